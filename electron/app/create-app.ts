@@ -1,0 +1,122 @@
+import path from 'node:path';
+import type { StoreProblem } from '../../shared/ipc/contract';
+import { createLogger, type Logger } from '../log/logger';
+import { listBackups, openStore } from '../store/open-store';
+import { writeTx } from '../store/write';
+import { SessionStore } from '../services/auth/sessions';
+import { createAuthService } from '../services/auth/auth-service';
+import { createUsersService } from '../services/users/users-service';
+import { createApplicantsService } from '../services/applicants/applicants-service';
+import { createCatalogService } from '../services/catalog/catalog-service';
+import { createHomeService } from '../services/home/home-service';
+import { createSystemService } from '../services/system/system-service';
+import { createSetupService } from '../services/system/setup-service';
+import { createAuditService } from '../services/audit/audit-service';
+import { seedDemo } from '../seed/seed-demo';
+import { runInWorker } from '../workers/run-in-worker';
+import { createDispatcher, type Dispatcher } from './dispatcher';
+import { mergeHandlers, type PartialHandlers } from './handlers';
+import { DEFAULT_AUTH_POLICY, type AuthPolicy, type Deps } from './deps';
+import { appRoot, storePaths } from './paths';
+import { contract } from '../../shared/ipc/contract';
+import { AppError } from './app-error';
+
+export interface CreateAppOptions {
+  dataDir: string;
+  /** Seed the demo hall on an empty store (default true; production passes false). */
+  demo?: boolean;
+  now?: () => Date;
+  auth?: Partial<AuthPolicy>;
+  migrationsDir?: string;
+  /** Echo log lines to stderr as well as the log file. */
+  logEcho?: boolean;
+}
+
+export interface DeskApp {
+  state: 'ready' | 'recovery';
+  problem: StoreProblem | null;
+  dispatcher: Dispatcher;
+  logger: Logger;
+  dbFile: string;
+  close(): void;
+}
+
+/**
+ * The composition root. Opens the store, wires every service and returns the
+ * dispatcher. Used as is by Electron's main, the browser host, the CLI and
+ * the tests; nothing here imports Electron.
+ */
+export async function createApp(opts: CreateAppOptions): Promise<DeskApp> {
+  const now = opts.now ?? (() => new Date());
+  const paths = storePaths(opts.dataDir);
+  const logger = createLogger({ file: paths.logFile, echo: opts.logEcho ?? false });
+  const opened = openStore({
+    file: paths.dbFile,
+    migrationsDir: opts.migrationsDir ?? path.join(appRoot(), 'migrations'),
+    backupDir: paths.backupDir,
+    now,
+  });
+
+  if (!opened.ok) {
+    const problem: StoreProblem = {
+      kind: opened.kind,
+      message: opened.message,
+      detail: opened.detail,
+      dbPath: paths.dbFile,
+      backups: listBackups(paths.backupDir),
+    };
+    logger.error('store.refused', { kind: opened.kind, detail: opened.detail, dbPath: paths.dbFile });
+    // Recovery mode: only system.status answers; everything else is refused.
+    const refuse = () => {
+      throw new AppError('STORE_UNAVAILABLE');
+    };
+    const handlers: PartialHandlers = Object.fromEntries(Object.keys(contract).map((m) => [m, refuse]));
+    Object.assign(handlers, createSystemService({ problem }, now));
+    return {
+      state: 'recovery',
+      problem,
+      dispatcher: createDispatcher({ handlers: handlers as ReturnType<typeof mergeHandlers>, sessions: null, logger }),
+      logger,
+      dbFile: paths.dbFile,
+      close: () => undefined,
+    };
+  }
+
+  const { db } = opened;
+  logger.info('store.opened', { dbPath: paths.dbFile, schemaVersion: opened.schemaVersion, created: opened.created, applied: opened.applied });
+  const auth = { ...DEFAULT_AUTH_POLICY, ...opts.auth };
+  const deps: Deps = {
+    db,
+    now,
+    logger,
+    auth,
+    sessions: new SessionStore(auth.idleLockMs, now),
+    write: (actor, fn) => writeTx(db, actor, now, fn),
+    runInWorker,
+  };
+
+  if (opened.created && opts.demo !== false) {
+    await seedDemo(deps);
+    logger.info('seed.demo', { dbPath: paths.dbFile });
+  }
+
+  const handlers = mergeHandlers(
+    createSystemService({ db, schemaVersion: opened.schemaVersion }, now),
+    createSetupService(deps),
+    createAuthService(deps),
+    createUsersService(deps),
+    createHomeService(deps),
+    createCatalogService(deps),
+    createApplicantsService(deps),
+    createAuditService(deps, paths.dbFile),
+  );
+
+  return {
+    state: 'ready',
+    problem: null,
+    dispatcher: createDispatcher({ handlers, sessions: deps.sessions, logger }),
+    logger,
+    dbFile: paths.dbFile,
+    close: () => db.close(),
+  };
+}

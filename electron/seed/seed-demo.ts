@@ -1,0 +1,63 @@
+import type { Deps } from '../app/deps';
+import { SYSTEM_ACTOR } from '../services/audit/audit-chain';
+import { hashPassword } from '../services/auth/passwords';
+import { insertUser } from '../services/users/user-rows';
+import type { Role } from '../../shared/domain/roles';
+import { DEMO_BUNDLES, DEMO_CERTIFICATES, DEMO_SERVICE_ITEMS } from './demo-catalog';
+
+export const DEMO_PASSWORD = 'Desk@2026';
+
+export const DEMO_HALL = { code: '420325-ZWFW', name: '房县政务服务中心', region: '湖北省十堰市房县' };
+
+export const DEMO_USERS: { username: string; displayName: string; role: Role }[] = [
+  { username: 'admin', displayName: '王建华', role: 'supervisor' },
+  { username: 'zhangmin', displayName: '张敏', role: 'clerk' },
+  { username: 'liuyang', displayName: '刘洋', role: 'clerk' },
+  { username: 'chenjing', displayName: '陈静', role: 'assistant' },
+];
+
+/** Seeds a demo hall on an empty store in one audited transaction. */
+export async function seedDemo(deps: Deps): Promise<void> {
+  const hashes = await Promise.all(DEMO_USERS.map(() => hashPassword(DEMO_PASSWORD)));
+  deps.write(SYSTEM_ACTOR, (w) => {
+    const { db } = w;
+    const iso = w.at.toISOString();
+    db.prepare('INSERT INTO hall (id, code, name, region) VALUES (1, ?, ?, ?)').run(DEMO_HALL.code, DEMO_HALL.name, DEMO_HALL.region);
+    DEMO_USERS.forEach((u, i) => insertUser(db, { ...u, passwordHash: hashes[i]! }, w.at));
+
+    const version = Number(
+      db
+        .prepare('INSERT INTO catalog_versions (label, effective_from, source, created_at) VALUES (?, ?, ?, ?)')
+        .run('房县证明事项清单（演示）2026年版', '2026-01-01T00:00:00.000Z', 'demo', iso).lastInsertRowid,
+    );
+    const certId = new Map<string, number>();
+    const insCert = db.prepare(
+      `INSERT INTO certificate_items (catalog_version_id, code, name, issuer, legal_basis, method, method_note, method_detail)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    for (const c of DEMO_CERTIFICATES) {
+      const id = insCert.run(version, c.code, c.name, c.issuer, c.legalBasis, c.method, c.methodNote, JSON.stringify(c.methodDetail)).lastInsertRowid;
+      certId.set(c.code, Number(id));
+    }
+    const itemId = new Map<string, number>();
+    const insItem = db.prepare(
+      `INSERT INTO service_items (catalog_version_id, code, name, department, kind, time_limit_days) VALUES (?, ?, ?, ?, ?, ?)`,
+    );
+    const link = db.prepare('INSERT INTO service_item_certificates (service_item_id, certificate_item_id, position) VALUES (?, ?, ?)');
+    for (const s of DEMO_SERVICE_ITEMS) {
+      const id = Number(insItem.run(version, s.code, s.name, s.department, s.kind, s.timeLimitDays).lastInsertRowid);
+      itemId.set(s.code, id);
+      s.certificates.forEach((code, pos) => link.run(id, certId.get(code), pos));
+    }
+    const insBundle = db.prepare('INSERT INTO bundles (catalog_version_id, code, name) VALUES (?, ?, ?)');
+    const insBundleItem = db.prepare('INSERT INTO bundle_items (bundle_id, service_item_id, position) VALUES (?, ?, ?)');
+    for (const b of DEMO_BUNDLES) {
+      const id = Number(insBundle.run(version, b.code, b.name).lastInsertRowid);
+      b.items.forEach((code, pos) => insBundleItem.run(id, itemId.get(code), pos));
+    }
+    w.audit({
+      action: 'seed.demo',
+      detail: { hall: DEMO_HALL.name, users: DEMO_USERS.length, certificates: DEMO_CERTIFICATES.length, serviceItems: DEMO_SERVICE_ITEMS.length, bundles: DEMO_BUNDLES.length },
+    });
+  });
+}

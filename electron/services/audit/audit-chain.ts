@@ -1,0 +1,99 @@
+import { createHash } from 'node:crypto';
+import type { Db } from '../../store/open-store';
+import type { AuditVerifyResult } from '../../../shared/ipc/contract';
+
+/** Who did it. Every change of record names one; `userId` is null only for the system and failed sign-ins. */
+export interface Actor {
+  userId: number | null;
+  username: string;
+}
+
+export const SYSTEM_ACTOR: Actor = { userId: null, username: 'system' };
+
+export interface AuditRecord {
+  action: string;
+  entityType?: string | null;
+  entityId?: string | number | null;
+  detail?: Record<string, unknown>;
+}
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+interface Row {
+  seq: number;
+  at: string;
+  actor_id: number | null;
+  actor_username: string;
+  action: string;
+  entity_type: string | null;
+  entity_id: string | null;
+  detail: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export function entryHash(r: Omit<Row, 'hash'>): string {
+  const canonical = JSON.stringify([
+    r.prev_hash,
+    r.seq,
+    r.at,
+    r.actor_id,
+    r.actor_username,
+    r.action,
+    r.entity_type,
+    r.entity_id,
+    r.detail,
+  ]);
+  return createHash('sha256').update(canonical, 'utf8').digest('hex');
+}
+
+/**
+ * Appends one entry. Must run inside the write transaction of the change it
+ * records, so the change and its audit entry commit or vanish together.
+ */
+export function appendAudit(db: Db, actor: Actor, at: Date, rec: AuditRecord): number {
+  if (!db.inTransaction) throw new Error('appendAudit must run inside the write transaction');
+  const last = db.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as
+    | { seq: number; hash: string }
+    | undefined;
+  const row: Omit<Row, 'hash'> = {
+    seq: (last?.seq ?? 0) + 1,
+    at: at.toISOString(),
+    actor_id: actor.userId,
+    actor_username: actor.username,
+    action: rec.action,
+    entity_type: rec.entityType ?? null,
+    entity_id: rec.entityId === undefined || rec.entityId === null ? null : String(rec.entityId),
+    detail: JSON.stringify(rec.detail ?? {}),
+    prev_hash: last?.hash ?? GENESIS_HASH,
+  };
+  const hash = entryHash(row);
+  db.prepare(
+    `INSERT INTO audit_log (seq, at, actor_id, actor_username, action, entity_type, entity_id, detail, prev_hash, hash)
+     VALUES (@seq, @at, @actor_id, @actor_username, @action, @entity_type, @entity_id, @detail, @prev_hash, @hash)`,
+  ).run({ ...row, hash });
+  return row.seq;
+}
+
+/** Walks the whole chain; names the first entry whose link or content does not hold. */
+export function verifyAuditChain(db: Db): AuditVerifyResult {
+  let prevHash = GENESIS_HASH;
+  let expectedSeq = 1;
+  let checked = 0;
+  for (const row of db.prepare('SELECT * FROM audit_log ORDER BY seq').iterate() as IterableIterator<Row>) {
+    if (row.seq !== expectedSeq) {
+      return { ok: false, checked, firstBroken: { seq: row.seq, reason: `序号不连续：应为 ${expectedSeq}，实际为 ${row.seq}（有记录被删除）` } };
+    }
+    if (row.prev_hash !== prevHash) {
+      return { ok: false, checked, firstBroken: { seq: row.seq, reason: '与前一条记录的哈希链接不一致' } };
+    }
+    const { hash, ...rest } = row;
+    if (entryHash(rest) !== hash) {
+      return { ok: false, checked, firstBroken: { seq: row.seq, reason: '记录内容与其哈希不符（记录被篡改）' } };
+    }
+    prevHash = hash;
+    expectedSeq++;
+    checked++;
+  }
+  return { ok: true, checked, firstBroken: null };
+}

@@ -1,0 +1,24 @@
+import type { Deps } from '../../app/deps';
+import type { PartialHandlers } from '../../app/handlers';
+import type { AuditVerifyResult } from '../../../shared/ipc/contract';
+
+export function createAuditService(deps: Deps, dbFile: string): PartialHandlers {
+  return {
+    'audit.list': ({ beforeSeq, limit }) =>
+      (deps.db
+        .prepare(
+          `SELECT seq, at, actor_username AS actor, action, entity_type AS entityType, entity_id AS entityId, detail, hash
+           FROM audit_log WHERE (? IS NULL OR seq < ?) ORDER BY seq DESC LIMIT ?`,
+        )
+        .all(beforeSeq ?? null, beforeSeq ?? null, limit) as never[]),
+
+    // The walk reads the whole log: it runs on its own read-only connection in a worker thread.
+    'audit.verify': async (_input, ctx) => {
+      const result = await deps.runInWorker<AuditVerifyResult>('audit.verify', { dbFile });
+      deps.write(ctx.actor, (w) =>
+        w.audit({ action: 'audit.verify', detail: { ok: result.ok, checked: result.checked, firstBroken: result.firstBroken?.seq ?? null } }),
+      );
+      return result;
+    },
+  };
+}

@@ -1,0 +1,115 @@
+import type { Deps } from '../../app/deps';
+import type { PartialHandlers } from '../../app/handlers';
+import { AppError } from '../../app/app-error';
+import type { SessionInfo } from '../../../shared/ipc/contract';
+import { hashPassword, verifyPassword } from './passwords';
+import { findUserById, findUserByName, toUserView, type UserRow } from '../users/user-rows';
+import type { Session } from './sessions';
+
+const ANONYMOUS = (username: string) => ({ userId: null, username: `(未登录:${username.slice(0, 64)})` });
+
+function minutesLeft(lockedUntil: string, now: Date): number {
+  return Math.max(1, Math.ceil((Date.parse(lockedUntil) - now.getTime()) / 60_000));
+}
+
+export function createAuthService(deps: Deps) {
+  const { db, sessions, auth, now } = deps;
+
+  function sessionInfo(s: Session): SessionInfo {
+    return { token: s.token, user: s.user, idleLockMs: sessions.idleLockMs };
+  }
+
+  /** Records a wrong password; locks the account after `maxFailures` in a row. */
+  function recordFailure(user: UserRow, context: string): never {
+    const result = deps.write(ANONYMOUS(user.username), (w) => {
+      const fresh = findUserById(w.db, user.id)!;
+      const expired = fresh.locked_until !== null && Date.parse(fresh.locked_until) <= w.at.getTime();
+      const failures = (expired ? 0 : fresh.failed_attempts) + 1;
+      const lock = failures >= auth.maxFailures;
+      const lockedUntil = lock ? new Date(w.at.getTime() + auth.lockMinutes * 60_000).toISOString() : null;
+      w.db
+        .prepare('UPDATE users SET failed_attempts = ?, locked_until = ?, updated_at = ? WHERE id = ?')
+        .run(lock ? 0 : failures, lockedUntil, w.at.toISOString(), user.id);
+      w.audit({ action: lock ? 'auth.accountLocked' : 'auth.signInFailed', entityType: 'user', entityId: user.id, detail: { context, failures } });
+      return { lock, remaining: auth.maxFailures - failures };
+    });
+    if (result.lock) {
+      sessions.endAllFor(user.id);
+      throw new AppError('ACCOUNT_LOCKED', `密码连续输错${auth.maxFailures}次，账号已锁定${auth.lockMinutes}分钟，可请管理员解锁。`, { userId: user.id });
+    }
+    throw new AppError('INVALID_CREDENTIALS', `用户名或密码错误，再错${result.remaining}次账号将被锁定。`, { userId: user.id, context });
+  }
+
+  function refuseIfUnusable(user: UserRow): void {
+    if (!user.active) {
+      deps.write(ANONYMOUS(user.username), (w) => w.audit({ action: 'auth.signInRefused', entityType: 'user', entityId: user.id, detail: { reason: 'disabled' } }));
+      throw new AppError('ACCOUNT_DISABLED', undefined, { userId: user.id });
+    }
+    if (user.locked_until && Date.parse(user.locked_until) > now().getTime()) {
+      deps.write(ANONYMOUS(user.username), (w) => w.audit({ action: 'auth.signInRefused', entityType: 'user', entityId: user.id, detail: { reason: 'locked' } }));
+      throw new AppError('ACCOUNT_LOCKED', `账号已锁定，请${minutesLeft(user.locked_until, now())}分钟后再试，或请管理员解锁。`, { userId: user.id });
+    }
+  }
+
+  const handlers: PartialHandlers = {
+    'auth.signIn': async ({ username, password }) => {
+      const user = findUserByName(db, username);
+      if (!user) {
+        // Same answer as a wrong password: do not reveal which usernames exist.
+        deps.write(ANONYMOUS(username), (w) => w.audit({ action: 'auth.signInFailed', detail: { reason: 'unknown_user' } }));
+        throw new AppError('INVALID_CREDENTIALS', '用户名或密码错误。', { username, reason: 'unknown_user' });
+      }
+      refuseIfUnusable(user);
+      if (!(await verifyPassword(password, user.password_hash))) recordFailure(user, 'signIn');
+      const view = toUserView(user);
+      deps.write({ userId: user.id, username: user.username }, (w) => {
+        w.db.prepare('UPDATE users SET failed_attempts = 0, locked_until = NULL, updated_at = ? WHERE id = ?').run(w.at.toISOString(), user.id);
+        w.audit({ action: 'auth.signIn', entityType: 'user', entityId: user.id });
+      });
+      return sessionInfo(sessions.create(view));
+    },
+
+    'auth.signOut': (_input, ctx) => {
+      const s = ctx.session!;
+      deps.write(ctx.actor, (w) => w.audit({ action: 'auth.signOut', entityType: 'user', entityId: s.user.id }));
+      sessions.end(s.token);
+      return { ok: true as const };
+    },
+
+    'auth.lock': (_input, ctx) => {
+      sessions.lock(ctx.session!);
+      return { ok: true as const };
+    },
+
+    'auth.unlock': async ({ password }, ctx) => {
+      const s = ctx.session!;
+      const user = findUserById(db, s.user.id);
+      if (!user) throw new AppError('UNAUTHENTICATED');
+      try {
+        refuseIfUnusable(user);
+      } catch (e) {
+        sessions.end(s.token);
+        throw e;
+      }
+      if (!(await verifyPassword(password, user.password_hash))) recordFailure(user, 'unlock');
+      deps.write(ctx.actor, (w) => {
+        w.db.prepare('UPDATE users SET failed_attempts = 0, locked_until = NULL, updated_at = ? WHERE id = ?').run(w.at.toISOString(), user.id);
+        w.audit({ action: 'auth.unlock', entityType: 'user', entityId: user.id });
+      });
+      sessions.unlock(s);
+      return sessionInfo(s);
+    },
+
+    'auth.changePassword': async ({ oldPassword, newPassword }, ctx) => {
+      const user = findUserById(db, ctx.session!.user.id)!;
+      if (!(await verifyPassword(oldPassword, user.password_hash))) recordFailure(user, 'changePassword');
+      const hash = await hashPassword(newPassword);
+      deps.write(ctx.actor, (w) => {
+        w.db.prepare('UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?').run(hash, w.at.toISOString(), user.id);
+        w.audit({ action: 'auth.passwordChanged', entityType: 'user', entityId: user.id });
+      });
+      return { ok: true as const };
+    },
+  };
+  return handlers;
+}

@@ -1,0 +1,61 @@
+import { randomBytes } from 'node:crypto';
+import type { UserView } from '../../../shared/ipc/contract';
+
+export interface Session {
+  token: string;
+  user: UserView;
+  createdAt: number;
+  lastActive: number;
+  locked: boolean;
+}
+
+/**
+ * Signed-in sessions live in memory only: a restart of the app signs
+ * everyone out (drafts survive in the renderer's IndexedDB). A session left
+ * idle longer than `idleLockMs` is locked until its user re-enters the password.
+ */
+export class SessionStore {
+  private readonly byToken = new Map<string, Session>();
+
+  constructor(
+    readonly idleLockMs: number,
+    private readonly now: () => Date,
+  ) {}
+
+  create(user: UserView): Session {
+    const t = this.now().getTime();
+    const s: Session = { token: randomBytes(32).toString('base64url'), user, createdAt: t, lastActive: t, locked: false };
+    this.byToken.set(s.token, s);
+    return s;
+  }
+
+  /** Looks a session up and locks it if it has been idle too long. */
+  get(token: string | undefined): Session | undefined {
+    if (!token) return undefined;
+    const s = this.byToken.get(token);
+    if (s && !s.locked && this.now().getTime() - s.lastActive > this.idleLockMs) s.locked = true;
+    return s;
+  }
+
+  touch(s: Session): void {
+    s.lastActive = this.now().getTime();
+  }
+
+  lock(s: Session): void {
+    s.locked = true;
+  }
+
+  unlock(s: Session): void {
+    s.locked = false;
+    this.touch(s);
+  }
+
+  end(token: string): void {
+    this.byToken.delete(token);
+  }
+
+  /** Ends every session of a user (disabled, password reset). */
+  endAllFor(userId: number): void {
+    for (const [token, s] of this.byToken) if (s.user.id === userId) this.byToken.delete(token);
+  }
+}

@@ -1,0 +1,36 @@
+import type { Deps } from '../../app/deps';
+import type { PartialHandlers } from '../../app/handlers';
+import { CERTIFICATE_METHODS } from '../../../shared/domain/catalog';
+import { currentCatalogVersion } from '../catalog/catalog-service';
+import { readHall } from '../system/hall';
+
+export function createHomeService(deps: Deps): PartialHandlers {
+  const { db } = deps;
+  const count = (sql: string, ...args: unknown[]) => (db.prepare(sql).get(...args) as { n: number }).n;
+  return {
+    'home.summary': (_input, ctx) => {
+      const now = deps.now();
+      const version = currentCatalogVersion(db, now) ?? -1;
+      const startOfDay = new Date(now);
+      startOfDay.setHours(0, 0, 0, 0);
+      const byMethod = new Map(
+        (db
+          .prepare('SELECT method, COUNT(*) AS n FROM certificate_items WHERE catalog_version_id = ? GROUP BY method')
+          .all(version) as { method: string; n: number }[]).map((r) => [r.method, r.n]),
+      );
+      return {
+        hall: readHall(db) ?? { code: '', name: '未设置', region: '' },
+        user: ctx.user!,
+        counts: {
+          serviceItems: count('SELECT COUNT(*) AS n FROM service_items WHERE catalog_version_id = ?', version),
+          certificateItems: count('SELECT COUNT(*) AS n FROM certificate_items WHERE catalog_version_id = ?', version),
+          applicants: count('SELECT COUNT(*) AS n FROM applicants'),
+          auditToday: count('SELECT COUNT(*) AS n FROM audit_log WHERE at >= ?', startOfDay.toISOString()),
+        },
+        certificatesByMethod: CERTIFICATE_METHODS.map((method) => ({ method, count: byMethod.get(method) ?? 0 })),
+        // Sync to vertical systems arrives with the outbox (issue "Sync to the vertical systems").
+        sync: { targetsConfigured: 0, pending: 0 },
+      };
+    },
+  };
+}

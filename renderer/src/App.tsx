@@ -1,0 +1,49 @@
+import { useEffect } from 'react';
+import { Result, Spin } from 'antd';
+import { useDesk } from './state/desk-store';
+import { SignInPage } from './pages/SignInPage';
+import { SetupPage } from './pages/SetupPage';
+import { RecoveryPage } from './pages/RecoveryPage';
+import { AppShell } from './shell/AppShell';
+
+export function App() {
+  const phase = useDesk((s) => s.phase);
+  const boot = useDesk((s) => s.boot);
+
+  useEffect(() => {
+    void boot();
+  }, [boot]);
+
+  switch (phase) {
+    case 'booting':
+      return (
+        <div className="desk-center">
+          <Spin size="large" description="正在启动…" />
+        </div>
+      );
+    case 'recovery':
+      return <RecoveryPage />;
+    case 'setup':
+      return <SetupPage />;
+    case 'signedOut':
+      return <SignInPage />;
+    case 'signedIn':
+      return <AppShell />;
+    case 'hostGone':
+      return (
+        <Result
+          status="warning"
+          title="本地服务已重启，此地址已失效"
+          subTitle="为保护数据，每次启动工作台都会生成新的访问地址。请使用启动窗口中打印的新地址打开；未提交的草稿不会丢失。"
+        />
+      );
+    case 'unreachable':
+      return (
+        <Result
+          status="error"
+          title="无法连接本地服务"
+          subTitle="工作台的本地服务没有响应。请确认程序仍在运行，然后刷新本页。"
+        />
+      );
+  }
+}

@@ -1,0 +1,67 @@
+import { useCallback, useEffect, useState } from 'react';
+import { Alert, Button, Card, Table, Typography } from 'antd';
+import { SafetyCertificateOutlined } from '@ant-design/icons';
+import type { AuditEntryView, AuditVerifyResult } from '../../../shared/ipc/contract';
+import { call, DeskCallError } from '../ipc/client';
+
+export function AuditPage() {
+  const [rows, setRows] = useState<AuditEntryView[]>([]);
+  const [result, setResult] = useState<AuditVerifyResult | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const load = useCallback(async () => setRows(await call('audit.list', { limit: 200 })), []);
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  async function verify() {
+    setBusy(true);
+    setError(null);
+    try {
+      setResult(await call('audit.verify', {}));
+      await load();
+    } catch (e) {
+      setError(e instanceof DeskCallError ? e.message : '校验失败');
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Card
+      title="审计日志"
+      extra={
+        <Button icon={<SafetyCertificateOutlined />} loading={busy} onClick={() => void verify()}>
+          校验审计链
+        </Button>
+      }
+    >
+      {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} />}
+      {result && (
+        <Alert
+          data-testid="audit-verify-result"
+          style={{ marginBottom: 12 }}
+          showIcon
+          type={result.ok ? 'success' : 'error'}
+          title={result.ok ? `审计链完整：${result.checked} 条记录逐条核对无误` : `审计链在第 ${result.firstBroken?.seq} 条断开：${result.firstBroken?.reason}`}
+        />
+      )}
+      <Table<AuditEntryView>
+        rowKey="seq"
+        size="small"
+        dataSource={rows}
+        pagination={{ pageSize: 20 }}
+        columns={[
+          { title: '序号', dataIndex: 'seq', width: 80 },
+          { title: '时间', dataIndex: 'at', width: 180, render: (v: string) => new Date(v).toLocaleString('zh-CN') },
+          { title: '操作人', dataIndex: 'actor', width: 160 },
+          { title: '操作', dataIndex: 'action', width: 180 },
+          { title: '对象', key: 'entity', width: 140, render: (_, r) => (r.entityType ? `${r.entityType}#${r.entityId}` : '') },
+          { title: '详情', dataIndex: 'detail', ellipsis: true, render: (v: string) => <Typography.Text type="secondary" style={{ fontSize: 12 }}>{v}</Typography.Text> },
+          { title: '哈希', dataIndex: 'hash', width: 120, render: (v: string) => <Typography.Text code>{v.slice(0, 10)}</Typography.Text> },
+        ]}
+      />
+    </Card>
+  );
+}

@@ -1,0 +1,92 @@
+import type { ComponentType } from 'react';
+import { Dropdown, Layout, Menu, Tag, Typography } from 'antd';
+import { AuditOutlined, BookOutlined, HomeOutlined, LockOutlined, LogoutOutlined, TeamOutlined, UserAddOutlined } from '@ant-design/icons';
+import { ROLE_LABELS } from '../../../shared/domain/roles';
+import { useDesk, type PageKey } from '../state/desk-store';
+import { useIdleLock } from './use-idle-lock';
+import { useNetworkState } from './use-network-state';
+import { LockOverlay } from './LockOverlay';
+import { HomePage } from '../pages/HomePage';
+import { ApplicantsPage } from '../pages/ApplicantsPage';
+import { CatalogPage } from '../pages/CatalogPage';
+import { UsersPage } from '../pages/UsersPage';
+import { AuditPage } from '../pages/AuditPage';
+
+const PAGES: Record<PageKey, ComponentType> = {
+  home: HomePage,
+  applicants: ApplicantsPage,
+  catalog: CatalogPage,
+  users: UsersPage,
+  audit: AuditPage,
+};
+
+function Dot({ ok }: { ok: boolean }) {
+  return <span className="desk-status-dot" style={{ background: ok ? '#52c41a' : '#faad14' }} />;
+}
+
+export function AppShell() {
+  const session = useDesk((s) => s.session)!;
+  const status = useDesk((s) => s.status);
+  const page = useDesk((s) => s.page);
+  const go = useDesk((s) => s.go);
+  const locked = useDesk((s) => s.locked);
+  const lock = useDesk((s) => s.lock);
+  const signOut = useDesk((s) => s.signOut);
+  const { online, serviceUp } = useNetworkState();
+  useIdleLock(session.idleLockMs);
+
+  const isSupervisor = session.user.role === 'supervisor';
+  const items = [
+    { key: 'home', icon: <HomeOutlined />, label: '首页' },
+    { key: 'applicants', icon: <UserAddOutlined />, label: '申请人登记' },
+    { key: 'catalog', icon: <BookOutlined />, label: '事项与证明清单' },
+    ...(isSupervisor
+      ? [
+          { key: 'users', icon: <TeamOutlined />, label: '用户管理' },
+          { key: 'audit', icon: <AuditOutlined />, label: '审计日志' },
+        ]
+      : []),
+  ];
+  const Page = PAGES[page];
+
+  return (
+    <Layout style={{ height: '100%' }}>
+      <Layout.Header className="desk-header">
+        <div className="desk-brand">
+          <span className="desk-brand-mark">证</span>
+          无证明办理工作台
+          <Typography.Text style={{ color: '#dbe6f7', fontWeight: 400, fontSize: 14 }}>{status?.hall?.name}</Typography.Text>
+        </div>
+        <div className="desk-header-right">
+          <span data-testid="net-state">
+            <Dot ok={online} />
+            {online ? '网络在线' : '网络离线（本机照常办理）'}
+          </span>
+          <span data-testid="service-state">
+            <Dot ok={serviceUp} />
+            {serviceUp ? '本地数据正常' : '本地服务无响应'}
+          </span>
+          <Dropdown
+            menu={{
+              items: [
+                { key: 'lock', icon: <LockOutlined />, label: '锁定工作台', onClick: () => void lock() },
+                { key: 'out', icon: <LogoutOutlined />, label: '退出登录', onClick: () => void signOut() },
+              ],
+            }}
+          >
+            <span style={{ cursor: 'pointer', color: '#fff' }} data-testid="current-user">
+              {session.user.displayName} <Tag color="gold">{ROLE_LABELS[session.user.role]}</Tag>
+            </span>
+          </Dropdown>
+        </div>
+      </Layout.Header>
+      <Layout>
+        <Layout.Sider width={200} theme="light">
+          <Menu mode="inline" selectedKeys={[page]} items={items} onClick={(e) => go(e.key as PageKey)} style={{ height: '100%', paddingTop: 8 }} />
+        </Layout.Sider>
+        <Layout.Content className="desk-content">{!locked && <Page />}</Layout.Content>
+      </Layout>
+      {locked && <LockOverlay />}
+    </Layout>
+  );
+}

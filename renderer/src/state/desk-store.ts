@@ -1,0 +1,129 @@
+import { create } from 'zustand';
+import type { SessionInfo, SystemStatus } from '../../../shared/ipc/contract';
+import { call, DeskCallError, onSessionProblem, setSessionToken } from '../ipc/client';
+import { HostTokenError } from '../ipc/transport';
+
+export type PageKey = 'home' | 'applicants' | 'catalog' | 'users' | 'audit';
+export type Phase = 'booting' | 'recovery' | 'setup' | 'signedOut' | 'signedIn' | 'hostGone' | 'unreachable';
+
+interface DeskState {
+  phase: Phase;
+  status: SystemStatus | null;
+  session: SessionInfo | null;
+  locked: boolean;
+  page: PageKey;
+  /** Set when the local service answered the last status poll. */
+  serviceUp: boolean;
+  boot(): Promise<void>;
+  signedIn(s: SessionInfo): void;
+  signOut(): Promise<void>;
+  lock(): Promise<void>;
+  unlocked(s: SessionInfo): void;
+  go(page: PageKey): void;
+  pollStatus(): Promise<void>;
+}
+
+const SESSION_KEY = 'desk.session';
+
+function storeSession(s: SessionInfo | null): void {
+  if (s) sessionStorage.setItem(SESSION_KEY, JSON.stringify(s));
+  else sessionStorage.removeItem(SESSION_KEY);
+  setSessionToken(s?.token);
+}
+
+function storedSession(): SessionInfo | null {
+  try {
+    const raw = sessionStorage.getItem(SESSION_KEY);
+    return raw ? (JSON.parse(raw) as SessionInfo) : null;
+  } catch {
+    return null;
+  }
+}
+
+export const useDesk = create<DeskState>((set, get) => ({
+  phase: 'booting',
+  status: null,
+  session: null,
+  locked: false,
+  page: 'home',
+  serviceUp: true,
+
+  async boot() {
+    let status: SystemStatus;
+    try {
+      status = await call('system.status', {});
+    } catch (e) {
+      set({ phase: e instanceof DeskCallError && e.code === 'UNAUTHENTICATED' ? 'hostGone' : 'unreachable', serviceUp: false });
+      return;
+    }
+    set({ status, serviceUp: true });
+    if (status.state === 'recovery') return set({ phase: 'recovery' });
+    if (status.needsSetup) return set({ phase: 'setup' });
+    const saved = storedSession();
+    if (!saved) return set({ phase: 'signedOut' });
+    storeSession(saved);
+    try {
+      await call('home.summary', {});
+      set({ phase: 'signedIn', session: saved, locked: false });
+    } catch (e) {
+      if (e instanceof DeskCallError && e.code === 'SESSION_LOCKED') set({ phase: 'signedIn', session: saved, locked: true });
+      else {
+        storeSession(null);
+        set({ phase: 'signedOut', session: null });
+      }
+    }
+  },
+
+  signedIn(s) {
+    storeSession(s);
+    set({ phase: 'signedIn', session: s, locked: false, page: 'home' });
+  },
+
+  async signOut() {
+    try {
+      await call('auth.signOut', {});
+    } catch {
+      // Signed out locally either way; the main side ends sessions on restart.
+    }
+    storeSession(null);
+    set({ phase: 'signedOut', session: null, locked: false });
+  },
+
+  async lock() {
+    set({ locked: true });
+    try {
+      await call('auth.lock', {});
+    } catch {
+      // The overlay is up; the main side locks idle sessions by itself too.
+    }
+  },
+
+  unlocked(s) {
+    storeSession(s);
+    set({ session: s, locked: false });
+  },
+
+  go(page) {
+    set({ page });
+  },
+
+  async pollStatus() {
+    try {
+      const status = await call('system.status', {});
+      set({ status, serviceUp: true });
+    } catch {
+      set({ serviceUp: false });
+    }
+    void get;
+  },
+}));
+
+onSessionProblem((e) => {
+  const state = useDesk.getState();
+  if (e instanceof HostTokenError) useDesk.setState({ phase: 'hostGone' });
+  else if (e.code === 'SESSION_LOCKED' && state.phase === 'signedIn') useDesk.setState({ locked: true });
+  else if (e.code === 'UNAUTHENTICATED' && state.phase === 'signedIn') {
+    storeSession(null);
+    useDesk.setState({ phase: 'signedOut', session: null, locked: false });
+  }
+});

@@ -1,0 +1,280 @@
+/**
+ * The one IPC contract. Every method the renderer may call is declared here
+ * once, with zod schemas for its input and output. The renderer's client and
+ * the main side's handler map are both typed from this object, and the main
+ * side validates every input against it before any handler runs.
+ */
+import { z } from 'zod';
+import { ROLES, type Role } from '../domain/roles';
+import { CERTIFICATE_METHODS } from '../domain/catalog';
+import { checkIdNumber, ID_PROBLEM_MESSAGES } from '../rules/id-number';
+import { isValidPhone } from '../rules/phone';
+import { passwordProblem } from '../rules/password';
+
+/** Who may call a method: anyone, any signed-in user, or only some roles. */
+export type Access = 'public' | 'session' | readonly Role[];
+
+export interface MethodSpec<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
+  access: Access;
+  input: I;
+  output: O;
+  /** Allowed while the session is idle-locked (only the unlock path). */
+  allowWhenLocked?: boolean;
+  /** Does not count as user activity for the idle lock (background polling). */
+  passive?: boolean;
+}
+
+function method<I extends z.ZodType, O extends z.ZodType>(spec: MethodSpec<I, O>): MethodSpec<I, O> {
+  return spec;
+}
+
+const Empty = z.object({}).strict();
+const Ok = z.object({ ok: z.literal(true) });
+const RoleSchema = z.enum(ROLES);
+
+// ---------- shared shapes ----------
+export const UserView = z.object({
+  id: z.number().int(),
+  username: z.string(),
+  displayName: z.string(),
+  role: RoleSchema,
+});
+export type UserView = z.infer<typeof UserView>;
+
+export const SessionInfo = z.object({
+  token: z.string(),
+  user: UserView,
+  idleLockMs: z.number().int().positive(),
+});
+export type SessionInfo = z.infer<typeof SessionInfo>;
+
+export const HallInfo = z.object({ code: z.string(), name: z.string(), region: z.string() });
+
+export const StoreProblem = z.object({
+  kind: z.enum(['corrupt', 'unreadable', 'newer_version', 'migration_changed', 'migration_gap', 'not_desk_db']),
+  message: z.string(),
+  detail: z.string(),
+  dbPath: z.string(),
+  backups: z.array(z.string()),
+});
+export type StoreProblem = z.infer<typeof StoreProblem>;
+
+export const SystemStatus = z.object({
+  state: z.enum(['ready', 'recovery']),
+  appVersion: z.string(),
+  schemaVersion: z.number().int().nullable(),
+  hall: HallInfo.nullable(),
+  problem: StoreProblem.nullable(),
+  /** True on a production start with no users yet: the first supervisor must be created. */
+  needsSetup: z.boolean(),
+  serverTime: z.string(),
+});
+export type SystemStatus = z.infer<typeof SystemStatus>;
+
+const trimmed = (max: number) => z.string().trim().min(1).max(max);
+
+export const ApplicantInput = z.object({
+  name: trimmed(50).describe('姓名'),
+  idType: z.literal('resident_id'),
+  idNumber: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .superRefine((v, ctx) => {
+      const problem = checkIdNumber(v);
+      if (problem) ctx.addIssue({ code: 'custom', message: ID_PROBLEM_MESSAGES[problem] });
+    }),
+  phone: z
+    .string()
+    .trim()
+    .refine(isValidPhone, { message: '联系电话格式不正确' }),
+});
+export type ApplicantInput = z.input<typeof ApplicantInput>;
+
+export const ApplicantView = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  idType: z.literal('resident_id'),
+  idNumberMasked: z.string(),
+  phoneMasked: z.string(),
+  createdAt: z.string(),
+  createdBy: z.string(),
+});
+export type ApplicantView = z.infer<typeof ApplicantView>;
+
+export const CertificateItemView = z.object({
+  id: z.number().int(),
+  code: z.string(),
+  name: z.string(),
+  issuer: z.string(),
+  legalBasis: z.string(),
+  method: z.enum(CERTIFICATE_METHODS),
+  methodNote: z.string(),
+});
+export type CertificateItemView = z.infer<typeof CertificateItemView>;
+
+export const ServiceItemView = z.object({
+  id: z.number().int(),
+  code: z.string(),
+  name: z.string(),
+  department: z.string(),
+  kind: z.string(),
+  timeLimitDays: z.number().int(),
+  bundles: z.array(z.string()),
+  certificates: z.array(CertificateItemView),
+});
+export type ServiceItemView = z.infer<typeof ServiceItemView>;
+
+export const AuditEntryView = z.object({
+  seq: z.number().int(),
+  at: z.string(),
+  actor: z.string(),
+  action: z.string(),
+  entityType: z.string().nullable(),
+  entityId: z.string().nullable(),
+  detail: z.string(),
+  hash: z.string(),
+});
+export type AuditEntryView = z.infer<typeof AuditEntryView>;
+
+export const AuditVerifyResult = z.object({
+  ok: z.boolean(),
+  checked: z.number().int(),
+  firstBroken: z.object({ seq: z.number().int(), reason: z.string() }).nullable(),
+});
+export type AuditVerifyResult = z.infer<typeof AuditVerifyResult>;
+
+const NewPassword = z.string().superRefine((v, ctx) => {
+  const p = passwordProblem(v);
+  if (p) ctx.addIssue({ code: 'custom', message: p });
+});
+
+// ---------- the methods ----------
+export const contract = {
+  'system.status': method({ access: 'public', passive: true, input: Empty, output: SystemStatus }),
+
+  'setup.initialize': method({
+    access: 'public',
+    input: z
+      .object({
+        hall: z.object({ code: trimmed(32), name: trimmed(64), region: trimmed(64) }).strict(),
+        admin: z
+          .object({
+            username: z.string().trim().regex(/^[a-z][a-z0-9_.-]{2,31}$/, '用户名须以小写字母开头，3-32位小写字母、数字或 _ . -'),
+            displayName: trimmed(32),
+            password: NewPassword,
+          })
+          .strict(),
+      })
+      .strict(),
+    output: SessionInfo,
+  }),
+
+  'auth.signIn': method({
+    access: 'public',
+    input: z.object({ username: trimmed(64), password: z.string().min(1).max(128) }).strict(),
+    output: SessionInfo,
+  }),
+  'auth.signOut': method({ access: 'session', allowWhenLocked: true, input: Empty, output: Ok }),
+  'auth.lock': method({ access: 'session', allowWhenLocked: true, input: Empty, output: Ok }),
+  'auth.unlock': method({
+    access: 'session',
+    allowWhenLocked: true,
+    input: z.object({ password: z.string().min(1).max(128) }).strict(),
+    output: SessionInfo,
+  }),
+  'auth.changePassword': method({
+    access: 'session',
+    input: z.object({ oldPassword: z.string().min(1).max(128), newPassword: NewPassword }).strict(),
+    output: Ok,
+  }),
+
+  'home.summary': method({
+    access: 'session',
+    passive: true,
+    input: Empty,
+    output: z.object({
+      hall: HallInfo,
+      user: UserView,
+      counts: z.object({
+        serviceItems: z.number().int(),
+        certificateItems: z.number().int(),
+        applicants: z.number().int(),
+        auditToday: z.number().int(),
+      }),
+      certificatesByMethod: z.array(z.object({ method: z.enum(CERTIFICATE_METHODS), count: z.number().int() })),
+      sync: z.object({ targetsConfigured: z.number().int(), pending: z.number().int() }),
+    }),
+  }),
+
+  'catalog.listServiceItems': method({
+    access: 'session',
+    input: z.object({ query: z.string().trim().max(50).optional() }).strict(),
+    output: z.array(ServiceItemView),
+  }),
+  'catalog.listCertificateItems': method({
+    access: 'session',
+    input: z
+      .object({ query: z.string().trim().max(50).optional(), method: z.enum(CERTIFICATE_METHODS).optional() })
+      .strict(),
+    output: z.array(CertificateItemView),
+  }),
+
+  'applicants.create': method({
+    access: ['clerk', 'assistant', 'supervisor'],
+    input: ApplicantInput.strict(),
+    output: ApplicantView,
+  }),
+  'applicants.list': method({
+    access: 'session',
+    input: z.object({ query: z.string().trim().max(50).optional(), limit: z.number().int().min(1).max(200).default(50) }).strict(),
+    output: z.array(ApplicantView),
+  }),
+  'applicants.revealId': method({
+    access: ['clerk', 'supervisor'],
+    input: z.object({ id: z.number().int().positive(), reason: trimmed(100) }).strict(),
+    output: z.object({ idNumber: z.string() }),
+  }),
+
+  'users.list': method({ access: ['supervisor'], input: Empty, output: z.array(UserView.extend({ active: z.boolean(), lockedUntil: z.string().nullable(), failedAttempts: z.number().int() })) }),
+  'users.create': method({
+    access: ['supervisor'],
+    input: z
+      .object({
+        username: z.string().trim().regex(/^[a-z][a-z0-9_.-]{2,31}$/, '用户名须以小写字母开头，3-32位小写字母、数字或 _ . -'),
+        displayName: trimmed(32),
+        role: RoleSchema,
+        password: NewPassword,
+      })
+      .strict(),
+    output: UserView,
+  }),
+  'users.unlock': method({ access: ['supervisor'], input: z.object({ id: z.number().int().positive() }).strict(), output: Ok }),
+  'users.resetPassword': method({
+    access: ['supervisor'],
+    input: z.object({ id: z.number().int().positive(), password: NewPassword }).strict(),
+    output: Ok,
+  }),
+  'users.setActive': method({
+    access: ['supervisor'],
+    input: z.object({ id: z.number().int().positive(), active: z.boolean() }).strict(),
+    output: Ok,
+  }),
+
+  'audit.list': method({
+    access: ['supervisor'],
+    input: z.object({ beforeSeq: z.number().int().positive().optional(), limit: z.number().int().min(1).max(500).default(100) }).strict(),
+    output: z.array(AuditEntryView),
+  }),
+  'audit.verify': method({ access: ['supervisor'], input: Empty, output: AuditVerifyResult }),
+} as const satisfies Record<string, MethodSpec>;
+
+export type Contract = typeof contract;
+export type MethodName = keyof Contract;
+export type MethodInput<M extends MethodName> = z.input<Contract[M]['input']>;
+export type ParsedInput<M extends MethodName> = z.output<Contract[M]['input']>;
+export type MethodOutput<M extends MethodName> = z.output<Contract[M]['output']>;
+
+export function isMethodName(name: string): name is MethodName {
+  return Object.prototype.hasOwnProperty.call(contract, name);
+}

@@ -1,0 +1,76 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+export const ROOT = path.resolve(__dirname, '..', '..', '..');
+export const HOST_BUNDLE = path.join(ROOT, 'dist', 'electron', 'browser-host.cjs');
+
+export interface RunningHost {
+  url: string;
+  origin: string;
+  port: number;
+  dataDir: string;
+  proc: ChildProcess;
+  output: () => string;
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export function freshDir(prefix = 'desk-e2e-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts the built browser host as its own process and waits for its DESK_READY line (no sleeping). */
+export async function startHost(opts: { dataDir?: string; port?: number; env?: Record<string, string>; args?: string[] } = {}): Promise<RunningHost> {
+  const dataDir = opts.dataDir ?? freshDir();
+  const port = opts.port ?? (await freePort());
+  const proc = spawn(process.execPath, [HOST_BUNDLE, '--data-dir', dataDir, '--port', String(port), ...(opts.args ?? [])], {
+    env: { ...process.env, ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  proc.stdout!.setEncoding('utf8');
+  proc.stderr!.setEncoding('utf8');
+  proc.stderr!.on('data', (c: string) => (out += c));
+  const ready = await new Promise<{ url: string }>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`host did not become ready in 30 s:\n${out}`)), 30_000);
+    proc.stdout!.on('data', (c: string) => {
+      out += c;
+      const m = /DESK_READY (\{.*\})/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(JSON.parse(m[1]!) as { url: string });
+      }
+    });
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`host exited with ${code} before ready:\n${out}`));
+    });
+  });
+  return {
+    url: ready.url,
+    origin: `http://127.0.0.1:${port}`,
+    port,
+    dataDir,
+    proc,
+    output: () => out,
+    kill: (signal = 'SIGTERM') =>
+      new Promise<void>((resolve) => {
+        if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
+        proc.once('exit', () => resolve());
+        proc.kill(signal);
+      }),
+  };
+}

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { checkIdNumber, idCheckChar, maskIdNumber } from '../../shared/rules/id-number';
+import { isValidPhone } from '../../shared/rules/phone';
+import { passwordProblem } from '../../shared/rules/password';
+
+describe('GB 11643 resident ID number', () => {
+  it('computes the MOD 11-2 check character', () => {
+    // The standard's own example: 11010519491231002X.
+    expect(idCheckChar('11010519491231002')).toBe('X');
+    expect(idCheckChar('42032519900307123')).toBe('8');
+  });
+
+  it('accepts valid numbers, lower-case x included', () => {
+    expect(checkIdNumber('11010519491231002X')).toBeNull();
+    expect(checkIdNumber('11010519491231002x')).toBeNull();
+    expect(checkIdNumber('420325199003071238')).toBeNull();
+    expect(checkIdNumber('18800101001400000X')).toBe('birth_date');
+  });
+
+  it('names the problem of an invalid number', () => {
+    expect(checkIdNumber('1101051949123100')).toBe('length');
+    expect(checkIdNumber('11010519491231002A')).toBe('characters');
+    expect(checkIdNumber('110105194902300021')).toBe('birth_date');
+    expect(checkIdNumber('110105194912310021')).toBe('check_digit');
+  });
+
+  it('masks all but the first three and last four characters', () => {
+    expect(maskIdNumber('11010519491231002X')).toBe('110***********002X');
+  });
+});
+
+describe('phones and passwords', () => {
+  it('checks phone numbers', () => {
+    expect(isValidPhone('13912345678')).toBe(true);
+    expect(isValidPhone('0719-3221234')).toBe(true);
+    expect(isValidPhone('1391234567')).toBe(false);
+    expect(isValidPhone('12912345678')).toBe(false);
+  });
+  it('enforces the password policy', () => {
+    expect(passwordProblem('short1')).toMatch('8');
+    expect(passwordProblem('onlyletters')).toMatch('字母和数字');
+    expect(passwordProblem('Desk@2026')).toBeNull();
+  });
+});
