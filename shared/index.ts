@@ -6,3 +6,4 @@ export * from './domain/catalog';
 export * from './rules/id-number';
 export * from './rules/phone';
 export * from './rules/password';
+export * from './domain/audit-actions';

@@ -156,7 +156,7 @@ test('a supervisor verifies the audit chain in the app', async ({ page }) => {
   await page.goto(h.url);
   await signIn(page, 'admin');
   await page.getByRole('menuitem', { name: '审计日志' }).click();
-  await expect(page.getByRole('cell', { name: 'auth.signIn' }).first()).toBeVisible();
+  await expect(page.getByRole('cell', { name: /登录\s*auth\.signIn/ }).first()).toBeVisible();
   await page.getByRole('button', { name: /校验审计链/ }).click();
   await expect(page.getByTestId('audit-verify-result')).toContainText('审计链完整');
 });

@@ -15,7 +15,7 @@ afterEach(() => {
 /** A copy of the shipped migrations that a test may change. */
 function migrationsCopy(): string {
   const dir = tempDir('desk-mig-');
-  for (const f of fs.readdirSync(MIGRATIONS)) fs.copyFileSync(path.join(MIGRATIONS, f), path.join(dir, f));
+  for (const f of fs.readdirSync(MIGRATIONS).filter((x) => x.endsWith('.sql'))) fs.copyFileSync(path.join(MIGRATIONS, f), path.join(dir, f));
   return dir;
 }
 
@@ -41,7 +41,7 @@ describe('store: opening and migrations', () => {
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     const rows = r.db.prepare('SELECT version, name, checksum FROM schema_migrations ORDER BY version').all() as { version: number; name: string; checksum: string }[];
-    const files = fs.readdirSync(MIGRATIONS).sort();
+    const files = fs.readdirSync(MIGRATIONS).filter((f) => f.endsWith('.sql')).sort();
     expect(rows.map((x) => x.version)).toEqual(files.map((_, i) => i + 1));
     rows.forEach((row, i) => expect(row.checksum).toBe(migrationChecksum(fs.readFileSync(path.join(MIGRATIONS, files[i]!), 'utf8'))));
     expect(r.db.pragma('journal_mode', { simple: true })).toBe('wal');

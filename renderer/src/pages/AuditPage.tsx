@@ -3,6 +3,7 @@ import { Alert, Button, Card, Table, Typography } from 'antd';
 import { SafetyCertificateOutlined } from '@ant-design/icons';
 import type { AuditEntryView, AuditVerifyResult } from '../../../shared/ipc/contract';
 import { call, DeskCallError } from '../ipc/client';
+import { auditActionLabel } from '../../../shared/domain/audit-actions';
 
 export function AuditPage() {
   const [rows, setRows] = useState<AuditEntryView[]>([]);
@@ -56,7 +57,16 @@ export function AuditPage() {
           { title: '序号', dataIndex: 'seq', width: 80 },
           { title: '时间', dataIndex: 'at', width: 180, render: (v: string) => new Date(v).toLocaleString('zh-CN') },
           { title: '操作人', dataIndex: 'actor', width: 160 },
-          { title: '操作', dataIndex: 'action', width: 180 },
+          {
+            title: '操作',
+            dataIndex: 'action',
+            width: 200,
+            render: (a: string) => (
+              <span title={a}>
+                {auditActionLabel(a)} <Typography.Text type="secondary" style={{ fontSize: 11 }}>{a}</Typography.Text>
+              </span>
+            ),
+          },
           { title: '对象', key: 'entity', width: 140, render: (_, r) => (r.entityType ? `${r.entityType}#${r.entityId}` : '') },
           { title: '详情', dataIndex: 'detail', ellipsis: true, render: (v: string) => <Typography.Text type="secondary" style={{ fontSize: 12 }}>{v}</Typography.Text> },
           { title: '哈希', dataIndex: 'hash', width: 120, render: (v: string) => <Typography.Text code>{v.slice(0, 10)}</Typography.Text> },
