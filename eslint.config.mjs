@@ -71,7 +71,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['electron/main.ts', 'electron/preload.ts', 'tests/**/*.ts', 'bench/**/*.{ts,mjs}', 'scripts/**/*.mjs', '*.config.{ts,mjs}'],
+    files: ['electron/main.ts', 'electron/preload.ts', 'tests/**/*.ts', 'sim/**/*.ts', 'bench/**/*.{ts,mjs}', 'scripts/**/*.mjs', '*.config.{ts,mjs}'],
     languageOptions: { globals: globals.node },
   },
 );

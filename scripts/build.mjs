@@ -1,7 +1,7 @@
 // Builds the main-process bundles (esbuild) and the renderer (Vite) into dist/.
 //   node scripts/build.mjs [--main-only]
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -32,6 +32,14 @@ await build({
   logLevel: 'warning',
 });
 console.log(`main bundles built in ${Date.now() - t0} ms`);
+
+// The PDF documents' fonts (electron/services/documents/fonts.ts): the packaged app has no node_modules for them.
+mkdirSync(path.join(root, 'dist/fonts'), { recursive: true });
+for (const [from, to] of [['400Regular/NotoSansSC_400Regular', 'Regular'], ['700Bold/NotoSansSC_700Bold', 'Bold']]) {
+  const target = path.join(root, `dist/fonts/NotoSansSC-${to}.ttf`);
+  copyFileSync(path.join(root, `node_modules/@expo-google-fonts/noto-sans-sc/${from}.ttf`), `${target}.${process.pid}`);
+  renameSync(`${target}.${process.pid}`, target); // atomic: a test reading the font never sees half a file
+}
 
 if (!mainOnly) {
   const { build: viteBuild } = await import('vite');

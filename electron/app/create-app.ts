@@ -8,10 +8,17 @@ import { createAuthService } from '../services/auth/auth-service';
 import { createUsersService } from '../services/users/users-service';
 import { createApplicantsService } from '../services/applicants/applicants-service';
 import { createCatalogService } from '../services/catalog/catalog-service';
+import { createCatalogIoService } from '../services/catalog-io/catalog-io-service';
 import { createHomeService } from '../services/home/home-service';
 import { createSystemService } from '../services/system/system-service';
 import { createSetupService } from '../services/system/setup-service';
 import { createAuditService } from '../services/audit/audit-service';
+import { createDevicesService } from '../services/devices/devices-service';
+import { SimulatedIdCardReader } from '../services/devices/id-card-reader';
+import { FileStore } from '../services/files/file-store';
+import { createIntakeService } from '../services/intake/intake-service';
+import { createCreditService } from '../services/credit/credit-service';
+import { HttpDataSharingConnector, UnconfiguredDataSharing, type DataSharingConnector } from '../services/data-sharing/connector';
 import { seedDemo } from '../seed/seed-demo';
 import { runInWorker } from '../workers/run-in-worker';
 import { createDispatcher, type Dispatcher } from './dispatcher';
@@ -30,6 +37,8 @@ export interface CreateAppOptions {
   migrationsDir?: string;
   /** Echo log lines to stderr as well as the log file. */
   logEcho?: boolean;
+  /** The data-sharing platform's address (or a connector, in tests); unset = unreachable, queries queue. */
+  dataSharing?: string | DataSharingConnector;
 }
 
 export interface DeskApp {
@@ -95,6 +104,13 @@ export async function createApp(opts: CreateAppOptions): Promise<DeskApp> {
     runInWorker,
   };
 
+  const files = new FileStore(path.join(opts.dataDir, 'files'));
+  const swept = files.sweepOrphans(db);
+  if (swept.removed) logger.warn('files.orphansRemoved', swept);
+  const dataSharingOpt = opts.dataSharing ?? process.env.DESK_DATA_SHARING_URL;
+  const dataSharing: DataSharingConnector =
+    typeof dataSharingOpt === 'string' ? new HttpDataSharingConnector(dataSharingOpt) : (dataSharingOpt ?? new UnconfiguredDataSharing());
+
   if (opened.created && opts.demo !== false) {
     await seedDemo(deps);
     logger.info('seed.demo', { dbPath: paths.dbFile });
@@ -107,8 +123,12 @@ export async function createApp(opts: CreateAppOptions): Promise<DeskApp> {
     createUsersService(deps),
     createHomeService(deps),
     createCatalogService(deps),
+    createCatalogIoService(deps),
     createApplicantsService(deps),
     createAuditService(deps, paths.dbFile),
+    createDevicesService(new SimulatedIdCardReader(opts.dataDir, opts.demo !== false)),
+    createIntakeService({ ...deps, files, dataSharing }),
+    createCreditService(deps),
   );
 
   return {

@@ -16,6 +16,33 @@ export const DEMO_USERS: { username: string; displayName: string; role: Role }[]
   { username: 'chenjing', displayName: '陈静', role: 'assistant' },
 ];
 
+/** Demo applicants: two on the credit list, one in good standing, one organisation. */
+export const DEMO_APPLICANTS = [
+  { kind: 'person', name: '王芳', idType: 'resident_id', idNumber: '42032519880623004X', phone: '13972812345' },
+  { kind: 'person', name: '赵大勇', idType: 'resident_id', idNumber: '420325198507120019', phone: '13872001122' },
+  { kind: 'person', name: '孙丽', idType: 'resident_id', idNumber: '420325197803050022', phone: '15972663344' },
+  { kind: 'organisation', name: '房县鑫源餐饮有限公司', idType: 'uscc', idNumber: '91420325MA4F7XK2PW', phone: '0719-3221234' },
+] as const;
+
+const DEMO_CREDIT = [
+  {
+    idNumber: '420325198507120019',
+    name: '赵大勇',
+    kind: 'bad_credit',
+    severity: '严重',
+    reason: '拒不履行法院生效判决，被列为失信被执行人',
+    source: '信用中国（湖北十堰）',
+  },
+  {
+    idNumber: '420325197803050022',
+    name: '孙丽',
+    kind: 'false_commitment',
+    severity: '一般',
+    reason: '2025年办理低保审核时承诺的家庭收入与核查结果不符',
+    source: '房县民政局',
+  },
+] as const;
+
 /** Seeds a demo hall on an empty store in one audited transaction. */
 export async function seedDemo(deps: Deps): Promise<void> {
   const hashes = await Promise.all(DEMO_USERS.map(() => hashPassword(DEMO_PASSWORD)));
@@ -54,6 +81,21 @@ export async function seedDemo(deps: Deps): Promise<void> {
     for (const b of DEMO_BUNDLES) {
       const id = Number(insBundle.run(version, b.code, b.name).lastInsertRowid);
       b.items.forEach((code, pos) => insBundleItem.run(id, itemId.get(code), pos));
+    }
+    for (const a of DEMO_APPLICANTS) {
+      db.prepare('INSERT INTO applicants (kind, name, id_type, id_number, phone, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, 1)').run(
+        a.kind,
+        a.name,
+        a.idType,
+        a.idNumber,
+        a.phone,
+        iso,
+      );
+    }
+    for (const c of DEMO_CREDIT) {
+      db.prepare(
+        `INSERT INTO credit_records (id_type, id_number, name, kind, severity, reason, source, recorded_at) VALUES ('resident_id', ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(c.idNumber, c.name, c.kind, c.severity, c.reason, c.source, '2025-09-01T00:00:00.000Z');
     }
     w.audit({
       action: 'seed.demo',

@@ -1,8 +1,18 @@
 import Database from 'better-sqlite3';
 import { verifyAuditChain } from '../services/audit/audit-chain';
+import { parseCatalogXlsx } from '../services/catalog-io/parse-catalog-xlsx';
+import { renderCommitmentPdf, renderReceiptPdf, type CommitmentPdfInput, type ReceiptPdfInput } from '../services/documents/pdf';
 
 /** Jobs that run off the main thread, each on its own connection. */
 export const jobs: Record<string, (args: Record<string, unknown>) => unknown> = {
+  // PDFs (font parsing and subsetting take a while): answer base64, the signature arrives as base64.
+  'documents.commitmentPdf': async (args) => {
+    const { signaturePngBase64, ...rest } = args as unknown as Omit<CommitmentPdfInput, 'signaturePng'> & { signaturePngBase64: string };
+    const pdf = await renderCommitmentPdf({ ...rest, signaturePng: Buffer.from(signaturePngBase64, 'base64') });
+    return Buffer.from(pdf).toString('base64');
+  },
+  'documents.receiptPdf': async (args) => Buffer.from(await renderReceiptPdf(args as unknown as ReceiptPdfInput)).toString('base64'),
+
   'audit.verify': (args) => {
     const db = new Database(String(args.dbFile), { readonly: true, fileMustExist: true });
     try {
@@ -11,4 +21,6 @@ export const jobs: Record<string, (args: Record<string, unknown>) => unknown> = 
       db.close();
     }
   },
+  // Reads and validates an uploaded catalog workbook (base64 bytes); answers CatalogParseResult. Touches no database.
+  'catalog.parseXlsx': (args) => parseCatalogXlsx(Buffer.from(String(args.base64), 'base64')),
 };

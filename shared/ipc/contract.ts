@@ -1,35 +1,23 @@
 /**
  * The one IPC contract. Every method the renderer may call is declared here
- * once, with zod schemas for its input and output. The renderer's client and
- * the main side's handler map are both typed from this object, and the main
- * side validates every input against it before any handler runs.
+ * once (or in shared/ipc/methods/<feature>.ts, joined below), with zod
+ * schemas for its input and output. The renderer's client and the main
+ * side's handler map are both typed from this object, and the main side
+ * validates every input against it before any handler runs.
  */
 import { z } from 'zod';
-import { ROLES, type Role } from '../domain/roles';
+import { ROLES } from '../domain/roles';
 import { CERTIFICATE_METHODS } from '../domain/catalog';
-import { checkIdNumber, ID_PROBLEM_MESSAGES } from '../rules/id-number';
+import { checkIdNumber, ID_PROBLEM_MESSAGES, type IdNumberProblem } from '../rules/id-number';
+import { checkUscc, USCC_PROBLEM_MESSAGES, type UsccProblem } from '../rules/uscc';
 import { isValidPhone } from '../rules/phone';
 import { passwordProblem } from '../rules/password';
+import { Empty, method, Ok, trimmed, type MethodSpec } from './method';
+import { catalogIoMethods } from './methods/catalog-io';
+import { intakeMethods } from './methods/intake';
 
-/** Who may call a method: anyone, any signed-in user, or only some roles. */
-export type Access = 'public' | 'session' | readonly Role[];
+export { method, type Access, type MethodSpec } from './method';
 
-export interface MethodSpec<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
-  access: Access;
-  input: I;
-  output: O;
-  /** Allowed while the session is idle-locked (only the unlock path). */
-  allowWhenLocked?: boolean;
-  /** Does not count as user activity for the idle lock (background polling). */
-  passive?: boolean;
-}
-
-function method<I extends z.ZodType, O extends z.ZodType>(spec: MethodSpec<I, O>): MethodSpec<I, O> {
-  return spec;
-}
-
-const Empty = z.object({}).strict();
-const Ok = z.object({ ok: z.literal(true) });
 const RoleSchema = z.enum(ROLES);
 
 // ---------- shared shapes ----------
@@ -71,30 +59,40 @@ export const SystemStatus = z.object({
 });
 export type SystemStatus = z.infer<typeof SystemStatus>;
 
-const trimmed = (max: number) => z.string().trim().min(1).max(max);
+export const ID_TYPES = ['resident_id', 'uscc'] as const;
+export type IdType = (typeof ID_TYPES)[number];
+export const ID_TYPE_LABELS: Record<IdType, string> = { resident_id: '居民身份证', uscc: '统一社会信用代码' };
 
-export const ApplicantInput = z.object({
-  name: trimmed(50).describe('姓名'),
-  idType: z.literal('resident_id'),
-  idNumber: z
-    .string()
-    .trim()
-    .toUpperCase()
-    .superRefine((v, ctx) => {
-      const problem = checkIdNumber(v);
-      if (problem) ctx.addIssue({ code: 'custom', message: ID_PROBLEM_MESSAGES[problem] });
-    }),
-  phone: z
-    .string()
-    .trim()
-    .refine(isValidPhone, { message: '联系电话格式不正确' }),
-});
+/** A person (居民身份证, GB 11643) or an organisation (统一社会信用代码, GB 32100). */
+export const ApplicantInput = z
+  .object({
+    kind: z.enum(['person', 'organisation']).default('person'),
+    name: trimmed(100).describe('姓名或单位名称'),
+    idType: z.enum(ID_TYPES),
+    idNumber: z.string().trim().toUpperCase(),
+    phone: z
+      .string()
+      .trim()
+      .refine(isValidPhone, { message: '联系电话格式不正确' }),
+  })
+  .superRefine((v, ctx) => {
+    if ((v.kind === 'person') !== (v.idType === 'resident_id')) {
+      ctx.addIssue({ code: 'custom', path: ['idType'], message: '个人使用居民身份证，单位使用统一社会信用代码' });
+      return;
+    }
+    const problem = v.idType === 'resident_id' ? checkIdNumber(v.idNumber) : checkUscc(v.idNumber);
+    if (problem) {
+      const message = v.idType === 'resident_id' ? ID_PROBLEM_MESSAGES[problem as IdNumberProblem] : USCC_PROBLEM_MESSAGES[problem as UsccProblem];
+      ctx.addIssue({ code: 'custom', path: ['idNumber'], message });
+    }
+  });
 export type ApplicantInput = z.input<typeof ApplicantInput>;
 
 export const ApplicantView = z.object({
   id: z.number().int(),
+  kind: z.enum(['person', 'organisation']),
   name: z.string(),
-  idType: z.literal('resident_id'),
+  idType: z.enum(ID_TYPES),
   idNumberMasked: z.string(),
   phoneMasked: z.string(),
   createdAt: z.string(),
@@ -150,7 +148,7 @@ const NewPassword = z.string().superRefine((v, ctx) => {
 });
 
 // ---------- the methods ----------
-export const contract = {
+const foundationMethods = {
   'system.status': method({ access: 'public', passive: true, input: Empty, output: SystemStatus }),
 
   'setup.initialize': method({
@@ -222,8 +220,35 @@ export const contract = {
 
   'applicants.create': method({
     access: ['clerk', 'assistant', 'supervisor'],
-    input: ApplicantInput.strict(),
+    input: ApplicantInput,
     output: ApplicantView,
+  }),
+  'applicants.findSimilar': method({
+    access: 'session',
+    input: z.object({ name: z.string().trim().max(100), idNumber: z.string().trim().toUpperCase().max(18), phone: z.string().trim().max(20) }).strict(),
+    output: z.array(z.object({ applicant: ApplicantView, reason: z.string() })),
+  }),
+  'devices.readIdCard': method({
+    access: ['clerk', 'assistant', 'supervisor'],
+    input: Empty,
+    output: z.discriminatedUnion('status', [
+      z.object({ status: z.literal('no_device'), message: z.string() }),
+      z.object({ status: z.literal('no_card'), message: z.string() }),
+      z.object({
+        status: z.literal('card'),
+        card: z.object({
+          name: z.string(),
+          idNumber: z.string(),
+          gender: z.string(),
+          nation: z.string(),
+          birthDate: z.string(),
+          address: z.string(),
+          issuer: z.string(),
+          validFrom: z.string(),
+          validUntil: z.string(),
+        }),
+      }),
+    ]),
   }),
   'applicants.list': method({
     access: 'session',
@@ -267,6 +292,12 @@ export const contract = {
     output: z.array(AuditEntryView),
   }),
   'audit.verify': method({ access: ['supervisor'], input: Empty, output: AuditVerifyResult }),
+} as const satisfies Record<string, MethodSpec>;
+
+export const contract = {
+  ...foundationMethods,
+  ...catalogIoMethods,
+  ...intakeMethods,
 } as const satisfies Record<string, MethodSpec>;
 
 export type Contract = typeof contract;

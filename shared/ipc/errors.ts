@@ -15,6 +15,9 @@ export const ERROR_CODES = [
   'ACCOUNT_DISABLED',
   'CONFLICT',
   'NOT_FOUND',
+  'INVALID_STATE',
+  'NOT_ELIGIBLE',
+  'UNAVAILABLE',
   'STORE_UNAVAILABLE',
   'INTERNAL',
 ] as const;
@@ -41,6 +44,9 @@ export const DEFAULT_MESSAGES: Record<ErrorCode, string> = {
   ACCOUNT_DISABLED: '该账号已停用，请联系管理员。',
   CONFLICT: '数据已存在或已被修改，操作未执行。',
   NOT_FOUND: '要操作的记录不存在。',
+  INVALID_STATE: '当前状态下不能进行此操作。',
+  NOT_ELIGIBLE: '申请人不符合适用条件。',
+  UNAVAILABLE: '外部系统暂时无法连接，请稍后重试。',
   STORE_UNAVAILABLE: '本地数据库不可用，请按恢复页面的提示处理。',
   INTERNAL: '系统内部错误，操作未执行，请联系管理员。',
 };

@@ -28,7 +28,13 @@ export async function testDesk(opts: Partial<CreateAppOptions> = {}): Promise<Te
     app.dispatcher.dispatch({ id: `t${++n}`, method, input, ...(session ? { session } : {}) }, { transport: 'test' });
   const call = async <M extends MethodName>(method: M, input: MethodInput<M>, session?: string) => {
     const r = await raw(method, input, session);
-    if (!r.ok) throw new CallFailed(r.error);
+    if (!r.ok) {
+      // An internal error carries only a log id to the caller; put the log entry into the test failure.
+      const logged = r.error.code === 'INTERNAL' ? app.logger.recent().filter((e) => e.level === 'error').slice(-1)[0] : undefined;
+      const failure = new CallFailed(r.error);
+      if (logged) failure.message += `\n${String(logged.error ?? JSON.stringify(logged))}`;
+      throw failure;
+    }
     return r.value as MethodOutput<M>;
   };
   return { app, dataDir, raw, call, signIn: (username, password = DEMO_PASSWORD) => call('auth.signIn', { username, password }) };

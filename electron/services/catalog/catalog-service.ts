@@ -1,3 +1,4 @@
+import { pinyin } from 'pinyin-pro';
 import type { Deps } from '../../app/deps';
 import type { PartialHandlers } from '../../app/handlers';
 import type { CertificateItemView, ServiceItemView } from '../../../shared/ipc/contract';
@@ -32,31 +33,62 @@ export function currentCatalogVersion(db: Db, at: Date): number | null {
   return row?.id ?? null;
 }
 
+/** A query of Latin letters only (e.g. 'csyxzm') is also matched against the pinyin initials of names. */
+function initialsQuery(query: string | undefined): string | null {
+  return query && /^[a-z]+$/i.test(query) ? query.toLowerCase() : null;
+}
+
+/** Pinyin initials of a name ('出生医学证明' → 'csyxzm'), computed once per name. */
+function initialsFinder(): (name: string) => string {
+  const cache = new Map<string, string>();
+  return (name) => {
+    let initials = cache.get(name);
+    if (initials === undefined) {
+      initials = pinyin(name, { pattern: 'first', toneType: 'none', type: 'array' })
+        .join('')
+        .toLowerCase()
+        .replace(/[^a-z]/g, '');
+      cache.set(name, initials);
+    }
+    return initials;
+  };
+}
+
+/** What SQL LIKE '%q%' would match for an ASCII query (case-insensitive), over the given texts. */
+const containsIgnoringCase = (q: string, ...texts: string[]) => texts.some((t) => t.toLowerCase().includes(q));
+
 export function createCatalogService(deps: Deps): PartialHandlers {
   const { db } = deps;
+  const initialsOf = initialsFinder();
   return {
     'catalog.listCertificateItems': ({ query, method }) => {
       const version = currentCatalogVersion(db, deps.now());
       if (version === null) return [];
       const like = `%${query ?? ''}%`;
+      const initials = initialsQuery(query);
+      // With a pinyin query SQL leaves the text filter to the code below (text or initials).
       const rows = db
         .prepare(
-          `SELECT * FROM certificate_items WHERE catalog_version_id = ? AND (name LIKE ? OR code LIKE ? OR issuer LIKE ?)
+          `SELECT * FROM certificate_items WHERE catalog_version_id = ? AND (? OR name LIKE ? OR code LIKE ? OR issuer LIKE ?)
            AND (? IS NULL OR method = ?) ORDER BY code`,
         )
-        .all(version, like, like, like, method ?? null, method ?? null) as CertRow[];
-      return rows.map(toCert);
+        .all(version, initials ? 1 : 0, like, like, like, method ?? null, method ?? null) as CertRow[];
+      const matching = initials
+        ? rows.filter((r) => containsIgnoringCase(initials, r.name, r.code, r.issuer) || initialsOf(r.name).includes(initials))
+        : rows;
+      return matching.map(toCert);
     },
 
     'catalog.listServiceItems': ({ query }) => {
       const version = currentCatalogVersion(db, deps.now());
       if (version === null) return [];
       const like = `%${query ?? ''}%`;
-      const items = db
+      const initials = initialsQuery(query);
+      const rows = db
         .prepare(
-          `SELECT * FROM service_items WHERE catalog_version_id = ? AND (name LIKE ? OR code LIKE ? OR department LIKE ?) ORDER BY code`,
+          `SELECT * FROM service_items WHERE catalog_version_id = ? AND (? OR name LIKE ? OR code LIKE ? OR department LIKE ?) ORDER BY code`,
         )
-        .all(version, like, like, like) as {
+        .all(version, initials ? 1 : 0, like, like, like) as {
         id: number;
         code: string;
         name: string;
@@ -64,6 +96,9 @@ export function createCatalogService(deps: Deps): PartialHandlers {
         kind: string;
         time_limit_days: number;
       }[];
+      const items = initials
+        ? rows.filter((r) => containsIgnoringCase(initials, r.name, r.code, r.department) || initialsOf(r.name).includes(initials))
+        : rows;
       const certs = db.prepare(
         `SELECT c.* FROM service_item_certificates sc JOIN certificate_items c ON c.id = sc.certificate_item_id
          WHERE sc.service_item_id = ? ORDER BY sc.position`,

@@ -1,6 +1,6 @@
 import type { ComponentType } from 'react';
 import { Dropdown, Layout, Menu, Tag, Typography } from 'antd';
-import { AuditOutlined, BookOutlined, HomeOutlined, LockOutlined, LogoutOutlined, TeamOutlined, UserAddOutlined } from '@ant-design/icons';
+import { AuditOutlined, BookOutlined, FolderOpenOutlined, FormOutlined, HomeOutlined, LockOutlined, LogoutOutlined, TeamOutlined, UserAddOutlined } from '@ant-design/icons';
 import { ROLE_LABELS } from '../../../shared/domain/roles';
 import { useDesk, type PageKey } from '../state/desk-store';
 import { useIdleLock } from './use-idle-lock';
@@ -11,9 +11,13 @@ import { ApplicantsPage } from '../pages/ApplicantsPage';
 import { CatalogPage } from '../pages/CatalogPage';
 import { UsersPage } from '../pages/UsersPage';
 import { AuditPage } from '../pages/AuditPage';
+import { IntakePage } from '../pages/intake/IntakePage';
+import { CasesPage } from '../pages/CasesPage';
 
 const PAGES: Record<PageKey, ComponentType> = {
   home: HomePage,
+  intake: IntakePage,
+  cases: CasesPage,
   applicants: ApplicantsPage,
   catalog: CatalogPage,
   users: UsersPage,
@@ -38,6 +42,8 @@ export function AppShell() {
   const isSupervisor = session.user.role === 'supervisor';
   const items = [
     { key: 'home', icon: <HomeOutlined />, label: '首页' },
+    { key: 'intake', icon: <FormOutlined />, label: '受理办件' },
+    { key: 'cases', icon: <FolderOpenOutlined />, label: '办件查询' },
     { key: 'applicants', icon: <UserAddOutlined />, label: '申请人登记' },
     { key: 'catalog', icon: <BookOutlined />, label: '事项与证明清单' },
     ...(isSupervisor

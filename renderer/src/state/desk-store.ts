@@ -3,7 +3,7 @@ import type { SessionInfo, SystemStatus } from '../../../shared/ipc/contract';
 import { call, DeskCallError, onSessionProblem, setSessionToken } from '../ipc/client';
 import { HostTokenError } from '../ipc/transport';
 
-export type PageKey = 'home' | 'applicants' | 'catalog' | 'users' | 'audit';
+export type PageKey = 'home' | 'intake' | 'cases' | 'applicants' | 'catalog' | 'users' | 'audit';
 export type Phase = 'booting' | 'recovery' | 'setup' | 'signedOut' | 'signedIn' | 'hostGone' | 'unreachable';
 
 interface DeskState {
@@ -21,6 +21,10 @@ interface DeskState {
   unlocked(s: SessionInfo): void;
   go(page: PageKey): void;
   pollStatus(): Promise<void>;
+  /** A case to open in the intake page (from the case list). */
+  openCaseId: number | null;
+  openCase(caseId: number): void;
+  clearOpenCase(): void;
 }
 
 const SESSION_KEY = 'desk.session';
@@ -105,6 +109,14 @@ export const useDesk = create<DeskState>((set, get) => ({
 
   go(page) {
     set({ page });
+  },
+
+  openCaseId: null,
+  openCase(caseId) {
+    set({ openCaseId: caseId, page: 'intake' });
+  },
+  clearOpenCase() {
+    set({ openCaseId: null });
   },
 
   async pollStatus() {

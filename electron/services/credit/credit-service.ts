@@ -1,0 +1,46 @@
+import type { Deps } from '../../app/deps';
+import type { PartialHandlers } from '../../app/handlers';
+import { AppError } from '../../app/app-error';
+import { maskApplicantId } from '../applicants/applicants-service';
+
+/** The local credit list consulted before a commitment (告知承诺). */
+export function createCreditService(deps: Deps): PartialHandlers {
+  return {
+    'credit.list': () =>
+      (
+        deps.db.prepare('SELECT * FROM credit_records ORDER BY repaired_at IS NOT NULL, recorded_at DESC').all() as {
+          id: number;
+          id_type: 'resident_id' | 'uscc';
+          id_number: string;
+          name: string;
+          kind: 'bad_credit' | 'false_commitment';
+          severity: string;
+          reason: string;
+          source: string;
+          recorded_at: string;
+          repaired_at: string | null;
+        }[]
+      ).map((r) => ({
+        id: r.id,
+        name: r.name,
+        idNumberMasked: maskApplicantId(r.id_type, r.id_number),
+        kind: r.kind,
+        severity: r.severity,
+        reason: r.reason,
+        source: r.source,
+        recordedAt: r.recorded_at,
+        repairedAt: r.repaired_at,
+      })),
+
+    'credit.repair': ({ id, note }, ctx) => {
+      deps.write(ctx.actor, (w) => {
+        const r = w.db.prepare('SELECT repaired_at FROM credit_records WHERE id = ?').get(id) as { repaired_at: string | null } | undefined;
+        if (!r) throw new AppError('NOT_FOUND', '该信用记录不存在。');
+        if (r.repaired_at) throw new AppError('INVALID_STATE', '该信用记录已修复。');
+        w.db.prepare('UPDATE credit_records SET repaired_at = ? WHERE id = ?').run(w.at.toISOString(), id);
+        w.audit({ action: 'credit.repair', entityType: 'credit', entityId: id, detail: { note } });
+      });
+      return { ok: true as const };
+    },
+  };
+}

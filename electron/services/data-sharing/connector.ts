@@ -1,0 +1,56 @@
+/**
+ * The data-sharing platform (数据共享交换平台) seen from the desk. One
+ * interface; the HTTP connector talks to the platform (or the simulator in
+ * sim/); without a configured address the platform counts as unreachable and
+ * queries are queued.
+ */
+export interface DataSharingQuery {
+  source: string;
+  dataset: string;
+  query: string;
+  subject: { idType: string; idNumber: string; name: string };
+  /** Our idempotency key: the same query asked twice is one query. */
+  requestId: string;
+}
+
+export type DataSharingAnswer =
+  | { status: 'found'; reference: string; data: Record<string, unknown> }
+  | { status: 'not_found'; reference: string };
+
+export class PlatformUnreachable extends Error {}
+
+export interface DataSharingConnector {
+  query(q: DataSharingQuery): Promise<DataSharingAnswer>;
+}
+
+export class UnconfiguredDataSharing implements DataSharingConnector {
+  async query(): Promise<DataSharingAnswer> {
+    throw new PlatformUnreachable('未配置数据共享平台地址');
+  }
+}
+
+export class HttpDataSharingConnector implements DataSharingConnector {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly timeoutMs = 8000,
+  ) {}
+
+  async query(q: DataSharingQuery): Promise<DataSharingAnswer> {
+    let res: Response;
+    try {
+      res = await fetch(new URL('/api/query', this.baseUrl), {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'Idempotency-Key': q.requestId },
+        body: JSON.stringify(q),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (e) {
+      throw new PlatformUnreachable(`共享平台无法连接：${(e as Error).message}`);
+    }
+    if (res.status >= 500 || res.status === 429) throw new PlatformUnreachable(`共享平台暂时不可用（HTTP ${res.status}）`);
+    const body = (await res.json().catch(() => null)) as { reference?: string; data?: Record<string, unknown>; message?: string } | null;
+    if (res.status === 404) return { status: 'not_found', reference: body?.reference ?? '' };
+    if (!res.ok || !body) throw new Error(`共享平台拒绝了查询（HTTP ${res.status}）：${body?.message ?? ''}`);
+    return { status: 'found', reference: body.reference ?? '', data: body.data ?? {} };
+  }
+}

@@ -1,0 +1,214 @@
+import type { Db } from '../../store/open-store';
+import type { CaseCertificateView, CaseView } from '../../../shared/ipc/methods/intake';
+import type { CertificateMethod } from '../../../shared/domain/catalog';
+import { allowedTransitions, type CaseStatus } from '../../../shared/rules/case-states';
+import { caseFigures } from '../../../shared/rules/case-figures';
+import { maskApplicantId } from '../applicants/applicants-service';
+import { AppError } from '../../app/app-error';
+
+export interface CaseRow {
+  id: number;
+  case_no: string;
+  applicant_id: number;
+  catalog_version_id: number;
+  bundle_code: string | null;
+  status: CaseStatus;
+  status_reason: string | null;
+  revision: number;
+  created_at: string;
+  created_by: number;
+  updated_at: string;
+  accepted_at: string | null;
+}
+
+export interface CaseCertRow {
+  case_id: number;
+  certificate_item_id: number;
+  method: CertificateMethod;
+  state: CaseCertificateView['state'];
+  resolution: string;
+  needed_by: string;
+  code: string;
+  name: string;
+  issuer: string;
+  catalog_method: CertificateMethod;
+  method_note: string;
+  method_detail: string;
+}
+
+export interface Resolution {
+  choice?: 'commit' | 'present';
+  withdrawn?: boolean;
+  note?: string;
+}
+
+export function loadCase(db: Db, caseId: number): CaseRow {
+  const row = db.prepare('SELECT * FROM cases WHERE id = ?').get(caseId) as CaseRow | undefined;
+  if (!row) throw new AppError('NOT_FOUND', '该办件不存在。', { caseId });
+  return row;
+}
+
+export function loadCaseCert(db: Db, caseId: number, certificateItemId: number): CaseCertRow {
+  const row = db
+    .prepare(
+      `SELECT cc.*, ci.code, ci.name, ci.issuer, ci.method AS catalog_method, ci.method_note, ci.method_detail
+       FROM case_certificates cc JOIN certificate_items ci ON ci.id = cc.certificate_item_id
+       WHERE cc.case_id = ? AND cc.certificate_item_id = ?`,
+    )
+    .get(caseId, certificateItemId) as CaseCertRow | undefined;
+  if (!row) throw new AppError('NOT_FOUND', '该办件不需要这项证明。', { caseId, certificateItemId });
+  return row;
+}
+
+function stateText(c: CaseCertRow, res: Resolution, extra: { query?: { status: string } | null; request?: { due_at: string; status: string; reply_outcome: string | null } | null }): string {
+  switch (c.state) {
+    case 'not_needed':
+      return '已直接取消，无需提交，任何人不得再要求提供';
+    case 'satisfied':
+      if (c.method === 'commitment') return '已签署告知承诺书';
+      if (c.method === 'data_sharing') return '已通过数据共享平台核验';
+      if (c.method === 'dept_verification') return '部门核验已确认';
+      return '已办妥';
+    case 'presented':
+      return '已核对原件并留存';
+    case 'queued':
+      return '共享平台暂不可达，查询已排队，可继续受理';
+    case 'requested':
+      return `已发起协查，${extra.request?.due_at.slice(0, 10) ?? ''} 前答复`;
+    case 'pending':
+      if (res.withdrawn) return '承诺已撤回，需提交证明原件';
+      if (c.method === 'commitment') return res.choice === 'present' ? '申请人选择自行提交证明，待核对原件' : '待告知并由申请人选择';
+      if (c.method === 'data_sharing') return extra.query?.status === 'not_found' ? '共享平台无此数据，可改为部门核验' : '待共享查询';
+      if (c.method === 'dept_verification') return extra.request?.reply_outcome === 'denied' ? '协查未能证实，需提交证明原件' : '待发起协查';
+      return '待核对原件（可复用材料库）';
+  }
+}
+
+/** Builds everything the intake screen needs for one case. */
+export function buildCaseView(db: Db, caseId: number, now: Date): CaseView {
+  const c = loadCase(db, caseId);
+  const applicant = db.prepare('SELECT id, name, kind, id_type, id_number FROM applicants WHERE id = ?').get(c.applicant_id) as {
+    id: number;
+    name: string;
+    kind: string;
+    id_type: 'resident_id' | 'uscc';
+    id_number: string;
+  };
+  const version = db.prepare('SELECT id, label FROM catalog_versions WHERE id = ?').get(c.catalog_version_id) as { id: number; label: string };
+  const bundle = c.bundle_code
+    ? ((db.prepare('SELECT name FROM bundles WHERE catalog_version_id = ? AND code = ?').get(c.catalog_version_id, c.bundle_code) as { name: string } | undefined)?.name ?? null)
+    : null;
+  const items = db
+    .prepare(
+      `SELECT si.id, si.code, si.name, si.department, si.time_limit_days FROM case_items ci JOIN service_items si ON si.id = ci.service_item_id
+       WHERE ci.case_id = ? ORDER BY ci.position`,
+    )
+    .all(caseId) as { id: number; code: string; name: string; department: string; time_limit_days: number }[];
+  const certRows = db
+    .prepare(
+      `SELECT cc.*, ci.code, ci.name, ci.issuer, ci.method AS catalog_method, ci.method_note, ci.method_detail
+       FROM case_certificates cc JOIN certificate_items ci ON ci.id = cc.certificate_item_id
+       WHERE cc.case_id = ? ORDER BY CASE cc.method WHEN 'cancelled' THEN 5 ELSE 0 END, ci.code`,
+    )
+    .all(caseId) as CaseCertRow[];
+
+  const commitmentQ = db.prepare('SELECT * FROM commitments WHERE case_id = ? AND certificate_item_id = ?');
+  const taskQ = db.prepare('SELECT method, sampled, due_at, status FROM verification_tasks WHERE commitment_id = ? ORDER BY id DESC LIMIT 1');
+  const queryQ = db.prepare('SELECT * FROM data_queries WHERE case_id = ? AND certificate_item_id = ? ORDER BY id DESC LIMIT 1');
+  const requestQ = db.prepare('SELECT * FROM assistance_requests WHERE case_id = ? AND certificate_item_id = ? ORDER BY id DESC LIMIT 1');
+  const materialsQ = db.prepare(
+    `SELECT m.id, m.title, m.trust_grade, cm.reused, (SELECT COUNT(*) FROM material_pages p WHERE p.material_id = m.id) AS pages
+     FROM case_materials cm JOIN materials m ON m.id = cm.material_id WHERE cm.case_id = ? AND cm.certificate_item_id = ? ORDER BY m.id`,
+  );
+
+  const certificates: CaseCertificateView[] = certRows.map((r) => {
+    const res = JSON.parse(r.resolution) as Resolution;
+    const cm = commitmentQ.get(caseId, r.certificate_item_id) as
+      | { id: number; digest_alg: string; digest: string; signed_at: string; withdraw_deadline: string; withdrawn_at: string | null }
+      | undefined;
+    const task = cm ? (taskQ.get(cm.id) as { method: string; sampled: number; due_at: string | null; status: string } | undefined) : undefined;
+    const q = queryQ.get(caseId, r.certificate_item_id) as
+      | { id: number; status: string; attempts: number; last_error: string | null; response: string | null }
+      | undefined;
+    const rq = requestQ.get(caseId, r.certificate_item_id) as
+      | { id: number; department: string; mode: string; due_at: string; status: string; reply: string | null; reply_outcome: string | null }
+      | undefined;
+    const mats = materialsQ.all(caseId, r.certificate_item_id) as { id: number; title: string; trust_grade: string; reused: number; pages: number }[];
+    return {
+      certificateItemId: r.certificate_item_id,
+      code: r.code,
+      name: r.name,
+      issuer: r.issuer,
+      catalogMethod: r.catalog_method,
+      method: r.method,
+      methodNote: r.method_note,
+      state: r.state,
+      stateText: stateText(r, res, { query: q ?? null, request: rq ?? null }),
+      neededBy: JSON.parse(r.needed_by) as string[],
+      choice: res.choice ?? null,
+      commitment: cm
+        ? {
+            id: cm.id,
+            digestAlg: cm.digest_alg,
+            digest: cm.digest,
+            signedAt: cm.signed_at,
+            withdrawDeadline: cm.withdraw_deadline,
+            withdrawnAt: cm.withdrawn_at,
+            verification: task ? { method: task.method, sampled: task.sampled === 1, dueAt: task.due_at, status: task.status } : null,
+          }
+        : null,
+      query: q ? { id: q.id, status: q.status, attempts: q.attempts, lastError: q.last_error, summary: q.response ? summarise(q.response) : null } : null,
+      request: rq
+        ? {
+            id: rq.id,
+            department: rq.department,
+            mode: rq.mode,
+            dueAt: rq.due_at,
+            status: rq.status,
+            overdue: rq.status === 'open' && Date.parse(rq.due_at) < now.getTime(),
+            reply: rq.reply,
+            outcome: rq.reply_outcome,
+          }
+        : null,
+      materials: mats.map((m) => ({ id: m.id, title: m.title, trustGrade: m.trust_grade, reused: m.reused === 1, pages: m.pages })),
+    };
+  });
+
+  const blockers = certificates.filter((x) => x.state === 'pending').map((x) => `${x.name}：${x.stateText}`);
+  const creator = db.prepare('SELECT display_name FROM users WHERE id = ?').get(c.created_by) as { display_name: string };
+  return {
+    id: c.id,
+    caseNo: c.case_no,
+    status: c.status,
+    statusReason: c.status_reason,
+    catalogVersion: version,
+    bundleName: bundle,
+    applicant: {
+      id: applicant.id,
+      name: applicant.name,
+      kind: applicant.kind,
+      idType: applicant.id_type,
+      idNumberMasked: maskApplicantId(applicant.id_type, applicant.id_number),
+    },
+    items: items.map((i) => ({ id: i.id, code: i.code, name: i.name, department: i.department, timeLimitDays: i.time_limit_days })),
+    certificates,
+    blockers,
+    figures: caseFigures(
+      certificates.map((x) => ({ method: x.method, state: x.state, choice: x.choice, reusedMaterial: x.materials.some((m) => m.reused) })),
+    ),
+    createdAt: c.created_at,
+    createdBy: creator.display_name,
+    acceptedAt: c.accepted_at,
+    transitions: allowedTransitions(c.status).map((t) => ({ to: t.to, action: t.action, needsReason: t.needsReason })),
+  };
+}
+
+function summarise(response: string): string {
+  const r = JSON.parse(response) as { status: string; reference?: string; data?: Record<string, unknown> };
+  if (r.status !== 'found') return '平台无此数据';
+  const fields = Object.entries(r.data ?? {})
+    .slice(0, 4)
+    .map(([k, v]) => `${k}：${String(v)}`)
+    .join('；');
+  return `${fields}${r.reference ? `（凭证 ${r.reference}）` : ''}`;
+}

@@ -1,0 +1,590 @@
+import type { Deps } from '../../app/deps';
+import type { PartialHandlers, CallContext } from '../../app/handlers';
+import { AppError } from '../../app/app-error';
+import type { Db } from '../../store/open-store';
+import type { WriteContext } from '../../store/write';
+import { currentCatalogVersion } from '../catalog/catalog-service';
+import { readHall } from '../system/hall';
+import type { FileStore } from '../files/file-store';
+import { PlatformUnreachable, type DataSharingConnector } from '../data-sharing/connector';
+import { commitmentIneligibility } from '../credit/credit-check';
+import { addWorkingDays } from '../../../shared/rules/working-days';
+import { CASE_STATUS_LABELS, findTransition, type CaseStatus } from '../../../shared/rules/case-states';
+import { METHOD_LABELS, type CertificateMethod } from '../../../shared/domain/catalog';
+import { ID_TYPE_LABELS } from '../../../shared/ipc/contract';
+import { buildCaseView, loadCase, loadCaseCert, type CaseCertRow, type Resolution } from './case-view';
+import { nextCaseNumber } from './case-number';
+import { commitmentDigest, templateSha256 } from './commitment-digest';
+import { maskApplicantId } from '../applicants/applicants-service';
+
+export interface IntakeDeps extends Deps {
+  files: FileStore;
+  dataSharing: DataSharingConnector;
+}
+
+interface CommitmentDetail {
+  templateVersion?: string;
+  noticeText?: string;
+  commitmentText?: string;
+  verification?: { method?: string; timeLimitDays?: number; samplingRatio?: number };
+}
+
+const WITHDRAW_WORKING_DAYS = 3;
+
+function detail<T>(row: CaseCertRow): T {
+  return JSON.parse(row.method_detail) as T;
+}
+
+function requireStatus(db: Db, caseId: number, allowed: CaseStatus[], doing: string) {
+  const c = loadCase(db, caseId);
+  if (!allowed.includes(c.status)) {
+    throw new AppError('INVALID_STATE', `办件当前为“${CASE_STATUS_LABELS[c.status]}”，不能${doing}。`, { caseId, status: c.status, doing });
+  }
+  return c;
+}
+
+function requireMethod(row: CaseCertRow, methods: CertificateMethod[], doing: string) {
+  if (!methods.includes(row.method)) {
+    throw new AppError('INVALID_STATE', `“${row.name}”的处理方式为${METHOD_LABELS[row.method]}，不能${doing}。`, { certificate: row.code, method: row.method, doing });
+  }
+}
+
+function touchCase(w: WriteContext, caseId: number) {
+  w.db.prepare('UPDATE cases SET revision = revision + 1, updated_at = ? WHERE id = ?').run(w.at.toISOString(), caseId);
+}
+
+function setCert(w: WriteContext, caseId: number, certId: number, state: string, resolution: Resolution, method?: CertificateMethod) {
+  w.db
+    .prepare('UPDATE case_certificates SET state = ?, resolution = ?, method = COALESCE(?, method), updated_at = ? WHERE case_id = ? AND certificate_item_id = ?')
+    .run(state, JSON.stringify(resolution), method ?? null, w.at.toISOString(), caseId, certId);
+  touchCase(w, caseId);
+}
+
+function decodeBase64(b64: string, what: string): Buffer {
+  const bytes = Buffer.from(b64, 'base64');
+  if (bytes.length === 0) throw new AppError('BAD_INPUT', `${what}内容为空。`);
+  return bytes;
+}
+
+function imageMime(bytes: Buffer): 'image/png' | 'image/jpeg' | null {
+  if (bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'image/png';
+  if (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'image/jpeg';
+  return null;
+}
+
+function applicantOf(db: Db, caseId: number) {
+  return db
+    .prepare('SELECT a.id, a.name, a.kind, a.id_type, a.id_number FROM cases c JOIN applicants a ON a.id = c.applicant_id WHERE c.id = ?')
+    .get(caseId) as { id: number; name: string; kind: string; id_type: 'resident_id' | 'uscc'; id_number: string };
+}
+
+export function createIntakeService(deps: IntakeDeps): PartialHandlers {
+  const { db, files } = deps;
+  const view = (caseId: number) => buildCaseView(db, caseId, deps.now());
+  const clerkName = (ctx: CallContext) => ctx.user!.displayName;
+
+  function ineligibility(caseId: number): string[] {
+    const a = applicantOf(db, caseId);
+    return commitmentIneligibility(db, a.id_type, a.id_number);
+  }
+
+  return {
+    'catalog.bundles': () => {
+      const version = currentCatalogVersion(db, deps.now());
+      const bundles = db.prepare('SELECT id, code, name FROM bundles WHERE catalog_version_id = ? ORDER BY code').all(version ?? -1) as { id: number; code: string; name: string }[];
+      const items = db.prepare(
+        'SELECT si.id, si.name FROM bundle_items bi JOIN service_items si ON si.id = bi.service_item_id WHERE bi.bundle_id = ? ORDER BY bi.position',
+      );
+      return bundles.map((b) => ({ code: b.code, name: b.name, items: items.all(b.id) as { id: number; name: string }[] }));
+    },
+
+    'intake.start': ({ applicantId, serviceItemIds, bundleCode }, ctx) => {
+      const hall = readHall(db);
+      if (!hall) throw new AppError('INVALID_STATE', '尚未设置大厅信息。');
+      const caseId = deps.write(ctx.actor, (w) => {
+        const version = currentCatalogVersion(w.db, w.at);
+        if (version === null) throw new AppError('INVALID_STATE', '当前没有生效的证明事项清单，请管理员导入。');
+        if (!w.db.prepare('SELECT 1 FROM applicants WHERE id = ?').get(applicantId)) throw new AppError('NOT_FOUND', '该申请人不存在。');
+        const unique = [...new Set(serviceItemIds)];
+        const items = unique.map((id) => {
+          const it = w.db.prepare('SELECT id, name FROM service_items WHERE id = ? AND catalog_version_id = ?').get(id, version) as { id: number; name: string } | undefined;
+          if (!it) throw new AppError('NOT_FOUND', '所选事项不在当前生效的清单中，请刷新后重选。', { serviceItemId: id, version });
+          return it;
+        });
+        const caseNo = nextCaseNumber(w.db, hall.code, w.at);
+        const iso = w.at.toISOString();
+        const id = Number(
+          w.db
+            .prepare(
+              `INSERT INTO cases (case_no, applicant_id, catalog_version_id, bundle_code, status, created_at, created_by, updated_at)
+               VALUES (?, ?, ?, ?, 'draft', ?, ?, ?)`,
+            )
+            .run(caseNo, applicantId, version, bundleCode ?? null, iso, ctx.user!.id, iso).lastInsertRowid,
+        );
+        // Merge the certificates of all items, each once, remembering which items need it.
+        const merged = new Map<number, { method: CertificateMethod; neededBy: string[] }>();
+        const certsOf = w.db.prepare(
+          `SELECT c.id, c.method FROM service_item_certificates sc JOIN certificate_items c ON c.id = sc.certificate_item_id
+           WHERE sc.service_item_id = ? ORDER BY sc.position`,
+        );
+        items.forEach((it, pos) => {
+          w.db.prepare('INSERT INTO case_items (case_id, service_item_id, position) VALUES (?, ?, ?)').run(id, it.id, pos);
+          for (const c of certsOf.all(it.id) as { id: number; method: CertificateMethod }[]) {
+            const m = merged.get(c.id) ?? { method: c.method, neededBy: [] };
+            m.neededBy.push(it.name);
+            merged.set(c.id, m);
+          }
+        });
+        const ins = w.db.prepare(
+          'INSERT INTO case_certificates (case_id, certificate_item_id, method, state, needed_by, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
+        );
+        for (const [certId, m] of merged) ins.run(id, certId, m.method, m.method === 'cancelled' ? 'not_needed' : 'pending', JSON.stringify(m.neededBy), iso);
+        w.audit({ action: 'case.create', entityType: 'case', entityId: id, detail: { caseNo, items: items.map((i) => i.name), certificates: merged.size } });
+        return id;
+      });
+      return view(caseId);
+    },
+
+    'intake.get': ({ caseId }) => view(caseId),
+
+    'intake.list': ({ status, query, limit }) => {
+      const like = `%${query ?? ''}%`;
+      const rows = db
+        .prepare(
+          `SELECT c.id, c.case_no, c.status, c.created_at, a.name AS applicant_name,
+                  (SELECT group_concat(si.name, '、') FROM case_items ci JOIN service_items si ON si.id = ci.service_item_id WHERE ci.case_id = c.id) AS items,
+                  (SELECT COUNT(*) FROM assistance_requests r WHERE r.case_id = c.id AND r.status = 'open' AND r.due_at < ?) AS overdue
+           FROM cases c JOIN applicants a ON a.id = c.applicant_id
+           WHERE (? IS NULL OR c.status = ?) AND (c.case_no LIKE ? OR a.name LIKE ?)
+           ORDER BY c.id DESC LIMIT ?`,
+        )
+        .all(deps.now().toISOString(), status ?? null, status ?? null, like, like, limit) as {
+        id: number;
+        case_no: string;
+        status: CaseStatus;
+        created_at: string;
+        applicant_name: string;
+        items: string | null;
+        overdue: number;
+      }[];
+      return rows.map((r) => ({
+        id: r.id,
+        caseNo: r.case_no,
+        status: r.status,
+        applicantName: r.applicant_name,
+        items: r.items ?? '',
+        createdAt: r.created_at,
+        overdueRequests: r.overdue,
+        avoided: view(r.id).figures.avoided,
+      }));
+    },
+
+    'intake.commitmentEligibility': ({ caseId }) => {
+      loadCase(db, caseId);
+      const reasons = ineligibility(caseId);
+      return { eligible: reasons.length === 0, reasons };
+    },
+
+    'intake.commitmentNotice': ({ caseId, certificateItemId }) => {
+      const row = loadCaseCert(db, caseId, certificateItemId);
+      requireMethod(row, ['commitment'], '查看告知承诺书');
+      const d = detail<CommitmentDetail>(row);
+      return {
+        certificateName: row.name,
+        templateVersion: d.templateVersion ?? 'v1',
+        noticeText: d.noticeText ?? '',
+        commitmentText: d.commitmentText ?? '',
+        verification: { method: d.verification?.method ?? '免于核查', timeLimitDays: d.verification?.timeLimitDays ?? null, samplingRatio: d.verification?.samplingRatio ?? null },
+      };
+    },
+
+    'intake.recordChoice': ({ caseId, certificateItemId, choice }, ctx) => {
+      deps.write(ctx.actor, (w) => {
+        requireStatus(w.db, caseId, ['draft'], '更改承诺选择');
+        const row = loadCaseCert(w.db, caseId, certificateItemId);
+        requireMethod(row, ['commitment'], '选择承诺');
+        const signed = w.db.prepare('SELECT 1 FROM commitments WHERE case_id = ? AND certificate_item_id = ? AND withdrawn_at IS NULL').get(caseId, certificateItemId);
+        if (signed) throw new AppError('INVALID_STATE', '承诺书已签署；如需改为提交证明，请先撤回承诺。');
+        if (choice === 'commit') {
+          const reasons = ineligibility(caseId);
+          if (reasons.length) throw new AppError('NOT_ELIGIBLE', `该申请人暂不适用告知承诺：${reasons.join('；')}。请提交证明原件。`, { caseId });
+        }
+        const res = JSON.parse(row.resolution) as Resolution;
+        setCert(w, caseId, certificateItemId, 'pending', { ...res, choice });
+        w.audit({ action: 'case.commitmentChoice', entityType: 'case', entityId: caseId, detail: { certificate: row.code, choice } });
+      });
+      return view(caseId);
+    },
+
+    'intake.signCommitment': async ({ caseId, certificateItemId, signatureKind, signaturePngBase64 }, ctx) => {
+      // Checks first (read-only), then the slow parts (files, PDF) outside the transaction, then one write.
+      const c = requireStatus(db, caseId, ['draft'], '签署承诺书');
+      const row = loadCaseCert(db, caseId, certificateItemId);
+      requireMethod(row, ['commitment'], '签署承诺书');
+      if ((JSON.parse(row.resolution) as Resolution).choice !== 'commit') throw new AppError('INVALID_STATE', '请先由申请人选择“承诺”。');
+      const reasons = ineligibility(caseId);
+      if (reasons.length) throw new AppError('NOT_ELIGIBLE', `该申请人暂不适用告知承诺：${reasons.join('；')}。`);
+      const signature = decodeBase64(signaturePngBase64, '签名');
+      const sigMime = imageMime(signature);
+      if (!sigMime) throw new AppError('BAD_INPUT', '签名图像格式不正确（应为 PNG 或 JPEG）。');
+      const d = detail<CommitmentDetail>(row);
+      if (!d.noticeText || !d.commitmentText) throw new AppError('INVALID_STATE', `清单中“${row.name}”缺少告知承诺书格式文本，请管理员补充。`);
+      const template = { templateVersion: d.templateVersion ?? 'v1', noticeText: d.noticeText, commitmentText: d.commitmentText };
+      const a = applicantOf(db, caseId);
+      const hall = readHall(db)!;
+      const items = view(caseId).items.map((i) => i.name);
+      const signedAt = deps.now();
+      const withdrawDeadline = addWorkingDays(signedAt, WITHDRAW_WORKING_DAYS);
+      const signatureSha = files.put(signature);
+      const tplSha = templateSha256(template);
+      const digest = commitmentDigest({
+        caseNo: c.case_no,
+        certificateCode: row.code,
+        certificateItemId,
+        applicant: { idType: a.id_type, idNumber: a.id_number, name: a.name },
+        signedAt: signedAt.toISOString(),
+        templateVersion: template.templateVersion,
+        templateSha256: tplSha,
+        signatureSha256: signatureSha,
+      });
+      const pdfB64 = await deps.runInWorker<string>('documents.commitmentPdf', {
+        hall: { name: hall.name },
+        caseNo: c.case_no,
+        applicant: { name: a.name, idLabel: ID_TYPE_LABELS[a.id_type], idNumberMasked: maskApplicantId(a.id_type, a.id_number) },
+        certificate: { code: row.code, name: row.name, issuer: row.issuer },
+        serviceItems: items,
+        template: { version: template.templateVersion, noticeText: template.noticeText, commitmentText: template.commitmentText },
+        signaturePngBase64: signaturePngBase64,
+        signatureKind,
+        signedAt: signedAt.toISOString(),
+        digest: { alg: 'SHA-256', value: digest },
+        clerk: { displayName: clerkName(ctx) },
+        withdrawDeadline: withdrawDeadline.toISOString(),
+      });
+      const pdf = Buffer.from(pdfB64, 'base64');
+      const pdfSha = files.put(pdf);
+      const plan = d.verification ?? {};
+      const exempt = !plan.method || plan.method === '免于核查';
+      const sampled = !exempt && Math.random() < (plan.samplingRatio ?? 1);
+      deps.write(ctx.actor, (w) => {
+        requireStatus(w.db, caseId, ['draft'], '签署承诺书');
+        if (w.db.prepare('SELECT 1 FROM commitments WHERE case_id = ? AND certificate_item_id = ? AND withdrawn_at IS NULL').get(caseId, certificateItemId)) {
+          throw new AppError('CONFLICT', '该证明的承诺书已签署。');
+        }
+        files.record(w.db, signatureSha, signature.length, sigMime, w.at);
+        files.record(w.db, pdfSha, pdf.length, 'application/pdf', w.at);
+        // A withdrawn commitment stays on record; within the same case the applicant then presents the certificate.
+        if (w.db.prepare('SELECT 1 FROM commitments WHERE case_id = ? AND certificate_item_id = ?').get(caseId, certificateItemId)) {
+          throw new AppError('INVALID_STATE', '该证明的承诺已撤回，本办件中不能再次承诺，请提交证明原件。');
+        }
+        const commitmentId = Number(
+          w.db
+            .prepare(
+              `INSERT INTO commitments (case_id, certificate_item_id, applicant_id, template_version, template_sha256, signature_sha256, signature_kind,
+                 pdf_sha256, digest_alg, digest, signed_at, withdraw_deadline, created_by)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'SHA-256', ?, ?, ?, ?)`,
+            )
+            .run(caseId, certificateItemId, a.id, template.templateVersion, tplSha, signatureSha, signatureKind, pdfSha, digest, signedAt.toISOString(), withdrawDeadline.toISOString(), ctx.user!.id)
+            .lastInsertRowid,
+        );
+        w.db
+          .prepare('INSERT INTO verification_tasks (commitment_id, method, sampled, due_at, status, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+          .run(
+            commitmentId,
+            exempt ? '免于核查' : plan.method,
+            sampled ? 1 : 0,
+            exempt || !sampled ? null : addWorkingDays(signedAt, plan.timeLimitDays ?? 20).toISOString(),
+            exempt || !sampled ? 'exempt' : 'open',
+            w.at.toISOString(),
+          );
+        setCert(w, caseId, certificateItemId, 'satisfied', { choice: 'commit' });
+        w.audit({
+          action: 'commitment.sign',
+          entityType: 'commitment',
+          entityId: commitmentId,
+          detail: { caseNo: c.case_no, certificate: row.code, digest, pdf: pdfSha, signature: signatureSha, signatureKind, sampled },
+        });
+      });
+      return view(caseId);
+    },
+
+    'intake.withdrawCommitment': ({ commitmentId, reason }, ctx) => {
+      const caseId = deps.write(ctx.actor, (w) => {
+        const cm = w.db.prepare('SELECT * FROM commitments WHERE id = ?').get(commitmentId) as
+          | { id: number; case_id: number; certificate_item_id: number; withdraw_deadline: string; withdrawn_at: string | null }
+          | undefined;
+        if (!cm) throw new AppError('NOT_FOUND', '该承诺书不存在。');
+        if (cm.withdrawn_at) throw new AppError('INVALID_STATE', '该承诺已撤回。');
+        if (Date.parse(cm.withdraw_deadline) < w.at.getTime()) {
+          throw new AppError('INVALID_STATE', `已超过撤回期限（${cm.withdraw_deadline.slice(0, 10)}），不能撤回。`);
+        }
+        requireStatus(w.db, cm.case_id, ['draft', 'accepted'], '撤回承诺');
+        w.db.prepare('UPDATE commitments SET withdrawn_at = ?, withdraw_reason = ? WHERE id = ?').run(w.at.toISOString(), reason, cm.id);
+        w.db.prepare(`UPDATE verification_tasks SET status = 'cancelled' WHERE commitment_id = ? AND status IN ('open', 'exempt')`).run(cm.id);
+        setCert(w, cm.case_id, cm.certificate_item_id, 'pending', { choice: 'present', withdrawn: true });
+        w.audit({ action: 'commitment.withdraw', entityType: 'commitment', entityId: cm.id, detail: { reason } });
+        return cm.case_id;
+      });
+      return view(caseId);
+    },
+
+    'intake.commitmentPdf': ({ commitmentId }) => {
+      const cm = db
+        .prepare('SELECT cm.pdf_sha256, c.case_no, ci.code FROM commitments cm JOIN cases c ON c.id = cm.case_id JOIN certificate_items ci ON ci.id = cm.certificate_item_id WHERE cm.id = ?')
+        .get(commitmentId) as { pdf_sha256: string; case_no: string; code: string } | undefined;
+      if (!cm) throw new AppError('NOT_FOUND', '该承诺书不存在。');
+      return { fileName: `告知承诺书-${cm.case_no}-${cm.code}.pdf`, base64: files.get(cm.pdf_sha256).toString('base64'), sha256: cm.pdf_sha256 };
+    },
+
+    'intake.queryDataSharing': async ({ caseId, certificateItemId }, ctx) => {
+      const c = requireStatus(db, caseId, ['draft', 'accepted', 'verifying'], '查询共享数据');
+      const row = loadCaseCert(db, caseId, certificateItemId);
+      requireMethod(row, ['data_sharing'], '发起共享查询');
+      if (row.state === 'satisfied') throw new AppError('INVALID_STATE', '该证明已通过共享平台核验。');
+      const d = detail<{ source?: string; dataset?: string; query?: string }>(row);
+      const a = applicantOf(db, caseId);
+      const request = {
+        source: d.source ?? '',
+        dataset: d.dataset ?? row.name,
+        query: d.query ?? '',
+        subject: { idType: a.id_type, idNumber: a.id_number, name: a.name },
+        requestId: `${c.case_no}:${row.code}`,
+      };
+      let outcome: { kind: 'found' | 'not_found'; answer: unknown } | { kind: 'unreachable'; error: string };
+      try {
+        const answer = await deps.dataSharing.query(request);
+        outcome = { kind: answer.status, answer };
+      } catch (e) {
+        if (!(e instanceof PlatformUnreachable)) throw new AppError('UNAVAILABLE', (e as Error).message, { caseId });
+        outcome = { kind: 'unreachable', error: e.message };
+      }
+      const evidence = outcome.kind === 'found' ? Buffer.from(JSON.stringify({ request: { ...request, subject: { ...request.subject, idNumber: maskApplicantId(a.id_type, a.id_number) } }, answer: outcome.answer, at: deps.now().toISOString() })) : null;
+      const evidenceSha = evidence ? files.put(evidence) : null;
+      deps.write(ctx.actor, (w) => {
+        const existing = w.db.prepare(`SELECT id FROM data_queries WHERE case_id = ? AND certificate_item_id = ? AND status IN ('queued', 'not_found') ORDER BY id DESC LIMIT 1`).get(caseId, certificateItemId) as { id: number } | undefined;
+        const queryId =
+          existing?.id ??
+          Number(
+            w.db
+              .prepare(`INSERT INTO data_queries (case_id, certificate_item_id, status, request, created_at) VALUES (?, ?, 'queued', ?, ?)`)
+              .run(caseId, certificateItemId, JSON.stringify({ ...request, subject: { ...request.subject, idNumber: maskApplicantId(a.id_type, a.id_number) } }), w.at.toISOString())
+              .lastInsertRowid,
+          );
+        if (outcome.kind === 'unreachable') {
+          w.db.prepare('UPDATE data_queries SET attempts = attempts + 1, last_error = ? WHERE id = ?').run(outcome.error, queryId);
+          setCert(w, caseId, certificateItemId, 'queued', {});
+        } else {
+          if (evidenceSha) files.record(w.db, evidenceSha, evidence!.length, 'application/json', w.at);
+          w.db
+            .prepare('UPDATE data_queries SET status = ?, response = ?, evidence_sha256 = ?, attempts = attempts + 1, last_error = NULL, answered_at = ? WHERE id = ?')
+            .run(outcome.kind === 'found' ? 'answered' : 'not_found', JSON.stringify(outcome.answer), evidenceSha, w.at.toISOString(), queryId);
+          setCert(w, caseId, certificateItemId, outcome.kind === 'found' ? 'satisfied' : 'pending', {});
+        }
+        w.audit({ action: 'dataSharing.query', entityType: 'case', entityId: caseId, detail: { certificate: row.code, outcome: outcome.kind } });
+      });
+      return view(caseId);
+    },
+
+    'intake.switchToVerification': ({ caseId, certificateItemId }, ctx) => {
+      deps.write(ctx.actor, (w) => {
+        requireStatus(w.db, caseId, ['draft', 'accepted', 'verifying'], '改为部门核验');
+        const row = loadCaseCert(w.db, caseId, certificateItemId);
+        requireMethod(row, ['data_sharing'], '改为部门核验');
+        if (row.state === 'satisfied') throw new AppError('INVALID_STATE', '该证明已通过共享平台核验，无需改为部门核验。');
+        w.db.prepare(`UPDATE data_queries SET status = 'cancelled' WHERE case_id = ? AND certificate_item_id = ? AND status = 'queued'`).run(caseId, certificateItemId);
+        const requestId = openAssistance(w, caseId, row, { department: row.issuer, mode: '部门协查', timeLimitDays: 5 });
+        setCert(w, caseId, certificateItemId, 'requested', {}, 'dept_verification');
+        w.audit({ action: 'case.switchToVerification', entityType: 'case', entityId: caseId, detail: { certificate: row.code, requestId } });
+      });
+      return view(caseId);
+    },
+
+    'intake.requestAssistance': ({ caseId, certificateItemId }, ctx) => {
+      deps.write(ctx.actor, (w) => {
+        requireStatus(w.db, caseId, ['draft', 'accepted', 'verifying'], '发起协查');
+        const row = loadCaseCert(w.db, caseId, certificateItemId);
+        requireMethod(row, ['dept_verification'], '发起协查');
+        if (row.state !== 'pending') throw new AppError('INVALID_STATE', `“${row.name}”当前不需要再发起协查。`);
+        const d = detail<{ verifyingDepartment?: string; timeLimitDays?: number; mode?: string }>(row);
+        const requestId = openAssistance(w, caseId, row, { department: d.verifyingDepartment ?? row.issuer, mode: d.mode ?? '部门协查', timeLimitDays: d.timeLimitDays ?? 5 });
+        setCert(w, caseId, certificateItemId, 'requested', {});
+        w.audit({ action: 'assistance.request', entityType: 'assistance', entityId: requestId, detail: { caseId, certificate: row.code } });
+      });
+      return view(caseId);
+    },
+
+    'intake.recordAssistanceReply': ({ requestId, outcome, reply }, ctx) => {
+      const caseId = deps.write(ctx.actor, (w) => {
+        const rq = w.db.prepare('SELECT * FROM assistance_requests WHERE id = ?').get(requestId) as { id: number; case_id: number; certificate_item_id: number; status: string } | undefined;
+        if (!rq) throw new AppError('NOT_FOUND', '该协查请求不存在。');
+        if (rq.status !== 'open') throw new AppError('INVALID_STATE', '该协查请求已有答复。');
+        requireStatus(w.db, rq.case_id, ['draft', 'accepted', 'verifying'], '登记协查答复');
+        w.db.prepare(`UPDATE assistance_requests SET status = 'replied', reply = ?, reply_outcome = ?, replied_at = ? WHERE id = ?`).run(reply, outcome, w.at.toISOString(), rq.id);
+        setCert(w, rq.case_id, rq.certificate_item_id, outcome === 'confirmed' ? 'satisfied' : 'pending', {});
+        w.audit({ action: 'assistance.reply', entityType: 'assistance', entityId: rq.id, detail: { outcome } });
+        return rq.case_id;
+      });
+      return view(caseId);
+    },
+
+    'intake.attachMaterial': ({ caseId, certificateItemId, materialId }, ctx) => {
+      deps.write(ctx.actor, (w) => {
+        requireStatus(w.db, caseId, ['draft'], '添加材料');
+        const row = loadCaseCert(w.db, caseId, certificateItemId);
+        requireAttachable(row);
+        const a = applicantOf(w.db, caseId);
+        const m = w.db.prepare('SELECT * FROM materials WHERE id = ?').get(materialId) as
+          | { id: number; applicant_id: number; valid_until: string | null; source_case_id: number | null; title: string }
+          | undefined;
+        if (!m || m.applicant_id !== a.id) throw new AppError('NOT_FOUND', '材料库中没有该申请人的这份材料。');
+        if (m.valid_until && m.valid_until < chinaDay(w.at)) throw new AppError('INVALID_STATE', `“${m.title}”已于 ${m.valid_until} 过期，不能复用。`);
+        w.db.prepare('INSERT OR IGNORE INTO case_materials (case_id, certificate_item_id, material_id, reused) VALUES (?, ?, ?, ?)').run(caseId, certificateItemId, m.id, m.source_case_id === caseId ? 0 : 1);
+        setCert(w, caseId, certificateItemId, 'presented', JSON.parse(row.resolution) as Resolution);
+        w.audit({ action: 'material.reuse', entityType: 'case', entityId: caseId, detail: { certificate: row.code, materialId: m.id } });
+      });
+      return view(caseId);
+    },
+
+    'intake.addMaterial': ({ caseId, certificateItemId, title, validUntil, pages }, ctx) => {
+      requireStatus(db, caseId, ['draft'], '添加材料');
+      const row = loadCaseCert(db, caseId, certificateItemId);
+      requireAttachable(row);
+      const stored = pages.map((p, i) => {
+        const bytes = decodeBase64(p.base64, `第${i + 1}页`);
+        const mime = imageMime(bytes);
+        if (!mime) throw new AppError('BAD_INPUT', `第${i + 1}页不是 JPEG 或 PNG 图像。`);
+        return { sha: files.put(bytes), size: bytes.length, mime };
+      });
+      deps.write(ctx.actor, (w) => {
+        requireStatus(w.db, caseId, ['draft'], '添加材料');
+        const a = applicantOf(w.db, caseId);
+        const day = chinaDay(w.at);
+        const materialId = Number(
+          w.db
+            .prepare(
+              `INSERT INTO materials (applicant_id, certificate_code, title, trust_grade, trust_note, valid_from, valid_until, source_case_id, created_at, created_by)
+               VALUES (?, ?, ?, 'B', ?, ?, ?, ?, ?, ?)`,
+            )
+            .run(a.id, row.code, title, `经与原件核对无误，核对人：${clerkName(ctx)}，${day}`, day, validUntil ?? null, caseId, w.at.toISOString(), ctx.user!.id).lastInsertRowid,
+        );
+        stored.forEach((s, pos) => {
+          files.record(w.db, s.sha, s.size, s.mime, w.at);
+          w.db.prepare('INSERT INTO material_pages (material_id, position, file_sha256) VALUES (?, ?, ?)').run(materialId, pos, s.sha);
+        });
+        w.db.prepare('INSERT INTO case_materials (case_id, certificate_item_id, material_id, reused) VALUES (?, ?, ?, 0)').run(caseId, certificateItemId, materialId);
+        setCert(w, caseId, certificateItemId, 'presented', JSON.parse(row.resolution) as Resolution);
+        w.audit({ action: 'material.add', entityType: 'material', entityId: materialId, detail: { caseId, certificate: row.code, pages: stored.map((s) => s.sha) } });
+      });
+      return view(caseId);
+    },
+
+    'materials.forApplicant': ({ applicantId }) => {
+      const today = chinaDay(deps.now());
+      const rows = db
+        .prepare(
+          `SELECT m.*, c.case_no, (SELECT COUNT(*) FROM material_pages p WHERE p.material_id = m.id) AS pages
+           FROM materials m LEFT JOIN cases c ON c.id = m.source_case_id WHERE m.applicant_id = ? ORDER BY m.id DESC`,
+        )
+        .all(applicantId) as {
+        id: number;
+        certificate_code: string | null;
+        title: string;
+        trust_grade: 'A' | 'B' | 'C' | 'D';
+        trust_note: string;
+        valid_from: string;
+        valid_until: string | null;
+        case_no: string | null;
+        pages: number;
+        created_at: string;
+      }[];
+      return rows.map((m) => ({
+        id: m.id,
+        certificateCode: m.certificate_code,
+        title: m.title,
+        trustGrade: m.trust_grade,
+        trustNote: m.trust_note,
+        validFrom: m.valid_from,
+        validUntil: m.valid_until,
+        valid: !m.valid_until || m.valid_until >= today,
+        pages: m.pages,
+        sourceCaseNo: m.case_no,
+        createdAt: m.created_at,
+      }));
+    },
+
+    'materials.page': ({ materialId, position }) => {
+      const p = db
+        .prepare('SELECT f.sha256, f.mime FROM material_pages mp JOIN files f ON f.sha256 = mp.file_sha256 WHERE mp.material_id = ? AND mp.position = ?')
+        .get(materialId, position) as { sha256: string; mime: string } | undefined;
+      if (!p) throw new AppError('NOT_FOUND', '该页不存在。');
+      return { mime: p.mime, base64: files.get(p.sha256).toString('base64') };
+    },
+
+    'intake.transition': ({ caseId, to, reason }, ctx) => {
+      deps.write(ctx.actor, (w) => {
+        const c = loadCase(w.db, caseId);
+        const t = findTransition(c.status, to);
+        if (!t) {
+          throw new AppError('INVALID_STATE', `办件当前为“${CASE_STATUS_LABELS[c.status]}”，不能改为“${CASE_STATUS_LABELS[to]}”。`, { caseId, from: c.status, to });
+        }
+        if (t.needsReason && !reason) throw new AppError('BAD_INPUT', `${t.action}须填写理由。`, {}, { reason: `${t.action}须填写理由` });
+        if (to === 'accepted') {
+          const blockers = buildCaseView(w.db, caseId, w.at).blockers;
+          if (blockers.length) throw new AppError('INVALID_STATE', `还有证明未办妥，不能受理：${blockers.join('；')}`, { caseId });
+        }
+        w.db
+          .prepare(
+            `UPDATE cases SET status = ?, status_reason = ?, accepted_at = CASE WHEN ? = 'accepted' THEN ? ELSE accepted_at END,
+               accepted_by = CASE WHEN ? = 'accepted' THEN ? ELSE accepted_by END WHERE id = ?`,
+          )
+          .run(to, reason ?? null, to, w.at.toISOString(), to, ctx.user!.id, caseId);
+        touchCase(w, caseId);
+        w.audit({ action: 'case.transition', entityType: 'case', entityId: caseId, detail: { caseNo: c.case_no, from: c.status, to, reason: reason ?? null } });
+      });
+      return view(caseId);
+    },
+
+    'intake.receiptPdf': async ({ caseId }) => {
+      const v = view(caseId);
+      if (v.status === 'draft' || v.status === 'rejected') throw new AppError('INVALID_STATE', '办件受理后才能出具受理回执。');
+      const hall = readHall(db)!;
+      const base64 = await deps.runInWorker<string>('documents.receiptPdf', {
+        hall: { name: hall.name, region: hall.region },
+        caseNo: v.caseNo,
+        acceptedAt: v.acceptedAt ?? v.createdAt,
+        applicant: { name: v.applicant.name, idLabel: ID_TYPE_LABELS[v.applicant.idType as 'resident_id' | 'uscc'], idNumberMasked: v.applicant.idNumberMasked },
+        items: v.items.map((i) => ({ name: i.name, department: i.department, timeLimitDays: i.timeLimitDays })),
+        certificates: v.certificates.map((x) => ({ name: x.name, methodLabel: METHOD_LABELS[x.method], outcome: x.stateText })),
+        figures: { total: v.figures.total, avoided: v.figures.avoided, byMethod: v.figures.byMethod.map((m) => ({ label: m.label, count: m.count })) },
+        clerk: { displayName: v.createdBy },
+      });
+      const bytes = Buffer.from(base64, 'base64');
+      const { createHash } = await import('node:crypto');
+      return { fileName: `受理回执-${v.caseNo}.pdf`, base64, sha256: createHash('sha256').update(bytes).digest('hex') };
+    },
+  };
+}
+
+function requireAttachable(row: CaseCertRow) {
+  if (row.method === 'cancelled') throw new AppError('INVALID_STATE', `“${row.name}”已直接取消，任何人不得要求提交或附加。`, { certificate: row.code });
+  const res = JSON.parse(row.resolution) as Resolution;
+  if (row.method === 'commitment' && res.choice !== 'present') throw new AppError('INVALID_STATE', `“${row.name}”适用告知承诺；申请人选择自行提交证明后才能附加原件。`);
+}
+
+function openAssistance(w: WriteContext, caseId: number, row: CaseCertRow, r: { department: string; mode: string; timeLimitDays: number }): number {
+  const open = w.db.prepare(`SELECT id FROM assistance_requests WHERE case_id = ? AND certificate_item_id = ? AND status = 'open'`).get(caseId, row.certificate_item_id);
+  if (open) throw new AppError('INVALID_STATE', '该证明已有未答复的协查请求。');
+  return Number(
+    w.db
+      .prepare(
+        `INSERT INTO assistance_requests (case_id, certificate_item_id, department, mode, due_at, status, created_at, created_by)
+         VALUES (?, ?, ?, ?, ?, 'open', ?, ?)`,
+      )
+      .run(caseId, row.certificate_item_id, r.department, r.mode, addWorkingDays(w.at, r.timeLimitDays).toISOString(), w.at.toISOString(), w.actor.userId)
+      .lastInsertRowid,
+  );
+}
+
+function chinaDay(at: Date): string {
+  return new Date(at.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
+}

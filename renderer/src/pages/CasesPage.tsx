@@ -1,0 +1,58 @@
+import { useEffect, useState } from 'react';
+import { Button, Card, Input, Select, Space, Table, Tag } from 'antd';
+import type { MethodOutput } from '../../../shared/ipc/contract';
+import { CASE_STATUSES, CASE_STATUS_LABELS, type CaseStatus } from '../../../shared/rules/case-states';
+import { call } from '../ipc/client';
+import { useDesk } from '../state/desk-store';
+
+type Row = MethodOutput<'intake.list'>[number];
+
+const COLORS: Record<CaseStatus, string> = {
+  draft: 'default',
+  accepted: 'blue',
+  verifying: 'purple',
+  completed: 'green',
+  rejected: 'orange',
+  terminated: 'red',
+  revoked: 'red',
+};
+
+export function CasesPage() {
+  const openCase = useDesk((s) => s.openCase);
+  const [rows, setRows] = useState<Row[]>([]);
+  const [status, setStatus] = useState<CaseStatus | undefined>();
+  const [query, setQuery] = useState('');
+
+  useEffect(() => {
+    void call('intake.list', { status, query: query || undefined, limit: 100 }).then(setRows);
+  }, [status, query]);
+
+  return (
+    <Card
+      title="办件"
+      extra={
+        <Space>
+          <Select allowClear placeholder="状态" style={{ width: 140 }} value={status} onChange={setStatus} options={CASE_STATUSES.map((s) => ({ value: s, label: CASE_STATUS_LABELS[s] }))} />
+          <Input.Search allowClear placeholder="办件编号或申请人" style={{ width: 240 }} onSearch={setQuery} />
+        </Space>
+      }
+    >
+      <Table<Row>
+        rowKey="id"
+        size="middle"
+        dataSource={rows}
+        pagination={{ pageSize: 15 }}
+        columns={[
+          { title: '办件编号', dataIndex: 'caseNo' },
+          { title: '申请人', dataIndex: 'applicantName' },
+          { title: '事项', dataIndex: 'items', ellipsis: true },
+          { title: '状态', dataIndex: 'status', render: (s: CaseStatus) => <Tag color={COLORS[s]}>{CASE_STATUS_LABELS[s]}</Tag> },
+          { title: '免证', dataIndex: 'avoided', render: (n: number) => `${n} 项` },
+          { title: '协查逾期', dataIndex: 'overdueRequests', render: (n: number) => (n ? <Tag color="red">{n} 项逾期</Tag> : '—') },
+          { title: '创建时间', dataIndex: 'createdAt', render: (v: string) => new Date(v).toLocaleString('zh-CN') },
+          { title: '', key: 'open', render: (_, r) => <Button size="small" onClick={() => openCase(r.id)}>{r.status === 'draft' ? '继续办理' : '查看'}</Button> },
+        ]}
+      />
+    </Card>
+  );
+}

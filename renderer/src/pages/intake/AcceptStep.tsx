@@ -1,0 +1,114 @@
+import { useState } from 'react';
+import { Alert, App, Button, Card, Col, Input, Modal, Result, Row, Space, Statistic, Tag } from 'antd';
+import type { CaseView } from '../../../../shared/ipc/methods/intake';
+import { CASE_STATUS_LABELS, type CaseStatus } from '../../../../shared/rules/case-states';
+import { call, DeskCallError } from '../../ipc/client';
+import { PdfViewer, type PdfDoc } from '../../components/PdfViewer';
+
+/** Step 4: the figures, what still blocks, acceptance (or refusal with a reason) and the receipt. */
+export function AcceptStep({ view, onChange, onNew }: { view: CaseView; onChange: (v: CaseView) => void; onNew: () => void }) {
+  const { message } = App.useApp();
+  const [reasonFor, setReasonFor] = useState<{ to: CaseStatus; action: string } | null>(null);
+  const [reason, setReason] = useState('');
+  const [pdf, setPdf] = useState<PdfDoc | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function transition(to: CaseStatus, why?: string) {
+    setBusy(true);
+    try {
+      onChange(await call('intake.transition', { caseId: view.id, to, ...(why ? { reason: why } : {}) }));
+      message.success(`办件已${CASE_STATUS_LABELS[to]}`);
+    } catch (e) {
+      message.error(e instanceof DeskCallError ? e.message : '操作失败');
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const f = view.figures;
+  return (
+    <Row gutter={16}>
+      <Col xs={24} xl={14}>
+        <Card title="本件免证情况" size="small">
+          <Row gutter={16}>
+            <Col span={8}>
+              <Statistic title="涉及证明" value={f.total} suffix="项" />
+            </Col>
+            <Col span={8}>
+              <Statistic title="免于申请人提交" value={f.avoided} suffix="项" styles={{ content: { color: '#389e0d' } }} />
+            </Col>
+            <Col span={8}>
+              <Statistic title="仍需核对原件" value={f.total - f.avoided} suffix="项" />
+            </Col>
+          </Row>
+          <Space wrap style={{ marginTop: 16 }} data-testid="figures">
+            {f.byMethod.map((m) => (
+              <Tag key={m.key} color={m.count ? 'green' : 'default'}>
+                {m.label} {m.count}
+              </Tag>
+            ))}
+          </Space>
+        </Card>
+      </Col>
+      <Col xs={24} xl={10}>
+        {view.status === 'draft' ? (
+          <Card title="受理" size="small">
+            {view.blockers.length > 0 ? (
+              <Alert type="warning" showIcon title="以下证明尚未办妥" description={view.blockers.map((b) => <div key={b}>{b}</div>)} style={{ marginBottom: 12 }} />
+            ) : (
+              <Alert type="success" showIcon title="证明均已办妥，可以受理" style={{ marginBottom: 12 }} />
+            )}
+            <Space>
+              <Button type="primary" disabled={view.blockers.length > 0} loading={busy} onClick={() => void transition('accepted')}>
+                受理
+              </Button>
+              <Button danger onClick={() => setReasonFor({ to: 'rejected', action: '不予受理' })}>
+                不予受理
+              </Button>
+            </Space>
+          </Card>
+        ) : (
+          <Result
+            status={view.status === 'rejected' ? 'warning' : 'success'}
+            title={`办件${CASE_STATUS_LABELS[view.status]}`}
+            subTitle={`${view.caseNo}${view.statusReason ? ` · 理由：${view.statusReason}` : ''}`}
+            extra={
+              <Space wrap>
+                {view.status !== 'rejected' && (
+                  <Button type="primary" onClick={() => void call('intake.receiptPdf', { caseId: view.id }).then(setPdf)}>
+                    打印受理回执
+                  </Button>
+                )}
+                {view.transitions
+                  .filter((t) => t.to !== 'accepted')
+                  .map((t) => (
+                    <Button key={t.to} onClick={() => (t.needsReason ? setReasonFor({ to: t.to, action: t.action }) : void transition(t.to))}>
+                      {t.action}
+                    </Button>
+                  ))}
+                <Button onClick={onNew}>办理下一件</Button>
+              </Space>
+            }
+          />
+        )}
+      </Col>
+      <PdfViewer doc={pdf} title="受理回执" onClose={() => setPdf(null)} />
+      <Modal
+        open={reasonFor !== null}
+        title={reasonFor?.action}
+        okText="确定"
+        okButtonProps={{ danger: true, disabled: !reason.trim() }}
+        onCancel={() => setReasonFor(null)}
+        onOk={() => {
+          if (!reasonFor) return;
+          void transition(reasonFor.to, reason.trim()).then(() => {
+            setReasonFor(null);
+            setReason('');
+          });
+        }}
+      >
+        <Input.TextArea rows={3} value={reason} onChange={(e) => setReason(e.target.value)} placeholder="请填写理由（必填，将告知申请人并记入审计日志）" />
+      </Modal>
+    </Row>
+  );
+}

@@ -1,0 +1,140 @@
+import { useCallback, useEffect, useState } from 'react';
+import { Alert, Button, Card, Descriptions, Space, Steps, Tag, Typography } from 'antd';
+import type { CaseView } from '../../../../shared/ipc/methods/intake';
+import { CASE_STATUS_LABELS } from '../../../../shared/rules/case-states';
+import { call, DeskCallError } from '../../ipc/client';
+import { useDraft } from '../../drafts/use-draft';
+import { useDesk } from '../../state/desk-store';
+import { ApplicantStep } from './ApplicantStep';
+import { ItemsStep } from './ItemsStep';
+import { CertificatesStep } from './CertificatesStep';
+import { AcceptStep } from './AcceptStep';
+
+interface IntakeDraft {
+  applicantId?: number;
+  applicantName?: string;
+  caseId?: number;
+  step?: number;
+}
+
+/**
+ * The window's intake (收件/受理) in four steps. Every step is saved on the
+ * main side as soon as it is done (the case is a draft from step 2 on); the
+ * position in the flow is kept as a draft so a reload or a crash resumes here.
+ */
+export function IntakePage() {
+  const user = useDesk((s) => s.session!.user);
+  const openCaseId = useDesk((s) => s.openCaseId);
+  const clearOpenCase = useDesk((s) => s.clearOpenCase);
+  const draft = useDraft(user.username, 'intake.current');
+  const [state, setState] = useState<IntakeDraft>({});
+  const [view, setView] = useState<CaseView | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  const update = useCallback(
+    (next: IntakeDraft) => {
+      setState(next);
+      void draft.save(next as Record<string, unknown>);
+    },
+    [draft],
+  );
+
+  useEffect(() => {
+    if (!draft.ready) return;
+    const restored = (openCaseId ? { caseId: openCaseId, step: 2 } : (draft.restored ?? {})) as IntakeDraft;
+    if (openCaseId) {
+      clearOpenCase();
+      void draft.save(restored as Record<string, unknown>);
+    }
+    setState(restored);
+    if (restored.caseId) {
+      call('intake.get', { caseId: restored.caseId }).then(setView, (e) => setError(e instanceof DeskCallError ? e.message : String(e)));
+    }
+    // Only once, when the draft has been read.
+  }, [draft.ready]);
+
+  const step = state.step ?? 0;
+
+  async function startCase(itemIds: number[], bundleCode?: string) {
+    const v = await call('intake.start', { applicantId: state.applicantId!, serviceItemIds: itemIds, ...(bundleCode ? { bundleCode } : {}) });
+    setView(v);
+    update({ ...state, caseId: v.id, step: 2 });
+  }
+
+  async function newIntake() {
+    setView(null);
+    setError(null);
+    await draft.clear();
+    setState({});
+  }
+
+  return (
+    <div data-testid="intake-page">
+      <Card size="small" style={{ marginBottom: 16 }}>
+        <Space style={{ width: '100%', justifyContent: 'space-between' }} wrap>
+          <Steps
+            size="small"
+            current={step}
+            style={{ minWidth: 560 }}
+            items={[
+              { title: '申请人', description: state.applicantName ?? view?.applicant.name },
+              { title: '办理事项', description: view ? `${view.items.length} 项` : undefined },
+              { title: '证明办理', description: view ? `${view.certificates.length - view.blockers.length}/${view.certificates.length}` : undefined },
+              { title: '受理' },
+            ]}
+          />
+          {view && (
+            <Space>
+              <Typography.Text copyable data-testid="case-no">
+                {view.caseNo}
+              </Typography.Text>
+              <Tag color={view.status === 'draft' ? 'default' : 'blue'} data-testid="case-status">
+                {CASE_STATUS_LABELS[view.status]}
+              </Tag>
+              <Button size="small" onClick={() => void newIntake()}>
+                新办件
+              </Button>
+            </Space>
+          )}
+        </Space>
+      </Card>
+      {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} />}
+      {step === 0 && <ApplicantStep owner={user.username} onChosen={(a) => update({ applicantId: a.id, applicantName: a.name, step: 1 })} />}
+      {step === 1 && (
+        <>
+          <Button type="link" onClick={() => update({ step: 0 })} style={{ paddingLeft: 0 }}>
+            ← 重新选择申请人
+          </Button>
+          <ItemsStep applicantName={state.applicantName ?? ''} onStart={startCase} />
+        </>
+      )}
+      {step >= 2 && view && (
+        <>
+          <Descriptions size="small" column={4} style={{ marginBottom: 12 }}>
+            <Descriptions.Item label="申请人">{view.applicant.name}</Descriptions.Item>
+            <Descriptions.Item label="证件号码">{view.applicant.idNumberMasked}</Descriptions.Item>
+            <Descriptions.Item label="事项">{view.bundleName ?? view.items.map((i) => i.name).join('、')}</Descriptions.Item>
+            <Descriptions.Item label="清单版本">{view.catalogVersion.label}</Descriptions.Item>
+          </Descriptions>
+          {step === 2 ? (
+            <>
+              <CertificatesStep view={view} onChange={setView} />
+              <div style={{ marginTop: 16, textAlign: 'right' }}>
+                <Button type="primary" onClick={() => update({ ...state, step: 3 })} data-testid="to-accept">
+                  下一步：受理
+                </Button>
+              </div>
+            </>
+          ) : (
+            <>
+              <Button type="link" onClick={() => update({ ...state, step: 2 })} style={{ paddingLeft: 0 }}>
+                ← 返回证明办理
+              </Button>
+              <AcceptStep view={view} onChange={setView} onNew={() => void newIntake()} />
+            </>
+          )}
+        </>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,122 @@
+import { useEffect, useState } from 'react';
+import { Alert, App, Button, DatePicker, Drawer, Form, Input, List, Space, Tag, Typography, Upload } from 'antd';
+import { InboxOutlined } from '@ant-design/icons';
+import type { UploadFile } from 'antd';
+import type { CaseCertificateView, CaseView, MaterialView } from '../../../../shared/ipc/methods/intake';
+import { call, DeskCallError } from '../../ipc/client';
+import { blobToBase64 } from '../../lib/files';
+
+/**
+ * 保留 (and certificates the applicant chose to present): reuse a still-valid
+ * page from the material library (一次提交，长期有效) or check the original
+ * and add its pages (image files until the document camera arrives).
+ */
+export function MaterialDrawer({ view, cert, onClose, onChange }: { view: CaseView; cert: CaseCertificateView | null; onClose: () => void; onChange: (v: CaseView) => void }) {
+  const { message } = App.useApp();
+  const [library, setLibrary] = useState<MaterialView[]>([]);
+  const [files, setFiles] = useState<UploadFile[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [form] = Form.useForm<{ title: string; validUntil?: { format(f: string): string } }>();
+
+  useEffect(() => {
+    if (!cert) return;
+    form.setFieldsValue({ title: cert.name });
+    void call('materials.forApplicant', { applicantId: view.applicant.id }).then(setLibrary);
+  }, [cert, view.applicant.id, form]);
+
+  if (!cert) return null;
+  const offered = library.filter((m) => m.certificateCode === cert.code);
+
+  async function run(action: () => Promise<CaseView>, ok: string) {
+    setBusy(true);
+    setError(null);
+    try {
+      onChange(await action());
+      message.success(ok);
+      onClose();
+    } catch (e) {
+      setError(e instanceof DeskCallError ? e.message : '操作失败');
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function add() {
+    const v = await form.validateFields();
+    if (files.length === 0) return setError('请至少导入一页图像。');
+    const pages = await Promise.all(
+      files.map(async (f) => ({ mime: (f.type === 'image/png' ? 'image/png' : 'image/jpeg') as 'image/png' | 'image/jpeg', base64: await blobToBase64(f.originFileObj as Blob) })),
+    );
+    await run(
+      () =>
+        call('intake.addMaterial', {
+          caseId: view.id,
+          certificateItemId: cert!.certificateItemId,
+          title: v.title,
+          ...(v.validUntil ? { validUntil: v.validUntil.format('YYYY-MM-DD') } : {}),
+          pages,
+        }),
+      '已核对原件并留存，材料已入库',
+    );
+  }
+
+  return (
+    <Drawer open width={640} title={`核对原件：${cert.name}`} onClose={onClose} destroyOnHidden data-testid="material-drawer">
+      {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} />}
+      <Typography.Title level={5}>材料库中的有效材料</Typography.Title>
+      <List
+        bordered
+        size="small"
+        dataSource={offered}
+        locale={{ emptyText: '材料库中没有该申请人的这项材料' }}
+        renderItem={(m) => (
+          <List.Item
+            actions={[
+              <Button key="use" type="primary" size="small" disabled={!m.valid || busy} onClick={() => void run(() => call('intake.attachMaterial', { caseId: view.id, certificateItemId: cert.certificateItemId, materialId: m.id }), '已复用材料库中的材料')}>
+                复用
+              </Button>,
+            ]}
+          >
+            <Space direction="vertical" size={0}>
+              <span>
+                {m.title} <Tag color={m.valid ? 'green' : 'default'}>{m.valid ? '有效' : '已过期'}</Tag> <Tag>可信等级 {m.trustGrade}</Tag>
+              </span>
+              <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                {m.trustNote} · {m.pages} 页 · 有效期至 {m.validUntil ?? '长期'} {m.sourceCaseNo ? `· 来自办件 ${m.sourceCaseNo}` : ''}
+              </Typography.Text>
+            </Space>
+          </List.Item>
+        )}
+      />
+      <Typography.Title level={5} style={{ marginTop: 20 }}>
+        核对原件并留存
+      </Typography.Title>
+      <Form form={form} layout="vertical">
+        <Form.Item name="title" label="材料名称" rules={[{ required: true, message: '请输入材料名称' }]}>
+          <Input />
+        </Form.Item>
+        <Form.Item name="validUntil" label="有效期至（长期有效可不填）">
+          <DatePicker style={{ width: '100%' }} />
+        </Form.Item>
+        <Upload.Dragger
+          multiple
+          accept="image/png,image/jpeg"
+          fileList={files}
+          beforeUpload={() => false}
+          onChange={({ fileList }) => setFiles(fileList)}
+          data-testid="material-upload"
+        >
+          <p className="ant-upload-drag-icon">
+            <InboxOutlined />
+          </p>
+          <p>点击或拖入原件的照片/扫描图像（JPEG、PNG）</p>
+          <Typography.Text type="secondary">高拍仪拍摄将在设备接入后直接进入此处</Typography.Text>
+        </Upload.Dragger>
+        <Button type="primary" style={{ marginTop: 12 }} loading={busy} onClick={() => void add()}>
+          核对无误，留存并入库
+        </Button>
+      </Form>
+    </Drawer>
+  );
+}

@@ -1,0 +1,209 @@
+/**
+ * Intake at the window (收件/受理): a case for one applicant and one or more
+ * service items, each needed certificate resolved by its method, the
+ * material library, written commitments and acceptance.
+ */
+import { z } from 'zod';
+import { method, Empty, trimmed } from '../method';
+import { CERTIFICATE_METHODS } from '../../domain/catalog';
+import { CASE_STATUSES } from '../../rules/case-states';
+
+const Id = z.number().int().positive();
+const Base64 = (maxMb: number) => z.string().max(Math.ceil((maxMb * 1024 * 1024 * 4) / 3)).regex(/^[A-Za-z0-9+/=]*$/, '文件内容格式不正确');
+const Worker = ['clerk', 'assistant', 'supervisor'] as const;
+const Clerk = ['clerk', 'supervisor'] as const;
+
+export const CertificateState = z.enum(['not_needed', 'pending', 'satisfied', 'queued', 'requested', 'presented']);
+export type CertificateState = z.infer<typeof CertificateState>;
+
+export const CaseCertificateView = z.object({
+  certificateItemId: z.number().int(),
+  code: z.string(),
+  name: z.string(),
+  issuer: z.string(),
+  /** The catalog's method, and the one in force (a data-sharing query may switch to 部门核验). */
+  catalogMethod: z.enum(CERTIFICATE_METHODS),
+  method: z.enum(CERTIFICATE_METHODS),
+  methodNote: z.string(),
+  state: CertificateState,
+  stateText: z.string(),
+  neededBy: z.array(z.string()),
+  choice: z.enum(['commit', 'present']).nullable(),
+  commitment: z
+    .object({
+      id: z.number().int(),
+      digestAlg: z.string(),
+      digest: z.string(),
+      signedAt: z.string(),
+      withdrawDeadline: z.string(),
+      withdrawnAt: z.string().nullable(),
+      verification: z.object({ method: z.string(), sampled: z.boolean(), dueAt: z.string().nullable(), status: z.string() }).nullable(),
+    })
+    .nullable(),
+  query: z.object({ id: z.number().int(), status: z.string(), attempts: z.number().int(), lastError: z.string().nullable(), summary: z.string().nullable() }).nullable(),
+  request: z.object({ id: z.number().int(), department: z.string(), mode: z.string(), dueAt: z.string(), status: z.string(), overdue: z.boolean(), reply: z.string().nullable(), outcome: z.string().nullable() }).nullable(),
+  materials: z.array(z.object({ id: z.number().int(), title: z.string(), trustGrade: z.string(), reused: z.boolean(), pages: z.number().int() })),
+});
+export type CaseCertificateView = z.infer<typeof CaseCertificateView>;
+
+export const CaseFigures = z.object({
+  total: z.number().int(),
+  avoided: z.number().int(),
+  byMethod: z.array(z.object({ key: z.string(), label: z.string(), count: z.number().int() })),
+});
+export type CaseFigures = z.infer<typeof CaseFigures>;
+
+export const CaseView = z.object({
+  id: z.number().int(),
+  caseNo: z.string(),
+  status: z.enum(CASE_STATUSES),
+  statusReason: z.string().nullable(),
+  catalogVersion: z.object({ id: z.number().int(), label: z.string() }),
+  bundleName: z.string().nullable(),
+  applicant: z.object({ id: z.number().int(), name: z.string(), kind: z.string(), idType: z.string(), idNumberMasked: z.string() }),
+  items: z.array(z.object({ id: z.number().int(), code: z.string(), name: z.string(), department: z.string(), timeLimitDays: z.number().int() })),
+  certificates: z.array(CaseCertificateView),
+  /** Certificates that still block acceptance, with the reason. */
+  blockers: z.array(z.string()),
+  figures: CaseFigures,
+  createdAt: z.string(),
+  createdBy: z.string(),
+  acceptedAt: z.string().nullable(),
+  transitions: z.array(z.object({ to: z.enum(CASE_STATUSES), action: z.string(), needsReason: z.boolean() })),
+});
+export type CaseView = z.infer<typeof CaseView>;
+
+export const CaseSummary = z.object({
+  id: z.number().int(),
+  caseNo: z.string(),
+  status: z.enum(CASE_STATUSES),
+  applicantName: z.string(),
+  items: z.string(),
+  createdAt: z.string(),
+  overdueRequests: z.number().int(),
+  avoided: z.number().int(),
+});
+
+export const MaterialView = z.object({
+  id: z.number().int(),
+  certificateCode: z.string().nullable(),
+  title: z.string(),
+  trustGrade: z.enum(['A', 'B', 'C', 'D']),
+  trustNote: z.string(),
+  validFrom: z.string(),
+  validUntil: z.string().nullable(),
+  valid: z.boolean(),
+  pages: z.number().int(),
+  sourceCaseNo: z.string().nullable(),
+  createdAt: z.string(),
+});
+export type MaterialView = z.infer<typeof MaterialView>;
+
+const CaseCert = { caseId: Id, certificateItemId: Id };
+
+export const intakeMethods = {
+  'catalog.bundles': method({
+    access: 'session',
+    input: Empty,
+    output: z.array(z.object({ code: z.string(), name: z.string(), items: z.array(z.object({ id: z.number().int(), name: z.string() })) })),
+  }),
+  'intake.start': method({
+    access: Worker,
+    input: z.object({ applicantId: Id, serviceItemIds: z.array(Id).min(1, '请至少选择一个事项').max(30), bundleCode: z.string().max(64).optional() }).strict(),
+    output: CaseView,
+  }),
+  'intake.get': method({ access: 'session', input: z.object({ caseId: Id }).strict(), output: CaseView }),
+  'intake.list': method({
+    access: 'session',
+    input: z.object({ status: z.enum(CASE_STATUSES).optional(), query: z.string().trim().max(50).optional(), limit: z.number().int().min(1).max(200).default(50) }).strict(),
+    output: z.array(CaseSummary),
+  }),
+  'intake.commitmentEligibility': method({
+    access: Worker,
+    input: z.object({ caseId: Id }).strict(),
+    output: z.object({ eligible: z.boolean(), reasons: z.array(z.string()) }),
+  }),
+  'intake.commitmentNotice': method({
+    access: 'session',
+    input: z.object(CaseCert).strict(),
+    output: z.object({
+      certificateName: z.string(),
+      templateVersion: z.string(),
+      noticeText: z.string(),
+      commitmentText: z.string(),
+      verification: z.object({ method: z.string(), timeLimitDays: z.number().nullable(), samplingRatio: z.number().nullable() }),
+    }),
+  }),
+  'intake.recordChoice': method({
+    access: Worker,
+    input: z.object({ ...CaseCert, choice: z.enum(['commit', 'present']) }).strict(),
+    output: CaseView,
+  }),
+  'intake.signCommitment': method({
+    access: Worker,
+    input: z.object({ ...CaseCert, signatureKind: z.enum(['pad', 'screen', 'scanned_paper']), signaturePngBase64: Base64(5).min(100, '请先签名') }).strict(),
+    output: CaseView,
+  }),
+  'intake.withdrawCommitment': method({
+    access: Worker,
+    input: z.object({ commitmentId: Id, reason: trimmed(200) }).strict(),
+    output: CaseView,
+  }),
+  'intake.commitmentPdf': method({ access: 'session', input: z.object({ commitmentId: Id }).strict(), output: z.object({ fileName: z.string(), base64: z.string(), sha256: z.string() }) }),
+  'intake.queryDataSharing': method({ access: Worker, input: z.object(CaseCert).strict(), output: CaseView }),
+  'intake.switchToVerification': method({ access: Worker, input: z.object(CaseCert).strict(), output: CaseView }),
+  'intake.requestAssistance': method({ access: Worker, input: z.object(CaseCert).strict(), output: CaseView }),
+  'intake.recordAssistanceReply': method({
+    access: Worker,
+    input: z.object({ requestId: Id, outcome: z.enum(['confirmed', 'denied']), reply: trimmed(500) }).strict(),
+    output: CaseView,
+  }),
+  'intake.attachMaterial': method({
+    access: Worker,
+    input: z.object({ ...CaseCert, materialId: Id }).strict(),
+    output: CaseView,
+  }),
+  'intake.addMaterial': method({
+    access: Worker,
+    input: z
+      .object({
+        ...CaseCert,
+        title: trimmed(100),
+        validUntil: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '有效期格式应为 YYYY-MM-DD').optional(),
+        pages: z.array(z.object({ mime: z.enum(['image/jpeg', 'image/png']), base64: Base64(20) })).min(1, '请至少添加一页').max(50),
+      })
+      .strict(),
+    output: CaseView,
+  }),
+  'materials.forApplicant': method({ access: 'session', input: z.object({ applicantId: Id }).strict(), output: z.array(MaterialView) }),
+  'materials.page': method({
+    access: 'session',
+    input: z.object({ materialId: Id, position: z.number().int().min(0) }).strict(),
+    output: z.object({ mime: z.string(), base64: z.string() }),
+  }),
+  'intake.transition': method({
+    access: Clerk,
+    input: z.object({ caseId: Id, to: z.enum(CASE_STATUSES), reason: z.string().trim().max(500).optional() }).strict(),
+    output: CaseView,
+  }),
+  'intake.receiptPdf': method({ access: 'session', input: z.object({ caseId: Id }).strict(), output: z.object({ fileName: z.string(), base64: z.string(), sha256: z.string() }) }),
+
+  'credit.list': method({
+    access: 'session',
+    input: Empty,
+    output: z.array(
+      z.object({
+        id: z.number().int(),
+        name: z.string(),
+        idNumberMasked: z.string(),
+        kind: z.enum(['bad_credit', 'false_commitment']),
+        severity: z.string(),
+        reason: z.string(),
+        source: z.string(),
+        recordedAt: z.string(),
+        repairedAt: z.string().nullable(),
+      }),
+    ),
+  }),
+  'credit.repair': method({ access: ['supervisor'], input: z.object({ id: Id, note: trimmed(200) }).strict(), output: z.object({ ok: z.literal(true) }) }),
+} as const;
