@@ -18,6 +18,7 @@ import { SimulatedIdCardReader } from '../services/devices/id-card-reader';
 import { FileStore } from '../services/files/file-store';
 import { createIntakeService } from '../services/intake/intake-service';
 import { createCreditService } from '../services/credit/credit-service';
+import { createGuideService } from '../services/catalog/guide-service';
 import { HttpDataSharingConnector, UnconfiguredDataSharing, type DataSharingConnector } from '../services/data-sharing/connector';
 import { seedDemo } from '../seed/seed-demo';
 import { runInWorker } from '../workers/run-in-worker';
@@ -129,6 +130,7 @@ export async function createApp(opts: CreateAppOptions): Promise<DeskApp> {
     createDevicesService(new SimulatedIdCardReader(opts.dataDir, opts.demo !== false)),
     createIntakeService({ ...deps, files, dataSharing }),
     createCreditService(deps),
+    createGuideService(deps),
   );
 
   return {

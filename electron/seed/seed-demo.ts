@@ -71,10 +71,15 @@ export async function seedDemo(deps: Deps): Promise<void> {
       `INSERT INTO service_items (catalog_version_id, code, name, department, kind, time_limit_days) VALUES (?, ?, ?, ?, ?, ?)`,
     );
     const link = db.prepare('INSERT INTO service_item_certificates (service_item_id, certificate_item_id, position) VALUES (?, ?, ?)');
+    const setGuide = db.prepare('UPDATE service_items SET guide = ? WHERE id = ?');
+    const material = db.prepare('INSERT INTO service_item_materials (service_item_id, position, name, form, required, note) VALUES (?, ?, ?, ?, ?, ?)');
     for (const s of DEMO_SERVICE_ITEMS) {
       const id = Number(insItem.run(version, s.code, s.name, s.department, s.kind, s.timeLimitDays).lastInsertRowid);
       itemId.set(s.code, id);
       s.certificates.forEach((code, pos) => link.run(id, certId.get(code), pos));
+      setGuide.run(JSON.stringify({ location: `${DEMO_HALL.name}一楼综合受理窗口（${s.department}）`, phone: '0719-3223000' }), id);
+      material.run(id, 0, '申请人有效身份证件', '原件', 1, '窗口核验后当场退还');
+      material.run(id, 1, `${s.name}申请表`, '原件', 1, '窗口提供，可现场填写');
     }
     const insBundle = db.prepare('INSERT INTO bundles (catalog_version_id, code, name) VALUES (?, ?, ?)');
     const insBundleItem = db.prepare('INSERT INTO bundle_items (bundle_id, service_item_id, position) VALUES (?, ?, ?)');

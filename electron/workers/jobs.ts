@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { verifyAuditChain } from '../services/audit/audit-chain';
 import { parseCatalogXlsx } from '../services/catalog-io/parse-catalog-xlsx';
-import { renderCommitmentPdf, renderReceiptPdf, type CommitmentPdfInput, type ReceiptPdfInput } from '../services/documents/pdf';
+import { renderCommitmentPdf, renderGuidePdf, renderReceiptPdf, type CommitmentPdfInput, type GuidePdfInput, type ReceiptPdfInput } from '../services/documents/pdf';
 
 /** Jobs that run off the main thread, each on its own connection. */
 export const jobs: Record<string, (args: Record<string, unknown>) => unknown> = {
@@ -11,6 +11,7 @@ export const jobs: Record<string, (args: Record<string, unknown>) => unknown> = 
     const pdf = await renderCommitmentPdf({ ...rest, signaturePng: Buffer.from(signaturePngBase64, 'base64') });
     return Buffer.from(pdf).toString('base64');
   },
+  'documents.guidePdf': async (args) => Buffer.from(await renderGuidePdf(args as unknown as GuidePdfInput)).toString('base64'),
   'documents.receiptPdf': async (args) => Buffer.from(await renderReceiptPdf(args as unknown as ReceiptPdfInput)).toString('base64'),
 
   'audit.verify': (args) => {

@@ -1,7 +1,10 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import Database from 'better-sqlite3';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 import { CallFailed, testDesk, type TestDesk } from '../helpers/app';
+import { ROOT } from '../helpers/temp';
 import { readCatalogVersion } from '../../electron/services/catalog-io/catalog-version-rows';
 import { parseCatalogXlsx } from '../../electron/services/catalog-io/parse-catalog-xlsx';
 import type { CatalogCertificate } from '../../electron/services/catalog-io/catalog-model';
@@ -183,7 +186,7 @@ describe('catalog export and import as .xlsx', () => {
       { sheet: '证明事项清单', row: 29, column: '核验时限（工作日）', message: '核验时限（工作日）“三天”不是有效的天数，应为0到365之间的整数' },
       {
         sheet: '政务服务事项',
-        row: 16,
+        row: 15,
         column: '实施编码',
         message: '实施编码“高龄津贴”格式不正确，应为31位：实施部门统一社会信用代码（18位）加13位数字（事项类型2位、主项5位、子项3位、业务项3位）',
       },
@@ -335,6 +338,15 @@ describe('reading a county workbook', () => {
       '证明事项清单!6 设定依据: “设定依据”不能为空',
       '版本说明!2 生效日期: 生效日期“2026-02-30”不是有效日期，应为 yyyy-mm-dd，例如 2026-12-01',
     ]);
+  });
+
+  it('the shipped example (docs/examples/catalog-example.xlsx) is a clean catalog', async () => {
+    const parsed = await parseCatalogXlsx(fs.readFileSync(path.join(ROOT, 'docs', 'examples', 'catalog-example.xlsx')));
+    expect(parsed.ok && { certificates: parsed.catalog.certificates.length, items: parsed.catalog.serviceItems.length, bundles: parsed.catalog.bundles.length }).toEqual({
+      certificates: 33,
+      items: 16,
+      bundles: 2,
+    });
   });
 
   it('reports a long code Excel turned into a number', async () => {

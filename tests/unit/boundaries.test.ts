@@ -42,7 +42,7 @@ describe('process boundaries', () => {
   });
 
   it('every top-level folder has a README', () => {
-    for (const dir of ['electron', 'renderer', 'shared', 'migrations', 'build', 'tests', 'bench', 'docs']) {
+    for (const dir of ['electron', 'renderer', 'shared', 'migrations', 'build', 'tests', 'bench', 'docs', 'sim']) {
       expect(fs.existsSync(path.join(ROOT, dir, 'README.md')), `${dir}/README.md`).toBe(true);
     }
   });

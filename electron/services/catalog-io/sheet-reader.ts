@@ -25,8 +25,6 @@ export class ProblemList {
 export interface SheetRow<K extends string> {
   /** The Excel row number. */
   number: number;
-  /** False when the column is optional and left out of the sheet. */
-  has(key: K): boolean;
   cell(key: K): Cell | null;
   /** Trimmed text, '' when empty or the column is absent; over-long text is reported. */
   text(key: K): string;
@@ -80,17 +78,20 @@ export function readSheet<C extends Columns>(ws: Worksheet, sheet: string, colum
     // A row whose layout columns are all blank is spacing, not a record.
     if ([...index.keys()].every((k) => cellText(cellOf(k)!) === '')) return;
     const problem = (key: K, message: string) => problems.add(sheet, number, columns[key]!.header, message);
+    const tooLongReported = new Set<K>();
     const text = (key: K): string => {
       const cell = cellOf(key);
       if (!cell) return '';
       const value = cellText(cell);
       const max = columns[key]!.max ?? DEFAULT_MAX_CHARS;
-      if (value.length > max) problem(key, `“${columns[key]!.header}”超过 ${max} 字（实际 ${value.length} 字）`);
+      if (value.length > max && !tooLongReported.has(key)) {
+        tooLongReported.add(key);
+        problem(key, `“${columns[key]!.header}”超过 ${max} 字（实际 ${value.length} 字）`);
+      }
       return value;
     };
     rows.push({
       number,
-      has: (key) => index.has(key),
       cell: cellOf,
       text,
       required(key, when) {

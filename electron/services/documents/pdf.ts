@@ -123,9 +123,12 @@ function wrapParagraph(paragraph: string, widthOf: (s: string) => number, maxWid
   const place = (piece: string) => {
     if (lineWidth + widthOf(piece) <= maxWidth) return push(piece);
     if (piece === ' ') return breakLine(); // the space becomes the break
-    const carried = NO_LINE_START.has(piece[0]!) && line.length > 1 ? line.pop() : undefined;
+    const previous = line[line.length - 1];
+    const carry = NO_LINE_START.has(piece[0]!) && line.length > 1 && previous !== undefined && previous !== ' '
+      && widthOf(previous) + widthOf(piece) <= maxWidth;
+    if (carry) line.pop();
     if (line.length > 0) breakLine();
-    if (carried && carried !== ' ') push(carried);
+    if (carry) push(previous);
     push(piece);
   };
   for (const token of tokenize(paragraph)) {
@@ -368,10 +371,12 @@ function commitmentFacts(input: CommitmentPdfInput): string[][] {
   ];
 }
 
-async function embedSignature(doc: PDFDocument, png: Uint8Array): Promise<PDFImage> {
+/** A signature drawn on screen (PNG) or a scanned signed paper (PNG or JPEG). */
+async function embedSignature(doc: PDFDocument, image: Uint8Array): Promise<PDFImage> {
   const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47];
-  if (!PNG_MAGIC.every((byte, i) => png[i] === byte)) throw new Error('the signature image is not a PNG');
-  return doc.embedPng(png);
+  if (PNG_MAGIC.every((byte, i) => image[i] === byte)) return doc.embedPng(image);
+  if (image[0] === 0xff && image[1] === 0xd8) return doc.embedJpg(image);
+  throw new Error('the signature image is neither PNG nor JPEG');
 }
 
 const SIGNING_GAP = 6 * MM;
@@ -488,4 +493,63 @@ function drawReceiptClosing(layout: Layout, input: ReceiptPdfInput): void {
   for (const line of notes) layout.text(line, BODY);
   layout.gap(gap);
   for (const line of signOff) layout.text(line, BODY, box);
+}
+
+// ---- the guide (办事指南) ----
+
+export interface GuidePdfInput {
+  hall: { name: string; region: string };
+  item: { code: string; name: string; department: string; kind: string; timeLimitDays: number };
+  guide: { basis?: string; conditions?: string; location?: string; phone?: string };
+  materials: { name: string; form: string; required: boolean; note: string }[];
+  certificates: { name: string; methodLabel: string; howTo: string }[];
+  catalogVersion: string;
+  printedAt: string;
+}
+
+/** The printable guide for one service item: what to bring, and which certificates nobody may ask for. */
+export async function renderGuidePdf(input: GuidePdfInput): Promise<Uint8Array> {
+  const { doc, fonts } = await createDocument({
+    title: `办事指南 ${input.item.name}`,
+    subject: `${input.item.code} · ${input.catalogVersion}`,
+    author: input.hall.name,
+    createdAt: input.printedAt,
+  });
+  const note = `依据：${input.catalogVersion} · 打印时间：${formatChinaDateTime(input.printedAt)}`;
+  const layout = new Layout(doc, fonts, contentBottom(1));
+  layout.text(input.hall.name, SUBTITLE, CENTERED);
+  layout.text('办事指南', TITLE, CENTERED);
+  layout.text(input.item.name, { ...SUBTITLE, bold: true }, CENTERED);
+  layout.gap(3 * MM);
+  drawTable(layout, {
+    widths: columns(30, 'rest'),
+    labelColumns: [0],
+    rows: [
+      ['实施编码', input.item.code],
+      ['实施部门', input.item.department],
+      ['事项类型', input.item.kind],
+      ['承诺时限', input.item.timeLimitDays === 0 ? '即办' : `${input.item.timeLimitDays}个工作日`],
+      ...(input.guide.basis ? [['办理依据', input.guide.basis]] : []),
+      ...(input.guide.conditions ? [['受理条件', input.guide.conditions]] : []),
+      ['办理地点', input.guide.location || `${input.hall.name}综合受理窗口`],
+      ...(input.guide.phone ? [['咨询电话', input.guide.phone]] : []),
+    ],
+  });
+  layout.gap(5 * MM);
+  layout.text('一、申请材料', HEADING);
+  const materials = input.materials.length
+    ? input.materials.map((m) => [m.name, m.form, m.required ? '必需' : '视情形', m.note || '—'])
+    : [['申请人有效身份证件', '原件', '必需', '窗口核验后当场退还']];
+  drawTable(layout, { widths: columns('rest', 22, 20, 50), header: ['材料名称', '形式', '要求', '说明'], rows: materials });
+  layout.gap(5 * MM);
+  layout.text('二、证明事项及办理方式', HEADING);
+  drawTable(layout, {
+    widths: columns(46, 30, 'rest'),
+    header: ['证明事项', '处理方式', '申请人需要做什么'],
+    rows: input.certificates.map((c) => [c.name, c.methodLabel, c.howTo]),
+  });
+  layout.gap(4 * MM);
+  layout.text('已直接取消的证明，任何单位和个人不得再要求申请人提供。适用告知承诺的，申请人可自主选择以书面承诺代替证明，也可自行提交证明。', SMALL);
+  drawFooters(doc, fonts, [note]);
+  return doc.save();
 }

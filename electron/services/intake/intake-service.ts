@@ -532,6 +532,18 @@ export function createIntakeService(deps: IntakeDeps): PartialHandlers {
           const blockers = buildCaseView(w.db, caseId, w.at).blockers;
           if (blockers.length) throw new AppError('INVALID_STATE', `还有证明未办妥，不能受理：${blockers.join('；')}`, { caseId });
         }
+        if (to === 'completed') {
+          // A decision needs the facts: no open assistance request, no queued data-sharing query.
+          const open = w.db
+            .prepare(
+              `SELECT (SELECT COUNT(*) FROM assistance_requests WHERE case_id = ? AND status = 'open') AS requests,
+                      (SELECT COUNT(*) FROM data_queries WHERE case_id = ? AND status = 'queued') AS queries`,
+            )
+            .get(caseId, caseId) as { requests: number; queries: number };
+          if (open.requests || open.queries) {
+            throw new AppError('INVALID_STATE', `尚有${open.requests ? `${open.requests}项协查未答复` : ''}${open.requests && open.queries ? '、' : ''}${open.queries ? `${open.queries}项共享查询未完成` : ''}，不能办结。`, { caseId });
+          }
+        }
         w.db
           .prepare(
             `UPDATE cases SET status = ?, status_reason = ?, accepted_at = CASE WHEN ? = 'accepted' THEN ? ELSE accepted_at END,

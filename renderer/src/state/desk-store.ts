@@ -28,6 +28,14 @@ interface DeskState {
 }
 
 const SESSION_KEY = 'desk.session';
+const PAGE_KEY = 'desk.page';
+const PAGES: readonly PageKey[] = ['home', 'intake', 'cases', 'applicants', 'catalog', 'users', 'audit'];
+
+/** The page survives a reload of the tab (the work on it is restored from drafts and the store). */
+function storedPage(): PageKey {
+  const p = sessionStorage.getItem(PAGE_KEY) as PageKey | null;
+  return p && PAGES.includes(p) ? p : 'home';
+}
 
 function storeSession(s: SessionInfo | null): void {
   if (s) sessionStorage.setItem(SESSION_KEY, JSON.stringify(s));
@@ -49,7 +57,7 @@ export const useDesk = create<DeskState>((set, get) => ({
   status: null,
   session: null,
   locked: false,
-  page: 'home',
+  page: storedPage(),
   serviceUp: true,
 
   async boot() {
@@ -68,7 +76,7 @@ export const useDesk = create<DeskState>((set, get) => ({
     storeSession(saved);
     try {
       await call('home.summary', {});
-      set({ phase: 'signedIn', session: saved, locked: false });
+      set({ phase: 'signedIn', session: saved, locked: false, page: storedPage() });
     } catch (e) {
       if (e instanceof DeskCallError && e.code === 'SESSION_LOCKED') set({ phase: 'signedIn', session: saved, locked: true });
       else {
@@ -80,6 +88,7 @@ export const useDesk = create<DeskState>((set, get) => ({
 
   signedIn(s) {
     storeSession(s);
+    sessionStorage.setItem(PAGE_KEY, 'home');
     set({ phase: 'signedIn', session: s, locked: false, page: 'home' });
   },
 
@@ -108,11 +117,13 @@ export const useDesk = create<DeskState>((set, get) => ({
   },
 
   go(page) {
+    sessionStorage.setItem(PAGE_KEY, page);
     set({ page });
   },
 
   openCaseId: null,
   openCase(caseId) {
+    sessionStorage.setItem(PAGE_KEY, 'intake');
     set({ openCaseId: caseId, page: 'intake' });
   },
   clearOpenCase() {

@@ -102,6 +102,11 @@ export type MaterialView = z.infer<typeof MaterialView>;
 const CaseCert = { caseId: Id, certificateItemId: Id };
 
 export const intakeMethods = {
+  'catalog.guidePdf': method({
+    access: 'session',
+    input: z.object({ serviceItemId: Id }).strict(),
+    output: z.object({ fileName: z.string(), base64: z.string(), sha256: z.string() }),
+  }),
   'catalog.bundles': method({
     access: 'session',
     input: Empty,

@@ -21,6 +21,8 @@ export function MaterialDrawer({ view, cert, onClose, onChange }: { view: CaseVi
 
   useEffect(() => {
     if (!cert) return;
+    setFiles([]);
+    setError(null);
     form.setFieldsValue({ title: cert.name });
     void call('materials.forApplicant', { applicantId: view.applicant.id }).then(setLibrary);
   }, [cert, view.applicant.id, form]);

@@ -1,0 +1,175 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { freshDir, startHost, type RunningHost } from './support/host';
+import { startDataSharingPlatform, type RunningPlatform } from '../../sim/data-sharing-platform';
+import { signaturePng } from '../helpers/png';
+
+let platform: RunningPlatform;
+let hosts: RunningHost[] = [];
+const scanFile = path.join(freshDir('desk-scan-'), '出生医学证明-原件.png');
+
+test.beforeAll(async () => {
+  platform = await startDataSharingPlatform();
+  fs.writeFileSync(scanFile, signaturePng(600, 400));
+});
+test.afterAll(async () => {
+  await platform.close();
+});
+test.afterEach(async () => {
+  await Promise.all(hosts.map((h) => h.kill()));
+  hosts = [];
+});
+
+async function open(page: Page, username = 'zhangmin') {
+  const h = await startHost({ env: { DESK_DATA_SHARING_URL: platform.url } });
+  hosts.push(h);
+  await page.goto(h.url);
+  await page.getByPlaceholder('用户名').fill(username);
+  await page.getByPlaceholder('密码').fill('Desk@2026');
+  await page.getByRole('button', { name: /登\s*录/ }).click();
+  await expect(page.getByTestId('home-page')).toBeVisible();
+  await page.getByRole('menuitem', { name: '受理办件' }).click();
+  return h;
+}
+
+async function pickApplicant(page: Page, name: string) {
+  await page.getByPlaceholder('姓名、单位名称或证件号码后几位').fill(name);
+  await page.getByPlaceholder('姓名、单位名称或证件号码后几位').press('Enter');
+  await page.getByRole('row', { name: new RegExp(name) }).getByRole('button', { name: /选\s*择/ }).click();
+}
+
+async function pickItems(page: Page, names: string[]) {
+  for (const n of names) await page.getByRole('row', { name: new RegExp(n) }).getByRole('checkbox').check();
+  await page.getByRole('button', { name: /生成办件/ }).click();
+  await expect(page.getByTestId('certificates-table')).toBeVisible();
+}
+
+function row(page: Page, cert: string) {
+  return page.getByTestId('certificates-table').getByRole('row', { name: new RegExp(cert) });
+}
+
+async function sign(page: Page) {
+  const pad = page.getByTestId('signature-pad');
+  const box = (await pad.boundingBox())!;
+  await page.mouse.move(box.x + 40, box.y + box.height / 2);
+  await page.mouse.down();
+  for (let i = 1; i <= 20; i++) await page.mouse.move(box.x + 40 + i * 18, box.y + box.height / 2 + Math.sin(i) * 30);
+  await page.mouse.up();
+  await page.getByRole('button', { name: /确认签署/ }).click();
+}
+
+test('a single item with a commitment: notice, choice, signature, PDF and a verification task', async ({ page }, info) => {
+  await open(page);
+  await pickApplicant(page, '王芳');
+  await pickItems(page, ['托育机构备案']);
+  await row(page, '无犯罪记录证明').getByRole('button', { name: /告知承诺/ }).click();
+  const drawer = page.getByTestId('commitment-drawer');
+  await expect(drawer.getByTestId('notice-text')).toContainText('承诺');
+  await drawer.getByText('以书面承诺代替证明').click();
+  await sign(page);
+  await expect(drawer.getByTestId('commitment-signed')).toContainText('已签署');
+  await expect(drawer.getByTestId('commitment-signed')).toContainText(/[0-9a-f]{64}/);
+  await expect(drawer.getByTestId('commitment-signed')).toContainText('事后核查');
+  await page.screenshot({ path: info.outputPath('commitment-signed.png') });
+  await drawer.locator('.ant-drawer-close').click();
+  await expect(row(page, '无犯罪记录证明')).toContainText('已签署告知承诺书');
+  await row(page, '无犯罪记录证明').getByRole('button', { name: '查看承诺书' }).click();
+  await expect(page.getByTestId('pdf-frame')).toBeVisible();
+});
+
+test('an ineligible applicant is refused for commitment with the reason, and presents the certificate instead', async ({ page }) => {
+  await open(page);
+  await pickApplicant(page, '赵大勇');
+  await pickItems(page, ['托育机构备案']);
+  await row(page, '无犯罪记录证明').getByRole('button', { name: /告知承诺/ }).click();
+  const drawer = page.getByTestId('commitment-drawer');
+  await expect(drawer.getByTestId('ineligible')).toContainText('失信被执行人');
+  await expect(drawer.getByRole('radio', { name: '以书面承诺代替证明' })).toBeDisabled();
+  await drawer.getByText('不承诺，自行提交证明').click();
+  await drawer.locator('.ant-drawer-close').click();
+  await row(page, '无犯罪记录证明').getByRole('button', { name: '核对原件' }).click();
+  await page.getByTestId('material-drawer').locator('input[type=file]').setInputFiles(scanFile);
+  await page.getByRole('button', { name: /核对无误/ }).click();
+  await expect(row(page, '无犯罪记录证明')).toContainText('已核对原件并留存');
+});
+
+test('the newborn bundle: every certificate in its state, accepted, with a receipt; a reload loses nothing', async ({ page }, info) => {
+  await open(page);
+  await pickApplicant(page, '王芳');
+  await page.getByRole('button', { name: /出生“一件事”/ }).click();
+  await expect(page.getByTestId('merged-count')).not.toHaveText('0');
+  await page.getByRole('button', { name: /生成办件/ }).click();
+  const table = page.getByTestId('certificates-table');
+  await expect(table).toBeVisible();
+  const caseNo = await page.getByTestId('case-no').textContent();
+
+  await expect(row(page, '亲属关系证明')).toContainText('无需提交');
+  await row(page, '户籍证明').first().getByRole('button', { name: '共享查询' }).click();
+  await expect(row(page, '户籍证明').first()).toContainText('已通过数据共享平台核验');
+
+  // Reload in the middle: the case, its step and every saved step come back.
+  await page.reload();
+  await expect(page.getByTestId('case-no')).toHaveText(caseNo!);
+  await expect(row(page, '户籍证明').first()).toContainText('已通过数据共享平台核验');
+
+  // Resolve the rest, method by method.
+  for (let guard = 0; guard < 40; guard++) {
+    const pending = table.locator('tbody tr').filter({ has: page.locator('.ant-badge-status-warning') });
+    if ((await pending.count()) === 0) break;
+    // Pin the row by its certificate name: the filtered locator moves on once this row is resolved.
+    const name = (await pending.first().locator('td').first().locator('span').first().textContent())!.trim();
+    const r = table.locator('tbody tr').filter({ has: page.getByText(name, { exact: true }) });
+    const text = (await r.textContent()) ?? '';
+    if (await r.getByRole('button', { name: '共享查询' }).count()) {
+      await r.getByRole('button', { name: '共享查询' }).click();
+      await expect(r).not.toContainText('待共享查询');
+      if ((await r.textContent())?.includes('无此数据')) {
+        await expect(r.getByRole('button', { name: '改为部门核验' })).toBeVisible();
+        await r.getByRole('button', { name: '改为部门核验' }).click();
+        await page.getByRole('button', { name: /确\s*定|OK/ }).click();
+      }
+    } else if (await r.getByRole('button', { name: '发起协查' }).count()) {
+      await r.getByRole('button', { name: '发起协查' }).click();
+    } else if (await r.getByRole('button', { name: /告知承诺/ }).count()) {
+      await r.getByRole('button', { name: /告知承诺/ }).click();
+      const drawer = page.getByTestId('commitment-drawer');
+      await drawer.getByText('以书面承诺代替证明').click();
+      await sign(page);
+      await expect(drawer.getByTestId('commitment-signed')).toBeVisible();
+      await drawer.locator('.ant-drawer-close').click();
+    } else if (await r.getByRole('button', { name: '核对原件' }).count()) {
+      await r.getByRole('button', { name: '核对原件' }).click();
+      await page.getByTestId('material-drawer').locator('input[type=file]').setInputFiles(scanFile);
+      await page.getByRole('button', { name: /核对无误/ }).click();
+      await expect(page.getByTestId('material-drawer')).toBeHidden();
+    } else throw new Error(`no action for a pending row: ${text}`);
+  }
+  await page.screenshot({ path: info.outputPath('newborn-certificates.png'), fullPage: true });
+  await page.getByTestId('to-accept').click();
+  await page.getByRole('button', { name: /^受\s*理$/ }).click();
+  await expect(page.getByTestId('case-status')).toHaveText('已受理');
+  await expect(page.getByTestId('figures')).toContainText('直接取消');
+  await page.screenshot({ path: info.outputPath('newborn-accepted.png'), fullPage: true });
+  await page.getByRole('button', { name: '打印受理回执' }).click();
+  await expect(page.getByTestId('pdf-frame')).toBeVisible();
+});
+
+test('a still-valid page from an earlier case is reused instead of asking again', async ({ page }) => {
+  await open(page);
+  await pickApplicant(page, '王芳');
+  await pickItems(page, ['出生医学证明办理']);
+  await row(page, '亲子鉴定').getByRole('button', { name: '核对原件' }).click();
+  await page.getByTestId('material-drawer').locator('input[type=file]').setInputFiles(scanFile);
+  await page.getByRole('button', { name: /核对无误/ }).click();
+  await expect(row(page, '亲子鉴定')).toContainText('新留存');
+
+  await page.getByRole('button', { name: '新办件' }).click();
+  await pickApplicant(page, '王芳');
+  await pickItems(page, ['出生医学证明办理']);
+  await row(page, '亲子鉴定').getByRole('button', { name: '核对原件' }).click();
+  const drawer = page.getByTestId('material-drawer');
+  await expect(drawer).toContainText('经与原件核对无误');
+  await drawer.getByRole('button', { name: /复\s*用/ }).click();
+  await expect(row(page, '亲子鉴定')).toContainText('复用');
+});
