@@ -1,7 +1,9 @@
 // Builds the main-process bundles (esbuild) and the renderer (Vite) into dist/.
 //   node scripts/build.mjs [--main-only]
+// Every output file is written to a temp name and renamed into place, and nothing is deleted
+// first, so a host or worker starting during a rebuild never finds a missing or half-written file.
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -16,9 +18,15 @@ const entries = {
   worker: 'electron/workers/worker-main.ts',
 };
 
+function writeAtomically(file, bytes) {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeFileSync(tmp, bytes);
+  renameSync(tmp, file);
+}
+
 const t0 = Date.now();
-rmSync(path.join(root, 'dist/electron'), { recursive: true, force: true });
-await build({
+const result = await build({
   absWorkingDir: root,
   entryPoints: Object.fromEntries(Object.entries(entries).map(([k, v]) => [k, path.join(root, v)])),
   outdir: path.join(root, 'dist/electron'),
@@ -30,7 +38,9 @@ await build({
   sourcemap: 'linked',
   external: ['electron', 'better-sqlite3'],
   logLevel: 'warning',
+  write: false,
 });
+for (const out of result.outputFiles) writeAtomically(out.path, out.contents);
 console.log(`main bundles built in ${Date.now() - t0} ms`);
 
 // The PDF documents' fonts (electron/services/documents/fonts.ts): the packaged app has no node_modules for them.
@@ -38,12 +48,20 @@ mkdirSync(path.join(root, 'dist/fonts'), { recursive: true });
 for (const [from, to] of [['400Regular/NotoSansSC_400Regular', 'Regular'], ['700Bold/NotoSansSC_700Bold', 'Bold']]) {
   const target = path.join(root, `dist/fonts/NotoSansSC-${to}.ttf`);
   copyFileSync(path.join(root, `node_modules/@expo-google-fonts/noto-sans-sc/${from}.ttf`), `${target}.${process.pid}`);
-  renameSync(`${target}.${process.pid}`, target); // atomic: a test reading the font never sees half a file
+  renameSync(`${target}.${process.pid}`, target);
 }
 
 if (!mainOnly) {
   const { build: viteBuild } = await import('vite');
   const t1 = Date.now();
-  await viteBuild({ configFile: path.join(root, 'renderer/vite.config.mts'), logLevel: 'warn' });
+  const staging = path.join(root, `dist/.renderer-${process.pid}`);
+  await viteBuild({ configFile: path.join(root, 'renderer/vite.config.mts'), logLevel: 'warn', build: { outDir: staging, emptyOutDir: true } });
+  // Assets are content-hashed: add the new ones, then swap index.html, then drop the old ones.
+  const out = path.join(root, 'dist/renderer');
+  const assets = new Set(readdirSync(path.join(staging, 'assets')));
+  for (const f of assets) writeAtomically(path.join(out, 'assets', f), readFileSync(path.join(staging, 'assets', f)));
+  for (const f of readdirSync(staging)) if (f !== 'assets') writeAtomically(path.join(out, f), readFileSync(path.join(staging, f)));
+  for (const f of readdirSync(path.join(out, 'assets'))) if (!assets.has(f) && !f.includes('.tmp-')) rmSync(path.join(out, 'assets', f), { force: true });
+  rmSync(staging, { recursive: true, force: true });
   console.log(`renderer built in ${Date.now() - t1} ms`);
 }

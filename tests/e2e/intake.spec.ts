@@ -94,7 +94,25 @@ test('an ineligible applicant is refused for commitment with the reason, and pre
   await expect(row(page, '无犯罪记录证明')).toContainText('已核对原件并留存');
 });
 
+test('an eligible applicant who declines to commit presents the certificate', async ({ page }) => {
+  await open(page);
+  await pickApplicant(page, '王芳');
+  await pickItems(page, ['托育机构备案']);
+  await row(page, '无犯罪记录证明').getByRole('button', { name: /告知承诺/ }).click();
+  const drawer = page.getByTestId('commitment-drawer');
+  await expect(drawer.getByRole('radio', { name: '以书面承诺代替证明' })).toBeEnabled();
+  await drawer.getByText('不承诺，自行提交证明').click();
+  await expect(drawer).toContainText('申请人选择自行提交证明');
+  await drawer.locator('.ant-drawer-close').click();
+  await expect(row(page, '无犯罪记录证明')).toContainText('申请人选择自行提交证明，待核对原件');
+  await row(page, '无犯罪记录证明').getByRole('button', { name: '核对原件' }).click();
+  await page.getByTestId('material-drawer').locator('input[type=file]').setInputFiles(scanFile);
+  await page.getByRole('button', { name: /核对无误/ }).click();
+  await expect(row(page, '无犯罪记录证明')).toContainText('已核对原件并留存');
+});
+
 test('the newborn bundle: every certificate in its state, accepted, with a receipt; a reload loses nothing', async ({ page }, info) => {
+  test.setTimeout(180_000); // seventeen certificates resolved one by one through the UI
   await open(page);
   await pickApplicant(page, '王芳');
   await page.getByRole('button', { name: /出生“一件事”/ }).click();

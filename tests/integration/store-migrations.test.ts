@@ -52,14 +52,17 @@ describe('store: opening and migrations', () => {
 
   it('applies a new migration to an existing store after backing it up', () => {
     const dir = migrationsCopy();
-    fs.rmSync(path.join(dir, '0002_catalog.sql'));
+    const files = fs.readdirSync(dir).sort();
+    const last = files[files.length - 1]!;
+    const version = files.length;
+    fs.rmSync(path.join(dir, last));
     const { file } = freshStore(dir);
-    fs.copyFileSync(path.join(MIGRATIONS, '0002_catalog.sql'), path.join(dir, '0002_catalog.sql'));
+    fs.copyFileSync(path.join(MIGRATIONS, last), path.join(dir, last));
     const r = open(file, dir);
-    expect(r.ok && r.applied).toEqual([2]);
+    expect(r.ok && r.applied).toEqual([version]);
     const backups = fs.readdirSync(path.join(path.dirname(file), 'backups'));
     expect(backups).toHaveLength(1);
-    expect(backups[0]).toMatch(/^before-migration-0002-.*\.sqlite$/);
+    expect(backups[0]).toMatch(new RegExp(`^before-migration-${String(version).padStart(4, '0')}-.*\\.sqlite$`));
   });
 
   it('refuses a changed, already-applied migration without touching the file', () => {

@@ -20,9 +20,9 @@ import {
   EXEMPT_VERIFICATION,
   METHOD_CHOICES,
   methodFromLabel,
-  NAME_LIST_SEPARATORS,
   SERVICE_ITEM_COLUMNS,
   SHEETS,
+  splitMaterialNames,
   VERIFICATION_METHODS,
   VERIFY_MODES,
   VERSION_COLUMNS,
@@ -278,11 +278,7 @@ function readServiceItems(ws: ExcelJS.Worksheet, problems: ProblemList, certific
 }
 
 function readMaterials(row: SheetRow<ItemKey>): string[] {
-  const names = row
-    .text('materials')
-    .split(NAME_LIST_SEPARATORS)
-    .map((n) => n.trim())
-    .filter(Boolean);
+  const names = splitMaterialNames(row.text('materials'));
   for (const n of names) if (n.length > 200) row.problem('materials', `其他材料“${n.slice(0, 20)}…”超过 200 字`);
   return names;
 }

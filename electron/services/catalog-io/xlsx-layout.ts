@@ -64,7 +64,7 @@ export const SERVICE_ITEM_COLUMNS = {
   kind: { header: '事项类型', width: 14, hint: SERVICE_ITEM_KINDS.join('、') },
   timeLimitDays: { header: '承诺时限（工作日）', width: 12, hint: '0 到 365 的整数，0 或“即办”为即办件' },
   certificates: { header: '所需证明', width: 36, wrap: true, max: 10_000, hint: '证明编码，用“、”“,”或“;”分隔' },
-  materials: { header: '其他材料', width: 30, wrap: true, optional: true, hint: '材料名称，用“、”分隔' },
+  materials: { header: '其他材料', width: 30, wrap: true, optional: true, hint: '材料名称，每行一项（或用“、”分隔）' },
   basis: { header: '办理依据', width: 30, wrap: true, optional: true },
   conditions: { header: '受理条件', width: 30, wrap: true, optional: true },
   location: { header: '办理地点', width: 24, wrap: true, optional: true },
@@ -108,9 +108,17 @@ export const VERIFY_MODES = ['部门协查', '帮办代办'] as const;
 
 /** Separators between codes in one cell (所需证明, 包含事项). */
 export const CODE_LIST_SEPARATORS = /[、,，;；\s]+/;
-/** Separators between material names (其他材料): names may contain commas. */
-export const NAME_LIST_SEPARATORS = /[、\r\n]+/;
 export const LIST_JOINER = '、';
+
+/**
+ * Material names (其他材料): one per line, or on one line separated by 、.
+ * Names may contain commas, and with line breaks also 、 (an export writes one per line).
+ */
+export function splitMaterialNames(text: string): string[] {
+  const parts = /\n/.test(text) ? text.split(/\n+/) : text.split('、');
+  return parts.map((n) => n.trim()).filter(Boolean);
+}
+export const MATERIAL_JOINER = '\n';
 
 /** Header text as compared: no spaces or line breaks, half-width brackets as full-width. */
 export function normalizeHeader(text: string): string {

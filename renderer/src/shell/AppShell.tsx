@@ -1,6 +1,6 @@
 import type { ComponentType } from 'react';
 import { Dropdown, Layout, Menu, Tag, Typography } from 'antd';
-import { AuditOutlined, BookOutlined, FolderOpenOutlined, FormOutlined, HomeOutlined, LockOutlined, LogoutOutlined, TeamOutlined, UserAddOutlined } from '@ant-design/icons';
+import { AuditOutlined, BookOutlined, FolderOpenOutlined, FormOutlined, SafetyOutlined, HomeOutlined, LockOutlined, LogoutOutlined, TeamOutlined, UserAddOutlined } from '@ant-design/icons';
 import { ROLE_LABELS } from '../../../shared/domain/roles';
 import { useDesk, type PageKey } from '../state/desk-store';
 import { useIdleLock } from './use-idle-lock';
@@ -13,6 +13,7 @@ import { UsersPage } from '../pages/UsersPage';
 import { AuditPage } from '../pages/AuditPage';
 import { IntakePage } from '../pages/intake/IntakePage';
 import { CasesPage } from '../pages/CasesPage';
+import { CreditPage } from '../pages/CreditPage';
 
 const PAGES: Record<PageKey, ComponentType> = {
   home: HomePage,
@@ -20,6 +21,7 @@ const PAGES: Record<PageKey, ComponentType> = {
   cases: CasesPage,
   applicants: ApplicantsPage,
   catalog: CatalogPage,
+  credit: CreditPage,
   users: UsersPage,
   audit: AuditPage,
 };
@@ -46,6 +48,7 @@ export function AppShell() {
     { key: 'cases', icon: <FolderOpenOutlined />, label: '办件查询' },
     { key: 'applicants', icon: <UserAddOutlined />, label: '申请人登记' },
     { key: 'catalog', icon: <BookOutlined />, label: '事项与证明清单' },
+    { key: 'credit', icon: <SafetyOutlined />, label: '信用名单' },
     ...(isSupervisor
       ? [
           { key: 'users', icon: <TeamOutlined />, label: '用户管理' },
