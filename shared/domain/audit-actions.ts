@@ -17,6 +17,19 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'applicant.create': '登记申请人',
   'applicant.revealId': '查看完整证件号码',
   'audit.verify': '校验审计链',
+  'catalog.import': '导入证明事项清单',
+  'case.create': '创建办件',
+  'case.commitmentChoice': '记录承诺选择',
+  'case.transition': '办件状态变更',
+  'case.switchToVerification': '改为部门核验',
+  'commitment.sign': '签署告知承诺书',
+  'commitment.withdraw': '撤回承诺',
+  'dataSharing.query': '数据共享查询',
+  'assistance.request': '发起协查',
+  'assistance.reply': '登记协查答复',
+  'material.add': '核对原件并留存',
+  'material.reuse': '复用材料',
+  'credit.repair': '登记信用修复',
 };
 
 export function auditActionLabel(action: string): string {

@@ -236,3 +236,27 @@ describe('intake: material reuse and case rules', () => {
     expect(await code(d.call('intake.transition', { caseId: v.id, to: 'rejected', reason: 'x' }, assistant.token))).toBe('FORBIDDEN');
   });
 });
+
+describe('intake: catalog versions', () => {
+  it('a case keeps the catalog version it was accepted under; a new version applies to new cases only', async () => {
+    const { d, token } = await desk();
+    const admin = await d.signIn('admin');
+    const item = await itemWithCommitment(d, token);
+    const before = await d.call('intake.start', { applicantId: await applicantId(d, token, '王芳'), serviceItemIds: [item.id] }, token);
+
+    const exported = await d.call('catalog.exportXlsx', {}, admin.token);
+    const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+    const imported = await d.call('catalog.importXlsx', { fileName: exported.fileName, base64: exported.base64, label: '房县证明事项清单 2026年第二版', effectiveFrom: today }, admin.token);
+    expect(imported.ok).toBe(true);
+
+    const newItem = (await d.call('catalog.listServiceItems', { query: item.name }, token))[0]!;
+    expect(newItem.id).not.toBe(item.id); // rows of the new version
+    const after = await d.call('intake.start', { applicantId: await applicantId(d, token, '王芳'), serviceItemIds: [newItem.id] }, token);
+    expect(after.catalogVersion.label).toBe('房县证明事项清单 2026年第二版');
+    const again = await d.call('intake.get', { caseId: before.id }, token);
+    expect(again.catalogVersion.id).toBe(before.catalogVersion.id);
+    expect(again.catalogVersion.label).not.toBe(after.catalogVersion.label);
+    // An item of the old version can no longer start a new case.
+    expect(await code(d.call('intake.start', { applicantId: await applicantId(d, token, '王芳'), serviceItemIds: [item.id] }, token))).toBe('NOT_FOUND');
+  });
+});

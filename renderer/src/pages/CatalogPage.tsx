@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { Alert, App, Button, Card, Form, Input, Modal, Select, Space, Table, Tabs, Tag, Typography, Upload } from 'antd';
-import { DownloadOutlined, UploadOutlined } from '@ant-design/icons';
+import { DownloadOutlined, PrinterOutlined, UploadOutlined } from '@ant-design/icons';
 import type { CertificateItemView, ServiceItemView } from '../../../shared/ipc/contract';
 import { CERTIFICATE_METHODS, METHOD_LABELS, type CertificateMethod } from '../../../shared/domain/catalog';
 import {
@@ -12,10 +12,12 @@ import {
 import { call, DeskCallError, transportKind } from '../ipc/client';
 import { useDesk } from '../state/desk-store';
 import { MethodTag } from '../components/MethodTag';
+import { PdfViewer, type PdfDoc } from '../components/PdfViewer';
 
 function ServiceItems() {
   const [rows, setRows] = useState<ServiceItemView[]>([]);
   const [query, setQuery] = useState('');
+  const [guide, setGuide] = useState<PdfDoc | null>(null);
   useEffect(() => {
     void call('catalog.listServiceItems', { query: query || undefined }).then(setRows);
   }, [query]);
@@ -49,8 +51,18 @@ function ServiceItems() {
           { title: '承诺时限', dataIndex: 'timeLimitDays', render: (d: number) => (d === 0 ? '即办' : `${d} 个工作日`) },
           { title: '所需证明', key: 'certs', render: (_, r) => `${r.certificates.length} 项` },
           { title: '联办', dataIndex: 'bundles', render: (b: string[]) => b.map((n) => <Tag key={n} color="cyan">{n}</Tag>) },
+          {
+            title: '',
+            key: 'guide',
+            render: (_, r) => (
+              <Button size="small" icon={<PrinterOutlined />} onClick={() => void call('catalog.guidePdf', { serviceItemId: r.id }).then(setGuide)}>
+                办事指南
+              </Button>
+            ),
+          },
         ]}
       />
+      <PdfViewer doc={guide} title="办事指南" onClose={() => setGuide(null)} />
     </>
   );
 }
