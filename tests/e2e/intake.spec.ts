@@ -94,6 +94,25 @@ test('an ineligible applicant is refused for commitment with the reason, and pre
   await expect(row(page, '无犯罪记录证明')).toContainText('已核对原件并留存');
 });
 
+test('the ID card reader fills a new applicant, and a likely duplicate is warned about', async ({ page }) => {
+  await open(page);
+  await page.getByTestId('read-id-card').click();
+  await expect(page.getByLabel('姓名')).toHaveValue('刘晓梅');
+  await expect(page.getByLabel('居民身份证号码')).toHaveValue('420325199208154328');
+  await page.getByLabel('联系电话').fill('13687190001');
+  await page.getByRole('button', { name: /登记并选择/ }).click();
+  await expect(page.getByRole('button', { name: /生成办件/ })).toBeVisible(); // on to the items step
+
+  await page.getByRole('button', { name: /重新选择申请人/ }).click();
+  await page.getByRole('button', { name: /新申请人/ }).click();
+  await page.getByLabel('姓名').fill('王芳');
+  await page.getByLabel('联系电话').fill('13972812345');
+  await page.getByLabel('居民身份证号码').click();
+  await expect(page.getByTestId('duplicate-warning')).toContainText('姓名和联系电话相同');
+  await page.getByTestId('duplicate-warning').getByRole('button', { name: '使用该申请人' }).click();
+  await expect(page.getByRole('button', { name: /生成办件/ })).toBeVisible();
+});
+
 test('an eligible applicant who declines to commit presents the certificate', async ({ page }) => {
   await open(page);
   await pickApplicant(page, '王芳');

@@ -42,3 +42,14 @@ describe('phones and passwords', () => {
     expect(passwordProblem('Desk@2026')).toBeNull();
   });
 });
+
+describe('GB 32100 unified social credit code', () => {
+  it('accepts published valid codes and names the problem of invalid ones', async () => {
+    const { checkUscc, usccCheckChar } = await import('../../shared/rules/uscc');
+    expect(checkUscc('91350100M000100Y43')).toBeNull();
+    expect(usccCheckChar('91350100M000100Y4')).toBe('3');
+    expect(checkUscc('91350100M000100Y44')).toBe('check_char');
+    expect(checkUscc('91350100M000100Y4')).toBe('length');
+    expect(checkUscc('91350100M000100I43')).toBe('characters'); // I is not used
+  });
+});

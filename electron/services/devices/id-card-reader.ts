@@ -28,7 +28,7 @@ export interface IdCardReader {
 
 export const DEMO_CARD: IdCardData = {
   name: '刘晓梅',
-  idNumber: '420325199208154323',
+  idNumber: '420325199208154328',
   gender: '女',
   nation: '汉',
   birthDate: '1992-08-15',

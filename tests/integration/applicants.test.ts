@@ -1,0 +1,56 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CallFailed, testDesk } from '../helpers/app';
+import { DEMO_CARD } from '../../electron/services/devices/id-card-reader';
+import { usccCheckChar } from '../../shared/rules/uscc';
+import { checkIdNumber } from '../../shared/rules/id-number';
+
+const code = (p: Promise<unknown>) =>
+  p.then(
+    () => 'OK',
+    (e: CallFailed) => e.error.code,
+  );
+
+describe('applicants: persons and organisations, duplicates, the ID card reader', () => {
+  it('registers an organisation by its unified social credit code (GB 32100) and masks it', async () => {
+    const d = await testDesk();
+    const s = await d.signIn('zhangmin');
+    const valid = '93420325MA49XQ7R1' + usccCheckChar('93420325MA49XQ7R1');
+    const wrong = valid.slice(0, 17) + (valid[17] === '0' ? '1' : '0');
+    const refused = await d.raw('applicants.create', { kind: 'organisation', name: '房县青峰农业专业合作社', idType: 'uscc', idNumber: wrong, phone: '0719-3229876' }, s.token);
+    expect(refused.ok === false && refused.error.fields?.idNumber).toBe('统一社会信用代码校验位不正确，请核对是否录入有误');
+    const org = await d.call('applicants.create', { kind: 'organisation', name: '房县青峰农业专业合作社', idType: 'uscc', idNumber: valid, phone: '0719-3229876' }, s.token);
+    expect(org).toMatchObject({ kind: 'organisation', idType: 'uscc', idNumberMasked: `${valid.slice(0, 6)}********${valid.slice(-4)}` });
+    // Already registered (the demo seed's restaurant company): the conflict names who it is.
+    const dup = await d.raw('applicants.create', { kind: 'organisation', name: '别的名字', idType: 'uscc', idNumber: '91420325MA4F7XK2PW', phone: '0719-3229876' }, s.token);
+    expect(dup.ok === false && dup.error.message).toContain('房县鑫源餐饮有限公司');
+    // A person's ID type for an organisation is refused.
+    expect(await code(d.call('applicants.create', { kind: 'organisation', name: '某单位', idType: 'resident_id', idNumber: '420325199003071238', phone: '13900000000' }, s.token))).toBe('BAD_INPUT');
+  });
+
+  it('warns about likely duplicates: same name and phone, or an ID number one character off', async () => {
+    const d = await testDesk();
+    const s = await d.signIn('zhangmin');
+    const samePhone = await d.call('applicants.findSimilar', { name: '王芳', idNumber: '', phone: '13972812345' }, s.token);
+    expect(samePhone.map((m) => m.reason)).toEqual(['姓名和联系电话相同']);
+    const typo = await d.call('applicants.findSimilar', { name: '王小芳', idNumber: '42032519880623005X', phone: '' }, s.token);
+    expect(typo[0]?.applicant.name).toBe('王芳');
+    expect(typo[0]?.reason).toContain('仅有1位不同');
+    expect(JSON.stringify(typo)).not.toContain('42032519880623004X'); // masked
+  });
+
+  it('reads the card on the simulated reader; no card and no device are told apart', async () => {
+    const d = await testDesk();
+    const s = await d.signIn('zhangmin');
+    expect(checkIdNumber(DEMO_CARD.idNumber)).toBeNull(); // the simulator's card passes the desk's own check
+    expect(await d.call('devices.readIdCard', {}, s.token)).toEqual({ status: 'card', card: DEMO_CARD });
+    const sim = path.join(d.dataDir, 'devices', 'idcard-sim.json');
+    fs.mkdirSync(path.dirname(sim), { recursive: true });
+    fs.writeFileSync(sim, JSON.stringify({ status: 'no_card' }));
+    expect((await d.call('devices.readIdCard', {}, s.token)).status).toBe('no_card');
+    fs.writeFileSync(sim, JSON.stringify({ status: 'no_device' }));
+    const r = await d.call('devices.readIdCard', {}, s.token);
+    expect(r.status === 'no_device' && r.message).toContain('读卡器');
+  });
+});
