@@ -17,6 +17,8 @@ import { createDevicesService } from '../services/devices/devices-service';
 import { SimulatedIdCardReader } from '../services/devices/id-card-reader';
 import { FileStore } from '../services/files/file-store';
 import { createIntakeService } from '../services/intake/intake-service';
+import { createDataQueries } from '../services/intake/data-queries';
+import { SYSTEM_ACTOR } from '../services/audit/audit-chain';
 import { createCreditService } from '../services/credit/credit-service';
 import { createGuideService } from '../services/catalog/guide-service';
 import { HttpDataSharingConnector, UnconfiguredDataSharing, type DataSharingConnector } from '../services/data-sharing/connector';
@@ -40,6 +42,8 @@ export interface CreateAppOptions {
   logEcho?: boolean;
   /** The data-sharing platform's address (or a connector, in tests); unset = unreachable, queries queue. */
   dataSharing?: string | DataSharingConnector;
+  /** How often queued data-sharing queries are asked again (ms; 0 = only when the clerk asks). Default 60 s. */
+  dataSharingRetryMs?: number;
 }
 
 export interface DeskApp {
@@ -117,6 +121,24 @@ export async function createApp(opts: CreateAppOptions): Promise<DeskApp> {
     logger.info('seed.demo', { dbPath: paths.dbFile });
   }
 
+  const intakeDeps = { ...deps, files, dataSharing };
+  const queries = createDataQueries(intakeDeps);
+  const retryMs = opts.dataSharingRetryMs ?? 60_000;
+  let retrying = false;
+  const retryTimer =
+    retryMs > 0
+      ? setInterval(() => {
+          if (retrying) return;
+          retrying = true;
+          queries
+            .retryQueued(SYSTEM_ACTOR)
+            .then((n) => n && logger.info('dataSharing.retried', { answered: n }))
+            .catch((e) => logger.error('dataSharing.retryFailed', { error: String(e) }))
+            .finally(() => (retrying = false));
+        }, retryMs)
+      : null;
+  retryTimer?.unref();
+
   const handlers = mergeHandlers(
     createSystemService({ db, schemaVersion: opened.schemaVersion }, now),
     createSetupService(deps),
@@ -128,7 +150,7 @@ export async function createApp(opts: CreateAppOptions): Promise<DeskApp> {
     createApplicantsService(deps),
     createAuditService(deps, paths.dbFile),
     createDevicesService(new SimulatedIdCardReader(opts.dataDir, opts.demo !== false)),
-    createIntakeService({ ...deps, files, dataSharing }),
+    createIntakeService(intakeDeps, queries),
     createCreditService(deps),
     createGuideService(deps),
   );
@@ -139,6 +161,9 @@ export async function createApp(opts: CreateAppOptions): Promise<DeskApp> {
     dispatcher: createDispatcher({ handlers, sessions: deps.sessions, logger }),
     logger,
     dbFile: paths.dbFile,
-    close: () => db.close(),
+    close: () => {
+      if (retryTimer) clearInterval(retryTimer);
+      db.close();
+    },
   };
 }

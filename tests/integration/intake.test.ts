@@ -17,8 +17,8 @@ afterAll(async () => {
 const SIG = signaturePng().toString('base64');
 const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(600, 7)]).toString('base64');
 
-async function desk(): Promise<{ d: TestDesk; token: string }> {
-  const d = await testDesk({ dataSharing: platform.url });
+async function desk(retryMs = 0): Promise<{ d: TestDesk; token: string }> {
+  const d = await testDesk({ dataSharing: platform.url, dataSharingRetryMs: retryMs });
   const s = await d.signIn('zhangmin');
   return { d, token: s.token };
 }
@@ -170,8 +170,8 @@ describe('intake: the newborn bundle (一件事联办)', () => {
     expect(Buffer.from(receipt.base64, 'base64').subarray(0, 5).toString()).toBe('%PDF-');
   });
 
-  it('queues a data-sharing query when the platform is down, and the clerk can go on', async () => {
-    const { d, token } = await desk();
+  it('queues a data-sharing query when the platform is down; the clerk goes on and the desk asks again by itself', async () => {
+    const { d, token } = await desk(200);
     const bundle = (await d.call('catalog.bundles', {}, token)).find((b) => b.name.includes('出生'))!;
     let v = await d.call('intake.start', { applicantId: await applicantId(d, token, '王芳'), serviceItemIds: [bundle.items[0]!.id] }, token);
     const c = v.certificates.find((x) => x.method === 'data_sharing')!;
@@ -184,9 +184,14 @@ describe('intake: the newborn bundle (一件事联办)', () => {
     expect(cert(v, c.name).state).toBe('queued');
     expect(cert(v, c.name).query?.lastError).toContain('500');
     expect(v.blockers.join()).not.toContain(c.name);
-    v = await d.call('intake.queryDataSharing', { caseId: v.id, certificateItemId: c.certificateItemId }, token);
+    // The platform is back: the queued query is answered without the clerk asking again.
+    const deadline = Date.now() + 10_000;
+    while (cert(v, c.name).state !== 'satisfied' && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      v = await d.call('intake.get', { caseId: v.id }, token);
+    }
     expect(cert(v, c.name).state).toBe('satisfied');
-    expect(cert(v, c.name).query?.attempts).toBe(2);
+    expect(cert(v, c.name).query?.attempts).toBeGreaterThanOrEqual(2);
   });
 });
 

@@ -6,7 +6,8 @@ import type { WriteContext } from '../../store/write';
 import { currentCatalogVersion } from '../catalog/catalog-service';
 import { readHall } from '../system/hall';
 import type { FileStore } from '../files/file-store';
-import { PlatformUnreachable, type DataSharingConnector } from '../data-sharing/connector';
+import type { DataSharingConnector } from '../data-sharing/connector';
+import type { DataQueries } from './data-queries';
 import { commitmentIneligibility } from '../credit/credit-check';
 import { addWorkingDays } from '../../../shared/rules/working-days';
 import { CASE_STATUS_LABELS, findTransition, type CaseStatus } from '../../../shared/rules/case-states';
@@ -78,7 +79,7 @@ function applicantOf(db: Db, caseId: number) {
     .get(caseId) as { id: number; name: string; kind: string; id_type: 'resident_id' | 'uscc'; id_number: string };
 }
 
-export function createIntakeService(deps: IntakeDeps): PartialHandlers {
+export function createIntakeService(deps: IntakeDeps, queries: DataQueries): PartialHandlers {
   const { db, files } = deps;
   const view = (caseId: number) => buildCaseView(db, caseId, deps.now());
   const clerkName = (ctx: CallContext) => ctx.user!.displayName;
@@ -337,51 +338,7 @@ export function createIntakeService(deps: IntakeDeps): PartialHandlers {
     },
 
     'intake.queryDataSharing': async ({ caseId, certificateItemId }, ctx) => {
-      const c = requireStatus(db, caseId, ['draft', 'accepted', 'verifying'], '查询共享数据');
-      const row = loadCaseCert(db, caseId, certificateItemId);
-      requireMethod(row, ['data_sharing'], '发起共享查询');
-      if (row.state === 'satisfied') throw new AppError('INVALID_STATE', '该证明已通过共享平台核验。');
-      const d = detail<{ source?: string; dataset?: string; query?: string }>(row);
-      const a = applicantOf(db, caseId);
-      const request = {
-        source: d.source ?? '',
-        dataset: d.dataset ?? row.name,
-        query: d.query ?? '',
-        subject: { idType: a.id_type, idNumber: a.id_number, name: a.name },
-        requestId: `${c.case_no}:${row.code}`,
-      };
-      let outcome: { kind: 'found' | 'not_found'; answer: unknown } | { kind: 'unreachable'; error: string };
-      try {
-        const answer = await deps.dataSharing.query(request);
-        outcome = { kind: answer.status, answer };
-      } catch (e) {
-        if (!(e instanceof PlatformUnreachable)) throw new AppError('UNAVAILABLE', (e as Error).message, { caseId });
-        outcome = { kind: 'unreachable', error: e.message };
-      }
-      const evidence = outcome.kind === 'found' ? Buffer.from(JSON.stringify({ request: { ...request, subject: { ...request.subject, idNumber: maskApplicantId(a.id_type, a.id_number) } }, answer: outcome.answer, at: deps.now().toISOString() })) : null;
-      const evidenceSha = evidence ? files.put(evidence) : null;
-      deps.write(ctx.actor, (w) => {
-        const existing = w.db.prepare(`SELECT id FROM data_queries WHERE case_id = ? AND certificate_item_id = ? AND status IN ('queued', 'not_found') ORDER BY id DESC LIMIT 1`).get(caseId, certificateItemId) as { id: number } | undefined;
-        const queryId =
-          existing?.id ??
-          Number(
-            w.db
-              .prepare(`INSERT INTO data_queries (case_id, certificate_item_id, status, request, created_at) VALUES (?, ?, 'queued', ?, ?)`)
-              .run(caseId, certificateItemId, JSON.stringify({ ...request, subject: { ...request.subject, idNumber: maskApplicantId(a.id_type, a.id_number) } }), w.at.toISOString())
-              .lastInsertRowid,
-          );
-        if (outcome.kind === 'unreachable') {
-          w.db.prepare('UPDATE data_queries SET attempts = attempts + 1, last_error = ? WHERE id = ?').run(outcome.error, queryId);
-          setCert(w, caseId, certificateItemId, 'queued', {});
-        } else {
-          if (evidenceSha) files.record(w.db, evidenceSha, evidence!.length, 'application/json', w.at);
-          w.db
-            .prepare('UPDATE data_queries SET status = ?, response = ?, evidence_sha256 = ?, attempts = attempts + 1, last_error = NULL, answered_at = ? WHERE id = ?')
-            .run(outcome.kind === 'found' ? 'answered' : 'not_found', JSON.stringify(outcome.answer), evidenceSha, w.at.toISOString(), queryId);
-          setCert(w, caseId, certificateItemId, outcome.kind === 'found' ? 'satisfied' : 'pending', {});
-        }
-        w.audit({ action: 'dataSharing.query', entityType: 'case', entityId: caseId, detail: { certificate: row.code, outcome: outcome.kind } });
-      });
+      await queries.run(caseId, certificateItemId, ctx.actor);
       return view(caseId);
     },
 
