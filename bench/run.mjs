@@ -1,6 +1,7 @@
 // Runs every bench (TypeScript, through tsx) one after the other, shows their
 // output and writes the collected results to bench/results/latest.json.
-//   npm run bench          (builds first; BENCH_RUNS / BENCH_OPS / BENCH_SETTLE_MS pass through)
+//   npm run bench          (builds first; BENCH_* knobs such as BENCH_RUNS / BENCH_OPS / BENCH_INTAKE_CASES pass through)
+//   node bench/run.mjs intake cold-start     (only the benches whose file names start with these)
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -10,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
 const PREFIX = 'BENCH_RESULT ';
-const benches = ['audited-write.bench.ts', 'cold-start.bench.ts'];
+const benches = ['audited-write.bench.ts', 'cold-start.bench.ts', 'intake.bench.ts'];
 
 /** Runs one bench; echoes its output except the result line, which it returns parsed. */
 function runBench(file) {
@@ -36,7 +37,10 @@ function runBench(file) {
 const started = new Date();
 const loadAtStart = os.loadavg();
 const results = {};
-for (const file of benches) {
+const only = process.argv.slice(2);
+const selected = only.length ? benches.filter((b) => only.some((o) => b.startsWith(o))) : benches;
+if (selected.length === 0) throw new Error(`no bench matches ${only.join(', ')}; known: ${benches.join(', ')}`);
+for (const file of selected) {
   console.log(`\n== ${file} ==`);
   results[file.replace('.bench.ts', '')] = await runBench(file);
 }

@@ -21,6 +21,7 @@ import { createDataQueries } from '../services/intake/data-queries';
 import { SYSTEM_ACTOR } from '../services/audit/audit-chain';
 import { createCreditService } from '../services/credit/credit-service';
 import { createGuideService } from '../services/catalog/guide-service';
+import { createScansService } from '../services/scans/scans-service';
 import { HttpDataSharingConnector, UnconfiguredDataSharing, type DataSharingConnector } from '../services/data-sharing/connector';
 import { seedDemo } from '../seed/seed-demo';
 import { runInWorker } from '../workers/run-in-worker';
@@ -153,6 +154,7 @@ export async function createApp(opts: CreateAppOptions): Promise<DeskApp> {
     createIntakeService(intakeDeps, queries),
     createCreditService(deps),
     createGuideService(deps),
+    createScansService({ ...deps, files }),
   );
 
   return {

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { verifyAuditChain } from '../services/audit/audit-chain';
 import { parseCatalogXlsx } from '../services/catalog-io/parse-catalog-xlsx';
+import { exportScanPdfJob } from '../services/scans/scan-pdf';
 import { renderCommitmentPdf, renderGuidePdf, renderReceiptPdf, type CommitmentPdfInput, type GuidePdfInput, type ReceiptPdfInput } from '../services/documents/pdf';
 
 /** Jobs that run off the main thread, each on its own connection. */
@@ -24,4 +25,5 @@ export const jobs: Record<string, (args: Record<string, unknown>) => unknown> = 
   },
   // Reads and validates an uploaded catalog workbook (base64 bytes); answers CatalogParseResult. Touches no database.
   'catalog.parseXlsx': (args) => parseCatalogXlsx(Buffer.from(String(args.base64), 'base64')),
+  'scans.exportPdf': (args) => exportScanPdfJob(args),
 };

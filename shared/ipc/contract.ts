@@ -15,6 +15,7 @@ import { passwordProblem } from '../rules/password';
 import { Empty, method, Ok, trimmed, type MethodSpec } from './method';
 import { catalogIoMethods } from './methods/catalog-io';
 import { intakeMethods } from './methods/intake';
+import { scansMethods } from './methods/scans';
 
 export { method, type Access, type MethodSpec } from './method';
 
@@ -298,6 +299,7 @@ export const contract = {
   ...foundationMethods,
   ...catalogIoMethods,
   ...intakeMethods,
+  ...scansMethods,
 } as const satisfies Record<string, MethodSpec>;
 
 export type Contract = typeof contract;
