@@ -180,3 +180,8 @@ CREATE TABLE assistance_requests (
   created_by           INTEGER NOT NULL REFERENCES users (id)
 );
 CREATE INDEX assistance_open ON assistance_requests (status, due_at);
+
+-- Search at the window: applicants by the last four characters of the ID number (name and
+-- case-number prefixes use the name index and the case_no unique index as ranges).
+CREATE INDEX applicants_id_tail ON applicants (substr(id_number, -4));
+CREATE INDEX cases_created ON cases (created_at);

@@ -54,3 +54,20 @@ describe('applicants: persons and organisations, duplicates, the ID card reader'
     expect(r.status === 'no_device' && r.message).toContain('读卡器');
   });
 });
+
+describe('applicants: search at the window', () => {
+  it('finds by name prefix, by a middle word of an organisation, by the last digits and by the whole number', async () => {
+    const d = await testDesk();
+    const s = await d.signIn('zhangmin');
+    const names = async (query: string) => (await d.call('applicants.list', { query, limit: 10 }, s.token)).map((a) => a.name);
+    expect(await names('王芳')).toEqual(['王芳']);
+    expect(await names('王')).toEqual(['王芳']);
+    expect(await names('鑫源')).toEqual(['房县鑫源餐饮有限公司']);
+    expect(await names('004X')).toEqual(['王芳']);
+    expect(await names('004x')).toEqual(['王芳']);
+    expect(await names('42032519880623004X')).toEqual(['王芳']);
+    expect(await names('91420325MA4F7XK2PW')).toEqual(['房县鑫源餐饮有限公司']);
+    expect(await names('9999')).toEqual([]);
+    expect(await names('100%')).toEqual([]); // LIKE wildcards are taken literally
+  });
+});

@@ -210,6 +210,11 @@ describe('intake: material reuse and case rules', () => {
 
     let second = await d.call('intake.start', { applicantId: id, serviceItemIds: [item.id] }, token);
     expect(second.caseNo).not.toBe(first.caseNo);
+    // The case list finds both by the applicant's name, and each by its case number.
+    const byName = await d.call('intake.list', { query: '王芳', limit: 10 }, token);
+    expect(byName.map((c) => c.caseNo)).toEqual([second.caseNo, first.caseNo]);
+    expect((await d.call('intake.list', { query: first.caseNo, limit: 10 }, token)).map((c) => c.caseNo)).toEqual([first.caseNo]);
+    expect((await d.call('intake.list', { query: '赵大勇', limit: 10 }, token))).toEqual([]);
     second = await d.call('intake.attachMaterial', { caseId: second.id, certificateItemId: retained.id, materialId: lib[0]!.id }, token);
     const c = cert(second, retained.name);
     expect(c.state).toBe('presented');

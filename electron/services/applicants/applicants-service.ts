@@ -6,6 +6,7 @@ import { maskIdNumber } from '../../../shared/rules/id-number';
 import { maskUscc } from '../../../shared/rules/uscc';
 import type { IdType } from '../../../shared/ipc/contract';
 import type { Db } from '../../store/open-store';
+import { searchApplicantIds } from './applicant-search';
 
 export function maskApplicantId(idType: IdType, idNumber: string): string {
   return idType === 'uscc' ? maskUscc(idNumber) : maskIdNumber(idNumber);
@@ -66,12 +67,9 @@ export function createApplicantsService(deps: Deps): PartialHandlers {
 
     'applicants.list': ({ query, limit }) => {
       const q = query?.trim() ?? '';
-      const rows = q
-        ? (db
-            .prepare(`${SELECT} WHERE a.name LIKE ? ESCAPE '\\' OR a.id_number LIKE ? ESCAPE '\\' ORDER BY a.id DESC LIMIT ?`)
-            .all(`%${escapeLike(q)}%`, `%${escapeLike(q.toUpperCase())}`, limit) as ApplicantRow[])
-        : (db.prepare(`${SELECT} ORDER BY a.id DESC LIMIT ?`).all(limit) as ApplicantRow[]);
-      return rows.map(toView);
+      if (!q) return (db.prepare(`${SELECT} ORDER BY a.id DESC LIMIT ?`).all(limit) as ApplicantRow[]).map(toView);
+      const byId = db.prepare(`${SELECT} WHERE a.id = ?`);
+      return searchApplicantIds(db, q, limit).map((id) => toView(byId.get(id) as ApplicantRow));
     },
 
     'applicants.findSimilar': ({ name, idNumber, phone }) => findSimilar(db, name, idNumber, phone).map((m) => ({ applicant: toView(m.row), reason: m.reason })),
@@ -105,8 +103,11 @@ function findSimilar(db: Db, name: string, idNumber: string, phone: string): { r
     }
   }
   if (idNumber.length === 18) {
-    // Same birth date / region block narrows the scan; a typo elsewhere is caught by the name match.
-    const candidates = db.prepare(`${SELECT} WHERE substr(a.id_number, 1, 6) = ? OR a.name = ? LIMIT 500`).all(idNumber.slice(0, 6), name) as ApplicantRow[];
+    // A typo in the first fourteen characters keeps the last four, and the other way round;
+    // both are index lookups, as is the same name.
+    const candidates = db
+      .prepare(`${SELECT} WHERE substr(a.id_number, -4) = ? OR (a.id_number >= ? AND a.id_number < ?) OR a.name = ? LIMIT 500`)
+      .all(idNumber.slice(-4), idNumber.slice(0, 14), `${idNumber.slice(0, 14)}~`, name) as ApplicantRow[];
     for (const row of candidates) {
       const d = differences(row.id_number, idNumber);
       if (d === 0) out.set(row.id, { row, reason: '证件号码相同' });
@@ -116,6 +117,3 @@ function findSimilar(db: Db, name: string, idNumber: string, phone: string): { r
   return [...out.values()].slice(0, 10);
 }
 
-function escapeLike(s: string): string {
-  return s.replace(/[\\%_]/g, (c) => '\\' + c);
-}

@@ -17,6 +17,9 @@ import { buildCaseView, loadCase, loadCaseCert, type CaseCertRow, type Resolutio
 import { nextCaseNumber } from './case-number';
 import { commitmentDigest, templateSha256 } from './commitment-digest';
 import { maskApplicantId } from '../applicants/applicants-service';
+import { searchApplicantIds } from '../applicants/applicant-search';
+import { caseFigures } from '../../../shared/rules/case-figures';
+import type { CertificateState as CaseCertificateState } from '../../../shared/ipc/methods/intake';
 
 export interface IntakeDeps extends Deps {
   files: FileStore;
@@ -149,17 +152,31 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
     'intake.get': ({ caseId }) => view(caseId),
 
     'intake.list': ({ status, query, limit }) => {
-      const like = `%${query ?? ''}%`;
+      const q = query?.trim() ?? '';
+      // Each kind of query through an index: a case number (prefix range), or the applicant's name or ID digits.
+      let where = '1 = 1';
+      const args: unknown[] = [];
+      if (/^[0-9A-Z]+-/i.test(q)) {
+        where = 'c.case_no >= ? AND c.case_no < ?';
+        args.push(q.toUpperCase(), `${q.toUpperCase()}~`);
+      } else if (q) {
+        const ids = searchApplicantIds(db, q, 500);
+        where = `c.applicant_id IN (${ids.map(() => '?').join(',') || 'NULL'})`;
+        args.push(...ids);
+      }
+      if (status) {
+        where += ' AND c.status = ?';
+        args.push(status);
+      }
       const rows = db
         .prepare(
           `SELECT c.id, c.case_no, c.status, c.created_at, a.name AS applicant_name,
                   (SELECT group_concat(si.name, '、') FROM case_items ci JOIN service_items si ON si.id = ci.service_item_id WHERE ci.case_id = c.id) AS items,
                   (SELECT COUNT(*) FROM assistance_requests r WHERE r.case_id = c.id AND r.status = 'open' AND r.due_at < ?) AS overdue
            FROM cases c JOIN applicants a ON a.id = c.applicant_id
-           WHERE (? IS NULL OR c.status = ?) AND (c.case_no LIKE ? OR a.name LIKE ?)
-           ORDER BY c.id DESC LIMIT ?`,
+           WHERE ${where} ORDER BY c.id DESC LIMIT ?`,
         )
-        .all(deps.now().toISOString(), status ?? null, status ?? null, like, like, limit) as {
+        .all(deps.now().toISOString(), ...args, limit) as {
         id: number;
         case_no: string;
         status: CaseStatus;
@@ -168,6 +185,10 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
         items: string | null;
         overdue: number;
       }[];
+      const certs = db.prepare(
+        `SELECT cc.method, cc.state, cc.resolution, EXISTS (SELECT 1 FROM case_materials m WHERE m.case_id = cc.case_id AND m.certificate_item_id = cc.certificate_item_id AND m.reused = 1) AS reused
+         FROM case_certificates cc WHERE cc.case_id = ?`,
+      );
       return rows.map((r) => ({
         id: r.id,
         caseNo: r.case_no,
@@ -176,7 +197,14 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
         items: r.items ?? '',
         createdAt: r.created_at,
         overdueRequests: r.overdue,
-        avoided: view(r.id).figures.avoided,
+        avoided: caseFigures(
+          (certs.all(r.id) as { method: CertificateMethod; state: CaseCertificateState; resolution: string; reused: number }[]).map((c) => ({
+            method: c.method,
+            state: c.state,
+            choice: (JSON.parse(c.resolution) as Resolution).choice ?? null,
+            reusedMaterial: c.reused === 1,
+          })),
+        ).avoided,
       }));
     },
 
