@@ -29,8 +29,10 @@
 //
 // Part 2, search. A store of 100,000 applicants and 100,000 cases is bulk-inserted
 // (bench/search-store.ts) into a demo-seeded store, then opened with createApp and
-// searched through the dispatcher as zhangmin. Calls slower than 50 ms get the SQLite
-// EXPLAIN QUERY PLAN of the statements their handler runs (SQL copied from the services).
+// searched through the dispatcher as zhangmin. Each call is then run once more, untimed,
+// with a statement profiler (better-sqlite3's Statement run/get/all wrapped for that call
+// only): which SQL the handler really ran, how often and for how long. Calls slower than
+// 50 ms get the EXPLAIN QUERY PLAN of their costly statements, with that recorded SQL.
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -594,45 +596,47 @@ async function writePath() {
 
 // ---------------------------------------------------------------- part 2: search on a large store
 
-const APPLICANT_SELECT = `SELECT a.id, a.kind, a.name, a.id_type, a.id_number, a.phone, a.created_at, u.display_name AS created_by_name
-                FROM applicants a JOIN users u ON u.id = a.created_by`;
-const APPLICANTS_LIST_SQL = `${APPLICANT_SELECT} WHERE a.name LIKE ? ESCAPE '\\' OR a.id_number LIKE ? ESCAPE '\\' ORDER BY a.id DESC LIMIT ?`;
-const INTAKE_LIST_SQL = `SELECT c.id, c.case_no, c.status, c.created_at, a.name AS applicant_name,
-                  (SELECT group_concat(si.name, '、') FROM case_items ci JOIN service_items si ON si.id = ci.service_item_id WHERE ci.case_id = c.id) AS items,
-                  (SELECT COUNT(*) FROM assistance_requests r WHERE r.case_id = c.id AND r.status = 'open' AND r.due_at < ?) AS overdue
-           FROM cases c JOIN applicants a ON a.id = c.applicant_id
-           WHERE (? IS NULL OR c.status = ?) AND (c.case_no LIKE ? OR a.name LIKE ?)
-           ORDER BY c.id DESC LIMIT ?`;
-/** The statements of buildCaseView (case-view.ts), run once per case shown; the per-certificate ones once per certificate. */
-const caseViewSql = (caseId: number, certId: number) => [
-  { label: 'view: case', sql: 'SELECT * FROM cases WHERE id = ?', params: [caseId] },
-  { label: 'view: items', sql: `SELECT si.id, si.code, si.name, si.department, si.time_limit_days FROM case_items ci JOIN service_items si ON si.id = ci.service_item_id WHERE ci.case_id = ? ORDER BY ci.position`, params: [caseId] },
-  {
-    label: 'view: certificates',
-    sql: `SELECT cc.*, ci.code, ci.name, ci.issuer, ci.method AS catalog_method, ci.method_note, ci.method_detail FROM case_certificates cc JOIN certificate_items ci ON ci.id = cc.certificate_item_id WHERE cc.case_id = ? ORDER BY CASE cc.method WHEN 'cancelled' THEN 5 ELSE 0 END, ci.code`,
-    params: [caseId],
-  },
-  { label: 'view: commitment (per certificate)', sql: 'SELECT * FROM commitments WHERE case_id = ? AND certificate_item_id = ?', params: [caseId, certId] },
-  { label: 'view: data query (per certificate)', sql: 'SELECT * FROM data_queries WHERE case_id = ? AND certificate_item_id = ? ORDER BY id DESC LIMIT 1', params: [caseId, certId] },
-  { label: 'view: assistance request (per certificate)', sql: 'SELECT * FROM assistance_requests WHERE case_id = ? AND certificate_item_id = ? ORDER BY id DESC LIMIT 1', params: [caseId, certId] },
-  {
-    label: 'view: materials (per certificate)',
-    sql: `SELECT m.id, m.title, m.trust_grade, cm.reused, (SELECT COUNT(*) FROM material_pages p WHERE p.material_id = m.id) AS pages FROM case_materials cm JOIN materials m ON m.id = cm.material_id WHERE cm.case_id = ? AND cm.certificate_item_id = ? ORDER BY m.id`,
-    params: [caseId, certId],
-  },
-];
+interface StatementProfile {
+  sql: string;
+  /** The parameters of its first run, for EXPLAIN QUERY PLAN. */
+  params: unknown[];
+  calls: number;
+  ms: number;
+}
 
-interface SearchQuery {
-  label: string;
-  method: MethodName;
-  input: Record<string, unknown>;
-  /** The statements the handler runs, copied from the service. */
-  sql: { label: string; sql: string; params: unknown[] }[];
-  /** Which of them is also timed alone (the query proper; none for intake.get, which is only view statements). */
-  main: number | null;
-  /** Rows in the whole store that match (context for the LIMITed answer). */
-  matching?: { sql: string; params: unknown[] };
-  note?: (value: unknown) => string;
+/**
+ * Records the statements better-sqlite3 runs in this process (SQL, calls, time)
+ * while `profile` runs: the SQL the services really execute, so the plans shown
+ * stay right whatever the services are changed to. Installed only around one
+ * untimed call, so the timed calls run on the unwrapped library.
+ */
+async function profile<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number; statements: StatementProfile[] }> {
+  const probe = new Database(':memory:');
+  const proto = Object.getPrototypeOf(probe.prepare('SELECT 1')) as Record<'run' | 'get' | 'all', (...a: unknown[]) => unknown>;
+  probe.close();
+  const seen = new Map<string, StatementProfile>();
+  const originals = { run: proto.run, get: proto.get, all: proto.all };
+  for (const m of ['run', 'get', 'all'] as const) {
+    const orig = originals[m];
+    proto[m] = function (this: { source: string }, ...args: unknown[]) {
+      const t = nowMs();
+      try {
+        return orig.apply(this, args);
+      } finally {
+        let e = seen.get(this.source);
+        if (!e) seen.set(this.source, (e = { sql: this.source, params: args, calls: 0, ms: 0 }));
+        e.calls++;
+        e.ms += nowMs() - t;
+      }
+    };
+  }
+  try {
+    const t = nowMs();
+    const value = await fn();
+    return { value, ms: nowMs() - t, statements: [...seen.values()].sort((a, b) => b.ms - a.ms) };
+  } finally {
+    Object.assign(proto, originals);
+  }
 }
 
 function explain(ro: Db, sql: string, params: unknown[]): string[] {
@@ -643,6 +647,34 @@ function explain(ro: Db, sql: string, params: unknown[]): string[] {
     depth.set(r.id, d);
     return `${'  '.repeat(d)}${r.detail}`;
   });
+}
+
+const oneLine = (sql: string) => sql.replace(/\s+/g, ' ').trim();
+
+/** A statement in a table cell: from its top-level FROM (the select list says little), cut to 60 characters. */
+function shortSql(sql: string): string {
+  const s = oneLine(sql);
+  let depth = 0;
+  let from = 0;
+  for (let i = 0; i < s.length; i++) {
+    if (s[i] === '(') depth++;
+    else if (s[i] === ')') depth--;
+    else if (depth === 0 && /^ FROM /i.test(s.slice(i, i + 6))) {
+      from = i + 1;
+      break;
+    }
+  }
+  const tail = s.slice(from);
+  return (from ? '…' : '') + (tail.length > 60 ? `${tail.slice(0, 60)}…` : tail);
+}
+
+interface SearchQuery {
+  label: string;
+  method: MethodName;
+  input: Record<string, unknown>;
+  /** Rows of the whole store containing the text (context for a LIMITed answer; the bench's own SQL). */
+  matching?: { sql: string; params: unknown[] };
+  note?: (value: unknown) => string;
 }
 
 async function searchPath() {
@@ -666,6 +698,15 @@ async function searchPath() {
       console.log(`built in ${f1(buildMs / 1000)} s (bulk insert, synchronous=OFF; context only), file ${f1(dbBytes / 1024 / 1024)} MiB; createApp on it (quick_check, sweep, wiring): ${f1(openMs)} ms`);
       console.log(`rows: ${Object.entries(store.counts.tables).map(([k, v]) => `${k} ${v}`).join(', ')}`);
       console.log(`case statuses: ${Object.entries(store.counts.byStatus).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+      let tableBytes: Record<string, number> = {};
+      try {
+        tableBytes = Object.fromEntries(
+          (ro.prepare(`SELECT name, sum(pgsize) AS bytes FROM dbstat GROUP BY name ORDER BY bytes DESC LIMIT 10`).all() as { name: string; bytes: number }[]).map((x) => [x.name, x.bytes]),
+        );
+        console.log(`largest tables and indexes: ${Object.entries(tableBytes).map(([k, v]) => `${k} ${f1(v / 1024 / 1024)} MiB`).join(', ')}`);
+      } catch {
+        // dbstat is not compiled into every SQLite; the sizes are context only.
+      }
       const c = await signIn(app, 'zhangmin');
 
       // Lookup targets, picked from the generated rows.
@@ -678,34 +719,25 @@ async function searchPath() {
       const typoTarget = (() => {
         for (let i = Math.floor(STORE_SIZE * 0.9); ; i++) if (store.applicantAt(i).idNumber.startsWith('420325')) return store.applicantAt(i);
       })();
+      // One digit off in the sequence number (18-digit IDs keep a valid shape; the check character then fails, as with a real typo).
       const typo = typoTarget.idNumber.slice(0, 15) + String((Number(typoTarget.idNumber[15]) + 1) % 10) + typoTarget.idNumber.slice(16);
       const oldCaseNo = store.caseNoAt(Math.floor(STORE_SIZE * 0.1));
       const newest = store.caseIdAt(STORE_SIZE - 1);
       const oldCase = store.caseIdAt(Math.floor(STORE_SIZE * 0.1));
-      const nowIso = new Date().toISOString();
-      const certOf = (caseId: number) => (ro.prepare(`SELECT certificate_item_id AS id FROM case_certificates WHERE case_id = ? AND method = 'retained'`).get(caseId) as { id: number } | undefined)?.id ?? 1;
-      const appList = (q: string): SearchQuery => ({
-        label: '',
+      const appList = (q: string): Omit<SearchQuery, 'label'> => ({
         method: 'applicants.list',
         input: { query: q },
-        sql: [{ label: 'applicants.list', sql: APPLICANTS_LIST_SQL, params: [`%${q}%`, `%${q.toUpperCase()}`, 50] }],
-        main: 0,
         matching: { sql: `SELECT count(*) AS n FROM applicants a WHERE a.name LIKE ? OR a.id_number LIKE ?`, params: [`%${q}%`, `%${q.toUpperCase()}`] },
       });
-      const intakeList = (status: string | null, q: string | undefined): SearchQuery => {
-        const sampleCase = newest;
-        return {
-          label: '',
-          method: 'intake.list',
-          input: { ...(status ? { status } : {}), ...(q !== undefined ? { query: q } : {}) },
-          sql: [{ label: 'intake.list', sql: INTAKE_LIST_SQL, params: [nowIso, status, status, `%${q ?? ''}%`, `%${q ?? ''}%`, 50] }, ...caseViewSql(sampleCase, certOf(sampleCase))],
-          main: 0,
-          matching: {
-            sql: `SELECT count(*) AS n FROM cases c JOIN applicants a ON a.id = c.applicant_id WHERE (? IS NULL OR c.status = ?) AND (c.case_no LIKE ? OR a.name LIKE ?)`,
-            params: [status, status, `%${q ?? ''}%`, `%${q ?? ''}%`],
-          },
-        };
-      };
+      const intakeList = (status: string | null, q: string | undefined): Omit<SearchQuery, 'label'> => ({
+        method: 'intake.list',
+        input: { ...(status ? { status } : {}), ...(q !== undefined ? { query: q } : {}) },
+        matching: {
+          sql: `SELECT count(*) AS n FROM cases c JOIN applicants a ON a.id = c.applicant_id WHERE (? IS NULL OR c.status = ?) AND (c.case_no LIKE ? OR a.name LIKE ?)`,
+          params: [status, status, `%${q ?? ''}%`, `%${q ?? ''}%`],
+        },
+      });
+      const found = (id: number) => (v: unknown) => `target found: ${(v as { applicant: { id: number } }[]).some((m) => m.applicant.id === id) ? 'yes' : 'NO'}`;
       const queries: SearchQuery[] = [
         { ...appList('王芳'), label: `applicants.list '王芳' (two-character name)` },
         { ...appList(three.name), label: `applicants.list '${three.name}' (three-character name)` },
@@ -718,36 +750,17 @@ async function searchPath() {
           label: `applicants.findSimilar name+phone '${similar.name}' ${similar.phone}`,
           method: 'applicants.findSimilar',
           input: { name: similar.name, idNumber: '', phone: similar.phone },
-          sql: [{ label: 'findSimilar: name + phone', sql: `${APPLICANT_SELECT} WHERE a.name = ? AND a.phone = ? LIMIT 10`, params: [similar.name, similar.phone] }],
-          main: 0,
-          note: (v) => `target found: ${(v as { applicant: { id: number } }[]).some((m) => m.applicant.id === similar.id) ? 'yes' : 'NO'}`,
+          note: found(similar.id),
         },
         {
           label: `applicants.findSimilar ID with one typo (${maskIdNumber(typo)}, name '${typoTarget.name}', other phone)`,
           method: 'applicants.findSimilar',
           input: { name: typoTarget.name, idNumber: typo, phone: '13900000000' },
-          sql: [
-            { label: 'findSimilar: name + phone', sql: `${APPLICANT_SELECT} WHERE a.name = ? AND a.phone = ? LIMIT 10`, params: [typoTarget.name, '13900000000'] },
-            { label: 'findSimilar: ID candidates', sql: `${APPLICANT_SELECT} WHERE substr(a.id_number, 1, 6) = ? OR a.name = ? LIMIT 500`, params: [typo.slice(0, 6), typoTarget.name] },
-          ],
-          main: 1,
           matching: { sql: `SELECT count(*) AS n FROM applicants a WHERE substr(a.id_number, 1, 6) = ? OR a.name = ?`, params: [typo.slice(0, 6), typoTarget.name] },
-          note: (v) => `target (applicant ${typoTarget.id}, 1 character off) found: ${(v as { applicant: { id: number } }[]).some((m) => m.applicant.id === typoTarget.id) ? 'yes' : 'NO'}`,
+          note: found(typoTarget.id),
         },
-        {
-          label: `intake.get newest case (${store.caseNoAt(STORE_SIZE - 1)})`,
-          method: 'intake.get',
-          input: { caseId: newest },
-          sql: caseViewSql(newest, certOf(newest)),
-          main: null,
-        },
-        {
-          label: `intake.get old case (${oldCaseNo})`,
-          method: 'intake.get',
-          input: { caseId: oldCase },
-          sql: caseViewSql(oldCase, certOf(oldCase)),
-          main: null,
-        },
+        { label: `intake.get newest case (${store.caseNoAt(STORE_SIZE - 1)})`, method: 'intake.get', input: { caseId: newest } },
+        { label: `intake.get old case (${oldCaseNo})`, method: 'intake.get', input: { caseId: oldCase } },
       ];
 
       // Interleaved rounds; each query stops at SEARCH_RUNS, or once over budget with SEARCH_MIN_RUNS done.
@@ -778,53 +791,52 @@ async function searchPath() {
           spent[i]! += ms;
         }
       }
-      // The main statement alone, on a read-only connection (no dispatcher, no view builds).
-      const sqlAlone = queries.map((q) => {
-        if (q.main === null) return null;
-        const s = q.sql[q.main]!;
-        const stmt = ro.prepare(s.sql);
-        const xs: number[] = [];
-        let total = 0;
-        for (let k = 0; k < SEARCH_RUNS && (k < SEARCH_MIN_RUNS || total < SEARCH_BUDGET_MS / 4); k++) {
-          const t0 = nowMs();
-          stmt.all(...s.params);
-          const ms = nowMs() - t0;
-          xs.push(ms);
-          total += ms;
-        }
-        return stat(xs);
+      const stats = lat.map((xs) => stat(xs));
+
+      // One more, untimed call of each with the statement profiler: where its time goes.
+      const profiles: { value: unknown; ms: number; statements: StatementProfile[] }[] = [];
+      for (const q of queries) profiles.push(await profile(() => c.call(q.method, q.input as never)));
+      const top = profiles.map((p) => {
+        const s = p.statements[0];
+        return s ? { sql: oneLine(s.sql), calls: s.calls, ms: s.ms, share: s.ms / p.ms, statements: p.statements.length, sqlMs: p.statements.reduce((x, y) => x + y.ms, 0) } : null;
       });
       const matching = queries.map((q) => (q.matching ? (ro.prepare(q.matching.sql).get(...q.matching.params) as { n: number }).n : null));
-      const stats = lat.map((xs) => stat(xs));
       console.log(
         table([
-          ['call', 'rows', 'matching in store', 'runs', 'p50 ms', 'p95 ms', 'main SQL alone p50 ms', ''],
-          ...queries.map((q, i) => [
-            q.label,
-            String(rows[i]),
-            matching[i] === null ? '' : String(matching[i]),
-            String(stats[i]!.n),
-            f1(stats[i]!.p50),
-            f1(stats[i]!.p95),
-            sqlAlone[i] ? f1(sqlAlone[i]!.p50) : '',
-            [stats[i]!.p50 > SLOW_MS ? `> ${SLOW_MS} ms` : '', notes[i]].filter(Boolean).join('; '),
-          ]),
+          ['call', 'rows', 'containing in store', 'runs', 'p50 ms', 'p95 ms', 'in SQL', 'costliest statement (calls, share of the call)', ''],
+          ...queries.map((q, i) => {
+            const tp = top[i];
+            return [
+              q.label,
+              String(rows[i]),
+              matching[i] === null ? '' : String(matching[i]),
+              String(stats[i]!.n),
+              f1(stats[i]!.p50),
+              f1(stats[i]!.p95),
+              tp ? `${((tp.sqlMs / profiles[i]!.ms) * 100).toFixed(0)} %` : '',
+              tp ? `${shortSql(tp.sql)} (×${tp.calls}, ${(tp.share * 100).toFixed(0)} %)` : '',
+              [stats[i]!.p50 > SLOW_MS ? `> ${SLOW_MS} ms` : '', notes[i]].filter(Boolean).join('; '),
+            ];
+          }),
         ]),
       );
-      // Query plans of the statements behind the slow calls, each statement once.
-      const plans: Record<string, { usedBy: string[]; sql: string; plan: string[] }> = {}; // key: label + plan
+
+      // Plans of the statements behind the slow calls: those taking >= 5 % of the profiled call, each statement once.
+      const plans = new Map<string, { sql: string; plan: string[]; usedBy: string[] }>();
       for (const [i, q] of queries.entries()) {
         if (stats[i]!.p50 <= SLOW_MS) continue;
-        for (const s of q.sql) {
-          const plan = explain(ro, s.sql, s.params);
-          const key = `${s.label}\n${plan.join('\n')}`; // the same statement with the same plan is shown once
-          (plans[key] ??= { usedBy: [], sql: s.sql.replace(/\s+/g, ' '), plan }).usedBy.push(q.label);
+        for (const s of profiles[i]!.statements) {
+          if (s.ms < 0.05 * profiles[i]!.ms) continue;
+          const share = `${q.label}: ×${s.calls}, ${f1(s.ms)} ms of ${f1(profiles[i]!.ms)} ms`;
+          const entry = plans.get(s.sql);
+          if (entry) entry.usedBy.push(share);
+          else plans.set(s.sql, { sql: oneLine(s.sql), plan: explain(ro, s.sql, s.params), usedBy: [share] });
         }
       }
-      if (Object.keys(plans).length) console.log(`\nEXPLAIN QUERY PLAN of the statements behind the calls over ${SLOW_MS} ms (SQL copied from the services; view: = buildCaseView, run once per case shown):`);
-      for (const [key, p] of Object.entries(plans)) {
-        console.log(`\n  [${key.split('\n')[0]}] used by: ${p.usedBy.join(' | ')}`);
-        console.log(`    ${p.sql}`);
+      if (plans.size) console.log(`\nEXPLAIN QUERY PLAN of the statements taking >= 5 % of a call over ${SLOW_MS} ms (SQL as run by the services, recorded from better-sqlite3):`);
+      for (const p of plans.values()) {
+        console.log(`\n  ${p.sql}`);
+        for (const u of p.usedBy) console.log(`    in ${u}`);
         for (const line of p.plan) console.log(`  ${line}`);
       }
       app.close();
@@ -834,8 +846,18 @@ async function searchPath() {
         dbBytes,
         createAppOnStoreMs: openMs,
         counts: store.counts,
-        queries: queries.map((q, i) => ({ label: q.label, method: q.method, rows: rows[i], matching: matching[i], note: notes[i], ...stats[i]!, sqlAloneP50: sqlAlone[i]?.p50 ?? null })),
-        plans: Object.entries(plans).map(([key, p]) => ({ statement: key.split('\n')[0], ...p })),
+        tableBytes,
+        queries: queries.map((q, i) => ({
+          label: q.label,
+          method: q.method,
+          input: q.input,
+          rows: rows[i],
+          containing: matching[i],
+          note: notes[i],
+          ...stats[i]!,
+          profiled: { ms: profiles[i]!.ms, statements: profiles[i]!.statements.slice(0, 5).map((s) => ({ sql: oneLine(s.sql), calls: s.calls, ms: s.ms })) },
+        })),
+        plans: [...plans.values()],
       };
     } finally {
       ro.close();

@@ -7,7 +7,8 @@ import type { Logger } from '../log/logger';
 import { CONTENT_SECURITY_POLICY } from './csp';
 
 export const DEFAULT_PORT = 47615;
-const MAX_BODY = 8 * 1024 * 1024;
+// A scanned page and its original frame travel base64-encoded in one call (20 MB each at most).
+const MAX_BODY = 64 * 1024 * 1024;
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

@@ -82,10 +82,12 @@ export function createScansService(deps: ScansDeps): PartialHandlers {
     const page = checkImage(input.page, '页面图像', { ...PAGE_CHECK, declared: { width: input.width, height: input.height } });
     const original = input.original ? checkImage(input.original, '原始画面', PAGE_CHECK) : null;
     const thumb = input.thumb ? checkImage(input.thumb, '缩略图', THUMB_CHECK) : null;
-    if (original && (original.width !== input.capture.resolution.width || original.height !== input.capture.resolution.height)) {
-      // The frame's size is recorded in the capture metadata; a mismatch means the two do not belong together.
-      const r = input.capture.resolution;
-      throw new AppError('BAD_INPUT', `原始画面的尺寸（${original.width}×${original.height}）与拍摄分辨率（${r.width}×${r.height}）不符。`);
+    const r0 = input.capture.resolution;
+    const sameSize = (img: CheckedImage) => (img.width === r0.width && img.height === r0.height) || (img.width === r0.height && img.height === r0.width);
+    if (original && !sameSize(original)) {
+      // The frame's size is recorded in the capture metadata (either orientation: the frame may be
+      // stored as the sensor gave it or turned by the chosen rotation); otherwise the two do not belong together.
+      throw new AppError('BAD_INPUT', `原始画面的尺寸（${original.width}×${original.height}）与拍摄分辨率（${r0.width}×${r0.height}）不符。`);
     }
     const put = (img: CheckedImage): StoredImage => ({ sha256: files.put(img.bytes), size: img.bytes.length, mime: img.mime });
     return { page: put(page), original: original ? put(original) : null, thumb: thumb ? put(thumb) : null };

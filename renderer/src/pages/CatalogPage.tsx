@@ -9,7 +9,7 @@ import {
   type CatalogFileProblem,
   type CatalogVersionView,
 } from '../../../shared/ipc/methods/catalog-io';
-import { call, DeskCallError, transportKind } from '../ipc/client';
+import { call, DeskCallError } from '../ipc/client';
 import { useDesk } from '../state/desk-store';
 import { MethodTag } from '../components/MethodTag';
 import { PdfViewer, type PdfDoc } from '../components/PdfViewer';
@@ -107,8 +107,6 @@ function CertificateItems() {
 // ------------------------------------------------------------ import and export
 
 const XLSX_MIME = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-/** The browser host accepts request bodies up to 8 MB: as base64, about 6 MB of file. */
-const MAX_HTTP_FILE_BYTES = 6 * 1024 * 1024;
 
 /** Today in China time, as YYYY-MM-DD (the main side counts effective dates the same way). */
 function chinaToday(): string {
@@ -142,7 +140,6 @@ const countsText = (c: CatalogCounts) => `证明事项 ${c.certificates} 项、�
 function fileProblem(file: File): string | null {
   if (!/\.xlsx$/i.test(file.name)) return '请选择 .xlsx 格式的清单文件（Excel 工作簿）';
   if (file.size > MAX_CATALOG_XLSX_BYTES) return '文件超过 20 MB，无法导入';
-  if (transportKind() === 'http' && file.size > MAX_HTTP_FILE_BYTES) return '浏览器方式一次最多导入约 6 MB 的文件，请在桌面端导入或删去无关内容';
   return null;
 }
 
