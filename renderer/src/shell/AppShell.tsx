@@ -1,6 +1,6 @@
 import type { ComponentType } from 'react';
 import { Dropdown, Layout, Menu, Tag, Typography } from 'antd';
-import { AuditOutlined, BookOutlined, FolderOpenOutlined, FormOutlined, SafetyOutlined, HomeOutlined, LockOutlined, LogoutOutlined, TeamOutlined, UserAddOutlined } from '@ant-design/icons';
+import { AuditOutlined, BookOutlined, FolderOpenOutlined, FormOutlined, SafetyOutlined, ScanOutlined, HomeOutlined, LockOutlined, LogoutOutlined, TeamOutlined, UserAddOutlined } from '@ant-design/icons';
 import { ROLE_LABELS } from '../../../shared/domain/roles';
 import { useDesk, type PageKey } from '../state/desk-store';
 import { useIdleLock } from './use-idle-lock';
@@ -14,11 +14,13 @@ import { AuditPage } from '../pages/AuditPage';
 import { IntakePage } from '../pages/intake/IntakePage';
 import { CasesPage } from '../pages/CasesPage';
 import { CreditPage } from '../pages/CreditPage';
+import { ScanPage } from '../pages/scan/ScanPage';
 
 const PAGES: Record<PageKey, ComponentType> = {
   home: HomePage,
   intake: IntakePage,
   cases: CasesPage,
+  scan: () => <ScanPage />,
   applicants: ApplicantsPage,
   catalog: CatalogPage,
   credit: CreditPage,
@@ -46,6 +48,7 @@ export function AppShell() {
     { key: 'home', icon: <HomeOutlined />, label: '首页' },
     { key: 'intake', icon: <FormOutlined />, label: '受理办件' },
     { key: 'cases', icon: <FolderOpenOutlined />, label: '办件查询' },
+    { key: 'scan', icon: <ScanOutlined />, label: '高拍仪扫描' },
     { key: 'applicants', icon: <UserAddOutlined />, label: '申请人登记' },
     { key: 'catalog', icon: <BookOutlined />, label: '事项与证明清单' },
     { key: 'credit', icon: <SafetyOutlined />, label: '信用名单' },

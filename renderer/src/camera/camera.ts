@@ -1,0 +1,99 @@
+/**
+ * Document cameras (高拍仪) behind one adapter interface. Most present
+ * themselves as UVC cameras (getUserMedia); vendor SDKs that run a local
+ * service (e.g. a WebSocket/HTTP service on 127.0.0.1) get an adapter of their
+ * own that delivers the same MediaStream. See docs/scanning.md.
+ */
+export interface CameraDevice {
+  id: string;
+  label: string;
+  adapter: string;
+}
+
+export interface CameraSession {
+  stream: MediaStream;
+  /** The resolution the camera actually delivers (after asking for its maximum). */
+  resolution: { width: number; height: number };
+  close(): void;
+}
+
+export interface CameraAdapter {
+  readonly name: string;
+  list(): Promise<CameraDevice[]>;
+  open(device: CameraDevice): Promise<CameraSession>;
+}
+
+/** Real cameras start at 640×480 unless asked for more: ask for the largest the device offers, explicitly. */
+export const uvcAdapter: CameraAdapter = {
+  name: 'uvc',
+  async list() {
+    if (!navigator.mediaDevices?.enumerateDevices) return [];
+    // Labels are empty until the page has had camera permission once.
+    let devices = await navigator.mediaDevices.enumerateDevices();
+    if (devices.some((d) => d.kind === 'videoinput' && !d.label)) {
+      const probe = await navigator.mediaDevices.getUserMedia({ video: true }).catch(() => null);
+      probe?.getTracks().forEach((t) => t.stop());
+      devices = await navigator.mediaDevices.enumerateDevices();
+    }
+    return devices.filter((d) => d.kind === 'videoinput').map((d, i) => ({ id: d.deviceId, label: d.label || `摄像头 ${i + 1}`, adapter: 'uvc' }));
+  },
+  async open(device) {
+    const stream = await navigator.mediaDevices.getUserMedia({
+      audio: false,
+      video: { deviceId: { exact: device.id }, width: { ideal: 8192 }, height: { ideal: 8192 } },
+    });
+    const track = stream.getVideoTracks()[0]!;
+    const caps = typeof track.getCapabilities === 'function' ? track.getCapabilities() : {};
+    if (caps.width?.max && caps.height?.max) {
+      await track.applyConstraints({ width: { exact: caps.width.max }, height: { exact: caps.height.max } }).catch(() => undefined);
+    }
+    const s = track.getSettings();
+    return { stream, resolution: { width: s.width ?? 0, height: s.height ?? 0 }, close: () => stream.getTracks().forEach((t) => t.stop()) };
+  },
+};
+
+/** Which camera this desk uses, and its rotation, remembered per desk (this browser profile). */
+const CHOICE_KEY = 'desk.camera';
+export interface CameraChoice {
+  deviceId: string | null;
+  rotation: 0 | 90 | 180 | 270;
+}
+export function loadCameraChoice(): CameraChoice {
+  try {
+    return { deviceId: null, rotation: 0, ...(JSON.parse(localStorage.getItem(CHOICE_KEY) ?? '{}') as Partial<CameraChoice>) };
+  } catch {
+    return { deviceId: null, rotation: 0 };
+  }
+}
+export function saveCameraChoice(c: CameraChoice): void {
+  localStorage.setItem(CHOICE_KEY, JSON.stringify(c));
+}
+
+/** Grabs the current video frame at full resolution, rotated by quarter turns. */
+export async function grabFrame(video: HTMLVideoElement, rotation: CameraChoice['rotation']): Promise<ImageData> {
+  await new Promise<void>((resolve) => {
+    if ('requestVideoFrameCallback' in video) video.requestVideoFrameCallback(() => resolve());
+    else requestAnimationFrame(() => resolve());
+  });
+  const w = video.videoWidth;
+  const h = video.videoHeight;
+  const turned = rotation === 90 || rotation === 270;
+  const canvas = new OffscreenCanvas(turned ? h : w, turned ? w : h);
+  const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
+  ctx.translate(canvas.width / 2, canvas.height / 2);
+  ctx.rotate((rotation * Math.PI) / 180);
+  ctx.drawImage(video, -w / 2, -h / 2);
+  return ctx.getImageData(0, 0, canvas.width, canvas.height);
+}
+
+/** Encodes pixels as JPEG (colour pages) or PNG (black-and-white), plus a small thumbnail. */
+export async function encodePage(img: ImageData, mime: 'image/jpeg' | 'image/png'): Promise<{ bytes: Blob; thumb: Blob }> {
+  const canvas = new OffscreenCanvas(img.width, img.height);
+  canvas.getContext('2d')!.putImageData(img, 0, 0);
+  const bytes = await canvas.convertToBlob({ type: mime, quality: 0.9 });
+  const scale = Math.min(1, 320 / Math.max(img.width, img.height));
+  const t = new OffscreenCanvas(Math.max(1, Math.round(img.width * scale)), Math.max(1, Math.round(img.height * scale)));
+  t.getContext('2d')!.drawImage(canvas, 0, 0, t.width, t.height);
+  const thumb = await t.convertToBlob({ type: 'image/jpeg', quality: 0.8 });
+  return { bytes, thumb };
+}

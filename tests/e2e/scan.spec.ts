@@ -1,0 +1,69 @@
+import path from 'node:path';
+import { chromium, expect, test } from '@playwright/test';
+import { PDFDocument } from 'pdf-lib';
+import { freshDir, startHost, type RunningHost } from './support/host';
+import { CHROMIUM, CHROMIUM_ARGS, assertChromium } from './support/browser';
+import { documentScene, writeY4m } from '../helpers/y4m';
+
+/**
+ * The document camera in the real browser: Chromium's fake camera plays a
+ * committed-at-run-time scene (a page on a desk) at 1280×960; the desk must
+ * ask for that full resolution, capture pages, store them and export a PDF.
+ */
+let host: RunningHost;
+const y4m = path.join(freshDir('desk-cam-'), 'desk-scene.y4m');
+
+test.beforeAll(async () => {
+  writeY4m(y4m, documentScene(1280, 960).img);
+  host = await startHost();
+});
+test.afterAll(async () => {
+  await host.kill();
+});
+
+test('captures pages from the document camera at full resolution and exports one PDF', async () => {
+  assertChromium();
+  const ctx = await chromium.launchPersistentContext(freshDir('desk-cam-profile-'), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [...CHROMIUM_ARGS, '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${y4m}`],
+    viewport: { width: 1440, height: 900 },
+    locale: 'zh-CN',
+  });
+  try {
+    const page = ctx.pages()[0] ?? (await ctx.newPage());
+    await page.goto(host.url);
+    await page.getByPlaceholder('用户名').fill('zhangmin');
+    await page.getByPlaceholder('密码').fill('Desk@2026');
+    await page.getByRole('button', { name: /登\s*录/ }).click();
+    await page.getByRole('menuitem', { name: '高拍仪扫描' }).click();
+    await expect(page.getByTestId('scan-resolution')).toContainText('1280×960'); // asked for the full resolution
+    await page.getByLabel('材料名称').fill('营业执照（正本）');
+    await page.getByRole('button', { name: /开始扫描/ }).click();
+    for (let i = 1; i <= 2; i++) {
+      await page.getByTestId('shutter').click();
+      await expect(page.getByTestId('scan-pages').locator('img')).toHaveCount(i);
+    }
+    await page.screenshot({ path: test.info().outputPath('scan.png') });
+
+    // The stored document exports as one PDF with as many pages as were captured.
+    const exported = await page.evaluate(async () => {
+      const token = sessionStorage.getItem('desk.hostToken');
+      const session = (JSON.parse(sessionStorage.getItem('desk.session') ?? '{}') as { token: string }).token;
+      const post = async (method: string, input: unknown) =>
+        (await (await fetch('/api/rpc', { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` }, body: JSON.stringify({ id: method, method, input, session }) })).json()) as {
+          ok: boolean;
+          value: { id: number; pages?: unknown[]; base64?: string }[] & { base64?: string };
+        };
+      const docs = (await post('scans.listDocuments', {})).value;
+      const last = docs[0]!; // the only document of this fresh desk
+      return (await post('scans.exportPdf', { documentId: last.id })).value as unknown as { base64: string; pages: number };
+    });
+    const pdf = await PDFDocument.load(Buffer.from(exported.base64, 'base64'));
+    expect(pdf.getPageCount()).toBe(2);
+    await page.getByTestId('export-pdf').click();
+    await expect(page.getByTestId('pdf-frame')).toBeVisible();
+  } finally {
+    await ctx.close();
+  }
+});
