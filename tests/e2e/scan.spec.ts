@@ -21,7 +21,7 @@ test.afterAll(async () => {
   await host.kill();
 });
 
-test('captures pages from the document camera at full resolution and exports one PDF', async () => {
+async function withCamera(fn: (page: import('@playwright/test').Page) => Promise<void>) {
   assertChromium();
   const ctx = await chromium.launchPersistentContext(freshDir('desk-cam-profile-'), {
     executablePath: CHROMIUM,
@@ -36,6 +36,34 @@ test('captures pages from the document camera at full resolution and exports one
     await page.getByPlaceholder('用户名').fill('zhangmin');
     await page.getByPlaceholder('密码').fill('Desk@2026');
     await page.getByRole('button', { name: /登\s*录/ }).click();
+    await fn(page);
+  } finally {
+    await ctx.close();
+  }
+}
+
+test('an original is photographed with the document camera from the intake and kept as the certificate’s material', async () => {
+  await withCamera(async (page) => {
+    await page.getByRole('menuitem', { name: '受理办件' }).click();
+    await page.getByPlaceholder('姓名、单位名称或证件号码后几位').fill('王芳');
+    await page.getByPlaceholder('姓名、单位名称或证件号码后几位').press('Enter');
+    await page.getByRole('row', { name: /王芳/ }).getByRole('button', { name: /选\s*择/ }).click();
+    await page.getByRole('row', { name: /出生医学证明办理/ }).getByRole('checkbox').check();
+    await page.getByRole('button', { name: /生成办件/ }).click();
+    const row = page.getByTestId('certificates-table').getByRole('row', { name: /亲子鉴定/ });
+    await row.getByRole('button', { name: '核对原件' }).click();
+    await page.getByTestId('scan-original').click();
+    await expect(page.getByTestId('scan-resolution')).toContainText('1280×960');
+    await page.getByTestId('shutter').click();
+    await expect(page.getByTestId('scan-pages').locator('img')).toHaveCount(1);
+    await page.getByTestId('scan-done').click();
+    await expect(row).toContainText('已核对原件并留存');
+    await expect(row).toContainText('新留存，1页');
+  });
+});
+
+test('captures pages from the document camera at full resolution and exports one PDF', async () => {
+  await withCamera(async (page) => {
     await page.getByRole('menuitem', { name: '高拍仪扫描' }).click();
     await expect(page.getByTestId('scan-resolution')).toContainText('1280×960'); // asked for the full resolution
     await page.getByLabel('材料名称').fill('营业执照（正本）');
@@ -63,7 +91,5 @@ test('captures pages from the document camera at full resolution and exports one
     expect(pdf.getPageCount()).toBe(2);
     await page.getByTestId('export-pdf').click();
     await expect(page.getByTestId('pdf-frame')).toBeVisible();
-  } finally {
-    await ctx.close();
-  }
+  });
 });

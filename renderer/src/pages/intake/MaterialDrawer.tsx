@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
-import { Alert, App, Button, DatePicker, Drawer, Form, Input, List, Space, Tag, Typography, Upload } from 'antd';
-import { InboxOutlined } from '@ant-design/icons';
+import { Alert, App, Button, DatePicker, Drawer, Form, Input, List, Modal, Space, Tag, Typography, Upload } from 'antd';
+import { CameraOutlined, InboxOutlined } from '@ant-design/icons';
+import { ScanPage } from '../scan/ScanPage';
 import type { UploadFile } from 'antd';
 import type { CaseCertificateView, CaseView, MaterialView } from '../../../../shared/ipc/methods/intake';
 import { call, DeskCallError } from '../../ipc/client';
@@ -17,6 +18,7 @@ export function MaterialDrawer({ view, cert, onClose, onChange }: { view: CaseVi
   const [files, setFiles] = useState<UploadFile[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [scanning, setScanning] = useState(false);
   const [form] = Form.useForm<{ title: string; validUntil?: { format(f: string): string } }>();
 
   useEffect(() => {
@@ -42,6 +44,29 @@ export function MaterialDrawer({ view, cert, onClose, onChange }: { view: CaseVi
     } finally {
       setBusy(false);
     }
+  }
+
+  /** Pages from the document camera: stored by the scan, then kept as this certificate's material (same files, content-addressed). */
+  async function addScanned(d: { id: number; title: string; pages: { id: number; mode: string }[] }) {
+    setScanning(false);
+    const pages = await Promise.all(
+      d.pages.map(async (p) => {
+        const img = await call('scans.pageImage', { pageId: p.id });
+        return { mime: img.mime as 'image/png' | 'image/jpeg', base64: img.base64 };
+      }),
+    );
+    const v = form.getFieldsValue();
+    await run(
+      () =>
+        call('intake.addMaterial', {
+          caseId: view.id,
+          certificateItemId: cert!.certificateItemId,
+          title: v.title || d.title,
+          ...(v.validUntil ? { validUntil: v.validUntil.format('YYYY-MM-DD') } : {}),
+          pages,
+        }),
+      `已拍摄 ${pages.length} 页并留存入库`,
+    );
   }
 
   async function add() {
@@ -115,10 +140,18 @@ export function MaterialDrawer({ view, cert, onClose, onChange }: { view: CaseVi
           <p>点击或拖入原件的照片/扫描图像（JPEG、PNG）</p>
           <Typography.Text type="secondary">高拍仪拍摄将在设备接入后直接进入此处</Typography.Text>
         </Upload.Dragger>
-        <Button type="primary" style={{ marginTop: 12 }} loading={busy} onClick={() => void add()}>
-          核对无误，留存并入库
-        </Button>
+        <Space style={{ marginTop: 12 }}>
+          <Button type="primary" loading={busy} onClick={() => void add()}>
+            核对无误，留存并入库
+          </Button>
+          <Button icon={<CameraOutlined />} onClick={() => setScanning(true)} data-testid="scan-original">
+            高拍仪拍摄原件
+          </Button>
+        </Space>
       </Form>
+      <Modal open={scanning} width={1200} title={`高拍仪拍摄：${cert.name}`} footer={null} onCancel={() => setScanning(false)} destroyOnHidden>
+        <ScanPage preset={{ kind: 'certificate', title: cert.name, applicantId: view.applicant.id, caseId: view.id }} onDone={(d) => void addScanned(d)} />
+      </Modal>
     </Drawer>
   );
 }

@@ -19,7 +19,17 @@ type Doc = MethodOutput<'scans.getDocument'>;
  * cropped page stored durably before the next one, pages reordered, deleted
  * or re-taken, exported as one PDF. Image files go through the same pipeline.
  */
-export function ScanPage({ processor = plainProcessor }: { processor?: ScanProcessor }) {
+export function ScanPage({
+  processor = plainProcessor,
+  preset,
+  onDone,
+}: {
+  processor?: ScanProcessor;
+  /** Start a document at once (e.g. from intake, for a named certificate) instead of asking. */
+  preset?: { kind: ScanKind; title: string; applicantId?: number; caseId?: number };
+  /** Called with the finished document when the clerk presses 完成. */
+  onDone?: (doc: Doc) => void;
+}) {
   const { message } = App.useApp();
   const video = useRef<HTMLVideoElement>(null);
   const session = useRef<CameraSession | null>(null);
@@ -67,6 +77,10 @@ export function ScanPage({ processor = plainProcessor }: { processor?: ScanProce
     };
   }, [devices, choice.deviceId]);
   useEffect(() => () => session.current?.close(), []);
+  useEffect(() => {
+    if (preset) void call('scans.createDocument', preset).then((d) => setDoc(d));
+    // A preset starts one document when the page opens.
+  }, []);
 
   // Live outline on a reduced frame, a few times a second, unless the clerk has placed the corners.
   useEffect(() => {
@@ -255,7 +269,17 @@ export function ScanPage({ processor = plainProcessor }: { processor?: ScanProce
                 <Button icon={<FilePdfOutlined />} disabled={doc.pages.length === 0} onClick={() => void call('scans.exportPdf', { documentId: doc.id }).then(setPdf)} data-testid="export-pdf">
                   导出 PDF
                 </Button>
-                <Button onClick={() => setDoc(null)}>完成</Button>
+                <Button
+                  type={onDone ? 'primary' : 'default'}
+                  disabled={onDone !== undefined && doc.pages.length === 0}
+                  onClick={() => {
+                    onDone?.(doc);
+                    setDoc(null);
+                  }}
+                  data-testid="scan-done"
+                >
+                  完成
+                </Button>
               </Space>
             }
           >
