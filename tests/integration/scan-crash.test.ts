@@ -1,35 +1,23 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { startHost as spawnHost } from '../e2e/support/host';
 import { verifyAuditChain } from '../../electron/services/audit/audit-chain';
 import { DEMO_PASSWORD } from '../../electron/seed/seed-demo';
-import { ROOT, tempDir } from '../helpers/temp';
+import { tempDir } from '../helpers/temp';
 import { documentJpeg, withComment } from '../helpers/jpeg';
 
-const HOST = path.join(ROOT, 'dist', 'electron', 'browser-host.cjs');
 const ROUNDS = 24;
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
-function startHost(dataDir: string): Promise<{ proc: ChildProcess; port: number; token: string }> {
-  const proc = spawn(process.execPath, [HOST, '--data-dir', dataDir, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  return new Promise((resolve, reject) => {
-    proc.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      const m = /DESK_READY (\{.*\})/.exec(out);
-      if (m) {
-        const ready = JSON.parse(m[1]!) as { url: string; port: number; state: string };
-        if (ready.state !== 'ready') reject(new Error(`host came up in ${ready.state}: ${out}`));
-        resolve({ proc, port: ready.port, token: /token=(.+)$/.exec(ready.url)![1]! });
-      }
-    });
-    proc.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-    proc.once('exit', (code) => reject(new Error(`host exited ${code}: ${out}`)));
-  });
+/** The built host on any free port, on this data dir; it must come up ready (not in recovery). */
+async function startHost(dataDir: string) {
+  const h = await spawnHost({ dataDir, port: 0 });
+  if (h.state !== 'ready') throw new Error(`host came up in ${h.state}: ${h.output()}`);
+  return h;
 }
 
 /** What an acknowledged addPage stored. */

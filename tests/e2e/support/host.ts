@@ -9,6 +9,10 @@ export const HOST_BUNDLE = path.join(ROOT, 'dist', 'electron', 'browser-host.cjs
 
 export interface RunningHost {
   url: string;
+  /** The per-launch token (also in the URL fragment). */
+  token: string;
+  /** 'ready', or 'recovery' when the store was refused. */
+  state: string;
   origin: string;
   port: number;
   dataDir: string;
@@ -32,7 +36,7 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Starts the built browser host as its own process and waits for its DESK_READY line (no sleeping). */
+/** Starts the built browser host as its own process and waits for its DESK_READY line (no sleeping). Port 0 = any free port. */
 export async function startHost(opts: { dataDir?: string; port?: number; env?: Record<string, string>; args?: string[] } = {}): Promise<RunningHost> {
   const dataDir = opts.dataDir ?? freshDir();
   const port = opts.port ?? (await freePort());
@@ -44,14 +48,14 @@ export async function startHost(opts: { dataDir?: string; port?: number; env?: R
   proc.stdout!.setEncoding('utf8');
   proc.stderr!.setEncoding('utf8');
   proc.stderr!.on('data', (c: string) => (out += c));
-  const ready = await new Promise<{ url: string }>((resolve, reject) => {
+  const ready = await new Promise<{ url: string; port: number; state: string }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`host did not become ready in 30 s:\n${out}`)), 30_000);
     proc.stdout!.on('data', (c: string) => {
       out += c;
       const m = /DESK_READY (\{.*\})/.exec(out);
       if (m) {
         clearTimeout(timer);
-        resolve(JSON.parse(m[1]!) as { url: string });
+        resolve(JSON.parse(m[1]!) as { url: string; port: number; state: string });
       }
     });
     proc.once('exit', (code) => {
@@ -61,8 +65,10 @@ export async function startHost(opts: { dataDir?: string; port?: number; env?: R
   });
   return {
     url: ready.url,
-    origin: `http://127.0.0.1:${port}`,
-    port,
+    token: /token=([^&]+)/.exec(ready.url)![1]!,
+    state: ready.state,
+    origin: `http://127.0.0.1:${ready.port}`,
+    port: ready.port,
     dataDir,
     proc,
     output: () => out,
