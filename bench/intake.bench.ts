@@ -25,7 +25,8 @@
 //   db-one-tx the same rows and audit entries in a single writeTx
 // and references: intake.get of the accepted case (one view build; every step answers
 // with one, transition with two), the commitment PDF job alone in a worker, and a
-// worker that only starts (an unknown job).
+// worker that only starts (an unknown job). Worker threads start without the tsx loader,
+// as in the packaged app (see LoaderFreeWorker below).
 //
 // Part 2, search. A store of 100,000 applicants and 100,000 cases is bulk-inserted
 // (bench/search-store.ts) into a demo-seeded store, then opened with createApp and
@@ -35,7 +36,7 @@
 // 50 ms get the EXPLAIN QUERY PLAN of their costly statements, with that recorded SQL.
 import fs from 'node:fs';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import wt from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { createApp, type DeskApp } from '../electron/app/create-app';
@@ -649,7 +650,12 @@ function explain(ro: Db, sql: string, params: unknown[]): string[] {
   });
 }
 
-const oneLine = (sql: string) => sql.replace(/\s+/g, ' ').trim();
+/** One line; a long IN (?,?,…) list written as its length. */
+const oneLine = (sql: string) =>
+  sql
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/\((\?,){9,}\?\)/g, (m) => `(?,?,… ${m.split('?').length - 1} parameters)`);
 
 /** A statement in a table cell: from its top-level FROM (the select list says little), cut to 60 characters. */
 function shortSql(sql: string): string {
@@ -698,6 +704,8 @@ async function searchPath() {
       console.log(`built in ${f1(buildMs / 1000)} s (bulk insert, synchronous=OFF; context only), file ${f1(dbBytes / 1024 / 1024)} MiB; createApp on it (quick_check, sweep, wiring): ${f1(openMs)} ms`);
       console.log(`rows: ${Object.entries(store.counts.tables).map(([k, v]) => `${k} ${v}`).join(', ')}`);
       console.log(`case statuses: ${Object.entries(store.counts.byStatus).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+      const openRequests = ro.prepare(`SELECT count(*) AS n, sum(due_at < ?) AS overdue FROM assistance_requests WHERE status = 'open'`).get(new Date().toISOString()) as { n: number; overdue: number };
+      console.log(`open assistance requests: ${openRequests.n}, of them overdue: ${openRequests.overdue}`);
       let tableBytes: Record<string, number> = {};
       try {
         tableBytes = Object.fromEntries(
@@ -756,7 +764,6 @@ async function searchPath() {
           label: `applicants.findSimilar ID with one typo (${maskIdNumber(typo)}, name '${typoTarget.name}', other phone)`,
           method: 'applicants.findSimilar',
           input: { name: typoTarget.name, idNumber: typo, phone: '13900000000' },
-          matching: { sql: `SELECT count(*) AS n FROM applicants a WHERE substr(a.id_number, 1, 6) = ? OR a.name = ?`, params: [typo.slice(0, 6), typoTarget.name] },
           note: found(typoTarget.id),
         },
         { label: `intake.get newest case (${store.caseNoAt(STORE_SIZE - 1)})`, method: 'intake.get', input: { caseId: newest } },
@@ -846,6 +853,7 @@ async function searchPath() {
         dbBytes,
         createAppOnStoreMs: openMs,
         counts: store.counts,
+        openRequests,
         tableBytes,
         queries: queries.map((q, i) => ({
           label: q.label,
@@ -867,12 +875,30 @@ async function searchPath() {
   }
 }
 
+/**
+ * A fingerprint of the code and schema under test: other engineers change the services while
+ * benches run, so runs are comparable only when this matches.
+ */
+function codeFingerprint(): string {
+  const h = createHash('sha256');
+  const walk = (dir: string) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/\.(ts|sql)$/.test(e.name)) h.update(path.relative(ROOT, p)).update(fs.readFileSync(p));
+    }
+  };
+  for (const d of ['electron', 'shared', 'migrations']) walk(path.join(ROOT, d));
+  return h.digest('hex').slice(0, 12);
+}
+
 async function main(): Promise<void> {
   const loadAtStart = load1();
-  console.log(`intake bench: load avg ${loadAtStart}, node ${process.version}`);
+  const code = codeFingerprint();
+  console.log(`intake bench: load avg ${loadAtStart}, node ${process.version}, code fingerprint ${code} (electron/, shared/, migrations/)`);
   const write = PART === 'search' ? null : await writePath();
   const search = PART === 'write' ? null : await searchPath();
-  emitResult({ bench: 'intake', load1AtStart: loadAtStart, cases: CASES, storeSize: STORE_SIZE, write, search });
+  emitResult({ bench: 'intake', load1AtStart: loadAtStart, codeFingerprint: code, cases: CASES, storeSize: STORE_SIZE, write, search });
 }
 
 main().catch((e) => {

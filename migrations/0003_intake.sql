@@ -81,7 +81,7 @@ CREATE TABLE cases (
   accepted_by         INTEGER REFERENCES users (id)
 );
 CREATE INDEX cases_applicant ON cases (applicant_id);
-CREATE INDEX cases_status ON cases (status, updated_at);
+CREATE INDEX cases_status ON cases (status, id);
 
 -- Daily sequence for readable case numbers: <hall>-<yyyymmdd>-<nnnn>.
 CREATE TABLE case_number_seq (
@@ -148,6 +148,7 @@ CREATE TABLE verification_tasks (
   created_at     TEXT NOT NULL,
   result         TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(result))
 );
+CREATE INDEX verification_tasks_commitment ON verification_tasks (commitment_id);
 
 -- Data-sharing queries: queued when the platform is unreachable.
 CREATE TABLE data_queries (
@@ -163,6 +164,8 @@ CREATE TABLE data_queries (
   created_at           TEXT NOT NULL,
   answered_at          TEXT
 );
+CREATE INDEX data_queries_case ON data_queries (case_id, certificate_item_id);
+CREATE INDEX data_queries_status ON data_queries (status);
 
 -- Assistance requests (协查) to the issuing department, or an assistant's errand.
 CREATE TABLE assistance_requests (
@@ -180,6 +183,7 @@ CREATE TABLE assistance_requests (
   created_by           INTEGER NOT NULL REFERENCES users (id)
 );
 CREATE INDEX assistance_open ON assistance_requests (status, due_at);
+CREATE INDEX assistance_case ON assistance_requests (case_id, certificate_item_id, status);
 
 -- Search at the window: applicants by the last four characters of the ID number (name and
 -- case-number prefixes use the name index and the case_no unique index as ranges).

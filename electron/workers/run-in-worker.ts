@@ -12,22 +12,62 @@ function workerScript(): string {
   throw new Error(`worker bundle not found beside ${__dirname} nor at ${built}: run "npm run build"`);
 }
 
-/** Runs one job in a fresh worker thread, so long work never blocks the main process. */
+interface Pending {
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+  job: string;
+}
+
+/**
+ * One long-lived worker thread for the slow jobs (PDF rendering, .xlsx
+ * parsing, audit verification), so the main process stays responsive and a
+ * job does not pay for starting a thread and loading fonts each time. Jobs
+ * run one after another in the worker; if it dies, the jobs in flight fail
+ * and the next job starts a fresh one.
+ */
+class WorkerLane {
+  private worker: Worker | null = null;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+
+  run<T>(job: string, args: Record<string, unknown>): Promise<T> {
+    const worker = this.worker ?? this.start();
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, job });
+      worker.ref(); // a job in flight keeps the process alive
+      worker.postMessage({ id, job, args });
+    });
+  }
+
+  private start(): Worker {
+    const worker = new Worker(workerScript());
+    worker.unref(); // an idle worker never keeps the process alive
+    worker.on('message', (msg: { id: number; ok: boolean; value?: unknown; error?: string }) => {
+      const p = this.pending.get(msg.id);
+      if (!p) return;
+      this.pending.delete(msg.id);
+      if (this.pending.size === 0) worker.unref();
+      if (msg.ok) p.resolve(msg.value);
+      else p.reject(new Error(`worker job ${p.job} failed: ${msg.error}`));
+    });
+    const fail = (error: Error) => {
+      if (this.worker === worker) this.worker = null;
+      for (const [id, p] of this.pending) {
+        this.pending.delete(id);
+        p.reject(new Error(`worker job ${p.job} failed: ${error.message}`));
+      }
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`the worker exited with code ${code}`)));
+    this.worker = worker;
+    return worker;
+  }
+}
+
+const lane = new WorkerLane();
+
+/** Runs one job off the main thread (see WorkerLane). */
 export function runInWorker<T>(job: string, args: Record<string, unknown>): Promise<T> {
-  const worker = new Worker(workerScript(), { workerData: { job, args } });
-  return new Promise<T>((resolve, reject) => {
-    let settled = false;
-    worker.once('message', (msg: { ok: boolean; value?: T; error?: string }) => {
-      settled = true;
-      if (msg.ok) resolve(msg.value as T);
-      else reject(new Error(`worker job ${job} failed: ${msg.error}`));
-      void worker.terminate();
-    });
-    worker.once('error', (e) => {
-      if (!settled) reject(e);
-    });
-    worker.once('exit', (code) => {
-      if (!settled) reject(new Error(`worker job ${job} exited with code ${code} before answering`));
-    });
-  });
+  return lane.run<T>(job, args);
 }

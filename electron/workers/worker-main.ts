@@ -1,14 +1,16 @@
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { jobs } from './jobs';
 
-const { job, args } = workerData as { job: string; args: Record<string, unknown> };
-async function run(): Promise<void> {
-  try {
-    const fn = jobs[job];
-    if (!fn) throw new Error(`unknown worker job: ${job}`);
-    parentPort!.postMessage({ ok: true, value: await fn(args) });
-  } catch (e) {
-    parentPort!.postMessage({ ok: false, error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
-  }
-}
-void run();
+/** The worker thread: answers `{id, job, args}` messages one at a time, in order. */
+let queue = Promise.resolve();
+parentPort!.on('message', (msg: { id: number; job: string; args: Record<string, unknown> }) => {
+  queue = queue.then(async () => {
+    try {
+      const fn = jobs[msg.job];
+      if (!fn) throw new Error(`unknown worker job: ${msg.job}`);
+      parentPort!.postMessage({ id: msg.id, ok: true, value: await fn(msg.args) });
+    } catch (e) {
+      parentPort!.postMessage({ id: msg.id, ok: false, error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
+    }
+  });
+});
