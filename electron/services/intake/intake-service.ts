@@ -172,7 +172,7 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
         .prepare(
           `SELECT c.id, c.case_no, c.status, c.created_at, a.name AS applicant_name,
                   (SELECT group_concat(si.name, '、') FROM case_items ci JOIN service_items si ON si.id = ci.service_item_id WHERE ci.case_id = c.id) AS items,
-                  (SELECT COUNT(*) FROM assistance_requests r WHERE r.case_id = c.id AND r.status = 'open' AND r.due_at < ?) AS overdue
+                  (SELECT COUNT(*) FROM assistance_requests r INDEXED BY assistance_case WHERE r.case_id = c.id AND r.status = 'open' AND r.due_at < ?) AS overdue
            FROM cases c JOIN applicants a ON a.id = c.applicant_id
            WHERE ${where} ORDER BY c.id DESC LIMIT ?`,
         )
