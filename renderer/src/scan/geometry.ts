@@ -140,7 +140,7 @@ function fitLineTls(pts: readonly Point[], w?: readonly number[]): Line | null {
  * residuals (scale from the median absolute deviation, at least `minScale` px). Returns the line
  * and the share of points that ended up as inliers.
  */
-export function fitLineRobust(pts: readonly Point[], minScale = 0.7): { line: Line; inliers: number; rms: number } | null {
+export function fitLineRobust(pts: readonly Point[], minScale = 0.7): { line: Line; inliers: number; rms: number; weights: number[] } | null {
   if (pts.length < 2) return null;
   let line = fitLineTls(pts);
   if (!line) return null;
@@ -167,7 +167,108 @@ export function fitLineRobust(pts: readonly Point[], minScale = 0.7): { line: Li
       ss += r * r;
     }
   }
-  return { line, inliers: n / pts.length, rms: n ? Math.sqrt(ss / n) : Infinity };
+  return { line, inliers: n / pts.length, rms: n ? Math.sqrt(ss / n) : Infinity, weights };
+}
+
+/**
+ * A gently bent edge: offset δ(τ) = a + bτ + cτ² from a base line, τ measured along it from
+ * `origin`. Models a page edge seen through a barrel-distorting lens or a slightly curled page.
+ */
+export interface EdgeCurve {
+  origin: Point;
+  /** Unit direction of the base line. */
+  u: Point;
+  /** Unit normal of the base line. */
+  n: Point;
+  a: number;
+  b: number;
+  c: number;
+}
+
+export function curvePoint(k: EdgeCurve, t: number): Point {
+  const d = k.a + k.b * t + k.c * t * t;
+  return { x: k.origin.x + k.u.x * t + k.n.x * d, y: k.origin.y + k.u.y * t + k.n.y * d };
+}
+
+/**
+ * Weighted least-squares quadratic through edge points in the frame of `line`. The curvature is
+ * kept only if it is well determined (enough points spread along the edge); otherwise c = 0.
+ */
+export function fitEdgeCurve(pts: readonly Point[], weights: readonly number[], line: Line): EdgeCurve {
+  const n = { x: line.nx, y: line.ny };
+  const u = { x: line.ny, y: -line.nx };
+  const origin = { x: line.nx * line.c, y: line.ny * line.c };
+  let sw = 0;
+  let mt = 0;
+  for (let i = 0; i < pts.length; i++) {
+    sw += weights[i]!;
+    mt += weights[i]! * (pts[i]!.x * u.x + pts[i]!.y * u.y);
+  }
+  const flat: EdgeCurve = { origin, u, n, a: 0, b: 0, c: 0 };
+  if (sw <= 0) return flat;
+  mt /= sw;
+  // Normal equations in a centred, scaled variable s = (τ − mt) / scale for conditioning.
+  let span = 0;
+  for (const p of pts) span = Math.max(span, Math.abs(p.x * u.x + p.y * u.y - mt));
+  const scale = span || 1;
+  const S = new Float64Array(5);
+  const R = new Float64Array(3);
+  let used = 0;
+  for (let i = 0; i < pts.length; i++) {
+    const w = weights[i]!;
+    if (w <= 0) continue;
+    used++;
+    const sv = (pts[i]!.x * u.x + pts[i]!.y * u.y - mt) / scale;
+    const d = pts[i]!.x * n.x + pts[i]!.y * n.y - line.c;
+    let pw = w;
+    for (let k = 0; k < 5; k++) {
+      S[k]! += pw;
+      if (k < 3) R[k]! += pw * d;
+      pw *= sv;
+    }
+  }
+  if (used < 20) return flat;
+  // Solve [[S0 S1 S2][S1 S2 S3][S2 S3 S4]] [p0 p1 p2] = R (Cramer).
+  const m = [
+    [S[0]!, S[1]!, S[2]!],
+    [S[1]!, S[2]!, S[3]!],
+    [S[2]!, S[3]!, S[4]!],
+  ];
+  const det3 = (q: number[][]) =>
+    q[0]![0]! * (q[1]![1]! * q[2]![2]! - q[1]![2]! * q[2]![1]!) - q[0]![1]! * (q[1]![0]! * q[2]![2]! - q[1]![2]! * q[2]![0]!) + q[0]![2]! * (q[1]![0]! * q[2]![1]! - q[1]![1]! * q[2]![0]!);
+  const D = det3(m);
+  if (Math.abs(D) < 1e-12 * Math.abs(S[0]! * S[2]! * S[4]!)) return flat;
+  const col = (j: number) => m.map((row, i) => row.map((v, k) => (k === j ? R[i]! : v)));
+  const p0 = det3(col(0)) / D;
+  const p1 = det3(col(1)) / D;
+  const p2 = det3(col(2)) / D;
+  // Back to τ: δ = p0 + p1 (τ − mt)/scale + p2 (τ − mt)²/scale².
+  const c = p2 / (scale * scale);
+  const b = p1 / scale - 2 * c * mt;
+  const a = p0 - (p1 / scale) * mt + c * mt * mt;
+  return { origin, u, n, a, b, c };
+}
+
+/**
+ * Where two bent edges meet: starting from `guess`, intersect the tangents of both curves at the
+ * points nearest the current estimate, a few times over.
+ */
+export function intersectCurves(k1: EdgeCurve, k2: EdgeCurve, guess: Point): Point | null {
+  let x = guess;
+  for (let i = 0; i < 8; i++) {
+    const tangent = (k: EdgeCurve): Line => {
+      const t = (x.x - k.origin.x) * k.u.x + (x.y - k.origin.y) * k.u.y;
+      const p = curvePoint(k, t);
+      const slope = k.b + 2 * k.c * t;
+      return lineThrough(p, { x: p.x + k.u.x + k.n.x * slope, y: p.y + k.u.y + k.n.y * slope });
+    };
+    const next = intersect(tangent(k1), tangent(k2));
+    if (!next) return null;
+    const moved = dist(next, x);
+    x = next;
+    if (moved < 1e-3) break;
+  }
+  return x;
 }
 
 /** 3×3 homography, row-major, mapping src[i] → dst[i] (exactly four points). */

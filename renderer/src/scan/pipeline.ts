@@ -14,7 +14,10 @@ import {
   applyHomography,
   dist,
   estimateAspect,
+  fitEdgeCurve,
   fitLineRobust,
+  intersectCurves,
+  type EdgeCurve,
   homography,
   intersect,
   isConvexQuad,
@@ -149,9 +152,13 @@ function sampleLuma(d: Uint8ClampedArray, w: number, h: number, x: number, y: nu
   const fy = yc - y0;
   const i = (y0 * w + x0) * 4;
   const j = i + w * 4;
-  const l = (k: number) => 0.299 * d[k]! + 0.587 * d[k + 1]! + 0.114 * d[k + 2]!;
-  const a = l(i) + (l(i + 4) - l(i)) * fx;
-  const b = l(j) + (l(j + 4) - l(j)) * fx;
+  // Inlined on purpose: this runs some 100 000 times a detection.
+  const l00 = 0.299 * d[i]! + 0.587 * d[i + 1]! + 0.114 * d[i + 2]!;
+  const l01 = 0.299 * d[i + 4]! + 0.587 * d[i + 5]! + 0.114 * d[i + 6]!;
+  const l10 = 0.299 * d[j]! + 0.587 * d[j + 1]! + 0.114 * d[j + 2]!;
+  const l11 = 0.299 * d[j + 4]! + 0.587 * d[j + 5]! + 0.114 * d[j + 6]!;
+  const a = l00 + (l01 - l00) * fx;
+  const b = l10 + (l11 - l10) * fx;
   return a + (b - a) * fy;
 }
 
@@ -161,7 +168,7 @@ function sampleLuma(d: Uint8ClampedArray, w: number, h: number, x: number, y: nu
 export interface DetectOptions {
   /** Longest side of the image the outline is searched in (px). 1000 for a capture, 640 for the live overlay. */
   maxSide?: number;
-  /** Refine the corners on the full-resolution frame by fitting lines to the page edges. */
+  /** Refine the corners on the frame as given (full resolution) by fitting lines to the page edges. */
   refine?: boolean;
   /** Smallest page, as a share of the frame area (an ID card on a 5 MP A3 camera is about 4 %). */
   minAreaRatio?: number;
@@ -184,14 +191,19 @@ export interface Detection {
   source: string;
 }
 
-/** The faster variant for the live overlay: a 640 px image and no refinement. */
-export const PREVIEW_DETECT: Readonly<DetectOptions> = { maxSide: 640, refine: false };
+/**
+ * The faster variant for the live overlay: outline on a 640 px image. Refinement stays on: it
+ * costs a few milliseconds (plain JS along the four edges) and steadies the overlay.
+ */
+export const PREVIEW_DETECT: Readonly<DetectOptions> = { maxSide: 640, refine: true };
 export const CAPTURE_DETECT: Readonly<DetectOptions> = { maxSide: 1000, refine: true };
 
 interface Candidate {
   quad: Quad; // in small-image coordinates
   area: number;
   score: number;
+  /** Mean step across the outline (gray levels, capped at 80). */
+  strength: number;
   source: string;
 }
 
@@ -200,10 +212,12 @@ interface Candidate {
  * the share of sample points where the inside and the outside differ by at least `minStep`
  * levels, with the same sign along the side.
  */
-function edgeSupport(g: Uint8Array, w: number, h: number, q: Quad, minStep = 7): { score: number; sides: number[] } {
+function edgeSupport(g: Uint8Array, w: number, h: number, q: Quad, minStep = 7): { score: number; sides: number[]; strength: number } {
   const cx = (q[0].x + q[1].x + q[2].x + q[3].x) / 4;
   const cy = (q[0].y + q[1].y + q[2].y + q[3].y) / 4;
   const sides: number[] = [];
+  let stepSum = 0;
+  let stepCount = 0;
   for (let s = 0; s < 4; s++) {
     const a = q[s]!;
     const b = q[(s + 1) % 4]!;
@@ -231,6 +245,8 @@ function edgeSupport(g: Uint8Array, w: number, h: number, q: Quad, minStep = 7):
         const d = sampleGray(g, w, h, qx + nx * 2.5, qy + ny * 2.5) - sampleGray(g, w, h, qx - nx * 2.5, qy - ny * 2.5);
         if (Math.abs(d) > Math.abs(best)) best = d;
       }
+      stepSum += Math.min(80, Math.abs(best));
+      stepCount++;
       if (best >= minStep) pos++;
       else if (best <= -minStep) neg++;
     }
@@ -238,7 +254,7 @@ function edgeSupport(g: Uint8Array, w: number, h: number, q: Quad, minStep = 7):
   }
   const mean = sides.reduce((x, y) => x + y, 0) / 4;
   const min = Math.min(...sides);
-  return { score: 0.5 * mean + 0.5 * min, sides };
+  return { score: 0.5 * mean + 0.5 * min, sides, strength: stepSum / stepCount };
 }
 
 /** Quadrilaterals among the contours of a binary image. */
@@ -291,7 +307,12 @@ function quadsFromBinary(cv: CV, bin: Mat, mode: number, minArea: number, maxAre
  * edge at points along it, takes the strongest luminance step (sub-pixel, by a parabola through
  * the neighbours) of the side's polarity, and fits a robust line.
  */
-function refineSide(img: RgbaImage, a: Point, b: Point, inward: Point, radius: number): Line | null {
+interface SideFit {
+  line: Line;
+  curve: EdgeCurve;
+}
+
+function refineSide(img: RgbaImage, a: Point, b: Point, inward: Point, radius: number): SideFit | null {
   const { data, width: w, height: h } = img;
   const len = dist(a, b);
   if (len < 8) return null;
@@ -338,16 +359,21 @@ function refineSide(img: RgbaImage, a: Point, b: Point, inward: Point, radius: n
   const pts = strong.map((f) => ({ x: a.x + (b.x - a.x) * f.t + nx * f.s, y: a.y + (b.y - a.y) * f.t + ny * f.s }));
   const fit = fitLineRobust(pts, 0.5);
   if (!fit || fit.inliers < 0.5) return null;
-  return fit.line;
+  return { line: fit.line, curve: fitEdgeCurve(pts, fit.weights, fit.line) };
 }
 
-/** Refines all four sides (two passes, shrinking the search) and intersects them. */
-function refineCorners(img: RgbaImage, coarse: Quad, scale: number): Quad | null {
+/**
+ * Refines all four sides (two passes, shrinking the search) and intersects them. The last pass
+ * fits each edge as a gentle curve (lens distortion, a curled page) and meets the curves at the
+ * corners; a curve corner that strays far from the straight-line one is not trusted.
+ */
+function refineCorners(img: RgbaImage, coarse: Quad, scale: number, firstRadius?: number): Quad | null {
   let q = coarse;
-  const radii = [Math.max(6, 3 / scale + 3), 3.5];
-  for (const radius of radii) {
+  const radii = [firstRadius ?? Math.max(6, 3 / scale + 3), 3.5];
+  for (let pass = 0; pass < radii.length; pass++) {
     const cx = (q[0].x + q[1].x + q[2].x + q[3].x) / 4;
     const cy = (q[0].y + q[1].y + q[2].y + q[3].y) / 4;
+    const fits: Array<SideFit | null> = [];
     const lines: Line[] = [];
     for (let s = 0; s < 4; s++) {
       const a = q[s]!;
@@ -355,13 +381,22 @@ function refineCorners(img: RgbaImage, coarse: Quad, scale: number): Quad | null
       const l0 = lineThrough(a, b);
       let n = { x: l0.nx, y: l0.ny };
       if (n.x * (cx - a.x) + n.y * (cy - a.y) < 0) n = { x: -n.x, y: -n.y };
-      lines.push(refineSide(img, a, b, n, radius) ?? l0);
+      const fit = refineSide(img, a, b, n, radii[pass]!);
+      fits.push(fit);
+      lines.push(fit?.line ?? l0);
     }
     const next: Point[] = [];
     for (let i = 0; i < 4; i++) {
       const p = intersect(lines[(i + 3) % 4]!, lines[i]!);
       if (!p) return null;
-      next.push(p);
+      const f1 = fits[(i + 3) % 4];
+      const f2 = fits[i];
+      if (pass === radii.length - 1 && f1 && f2) {
+        const bent = intersectCurves(f1.curve, f2.curve, p);
+        next.push(bent && dist(bent, p) < 8 ? bent : p);
+      } else {
+        next.push(p);
+      }
     }
     q = next as Quad;
   }
@@ -369,6 +404,18 @@ function refineCorners(img: RgbaImage, coarse: Quad, scale: number): Quad | null
   const limit = Math.max(12, 5 / scale);
   if (q.some((p, i) => dist(p, coarse[i]!) > limit) || !isConvexQuad(q)) return null;
   return q;
+}
+
+/**
+ * Snaps corners found elsewhere (the live overlay's, on a reduced frame) to the page edges of
+ * this full-resolution frame, searching `radius` px around each side. Plain JS, a few ms. Returns
+ * the corners unchanged if the edges are not found; never use it on corners the clerk placed.
+ */
+export function refineDocumentCorners(rgba: RgbaImage, corners: Quad, radius = 12): { corners: Quad; refined: boolean } {
+  assertRgba(rgba);
+  const q = orderCorners(corners);
+  const r = refineCorners(rgba, q, 1, radius);
+  return r ? { corners: r, refined: true } : { corners: q, refined: false };
 }
 
 /**
@@ -386,12 +433,25 @@ export function detectDocument(cv: CV, rgba: RgbaImage, opts: DetectOptions = {}
     const gray = keep(new cv.Mat());
     cv.cvtColor(src, gray, cv.COLOR_RGBA2GRAY);
     src.delete();
-    const scale = Math.min(1, maxSide / Math.max(W, H));
+    // Reduce: halve with pyrDown (a Gaussian pyramid, cheap and alias-free) while the image is at
+    // least twice the target, then one bilinear step. `toFull` maps the result back.
     let small = gray;
-    if (scale < 1) {
-      small = keep(new cv.Mat());
-      cv.resize(gray, small, new cv.Size(Math.round(W * scale), Math.round(H * scale)), 0, 0, cv.INTER_AREA);
-      gray.delete();
+    let halvings = 0;
+    while (Math.max(small.cols, small.rows) >= 2 * maxSide) {
+      const half = keep(new cv.Mat());
+      cv.pyrDown(small, half);
+      small.delete();
+      small = half;
+      halvings++;
+    }
+    const pyrW = small.cols;
+    const pyrH = small.rows;
+    if (Math.max(pyrW, pyrH) > maxSide) {
+      const f = maxSide / Math.max(pyrW, pyrH);
+      const resized = keep(new cv.Mat());
+      cv.resize(small, resized, new cv.Size(Math.round(pyrW * f), Math.round(pyrH * f)), 0, 0, halvings ? cv.INTER_LINEAR : cv.INTER_AREA);
+      small.delete();
+      small = resized;
     }
     const w = small.cols;
     const h = small.rows;
@@ -409,8 +469,8 @@ export function detectDocument(cv: CV, rgba: RgbaImage, opts: DetectOptions = {}
         const margin = 2;
         const onBorder = quad.filter((p) => p.x <= margin || p.y <= margin || p.x >= w - 1 - margin || p.y >= h - 1 - margin).length;
         if (onBorder >= 3) continue;
-        const { score } = edgeSupport(g, w, h, quad);
-        candidates.push({ quad, area: polygonArea(quad), score, source });
+        const { score, strength } = edgeSupport(g, w, h, quad);
+        candidates.push({ quad, area: polygonArea(quad), score, strength, source });
       }
     };
     const kernel = keep(cv.getStructuringElement(cv.MORPH_RECT, new cv.Size(3, 3)));
@@ -434,19 +494,30 @@ export function detectDocument(cv: CV, rgba: RgbaImage, opts: DetectOptions = {}
 
     const valid = candidates.filter((c) => c.score >= minConfidence);
     if (!valid.length) return null;
-    const bestScore = Math.max(...valid.map((c) => c.score));
-    // The largest of the well-supported outlines: a page, not the photo or frame printed on it.
-    const pick = valid.filter((c) => c.score >= 0.85 * bestScore).sort((a, b) => b.area - a.area)[0]!;
-    return { pick, scaleX: w / W, scaleY: h / H };
+    // The same outline is often found several times, once along the paper's edge and once along
+    // its cast shadow: of near-identical quadrilaterals keep the one on the sharpest edge.
+    const rank = (c: Candidate) => c.score * (0.5 + c.strength / 160);
+    const distinct: Candidate[] = [];
+    for (const c of valid.sort((a, b) => rank(b) - rank(a))) {
+      const tol = 0.04 * Math.sqrt(c.area);
+      if (!distinct.some((d) => d.quad.every((p, i) => dist(p, c.quad[i]!) < tol))) distinct.push(c);
+    }
+    const bestScore = Math.max(...distinct.map((c) => c.score));
+    // The largest of the well-supported outlines: the page, not a photo or frame printed on it.
+    const pick = distinct.filter((c) => c.score >= 0.85 * bestScore).sort((a, b) => b.area - a.area)[0]!;
+    return { pick, w, h, pyrW, pyrH, halvings };
   });
   if (!found) return null;
-  const { pick, scaleX, scaleY } = found;
-  // Small-image pixel centres → full-frame pixel centres.
-  const toFull = (p: Point): Point => ({ x: (p.x + 0.5) / scaleX - 0.5, y: (p.y + 0.5) / scaleY - 0.5 });
+  const { pick, w, h, pyrW, pyrH, halvings } = found;
+  // Small-image pixel centres → pyramid level (bilinear step) → full frame (pyrDown keeps pixel
+  // i of a level centred on pixel 2i of the level below).
+  const k = 2 ** halvings;
+  const toFull = (p: Point): Point => ({ x: k * ((p.x + 0.5) * (pyrW / w) - 0.5), y: k * ((p.y + 0.5) * (pyrH / h) - 0.5) });
+  const scaleX = w / W;
   const coarse = pick.quad.map(toFull) as Quad;
   let corners = coarse;
   let refined = false;
-  if ((opts.refine ?? true) && scaleX < 1) {
+  if (opts.refine ?? true) {
     const r = refineCorners(rgba, coarse, scaleX);
     if (r) {
       corners = r;
@@ -756,7 +827,7 @@ export function enhance(cv: CV, rgba: RgbaImage, mode: EnhanceMode = 'color'): R
 
 /**
  * Share of the page (inside a 5 % margin) covered by ink: pixels darker than 70 % of the local
- * paper brightness, after a 3×3 median against noise. Measured on a copy of at most 1000 px.
+ * paper brightness, after a 3×3 median against noise. Measured on a copy of at most 700 px.
  */
 export function inkCoverage(cv: CV, rgba: RgbaImage): number {
   assertRgba(rgba);
@@ -764,7 +835,7 @@ export function inkCoverage(cv: CV, rgba: RgbaImage): number {
     const src = matFromRgba(cv, rgba, keep);
     const gray = keep(new cv.Mat());
     cv.cvtColor(src, gray, cv.COLOR_RGBA2GRAY);
-    const f = Math.min(1, 1000 / Math.max(gray.cols, gray.rows));
+    const f = Math.min(1, 700 / Math.max(gray.cols, gray.rows));
     let small = gray;
     if (f < 1) {
       small = keep(new cv.Mat());
@@ -847,6 +918,11 @@ export function rotatePoint(p: Point, width: number, height: number, quarterTurn
 export interface ProcessOptions {
   /** Corners the clerk accepted or dragged; when absent the page is detected. */
   corners?: Quad | null;
+  /**
+   * Snap the given corners to the page edges on this frame (for corners taken over from the live
+   * overlay: saves the detection). Leave off for corners the clerk dragged.
+   */
+  refineCorners?: boolean;
   detect?: DetectOptions;
   /** Without an outline, keep the whole frame (true, default) or fail (false). */
   wholeFrameIfNotFound?: boolean;
@@ -882,6 +958,10 @@ export function processPage(cv: CV, frame: RgbaImage, opts: ProcessOptions = {})
   };
   let detection: Detection | null = null;
   let corners: Quad | null = opts.corners ? orderCorners(opts.corners) : null;
+  if (corners && opts.refineCorners) {
+    corners = refineDocumentCorners(frame, corners).corners;
+    lap('refine');
+  }
   if (!corners) {
     detection = detectDocument(cv, frame, opts.detect ?? CAPTURE_DETECT);
     lap('detect');

@@ -1,0 +1,116 @@
+/**
+ * The scan Web Worker: loads OpenCV.js once (about 10 MB, all of it in this worker's chunk, none
+ * in the page's bundle) and answers ScanRequest messages from scan-client.ts:
+ *   init     → OpenCV's version and load time
+ *   detect   → the page outline (live overlay or before the shutter)
+ *   process  → the flat, cleaned page (and, on request, its JPEG), the outline used, blank flag
+ * Pixel buffers coming back are transferred, not copied.
+ *
+ * Started as a module worker:
+ *   new Worker(new URL('./scan-worker.ts', import.meta.url), { type: 'module' })
+ */
+import { noEvalStats } from './opencv-no-eval-install'; // must come before OpenCV
+import cvModule from '@techstark/opencv-js';
+import { cvError, detectDocument, processPage, type CV, type RgbaImage } from './pipeline';
+import type { DetectResult, ImageSource, InitResult, ProcessReply, ScanReply, ScanRequest } from './scan-protocol';
+
+interface WorkerScope {
+  postMessage(message: unknown, transfer?: Transferable[]): void;
+  addEventListener(type: 'message', listener: (e: MessageEvent<ScanRequest>) => void): void;
+}
+const scope = globalThis as unknown as WorkerScope;
+const started = performance.now();
+
+let ready: Promise<InitResult> | null = null;
+
+/** Resolves once OpenCV's runtime is up. Never awaits or resolves with the module itself: it is a thenable that resolves to itself. */
+function loadOpenCv(): Promise<InitResult> {
+  ready ??= new Promise<InitResult>((resolve, reject) => {
+    const cv = cvModule as unknown as CV & { onRuntimeInitialized?: () => void; onAbort?: (what: unknown) => void };
+    const done = () => {
+      const info = cv.getBuildInformation().match(/Version control:\s*(\S+)/);
+      resolve({ opencv: info?.[1] ?? 'unknown', loadMs: Math.round(performance.now() - started), noEval: noEvalStats });
+    };
+    cv.onAbort = (what) => reject(new Error(`OpenCV failed to start: ${String(what)}`));
+    if (typeof cv.Mat === 'function' && typeof cv.getBuildInformation === 'function') done();
+    else cv.onRuntimeInitialized = done;
+  });
+  return ready;
+}
+
+async function frameFrom(source: ImageSource): Promise<RgbaImage> {
+  if (source.kind === 'rgba') return source.image;
+  const bitmap = await createImageBitmap(new Blob([source.bytes], source.type ? { type: source.type } : undefined));
+  try {
+    const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+    const ctx = canvas.getContext('2d', { willReadFrequently: true });
+    if (!ctx) throw new Error('scan: no 2D context in the worker');
+    ctx.drawImage(bitmap, 0, 0);
+    const img = ctx.getImageData(0, 0, bitmap.width, bitmap.height);
+    return { data: img.data, width: img.width, height: img.height };
+  } finally {
+    bitmap.close();
+  }
+}
+
+async function encode(page: RgbaImage, type: string, quality?: number): Promise<Blob> {
+  const canvas = new OffscreenCanvas(page.width, page.height);
+  const ctx = canvas.getContext('2d');
+  if (!ctx) throw new Error('scan: no 2D context in the worker');
+  ctx.putImageData(new ImageData(page.data as Uint8ClampedArray<ArrayBuffer>, page.width, page.height), 0, 0);
+  return canvas.convertToBlob({ type, quality });
+}
+
+async function handle(msg: ScanRequest): Promise<{ result: InitResult | DetectResult | ProcessReply; transfer: Transferable[] }> {
+  const info = await loadOpenCv();
+  const cv = cvModule as unknown as CV;
+  switch (msg.op) {
+    case 'init':
+      return { result: info, transfer: [] };
+    case 'detect': {
+      const frame = await frameFrom(msg.source);
+      const t = performance.now();
+      const detection = detectDocument(cv, frame, msg.options);
+      return { result: { detection, width: frame.width, height: frame.height, ms: Math.round((performance.now() - t) * 10) / 10 }, transfer: [] };
+    }
+    case 'process': {
+      const t0 = performance.now();
+      const frame = await frameFrom(msg.source);
+      const decodeMs = performance.now() - t0;
+      const r = processPage(cv, frame, msg.options);
+      if (msg.source.kind === 'encoded') r.timings.decode = Math.round(decodeMs * 10) / 10;
+      let encoded: Blob | null = null;
+      if (msg.encode) {
+        const t = performance.now();
+        encoded = await encode(r.page, msg.encode.type, msg.encode.quality);
+        r.timings.encode = Math.round((performance.now() - t) * 10) / 10;
+      }
+      const keepPixels = msg.returnPixels !== false;
+      const reply: ProcessReply = {
+        ...r,
+        page: keepPixels ? r.page : null,
+        width: r.page.width,
+        height: r.page.height,
+        encoded,
+        frame: { width: frame.width, height: frame.height },
+      };
+      return { result: reply, transfer: keepPixels ? [r.page.data.buffer as ArrayBuffer] : [] };
+    }
+    default:
+      throw new Error(`scan: unknown op ${String((msg as { op?: unknown }).op)}`);
+  }
+}
+
+scope.addEventListener('message', (e) => {
+  const msg = e.data;
+  handle(msg).then(
+    ({ result, transfer }) => scope.postMessage({ id: msg.id, ok: true, result } satisfies ScanReply, transfer),
+    (err: unknown) => {
+      const error = cvError(cvModule as unknown as CV, err);
+      scope.postMessage({ id: msg.id, ok: false, error: error.message } satisfies ScanReply);
+    },
+  );
+});
+
+// Start loading at once: the first capture should not wait for OpenCV.
+void loadOpenCv().catch(() => undefined);
