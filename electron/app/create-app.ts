@@ -22,6 +22,8 @@ import { SYSTEM_ACTOR } from '../services/audit/audit-chain';
 import { createCreditService } from '../services/credit/credit-service';
 import { createGuideService } from '../services/catalog/guide-service';
 import { createScansService } from '../services/scans/scans-service';
+import { createCameraVendorService } from '../services/camera-vendor/camera-vendor-service';
+import { HttpVendorCameraService, UnconfiguredVendorCamera, type VendorCameraService } from '../services/camera-vendor/vendor-camera-client';
 import { HttpDataSharingConnector, UnconfiguredDataSharing, type DataSharingConnector } from '../services/data-sharing/connector';
 import { seedDemo } from '../seed/seed-demo';
 import { runInWorker } from '../workers/run-in-worker';
@@ -45,6 +47,8 @@ export interface CreateAppOptions {
   dataSharing?: string | DataSharingConnector;
   /** How often queued data-sharing queries are asked again (ms; 0 = only when the clerk asks). Default 60 s. */
   dataSharingRetryMs?: number;
+  /** A vendor camera service on 127.0.0.1 (its address, or a service in tests); unset = UVC cameras only. */
+  cameraVendor?: string | VendorCameraService;
 }
 
 export interface DeskApp {
@@ -117,6 +121,10 @@ export async function createApp(opts: CreateAppOptions): Promise<DeskApp> {
   const dataSharing: DataSharingConnector =
     typeof dataSharingOpt === 'string' ? new HttpDataSharingConnector(dataSharingOpt) : (dataSharingOpt ?? new UnconfiguredDataSharing());
 
+  const cameraVendorOpt = opts.cameraVendor ?? process.env.DESK_CAMERA_VENDOR_URL;
+  const cameraVendor: VendorCameraService =
+    typeof cameraVendorOpt === 'string' ? new HttpVendorCameraService(cameraVendorOpt) : (cameraVendorOpt ?? new UnconfiguredVendorCamera());
+
   if (opened.created && opts.demo !== false) {
     await seedDemo(deps);
     logger.info('seed.demo', { dbPath: paths.dbFile });
@@ -155,6 +163,7 @@ export async function createApp(opts: CreateAppOptions): Promise<DeskApp> {
     createCreditService(deps),
     createGuideService(deps),
     createScansService({ ...deps, files }),
+    createCameraVendorService(cameraVendor, logger),
   );
 
   return {
