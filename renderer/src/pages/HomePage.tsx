@@ -8,6 +8,7 @@ import { transportKind } from '../ipc/client';
 import { METHOD_COLORS } from '../components/MethodTag';
 import { PieChart } from '../components/PieChart';
 import { useDesk } from '../state/desk-store';
+import { ClockWarningBanner } from './sync/ClockWarningBanner';
 
 type Summary = MethodOutput<'home.summary'>;
 
@@ -29,6 +30,7 @@ export function HomePage() {
 
   return (
     <div data-testid="home-page">
+      <ClockWarningBanner />
       <Typography.Title level={3} style={{ marginTop: 0 }}>
         {greeting}，{summary.user.displayName}
       </Typography.Title>

@@ -1,6 +1,6 @@
 import type { ComponentType } from 'react';
 import { Dropdown, Layout, Menu, Tag, Typography } from 'antd';
-import { AuditOutlined, BookOutlined, FolderOpenOutlined, FormOutlined, SafetyOutlined, ScanOutlined, HomeOutlined, LockOutlined, LogoutOutlined, TeamOutlined, UserAddOutlined } from '@ant-design/icons';
+import { AuditOutlined, BookOutlined, CloudSyncOutlined, FolderOpenOutlined, FormOutlined, SafetyOutlined, ScanOutlined, HomeOutlined, LockOutlined, LogoutOutlined, TeamOutlined, UserAddOutlined } from '@ant-design/icons';
 import { ROLE_LABELS } from '../../../shared/domain/roles';
 import { useDesk, type PageKey } from '../state/desk-store';
 import { useIdleLock } from './use-idle-lock';
@@ -15,11 +15,14 @@ import { IntakePage } from '../pages/intake/IntakePage';
 import { CasesPage } from '../pages/CasesPage';
 import { CreditPage } from '../pages/CreditPage';
 import { ScanPage } from '../pages/scan/ScanPage';
+import { SyncPage } from '../pages/sync/SyncPage';
+import { SyncIndicator } from '../pages/sync/SyncIndicator';
 
 const PAGES: Record<PageKey, ComponentType> = {
   home: HomePage,
   intake: IntakePage,
   cases: CasesPage,
+  sync: SyncPage,
   scan: () => <ScanPage />,
   applicants: ApplicantsPage,
   catalog: CatalogPage,
@@ -48,6 +51,7 @@ export function AppShell() {
     { key: 'home', icon: <HomeOutlined />, label: '首页' },
     { key: 'intake', icon: <FormOutlined />, label: '受理办件' },
     { key: 'cases', icon: <FolderOpenOutlined />, label: '办件查询' },
+    { key: 'sync', icon: <CloudSyncOutlined />, label: '数据同步' },
     { key: 'scan', icon: <ScanOutlined />, label: '高拍仪扫描' },
     { key: 'applicants', icon: <UserAddOutlined />, label: '申请人登记' },
     { key: 'catalog', icon: <BookOutlined />, label: '事项与证明清单' },
@@ -70,6 +74,7 @@ export function AppShell() {
           <Typography.Text style={{ color: '#dbe6f7', fontWeight: 400, fontSize: 14 }}>{status?.hall?.name}</Typography.Text>
         </div>
         <div className="desk-header-right">
+          <SyncIndicator />
           <span data-testid="net-state">
             <Dot ok={online} />
             {online ? '网络在线' : '网络离线（本机照常办理）'}

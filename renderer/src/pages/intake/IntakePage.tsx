@@ -9,6 +9,7 @@ import { ApplicantStep } from './ApplicantStep';
 import { ItemsStep } from './ItemsStep';
 import { CertificatesStep } from './CertificatesStep';
 import { AcceptStep } from './AcceptStep';
+import { CaseSyncSection } from '../sync/CaseSyncSection';
 
 interface IntakeDraft {
   applicantId?: number;
@@ -133,6 +134,7 @@ export function IntakePage() {
               <AcceptStep view={view} onChange={setView} onNew={() => void newIntake()} />
             </>
           )}
+          {view.status !== 'draft' && <CaseSyncSection caseId={view.id} />}
         </>
       )}
     </div>

@@ -1,0 +1,39 @@
+import { Card, Empty, Table, Typography } from 'antd';
+import type { OutboxEntryView, OutboxState } from '../../../../shared/ipc/methods/sync';
+import { useDesk } from '../../state/desk-store';
+import { SyncStateTag } from './SyncStateTag';
+import { useEntries } from './use-entries';
+import { shortTime } from './wait-words';
+
+/** In the case view: per target system, this case's latest entry — state, attempts, the target's number. */
+export function CaseSyncSection({ caseId }: { caseId: number }) {
+  const go = useDesk((s) => s.go);
+  const { entries, loaded } = useEntries({ caseId, limit: 100 });
+  // Newest first from the main side: keep the newest revision per target, older ones stay in 全部记录.
+  const latest = entries.filter((e, i) => entries.findIndex((x) => x.targetId === e.targetId) === i);
+  return (
+    <Card size="small" title="同步状态" style={{ marginTop: 16 }} data-testid="case-sync" extra={<a onClick={() => go('sync')}>数据同步</a>}>
+      <Table<OutboxEntryView>
+        rowKey="id"
+        size="small"
+        loading={!loaded}
+        pagination={false}
+        dataSource={latest}
+        locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description="本件无需推送，或尚未受理" /> }}
+        columns={[
+          { title: '对接系统', dataIndex: 'targetName' },
+          { title: '版本', dataIndex: 'revision', render: (v: number) => `第 ${v} 版` },
+          { title: '状态', dataIndex: 'state', render: (s: OutboxState) => <SyncStateTag state={s} /> },
+          { title: '尝试', dataIndex: 'attempts', render: (v: number) => `${v} 次` },
+          { title: '对方编号', dataIndex: 'targetCaseNo', render: (v: string | null) => (v ? <Typography.Text copyable data-testid="target-case-no">{v}</Typography.Text> : '—') },
+          { title: '送达时间', dataIndex: 'acknowledgedAt', render: (v: string | null) => shortTime(v) },
+          {
+            title: '说明',
+            key: 'note',
+            render: (_, r) => (r.parkedReason ? <Typography.Text type="danger">退回：{r.parkedReason}</Typography.Text> : r.lastError ? <Typography.Text type="secondary">{r.lastError}</Typography.Text> : '—'),
+          },
+        ]}
+      />
+    </Card>
+  );
+}
