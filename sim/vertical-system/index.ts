@@ -1,0 +1,7 @@
+/** The vertical-system simulator (docs/sync-protocol.md): in-process and child-process forms. */
+export { startVerticalSim, type SimOptions } from './sim';
+export { spawnVerticalSim, type SpawnedSim } from './spawn';
+export type { SimHandle } from './client';
+export { refusedByRate, refPosition } from './faults';
+export { DEMO_TARGETS, DEMO_CONTROL_PORT } from './demo-targets';
+export type { Faults, Stats, StoredCase, TargetConfig, TargetInfo } from './types';

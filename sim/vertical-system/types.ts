@@ -1,0 +1,68 @@
+/** Shapes shared by the vertical-system simulator's modules (see docs/sync-protocol.md). */
+
+export interface TargetConfig {
+  /** Stable id, e.g. 'gongan'; the store keys everything by it, so a restart finds its data again. */
+  id: string;
+  name: string;
+  /** 0 = any free port on 127.0.0.1. */
+  port: number;
+  token: string;
+  honourIdempotency: boolean;
+  /** The chunk size the target prefers (announced when an upload is created). */
+  chunkSize: number;
+  /** Prefix of the case numbers it gives, e.g. 'GA'; defaults to the id in capitals. */
+  caseNoPrefix?: string;
+}
+
+export type Reject422 = { rate: number } | { field: string; pattern: string };
+
+export interface Faults {
+  refuse?: boolean;
+  delayMs?: number;
+  rate5xx?: number;
+  rate429?: number;
+  retryAfterS?: number;
+  reject422?: Reject422;
+  dropAfterCommitRate?: number;
+  cutUploadAfterBytes?: number;
+  cutUploadTimes?: number;
+  honourIdempotency?: boolean;
+}
+
+export interface Stats {
+  /** Every request that reached the data port (health probes included). */
+  requests: number;
+  stored: number;
+  duplicatesServed: number;
+  rejected: number;
+  dropped: number;
+  /** How many times a refuse fault closed the data port (refused connections never reach the process). */
+  refused: number;
+  status5xx: number;
+  status429: number;
+  uploadsComplete: number;
+  /** Chunk PUTs cut by the cutUploadAfterBytes fault. */
+  uploadsCut: number;
+}
+
+export interface StoredCase {
+  caseNo: string;
+  externalRef: string;
+  idempotencyKey: string | null;
+  payload: Record<string, unknown>;
+  receivedAt: string;
+}
+
+export interface TargetInfo {
+  id: string;
+  name: string;
+  port: number;
+  url: string;
+  honourIdempotency: boolean;
+  chunkSize: number;
+  refused: boolean;
+}
+
+export function emptyStats(): Stats {
+  return { requests: 0, stored: 0, duplicatesServed: 0, rejected: 0, dropped: 0, refused: 0, status5xx: 0, status429: 0, uploadsComplete: 0, uploadsCut: 0 };
+}

@@ -1,0 +1,364 @@
+/**
+ * The vertical-system simulator (sim/vertical-system, docs/sync-protocol.md): every fault really
+ * happens on a real loopback port, and what it says is stored is in its SQLite file.
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { createHash, randomBytes } from 'node:crypto';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { refusedByRate, spawnVerticalSim, startVerticalSim, type SimHandle, type TargetConfig } from '../../sim/vertical-system';
+import { tempDir } from '../helpers/temp';
+
+const TOKEN = 'test-token';
+const target = (id: string, honourIdempotency: boolean, chunkSize = 64 * 1024): TargetConfig => ({
+  id,
+  name: `测试系统 ${id}`,
+  port: 0,
+  token: TOKEN,
+  honourIdempotency,
+  chunkSize,
+});
+const CHINESE = /[\u4e00-\u9fff]/;
+
+interface Answer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: Record<string, unknown>;
+}
+
+/** One request over a fresh connection (no pooling, so a dropped socket is this request's). */
+function request(
+  base: string,
+  method: string,
+  pathname: string,
+  opts: { body?: unknown; raw?: Buffer; key?: string; token?: string | null } = {},
+): Promise<Answer> {
+  const data = opts.raw ?? (opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body)));
+  const headers: Record<string, string | number> = { Connection: 'close' };
+  if (opts.token !== null) headers.Authorization = `Bearer ${opts.token ?? TOKEN}`;
+  if (opts.key) headers['Idempotency-Key'] = opts.key;
+  if (data) {
+    headers['Content-Length'] = data.length;
+    headers['Content-Type'] = opts.raw ? 'application/octet-stream' : 'application/json';
+  }
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${base}${pathname}`, { method, headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        resolve({ status: res.statusCode!, headers: res.headers, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} });
+      });
+    });
+    req.on('error', reject);
+    req.end(data);
+  });
+}
+
+const errorCode = (e: unknown) => (e as NodeJS.ErrnoException).code;
+
+async function waitFor(check: () => boolean, what: string, ms = 5000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+describe('vertical-system simulator (in process)', () => {
+  let sim: SimHandle;
+  let dataDir: string;
+  let honours: string;
+  let ignores: string;
+  beforeAll(async () => {
+    dataDir = tempDir('vsim-');
+    sim = await startVerticalSim({ dataDir, targets: [target('honours', true), target('ignores', false)] });
+    honours = sim.targets.honours!;
+    ignores = sim.targets.ignores!;
+  });
+  afterAll(async () => {
+    await sim?.close();
+  });
+
+  it('answers the health probe without a token and refuses data requests without the right token', async () => {
+    expect((await request(honours, 'GET', '/health', { token: null })).body).toEqual({ target: 'honours', ok: true });
+    const noToken = await request(honours, 'POST', '/api/cases', { body: { externalRef: 'A-1' }, token: null });
+    const wrong = await request(honours, 'POST', '/api/cases', { body: { externalRef: 'A-1' }, token: 'other' });
+    expect([noToken.status, wrong.status]).toEqual([401, 401]);
+    expect(await sim.cases('honours')).toEqual([]);
+  });
+
+  it('refuse really closes the port (ECONNREFUSED) and reopens it on the same port', async () => {
+    await sim.setFaults('honours', { refuse: true });
+    const err = await request(honours, 'GET', '/health').then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(errorCode(err)).toBe('ECONNREFUSED');
+    expect((await sim.stats('honours')).refused).toBe(1);
+    await sim.setFaults('honours', {});
+    expect((await request(honours, 'GET', '/health')).status).toBe(200);
+  });
+
+  it('fails that share of requests with 5xx and 429 (with Retry-After) and stores nothing for them', async () => {
+    await sim.reset('ignores');
+    await sim.setFaults('ignores', { rate5xx: 0.3, rate429: 0.2, retryAfterS: 7 });
+    const N = 1000;
+    const counts = { ok: 0, s5xx: 0, s429: 0 };
+    const stored: string[] = [];
+    for (let i = 0; i < N; i++) {
+      const ref = `R-${i}`;
+      const a = await request(ignores, 'POST', '/api/cases', { body: { externalRef: ref }, key: `k-${i}` });
+      if (a.status === 201) {
+        counts.ok++;
+        stored.push(ref);
+      } else if (a.status >= 500) counts.s5xx++;
+      else if (a.status === 429) {
+        counts.s429++;
+        expect(a.headers['retry-after']).toBe('7');
+        expect(String((a.body.error as { message: string }).message)).toMatch(CHINESE);
+      } else throw new Error(`unexpected ${a.status}`);
+    }
+    expect(counts.s5xx / N).toBeGreaterThan(0.24);
+    expect(counts.s5xx / N).toBeLessThan(0.36);
+    expect(counts.s429 / N).toBeGreaterThan(0.15);
+    expect(counts.s429 / N).toBeLessThan(0.25);
+    expect((await sim.cases('ignores')).map((c) => c.externalRef)).toEqual(stored);
+    expect(await sim.stats('ignores')).toMatchObject({ requests: N, stored: counts.ok, status5xx: counts.s5xx, status429: counts.s429 });
+  });
+
+  it('refuses a predictable set of payloads with 422 and a Chinese reason, storing none of them', async () => {
+    await sim.reset('ignores');
+    await sim.setFaults('ignores', { reject422: { rate: 0.5 } });
+    const refs = Array.from({ length: 40 }, (_, i) => `2026-QZ-${i}`);
+    const predicted = refs.filter((r) => refusedByRate(r, 0.5));
+    expect(predicted.length).toBeGreaterThan(5);
+    expect(predicted.length).toBeLessThan(35);
+    for (let pass = 0; pass < 2; pass++) {
+      for (const ref of refs) {
+        const a = await request(ignores, 'POST', '/api/cases', { body: { externalRef: ref } });
+        if (predicted.includes(ref)) {
+          expect(a.status).toBe(422);
+          const e = a.body.error as { code: string; message: string; field: string };
+          expect(e.message).toMatch(CHINESE);
+          expect(e.field).toBeTruthy();
+        } else expect(a.status).toBe(201);
+      }
+    }
+    const stored = (await sim.cases('ignores')).map((c) => c.externalRef);
+    expect(stored.filter((r) => predicted.includes(r))).toEqual([]);
+    expect(stored).toHaveLength((refs.length - predicted.length) * 2);
+
+    await sim.setFaults('ignores', { reject422: { field: 'applicantName', pattern: '^测试' } });
+    const bad = await request(ignores, 'POST', '/api/cases', { body: { externalRef: 'F-1', applicantName: '测试甲' } });
+    expect(bad.status).toBe(422);
+    expect(bad.body.error).toMatchObject({ field: 'applicantName' });
+    expect((bad.body.error as { message: string }).message).toMatch(CHINESE);
+    expect((await request(ignores, 'POST', '/api/cases', { body: { externalRef: 'F-2', applicantName: '王芳' } })).status).toBe(201);
+    const refsNow = (await sim.cases('ignores')).map((c) => c.externalRef);
+    expect(refsNow).toContain('F-2');
+    expect(refsNow).not.toContain('F-1');
+  });
+
+  it('drops the answer after committing: the client sees a dead socket, the case is stored', async () => {
+    await sim.reset('honours');
+    await sim.setFaults('honours', { dropAfterCommitRate: 1 });
+    const err = await request(honours, 'POST', '/api/cases', { body: { externalRef: 'D-1' }, key: 'kd-1' }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).not.toBeNull();
+    expect(errorCode(err)).not.toBe('ECONNREFUSED');
+    expect(await sim.stats('honours')).toMatchObject({ stored: 1, dropped: 1 });
+    await sim.setFaults('honours', {});
+    const found = await request(honours, 'GET', '/api/cases?externalRef=D-1');
+    expect(found.body.items).toHaveLength(1);
+    // Re-sent with the same key to a target that honours keys: the original, marked duplicate.
+    const again = await request(honours, 'POST', '/api/cases', { body: { externalRef: 'D-1' }, key: 'kd-1' });
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ duplicate: true, caseNo: (found.body.items as { caseNo: string }[])[0]!.caseNo });
+    expect(await sim.cases('honours')).toHaveLength(1);
+  });
+
+  it('honours idempotency keys on one target and ignores them on the other (duplicate stored)', async () => {
+    await sim.reset();
+    const first = await request(honours, 'POST', '/api/cases', { body: { externalRef: 'I-1' }, key: 'same' });
+    const second = await request(honours, 'POST', '/api/cases', { body: { externalRef: 'I-1' }, key: 'same' });
+    expect([first.status, second.status]).toEqual([201, 200]);
+    expect(second.body).toMatchObject({ caseNo: first.body.caseNo, duplicate: true });
+    expect(await sim.cases('honours')).toHaveLength(1);
+    expect((await sim.stats('honours')).duplicatesServed).toBe(1);
+
+    const a = await request(ignores, 'POST', '/api/cases', { body: { externalRef: 'I-1' }, key: 'same' });
+    const b = await request(ignores, 'POST', '/api/cases', { body: { externalRef: 'I-1' }, key: 'same' });
+    expect([a.status, b.status]).toEqual([201, 201]);
+    expect(a.body.caseNo).not.toBe(b.body.caseNo);
+    const stored = await sim.cases('ignores');
+    expect(stored.map((c) => [c.externalRef, c.idempotencyKey])).toEqual([
+      ['I-1', 'same'],
+      ['I-1', 'same'],
+    ]);
+    // Switched by command.
+    await sim.setFaults('ignores', { honourIdempotency: true });
+    expect((await request(ignores, 'POST', '/api/cases', { body: { externalRef: 'I-1' }, key: 'same' })).status).toBe(200);
+    await sim.reset('ignores');
+    expect((await sim.targetInfo()).find((t) => t.id === 'ignores')!.honourIdempotency).toBe(false);
+  });
+
+  it('delays every answer by delayMs', async () => {
+    await sim.setFaults('honours', { delayMs: 300 });
+    const t0 = Date.now();
+    expect((await request(honours, 'GET', '/health')).status).toBe(200);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
+    await sim.setFaults('honours', {});
+  });
+
+  describe('chunked uploads', () => {
+    const CHUNK = 64 * 1024;
+    const file = randomBytes(CHUNK * 4 + 1234);
+    const digest = sha(file);
+    let uploadId = '';
+    const part = () => path.join(dataDir, 'uploads', `${uploadId}.part`);
+    const put = (offset: number, bytes: Buffer) => request(honours, 'PUT', `/api/uploads/${uploadId}?offset=${offset}`, { raw: bytes });
+
+    it('stores whole chunks; a cut mid-chunk leaves the stored offset at the last whole chunk', async () => {
+      await sim.reset('honours');
+      const created = await request(honours, 'POST', '/api/uploads', { body: { sha256: digest, size: file.length, name: '户口簿.jpg', externalRef: 'U-1' } });
+      expect(created.status).toBe(201);
+      expect(created.body).toMatchObject({ received: 0, chunkSize: CHUNK });
+      uploadId = String(created.body.uploadId);
+
+      expect((await put(0, file.subarray(0, CHUNK))).body).toEqual({ received: CHUNK });
+
+      await sim.setFaults('honours', { cutUploadAfterBytes: 10_000, cutUploadTimes: 2 });
+      for (let i = 0; i < 2; i++) {
+        const err = await put(CHUNK, file.subarray(CHUNK, 2 * CHUNK)).then(
+          () => null,
+          (e: unknown) => e,
+        );
+        expect(err).not.toBeNull();
+      }
+      expect((await sim.stats('honours')).uploadsCut).toBe(2);
+      expect((await request(honours, 'GET', `/api/uploads/${uploadId}`)).body).toMatchObject({ received: CHUNK, complete: false, size: file.length });
+      await waitFor(() => fs.statSync(part()).size === CHUNK, 'the part file to be cut back to the last whole chunk');
+
+      // A client that dies mid-chunk: nothing of that chunk either.
+      await new Promise<void>((resolve) => {
+        const req = http.request(`${honours}/api/uploads/${uploadId}?offset=${CHUNK}`, {
+          method: 'PUT',
+          agent: false,
+          headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Length': CHUNK },
+        });
+        req.on('error', () => resolve());
+        req.write(file.subarray(CHUNK, CHUNK + 20_000), () => setTimeout(() => req.destroy(), 50));
+      });
+      await waitFor(() => fs.statSync(part()).size === CHUNK, 'the aborted chunk to be discarded');
+      expect((await request(honours, 'GET', `/api/uploads/${uploadId}`)).body).toMatchObject({ received: CHUNK });
+      await sim.setFaults('honours', {});
+    });
+
+    it('answers 409 with the stored offset for a wrong offset, resumes and completes with the right hash', async () => {
+      const wrong = await put(3 * CHUNK, file.subarray(3 * CHUNK, 4 * CHUNK));
+      expect(wrong.status).toBe(409);
+      expect(wrong.body).toMatchObject({ received: CHUNK });
+      // Creating the same file again returns the upload in progress (resume).
+      const again = await request(honours, 'POST', '/api/uploads', { body: { sha256: digest, size: file.length, name: '户口簿.jpg' } });
+      expect(again.body).toMatchObject({ uploadId, received: CHUNK, complete: false });
+      const early = await request(honours, 'POST', `/api/uploads/${uploadId}/complete`);
+      expect(early.status).toBe(409);
+      for (let off = CHUNK; off < file.length; off += CHUNK) {
+        expect((await put(off, file.subarray(off, off + CHUNK))).body).toEqual({ received: Math.min(off + CHUNK, file.length) });
+      }
+      const done = await request(honours, 'POST', `/api/uploads/${uploadId}/complete`);
+      expect(done.status).toBe(200);
+      expect(done.body.sha256).toBe(digest);
+      expect(sha(fs.readFileSync(part()))).toBe(digest);
+      expect((await sim.stats('honours')).uploadsComplete).toBe(1);
+      const fileId = String(done.body.fileId);
+      // Same file again: already complete.
+      expect((await request(honours, 'POST', '/api/uploads', { body: { sha256: digest, size: file.length, name: 'x.jpg' } })).body).toEqual({
+        uploadId,
+        complete: true,
+        fileId,
+      });
+      // A case may reference it; an unknown file is refused.
+      expect((await request(honours, 'POST', '/api/cases', { body: { externalRef: 'U-1', files: [{ fileId, sha256: digest, kind: '户口簿' }] } })).status).toBe(201);
+      const unknown = await request(honours, 'POST', '/api/cases', { body: { externalRef: 'U-2', files: [{ fileId: 'Fnope' }] } });
+      expect(unknown.status).toBe(422);
+      expect(unknown.body.error).toMatchObject({ code: 'unknown_file', field: 'files' });
+    });
+
+    it('refuses to complete when the stored bytes do not hash to the declared sha256, and discards the upload', async () => {
+      const bytes = randomBytes(5000);
+      const created = await request(honours, 'POST', '/api/uploads', { body: { sha256: sha(Buffer.from('other')), size: bytes.length, name: 'a.pdf' } });
+      uploadId = String(created.body.uploadId);
+      expect((await put(0, bytes)).body).toEqual({ received: bytes.length });
+      const done = await request(honours, 'POST', `/api/uploads/${uploadId}/complete`);
+      expect(done.status).toBe(422);
+      expect(done.body.error).toMatchObject({ code: 'hash_mismatch' });
+      expect((done.body.error as { message: string }).message).toMatch(CHINESE);
+      expect((await request(honours, 'GET', `/api/uploads/${uploadId}`)).status).toBe(404);
+      expect(fs.existsSync(part())).toBe(false);
+    });
+  });
+
+  it('keeps what it stored in its own SQLite file (WAL, synchronous=FULL)', async () => {
+    const db = new Database(path.join(dataDir, 'vertical-sim.sqlite'), { readonly: true });
+    try {
+      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+      const n = (db.prepare(`SELECT COUNT(*) AS n FROM cases WHERE target = 'honours'`).get() as { n: number }).n;
+      expect(n).toBe((await sim.cases('honours')).length);
+    } finally {
+      db.close();
+    }
+  });
+});
+
+describe('vertical-system simulator (its own process)', () => {
+  it('survives kill -9: after a restart on the same data dir, cases, keys and a half-done upload are still there', async () => {
+    const dataDir = tempDir('vsim-proc-');
+    const targets = [target('gongan', true, 4096), target('scjg', false, 4096)];
+    const first = await spawnVerticalSim({ dataDir, targets });
+    const file = randomBytes(10_000);
+    let uploadId = '';
+    const acked: string[] = [];
+    try {
+      const g = first.targets.gongan!;
+      for (let i = 0; i < 20; i++) {
+        const a = await request(g, 'POST', '/api/cases', { body: { externalRef: `P-${i}` }, key: `kp-${i}` });
+        expect(a.status).toBe(201);
+        acked.push(String(a.body.caseNo));
+      }
+      const up = await request(g, 'POST', '/api/uploads', { body: { sha256: sha(file), size: file.length, name: '营业执照.pdf' } });
+      uploadId = String(up.body.uploadId);
+      expect((await request(g, 'PUT', `/api/uploads/${uploadId}?offset=0`, { raw: file.subarray(0, 4096) })).body).toEqual({ received: 4096 });
+    } finally {
+      await first.kill('SIGKILL');
+    }
+    expect(first.proc.signalCode).toBe('SIGKILL');
+
+    // Same ports, same data dir.
+    const second = await spawnVerticalSim({ dataDir, targets: targets.map((t) => ({ ...t, port: first.ports[t.id]! })) });
+    try {
+      expect(second.ports).toEqual(first.ports);
+      const g = second.targets.gongan!;
+      expect((await second.cases('gongan')).map((c) => c.caseNo)).toEqual(acked);
+      const dup = await request(g, 'POST', '/api/cases', { body: { externalRef: 'P-3' }, key: 'kp-3' });
+      expect(dup.body).toMatchObject({ duplicate: true, caseNo: acked[3] });
+      expect((await request(g, 'GET', `/api/uploads/${uploadId}`)).body).toMatchObject({ received: 4096, complete: false });
+      for (let off = 4096; off < file.length; off += 4096) {
+        const a = await request(g, 'PUT', `/api/uploads/${uploadId}?offset=${off}`, { raw: file.subarray(off, off + 4096) });
+        expect(a.body).toEqual({ received: Math.min(off + 4096, file.length) });
+      }
+      expect((await request(g, 'POST', `/api/uploads/${uploadId}/complete`)).body).toMatchObject({ sha256: sha(file) });
+    } finally {
+      await second.close();
+    }
+    expect(second.proc.exitCode).toBe(0);
+  });
+});
