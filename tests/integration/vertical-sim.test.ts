@@ -110,14 +110,10 @@ describe('vertical-system simulator (in process)', () => {
     await sim.setFaults('ignores', { rate5xx: 0.3, rate429: 0.2, retryAfterS: 7 });
     const N = 1000;
     const counts = { ok: 0, s5xx: 0, s429: 0 };
-    const stored: string[] = [];
     for (let i = 0; i < N; i++) {
-      const ref = `R-${i}`;
-      const a = await request(ignores, 'POST', '/api/cases', { body: { externalRef: ref }, key: `k-${i}` });
-      if (a.status === 201) {
-        counts.ok++;
-        stored.push(ref);
-      } else if (a.status >= 500) counts.s5xx++;
+      const a = await request(ignores, 'GET', `/api/cases?externalRef=R-${i}`);
+      if (a.status === 200) counts.ok++;
+      else if (a.status >= 500) counts.s5xx++;
       else if (a.status === 429) {
         counts.s429++;
         expect(a.headers['retry-after']).toBe('7');
@@ -128,8 +124,17 @@ describe('vertical-system simulator (in process)', () => {
     expect(counts.s5xx / N).toBeLessThan(0.36);
     expect(counts.s429 / N).toBeGreaterThan(0.15);
     expect(counts.s429 / N).toBeLessThan(0.25);
-    expect((await sim.cases('ignores')).map((c) => c.externalRef)).toEqual(stored);
-    expect(await sim.stats('ignores')).toMatchObject({ requests: N, stored: counts.ok, status5xx: counts.s5xx, status429: counts.s429 });
+    expect(await sim.stats('ignores')).toMatchObject({ requests: N, status5xx: counts.s5xx, status429: counts.s429 });
+
+    for (const faults of [{ rate5xx: 1 }, { rate429: 1 }]) {
+      await sim.setFaults('ignores', faults);
+      for (let i = 0; i < 5; i++) {
+        const a = await request(ignores, 'POST', '/api/cases', { body: { externalRef: `S-${i}` }, key: `ks-${i}` });
+        expect(a.status === 429 || a.status >= 500).toBe(true);
+      }
+    }
+    expect(await sim.cases('ignores')).toEqual([]);
+    expect((await sim.stats('ignores')).stored).toBe(0);
   });
 
   it('refuses a predictable set of payloads with 422 and a Chinese reason, storing none of them', async () => {
@@ -208,6 +213,17 @@ describe('vertical-system simulator (in process)', () => {
     expect((await request(ignores, 'POST', '/api/cases', { body: { externalRef: 'I-1' }, key: 'same' })).status).toBe(200);
     await sim.reset('ignores');
     expect((await sim.targetInfo()).find((t) => t.id === 'ignores')!.honourIdempotency).toBe(false);
+  });
+
+  it('stores a key once even when the same request arrives 20 times at once', async () => {
+    await sim.reset('honours');
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => request(honours, 'POST', '/api/cases', { body: { externalRef: 'C-1' }, key: 'concurrent' })),
+    );
+    expect(answers.filter((a) => a.status === 201)).toHaveLength(1);
+    expect(answers.filter((a) => a.status === 200 && a.body.duplicate === true)).toHaveLength(19);
+    expect(new Set(answers.map((a) => a.body.caseNo)).size).toBe(1);
+    expect(await sim.cases('honours')).toHaveLength(1);
   });
 
   it('delays every answer by delayMs', async () => {
@@ -320,26 +336,37 @@ describe('vertical-system simulator (in process)', () => {
 });
 
 describe('vertical-system simulator (its own process)', () => {
-  it('survives kill -9: after a restart on the same data dir, cases, keys and a half-done upload are still there', async () => {
+  it('survives kill -9 under load: every case it answered 201 for, keys and a half-done upload are there after a restart', async () => {
     const dataDir = tempDir('vsim-proc-');
     const targets = [target('gongan', true, 4096), target('scjg', false, 4096)];
     const first = await spawnVerticalSim({ dataDir, targets });
     const file = randomBytes(10_000);
     let uploadId = '';
-    const acked: string[] = [];
-    try {
-      const g = first.targets.gongan!;
-      for (let i = 0; i < 20; i++) {
-        const a = await request(g, 'POST', '/api/cases', { body: { externalRef: `P-${i}` }, key: `kp-${i}` });
-        expect(a.status).toBe(201);
-        acked.push(String(a.body.caseNo));
+    const acked = new Map<string, string>(); // externalRef → caseNo
+    const g1 = first.targets.gongan!;
+    const up = await request(g1, 'POST', '/api/uploads', { body: { sha256: sha(file), size: file.length, name: '营业执照.pdf' } });
+    uploadId = String(up.body.uploadId);
+    expect((await request(g1, 'PUT', `/api/uploads/${uploadId}?offset=0`, { raw: file.subarray(0, 4096) })).body).toEqual({ received: 4096 });
+
+    let n = 0;
+    let stop = false;
+    const writer = async () => {
+      while (!stop) {
+        const ref = `P-${n++}`;
+        try {
+          const a = await request(g1, 'POST', '/api/cases', { body: { externalRef: ref }, key: `kp-${ref}` });
+          expect(a.status).toBe(201);
+          acked.set(ref, String(a.body.caseNo));
+        } catch (e) {
+          if (!stop) throw e; // only the kill may cut a request
+        }
       }
-      const up = await request(g, 'POST', '/api/uploads', { body: { sha256: sha(file), size: file.length, name: '营业执照.pdf' } });
-      uploadId = String(up.body.uploadId);
-      expect((await request(g, 'PUT', `/api/uploads/${uploadId}?offset=0`, { raw: file.subarray(0, 4096) })).body).toEqual({ received: 4096 });
-    } finally {
-      await first.kill('SIGKILL');
-    }
+    };
+    const writers = [writer(), writer(), writer(), writer()];
+    await waitFor(() => acked.size >= 30, '30 acknowledged cases', 10_000);
+    stop = true;
+    await first.kill('SIGKILL');
+    await Promise.all(writers);
     expect(first.proc.signalCode).toBe('SIGKILL');
 
     // Same ports, same data dir.
@@ -347,9 +374,11 @@ describe('vertical-system simulator (its own process)', () => {
     try {
       expect(second.ports).toEqual(first.ports);
       const g = second.targets.gongan!;
-      expect((await second.cases('gongan')).map((c) => c.caseNo)).toEqual(acked);
-      const dup = await request(g, 'POST', '/api/cases', { body: { externalRef: 'P-3' }, key: 'kp-3' });
-      expect(dup.body).toMatchObject({ duplicate: true, caseNo: acked[3] });
+      const stored = new Map((await second.cases('gongan')).map((c) => [c.externalRef, c.caseNo]));
+      for (const [ref, caseNo] of acked) expect(stored.get(ref)).toBe(caseNo);
+      const [someRef, someNo] = [...acked][3]!;
+      const dup = await request(g, 'POST', '/api/cases', { body: { externalRef: someRef }, key: `kp-${someRef}` });
+      expect(dup.body).toMatchObject({ duplicate: true, caseNo: someNo });
       expect((await request(g, 'GET', `/api/uploads/${uploadId}`)).body).toMatchObject({ received: 4096, complete: false });
       for (let off = 4096; off < file.length; off += 4096) {
         const a = await request(g, 'PUT', `/api/uploads/${uploadId}?offset=${off}`, { raw: file.subarray(off, off + 4096) });
@@ -360,5 +389,100 @@ describe('vertical-system simulator (its own process)', () => {
       await second.close();
     }
     expect(second.proc.exitCode).toBe(0);
+  });
+
+  it('kill -9 in the middle of a chunk: after the restart the offset is the last whole chunk and the upload completes', async () => {
+    const dataDir = tempDir('vsim-cut-');
+    const MB = 1024 * 1024;
+    const file = randomBytes(6 * MB);
+    const targets = [target('gongan', true, 2 * MB)];
+    const first = await spawnVerticalSim({ dataDir, targets });
+    const g1 = first.targets.gongan!;
+    const uploadId = String((await request(g1, 'POST', '/api/uploads', { body: { sha256: sha(file), size: file.length, name: 'scan.pdf' } })).body.uploadId);
+    expect((await request(g1, 'PUT', `/api/uploads/${uploadId}?offset=0`, { raw: file.subarray(0, 2 * MB) })).body).toEqual({ received: 2 * MB });
+    const partFile = path.join(dataDir, 'uploads', `${uploadId}.part`);
+    // A 4 MB chunk of which only the first 1 MB is sent; the simulator dies while it waits for the rest.
+    const req = http.request(`${g1}/api/uploads/${uploadId}?offset=${2 * MB}`, {
+      method: 'PUT',
+      agent: false,
+      headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Length': 4 * MB },
+    });
+    req.on('error', () => undefined);
+    req.write(file.subarray(2 * MB, 3 * MB));
+    await waitFor(() => fs.statSync(partFile).size > 2 * MB, 'part of the chunk to reach the disk');
+    await first.kill('SIGKILL');
+    req.destroy();
+
+    const second = await spawnVerticalSim({ dataDir, targets: targets.map((t) => ({ ...t, port: first.ports[t.id]! })) });
+    try {
+      const g = second.targets.gongan!;
+      expect((await request(g, 'GET', `/api/uploads/${uploadId}`)).body).toMatchObject({ received: 2 * MB, complete: false });
+      for (let off = 2 * MB; off < file.length; off += 2 * MB) {
+        expect((await request(g, 'PUT', `/api/uploads/${uploadId}?offset=${off}`, { raw: file.subarray(off, off + 2 * MB) })).body).toEqual({ received: off + 2 * MB });
+      }
+      expect((await request(g, 'POST', `/api/uploads/${uploadId}/complete`)).body).toMatchObject({ sha256: sha(file) });
+      expect(fs.statSync(partFile).size).toBe(file.length);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('streams a 200 MB file through disk: the simulator process does not hold it (or a 64 MB chunk) in memory', async () => {
+    const dataDir = tempDir('vsim-big-');
+    const MB = 1024 * 1024;
+    const SIZE = 200 * MB + 12_345;
+    const CHUNK = 64 * MB;
+    const base = randomBytes(MB);
+    /** The file, 1 MB blocks made distinct by their index; generated as it is sent. */
+    function* bytes(from: number, to: number): Generator<Buffer> {
+      for (let p = from; p < to; ) {
+        const i = Math.floor(p / MB);
+        const blk = Buffer.from(base);
+        blk.writeUInt32BE(i, 0);
+        const end = Math.min((i + 1) * MB, to);
+        yield blk.subarray(p - i * MB, end - i * MB);
+        p = end;
+      }
+    }
+    const h = createHash('sha256');
+    for (const b of bytes(0, SIZE)) h.update(b);
+    const digest = h.digest('hex');
+    const sim = await spawnVerticalSim({ dataDir, targets: [target('big', true, CHUNK)] });
+    const hwmKb = () => Number(/VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${sim.pid}/status`, 'utf8'))![1]);
+    try {
+      const url = sim.targets.big!;
+      const before = hwmKb();
+      const uploadId = String((await request(url, 'POST', '/api/uploads', { body: { sha256: digest, size: SIZE, name: 'big.bin' } })).body.uploadId);
+      for (let off = 0; off < SIZE; off += CHUNK) {
+        const end = Math.min(off + CHUNK, SIZE);
+        const answer = await new Promise<Answer>((resolve, reject) => {
+          const req = http.request(`${url}/api/uploads/${uploadId}?offset=${off}`, {
+            method: 'PUT',
+            agent: false,
+            headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Length': end - off },
+          });
+          req.on('error', reject);
+          req.on('response', (res) => {
+            let text = '';
+            res.on('data', (c: Buffer) => (text += c.toString('utf8')));
+            res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: JSON.parse(text) as Record<string, unknown> }));
+          });
+          void (async () => {
+            for (const b of bytes(off, end)) if (!req.write(b)) await new Promise((r) => req.once('drain', r));
+            req.end();
+          })();
+        });
+        expect(answer.body).toEqual({ received: end });
+      }
+      const done = await request(url, 'POST', `/api/uploads/${uploadId}/complete`);
+      expect(done.body).toMatchObject({ sha256: digest });
+      expect(fs.statSync(path.join(dataDir, 'uploads', `${uploadId}.part`)).size).toBe(SIZE);
+      const grewMb = (hwmKb() - before) / 1024;
+      console.log(`vertical-sim 200 MB upload: simulator peak RSS grew by ${grewMb.toFixed(1)} MB (from ${(before / 1024).toFixed(1)} MB)`);
+      expect(grewMb).toBeLessThan(64);
+    } finally {
+      await sim.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
