@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import type { StoreProblem } from '../../shared/ipc/contract';
 import { createLogger, type Logger } from '../log/logger';
@@ -26,6 +27,11 @@ import { createCameraVendorService } from '../services/camera-vendor/camera-vend
 import { HttpVendorCameraService, UnconfiguredVendorCamera, type VendorCameraService } from '../services/camera-vendor/vendor-camera-client';
 import { HttpDataSharingConnector, UnconfiguredDataSharing, type DataSharingConnector } from '../services/data-sharing/connector';
 import { seedDemo } from '../seed/seed-demo';
+import { DEMO_SYNC_CONFIG } from '../seed/demo-sync-targets';
+import { syncConfigPath, writeSyncConfig } from '../services/sync/targets-config';
+import { loadSyncTargets } from '../services/sync/sync-targets';
+import { SyncSender } from '../services/sync/sender';
+import { createSyncService } from '../services/sync/sync-service';
 import { runInWorker } from '../workers/run-in-worker';
 import { createDispatcher, type Dispatcher } from './dispatcher';
 import { mergeHandlers, type PartialHandlers } from './handlers';
@@ -47,6 +53,8 @@ export interface CreateAppOptions {
   dataSharing?: string | DataSharingConnector;
   /** How often queued data-sharing queries are asked again (ms; 0 = only when the clerk asks). Default 60 s. */
   dataSharingRetryMs?: number;
+  /** Start the sync sender (default true; tests that inspect the queue pass false). */
+  sync?: boolean;
   /** A vendor camera service on 127.0.0.1 (its address, or a service in tests); unset = UVC cameras only. */
   cameraVendor?: string | VendorCameraService;
 }
@@ -58,6 +66,8 @@ export interface DeskApp {
   logger: Logger;
   dbFile: string;
   close(): void;
+  /** Stops the sync sender and waits for its requests in flight (call before close for a clean stop). */
+  stopSync(): Promise<void>;
 }
 
 /**
@@ -98,6 +108,7 @@ export async function createApp(opts: CreateAppOptions): Promise<DeskApp> {
       logger,
       dbFile: paths.dbFile,
       close: () => undefined,
+      stopSync: async () => undefined,
     };
   }
 
@@ -130,7 +141,11 @@ export async function createApp(opts: CreateAppOptions): Promise<DeskApp> {
     logger.info('seed.demo', { dbPath: paths.dbFile });
   }
 
-  const intakeDeps = { ...deps, files, dataSharing };
+  // Sync targets: <dataDir>/sync-targets.json (a fresh demo store gets the demo targets).
+  if (opened.created && opts.demo !== false && !fs.existsSync(syncConfigPath(opts.dataDir))) writeSyncConfig(opts.dataDir, DEMO_SYNC_CONFIG);
+  const syncTargets = loadSyncTargets(deps, opts.dataDir);
+
+  const intakeDeps = { ...deps, files, dataSharing, syncTargets };
   const queries = createDataQueries(intakeDeps);
   const retryMs = opts.dataSharingRetryMs ?? 60_000;
   let retrying = false;
@@ -148,6 +163,8 @@ export async function createApp(opts: CreateAppOptions): Promise<DeskApp> {
       : null;
   retryTimer?.unref();
 
+  const sender = new SyncSender(deps, syncTargets, files, null);
+
   const handlers = mergeHandlers(
     createSystemService({ db, schemaVersion: opened.schemaVersion }, now),
     createSetupService(deps),
@@ -164,7 +181,9 @@ export async function createApp(opts: CreateAppOptions): Promise<DeskApp> {
     createGuideService(deps),
     createScansService({ ...deps, files }),
     createCameraVendorService(cameraVendor, logger),
+    createSyncService(deps, syncTargets, sender),
   );
+  if (opts.sync !== false) sender.start();
 
   return {
     state: 'ready',
@@ -174,7 +193,9 @@ export async function createApp(opts: CreateAppOptions): Promise<DeskApp> {
     dbFile: paths.dbFile,
     close: () => {
       if (retryTimer) clearInterval(retryTimer);
+      void sender.stop();
       db.close();
     },
+    stopSync: () => sender.stop(),
   };
 }

@@ -16,6 +16,7 @@ import { Empty, method, Ok, trimmed, type MethodSpec } from './method';
 import { catalogIoMethods } from './methods/catalog-io';
 import { intakeMethods } from './methods/intake';
 import { scansMethods } from './methods/scans';
+import { syncMethods } from './methods/sync';
 import { cameraMethods } from './methods/camera';
 
 export { method, type Access, type MethodSpec } from './method';
@@ -301,6 +302,7 @@ export const contract = {
   ...catalogIoMethods,
   ...intakeMethods,
   ...scansMethods,
+  ...syncMethods,
   ...cameraMethods,
 } as const satisfies Record<string, MethodSpec>;
 

@@ -20,10 +20,14 @@ import { maskApplicantId } from '../applicants/applicants-service';
 import { searchApplicantIds } from '../applicants/applicant-search';
 import { caseFigures } from '../../../shared/rules/case-figures';
 import type { CertificateState as CaseCertificateState } from '../../../shared/ipc/methods/intake';
+import { enqueueCase } from '../sync/outbox';
+import type { TargetConfig } from '../sync/targets-config';
 
 export interface IntakeDeps extends Deps {
   files: FileStore;
   dataSharing: DataSharingConnector;
+  /** The sync targets an accepted case goes to (electron/services/sync); unset = none. */
+  syncTargets?: { caseTargets(): readonly TargetConfig[] };
 }
 
 interface CommitmentDetail {
@@ -537,6 +541,8 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
           .run(to, reason ?? null, to, w.at.toISOString(), to, ctx.user!.id, caseId);
         touchCase(w, caseId);
         w.audit({ action: 'case.transition', entityType: 'case', entityId: caseId, detail: { caseNo: c.case_no, from: c.status, to, reason: reason ?? null } });
+        // The outbox entries are written in the acceptance transaction: accepted means queued for every target.
+        if (to === 'accepted' && deps.syncTargets) enqueueCase(w, caseId, deps.syncTargets.caseTargets());
       });
       return view(caseId);
     },

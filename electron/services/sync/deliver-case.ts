@@ -1,0 +1,84 @@
+import fs from 'node:fs/promises';
+import type { Deps } from '../../app/deps';
+import type { FileStore } from '../files/file-store';
+import { mapPayload } from './field-mapping';
+import { ConnectorFailure, type HttpTargetConnector } from './http-connector';
+import { entryFiles, recordUpload, type Claimed, type UploadRow } from './sender-store';
+import type { Delivered } from './sender';
+import type { SenderConfig } from './targets-config';
+
+export interface DeliverContext {
+  deps: Deps;
+  files: FileStore;
+  http: HttpTargetConnector;
+  cfg: SenderConfig;
+  owner: string;
+  stopped(): boolean;
+}
+
+/**
+ * One case entry to an HTTP target: for an entry whose outcome is unknown and
+ * a target that does not de-duplicate, look it up first; then upload its
+ * files (resumable, chunk by chunk, progress recorded); then post the case
+ * under its idempotency key.
+ */
+export async function deliverCase(ctx: DeliverContext, entry: Claimed): Promise<Delivered> {
+  const { http } = ctx;
+  const doc = JSON.parse(entry.document) as { caseNo: string };
+  const payload = mapPayload(doc, http.target.fields);
+  const externalRef = typeof payload.externalRef === 'string' ? payload.externalRef : doc.caseNo;
+  if (entry.prior === 'unknown' && http.target.idempotency === 'none') {
+    const found = await http.lookup(externalRef);
+    if (found) return { targetCaseNo: found, via: 'lookup' };
+  }
+  const uploaded: { fileId: string; sha256: string; kind: string }[] = [];
+  for (const f of entryFiles(ctx.deps.db, entry.id)) {
+    if (ctx.stopped()) throw new ConnectorFailure({ kind: 'retry', status: 0, retryAfterMs: null, message: '发送已停止' });
+    const fileId = f.remote_file_id ?? (await upload(ctx, entry, f, externalRef));
+    uploaded.push({ fileId, sha256: f.sha256, kind: f.kind });
+  }
+  if (uploaded.length) payload.files = uploaded;
+  const r = await http.postCase(payload, entry.idempotency_key);
+  return { targetCaseNo: r.caseNo, via: r.duplicate ? 'duplicate' : 'answer' };
+}
+
+/** Uploads one file from where the target says it stands; a cut chunk is simply sent again next time. */
+async function upload(ctx: DeliverContext, entry: Claimed, f: UploadRow, externalRef: string): Promise<string> {
+  const { http, deps, cfg } = ctx;
+  const lease = () => ({ owner: ctx.owner, untilMs: deps.now().getTime() + cfg.leaseMs });
+  const asRetry = (e: unknown): never => {
+    // Upload steps are idempotent by offset: a cut or lost answer is retried, not "unknown".
+    if (e instanceof ConnectorFailure && e.failure.kind === 'maybe_sent') throw new ConnectorFailure({ kind: 'retry', status: 0, retryAfterMs: null, message: `上传“${f.name}”中断：${e.message}` });
+    throw e;
+  };
+  try {
+    let st = f.upload_id ? await http.uploadStatus(f.upload_id, f.size) : null;
+    st ??= await http.startUpload({ sha256: f.sha256, size: f.size, name: f.name, externalRef });
+    if (st.complete && st.fileId) {
+      recordUpload(deps.db, entry.id, f.sha256, { uploadId: st.uploadId, sentBytes: f.size, remoteFileId: st.fileId }, lease());
+      return st.fileId;
+    }
+    recordUpload(deps.db, entry.id, f.sha256, { uploadId: st.uploadId, sentBytes: st.received, remoteFileId: null }, lease());
+    const chunk = Math.max(1024, Math.min(cfg.chunkBytes, st.chunkSize ?? cfg.chunkBytes));
+    const fh = await fs.open(ctx.files.pathOf(f.sha256), 'r');
+    try {
+      let offset = st.received;
+      const buf = Buffer.allocUnsafe(chunk);
+      while (offset < f.size) {
+        if (ctx.stopped()) throw new ConnectorFailure({ kind: 'retry', status: 0, retryAfterMs: null, message: '发送已停止' });
+        const { bytesRead } = await fh.read(buf, 0, Math.min(chunk, f.size - offset), offset);
+        if (bytesRead === 0) throw new Error(`文件“${f.name}”比登记的短（${offset} / ${f.size} 字节）`);
+        const next = await http.putChunk(st.uploadId, offset, buf.subarray(0, bytesRead));
+        recordUpload(deps.db, entry.id, f.sha256, { uploadId: st.uploadId, sentBytes: next, remoteFileId: null }, lease());
+        offset = next;
+      }
+    } finally {
+      await fh.close();
+    }
+    const fileId = await http.completeUpload(st.uploadId);
+    recordUpload(deps.db, entry.id, f.sha256, { uploadId: st.uploadId, sentBytes: f.size, remoteFileId: fileId }, lease());
+    return fileId;
+  } catch (e) {
+    return asRetry(e);
+  }
+}

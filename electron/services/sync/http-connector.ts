@@ -1,0 +1,176 @@
+import { authHeader, type HttpTargetConfig } from './targets-config';
+
+/**
+ * The HTTP/JSON connector: speaks docs/sync-protocol.md to one target. It
+ * only talks and classifies what happened; the sender decides what that
+ * means for the entry.
+ */
+
+/** How a request failed, as far as the outbox is concerned. */
+export type Failure =
+  /** The request never reached the target (connection refused, no route): safe to send again. */
+  | { kind: 'not_sent'; message: string }
+  /** It may have reached the target (reset, timeout, cut answer): the entry's outcome is unknown. */
+  | { kind: 'maybe_sent'; message: string }
+  /** The target is overloaded or failing (5xx, 429): nothing stored, retry later. */
+  | { kind: 'retry'; message: string; status: number; retryAfterMs: number | null }
+  /** The target refused the content (4xx): park with its reason; never retried blindly. */
+  | { kind: 'rejected'; message: string; status: number; field: string | null };
+
+export class ConnectorFailure extends Error {
+  constructor(readonly failure: Failure) {
+    super(failure.message);
+  }
+}
+
+export interface PostResult {
+  caseNo: string;
+  duplicate: boolean;
+}
+
+export interface UploadState {
+  uploadId: string;
+  received: number;
+  complete: boolean;
+  fileId: string | null;
+  chunkSize: number | null;
+}
+
+/** A connect-level error: nothing was sent. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
+
+function errorCode(e: unknown): string {
+  const err = e as { code?: string; name?: string; cause?: { code?: string; name?: string } };
+  return err.cause?.code ?? err.code ?? err.cause?.name ?? err.name ?? '';
+}
+
+export class HttpTargetConnector {
+  /** The Date header of the latest answer (for the clock check). */
+  lastServerDate: Date | null = null;
+
+  constructor(
+    readonly target: HttpTargetConfig,
+    private readonly timeoutMs: number,
+  ) {}
+
+  private url(p: string): URL {
+    return new URL(p, this.target.baseUrl.endsWith('/') ? this.target.baseUrl : `${this.target.baseUrl}/`);
+  }
+
+  private headers(extra: Record<string, string> = {}): Record<string, string> {
+    const h: Record<string, string> = { ...extra };
+    const auth = authHeader(this.target);
+    if (auth) h[auth[0]] = auth[1];
+    return h;
+  }
+
+  /** One request; network failures become ConnectorFailure, HTTP answers are returned. */
+  private async request(method: string, p: string, opts: { body?: Uint8Array | string; headers?: Record<string, string>; timeoutMs?: number } = {}): Promise<{ status: number; json: unknown; retryAfter: string | null }> {
+    let res: Response;
+    try {
+      res = await fetch(this.url(p), {
+        method,
+        headers: this.headers(opts.headers),
+        body: opts.body as RequestInit['body'],
+        signal: AbortSignal.timeout(opts.timeoutMs ?? this.timeoutMs),
+      });
+    } catch (e) {
+      const code = errorCode(e);
+      const message = `无法连接“${this.target.name}”：${code || (e as Error).message}`;
+      throw new ConnectorFailure(NOT_SENT_CODES.has(code) ? { kind: 'not_sent', message } : { kind: 'maybe_sent', message });
+    }
+    const date = res.headers.get('date');
+    if (date) {
+      const d = new Date(date);
+      if (!Number.isNaN(d.getTime())) this.lastServerDate = d;
+    }
+    let text: string;
+    try {
+      text = await res.text();
+    } catch (e) {
+      throw new ConnectorFailure({ kind: 'maybe_sent', message: `“${this.target.name}”的应答中断：${errorCode(e) || (e as Error).message}` });
+    }
+    let json: unknown = null;
+    if (text) {
+      try {
+        json = JSON.parse(text);
+      } catch {
+        json = { raw: text.slice(0, 200) };
+      }
+    }
+    return { status: res.status, json, retryAfter: res.headers.get('retry-after') };
+  }
+
+  /** Turns a non-2xx answer into the failure it means. */
+  private fail(r: { status: number; json: unknown; retryAfter: string | null }, doing: string): never {
+    const body = r.json as { error?: { message?: string; field?: string; code?: string } } | null;
+    const reason = body?.error?.message ?? `HTTP ${r.status}`;
+    if (r.status === 429 || r.status >= 500) {
+      const s = r.retryAfter ? Number(r.retryAfter) : NaN;
+      const at = r.retryAfter && Number.isNaN(s) ? Date.parse(r.retryAfter) - Date.now() : s * 1000;
+      throw new ConnectorFailure({ kind: 'retry', status: r.status, retryAfterMs: Number.isFinite(at) && at >= 0 ? at : null, message: `“${this.target.name}”暂时不可用（${doing}，HTTP ${r.status}）` });
+    }
+    throw new ConnectorFailure({ kind: 'rejected', status: r.status, field: body?.error?.field ?? null, message: reason });
+  }
+
+  /** The reachability probe. */
+  async probe(): Promise<void> {
+    const r = await this.request('GET', 'health', { timeoutMs: Math.min(this.timeoutMs, 5000) });
+    if (r.status !== 200) this.fail(r, '探测');
+  }
+
+  async postCase(payload: Record<string, unknown>, idempotencyKey: string): Promise<PostResult> {
+    const r = await this.request('POST', 'api/cases', {
+      body: JSON.stringify(payload),
+      headers: { 'Content-Type': 'application/json', 'Idempotency-Key': idempotencyKey },
+    });
+    if (r.status !== 200 && r.status !== 201) this.fail(r, '推送办件');
+    const b = r.json as { caseNo?: string; duplicate?: boolean };
+    if (!b?.caseNo) throw new ConnectorFailure({ kind: 'maybe_sent', message: `“${this.target.name}”的应答缺少编号` });
+    return { caseNo: b.caseNo, duplicate: b.duplicate === true };
+  }
+
+  /** The look-up before re-sending an unknown entry to a target that does not de-duplicate. */
+  async lookup(externalRef: string): Promise<string | null> {
+    const r = await this.request('GET', `api/cases?externalRef=${encodeURIComponent(externalRef)}`);
+    if (r.status !== 200) this.fail(r, '查询办件');
+    const items = (r.json as { items?: { caseNo: string; externalRef: string }[] })?.items ?? [];
+    return items.find((i) => i.externalRef === externalRef)?.caseNo ?? null;
+  }
+
+  async startUpload(f: { sha256: string; size: number; name: string; externalRef: string }): Promise<UploadState> {
+    const r = await this.request('POST', 'api/uploads', { body: JSON.stringify(f), headers: { 'Content-Type': 'application/json' } });
+    if (r.status !== 200 && r.status !== 201) this.fail(r, '开始上传');
+    return this.uploadState(r.json, f.size);
+  }
+
+  async uploadStatus(uploadId: string, size: number): Promise<UploadState | null> {
+    const r = await this.request('GET', `api/uploads/${encodeURIComponent(uploadId)}`);
+    if (r.status === 404) return null;
+    if (r.status !== 200) this.fail(r, '查询上传进度');
+    return this.uploadState({ uploadId, ...(r.json as object) }, size);
+  }
+
+  private uploadState(json: unknown, size: number): UploadState {
+    const b = json as { uploadId?: string; received?: number; complete?: boolean; fileId?: string; chunkSize?: number };
+    if (!b?.uploadId) throw new ConnectorFailure({ kind: 'maybe_sent', message: `“${this.target.name}”的上传应答缺少 uploadId` });
+    return { uploadId: b.uploadId, received: b.complete ? size : (b.received ?? 0), complete: b.complete === true, fileId: b.fileId ?? null, chunkSize: b.chunkSize ?? null };
+  }
+
+  /** One chunk at an offset; returns the target's new offset (its own, on a 409). */
+  async putChunk(uploadId: string, offset: number, bytes: Uint8Array): Promise<number> {
+    const r = await this.request('PUT', `api/uploads/${encodeURIComponent(uploadId)}?offset=${offset}`, {
+      body: bytes,
+      headers: { 'Content-Type': 'application/octet-stream' },
+    });
+    if (r.status === 409) return (r.json as { received: number }).received;
+    if (r.status !== 200) this.fail(r, '上传分块');
+    return (r.json as { received: number }).received;
+  }
+
+  async completeUpload(uploadId: string): Promise<string> {
+    const r = await this.request('POST', `api/uploads/${encodeURIComponent(uploadId)}/complete`);
+    if (r.status !== 200) this.fail(r, '完成上传');
+    return (r.json as { fileId: string }).fileId;
+  }
+}

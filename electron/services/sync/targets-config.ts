@@ -1,0 +1,177 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The sync targets, declared in `<dataDir>/sync-targets.json` (format in
+ * docs/sync.md). Read once at start; a file that does not parse is refused
+ * with a precise message and the desk starts with no sync targets (nothing
+ * already queued is lost: entries wait until the file is fixed).
+ */
+
+/** One field of a target's payload (http) or screen (manual), taken from the case document. */
+const FieldSpec = z
+  .object({
+    /** The target's name for the field (payload key; for manual targets, a stable key). */
+    name: z.string().min(1),
+    /** The label on the target's screen (manual) or in the desk's views. */
+    label: z.string().min(1).optional(),
+    /** Path into the case document: `caseNo`, `applicant.name`, `items[].name`, … */
+    from: z.string().min(1).optional(),
+    /** A fixed value instead of `from`. */
+    value: z.union([z.string(), z.number(), z.boolean()]).optional(),
+    /** Arrays (`items[].name`) are joined with this into one string; unset keeps the array. */
+    join: z.string().optional(),
+    /** `date`: an ISO time as YYYY-MM-DD in China time; `datetime`: YYYY-MM-DD HH:mm. */
+    format: z.enum(['date', 'datetime']).optional(),
+    hint: z.string().optional(),
+  })
+  .strict()
+  .refine((f) => f.from !== undefined || f.value !== undefined, { message: 'field needs "from" or "value"' });
+export type FieldSpec = z.infer<typeof FieldSpec>;
+
+const AppliesTo = z
+  .object({
+    /** Only cases with at least one item of these departments (service_items.department). */
+    departments: z.array(z.string()).optional(),
+    /** Only cases with at least one of these service item codes. */
+    serviceItems: z.array(z.string()).optional(),
+  })
+  .strict();
+
+const Common = {
+  id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'target id: lowercase letters, digits, - and _'),
+  name: z.string().min(1),
+  appliesTo: AppliesTo.optional(),
+};
+
+const HttpTarget = z
+  .object({
+    ...Common,
+    kind: z.literal('http'),
+    baseUrl: z.string().url(),
+    /** The auth header the target expects; `valueEnv` reads the secret from the environment instead. */
+    auth: z.object({ header: z.string().min(1), value: z.string().optional(), valueEnv: z.string().optional() }).strict().optional(),
+    /** `key`: the target de-duplicates on Idempotency-Key; `none`: the desk looks a case up before re-sending an unknown entry. */
+    idempotency: z.enum(['key', 'none']),
+    /** Cases sent to this target at the same time (different cases; one case's entries go in order). */
+    concurrency: z.number().int().min(1).max(32).default(4),
+    /** Upload the case's files (scans, signed commitments) before the case. */
+    sendFiles: z.boolean().default(true),
+    fields: z.array(FieldSpec).min(1),
+  })
+  .strict();
+
+const ManualTarget = z
+  .object({
+    ...Common,
+    kind: z.literal('manual'),
+    /** The name of the target's screen the clerk types into. */
+    screen: z.string().min(1),
+    fields: z.array(FieldSpec).min(1),
+  })
+  .strict();
+
+const DataSharingTarget = z
+  .object({
+    ...Common,
+    kind: z.literal('data_sharing'),
+    /** Queries at the same time. */
+    concurrency: z.number().int().min(1).max(32).default(2),
+  })
+  .strict();
+
+export const TargetConfig = z.discriminatedUnion('kind', [HttpTarget, ManualTarget, DataSharingTarget]);
+export type TargetConfig = z.infer<typeof TargetConfig>;
+export type HttpTargetConfig = z.infer<typeof HttpTarget>;
+export type ManualTargetConfig = z.infer<typeof ManualTarget>;
+
+export const SenderConfig = z
+  .object({
+    /** How long a sender holds an entry before it counts as "maybe sent" (unknown). */
+    leaseMs: z.number().int().min(100).default(60_000),
+    /** Back-off after a failure: min(maxMs, baseMs · 2^(attempt-1)) with ±50 % jitter. */
+    backoffBaseMs: z.number().int().min(1).default(2_000),
+    backoffMaxMs: z.number().int().min(1).default(5 * 60_000),
+    /** How often an unreachable target is probed (and a reachable one re-checked when idle). */
+    probeIntervalMs: z.number().int().min(10).default(15_000),
+    requestTimeoutMs: z.number().int().min(100).default(20_000),
+    /** Upload chunk size, and the size above which a file goes in the bulk lane (one at a time per target). */
+    chunkBytes: z.number().int().min(1024).default(1024 * 1024),
+    largeFileBytes: z.number().int().min(1).default(4 * 1024 * 1024),
+    /** How often the sender looks for entries whose retry time has come (and expired leases). */
+    pollMs: z.number().int().min(10).default(1_000),
+    /** Acknowledgements are recorded in batches of up to this many (one transaction), at most ackFlushMs late. */
+    ackBatch: z.number().int().min(1).default(64),
+    ackFlushMs: z.number().int().min(0).default(10),
+    /** A target's Date header this far from our clock raises the clock warning. */
+    clockSkewWarnMs: z.number().int().min(1000).default(5 * 60_000),
+  })
+  .strict();
+export type SenderConfig = z.infer<typeof SenderConfig>;
+
+export const SyncConfig = z
+  .object({
+    version: z.literal(1),
+    sender: SenderConfig.prefault({}),
+    targets: z.array(TargetConfig),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    const seen = new Set<string>();
+    c.targets.forEach((t, i) => {
+      if (seen.has(t.id)) ctx.addIssue({ code: 'custom', path: ['targets', i, 'id'], message: `duplicate target id ${t.id}` });
+      seen.add(t.id);
+    });
+  });
+export type SyncConfig = z.infer<typeof SyncConfig>;
+
+export const SYNC_CONFIG_FILE = 'sync-targets.json';
+
+export function syncConfigPath(dataDir: string): string {
+  return path.join(dataDir, SYNC_CONFIG_FILE);
+}
+
+export type LoadedConfig = { ok: true; config: SyncConfig; file: string | null } | { ok: false; config: SyncConfig; file: string; problem: string };
+
+const EMPTY: SyncConfig = { version: 1, sender: SenderConfig.parse({}), targets: [] };
+
+/** Reads the targets file; no file = no targets (sync is off until a file is installed). */
+export function loadSyncConfig(dataDir: string): LoadedConfig {
+  const file = syncConfigPath(dataDir);
+  if (!fs.existsSync(file)) return { ok: true, config: EMPTY, file: null };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    return { ok: false, config: EMPTY, file, problem: `同步目标配置文件不是有效的 JSON：${(e as Error).message}` };
+  }
+  const parsed = SyncConfig.safeParse(raw);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0]!;
+    return { ok: false, config: EMPTY, file, problem: `同步目标配置有误（${first.path.join('.')}）：${first.message}` };
+  }
+  return { ok: true, config: parsed.data, file };
+}
+
+/** Writes a config durably (temp name, flush, rename) — used by the demo seed and tests. */
+export function writeSyncConfig(dataDir: string, config: z.input<typeof SyncConfig>): void {
+  const file = syncConfigPath(dataDir);
+  fs.mkdirSync(dataDir, { recursive: true });
+  const tmp = `${file}.tmp-${process.pid}`;
+  const fd = fs.openSync(tmp, 'w');
+  try {
+    fs.writeSync(fd, JSON.stringify(SyncConfig.parse(config), null, 2) + '\n');
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(tmp, file);
+}
+
+/** The auth header value of an http target (from the file or the environment). */
+export function authHeader(t: HttpTargetConfig): [string, string] | null {
+  if (!t.auth) return null;
+  const value = t.auth.valueEnv ? process.env[t.auth.valueEnv] : t.auth.value;
+  return value ? [t.auth.header, value] : null;
+}

@@ -1,0 +1,155 @@
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDesk, type TestDesk } from '../helpers/app';
+import { tempDir } from '../helpers/temp';
+import { startVerticalSim, type SimHandle } from '../../sim/vertical-system';
+import { verifyAuditChain } from '../../electron/services/audit/audit-chain';
+import { acceptCase, applicantIdOf, dbFile, FAST_SENDER, httpTarget, plainItem, simTarget, waitFor, writeConfig } from './sync-support';
+
+let sim: SimHandle;
+beforeAll(async () => {
+  sim = await startVerticalSim({ dataDir: tempDir('sim-'), targets: [simTarget('keyed', true), simTarget('plain', false)] });
+});
+afterAll(async () => {
+  await sim.close();
+});
+
+async function desk(extraTargets: unknown[] = []): Promise<{ d: TestDesk; token: string }> {
+  const dataDir = tempDir('desk-sync-');
+  writeConfig(dataDir, {
+    version: 1,
+    sender: FAST_SENDER,
+    targets: [
+      httpTarget('keyed', sim.targets.keyed!, 'key'),
+      httpTarget('plain', sim.targets.plain!, 'none'),
+      {
+        id: 'manual',
+        name: '民政业务系统（人工补录）',
+        kind: 'manual',
+        screen: '社会救助申请登记',
+        fields: [
+          { name: 'sqr', label: '申请人姓名', from: 'applicant.name' },
+          { name: 'zjhm', label: '身份证号', from: 'applicant.idNumber' },
+          { name: 'sqsx', label: '申请事项', from: 'items[].name', join: '、' },
+          { name: 'slbh', label: '受理编号', from: 'caseNo', hint: '填入“备注”栏' },
+        ],
+      },
+      ...(extraTargets as never[]),
+    ],
+  });
+  const d = await testDesk({ dataDir });
+  const s = await d.signIn('zhangmin');
+  return { d, token: s.token };
+}
+
+describe('sync outbox: acceptance queues, the sender delivers', () => {
+  it('accepting a case writes one entry per target in the same transaction, and each arrives exactly once', async () => {
+    await sim.reset();
+    const { d, token } = await desk();
+    const item = await plainItem(d, token);
+    const c = await acceptCase(d, token, await applicantIdOf(d, token), item.id);
+
+    const db = new Database(dbFile(d.dataDir), { readonly: true });
+    const rows = db.prepare('SELECT target_id, revision, idempotency_key, state FROM outbox_entries WHERE case_id = ? ORDER BY target_id').all(c.id) as {
+      target_id: string;
+      revision: number;
+      idempotency_key: string;
+    }[];
+    expect(rows.map((r) => r.target_id)).toEqual(['keyed', 'manual', 'plain']);
+    expect(rows.every((r) => r.revision === 1 && r.idempotency_key.includes(c.caseNo))).toBe(true);
+    // The entries were written by the acceptance transaction: the same audit time as the transition.
+    const at = db.prepare(`SELECT action, at FROM audit_log WHERE entity_id = ? AND action IN ('case.transition', 'sync.enqueue') ORDER BY seq DESC LIMIT 2`).all(String(c.id)) as { action: string; at: string }[];
+    expect(new Set(at.map((a) => a.action))).toEqual(new Set(['case.transition', 'sync.enqueue']));
+    expect(at[0]!.at).toBe(at[1]!.at);
+
+    await waitFor('both http entries acknowledged', async () => {
+      const e = await d.call('sync.entries', { caseId: c.id }, token);
+      return e.entries.filter((x) => x.state === 'acknowledged').length === 2;
+    });
+    for (const t of ['keyed', 'plain']) {
+      const stored = (await sim.cases(t)).filter((x) => x.externalRef === c.caseNo);
+      expect(stored).toHaveLength(1);
+      expect(stored[0]!.payload).toMatchObject({ externalRef: c.caseNo, applicantName: '王芳', items: item.name });
+    }
+    const status = await d.call('sync.status', {}, token);
+    const keyed = status.targets.find((t) => t.id === 'keyed')!;
+    expect(keyed).toMatchObject({ reachable: true, queueLength: 0, parked: 0 });
+    expect(status.targets.find((t) => t.id === 'manual')).toMatchObject({ reachable: null, queueLength: 1 });
+    expect(status.targets.find((t) => t.id === 'data-sharing')).toBeDefined();
+    const entries = await d.call('sync.entries', { caseId: c.id }, token);
+    expect(entries.entries.find((x) => x.targetId === 'keyed')!.targetCaseNo).toBe((await sim.cases('keyed')).find((x) => x.externalRef === c.caseNo)!.caseNo);
+    expect(verifyAuditChain(db).ok).toBe(true);
+    db.close();
+    await d.app.stopSync();
+    d.app.close();
+  });
+
+  it('manual re-entry: the fields in the screen order, then marked entered with the target number', async () => {
+    const { d, token } = await desk();
+    const c = await acceptCase(d, token, await applicantIdOf(d, token), (await plainItem(d, token)).id);
+    const manual = (await d.call('sync.entries', { caseId: c.id, targetId: 'manual' }, token)).entries[0]!;
+    expect(manual.state).toBe('pending');
+    const v = await d.call('sync.manual.view', { entryId: manual.id }, token);
+    expect(v.screen).toBe('社会救助申请登记');
+    expect(v.fields.map((f) => f.label)).toEqual(['申请人姓名', '身份证号', '申请事项', '受理编号']);
+    expect(v.fields[0]!.value).toBe('王芳');
+    expect(v.fields[1]!.value).toBe('42032519880623004X');
+    expect(v.fields[3]).toMatchObject({ value: c.caseNo, hint: '填入“备注”栏' });
+    const marked = await d.call('sync.manual.markEntered', { entryId: manual.id, targetCaseNo: 'MZ-2026-000123' }, token);
+    expect(marked.entry).toMatchObject({ state: 'acknowledged', targetCaseNo: 'MZ-2026-000123' });
+    await expect(d.call('sync.manual.markEntered', { entryId: manual.id, targetCaseNo: 'X' }, token)).rejects.toThrow(/INVALID_STATE/);
+    const keyed = (await d.call('sync.entries', { caseId: c.id, targetId: 'keyed' }, token)).entries[0]!;
+    await expect(d.call('sync.manual.view', { entryId: keyed.id }, token)).rejects.toThrow(/INVALID_STATE/);
+    await d.app.stopSync();
+    d.app.close();
+  });
+
+  it('a 422 parks the entry after one attempt with the reason; re-sending makes a new revision with a new key', async () => {
+    await sim.reset();
+    await sim.setFaults('keyed', { reject422: { field: 'applicantName', pattern: '^王' } });
+    const { d, token } = await desk();
+    const c = await acceptCase(d, token, await applicantIdOf(d, token), (await plainItem(d, token)).id);
+    const parked = await waitFor('the keyed entry parked', async () => (await d.call('sync.entries', { caseId: c.id, targetId: 'keyed' }, token)).entries.find((e) => e.state === 'parked'));
+    expect(parked.attempts).toBe(1);
+    expect(parked.parkedReason).toBeTruthy();
+    expect(parked.parkedReason).toMatch(/applicantName/);
+    expect((await sim.stats('keyed')).rejected).toBe(1);
+    expect((await d.call('sync.status', {}, token)).targets.find((t) => t.id === 'keyed')!.parked).toBe(1);
+
+    await sim.setFaults('keyed', {});
+    const again = await d.call('sync.resend', { entryId: parked.id, note: '已核对申请人信息' }, token);
+    expect(again.entry.revision).toBe(2);
+    expect(again.entry.idempotencyKey).not.toBe(parked.idempotencyKey);
+    await waitFor('revision 2 acknowledged', async () => (await d.call('sync.entries', { caseId: c.id, targetId: 'keyed' }, token)).entries.find((e) => e.revision === 2 && e.state === 'acknowledged'));
+    const states = (await d.call('sync.entries', { caseId: c.id, targetId: 'keyed' }, token)).entries.map((e) => [e.revision, e.state]);
+    expect(states).toEqual([
+      [2, 'acknowledged'],
+      [1, 'superseded'],
+    ]);
+    expect((await sim.cases('keyed')).filter((x) => x.externalRef === c.caseNo)).toHaveLength(1);
+    await d.app.stopSync();
+    d.app.close();
+  });
+
+  it('a target that is down queues; when it comes back the queue drains by itself', async () => {
+    await sim.reset();
+    await sim.setFaults('plain', { refuse: true });
+    const { d, token } = await desk();
+    const item = await plainItem(d, token);
+    const applicant = await applicantIdOf(d, token);
+    const cases = [];
+    for (let i = 0; i < 5; i++) cases.push(await acceptCase(d, token, applicant, item.id));
+    await waitFor('plain seen unreachable', async () => (await d.call('sync.status', {}, token)).targets.find((t) => t.id === 'plain')!.reachable === false);
+    const down = (await d.call('sync.status', {}, token)).targets.find((t) => t.id === 'plain')!;
+    expect(down.queueLength).toBe(5);
+    expect(down.oldestWaitingAt).not.toBeNull();
+    expect(down.lastError).toMatch(/无法连接/);
+
+    await sim.setFaults('plain', { refuse: false }); // nothing local happens after this
+    await waitFor('plain drained', async () => (await d.call('sync.status', {}, token)).targets.find((t) => t.id === 'plain')!.queueLength === 0, 15_000);
+    const stored = await sim.cases('plain');
+    for (const c of cases) expect(stored.filter((x) => x.externalRef === c.caseNo)).toHaveLength(1);
+    await d.app.stopSync();
+    d.app.close();
+  });
+});

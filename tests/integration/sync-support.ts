@@ -1,0 +1,99 @@
+/**
+ * Shared by the sync tests: a desk with its sync targets pointing at a simulator, and a fast
+ * way to get accepted cases through the real intake methods.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { z } from 'zod';
+import { writeSyncConfig, type SyncConfig } from '../../electron/services/sync/targets-config';
+import type { TestDesk } from '../helpers/app';
+import type { TargetConfig as SimTarget } from '../../sim/vertical-system';
+
+/** The case fields most tests map (externalRef is what the simulator keys on). */
+export const CASE_FIELDS = [
+  { name: 'externalRef', label: '办件编号', from: 'caseNo' },
+  { name: 'applicantName', label: '申请人', from: 'applicant.name' },
+  { name: 'idNumber', label: '证件号码', from: 'applicant.idNumber' },
+  { name: 'phone', label: '联系电话', from: 'applicant.phone' },
+  { name: 'items', label: '办理事项', from: 'items[].name', join: '、' },
+  { name: 'acceptedAt', label: '受理时间', from: 'acceptedAt' },
+];
+
+/** Sender settings for tests: short leases, quick back-off and probes, small chunks. */
+export const FAST_SENDER = {
+  leaseMs: 3_000,
+  backoffBaseMs: 30,
+  backoffMaxMs: 400,
+  probeIntervalMs: 100,
+  pollMs: 50,
+  requestTimeoutMs: 2_000,
+  chunkBytes: 256 * 1024,
+  largeFileBytes: 1024 * 1024,
+  ackFlushMs: 5,
+};
+
+export function simTarget(id: string, honourIdempotency: boolean, chunkSize = 256 * 1024): SimTarget {
+  return { id, name: `模拟${id}`, port: 0, token: `tok-${id}`, honourIdempotency, chunkSize };
+}
+
+export function httpTarget(id: string, url: string, idempotency: 'key' | 'none', extra: Record<string, unknown> = {}) {
+  return {
+    id,
+    name: `模拟${id}`,
+    kind: 'http' as const,
+    baseUrl: url,
+    auth: { header: 'Authorization', value: `Bearer tok-${id}` },
+    idempotency,
+    fields: CASE_FIELDS,
+    ...extra,
+  };
+}
+
+export function writeConfig(dataDir: string, config: z.input<typeof SyncConfig>): void {
+  fs.mkdirSync(dataDir, { recursive: true });
+  writeSyncConfig(dataDir, config);
+}
+
+export async function applicantIdOf(d: TestDesk, token: string, name = '王芳'): Promise<number> {
+  const list = await d.call('applicants.list', { query: name, limit: 5 }, token);
+  return list.find((a) => a.name === name)!.id;
+}
+
+const QUICK = new Set(['cancelled', 'data_sharing', 'dept_verification']);
+
+/**
+ * A service item a case can be accepted for in a few calls: its certificates are cancelled
+ * (直接取消), by data sharing (queued while the platform is away) or by department verification.
+ */
+export async function plainItem(d: TestDesk, token: string, department?: string) {
+  const items = await d.call('catalog.listServiceItems', {}, token);
+  const fits = items.filter((i) => i.certificates.every((c) => QUICK.has(c.method)) && (!department || i.department === department));
+  const item = fits.sort((a, b) => a.certificates.length - b.certificates.length)[0];
+  if (!item) throw new Error(`no quick service item${department ? ` in ${department}` : ''}`);
+  return item;
+}
+
+/** Starts and accepts a case through the intake methods; returns its id and number. */
+export async function acceptCase(d: TestDesk, token: string, applicantId: number, serviceItemId: number): Promise<{ id: number; caseNo: string }> {
+  let v = await d.call('intake.start', { applicantId, serviceItemIds: [serviceItemId] }, token);
+  for (const c of v.certificates) {
+    if (c.state !== 'pending') continue;
+    if (c.method === 'data_sharing') v = await d.call('intake.queryDataSharing', { caseId: v.id, certificateItemId: c.certificateItemId }, token);
+    else if (c.method === 'dept_verification') v = await d.call('intake.requestAssistance', { caseId: v.id, certificateItemId: c.certificateItemId }, token);
+  }
+  const a = await d.call('intake.transition', { caseId: v.id, to: 'accepted' }, token);
+  return { id: a.id, caseNo: a.caseNo };
+}
+
+export async function waitFor<T>(what: string, fn: () => T | Promise<T>, timeoutMs = 30_000, everyMs = 50): Promise<NonNullable<T>> {
+  const until = Date.now() + timeoutMs;
+  let last: T | undefined;
+  for (;;) {
+    last = await fn();
+    if (last) return last as NonNullable<T>;
+    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+export const dbFile = (dataDir: string) => path.join(dataDir, 'desk.sqlite');
