@@ -23,6 +23,13 @@ export function parseFaults(body: Record<string, unknown>): { ok: true; faults: 
     f[k] = v;
     return null;
   };
+  const skew = () => {
+    const v = body.clockSkewS;
+    if (v === undefined) return null;
+    if (typeof v !== 'number' || !Number.isInteger(v)) return 'clockSkewS 须为整数（秒，可为负）';
+    f.clockSkewS = v;
+    return null;
+  };
   const bool = (k: 'refuse' | 'honourIdempotency') => {
     const v = body[k];
     if (v === undefined) return null;
@@ -40,6 +47,7 @@ export function parseFaults(body: Record<string, unknown>): { ok: true; faults: 
     count('cutUploadTimes'),
     bool('refuse'),
     bool('honourIdempotency'),
+    skew(),
   ].filter((e): e is string => e !== null);
   if (errors.length) return { ok: false, message: errors[0]! };
   if (body.reject422 !== undefined) {
@@ -70,6 +78,7 @@ const KNOWN = new Set([
   'cutUploadAfterBytes',
   'cutUploadTimes',
   'honourIdempotency',
+  'clockSkewS',
 ]);
 
 /** A number in [0, 1) from sha256(externalRef): the same ref always lands in the same place. */
@@ -96,11 +105,19 @@ export function refusal422(rule: Reject422 | undefined, externalRef: string, pay
       ? { code: 'validation_failed', message: '申请人证件信息与本系统登记信息不一致，请核对后重新提交', field: 'applicant' }
       : null;
   }
-  const value = payload[rule.field];
+  const value = fieldValue(payload, rule.field);
   const text = typeof value === 'string' ? value : value === undefined ? '' : JSON.stringify(value);
   return new RegExp(rule.pattern).test(text)
     ? { code: 'field_invalid', message: `字段“${rule.field}”的内容不符合本系统的填写要求`, field: rule.field }
     : null;
+}
+
+/** A payload field by its name, or by a dotted path into nested objects ('applicant.name'). */
+function fieldValue(payload: Record<string, unknown>, field: string): unknown {
+  if (field in payload) return payload[field];
+  let v: unknown = payload;
+  for (const k of field.split('.')) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined;
+  return v;
 }
 
 /** True with probability p (Math.random: rates are shares over many requests, not a schedule). */

@@ -106,8 +106,12 @@ export class TargetServer {
       else if (status === 429) this.stats.status429++;
       else if (status === 422) this.stats.rejected++;
       const delay = faults.delayMs ?? 0;
-      if (delay > 0) setTimeout(() => sendJson(res, status, body, headers), delay);
-      else sendJson(res, status, body, headers);
+      const answer = () => {
+        const skew = faults.clockSkewS ? { Date: new Date(Date.now() + faults.clockSkewS * 1000).toUTCString() } : {};
+        sendJson(res, status, body, { ...skew, ...headers });
+      };
+      if (delay > 0) setTimeout(answer, delay);
+      else answer();
     };
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const route = `${req.method} ${url.pathname}`;

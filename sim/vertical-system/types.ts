@@ -27,6 +27,8 @@ export interface Faults {
   cutUploadAfterBytes?: number;
   cutUploadTimes?: number;
   honourIdempotency?: boolean;
+  /** The Date header of every data-port answer is this many seconds off (the desk's clock check). */
+  clockSkewS?: number;
 }
 
 export interface Stats {

@@ -159,6 +159,10 @@ describe('vertical-system simulator (in process)', () => {
     expect(stored.filter((r) => predicted.includes(r))).toEqual([]);
     expect(stored).toHaveLength((refs.length - predicted.length) * 2);
 
+    await sim.setFaults('ignores', { reject422: { field: 'applicant.name', pattern: '^测试' } });
+    const nested = await request(ignores, 'POST', '/api/cases', { body: { externalRef: 'F-0', applicant: { name: '测试乙' } } });
+    expect(nested.status).toBe(422);
+    expect(nested.body.error).toMatchObject({ field: 'applicant.name' });
     await sim.setFaults('ignores', { reject422: { field: 'applicantName', pattern: '^测试' } });
     const bad = await request(ignores, 'POST', '/api/cases', { body: { externalRef: 'F-1', applicantName: '测试甲' } });
     expect(bad.status).toBe(422);
@@ -224,6 +228,23 @@ describe('vertical-system simulator (in process)', () => {
     expect(answers.filter((a) => a.status === 200 && a.body.duplicate === true)).toHaveLength(19);
     expect(new Set(answers.map((a) => a.body.caseNo)).size).toBe(1);
     expect(await sim.cases('honours')).toHaveLength(1);
+  });
+
+  it('shifts the Date header by clockSkewS; refuses unknown or bad faults with a Chinese reason', async () => {
+    await sim.setFaults('honours', { clockSkewS: -3600 });
+    const a = await request(honours, 'GET', '/health');
+    const skewS = (Date.parse(String(a.headers.date)) - Date.now()) / 1000;
+    expect(skewS).toBeGreaterThan(-3603);
+    expect(skewS).toBeLessThan(-3597);
+    await sim.setFaults('honours', {});
+    expect(Math.abs(Date.parse(String((await request(honours, 'GET', '/health')).headers.date)) - Date.now())).toBeLessThan(3000);
+
+    for (const bad of [{ rate5xx: 2 }, { cutUploadAfterBytes: -1 }, { reject422: { field: 'x', pattern: '(' } }, { explode: true }]) {
+      const res = await fetch(`${sim.control}/control/faults`, { method: 'POST', body: JSON.stringify({ target: 'honours', ...bad }) });
+      expect(res.status).toBe(422);
+      expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(CHINESE);
+    }
+    expect((await fetch(`${sim.control}/control/stats?target=nope`)).status).toBe(404);
   });
 
   it('delays every answer by delayMs', async () => {
