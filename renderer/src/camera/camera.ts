@@ -11,16 +11,25 @@ export interface CameraDevice {
 }
 
 export interface CameraSession {
+  /** The live preview (may be smaller than `resolution`, e.g. a vendor service's preview frames). */
   stream: MediaStream;
-  /** The resolution the camera actually delivers (after asking for its maximum). */
+  /** The resolution of the frames a capture delivers (after asking for the camera's maximum). */
   resolution: { width: number; height: number };
+  /** A still taken by the device itself at `resolution` (vendor services); absent: the shutter grabs the stream's frame. */
+  capture?(rotation: CameraChoice['rotation']): Promise<ImageData>;
   close(): void;
+}
+
+export interface CameraEvents {
+  /** The camera failed while open (unplugged, service stopped), with a Chinese message for the clerk. */
+  onFailure?(message: string): void;
 }
 
 export interface CameraAdapter {
   readonly name: string;
+  /** The cameras this adapter can open now; empty (never an error) when there are none. */
   list(): Promise<CameraDevice[]>;
-  open(device: CameraDevice): Promise<CameraSession>;
+  open(device: CameraDevice, events?: CameraEvents): Promise<CameraSession>;
 }
 
 /** Real cameras start at 640×480 unless asked for more: ask for the largest the device offers, explicitly. */
@@ -37,7 +46,7 @@ export const uvcAdapter: CameraAdapter = {
     }
     return devices.filter((d) => d.kind === 'videoinput').map((d, i) => ({ id: d.deviceId, label: d.label || `摄像头 ${i + 1}`, adapter: 'uvc' }));
   },
-  async open(device) {
+  async open(device, events = {}) {
     const stream = await navigator.mediaDevices.getUserMedia({
       audio: false,
       video: { deviceId: { exact: device.id }, width: { ideal: 8192 }, height: { ideal: 8192 } },
@@ -48,6 +57,7 @@ export const uvcAdapter: CameraAdapter = {
       await track.applyConstraints({ width: { exact: caps.width.max }, height: { exact: caps.height.max } }).catch(() => undefined);
     }
     const s = track.getSettings();
+    track.addEventListener('ended', () => events.onFailure?.('摄像头已断开连接：请检查 USB 线后重新选择摄像头。'));
     return { stream, resolution: { width: s.width ?? 0, height: s.height ?? 0 }, close: () => stream.getTracks().forEach((t) => t.stop()) };
   },
 };
@@ -75,14 +85,17 @@ export async function grabFrame(video: HTMLVideoElement, rotation: CameraChoice[
     if ('requestVideoFrameCallback' in video) video.requestVideoFrameCallback(() => resolve());
     else requestAnimationFrame(() => resolve());
   });
-  const w = video.videoWidth;
-  const h = video.videoHeight;
+  return bitmapToFrame(video, video.videoWidth, video.videoHeight, rotation);
+}
+
+/** The pixels of a video frame or decoded image, rotated by quarter turns. */
+export function bitmapToFrame(source: CanvasImageSource, w: number, h: number, rotation: CameraChoice['rotation']): ImageData {
   const turned = rotation === 90 || rotation === 270;
   const canvas = new OffscreenCanvas(turned ? h : w, turned ? w : h);
   const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
   ctx.translate(canvas.width / 2, canvas.height / 2);
   ctx.rotate((rotation * Math.PI) / 180);
-  ctx.drawImage(video, -w / 2, -h / 2);
+  ctx.drawImage(source, -w / 2, -h / 2);
   return ctx.getImageData(0, 0, canvas.width, canvas.height);
 }
 

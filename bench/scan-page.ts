@@ -1,0 +1,204 @@
+/**
+ * The browser side of bench/scan.bench.ts, bundled by esbuild into a bench-only page (no CSP; not
+ * part of the app). One page holds our pipeline (renderer/src/scan, the same OpenCV.js build the app
+ * ships) and jscanify 1.4.3, which finds the page with the same OpenCV instance (it expects a global
+ * `cv`). Everything is driven from Node through `window.bench`.
+ */
+import '../renderer/src/scan/opencv-no-eval-install';
+import cvModule from '@techstark/opencv-js';
+import jscanifyCtor from 'jscanify/client';
+import { CAPTURE_DETECT, detectDocument, PREVIEW_DETECT, processPage, type CV, type Quad, type RgbaImage } from '../renderer/src/scan/pipeline';
+import { createScanClient, PREVIEW } from '../renderer/src/scan/scan-client';
+import { encodePage } from '../renderer/src/camera/camera';
+import { blobToBase64 } from '../renderer/src/lib/files';
+
+type Pt = { x: number; y: number };
+interface JscanifyCorners {
+  topLeftCorner?: Pt;
+  topRightCorner?: Pt;
+  bottomLeftCorner?: Pt;
+  bottomRightCorner?: Pt;
+}
+interface Jscanify {
+  findPaperContour(img: unknown): { delete(): void } | null;
+  getCornerPoints(contour: unknown): JscanifyCorners;
+  extractPaper(image: HTMLCanvasElement, w: number, h: number, corners?: JscanifyCorners): HTMLCanvasElement | null;
+  highlightPaper(image: HTMLCanvasElement): HTMLCanvasElement;
+}
+interface Mat {
+  delete(): void;
+}
+interface CvExtra {
+  matFromImageData(img: ImageData): Mat;
+}
+
+const cv = cvModule as unknown as CV & CvExtra & { onRuntimeInitialized?: () => void; getBuildInformation(): string };
+// jscanify reads the global `cv`: the very OpenCV instance our pipeline uses.
+(globalThis as unknown as { cv: unknown }).cv = cvModule;
+const scanner = new (jscanifyCtor as unknown as new () => Jscanify)();
+
+interface Fixture {
+  name: string;
+  full: ImageData;
+  fullCanvas: HTMLCanvasElement;
+  preview: ImageData;
+  previewCanvas: HTMLCanvasElement;
+  /** preview px → full px */
+  scale: number;
+}
+const fixtures = new Map<string, Fixture>();
+
+function cvReady(): Promise<string> {
+  return new Promise((resolve) => {
+    const done = () => resolve(/Version control:\s*(\S+)/.exec(cv.getBuildInformation())?.[1] ?? 'unknown');
+    if (typeof cv.Mat === 'function' && typeof cv.getBuildInformation === 'function') done();
+    else cv.onRuntimeInitialized = done;
+  });
+}
+
+async function load(name: string, previewSide: number): Promise<{ width: number; height: number }> {
+  const blob = await (await fetch(`/fixtures/${name}.jpg`)).blob();
+  const bitmap = await createImageBitmap(blob);
+  const canvas = (w: number, h: number) => Object.assign(document.createElement('canvas'), { width: w, height: h });
+  const fullCanvas = canvas(bitmap.width, bitmap.height);
+  const fctx = fullCanvas.getContext('2d', { willReadFrequently: true })!;
+  fctx.drawImage(bitmap, 0, 0);
+  const scale = Math.max(bitmap.width, bitmap.height) / previewSide;
+  const previewCanvas = canvas(Math.round(bitmap.width / scale), Math.round(bitmap.height / scale));
+  const pctx = previewCanvas.getContext('2d', { willReadFrequently: true })!;
+  pctx.drawImage(bitmap, 0, 0, previewCanvas.width, previewCanvas.height);
+  bitmap.close();
+  fixtures.set(name, {
+    name,
+    full: fctx.getImageData(0, 0, fullCanvas.width, fullCanvas.height),
+    fullCanvas,
+    preview: pctx.getImageData(0, 0, previewCanvas.width, previewCanvas.height),
+    previewCanvas,
+    scale: bitmap.width / previewCanvas.width,
+  });
+  return { width: fullCanvas.width, height: fullCanvas.height };
+}
+
+const fx = (name: string) => {
+  const f = fixtures.get(name);
+  if (!f) throw new Error(`fixture ${name} not loaded`);
+  return f;
+};
+const rgba = (img: ImageData): RgbaImage => ({ data: img.data, width: img.width, height: img.height });
+const quadOf = (c: JscanifyCorners): Pt[] | null =>
+  c.topLeftCorner && c.topRightCorner && c.bottomRightCorner && c.bottomLeftCorner ? [c.topLeftCorner, c.topRightCorner, c.bottomRightCorner, c.bottomLeftCorner] : null;
+const plain = (q: readonly Pt[] | null) => (q ? q.map((p) => ({ x: p.x, y: p.y })) : null);
+
+/** (a)+(b) ours: detect (1000 px + full-resolution refinement), warp, colour clean-up, blank check, JPEG. */
+async function oursProcess(name: string) {
+  const f = fx(name);
+  const t0 = performance.now();
+  const r = processPage(cv, rgba(f.full), { mode: 'color' });
+  const t1 = performance.now();
+  const { bytes } = await encodePage(new ImageData(r.page.data as Uint8ClampedArray<ArrayBuffer>, r.page.width, r.page.height), 'image/jpeg');
+  const t2 = performance.now();
+  return { corners: plain(r.detection?.corners ?? null), page: { width: r.page.width, height: r.page.height }, ms: t2 - t0, processMs: t1 - t0, encodeMs: t2 - t1, jpegBytes: bytes.size, timings: r.timings };
+}
+
+/** (a)+(b) jscanify as documented: findPaperContour + getCornerPoints on the full frame, extractPaper to the given size, JPEG. */
+async function jscanifyProcess(name: string, out: { width: number; height: number }) {
+  const f = fx(name);
+  const t0 = performance.now();
+  const img = cv.matFromImageData(f.full);
+  const contour = scanner.findPaperContour(img);
+  const corners = contour ? scanner.getCornerPoints(contour) : null;
+  contour?.delete();
+  img.delete();
+  const quad = corners ? quadOf(corners) : null;
+  const t1 = performance.now();
+  let jpegBytes = 0;
+  if (quad && corners) {
+    const page = scanner.extractPaper(f.fullCanvas, out.width, out.height, corners);
+    if (page) jpegBytes = (await new Promise<Blob>((res) => page.toBlob((b) => res(b!), 'image/jpeg', 0.9))).size;
+  }
+  const t2 = performance.now();
+  return { corners: plain(quad), ms: t2 - t0, detectMs: t1 - t0, warpEncodeMs: t2 - t1, jpegBytes };
+}
+
+/** (c) live overlay: detections per second on preview-size frames, for `seconds`. */
+async function overlayLoop(name: string, who: 'ours' | 'ours-worker' | 'jscanify' | 'jscanify-highlight', seconds: number) {
+  const f = fx(name);
+  const until = performance.now() + seconds * 1000;
+  const times: number[] = [];
+  let found = 0;
+  while (performance.now() < until || times.length < 3) {
+    const t = performance.now();
+    if (who === 'ours') {
+      if (detectDocument(cv, rgba(f.preview), PREVIEW_DETECT)) found++;
+    } else if (who === 'ours-worker') {
+      // The app's path: a copy of the preview frame handed to the scan worker.
+      const copy = new ImageData(new Uint8ClampedArray(f.preview.data), f.preview.width, f.preview.height);
+      if ((await client.detect(copy, PREVIEW, { transfer: true })).detection) found++;
+    } else if (who === 'jscanify') {
+      const img = cv.matFromImageData(f.preview);
+      const contour = scanner.findPaperContour(img);
+      if (contour && quadOf(scanner.getCornerPoints(contour))) found++;
+      contour?.delete();
+      img.delete();
+    } else {
+      scanner.highlightPaper(f.previewCanvas);
+      found++;
+    }
+    times.push(performance.now() - t);
+  }
+  const total = times.reduce((a, b) => a + b, 0);
+  return { frames: times.length, fps: (times.length * 1000) / total, meanMs: total / times.length, found };
+}
+
+/** (d) the app's shutter path: 5 MP frame in hand → worker (refine the live corners, warp, clean up, blank) → JPEG + thumbnail → base64 → scans.addPage on the real host, acknowledged. */
+const client = createScanClient(() => new Worker('/scan-worker.js', { type: 'module', name: 'scan' }));
+let rpcId = 0;
+async function rpc(method: string, input: unknown, session: string): Promise<unknown> {
+  const res = await fetch('/api/rpc', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ id: `b${++rpcId}`, method, input, session }) });
+  const body = (await res.json()) as { ok: boolean; value?: unknown; error?: { code: string; message: string } };
+  if (!body.ok) throw new Error(`${method}: ${body.error?.code} ${body.error?.message}`);
+  return body.value;
+}
+
+async function shutterToStored(name: string, documentId: number, session: string) {
+  const f = fx(name);
+  // The live overlay's corners, as the capture page holds them at the shutter.
+  const live = detectDocument(cv, rgba(f.preview), PREVIEW_DETECT);
+  const corners = live ? (live.corners.map((p) => ({ x: p.x * f.scale, y: p.y * f.scale })) as Quad) : null;
+  // The frame in hand: a fresh copy (the worker takes the buffer, as in the app).
+  const frame = new ImageData(new Uint8ClampedArray(f.full.data), f.full.width, f.full.height);
+  const t0 = performance.now();
+  const r = await client.process(frame, { corners, mode: 'color', refineCorners: true }, { transfer: true });
+  const t1 = performance.now();
+  const page = new ImageData(r.page!.data as Uint8ClampedArray<ArrayBuffer>, r.page!.width, r.page!.height);
+  const { bytes, thumb } = await encodePage(page, 'image/jpeg');
+  const t2 = performance.now();
+  const fields = {
+    page: { mime: 'image/jpeg', base64: await blobToBase64(bytes) },
+    thumb: { mime: 'image/jpeg', base64: await blobToBase64(thumb) },
+    width: page.width,
+    height: page.height,
+    mode: 'color',
+    ...(r.corners ? { corners: r.corners } : {}),
+    capture: { deviceLabel: 'bench', adapter: 'uvc', resolution: { width: frame.width, height: frame.height }, rotation: 0, trigger: 'manual', blank: r.blank },
+  };
+  const t3 = performance.now();
+  const doc = (await rpc('scans.addPage', { documentId, ...fields }, session)) as { pages: unknown[] };
+  const t4 = performance.now();
+  return { ms: t4 - t0, workerMs: t1 - t0, encodeMs: t2 - t1, base64Ms: t3 - t2, addPageMs: t4 - t3, pages: doc.pages.length, jpegBytes: bytes.size, workerTimings: r.timings };
+}
+
+declare global {
+  interface Window {
+    bench: unknown;
+  }
+}
+window.bench = {
+  ready: async () => ({ opencv: await cvReady(), worker: (await client.ready()).opencv }),
+  load,
+  oursProcess,
+  jscanifyProcess,
+  overlayLoop,
+  shutterToStored,
+  CAPTURE_DETECT,
+};

@@ -1,0 +1,243 @@
+// Document scanning on 5 MP frames: our pipeline (renderer/src/scan) against jscanify 1.4.3, in one
+// page of Debian's Chromium (headless), on every fixture scene of tests/fixtures/scan/.
+//
+//   node scripts/build.mjs --main-only && npx tsx bench/scan.bench.ts     (or: node bench/run.mjs scan)
+//
+// Knobs: BENCH_SCAN_RUNS (timed rounds of detect+warp per fixture and side, default 5),
+// BENCH_SCAN_OVERLAY_S (seconds of live-overlay loop per fixture and variant, default 2),
+// BENCH_SCAN_SHUTTERS (shutter-to-stored captures per fixture, default 5).
+//
+// A bench-only page (bench/scan-page.ts, bundled here by esbuild, no CSP) is served by a loopback
+// server of this bench, which also forwards the page's /api/rpc to the real browser host (the
+// durable store) with the host's per-launch token. Figures:
+//   (a) corner error vs truth.json (mean / max of the four corners, px at 5 MP), ours and jscanify
+//   (b) detect + warp + JPEG encode, ours (processPage + encodePage) and jscanify (findPaperContour +
+//       getCornerPoints + extractPaper + toBlob), same thread, same OpenCV.js build; ratio
+//   (c) live overlay: detections per second on preview-size (640 px) frames, ours in the page and
+//       through the scan worker (the app's path), jscanify findPaperContour+getCornerPoints and
+//       highlightPaper
+//   (d) shutter → stored page: frame in hand → worker → JPEG + thumbnail → base64 → scans.addPage
+//       acknowledged by the host (file fsynced, transaction committed); p50 / p95
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { build } from 'esbuild';
+import { chromium } from '@playwright/test';
+import { emitResult, envInt, load1, median, percentile, ROOT, table, tempDir } from './lib';
+import { startHost } from '../tests/e2e/support/host';
+import { CHROMIUM, CHROMIUM_ARGS, assertChromium } from '../tests/e2e/support/browser';
+import { DEMO_PASSWORD } from '../electron/seed/seed-demo';
+
+const RUNS = envInt('BENCH_SCAN_RUNS', 5);
+const OVERLAY_S = envInt('BENCH_SCAN_OVERLAY_S', 2);
+const SHUTTERS = envInt('BENCH_SCAN_SHUTTERS', 5);
+const FIXTURE_DIR = path.join(ROOT, 'tests', 'fixtures', 'scan');
+
+type Pt = { x: number; y: number };
+interface Truth {
+  name: string;
+  document: boolean;
+  corners: [number, number][] | null;
+}
+const truth = (JSON.parse(fs.readFileSync(path.join(FIXTURE_DIR, 'truth.json'), 'utf8')) as { fixtures: Truth[] }).fixtures;
+
+/** Mean and max distance of the four corners to the truth (px), or null when nothing was found. */
+function cornerError(found: Pt[] | null, t: Truth): { mean: number; max: number } | null {
+  if (!found || !t.corners) return null;
+  const d = found.map((p, i) => Math.hypot(p.x - t.corners![i]![0], p.y - t.corners![i]![1]));
+  return { mean: d.reduce((a, b) => a + b, 0) / 4, max: Math.max(...d) };
+}
+
+async function bundle(dir: string): Promise<void> {
+  await build({
+    entryPoints: { 'scan-page': path.join(ROOT, 'bench', 'scan-page.ts'), 'scan-worker': path.join(ROOT, 'renderer', 'src', 'scan', 'scan-worker.ts') },
+    outdir: dir,
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'chrome120',
+    minify: true,
+    logLevel: 'error',
+    // OpenCV.js's Emscripten glue mentions Node modules it never loads in a browser.
+    external: ['fs', 'path', 'crypto', 'ws', 'perf_hooks', 'worker_threads'],
+  });
+}
+
+/** The bench page, its bundles, the fixtures, and /api/rpc forwarded to the host with its token. */
+function serve(dir: string, host: { origin: string; token: string }): Promise<{ url: string; close(): Promise<void> }> {
+  const files: Record<string, [string, string]> = {
+    '/': [path.join(dir, 'index.html'), 'text/html; charset=utf-8'],
+    '/scan-page.js': [path.join(dir, 'scan-page.js'), 'text/javascript'],
+    '/scan-worker.js': [path.join(dir, 'scan-worker.js'), 'text/javascript'],
+  };
+  fs.writeFileSync(files['/']![0], '<!doctype html><meta charset="utf-8"><title>scan bench</title><script type="module" src="/scan-page.js"></script>');
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (req.method === 'POST' && url.pathname === '/api/rpc') {
+      const target = new URL('/api/rpc', host.origin);
+      const fwd = http.request(
+        target,
+        { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${host.token}`, 'Content-Length': req.headers['content-length'] ?? '' } },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, { 'Content-Type': answer.headers['content-type'] ?? 'application/json' });
+          answer.pipe(res);
+        },
+      );
+      fwd.on('error', (e) => res.writeHead(502).end(String(e)));
+      req.pipe(fwd);
+      return;
+    }
+    const fixture = /^\/fixtures\/([a-z0-9-]+\.jpg)$/.exec(url.pathname);
+    const file = fixture ? ([path.join(FIXTURE_DIR, fixture[1]!), 'image/jpeg'] as [string, string]) : files[url.pathname];
+    if (!file || !fs.existsSync(file[0])) return res.writeHead(404).end();
+    res.writeHead(200, { 'Content-Type': file[1] });
+    fs.createReadStream(file[0]).pipe(res);
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ url: `http://127.0.0.1:${(server.address() as { port: number }).port}/`, close: () => new Promise<void>((r) => server.close(() => r())) }),
+    ),
+  );
+}
+
+async function hostRpc<T>(host: { origin: string; token: string }, method: string, input: unknown, session?: string): Promise<T> {
+  const res = await fetch(new URL('/api/rpc', host.origin), {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${host.token}` },
+    body: JSON.stringify({ id: `n${Date.now()}`, method, input, ...(session ? { session } : {}) }),
+  });
+  const body = (await res.json()) as { ok: boolean; value?: T; error?: unknown };
+  if (!body.ok) throw new Error(`${method}: ${JSON.stringify(body.error)}`);
+  return body.value as T;
+}
+
+const f1 = (n: number | null | undefined, d = 1) => (n === null || n === undefined || Number.isNaN(n) ? '—' : n.toFixed(d));
+
+async function main() {
+  assertChromium();
+  const load1AtStart = load1();
+  console.log(`scan bench: ${RUNS} rounds, overlay ${OVERLAY_S} s per variant, ${SHUTTERS} shutters per fixture; load average at start ${load1AtStart}`);
+  const dir = tempDir('desk-scan-bench-');
+  await bundle(dir);
+  const host = await startHost();
+  const server = await serve(dir, host);
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  try {
+    const session = (await hostRpc<{ token: string }>(host, 'auth.signIn', { username: 'zhangmin', password: DEMO_PASSWORD })).token;
+    const page = await browser.newPage();
+    page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
+    await page.goto(server.url);
+    await page.waitForFunction(() => 'bench' in window, null, { timeout: 60_000 });
+    type B = Record<string, (...a: unknown[]) => Promise<unknown>>;
+    const ready = (await page.evaluate(() => (window.bench as B).ready!())) as { opencv: string; worker: string };
+    console.log(`OpenCV ${ready.opencv} in the page and in the worker; jscanify 1.4.3`);
+    const call = <T>(fn: string, ...args: unknown[]) => page.evaluate(([f, a]) => (window.bench as B)[f as string]!(...(a as unknown[])), [fn, args] as const) as Promise<T>;
+    for (const t of truth) await call('load', t.name, 640);
+
+    // (a) + (b): interleaved rounds, ours then jscanify, per fixture.
+    type Ours = { corners: Pt[] | null; page: { width: number; height: number }; ms: number; processMs: number; encodeMs: number; timings: Record<string, number> };
+    type Theirs = { corners: Pt[] | null; ms: number; detectMs: number; warpEncodeMs: number };
+    const ours = new Map<string, Ours[]>();
+    const theirs = new Map<string, Theirs[]>();
+    for (let round = 0; round <= RUNS; round++) {
+      for (const t of truth) {
+        const o = await call<Ours>('oursProcess', t.name);
+        const j = await call<Theirs>('jscanifyProcess', t.name, o.page);
+        if (round === 0) continue; // warm-up
+        ours.set(t.name, [...(ours.get(t.name) ?? []), o]);
+        theirs.set(t.name, [...(theirs.get(t.name) ?? []), j]);
+      }
+    }
+    const perFixture = truth.map((t) => {
+      const o = ours.get(t.name)!;
+      const j = theirs.get(t.name)!;
+      return {
+        name: t.name,
+        document: t.document,
+        ours: { found: o[0]!.corners !== null, error: cornerError(o[0]!.corners, t), ms: median(o.map((x) => x.ms)), encodeMs: median(o.map((x) => x.encodeMs)), page: o[0]!.page, timings: o[0]!.timings },
+        jscanify: { found: j[0]!.corners !== null, error: cornerError(j[0]!.corners, t), ms: median(j.map((x) => x.ms)), detectMs: median(j.map((x) => x.detectMs)) },
+      };
+    });
+    const docs = perFixture.filter((p) => p.document);
+    const totalOurs = median(perFixture.map((p) => p.ours.ms));
+    const totalTheirs = median(perFixture.map((p) => p.jscanify.ms));
+    console.log('\n(a) corner error (px at 5 MP, mean / max of 4 corners) and (b) detect + warp + JPEG, median of rounds:');
+    console.log(
+      table([
+        ['fixture', 'ours error', 'jscanify error', 'ours ms', 'jscanify ms', 'jscanify / ours'],
+        ...perFixture.map((p) => [
+          p.name,
+          p.document ? (p.ours.error ? `${f1(p.ours.error.mean)} / ${f1(p.ours.error.max)}` : 'not found') : p.ours.found ? 'FALSE page' : 'none (right)',
+          p.document ? (p.jscanify.error ? `${f1(p.jscanify.error.mean)} / ${f1(p.jscanify.error.max)}` : 'not found') : p.jscanify.found ? 'FALSE page' : 'none (right)',
+          f1(p.ours.ms),
+          f1(p.jscanify.ms),
+          `${f1(p.jscanify.ms / p.ours.ms, 2)}×`,
+        ]),
+      ]),
+    );
+    const errOurs = median(docs.map((p) => p.ours.error?.mean ?? Infinity));
+    const errTheirs = median(docs.map((p) => p.jscanify.error?.mean ?? Infinity));
+    console.log(`median over fixtures: ours ${f1(totalOurs)} ms, jscanify ${f1(totalTheirs)} ms → ${f1(totalTheirs / totalOurs, 2)}× faster; corner error (median of mean) ours ${f1(errOurs)} px, jscanify ${f1(errTheirs)} px`);
+    console.log(`ours, steps of one capture (first round, ms): ${perFixture.map((p) => `${p.name} ${JSON.stringify(p.ours.timings)} + encode ${f1(p.ours.encodeMs)}`).join('; ')}`);
+
+    // (c) live overlay on preview-size frames.
+    const variants = ['ours', 'ours-worker', 'jscanify', 'jscanify-highlight'] as const;
+    const overlay: Record<string, { fps: number[]; meanMs: number[] }> = {};
+    for (const t of docs) {
+      for (const v of variants) {
+        const r = await call<{ fps: number; meanMs: number }>('overlayLoop', t.name, v, OVERLAY_S);
+        (overlay[v] ??= { fps: [], meanMs: [] }).fps.push(r.fps);
+        overlay[v].meanMs.push(r.meanMs);
+      }
+    }
+    console.log('\n(c) live overlay, detections per second on 640 px frames (median over document fixtures):');
+    console.log(table([['variant', 'fps', 'ms per frame'], ...variants.map((v) => [v, f1(median(overlay[v]!.fps)), f1(median(overlay[v]!.meanMs))])]));
+
+    // (d) shutter → stored page on the real host.
+    type Shot = { ms: number; workerMs: number; encodeMs: number; base64Ms: number; addPageMs: number; pages: number; jpegBytes: number };
+    const shots: Shot[] = [];
+    for (const t of truth) {
+      const doc = await hostRpc<{ id: number }>(host, 'scans.createDocument', { kind: 'certificate', title: `bench ${t.name}` }, session);
+      await call<Shot>('shutterToStored', t.name, doc.id, session); // warm-up, not counted (the page is stored all the same)
+      for (let i = 0; i < SHUTTERS; i++) {
+        const s = await call<Shot>('shutterToStored', t.name, doc.id, session);
+        if (s.pages !== i + 2) throw new Error(`page not stored: document has ${s.pages} pages`);
+        shots.push(s);
+      }
+    }
+    const pick = (k: keyof Shot) => shots.map((s) => s[k] as number);
+    const shutter = Object.fromEntries((['ms', 'workerMs', 'encodeMs', 'base64Ms', 'addPageMs'] as const).map((k) => [k, { p50: percentile(pick(k), 50), p95: percentile(pick(k), 95) }]));
+    console.log(`\n(d) shutter → page stored by the host, ${shots.length} captures (p50 / p95 ms):`);
+    console.log(
+      table([
+        ['step', 'p50', 'p95'],
+        ['total', f1(shutter.ms!.p50), f1(shutter.ms!.p95)],
+        ['worker: refine + warp + clean-up + blank', f1(shutter.workerMs!.p50), f1(shutter.workerMs!.p95)],
+        ['JPEG + thumbnail (page)', f1(shutter.encodeMs!.p50), f1(shutter.encodeMs!.p95)],
+        ['base64', f1(shutter.base64Ms!.p50), f1(shutter.base64Ms!.p95)],
+        ['scans.addPage (HTTP, fsync, commit)', f1(shutter.addPageMs!.p50), f1(shutter.addPageMs!.p95)],
+      ]),
+    );
+    console.log(`page JPEG median ${Math.round(median(pick('jpegBytes')) / 1024)} KiB; load average at end ${load1()}`);
+
+    emitResult({
+      load1AtStart,
+      runs: RUNS,
+      fixtures: perFixture,
+      processMedianMs: { ours: totalOurs, jscanify: totalTheirs, ratio: totalTheirs / totalOurs },
+      cornerErrorMedianPx: { ours: errOurs, jscanify: errTheirs },
+      overlayFps: Object.fromEntries(variants.map((v) => [v, median(overlay[v]!.fps)])),
+      shutterToStored: shutter,
+    });
+  } finally {
+    await browser.close();
+    await server.close();
+    await host.kill();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+void main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
