@@ -107,7 +107,7 @@ export class TargetServer {
       else if (status === 422) this.stats.rejected++;
       const delay = faults.delayMs ?? 0;
       const answer = () => {
-        const skew = faults.clockSkewS ? { Date: new Date(Date.now() + faults.clockSkewS * 1000).toUTCString() } : {};
+        const skew: Record<string, string> = faults.clockSkewS ? { Date: new Date(Date.now() + faults.clockSkewS * 1000).toUTCString() } : {};
         sendJson(res, status, body, { ...skew, ...headers });
       };
       if (delay > 0) setTimeout(answer, delay);
