@@ -19,7 +19,6 @@ import { SimulatedIdCardReader } from '../services/devices/id-card-reader';
 import { FileStore } from '../services/files/file-store';
 import { createIntakeService } from '../services/intake/intake-service';
 import { createDataQueries } from '../services/intake/data-queries';
-import { SYSTEM_ACTOR } from '../services/audit/audit-chain';
 import { createCreditService } from '../services/credit/credit-service';
 import { createGuideService } from '../services/catalog/guide-service';
 import { createScansService } from '../services/scans/scans-service';
@@ -51,7 +50,10 @@ export interface CreateAppOptions {
   logEcho?: boolean;
   /** The data-sharing platform's address (or a connector, in tests); unset = unreachable, queries queue. */
   dataSharing?: string | DataSharingConnector;
-  /** How often queued data-sharing queries are asked again (ms; 0 = only when the clerk asks). Default 60 s. */
+  /**
+   * Unused since queued data-sharing queries go through the sync outbox (their retry follows the
+   * sender's settings in sync-targets.json); kept so existing callers compile.
+   */
   dataSharingRetryMs?: number;
   /** Start the sync sender (default true; tests that inspect the queue pass false). */
   sync?: boolean;
@@ -147,23 +149,8 @@ export async function createApp(opts: CreateAppOptions): Promise<DeskApp> {
 
   const intakeDeps = { ...deps, files, dataSharing, syncTargets };
   const queries = createDataQueries(intakeDeps);
-  const retryMs = opts.dataSharingRetryMs ?? 60_000;
-  let retrying = false;
-  const retryTimer =
-    retryMs > 0
-      ? setInterval(() => {
-          if (retrying) return;
-          retrying = true;
-          queries
-            .retryQueued(SYSTEM_ACTOR)
-            .then((n) => n && logger.info('dataSharing.retried', { answered: n }))
-            .catch((e) => logger.error('dataSharing.retryFailed', { error: String(e) }))
-            .finally(() => (retrying = false));
-        }, retryMs)
-      : null;
-  retryTimer?.unref();
 
-  const sender = new SyncSender(deps, syncTargets, files, null);
+  const sender = new SyncSender(deps, syncTargets, files, queries.delivery);
 
   const handlers = mergeHandlers(
     createSystemService({ db, schemaVersion: opened.schemaVersion }, now),
@@ -192,7 +179,6 @@ export async function createApp(opts: CreateAppOptions): Promise<DeskApp> {
     logger,
     dbFile: paths.dbFile,
     close: () => {
-      if (retryTimer) clearInterval(retryTimer);
       void sender.stop();
       db.close();
     },

@@ -50,7 +50,7 @@ describe('sync outbox: acceptance queues, the sender delivers', () => {
     const c = await acceptCase(d, token, await applicantIdOf(d, token), item.id);
 
     const db = new Database(dbFile(d.dataDir), { readonly: true });
-    const rows = db.prepare('SELECT target_id, revision, idempotency_key, state FROM outbox_entries WHERE case_id = ? ORDER BY target_id').all(c.id) as {
+    const rows = db.prepare(`SELECT target_id, revision, idempotency_key, state FROM outbox_entries WHERE case_id = ? AND kind = 'case' ORDER BY target_id`).all(c.id) as {
       target_id: string;
       revision: number;
       idempotency_key: string;
@@ -75,7 +75,11 @@ describe('sync outbox: acceptance queues, the sender delivers', () => {
     const keyed = status.targets.find((t) => t.id === 'keyed')!;
     expect(keyed).toMatchObject({ reachable: true, queueLength: 0, parked: 0 });
     expect(status.targets.find((t) => t.id === 'manual')).toMatchObject({ reachable: null, queueLength: 1 });
-    expect(status.targets.find((t) => t.id === 'data-sharing')).toBeDefined();
+    // The case's data-sharing queries could not reach the (unconfigured) platform: queued as outbox entries of its target.
+    const queries = (await d.call('sync.entries', { caseId: c.id, targetId: 'data-sharing' }, token)).entries;
+    expect(queries.length).toBe(item.certificates.filter((x) => x.method === 'data_sharing').length);
+    expect(queries.every((q) => q.state === 'pending' || q.state === 'retry_wait')).toBe(true);
+    expect(status.targets.find((t) => t.id === 'data-sharing')).toMatchObject({ kind: 'data_sharing', reachable: false, queueLength: queries.length });
     const entries = await d.call('sync.entries', { caseId: c.id }, token);
     expect(entries.entries.find((x) => x.targetId === 'keyed')!.targetCaseNo).toBe((await sim.cases('keyed')).find((x) => x.externalRef === c.caseNo)!.caseNo);
     expect(verifyAuditChain(db).ok).toBe(true);

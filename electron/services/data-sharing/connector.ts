@@ -21,10 +21,16 @@ export class PlatformUnreachable extends Error {}
 
 export interface DataSharingConnector {
   query(q: DataSharingQuery): Promise<DataSharingAnswer>;
+  /** Is the platform there at all? Throws PlatformUnreachable when not (used by the sync sender). Optional: without it, the platform counts as there. */
+  probe?(): Promise<void>;
 }
 
 export class UnconfiguredDataSharing implements DataSharingConnector {
   async query(): Promise<DataSharingAnswer> {
+    throw new PlatformUnreachable('未配置数据共享平台地址');
+  }
+
+  async probe(): Promise<void> {
     throw new PlatformUnreachable('未配置数据共享平台地址');
   }
 }
@@ -34,6 +40,16 @@ export class HttpDataSharingConnector implements DataSharingConnector {
     private readonly baseUrl: string,
     private readonly timeoutMs = 8000,
   ) {}
+
+  /** Any HTTP answer from the platform's address counts as reachable; a refused connection does not. */
+  async probe(): Promise<void> {
+    try {
+      const res = await fetch(this.baseUrl, { method: 'GET', signal: AbortSignal.timeout(Math.min(this.timeoutMs, 5000)) });
+      await res.arrayBuffer().catch(() => undefined);
+    } catch (e) {
+      throw new PlatformUnreachable(`共享平台无法连接：${(e as Error).message}`);
+    }
+  }
 
   async query(q: DataSharingQuery): Promise<DataSharingAnswer> {
     let res: Response;

@@ -1,23 +1,33 @@
-import type { Actor } from '../audit/audit-chain';
+import { SYSTEM_ACTOR, type Actor } from '../audit/audit-chain';
 import { AppError } from '../../app/app-error';
 import { PlatformUnreachable } from '../data-sharing/connector';
 import { maskApplicantId } from '../applicants/applicants-service';
 import type { CaseStatus } from '../../../shared/rules/case-states';
 import { loadCase, loadCaseCert } from './case-view';
 import type { IntakeDeps } from './intake-service';
+import { insertEntry } from '../sync/outbox';
+import { DATA_SHARING_TARGET_ID } from '../sync/sync-targets';
+import { ConnectorFailure } from '../sync/http-connector';
+import type { Claimed } from '../sync/sender-store';
+import type { Delivered, QueryDelivery } from '../sync/sender';
 
 export interface DataQueries {
   /** Asks the platform for one certificate of a case; records the answer, or queues the query. */
   run(caseId: number, certificateItemId: number, actor: Actor): Promise<'found' | 'not_found' | 'unreachable'>;
   /** Asks again for every queued query (the platform may be back); returns how many were answered. */
   retryQueued(actor: Actor): Promise<number>;
+  /** The sync outbox's delivery of queued queries (target `data-sharing`). */
+  delivery: QueryDelivery;
 }
 
 const OPEN: CaseStatus[] = ['draft', 'accepted', 'verifying'];
 
 /**
  * Data-sharing queries (数据共享). A query that cannot reach the platform is
- * queued: the clerk goes on, and the desk asks again by itself.
+ * queued: the clerk goes on, and the desk asks again by itself — through the
+ * sync outbox: the queued query is an outbox entry of the `data-sharing`
+ * target, written in the same transaction, sent by the sender when the
+ * platform is reachable (electron/services/sync).
  */
 export function createDataQueries(deps: IntakeDeps): DataQueries {
   const { db, files } = deps;
@@ -66,15 +76,27 @@ export function createDataQueries(deps: IntakeDeps): DataQueries {
         w.db.prepare('UPDATE case_certificates SET state = ?, updated_at = ? WHERE case_id = ? AND certificate_item_id = ?').run(state, w.at.toISOString(), caseId, certificateItemId);
         w.db.prepare('UPDATE cases SET revision = revision + 1, updated_at = ? WHERE id = ?').run(w.at.toISOString(), caseId);
       };
+      const target = deps.syncTargets?.get(DATA_SHARING_TARGET_ID);
       if (outcome.kind === 'unreachable') {
         w.db.prepare('UPDATE data_queries SET attempts = attempts + 1, last_error = ? WHERE id = ?').run(outcome.error, queryId);
         setState('queued');
+        const open = w.db
+          .prepare(`SELECT 1 FROM outbox_entries WHERE case_id = ? AND target_id = ? AND kind = 'query' AND subject = ? AND state NOT IN ('acknowledged', 'superseded')`)
+          .get(caseId, DATA_SHARING_TARGET_ID, row.code);
+        if (target && !open) insertEntry(w, caseId, target, 'query', row.code, { caseId, certificateItemId, certificate: row.code, dataset: request.dataset });
       } else {
         if (evidenceSha) files.record(w.db, evidenceSha, evidence!.length, 'application/json', w.at);
         w.db
           .prepare('UPDATE data_queries SET status = ?, response = ?, evidence_sha256 = ?, attempts = attempts + 1, last_error = NULL, answered_at = ? WHERE id = ?')
           .run(outcome.kind === 'found' ? 'answered' : 'not_found', JSON.stringify(outcome.answer), evidenceSha, w.at.toISOString(), queryId);
         setState(outcome.kind === 'found' ? 'satisfied' : 'pending');
+        // Answered: a queued entry for it has nothing left to ask (one the sender holds is acknowledged by the sender).
+        w.db
+          .prepare(
+            `UPDATE outbox_entries SET state = 'acknowledged', target_case_no = ?, acknowledged_at = ?, next_attempt_at = NULL
+             WHERE case_id = ? AND target_id = ? AND kind = 'query' AND subject = ? AND state IN ('pending', 'retry_wait', 'unknown')`,
+          )
+          .run(answerReference(outcome.answer), w.at.toISOString(), caseId, DATA_SHARING_TARGET_ID, row.code);
       }
       w.audit({ action: 'dataSharing.query', entityType: 'case', entityId: caseId, detail: { certificate: row.code, outcome: outcome.kind } });
     });
@@ -97,5 +119,39 @@ export function createDataQueries(deps: IntakeDeps): DataQueries {
     return answered;
   }
 
-  return { run, retryQueued };
+  /** One queued query entry, sent by the outbox: ask, record the answer, or report the platform away. */
+  async function deliver(entry: Claimed): Promise<Delivered> {
+    const d = JSON.parse(entry.document) as { caseId: number; certificateItemId: number };
+    const q = db
+      .prepare(
+        `SELECT q.status, c.status AS case_status FROM data_queries q JOIN cases c ON c.id = q.case_id
+         WHERE q.case_id = ? AND q.certificate_item_id = ? ORDER BY q.id DESC LIMIT 1`,
+      )
+      .get(d.caseId, d.certificateItemId) as { status: string; case_status: CaseStatus } | undefined;
+    // Answered meanwhile (the clerk asked again), or the case is closed: nothing left to ask.
+    if (!q || q.status !== 'queued' || !OPEN.includes(q.case_status)) return { targetCaseNo: q?.status ?? 'none', via: 'answer' };
+    const r = await run(d.caseId, d.certificateItemId, SYSTEM_ACTOR);
+    if (r === 'unreachable') {
+      const last = db.prepare('SELECT last_error FROM data_queries WHERE case_id = ? AND certificate_item_id = ? ORDER BY id DESC LIMIT 1').get(d.caseId, d.certificateItemId) as { last_error: string | null };
+      throw new ConnectorFailure({ kind: 'not_sent', message: `无法连接数据共享平台：${last.last_error ?? ''}` });
+    }
+    const ref = db
+      .prepare('SELECT response FROM data_queries WHERE case_id = ? AND certificate_item_id = ? ORDER BY id DESC LIMIT 1')
+      .get(d.caseId, d.certificateItemId) as { response: string | null };
+    return { targetCaseNo: answerReference(ref.response ? (JSON.parse(ref.response) as unknown) : null), via: 'answer' };
+  }
+
+  const delivery: QueryDelivery = {
+    deliver,
+    probe: async () => {
+      await deps.dataSharing.probe?.();
+    },
+  };
+
+  return { run, retryQueued, delivery };
+}
+
+function answerReference(answer: unknown): string {
+  const a = answer as { status?: string; reference?: string } | null;
+  return a?.reference || (a?.status === 'not_found' ? '查无记录' : '已答复');
 }

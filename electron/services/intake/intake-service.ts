@@ -27,7 +27,7 @@ export interface IntakeDeps extends Deps {
   files: FileStore;
   dataSharing: DataSharingConnector;
   /** The sync targets an accepted case goes to (electron/services/sync); unset = none. */
-  syncTargets?: { caseTargets(): readonly TargetConfig[] };
+  syncTargets?: { caseTargets(): readonly TargetConfig[]; get(id: string): TargetConfig | undefined };
 }
 
 interface CommitmentDetail {

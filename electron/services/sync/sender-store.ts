@@ -93,7 +93,7 @@ export function toUnknown(db: Db, id: number, owner: string, nextMs: number | nu
 /** When a target comes back: entries that waited only because it was unreachable may go now. */
 export function releaseNetworkWaits(db: Db, targetId: string, nowMs: number): number {
   return db
-    .prepare(`UPDATE outbox_entries SET next_attempt_at = ? WHERE target_id = ? AND state = 'retry_wait' AND last_error LIKE '无法连接%' AND next_attempt_at > ?`)
+    .prepare(`UPDATE outbox_entries SET next_attempt_at = ? WHERE target_id = ? AND state = 'retry_wait' AND last_error LIKE '%无法连接%' AND next_attempt_at > ?`)
     .run(iso(nowMs), targetId, iso(nowMs)).changes;
 }
 
