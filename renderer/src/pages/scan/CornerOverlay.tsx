@@ -17,6 +17,7 @@ export function CornerOverlay({ corners, width, height, onChange }: { corners: C
       preserveAspectRatio="none"
       style={{ position: 'absolute', inset: 0, width: '100%', height: '100%', touchAction: 'none' }}
       data-testid="corner-overlay"
+      data-corners={JSON.stringify(corners.map((p) => [Math.round(p.x * 10) / 10, Math.round(p.y * 10) / 10]))}
       onPointerMove={(e) => {
         if (dragging.current === null) return;
         const next = [...corners] as Corners;

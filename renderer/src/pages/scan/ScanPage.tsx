@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { Alert, App, Button, Card, Col, Form, Input, Empty, Row, Select, Space, Tag, Tooltip, Typography, Upload } from 'antd';
+import { Alert, App, Button, Card, Col, Form, Input, Empty, Row, Select, Space, Switch, Tag, Tooltip, Typography, Upload } from 'antd';
 import { ArrowDownOutlined, ArrowUpOutlined, CameraOutlined, DeleteOutlined, FilePdfOutlined, RedoOutlined, RotateRightOutlined } from '@ant-design/icons';
 import { SCAN_KINDS, SCAN_KIND_LABELS, SCAN_MODES, SCAN_MODE_LABELS, type ScanKind, type ScanMode } from '../../../../shared/ipc/methods/scans';
 import type { MethodOutput } from '../../../../shared/ipc/contract';
@@ -9,7 +9,9 @@ import { encodePage, grabFrame, loadCameraChoice, saveCameraChoice, uvcAdapter, 
 import { PdfViewer, type PdfDoc } from '../../components/PdfViewer';
 import { downscale, type Corners, type ScanProcessor } from './processor';
 import { plainProcessor } from './plain-processor';
+import { sharedOpencvProcessor } from './opencv-processor';
 import { CornerOverlay } from './CornerOverlay';
+import { AutoCaptureWatch, loadAutoCapture, saveAutoCapture } from './auto-capture';
 
 type Doc = MethodOutput<'scans.getDocument'>;
 
@@ -20,17 +22,21 @@ type Doc = MethodOutput<'scans.getDocument'>;
  * or re-taken, exported as one PDF. Image files go through the same pipeline.
  */
 export function ScanPage({
-  processor = plainProcessor,
+  processor: given,
   preset,
   onDone,
 }: {
+  /** Image processing; by default the OpenCV worker (the plain processor only if OpenCV cannot load). */
   processor?: ScanProcessor;
   /** Start a document at once (e.g. from intake, for a named certificate) instead of asking. */
   preset?: { kind: ScanKind; title: string; applicantId?: number; caseId?: number };
   /** Called with the finished document when the clerk presses 完成. */
   onDone?: (doc: Doc) => void;
 }) {
-  const { message } = App.useApp();
+  const { message, modal } = App.useApp();
+  const [processor, setProcessor] = useState<ScanProcessor | null>(given ?? null);
+  const [engineError, setEngineError] = useState<string | null>(null);
+  const [autoCapture, setAutoCapture] = useState(loadAutoCapture);
   const video = useRef<HTMLVideoElement>(null);
   const session = useRef<CameraSession | null>(null);
   const [devices, setDevices] = useState<CameraDevice[]>([]);
@@ -77,21 +83,55 @@ export function ScanPage({
     };
   }, [devices, choice.deviceId]);
   useEffect(() => () => session.current?.close(), []);
+
+  // OpenCV in its worker; the plain processor (no outline detection) only when it cannot load.
+  useEffect(() => {
+    if (given) return setProcessor(given);
+    const cv = sharedOpencvProcessor();
+    let live = true;
+    cv.ready().then(
+      () => live && setProcessor(cv),
+      (e: Error) => {
+        if (!live) return;
+        console.error(`scan: OpenCV failed to load, falling back to plain processing: ${e.message}`);
+        setEngineError(e.message);
+        setProcessor(plainProcessor);
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [given]);
   useEffect(() => {
     if (preset) void call('scans.createDocument', preset).then((d) => setDoc(d));
     // A preset starts one document when the page opens.
   }, []);
 
+  // Auto-capture reads these from the detection loop without restarting it.
+  const autoRef = useRef({ on: autoCapture, ready: false, capture: () => Promise.resolve() });
+  autoRef.current.on = autoCapture;
+  autoRef.current.ready = !!doc && !busy && retakeId === null;
+
   // Live outline on a reduced frame, a few times a second, unless the clerk has placed the corners.
   useEffect(() => {
-    if (manual || !resolution) return;
+    if (manual || !resolution || !processor) return;
     let stop = false;
+    const watch = new AutoCaptureWatch();
     const loop = async () => {
       while (!stop && video.current && video.current.videoWidth) {
-        const frame = await grabFrame(video.current, choice.rotation);
-        const { small, scale } = downscale(frame, 640);
-        const found = await processor.detect(small);
-        if (!stop) setCorners(found ? (found.map((p) => ({ x: p.x / scale, y: p.y / scale })) as Corners) : null);
+        try {
+          const frame = await grabFrame(video.current, choice.rotation);
+          const { small, scale } = downscale(frame, 640);
+          const found = await processor.detect(small);
+          const full = found ? (found.map((p) => ({ x: (p.x + 0.5) / scale - 0.5, y: (p.y + 0.5) / scale - 0.5 })) as Corners) : null;
+          if (stop) break;
+          setCorners(full);
+          const a = autoRef.current;
+          if (a.on && a.ready && watch.update(full, frame.width, frame.height, performance.now())) void a.capture();
+        } catch (e) {
+          console.error(`scan: live detection failed: ${(e as Error).message}`);
+          await new Promise((r) => setTimeout(r, 1000));
+        }
         await new Promise((r) => setTimeout(r, 120));
       }
     };
@@ -118,11 +158,31 @@ export function ScanPage({
     [loadThumbs],
   );
 
-  async function store(frame: ImageData, trigger: 'manual' | 'auto' | 'import', label: string) {
-    if (!doc) return;
+  /** Asks before a (nearly) blank page is kept. */
+  const keepBlank = () =>
+    new Promise<boolean>((resolve) => {
+      modal.confirm({
+        title: '这一页看起来是空白页',
+        content: '未检测到文字或印章。如确为空白页（例如证件背面无内容）可保留，否则请重新放置材料后再拍。',
+        okText: '仍然保留',
+        cancelText: '不保留',
+        onOk: () => resolve(true),
+        onCancel: () => resolve(false),
+      });
+    });
+
+  /**
+   * Processes a frame and stores the page. `outline`: the corners to warp with (the live
+   * overlay's, refined on this frame, or the clerk's, used as they are), or null to detect them
+   * on this frame.
+   */
+  async function store(frame: ImageData, trigger: 'manual' | 'auto' | 'import', label: string, outline: Corners | null, dragged: boolean) {
+    if (!doc || !processor) return;
     setBusy(true);
     try {
-      const { page, blank } = await processor.process(frame, corners, mode);
+      const resolution = { width: frame.width, height: frame.height }; // the frame's pixels go to the worker
+      const { page, blank, corners: used } = await processor.process(frame, outline, mode, { refineCorners: !dragged });
+      if (blank && !(await keepBlank())) return;
       const mime: 'image/png' | 'image/jpeg' = mode === 'bw' ? 'image/png' : 'image/jpeg';
       const { bytes, thumb } = await encodePage(page, mime);
       const fields = {
@@ -131,14 +191,13 @@ export function ScanPage({
         width: page.width,
         height: page.height,
         mode,
-        ...(corners ? { corners } : {}),
-        capture: { deviceLabel: label, adapter: trigger === 'import' ? 'file' : 'uvc', resolution: { width: frame.width, height: frame.height }, rotation: choice.rotation, trigger, blank },
+        ...(used ? { corners: used } : {}),
+        capture: { deviceLabel: label, adapter: trigger === 'import' ? 'file' : 'uvc', resolution, rotation: trigger === 'import' ? 0 : choice.rotation, trigger, blank },
       };
       const next = retakeId ? await call('scans.retakePage', { pageId: retakeId, ...fields }) : await call('scans.addPage', { documentId: doc.id, ...fields });
       setRetakeId(null);
       setManual(false);
       await show(next);
-      if (blank) message.warning('这一页看起来是空白页，请确认。');
     } catch (e) {
       message.error(e instanceof DeskCallError ? e.message : `处理失败：${(e as Error).message}`);
     } finally {
@@ -146,23 +205,21 @@ export function ScanPage({
     }
   }
 
-  async function shutter() {
+  async function shutter(trigger: 'manual' | 'auto' = 'manual') {
     if (!video.current?.videoWidth) return;
     const frame = await grabFrame(video.current, choice.rotation);
     const device = devices.find((d) => d.id === (choice.deviceId ?? devices[0]?.id));
-    await store(frame, 'manual', device?.label ?? '摄像头');
+    await store(frame, trigger, device?.label ?? '摄像头', corners, manual);
   }
+  autoRef.current.capture = () => shutter('auto');
 
   async function importFile(file: File) {
     const bitmap = await createImageBitmap(file);
     const c = new OffscreenCanvas(bitmap.width, bitmap.height);
     const ctx = c.getContext('2d', { willReadFrequently: true })!;
     ctx.drawImage(bitmap, 0, 0);
-    const frame = ctx.getImageData(0, 0, c.width, c.height);
-    const { small, scale } = downscale(frame, 1000);
-    const found = await processor.detect(small);
-    setCorners(found ? (found.map((p) => ({ x: p.x / scale, y: p.y / scale })) as Corners) : null);
-    await store(frame, 'import', file.name);
+    bitmap.close();
+    await store(ctx.getImageData(0, 0, c.width, c.height), 'import', file.name, null, false);
   }
 
   const act = async (fn: () => Promise<Doc>) => {
@@ -210,12 +267,36 @@ export function ScanPage({
                   }}
                 />
               </Tooltip>
-              <Select style={{ width: 110 }} value={mode} onChange={setMode} options={SCAN_MODES.map((m) => ({ value: m, label: SCAN_MODE_LABELS[m] }))} />
+              <Select style={{ width: 110 }} value={mode} onChange={setMode} options={SCAN_MODES.map((m) => ({ value: m, label: SCAN_MODE_LABELS[m] }))} data-testid="scan-mode" />
+              <Tooltip title="材料放稳约 1 秒后自动拍摄一次；换页或移动后再拍下一次">
+                <Space size={4}>
+                  <Switch
+                    size="small"
+                    checked={autoCapture}
+                    onChange={(on) => {
+                      setAutoCapture(on);
+                      saveAutoCapture(on);
+                    }}
+                    data-testid="auto-capture"
+                  />
+                  <Typography.Text>自动拍摄</Typography.Text>
+                </Space>
+              </Tooltip>
             </Space>
           }
         >
           {cameraError && <Alert type="warning" showIcon title={cameraError} style={{ marginBottom: 8 }} />}
-          <div style={{ position: 'relative', background: '#111', borderRadius: 6, overflow: 'hidden' }}>
+          {engineError && (
+            <Alert
+              type="error"
+              showIcon
+              title="图像处理组件（OpenCV）未能加载，已改用简易处理：不能自动识别和拉正页面，请拖动四角框选材料后拍摄。"
+              description={engineError}
+              style={{ marginBottom: 8 }}
+              data-testid="scan-engine-fallback"
+            />
+          )}
+          <div style={{ position: 'relative', background: '#111', borderRadius: 6, overflow: 'hidden' }} data-testid="scan-preview" data-engine={processor?.name ?? 'loading'}>
             <video ref={video} muted playsInline style={{ width: '100%', display: 'block', transform: `rotate(${choice.rotation}deg)` }} data-testid="scan-video" />
             {resolution && corners && (
               <CornerOverlay
@@ -232,13 +313,14 @@ export function ScanPage({
           <Space style={{ marginTop: 8, justifyContent: 'space-between', width: '100%' }}>
             <Typography.Text type="secondary" data-testid="scan-resolution">
               {resolution ? `分辨率 ${resolution.width}×${resolution.height}` : '未连接'} {manual && <Tag color="blue">已手动调整角点</Tag>}
+              {!processor && <Tag data-testid="scan-engine">图像处理组件加载中…</Tag>}
             </Typography.Text>
             <Space>
               {manual && <Button onClick={() => setManual(false)}>恢复自动识别</Button>}
-              <Upload accept="image/png,image/jpeg" showUploadList={false} beforeUpload={(f) => (void importFile(f), false)} disabled={!doc}>
-                <Button disabled={!doc}>导入图片</Button>
+              <Upload accept="image/png,image/jpeg" showUploadList={false} beforeUpload={(f) => (void importFile(f), false)} disabled={!doc || !processor}>
+                <Button disabled={!doc || !processor}>导入图片</Button>
               </Upload>
-              <Button type="primary" size="large" icon={<CameraOutlined />} disabled={!doc || !resolution} loading={busy} onClick={() => void shutter()} data-testid="shutter">
+              <Button type="primary" size="large" icon={<CameraOutlined />} disabled={!doc || !resolution || !processor} loading={busy} onClick={() => void shutter()} data-testid="shutter">
                 {retakeId ? '重拍此页' : '拍摄'}
               </Button>
             </Space>
@@ -287,9 +369,20 @@ export function ScanPage({
             <div data-testid="scan-pages">
               {doc.pages.map((p, i) => (
                 <div key={p.id} style={{ display: 'flex', gap: 8, alignItems: 'center', padding: 6, borderBottom: '1px solid #f0f0f0', background: retakeId === p.id ? '#e6f4ff' : undefined }}>
-                  {thumbs[p.id] && <img src={thumbs[p.id]} alt={`第${i + 1}页`} style={{ width: 72, height: 72, objectFit: 'contain', background: '#fafafa' }} />}
+                  <div style={{ position: 'relative', width: 72, height: 72, flex: 'none', outline: p.capture.blank ? '2px solid #ff4d4f' : undefined }}>
+                    {thumbs[p.id] && <img src={thumbs[p.id]} alt={`第${i + 1}页`} style={{ width: 72, height: 72, objectFit: 'contain', background: '#fafafa' }} />}
+                    {p.capture.blank && (
+                      <span style={{ position: 'absolute', left: 0, right: 0, bottom: 0, background: 'rgba(255,77,79,0.9)', color: '#fff', fontSize: 12, textAlign: 'center' }}>空白页</span>
+                    )}
+                  </div>
                   <div style={{ flex: 1 }}>
                     第 {i + 1} 页 <Tag>{SCAN_MODE_LABELS[p.mode as ScanMode] ?? p.mode}</Tag>
+                    {p.capture.trigger === 'auto' && <Tag color="green">自动拍摄</Tag>}
+                    {p.capture.blank && (
+                      <Tag color="red" data-testid="blank-page-flag">
+                        空白页
+                      </Tag>
+                    )}
                     <Typography.Text type="secondary" style={{ fontSize: 12, display: 'block' }}>
                       {p.width}×{p.height}
                     </Typography.Text>

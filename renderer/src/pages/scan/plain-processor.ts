@@ -4,9 +4,10 @@ import type { ScanProcessor } from './processor';
 /**
  * Processing without OpenCV: no outline detection (the whole frame, or the
  * clerk's four corners' bounding box), modes by per-pixel arithmetic. Used
- * until the OpenCV worker has loaded, and where it cannot.
+ * only where the OpenCV worker cannot load (the page then says so).
  */
 export const plainProcessor: ScanProcessor = {
+  name: 'plain',
   async detect() {
     return null;
   },
@@ -24,7 +25,7 @@ export const plainProcessor: ScanProcessor = {
       ctx.putImageData(frame, 0, 0);
       img = ctx.getImageData(x0, y0, Math.max(1, x1 - x0), Math.max(1, y1 - y0));
     }
-    return { page: applyMode(img, mode), blank: looksBlank(img) };
+    return { page: applyMode(img, mode), blank: looksBlank(img), corners };
   },
 };
 

@@ -6,12 +6,29 @@ export interface Point {
 }
 export type Corners = [Point, Point, Point, Point];
 
+export interface ProcessCall {
+  /**
+   * Snap the given corners to the page's edges on this frame first: true for corners taken over
+   * from the live overlay, false for corners the clerk dragged (those are used as they are).
+   */
+  refineCorners?: boolean;
+}
+
+export interface ProcessedPage {
+  page: ImageData;
+  blank: boolean;
+  /** The corners the warp used (frame px), null when the whole frame was kept. */
+  corners: Corners | null;
+}
+
 /** What the capture screen needs from image processing (the OpenCV worker implements it). */
 export interface ScanProcessor {
+  /** 'opencv' or 'plain' (shown to the clerk and in the DOM). */
+  readonly name: string;
   /** The page's outline in the frame's pixel coordinates, or null when none is found. */
   detect(frame: ImageData): Promise<Corners | null>;
-  /** The flat, cropped page in the chosen mode, and whether it looks blank. */
-  process(frame: ImageData, corners: Corners | null, mode: ScanMode): Promise<{ page: ImageData; blank: boolean }>;
+  /** The flat, cropped page in the chosen mode, and whether it looks blank. Without corners the page is detected on this frame. */
+  process(frame: ImageData, corners: Corners | null, mode: ScanMode, call?: ProcessCall): Promise<ProcessedPage>;
 }
 
 /** Scales an ImageData down so its longer side is at most `max` (for the live overlay). */
