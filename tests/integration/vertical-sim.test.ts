@@ -108,22 +108,26 @@ describe('vertical-system simulator (in process)', () => {
   it('fails that share of requests with 5xx and 429 (with Retry-After) and stores nothing for them', async () => {
     await sim.reset('ignores');
     await sim.setFaults('ignores', { rate5xx: 0.3, rate429: 0.2, retryAfterS: 7 });
-    const N = 1000;
+    const N = 600;
     const counts = { ok: 0, s5xx: 0, s429: 0 };
-    for (let i = 0; i < N; i++) {
-      const a = await request(ignores, 'GET', `/api/cases?externalRef=R-${i}`);
+    const one = async (i: number) => {
+      // fetch keeps connections alive; 20 at a time.
+      const a = await fetch(`${ignores}/api/cases?externalRef=R-${i}`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+      const body = (await a.json()) as { error?: { message: string } };
       if (a.status === 200) counts.ok++;
       else if (a.status >= 500) counts.s5xx++;
       else if (a.status === 429) {
         counts.s429++;
-        expect(a.headers['retry-after']).toBe('7');
-        expect(String((a.body.error as { message: string }).message)).toMatch(CHINESE);
+        expect(a.headers.get('retry-after')).toBe('7');
+        expect(body.error!.message).toMatch(CHINESE);
       } else throw new Error(`unexpected ${a.status}`);
-    }
-    expect(counts.s5xx / N).toBeGreaterThan(0.24);
-    expect(counts.s5xx / N).toBeLessThan(0.36);
-    expect(counts.s429 / N).toBeGreaterThan(0.15);
-    expect(counts.s429 / N).toBeLessThan(0.25);
+    };
+    for (let i = 0; i < N; i += 20) await Promise.all(Array.from({ length: 20 }, (_, j) => one(i + j)));
+    // Bounds at about 4 standard deviations of a binomial share over 600 requests.
+    expect(counts.s5xx / N).toBeGreaterThan(0.22);
+    expect(counts.s5xx / N).toBeLessThan(0.38);
+    expect(counts.s429 / N).toBeGreaterThan(0.13);
+    expect(counts.s429 / N).toBeLessThan(0.27);
     expect(await sim.stats('ignores')).toMatchObject({ requests: N, status5xx: counts.s5xx, status429: counts.s429 });
 
     for (const faults of [{ rate5xx: 1 }, { rate429: 1 }]) {
@@ -448,11 +452,11 @@ describe('vertical-system simulator (its own process)', () => {
     }
   });
 
-  it('streams a 200 MB file through disk: the simulator process does not hold it (or a 64 MB chunk) in memory', async () => {
+  it('streams a 200 MB file through disk: the simulator process does not hold it (or a 128 MB chunk) in memory', async () => {
     const dataDir = tempDir('vsim-big-');
     const MB = 1024 * 1024;
     const SIZE = 200 * MB + 12_345;
-    const CHUNK = 64 * MB;
+    const CHUNK = 128 * MB;
     const base = randomBytes(MB);
     /** The file, 1 MB blocks made distinct by their index; generated as it is sent. */
     function* bytes(from: number, to: number): Generator<Buffer> {
@@ -500,7 +504,8 @@ describe('vertical-system simulator (its own process)', () => {
       expect(fs.statSync(path.join(dataDir, 'uploads', `${uploadId}.part`)).size).toBe(SIZE);
       const grewMb = (hwmKb() - before) / 1024;
       console.log(`vertical-sim 200 MB upload: simulator peak RSS grew by ${grewMb.toFixed(1)} MB (from ${(before / 1024).toFixed(1)} MB)`);
-      expect(grewMb).toBeLessThan(64);
+      // Holding the chunk would add at least 128 MB, the file 200 MB; streaming costs buffers and GC slack.
+      expect(grewMb).toBeLessThan(100);
     } finally {
       await sim.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
