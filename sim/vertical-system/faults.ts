@@ -23,6 +23,13 @@ export function parseFaults(body: Record<string, unknown>): { ok: true; faults: 
     f[k] = v;
     return null;
   };
+  const seed = () => {
+    const v = body.seed;
+    if (v === undefined) return null;
+    if (typeof v !== 'number' || !Number.isSafeInteger(v)) return 'seed 须为整数';
+    f.seed = v;
+    return null;
+  };
   const skew = () => {
     const v = body.clockSkewS;
     if (v === undefined) return null;
@@ -48,6 +55,7 @@ export function parseFaults(body: Record<string, unknown>): { ok: true; faults: 
     bool('refuse'),
     bool('honourIdempotency'),
     skew(),
+    seed(),
   ].filter((e): e is string => e !== null);
   if (errors.length) return { ok: false, message: errors[0]! };
   if (body.reject422 !== undefined) {
@@ -79,6 +87,7 @@ const KNOWN = new Set([
   'cutUploadTimes',
   'honourIdempotency',
   'clockSkewS',
+  'seed',
 ]);
 
 /** A number in [0, 1) from sha256(externalRef): the same ref always lands in the same place. */
@@ -120,7 +129,15 @@ function fieldValue(payload: Record<string, unknown>, field: string): unknown {
   return v;
 }
 
-/** True with probability p (Math.random: rates are shares over many requests, not a schedule). */
-export function chance(p: number | undefined): boolean {
-  return !!p && Math.random() < p;
+/** Numbers in [0, 1): Math.random, or a fixed sequence from a seed (mulberry32) when a test needs to repeat a run. */
+export function randomSource(seed: number | undefined): () => number {
+  if (seed === undefined) return Math.random;
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 0x1_0000_0000;
+  };
 }

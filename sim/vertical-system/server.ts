@@ -6,7 +6,7 @@
 import http from 'node:http';
 import type { Socket } from 'node:net';
 import type { SimStore } from './store';
-import { chance, refusal422 } from './faults';
+import { randomSource, refusal422 } from './faults';
 import { BadRequest, errorBody, readJson, sendJson } from './http-util';
 import { completeUpload, createUpload, putChunk, uploadStatus, type UploadContext } from './uploads';
 import { emptyStats, type Faults, type TargetConfig, type TargetInfo } from './types';
@@ -21,6 +21,7 @@ export class TargetServer {
   private readonly server: http.Server;
   private listening = false;
   private cutsLeft = 0;
+  private random: () => number = Math.random;
   private readonly sockets = new Set<Socket>();
 
   constructor(
@@ -77,6 +78,7 @@ export class TargetServer {
   async setFaults(f: Faults): Promise<void> {
     if (f.honourIdempotency !== undefined) this.honourIdempotency = f.honourIdempotency;
     this.faults = f;
+    this.random = randomSource(f.seed);
     this.cutsLeft = f.cutUploadAfterBytes !== undefined ? (f.cutUploadTimes ?? 1) : 0;
     if (f.refuse && this.listening) {
       this.stats.refused++;
@@ -121,9 +123,9 @@ export class TargetServer {
     if (req.headers.authorization !== `Bearer ${this.config.token}`) return send(401, errorBody('unauthorized', '访问令牌无效或缺失'));
 
     // Transient failures, before anything is read or stored.
-    const roll = Math.random();
+    const roll = this.random();
     const p5 = faults.rate5xx ?? 0;
-    if (roll < p5) return send(FIVE_XX[Math.floor(Math.random() * FIVE_XX.length)]!, errorBody('unavailable', '系统繁忙，请稍后再试（模拟故障）'));
+    if (roll < p5) return send(FIVE_XX[Math.floor(this.random() * FIVE_XX.length)]!, errorBody('unavailable', '系统繁忙，请稍后再试（模拟故障）'));
     if (roll < p5 + (faults.rate429 ?? 0))
       return send(429, errorBody('rate_limited', '请求过于频繁，请稍后再试'), { 'Retry-After': String(faults.retryAfterS ?? 1) });
 
@@ -194,7 +196,8 @@ export class TargetServer {
       return send(200, { caseNo: stored.caseNo, duplicate: true, receivedAt: stored.receivedAt });
     }
     this.stats.stored++;
-    if (chance(faults.dropAfterCommitRate)) {
+    const p = faults.dropAfterCommitRate ?? 0;
+    if (p > 0 && this.random() < p) {
       // Committed above; the answer is lost on the way back.
       this.stats.dropped++;
       res.socket?.destroy();

@@ -192,6 +192,9 @@ export class SimStore {
     const fd = fs.openSync(this.partFile(id), 'w');
     fs.fsyncSync(fd);
     fs.closeSync(fd);
+    const dir = fs.openSync(this.uploadDir, 'r'); // the new name itself must survive a power cut
+    fs.fsyncSync(dir);
+    fs.closeSync(dir);
     const createdAt = new Date().toISOString();
     this.db
       .prepare(`INSERT INTO uploads (id, target, sha256, size, name, external_ref, received, created_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?)`)

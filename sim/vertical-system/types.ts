@@ -29,6 +29,8 @@ export interface Faults {
   honourIdempotency?: boolean;
   /** The Date header of every data-port answer is this many seconds off (the desk's clock check). */
   clockSkewS?: number;
+  /** Makes the random faults (5xx, 429, drop) repeat the same sequence from this fault setting on. */
+  seed?: number;
 }
 
 export interface Stats {

@@ -141,6 +141,25 @@ describe('vertical-system simulator (in process)', () => {
     expect((await sim.stats('ignores')).stored).toBe(0);
   });
 
+  it('repeats the same run of random faults for the same seed', async () => {
+    const run = async () => {
+      await sim.setFaults('ignores', { rate5xx: 0.3, rate429: 0.3, dropAfterCommitRate: 0.3, seed: 42 });
+      const seen: string[] = [];
+      for (let i = 0; i < 40; i++) {
+        const a = await request(ignores, 'POST', '/api/cases', { body: { externalRef: `SEED-${i}` } }).then(
+          (r) => String(r.status),
+          () => 'dropped',
+        );
+        seen.push(a);
+      }
+      return seen;
+    };
+    const first = await run();
+    expect(new Set(first).size).toBeGreaterThanOrEqual(4); // 201, 429, 5xx, dropped all occur
+    expect(await run()).toEqual(first);
+    await sim.setFaults('ignores', {});
+  });
+
   it('refuses a predictable set of payloads with 422 and a Chinese reason, storing none of them', async () => {
     await sim.reset('ignores');
     await sim.setFaults('ignores', { reject422: { rate: 0.5 } });
