@@ -135,50 +135,62 @@ async function main() {
     for (const t of truth) await call('load', t.name, 640);
 
     // (a) + (b): interleaved rounds, ours then jscanify, per fixture.
-    type Ours = { corners: Pt[] | null; page: { width: number; height: number }; ms: number; processMs: number; encodeMs: number; timings: Record<string, number> };
-    type Theirs = { corners: Pt[] | null; ms: number; detectMs: number; warpEncodeMs: number };
+    type Steps = { corners: Pt[] | null; ms: number; detectMs: number; warpMs: number; encodeMs: number };
+    type Ours = Steps & { page: { width: number; height: number }; fullCaptureMs: number; fullCaptureTimings: Record<string, number> };
     const ours = new Map<string, Ours[]>();
-    const theirs = new Map<string, Theirs[]>();
+    const theirs = new Map<string, Steps[]>();
     for (let round = 0; round <= RUNS; round++) {
       for (const t of truth) {
         const o = await call<Ours>('oursProcess', t.name);
-        const j = await call<Theirs>('jscanifyProcess', t.name, o.page);
+        const j = await call<Steps>('jscanifyProcess', t.name, o.page);
         if (round === 0) continue; // warm-up
         ours.set(t.name, [...(ours.get(t.name) ?? []), o]);
         theirs.set(t.name, [...(theirs.get(t.name) ?? []), j]);
       }
     }
+    const med = (xs: Steps[]) => ({ ms: median(xs.map((x) => x.ms)), detectMs: median(xs.map((x) => x.detectMs)), warpMs: median(xs.map((x) => x.warpMs)), encodeMs: median(xs.map((x) => x.encodeMs)) });
     const perFixture = truth.map((t) => {
       const o = ours.get(t.name)!;
       const j = theirs.get(t.name)!;
       return {
         name: t.name,
         document: t.document,
-        ours: { found: o[0]!.corners !== null, error: cornerError(o[0]!.corners, t), ms: median(o.map((x) => x.ms)), encodeMs: median(o.map((x) => x.encodeMs)), page: o[0]!.page, timings: o[0]!.timings },
-        jscanify: { found: j[0]!.corners !== null, error: cornerError(j[0]!.corners, t), ms: median(j.map((x) => x.ms)), detectMs: median(j.map((x) => x.detectMs)) },
+        ours: { found: o[0]!.corners !== null, error: cornerError(o[0]!.corners, t), ...med(o), page: o[0]!.page, fullCaptureMs: median(o.map((x) => x.fullCaptureMs)), fullCaptureTimings: o[0]!.fullCaptureTimings },
+        jscanify: { found: j[0]!.corners !== null, error: cornerError(j[0]!.corners, t), ...med(j) },
       };
     });
     const docs = perFixture.filter((p) => p.document);
-    const totalOurs = median(perFixture.map((p) => p.ours.ms));
-    const totalTheirs = median(perFixture.map((p) => p.jscanify.ms));
-    console.log('\n(a) corner error (px at 5 MP, mean / max of 4 corners) and (b) detect + warp + JPEG, median of rounds:');
+    const verdict = (p: (typeof perFixture)[number], side: 'ours' | 'jscanify') =>
+      p.document ? (p[side].error ? `${f1(p[side].error.mean)} / ${f1(p[side].error.max)}` : 'not found') : p[side].found ? 'FALSE page' : 'none (right)';
+    console.log('\n(a) corner error (px at 5 MP, mean / max of the 4 corners) and (b) detect + warp + JPEG (ms, median of rounds):');
     console.log(
       table([
-        ['fixture', 'ours error', 'jscanify error', 'ours ms', 'jscanify ms', 'jscanify / ours'],
+        ['fixture', 'ours error', 'jscanify error', 'ours det/warp/enc = total', 'jscanify det/warp/enc = total', 'total ratio', 'detect ratio'],
         ...perFixture.map((p) => [
           p.name,
-          p.document ? (p.ours.error ? `${f1(p.ours.error.mean)} / ${f1(p.ours.error.max)}` : 'not found') : p.ours.found ? 'FALSE page' : 'none (right)',
-          p.document ? (p.jscanify.error ? `${f1(p.jscanify.error.mean)} / ${f1(p.jscanify.error.max)}` : 'not found') : p.jscanify.found ? 'FALSE page' : 'none (right)',
-          f1(p.ours.ms),
-          f1(p.jscanify.ms),
+          verdict(p, 'ours'),
+          verdict(p, 'jscanify'),
+          `${f1(p.ours.detectMs)}/${f1(p.ours.warpMs)}/${f1(p.ours.encodeMs)} = ${f1(p.ours.ms)}`,
+          `${f1(p.jscanify.detectMs)}/${f1(p.jscanify.warpMs)}/${f1(p.jscanify.encodeMs)} = ${f1(p.jscanify.ms)}`,
           `${f1(p.jscanify.ms / p.ours.ms, 2)}×`,
+          `${f1(p.jscanify.detectMs / p.ours.detectMs, 2)}×`,
         ]),
       ]),
     );
+    const totalOurs = median(docs.map((p) => p.ours.ms));
+    const totalTheirs = median(docs.map((p) => p.jscanify.ms));
+    const detectOurs = median(docs.map((p) => p.ours.detectMs));
+    const detectTheirs = median(docs.map((p) => p.jscanify.detectMs));
+    const ratio = median(docs.map((p) => p.jscanify.ms / p.ours.ms));
+    const detectRatio = median(docs.map((p) => p.jscanify.detectMs / p.ours.detectMs));
     const errOurs = median(docs.map((p) => p.ours.error?.mean ?? Infinity));
     const errTheirs = median(docs.map((p) => p.jscanify.error?.mean ?? Infinity));
-    console.log(`median over fixtures: ours ${f1(totalOurs)} ms, jscanify ${f1(totalTheirs)} ms → ${f1(totalTheirs / totalOurs, 2)}× faster; corner error (median of mean) ours ${f1(errOurs)} px, jscanify ${f1(errTheirs)} px`);
-    console.log(`ours, steps of one capture (first round, ms): ${perFixture.map((p) => `${p.name} ${JSON.stringify(p.ours.timings)} + encode ${f1(p.ours.encodeMs)}`).join('; ')}`);
+    console.log(
+      `document fixtures, medians: detect+warp+JPEG ours ${f1(totalOurs)} ms, jscanify ${f1(totalTheirs)} ms, ratio ${f1(ratio, 2)}×; detection alone ${f1(detectOurs)} vs ${f1(detectTheirs)} ms, ratio ${f1(detectRatio, 2)}×; ` +
+        `corner error (median of the mean) ours ${f1(errOurs, 2)} px, jscanify ${f1(errTheirs, 2)} px; jscanify off by > 20 px or not found on ${docs.filter((p) => !p.jscanify.error || p.jscanify.error.max > 20).length} of ${docs.length}, ours on ${docs.filter((p) => !p.ours.error || p.ours.error.max > 20).length}`,
+    );
+    console.log('ours, the whole capture as the app runs it (processPage + JPEG, first round, ms):');
+    for (const p of perFixture) console.log(`  ${p.name}: ${f1(p.ours.fullCaptureMs)} ${JSON.stringify(p.ours.fullCaptureTimings)}`);
 
     // (c) live overlay on preview-size frames.
     const variants = ['ours', 'ours-worker', 'jscanify', 'jscanify-highlight'] as const;
@@ -194,7 +206,7 @@ async function main() {
     console.log(table([['variant', 'fps', 'ms per frame'], ...variants.map((v) => [v, f1(median(overlay[v]!.fps)), f1(median(overlay[v]!.meanMs))])]));
 
     // (d) shutter → stored page on the real host.
-    type Shot = { ms: number; workerMs: number; encodeMs: number; base64Ms: number; addPageMs: number; pages: number; jpegBytes: number };
+    type Shot = { ms: number; workerMs: number; encodeMs: number; base64Ms: number; addPageMs: number; pages: number; jpegBytes: number; workerTimings: Record<string, number> };
     const shots: Shot[] = [];
     for (const t of truth) {
       const doc = await hostRpc<{ id: number }>(host, 'scans.createDocument', { kind: 'certificate', title: `bench ${t.name}` }, session);
@@ -218,13 +230,15 @@ async function main() {
         ['scans.addPage (HTTP, fsync, commit)', f1(shutter.addPageMs!.p50), f1(shutter.addPageMs!.p95)],
       ]),
     );
+    const steps = [...new Set(shots.flatMap((s) => Object.keys(s.workerTimings)))];
+    console.log(`in the worker, p50 per step: ${steps.map((k) => `${k} ${f1(percentile(shots.map((s) => s.workerTimings[k] ?? 0), 50))}`).join(', ')} ms`);
     console.log(`page JPEG median ${Math.round(median(pick('jpegBytes')) / 1024)} KiB; load average at end ${load1()}`);
 
     emitResult({
       load1AtStart,
       runs: RUNS,
       fixtures: perFixture,
-      processMedianMs: { ours: totalOurs, jscanify: totalTheirs, ratio: totalTheirs / totalOurs },
+      processMedianMs: { ours: totalOurs, jscanify: totalTheirs, ratio, detectOurs, detectTheirs, detectRatio },
       cornerErrorMedianPx: { ours: errOurs, jscanify: errTheirs },
       overlayFps: Object.fromEntries(variants.map((v) => [v, median(overlay[v]!.fps)])),
       shutterToStored: shutter,

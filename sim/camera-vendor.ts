@@ -22,11 +22,10 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { decodeJpeg } from '../tests/fixtures/scan/decode-jpeg';
 import { encodeJpeg, withComment } from '../tests/helpers/jpeg';
 
-export const SCENE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'tests', 'fixtures', 'scan');
+export const SCENE_DIR = path.resolve(__dirname, '..', 'tests', 'fixtures', 'scan');
 export const DEFAULT_SCENE = 'licence-wood';
 export const PREVIEW_SIZE = { width: 640, height: 480 } as const;
 
@@ -202,7 +201,7 @@ export function startCameraService(opts: { port?: number; scene?: string } = {})
 }
 
 // `npx tsx sim/camera-vendor.ts [port] [scene]` (npm run sim:camera): runs until stopped.
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+if (process.argv[1] && /camera-vendor\.ts$/.test(process.argv[1])) {
   const port = Number(process.argv[2] ?? 38088);
   void startCameraService({ port, scene: process.argv[3] }).then((s) => {
     console.log(`simulated vendor camera service on ${s.url} (scene ${process.argv[3] ?? DEFAULT_SCENE}); start the desk with DESK_CAMERA_VENDOR_URL=${s.url}`);

@@ -5,15 +5,20 @@ import { SCAN_KINDS, SCAN_KIND_LABELS, SCAN_MODES, SCAN_MODE_LABELS, type ScanKi
 import type { MethodOutput } from '../../../../shared/ipc/contract';
 import { call, DeskCallError } from '../../ipc/client';
 import { blobToBase64 } from '../../lib/files';
-import { encodePage, grabFrame, loadCameraChoice, saveCameraChoice, uvcAdapter, type CameraDevice, type CameraSession } from '../../camera/camera';
+import { encodePage, grabFrame, loadCameraChoice, saveCameraChoice, uvcAdapter, type CameraAdapter, type CameraDevice, type CameraSession } from '../../camera/camera';
+import { vendorAdapter } from '../../camera/vendor-adapter';
 import { PdfViewer, type PdfDoc } from '../../components/PdfViewer';
 import { downscale, type Corners, type ScanProcessor } from './processor';
 import { plainProcessor } from './plain-processor';
 import { sharedOpencvProcessor } from './opencv-processor';
 import { CornerOverlay } from './CornerOverlay';
+import { openPdf, PdfImportError } from '../../scan/pdf-pages';
 import { AutoCaptureWatch, loadAutoCapture, saveAutoCapture } from './auto-capture';
 
 type Doc = MethodOutput<'scans.getDocument'>;
+
+/** UVC cameras (getUserMedia) and cameras behind a vendor's local service; another adapter is one more entry. */
+const ADAPTERS: CameraAdapter[] = [uvcAdapter, vendorAdapter];
 
 /**
  * 高拍仪 capture: live preview at the camera's full resolution, the detected
@@ -55,7 +60,8 @@ export function ScanPage({
 
   // Cameras: list, open the remembered one (or the first), at full resolution.
   useEffect(() => {
-    void uvcAdapter.list().then((list) => {
+    void Promise.all(ADAPTERS.map((a) => a.list().catch(() => []))).then((lists) => {
+      const list = lists.flat();
       setDevices(list);
       if (list.length === 0) setCameraError('未检测到高拍仪或摄像头，可改用“导入图片”。');
     });
@@ -64,7 +70,14 @@ export function ScanPage({
     const device = devices.find((d) => d.id === choice.deviceId) ?? devices[0];
     if (!device) return;
     let live = true;
-    uvcAdapter.open(device).then(
+    (ADAPTERS.find((a) => a.name === device.adapter) ?? uvcAdapter).open(device, {
+      // Unplugged or service gone mid-session: say so, and no shutter on a dead preview.
+      onFailure: (m) => {
+        if (!live) return;
+        setCameraError(m);
+        setResolution(null);
+      },
+    }).then(
       (s) => {
         if (!live) return s.close();
         session.current?.close();
@@ -123,11 +136,13 @@ export function ScanPage({
           const frame = await grabFrame(video.current, choice.rotation);
           const { small, scale } = downscale(frame, 640);
           const found = await processor.detect(small);
-          const full = found ? (found.map((p) => ({ x: (p.x + 0.5) / scale - 0.5, y: (p.y + 0.5) / scale - 0.5 })) as Corners) : null;
+          // Corners are kept in capture coordinates: a vendor camera's preview is smaller than its stills (k > 1).
+          const k = (choice.rotation % 180 ? resolution.height : resolution.width) / frame.width;
+          const full = found ? (found.map((p) => ({ x: ((p.x + 0.5) / scale) * k - 0.5, y: ((p.y + 0.5) / scale) * k - 0.5 })) as Corners) : null;
           if (stop) break;
           setCorners(full);
           const a = autoRef.current;
-          if (a.on && a.ready && watch.update(full, frame.width, frame.height, performance.now())) void a.capture();
+          if (a.on && a.ready && watch.update(full, frame.width * k, frame.height * k, performance.now())) void a.capture();
         } catch (e) {
           console.error(`scan: live detection failed: ${(e as Error).message}`);
           await new Promise((r) => setTimeout(r, 1000));
@@ -176,7 +191,7 @@ export function ScanPage({
    * overlay's, refined on this frame, or the clerk's, used as they are), or null to detect them
    * on this frame.
    */
-  async function store(frame: ImageData, trigger: 'manual' | 'auto' | 'import', label: string, outline: Corners | null, dragged: boolean) {
+  async function store(frame: ImageData, trigger: 'manual' | 'auto' | 'import', label: string, outline: Corners | null, dragged: boolean, replace = retakeId) {
     if (!doc || !processor) return;
     setBusy(true);
     try {
@@ -192,9 +207,9 @@ export function ScanPage({
         height: page.height,
         mode,
         ...(used ? { corners: used } : {}),
-        capture: { deviceLabel: label, adapter: trigger === 'import' ? 'file' : 'uvc', resolution, rotation: trigger === 'import' ? 0 : choice.rotation, trigger, blank },
+        capture: { deviceLabel: label, adapter: trigger === 'import' ? 'file' : (currentDevice()?.adapter ?? 'uvc'), resolution, rotation: trigger === 'import' ? 0 : choice.rotation, trigger, blank },
       };
-      const next = retakeId ? await call('scans.retakePage', { pageId: retakeId, ...fields }) : await call('scans.addPage', { documentId: doc.id, ...fields });
+      const next = replace ? await call('scans.retakePage', { pageId: replace, ...fields }) : await call('scans.addPage', { documentId: doc.id, ...fields });
       setRetakeId(null);
       setManual(false);
       await show(next);
@@ -205,21 +220,62 @@ export function ScanPage({
     }
   }
 
+  const currentDevice = () => devices.find((d) => d.id === (choice.deviceId ?? devices[0]?.id));
+
   async function shutter(trigger: 'manual' | 'auto' = 'manual') {
     if (!video.current?.videoWidth) return;
-    const frame = await grabFrame(video.current, choice.rotation);
-    const device = devices.find((d) => d.id === (choice.deviceId ?? devices[0]?.id));
-    await store(frame, trigger, device?.label ?? '摄像头', corners, manual);
+    let frame: ImageData;
+    try {
+      // A vendor camera takes its own full-resolution still; otherwise the current video frame.
+      frame = session.current?.capture ? await session.current.capture(choice.rotation) : await grabFrame(video.current, choice.rotation);
+    } catch (e) {
+      message.error(e instanceof DeskCallError ? e.message : `拍摄失败：${(e as Error).message}`);
+      return;
+    }
+    await store(frame, trigger, currentDevice()?.label ?? '摄像头', corners, manual);
   }
   autoRef.current.capture = () => shutter('auto');
 
+  /** Image files and PDFs (every page) go through the same pipeline as a camera frame. */
   async function importFile(file: File) {
-    const bitmap = await createImageBitmap(file);
+    if (file.type === 'application/pdf' || /\.pdf$/i.test(file.name)) return importPdf(file);
+    let bitmap: ImageBitmap;
+    try {
+      bitmap = await createImageBitmap(file);
+    } catch {
+      message.error(`无法读取图片“${file.name}”，请确认是完整的 JPG 或 PNG 文件。`);
+      return;
+    }
     const c = new OffscreenCanvas(bitmap.width, bitmap.height);
     const ctx = c.getContext('2d', { willReadFrequently: true })!;
     ctx.drawImage(bitmap, 0, 0);
     bitmap.close();
     await store(ctx.getImageData(0, 0, c.width, c.height), 'import', file.name, null, false);
+  }
+
+  async function importPdf(file: File) {
+    setBusy(true);
+    let pdfPages: Awaited<ReturnType<typeof openPdf>>;
+    try {
+      pdfPages = await openPdf(await file.arrayBuffer());
+    } catch (e) {
+      console.error(`scan: PDF import of ${file.name} failed: ${(e as Error).message}`);
+      message.error(e instanceof PdfImportError ? e.message : `无法读取该 PDF 文件：${(e as Error).message}`);
+      setBusy(false);
+      return;
+    }
+    try {
+      const replace = retakeId;
+      for (let n = 1; n <= pdfPages.count; n++) {
+        // A retake replaces its page with the PDF's first page; the others are added.
+        await store(await pdfPages.render(n), 'import', `${file.name} 第${n}页`, null, false, n === 1 ? replace : null);
+      }
+    } catch (e) {
+      message.error(`PDF 页面渲染失败：${(e as Error).message}`);
+    } finally {
+      await pdfPages.close();
+      setBusy(false);
+    }
   }
 
   const act = async (fn: () => Promise<Doc>) => {
@@ -317,8 +373,10 @@ export function ScanPage({
             </Typography.Text>
             <Space>
               {manual && <Button onClick={() => setManual(false)}>恢复自动识别</Button>}
-              <Upload accept="image/png,image/jpeg" showUploadList={false} beforeUpload={(f) => (void importFile(f), false)} disabled={!doc || !processor}>
-                <Button disabled={!doc || !processor}>导入图片</Button>
+              <Upload accept="image/png,image/jpeg,application/pdf,.pdf" showUploadList={false} beforeUpload={(f) => (void importFile(f), false)} disabled={!doc || !processor}>
+                <Button disabled={!doc || !processor} data-testid="scan-import">
+                  导入图片/PDF
+                </Button>
               </Upload>
               <Button type="primary" size="large" icon={<CameraOutlined />} disabled={!doc || !resolution || !processor} loading={busy} onClick={() => void shutter()} data-testid="shutter">
                 {retakeId ? '重拍此页' : '拍摄'}
