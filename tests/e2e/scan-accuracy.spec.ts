@@ -345,3 +345,41 @@ test('OpenCV cannot load: the page says so in Chinese and falls back to plain pr
     { consoleErrorsExpected: true },
   );
 });
+
+test('import: a 2-page PDF (photos of a licence and a text page) goes through the same pipeline, 2 pages stored and exported', async () => {
+  test.setTimeout(120_000);
+  const names = ['licence-wood', 'dense-text-uneven'];
+  const pdf = await PDFDocument.create();
+  for (const name of names) {
+    const fx = fixture(name);
+    const jpg = await pdf.embedJpg(fs.readFileSync(path.join(FIXTURES, fx.file)));
+    pdf.addPage([fx.width, fx.height]).drawImage(jpg, { x: 0, y: 0, width: fx.width, height: fx.height });
+  }
+  const pdfFile = path.join(freshDir('desk-scan-acc-'), '两页材料.pdf');
+  fs.writeFileSync(pdfFile, await pdf.save());
+  const cam = path.join(freshDir('desk-scan-acc-'), 'scene.y4m');
+  writeY4m(cam, documentScene(640, 480).img);
+
+  await withCamera(cam, async (page) => {
+    await startDocument(page, 'PDF 导入测试');
+    await page.getByTestId('scan-page').locator('input[type=file]').setInputFiles(pdfFile);
+    await expect(page.getByTestId('scan-pages').locator('img')).toHaveCount(2, { timeout: 60_000 });
+    await page.screenshot({ path: test.info().outputPath('pdf-import.png') });
+
+    const docs = await rpc<{ id: number }[]>(page, 'scans.listDocuments', {});
+    const doc = await rpc<StoredDoc>(page, 'scans.getDocument', { documentId: docs[0]!.id });
+    expect(doc.pages).toHaveLength(2);
+    doc.pages.forEach((p, i) => {
+      const fx = fixture(names[i]!);
+      expect(p.capture.trigger).toBe('import');
+      const scale = p.capture.resolution.width / fx.width;
+      expect(p.capture.resolution.height / fx.height).toBeCloseTo(scale, 2);
+      const err = errors(p.corners!, fx.corners.map(([x, y]) => ({ x: x * scale, y: y * scale })));
+      expect(Math.max(...err)).toBeLessThan(STORED_TOLERANCE * scale);
+      expect(Math.abs(p.width / p.height / fx.page.aspect - 1)).toBeLessThan(ASPECT_TOLERANCE);
+      figures.push(`  PDF import p${i + 1} (${fx.name}) rendered ${p.capture.resolution.width}×${p.capture.resolution.height}: corner error ${fmt(err)} px, page ${p.width}×${p.height}`);
+    });
+    const exported = await rpc<{ base64: string }>(page, 'scans.exportPdf', { documentId: doc.id });
+    expect((await PDFDocument.load(Buffer.from(exported.base64, 'base64'))).getPageCount()).toBe(2);
+  });
+});
