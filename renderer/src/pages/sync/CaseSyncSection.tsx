@@ -15,6 +15,7 @@ export function CaseSyncSection({ caseId }: { caseId: number }) {
     <Card size="small" title="同步状态" style={{ marginTop: 16 }} data-testid="case-sync" extra={<a onClick={() => go('sync')}>数据同步</a>}>
       <Table<OutboxEntryView>
         rowKey="id"
+        className="desk-nowrap-head"
         size="small"
         loading={!loaded}
         pagination={false}

@@ -12,7 +12,7 @@ export function ClockWarningBanner() {
       data-testid="clock-warning"
       style={{ marginBottom: 16 }}
       title="本机时钟可能不准"
-      description={`${warning}。办件时间、等待时长和重试时间都以本机时钟为准，请联系管理员校准时间。`}
+      description={`${warning} 受理时间、承诺书签署时间和同步重试都以本机时钟为准。`}
     />
   );
 }

@@ -1,11 +1,12 @@
 import { useEffect, useState } from 'react';
 import { Alert, App, Button, Drawer, Input, Space, Spin, Table, Typography } from 'antd';
 import { CopyOutlined } from '@ant-design/icons';
-import { DeskCallError } from '../../ipc/client';
-import { callSync, type SyncOutput } from './sync-api';
+import { call, DeskCallError } from '../../ipc/client';
+import type { MethodOutput } from '../../../../shared/ipc/contract';
 import { copyText } from './copy-text';
+import { useSyncStatus } from './sync-store';
 
-type View = SyncOutput<'sync.manual.view'>;
+type View = MethodOutput<'sync.manual.view'>;
 type Field = View['fields'][number];
 
 /**
@@ -28,7 +29,7 @@ export function ManualEntryDrawer({ entryId, onClose, onEntered }: { entryId: nu
     setTargetNo('');
     setCopied(new Set());
     if (entryId === null) return;
-    callSync('sync.manual.view', { entryId }).then(setView, (e) => setError(e instanceof DeskCallError ? e.message : String(e)));
+    call('sync.manual.view', { entryId }).then(setView, (e) => setError(e instanceof DeskCallError ? e.message : String(e)));
   }, [entryId]);
 
   async function copy(text: string, what: string, index?: number) {
@@ -42,8 +43,9 @@ export function ManualEntryDrawer({ entryId, onClose, onEntered }: { entryId: nu
     if (!view) return;
     setBusy(true);
     try {
-      const { entry } = await callSync('sync.manual.markEntered', { entryId: view.entry.id, targetCaseNo: targetNo.trim() });
+      const { entry } = await call('sync.manual.markEntered', { entryId: view.entry.id, targetCaseNo: targetNo.trim() });
       message.success(`已记录：${entry.targetName}编号 ${entry.targetCaseNo ?? targetNo.trim()}`);
+      void useSyncStatus.getState().poll();
       onEntered();
     } catch (e) {
       message.error(e instanceof DeskCallError ? e.message : '保存失败');

@@ -14,6 +14,7 @@ function TargetManualTable({ target, nowMs, onOpen }: { target: SyncTargetStatus
   return (
     <Table<OutboxEntryView>
       rowKey="id"
+      className="desk-nowrap-head"
       size="middle"
       data-testid={`manual-table-${target.id}`}
       loading={!loaded}

@@ -1,11 +1,12 @@
 import { useState } from 'react';
 import { Alert, App, Button, Card, Empty, Input, Modal, Space, Table, Typography } from 'antd';
+import { ArrowRightOutlined } from '@ant-design/icons';
 import type { OutboxEntryView } from '../../../../shared/ipc/methods/sync';
-import { DeskCallError } from '../../ipc/client';
+import { call, DeskCallError } from '../../ipc/client';
 import { useDesk } from '../../state/desk-store';
-import { callSync } from './sync-api';
 import { SyncStateTag } from './SyncStateTag';
 import { useEntries } from './use-entries';
+import { useSyncStatus } from './sync-store';
 import { shortTime } from './wait-words';
 
 interface Resent {
@@ -14,7 +15,7 @@ interface Resent {
 }
 
 function shortKey(k: string): string {
-  return k.length > 18 ? `${k.slice(0, 8)}…${k.slice(-8)}` : k;
+  return k.length > 48 ? `${k.slice(0, 20)}…${k.slice(-20)}` : k;
 }
 
 /** The newer revision's live state: the parked row is gone from the list, so its successor is followed here. */
@@ -22,22 +23,30 @@ function ResentRow({ r }: { r: Resent }) {
   const { entries } = useEntries({ caseId: r.next.caseId, targetId: r.next.targetId, limit: 20 });
   const now = entries.find((e) => e.id === r.next.id) ?? r.next;
   return (
-    <div data-testid="resent-row" style={{ padding: '6px 0' }}>
-      <Space wrap>
+    <div data-testid="resent-row" style={{ padding: '8px 0', borderBottom: '1px dashed #f0f0f0' }}>
+      <Space wrap size={12}>
         <Typography.Text strong>{r.old.caseNo}</Typography.Text>
-        <span>{r.old.targetName}</span>
-        <span>
-          第 {r.old.revision} 版 <Typography.Text code title={r.old.idempotencyKey} data-testid="old-key">{shortKey(r.old.idempotencyKey)}</Typography.Text>
-          <SyncStateTag state="superseded" />
-        </span>
-        <span>→</span>
-        <span>
-          第 {now.revision} 版 <Typography.Text code title={now.idempotencyKey} data-testid="new-key">{shortKey(now.idempotencyKey)}</Typography.Text>
-          <SyncStateTag state={now.state} />
-        </span>
-        {now.targetCaseNo && <span>对方编号 {now.targetCaseNo}</span>}
-        {now.state === 'parked' && <Typography.Text type="danger">再次被退回：{now.parkedReason}</Typography.Text>}
+        <Typography.Text type="secondary">{r.old.applicantName} · {r.old.targetName}</Typography.Text>
       </Space>
+      <div style={{ marginTop: 6 }}>
+        原第 {r.old.revision} 版 · 幂等键 <Typography.Text code title={r.old.idempotencyKey} data-testid="old-key">{shortKey(r.old.idempotencyKey)}</Typography.Text>
+        <SyncStateTag state="superseded" />
+      </div>
+      <div style={{ marginTop: 4 }}>
+        <Space wrap size={8}>
+          <span>
+            <ArrowRightOutlined style={{ color: '#1f4e9c', marginRight: 6 }} />
+            新第 {now.revision} 版 · 幂等键 <Typography.Text code title={now.idempotencyKey} data-testid="new-key">{shortKey(now.idempotencyKey)}</Typography.Text>
+            <SyncStateTag state={now.state} />
+          </span>
+          {now.targetCaseNo && (
+            <span>
+              对方编号 <Typography.Text copyable>{now.targetCaseNo}</Typography.Text>
+            </span>
+          )}
+          {now.state === 'parked' && <Typography.Text type="danger">再次被退回：{now.parkedReason}</Typography.Text>}
+        </Space>
+      </div>
     </div>
   );
 }
@@ -56,8 +65,9 @@ export function ParkedList() {
     if (!resending) return;
     setBusy(true);
     try {
-      const { entry } = await callSync('sync.resend', { entryId: resending.id, ...(note.trim() ? { note: note.trim() } : {}) });
+      const { entry } = await call('sync.resend', { entryId: resending.id, ...(note.trim() ? { note: note.trim() } : {}) });
       setResent((rs) => [{ old: resending, next: entry }, ...rs]);
+      void useSyncStatus.getState().poll();
       message.success(`已按办件当前内容生成第 ${entry.revision} 版并排队发送`);
       setResending(null);
       setNote('');
@@ -80,6 +90,7 @@ export function ParkedList() {
       )}
       <Table<OutboxEntryView>
         rowKey="id"
+        className="desk-nowrap-head"
         size="middle"
         data-testid="parked-table"
         loading={!loaded}

@@ -1,10 +1,10 @@
 import { useState } from 'react';
 import { Alert, App, Button, Empty, Input, Modal, Popconfirm, Space, Table, Typography } from 'antd';
 import type { OutboxEntryView } from '../../../../shared/ipc/methods/sync';
-import { DeskCallError } from '../../ipc/client';
+import { call, DeskCallError } from '../../ipc/client';
 import { useDesk } from '../../state/desk-store';
-import { callSync } from './sync-api';
 import { useEntries } from './use-entries';
+import { useSyncStatus } from './sync-store';
 import { shortTime } from './wait-words';
 
 /** 结果未知: sent, but no answer came back. The clerk looks on the target's own screen and says which. */
@@ -19,8 +19,9 @@ export function UnknownList() {
   async function resolve(entry: OutboxEntryView, outcome: 'arrived' | 'not_arrived', no?: string) {
     setBusy(true);
     try {
-      await callSync('sync.resolveUnknown', { entryId: entry.id, outcome, ...(no ? { targetCaseNo: no } : {}) });
+      await call('sync.resolveUnknown', { entryId: entry.id, outcome, ...(no ? { targetCaseNo: no } : {}) });
       message.success(outcome === 'arrived' ? '已记为送达' : '已重新排队发送');
+      void useSyncStatus.getState().poll();
       setArrived(null);
       setTargetCaseNo('');
       await reload();
@@ -42,6 +43,7 @@ export function UnknownList() {
       />
       <Table<OutboxEntryView>
         rowKey="id"
+        className="desk-nowrap-head"
         size="middle"
         data-testid="unknown-table"
         loading={!loaded}

@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import type { SyncTargetStatus } from '../../../../shared/ipc/methods/sync';
-import { callSync } from './sync-api';
+import { call } from '../../ipc/client';
 
 interface SyncStatusState {
   targets: SyncTargetStatus[];
@@ -24,7 +24,7 @@ export const useSyncStatus = create<SyncStatusState>((set) => ({
   error: null,
   async poll() {
     try {
-      const s = await callSync('sync.status', {});
+      const s = await call('sync.status', {});
       set({ targets: s.targets, clockWarning: s.clockWarning, serverNow: s.now, receivedAt: Date.now(), loaded: true, error: null });
     } catch (e) {
       set({ error: e instanceof Error ? e.message : String(e) });

@@ -1,9 +1,10 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { OutboxEntryView } from '../../../../shared/ipc/methods/sync';
-import { callSync, type SyncInput } from './sync-api';
+import { call } from '../../ipc/client';
+import type { MethodInput } from '../../../../shared/ipc/contract';
 
 /** sync.entries for a filter, polled (passive) so states move on screen as the sender works. */
-export function useEntries(filter: SyncInput<'sync.entries'> | null, pollMs = 3000) {
+export function useEntries(filter: MethodInput<'sync.entries'> | null, pollMs = 3000) {
   const [entries, setEntries] = useState<OutboxEntryView[]>([]);
   const [total, setTotal] = useState(0);
   const [loaded, setLoaded] = useState(false);
@@ -16,7 +17,7 @@ export function useEntries(filter: SyncInput<'sync.entries'> | null, pollMs = 30
     if (!filter) return;
     const asked = key;
     try {
-      const r = await callSync('sync.entries', filter);
+      const r = await call('sync.entries', filter);
       if (keyRef.current !== asked) return; // the filter changed while this was in flight
       setEntries(r.entries);
       setTotal(r.total);
