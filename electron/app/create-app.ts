@@ -179,7 +179,7 @@ export async function createApp(opts: CreateAppOptions): Promise<DeskApp> {
     logger,
     dbFile: paths.dbFile,
     close: () => {
-      void sender.stop();
+      sender.halt();
       db.close();
     },
     stopSync: () => sender.stop(),

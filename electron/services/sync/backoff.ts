@@ -1,11 +1,14 @@
+/** A target's Retry-After is honoured up to this (beyond, the target is misbehaving). */
+export const RETRY_AFTER_CEILING_MS = 60 * 60_000;
+
 /**
  * Capped exponential back-off with jitter: min(max, base · 2^(attempt-1)),
  * then spread over [50 %, 100 %] of that so that many entries failing together
- * do not come back together. A Retry-After from the target is honoured (capped
- * at max) when it asks for longer.
+ * do not come back together. A Retry-After from the target is honoured when it
+ * asks for longer (up to an hour), even beyond our own cap.
  */
 export function backoffMs(attempt: number, o: { baseMs: number; maxMs: number }, retryAfterMs: number | null = null, random: () => number = Math.random): number {
   const exp = Math.min(o.maxMs, o.baseMs * 2 ** Math.max(0, Math.min(attempt - 1, 30)));
   const jittered = exp * (0.5 + random() / 2);
-  return Math.round(Math.max(jittered, Math.min(retryAfterMs ?? 0, o.maxMs)));
+  return Math.round(Math.max(jittered, Math.min(retryAfterMs ?? 0, RETRY_AFTER_CEILING_MS)));
 }

@@ -61,19 +61,26 @@ async function upload(ctx: DeliverContext, entry: Claimed, f: UploadRow, externa
     recordUpload(deps.db, entry.id, f.sha256, { uploadId: st.uploadId, sentBytes: st.received, remoteFileId: null }, lease());
     const chunk = Math.max(1024, Math.min(cfg.chunkBytes, st.chunkSize ?? cfg.chunkBytes));
     const fh = await fs.open(ctx.files.pathOf(f.sha256), 'r');
+    const from = st.received;
+    let offset = st.received;
+    let bytesPut = 0;
+    let chunks = 0;
     try {
-      let offset = st.received;
       const buf = Buffer.allocUnsafe(chunk);
       while (offset < f.size) {
         if (ctx.stopped()) throw new ConnectorFailure({ kind: 'retry', status: 0, retryAfterMs: null, message: '发送已停止' });
         const { bytesRead } = await fh.read(buf, 0, Math.min(chunk, f.size - offset), offset);
         if (bytesRead === 0) throw new Error(`文件“${f.name}”比登记的短（${offset} / ${f.size} 字节）`);
+        bytesPut += bytesRead;
+        chunks++;
         const next = await http.putChunk(st.uploadId, offset, buf.subarray(0, bytesRead));
         recordUpload(deps.db, entry.id, f.sha256, { uploadId: st.uploadId, sentBytes: next, remoteFileId: null }, lease());
         offset = next;
       }
     } finally {
       await fh.close();
+      // One line per upload attempt: where it resumed, how far it got, what it put on the wire.
+      deps.logger.info('sync.upload', { entry: entry.id, sha256: f.sha256, size: f.size, chunk, from, to: offset, bytesPut, chunks, recordedBefore: f.sent_bytes });
     }
     const fileId = await http.completeUpload(st.uploadId);
     recordUpload(deps.db, entry.id, f.sha256, { uploadId: st.uploadId, sentBytes: f.size, remoteFileId: fileId }, lease());

@@ -74,6 +74,17 @@ export function claim(
     .immediate();
 }
 
+/** Claimed entries that were never started go back to their earlier state (a clean stop). */
+export function unclaim(db: Db, owner: string, entries: readonly Claimed[]): void {
+  if (entries.length === 0) return;
+  const up = db.prepare(
+    `UPDATE outbox_entries SET state = ?, attempts = attempts - 1, lease_owner = NULL, lease_until = NULL WHERE id = ? AND state = 'in_flight' AND lease_owner = ?`,
+  );
+  db.transaction(() => {
+    for (const e of entries) up.run(e.prior, e.id, owner);
+  })();
+}
+
 /** Back to waiting, to be tried again at `nextMs` (network down, 5xx, 429, an upload cut). */
 export function toRetry(db: Db, id: number, owner: string, nextMs: number, error: string): void {
   db.prepare(

@@ -5,7 +5,7 @@ import { backoffMs } from './backoff';
 import { ClockCheck } from './clock-check';
 import { ConnectorFailure, HttpTargetConnector, type Failure } from './http-connector';
 import { deliverCase } from './deliver-case';
-import { acknowledge, claim, park, recoverLeases, releaseNetworkWaits, toRetry, toUnknown, type Ack, type Claimed } from './sender-store';
+import { acknowledge, claim, park, unclaim, recoverLeases, releaseNetworkWaits, toRetry, toUnknown, type Ack, type Claimed } from './sender-store';
 import type { SyncRuntime } from './sync-service';
 import type { SyncTargets } from './sync-targets';
 import type { SenderConfig, TargetConfig } from './targets-config';
@@ -24,6 +24,8 @@ export interface QueryDelivery {
 interface Lane {
   active: number;
   limit: number;
+  /** Claimed (leased) and not started yet: claims go in batches, so one transaction serves several sends. */
+  ready: Claimed[];
 }
 
 /** One target's sending: reachability, lanes, the pump. */
@@ -35,14 +37,14 @@ class TargetLoop {
   private pumping = false;
   private again = false;
   readonly small: Lane;
-  readonly bulk: Lane = { active: 0, limit: 1 };
+  readonly bulk: Lane = { active: 0, limit: 1, ready: [] };
 
   constructor(
     readonly target: TargetConfig,
     readonly http: HttpTargetConnector | null,
     concurrency: number,
   ) {
-    this.small = { active: 0, limit: concurrency };
+    this.small = { active: 0, limit: concurrency, ready: [] };
   }
 
   get idle(): boolean {
@@ -80,7 +82,10 @@ export class SyncSender implements SyncRuntime {
   private readonly loops = new Map<string, TargetLoop>();
   private timer: NodeJS.Timeout | null = null;
   private clockTimer: NodeJS.Timeout | null = null;
+  /** No new work (stop() called). */
   private stopped = false;
+  /** The store is closing: touch nothing. */
+  private halted = false;
   private readonly clock: ClockCheck;
   private acks: Ack[] = [];
   private ackTimer: NodeJS.Timeout | null = null;
@@ -117,14 +122,28 @@ export class SyncSender implements SyncRuntime {
     this.clockTimer.unref();
   }
 
+  /** Stops at once without touching the store again (it is about to close); entries in flight are recovered at the next start. */
+  halt(): void {
+    if (this.timer) clearInterval(this.timer);
+    if (this.clockTimer) clearInterval(this.clockTimer);
+    if (this.ackTimer) clearTimeout(this.ackTimer);
+    this.timer = this.clockTimer = this.ackTimer = null;
+    this.stopped = this.halted = true;
+  }
+
   /** Stops claiming; waits for requests in flight and records their outcomes. */
   async stop(): Promise<void> {
+    if (this.halted) return;
     if (this.timer) clearInterval(this.timer);
     if (this.clockTimer) clearInterval(this.clockTimer);
     this.timer = this.clockTimer = null;
     this.stopped = true;
     await Promise.allSettled([...this.inFlight]);
     this.flushAcks();
+    // Claimed but never started: back to where they were.
+    for (const loop of this.loops.values()) {
+      for (const lane of [loop.small, loop.bulk]) unclaim(this.deps.db, this.owner, lane.ready.splice(0));
+    }
   }
 
   // ---------------------------------------------------------------- SyncRuntime
@@ -224,16 +243,20 @@ export class SyncSender implements SyncRuntime {
         ] as const) {
           const free = lane.limit - lane.active;
           if (free <= 0 || !loop.reachable) continue;
-          const claimed = claim(this.deps.db, {
-            targetId: loop.target.id,
-            owner: this.owner,
-            nowMs: this.nowMs(),
-            leaseMs: this.cfg.leaseMs,
-            limit: free,
-            lane: loop.http ? laneName : laneName === 'small' ? 'any' : 'bulk',
-            largeBytes: this.cfg.largeFileBytes,
-          });
-          for (const entry of claimed) this.run(loop, lane, entry);
+          if (lane.ready.length < free) {
+            lane.ready.push(
+              ...claim(this.deps.db, {
+                targetId: loop.target.id,
+                owner: this.owner,
+                nowMs: this.nowMs(),
+                leaseMs: this.cfg.leaseMs,
+                limit: lane.limit * 2 - lane.ready.length,
+                lane: loop.http ? laneName : laneName === 'small' ? 'any' : 'bulk',
+                largeBytes: this.cfg.largeFileBytes,
+              }),
+            );
+          }
+          for (const entry of lane.ready.splice(0, free)) this.run(loop, lane, entry);
         }
       }),
     );
@@ -260,12 +283,12 @@ export class SyncSender implements SyncRuntime {
           ? await this.queries!.deliver(entry)
           : await deliverCase({ deps: this.deps, files: this.files, http: loop.http!, cfg: this.cfg, owner: this.owner, stopped: () => this.stopped }, entry);
       this.observeClock(loop);
-      if (this.stopped) return;
+      if (this.halted) return;
       if (loop.reachable !== true) this.markReachable(loop);
       this.queueAck({ id: entry.id, caseId: entry.case_id, targetId: entry.target_id, ...done });
     } catch (e) {
       this.observeClock(loop);
-      if (this.stopped) return;
+      if (this.halted) return;
       const f: Failure = e instanceof ConnectorFailure ? e.failure : { kind: 'retry', status: 0, retryAfterMs: null, message: `发送失败：${(e as Error).message}` };
       if (!(e instanceof ConnectorFailure)) this.deps.logger.error('sync.deliverError', { entry: entry.id, error: String((e as Error)?.stack ?? e) });
       this.fail(loop, entry, f);
@@ -307,6 +330,7 @@ export class SyncSender implements SyncRuntime {
   private flushAcks(): void {
     if (this.ackTimer) clearTimeout(this.ackTimer);
     this.ackTimer = null;
+    if (this.halted) return;
     const batch = this.acks;
     this.acks = [];
     if (batch.length === 0) return;

@@ -103,7 +103,7 @@ export const SenderConfig = z
     pollMs: z.number().int().min(10).default(1_000),
     /** Acknowledgements are recorded in batches of up to this many (one transaction), at most ackFlushMs late. */
     ackBatch: z.number().int().min(1).default(64),
-    ackFlushMs: z.number().int().min(0).default(10),
+    ackFlushMs: z.number().int().min(0).default(20),
     /** A target's Date header this far from our clock raises the clock warning. */
     clockSkewWarnMs: z.number().int().min(1000).default(5 * 60_000),
   })

@@ -1,0 +1,154 @@
+/**
+ * The sender against the simulator's faults: answers dropped after the target committed,
+ * validation refusals, 5xx/429 with Retry-After. Each run queues its cases with the sender
+ * stopped (sync: false), then starts it on the same store.
+ */
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDesk, type TestDesk } from '../helpers/app';
+import { tempDir } from '../helpers/temp';
+import { refusedByRate, startVerticalSim, type SimHandle } from '../../sim/vertical-system';
+import { acceptCase, applicantIdOf, dbFile, FAST_SENDER, httpTarget, plainItem, simTarget, waitFor, writeConfig } from './sync-support';
+
+let sim: SimHandle;
+beforeAll(async () => {
+  sim = await startVerticalSim({ dataDir: tempDir('sim-faults-'), targets: [simTarget('keyed', true), simTarget('plain', false)] });
+});
+afterAll(async () => {
+  await sim.close();
+});
+
+interface EntryRow {
+  id: number;
+  case_no: string;
+  target_id: string;
+  state: string;
+  attempts: number;
+  parked_reason: string | null;
+  target_case_no: string | null;
+  acknowledged_at: string | null;
+}
+
+/** N accepted cases queued for both targets, the sender not yet running. */
+async function queued(n: number): Promise<{ dataDir: string; caseNos: string[] }> {
+  const dataDir = tempDir('desk-sync-faults-');
+  writeConfig(dataDir, {
+    version: 1,
+    sender: FAST_SENDER,
+    targets: [httpTarget('keyed', sim.targets.keyed!, 'key', { concurrency: 4 }), httpTarget('plain', sim.targets.plain!, 'none', { concurrency: 4 })],
+  });
+  const prep = await testDesk({ dataDir, sync: false });
+  const token = (await prep.signIn('zhangmin')).token;
+  const item = await plainItem(prep, token);
+  const applicant = await applicantIdOf(prep, token);
+  const caseNos: string[] = [];
+  for (let i = 0; i < n; i++) caseNos.push((await acceptCase(prep, token, applicant, item.id)).caseNo);
+  prep.app.close();
+  // The intake calls above never yield to I/O: let undici see the control sockets the simulator
+  // closed meanwhile (keep-alive timeout) before the next control call reuses one.
+  await new Promise((r) => setTimeout(r, 50));
+  return { dataDir, caseNos };
+}
+
+function entries(dataDir: string): EntryRow[] {
+  const db = new Database(dbFile(dataDir), { readonly: true });
+  try {
+    return db
+      .prepare(
+        `SELECT e.id, c.case_no, e.target_id, e.state, e.attempts, e.parked_reason, e.target_case_no, e.acknowledged_at
+         FROM outbox_entries e JOIN cases c ON c.id = e.case_id WHERE e.kind = 'case' ORDER BY e.id`,
+      )
+      .all() as EntryRow[];
+  } finally {
+    db.close();
+  }
+}
+
+async function run(dataDir: string, until: (rows: EntryRow[]) => boolean, timeoutMs = 60_000): Promise<{ d: TestDesk; rows: EntryRow[] }> {
+  const d = await testDesk({ dataDir });
+  await waitFor('the sender to settle', () => until(entries(dataDir)), timeoutMs, 100);
+  await d.app.stopSync();
+  return { d, rows: entries(dataDir) };
+}
+
+function storedOnce(stored: { externalRef: string }[], caseNos: string[]) {
+  const count = new Map<string, number>();
+  for (const s of stored) count.set(s.externalRef, (count.get(s.externalRef) ?? 0) + 1);
+  expect([...count].filter(([, n]) => n > 1), 'cases stored more than once').toEqual([]);
+  expect([...count.keys()].sort()).toEqual([...caseNos].sort());
+}
+
+describe('sync under faults', () => {
+  it('30% of answers dropped after the target committed: no duplicates, every unknown resolves by itself', async () => {
+    await sim.reset();
+    const { dataDir, caseNos } = await queued(150);
+    await sim.setFaults('keyed', { dropAfterCommitRate: 0.3 });
+    await sim.setFaults('plain', { dropAfterCommitRate: 0.3 });
+    const { d, rows } = await run(dataDir, (r) => r.every((x) => x.state === 'acknowledged'));
+    for (const target of ['keyed', 'plain']) {
+      const stored = await sim.cases(target);
+      storedOnce(stored, caseNos);
+      const stats = await sim.stats(target);
+      expect(stats.dropped, `${target}: answers dropped`).toBeGreaterThan(20);
+      const byRef = new Map(stored.map((s) => [s.externalRef, s.caseNo]));
+      for (const r of rows.filter((x) => x.target_id === target)) expect(r.target_case_no).toBe(byRef.get(r.case_no));
+    }
+    // The dropped answers went through "unknown": resolved by the same key (keyed) or by the look-up (plain).
+    const db = new Database(dbFile(dataDir), { readonly: true });
+    const acks = db.prepare(`SELECT json_extract(detail, '$.target') AS target, json_extract(detail, '$.via') AS via, COUNT(*) AS n FROM audit_log WHERE action = 'sync.acknowledged' GROUP BY 1, 2`).all() as { target: string; via: string; n: number }[];
+    db.close();
+    expect(acks.find((a) => a.target === 'keyed' && a.via === 'duplicate')?.n ?? 0).toBeGreaterThan(10);
+    expect(acks.find((a) => a.target === 'plain' && a.via === 'lookup')?.n ?? 0).toBeGreaterThan(10);
+    d.app.close();
+  }, 120_000);
+
+  it('5% refused with 422: parked after exactly one attempt with the reason; the others go through at once', async () => {
+    await sim.reset();
+    const { dataDir, caseNos } = await queued(200);
+    await sim.setFaults('keyed', { reject422: { rate: 0.05 } });
+    const refused = new Set(caseNos.filter((c) => refusedByRate(c, 0.05)));
+    expect(refused.size).toBeGreaterThan(0);
+    const { d, rows } = await run(dataDir, (r) => r.every((x) => x.state === 'acknowledged' || x.state === 'parked'));
+    const keyed = rows.filter((r) => r.target_id === 'keyed');
+    const parked = keyed.filter((r) => r.state === 'parked');
+    expect(new Set(parked.map((r) => r.case_no))).toEqual(refused);
+    for (const p of parked) {
+      expect(p.attempts).toBe(1);
+      expect(p.parked_reason).toBeTruthy();
+      expect(p.parked_reason).toMatch(/[\u4e00-\u9fa5]/); // the target's Chinese reason
+    }
+    // Not slowed: every other entry went through on its first attempt, no retry, no wait.
+    const others = keyed.filter((r) => !refused.has(r.case_no));
+    expect(others.every((r) => r.state === 'acknowledged' && r.attempts === 1)).toBe(true);
+    const stats = await sim.stats('keyed');
+    expect(stats.rejected).toBe(refused.size);
+    expect(stats.stored).toBe(caseNos.length - refused.size);
+    // The other target is unaffected.
+    expect(rows.filter((r) => r.target_id === 'plain').every((r) => r.state === 'acknowledged')).toBe(true);
+    // The clerk sees them with the reason.
+    const token = (await d.signIn('zhangmin')).token;
+    const list = await d.call('sync.entries', { targetId: 'keyed', states: ['parked'] }, token);
+    expect(list.total).toBe(refused.size);
+    expect(list.entries.every((e) => e.parkedReason && refused.has(e.caseNo))).toBe(true);
+    expect((await d.call('sync.status', {}, token)).targets.find((t) => t.id === 'keyed')!.parked).toBe(refused.size);
+    d.app.close();
+  }, 120_000);
+
+  it('5xx and 429 (with Retry-After) are retried with back-off until every case is stored once', async () => {
+    await sim.reset();
+    const { dataDir, caseNos } = await queued(60);
+    await sim.setFaults('keyed', { rate5xx: 0.3 });
+    await sim.setFaults('plain', { rate429: 0.3, retryAfterS: 1 });
+    const started = Date.now();
+    const { d, rows } = await run(dataDir, (r) => r.every((x) => x.state === 'acknowledged'));
+    for (const target of ['keyed', 'plain']) storedOnce(await sim.cases(target), caseNos);
+    expect((await sim.stats('keyed')).status5xx).toBeGreaterThan(0);
+    expect((await sim.stats('plain')).status429).toBeGreaterThan(0);
+    expect(rows.some((r) => r.attempts > 1)).toBe(true);
+    // A 429 entry waited at least the Retry-After second before its next attempt (back-off alone is ≤ 400 ms here).
+    const retried429 = rows.filter((r) => r.target_id === 'plain' && r.attempts > 1);
+    expect(retried429.length).toBeGreaterThan(0);
+    for (const r of retried429) expect(Date.parse(r.acknowledged_at!) - started).toBeGreaterThanOrEqual(1000);
+    d.app.close();
+  }, 120_000);
+});
