@@ -346,7 +346,7 @@ test('OpenCV cannot load: the page says so in Chinese and falls back to plain pr
   );
 });
 
-test('import: a 2-page PDF (photos of a licence and a text page) goes through the same pipeline, 2 pages stored and exported', async () => {
+test('import: a 2-page PDF (photos of a licence and a text page) and a JPEG (an ID card) go through the same pipeline: 3 pages stored and exported', async () => {
   test.setTimeout(120_000);
   const names = ['licence-wood', 'dense-text-uneven'];
   const pdf = await PDFDocument.create();
@@ -379,7 +379,20 @@ test('import: a 2-page PDF (photos of a licence and a text page) goes through th
       expect(Math.abs(p.width / p.height / fx.page.aspect - 1)).toBeLessThan(ASPECT_TOLERANCE);
       figures.push(`  PDF import p${i + 1} (${fx.name}) rendered ${p.capture.resolution.width}×${p.capture.resolution.height}: corner error ${fmt(err)} px, page ${p.width}×${p.height}`);
     });
+
+    // An image file: the ID card photographed on the dark desk.
+    const card = fixture('id-card-dark');
+    await page.getByTestId('scan-page').locator('input[type=file]').setInputFiles(path.join(FIXTURES, card.file));
+    await expect(page.getByTestId('scan-pages').locator('img')).toHaveCount(3, { timeout: 30_000 });
+    const after = await rpc<StoredDoc>(page, 'scans.getDocument', { documentId: doc.id });
+    const p3 = after.pages[2]!;
+    expect(p3.capture).toMatchObject({ trigger: 'import', resolution: { width: card.width, height: card.height } });
+    const err3 = errors(p3.corners!, card.corners.map(([x, y]) => ({ x, y })));
+    expect(Math.max(...err3)).toBeLessThan(STORED_TOLERANCE);
+    expect(Math.abs(p3.width / p3.height / card.page.aspect - 1)).toBeLessThan(ASPECT_TOLERANCE);
+    figures.push(`  JPEG import (id-card-dark) ${card.width}×${card.height}: corner error ${fmt(err3)} px, page ${p3.width}×${p3.height}`);
+
     const exported = await rpc<{ base64: string }>(page, 'scans.exportPdf', { documentId: doc.id });
-    expect((await PDFDocument.load(Buffer.from(exported.base64, 'base64'))).getPageCount()).toBe(2);
+    expect((await PDFDocument.load(Buffer.from(exported.base64, 'base64'))).getPageCount()).toBe(3);
   });
 });
