@@ -192,6 +192,12 @@ for (const c of cases) {
       // Colour is the default mode.
       await expect(page.getByTestId('scan-mode')).toContainText('彩色');
       for (let i = 1; i <= c.pages; i++) {
+        if (i === 2) {
+          // The second page in black-and-white (the clerk's choice; thresholding turns the seal black).
+          await page.getByTestId('scan-mode').click();
+          await page.getByTitle('黑白').click();
+          await expect(page.getByTestId('scan-mode')).toContainText('黑白');
+        }
         await page.getByTestId('shutter').click();
         await expect(page.getByTestId('scan-pages').locator('img')).toHaveCount(i, { timeout: 20_000 });
       }
@@ -241,6 +247,14 @@ for (const c of cases) {
           }
         expect(red / all).toBeGreaterThan(0.05);
         sealNote = `, red seal ${((100 * red) / all).toFixed(1)} % red pixels`;
+      }
+
+      if (c.pages > 1) {
+        const bw = doc.pages[1]!;
+        expect(bw.mode).toBe('bw');
+        const png = await rpc<{ mime: string; base64: string }>(page, 'scans.pageImage', { pageId: bw.id });
+        expect(png.mime).toBe('image/png');
+        expect(Math.max(...errors(bw.corners!, want))).toBeLessThan(STORED_TOLERANCE);
       }
 
       const pdf = await rpc<{ base64: string }>(page, 'scans.exportPdf', { documentId: doc.id });
