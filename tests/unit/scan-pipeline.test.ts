@@ -436,6 +436,14 @@ describe('processPage (the worker\'s "process")', () => {
     expect(heap()).toBe(before);
   });
 
+  it('overlay corners from before the page moved: not refinable on this frame, so the page is found again', () => {
+    const fx = byName('licence-wood');
+    const stale = truthQuad(fx).map((p) => ({ x: p.x - 90, y: p.y + 60 })) as Quad;
+    const r = processPage(cv, frame(fx), { corners: stale, refineCorners: true });
+    expect(Object.keys(r.timings)).toEqual(['refine', 'detect', 'warp', 'enhance', 'blank']);
+    expect(Math.max(...cornerErrors(r.corners!, truthQuad(fx)))).toBeLessThanOrEqual(CORNER_TOLERANCE);
+  });
+
   it('rotates the flat page in quarter turns', () => {
     const fx = byName('id-card-dark');
     const r = processPage(cv, frame(fx), { rotate: 1 });

@@ -367,7 +367,7 @@ function refineSide(img: RgbaImage, a: Point, b: Point, inward: Point, radius: n
  * fits each edge as a gentle curve (lens distortion, a curled page) and meets the curves at the
  * corners; a curve corner that strays far from the straight-line one is not trusted.
  */
-function refineCorners(img: RgbaImage, coarse: Quad, scale: number, firstRadius?: number): Quad | null {
+function refineCorners(img: RgbaImage, coarse: Quad, scale: number, firstRadius?: number, everySide = false): Quad | null {
   let q = coarse;
   const radii = [firstRadius ?? Math.max(6, 3 / scale + 3), 3.5];
   for (let pass = 0; pass < radii.length; pass++) {
@@ -382,6 +382,8 @@ function refineCorners(img: RgbaImage, coarse: Quad, scale: number, firstRadius?
       let n = { x: l0.nx, y: l0.ny };
       if (n.x * (cx - a.x) + n.y * (cy - a.y) < 0) n = { x: -n.x, y: -n.y };
       const fit = refineSide(img, a, b, n, radii[pass]!);
+      // Corners from elsewhere must find all four edges here, or they are not this frame's page.
+      if (!fit && everySide) return null;
       fits.push(fit);
       lines.push(fit?.line ?? l0);
     }
@@ -409,12 +411,13 @@ function refineCorners(img: RgbaImage, coarse: Quad, scale: number, firstRadius?
 /**
  * Snaps corners found elsewhere (the live overlay's, on a reduced frame) to the page edges of
  * this full-resolution frame, searching `radius` px around each side. Plain JS, a few ms. Returns
- * the corners unchanged if the edges are not found; never use it on corners the clerk placed.
+ * the corners unchanged (refined: false) unless all four edges are found; never use it on corners
+ * the clerk placed.
  */
 export function refineDocumentCorners(rgba: RgbaImage, corners: Quad, radius = 12): { corners: Quad; refined: boolean } {
   assertRgba(rgba);
   const q = orderCorners(corners);
-  const r = refineCorners(rgba, q, 1, radius);
+  const r = refineCorners(rgba, q, 1, radius, true);
   return r ? { corners: r, refined: true } : { corners: q, refined: false };
 }
 
@@ -920,7 +923,8 @@ export interface ProcessOptions {
   corners?: Quad | null;
   /**
    * Snap the given corners to the page edges on this frame (for corners taken over from the live
-   * overlay: saves the detection). Leave off for corners the clerk dragged.
+   * overlay: saves the detection; if no edges are found near them, the page is detected again).
+   * Leave off for corners the clerk dragged.
    */
   refineCorners?: boolean;
   detect?: DetectOptions;
@@ -959,8 +963,15 @@ export function processPage(cv: CV, frame: RgbaImage, opts: ProcessOptions = {})
   let detection: Detection | null = null;
   let corners: Quad | null = opts.corners ? orderCorners(opts.corners) : null;
   if (corners && opts.refineCorners) {
-    corners = refineDocumentCorners(frame, corners).corners;
+    const r = refineDocumentCorners(frame, corners);
     lap('refine');
+    if (r.refined) corners = r.corners;
+    else {
+      // The page moved since the overlay's frame (or its edges are not where they were): find it again on this frame.
+      detection = detectDocument(cv, frame, opts.detect ?? CAPTURE_DETECT);
+      lap('detect');
+      corners = detection?.corners ?? corners;
+    }
   }
   if (!corners) {
     detection = detectDocument(cv, frame, opts.detect ?? CAPTURE_DETECT);
