@@ -18,6 +18,7 @@ import { intakeMethods } from './methods/intake';
 import { scansMethods } from './methods/scans';
 import { syncMethods } from './methods/sync';
 import { cameraMethods } from './methods/camera';
+import { verificationMethods } from './methods/verification';
 
 export { method, type Access, type MethodSpec } from './method';
 
@@ -304,6 +305,7 @@ export const contract = {
   ...scansMethods,
   ...syncMethods,
   ...cameraMethods,
+  ...verificationMethods,
 } as const satisfies Record<string, MethodSpec>;
 
 export type Contract = typeof contract;

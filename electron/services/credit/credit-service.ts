@@ -37,7 +37,7 @@ export function createCreditService(deps: Deps): PartialHandlers {
         const r = w.db.prepare('SELECT repaired_at FROM credit_records WHERE id = ?').get(id) as { repaired_at: string | null } | undefined;
         if (!r) throw new AppError('NOT_FOUND', '该信用记录不存在。');
         if (r.repaired_at) throw new AppError('INVALID_STATE', '该信用记录已修复。');
-        w.db.prepare('UPDATE credit_records SET repaired_at = ? WHERE id = ?').run(w.at.toISOString(), id);
+        w.db.prepare('UPDATE credit_records SET repaired_at = ?, repair_note = ? WHERE id = ?').run(w.at.toISOString(), note, id);
         w.audit({ action: 'credit.repair', entityType: 'credit', entityId: id, detail: { note } });
       });
       return { ok: true as const };

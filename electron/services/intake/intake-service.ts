@@ -21,6 +21,7 @@ import { searchApplicantIds } from '../applicants/applicant-search';
 import { caseFigures } from '../../../shared/rules/case-figures';
 import type { CertificateState as CaseCertificateState } from '../../../shared/ipc/methods/intake';
 import { enqueueCase } from '../sync/outbox';
+import { newSampleDraw } from '../verification/sampling';
 import type { TargetConfig } from '../sync/targets-config';
 
 export interface IntakeDeps extends Deps {
@@ -298,7 +299,9 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
       const pdfSha = files.put(pdf);
       const plan = d.verification ?? {};
       const exempt = !plan.method || plan.method === '免于核查';
-      const sampled = !exempt && Math.random() < (plan.samplingRatio ?? 1);
+      // Seeded, recorded draw: reproducible from the task's sample_seed (services/verification/sampling.ts).
+      const draw = exempt ? null : newSampleDraw(plan.samplingRatio ?? 1);
+      const sampled = draw?.sampled ?? false;
       deps.write(ctx.actor, (w) => {
         requireStatus(w.db, caseId, ['draft'], '签署承诺书');
         if (w.db.prepare('SELECT 1 FROM commitments WHERE case_id = ? AND certificate_item_id = ? AND withdrawn_at IS NULL').get(caseId, certificateItemId)) {
@@ -321,7 +324,7 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
             .lastInsertRowid,
         );
         w.db
-          .prepare('INSERT INTO verification_tasks (commitment_id, method, sampled, due_at, status, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+          .prepare('INSERT INTO verification_tasks (commitment_id, method, sampled, due_at, status, created_at, sample_seed, sample_ratio, sample_draw) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
           .run(
             commitmentId,
             exempt ? '免于核查' : plan.method,
@@ -329,6 +332,9 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
             exempt || !sampled ? null : addWorkingDays(signedAt, plan.timeLimitDays ?? 20).toISOString(),
             exempt || !sampled ? 'exempt' : 'open',
             w.at.toISOString(),
+            draw?.seed ?? null,
+            draw?.ratio ?? null,
+            draw?.draw ?? null,
           );
         setCert(w, caseId, certificateItemId, 'satisfied', { choice: 'commit' });
         w.audit({

@@ -1,0 +1,174 @@
+import { randomUUID } from 'node:crypto';
+import type { Deps } from '../../app/deps';
+import type { PartialHandlers } from '../../app/handlers';
+import { AppError } from '../../app/app-error';
+import type { FileStore } from '../files/file-store';
+import type { Db } from '../../store/open-store';
+import type { FieldWorkView } from '../../../shared/ipc/methods/verification';
+import { hmac, verifyEd25519 } from './field-crypto';
+import { PACKAGE_FORMAT, RESULT_FORMAT, type FieldPackage, type FieldResultBody, type FieldWork } from './field-formats';
+import { imageMimeOf } from './image-mime';
+
+interface WorkRow {
+  package_id: string;
+  task_id: number;
+  package: string;
+  state: 'working' | 'finished';
+  work: string;
+  result_id: string | null;
+}
+
+const EMPTY_WORK: FieldWork = { answers: {}, notes: '', address: '', coords: null, outcome: null, consequence: null };
+
+function loadWork(db: Db, packageId: string): WorkRow {
+  const r = db.prepare('SELECT * FROM field_work WHERE package_id = ?').get(packageId) as WorkRow | undefined;
+  if (!r) throw new AppError('NOT_FOUND', '本机没有这个外勤任务。');
+  return r;
+}
+
+function photosOf(db: Db, packageId: string) {
+  return db.prepare('SELECT position, kind, file_sha256, taken_at FROM field_photos WHERE package_id = ? ORDER BY position').all(packageId) as {
+    position: number;
+    kind: 'photo' | 'signature';
+    file_sha256: string;
+    taken_at: string;
+  }[];
+}
+
+function toView(db: Db, r: WorkRow): FieldWorkView {
+  const p = JSON.parse(r.package) as FieldPackage;
+  const work = { ...EMPTY_WORK, ...(JSON.parse(r.work) as Partial<FieldWork>) };
+  return {
+    packageId: r.package_id,
+    taskId: r.task_id,
+    state: r.state,
+    caseNo: p.task.caseNo,
+    applicantName: p.task.applicantName,
+    idNumberMasked: p.task.idNumberMasked,
+    certificate: p.task.certificate,
+    items: p.task.items,
+    method: p.task.method,
+    dueAt: p.task.dueAt,
+    commitmentText: p.task.commitmentText,
+    checklist: p.task.checklist,
+    needsSignature: p.task.needsSignature,
+    work: { answers: work.answers, notes: work.notes, address: work.address, coords: work.coords, outcome: work.outcome, consequence: work.consequence },
+    photos: photosOf(db, r.package_id).map((x) => ({ position: x.position, kind: x.kind, sha256: x.file_sha256, takenAt: x.taken_at })),
+    resultId: r.result_id,
+  };
+}
+
+/**
+ * Field mode on the assistant's laptop (its own desk install and SQLite file): accepts signed
+ * field packages, keeps the work done offline (checklist, notes, place, photos, signature), and
+ * seals it into a field result for the hall desk.
+ */
+export function createFieldService(deps: Deps & { files: FileStore }): PartialHandlers {
+  const { db, files } = deps;
+  return {
+    'field.import': ({ packageJson }, ctx) => {
+      let p: FieldPackage;
+      try {
+        p = JSON.parse(packageJson) as FieldPackage;
+      } catch {
+        throw new AppError('BAD_INPUT', '外勤任务文件不是有效的 JSON。');
+      }
+      if (p?.format !== PACKAGE_FORMAT || p.version !== 1 || typeof p.packageId !== 'string' || !p.hall?.publicKey || !p.task) {
+        throw new AppError('BAD_INPUT', '这不是外勤任务文件（格式或版本不符）。');
+      }
+      const { signature, ...body } = p;
+      if (!verifyEd25519(p.hall.publicKey, body, signature)) throw new AppError('BAD_INPUT', '外勤任务文件的签名无效，文件可能被改动。');
+      if (p.assistant.name !== ctx.user!.displayName) throw new AppError('FORBIDDEN', `该外勤任务由${p.assistant.name}领取，须由其本人登录后导入。`);
+      const existing = db.prepare('SELECT * FROM field_work WHERE package_id = ?').get(p.packageId) as WorkRow | undefined;
+      if (existing) return toView(db, existing);
+      deps.write(ctx.actor, (w) => {
+        const pinned = w.db.prepare(`SELECT public_key FROM field_keys WHERE name = 'hall'`).get() as { public_key: string } | undefined;
+        if (pinned && pinned.public_key !== p.hall.publicKey) throw new AppError('FORBIDDEN', '该外勤任务不是本机所属大厅签发的，不能导入。');
+        if (!pinned) w.db.prepare(`INSERT INTO field_keys (name, public_key, private_key, created_at) VALUES ('hall', ?, NULL, ?)`).run(p.hall.publicKey, w.at.toISOString());
+        const at = w.at.toISOString();
+        w.db
+          .prepare(`INSERT INTO field_work (package_id, task_id, hall_key, package, state, work, imported_at, updated_at) VALUES (?, ?, ?, ?, 'working', '{}', ?, ?)`)
+          .run(p.packageId, p.task.id, p.hall.publicKey, JSON.stringify(p), at, at);
+        w.audit({ action: 'field.import', entityType: 'field', entityId: p.packageId, detail: { taskId: p.task.id, caseNo: p.task.caseNo, hall: p.hall.name } });
+      });
+      return toView(db, loadWork(db, p.packageId));
+    },
+
+    'field.list': () => (db.prepare('SELECT * FROM field_work ORDER BY state, imported_at DESC').all() as WorkRow[]).map((r) => toView(db, r)),
+
+    'field.save': ({ packageId, ...work }, ctx) => {
+      deps.write(ctx.actor, (w) => {
+        const r = loadWork(w.db, packageId);
+        if (r.state !== 'working') throw new AppError('INVALID_STATE', '该外勤任务已完成，不能再修改。');
+        w.db.prepare('UPDATE field_work SET work = ?, updated_at = ? WHERE package_id = ?').run(JSON.stringify(work), w.at.toISOString(), packageId);
+        w.audit({ action: 'field.save', entityType: 'field', entityId: packageId, detail: { outcome: work.outcome, coords: work.coords !== null } });
+      });
+      return toView(db, loadWork(db, packageId));
+    },
+
+    'field.addPhoto': ({ packageId, kind, base64, takenAt }, ctx) => {
+      if (Number.isNaN(Date.parse(takenAt))) throw new AppError('BAD_INPUT', '拍摄时间格式不正确。');
+      const bytes = Buffer.from(base64, 'base64');
+      const mime = imageMimeOf(bytes);
+      if (!mime) throw new AppError('BAD_INPUT', '照片须为 JPEG 或 PNG 图像。');
+      const sha = files.put(bytes);
+      deps.write(ctx.actor, (w) => {
+        const r = loadWork(w.db, packageId);
+        if (r.state !== 'working') throw new AppError('INVALID_STATE', '该外勤任务已完成，不能再添加照片。');
+        files.record(w.db, sha, bytes.length, mime, w.at);
+        const next = (w.db.prepare('SELECT COALESCE(MAX(position) + 1, 0) AS n FROM field_photos WHERE package_id = ?').get(packageId) as { n: number }).n;
+        w.db.prepare('INSERT INTO field_photos (package_id, position, kind, file_sha256, taken_at) VALUES (?, ?, ?, ?, ?)').run(packageId, next, kind, sha, new Date(takenAt).toISOString());
+        w.audit({ action: 'field.photo', entityType: 'field', entityId: packageId, detail: { kind, sha256: sha, takenAt } });
+      });
+      return toView(db, loadWork(db, packageId));
+    },
+
+    'field.photo': ({ packageId, position }) => {
+      const p = db.prepare('SELECT f.sha256, f.mime FROM field_photos x JOIN files f ON f.sha256 = x.file_sha256 WHERE x.package_id = ? AND x.position = ?').get(packageId, position) as
+        | { sha256: string; mime: string }
+        | undefined;
+      if (!p) throw new AppError('NOT_FOUND', '该照片不存在。');
+      return { mime: p.mime, base64: files.get(p.sha256).toString('base64') };
+    },
+
+    'field.finish': ({ packageId }, ctx) => {
+      const r0 = loadWork(db, packageId);
+      const p = JSON.parse(r0.package) as FieldPackage;
+      const work = { ...EMPTY_WORK, ...(JSON.parse(r0.work) as Partial<FieldWork>) };
+      if (r0.state === 'working') {
+        if (!work.outcome) throw new AppError('BAD_INPUT', '请选择核查结论。', {}, { outcome: '请选择核查结论' });
+        if (work.outcome === 'false' && !work.consequence) throw new AppError('BAD_INPUT', '承诺不实须填写法律依据、理由和失信程度。', {}, { consequence: '请填写' });
+        const photos = photosOf(db, packageId);
+        if (p.task.needsSignature && work.outcome !== 'unable' && !photos.some((x) => x.kind === 'signature')) {
+          throw new AppError('BAD_INPUT', '实地调查须由申请人在现场签字确认。', {}, { signature: '请申请人签字' });
+        }
+        deps.write(ctx.actor, (w) => {
+          const resultId = randomUUID();
+          w.db
+            .prepare(`UPDATE field_work SET state = 'finished', result_id = ?, work = json_set(work, '$.finishedAt', ?), updated_at = ? WHERE package_id = ? AND state = 'working'`)
+            .run(resultId, w.at.toISOString(), w.at.toISOString(), packageId);
+          w.audit({ action: 'field.finish', entityType: 'field', entityId: packageId, detail: { resultId, outcome: work.outcome } });
+        });
+      }
+      const r = loadWork(db, packageId);
+      const finishedAt = (JSON.parse(r.work) as { finishedAt: string }).finishedAt;
+      const photos = photosOf(db, packageId);
+      const body: FieldResultBody = {
+        format: RESULT_FORMAT,
+        version: 1,
+        resultId: r.result_id!,
+        packageId,
+        taskId: p.task.id,
+        assistant: p.assistant,
+        finishedAt,
+        work: { answers: work.answers, notes: work.notes, address: work.address, coords: work.coords, outcome: work.outcome, consequence: work.consequence },
+        evidence: photos.map((x) => {
+          const f = db.prepare('SELECT mime FROM files WHERE sha256 = ?').get(x.file_sha256) as { mime: string };
+          return { kind: x.kind, sha256: x.file_sha256, takenAt: x.taken_at, mime: f.mime, base64: files.get(x.file_sha256).toString('base64') };
+        }),
+      };
+      const result = { ...body, mac: hmac(p.checkoutKey, body) };
+      return { fileName: `外勤结果-${p.task.caseNo}-${p.task.id}.json`, resultJson: JSON.stringify(result), work: toView(db, r) };
+    },
+  };
+}

@@ -1,0 +1,74 @@
+import type { WriteContext } from '../../store/write';
+import { AppError } from '../../app/app-error';
+import { findTransition, type CaseStatus } from '../../../shared/rules/case-states';
+import type { Consequence } from '../../../shared/ipc/methods/verification';
+import { loadTask, type TaskRow } from './task-rows';
+
+export interface OutcomeRequest {
+  outcome: 'true' | 'false' | 'unable';
+  note: string;
+  consequence?: Consequence | null;
+  /** Set when the outcome comes from a field result (the assistant who worked it, their checklist…). */
+  field?: Record<string, unknown>;
+}
+
+/** What a false commitment does to the case: revoke a decision, terminate a case in progress, refuse a draft. */
+function caseActionFor(status: CaseStatus): { to: CaseStatus; action: string } | null {
+  const to: CaseStatus | null = status === 'completed' ? 'revoked' : status === 'accepted' || status === 'verifying' ? 'terminated' : status === 'draft' ? 'rejected' : null;
+  if (!to) return null;
+  const t = findTransition(status, to);
+  return t ? { to, action: t.action } : null;
+}
+
+/**
+ * Records a verification outcome, inside the caller's audited transaction:
+ * true → passed; false → the case terminated or its decision revoked (legal
+ * basis and reason), rectification/penalty noted, a 失信记录 on the local credit
+ * list; unable → the task stays open and is escalated.
+ */
+export function applyOutcome(w: WriteContext, taskId: number, req: OutcomeRequest, opts: { viaField: boolean }): TaskRow {
+  const t = loadTask(w.db, taskId);
+  if (t.status !== 'open') throw new AppError('INVALID_STATE', '该核查任务已有结论或不需核查。', { taskId, status: t.status });
+  if (!opts.viaField && t.checked_out_by && t.checked_out_by !== w.actor.userId) {
+    throw new AppError('CONFLICT', `该任务已由${t.checked_out_name ?? '他人'}领取外勤，结论须由其外勤结果带回。`, { taskId, holder: t.checked_out_by });
+  }
+  const at = w.at.toISOString();
+  const result: Record<string, unknown> = { note: req.note, ...(req.field ? { field: req.field } : {}) };
+  let status: TaskRow['status'] = 'open';
+
+  if (req.outcome === 'true') status = 'passed';
+  if (req.outcome === 'false') {
+    const c = req.consequence;
+    if (!c) {
+      throw new AppError('BAD_INPUT', '承诺不实须填写法律依据、理由和失信程度。', { taskId }, { consequence: '请填写法律依据、理由和失信程度' });
+    }
+    status = 'failed';
+    const act = caseActionFor(t.case_status as CaseStatus);
+    const statusReason = `告知承诺不实：${c.reason}（依据：${c.legalBasis}）`;
+    if (act) {
+      w.db.prepare('UPDATE cases SET status = ?, status_reason = ?, revision = revision + 1, updated_at = ? WHERE id = ?').run(act.to, statusReason, at, t.case_id);
+      w.audit({ action: 'case.transition', entityType: 'case', entityId: t.case_id, detail: { caseNo: t.case_no, from: t.case_status, to: act.to, reason: statusReason, byVerification: taskId } });
+    }
+    const creditId = Number(
+      w.db
+        .prepare(
+          `INSERT INTO credit_records (id_type, id_number, name, kind, severity, reason, source, recorded_at, created_by, verification_task_id)
+           VALUES (?, ?, ?, 'false_commitment', ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(t.id_type, t.id_number, t.applicant_name, c.severity, `${t.certificate}承诺不实：${c.reason}`, `事中事后核查 ${t.case_no}`, at, w.actor.userId, taskId).lastInsertRowid,
+    );
+    w.audit({ action: 'credit.record', entityType: 'credit', entityId: creditId, detail: { taskId, severity: c.severity, caseNo: t.case_no } });
+    Object.assign(result, { consequence: c, caseAction: act ? { from: t.case_status, to: act.to, action: act.action } : null, creditRecordId: creditId });
+  }
+
+  w.db
+    .prepare(
+      `UPDATE verification_tasks SET status = ?, outcome = ?, outcome_at = ?, outcome_by = ?, result = ?,
+         escalated_at = CASE WHEN ? = 'unable' THEN ? ELSE escalated_at END,
+         checked_out_by = NULL, checkout_key = NULL
+       WHERE id = ?`,
+    )
+    .run(status, req.outcome, at, w.actor.userId, JSON.stringify(result), req.outcome, at, taskId);
+  w.audit({ action: 'verification.outcome', entityType: 'verification', entityId: taskId, detail: { outcome: req.outcome, caseNo: t.case_no, viaField: opts.viaField } });
+  return loadTask(w.db, taskId);
+}

@@ -1,0 +1,115 @@
+import type { Db } from '../../store/open-store';
+import { AppError } from '../../app/app-error';
+import { maskApplicantId } from '../applicants/applicants-service';
+import { TASK_STATE_LABELS, type TaskState, type TaskView } from '../../../shared/ipc/methods/verification';
+
+/** One verification task joined with its commitment, case, applicant and certificate. */
+export interface TaskRow {
+  id: number;
+  commitment_id: number;
+  method: string;
+  sampled: number;
+  due_at: string | null;
+  status: 'open' | 'exempt' | 'cancelled' | 'passed' | 'failed';
+  result: string;
+  sample_seed: string | null;
+  sample_ratio: number | null;
+  sample_draw: number | null;
+  assigned_to: number | null;
+  assigned_name: string | null;
+  checked_out_by: number | null;
+  checked_out_name: string | null;
+  checked_out_at: string | null;
+  checkout_key: string | null;
+  package_id: string | null;
+  escalated_at: string | null;
+  outcome: 'true' | 'false' | 'unable' | null;
+  outcome_at: string | null;
+  case_id: number;
+  case_no: string;
+  case_status: string;
+  certificate_item_id: number;
+  certificate: string;
+  certificate_code: string;
+  issuer: string;
+  legal_basis: string;
+  method_detail: string;
+  needed_by: string;
+  applicant_id: number;
+  applicant_name: string;
+  id_type: 'resident_id' | 'uscc';
+  id_number: string;
+}
+
+export const TASK_SELECT = `
+  SELECT t.*, ua.display_name AS assigned_name, uc.display_name AS checked_out_name,
+         c.id AS case_id, c.case_no, c.status AS case_status,
+         cm.certificate_item_id, ci.name AS certificate, ci.code AS certificate_code, ci.issuer, ci.legal_basis, ci.method_detail,
+         cc.needed_by, a.id AS applicant_id, a.name AS applicant_name, a.id_type, a.id_number
+  FROM verification_tasks t
+  JOIN commitments cm ON cm.id = t.commitment_id
+  JOIN cases c ON c.id = cm.case_id
+  JOIN applicants a ON a.id = cm.applicant_id
+  JOIN certificate_items ci ON ci.id = cm.certificate_item_id
+  JOIN case_certificates cc ON cc.case_id = cm.case_id AND cc.certificate_item_id = cm.certificate_item_id
+  LEFT JOIN users ua ON ua.id = t.assigned_to
+  LEFT JOIN users uc ON uc.id = t.checked_out_by`;
+
+export function loadTask(db: Db, taskId: number): TaskRow {
+  const row = db.prepare(`${TASK_SELECT} WHERE t.id = ?`).get(taskId) as TaskRow | undefined;
+  if (!row) throw new AppError('NOT_FOUND', '该核查任务不存在。', { taskId });
+  return row;
+}
+
+export function taskState(r: Pick<TaskRow, 'status' | 'checked_out_by' | 'escalated_at' | 'assigned_to'>): TaskState {
+  if (r.status !== 'open') return r.status;
+  if (r.checked_out_by) return 'in_field';
+  if (r.escalated_at) return 'escalated';
+  if (r.assigned_to) return 'assigned';
+  return 'unassigned';
+}
+
+/** Item names and their departments for the case's items that need this certificate. */
+export function itemsOf(db: Db, r: Pick<TaskRow, 'case_id' | 'needed_by'>): { name: string; department: string }[] {
+  const all = db
+    .prepare('SELECT si.name, si.department FROM case_items x JOIN service_items si ON si.id = x.service_item_id WHERE x.case_id = ? ORDER BY x.position')
+    .all(r.case_id) as { name: string; department: string }[];
+  const needed = new Set(JSON.parse(r.needed_by) as string[]);
+  const matched = all.filter((i) => needed.has(i.name));
+  return matched.length ? matched : all;
+}
+
+export function toTaskView(db: Db, r: TaskRow, now: Date): TaskView {
+  const state = taskState(r);
+  const items = itemsOf(db, r);
+  const evidence = db
+    .prepare('SELECT position, kind, file_sha256, taken_at FROM verification_evidence WHERE task_id = ? ORDER BY position')
+    .all(r.id) as { position: number; kind: 'photo' | 'signature'; file_sha256: string; taken_at: string }[];
+  return {
+    id: r.id,
+    caseId: r.case_id,
+    caseNo: r.case_no,
+    caseStatus: r.case_status,
+    applicantName: r.applicant_name,
+    idNumberMasked: maskApplicantId(r.id_type, r.id_number),
+    certificate: r.certificate,
+    items: items.map((i) => i.name),
+    department: [...new Set(items.map((i) => i.department))].join('、'),
+    method: r.method,
+    dueAt: r.due_at,
+    overdue: r.status === 'open' && r.due_at !== null && Date.parse(r.due_at) < now.getTime(),
+    state,
+    stateText: TASK_STATE_LABELS[state],
+    assignedTo: r.assigned_to ? { id: r.assigned_to, name: r.assigned_name ?? '' } : null,
+    checkedOutBy: r.checked_out_by ? { id: r.checked_out_by, name: r.checked_out_name ?? '' } : null,
+    checkedOutAt: r.checked_out_at,
+    sample:
+      r.sample_seed !== null && r.sample_ratio !== null && r.sample_draw !== null
+        ? { seed: r.sample_seed, ratio: r.sample_ratio, draw: r.sample_draw, sampled: r.sampled === 1 }
+        : null,
+    outcome: r.outcome,
+    outcomeAt: r.outcome_at,
+    result: JSON.parse(r.result) as Record<string, unknown>,
+    evidence: evidence.map((e) => ({ position: e.position, kind: e.kind, sha256: e.file_sha256, takenAt: e.taken_at })),
+  };
+}

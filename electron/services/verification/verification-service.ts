@@ -1,0 +1,192 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { Deps } from '../../app/deps';
+import type { PartialHandlers } from '../../app/handlers';
+import { AppError } from '../../app/app-error';
+import type { FileStore } from '../files/file-store';
+import { readHall } from '../system/hall';
+import { TASK_STATES, type TaskState } from '../../../shared/ipc/methods/verification';
+import { checklistFor, needsApplicantSignature } from '../../../shared/rules/verification-checklists';
+import { loadTask, TASK_SELECT, taskState, toTaskView, type TaskRow } from './task-rows';
+import { applyOutcome } from './outcome';
+import { verificationFigures } from './figures';
+import { hmacMatches, ownKeys, signEd25519 } from '../field/field-crypto';
+import { PACKAGE_FORMAT, RESULT_FORMAT, type FieldPackageBody, type FieldResult } from '../field/field-formats';
+import { imageMimeOf } from '../field/image-mime';
+
+const BOARD_DEFAULT: TaskState[] = TASK_STATES.filter((s) => s !== 'exempt' && s !== 'cancelled');
+
+/** 事中事后核查 on the hall desk: board, assignment, checkout (lock), outcomes, field results. */
+export function createVerificationService(deps: Deps & { files: FileStore }): PartialHandlers {
+  const { db, files } = deps;
+  const view = (id: number) => toTaskView(db, loadTask(db, id), deps.now());
+
+  return {
+    'verification.board': ({ states, mine }, ctx) => {
+      const now = deps.now();
+      const wanted = new Set(states?.length ? states : BOARD_DEFAULT);
+      const rows = db.prepare(`${TASK_SELECT} ORDER BY t.id`).all() as TaskRow[];
+      const counts: Record<string, number> = Object.fromEntries(TASK_STATES.map((s) => [s, 0]));
+      const picked: TaskRow[] = [];
+      for (const r of rows) {
+        const s = taskState(r);
+        counts[s] = (counts[s] ?? 0) + 1;
+        if (!wanted.has(s)) continue;
+        if (mine && r.assigned_to !== ctx.user!.id && r.checked_out_by !== ctx.user!.id) continue;
+        picked.push(r);
+      }
+      const tasks = picked.map((r) => toTaskView(db, r, now));
+      const rank = (t: (typeof tasks)[number]) => (t.overdue ? 0 : t.outcome === null || t.outcome === 'unable' ? 1 : 2);
+      tasks.sort((a, b) => rank(a) - rank(b) || (a.dueAt ?? '9999').localeCompare(b.dueAt ?? '9999') || a.id - b.id);
+      const assistants = db.prepare(`SELECT id, display_name AS name FROM users WHERE role = 'assistant' AND active = 1 ORDER BY id`).all() as { id: number; name: string }[];
+      return { tasks, counts, assistants, now: now.toISOString() };
+    },
+
+    'verification.get': ({ taskId }) => view(taskId),
+
+    'verification.assign': ({ taskId, userId }, ctx) => {
+      deps.write(ctx.actor, (w) => {
+        const t = loadTask(w.db, taskId);
+        if (t.status !== 'open') throw new AppError('INVALID_STATE', '该核查任务已有结论或不需核查，不能分派。');
+        if (t.checked_out_by) throw new AppError('CONFLICT', `该任务已由${t.checked_out_name}领取外勤，须先收回才能改派。`);
+        const u = w.db.prepare(`SELECT display_name FROM users WHERE id = ? AND role = 'assistant' AND active = 1`).get(userId) as { display_name: string } | undefined;
+        if (!u) throw new AppError('BAD_INPUT', '只能分派给在岗的帮办代办员。', { userId }, { userId: '请选择帮办代办员' });
+        w.db.prepare('UPDATE verification_tasks SET assigned_to = ?, assigned_at = ? WHERE id = ?').run(userId, w.at.toISOString(), taskId);
+        w.audit({ action: 'verification.assign', entityType: 'verification', entityId: taskId, detail: { to: userId, name: u.display_name } });
+      });
+      return view(taskId);
+    },
+
+    'verification.checkout': ({ taskId }, ctx) => {
+      const me = ctx.user!;
+      const packageId = randomUUID();
+      const checkoutKey = randomBytes(32).toString('hex');
+      const body = deps.write(ctx.actor, (w) => {
+        // The lock: one conditional UPDATE; of two assistants taking at once, exactly one changes the row.
+        const taken = w.db
+          .prepare(
+            `UPDATE verification_tasks SET checked_out_by = ?, checked_out_at = ?, checkout_key = ?, package_id = ?
+             WHERE id = ? AND status = 'open' AND checked_out_by IS NULL AND (assigned_to IS NULL OR assigned_to = ? OR ? = 'supervisor')`,
+          )
+          .run(me.id, w.at.toISOString(), checkoutKey, packageId, taskId, me.id, me.role);
+        if (taken.changes !== 1) {
+          const t = loadTask(w.db, taskId);
+          if (t.checked_out_by) throw new AppError('CONFLICT', `该任务已被${t.checked_out_name}领取外勤（${t.checked_out_at?.slice(0, 16).replace('T', ' ')}），不能重复领取。`, { taskId, holder: t.checked_out_by });
+          if (t.status !== 'open') throw new AppError('INVALID_STATE', '该核查任务已有结论或不需核查。');
+          throw new AppError('FORBIDDEN', `该任务已分派给${t.assigned_name}，只有其本人可以领取。`, { taskId });
+        }
+        const t = loadTask(w.db, taskId);
+        const v = toTaskView(w.db, t, w.at);
+        const hall = readHall(w.db);
+        const keys = ownKeys(w.db, w.at);
+        const template = JSON.parse(t.method_detail) as { commitmentText?: string };
+        const pkg: FieldPackageBody = {
+          format: PACKAGE_FORMAT,
+          version: 1,
+          packageId,
+          issuedAt: w.at.toISOString(),
+          hall: { name: hall?.name ?? '', publicKey: keys.publicKey },
+          assistant: { id: me.id, name: me.displayName },
+          checkoutKey,
+          task: {
+            id: t.id,
+            caseNo: t.case_no,
+            applicantName: t.applicant_name,
+            idNumberMasked: v.idNumberMasked,
+            certificate: t.certificate,
+            items: v.items,
+            department: v.department,
+            method: t.method,
+            dueAt: t.due_at,
+            commitmentText: template.commitmentText ?? '',
+            checklist: [...checklistFor(t.method)],
+            needsSignature: needsApplicantSignature(t.method),
+          },
+        };
+        w.audit({ action: 'verification.checkout', entityType: 'verification', entityId: taskId, detail: { packageId, by: me.id } });
+        return { ...pkg, signature: signEd25519(keys.privateKey, pkg) };
+      });
+      return { task: view(taskId), fileName: `外勤任务-${body.task.caseNo}-${taskId}.json`, packageJson: JSON.stringify(body, null, 1) };
+    },
+
+    'verification.release': ({ taskId, reason }, ctx) => {
+      deps.write(ctx.actor, (w) => {
+        const t = loadTask(w.db, taskId);
+        if (!t.checked_out_by) throw new AppError('INVALID_STATE', '该任务未被领取外勤。');
+        w.db.prepare('UPDATE verification_tasks SET checked_out_by = NULL, checked_out_at = NULL, checkout_key = NULL, package_id = NULL WHERE id = ?').run(taskId);
+        w.audit({ action: 'verification.release', entityType: 'verification', entityId: taskId, detail: { reason, holder: t.checked_out_by, packageId: t.package_id } });
+      });
+      return view(taskId);
+    },
+
+    'verification.recordOutcome': ({ taskId, outcome, note, consequence }, ctx) => {
+      deps.write(ctx.actor, (w) => applyOutcome(w, taskId, { outcome, note, consequence }, { viaField: false }));
+      return view(taskId);
+    },
+
+    'verification.applyFieldResult': ({ resultJson }, ctx) => {
+      let res: FieldResult;
+      try {
+        res = JSON.parse(resultJson) as FieldResult;
+      } catch {
+        throw new AppError('BAD_INPUT', '外勤结果文件不是有效的 JSON。');
+      }
+      if (res?.format !== RESULT_FORMAT || res.version !== 1 || typeof res.resultId !== 'string' || !Number.isInteger(res.taskId)) {
+        throw new AppError('BAD_INPUT', '这不是外勤结果文件（格式或版本不符）。');
+      }
+      const already = () =>
+        db.prepare('SELECT applied_at FROM field_results_applied WHERE result_id = ?').get(res.resultId) as { applied_at: string } | undefined;
+      const prior = already();
+      if (prior) {
+        deps.logger.info('field.resultDuplicate', { resultId: res.resultId, taskId: res.taskId });
+        return { applied: false, task: view(res.taskId), message: `该外勤结果已于 ${prior.applied_at.slice(0, 16).replace('T', ' ')} 应用，本次未重复应用。` };
+      }
+      const t = loadTask(db, res.taskId);
+      if (!t.checkout_key || t.package_id !== res.packageId) {
+        throw new AppError('CONFLICT', '该外勤任务已被收回或改派，此结果不能应用。', { taskId: t.id, packageId: res.packageId });
+      }
+      const { mac, ...body } = res;
+      if (!hmacMatches(t.checkout_key, body, mac)) throw new AppError('BAD_INPUT', '外勤结果的校验码不符，文件可能被改动，不能应用。', { taskId: t.id });
+      const evidence = res.evidence.map((e, i) => {
+        const bytes = Buffer.from(e.base64, 'base64');
+        if (createHash('sha256').update(bytes).digest('hex') !== e.sha256) throw new AppError('BAD_INPUT', `第${i + 1}张照片的哈希值不符，不能应用。`);
+        const mime = imageMimeOf(bytes);
+        if (!mime) throw new AppError('BAD_INPUT', `第${i + 1}张照片不是 JPEG 或 PNG 图像。`);
+        return { ...e, bytes, mime, sha: files.put(bytes) };
+      });
+      const w0 = res.work;
+      if (!w0.outcome) throw new AppError('BAD_INPUT', '外勤结果没有核查结论。');
+      const applied = deps.write(ctx.actor, (w) => {
+        if (w.db.prepare('SELECT 1 FROM field_results_applied WHERE result_id = ?').get(res.resultId)) return false;
+        evidence.forEach((e, pos) => {
+          files.record(w.db, e.sha, e.bytes.length, e.mime, w.at);
+          w.db.prepare('INSERT INTO verification_evidence (task_id, position, kind, file_sha256, taken_at) VALUES (?, ?, ?, ?, ?)').run(t.id, pos, e.kind, e.sha, e.takenAt);
+        });
+        w.db.prepare('INSERT INTO field_results_applied (result_id, task_id, applied_at, applied_by) VALUES (?, ?, ?, ?)').run(res.resultId, t.id, w.at.toISOString(), ctx.user!.id);
+        applyOutcome(
+          w,
+          t.id,
+          {
+            outcome: w0.outcome!,
+            note: w0.notes || '（外勤结果）',
+            consequence: w0.consequence,
+            field: { resultId: res.resultId, assistant: res.assistant, finishedAt: res.finishedAt, answers: w0.answers, address: w0.address, coords: w0.coords, photos: evidence.map((e) => ({ kind: e.kind, sha256: e.sha256, takenAt: e.takenAt })) },
+          },
+          { viaField: true },
+        );
+        w.audit({ action: 'field.resultApplied', entityType: 'verification', entityId: t.id, detail: { resultId: res.resultId, packageId: res.packageId, photos: evidence.length } });
+        return true;
+      });
+      return { applied, task: view(t.id), message: applied ? '外勤结果已应用。' : '该外勤结果已应用，本次未重复应用。' };
+    },
+
+    'verification.evidence': ({ taskId, position }) => {
+      const e = db
+        .prepare('SELECT f.sha256, f.mime FROM verification_evidence v JOIN files f ON f.sha256 = v.file_sha256 WHERE v.task_id = ? AND v.position = ?')
+        .get(taskId, position) as { sha256: string; mime: string } | undefined;
+      if (!e) throw new AppError('NOT_FOUND', '该证据不存在。');
+      return { mime: e.mime, base64: files.get(e.sha256).toString('base64') };
+    },
+
+    'verification.figures': () => verificationFigures(db, deps.now()),
+  };
+}
