@@ -1,10 +1,13 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDesk, type TestDesk } from '../helpers/app';
 import { tempDir } from '../helpers/temp';
 import { startVerticalSim, type SimHandle } from '../../sim/vertical-system';
 import { verifyAuditChain } from '../../electron/services/audit/audit-chain';
-import { acceptCase, applicantIdOf, dbFile, FAST_SENDER, httpTarget, plainItem, simTarget, waitFor, writeConfig } from './sync-support';
+import { documentJpeg } from '../helpers/jpeg';
+import { acceptCase, applicantIdOf, dbFile, FAST_SENDER, httpTarget, plainItem, resolveQuick, simTarget, waitFor, writeConfig } from './sync-support';
 
 let sim: SimHandle;
 beforeAll(async () => {
@@ -80,6 +83,8 @@ describe('sync outbox: acceptance queues, the sender delivers', () => {
     expect(queries.length).toBe(item.certificates.filter((x) => x.method === 'data_sharing').length);
     expect(queries.every((q) => q.state === 'pending' || q.state === 'retry_wait')).toBe(true);
     expect(status.targets.find((t) => t.id === 'data-sharing')).toMatchObject({ kind: 'data_sharing', reachable: false, queueLength: queries.length });
+    const home = await d.call('home.summary', {}, token);
+    expect(home.sync).toEqual({ targetsConfigured: 3, pending: status.targets.reduce((n, t) => n + t.queueLength, 0) });
     const entries = await d.call('sync.entries', { caseId: c.id }, token);
     expect(entries.entries.find((x) => x.targetId === 'keyed')!.targetCaseNo).toBe((await sim.cases('keyed')).find((x) => x.externalRef === c.caseNo)!.caseNo);
     expect(verifyAuditChain(db).ok).toBe(true);
@@ -156,4 +161,84 @@ describe('sync outbox: acceptance queues, the sender delivers', () => {
     await d.app.stopSync();
     d.app.close();
   });
+
+  it('nothing unsynced is lost by sign-out, a user switch or a restart; files an entry needs stay', async () => {
+    await sim.reset();
+    await sim.setFaults('keyed', { refuse: true });
+    await sim.setFaults('plain', { refuse: true });
+    const { d, token } = await desk();
+    const c = await acceptCaseWithPage(d, token);
+    const before = (await d.call('sync.entries', { caseId: c.id, targetId: 'keyed' }, token)).entries[0]!;
+    expect(before.files.length).toBe(1);
+    const sha = before.files[0]!.sha256;
+    await d.call('auth.signOut', {}, token);
+    const other = (await d.signIn('liuyang')).token;
+    expect((await d.call('sync.entries', { caseId: c.id, targetId: 'keyed' }, other)).entries[0]!.state).not.toBe('acknowledged');
+    await d.app.stopSync();
+    d.app.close();
+
+    // A restart (the start-up sweep of orphan files runs) keeps the entry and its file.
+    const again = await testDesk({ dataDir: d.dataDir });
+    const t2 = (await again.signIn('zhangmin')).token;
+    const after = (await again.call('sync.entries', { caseId: c.id, targetId: 'keyed' }, t2)).entries[0]!;
+    expect(after).toMatchObject({ id: before.id, idempotencyKey: before.idempotencyKey });
+    expect(after.state).not.toBe('acknowledged');
+    expect(fs.existsSync(path.join(d.dataDir, 'files', sha.slice(0, 2), sha))).toBe(true);
+    const db = new Database(dbFile(d.dataDir));
+    expect(() => db.prepare('DELETE FROM files WHERE sha256 = ?').run(sha)).toThrow(/FOREIGN KEY/);
+    db.close();
+
+    // Back up: it goes, with its file.
+    await sim.setFaults('keyed', { refuse: false });
+    await sim.setFaults('plain', { refuse: false });
+    await waitFor('delivered after the restart', async () => (await again.call('sync.entries', { caseId: c.id, targetId: 'keyed' }, t2)).entries[0]!.state === 'acknowledged');
+    const stored = (await sim.cases('keyed')).filter((x) => x.externalRef === c.caseNo);
+    expect(stored).toHaveLength(1);
+    expect((stored[0]!.payload.files as { sha256: string }[])[0]!.sha256).toBe(sha);
+    await again.app.stopSync();
+    again.app.close();
+  });
+
+  it('warns when the clock looks wrong: behind the last time seen, or far from a target', async () => {
+    await sim.reset();
+    const { d } = await desk();
+    await d.app.stopSync();
+    d.app.close();
+    // Restarted with the clock a day behind.
+    const behind = await testDesk({ dataDir: d.dataDir, now: () => new Date(Date.now() - 24 * 3600_000) });
+    const t1 = (await behind.signIn('zhangmin')).token;
+    expect((await behind.call('sync.status', {}, t1)).clockWarning).toMatch(/早约 \d+ 分钟/);
+    await behind.app.stopSync();
+    behind.app.close();
+    // Restarted with the clock 20 minutes ahead of the targets' Date headers.
+    const ahead = await testDesk({ dataDir: d.dataDir, now: () => new Date(Date.now() + 20 * 60_000) });
+    const t2 = (await ahead.signIn('zhangmin')).token;
+    const warning = await waitFor('a target answered', async () => (await ahead.call('sync.status', {}, t2)).clockWarning);
+    expect(warning).toMatch(/相差约 (19|20|21) 分钟（本机偏快）/);
+    await ahead.app.stopSync();
+    ahead.app.close();
+  });
 });
+
+/** An accepted case with one real scanned page on it (the page is one of the case's files). */
+async function acceptCaseWithPage(d: TestDesk, token: string) {
+  const item = await plainItem(d, token);
+  const v = await d.call('intake.start', { applicantId: await applicantIdOf(d, token), serviceItemIds: [item.id] }, token);
+  const doc = await d.call('scans.createDocument', { caseId: v.id, kind: 'other', title: '户口簿' }, token);
+  const jpeg = documentJpeg(640, 480, { seed: 5 });
+  await d.call(
+    'scans.addPage',
+    {
+      documentId: doc.id,
+      page: { mime: 'image/jpeg', base64: jpeg.toString('base64') },
+      width: 640,
+      height: 480,
+      mode: 'color',
+      capture: { deviceLabel: 'USB Document Camera', adapter: 'uvc', resolution: { width: 640, height: 480 }, rotation: 0, trigger: 'manual', blank: false },
+    },
+    token,
+  );
+  await resolveQuick(d, token, v.id);
+  const a = await d.call('intake.transition', { caseId: v.id, to: 'accepted' }, token);
+  return { id: a.id, caseNo: a.caseNo };
+}

@@ -75,14 +75,20 @@ export async function plainItem(d: TestDesk, token: string, department?: string)
 
 /** Starts and accepts a case through the intake methods; returns its id and number. */
 export async function acceptCase(d: TestDesk, token: string, applicantId: number, serviceItemId: number): Promise<{ id: number; caseNo: string }> {
-  let v = await d.call('intake.start', { applicantId, serviceItemIds: [serviceItemId] }, token);
-  for (const c of v.certificates) {
-    if (c.state !== 'pending') continue;
-    if (c.method === 'data_sharing') v = await d.call('intake.queryDataSharing', { caseId: v.id, certificateItemId: c.certificateItemId }, token);
-    else if (c.method === 'dept_verification') v = await d.call('intake.requestAssistance', { caseId: v.id, certificateItemId: c.certificateItemId }, token);
-  }
+  const v = await d.call('intake.start', { applicantId, serviceItemIds: [serviceItemId] }, token);
+  await resolveQuick(d, token, v.id);
   const a = await d.call('intake.transition', { caseId: v.id, to: 'accepted' }, token);
   return { id: a.id, caseNo: a.caseNo };
+}
+
+/** Resolves a quick item's pending certificates: data-sharing queries (queued if the platform is away), assistance requests. */
+export async function resolveQuick(d: TestDesk, token: string, caseId: number): Promise<void> {
+  const v = await d.call('intake.get', { caseId }, token);
+  for (const c of v.certificates) {
+    if (c.state !== 'pending') continue;
+    if (c.method === 'data_sharing') await d.call('intake.queryDataSharing', { caseId, certificateItemId: c.certificateItemId }, token);
+    else if (c.method === 'dept_verification') await d.call('intake.requestAssistance', { caseId, certificateItemId: c.certificateItemId }, token);
+  }
 }
 
 export async function waitFor<T>(what: string, fn: () => T | Promise<T>, timeoutMs = 30_000, everyMs = 50): Promise<NonNullable<T>> {

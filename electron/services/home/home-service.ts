@@ -28,8 +28,11 @@ export function createHomeService(deps: Deps): PartialHandlers {
           auditToday: count('SELECT COUNT(*) AS n FROM audit_log WHERE at >= ?', startOfDay.toISOString()),
         },
         certificatesByMethod: CERTIFICATE_METHODS.map((method) => ({ method, count: byMethod.get(method) ?? 0 })),
-        // Sync to vertical systems arrives with the outbox (issue "Sync to the vertical systems").
-        sync: { targetsConfigured: 0, pending: 0 },
+        // The sync outbox (electron/services/sync): vertical targets as last configured, entries not yet delivered.
+        sync: {
+          targetsConfigured: count(`SELECT COUNT(*) AS n FROM sync_targets WHERE kind <> 'data_sharing'`),
+          pending: count(`SELECT COUNT(*) AS n FROM outbox_entries WHERE state IN ('pending', 'in_flight', 'retry_wait', 'unknown')`),
+        },
       };
     },
   };
