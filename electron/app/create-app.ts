@@ -34,7 +34,6 @@ import { createSyncService } from '../services/sync/sync-service';
 import { createVerificationService } from '../services/verification/verification-service';
 import { createAssistanceService } from '../services/verification/assistance-service';
 import { createFieldService } from '../services/field/field-service';
-import { deskZone, reachableHere } from '../services/transfer/transfer-context';
 import { runInWorker } from '../workers/run-in-worker';
 import { createDispatcher, type Dispatcher } from './dispatcher';
 import { mergeHandlers, type PartialHandlers } from './handlers';
@@ -154,9 +153,7 @@ export async function createApp(opts: CreateAppOptions): Promise<DeskApp> {
   const intakeDeps = { ...deps, files, dataSharing, syncTargets };
   const queries = createDataQueries(intakeDeps);
 
-  // Targets only the other network zone reaches are carried across in transfer bundles, not sent.
-  const zone = deskZone(db);
-  const sender = new SyncSender(deps, { ...syncTargets, all: () => syncTargets.all().filter((t) => reachableHere(t, zone)) }, files, queries.delivery);
+  const sender = new SyncSender(deps, syncTargets, files, queries.delivery);
 
   const handlers = mergeHandlers(
     createSystemService({ db, schemaVersion: opened.schemaVersion }, now),
