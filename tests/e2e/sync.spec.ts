@@ -133,7 +133,7 @@ async function openSyncPage(page: Page) {
 }
 
 test('a case queued while the target refuses connections survives a user switch, drains by itself, and the manual target is entered by hand', async ({ page, context }, info) => {
-  test.setTimeout(120_000);
+  test.setTimeout(180_000);
   await sim.setFaults(HTTP_TARGET, { refuse: true });
   const h = await startDesk();
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: h.origin });
@@ -162,6 +162,8 @@ test('a case queued while the target refuses connections survives a user switch,
   await signOut(page);
   await signIn(page, 'liuyang');
   await expect(page.getByTestId('sync-indicator')).toHaveText('待同步 2');
+  await expect(page.getByTestId('home-sync')).toContainText('待同步 2 件');
+  await expect(page.getByTestId('home-sync')).toContainText('1 个系统暂时无法连接');
   await openSyncPage(page);
   await expect(card.getByTestId('queue-length')).toContainText('1');
   await expect(card.getByTestId('reachable')).toContainText('当前无法连接');
@@ -174,6 +176,7 @@ test('a case queued while the target refuses connections survives a user switch,
   const stored = await sim.cases(HTTP_TARGET);
   expect(stored.map((c) => c.externalRef)).toEqual([caseNo]);
   await expect(page.getByTestId('sync-indicator')).toHaveText('待同步 1');
+  await page.screenshot({ path: info.outputPath('sync-drained.png'), fullPage: true });
 
   // Manual re-entry: the fields of the target's screen, in its order, each copied as it is.
   await page.getByRole('tab', { name: /人工补录/ }).click();
@@ -211,7 +214,7 @@ test('a case queued while the target refuses connections survives a user switch,
 });
 
 test('a case the target refuses (422) is parked with its Chinese reason, and the re-sent revision is delivered under a new key', async ({ page }, info) => {
-  test.setTimeout(120_000);
+  test.setTimeout(180_000);
   await sim.setFaults(HTTP_TARGET, { reject422: { rate: 1 } });
   const h = await startDesk();
   await page.goto(h.url);
@@ -254,10 +257,10 @@ test('a case the target refuses (422) is parked with its Chinese reason, and the
 });
 
 test('a case sent without an answer is listed as 结果未知, and the clerk records it as arrived with the number found on the target', async ({ page }, info) => {
-  test.setTimeout(120_000);
-  // The target stores the case and then cuts the connection; the desk waits a minute before checking by itself.
+  test.setTimeout(180_000);
+  // The target stores the case and then cuts the connection; the desk would check by itself only after minutes, so the clerk settles it.
   await sim.setFaults(HTTP_TARGET, { dropAfterCommitRate: 1 });
-  const h = await startDesk({ backoffBaseMs: 90_000, backoffMaxMs: 120_000 });
+  const h = await startDesk({ backoffBaseMs: 600_000, backoffMaxMs: 900_000 });
   await page.goto(h.url);
   await signIn(page, 'zhangmin');
   const caseNo = await acceptCase(page);
@@ -284,7 +287,7 @@ test('a case sent without an answer is listed as 结果未知, and the clerk rec
   expect(await sim.cases(HTTP_TARGET)).toHaveLength(1); // recorded, not sent a second time
 });
 
-test('a clock set back since the last run is warned about on the home and sync pages', async ({ page }) => {
+test('a clock set back since the last run is warned about on the home and sync pages', async ({ page }, info) => {
   const first = await startDesk();
   await first.kill();
   // The previous run saw a time three hours ahead of this machine's clock now: the clock was set back.
@@ -297,6 +300,7 @@ test('a clock set back since the last run is warned about on the home and sync p
   await page.goto(h.url);
   await signIn(page, 'zhangmin');
   await expect(page.getByTestId('home-page').getByTestId('clock-warning')).toContainText('本机时间比上次运行时记录的时间早约 180 分钟');
+  await page.screenshot({ path: info.outputPath('sync-clock-warning-home.png') });
   await openSyncPage(page);
   await expect(page.getByTestId('sync-page').getByTestId('clock-warning')).toContainText('请联系管理员校准时间');
 });

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { Alert, Card, Col, Descriptions, Row, Statistic, Tag, Typography } from 'antd';
+import { Alert, Card, Col, Descriptions, Row, Statistic, Typography } from 'antd';
 import type { MethodOutput } from '../../../shared/ipc/contract';
 import { METHOD_LABELS } from '../../../shared/domain/catalog';
 import { ROLE_LABELS } from '../../../shared/domain/roles';
@@ -9,6 +9,7 @@ import { METHOD_COLORS } from '../components/MethodTag';
 import { PieChart } from '../components/PieChart';
 import { useDesk } from '../state/desk-store';
 import { ClockWarningBanner } from './sync/ClockWarningBanner';
+import { SyncSummary } from './sync/SyncSummary';
 
 type Summary = MethodOutput<'home.summary'>;
 
@@ -72,7 +73,7 @@ export function HomePage() {
               <Descriptions.Item label="运行方式">{transportKind() === 'ipc' ? '桌面程序' : '浏览器模式（本机回环地址）'}</Descriptions.Item>
               <Descriptions.Item label="数据存储">本机数据库（离线可用）· 结构版本 {status?.schemaVersion}</Descriptions.Item>
               <Descriptions.Item label="对接系统同步">
-                {summary.sync.targetsConfigured === 0 ? <Tag>尚未配置对接系统</Tag> : <Tag color="blue">待推送 {summary.sync.pending} 件</Tag>}
+                <SyncSummary />
               </Descriptions.Item>
               <Descriptions.Item label="今日审计记录">{summary.counts.auditToday} 条</Descriptions.Item>
               <Descriptions.Item label="程序版本">{status?.appVersion}</Descriptions.Item>

@@ -23,11 +23,11 @@ export function CaseSyncSection({ caseId }: { caseId: number }) {
         locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description="本件无需推送，或尚未受理" /> }}
         columns={[
           { title: '对接系统', dataIndex: 'targetName' },
-          { title: '版本', dataIndex: 'revision', render: (v: number) => `第 ${v} 版` },
+          { title: '版本', dataIndex: 'revision', className: 'desk-nowrap', render: (v: number) => `第 ${v} 版` },
           { title: '状态', dataIndex: 'state', render: (s: OutboxState) => <SyncStateTag state={s} /> },
-          { title: '尝试', dataIndex: 'attempts', render: (v: number) => `${v} 次` },
+          { title: '尝试', dataIndex: 'attempts', className: 'desk-nowrap', render: (v: number) => `${v} 次` },
           { title: '对方编号', dataIndex: 'targetCaseNo', render: (v: string | null) => (v ? <Typography.Text copyable data-testid="target-case-no">{v}</Typography.Text> : '—') },
-          { title: '送达时间', dataIndex: 'acknowledgedAt', render: (v: string | null) => shortTime(v) },
+          { title: '送达时间', dataIndex: 'acknowledgedAt', className: 'desk-nowrap', render: (v: string | null) => shortTime(v) },
           {
             title: '说明',
             key: 'note',

@@ -43,11 +43,11 @@ export function EntriesTable({ targets }: { targets: SyncTargetStatus[] }) {
         locale={{ emptyText: <Empty description="没有记录" /> }}
         columns={[
           { title: '办件编号', dataIndex: 'caseNo', width: 230, onCell: () => ({ style: { whiteSpace: 'nowrap' } }), render: (v: string, r) => <a onClick={() => openCase(r.caseId)}>{v}</a> },
-          { title: '申请人', dataIndex: 'applicantName', width: 90 },
+          { title: '申请人', dataIndex: 'applicantName', className: 'desk-nowrap', width: 90 },
           { title: '对接系统', dataIndex: 'targetName' },
-          { title: '版本', dataIndex: 'revision', width: 80, render: (v: number) => `第 ${v} 版` },
+          { title: '版本', dataIndex: 'revision', className: 'desk-nowrap', width: 80, render: (v: number) => `第 ${v} 版` },
           { title: '状态', dataIndex: 'state', width: 110, render: (s: OutboxState) => <SyncStateTag state={s} /> },
-          { title: '尝试', dataIndex: 'attempts', width: 70, onCell: () => ({ style: { whiteSpace: 'nowrap' } }), render: (v: number) => `${v} 次` },
+          { title: '尝试', dataIndex: 'attempts', className: 'desk-nowrap', width: 70, onCell: () => ({ style: { whiteSpace: 'nowrap' } }), render: (v: number) => `${v} 次` },
           { title: '下次尝试', dataIndex: 'nextAttemptAt', width: 100, render: (v: string | null, r) => (r.state === 'retry_wait' || r.state === 'pending' ? shortTime(v) : '—') },
           { title: '附件', dataIndex: 'files', width: 90, render: (f: OutboxEntryView['files']) => <FilesProgress files={f} /> },
           { title: '对方编号', dataIndex: 'targetCaseNo', width: 190, onCell: () => ({ style: { whiteSpace: 'nowrap' } }), render: (v: string | null) => v ?? '—' },

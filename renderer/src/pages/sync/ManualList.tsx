@@ -24,10 +24,10 @@ function TargetManualTable({ target, nowMs, onOpen }: { target: SyncTargetStatus
       locale={{ emptyText: <Empty description="没有待补录的办件" /> }}
       columns={[
         { title: '办件编号', dataIndex: 'caseNo', onCell: () => ({ style: { whiteSpace: 'nowrap' } }), render: (v: string, r) => <a onClick={() => openCase(r.caseId)}>{v}</a> },
-        { title: '申请人', dataIndex: 'applicantName' },
-        { title: '版本', dataIndex: 'revision', render: (v: number) => `第 ${v} 版` },
+        { title: '申请人', dataIndex: 'applicantName', className: 'desk-nowrap' },
+        { title: '版本', dataIndex: 'revision', className: 'desk-nowrap', render: (v: number) => `第 ${v} 版` },
         { title: '状态', dataIndex: 'state', render: (s: OutboxEntryView['state']) => <SyncStateTag state={s} /> },
-        { title: '提交时间', dataIndex: 'createdAt', render: (v: string) => shortTime(v) },
+        { title: '提交时间', dataIndex: 'createdAt', className: 'desk-nowrap', render: (v: string) => shortTime(v) },
         { title: '已等待', key: 'age', render: (_, r) => waitWords(r.createdAt, nowMs) },
         {
           title: '',

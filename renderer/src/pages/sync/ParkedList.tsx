@@ -99,9 +99,9 @@ export function ParkedList() {
         locale={{ emptyText: <Empty description="没有被退回的办件" /> }}
         columns={[
           { title: '办件编号', dataIndex: 'caseNo', onCell: () => ({ style: { whiteSpace: 'nowrap' } }), render: (v: string, r) => <a onClick={() => openCase(r.caseId)}>{v}</a> },
-          { title: '申请人', dataIndex: 'applicantName' },
+          { title: '申请人', dataIndex: 'applicantName', className: 'desk-nowrap' },
           { title: '对接系统', dataIndex: 'targetName' },
-          { title: '版本', dataIndex: 'revision', render: (v: number) => `第 ${v} 版` },
+          { title: '版本', dataIndex: 'revision', className: 'desk-nowrap', render: (v: number) => `第 ${v} 版` },
           {
             title: '退回原因',
             dataIndex: 'parkedReason',
@@ -111,7 +111,7 @@ export function ParkedList() {
               </Typography.Text>
             ),
           },
-          { title: '提交时间', dataIndex: 'createdAt', render: (v: string) => shortTime(v) },
+          { title: '提交时间', dataIndex: 'createdAt', className: 'desk-nowrap', render: (v: string) => shortTime(v) },
           {
             title: '操作',
             key: 'actions',

@@ -52,12 +52,12 @@ export function UnknownList() {
         locale={{ emptyText: <Empty description="没有结果未知的办件" /> }}
         columns={[
           { title: '办件编号', dataIndex: 'caseNo', onCell: () => ({ style: { whiteSpace: 'nowrap' } }), render: (v: string, r) => <a onClick={() => openCase(r.caseId)}>{v}</a> },
-          { title: '申请人', dataIndex: 'applicantName' },
+          { title: '申请人', dataIndex: 'applicantName', className: 'desk-nowrap' },
           { title: '对接系统', dataIndex: 'targetName' },
-          { title: '版本', dataIndex: 'revision', render: (v: number) => `第 ${v} 版` },
-          { title: '已尝试', dataIndex: 'attempts', render: (v: number) => `${v} 次` },
+          { title: '版本', dataIndex: 'revision', className: 'desk-nowrap', render: (v: number) => `第 ${v} 版` },
+          { title: '已尝试', dataIndex: 'attempts', className: 'desk-nowrap', render: (v: number) => `${v} 次` },
           { title: '最近错误', dataIndex: 'lastError', render: (v: string | null) => <Typography.Text type="secondary">{v ?? '—'}</Typography.Text> },
-          { title: '提交时间', dataIndex: 'createdAt', render: (v: string) => shortTime(v) },
+          { title: '提交时间', dataIndex: 'createdAt', className: 'desk-nowrap', render: (v: string) => shortTime(v) },
           {
             title: '核实结果',
             key: 'actions',
