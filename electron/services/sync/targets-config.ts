@@ -43,6 +43,12 @@ const Common = {
   id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'target id: lowercase letters, digits, - and _'),
   name: z.string().min(1),
   appliesTo: AppliesTo.optional(),
+  /**
+   * The network zones this target can be reached from (政务内网 'intranet', 互联网/外网 'extranet').
+   * Unset: reachable from any desk. A desk in another zone carries the target's entries across
+   * in transfer bundles instead of sending them (docs/transfer.md).
+   */
+  zones: z.array(z.enum(['intranet', 'extranet'])).min(1).optional(),
 };
 
 const HttpTarget = z
@@ -107,7 +113,8 @@ export const SenderConfig = z
     /** A target's Date header this far from our clock raises the clock warning. */
     clockSkewWarnMs: z.number().int().min(1000).default(5 * 60_000),
   })
-  .strict();
+  .strict()
+  .refine((c) => c.leaseMs > c.requestTimeoutMs, { message: 'leaseMs must be longer than requestTimeoutMs (a request must end before its lease)', path: ['leaseMs'] });
 export type SenderConfig = z.infer<typeof SenderConfig>;
 
 export const SyncConfig = z

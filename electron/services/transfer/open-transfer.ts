@@ -1,0 +1,35 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { createLogger } from '../../log/logger';
+import { openStore } from '../../store/open-store';
+import { writeTx } from '../../store/write';
+import { appRoot, storePaths } from '../../app/paths';
+import { FileStore } from '../files/file-store';
+import { loadSyncConfig } from '../sync/targets-config';
+import type { TransferCtx } from './transfer-context';
+
+/**
+ * The transfer services on an existing data folder without the app (the CLI, tests). The store
+ * must exist: a bundle is never imported into a new empty database.
+ */
+export function openTransfer(dataDir: string, opts: { now?: () => Date } = {}): { ctx: TransferCtx; close(): void } {
+  const paths = storePaths(dataDir);
+  if (!fs.existsSync(paths.dbFile)) throw new Error(`找不到数据库文件：${paths.dbFile}`);
+  const now = opts.now ?? (() => new Date());
+  const logger = createLogger({ file: paths.logFile });
+  const opened = openStore({ file: paths.dbFile, migrationsDir: path.join(appRoot(), 'migrations'), backupDir: paths.backupDir, now });
+  if (!opened.ok) throw new Error(`${opened.message}（${opened.detail}）`);
+  const { db } = opened;
+  const cfg = loadSyncConfig(dataDir);
+  const targets = cfg.config.targets;
+  const ctx: TransferCtx = {
+    db,
+    now,
+    logger,
+    write: (actor, fn) => writeTx(db, actor, now, fn),
+    dataDir,
+    files: new FileStore(path.join(dataDir, 'files')),
+    targets: { all: () => targets, get: (id) => targets.find((t) => t.id === id) },
+  };
+  return { ctx, close: () => db.close() };
+}
