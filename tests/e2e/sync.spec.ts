@@ -254,6 +254,14 @@ test('a case the target refuses (422) is parked with its Chinese reason, and the
   await page.getByTestId('entries-table').getByText(caseNo, { exact: true }).first().click();
   await expect(caseSyncRow(page, HTTP_NAME)).toContainText('第 2 版');
   await expect(caseSyncRow(page, HTTP_NAME).getByTestId('target-case-no')).toHaveText(stored[0]!.caseNo);
+
+  // The manual target's entry can be typed in straight from the case view.
+  await caseSyncRow(page, MANUAL_NAME).getByRole('button', { name: '去补录' }).click();
+  await expect(page.getByTestId('manual-drawer').getByTestId('field-value').first()).toHaveText('王芳');
+  await page.getByTestId('manual-target-no').fill('MZJZ-2026-00802');
+  await page.getByTestId('manual-drawer').getByRole('button', { name: /已录入/ }).click();
+  await expect(caseSyncRow(page, MANUAL_NAME).getByTestId('sync-state')).toHaveText('已送达');
+  await expect(caseSyncRow(page, MANUAL_NAME).getByTestId('target-case-no')).toHaveText('MZJZ-2026-00802');
 });
 
 test('a case sent without an answer is listed as 结果未知, and the clerk records it as arrived with the number found on the target', async ({ page }, info) => {

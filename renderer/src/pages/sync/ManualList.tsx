@@ -5,11 +5,13 @@ import { useDesk } from '../../state/desk-store';
 import { ManualEntryDrawer } from './ManualEntryDrawer';
 import { SyncStateTag } from './SyncStateTag';
 import { useEntries } from './use-entries';
+import { mayAct } from './may-act';
 import { shortTime, waitWords } from './wait-words';
 
 /** Cases waiting to be typed into a system that has no interface, one target at a time. */
 function TargetManualTable({ target, nowMs, onOpen }: { target: SyncTargetStatus; nowMs: number; onOpen: (id: number) => void }) {
   const openCase = useDesk((s) => s.openCase);
+  const canAct = mayAct(useDesk((s) => s.session?.user.role));
   const { entries, loaded } = useEntries({ targetId: target.id, states: ['pending', 'retry_wait', 'in_flight'], limit: 200 });
   return (
     <Table<OutboxEntryView>
@@ -32,11 +34,12 @@ function TargetManualTable({ target, nowMs, onOpen }: { target: SyncTargetStatus
         {
           title: '',
           key: 'open',
-          render: (_, r) => (
-            <Button size="small" type="primary" onClick={() => onOpen(r.id)}>
-              开始补录
-            </Button>
-          ),
+          render: (_, r) =>
+            canAct && (
+              <Button size="small" type="primary" onClick={() => onOpen(r.id)}>
+                开始补录
+              </Button>
+            ),
         },
       ]}
     />

@@ -7,6 +7,7 @@ import { useDesk } from '../../state/desk-store';
 import { SyncStateTag } from './SyncStateTag';
 import { useEntries } from './use-entries';
 import { useSyncStatus } from './sync-store';
+import { mayAct } from './may-act';
 import { shortTime } from './wait-words';
 
 interface Resent {
@@ -55,6 +56,7 @@ function ResentRow({ r }: { r: Resent }) {
 export function ParkedList() {
   const { message } = App.useApp();
   const openCase = useDesk((s) => s.openCase);
+  const canAct = mayAct(useDesk((s) => s.session?.user.role));
   const { entries, loaded, reload } = useEntries({ states: ['parked'], limit: 200 });
   const [resending, setResending] = useState<OutboxEntryView | null>(null);
   const [note, setNote] = useState('');
@@ -120,9 +122,11 @@ export function ParkedList() {
                 <Button size="small" onClick={() => openCase(r.caseId)}>
                   打开办件
                 </Button>
-                <Button size="small" type="primary" onClick={() => setResending(r)}>
-                  修改后重新发送
-                </Button>
+                {canAct && (
+                  <Button size="small" type="primary" onClick={() => setResending(r)}>
+                    修改后重新发送
+                  </Button>
+                )}
               </Space>
             ),
           },

@@ -5,12 +5,14 @@ import { call, DeskCallError } from '../../ipc/client';
 import { useDesk } from '../../state/desk-store';
 import { useEntries } from './use-entries';
 import { useSyncStatus } from './sync-store';
+import { mayAct } from './may-act';
 import { shortTime } from './wait-words';
 
 /** 结果未知: sent, but no answer came back. The clerk looks on the target's own screen and says which. */
 export function UnknownList() {
   const { message } = App.useApp();
   const openCase = useDesk((s) => s.openCase);
+  const canAct = mayAct(useDesk((s) => s.session?.user.role));
   const { entries, loaded, reload } = useEntries({ states: ['unknown'], limit: 200 });
   const [arrived, setArrived] = useState<OutboxEntryView | null>(null);
   const [targetCaseNo, setTargetCaseNo] = useState('');
@@ -61,7 +63,8 @@ export function UnknownList() {
           {
             title: '核实结果',
             key: 'actions',
-            render: (_, r) => (
+            render: (_, r) =>
+              canAct ? (
               <Space>
                 <Button size="small" type="primary" onClick={() => setArrived(r)}>
                   已在对方系统查到
@@ -70,7 +73,9 @@ export function UnknownList() {
                   <Button size="small">未到达</Button>
                 </Popconfirm>
               </Space>
-            ),
+              ) : (
+                <Typography.Text type="secondary">请窗口人员核实</Typography.Text>
+              ),
           },
         ]}
       />
