@@ -7,9 +7,10 @@
 import '../renderer/src/scan/opencv-no-eval-install';
 import cvModule from '@techstark/opencv-js';
 import jscanifyCtor from 'jscanify/client';
-import { CAPTURE_DETECT, detectDocument, PREVIEW_DETECT, processPage, warpDocument, type CV, type Quad, type RgbaImage } from '../renderer/src/scan/pipeline';
+import { CAPTURE_DETECT, detectDocument, enhance, inkCoverage, PREVIEW_DETECT, processPage, refineDocumentCorners, warpDocument, type CV, type Quad, type RgbaImage } from '../renderer/src/scan/pipeline';
 import { createScanClient, PREVIEW } from '../renderer/src/scan/scan-client';
 import { encodePage } from '../renderer/src/camera/camera';
+import { downscale } from '../renderer/src/pages/scan/processor';
 import { blobToBase64 } from '../renderer/src/lib/files';
 
 type Pt = { x: number; y: number };
@@ -74,7 +75,7 @@ async function load(name: string, previewSide: number): Promise<{ width: number;
     fullCanvas,
     preview: pctx.getImageData(0, 0, previewCanvas.width, previewCanvas.height),
     previewCanvas,
-    scale: bitmap.width / previewCanvas.width,
+    scale: fullCanvas.width / previewCanvas.width,
   });
   return { width: fullCanvas.width, height: fullCanvas.height };
 }
@@ -115,12 +116,25 @@ async function oursProcess(name: string) {
     jpegBytes = (await jpeg(warped)).size;
     warpMs = t2 - t1;
   }
+  // Two-stage alternative for a capture without overlay corners: the canvas draws the frame at
+  // 640 px (native code), the outline is found there, then refined on the 5 MP frame.
+  const a0 = performance.now();
+  const c = new OffscreenCanvas(f.preview.width, f.preview.height);
+  const cctx = c.getContext('2d', { willReadFrequently: true })!;
+  cctx.drawImage(f.fullCanvas, 0, 0, c.width, c.height);
+  const small = cctx.getImageData(0, 0, c.width, c.height);
+  const coarse = detectDocument(cv, rgba(small), PREVIEW_DETECT);
+  const twoStage = coarse
+    ? refineDocumentCorners(rgba(f.full), coarse.corners.map((p) => ({ x: (p.x + 0.5) * f.scale - 0.5, y: (p.y + 0.5) * f.scale - 0.5 })) as Quad).corners
+    : null;
+  const twoStageMs = performance.now() - a0;
   const t3 = performance.now();
   const r = processPage(cv, rgba(f.full), { mode: 'color' });
   const fullEncoded = await jpeg(r.page);
   const t4 = performance.now();
   return {
     corners: plain(d?.corners ?? null),
+    twoStage: { corners: plain(twoStage), ms: twoStageMs },
     page,
     ms: t3 - t0,
     detectMs: t1 - t0,
@@ -156,7 +170,27 @@ async function jscanifyProcess(name: string, out: { width: number; height: numbe
 }
 
 /** (c) live overlay: detections per second on preview-size frames, for `seconds`. */
-async function overlayLoop(name: string, who: 'ours' | 'ours-worker' | 'jscanify' | 'jscanify-highlight', seconds: number) {
+/** The capture page's live loop per frame: 'today' as it was written before (grab the full frame, downscale it, detect in the worker, wait 120 ms), 'small-grab' as it is now without its 15 fps pacing (draw the frame at 640 px, detect). */
+const APP_LOOP_SLEEP_MS = 120;
+async function appLoopFrame(f: Fixture, how: 'today' | 'small-grab'): Promise<boolean> {
+  let small: ImageData;
+  if (how === 'today') {
+    // grabFrame: the whole 5 MP frame read back; then downscale (processor.ts) to 640 px.
+    const ctx = f.fullCanvas.getContext('2d', { willReadFrequently: true })!;
+    small = downscale(ctx.getImageData(0, 0, f.fullCanvas.width, f.fullCanvas.height), 640).small;
+  } else {
+    // Draw the frame straight into a 640 px canvas and read back only that.
+    const c = new OffscreenCanvas(f.preview.width, f.preview.height);
+    const ctx = c.getContext('2d', { willReadFrequently: true })!;
+    ctx.drawImage(f.fullCanvas, 0, 0, c.width, c.height);
+    small = ctx.getImageData(0, 0, c.width, c.height);
+  }
+  const found = (await client.detect(small, PREVIEW, { transfer: true })).detection !== null;
+  if (how === 'today') await new Promise((r) => setTimeout(r, APP_LOOP_SLEEP_MS));
+  return found;
+}
+
+async function overlayLoop(name: string, who: 'ours' | 'ours-worker' | 'app-loop-today' | 'app-loop-small-grab' | 'jscanify' | 'jscanify-highlight', seconds: number) {
   const f = fx(name);
   const until = performance.now() + seconds * 1000;
   const times: number[] = [];
@@ -165,6 +199,8 @@ async function overlayLoop(name: string, who: 'ours' | 'ours-worker' | 'jscanify
     const t = performance.now();
     if (who === 'ours') {
       if (detectDocument(cv, rgba(f.preview), PREVIEW_DETECT)) found++;
+    } else if (who === 'app-loop-today' || who === 'app-loop-small-grab') {
+      if (await appLoopFrame(f, who === 'app-loop-today' ? 'today' : 'small-grab')) found++;
     } else if (who === 'ours-worker') {
       // The app's path: a copy of the preview frame handed to the scan worker.
       const copy = new ImageData(new Uint8ClampedArray(f.preview.data), f.preview.width, f.preview.height);
@@ -199,7 +235,7 @@ async function shutterToStored(name: string, documentId: number, session: string
   const f = fx(name);
   // The live overlay's corners, as the capture page holds them at the shutter.
   const live = detectDocument(cv, rgba(f.preview), PREVIEW_DETECT);
-  const corners = live ? (live.corners.map((p) => ({ x: p.x * f.scale, y: p.y * f.scale })) as Quad) : null;
+  const corners = live ? (live.corners.map((p) => ({ x: (p.x + 0.5) * f.scale - 0.5, y: (p.y + 0.5) * f.scale - 0.5 })) as Quad) : null;
   // The frame in hand: a fresh copy (the worker takes the buffer, as in the app).
   const frame = new ImageData(new Uint8ClampedArray(f.full.data), f.full.width, f.full.height);
   const t0 = performance.now();
@@ -220,7 +256,31 @@ async function shutterToStored(name: string, documentId: number, session: string
   const t3 = performance.now();
   const doc = (await rpc('scans.addPage', { documentId, ...fields }, session)) as { pages: unknown[] };
   const t4 = performance.now();
-  return { ms: t4 - t0, workerMs: t1 - t0, encodeMs: t2 - t1, base64Ms: t3 - t2, addPageMs: t4 - t3, pages: doc.pages.length, jpegBytes: bytes.size, workerTimings: r.timings };
+  return { ms: t4 - t0, workerMs: t1 - t0, encodeMs: t2 - t1, base64Ms: t3 - t2, addPageMs: t4 - t3, pages: doc.pages.length, jpegBytes: bytes.size, page: { width: page.width, height: page.height }, workerTimings: r.timings };
+}
+
+/** Where the shutter's time goes: the app's capture steps one by one, in this thread (ms). */
+async function profileCapture(name: string) {
+  const f = fx(name);
+  const live = detectDocument(cv, rgba(f.preview), PREVIEW_DETECT);
+  if (!live) return null;
+  const corners = live.corners.map((p) => ({ x: (p.x + 0.5) * f.scale - 0.5, y: (p.y + 0.5) * f.scale - 0.5 })) as Quad;
+  const out: Record<string, number> = {};
+  const lap = async <T>(k: string, fn: () => T | Promise<T>): Promise<T> => {
+    const t = performance.now();
+    const r = await fn();
+    out[k] = Math.round((performance.now() - t) * 10) / 10;
+    return r;
+  };
+  await lap('copy 5 MP frame into OpenCV', () => cv.matFromImageData(f.full).delete());
+  const refined = await lap('refine corners (JS)', () => refineDocumentCorners(rgba(f.full), corners).corners);
+  const page = await lap('warp (copy in, warpPerspective, copy out)', () => warpDocument(cv, rgba(f.full), refined));
+  const clean = await lap('enhance color (copy + white point, JS)', () => enhance(cv, page, 'color'));
+  await lap('blank check (inkCoverage)', () => inkCoverage(cv, clean));
+  const blob = await lap('of which JPEG q0.9 alone', () => jpeg(clean));
+  await lap('encodePage: JPEG + thumbnail (the app)', () => encodePage(new ImageData(clean.data as Uint8ClampedArray<ArrayBuffer>, clean.width, clean.height), 'image/jpeg'));
+  await lap('base64 of the JPEG', () => blobToBase64(blob));
+  return { page: { width: page.width, height: page.height }, jpegKiB: Math.round(blob.size / 1024), steps: out };
 }
 
 declare global {
@@ -235,5 +295,6 @@ window.bench = {
   jscanifyProcess,
   overlayLoop,
   shutterToStored,
+  profileCapture,
   CAPTURE_DETECT,
 };

@@ -136,7 +136,7 @@ async function main() {
 
     // (a) + (b): interleaved rounds, ours then jscanify, per fixture.
     type Steps = { corners: Pt[] | null; ms: number; detectMs: number; warpMs: number; encodeMs: number };
-    type Ours = Steps & { page: { width: number; height: number }; fullCaptureMs: number; fullCaptureTimings: Record<string, number> };
+    type Ours = Steps & { twoStage: { corners: Pt[] | null; ms: number }; page: { width: number; height: number }; fullCaptureMs: number; fullCaptureTimings: Record<string, number> };
     const ours = new Map<string, Ours[]>();
     const theirs = new Map<string, Steps[]>();
     for (let round = 0; round <= RUNS; round++) {
@@ -155,6 +155,7 @@ async function main() {
       return {
         name: t.name,
         document: t.document,
+        twoStage: { found: o[0]!.twoStage.corners !== null, error: cornerError(o[0]!.twoStage.corners, t), ms: median(o.map((x) => x.twoStage.ms)) },
         ours: { found: o[0]!.corners !== null, error: cornerError(o[0]!.corners, t), ...med(o), page: o[0]!.page, fullCaptureMs: median(o.map((x) => x.fullCaptureMs)), fullCaptureTimings: o[0]!.fullCaptureTimings },
         jscanify: { found: j[0]!.corners !== null, error: cornerError(j[0]!.corners, t), ...med(j) },
       };
@@ -189,11 +190,34 @@ async function main() {
       `document fixtures, medians: detect+warp+JPEG ours ${f1(totalOurs)} ms, jscanify ${f1(totalTheirs)} ms, ratio ${f1(ratio, 2)}×; detection alone ${f1(detectOurs)} vs ${f1(detectTheirs)} ms, ratio ${f1(detectRatio, 2)}×; ` +
         `corner error (median of the mean) ours ${f1(errOurs, 2)} px, jscanify ${f1(errTheirs, 2)} px; jscanify off by > 20 px or not found on ${docs.filter((p) => !p.jscanify.error || p.jscanify.error.max > 20).length} of ${docs.length}, ours on ${docs.filter((p) => !p.ours.error || p.ours.error.max > 20).length}`,
     );
+    console.log('ours, two-stage detection (canvas draws the frame at 640 px → outline → refined on 5 MP) instead of detectDocument at 1000 px:');
+    for (const p of perFixture) {
+      const e = p.twoStage.error;
+      console.log(`  ${p.name}: ${f1(p.twoStage.ms)} ms (1000 px: ${f1(p.ours.detectMs)} ms); corner error ${p.document ? (e ? `${f1(e.mean, 2)} / ${f1(e.max, 2)}` : 'not found') : p.twoStage.found ? 'FALSE page' : 'none (right)'}`);
+    }
     console.log('ours, the whole capture as the app runs it (processPage + JPEG, first round, ms):');
     for (const p of perFixture) console.log(`  ${p.name}: ${f1(p.ours.fullCaptureMs)} ${JSON.stringify(p.ours.fullCaptureTimings)}`);
 
+    // Where the capture's time goes, step by step (median of 3 per fixture).
+    type Profile = { page: { width: number; height: number }; jpegKiB: number; steps: Record<string, number> } | null;
+    const profiles: Record<string, Record<string, number>> = {};
+    for (const t of docs) {
+      const runs: NonNullable<Profile>[] = [];
+      for (let i = 0; i < 3; i++) {
+        const p = await call<Profile>('profileCapture', t.name);
+        if (p) runs.push(p);
+      }
+      if (!runs.length) continue;
+      profiles[t.name] = Object.fromEntries(Object.keys(runs[0]!.steps).map((k) => [k, median(runs.map((r) => r.steps[k]!))]));
+      profiles[t.name]!['page px'] = runs[0]!.page.width * runs[0]!.page.height;
+      profiles[t.name]!['JPEG KiB'] = runs[0]!.jpegKiB;
+    }
+    const stepNames = Object.keys(Object.values(profiles)[0] ?? {});
+    console.log('\nthe capture step by step in the page thread (ms, median of 3), from the live overlay corners:');
+    console.log(table([['step', ...Object.keys(profiles)], ...stepNames.map((k) => [k, ...Object.values(profiles).map((p) => f1(p[k]))])]));
+
     // (c) live overlay on preview-size frames.
-    const variants = ['ours', 'ours-worker', 'jscanify', 'jscanify-highlight'] as const;
+    const variants = ['ours', 'ours-worker', 'app-loop-today', 'app-loop-small-grab', 'jscanify', 'jscanify-highlight'] as const; // app-loop-today: the loop as it was before grabPreview
     const overlay: Record<string, { fps: number[]; meanMs: number[] }> = {};
     for (const t of docs) {
       for (const v of variants) {
@@ -206,7 +230,7 @@ async function main() {
     console.log(table([['variant', 'fps', 'ms per frame'], ...variants.map((v) => [v, f1(median(overlay[v]!.fps)), f1(median(overlay[v]!.meanMs))])]));
 
     // (d) shutter → stored page on the real host.
-    type Shot = { ms: number; workerMs: number; encodeMs: number; base64Ms: number; addPageMs: number; pages: number; jpegBytes: number; workerTimings: Record<string, number> };
+    type Shot = { ms: number; workerMs: number; encodeMs: number; base64Ms: number; addPageMs: number; pages: number; jpegBytes: number; page: { width: number; height: number }; workerTimings: Record<string, number> };
     const shots: Shot[] = [];
     for (const t of truth) {
       const doc = await hostRpc<{ id: number }>(host, 'scans.createDocument', { kind: 'certificate', title: `bench ${t.name}` }, session);
@@ -214,6 +238,11 @@ async function main() {
       for (let i = 0; i < SHUTTERS; i++) {
         const s = await call<Shot>('shutterToStored', t.name, doc.id, session);
         if (s.pages !== i + 2) throw new Error(`page not stored: document has ${s.pages} pages`);
+        // The same page as the detect+warp above (not, say, the whole frame): within 2 % per side.
+        const want = perFixture.find((p) => p.name === t.name)!.ours.page;
+        if (Math.abs(s.page.width / want.width - 1) > 0.02 || Math.abs(s.page.height / want.height - 1) > 0.02) {
+          throw new Error(`${t.name}: shutter stored a ${s.page.width}×${s.page.height} page, detect+warp gave ${want.width}×${want.height}`);
+        }
         shots.push(s);
       }
     }
@@ -238,10 +267,11 @@ async function main() {
       load1AtStart,
       runs: RUNS,
       fixtures: perFixture,
-      processMedianMs: { ours: totalOurs, jscanify: totalTheirs, ratio, detectOurs, detectTheirs, detectRatio },
+      processMedianMs: { ours: totalOurs, jscanify: totalTheirs, ratio, detectOurs, detectTheirs, detectRatio, twoStageDetect: median(docs.map((p) => p.twoStage.ms)) },
       cornerErrorMedianPx: { ours: errOurs, jscanify: errTheirs },
       overlayFps: Object.fromEntries(variants.map((v) => [v, median(overlay[v]!.fps)])),
       shutterToStored: shutter,
+      captureProfile: profiles,
     });
   } finally {
     await browser.close();

@@ -88,6 +88,30 @@ export async function grabFrame(video: HTMLVideoElement, rotation: CameraChoice[
   return bitmapToFrame(video, video.videoWidth, video.videoHeight, rotation);
 }
 
+/**
+ * The current video frame for the live overlay: drawn straight at most `maxSide` px (the canvas
+ * scales it; the full frame is never read back), rotated by quarter turns. `scale` maps small to
+ * full-frame px; `width`/`height` are the full (rotated) frame's.
+ */
+export async function grabPreview(video: HTMLVideoElement, rotation: CameraChoice['rotation'], maxSide: number): Promise<{ small: ImageData; scale: number; width: number; height: number }> {
+  await new Promise<void>((resolve) => {
+    if ('requestVideoFrameCallback' in video) video.requestVideoFrameCallback(() => resolve());
+    else requestAnimationFrame(() => resolve());
+  });
+  const w = video.videoWidth;
+  const h = video.videoHeight;
+  const f = Math.min(1, maxSide / Math.max(w, h));
+  const sw = Math.max(1, Math.round(w * f));
+  const sh = Math.max(1, Math.round(h * f));
+  const turned = rotation === 90 || rotation === 270;
+  const canvas = new OffscreenCanvas(turned ? sh : sw, turned ? sw : sh);
+  const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
+  ctx.translate(canvas.width / 2, canvas.height / 2);
+  ctx.rotate((rotation * Math.PI) / 180);
+  ctx.drawImage(video, -sw / 2, -sh / 2, sw, sh);
+  return { small: ctx.getImageData(0, 0, canvas.width, canvas.height), scale: sw / w, width: turned ? h : w, height: turned ? w : h };
+}
+
 /** The pixels of a video frame or decoded image, rotated by quarter turns. */
 export function bitmapToFrame(source: CanvasImageSource, w: number, h: number, rotation: CameraChoice['rotation']): ImageData {
   const turned = rotation === 90 || rotation === 270;

@@ -5,10 +5,10 @@ import { SCAN_KINDS, SCAN_KIND_LABELS, SCAN_MODES, SCAN_MODE_LABELS, type ScanKi
 import type { MethodOutput } from '../../../../shared/ipc/contract';
 import { call, DeskCallError } from '../../ipc/client';
 import { blobToBase64 } from '../../lib/files';
-import { encodePage, grabFrame, loadCameraChoice, saveCameraChoice, uvcAdapter, type CameraAdapter, type CameraDevice, type CameraSession } from '../../camera/camera';
+import { encodePage, grabFrame, grabPreview, loadCameraChoice, saveCameraChoice, uvcAdapter, type CameraAdapter, type CameraDevice, type CameraSession } from '../../camera/camera';
 import { vendorAdapter } from '../../camera/vendor-adapter';
 import { PdfViewer, type PdfDoc } from '../../components/PdfViewer';
-import { downscale, type Corners, type ScanProcessor } from './processor';
+import type { Corners, ScanProcessor } from './processor';
 import { plainProcessor } from './plain-processor';
 import { sharedOpencvProcessor } from './opencv-processor';
 import { CornerOverlay } from './CornerOverlay';
@@ -19,6 +19,8 @@ type Doc = MethodOutput<'scans.getDocument'>;
 
 /** UVC cameras (getUserMedia) and cameras behind a vendor's local service; another adapter is one more entry. */
 const ADAPTERS: CameraAdapter[] = [uvcAdapter, vendorAdapter];
+/** The live overlay's pace: 15 detections a second. */
+const OVERLAY_INTERVAL_MS = 1000 / 15;
 
 /**
  * 高拍仪 capture: live preview at the camera's full resolution, the detected
@@ -125,29 +127,33 @@ export function ScanPage({
   autoRef.current.on = autoCapture;
   autoRef.current.ready = !!doc && !busy && retakeId === null;
 
-  // Live outline on a reduced frame, a few times a second, unless the clerk has placed the corners.
+  // Live outline on a 640 px frame, 15 times a second (never faster, so the rest of the core stays
+  // free), unless the clerk has placed the corners. bench/scan.bench.ts measures it.
   useEffect(() => {
     if (manual || !resolution || !processor) return;
     let stop = false;
     const watch = new AutoCaptureWatch();
     const loop = async () => {
       while (!stop && video.current && video.current.videoWidth) {
+        const started = performance.now();
         try {
-          const frame = await grabFrame(video.current, choice.rotation);
-          const { small, scale } = downscale(frame, 640);
+          // Drawn straight at 640 px: reading back the whole 5 MP frame and shrinking it cost ~10× the detection.
+          const { small, scale, width, height } = await grabPreview(video.current, choice.rotation, 640);
           const found = await processor.detect(small);
           // Corners are kept in capture coordinates: a vendor camera's preview is smaller than its stills (k > 1).
-          const k = (choice.rotation % 180 ? resolution.height : resolution.width) / frame.width;
+          const k = (choice.rotation % 180 ? resolution.height : resolution.width) / width;
           const full = found ? (found.map((p) => ({ x: ((p.x + 0.5) / scale) * k - 0.5, y: ((p.y + 0.5) / scale) * k - 0.5 })) as Corners) : null;
           if (stop) break;
           setCorners(full);
           const a = autoRef.current;
-          if (a.on && a.ready && watch.update(full, frame.width * k, frame.height * k, performance.now())) void a.capture();
+          if (a.on && a.ready && watch.update(full, width * k, height * k, performance.now())) void a.capture();
         } catch (e) {
           console.error(`scan: live detection failed: ${(e as Error).message}`);
           await new Promise((r) => setTimeout(r, 1000));
         }
-        await new Promise((r) => setTimeout(r, 120));
+        // On a busy machine, rest at least half as long as the detection took: the overlay slows down, the shutter does not.
+        const took = performance.now() - started;
+        await new Promise((r) => setTimeout(r, Math.max(OVERLAY_INTERVAL_MS - took, took / 2)));
       }
     };
     void loop();
