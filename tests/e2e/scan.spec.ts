@@ -22,6 +22,8 @@ test.afterAll(async () => {
 });
 
 async function withCamera(fn: (page: import('@playwright/test').Page) => Promise<void>) {
+  // The shutter waits for OpenCV (a 10 MB worker) to load: on a loaded machine that alone can take tens of seconds.
+  test.setTimeout(120_000);
   assertChromium();
   const ctx = await chromium.launchPersistentContext(freshDir('desk-cam-profile-'), {
     executablePath: CHROMIUM,
