@@ -41,7 +41,7 @@ export function UnknownList() {
         showIcon
         style={{ marginBottom: 12 }}
         title="这些办件已发出，但没有收到对方系统的答复"
-        description="请在对方系统中按办件编号查询：查到了，记为送达并填写对方编号；没有查到，重新排队发送（不会重复建件）。"
+        description="请在对方系统中按办件编号查询：查到了，记为送达并填写对方编号；没有查到，点“未到达”重新排队发送。"
       />
       <Table<OutboxEntryView>
         rowKey="id"
