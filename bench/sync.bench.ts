@@ -10,7 +10,7 @@
 // keys; this process is the desk's main process and nothing else.
 //   raw      plain HTTP posts of the same mapped payloads to the same target, `concurrency` at a
 //            time, no outbox: the simulator's own capacity, measured in the same run
-//   drain    createApp on a store with N accepted cases queued (one case accepted through the
+//   drain    createApp on a store with N accepted cases queued (queueClones in tests/integration/sync-support.ts: one case accepted through the
 //            intake methods, then cloned row by row and enqueued with the outbox's own
 //            enqueueCase, 500 per audited transaction), the sender started, timed until every
 //            entry is acknowledged (polled with a COUNT every 100 ms)
@@ -23,7 +23,7 @@ import { createApp } from '../electron/app/create-app';
 import { writeSyncConfig } from '../electron/services/sync/targets-config';
 import { spawnVerticalSim } from '../sim/vertical-system';
 import { mapPayload } from '../electron/services/sync/field-mapping';
-import { queueClones } from './sync-store';
+import { queueClones } from '../tests/integration/sync-support';
 import { emitResult, envInt, load1, median, nowMs, table, tempDir } from './lib';
 
 const CASES = envInt('BENCH_SYNC_CASES', 10_000);

@@ -1,8 +1,9 @@
 /**
  * kill -9 of the desk while it pushes 1,000 accepted cases to two vertical systems (one that
  * honours idempotency keys, one that does not and is looked up before a re-send). The cases are
- * accepted first with the data-sharing platform answering at the window (so every entry is a
- * case entry); the queued-query path is covered by sync-outbox and intake tests. The simulator
+ * queued first (one accepted through intake with the data-sharing platform answering, so every
+ * entry is a case entry, the rest cloned and queued by enqueueCase); the queued-query path is
+ * covered by the sync-outbox and intake tests. The simulator
  * runs as its own process and lives through every kill. Afterwards each case is stored exactly
  * once at each target and every outbox entry is acknowledged with the number the target gave.
  */
@@ -15,7 +16,7 @@ import { spawnVerticalSim, type SpawnedSim } from '../../sim/vertical-system';
 import { startDataSharingPlatform, type RunningPlatform } from '../../sim/data-sharing-platform';
 import { verifyAuditChain } from '../../electron/services/audit/audit-chain';
 import { DEMO_CERTIFICATES } from '../../electron/seed/demo-catalog';
-import { acceptCase, applicantIdOf, dbFile, FAST_SENDER, httpTarget, plainItem, simTarget, waitFor, writeConfig } from './sync-support';
+import { dbFile, FAST_SENDER, httpTarget, queueClones, simTarget, waitFor, writeConfig } from './sync-support';
 
 const CASES = Number(process.env.SYNC_CRASH_CASES ?? 1000);
 const KILLS = Number(process.env.SYNC_CRASH_KILLS ?? 50);
@@ -74,19 +75,26 @@ describe('sync durability: kill -9 of the desk while it pushes', () => {
       version: 1,
       sender: { ...FAST_SENDER, leaseMs: 5_000 },
       targets: [
-        httpTarget('keyed', sim.targets.keyed!, 'key', { concurrency: 4 }),
-        httpTarget('plain', sim.targets.plain!, 'none', { concurrency: 4 }),
+        // Cases only (their evidence files stay home): uploads under kill -9 are sync-upload's and the simulator's own tests.
+        httpTarget('keyed', sim.targets.keyed!, 'key', { concurrency: 4, sendFiles: false }),
+        httpTarget('plain', sim.targets.plain!, 'none', { concurrency: 4, sendFiles: false }),
       ],
     });
 
-    // 1,000 accepted cases through the real intake methods, the platform answering.
+    // 1,000 accepted cases queued: one through the intake methods (the platform answering its
+    // queries), the rest cloned from it and queued by the outbox's own enqueueCase.
     const prep = await testDesk({ dataDir, sync: false, dataSharing: platform.url });
-    const token = (await prep.signIn('zhangmin')).token;
-    const item = await plainItem(prep, token);
-    const applicant = await applicantIdOf(prep, token);
-    const caseNos: string[] = [];
-    for (let i = 0; i < CASES; i++) caseNos.push((await acceptCase(prep, token, applicant, item.id)).caseNo);
+    await queueClones(prep.app, CASES - 1);
     prep.app.close();
+    const caseNos = (() => {
+      const db = new Database(dbFile(dataDir), { readonly: true });
+      try {
+        return db.prepare(`SELECT case_no FROM cases WHERE status = 'accepted'`).pluck().all() as string[];
+      } finally {
+        db.close();
+      }
+    })();
+    expect(caseNos).toHaveLength(CASES);
     const queued = counts(dataDir);
     expect(queued.open).toBe(queued.total);
     expect(queued.total).toBe(CASES * 2);
@@ -97,8 +105,15 @@ describe('sync durability: kill -9 of the desk while it pushes', () => {
     for (let k = 0; k < KILLS; k++) {
       host = await startHost({ dataDir, port: 0, env });
       expect(host.state).toBe('ready');
-      // Anywhere from before the first probe has answered to well into the pushing.
-      await sleep(150 + random() * 1350);
+      // One start in five dies early (before or while the targets are first probed); the others
+      // once this life has pushed something, at a random moment while it goes on pushing.
+      if (k % 5 === 4) await sleep(random() * 400);
+      else {
+        const start = counts(dataDir).acked;
+        const until = Date.now() + 15_000;
+        while (counts(dataDir).acked === start && counts(dataDir).open > 0 && Date.now() < until) await sleep(25);
+        await sleep(random() * 600);
+      }
       const before = counts(dataDir);
       await host.kill('SIGKILL');
       host = null;

@@ -34,7 +34,7 @@ describe('sync of large files', () => {
     const dataDir = tempDir('desk-sync-upload-');
     writeConfig(dataDir, {
       version: 1,
-      sender: { ...FAST_SENDER, chunkBytes: CHUNK, largeFileBytes: 8 * 1024 * 1024, leaseMs: 10_000, requestTimeoutMs: 10_000 },
+      sender: { ...FAST_SENDER, chunkBytes: CHUNK, largeFileBytes: 8 * 1024 * 1024, leaseMs: 15_000, requestTimeoutMs: 10_000 },
       targets: [httpTarget('files', sim.targets.files!, 'key', { concurrency: 4 })],
     });
     const d = await testDesk({ dataDir });

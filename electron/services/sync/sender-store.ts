@@ -22,6 +22,8 @@ export interface Claimed {
   attempts: number;
   /** The state before the claim: 'unknown' means it may already be at the target. */
   prior: OutboxState;
+  /** Until when this claim's lease runs (as written). */
+  leaseUntilMs: number;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -64,12 +66,12 @@ export function claim(
              ${lane}
            ORDER BY e.id LIMIT ?`,
         )
-        .all(o.targetId, now, o.limit) as Claimed[];
+        .all(o.targetId, now, o.limit) as Omit<Claimed, 'leaseUntilMs'>[];
       const take = db.prepare(
         `UPDATE outbox_entries SET state = 'in_flight', lease_owner = ?, lease_until = ?, attempts = attempts + 1, first_sent_at = COALESCE(first_sent_at, ?) WHERE id = ?`,
       );
       for (const r of rows) take.run(o.owner, iso(o.nowMs + o.leaseMs), now, r.id);
-      return rows.map((r) => ({ ...r, attempts: r.attempts + 1 }));
+      return rows.map((r) => ({ ...r, attempts: r.attempts + 1, leaseUntilMs: o.nowMs + o.leaseMs }));
     })
     .immediate();
 }
@@ -108,8 +110,9 @@ export function releaseNetworkWaits(db: Db, targetId: string, nowMs: number): nu
     .run(iso(nowMs), targetId, iso(nowMs)).changes;
 }
 
-export function renewLease(db: Db, id: number, owner: string, untilMs: number): void {
-  db.prepare(`UPDATE outbox_entries SET lease_until = ? WHERE id = ? AND state = 'in_flight' AND lease_owner = ?`).run(iso(untilMs), id, owner);
+/** Extends this sender's lease; false when it no longer holds the entry (the lease expired and was recovered). */
+export function renewLease(db: Db, id: number, owner: string, untilMs: number): boolean {
+  return db.prepare(`UPDATE outbox_entries SET lease_until = ? WHERE id = ? AND state = 'in_flight' AND lease_owner = ?`).run(iso(untilMs), id, owner).changes === 1;
 }
 
 export interface UploadRow {

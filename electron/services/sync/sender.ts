@@ -5,7 +5,7 @@ import { backoffMs } from './backoff';
 import { ClockCheck } from './clock-check';
 import { ConnectorFailure, HttpTargetConnector, type Failure } from './http-connector';
 import { deliverCase } from './deliver-case';
-import { acknowledge, claim, park, unclaim, recoverLeases, releaseNetworkWaits, toRetry, toUnknown, type Ack, type Claimed } from './sender-store';
+import { acknowledge, claim, park, renewLease, unclaim, recoverLeases, releaseNetworkWaits, toRetry, toUnknown, type Ack, type Claimed } from './sender-store';
 import type { SyncRuntime } from './sync-service';
 import type { SyncTargets } from './sync-targets';
 import type { SenderConfig, TargetConfig } from './targets-config';
@@ -263,6 +263,14 @@ export class SyncSender implements SyncRuntime {
   }
 
   private run(loop: TargetLoop, lane: Lane, entry: Claimed): void {
+    // A claimed entry that waited in the lane: still ours? (If its lease ran out it was recovered
+    // as unknown and will be resolved — look-up first where needed — so it must not be sent blind.)
+    const now = this.nowMs();
+    const leaseLeft = entry.leaseUntilMs - now;
+    if (leaseLeft < this.cfg.requestTimeoutMs + 1000 && !renewLease(this.deps.db, entry.id, this.owner, now + this.cfg.leaseMs)) {
+      this.deps.logger.warn('sync.leaseLost', { entry: entry.id, target: entry.target_id });
+      return;
+    }
     lane.active++;
     const p = this.deliver(loop, entry)
       .catch((e: unknown) => {
