@@ -5,6 +5,10 @@
  *
  * audit-verify reads the store read-only and walks the audit hash chain:
  * exit 0 when intact, 1 naming the first broken entry, 2 when it cannot read.
+ *
+ *   node dist/electron/cli.cjs bundle-export|bundle-import|transfer-setup|transfer-card|transfer-pair …
+ *
+ * The intranet/extranet transfer commands (services/transfer/transfer-cli.ts, docs/transfer.md).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,6 +16,7 @@ import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { verifyAuditChain } from './services/audit/audit-chain';
 import { defaultDataDir, storePaths } from './app/paths';
+import { runTransferCli, TRANSFER_COMMANDS } from './services/transfer/transfer-cli';
 
 function auditVerify(dataDir: string): number {
   const { dbFile } = storePaths(dataDir);
@@ -38,8 +43,9 @@ function auditVerify(dataDir: string): number {
 }
 
 const [command, ...rest] = process.argv.slice(2);
-const { values } = parseArgs({ args: rest, options: { 'data-dir': { type: 'string' } } });
-const dataDir = path.resolve(values['data-dir'] ?? process.env.DESK_DATA_DIR ?? defaultDataDir());
+const { values } = parseArgs({ args: rest, options: { 'data-dir': { type: 'string' } }, strict: false });
+const dataDir = path.resolve((values['data-dir'] as string | undefined) ?? process.env.DESK_DATA_DIR ?? defaultDataDir());
 if (command === 'audit-verify') process.exit(auditVerify(dataDir));
-process.stderr.write('用法：cli.cjs audit-verify [--data-dir 目录]\n');
+if (command && TRANSFER_COMMANDS.includes(command)) process.exit(runTransferCli(command, rest, dataDir));
+process.stderr.write('用法：cli.cjs audit-verify|bundle-export|bundle-import|transfer-setup|transfer-card|transfer-pair [--data-dir 目录] …（见 docs/transfer.md）\n');
 process.exit(2);
