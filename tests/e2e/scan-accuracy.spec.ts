@@ -175,7 +175,7 @@ const cases = [
 
 for (const c of cases) {
   test(`${c.name}: outline found live, page stored straight and cropped, PDF with ${c.pages} page(s)`, async () => {
-    test.setTimeout(120_000);
+    test.setTimeout(180_000);
     const fx = fixture(c.name);
     const { file, img: scene } = y4mFor(fx);
     await withCamera(file, async (page) => {
@@ -269,7 +269,7 @@ for (const c of cases) {
 }
 
 test('blank page: flagged, confirmed before it is kept; corners the clerk dragged are the ones the warp uses', async () => {
-  test.setTimeout(120_000);
+  test.setTimeout(180_000);
   const fx = fixture('blank-sheet');
   const { file } = y4mFor(fx);
   await withCamera(file, async (page) => {
@@ -313,7 +313,7 @@ test('blank page: flagged, confirmed before it is kept; corners the clerk dragge
 });
 
 test('auto-capture: one shot once the page has been still for about a second, none again while it stays; the switch is remembered', async () => {
-  test.setTimeout(120_000);
+  test.setTimeout(180_000);
   const fx = fixture('dense-text-uneven');
   const { file } = y4mFor(fx);
   await withCamera(file, async (page) => {
@@ -362,7 +362,7 @@ test('OpenCV cannot load: the page says so in Chinese and falls back to plain pr
 });
 
 test('import: a 2-page PDF (photos of a licence and a text page) and a JPEG (an ID card) go through the same pipeline: 3 pages stored and exported', async () => {
-  test.setTimeout(120_000);
+  test.setTimeout(180_000);
   const names = ['licence-wood', 'dense-text-uneven'];
   const pdf = await PDFDocument.create();
   for (const name of names) {
@@ -430,7 +430,7 @@ function halfScene(img: DecodedImage, dx: number, dy: number): { width: number; 
 }
 
 test('a page that moves: the overlay follows it, and auto-capture shoots again only after the move', async () => {
-  test.setTimeout(150_000);
+  test.setTimeout(180_000);
   const fx = fixture('licence-wood');
   const img = decodeJpeg(fs.readFileSync(path.join(FIXTURES, fx.file)));
   const shift = { x: 80, y: 40 };
