@@ -1,0 +1,248 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { Alert, App, Button, Card, Checkbox, Descriptions, Form, Image, Input, List, Radio, Space, Tag, Typography, Upload } from 'antd';
+import type { FieldWorkView } from '../../../../shared/ipc/methods/verification';
+import { call, DeskCallError } from '../../ipc/client';
+import { SignaturePad, type SignaturePadHandle } from '../../components/SignaturePad';
+import { ConsequenceFields, cleanConsequence } from './ConsequenceFields';
+import { FieldCamera } from './FieldCamera';
+import { chinaDay, chinaTime, DEFAULT_LEGAL_BASIS, OUTCOME_LABELS } from './labels';
+
+function downloadText(text: string, fileName: string) {
+  const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = fileName;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/**
+ * 外勤 on the assistant's laptop: field packages taken at the hall, worked with no network
+ * (checklist, notes, place, photos, the applicant's signature), sealed into a result file.
+ */
+export function FieldWorkTab() {
+  const { message } = App.useApp();
+  const [list, setList] = useState<FieldWorkView[]>([]);
+  const [openId, setOpenId] = useState<string | null>(null);
+  const load = useCallback(async () => setList(await call('field.list', {})), []);
+  useEffect(() => {
+    void load();
+  }, [load]);
+  const current = list.find((w) => w.packageId === openId) ?? null;
+
+  return (
+    <>
+      <Space style={{ marginBottom: 12 }}>
+        <Upload
+          accept=".json,application/json"
+          showUploadList={false}
+          beforeUpload={async (file) => {
+            try {
+              const w = await call('field.import', { packageJson: await file.text() });
+              message.success(`已导入外勤任务 ${w.caseNo}`);
+              await load();
+              setOpenId(w.packageId);
+            } catch (e) {
+              message.error(e instanceof DeskCallError ? e.message : '导入失败');
+            }
+            return false;
+          }}
+        >
+          <Button type="primary" data-testid="import-field-package">导入外勤任务文件</Button>
+        </Upload>
+        <Typography.Text type="secondary">外勤期间无需联网，所有记录保存在本机；完成后导出结果文件交回大厅。</Typography.Text>
+      </Space>
+      <List
+        bordered
+        dataSource={list}
+        locale={{ emptyText: '本机暂无外勤任务' }}
+        renderItem={(w) => (
+          <List.Item
+            actions={[
+              <Button key="open" size="small" onClick={() => setOpenId(w.packageId)}>
+                {w.state === 'working' ? '处理' : '查看'}
+              </Button>,
+            ]}
+          >
+            <Space>
+              <b>{w.caseNo}</b> {w.applicantName} · {w.certificate} · {w.method} · 期限 {chinaDay(w.dueAt)}
+              {w.state === 'working' ? <Tag color="purple">外勤中</Tag> : <Tag color="green">已完成待交回</Tag>}
+            </Space>
+          </List.Item>
+        )}
+      />
+      {current && <FieldWorkForm key={current.packageId} work={current} onChanged={load} />}
+    </>
+  );
+}
+
+function FieldWorkForm({ work, onChanged }: { work: FieldWorkView; onChanged: () => Promise<void> }) {
+  const { message } = App.useApp();
+  const [form] = Form.useForm();
+  const sig = useRef<SignaturePadHandle>(null);
+  const [photos, setPhotos] = useState<Record<number, string>>({});
+  const [coords, setCoords] = useState(work.work.coords);
+  const [geoError, setGeoError] = useState<string | null>(null);
+  const outcome = Form.useWatch('outcome', form) as keyof typeof OUTCOME_LABELS | undefined;
+  const done = work.state === 'finished';
+
+  useEffect(() => {
+    void (async () => {
+      const imgs: Record<number, string> = {};
+      for (const p of work.photos) {
+        const f = await call('field.photo', { packageId: work.packageId, position: p.position });
+        imgs[p.position] = `data:${f.mime};base64,${f.base64}`;
+      }
+      setPhotos(imgs);
+    })();
+  }, [work]);
+
+  const values = () => {
+    const v = form.getFieldsValue() as { answers?: string[]; notes?: string; address?: string; outcome?: 'true' | 'false' | 'unable'; consequence?: Record<string, string> };
+    return {
+      packageId: work.packageId,
+      answers: Object.fromEntries(work.checklist.map((c) => [c.key, (v.answers ?? []).includes(c.key)])),
+      notes: v.notes ?? '',
+      address: v.address ?? '',
+      coords,
+      outcome: v.outcome ?? null,
+      consequence: v.outcome === 'false' ? (cleanConsequence(v.consequence) ?? null) : null,
+    };
+  };
+  const save = async (quiet = false) => {
+    try {
+      await call('field.save', values());
+      if (!quiet) message.success('已保存在本机');
+      await onChanged();
+      return true;
+    } catch (e) {
+      message.error(e instanceof DeskCallError ? e.message : '保存失败');
+      return false;
+    }
+  };
+  const locate = () => {
+    if (!('geolocation' in navigator)) {
+      setGeoError('本机不能提供坐标，请填写地址。');
+      return;
+    }
+    navigator.geolocation.getCurrentPosition(
+      (p) => {
+        setCoords({ lat: p.coords.latitude, lng: p.coords.longitude, accuracy: p.coords.accuracy ?? null });
+        setGeoError(null);
+      },
+      () => setGeoError('本机不能提供坐标（无定位设备或未授权），请填写地址。'),
+      { timeout: 8000 },
+    );
+  };
+
+  return (
+    <Card title={`外勤核查：${work.caseNo} ${work.certificate}`} style={{ marginTop: 16 }} data-testid="field-work">
+      <Descriptions column={2} size="small" bordered style={{ marginBottom: 16 }}>
+        <Descriptions.Item label="申请人">{work.applicantName}（{work.idNumberMasked}）</Descriptions.Item>
+        <Descriptions.Item label="核查方式 / 期限">{work.method}，{chinaDay(work.dueAt)} 前</Descriptions.Item>
+        <Descriptions.Item label="事项" span={2}>{work.items.join('、')}</Descriptions.Item>
+        <Descriptions.Item label="承诺内容" span={2}>{work.commitmentText || '—'}</Descriptions.Item>
+      </Descriptions>
+      {done && <Alert type="success" showIcon message="外勤已完成，结果已封存；请导出结果文件交回大厅（可重复导出，大厅只应用一次）。" style={{ marginBottom: 12 }} />}
+      <Form
+        form={form}
+        layout="vertical"
+        disabled={done}
+        initialValues={{
+          answers: Object.entries(work.work.answers).filter(([, v]) => v).map(([k]) => k),
+          notes: work.work.notes,
+          address: work.work.address,
+          outcome: work.work.outcome ?? undefined,
+          consequence: work.work.consequence ?? { legalBasis: DEFAULT_LEGAL_BASIS, severity: '一般' },
+        }}
+      >
+        <Form.Item name="answers" label="核查清单">
+          <Checkbox.Group style={{ display: 'flex', flexDirection: 'column', gap: 6 }} options={work.checklist.map((c) => ({ value: c.key, label: c.text }))} />
+        </Form.Item>
+        <Form.Item name="notes" label="核查记录">
+          <Input.TextArea rows={3} data-testid="field-notes" />
+        </Form.Item>
+        <Form.Item label="核查地点">
+          <Space direction="vertical" style={{ width: '100%' }}>
+            <Form.Item name="address" noStyle>
+              <Input placeholder="详细地址" data-testid="field-address" />
+            </Form.Item>
+            <Space>
+              <Button size="small" onClick={locate} data-testid="field-locate">获取坐标</Button>
+              <span data-testid="field-coords">{coords ? `纬度 ${coords.lat.toFixed(5)}，经度 ${coords.lng.toFixed(5)}${coords.accuracy ? `（±${Math.round(coords.accuracy)} 米）` : ''}` : '未取得坐标'}</span>
+            </Space>
+            {geoError && <Typography.Text type="warning">{geoError}</Typography.Text>}
+          </Space>
+        </Form.Item>
+        <Form.Item label="现场照片（保存时计算 SHA-256 并记录拍摄时间）">
+          <Space wrap>
+            {work.photos.map((p) => (
+              <div key={p.position} style={{ width: 150 }} data-testid="field-photo">
+                {photos[p.position] && <Image src={photos[p.position]} width={140} />}
+                <Typography.Text type="secondary" style={{ fontSize: 12, display: 'block' }}>
+                  {p.kind === 'signature' ? '申请人签字' : '照片'} {chinaTime(p.takenAt)}
+                  <br />
+                  {p.sha256.slice(0, 12)}…
+                </Typography.Text>
+              </div>
+            ))}
+          </Space>
+          {!done && (
+            <FieldCamera
+              onShot={async (b64, takenAt) => {
+                try {
+                  await call('field.addPhoto', { packageId: work.packageId, kind: 'photo', base64: b64, takenAt });
+                  await onChanged();
+                } catch (e) {
+                  message.error(e instanceof DeskCallError ? e.message : '照片保存失败');
+                }
+              }}
+            />
+          )}
+        </Form.Item>
+        {work.needsSignature && !done && (
+          <Form.Item label="申请人现场签字确认">
+            <SignaturePad ref={sig} width={420} height={140} />
+            <Button
+              size="small"
+              style={{ marginTop: 6 }}
+              onClick={async () => {
+                const b64 = sig.current?.toPngBase64();
+                if (!b64) return void message.warning('请申请人先签字');
+                await call('field.addPhoto', { packageId: work.packageId, kind: 'signature', base64: b64, takenAt: new Date().toISOString() });
+                sig.current?.clear();
+                await onChanged();
+              }}
+            >
+              保存签字
+            </Button>
+          </Form.Item>
+        )}
+        <Form.Item name="outcome" label="核查结论">
+          <Radio.Group options={Object.entries(OUTCOME_LABELS).map(([value, label]) => ({ value, label }))} />
+        </Form.Item>
+        {outcome === 'false' && <ConsequenceFields prefix="consequence" />}
+      </Form>
+      <Space>
+        {!done && <Button onClick={() => void save()}>保存</Button>}
+        <Button
+          type="primary"
+          data-testid="field-finish"
+          onClick={async () => {
+            if (!done && !(await save(true))) return;
+            try {
+              const r = await call('field.finish', { packageId: work.packageId });
+              downloadText(r.resultJson, r.fileName);
+              message.success('结果文件已导出');
+              await onChanged();
+            } catch (e) {
+              message.error(e instanceof DeskCallError ? e.message : '导出失败');
+            }
+          }}
+        >
+          {done ? '再次导出结果文件' : '完成并导出结果文件'}
+        </Button>
+      </Space>
+    </Card>
+  );
+}

@@ -1,0 +1,61 @@
+import { useCallback, useEffect, useState } from 'react';
+import { App, Button, Card, Input, List, Space, Typography } from 'antd';
+import type { MethodOutput } from '../../../../shared/ipc/contract';
+import { call, DeskCallError } from '../../ipc/client';
+import { chinaTime } from './labels';
+
+/** 代办: what was handed over and when; the progress notice for the applicant. */
+export function HandoverCard({ caseId }: { caseId: number }) {
+  const { message } = App.useApp();
+  const [log, setLog] = useState<MethodOutput<'handover.log'> | null>(null);
+  const [items, setItems] = useState('');
+  const [to, setTo] = useState('');
+  const load = useCallback(async () => setLog(await call('handover.log', { caseId })), [caseId]);
+  useEffect(() => {
+    void load();
+  }, [load]);
+  const run = async (fn: () => Promise<unknown>, ok: string) => {
+    try {
+      await fn();
+      message.success(ok);
+      await load();
+    } catch (e) {
+      message.error(e instanceof DeskCallError ? e.message : '操作失败');
+    }
+  };
+  return (
+    <Card size="small" title="代办移交与进度告知" style={{ marginTop: 16 }}>
+      <Space.Compact style={{ width: '100%', marginBottom: 8 }}>
+        <Input placeholder="移交的材料，用顿号分隔" value={items} onChange={(e) => setItems(e.target.value)} />
+        <Input placeholder="接收人" value={to} onChange={(e) => setTo(e.target.value)} style={{ width: 160 }} />
+        <Button
+          disabled={!items.trim() || !to.trim()}
+          onClick={() =>
+            void run(async () => {
+              await call('handover.record', { caseId, items: items.split(/[、,，]/).map((s) => s.trim()).filter(Boolean), handedTo: to.trim() });
+              setItems('');
+              setTo('');
+            }, '已登记移交')
+          }
+        >
+          登记移交
+        </Button>
+      </Space.Compact>
+      <Button size="small" onClick={() => void run(() => call('handover.notifyProgress', { caseId }), '已生成进度告知')}>
+        告知申请人办理进度
+      </Button>
+      <List
+        size="small"
+        dataSource={[
+          ...(log?.handovers ?? []).map((h) => ({ key: `h${h.id}`, at: h.handedAt, text: `移交 ${h.items.join('、')} → ${h.handedTo}（${h.by}）` })),
+          ...(log?.notices ?? []).map((n) => ({ key: `n${n.id}`, at: n.createdAt, text: `告知：${n.text}` })),
+        ].sort((a, b) => a.at.localeCompare(b.at))}
+        renderItem={(r) => (
+          <List.Item key={r.key}>
+            <Typography.Text type="secondary">{chinaTime(r.at)}</Typography.Text>&nbsp;{r.text}
+          </List.Item>
+        )}
+      />
+    </Card>
+  );
+}

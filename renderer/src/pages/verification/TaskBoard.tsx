@@ -1,0 +1,206 @@
+import { useCallback, useEffect, useState } from 'react';
+import { App, Button, Descriptions, Drawer, Image, Select, Space, Table, Tag, Typography, Upload } from 'antd';
+import type { MethodOutput } from '../../../../shared/ipc/contract';
+import { TASK_STATE_LABELS, type TaskState, type TaskView } from '../../../../shared/ipc/methods/verification';
+import { call, DeskCallError } from '../../ipc/client';
+import { useDesk } from '../../state/desk-store';
+import { OutcomeModal } from './OutcomeModal';
+import { chinaDay, chinaTime, OUTCOME_LABELS, TaskStateTag } from './labels';
+import { HandoverCard } from './HandoverCard';
+
+type Board = MethodOutput<'verification.board'>;
+const FILTERS: (TaskState | 'all')[] = ['all', 'unassigned', 'assigned', 'in_field', 'escalated', 'passed', 'failed'];
+
+/** Download a text file through the browser (Electron shows its save dialog). */
+function downloadText(text: string, fileName: string) {
+  const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = fileName;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** The supervisor's board: tasks by state, overdue first, assignment; assistants take tasks for field work here. */
+export function TaskBoard() {
+  const { message } = App.useApp();
+  const user = useDesk((s) => s.session!.user);
+  const [board, setBoard] = useState<Board | null>(null);
+  const [filter, setFilter] = useState<TaskState | 'all'>('all');
+  const [outcomeFor, setOutcomeFor] = useState<TaskView | null>(null);
+  const [detail, setDetail] = useState<TaskView | null>(null);
+  const [photos, setPhotos] = useState<Record<number, string>>({});
+  const load = useCallback(async () => setBoard(await call('verification.board', filter === 'all' ? {} : { states: [filter] })), [filter]);
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  const act = async (fn: () => Promise<unknown>, ok: string) => {
+    try {
+      await fn();
+      message.success(ok);
+      await load();
+    } catch (e) {
+      message.error(e instanceof DeskCallError ? e.message : '操作失败');
+    }
+  };
+
+  const openDetail = async (t: TaskView) => {
+    setDetail(t);
+    const imgs: Record<number, string> = {};
+    for (const e of t.evidence) {
+      const f = await call('verification.evidence', { taskId: t.id, position: e.position });
+      imgs[e.position] = `data:${f.mime};base64,${f.base64}`;
+    }
+    setPhotos(imgs);
+  };
+
+  const isSupervisor = user.role === 'supervisor';
+  const mayWork = user.role === 'assistant' || isSupervisor;
+
+  return (
+    <>
+      <Space style={{ marginBottom: 12 }} wrap>
+        {FILTERS.map((f) => (
+          <Button key={f} type={filter === f ? 'primary' : 'default'} size="small" onClick={() => setFilter(f)}>
+            {f === 'all' ? '全部待办与结论' : TASK_STATE_LABELS[f]}
+            {board && f !== 'all' ? `（${board.counts[f] ?? 0}）` : ''}
+          </Button>
+        ))}
+        {mayWork && (
+          <Upload
+            accept=".json,application/json"
+            showUploadList={false}
+            beforeUpload={async (file) => {
+              try {
+                const r = await call('verification.applyFieldResult', { resultJson: await file.text() });
+                if (r.applied) message.success(`${r.task.caseNo}：${r.message}`);
+                else message.info(r.message);
+                await load();
+              } catch (e) {
+                message.error(e instanceof DeskCallError ? e.message : '导入失败');
+              }
+              return false;
+            }}
+          >
+            <Button data-testid="import-field-result">导入外勤结果</Button>
+          </Upload>
+        )}
+      </Space>
+      <Table<TaskView>
+        rowKey="id"
+        size="middle"
+        data-testid="task-board"
+        dataSource={board?.tasks ?? []}
+        pagination={{ pageSize: 15 }}
+        rowClassName={(t) => (t.overdue ? 'verification-overdue' : '')}
+        columns={[
+          { title: '办件编号', dataIndex: 'caseNo', render: (v: string, t) => <a onClick={() => void openDetail(t)}>{v}</a> },
+          { title: '申请人', dataIndex: 'applicantName' },
+          { title: '承诺事项', dataIndex: 'certificate' },
+          { title: '事项 / 部门', key: 'item', render: (_, t) => <span>{t.items.join('、')}<br /><Typography.Text type="secondary">{t.department}</Typography.Text></span> },
+          { title: '核查方式', dataIndex: 'method' },
+          {
+            title: '核查期限',
+            dataIndex: 'dueAt',
+            render: (v: string | null, t) => (
+              <span>
+                {chinaDay(v)} {t.overdue && <Tag color="red">已逾期</Tag>}
+              </span>
+            ),
+          },
+          { title: '状态', dataIndex: 'state', render: (s: TaskState) => <TaskStateTag state={s} /> },
+          { title: '承办人', key: 'who', render: (_, t) => t.checkedOutBy?.name ?? t.assignedTo?.name ?? '—' },
+          {
+            title: '操作',
+            key: 'ops',
+            render: (_, t) => {
+              const open = t.state !== 'passed' && t.state !== 'failed' && t.state !== 'exempt' && t.state !== 'cancelled';
+              if (!open) return null;
+              return (
+                <Space size={4} wrap>
+                  {isSupervisor && t.state !== 'in_field' && (
+                    <Select
+                      size="small"
+                      placeholder="分派给"
+                      style={{ width: 110 }}
+                      aria-label={`分派 ${t.caseNo}`}
+                      value={t.assignedTo?.id}
+                      options={(board?.assistants ?? []).map((a) => ({ value: a.id, label: a.name }))}
+                      onChange={(userId: number) => void act(() => call('verification.assign', { taskId: t.id, userId }), '已分派')}
+                    />
+                  )}
+                  {mayWork && t.state !== 'in_field' && (
+                    <Button
+                      size="small"
+                      onClick={() =>
+                        void act(async () => {
+                          const r = await call('verification.checkout', { taskId: t.id });
+                          downloadText(r.packageJson, r.fileName);
+                        }, '已领取外勤，任务文件已下载')
+                      }
+                    >
+                      领取外勤
+                    </Button>
+                  )}
+                  {isSupervisor && t.state === 'in_field' && (
+                    <Button size="small" danger onClick={() => void act(() => call('verification.release', { taskId: t.id, reason: '管理员收回' }), '已收回')}>
+                      收回
+                    </Button>
+                  )}
+                  {mayWork && t.state !== 'in_field' && (
+                    <Button size="small" type="primary" onClick={() => setOutcomeFor(t)}>
+                      录入结论
+                    </Button>
+                  )}
+                </Space>
+              );
+            },
+          },
+        ]}
+      />
+      <OutcomeModal
+        task={outcomeFor}
+        onClose={(changed) => {
+          setOutcomeFor(null);
+          if (changed) void load();
+        }}
+      />
+      <Drawer open={detail !== null} width={620} title={`核查任务 ${detail?.caseNo ?? ''}`} onClose={() => setDetail(null)}>
+        {detail && (
+          <>
+            <Descriptions column={1} size="small" bordered>
+              <Descriptions.Item label="申请人">{detail.applicantName}（{detail.idNumberMasked}）</Descriptions.Item>
+              <Descriptions.Item label="承诺事项">{detail.certificate}</Descriptions.Item>
+              <Descriptions.Item label="核查方式 / 期限">{detail.method}，{chinaDay(detail.dueAt)} 前</Descriptions.Item>
+              <Descriptions.Item label="状态"><TaskStateTag state={detail.state} /> {detail.outcome && OUTCOME_LABELS[detail.outcome]} {chinaTime(detail.outcomeAt)}</Descriptions.Item>
+              <Descriptions.Item label="抽查">
+                {detail.sample ? `比例 ${Math.round(detail.sample.ratio * 100)}%，随机数 ${detail.sample.draw.toFixed(6)}，${detail.sample.sampled ? '抽中' : '未抽中'}；种子 ${detail.sample.seed}` : '免于核查'}
+              </Descriptions.Item>
+              <Descriptions.Item label="核查情况">{String(detail.result.note ?? '—')}</Descriptions.Item>
+            </Descriptions>
+            {detail.evidence.length > 0 && (
+              <>
+                <Typography.Title level={5} style={{ marginTop: 16 }}>证据</Typography.Title>
+                <Image.PreviewGroup>
+                  <Space wrap>
+                    {detail.evidence.map((e) => (
+                      <div key={e.position} style={{ width: 170 }}>
+                        {photos[e.position] && <Image src={photos[e.position]} width={160} />}
+                        <Typography.Text type="secondary" style={{ fontSize: 12, display: 'block' }}>
+                          {e.kind === 'signature' ? '申请人签字' : '现场照片'} {chinaTime(e.takenAt)}
+                          <br />SHA-256 {e.sha256.slice(0, 16)}…
+                        </Typography.Text>
+                      </div>
+                    ))}
+                  </Space>
+                </Image.PreviewGroup>
+              </>
+            )}
+            <HandoverCard caseId={detail.caseId} />
+          </>
+        )}
+      </Drawer>
+    </>
+  );
+}
