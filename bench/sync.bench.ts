@@ -17,7 +17,8 @@
 // Reported: cases/s of both and their ratio; RSS and heap sampled every 250 ms during the drain
 // (median of the first and last fifth, max; flat = no growth with the number of cases sent);
 // event-loop delay of this (main) process during the drain (perf_hooks monitorEventLoopDelay,
-// 10 ms resolution): p50, p99, max.
+// 10 ms resolution): p50, p99, max — next to the same measure idle for 3 s and during the raw
+// posts, so that a busy machine's own noise can be told apart from the sender's.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createApp } from '../electron/app/create-app';
 import { writeSyncConfig } from '../electron/services/sync/targets-config';
@@ -43,7 +44,8 @@ const mb = (b: number) => (b / 1048576).toFixed(1);
 const f1 = (x: number) => x.toFixed(1);
 
 async function main() {
-  console.log(`sync bench: ${CASES} cases, concurrency ${CONCURRENCY}, load ${load1()}`);
+  const load1AtStart = load1();
+  console.log(`sync bench: ${CASES} cases, concurrency ${CONCURRENCY}, load ${load1AtStart}`);
   const sim = await spawnVerticalSim({
     dataDir: tempDir('bench-sim-'),
     targets: [{ id: 'bench', name: '基准目标', port: 0, token: 'tok-bench', honourIdempotency: true, chunkSize: 1024 * 1024 }],
@@ -66,9 +68,19 @@ async function main() {
     prep.close();
     console.log(`queued ${caseIds.length + 1} cases in ${(nowMs() - t0).toFixed(0)} ms`);
 
+    // ---- event-loop delay of this process idle (the machine's own noise), then during the raw posts
+    const lagOf = (h: ReturnType<typeof monitorEventLoopDelay>) => ({ p50Ms: h.percentile(50) / 1e6, p99Ms: h.percentile(99) / 1e6, maxMs: h.max / 1e6, meanMs: h.mean / 1e6 });
+    const idleLoop = monitorEventLoopDelay({ resolution: 10 });
+    idleLoop.enable();
+    await new Promise((r) => setTimeout(r, 3000));
+    idleLoop.disable();
+    const idleLag = lagOf(idleLoop);
+
     // ---- raw capacity: the same payloads, plain posts, no outbox
     const payload = mapPayload(doc, FIELDS);
     let next = 0;
+    const rawLoop = monitorEventLoopDelay({ resolution: 10 });
+    rawLoop.enable();
     const rawStart = nowMs();
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
@@ -85,6 +97,8 @@ async function main() {
       }),
     );
     const rawMs = nowMs() - rawStart;
+    rawLoop.disable();
+    const rawLag = lagOf(rawLoop);
     const rawRate = (RAW / rawMs) * 1000;
     await sim.reset('bench');
 
@@ -129,7 +143,8 @@ async function main() {
       heapLastFifthMb: Number(mb(median(last.map((s) => s.heap)))),
       heapMaxMb: Number(mb(Math.max(...samples.map((s) => s.heap)))),
     };
-    const lag = { p50Ms: loop.percentile(50) / 1e6, p99Ms: loop.percentile(99) / 1e6, maxMs: loop.max / 1e6, meanMs: loop.mean / 1e6 };
+    const lag = lagOf(loop);
+    const fmtLag = (l: typeof lag) => `${l.p50Ms.toFixed(1)} / ${l.p99Ms.toFixed(1)} / ${l.maxMs.toFixed(1)} ms`;
     console.log(
       table([
         ['figure', 'value'],
@@ -138,10 +153,12 @@ async function main() {
         ['ratio drain / raw', (drainRate / rawRate).toFixed(2)],
         ['RSS first / last fifth, max', `${memory.rssFirstFifthMb} / ${memory.rssLastFifthMb} MB, ${memory.rssMaxMb} MB`],
         ['heap first / last fifth, max', `${memory.heapFirstFifthMb} / ${memory.heapLastFifthMb} MB, ${memory.heapMaxMb} MB`],
-        ['event-loop delay p50 / p99 / max', `${lag.p50Ms.toFixed(1)} / ${lag.p99Ms.toFixed(1)} / ${lag.maxMs.toFixed(1)} ms`],
+        ['event-loop delay p50 / p99 / max, drain', fmtLag(lag)],
+        ['  same, raw posts (no outbox)', fmtLag(rawLag)],
+        ['  same, idle 3 s (machine noise)', fmtLag(idleLag)],
       ]),
     );
-    emitResult({ cases: CASES, concurrency: CONCURRENCY, rawPerS: rawRate, drainPerS: drainRate, ratio: drainRate / rawRate, memory, eventLoopDelay: lag, load1AtStart: load1() });
+    emitResult({ cases: CASES, concurrency: CONCURRENCY, rawPerS: rawRate, drainPerS: drainRate, ratio: drainRate / rawRate, memory, eventLoopDelay: lag, eventLoopDelayRaw: rawLag, eventLoopDelayIdle: idleLag, load1AtStart });
   } finally {
     await sim.kill();
   }

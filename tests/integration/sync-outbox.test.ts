@@ -199,6 +199,26 @@ describe('sync outbox: acceptance queues, the sender delivers', () => {
     again.app.close();
   });
 
+  it('a broken targets file is refused with a clear reason; the desk starts and queued entries wait', async () => {
+    await sim.setFaults('keyed', { refuse: true });
+    const { d, token } = await desk();
+    const c = await acceptCase(d, token, await applicantIdOf(d, token), (await plainItem(d, token)).id);
+    await d.app.stopSync();
+    d.app.close();
+    fs.writeFileSync(path.join(d.dataDir, 'sync-targets.json'), '{"version": 1, "targets": [');
+    const again = await testDesk({ dataDir: d.dataDir });
+    const t = (await again.signIn('zhangmin')).token;
+    const status = await again.call('sync.status', {}, t);
+    expect(status.configProblem).toMatch(/同步目标配置文件不是有效的 JSON/);
+    expect(status.targets.map((x) => x.id)).toEqual(['data-sharing']);
+    const kept = await again.call('sync.entries', { caseId: c.id, targetId: 'keyed' }, t);
+    expect(kept.entries).toHaveLength(1);
+    expect(kept.entries[0]!.state).not.toBe('acknowledged');
+    await again.app.stopSync();
+    again.app.close();
+    await sim.setFaults('keyed', { refuse: false });
+  });
+
   it('warns when the clock looks wrong: behind the last time seen, or far from a target', async () => {
     await sim.reset();
     const { d } = await desk();

@@ -30,7 +30,7 @@ export function createSyncService(deps: Deps, targets: SyncTargets, runtime: Syn
         const r = runtime.reachability(t.id);
         return { id: t.id, name: t.name, kind: t.kind, ...r, ...targetCounts(db, t.id) };
       });
-      return { targets: list, clockWarning: runtime.clockWarning(), now: deps.now().toISOString() };
+      return { targets: list, clockWarning: runtime.clockWarning(), configProblem: targets.problem, now: deps.now().toISOString() };
     },
 
     'sync.entries': (f) => listEntries(db, f),

@@ -84,6 +84,8 @@ export const syncMethods = {
       targets: z.array(SyncTargetStatus),
       /** Set when this machine's clock looks wrong (behind the last time seen, or far from a target's Date header). */
       clockWarning: z.string().nullable(),
+      /** Set when <dataDir>/sync-targets.json was refused (the desk then runs without its vertical targets). */
+      configProblem: z.string().nullable().optional(),
       now: Iso,
     }),
   }),
