@@ -353,7 +353,7 @@ export function ScanPage({
               type="error"
               showIcon
               title="图像处理组件（OpenCV）未能加载，已改用简易处理：不能自动识别和拉正页面，将保存整个画面。请重启本软件；如仍出现，请联系技术支持。"
-              description={engineError}
+              description={`技术信息：${engineError}`}
               style={{ marginBottom: 8 }}
               data-testid="scan-engine-fallback"
             />
