@@ -34,6 +34,8 @@ import { createSyncService } from '../services/sync/sync-service';
 import { createVerificationService } from '../services/verification/verification-service';
 import { createAssistanceService } from '../services/verification/assistance-service';
 import { createFieldService } from '../services/field/field-service';
+import { deskZone, reachableHere } from '../services/transfer/transfer-context';
+import { createTransferService } from '../services/transfer/transfer-service';
 import { runInWorker } from '../workers/run-in-worker';
 import { createDispatcher, type Dispatcher } from './dispatcher';
 import { mergeHandlers, type PartialHandlers } from './handlers';
@@ -153,7 +155,11 @@ export async function createApp(opts: CreateAppOptions): Promise<DeskApp> {
   const intakeDeps = { ...deps, files, dataSharing, syncTargets };
   const queries = createDataQueries(intakeDeps);
 
-  const sender = new SyncSender(deps, syncTargets, files, queries.delivery);
+  // Targets only the other network zone reaches are carried across in transfer bundles, not sent.
+  const zone = deskZone(db);
+  const sender = new SyncSender(deps, { ...syncTargets, all: () => syncTargets.all().filter((t) => reachableHere(t, zone)) }, files, queries.delivery);
+
+  const transfer = createTransferService({ ...deps, dataDir: opts.dataDir, files, targets: syncTargets }, zone);
 
   const handlers = mergeHandlers(
     createSystemService({ db, schemaVersion: opened.schemaVersion }, now),
@@ -175,8 +181,10 @@ export async function createApp(opts: CreateAppOptions): Promise<DeskApp> {
     createVerificationService({ ...deps, files }),
     createAssistanceService({ ...deps, files }),
     createFieldService({ ...deps, files }),
+    transfer.handlers,
   );
   if (opts.sync !== false) sender.start();
+  transfer.start();
 
   return {
     state: 'ready',
@@ -185,6 +193,7 @@ export async function createApp(opts: CreateAppOptions): Promise<DeskApp> {
     logger,
     dbFile: paths.dbFile,
     close: () => {
+      transfer.stop();
       sender.halt();
       db.close();
     },

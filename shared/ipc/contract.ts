@@ -19,6 +19,7 @@ import { scansMethods } from './methods/scans';
 import { syncMethods } from './methods/sync';
 import { cameraMethods } from './methods/camera';
 import { verificationMethods } from './methods/verification';
+import { transferMethods } from './methods/transfer';
 
 export { method, type Access, type MethodSpec } from './method';
 
@@ -306,6 +307,7 @@ export const contract = {
   ...syncMethods,
   ...cameraMethods,
   ...verificationMethods,
+  ...transferMethods,
 } as const satisfies Record<string, MethodSpec>;
 
 export type Contract = typeof contract;

@@ -1,6 +1,6 @@
 import type { ComponentType } from 'react';
 import { Dropdown, Layout, Menu, Tag, Typography } from 'antd';
-import { AuditOutlined, BookOutlined, CloudSyncOutlined, FolderOpenOutlined, FormOutlined, SafetyOutlined, ScanOutlined, HomeOutlined, LockOutlined, LogoutOutlined, FileSearchOutlined, TeamOutlined, UserAddOutlined } from '@ant-design/icons';
+import { SwapOutlined, AuditOutlined, BookOutlined, CloudSyncOutlined, FolderOpenOutlined, FormOutlined, SafetyOutlined, ScanOutlined, HomeOutlined, LockOutlined, LogoutOutlined, FileSearchOutlined, TeamOutlined, UserAddOutlined } from '@ant-design/icons';
 import { ROLE_LABELS } from '../../../shared/domain/roles';
 import { useDesk, type PageKey } from '../state/desk-store';
 import { useIdleLock } from './use-idle-lock';
@@ -17,6 +17,7 @@ import { CreditPage } from '../pages/CreditPage';
 import { ScanPage } from '../pages/scan/ScanPage';
 import { SyncPage } from '../pages/sync/SyncPage';
 import { SyncIndicator } from '../pages/sync/SyncIndicator';
+import { TransferPage } from '../pages/transfer/TransferPage';
 import { VerificationPage } from '../pages/verification/VerificationPage';
 
 const PAGES: Record<PageKey, ComponentType> = {
@@ -24,6 +25,7 @@ const PAGES: Record<PageKey, ComponentType> = {
   intake: IntakePage,
   cases: CasesPage,
   sync: SyncPage,
+  transfer: TransferPage,
   scan: () => <ScanPage />,
   verification: VerificationPage,
   applicants: ApplicantsPage,
@@ -54,6 +56,7 @@ export function AppShell() {
     { key: 'intake', icon: <FormOutlined />, label: '受理办件' },
     { key: 'cases', icon: <FolderOpenOutlined />, label: '办件查询' },
     { key: 'sync', icon: <CloudSyncOutlined />, label: '数据同步' },
+    { key: 'transfer', icon: <SwapOutlined />, label: '内外网交换' },
     { key: 'scan', icon: <ScanOutlined />, label: '高拍仪扫描' },
     { key: 'verification', icon: <FileSearchOutlined />, label: '核查与协查' },
     { key: 'applicants', icon: <UserAddOutlined />, label: '申请人登记' },
