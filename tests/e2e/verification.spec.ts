@@ -266,3 +266,45 @@ test('commitment → task with the catalog due date → assigned → taken offli
   await expect(admin2.locator('.ant-table-row', { hasText: '托育机构备案' })).toContainText('100.0%');
   await shot(admin2, '6-figures');
 });
+
+test('at the hall: 无法核实 escalates through the outcome form; a 协查 reply by letter is recorded with its scanned page', async () => {
+  const info = test.info();
+  const api = (await rpc<{ token: string }>(hall, 'auth.signIn', { username: 'zhangmin', password: 'Desk@2026' })).token;
+  const applicant = (await rpc<{ id: number; name: string }[]>(hall, 'applicants.list', { query: '王芳', limit: 5 }, api))[0]!;
+  const item = (await rpc<{ id: number; name: string }[]>(hall, 'catalog.listServiceItems', {}, api)).find((i) => i.name === '托育机构备案')!;
+  let v = await rpc<CaseView & { caseNo: string }>(hall, 'intake.start', { applicantId: applicant.id, serviceItemIds: [item.id] }, api);
+  const commit = v.certificates.find((c) => c.name === '无犯罪记录证明')!;
+  await rpc(hall, 'intake.recordChoice', { caseId: v.id, certificateItemId: commit.certificateItemId, choice: 'commit' }, api);
+  await rpc(hall, 'intake.signCommitment', { caseId: v.id, certificateItemId: commit.certificateItemId, signatureKind: 'pad', signaturePngBase64: SIG }, api);
+  const dept = v.certificates.find((c) => c.method === 'dept_verification')!;
+  v = await rpc(hall, 'intake.requestAssistance', { caseId: v.id, certificateItemId: dept.certificateItemId }, api);
+
+  const admin = await signIn(hallCtx, hall, 'admin');
+  await admin.getByRole('menuitem', { name: '核查与协查' }).click();
+  const taskRow = admin.getByTestId('task-board').getByRole('row', { name: new RegExp(v.caseNo) });
+  await taskRow.getByRole('button', { name: '录入结论' }).click();
+  const modal = admin.locator('.ant-modal');
+  await modal.getByText('无法核实（上报）').click();
+  await modal.locator('textarea').first().fill('公安机关查询系统连续三日无响应，申请人电话无人接听');
+  await admin.screenshot({ path: info.outputPath('7-outcome-form.png') });
+  await modal.getByRole('button', { name: '提交结论' }).click();
+  await expect(taskRow).toContainText('无法核实·已上报');
+
+  await admin.getByRole('tab', { name: '部门协查' }).click();
+  const reqRow = admin.getByRole('row', { name: new RegExp(`${v.caseNo}.*${dept.name}`) });
+  await expect(reqRow).toContainText('待答复');
+  await reqRow.getByRole('button', { name: '登记答复' }).click();
+  const replyModal = admin.locator('.ant-modal', { hasText: '登记协查答复' });
+  await replyModal.getByText('书面复函', { exact: true }).click();
+  await replyModal.locator('textarea').fill('县疾控中心复函：卫生评价报告属实');
+  const scan = path.join(freshDir('desk-reply-scan-'), '复函.png');
+  fs.writeFileSync(scan, signaturePng(800, 1100));
+  await replyModal.locator('input[type=file]').setInputFiles(scan);
+  await admin.screenshot({ path: info.outputPath('8-assistance-reply.png') });
+  await replyModal.getByRole('button', { name: /OK|确\s*定/ }).click();
+  await expect(reqRow).toContainText('书面复函');
+  await expect(reqRow.getByRole('button', { name: '扫描件' })).toBeVisible();
+  const list = await rpc<{ caseId: number; channel: string; scanSha256: string | null }[]>(hall, 'assistance.list', {}, api);
+  expect(list.find((r) => r.caseId === v.id)).toMatchObject({ channel: 'letter', scanSha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+  await admin.screenshot({ path: info.outputPath('9-assistance-list.png') });
+});
