@@ -46,6 +46,10 @@ const [command, ...rest] = process.argv.slice(2);
 const { values } = parseArgs({ args: rest, options: { 'data-dir': { type: 'string' } }, strict: false });
 const dataDir = path.resolve((values['data-dir'] as string | undefined) ?? process.env.DESK_DATA_DIR ?? defaultDataDir());
 if (command === 'audit-verify') process.exit(auditVerify(dataDir));
-if (command && TRANSFER_COMMANDS.includes(command)) process.exit(runTransferCli(command, rest, dataDir));
-process.stderr.write('用法：cli.cjs audit-verify|bundle-export|bundle-import|transfer-setup|transfer-card|transfer-pair [--data-dir 目录] …（见 docs/transfer.md）\n');
-process.exit(2);
+// Imports flush many files in parallel (libuv's pool; read when first used).
+process.env.UV_THREADPOOL_SIZE ??= '16';
+if (command && TRANSFER_COMMANDS.includes(command)) void runTransferCli(command, rest, dataDir).then((code) => process.exit(code));
+else {
+  process.stderr.write('用法：cli.cjs audit-verify|bundle-export|bundle-import|transfer-setup|transfer-card|transfer-pair [--data-dir 目录] …（见 docs/transfer.md）\n');
+  process.exit(2);
+}

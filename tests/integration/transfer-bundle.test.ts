@@ -31,7 +31,7 @@ describe('transfer bundles', () => {
     expect(x.counts.files).toBeGreaterThanOrEqual(3);
     expect(x.parts).toBeGreaterThan(1);
 
-    const r = importBundle(b.ctx, ACTOR, manifestIn(out1));
+    const r = await importBundle(b.ctx, ACTOR, manifestIn(out1));
     expect(r).toMatchObject({ status: 'applied', seq: 1, entriesNew: 1, entriesKnown: 0 });
     const entryB = b.ctx.db.prepare(`SELECT * FROM outbox_entries WHERE idempotency_key = ?`).get(entryA.idempotency_key) as { id: number; case_id: number; state: string; document: string };
     expect(entryB.state).toBe('pending');
@@ -43,7 +43,7 @@ describe('transfer bundles', () => {
 
     // Imported again, ten times: nothing changes (not even the audit log).
     const after1 = contentDigest(b.ctx.db);
-    for (let i = 0; i < 10; i++) expect(importBundle(b.ctx, ACTOR, manifestIn(out1)).status).toBe('already');
+    for (let i = 0; i < 10; i++) expect((await importBundle(b.ctx, ACTOR, manifestIn(out1))).status).toBe('already');
     expect(contentDigest(b.ctx.db)).toBe(after1);
 
     // The extranet desk's sender delivers it: the target's case number goes back in the next bundle.
@@ -51,7 +51,7 @@ describe('transfer bundles', () => {
     const out2 = tempDir('bundle-');
     const back = exportBundle(b.ctx, ACTOR, { outDir: out2 });
     expect(back.counts).toMatchObject({ entries: 0, acks: 1 });
-    expect(importBundle(a.ctx, ACTOR, manifestIn(out2))).toMatchObject({ status: 'applied', acks: 1 });
+    expect(await importBundle(a.ctx, ACTOR, manifestIn(out2))).toMatchObject({ status: 'applied', acks: 1 });
     const closed = a.ctx.db.prepare('SELECT state, target_case_no FROM outbox_entries WHERE id = ?').get(entryA.id);
     expect(closed).toEqual({ state: 'acknowledged', target_case_no: 'SJ-2026-0001' });
 

@@ -70,7 +70,7 @@ describe('bundle-import on the command line', () => {
     expect(said.match(/此前已导入，本次未作任何改动/g)).toHaveLength(1);
     const t = openTransfer(dir);
     const first = contentDigest(t.ctx.db);
-    for (let i = 0; i < 8; i++) expect(importBundle(t.ctx, ACTOR, bundle).status).toBe('already');
+    for (let i = 0; i < 8; i++) expect((await importBundle(t.ctx, ACTOR, bundle)).status).toBe('already');
     expect(contentDigest(t.ctx.db)).toBe(first);
     expect(t.ctx.db.prepare(`SELECT COUNT(*) FROM audit_log WHERE action = 'transfer.import'`).pluck().get()).toBe(1);
     expect(t.ctx.db.prepare(`SELECT COUNT(*) FROM outbox_entries WHERE target_id = 'prov'`).pluck().get()).toBe(20);
@@ -119,7 +119,7 @@ describe('bundle-import on the command line', () => {
         expect(contentDigest(t.ctx.db)).toBe(baseDigest);
         none++;
       }
-      const again = importBundle(t.ctx, ACTOR, bundle);
+      const again = await importBundle(t.ctx, ACTOR, bundle);
       expect(again.status).toBe(applied ? 'already' : 'applied');
       expect(t.ctx.db.prepare(`SELECT COUNT(*) FROM outbox_entries WHERE target_id = 'prov'`).pluck().get()).toBe(20);
       for (const sha of t.ctx.db.prepare('SELECT sha256 FROM transfer_case_files').pluck().all() as string[]) t.ctx.files.get(sha);

@@ -52,15 +52,15 @@ describe('transfer delivery', () => {
       exportBundle(a.ctx, ACTOR, { outDir: dir, chunkBytes: 16 * 1024 });
       bundles.push(manifestIn(dir));
     }
-    for (const m of bundles) expect(importBundle(inOrder.ctx, ACTOR, m).status).toBe('applied');
+    for (const m of bundles) expect((await importBundle(inOrder.ctx, ACTOR, m)).status).toBe('applied');
     expect(gapsFromPeer(inOrder.ctx.db)).toEqual([]);
 
     const [x1, , x3, x4] = bundles as [string, string, string, string];
-    expect(importBundle(shuffled.ctx, ACTOR, x3)).toMatchObject({ status: 'applied', entriesNew: 3, gaps: [1, 2] });
-    const older = importBundle(shuffled.ctx, ACTOR, x1);
+    expect(await importBundle(shuffled.ctx, ACTOR, x3)).toMatchObject({ status: 'applied', entriesNew: 3, gaps: [1, 2] });
+    const older = await importBundle(shuffled.ctx, ACTOR, x1);
     expect(older).toMatchObject({ status: 'applied', entriesNew: 0, entriesKnown: 1, gaps: [2] });
-    expect(importBundle(shuffled.ctx, ACTOR, x3)).toMatchObject({ status: 'already', gaps: [2] });
-    expect(importBundle(shuffled.ctx, ACTOR, x4)).toMatchObject({ status: 'applied', entriesNew: 1, entriesKnown: 3, gaps: [2] });
+    expect(await importBundle(shuffled.ctx, ACTOR, x3)).toMatchObject({ status: 'already', gaps: [2] });
+    expect(await importBundle(shuffled.ctx, ACTOR, x4)).toMatchObject({ status: 'applied', entriesNew: 1, entriesKnown: 3, gaps: [2] });
 
     expect(received(shuffled.ctx)).toEqual(received(inOrder.ctx));
     expect(received(inOrder.ctx).entries).toHaveLength(4);
@@ -79,7 +79,7 @@ describe('transfer delivery', () => {
     const c2 = await caseWithPages(a, 1, 52);
     const x1 = tempDir('x1-');
     expect(exportBundle(a.ctx, ACTOR, { outDir: x1 }).counts.entries).toBe(2);
-    expect(importBundle(b.ctx, ACTOR, manifestIn(x1))).toMatchObject({ status: 'applied', entriesNew: 2 });
+    expect(await importBundle(b.ctx, ACTOR, manifestIn(x1))).toMatchObject({ status: 'applied', entriesNew: 2 });
     const acked = (ctx: TransferCtx, n: number) => () =>
       (ctx.db.prepare(`SELECT COUNT(*) FROM outbox_entries WHERE target_id = 'prov' AND state = 'acknowledged'`).pluck().get() as number) >= n;
     await waitFor('the extranet desk to deliver two cases', acked(b.ctx, 2));
@@ -93,12 +93,12 @@ describe('transfer delivery', () => {
     const c3 = await caseWithPages(a, 1, 53);
     const x2 = tempDir('x2-');
     expect(exportBundle(a.ctx, ACTOR, { outDir: x2 }).counts.entries).toBe(3);
-    expect(importBundle(b.ctx, ACTOR, manifestIn(x2))).toMatchObject({ status: 'applied', entriesNew: 1, entriesKnown: 2 });
+    expect(await importBundle(b.ctx, ACTOR, manifestIn(x2))).toMatchObject({ status: 'applied', entriesNew: 1, entriesKnown: 2 });
     await waitFor('the extranet desk to deliver the third case', acked(b.ctx, 3));
 
     const y2 = tempDir('y2-');
     expect(exportBundle(b.ctx, ACTOR, { outDir: y2 }).acks).toBe(3);
-    expect(importBundle(a.ctx, ACTOR, manifestIn(y2))).toMatchObject({ status: 'applied', acks: 3 });
+    expect(await importBundle(a.ctx, ACTOR, manifestIn(y2))).toMatchObject({ status: 'applied', acks: 3 });
 
     const stored = await sim.cases('prov');
     expect(stored.map((s) => s.externalRef).sort()).toEqual([c1.caseNo, c2.caseNo, c3.caseNo].sort());
@@ -113,7 +113,7 @@ describe('transfer delivery', () => {
     // Nothing left to carry either way once each side has seen the other's last bundle.
     const x3 = tempDir('x3-');
     expect(exportBundle(a.ctx, ACTOR, { outDir: x3 }).counts.entries).toBe(0);
-    importBundle(b.ctx, ACTOR, manifestIn(x3));
+    await importBundle(b.ctx, ACTOR, manifestIn(x3));
     expect(exportBundle(b.ctx, ACTOR, { outDir: tempDir('y3-') }).acks).toBe(0);
     expect(fs.existsSync(path.join(a.dataDir, 'transfer', 'desk-keys.json'))).toBe(true);
   }, 180_000);

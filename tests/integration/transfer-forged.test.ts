@@ -138,7 +138,7 @@ describe('forged and damaged bundles', () => {
       mutate(dir);
       let refused: BundleRefused | null = null;
       try {
-        importBundle(b.ctx, ACTOR, manifestIn(dir));
+        await importBundle(b.ctx, ACTOR, manifestIn(dir));
       } catch (e) {
         if (!(e instanceof BundleRefused)) throw new Error(`variant ${n} (${name}) failed with a non-refusal: ${String(e)}`);
         refused = e;
@@ -159,6 +159,6 @@ describe('forged and damaged bundles', () => {
     expect([...reasons.keys()].some((k) => k.startsWith('expired → expired'))).toBe(true);
 
     // The undamaged bundle imports.
-    expect(importBundle(b.ctx, ACTOR, manifestIn(base))).toMatchObject({ status: 'applied', entriesNew: 1 });
+    expect(await importBundle(b.ctx, ACTOR, manifestIn(base))).toMatchObject({ status: 'applied', entriesNew: 1 });
   }, 120_000);
 });

@@ -8,7 +8,6 @@ import { hasDeskKeys, loadDeskKeys } from './desk-keys';
 import { readDesk, readPeer } from './desk-setup';
 import { applyAck, gapsFromPeer } from './acks';
 import { forEachLine } from './line-reader';
-import { fsyncDir } from './durable-file';
 import { ZONE_LABEL, type TransferCtx } from './transfer-context';
 import type { CaseDocument } from '../sync/case-document';
 
@@ -40,6 +39,47 @@ function sweepStaging(root: string): void {
   }
 }
 
+/**
+ * Moves the verified files into the file store by hash before the transaction, flushed (in
+ * parallel: one fsync each is most of an import's time). A crash before the commit leaves only
+ * files no row refers to, which the next start of the desk removes (FileStore.sweepOrphans).
+ */
+async function placeFiles(ctx: TransferCtx, s: StagedBundle): Promise<void> {
+  const names = fs.readdirSync(s.filesDir).filter((n) => !fs.existsSync(ctx.files.pathOf(n)));
+  const dirs = new Set<string>();
+  await pool(names, 32, async (name) => {
+    const staged = path.join(s.filesDir, name);
+    const fh = await fs.promises.open(staged, 'r+');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    const target = ctx.files.pathOf(name);
+    await fs.promises.mkdir(path.dirname(target), { recursive: true });
+    await fs.promises.rename(staged, target);
+    dirs.add(path.dirname(target));
+  });
+  await pool([...dirs], 32, async (d) => {
+    if (process.platform === 'win32') return;
+    const fh = await fs.promises.open(d, 'r');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  });
+}
+
+async function pool<T>(items: T[], width: number, fn: (x: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(width, items.length) }, async () => {
+      while (next < items.length) await fn(items[next++]!);
+    }),
+  );
+}
+
 const applied = (ctx: TransferCtx, bundleId: string) => ctx.db.prepare('SELECT seq FROM transfer_bundles_in WHERE bundle_id = ?').get(bundleId) as { seq: number } | undefined;
 
 /**
@@ -48,7 +88,7 @@ const applied = (ctx: TransferCtx, bundleId: string) => ctx.db.prepare('SELECT s
  * bundle, moves its files into the file store by hash, applies each entry by its idempotency
  * key and each ack. A bundle already applied changes nothing (not even the audit log).
  */
-export function importBundle(ctx: TransferCtx, actor: Actor, manifestFile: string): ImportResult {
+export async function importBundle(ctx: TransferCtx, actor: Actor, manifestFile: string): Promise<ImportResult> {
   const me = readDesk(ctx);
   if (!me || !hasDeskKeys(ctx.dataDir)) throw new BundleRefused('no_keys', '请先设置本机所在网络区域并生成密钥。');
   const peer = readPeer(ctx);
@@ -67,6 +107,7 @@ export function importBundle(ctx: TransferCtx, actor: Actor, manifestFile: strin
     const catalog = ctx.db.prepare('SELECT id FROM catalog_versions ORDER BY id DESC LIMIT 1').pluck().get() as number | undefined;
     const user = actor.userId ?? (ctx.db.prepare('SELECT id FROM users ORDER BY id LIMIT 1').pluck().get() as number | undefined);
     if (catalog === undefined || user === undefined) throw new BundleRefused('local_precondition', '本机尚未完成初始设置（没有事项目录或用户），无法导入办件。');
+    await placeFiles(ctx, staged);
     let result: ImportResult;
     try {
       result = ctx.write(actor, (w) => apply(ctx, w, staged, { catalog, user, senderDesk: body.sender.deskId, senderZone: body.sender.zone }));
@@ -91,25 +132,7 @@ function apply(ctx: TransferCtx, w: WriteContext, s: StagedBundle, o: { catalog:
      VALUES (?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?)`,
   ).run(b.bundleId, b.seq, b.prevHash, s.manifestHash, b.createdAt, at, b.counts.files, b.counts.acks, JSON.stringify(b.peerApplied));
 
-  // Files first (rows in `files` are what outbox_files and transfer_case_files refer to).
-  const dirs = new Set<string>();
-  for (const name of fs.readdirSync(s.filesDir)) {
-    const target = ctx.files.pathOf(name);
-    if (!fs.existsSync(target)) {
-      fs.mkdirSync(path.dirname(target), { recursive: true });
-      const staged = path.join(s.filesDir, name);
-      const fd = fs.openSync(staged, 'r+');
-      try {
-        fs.fsyncSync(fd);
-      } finally {
-        fs.closeSync(fd);
-      }
-      fs.renameSync(staged, target);
-      dirs.add(path.dirname(target));
-    }
-  }
-  for (const d of dirs) fsyncDir(d);
-
+  // The files are in the store already (placeFiles); their rows go in with the entries that refer to them.
   let entriesNew = 0;
   let entriesKnown = 0;
   const recordFile = db.prepare('INSERT OR IGNORE INTO files (sha256, size, mime, created_at) VALUES (?, ?, ?, ?)');

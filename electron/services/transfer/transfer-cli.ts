@@ -22,7 +22,7 @@ import { manifestsIn } from './bundle-folder';
  */
 export const TRANSFER_COMMANDS = ['bundle-export', 'bundle-import', 'transfer-setup', 'transfer-card', 'transfer-pair'];
 
-export function runTransferCli(command: string, args: string[], dataDir: string): number {
+export async function runTransferCli(command: string, args: string[], dataDir: string): Promise<number> {
   const { values } = parseArgs({
     args,
     options: {
@@ -67,7 +67,7 @@ export function runTransferCli(command: string, args: string[], dataDir: string)
       for (const m of manifests) {
         try {
           say(`正在校验并导入 ${path.basename(m)} …`);
-          const r = importBundle(t.ctx, actor, m);
+          const r = await importBundle(t.ctx, actor, m);
           if (r.status === 'already') say(`交换包 ${r.bundleId}（序号 ${r.seq}）此前已导入，本次未作任何改动。`);
           else say(`已导入交换包 ${r.bundleId}（序号 ${r.seq}）：新增 ${r.entriesNew} 条、已有 ${r.entriesKnown} 条、${r.files} 个文件、${r.acks} 条回执。`);
           if (r.gaps.length) say(`注意：对端的第 ${r.gaps.join('、')} 号交换包尚未导入（缺号）。`);

@@ -69,12 +69,12 @@ export function createTransferService(ctx: TransferCtx, senderZone: Zone | null)
     }
   };
 
-  function importManifests(manifests: string[], actor: Actor): ImportOutcome[] {
+  async function importManifests(manifests: string[], actor: Actor): Promise<ImportOutcome[]> {
     const outcomes: ImportOutcome[] = [];
     for (const m of manifests) {
       const at = ctx.now().toISOString();
       try {
-        const r = importBundle(ctx, actor, m);
+        const r = await importBundle(ctx, actor, m);
         outcomes.push({
           file: m,
           status: r.status,
@@ -99,7 +99,8 @@ export function createTransferService(ctx: TransferCtx, senderZone: Zone | null)
     return outcomes;
   }
 
-  function watchOnce(): void {
+  let watching = false;
+  async function watchOnce(): Promise<void> {
     const folder = dropFolder();
     if (!folder || !readPeer(ctx) || !fs.existsSync(folder)) return;
     // A bundle is tried again when its manifest or the folder's file count changed (parts still arriving).
@@ -108,7 +109,7 @@ export function createTransferService(ctx: TransferCtx, senderZone: Zone | null)
       const mark = fs.statSync(m).mtimeMs * 1e6 + files;
       if (tried.get(m) === mark) continue;
       tried.set(m, mark);
-      const [o] = importManifests([m], SYSTEM_ACTOR);
+      const [o] = await importManifests([m], SYSTEM_ACTOR);
       if (o) ctx.logger.info('transfer.dropImported', { file: m, status: o.status, code: o.code });
     }
   }
@@ -135,10 +136,10 @@ export function createTransferService(ctx: TransferCtx, senderZone: Zone | null)
       const r = guard(() => exportBundle(ctx, c.actor, { outDir: folder, chunkBytes: chunkMb ? Math.max(1024, Math.round(chunkMb * 1024 * 1024)) : undefined }));
       return { bundleId: r.bundleId, seq: r.seq, entries: r.counts.entries, files: r.counts.files, acks: r.acks, parts: r.parts, bytes: r.bytes, manifestFile: r.manifestFile };
     },
-    'transfer.import': ({ folder }, c) => {
+    'transfer.import': async ({ folder }, c) => {
       if (!fs.existsSync(folder)) throw new AppError('NOT_FOUND', `导入位置不存在：${folder}`);
       if (!readPeer(ctx)) throw new AppError('INVALID_STATE', '本机尚未与对端工作台配对，无法导入。');
-      const outcomes = importManifests(manifestsIn(folder), c.actor);
+      const outcomes = await importManifests(manifestsIn(folder), c.actor);
       if (!outcomes.length) throw new AppError('NOT_FOUND', `该文件夹中没有交换包（*.manifest.json）：${folder}`);
       return { outcomes, gaps: gapsFromPeer(ctx.db) };
     },
@@ -166,11 +167,11 @@ export function createTransferService(ctx: TransferCtx, senderZone: Zone | null)
     handlers,
     start() {
       timer = setInterval(() => {
-        try {
-          watchOnce();
-        } catch (e) {
-          ctx.logger.error('transfer.watchFailed', { error: String(e) });
-        }
+        if (watching) return;
+        watching = true;
+        watchOnce()
+          .catch((e: unknown) => ctx.logger.error('transfer.watchFailed', { error: String(e) }))
+          .finally(() => (watching = false));
       }, WATCH_MS);
       timer.unref();
     },
