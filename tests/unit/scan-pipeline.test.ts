@@ -436,6 +436,28 @@ describe('processPage (the worker\'s "process")', () => {
     expect(heap()).toBe(before);
   });
 
+  it('colour in one pass: the same page and ink as warp → enhance → inkCoverage step by step, and no leak', () => {
+    const heap = () => (cv as unknown as { HEAPU8: Uint8Array }).HEAPU8.length;
+    for (const fx of withPage) {
+      const img = frame(fx);
+      const r = processPage(cv, img, { mode: 'color' });
+      const stepwise = enhance(cv, warpDocument(cv, img, r.corners!), 'color');
+      expect([r.page.width, r.page.height]).toEqual([stepwise.width, stepwise.height]);
+      let diff = 0;
+      for (let i = 0; i < stepwise.data.length; i++) diff = Math.max(diff, Math.abs(stepwise.data[i]! - r.page.data[i]!));
+      expect(diff, fx.name).toBe(0);
+      // The ink is counted on a copy shrunk before the white point (not after): a hair apart, same verdict.
+      const ink = inkCoverage(cv, stepwise);
+      expect(Math.abs(r.ink - ink), fx.name).toBeLessThan(0.1 * ink + 0.0002);
+      expect(r.blank, fx.name).toBe(fx.blank);
+    }
+    const img = frame(byName('dense-text-uneven'));
+    processPage(cv, img, { mode: 'color' });
+    const before = heap();
+    for (let i = 0; i < 3; i++) processPage(cv, img, { mode: 'color', rotate: i });
+    expect(heap()).toBe(before);
+  });
+
   it('overlay corners from before the page moved: not refinable on this frame, so the page is found again', () => {
     const fx = byName('licence-wood');
     const stale = truthQuad(fx).map((p) => ({ x: p.x - 90, y: p.y + 60 })) as Quad;

@@ -610,20 +610,32 @@ function warpMat(cv: CV, src: Mat, corners: Quad, size: PageSize, keep: <M exten
  * its natural size; optionally deskews what rotation is left in the content.
  */
 export function warpDocument(cv: CV, rgba: RgbaImage, corners: Quad, opts: WarpOptions = {}): WarpResult {
+  return withMats(cv, (keep) => {
+    const w = warpToMat(cv, rgba, corners, opts, keep);
+    return { ...rgbaFromMat(cv, w.mat, keep), aspect: w.aspect, snappedTo: w.snappedTo, skewDegrees: w.skewDegrees };
+  });
+}
+
+/** warpDocument, the flat page left in the WASM heap (CV_8UC4) for further steps there. */
+function warpToMat(
+  cv: CV,
+  rgba: RgbaImage,
+  corners: Quad,
+  opts: WarpOptions,
+  keep: <M extends Deletable>(m: M) => M,
+): { mat: Mat; aspect: number; snappedTo: string | null; skewDegrees: number } {
   assertRgba(rgba);
   const q = orderCorners(corners);
   const size = pageSize(q, rgba.width, rgba.height, opts);
-  return withMats(cv, (keep) => {
-    const src = matFromRgba(cv, rgba, keep);
-    let out = warpMat(cv, src, q, size, keep);
-    src.delete();
-    let skew = 0;
-    if (opts.deskew) {
-      skew = estimateSkewMat(cv, out, keep);
-      if (skew !== 0) out = rotateSmall(cv, out, skew, keep);
-    }
-    return { ...rgbaFromMat(cv, out, keep), aspect: size.aspect, snappedTo: size.snappedTo, skewDegrees: skew };
-  });
+  const src = matFromRgba(cv, rgba, keep);
+  let out = warpMat(cv, src, q, size, keep);
+  src.delete();
+  let skew = 0;
+  if (opts.deskew) {
+    skew = estimateSkewMat(cv, out, keep);
+    if (skew !== 0) out = rotateSmall(cv, out, skew, keep);
+  }
+  return { mat: out, aspect: size.aspect, snappedTo: size.snappedTo, skewDegrees: skew };
 }
 
 /**
@@ -753,15 +765,25 @@ function percentile(data: Uint8Array | Uint8ClampedArray, channels: number, chan
  * with a gain within [1, 1.8] per channel: corrects exposure and colour cast, keeps the colours.
  */
 function whitePoint(img: RgbaImage, white = 248): void {
+  applyLuts(img.data, whitePointLuts(img.data, white));
+}
+
+type Luts = [Uint8ClampedArray, Uint8ClampedArray, Uint8ClampedArray];
+
+/** The per-channel curves of `whitePoint`, from the 97th percentile of each channel of RGBA `data`. */
+function whitePointLuts(data: Uint8Array | Uint8ClampedArray, white = 248): Luts {
   const luts: Uint8ClampedArray[] = [];
   for (let c = 0; c < 3; c++) {
-    const gain = Math.min(1.8, Math.max(1, white / Math.max(1, percentile(img.data, 4, c, 0.97))));
+    const gain = Math.min(1.8, Math.max(1, white / Math.max(1, percentile(data, 4, c, 0.97))));
     const lut = new Uint8ClampedArray(256);
     for (let v = 0; v < 256; v++) lut[v] = Math.round(v * gain);
     luts.push(lut);
   }
-  const d = img.data;
-  const [r, g, b] = luts as [Uint8ClampedArray, Uint8ClampedArray, Uint8ClampedArray];
+  return luts as Luts;
+}
+
+/** Applies per-channel curves in place to RGBA `d` (alpha untouched). */
+function applyLuts(d: Uint8Array | Uint8ClampedArray, [r, g, b]: Luts): void {
   for (let i = 0; i < d.length; i += 4) {
     d[i] = r[d[i]!]!;
     d[i + 1] = g[d[i + 1]!]!;
@@ -790,14 +812,15 @@ function paperCurve(data: Uint8ClampedArray, paper = 228, ink = 20): void {
  */
 export function enhance(cv: CV, rgba: RgbaImage, mode: EnhanceMode = 'color'): RgbaImage {
   assertRgba(rgba);
+  if (mode === 'color') {
+    // Plain JS: no copy into the WASM heap.
+    const out = { data: new Uint8ClampedArray(rgba.data), width: rgba.width, height: rgba.height };
+    whitePoint(out);
+    return out;
+  }
   return withMats(cv, (keep) => {
     const src = matFromRgba(cv, rgba, keep);
     switch (mode) {
-      case 'color': {
-        const out = { data: new Uint8ClampedArray(rgba.data), width: rgba.width, height: rgba.height };
-        whitePoint(out);
-        return out;
-      }
       case 'gray': {
         const gray = keep(new cv.Mat());
         cv.cvtColor(src, gray, cv.COLOR_RGBA2GRAY);
@@ -834,33 +857,38 @@ export function enhance(cv: CV, rgba: RgbaImage, mode: EnhanceMode = 'color'): R
  */
 export function inkCoverage(cv: CV, rgba: RgbaImage): number {
   assertRgba(rgba);
-  return withMats(cv, (keep) => {
-    const src = matFromRgba(cv, rgba, keep);
-    const gray = keep(new cv.Mat());
-    cv.cvtColor(src, gray, cv.COLOR_RGBA2GRAY);
-    const f = Math.min(1, 700 / Math.max(gray.cols, gray.rows));
-    let small = gray;
-    if (f < 1) {
-      small = keep(new cv.Mat());
-      cv.resize(gray, small, new cv.Size(Math.max(1, Math.round(gray.cols * f)), Math.max(1, Math.round(gray.rows * f))), 0, 0, cv.INTER_AREA);
+  return withMats(cv, (keep) => inkCoverageMat(cv, shrinkForInk(cv, matFromRgba(cv, rgba, keep), keep), keep));
+}
+
+/** The page (CV_8UC4) shrunk to at most 700 px for the ink count (the Mat itself if already that small). */
+function shrinkForInk(cv: CV, page: Mat, keep: <M extends Deletable>(m: M) => M): Mat {
+  const f = Math.min(1, 700 / Math.max(page.cols, page.rows));
+  if (f >= 1) return page;
+  const small = keep(new cv.Mat());
+  cv.resize(page, small, new cv.Size(Math.max(1, Math.round(page.cols * f)), Math.max(1, Math.round(page.rows * f))), 0, 0, cv.INTER_AREA);
+  return small;
+}
+
+/** Ink coverage of a page already shrunk by `shrinkForInk` (CV_8UC4). */
+function inkCoverageMat(cv: CV, small: Mat, keep: <M extends Deletable>(m: M) => M): number {
+  const gray = keep(new cv.Mat());
+  cv.cvtColor(small, gray, cv.COLOR_RGBA2GRAY);
+  const flat = flatten(cv, gray, keep);
+  cv.medianBlur(flat, flat, 3);
+  const w = flat.cols;
+  const h = flat.rows;
+  const d = flat.data;
+  const mx = Math.round(w * 0.05);
+  const my = Math.round(h * 0.05);
+  let ink = 0;
+  let n = 0;
+  for (let y = my; y < h - my; y++) {
+    for (let x = mx; x < w - mx; x++) {
+      n++;
+      if (d[y * w + x]! < 0.7 * 255) ink++;
     }
-    const flat = flatten(cv, small, keep);
-    cv.medianBlur(flat, flat, 3);
-    const w = flat.cols;
-    const h = flat.rows;
-    const d = flat.data;
-    const mx = Math.round(w * 0.05);
-    const my = Math.round(h * 0.05);
-    let ink = 0;
-    let n = 0;
-    for (let y = my; y < h - my; y++) {
-      for (let x = mx; x < w - mx; x++) {
-        n++;
-        if (d[y * w + x]! < 0.7 * 255) ink++;
-      }
-    }
-    return n ? ink / n : 0;
-  });
+  }
+  return n ? ink / n : 0;
 }
 
 /** Ink coverage below which a page counts as blank (a page with one short line is about 0.3 %). */
@@ -986,28 +1014,53 @@ export function processPage(cv: CV, frame: RgbaImage, opts: ProcessOptions = {})
     { x: -0.5, y: frame.height - 0.5 },
   ];
   const deskew = opts.deskew === 'auto' || opts.deskew === undefined ? !corners : opts.deskew;
-  const warped = corners
-    ? warpDocument(cv, frame, corners, { ...opts.warp, deskew })
-    : warpDocument(cv, frame, whole, { ...opts.warp, snap: false, width: frame.width, height: frame.height, deskew });
-  lap('warp');
-  let page: RgbaImage = warped;
-  if (opts.rotate && ((Math.round(opts.rotate) % 4) + 4) % 4 !== 0) {
-    page = rotate90(page, opts.rotate);
-    lap('rotate');
-  }
-  page = enhance(cv, page, opts.mode ?? 'color');
-  lap('enhance');
-  const ink = inkCoverage(cv, page);
-  lap('blank');
+  const target = corners ?? whole;
+  const warpOpts: WarpOptions = corners ? { ...opts.warp, deskew } : { ...opts.warp, snap: false, width: frame.width, height: frame.height, deskew };
+  const mode = opts.mode ?? 'color';
+  const turns = ((Math.round(opts.rotate ?? 0) % 4) + 4) % 4;
+  // Warp, colour clean-up and blank check in one pass: the flat page leaves the WASM heap once,
+  // the ink is counted on a shrunk copy made there, and the white point is applied in place.
+  const out = withMats(cv, (keep) => {
+    const warped = warpToMat(cv, frame, target, warpOpts, keep);
+    lap('warp');
+    let page = rgbaFromMat(cv, warped.mat, keep);
+    if (turns) {
+      page = rotate90(page, turns);
+      lap('rotate');
+    }
+    let luts: Luts | null = null;
+    if (mode === 'color') {
+      luts = whitePointLuts(page.data);
+      applyLuts(page.data, luts);
+    } else {
+      page = enhance(cv, page, mode);
+    }
+    lap('enhance');
+    // The ink of the cleaned page: shrink the warped Mat (rotation does not change the count),
+    // then the same curves as the page got. Other modes count on the page as cleaned.
+    let ink: number;
+    if (luts) {
+      const small = shrinkForInk(cv, warped.mat, keep);
+      if (small === warped.mat) ink = inkCoverage(cv, page);
+      else {
+        applyLuts(small.data, luts);
+        ink = inkCoverageMat(cv, small, keep);
+      }
+    } else {
+      ink = inkCoverage(cv, page);
+    }
+    lap('blank');
+    return { page, ink, aspect: warped.aspect, snappedTo: warped.snappedTo, skewDegrees: warped.skewDegrees };
+  });
   return {
-    page: { data: page.data, width: page.width, height: page.height },
+    page: out.page,
     corners,
     detection,
-    aspect: warped.aspect,
-    snappedTo: warped.snappedTo,
-    skewDegrees: warped.skewDegrees,
-    ink,
-    blank: ink < BLANK_INK_COVERAGE,
+    aspect: out.aspect,
+    snappedTo: out.snappedTo,
+    skewDegrees: out.skewDegrees,
+    ink: out.ink,
+    blank: out.ink < BLANK_INK_COVERAGE,
     timings,
   };
 }
