@@ -52,7 +52,15 @@ export function transferDir(dataDir: string): string {
   return path.join(dataDir, 'transfer');
 }
 
+let sm2: boolean | null = null;
+
+/** Can this runtime sign and verify with SM2 and SM3? (Probed once per process.) */
 export function isSm2Available(): boolean {
+  sm2 ??= probeSm2();
+  return sm2;
+}
+
+function probeSm2(): boolean {
   try {
     const k = generateKeyPairSync('ec', { namedCurve: 'SM2' });
     const s = sign('sm3', Buffer.from('probe'), k.privateKey);
