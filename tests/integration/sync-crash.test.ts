@@ -73,7 +73,7 @@ describe('sync durability: kill -9 of the desk while it pushes', () => {
     const dataDir = tempDir('desk-sync-crash-');
     writeConfig(dataDir, {
       version: 1,
-      sender: { ...FAST_SENDER, leaseMs: 5_000 },
+      sender: FAST_SENDER,
       targets: [
         // Cases only (their evidence files stay home): uploads under kill -9 are sync-upload's and the simulator's own tests.
         httpTarget('keyed', sim.targets.keyed!, 'key', { concurrency: 4, sendFiles: false }),

@@ -29,7 +29,7 @@ export const CASE_FIELDS = [
 
 /** Sender settings for tests: short leases, quick back-off and probes, small chunks. */
 export const FAST_SENDER = {
-  leaseMs: 3_000,
+  leaseMs: 10_000,
   backoffBaseMs: 30,
   backoffMaxMs: 400,
   probeIntervalMs: 100,

@@ -232,8 +232,12 @@ export class SyncSender implements SyncRuntime {
     if (loop.http?.lastServerDate) this.clock.observe(loop.target.id, loop.target.name, loop.http.lastServerDate);
   }
 
-  /** Fills the target's free slots with claimed entries and starts them. */
-  private pump(loop: TargetLoop): void {
+  /**
+   * Fills the target's free slots with claimed entries and starts them. The bulk lane is looked at
+   * only when asked (each poll, a kick, a target back, a bulk entry done): finding no large file
+   * costs a scan of the open entries, too much to repeat after every small case.
+   */
+  private pump(loop: TargetLoop, withBulk = true): void {
     if (this.stopped || !loop.reachable) return;
     loop.guard(() =>
       this.safely('pump', () => {
@@ -241,6 +245,7 @@ export class SyncSender implements SyncRuntime {
           ['small', loop.small],
           ['bulk', loop.bulk],
         ] as const) {
+          if (laneName === 'bulk' && !withBulk && lane.ready.length === 0) continue;
           const free = lane.limit - lane.active;
           if (free <= 0 || !loop.reachable) continue;
           if (lane.ready.length < free) {
@@ -250,7 +255,7 @@ export class SyncSender implements SyncRuntime {
                 owner: this.owner,
                 nowMs: this.nowMs(),
                 leaseMs: this.cfg.leaseMs,
-                limit: lane.limit * 2 - lane.ready.length,
+                limit: lane.limit * 4 - lane.ready.length,
                 lane: loop.http ? laneName : laneName === 'small' ? 'any' : 'bulk',
                 largeBytes: this.cfg.largeFileBytes,
               }),
@@ -279,7 +284,7 @@ export class SyncSender implements SyncRuntime {
       .finally(() => {
         lane.active--;
         this.inFlight.delete(p);
-        this.pump(loop);
+        this.pump(loop, lane === loop.bulk);
       });
     this.inFlight.add(p);
   }
@@ -351,7 +356,7 @@ export class SyncSender implements SyncRuntime {
     // The next entries of these cases may go now.
     for (const id of new Set(batch.map((a) => a.targetId))) {
       const loop = this.loops.get(id);
-      if (loop) this.pump(loop);
+      if (loop) this.pump(loop, false);
     }
   }
 }

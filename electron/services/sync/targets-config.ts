@@ -107,9 +107,12 @@ export const SenderConfig = z
     largeFileBytes: z.number().int().min(1).default(4 * 1024 * 1024),
     /** How often the sender looks for entries whose retry time has come (and expired leases). */
     pollMs: z.number().int().min(10).default(1_000),
-    /** Acknowledgements are recorded in batches of up to this many (one transaction), at most ackFlushMs late. */
-    ackBatch: z.number().int().min(1).default(64),
-    ackFlushMs: z.number().int().min(0).default(20),
+    /**
+     * Acknowledgements are recorded in batches of up to this many (one transaction, one fsync), at
+     * most ackFlushMs late: each commit blocks the main thread for an fsync, so fewer is better.
+     */
+    ackBatch: z.number().int().min(1).default(128),
+    ackFlushMs: z.number().int().min(0).default(200),
     /** A target's Date header this far from our clock raises the clock warning. */
     clockSkewWarnMs: z.number().int().min(1000).default(5 * 60_000),
   })
