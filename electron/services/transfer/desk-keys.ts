@@ -63,11 +63,21 @@ export function isSm2Available(): boolean {
 function probeSm2(): boolean {
   try {
     const k = generateKeyPairSync('ec', { namedCurve: 'SM2' });
-    const s = sign('sm3', Buffer.from('probe'), k.privateKey);
-    return verify('sm3', Buffer.from('probe'), k.publicKey, s);
+    const priv = reloadPrivate(k.privateKey);
+    const s = sign('sm3', Buffer.from('probe'), priv);
+    return verify('sm3', Buffer.from('probe'), publicKeyOf(der(k.publicKey)), s);
   } catch {
     return false;
   }
+}
+
+/**
+ * A key on the SM2 curve as generated is an OpenSSL EC key (ECDSA); read back from its DER it is
+ * an SM2 key, and sign/verify use the SM2 signature algorithm. Keys are always used as read back,
+ * so that signer and verifier agree (docs/transfer.md, SM2/SM3).
+ */
+function reloadPrivate(k: KeyObject): KeyObject {
+  return createPrivateKey({ key: k.export({ type: 'pkcs8', format: 'der' }) as Buffer, format: 'der', type: 'pkcs8' });
 }
 
 /** A short fingerprint both clerks read aloud: 5 groups of 4 hex digits of SHA-256(signPub ‖ boxPub). */
@@ -161,7 +171,7 @@ export function createDeskKeys(dataDir: string, o: { deskId: string; name: strin
     ciphertext: ct.toString('base64'),
   };
   writeDurably(path.join(transferDir(dataDir), KEY_FILE), JSON.stringify(file, null, 2) + '\n');
-  return { card, signKey: signPair.privateKey, boxKey: boxPair.privateKey };
+  return { card, signKey: reloadPrivate(signPair.privateKey), boxKey: boxPair.privateKey };
 }
 
 /** Reads the public card only (no passphrase needed). */

@@ -84,7 +84,8 @@ export function parseCard(text: string): DeskCard {
     const s = publicKeyOf(p.data.signPub);
     const b = publicKeyOf(p.data.boxPub);
     if (b.asymmetricKeyType !== 'x25519') throw new Error('box key');
-    if (p.data.signAlg === 'ed25519' ? s.asymmetricKeyType !== 'ed25519' : s.asymmetricKeyType !== 'ec') throw new Error('sign key');
+    // An SM2 public key reads back as OpenSSL's SM2 type, which Node 20 does not name.
+    if (p.data.signAlg === 'ed25519' ? s.asymmetricKeyType !== 'ed25519' : s.asymmetricKeyType !== undefined && s.asymmetricKeyType !== 'ec') throw new Error('sign key');
   } catch {
     throw new SetupRefused('对端工作台卡片中的公钥无效。');
   }
