@@ -136,12 +136,14 @@ test('a corrupt database shows the recovery screen and is left untouched', async
 });
 
 test('an idle desk locks itself and unlocks with the same password', async ({ page }) => {
-  const h = await host({ env: { DESK_IDLE_LOCK_MS: '2000' } });
+  // Long enough that sign-in and the first page land before the lock on a loaded 2-core machine
+  // (2 s was seen to lock the session before the home page had rendered), short enough to wait for.
+  const h = await host({ env: { DESK_IDLE_LOCK_MS: '8000' } });
   await page.goto(h.url);
   await signIn(page, 'zhangmin');
   await expect(page.getByTestId('home-page')).toBeVisible();
   const lock = page.getByTestId('lock-overlay');
-  await expect(lock).toBeVisible({ timeout: 15_000 });
+  await expect(lock).toBeVisible({ timeout: 30_000 });
   await expect(page.getByTestId('home-page')).toHaveCount(0); // nothing of the work stays visible
   await lock.getByPlaceholder('密码').fill('Wrong1234');
   await lock.getByRole('button', { name: /解\s*锁/ }).click();
