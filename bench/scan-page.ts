@@ -10,7 +10,7 @@ import jscanifyCtor from 'jscanify/client';
 import { CAPTURE_DETECT, detectDocument, enhance, inkCoverage, PREVIEW_DETECT, processPage, refineDocumentCorners, warpDocument, type CV, type Quad, type RgbaImage } from '../renderer/src/scan/pipeline';
 import { createScanClient, PREVIEW } from '../renderer/src/scan/scan-client';
 import { encodePage } from '../renderer/src/camera/camera';
-import { downscale } from '../renderer/src/pages/scan/processor';
+import { downscale, PAGE_ENCODING } from '../renderer/src/pages/scan/processor';
 import { blobToBase64 } from '../renderer/src/lib/files';
 
 type Pt = { x: number; y: number };
@@ -97,7 +97,7 @@ const jpeg = (img: RgbaImage): Promise<Blob> => {
 };
 
 /**
- * (a)+(b) ours, the same work as jscanify's: detect (1000 px + refinement on the full frame), warp
+ * (a)+(b) ours, the same work as jscanify's: detect (CAPTURE_DETECT: 640 px + refinement on the full frame), warp
  * at the page's natural size, JPEG. Then, for information, the whole capture as the app runs it
  * (processPage: + colour clean-up + blank check).
  */
@@ -221,7 +221,7 @@ async function overlayLoop(name: string, who: 'ours' | 'ours-worker' | 'app-loop
   return { frames: times.length, fps: (times.length * 1000) / total, meanMs: total / times.length, found };
 }
 
-/** (d) the app's shutter path: 5 MP frame in hand → worker (refine the live corners, warp, clean up, blank) → JPEG + thumbnail → base64 → scans.addPage on the real host, acknowledged. */
+/** (d) the app's shutter path: 5 MP frame in hand → worker (refine the live corners, warp, clean up, blank, JPEG + thumbnail) → base64 → scans.addPage on the real host, acknowledged. */
 const client = createScanClient(() => new Worker('/scan-worker.js', { type: 'module', name: 'scan' }));
 let rpcId = 0;
 async function rpc(method: string, input: unknown, session: string): Promise<unknown> {
@@ -239,10 +239,13 @@ async function shutterToStored(name: string, documentId: number, session: string
   // The frame in hand: a fresh copy (the worker takes the buffer, as in the app).
   const frame = new ImageData(new Uint8ClampedArray(f.full.data), f.full.width, f.full.height);
   const t0 = performance.now();
-  const r = await client.process(frame, { corners, mode: 'color', refineCorners: true }, { transfer: true });
+  // As opencv-processor.ts asks it at the shutter: the worker encodes the JPEG and thumbnail itself.
+  const encode = { type: 'image/jpeg' as const, quality: PAGE_ENCODING.quality, thumbnail: { maxSide: PAGE_ENCODING.thumbMaxSide, quality: PAGE_ENCODING.thumbQuality } };
+  const r = await client.process(frame, { corners, mode: 'color', refineCorners: true, encode, returnPixels: false }, { transfer: true });
   const t1 = performance.now();
-  const page = new ImageData(r.page!.data as Uint8ClampedArray<ArrayBuffer>, r.page!.width, r.page!.height);
-  const { bytes, thumb } = await encodePage(page, 'image/jpeg');
+  const page = { width: r.width, height: r.height };
+  const bytes = r.encoded!;
+  const thumb = r.thumb!;
   const t2 = performance.now();
   const fields = {
     page: { mime: 'image/jpeg', base64: await blobToBase64(bytes) },

@@ -16,7 +16,7 @@
 //   (c) live overlay: detections per second on preview-size (640 px) frames, ours in the page and
 //       through the scan worker (the app's path), jscanify findPaperContour+getCornerPoints and
 //       highlightPaper
-//   (d) shutter → stored page: frame in hand → worker → JPEG + thumbnail → base64 → scans.addPage
+//   (d) shutter → stored page: frame in hand → worker (… JPEG + thumbnail) → base64 → scans.addPage
 //       acknowledged by the host (file fsynced, transaction committed); p50 / p95
 import fs from 'node:fs';
 import http from 'node:http';
@@ -253,8 +253,8 @@ async function main() {
       table([
         ['step', 'p50', 'p95'],
         ['total', f1(shutter.ms!.p50), f1(shutter.ms!.p95)],
-        ['worker: refine + warp + clean-up + blank', f1(shutter.workerMs!.p50), f1(shutter.workerMs!.p95)],
-        ['JPEG + thumbnail (page)', f1(shutter.encodeMs!.p50), f1(shutter.encodeMs!.p95)],
+        ['worker: refine + warp + clean-up + blank + JPEG + thumbnail', f1(shutter.workerMs!.p50), f1(shutter.workerMs!.p95)],
+        ['page thread between worker and base64', f1(shutter.encodeMs!.p50), f1(shutter.encodeMs!.p95)],
         ['base64', f1(shutter.base64Ms!.p50), f1(shutter.base64Ms!.p95)],
         ['scans.addPage (HTTP, fsync, commit)', f1(shutter.addPageMs!.p50), f1(shutter.addPageMs!.p95)],
       ]),

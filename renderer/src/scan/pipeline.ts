@@ -166,7 +166,7 @@ function sampleLuma(d: Uint8ClampedArray, w: number, h: number, x: number, y: nu
 // detectDocument
 
 export interface DetectOptions {
-  /** Longest side of the image the outline is searched in (px). 1000 for a capture, 640 for the live overlay. */
+  /** Longest side of the image the outline is searched in (px). 640 for both the live overlay and a capture: the refinement on the full frame gives the same corner errors as 1000 px did, in about half the time. */
   maxSide?: number;
   /** Refine the corners on the frame as given (full resolution) by fitting lines to the page edges. */
   refine?: boolean;
@@ -196,7 +196,7 @@ export interface Detection {
  * costs a few milliseconds (plain JS along the four edges) and steadies the overlay.
  */
 export const PREVIEW_DETECT: Readonly<DetectOptions> = { maxSide: 640, refine: true };
-export const CAPTURE_DETECT: Readonly<DetectOptions> = { maxSide: 1000, refine: true };
+export const CAPTURE_DETECT: Readonly<DetectOptions> = { maxSide: 640, refine: true };
 
 interface Candidate {
   quad: Quad; // in small-image coordinates

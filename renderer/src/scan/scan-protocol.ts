@@ -14,6 +14,8 @@ export interface EncodeOptions {
   type: 'image/jpeg' | 'image/png' | 'image/webp';
   /** 0..1, for JPEG and WebP. */
   quality?: number;
+  /** Also a JPEG thumbnail, the longer side at most `maxSide` px (it comes back as `thumb`). */
+  thumbnail?: { maxSide: number; quality: number };
 }
 
 export type ScanRequest =
@@ -51,6 +53,8 @@ export interface ProcessReply extends Omit<ProcessResult, 'page'> {
   width: number;
   height: number;
   encoded: Blob | null;
+  /** The thumbnail asked for in `encode.thumbnail`. */
+  thumb: Blob | null;
   /** Frame size after decoding. */
   frame: { width: number; height: number };
 }

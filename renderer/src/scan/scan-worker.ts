@@ -12,7 +12,7 @@
 import { noEvalStats } from './opencv-no-eval-install'; // must come before OpenCV
 import cvModule from '@techstark/opencv-js';
 import { cvError, detectDocument, processPage, type CV, type RgbaImage } from './pipeline';
-import type { DetectResult, ImageSource, InitResult, ProcessReply, ScanReply, ScanRequest } from './scan-protocol';
+import type { DetectResult, EncodeOptions, ImageSource, InitResult, ProcessReply, ScanReply, ScanRequest } from './scan-protocol';
 
 interface WorkerScope {
   postMessage(message: unknown, transfer?: Transferable[]): void;
@@ -53,12 +53,23 @@ async function frameFrom(source: ImageSource): Promise<RgbaImage> {
   }
 }
 
-async function encode(page: RgbaImage, type: string, quality?: number): Promise<Blob> {
+/** The page's file and (when asked) its JPEG thumbnail, encoded here so the pixels need not go back to the page. */
+async function encode(page: RgbaImage, opts: EncodeOptions): Promise<{ bytes: Blob; thumb: Blob | null }> {
   const canvas = new OffscreenCanvas(page.width, page.height);
   const ctx = canvas.getContext('2d');
   if (!ctx) throw new Error('scan: no 2D context in the worker');
   ctx.putImageData(new ImageData(page.data as Uint8ClampedArray<ArrayBuffer>, page.width, page.height), 0, 0);
-  return canvas.convertToBlob({ type, quality });
+  const bytes = canvas.convertToBlob({ type: opts.type, quality: opts.quality });
+  let thumb: Promise<Blob> | null = null;
+  if (opts.thumbnail) {
+    const scale = Math.min(1, opts.thumbnail.maxSide / Math.max(page.width, page.height));
+    const t = new OffscreenCanvas(Math.max(1, Math.round(page.width * scale)), Math.max(1, Math.round(page.height * scale)));
+    const tctx = t.getContext('2d');
+    if (!tctx) throw new Error('scan: no 2D context in the worker');
+    tctx.drawImage(canvas, 0, 0, t.width, t.height);
+    thumb = t.convertToBlob({ type: 'image/jpeg', quality: opts.thumbnail.quality });
+  }
+  return { bytes: await bytes, thumb: thumb ? await thumb : null };
 }
 
 async function handle(msg: ScanRequest): Promise<{ result: InitResult | DetectResult | ProcessReply; transfer: Transferable[] }> {
@@ -80,9 +91,10 @@ async function handle(msg: ScanRequest): Promise<{ result: InitResult | DetectRe
       const r = processPage(cv, frame, msg.options);
       if (msg.source.kind === 'encoded') r.timings.decode = Math.round(decodeMs * 10) / 10;
       let encoded: Blob | null = null;
+      let thumb: Blob | null = null;
       if (msg.encode) {
         const t = performance.now();
-        encoded = await encode(r.page, msg.encode.type, msg.encode.quality);
+        ({ bytes: encoded, thumb } = await encode(r.page, msg.encode));
         r.timings.encode = Math.round((performance.now() - t) * 10) / 10;
       }
       const keepPixels = msg.returnPixels !== false;
@@ -92,6 +104,7 @@ async function handle(msg: ScanRequest): Promise<{ result: InitResult | DetectRe
         width: r.page.width,
         height: r.page.height,
         encoded,
+        thumb,
         frame: { width: frame.width, height: frame.height },
       };
       return { result: reply, transfer: keepPixels ? [r.page.data.buffer as ArrayBuffer] : [] };

@@ -202,10 +202,11 @@ export function ScanPage({
     setBusy(true);
     try {
       const resolution = { width: frame.width, height: frame.height }; // the frame's pixels go to the worker
-      const { page, blank, corners: used } = await processor.process(frame, outline, mode, { refineCorners: !dragged });
-      if (blank && !(await keepBlank())) return;
       const mime: 'image/png' | 'image/jpeg' = mode === 'bw' ? 'image/png' : 'image/jpeg';
-      const { bytes, thumb } = await encodePage(page, mime);
+      const page = await processor.process(frame, outline, mode, { refineCorners: !dragged, encode: mime });
+      const { blank, corners: used } = page;
+      if (blank && !(await keepBlank())) return;
+      const { bytes, thumb } = page.encoded ?? (await encodePage(page.page!, mime));
       const fields = {
         page: { mime, base64: await blobToBase64(bytes) },
         thumb: { mime: 'image/jpeg' as const, base64: await blobToBase64(thumb) },

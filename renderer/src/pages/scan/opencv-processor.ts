@@ -1,5 +1,5 @@
 import { createScanClient, PREVIEW, type InitResult, type ScanClient } from '../../scan/scan-client';
-import type { Corners, ScanProcessor } from './processor';
+import { PAGE_ENCODING, type Corners, type ScanProcessor } from './processor';
 
 export interface OpencvProcessor extends ScanProcessor {
   /** Resolves once OpenCV has loaded in the worker; rejects when it cannot (then use the plain processor). */
@@ -21,10 +21,17 @@ export function createOpencvProcessor(client: ScanClient = createScanClient()): 
       return (r.detection?.corners as Corners | undefined) ?? null;
     },
     async process(frame, corners, mode, call = {}) {
-      const r = await client.process(frame, { corners, mode, refineCorners: call.refineCorners ?? false }, { transfer: true });
-      const page = r.page!;
+      // With `encode`, the worker writes the JPEG/PNG and thumbnail itself: no pixels come back.
+      const encode = call.encode
+        ? { type: call.encode, quality: PAGE_ENCODING.quality, thumbnail: { maxSide: PAGE_ENCODING.thumbMaxSide, quality: PAGE_ENCODING.thumbQuality } }
+        : undefined;
+      const r = await client.process(frame, { corners, mode, refineCorners: call.refineCorners ?? false, encode, returnPixels: !encode }, { transfer: true });
+      const page = r.page;
       return {
-        page: new ImageData(page.data as Uint8ClampedArray<ArrayBuffer>, page.width, page.height),
+        page: page ? new ImageData(page.data as Uint8ClampedArray<ArrayBuffer>, page.width, page.height) : null,
+        width: r.width,
+        height: r.height,
+        ...(r.encoded && r.thumb ? { encoded: { bytes: r.encoded, thumb: r.thumb } } : {}),
         blank: r.blank,
         corners: (r.corners as Corners | null) ?? null,
       };

@@ -25,7 +25,7 @@ export const plainProcessor: ScanProcessor = {
       ctx.putImageData(frame, 0, 0);
       img = ctx.getImageData(x0, y0, Math.max(1, x1 - x0), Math.max(1, y1 - y0));
     }
-    return { page: applyMode(img, mode), blank: looksBlank(img), corners };
+    return { page: applyMode(img, mode), width: img.width, height: img.height, blank: looksBlank(img), corners };
   },
 };
 

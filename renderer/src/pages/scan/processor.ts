@@ -12,14 +12,27 @@ export interface ProcessCall {
    * from the live overlay, false for corners the clerk dragged (those are used as they are).
    */
   refineCorners?: boolean;
+  /**
+   * Encode the page as this type (and a JPEG thumbnail) where it was processed, so its pixels
+   * need not come back: the result then has `encoded` and no `page`. A processor may ignore it.
+   */
+  encode?: 'image/jpeg' | 'image/png';
 }
 
 export interface ProcessedPage {
-  page: ImageData;
+  /** The page's pixels; null when the processor encoded it (see `encoded`). */
+  page: ImageData | null;
+  width: number;
+  height: number;
+  /** The page's file (type as asked in `encode`) and its JPEG thumbnail (see PAGE_ENCODING). */
+  encoded?: { bytes: Blob; thumb: Blob };
   blank: boolean;
   /** The corners the warp used (frame px), null when the whole frame was kept. */
   corners: Corners | null;
 }
+
+/** The stored page's encoding: the file's JPEG quality, the thumbnail's longer side and JPEG quality (as `encodePage`). */
+export const PAGE_ENCODING = { quality: 0.9, thumbMaxSide: 320, thumbQuality: 0.8 } as const;
 
 /** What the capture screen needs from image processing (the OpenCV worker implements it). */
 export interface ScanProcessor {
