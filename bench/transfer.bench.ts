@@ -24,6 +24,8 @@ import { emitResult, envInt, load1, table, tempDir } from './lib';
 const CASES = envInt('BENCH_TRANSFER_CASES', 10_000);
 const PAGES = 3;
 const PAGE_KB = envInt('BENCH_TRANSFER_PAGE_KB', 8);
+/** Caps the CLI's V8 old space (MB) to tell live memory from lazy garbage collection; 0 = Node's default. */
+const HEAP_MB = envInt('BENCH_TRANSFER_HEAP_MB', 0);
 const CLI = path.resolve(__dirname, '..', 'dist', 'electron', 'cli.cjs');
 const ACTOR = { userId: null, username: 'bench' };
 const mb = (b: number) => (b / 1048576).toFixed(1);
@@ -103,7 +105,7 @@ function fill(dataDir: string, cases: number): number {
 
 /** Runs the CLI under /usr/bin/time: wall seconds and peak RSS (KB). */
 function timed(args: string[]): { s: number; rssKb: number; out: string } {
-  const r = spawnSync('/usr/bin/time', ['-f', 'TIME %e %M', process.execPath, CLI, ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const r = spawnSync('/usr/bin/time', ['-f', 'TIME %e %M', process.execPath, ...(HEAP_MB ? [`--max-old-space-size=${HEAP_MB}`] : []), CLI, ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   const m = /TIME ([\d.]+) (\d+)/.exec(r.stderr);
   if (r.status !== 0 || !m) throw new Error(`cli ${args[0]} failed (${r.status}): ${r.stderr}\n${r.stdout}`);
   return { s: Number(m[1]), rssKb: Number(m[2]), out: r.stdout };
@@ -140,7 +142,7 @@ async function run(cases: number) {
 async function main() {
   if (!fs.existsSync(CLI)) throw new Error(`${CLI} missing: run node scripts/build.mjs --main-only`);
   const loadAtStart = load1();
-  console.log(`transfer bench: ${CASES} cases × ${PAGES} pages of ${PAGE_KB} KB, load ${loadAtStart}`);
+  console.log(`transfer bench: ${CASES} cases × ${PAGES} pages of ${PAGE_KB} KB${HEAP_MB ? `, CLI old space capped at ${HEAP_MB} MB` : ''}, load ${loadAtStart}`);
   const small = await run(Math.max(1, Math.round(CASES / 10)));
   const full = await run(CASES);
   const rows = [small, full].map((r) => [
@@ -155,7 +157,7 @@ async function main() {
     r.importPeakMb.toFixed(0),
   ]);
   console.log(table([['cases', 'pages', 'page MB', 'bundle MB', 'tar|sha256sum s', 'export s (ratio)', 'import s (ratio)', 'export peak RSS MB', 'import peak RSS MB'], ...rows]));
-  emitResult({ loadAtStart, pageKb: PAGE_KB, small, full, peakGrowthExport: full.exportPeakMb / small.exportPeakMb, peakGrowthImport: full.importPeakMb / small.importPeakMb });
+  emitResult({ loadAtStart, pageKb: PAGE_KB, heapMb: HEAP_MB, small, full, peakGrowthExport: full.exportPeakMb / small.exportPeakMb, peakGrowthImport: full.importPeakMb / small.importPeakMb });
 }
 
 void main().catch((e) => {
