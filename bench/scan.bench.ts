@@ -190,10 +190,10 @@ async function main() {
       `document fixtures, medians: detect+warp+JPEG ours ${f1(totalOurs)} ms, jscanify ${f1(totalTheirs)} ms, ratio ${f1(ratio, 2)}×; detection alone ${f1(detectOurs)} vs ${f1(detectTheirs)} ms, ratio ${f1(detectRatio, 2)}×; ` +
         `corner error (median of the mean) ours ${f1(errOurs, 2)} px, jscanify ${f1(errTheirs, 2)} px; jscanify off by > 20 px or not found on ${docs.filter((p) => !p.jscanify.error || p.jscanify.error.max > 20).length} of ${docs.length}, ours on ${docs.filter((p) => !p.ours.error || p.ours.error.max > 20).length}`,
     );
-    console.log('ours, two-stage detection (canvas draws the frame at 640 px → outline → refined on 5 MP) instead of detectDocument at 1000 px:');
+    console.log('ours, two-stage detection (canvas draws the frame at 640 px → outline → refined on 5 MP) instead of detectDocument on the 5 MP frame (CAPTURE_DETECT, 640 px):');
     for (const p of perFixture) {
       const e = p.twoStage.error;
-      console.log(`  ${p.name}: ${f1(p.twoStage.ms)} ms (1000 px: ${f1(p.ours.detectMs)} ms); corner error ${p.document ? (e ? `${f1(e.mean, 2)} / ${f1(e.max, 2)}` : 'not found') : p.twoStage.found ? 'FALSE page' : 'none (right)'}`);
+      console.log(`  ${p.name}: ${f1(p.twoStage.ms)} ms (detectDocument: ${f1(p.ours.detectMs)} ms); corner error ${p.document ? (e ? `${f1(e.mean, 2)} / ${f1(e.max, 2)}` : 'not found') : p.twoStage.found ? 'FALSE page' : 'none (right)'}`);
     }
     console.log('ours, the whole capture as the app runs it (processPage + JPEG, first round, ms):');
     for (const p of perFixture) console.log(`  ${p.name}: ${f1(p.ours.fullCaptureMs)} ${JSON.stringify(p.ours.fullCaptureTimings)}`);

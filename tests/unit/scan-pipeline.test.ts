@@ -446,7 +446,7 @@ describe('processPage (the worker\'s "process")', () => {
       let diff = 0;
       for (let i = 0; i < stepwise.data.length; i++) diff = Math.max(diff, Math.abs(stepwise.data[i]! - r.page.data[i]!));
       expect(diff, fx.name).toBe(0);
-      // The ink is counted on a copy shrunk before the white point (not after): a hair apart, same verdict.
+      // The ink is counted on the warped page before the white point (not after): a hair apart, same verdict.
       const ink = inkCoverage(cv, stepwise);
       expect(Math.abs(r.ink - ink), fx.name).toBeLessThan(0.1 * ink + 0.0002);
       expect(r.blank, fx.name).toBe(fx.blank);

@@ -857,10 +857,15 @@ export function enhance(cv: CV, rgba: RgbaImage, mode: EnhanceMode = 'color'): R
  */
 export function inkCoverage(cv: CV, rgba: RgbaImage): number {
   assertRgba(rgba);
-  return withMats(cv, (keep) => inkCoverageMat(cv, shrinkForInk(cv, matFromRgba(cv, rgba, keep), keep), keep));
+  return withMats(cv, (keep) => {
+    // Gray at full size first, then shrink: one channel to shrink instead of four.
+    const gray = keep(new cv.Mat());
+    cv.cvtColor(matFromRgba(cv, rgba, keep), gray, cv.COLOR_RGBA2GRAY);
+    return inkCoverageMat(cv, shrinkForInk(cv, gray, keep), keep);
+  });
 }
 
-/** The page (CV_8UC4) shrunk to at most 700 px for the ink count (the Mat itself if already that small). */
+/** The page shrunk to at most 700 px for the ink count (the Mat itself if already that small). */
 function shrinkForInk(cv: CV, page: Mat, keep: <M extends Deletable>(m: M) => M): Mat {
   const f = Math.min(1, 700 / Math.max(page.cols, page.rows));
   if (f >= 1) return page;
@@ -869,10 +874,13 @@ function shrinkForInk(cv: CV, page: Mat, keep: <M extends Deletable>(m: M) => M)
   return small;
 }
 
-/** Ink coverage of a page already shrunk by `shrinkForInk` (CV_8UC4). */
+/** Ink coverage of a page already shrunk by `shrinkForInk` (CV_8UC4 or gray). */
 function inkCoverageMat(cv: CV, small: Mat, keep: <M extends Deletable>(m: M) => M): number {
-  const gray = keep(new cv.Mat());
-  cv.cvtColor(small, gray, cv.COLOR_RGBA2GRAY);
+  let gray = small;
+  if (small.type() !== cv.CV_8UC1) {
+    gray = keep(new cv.Mat());
+    cv.cvtColor(small, gray, cv.COLOR_RGBA2GRAY);
+  }
   const flat = flatten(cv, gray, keep);
   cv.medianBlur(flat, flat, 3);
   const w = flat.cols;
@@ -1036,16 +1044,15 @@ export function processPage(cv: CV, frame: RgbaImage, opts: ProcessOptions = {})
       page = enhance(cv, page, mode);
     }
     lap('enhance');
-    // The ink of the cleaned page: shrink the warped Mat (rotation does not change the count),
-    // then the same curves as the page got. Other modes count on the page as cleaned.
+    // The ink, counted on the warped Mat still in the heap (gray at full size, then shrunk: both
+    // native and cheap; rotation does not change the count). Not through the colour curves: ink is
+    // measured against the local paper brightness, which the per-channel gains scale alike.
+    // Other modes count on the page as cleaned.
     let ink: number;
     if (luts) {
-      const small = shrinkForInk(cv, warped.mat, keep);
-      if (small === warped.mat) ink = inkCoverage(cv, page);
-      else {
-        applyLuts(small.data, luts);
-        ink = inkCoverageMat(cv, small, keep);
-      }
+      const gray = keep(new cv.Mat());
+      cv.cvtColor(warped.mat, gray, cv.COLOR_RGBA2GRAY);
+      ink = inkCoverageMat(cv, shrinkForInk(cv, gray, keep), keep);
     } else {
       ink = inkCoverage(cv, page);
     }
