@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { Alert, Button, Card, Descriptions, Space, Steps, Tag, Typography } from 'antd';
+import { Alert, Button, Card, Descriptions, Space, Spin, Steps, Tag, Typography } from 'antd';
 import type { CaseView } from '../../../../shared/ipc/methods/intake';
 import { CASE_STATUS_LABELS } from '../../../../shared/rules/case-states';
 import { call, DeskCallError } from '../../ipc/client';
@@ -31,6 +31,9 @@ export function IntakePage() {
   const [state, setState] = useState<IntakeDraft>({});
   const [view, setView] = useState<CaseView | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // Nothing is shown until the draft has been read: otherwise the applicant search flashes up and
+  // is replaced by the resumed case a moment later (a clerk could start typing into it).
+  const [restoredOnce, setRestoredOnce] = useState(false);
 
   const update = useCallback(
     (next: IntakeDraft) => {
@@ -48,6 +51,7 @@ export function IntakePage() {
       void draft.save(restored as Record<string, unknown>);
     }
     setState(restored);
+    setRestoredOnce(true);
     if (restored.caseId) {
       call('intake.get', { caseId: restored.caseId }).then(setView, (e) => setError(e instanceof DeskCallError ? e.message : String(e)));
     }
@@ -67,6 +71,16 @@ export function IntakePage() {
     setError(null);
     await draft.clear();
     setState({});
+  }
+
+  if (!restoredOnce) {
+    return (
+      <div data-testid="intake-page">
+        <Spin tip="正在恢复上次的办件…">
+          <div style={{ minHeight: 120 }} />
+        </Spin>
+      </div>
+    );
   }
 
   return (
