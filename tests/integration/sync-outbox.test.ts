@@ -120,8 +120,7 @@ describe('sync outbox: acceptance queues, the sender delivers', () => {
     const c = await acceptCase(d, token, await applicantIdOf(d, token), (await plainItem(d, token)).id);
     const parked = await waitFor('the keyed entry parked', async () => (await d.call('sync.entries', { caseId: c.id, targetId: 'keyed' }, token)).entries.find((e) => e.state === 'parked'));
     expect(parked.attempts).toBe(1);
-    expect(parked.parkedReason).toBeTruthy();
-    expect(parked.parkedReason).toMatch(/applicantName/);
+    expect(parked.parkedReason).toBe('字段“applicantName”的内容不符合本系统的填写要求（字段：applicantName）');
     expect((await sim.stats('keyed')).rejected).toBe(1);
     expect((await d.call('sync.status', {}, token)).targets.find((t) => t.id === 'keyed')!.parked).toBe(1);
 
