@@ -2,6 +2,7 @@ import type { Db } from '../../store/open-store';
 import type { Deps } from '../../app/deps';
 import { SYSTEM_ACTOR } from '../audit/audit-chain';
 import type { OutboxState } from '../../../shared/ipc/methods/sync';
+import type { EntryRow } from './outbox';
 
 /**
  * The sender's state changes, each one short transaction. Delivery
@@ -10,16 +11,8 @@ import type { OutboxState } from '../../../shared/ipc/methods/sync';
  * acknowledged, parked — goes through the audited write path.
  */
 
-export interface Claimed {
-  id: number;
-  case_id: number;
-  target_id: string;
-  kind: 'case' | 'query';
-  subject: string;
-  revision: number;
-  idempotency_key: string;
-  document: string;
-  attempts: number;
+/** An entry the sender has leased: the outbox row's own columns, plus what the claim adds. */
+export interface Claimed extends Pick<EntryRow, 'id' | 'case_id' | 'target_id' | 'kind' | 'subject' | 'revision' | 'idempotency_key' | 'document' | 'attempts'> {
   /** The state before the claim: 'unknown' means it may already be at the target. */
   prior: OutboxState;
   /** Until when this claim's lease runs (as written). */
