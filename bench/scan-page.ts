@@ -92,7 +92,7 @@ const plain = (q: readonly Pt[] | null) => (q ? q.map((p) => ({ x: p.x, y: p.y }
 
 const jpeg = (img: RgbaImage): Promise<Blob> => {
   const c = new OffscreenCanvas(img.width, img.height);
-  c.getContext('2d')!.putImageData(new ImageData(img.data as Uint8ClampedArray<ArrayBuffer>, img.width, img.height), 0, 0);
+  c.getContext('2d', { alpha: false })!.putImageData(new ImageData(img.data as Uint8ClampedArray<ArrayBuffer>, img.width, img.height), 0, 0);
   return c.convertToBlob({ type: 'image/jpeg', quality: 0.9 });
 };
 
@@ -170,11 +170,11 @@ async function jscanifyProcess(name: string, out: { width: number; height: numbe
 }
 
 /** (c) live overlay: detections per second on preview-size frames, for `seconds`. */
-/** The capture page's live loop per frame: 'today' as it was written before (grab the full frame, downscale it, detect in the worker, wait 120 ms), 'small-grab' as it is now without its 15 fps pacing (draw the frame at 640 px, detect). */
+/** The capture page's live loop per frame: 'before-fix' as it was written before (grab the full frame, downscale it, detect in the worker, wait 120 ms), 'small-grab' as it is now without its 15 fps pacing (draw the frame at 640 px, detect). */
 const APP_LOOP_SLEEP_MS = 120;
-async function appLoopFrame(f: Fixture, how: 'today' | 'small-grab'): Promise<boolean> {
+async function appLoopFrame(f: Fixture, how: 'before-fix' | 'small-grab'): Promise<boolean> {
   let small: ImageData;
-  if (how === 'today') {
+  if (how === 'before-fix') {
     // grabFrame: the whole 5 MP frame read back; then downscale (processor.ts) to 640 px.
     const ctx = f.fullCanvas.getContext('2d', { willReadFrequently: true })!;
     small = downscale(ctx.getImageData(0, 0, f.fullCanvas.width, f.fullCanvas.height), 640).small;
@@ -186,11 +186,11 @@ async function appLoopFrame(f: Fixture, how: 'today' | 'small-grab'): Promise<bo
     small = ctx.getImageData(0, 0, c.width, c.height);
   }
   const found = (await client.detect(small, PREVIEW, { transfer: true })).detection !== null;
-  if (how === 'today') await new Promise((r) => setTimeout(r, APP_LOOP_SLEEP_MS));
+  if (how === 'before-fix') await new Promise((r) => setTimeout(r, APP_LOOP_SLEEP_MS));
   return found;
 }
 
-async function overlayLoop(name: string, who: 'ours' | 'ours-worker' | 'app-loop-today' | 'app-loop-small-grab' | 'jscanify' | 'jscanify-highlight', seconds: number) {
+async function overlayLoop(name: string, who: 'ours' | 'ours-worker' | 'app-loop-before-fix' | 'app-loop-small-grab' | 'jscanify' | 'jscanify-highlight', seconds: number) {
   const f = fx(name);
   const until = performance.now() + seconds * 1000;
   const times: number[] = [];
@@ -199,8 +199,8 @@ async function overlayLoop(name: string, who: 'ours' | 'ours-worker' | 'app-loop
     const t = performance.now();
     if (who === 'ours') {
       if (detectDocument(cv, rgba(f.preview), PREVIEW_DETECT)) found++;
-    } else if (who === 'app-loop-today' || who === 'app-loop-small-grab') {
-      if (await appLoopFrame(f, who === 'app-loop-today' ? 'today' : 'small-grab')) found++;
+    } else if (who === 'app-loop-before-fix' || who === 'app-loop-small-grab') {
+      if (await appLoopFrame(f, who === 'app-loop-before-fix' ? 'before-fix' : 'small-grab')) found++;
     } else if (who === 'ours-worker') {
       // The app's path: a copy of the preview frame handed to the scan worker.
       const copy = new ImageData(new Uint8ClampedArray(f.preview.data), f.preview.width, f.preview.height);

@@ -217,7 +217,7 @@ async function main() {
     console.log(table([['step', ...Object.keys(profiles)], ...stepNames.map((k) => [k, ...Object.values(profiles).map((p) => f1(p[k]))])]));
 
     // (c) live overlay on preview-size frames.
-    const variants = ['ours', 'ours-worker', 'app-loop-today', 'app-loop-small-grab', 'jscanify', 'jscanify-highlight'] as const; // app-loop-today: the loop as it was before grabPreview
+    const variants = ['ours', 'ours-worker', 'app-loop-before-fix', 'app-loop-small-grab', 'jscanify', 'jscanify-highlight'] as const; // app-loop-before-fix: the loop as it was before grabPreview
     const overlay: Record<string, { fps: number[]; meanMs: number[] }> = {};
     for (const t of docs) {
       for (const v of variants) {

@@ -972,6 +972,12 @@ export interface ProcessOptions {
   /** Deskew the content after the warp: 'auto' (default) only when no outline was found. */
   deskew?: boolean | 'auto';
   warp?: Omit<WarpOptions, 'deskew'>;
+  /**
+   * Called with the cleaned page as soon as it exists, before the blank check, so the caller can
+   * start encoding it (the browser encodes off this thread) while the ink is counted. The page's
+   * pixels are not changed after this call.
+   */
+  onPage?: (page: RgbaImage) => void;
 }
 
 export interface ProcessResult {
@@ -1044,6 +1050,7 @@ export function processPage(cv: CV, frame: RgbaImage, opts: ProcessOptions = {})
       page = enhance(cv, page, mode);
     }
     lap('enhance');
+    opts.onPage?.(page);
     // The ink, counted on the warped Mat still in the heap (gray at full size, then shrunk: both
     // native and cheap; rotation does not change the count). Not through the colour curves: ink is
     // measured against the local paper brightness, which the per-channel gains scale alike.

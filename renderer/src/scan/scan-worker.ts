@@ -56,7 +56,8 @@ async function frameFrom(source: ImageSource): Promise<RgbaImage> {
 /** The page's file and (when asked) its JPEG thumbnail, encoded here so the pixels need not go back to the page. */
 async function encode(page: RgbaImage, opts: EncodeOptions): Promise<{ bytes: Blob; thumb: Blob | null }> {
   const canvas = new OffscreenCanvas(page.width, page.height);
-  const ctx = canvas.getContext('2d');
+  // Opaque: a JPEG has no alpha, and an opaque canvas spares the encoder the alpha handling.
+  const ctx = canvas.getContext('2d', { alpha: false });
   if (!ctx) throw new Error('scan: no 2D context in the worker');
   ctx.putImageData(new ImageData(page.data as Uint8ClampedArray<ArrayBuffer>, page.width, page.height), 0, 0);
   const bytes = canvas.convertToBlob({ type: opts.type, quality: opts.quality });
@@ -88,13 +89,21 @@ async function handle(msg: ScanRequest): Promise<{ result: InitResult | DetectRe
       const t0 = performance.now();
       const frame = await frameFrom(msg.source);
       const decodeMs = performance.now() - t0;
-      const r = processPage(cv, frame, msg.options);
+      // The JPEG (and thumbnail) is started as soon as the page is clean and encodes while the
+      // blank check runs; the time reported is what the reply still waited for it.
+      let encoding: Promise<{ bytes: Blob; thumb: Blob | null }> | null = null;
+      const encodeOpts = msg.encode;
+      const startEncoding = (page: RgbaImage) => {
+        encoding = encode(page, encodeOpts!);
+        encoding.catch(() => undefined); // awaited below; not unhandled if the blank check throws first
+      };
+      const r = processPage(cv, frame, { ...msg.options, onPage: encodeOpts ? startEncoding : undefined });
       if (msg.source.kind === 'encoded') r.timings.decode = Math.round(decodeMs * 10) / 10;
       let encoded: Blob | null = null;
       let thumb: Blob | null = null;
-      if (msg.encode) {
+      if (encoding) {
         const t = performance.now();
-        ({ bytes: encoded, thumb } = await encode(r.page, msg.encode));
+        ({ bytes: encoded, thumb } = await encoding);
         r.timings.encode = Math.round((performance.now() - t) * 10) / 10;
       }
       const keepPixels = msg.returnPixels !== false;
