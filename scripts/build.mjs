@@ -16,6 +16,7 @@ const entries = {
   'browser-host': 'electron/host/host-main.ts',
   cli: 'electron/cli.ts',
   worker: 'electron/workers/worker-main.ts',
+  'sync-worker': 'electron/workers/sync-store-worker.ts',
 };
 
 function writeAtomically(file, bytes) {

@@ -30,6 +30,7 @@ import { DEMO_SYNC_CONFIG } from '../seed/demo-sync-targets';
 import { syncConfigPath, writeSyncConfig } from '../services/sync/targets-config';
 import { loadSyncTargets } from '../services/sync/sync-targets';
 import { SyncSender } from '../services/sync/sender';
+import type { SenderStoreMode } from '../services/sync/sender-store-client';
 import { createSyncService } from '../services/sync/sync-service';
 import { createVerificationService } from '../services/verification/verification-service';
 import { createAssistanceService } from '../services/verification/assistance-service';
@@ -62,6 +63,12 @@ export interface CreateAppOptions {
   dataSharingRetryMs?: number;
   /** Start the sync sender (default true; tests that inspect the queue pass false). */
   sync?: boolean;
+  /**
+   * Where the sync sender commits its state changes: 'worker' (default) a worker thread with its
+   * own connection, so their fsyncs never stall the main thread; 'inline' the main connection
+   * (the behaviour before; the sync bench's baseline).
+   */
+  syncStore?: SenderStoreMode;
   /** A vendor camera service on 127.0.0.1 (its address, or a service in tests); unset = UVC cameras only. */
   cameraVendor?: string | VendorCameraService;
 }
@@ -157,7 +164,10 @@ export async function createApp(opts: CreateAppOptions): Promise<DeskApp> {
 
   // Targets only the other network zone reaches are carried across in transfer bundles, not sent.
   const zone = deskZone(db);
-  const sender = new SyncSender(deps, { ...syncTargets, all: () => syncTargets.all().filter((t) => reachableHere(t, zone)) }, files, queries.delivery);
+  const sender = new SyncSender(deps, { ...syncTargets, all: () => syncTargets.all().filter((t) => reachableHere(t, zone)) }, files, queries.delivery, {
+    dbFile: paths.dbFile,
+    store: opts.syncStore,
+  });
 
   const transfer = createTransferService({ ...deps, dataDir: opts.dataDir, files, targets: syncTargets }, zone);
 

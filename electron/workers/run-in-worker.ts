@@ -3,13 +3,13 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { appRoot } from '../app/paths';
 
-/** The worker bundle sits beside the main bundle; from source (unit tests) it is taken from dist/ (built by the test setup). */
-function workerScript(): string {
-  const beside = path.join(__dirname, 'worker.cjs');
+/** A worker bundle (e.g. `worker.cjs`) sits beside the main bundle; from source (unit tests, benches) it is taken from dist/ (built by the test setup). */
+export function workerBundle(name: string): string {
+  const beside = path.join(__dirname, name);
   if (fs.existsSync(beside)) return beside;
-  const built = path.join(appRoot(), 'dist', 'electron', 'worker.cjs');
+  const built = path.join(appRoot(), 'dist', 'electron', name);
   if (fs.existsSync(built)) return built;
-  throw new Error(`worker bundle not found beside ${__dirname} nor at ${built}: run "npm run build"`);
+  throw new Error(`worker bundle ${name} not found beside ${__dirname} nor at ${built}: run "npm run build"`);
 }
 
 interface Pending {
@@ -41,7 +41,7 @@ class WorkerLane {
   }
 
   private start(): Worker {
-    const worker = new Worker(workerScript());
+    const worker = new Worker(workerBundle('worker.cjs'));
     worker.unref(); // an idle worker never keeps the process alive
     worker.on('message', (msg: { id: number; ok: boolean; value?: unknown; error?: string }) => {
       const p = this.pending.get(msg.id);

@@ -16,25 +16,27 @@ export class ClockCheck {
   private behindMs = 0;
   private readonly skews = new Map<string, { name: string; skewMs: number }>();
 
+  /** `persist` writes a sync_meta value later (the sender's store thread); the first write, at start, is done at once on `db`. */
   constructor(
     private readonly db: Db,
     private readonly now: () => Date,
     private readonly warnSkewMs: number,
+    private readonly persist: (key: string, value: string) => void = (key, value) => writeMeta(db, { key, value }),
   ) {}
 
-  /** At start: compare with the latest time seen by earlier runs, then remember now. */
+  /** At start: compare with the latest time seen by earlier runs, then remember now (written before start returns). */
   start(): void {
     const last = readMeta(this.db, LAST_SEEN);
     const now = this.now().getTime();
     if (last && Date.parse(last) - now > BACKWARDS_TOLERANCE_MS) this.behindMs = Date.parse(last) - now;
-    this.remember();
+    this.remember((key, value) => writeMeta(this.db, { key, value }));
   }
 
   /** Persists the latest time seen (never moves it backwards). */
-  remember(): void {
+  remember(write = this.persist): void {
     const last = readMeta(this.db, LAST_SEEN);
     const now = this.now();
-    if (!last || Date.parse(last) < now.getTime()) writeMeta(this.db, LAST_SEEN, now.toISOString());
+    if (!last || Date.parse(last) < now.getTime()) write(LAST_SEEN, now.toISOString());
   }
 
   /** A target's Date header just seen (its answer came `now`). */

@@ -3,12 +3,15 @@ import type { Deps } from '../../app/deps';
 import type { FileStore } from '../files/file-store';
 import { mapPayload } from './field-mapping';
 import { ConnectorFailure, type HttpTargetConnector } from './http-connector';
-import { entryFiles, recordUpload, type Claimed, type UploadRow } from './sender-store';
+import type { Claimed, UploadRow } from './sender-store';
+import type { SenderStore } from './sender-store-client';
 import type { Delivered } from './sender';
 import type { SenderConfig } from './targets-config';
 
 export interface DeliverContext {
   deps: Deps;
+  /** Where upload progress is recorded (committed before the next chunk goes). */
+  store: SenderStore;
   files: FileStore;
   http: HttpTargetConnector;
   cfg: SenderConfig;
@@ -28,11 +31,17 @@ export async function deliverCase(ctx: DeliverContext, entry: Claimed): Promise<
   const payload = mapPayload(doc, http.target.fields);
   const externalRef = typeof payload.externalRef === 'string' ? payload.externalRef : doc.caseNo;
   if (entry.prior === 'unknown' && http.target.idempotency === 'none') {
-    const found = await http.lookup(externalRef);
+    const found = await http.lookup(externalRef).catch((e: unknown) => {
+      // A refused look-up says nothing about the entry: it stays unknown and is looked up again later.
+      if (e instanceof ConnectorFailure && e.failure.kind === 'rejected') {
+        throw new ConnectorFailure({ kind: 'retry', status: e.failure.status, retryAfterMs: null, message: `“${http.target.name}”拒绝了查询（HTTP ${e.failure.status}：${e.message}）` });
+      }
+      throw e;
+    });
     if (found) return { targetCaseNo: found, via: 'lookup' };
   }
   const uploaded: { fileId: string; sha256: string; kind: string }[] = [];
-  for (const f of entryFiles(ctx.deps.db, entry.id)) {
+  for (const f of entry.files) {
     if (ctx.stopped()) throw new ConnectorFailure({ kind: 'retry', status: 0, retryAfterMs: null, message: '发送已停止' });
     const fileId = f.remote_file_id ?? (await upload(ctx, entry, f, externalRef));
     uploaded.push({ fileId, sha256: f.sha256, kind: f.kind });
@@ -44,8 +53,9 @@ export async function deliverCase(ctx: DeliverContext, entry: Claimed): Promise<
 
 /** Uploads one file from where the target says it stands; a cut chunk is simply sent again next time. */
 async function upload(ctx: DeliverContext, entry: Claimed, f: UploadRow, externalRef: string): Promise<string> {
-  const { http, deps, cfg } = ctx;
-  const lease = () => ({ owner: ctx.owner, untilMs: deps.now().getTime() + cfg.leaseMs });
+  const { http, deps, cfg, store } = ctx;
+  const record = (p: { uploadId: string | null; sentBytes: number; remoteFileId: string | null }) =>
+    store.recordUpload({ entryId: entry.id, sha256: f.sha256, ...p, owner: ctx.owner, leaseUntilMs: deps.now().getTime() + cfg.leaseMs });
   const asRetry = (e: unknown): never => {
     // Upload steps are idempotent by offset: a cut or lost answer is retried, not "unknown".
     if (e instanceof ConnectorFailure && e.failure.kind === 'maybe_sent') throw new ConnectorFailure({ kind: 'retry', status: 0, retryAfterMs: null, message: `上传“${f.name}”中断：${e.message}` });
@@ -55,10 +65,10 @@ async function upload(ctx: DeliverContext, entry: Claimed, f: UploadRow, externa
     let st = f.upload_id ? await http.uploadStatus(f.upload_id, f.size) : null;
     st ??= await http.startUpload({ sha256: f.sha256, size: f.size, name: f.name, externalRef });
     if (st.complete && st.fileId) {
-      recordUpload(deps.db, entry.id, f.sha256, { uploadId: st.uploadId, sentBytes: f.size, remoteFileId: st.fileId }, lease());
+      await record({ uploadId: st.uploadId, sentBytes: f.size, remoteFileId: st.fileId });
       return st.fileId;
     }
-    recordUpload(deps.db, entry.id, f.sha256, { uploadId: st.uploadId, sentBytes: st.received, remoteFileId: null }, lease());
+    await record({ uploadId: st.uploadId, sentBytes: st.received, remoteFileId: null });
     const chunk = Math.max(1024, Math.min(cfg.chunkBytes, st.chunkSize ?? cfg.chunkBytes));
     const fh = await fs.open(ctx.files.pathOf(f.sha256), 'r');
     const from = st.received;
@@ -74,7 +84,7 @@ async function upload(ctx: DeliverContext, entry: Claimed, f: UploadRow, externa
         bytesPut += bytesRead;
         chunks++;
         const next = await http.putChunk(st.uploadId, offset, buf.subarray(0, bytesRead));
-        recordUpload(deps.db, entry.id, f.sha256, { uploadId: st.uploadId, sentBytes: next, remoteFileId: null }, lease());
+        await record({ uploadId: st.uploadId, sentBytes: next, remoteFileId: null });
         offset = next;
       }
     } finally {
@@ -83,7 +93,7 @@ async function upload(ctx: DeliverContext, entry: Claimed, f: UploadRow, externa
       deps.logger.info('sync.upload', { entry: entry.id, sha256: f.sha256, size: f.size, chunk, from, to: offset, bytesPut, chunks, recordedBefore: f.sent_bytes });
     }
     const fileId = await http.completeUpload(st.uploadId);
-    recordUpload(deps.db, entry.id, f.sha256, { uploadId: st.uploadId, sentBytes: f.size, remoteFileId: fileId }, lease());
+    await record({ uploadId: st.uploadId, sentBytes: f.size, remoteFileId: fileId });
     return fileId;
   } catch (e) {
     return asRetry(e);

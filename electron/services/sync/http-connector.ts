@@ -8,10 +8,10 @@ import { authHeader, type HttpTargetConfig } from './targets-config';
 
 /** How a request failed, as far as the outbox is concerned. */
 export type Failure =
-  /** The request never reached the target (connection refused, no route): safe to send again. */
-  | { kind: 'not_sent'; message: string }
+  /** The request never reached the target (connection refused, no route): safe to send again. `detail`: the technical cause, for the log. */
+  | { kind: 'not_sent'; message: string; detail?: string }
   /** It may have reached the target (reset, timeout, cut answer): the entry's outcome is unknown. */
-  | { kind: 'maybe_sent'; message: string }
+  | { kind: 'maybe_sent'; message: string; detail?: string }
   /** The target is overloaded or failing (5xx, 429): nothing stored, retry later. */
   | { kind: 'retry'; message: string; status: number; retryAfterMs: number | null }
   /** The target refused the content (4xx): park with its reason; never retried blindly. */
@@ -36,12 +36,51 @@ export interface UploadState {
   chunkSize: number | null;
 }
 
-/** A connect-level error: nothing was sent. */
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
+/** Connect-level errors: nothing was sent. What the clerk is told for each. */
+const NOT_SENT: Record<string, string> = {
+  ECONNREFUSED: '对方拒绝连接',
+  EHOSTUNREACH: '网络不通',
+  ENETUNREACH: '网络不通',
+  ENOTFOUND: '无法解析对方地址',
+  EAI_AGAIN: '无法解析对方地址',
+  UND_ERR_CONNECT_TIMEOUT: '连接超时',
+};
 
+/** After the request went out: why no answer came. */
+const ANSWER_LOST: Record<string, string> = {
+  TimeoutError: '等待应答超时',
+  AbortError: '等待应答超时',
+  UND_ERR_HEADERS_TIMEOUT: '等待应答超时',
+  UND_ERR_BODY_TIMEOUT: '等待应答超时',
+  UND_ERR_SOCKET: '连接被对方断开',
+  ECONNRESET: '连接被对方重置',
+  EPIPE: '连接被对方断开',
+  UND_ERR_CLOSED: '连接已关闭',
+};
+
+/** The error's string code (`ECONNREFUSED`, `UND_ERR_SOCKET`), else its name (`TimeoutError`); a DOMException's numeric code is not one. */
 function errorCode(e: unknown): string {
-  const err = e as { code?: string; name?: string; cause?: { code?: string; name?: string } };
-  return err.cause?.code ?? err.code ?? err.cause?.name ?? err.name ?? '';
+  const err = e as { code?: unknown; name?: unknown; cause?: { code?: unknown; name?: unknown } };
+  const text = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
+  return text(err.cause?.code) ?? text(err.code) ?? text(err.cause?.name) ?? text(err.name) ?? '';
+}
+
+/** The precise cause, for the log: `UND_ERR_SOCKET: other side closed`. */
+function errorDetail(e: unknown): string {
+  const err = e as { message?: string; cause?: { message?: string } };
+  return `${errorCode(e) || 'Error'}: ${err.cause?.message ?? err.message ?? String(e)}`;
+}
+
+/**
+ * A request that failed without an HTTP answer: not sent (connect-level), or sent with its answer
+ * lost — then the target may have stored it, and the clerk is told so, not "cannot connect".
+ */
+export function networkFailure(e: unknown, targetName: string): Failure {
+  const code = errorCode(e);
+  const detail = errorDetail(e);
+  const notSent = NOT_SENT[code];
+  if (notSent) return { kind: 'not_sent', message: `无法连接“${targetName}”：${notSent}`, detail };
+  return { kind: 'maybe_sent', message: `已发出，但未收到“${targetName}”的应答（${ANSWER_LOST[code] ?? '连接中断'}）`, detail };
 }
 
 export class HttpTargetConnector {
@@ -75,9 +114,7 @@ export class HttpTargetConnector {
         signal: AbortSignal.timeout(opts.timeoutMs ?? this.timeoutMs),
       });
     } catch (e) {
-      const code = errorCode(e);
-      const message = `无法连接“${this.target.name}”：${code || (e as Error).message}`;
-      throw new ConnectorFailure(NOT_SENT_CODES.has(code) ? { kind: 'not_sent', message } : { kind: 'maybe_sent', message });
+      throw new ConnectorFailure(networkFailure(e, this.target.name));
     }
     const date = res.headers.get('date');
     if (date) {
@@ -88,7 +125,7 @@ export class HttpTargetConnector {
     try {
       text = await res.text();
     } catch (e) {
-      throw new ConnectorFailure({ kind: 'maybe_sent', message: `“${this.target.name}”的应答中断：${errorCode(e) || (e as Error).message}` });
+      throw new ConnectorFailure({ kind: 'maybe_sent', message: `已发出，但“${this.target.name}”的应答中途中断（${ANSWER_LOST[errorCode(e)] ?? '连接中断'}）`, detail: errorDetail(e) });
     }
     let json: unknown = null;
     if (text) {

@@ -1,14 +1,20 @@
+import type { Statement } from 'better-sqlite3';
 import type { Db } from '../../store/open-store';
-import type { Deps } from '../../app/deps';
+import { writeTx } from '../../store/write';
 import { SYSTEM_ACTOR } from '../audit/audit-chain';
 import type { OutboxState } from '../../../shared/ipc/methods/sync';
 import type { EntryRow } from './outbox';
 
 /**
- * The sender's state changes, each one short transaction. Delivery
- * bookkeeping (leases, retry times, upload offsets) is not a change of
- * record and is written directly; what changes what the clerk is told —
+ * The sender's state changes, each one short transaction on a connection of
+ * its own (sender-store-client.ts runs them in a worker thread, so their
+ * commits — an fsync each — never stall the main process). Delivery
+ * bookkeeping (leases, retry times, upload offsets) is not a change of record
+ * and is written directly; what changes what the clerk is told —
  * acknowledged, parked — goes through the audited write path.
+ *
+ * Every function takes plain, structured-clonable arguments and returns
+ * plain data: they are the operations the worker serves (SENDER_OPS).
  */
 
 /** An entry the sender has leased: the outbox row's own columns, plus what the claim adds. */
@@ -17,95 +23,8 @@ export interface Claimed extends Pick<EntryRow, 'id' | 'case_id' | 'target_id' |
   prior: OutboxState;
   /** Until when this claim's lease runs (as written). */
   leaseUntilMs: number;
-}
-
-const iso = (ms: number) => new Date(ms).toISOString();
-
-/** Leases that expired, or that a previous process held, become "unknown" (maybe sent), to be resolved. */
-export function recoverLeases(db: Db, owner: string, nowMs: number): number {
-  return db
-    .prepare(
-      `UPDATE outbox_entries SET state = 'unknown', next_attempt_at = ?, lease_owner = NULL, lease_until = NULL,
-         last_error = COALESCE(last_error, '发送过程中断（程序退出或超时），是否送达未知，将自动核对')
-       WHERE state = 'in_flight' AND (lease_owner IS NOT ? OR lease_until < ?)`,
-    )
-    .run(iso(nowMs), owner, iso(nowMs)).changes;
-}
-
-/**
- * Takes up to `limit` entries of a target that may go now: pending, or whose retry time has
- * come, and only the earliest open entry of each case (one case's entries go in order).
- * `lane` splits entries with a large file still to upload (bulk) from the rest (small).
- */
-export function claim(
-  db: Db,
-  o: { targetId: string; owner: string; nowMs: number; leaseMs: number; limit: number; lane: 'small' | 'bulk' | 'any'; largeBytes: number },
-): Claimed[] {
-  const lane =
-    o.lane === 'any'
-      ? ''
-      : `AND ${o.lane === 'small' ? 'NOT ' : ''}EXISTS (SELECT 1 FROM outbox_files f WHERE f.entry_id = e.id AND f.remote_file_id IS NULL AND f.size > ${Number(o.largeBytes)})`;
-  return db
-    .transaction(() => {
-      const now = iso(o.nowMs);
-      const rows = db
-        .prepare(
-          `SELECT e.id, e.case_id, e.target_id, e.kind, e.subject, e.revision, e.idempotency_key, e.document, e.attempts, e.state AS prior
-           FROM outbox_entries e
-           WHERE e.target_id = ? AND e.state NOT IN ('acknowledged', 'superseded')
-             AND (e.state = 'pending' OR (e.state IN ('retry_wait', 'unknown') AND e.next_attempt_at IS NOT NULL AND e.next_attempt_at <= ?))
-             AND NOT EXISTS (SELECT 1 FROM outbox_entries p WHERE p.case_id = e.case_id AND p.target_id = e.target_id AND p.id < e.id
-                               AND p.state NOT IN ('acknowledged', 'superseded'))
-             ${lane}
-           ORDER BY e.id LIMIT ?`,
-        )
-        .all(o.targetId, now, o.limit) as Omit<Claimed, 'leaseUntilMs'>[];
-      const take = db.prepare(
-        `UPDATE outbox_entries SET state = 'in_flight', lease_owner = ?, lease_until = ?, attempts = attempts + 1, first_sent_at = COALESCE(first_sent_at, ?) WHERE id = ?`,
-      );
-      for (const r of rows) take.run(o.owner, iso(o.nowMs + o.leaseMs), now, r.id);
-      return rows.map((r) => ({ ...r, attempts: r.attempts + 1, leaseUntilMs: o.nowMs + o.leaseMs }));
-    })
-    .immediate();
-}
-
-/** Claimed entries that were never started go back to their earlier state (a clean stop). */
-export function unclaim(db: Db, owner: string, entries: readonly Claimed[]): void {
-  if (entries.length === 0) return;
-  const up = db.prepare(
-    `UPDATE outbox_entries SET state = ?, attempts = attempts - 1, lease_owner = NULL, lease_until = NULL WHERE id = ? AND state = 'in_flight' AND lease_owner = ?`,
-  );
-  db.transaction(() => {
-    for (const e of entries) up.run(e.prior, e.id, owner);
-  })();
-}
-
-/** Back to waiting, to be tried again at `nextMs` (network down, 5xx, 429, an upload cut). */
-export function toRetry(db: Db, id: number, owner: string, nextMs: number, error: string): void {
-  db.prepare(
-    `UPDATE outbox_entries SET state = 'retry_wait', next_attempt_at = ?, last_error = ?, lease_owner = NULL, lease_until = NULL
-     WHERE id = ? AND state = 'in_flight' AND lease_owner = ?`,
-  ).run(iso(nextMs), error, id, owner);
-}
-
-/** Sent, no answer: resolved by itself at `nextMs` (look-up or same-key re-send), or by the clerk when `nextMs` is null. */
-export function toUnknown(db: Db, id: number, owner: string, nextMs: number | null, error: string): void {
-  db.prepare(
-    `UPDATE outbox_entries SET state = 'unknown', next_attempt_at = ?, last_error = ?, lease_owner = NULL, lease_until = NULL
-     WHERE id = ? AND state = 'in_flight' AND lease_owner = ?`,
-  ).run(nextMs === null ? null : iso(nextMs), error, id, owner);
-}
-
-/** When a target comes back: entries that waited only because it was unreachable may go now. */
-export function releaseNetworkWaits(db: Db, targetId: string, nowMs: number): number {
-  return db
-    .prepare(`UPDATE outbox_entries SET next_attempt_at = ? WHERE target_id = ? AND state = 'retry_wait' AND last_error LIKE '%无法连接%' AND next_attempt_at > ?`)
-    .run(iso(nowMs), targetId, iso(nowMs)).changes;
-}
-
-/** Extends this sender's lease; false when it no longer holds the entry (the lease expired and was recovered). */
-export function renewLease(db: Db, id: number, owner: string, untilMs: number): boolean {
-  return db.prepare(`UPDATE outbox_entries SET lease_until = ? WHERE id = ? AND state = 'in_flight' AND lease_owner = ?`).run(iso(untilMs), id, owner).changes === 1;
+  /** The files to upload first (case entries of targets that take files), as recorded at the claim. */
+  files: UploadRow[];
 }
 
 export interface UploadRow {
@@ -118,24 +37,6 @@ export interface UploadRow {
   remote_file_id: string | null;
 }
 
-export function entryFiles(db: Db, entryId: number): UploadRow[] {
-  return db.prepare('SELECT sha256, name, kind, size, upload_id, sent_bytes, remote_file_id FROM outbox_files WHERE entry_id = ? ORDER BY rowid').all(entryId) as UploadRow[];
-}
-
-/** Upload progress (and the lease renewed with it, so a long upload keeps its entry). */
-export function recordUpload(
-  db: Db,
-  entryId: number,
-  sha256: string,
-  p: { uploadId: string | null; sentBytes: number; remoteFileId: string | null },
-  lease: { owner: string; untilMs: number },
-): void {
-  db.transaction(() => {
-    db.prepare('UPDATE outbox_files SET upload_id = ?, sent_bytes = ?, remote_file_id = ? WHERE entry_id = ? AND sha256 = ?').run(p.uploadId, p.sentBytes, p.remoteFileId, entryId, sha256);
-    renewLease(db, entryId, lease.owner, lease.untilMs);
-  })();
-}
-
 export interface Ack {
   id: number;
   caseId: number;
@@ -145,35 +46,155 @@ export interface Ack {
   via: 'answer' | 'duplicate' | 'lookup';
 }
 
-/** Records acknowledgements in one audited transaction (one audit entry each). */
-export function acknowledge(deps: Pick<Deps, 'write'>, owner: string, acks: readonly Ack[]): number {
-  if (acks.length === 0) return 0;
-  return deps.write(SYSTEM_ACTOR, (w) => {
-    const up = w.db.prepare(
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** Prepared once per connection: the sender runs the same few statements thousands of times. */
+const statements = new WeakMap<Db, Map<string, Statement>>();
+function stmt(db: Db, sql: string): Statement {
+  let m = statements.get(db);
+  if (!m) statements.set(db, (m = new Map()));
+  let s = m.get(sql);
+  if (!s) m.set(sql, (s = db.prepare(sql)));
+  return s;
+}
+
+/** Leases that expired, or that a previous process held, become "unknown" (maybe sent), to be resolved. */
+export function recoverLeases(db: Db, a: { owner: string; nowMs: number }): number {
+  return stmt(
+    db,
+    `UPDATE outbox_entries SET state = 'unknown', next_attempt_at = ?, lease_owner = NULL, lease_until = NULL,
+       last_error = COALESCE(last_error, '发送过程中断（程序退出或超时），是否送达未知，将自动核对')
+     WHERE state = 'in_flight' AND (lease_owner IS NOT ? OR lease_until < ?)`,
+  ).run(iso(a.nowMs), a.owner, iso(a.nowMs)).changes;
+}
+
+const CLAIM_SQL = (lane: string) => `SELECT e.id, e.case_id, e.target_id, e.kind, e.subject, e.revision, e.idempotency_key, e.document, e.attempts, e.state AS prior
+  FROM outbox_entries e
+  WHERE e.target_id = ? AND e.state NOT IN ('acknowledged', 'superseded')
+    AND (e.state = 'pending' OR (e.state IN ('retry_wait', 'unknown') AND e.next_attempt_at IS NOT NULL AND e.next_attempt_at <= ?))
+    AND NOT EXISTS (SELECT 1 FROM outbox_entries p WHERE p.case_id = e.case_id AND p.target_id = e.target_id AND p.id < e.id
+                      AND p.state NOT IN ('acknowledged', 'superseded'))
+    ${lane}
+  ORDER BY e.id LIMIT ?`;
+
+/**
+ * Takes up to `limit` entries of a target that may go now: pending, or whose retry time has
+ * come, and only the earliest open entry of each case (one case's entries go in order).
+ * `lane` splits entries with a large file still to upload (bulk) from the rest (small).
+ * The claim is committed (durably) before any of them is sent.
+ */
+export function claim(
+  db: Db,
+  o: { targetId: string; owner: string; nowMs: number; leaseMs: number; limit: number; lane: 'small' | 'bulk' | 'any'; largeBytes: number },
+): Claimed[] {
+  const lane =
+    o.lane === 'any'
+      ? ''
+      : `AND ${o.lane === 'small' ? 'NOT ' : ''}EXISTS (SELECT 1 FROM outbox_files f WHERE f.entry_id = e.id AND f.remote_file_id IS NULL AND f.size > ${Number(o.largeBytes)})`;
+  return db
+    .transaction(() => {
+      const now = iso(o.nowMs);
+      const rows = stmt(db, CLAIM_SQL(lane)).all(o.targetId, now, o.limit) as Omit<Claimed, 'leaseUntilMs' | 'files'>[];
+      const take = stmt(
+        db,
+        `UPDATE outbox_entries SET state = 'in_flight', lease_owner = ?, lease_until = ?, attempts = attempts + 1, first_sent_at = COALESCE(first_sent_at, ?) WHERE id = ?`,
+      );
+      for (const r of rows) take.run(o.owner, iso(o.nowMs + o.leaseMs), now, r.id);
+      return rows.map((r) => ({ ...r, attempts: r.attempts + 1, leaseUntilMs: o.nowMs + o.leaseMs, files: entryFiles(db, r.id) }));
+    })
+    .immediate();
+}
+
+/** Claimed entries that were never started go back to their earlier state (a clean stop). */
+export function unclaim(db: Db, a: { owner: string; entries: readonly Pick<Claimed, 'id' | 'prior'>[] }): void {
+  if (a.entries.length === 0) return;
+  const up = stmt(db, `UPDATE outbox_entries SET state = ?, attempts = attempts - 1, lease_owner = NULL, lease_until = NULL WHERE id = ? AND state = 'in_flight' AND lease_owner = ?`);
+  db.transaction(() => {
+    for (const e of a.entries) up.run(e.prior, e.id, a.owner);
+  })();
+}
+
+/** Back to waiting, to be tried again at `nextMs` (network down, 5xx, 429, an upload cut). */
+export function toRetry(db: Db, a: { id: number; owner: string; nextMs: number; error: string }): void {
+  stmt(
+    db,
+    `UPDATE outbox_entries SET state = 'retry_wait', next_attempt_at = ?, last_error = ?, lease_owner = NULL, lease_until = NULL
+     WHERE id = ? AND state = 'in_flight' AND lease_owner = ?`,
+  ).run(iso(a.nextMs), a.error, a.id, a.owner);
+}
+
+/**
+ * Sent, no answer — or an unknown entry whose resolution could not be done now: stays "unknown",
+ * resolved by itself at `nextMs` (look-up or same-key re-send), or by the clerk when `nextMs` is null.
+ */
+export function toUnknown(db: Db, a: { id: number; owner: string; nextMs: number | null; error: string }): void {
+  stmt(
+    db,
+    `UPDATE outbox_entries SET state = 'unknown', next_attempt_at = ?, last_error = ?, lease_owner = NULL, lease_until = NULL
+     WHERE id = ? AND state = 'in_flight' AND lease_owner = ?`,
+  ).run(a.nextMs === null ? null : iso(a.nextMs), a.error, a.id, a.owner);
+}
+
+/**
+ * When a target comes back: entries that waited only because it was unreachable may go now —
+ * retries, and unknown entries whose resolution (look-up or same-key re-send) found it unreachable.
+ */
+export function releaseNetworkWaits(db: Db, a: { targetId: string; nowMs: number }): number {
+  return stmt(
+    db,
+    `UPDATE outbox_entries SET next_attempt_at = ? WHERE target_id = ? AND state IN ('retry_wait', 'unknown') AND last_error LIKE '%无法连接%' AND next_attempt_at > ?`,
+  ).run(iso(a.nowMs), a.targetId, iso(a.nowMs)).changes;
+}
+
+/** Extends this sender's lease; false when it no longer holds the entry (the lease expired and was recovered). */
+export function renewLease(db: Db, a: { id: number; owner: string; untilMs: number }): boolean {
+  return stmt(db, `UPDATE outbox_entries SET lease_until = ? WHERE id = ? AND state = 'in_flight' AND lease_owner = ?`).run(iso(a.untilMs), a.id, a.owner).changes === 1;
+}
+
+export function entryFiles(db: Db, entryId: number): UploadRow[] {
+  return stmt(db, 'SELECT sha256, name, kind, size, upload_id, sent_bytes, remote_file_id FROM outbox_files WHERE entry_id = ? ORDER BY rowid').all(entryId) as UploadRow[];
+}
+
+/** Upload progress (and the lease renewed with it, so a long upload keeps its entry). */
+export function recordUpload(
+  db: Db,
+  a: { entryId: number; sha256: string; uploadId: string | null; sentBytes: number; remoteFileId: string | null; owner: string; leaseUntilMs: number },
+): void {
+  db.transaction(() => {
+    stmt(db, 'UPDATE outbox_files SET upload_id = ?, sent_bytes = ?, remote_file_id = ? WHERE entry_id = ? AND sha256 = ?').run(a.uploadId, a.sentBytes, a.remoteFileId, a.entryId, a.sha256);
+    renewLease(db, { id: a.entryId, owner: a.owner, untilMs: a.leaseUntilMs });
+  })();
+}
+
+/** Records acknowledgements in one audited transaction (one audit entry each), dated `atMs`. */
+export function acknowledge(db: Db, a: { owner: string; acks: readonly Ack[]; atMs: number }): number {
+  if (a.acks.length === 0) return 0;
+  return writeTx(db, SYSTEM_ACTOR, () => new Date(a.atMs), (w) => {
+    const up = stmt(
+      w.db,
       `UPDATE outbox_entries SET state = 'acknowledged', target_case_no = ?, acknowledged_at = ?, last_error = NULL, lease_owner = NULL, lease_until = NULL, next_attempt_at = NULL
        WHERE id = ? AND state = 'in_flight' AND lease_owner = ?`,
     );
     let n = 0;
-    for (const a of acks) {
-      if (up.run(a.targetCaseNo, w.at.toISOString(), a.id, owner).changes !== 1) continue;
+    for (const ack of a.acks) {
+      if (up.run(ack.targetCaseNo, w.at.toISOString(), ack.id, a.owner).changes !== 1) continue;
       n++;
-      w.audit({ action: 'sync.acknowledged', entityType: 'case', entityId: a.caseId, detail: { entryId: a.id, target: a.targetId, targetCaseNo: a.targetCaseNo, via: a.via } });
+      w.audit({ action: 'sync.acknowledged', entityType: 'case', entityId: ack.caseId, detail: { entryId: ack.id, target: ack.targetId, targetCaseNo: ack.targetCaseNo, via: ack.via } });
     }
-    if (n === 0) w.audit({ action: 'sync.ackIgnored', entityType: 'outbox', entityId: null, detail: { entries: acks.map((a) => a.id) } });
+    if (n === 0) w.audit({ action: 'sync.ackIgnored', entityType: 'outbox', entityId: null, detail: { entries: a.acks.map((x) => x.id) } });
     return n;
   });
 }
 
 /** The target refused the entry: parked with its reason until the clerk fixes the case and re-sends. */
-export function park(deps: Pick<Deps, 'write'>, owner: string, e: { id: number; caseId: number; targetId: string }, reason: string, status: number): boolean {
-  return deps.write(SYSTEM_ACTOR, (w) => {
-    const r = w.db
-      .prepare(
-        `UPDATE outbox_entries SET state = 'parked', parked_reason = ?, last_error = ?, next_attempt_at = NULL, lease_owner = NULL, lease_until = NULL
-         WHERE id = ? AND state = 'in_flight' AND lease_owner = ?`,
-      )
-      .run(reason, `HTTP ${status}`, e.id, owner);
-    w.audit({ action: 'sync.parked', entityType: 'case', entityId: e.caseId, detail: { entryId: e.id, target: e.targetId, status, reason } });
+export function park(db: Db, a: { owner: string; id: number; caseId: number; targetId: string; reason: string; status: number; atMs: number }): boolean {
+  return writeTx(db, SYSTEM_ACTOR, () => new Date(a.atMs), (w) => {
+    const r = stmt(
+      w.db,
+      `UPDATE outbox_entries SET state = 'parked', parked_reason = ?, last_error = ?, next_attempt_at = NULL, lease_owner = NULL, lease_until = NULL
+       WHERE id = ? AND state = 'in_flight' AND lease_owner = ?`,
+    ).run(a.reason, `HTTP ${a.status}`, a.id, a.owner);
+    w.audit({ action: 'sync.parked', entityType: 'case', entityId: a.caseId, detail: { entryId: a.id, target: a.targetId, status: a.status, reason: a.reason } });
     return r.changes === 1;
   });
 }
@@ -183,6 +204,24 @@ export function readMeta(db: Db, key: string): string | null {
   return r?.value ?? null;
 }
 
-export function writeMeta(db: Db, key: string, value: string): void {
-  db.prepare('INSERT INTO sync_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+export function writeMeta(db: Db, a: { key: string; value: string }): void {
+  stmt(db, 'INSERT INTO sync_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(a.key, a.value);
 }
+
+/** The operations a sender store serves, by name: each takes the connection and one plain argument. */
+export const SENDER_OPS = {
+  recoverLeases,
+  claim,
+  unclaim,
+  toRetry,
+  toUnknown,
+  releaseNetworkWaits,
+  renewLease,
+  recordUpload,
+  acknowledge,
+  park,
+  writeMeta,
+} satisfies Record<string, (db: Db, arg: never) => unknown>;
+
+export type SenderOps = typeof SENDER_OPS;
+export type SenderOpName = keyof SenderOps;

@@ -5,7 +5,8 @@ import { backoffMs } from './backoff';
 import { ClockCheck } from './clock-check';
 import { ConnectorFailure, HttpTargetConnector, type Failure } from './http-connector';
 import { deliverCase } from './deliver-case';
-import { acknowledge, claim, park, renewLease, unclaim, recoverLeases, releaseNetworkWaits, toRetry, toUnknown, type Ack, type Claimed } from './sender-store';
+import type { Ack, Claimed } from './sender-store';
+import { inlineSenderStore, workerSenderStore, type SenderStore, type SenderStoreMode } from './sender-store-client';
 import type { SyncRuntime } from './sync-service';
 import type { SyncTargets } from './sync-targets';
 import type { SenderConfig, TargetConfig } from './targets-config';
@@ -26,6 +27,8 @@ interface Lane {
   limit: number;
   /** Claimed (leased) and not started yet: claims go in batches, so one transaction serves several sends. */
   ready: Claimed[];
+  /** A claim is being committed (one at a time per lane). */
+  claiming: boolean;
 }
 
 /** One target's sending: reachability, lanes, the pump. */
@@ -37,14 +40,14 @@ class TargetLoop {
   private pumping = false;
   private again = false;
   readonly small: Lane;
-  readonly bulk: Lane = { active: 0, limit: 1, ready: [] };
+  readonly bulk: Lane = { active: 0, limit: 1, ready: [], claiming: false };
 
   constructor(
     readonly target: TargetConfig,
     readonly http: HttpTargetConnector | null,
     concurrency: number,
   ) {
-    this.small = { active: 0, limit: concurrency, ready: [] };
+    this.small = { active: 0, limit: concurrency, ready: [], claiming: false };
   }
 
   get idle(): boolean {
@@ -69,37 +72,55 @@ class TargetLoop {
   }
 }
 
+/** Where the sender's state changes run: a worker thread of its own (the app), or inline on the main connection. */
+export interface SenderOptions {
+  store?: SenderStoreMode;
+  /** The store file (for the worker's own connection). */
+  dbFile: string;
+}
+
 /**
  * The sender: runs in the main process next to the dispatcher. Every
  * pollMs it recovers expired leases, probes unreachable targets (sending
  * resumes by itself when one answers) and fills each target's lanes: up to
  * `concurrency` small entries of different cases, and one entry with a large
- * file to upload, so a big scan never holds up small cases.
+ * file to upload, so a big scan never holds up small cases. Its state
+ * changes (claims, acknowledgements, retries, upload offsets) are committed
+ * by the sender store (sender-store-client.ts) — in a worker thread, so no
+ * fsync of theirs ever stalls the main thread — and the sender acts on each
+ * only once it is committed.
  */
 export class SyncSender implements SyncRuntime {
   readonly owner = `${process.pid}-${randomBytes(4).toString('hex')}`;
   private readonly cfg: SenderConfig;
   private readonly loops = new Map<string, TargetLoop>();
+  private readonly store: SenderStore;
   private timer: NodeJS.Timeout | null = null;
   private clockTimer: NodeJS.Timeout | null = null;
   /** No new work (stop() called). */
   private stopped = false;
   /** The store is closing: touch nothing. */
   private halted = false;
+  private recovering = false;
   private readonly clock: ClockCheck;
   private acks: Ack[] = [];
   private ackTimer: NodeJS.Timeout | null = null;
-  /** Settles when every request in flight has finished (for a clean stop in tests). */
-  private readonly inFlight = new Set<Promise<void>>();
+  /** Every send, claim and state change under way (for a clean stop). */
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(
     private readonly deps: Deps,
     private readonly targets: SyncTargets,
     private readonly files: FileStore,
     private readonly queries: QueryDelivery | null,
+    opts: SenderOptions,
   ) {
     this.cfg = targets.sender;
-    this.clock = new ClockCheck(deps.db, deps.now, this.cfg.clockSkewWarnMs);
+    this.store =
+      opts.store === 'inline'
+        ? inlineSenderStore(deps.db)
+        : workerSenderStore(opts.dbFile, (error) => deps.logger.error('sync.storeWorkerRestarted', { error }));
+    this.clock = new ClockCheck(deps.db, deps.now, this.cfg.clockSkewWarnMs, (key, value) => this.track(this.store.writeMeta({ key, value }), 'clock'));
     for (const t of targets.all()) {
       if (t.kind === 'manual') continue;
       const http = t.kind === 'http' ? new HttpTargetConnector(t, this.cfg.requestTimeoutMs) : null;
@@ -112,8 +133,7 @@ export class SyncSender implements SyncRuntime {
   }
 
   start(): void {
-    const n = recoverLeases(this.deps.db, this.owner, this.nowMs());
-    if (n) this.deps.logger.warn('sync.leasesRecovered', { entries: n });
+    this.recoverLeases('sync.leasesRecovered');
     this.clock.start();
     for (const loop of this.loops.values()) void this.probe(loop);
     this.timer = setInterval(() => this.tick(), this.cfg.pollMs);
@@ -129,21 +149,22 @@ export class SyncSender implements SyncRuntime {
     if (this.ackTimer) clearTimeout(this.ackTimer);
     this.timer = this.clockTimer = this.ackTimer = null;
     this.stopped = this.halted = true;
+    this.store.halt();
   }
 
-  /** Stops claiming; waits for requests in flight and records their outcomes. */
+  /** Stops claiming; waits for requests in flight and records their outcomes, then closes the store's connection. */
   async stop(): Promise<void> {
     if (this.halted) return;
     if (this.timer) clearInterval(this.timer);
     if (this.clockTimer) clearInterval(this.clockTimer);
     this.timer = this.clockTimer = null;
     this.stopped = true;
-    await Promise.allSettled([...this.inFlight]);
-    this.flushAcks();
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    await this.flushAcks();
     // Claimed but never started: back to where they were.
-    for (const loop of this.loops.values()) {
-      for (const lane of [loop.small, loop.bulk]) unclaim(this.deps.db, this.owner, lane.ready.splice(0));
-    }
+    const unstarted = [...this.loops.values()].flatMap((loop) => [loop.small, loop.bulk].flatMap((lane) => lane.ready.splice(0)));
+    if (unstarted.length && !this.halted) await this.store.unclaim({ owner: this.owner, entries: unstarted.map((e) => ({ id: e.id, prior: e.prior })) });
+    if (!this.halted) await this.store.close();
   }
 
   // ---------------------------------------------------------------- SyncRuntime
@@ -176,10 +197,29 @@ export class SyncSender implements SyncRuntime {
     }
   }
 
+  /** Keeps a store operation for stop() to wait on; a failure is logged (unless the store is going away). */
+  private track<T>(p: Promise<T>, what: string): Promise<T | undefined> {
+    const t = p.catch((e: unknown) => {
+      if (!this.halted) this.deps.logger.error('sync.storeFailed', { what, error: String((e as Error)?.stack ?? e) });
+      return undefined;
+    });
+    this.inFlight.add(t);
+    void t.finally(() => this.inFlight.delete(t));
+    return t;
+  }
+
+  private recoverLeases(event: string): void {
+    if (this.recovering) return;
+    this.recovering = true;
+    void this.track(this.store.recoverLeases({ owner: this.owner, nowMs: this.nowMs() }), 'recoverLeases').then((n) => {
+      this.recovering = false;
+      if (n) this.deps.logger.warn(event, { entries: n });
+    });
+  }
+
   private tick(): void {
     this.safely('tick', () => {
-      const n = recoverLeases(this.deps.db, this.owner, this.nowMs());
-      if (n) this.deps.logger.warn('sync.leasesExpired', { entries: n });
+      this.recoverLeases('sync.leasesExpired');
       const now = this.nowMs();
       for (const loop of this.loops.values()) {
         const due = !loop.lastProbeAt || now - Date.parse(loop.lastProbeAt) >= this.cfg.probeIntervalMs;
@@ -216,8 +256,10 @@ export class SyncSender implements SyncRuntime {
     loop.reachable = true;
     loop.lastError = null;
     if (was !== true) {
-      const released = releaseNetworkWaits(this.deps.db, loop.target.id, this.nowMs());
-      this.deps.logger.info('sync.targetReachable', { target: loop.target.id, released });
+      // Asked before the pump's claim: the store answers in order, so the claim sees the released entries.
+      void this.track(this.store.releaseNetworkWaits({ targetId: loop.target.id, nowMs: this.nowMs() }), 'releaseNetworkWaits').then((released) =>
+        this.deps.logger.info('sync.targetReachable', { target: loop.target.id, released }),
+      );
     }
     this.pump(loop);
   }
@@ -233,9 +275,10 @@ export class SyncSender implements SyncRuntime {
   }
 
   /**
-   * Fills the target's free slots with claimed entries and starts them. The bulk lane is looked at
-   * only when asked (each poll, a kick, a target back, a bulk entry done): finding no large file
-   * costs a scan of the open entries, too much to repeat after every small case.
+   * Starts claimed entries in the target's free slots, and claims more (committed by the store;
+   * the lane is filled again when the claim is back) while less than one round is ready. The bulk
+   * lane is looked at only when asked (each poll, a kick, a target back, a bulk entry done):
+   * finding no large file costs a scan of the open entries, too much to repeat after every case.
    */
   private pump(loop: TargetLoop, withBulk = true): void {
     if (this.stopped || !loop.reachable) return;
@@ -245,39 +288,42 @@ export class SyncSender implements SyncRuntime {
           ['small', loop.small],
           ['bulk', loop.bulk],
         ] as const) {
-          if (laneName === 'bulk' && !withBulk && lane.ready.length === 0) continue;
+          const lookForMore = laneName === 'small' || withBulk;
+          if (!loop.reachable || (!lookForMore && lane.ready.length === 0)) continue;
           const free = lane.limit - lane.active;
-          if (free <= 0 || !loop.reachable) continue;
-          if (lane.ready.length < free) {
-            lane.ready.push(
-              ...claim(this.deps.db, {
-                targetId: loop.target.id,
-                owner: this.owner,
-                nowMs: this.nowMs(),
-                leaseMs: this.cfg.leaseMs,
-                limit: lane.limit * 4 - lane.ready.length,
-                lane: loop.http ? laneName : laneName === 'small' ? 'any' : 'bulk',
-                largeBytes: this.cfg.largeFileBytes,
-              }),
-            );
-          }
-          for (const entry of lane.ready.splice(0, free)) this.run(loop, lane, entry);
+          if (free > 0) for (const entry of lane.ready.splice(0, free)) this.run(loop, lane, entry);
+          if (lookForMore && lane.ready.length < lane.limit && !lane.claiming) this.claimFor(loop, laneName, lane);
         }
       }),
     );
   }
 
+  private claimFor(loop: TargetLoop, laneName: 'small' | 'bulk', lane: Lane): void {
+    lane.claiming = true;
+    const limit = lane.limit * 4 - lane.ready.length;
+    void this.track(
+      this.store.claim({
+        targetId: loop.target.id,
+        owner: this.owner,
+        nowMs: this.nowMs(),
+        leaseMs: this.cfg.leaseMs,
+        limit,
+        lane: loop.http ? laneName : laneName === 'small' ? 'any' : 'bulk',
+        largeBytes: this.cfg.largeFileBytes,
+      }),
+      'claim',
+    ).then((claimed) => {
+      lane.claiming = false;
+      if (!claimed?.length) return;
+      // stop() gives back what is still in `ready` once the sends under way are done.
+      lane.ready.push(...claimed);
+      this.pump(loop, laneName === 'bulk');
+    });
+  }
+
   private run(loop: TargetLoop, lane: Lane, entry: Claimed): void {
-    // A claimed entry that waited in the lane: still ours? (If its lease ran out it was recovered
-    // as unknown and will be resolved — look-up first where needed — so it must not be sent blind.)
-    const now = this.nowMs();
-    const leaseLeft = entry.leaseUntilMs - now;
-    if (leaseLeft < this.cfg.requestTimeoutMs + 1000 && !renewLease(this.deps.db, entry.id, this.owner, now + this.cfg.leaseMs)) {
-      this.deps.logger.warn('sync.leaseLost', { entry: entry.id, target: entry.target_id });
-      return;
-    }
     lane.active++;
-    const p = this.deliver(loop, entry)
+    const p = this.send(loop, entry)
       .catch((e: unknown) => {
         this.deps.logger.error('sync.deliverFailed', { entry: entry.id, error: String((e as Error)?.stack ?? e) });
       })
@@ -289,12 +335,27 @@ export class SyncSender implements SyncRuntime {
     this.inFlight.add(p);
   }
 
+  private async send(loop: TargetLoop, entry: Claimed): Promise<void> {
+    // A claimed entry that waited in the lane: still ours? (If its lease ran out it was recovered
+    // as unknown and will be resolved — look-up first where needed — so it must not be sent blind.)
+    const now = this.nowMs();
+    if (entry.leaseUntilMs - now < this.cfg.requestTimeoutMs + 1000) {
+      const untilMs = now + this.cfg.leaseMs;
+      if (!(await this.store.renewLease({ id: entry.id, owner: this.owner, untilMs }))) {
+        this.deps.logger.warn('sync.leaseLost', { entry: entry.id, target: entry.target_id });
+        return;
+      }
+      entry.leaseUntilMs = untilMs;
+    }
+    await this.deliver(loop, entry);
+  }
+
   private async deliver(loop: TargetLoop, entry: Claimed): Promise<void> {
     try {
       const done =
         entry.kind === 'query'
           ? await this.queries!.deliver(entry)
-          : await deliverCase({ deps: this.deps, files: this.files, http: loop.http!, cfg: this.cfg, owner: this.owner, stopped: () => this.stopped }, entry);
+          : await deliverCase({ deps: this.deps, store: this.store, files: this.files, http: loop.http!, cfg: this.cfg, owner: this.owner, stopped: () => this.stopped }, entry);
       this.observeClock(loop);
       if (this.halted) return;
       if (loop.reachable !== true) this.markReachable(loop);
@@ -304,27 +365,45 @@ export class SyncSender implements SyncRuntime {
       if (this.halted) return;
       const f: Failure = e instanceof ConnectorFailure ? e.failure : { kind: 'retry', status: 0, retryAfterMs: null, message: `发送失败：${(e as Error).message}` };
       if (!(e instanceof ConnectorFailure)) this.deps.logger.error('sync.deliverError', { entry: entry.id, error: String((e as Error)?.stack ?? e) });
-      this.fail(loop, entry, f);
+      await this.fail(loop, entry, f);
     }
   }
 
-  private fail(loop: TargetLoop, entry: Claimed, f: Failure): void {
+  /**
+   * Records a failed attempt. An entry that was `unknown` before this attempt (it may be at the
+   * target already) stays `unknown` whatever stopped its resolution — the target unreachable,
+   * busy, or the look-up's answer lost — and is resolved again later, look-up first where the
+   * target does not de-duplicate: never re-sent blind. Only an answer about the entry itself
+   * (a refusal of the same-key re-send, or of the post after a look-up found nothing) parks it.
+   */
+  private async fail(loop: TargetLoop, entry: Claimed, f: Failure): Promise<void> {
     const now = this.nowMs();
     const backoff = (retryAfter: number | null = null) => now + backoffMs(entry.attempts, { baseMs: this.cfg.backoffBaseMs, maxMs: this.cfg.backoffMaxMs }, retryAfter);
-    const db = this.deps.db;
+    const at = { id: entry.id, owner: this.owner };
+    if (f.kind === 'not_sent') this.markUnreachable(loop, f.message);
+    if (f.kind === 'maybe_sent') this.deps.logger.warn('sync.outcomeUnknown', { entry: entry.id, target: entry.target_id, attempt: entry.attempts, error: f.detail ?? f.message });
+    if (entry.prior === 'unknown' && f.kind !== 'rejected') {
+      const error =
+        f.kind === 'maybe_sent'
+          ? `${f.message}，是否送达未知，将自动核对`
+          : f.kind === 'not_sent'
+            ? `结果未知，待恢复连接后自动核对（${f.message}）`
+            : `结果未知，将稍后自动核对（${f.message}）`;
+      await this.store.toUnknown({ ...at, nextMs: backoff(f.kind === 'retry' ? f.retryAfterMs : null), error });
+      return;
+    }
     switch (f.kind) {
       case 'not_sent':
-        this.markUnreachable(loop, f.message);
-        toRetry(db, entry.id, this.owner, backoff(), f.message);
+        await this.store.toRetry({ ...at, nextMs: backoff(), error: f.message });
         break;
       case 'maybe_sent':
-        toUnknown(db, entry.id, this.owner, backoff(), f.message);
+        await this.store.toUnknown({ ...at, nextMs: backoff(), error: `${f.message}，是否送达未知，将自动核对` });
         break;
       case 'retry':
-        toRetry(db, entry.id, this.owner, backoff(f.retryAfterMs), f.message);
+        await this.store.toRetry({ ...at, nextMs: backoff(f.retryAfterMs), error: f.message });
         break;
       case 'rejected':
-        park(this.deps, this.owner, { id: entry.id, caseId: entry.case_id, targetId: entry.target_id }, f.field ? `${f.message}（字段：${f.field}）` : f.message, f.status);
+        await this.store.park({ ...at, caseId: entry.case_id, targetId: entry.target_id, reason: f.field ? `${f.message}（字段：${f.field}）` : f.message, status: f.status, atMs: now });
         break;
     }
   }
@@ -333,27 +412,29 @@ export class SyncSender implements SyncRuntime {
 
   private queueAck(a: Ack): void {
     this.acks.push(a);
-    if (this.acks.length >= this.cfg.ackBatch) this.flushAcks();
+    if (this.acks.length >= this.cfg.ackBatch) void this.flushAcks();
     else if (!this.ackTimer) {
-      this.ackTimer = setTimeout(() => this.flushAcks(), this.cfg.ackFlushMs);
+      this.ackTimer = setTimeout(() => void this.flushAcks(), this.cfg.ackFlushMs);
     }
   }
 
-  /** One transaction for the batch; a crash before it leaves the entries in flight, resolved as unknown (same key). */
-  private flushAcks(): void {
+  /**
+   * One transaction for the batch; the next entries of these cases may go only once it committed.
+   * A crash before that leaves the entries in flight → unknown → resolved as such (same key or
+   * look-up), so batching never loses or doubles anything.
+   */
+  private async flushAcks(): Promise<void> {
     if (this.ackTimer) clearTimeout(this.ackTimer);
     this.ackTimer = null;
     if (this.halted) return;
     const batch = this.acks;
     this.acks = [];
     if (batch.length === 0) return;
-    try {
-      acknowledge(this.deps, this.owner, batch);
-    } catch (e) {
-      this.deps.logger.error('sync.ackFailed', { entries: batch.map((a) => a.id), error: String(e) });
+    const n = await this.track(this.store.acknowledge({ owner: this.owner, acks: batch, atMs: this.nowMs() }), 'acknowledge');
+    if (n === undefined) {
+      if (!this.halted) this.deps.logger.error('sync.ackFailed', { entries: batch.map((a) => a.id) });
       return;
     }
-    // The next entries of these cases may go now.
     for (const id of new Set(batch.map((a) => a.targetId))) {
       const loop = this.loops.get(id);
       if (loop) this.pump(loop, false);

@@ -1,0 +1,31 @@
+import Database from 'better-sqlite3';
+import { parentPort, workerData } from 'node:worker_threads';
+import { applyPragmas } from '../store/open-store';
+import { SENDER_OPS, type SenderOpName } from '../services/sync/sender-store';
+import type { StoreReply } from '../services/sync/sender-store-client';
+
+/**
+ * The sync sender's store thread (sender-store-client.ts): its own connection
+ * to the desk's store, with the app's pragmas (WAL, synchronous=FULL), runs
+ * the sender's state changes one message at a time, in order, and answers
+ * each after its transaction committed.
+ */
+const db = new Database(String((workerData as { dbFile: string }).dbFile), { fileMustExist: true });
+applyPragmas(db);
+
+parentPort!.on('message', (msg: { id: number; op: SenderOpName | 'close'; arg: unknown }) => {
+  let reply: StoreReply;
+  try {
+    if (msg.op === 'close') {
+      db.close();
+      reply = { id: msg.id, ok: true, value: null };
+    } else {
+      const fn = SENDER_OPS[msg.op] as ((db: Database.Database, arg: unknown) => unknown) | undefined;
+      if (!fn) throw new Error(`unknown sync store operation: ${msg.op}`);
+      reply = { id: msg.id, ok: true, value: fn(db, msg.arg) };
+    }
+  } catch (e) {
+    reply = { id: msg.id, ok: false, error: e instanceof Error ? `${e.name}: ${e.message}` : String(e), code: (e as { code?: string }).code };
+  }
+  parentPort!.postMessage(reply);
+});
