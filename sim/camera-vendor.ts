@@ -24,6 +24,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { decodeJpeg } from '../tests/fixtures/scan/decode-jpeg';
 import { encodeJpeg, withComment } from '../tests/helpers/jpeg';
+import { BadRequest, listenOnLoopback, type LoopbackServer, readJson, sendJson, type Body } from './http-util';
 
 export const SCENE_DIR = path.resolve(__dirname, '..', 'tests', 'fixtures', 'scan');
 export const DEFAULT_SCENE = 'licence-wood';
@@ -31,13 +32,10 @@ export const PREVIEW_SIZE = { width: 640, height: 480 } as const;
 
 export type CameraFault = { mode: 'none' } | { mode: 'unplugged' } | { mode: 'slow'; delayMs: number };
 
-export interface RunningCameraService {
-  url: string;
-  port: number;
+export interface RunningCameraService extends LoopbackServer {
   setFault(f: CameraFault): void;
   setScene(name: string): void;
   log(): { at: string; call: string }[];
-  close(): Promise<void>;
 }
 
 interface Scene {
@@ -104,20 +102,15 @@ export function startCameraService(opts: { port?: number; scene?: string } = {})
   });
 
   const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const json = (status: number, body: unknown) => {
-        res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });
-        res.end(JSON.stringify(body));
-      };
-      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-      let body: Record<string, unknown> = {};
+    void (async () => {
+      const json = (status: number, body: unknown) => sendJson(res, status, body);
+      let body: Body;
       try {
-        body = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>) : {};
-      } catch {
-        return json(400, { code: 1, message: 'bad json' });
+        body = await readJson(req);
+      } catch (e) {
+        return json(400, { code: 1, message: e instanceof BadRequest ? e.message : 'bad request' });
       }
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       const route = `${req.method} ${url.pathname}`;
       if (!url.pathname.startsWith('/control/')) calls.push({ at: new Date().toISOString(), call: route });
       const gone = fault.mode === 'unplugged';
@@ -172,32 +165,20 @@ export function startCameraService(opts: { port?: number; scene?: string } = {})
         default:
           return json(404, { code: 1, message: 'no such endpoint' });
       }
-    });
+    })();
   });
 
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      resolve({
-        url: `http://127.0.0.1:${port}`,
-        port,
-        setFault: (f) => {
-          fault = f;
-          if (f.mode === 'unplugged') opened = null;
-        },
-        setScene: (name) => {
-          scene = sceneNamed(name);
-        },
-        log: () => [...calls],
-        close: () =>
-          new Promise<void>((r) => {
-            server.closeAllConnections();
-            server.close(() => r());
-          }),
-      });
-    });
-  });
+  return listenOnLoopback(server, opts.port).then((s) => ({
+    ...s,
+    setFault: (f: CameraFault) => {
+      fault = f;
+      if (f.mode === 'unplugged') opened = null;
+    },
+    setScene: (name: string) => {
+      scene = sceneNamed(name);
+    },
+    log: () => [...calls],
+  }));
 }
 
 // `npx tsx sim/camera-vendor.ts [port] [scene]` (npm run sim:camera): runs until stopped.

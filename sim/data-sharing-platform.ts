@@ -9,6 +9,7 @@
  */
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
+import { BadRequest, listenOnLoopback, type LoopbackServer, readJson, sendJson, type Body } from './http-util';
 
 export type Fault = { mode: 'none' } | { mode: 'error500' } | { mode: 'slow'; delayMs: number };
 
@@ -25,12 +26,9 @@ export const DEMO_RECORDS: PlatformRecord[] = [
   { dataset: '婚姻登记信息', idNumber: '420325199208154328', data: { 婚姻状况: '已婚', 登记机关: '房县民政局', 登记日期: '2018-10-01' } },
 ];
 
-export interface RunningPlatform {
-  url: string;
-  port: number;
+export interface RunningPlatform extends LoopbackServer {
   setFault(f: Fault): void;
   log(): { requestId: string; dataset: string; at: string }[];
-  close(): Promise<void>;
 }
 
 /** Matches records whatever the dataset's exact wording (e.g. '婚姻登记信息' vs '婚姻状况'). */
@@ -44,18 +42,13 @@ export function startDataSharingPlatform(opts: { port?: number; records?: Platfo
   const asked: { requestId: string; dataset: string; at: string }[] = [];
 
   const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const reply = (status: number, body: unknown) => {
-        res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });
-        res.end(JSON.stringify(body));
-      };
-      let body: Record<string, unknown> = {};
+    void (async () => {
+      const reply = (status: number, body: unknown) => sendJson(res, status, body);
+      let body: Body;
       try {
-        body = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>) : {};
-      } catch {
-        return reply(400, { message: 'bad json' });
+        body = await readJson(req);
+      } catch (e) {
+        return reply(400, { message: e instanceof BadRequest ? e.message : 'bad request' });
       }
       if (req.url === '/control/fault' && req.method === 'POST') {
         fault = body as Fault;
@@ -74,26 +67,10 @@ export function startDataSharingPlatform(opts: { port?: number; records?: Platfo
       };
       if (fault.mode === 'slow') setTimeout(answer, fault.delayMs);
       else answer();
-    });
+    })();
   });
 
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      resolve({
-        url: `http://127.0.0.1:${port}`,
-        port,
-        setFault: (f) => (fault = f),
-        log: () => asked,
-        close: () =>
-          new Promise<void>((done) => {
-            server.close(() => done());
-            server.closeAllConnections();
-          }),
-      });
-    });
-  });
+  return listenOnLoopback(server, opts.port).then((s) => ({ ...s, setFault: (f: Fault) => (fault = f), log: () => asked }));
 }
 
 // Run as a process: `npx tsx sim/data-sharing-platform.ts [port]`.

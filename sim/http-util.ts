@@ -1,4 +1,4 @@
-/** Small HTTP helpers shared by the data ports and the control port. */
+/** Small HTTP helpers shared by the simulators (vertical systems, data-sharing platform, vendor camera service). */
 import type http from 'node:http';
 
 export const JSON_LIMIT = 8 * 1024 * 1024;
@@ -35,3 +35,29 @@ export function sendJson(res: http.ServerResponse, status: number, body: unknown
 }
 
 export const errorBody = (code: string, message: string, field?: string) => ({ error: field ? { code, message, field } : { code, message } });
+
+/** A simulator's server listening on loopback: its address, and a close that also drops kept-alive connections. */
+export interface LoopbackServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Listens on 127.0.0.1 only (port 0: any free port). */
+export function listenOnLoopback(server: http.Server, port = 0): Promise<LoopbackServer> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      const bound = (server.address() as { port: number }).port;
+      resolve({
+        url: `http://127.0.0.1:${bound}`,
+        port: bound,
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            server.closeAllConnections();
+          }),
+      });
+    });
+  });
+}

@@ -2,7 +2,7 @@
 import http from 'node:http';
 import type { TargetServer } from './server';
 import { parseFaults } from './faults';
-import { BadRequest, errorBody, readJson, sendJson } from './http-util';
+import { BadRequest, errorBody, readJson, sendJson } from '../http-util';
 
 export function createControlServer(targets: Map<string, TargetServer>): http.Server {
   return http.createServer((req, res) => {

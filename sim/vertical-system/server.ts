@@ -7,7 +7,7 @@ import http from 'node:http';
 import type { Socket } from 'node:net';
 import type { SimStore } from './store';
 import { randomSource, refusal422 } from './faults';
-import { BadRequest, errorBody, readJson, sendJson } from './http-util';
+import { BadRequest, errorBody, readJson, sendJson } from '../http-util';
 import { completeUpload, createUpload, putChunk, uploadStatus, type UploadContext } from './uploads';
 import { emptyStats, type Faults, type TargetConfig, type TargetInfo } from './types';
 

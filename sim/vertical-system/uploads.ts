@@ -10,7 +10,7 @@ import fsp from 'node:fs/promises';
 import type http from 'node:http';
 import { createHash } from 'node:crypto';
 import type { SimStore, UploadRow } from './store';
-import { errorBody, type Body } from './http-util';
+import { errorBody, type Body } from '../http-util';
 import type { Stats } from './types';
 
 export interface UploadContext {
