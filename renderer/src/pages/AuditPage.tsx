@@ -1,20 +1,19 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useState } from 'react';
 import { Alert, Button, Card, Table, Typography } from 'antd';
 import { SafetyCertificateOutlined } from '@ant-design/icons';
 import type { AuditEntryView, AuditVerifyResult } from '../../../shared/ipc/contract';
 import { call, DeskCallError } from '../ipc/client';
+import { useCall } from '../ipc/use-call';
 import { auditActionLabel } from '../../../shared/domain/audit-actions';
 
 export function AuditPage() {
-  const [rows, setRows] = useState<AuditEntryView[]>([]);
+  const list = useCall('audit.list', { limit: 200 });
+  const rows: AuditEntryView[] = list.data ?? [];
+  const load = list.reload;
   const [result, setResult] = useState<AuditVerifyResult | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
-  const load = useCallback(async () => setRows(await call('audit.list', { limit: 200 })), []);
-  useEffect(() => {
-    void load();
-  }, [load]);
 
   async function verify() {
     setBusy(true);
@@ -38,7 +37,7 @@ export function AuditPage() {
         </Button>
       }
     >
-      {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} />}
+      {(error ?? list.error) && <Alert type="error" showIcon title={error ?? list.error} style={{ marginBottom: 12 }} />}
       {result && (
         <Alert
           data-testid="audit-verify-result"

@@ -1,7 +1,9 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useState } from 'react';
 import { App, Button, Card, Input, Modal, Table, Tag, Typography } from 'antd';
 import type { MethodOutput } from '../../../shared/ipc/contract';
 import { call, DeskCallError } from '../ipc/client';
+import { useCall } from '../ipc/use-call';
+import { LoadError } from '../components/LoadError';
 import { useDesk } from '../state/desk-store';
 
 type Row = MethodOutput<'credit.list'>[number];
@@ -10,19 +12,17 @@ type Row = MethodOutput<'credit.list'>[number];
 export function CreditPage() {
   const { message } = App.useApp();
   const role = useDesk((s) => s.session!.user.role);
-  const [rows, setRows] = useState<Row[]>([]);
+  const { data, error, reload: load } = useCall('credit.list', {});
+  const rows: Row[] = data ?? [];
   const [repairing, setRepairing] = useState<Row | null>(null);
   const [note, setNote] = useState('');
-  const load = useCallback(async () => setRows(await call('credit.list', {})), []);
-  useEffect(() => {
-    void load();
-  }, [load]);
 
   return (
     <Card title="信用名单（告知承诺适用性）">
       <Typography.Paragraph type="secondary">
         存在严重失信记录，或曾作出虚假承诺且尚未完成信用修复的申请人，不适用告知承诺，须提交证明原件。
       </Typography.Paragraph>
+      <LoadError error={error} retry={() => void load()} />
       <Table<Row>
         rowKey="id"
         dataSource={rows}

@@ -1,39 +1,27 @@
-import { useCallback, useEffect, useState } from 'react';
-import { App, Button, Card, Form, Input, Modal, Select, Space, Table, Tag } from 'antd';
+import { useState } from 'react';
+import { Button, Card, Form, Input, Modal, Select, Space, Table, Tag } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import type { MethodOutput } from '../../../shared/ipc/contract';
 import { ROLE_LABELS, ROLES, type Role } from '../../../shared/domain/roles';
-import { call, DeskCallError } from '../ipc/client';
+import { call } from '../ipc/client';
+import { useAction, useCall } from '../ipc/use-call';
+import { LoadError } from '../components/LoadError';
 
 type UserRow = MethodOutput<'users.list'>[number];
 
 export function UsersPage() {
-  const { message } = App.useApp();
-  const [rows, setRows] = useState<UserRow[]>([]);
+  const { data, error, reload: load } = useCall('users.list', {});
+  const rows: UserRow[] = data ?? [];
   const [creating, setCreating] = useState(false);
   const [resetting, setResetting] = useState<UserRow | null>(null);
   const [form] = Form.useForm<{ username: string; displayName: string; role: Role; password: string }>();
   const [pwForm] = Form.useForm<{ password: string }>();
 
-  const load = useCallback(async () => setRows(await call('users.list', {})), []);
-  useEffect(() => {
-    void load();
-  }, [load]);
-
-  async function run(action: () => Promise<unknown>, ok: string) {
-    try {
-      await action();
-      message.success(ok);
-      await load();
-      return true;
-    } catch (e) {
-      message.error(e instanceof DeskCallError ? e.message : '操作失败');
-      return false;
-    }
-  }
+  const run = useAction(load);
 
   return (
     <Card title="用户管理" extra={<Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>新建用户</Button>}>
+      <LoadError error={error} retry={() => void load()} />
       <Table<UserRow>
         rowKey="id"
         dataSource={rows}

@@ -1,7 +1,9 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useState } from 'react';
 import { App, Button, Form, Input, Modal, Radio, Table, Tag, Upload } from 'antd';
 import type { AssistanceView } from '../../../../shared/ipc/methods/verification';
 import { call, DeskCallError } from '../../ipc/client';
+import { useCall } from '../../ipc/use-call';
+import { LoadError } from '../../components/LoadError';
 import { blobToBase64, downloadBase64 } from '../../lib/files';
 import { chinaDay, chinaTime } from './labels';
 
@@ -10,17 +12,15 @@ const CHANNELS: Record<string, string> = { connector: '系统答复', phone: '�
 /** 部门协查: requests with their time limits, overdue first; replies recorded by hand with the scanned page. */
 export function AssistanceTab() {
   const { message } = App.useApp();
-  const [rows, setRows] = useState<AssistanceView[]>([]);
+  const { data, error, reload: load } = useCall('assistance.list', {});
+  const rows: AssistanceView[] = data ?? [];
   const [replying, setReplying] = useState<AssistanceView | null>(null);
   const [scan, setScan] = useState<File | null>(null);
   const [form] = Form.useForm();
-  const load = useCallback(async () => setRows(await call('assistance.list', {})), []);
-  useEffect(() => {
-    void load();
-  }, [load]);
 
   return (
     <>
+      <LoadError error={error} retry={() => void load()} />
       <Table<AssistanceView>
         rowKey="id"
         size="middle"

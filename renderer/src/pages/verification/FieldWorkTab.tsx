@@ -1,7 +1,9 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Alert, App, Button, Card, Checkbox, Descriptions, Form, Image, Input, List, Radio, Space, Tag, Typography, Upload } from 'antd';
 import type { FieldWorkView } from '../../../../shared/ipc/methods/verification';
 import { call, DeskCallError } from '../../ipc/client';
+import { useCall } from '../../ipc/use-call';
+import { LoadError } from '../../components/LoadError';
 import { SignaturePad, type SignaturePadHandle } from '../../components/SignaturePad';
 import { ConsequenceFields, cleanConsequence } from './ConsequenceFields';
 import { FieldCamera } from './FieldCamera';
@@ -22,16 +24,14 @@ function downloadText(text: string, fileName: string) {
  */
 export function FieldWorkTab() {
   const { message } = App.useApp();
-  const [list, setList] = useState<FieldWorkView[]>([]);
+  const { data, error, reload: load } = useCall('field.list', {});
+  const list: FieldWorkView[] = data ?? [];
   const [openId, setOpenId] = useState<string | null>(null);
-  const load = useCallback(async () => setList(await call('field.list', {})), []);
-  useEffect(() => {
-    void load();
-  }, [load]);
   const current = list.find((w) => w.packageId === openId) ?? null;
 
   return (
     <>
+      <LoadError error={error} retry={() => void load()} />
       <Space style={{ marginBottom: 12 }}>
         <Upload
           accept=".json,application/json"

@@ -1,30 +1,19 @@
-import { useCallback, useEffect, useState } from 'react';
-import { App, Button, Card, Input, List, Space, Typography } from 'antd';
-import type { MethodOutput } from '../../../../shared/ipc/contract';
-import { call, DeskCallError } from '../../ipc/client';
+import { useState } from 'react';
+import { Button, Card, Input, List, Space, Typography } from 'antd';
+import { call } from '../../ipc/client';
+import { useAction, useCall } from '../../ipc/use-call';
+import { LoadError } from '../../components/LoadError';
 import { chinaTime } from './labels';
 
 /** 代办: what was handed over and when; the progress notice for the applicant. */
 export function HandoverCard({ caseId }: { caseId: number }) {
-  const { message } = App.useApp();
-  const [log, setLog] = useState<MethodOutput<'handover.log'> | null>(null);
+  const { data: log, error, reload: load } = useCall('handover.log', { caseId });
   const [items, setItems] = useState('');
   const [to, setTo] = useState('');
-  const load = useCallback(async () => setLog(await call('handover.log', { caseId })), [caseId]);
-  useEffect(() => {
-    void load();
-  }, [load]);
-  const run = async (fn: () => Promise<unknown>, ok: string) => {
-    try {
-      await fn();
-      message.success(ok);
-      await load();
-    } catch (e) {
-      message.error(e instanceof DeskCallError ? e.message : '操作失败');
-    }
-  };
+  const run = useAction(load);
   return (
     <Card size="small" title="代办移交与进度告知" style={{ marginTop: 16 }}>
+      <LoadError error={error} retry={() => void load()} />
       <Space.Compact style={{ width: '100%', marginBottom: 8 }}>
         <Input placeholder="移交的材料，用顿号分隔" value={items} onChange={(e) => setItems(e.target.value)} />
         <Input placeholder="接收人" value={to} onChange={(e) => setTo(e.target.value)} style={{ width: 160 }} />

@@ -1,14 +1,14 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useState } from 'react';
 import { App, Button, Descriptions, Drawer, Image, Select, Space, Table, Tag, Typography, Upload } from 'antd';
-import type { MethodOutput } from '../../../../shared/ipc/contract';
 import { TASK_STATE_LABELS, type TaskState, type TaskView } from '../../../../shared/ipc/methods/verification';
 import { call, DeskCallError } from '../../ipc/client';
+import { useAction, useCall } from '../../ipc/use-call';
+import { LoadError } from '../../components/LoadError';
 import { useDesk } from '../../state/desk-store';
 import { OutcomeModal } from './OutcomeModal';
 import { chinaDay, chinaTime, OUTCOME_LABELS, TaskStateTag } from './labels';
 import { HandoverCard } from './HandoverCard';
 
-type Board = MethodOutput<'verification.board'>;
 const FILTERS: (TaskState | 'all')[] = ['all', 'unassigned', 'assigned', 'in_field', 'escalated', 'passed', 'failed'];
 
 /** Download a text file through the browser (Electron shows its save dialog). */
@@ -25,25 +25,12 @@ function downloadText(text: string, fileName: string) {
 export function TaskBoard() {
   const { message } = App.useApp();
   const user = useDesk((s) => s.session!.user);
-  const [board, setBoard] = useState<Board | null>(null);
   const [filter, setFilter] = useState<TaskState | 'all'>('all');
+  const { data: board, error, reload: load } = useCall('verification.board', filter === 'all' ? {} : { states: [filter] });
   const [outcomeFor, setOutcomeFor] = useState<TaskView | null>(null);
   const [detail, setDetail] = useState<TaskView | null>(null);
   const [photos, setPhotos] = useState<Record<number, string>>({});
-  const load = useCallback(async () => setBoard(await call('verification.board', filter === 'all' ? {} : { states: [filter] })), [filter]);
-  useEffect(() => {
-    void load();
-  }, [load]);
-
-  const act = async (fn: () => Promise<unknown>, ok: string) => {
-    try {
-      await fn();
-      message.success(ok);
-      await load();
-    } catch (e) {
-      message.error(e instanceof DeskCallError ? e.message : '操作失败');
-    }
-  };
+  const act = useAction(load);
 
   const openDetail = async (t: TaskView) => {
     setDetail(t);
@@ -60,6 +47,7 @@ export function TaskBoard() {
 
   return (
     <>
+      <LoadError error={error} retry={() => void load()} />
       <Space style={{ marginBottom: 12 }} wrap>
         {FILTERS.map((f) => (
           <Button key={f} type={filter === f ? 'primary' : 'default'} size="small" onClick={() => setFilter(f)}>
