@@ -36,6 +36,7 @@ for (const [name, cmd, args] of steps) {
 let passed = 0;
 let failedTests = 0;
 let skipped = 0;
+const flaky = [];
 const unitFile = path.join(results, 'unit-results.json');
 if (existsSync(unitFile)) {
   const u = JSON.parse(readFileSync(unitFile, 'utf8'));
@@ -54,6 +55,7 @@ if (existsSync(e2eFile)) {
   const walk = (suite, trail) => {
     for (const spec of suite.specs ?? []) {
       for (const t of spec.tests ?? []) {
+        if (t.status === 'flaky') flaky.push(`[${t.projectName}] ${[...trail, spec.title].join(' › ')}`);
         if (t.status !== 'skipped') continue;
         const why = (t.annotations ?? []).filter((a) => a.type === 'skip').map((a) => a.description).join('; ') || 'no reason given';
         console.log(`skipped: [${t.projectName}] ${[...trail, spec.title].join(' › ')} — ${why}`);
@@ -67,5 +69,6 @@ if (existsSync(e2eFile)) {
 console.log(`\nsteps: ${timings.join(', ')}`);
 if (failed.length) console.log(`failed steps: ${failed.join('; ')}`);
 if (failed.length && failedTests === 0) failedTests = failed.length; // a failed step with no failed test still fails the run
-console.log(`tests: ${passed} passed, ${failedTests} failed, ${skipped} skipped`);
+for (const name of flaky) console.log(`FLAKY (failed, then passed on its retry): ${name}`);
+console.log(`tests: ${passed} passed, ${failedTests} failed, ${skipped} skipped${flaky.length ? `, ${flaky.length} of the passed flaky` : ''}`);
 process.exit(failed.length ? 1 : 0);
