@@ -281,6 +281,9 @@ test('a case sent without an answer is listed as 结果未知, and the clerk rec
   await page.getByRole('tab', { name: /结果未知/ }).click();
   const row = page.getByTestId('unknown-table').getByRole('row', { name: new RegExp(caseNo) });
   await expect(row).toContainText('1 次');
+  // The clerk is told the answer was lost after sending, not that the target could not be reached.
+  await expect(row).toContainText(`已发出，但未收到“${HTTP_NAME}”的应答（连接被对方断开），是否送达未知，将自动核对`);
+  await expect(row).not.toContainText('无法连接');
   await page.screenshot({ path: info.outputPath('sync-unknown.png'), fullPage: true });
   await row.getByRole('button', { name: '已在对方系统查到' }).click();
   await page.getByTestId('unknown-target-no').fill(stored[0]!.caseNo);

@@ -151,4 +151,57 @@ describe('sync under faults', () => {
     for (const r of retried429) expect(Date.parse(r.acknowledged_at!) - started).toBeGreaterThanOrEqual(1000);
     d.app.close();
   }, 300_000);
+
+  it('an unknown entry stays unknown while the target refuses connections, then is resolved by the look-up: never re-sent blind; a lost answer is told as such', async () => {
+    await sim.reset();
+    const dataDir = tempDir('desk-sync-unknown-');
+    // No probing of its own (a minute), back-off of 1.5-3 s: the look-up of the unknown
+    // entry is what meets the refused connection, as when a target goes down between two attempts.
+    writeConfig(dataDir, {
+      version: 1,
+      sender: { ...FAST_SENDER, probeIntervalMs: 60_000, backoffBaseMs: 3_000, backoffMaxMs: 4_000 },
+      targets: [httpTarget('plain', sim.targets.plain!, 'none')],
+    });
+    await sim.setFaults('plain', { dropAfterCommitRate: 1 });
+    const d = await testDesk({ dataDir });
+    const token = (await d.signIn('zhangmin')).token;
+    const c = await acceptCase(d, token, await applicantIdOf(d, token), (await plainItem(d, token)).id);
+    const entry = () => entries(dataDir).find((r) => r.target_id === 'plain')!;
+    const lastError = () => {
+      const db = new Database(dbFile(dataDir), { readonly: true });
+      try {
+        return (db.prepare(`SELECT last_error FROM outbox_entries WHERE target_id = 'plain'`).get() as { last_error: string }).last_error;
+      } finally {
+        db.close();
+      }
+    };
+
+    // The target stored the case and cut the connection: unknown, and the clerk is told the answer was lost, not "cannot connect".
+    await waitFor('the answer lost', () => entry().state === 'unknown', 10_000, 10);
+    await sim.setFaults('plain', { refuse: true });
+    expect(entry().attempts).toBe(1);
+    expect(lastError()).toBe('已发出，但未收到“模拟plain”的应答（连接被对方断开），是否送达未知，将自动核对');
+    const logged = d.app.logger.recent().find((e) => e.event === 'sync.outcomeUnknown');
+    expect(String(logged?.error)).toMatch(/^UND_ERR_SOCKET: /); // the precise cause, in the log
+
+    // Its look-up meets a refused connection: it stays unknown (before: retry_wait, then a blind second post).
+    await waitFor('the look-up attempted', () => entry().attempts === 2 && entry().state !== 'in_flight', 10_000, 10);
+    expect(entry().state).toBe('unknown');
+    expect(lastError()).toBe('结果未知，待恢复连接后自动核对（无法连接“模拟plain”：对方拒绝连接）');
+    expect((await d.call('sync.status', {}, token)).targets.find((t) => t.id === 'plain')).toMatchObject({ reachable: false, unknown: 1 });
+
+    // Back: the look-up finds the case the target stored; nothing is posted again.
+    await sim.setFaults('plain', { refuse: false });
+    await d.call('sync.kick', { targetId: 'plain' }, token);
+    await waitFor('acknowledged', () => entry().state === 'acknowledged', 10_000, 20);
+    const stored = await sim.cases('plain');
+    expect(stored.map((x) => x.externalRef)).toEqual([c.caseNo]);
+    expect(entry().target_case_no).toBe(stored[0]!.caseNo);
+    const db = new Database(dbFile(dataDir), { readonly: true });
+    const via = db.prepare(`SELECT json_extract(detail, '$.via') FROM audit_log WHERE action = 'sync.acknowledged'`).pluck().all();
+    db.close();
+    expect(via).toEqual(['lookup']);
+    await d.app.stopSync();
+    d.app.close();
+  }, 60_000);
 });
