@@ -25,7 +25,10 @@
 // drain (median of the first and last fifth, max); event-loop lag of this (main) process
 // (bench/loop-lag.ts: monitorEventLoopDelay at 1 ms resolution, the delay beyond it) p50 / p99 /
 // p99.9 / max, and the main loop's utilization, during each drain, the raw posts and 3 s idle —
-// each next to the lag an idle sibling process saw in the same window (the machine's own noise).
+// each next to the lag an idle sibling process saw in the same window (the machine's own noise);
+// and the main thread's time inside SQLite during each drain, in contiguous sections (a statement,
+// or a whole transaction with its COMMIT's fsync; bench/sqlite-main-time.ts): total, longest.
+// With --expose-gc, the heap after each drain and a full GC is printed too.
 import fs from 'node:fs';
 import { createApp } from '../electron/app/create-app';
 import { writeSyncConfig } from '../electron/services/sync/targets-config';
@@ -35,6 +38,7 @@ import { mapPayload } from '../electron/services/sync/field-mapping';
 import { queueClones } from '../tests/integration/sync-support';
 import { emitResult, envInt, load1, median, nowMs, table, tempDir } from './lib';
 import { fmtLag, LoopLag, type Lag } from './loop-lag';
+import { instrumentSqlite, type SqliteMeter, type SqliteTime } from './sqlite-main-time';
 
 const CASES = envInt('BENCH_SYNC_CASES', 10_000);
 const CONCURRENCY = envInt('BENCH_SYNC_CONCURRENCY', 8);
@@ -64,6 +68,8 @@ interface Measured {
 
 interface Drain extends Measured {
   mode: SenderStoreMode;
+  /** This (main) thread's time inside SQLite during the drain, in contiguous sections. */
+  sqlite: SqliteTime;
   round: number;
   perS: number;
   ms: number;
@@ -75,6 +81,7 @@ async function main() {
   const load1AtStart = load1();
   console.log(`sync bench: ${CASES} cases, concurrency ${CONCURRENCY}, modes ${MODES.join(',')} × ${ROUNDS} rounds, load ${load1AtStart}`);
   const probe = await LoopLag.start();
+  const meter = instrumentSqlite();
   const sim = await spawnVerticalSim({
     dataDir: tempDir('bench-sim-'),
     targets: [{ id: 'bench', name: '基准目标', port: 0, token: 'tok-bench', honourIdempotency: true, chunkSize: 1024 * 1024 }],
@@ -141,12 +148,15 @@ async function main() {
         await sleep(500);
         const dataDir = tempDir(`bench-sync-${mode}-`);
         fs.cpSync(queueDir, dataDir, { recursive: true });
-        drains.push(await drain(dataDir, mode, round, probe));
+        drains.push(await drain(dataDir, mode, round, probe, meter));
         const stored = (await sim.stats('bench')).stored;
         if (stored !== CASES) throw new Error(`${mode}: simulator stored ${stored}, expected ${CASES}`);
         fs.rmSync(dataDir, { recursive: true, force: true });
         const d = drains[drains.length - 1]!;
-        console.log(`  round ${round} ${mode}: ${f1(d.perS)} cases/s, lag ${fmtLag(d.lag)} (noise ${fmtLag(d.noise)}), loop busy ${(d.utilization * 100).toFixed(0)} %, load ${d.load1AtStart}`);
+        console.log(
+          `  round ${round} ${mode}: ${f1(d.perS)} cases/s, lag ${fmtLag(d.lag)} (noise ${fmtLag(d.noise)}), loop busy ${(d.utilization * 100).toFixed(0)} %, ` +
+            `in SQLite ${fmtSqlite(d.sqlite, d.ms)}, load ${d.load1AtStart}`,
+        );
       }
     }
 
@@ -162,6 +172,8 @@ async function main() {
       rows.push([`  lag p50/p99/p99.9/max`, fmtLag(lagMed)]);
       rows.push([`  same, idle probe beside it`, fmtLag(noiseMed)]);
       rows.push([`  main loop busy`, `${(median(ds.map((d) => d.utilization)) * 100).toFixed(0)} %`]);
+      const sq = (k: keyof SqliteTime) => median(ds.map((d) => d.sqlite[k]));
+      rows.push([`  main thread in SQLite`, fmtSqlite({ sections: sq('sections'), totalMs: sq('totalMs'), maxMs: sq('maxMs'), over10Ms: sq('over10Ms') }, median(ds.map((d) => d.ms)))]);
       rows.push([`  RSS first / last fifth, max`, `${median(ds.map((d) => d.memory.rssFirstFifthMb))} / ${median(ds.map((d) => d.memory.rssLastFifthMb))} MB, ${Math.max(...ds.map((d) => d.memory.rssMaxMb))} MB`]);
       rows.push([`  heap first / last fifth, max`, `${median(ds.map((d) => d.memory.heapFirstFifthMb))} / ${median(ds.map((d) => d.memory.heapLastFifthMb))} MB, ${Math.max(...ds.map((d) => d.memory.heapMaxMb))} MB`]);
     }
@@ -175,13 +187,17 @@ async function main() {
   }
 }
 
-async function drain(dataDir: string, mode: SenderStoreMode, round: number, probe: LoopLag): Promise<Drain> {
+const fmtSqlite = (t: SqliteTime, drainMs: number) =>
+  `${t.totalMs.toFixed(0)} ms (${((t.totalMs / drainMs) * 100).toFixed(1)} % of the drain) in ${t.sections} sections, longest ${t.maxMs.toFixed(1)} ms, ${t.over10Ms} over 10 ms`;
+
+async function drain(dataDir: string, mode: SenderStoreMode, round: number, probe: LoopLag, meter: SqliteMeter): Promise<Drain> {
   const load1AtStart = load1();
   const samples: { rss: number; heap: number }[] = [];
   const Database = (await import('better-sqlite3')).default;
   const app = await createApp({ dataDir, syncStore: mode });
   // The window opens once the app is up (opening the store is start-up, not the drain).
   const w = await probe.begin();
+  meter.start();
   const ro = new Database(app.dbFile, { readonly: true });
   // Uses the partial index outbox_open: cheap, and cheaper as the queue empties.
   const openCount = ro.prepare(`SELECT COUNT(*) FROM outbox_entries WHERE target_id = 'bench' AND state NOT IN ('acknowledged', 'superseded')`).pluck();
@@ -199,10 +215,16 @@ async function drain(dataDir: string, mode: SenderStoreMode, round: number, prob
     clearInterval(sampler);
   }
   const ms = nowMs() - start;
+  const sqlite = meter.stop();
   const measured = await w.end();
   await app.stopSync();
   ro.close();
   app.close();
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc) {
+    gc();
+    console.log(`  ${mode}: heap after the drain and a full GC ${mb(process.memoryUsage().heapUsed)} MB`);
+  }
   const fifth = Math.max(1, Math.floor(samples.length / 5));
   const first = samples.slice(0, fifth);
   const last = samples.slice(-fifth);
@@ -213,6 +235,7 @@ async function drain(dataDir: string, mode: SenderStoreMode, round: number, prob
     ms,
     load1AtStart,
     ...measured,
+    sqlite,
     memory: {
       rssFirstFifthMb: mb(median(first.map((s) => s.rss))),
       rssLastFifthMb: mb(median(last.map((s) => s.rss))),
