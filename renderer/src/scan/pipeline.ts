@@ -2,7 +2,8 @@
  * The document-camera image pipeline: find the page in a frame, warp it flat, clean it up, and
  * tell a blank page. Pure functions over OpenCV.js, which is passed in as `cv`, so the very same
  * code runs in the scan Web Worker (scan-worker.ts) and in Node for the tests. Nothing here
- * touches the DOM.
+ * touches the DOM; where the context has an OffscreenCanvas (the worker, a page) the flat page is
+ * drawn by the browser's canvas (canvas-warp.ts), elsewhere (Node) by OpenCV.
  *
  * Rules kept throughout: every Mat is created through `withMats` and deleted in its `finally`
  * (the WASM heap never shrinks); OpenCV errors (numeric pointers) become Error objects; views of
@@ -30,6 +31,7 @@ import {
   type Point,
   type Quad,
 } from './geometry';
+import { warpRgbaOnCanvas } from './canvas-warp';
 
 export type { Point, Quad } from './geometry';
 export { orderCorners, estimateAspect, snapAspect } from './geometry';
@@ -553,7 +555,16 @@ export interface WarpOptions {
   deskew?: boolean;
   /** Focal length of the camera in pixels, if known (helps the aspect estimate). */
   focal?: number;
+  /**
+   * Who draws the page: 'canvas' (the browser's 2D canvas, canvas-warp.ts: faster, within 0.125 px
+   * of the true perspective), 'opencv' (warpPerspective), or 'auto' (default): the canvas where it
+   * can (a browser or worker, the page clear of the frame's border, no deskew, a perspective it
+   * can cut into few enough cells), else OpenCV. 'canvas' throws where the canvas cannot.
+   */
+  engine?: WarpEngine | 'auto';
 }
+
+export type WarpEngine = 'canvas' | 'opencv';
 
 export interface PageSize {
   width: number;
@@ -592,6 +603,30 @@ export interface WarpResult extends RgbaImage {
   snappedTo: string | null;
   /** Rotation removed by deskew (degrees, counter-clockwise positive), 0 if none. */
   skewDegrees: number;
+  /** Who drew the page. */
+  engine: WarpEngine;
+}
+
+/**
+ * The canvas warp of warpDocument, when `opts.engine` allows it and it can be used here (see
+ * WarpOptions.engine); null otherwise.
+ */
+function warpOnCanvasIfSuitable(rgba: RgbaImage, corners: Quad, opts: WarpOptions): WarpResult | null {
+  const engine = opts.engine ?? 'auto';
+  if (engine === 'opencv') return null;
+  if (opts.deskew) {
+    if (engine === 'canvas') throw new Error('scan: the canvas warp does not deskew');
+    return null;
+  }
+  assertRgba(rgba);
+  const q = orderCorners(corners);
+  const size = pageSize(q, rgba.width, rgba.height, opts);
+  const drawn = warpRgbaOnCanvas(rgba, q, size.width, size.height);
+  if (!drawn) {
+    if (engine === 'canvas') throw new Error('scan: the canvas warp cannot draw this page here');
+    return null;
+  }
+  return { ...drawn.page, aspect: size.aspect, snappedTo: size.snappedTo, skewDegrees: 0, engine: 'canvas' };
 }
 
 function warpMat(cv: CV, src: Mat, corners: Quad, size: PageSize, keep: <M extends Deletable>(m: M) => M): Mat {
@@ -610,9 +645,11 @@ function warpMat(cv: CV, src: Mat, corners: Quad, size: PageSize, keep: <M exten
  * its natural size; optionally deskews what rotation is left in the content.
  */
 export function warpDocument(cv: CV, rgba: RgbaImage, corners: Quad, opts: WarpOptions = {}): WarpResult {
+  const drawn = warpOnCanvasIfSuitable(rgba, corners, opts);
+  if (drawn) return drawn;
   return withMats(cv, (keep) => {
     const w = warpToMat(cv, rgba, corners, opts, keep);
-    return { ...rgbaFromMat(cv, w.mat, keep), aspect: w.aspect, snappedTo: w.snappedTo, skewDegrees: w.skewDegrees };
+    return { ...rgbaFromMat(cv, w.mat, keep), aspect: w.aspect, snappedTo: w.snappedTo, skewDegrees: w.skewDegrees, engine: 'opencv' as const };
   });
 }
 
@@ -988,6 +1025,8 @@ export interface ProcessResult {
   aspect: number;
   snappedTo: string | null;
   skewDegrees: number;
+  /** Who drew the flat page (see WarpOptions.engine). */
+  warpEngine: WarpEngine;
   ink: number;
   blank: boolean;
   /** Milliseconds per step. */
@@ -1035,9 +1074,14 @@ export function processPage(cv: CV, frame: RgbaImage, opts: ProcessOptions = {})
   // Warp, colour clean-up and blank check in one pass: the flat page leaves the WASM heap once,
   // the ink is counted on a shrunk copy made there, and the white point is applied in place.
   const out = withMats(cv, (keep) => {
-    const warped = warpToMat(cv, frame, target, warpOpts, keep);
+    // The flat page drawn on a canvas where it can be (see WarpOptions.engine), else by OpenCV; in
+    // colour mode its ink is counted on the page as warped, in the WASM heap: OpenCV's own output,
+    // or a copy of the canvas's made before the colour curves change it.
+    const drawn = corners ? warpOnCanvasIfSuitable(frame, target, warpOpts) : null;
+    const warped = drawn ? { ...drawn, mat: null } : warpToMat(cv, frame, target, warpOpts, keep);
+    let page: RgbaImage = drawn ? { data: drawn.data, width: drawn.width, height: drawn.height } : rgbaFromMat(cv, warped.mat!, keep);
+    const inkMat = warped.mat ?? (mode === 'color' ? matFromRgba(cv, page, keep) : null);
     lap('warp');
-    let page = rgbaFromMat(cv, warped.mat, keep);
     if (turns) {
       page = rotate90(page, turns);
       lap('rotate');
@@ -1051,20 +1095,20 @@ export function processPage(cv: CV, frame: RgbaImage, opts: ProcessOptions = {})
     }
     lap('enhance');
     opts.onPage?.(page);
-    // The ink, counted on the warped Mat still in the heap (gray at full size, then shrunk: both
+    // The ink, counted on the warped page in the heap (gray at full size, then shrunk: both
     // native and cheap; rotation does not change the count). Not through the colour curves: ink is
     // measured against the local paper brightness, which the per-channel gains scale alike.
     // Other modes count on the page as cleaned.
     let ink: number;
-    if (luts) {
+    if (luts && inkMat) {
       const gray = keep(new cv.Mat());
-      cv.cvtColor(warped.mat, gray, cv.COLOR_RGBA2GRAY);
+      cv.cvtColor(inkMat, gray, cv.COLOR_RGBA2GRAY);
       ink = inkCoverageMat(cv, shrinkForInk(cv, gray, keep), keep);
     } else {
       ink = inkCoverage(cv, page);
     }
     lap('blank');
-    return { page, ink, aspect: warped.aspect, snappedTo: warped.snappedTo, skewDegrees: warped.skewDegrees };
+    return { page, ink, aspect: warped.aspect, snappedTo: warped.snappedTo, skewDegrees: warped.skewDegrees, warpEngine: drawn ? ('canvas' as const) : ('opencv' as const) };
   });
   return {
     page: out.page,
@@ -1073,6 +1117,7 @@ export function processPage(cv: CV, frame: RgbaImage, opts: ProcessOptions = {})
     aspect: out.aspect,
     snappedTo: out.snappedTo,
     skewDegrees: out.skewDegrees,
+    warpEngine: out.warpEngine,
     ink: out.ink,
     blank: out.ink < BLANK_INK_COVERAGE,
     timings,

@@ -1,0 +1,140 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { build } from 'esbuild';
+import { chromium, expect, test, type Browser, type Page } from '@playwright/test';
+import { freshDir, ROOT } from './support/host';
+import { CHROMIUM, CHROMIUM_ARGS, assertChromium } from './support/browser';
+
+/**
+ * The canvas warp (renderer/src/scan/canvas-warp.ts) against OpenCV's warpPerspective (bilinear),
+ * in Chromium, on the page of every document fixture (true corners from truth.json). The pages are
+ * compared pixel by pixel in the browser (tests/e2e/support/scan-warp-page.ts); only figures come
+ * back. Thresholds, and why:
+ *
+ * - PSNR ≥ 45 dB against OpenCV's page, and at least 6 dB above the PSNR of that page through the
+ *   app's own JPEG (q0.9; 44-47 dB on these pages): the difference the canvas makes is then at most
+ *   a quarter of the loss every stored page has anyway. (Measured: 53-61 dB.)
+ * - No pixel differs by more than a displacement of MAX_WARP_ERROR (0.125 px) in any direction
+ *   can explain on that page: 0.125 × √2 × its steepest step between neighbouring pixels, plus 4
+ *   levels for the two engines' different rounding of bilinear weights (OpenCV: 1/32 px). A cell
+ *   drawn 1 px off breaks this (the control below).
+ * - Seams: along every cut between cells, on flat paper (where a sub-pixel displacement changes
+ *   nothing), the mean signed difference stays within 0.25 grey levels: a line drawn twice, half
+ *   covered or left out would be tens of levels off; the control, one cut line only 2 levels
+ *   darker, reads about 1.
+ *
+ * The same test checks that the app's path uses this warp in this browser: warpDocument's 'auto'
+ * engine gives the very same pixels, and the real scan worker reports it drew with the canvas.
+ */
+const FIXTURES = path.join(ROOT, 'tests', 'fixtures', 'scan');
+const MIN_PSNR_DB = 45;
+const MARGIN_OVER_JPEG_DB = 6;
+const ROUNDING_LEVELS = 4;
+const MAX_SEAM_LEVELS = 0.25;
+
+interface Fixture {
+  name: string;
+  file: string;
+  document: boolean;
+  corners: [number, number][] | null;
+}
+const documents = (JSON.parse(fs.readFileSync(path.join(FIXTURES, 'truth.json'), 'utf8')) as { fixtures: Fixture[] }).fixtures.filter((f) => f.document && f.corners);
+
+interface Measured {
+  page: { width: number; height: number };
+  grid: { cols: number; rows: number; maxError: number };
+  maxWarpError: number;
+  sameAsAuto: boolean;
+  psnr: number;
+  maxAbs: number;
+  steepest: number;
+  jpegPsnr: number;
+  seam: { signed: number; at: string; flatPixels: number; fewestFlatPixels: number };
+  controls: { darkenedSeam: number; shiftedMaxAbs: number; shiftedCell: string };
+}
+
+let browser: Browser;
+let page: Page;
+let server: http.Server;
+const figures: string[] = [];
+
+test.beforeAll(async () => {
+  test.setTimeout(120_000);
+  assertChromium();
+  const dir = freshDir('desk-warp-quality-');
+  await build({
+    entryPoints: { 'warp-page': path.join(ROOT, 'tests', 'e2e', 'support', 'scan-warp-page.ts'), 'scan-worker': path.join(ROOT, 'renderer', 'src', 'scan', 'scan-worker.ts') },
+    outdir: dir,
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'chrome120',
+    logLevel: 'error',
+    // OpenCV.js's Emscripten glue mentions Node modules it never loads in a browser.
+    external: ['fs', 'path', 'crypto', 'ws', 'perf_hooks', 'worker_threads'],
+  });
+  fs.writeFileSync(path.join(dir, 'index.html'), '<!doctype html><meta charset="utf-8"><title>warp quality</title><script type="module" src="/warp-page.js"></script>');
+  const files: Record<string, [string, string]> = {
+    '/': [path.join(dir, 'index.html'), 'text/html; charset=utf-8'],
+    '/warp-page.js': [path.join(dir, 'warp-page.js'), 'text/javascript'],
+    '/scan-worker.js': [path.join(dir, 'scan-worker.js'), 'text/javascript'],
+  };
+  server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const fixture = /^\/fixtures\/([a-z0-9-]+\.jpg)$/.exec(url.pathname);
+    const file = fixture ? ([path.join(FIXTURES, fixture[1]!), 'image/jpeg'] as [string, string]) : files[url.pathname];
+    if (!file || !fs.existsSync(file[0])) return void res.writeHead(404).end();
+    res.writeHead(200, { 'Content-Type': file[1] });
+    fs.createReadStream(file[0]).pipe(res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  page = await browser.newPage();
+  await page.goto(`http://127.0.0.1:${(server.address() as { port: number }).port}/`);
+  await page.waitForFunction(() => 'warpQuality' in window, null, { timeout: 60_000 });
+});
+
+test.afterAll(async () => {
+  await browser?.close();
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  if (figures.length) console.log(`canvas warp vs OpenCV warpPerspective in Chromium:\n${figures.join('\n')}`);
+});
+
+type Api = Record<string, (...args: unknown[]) => Promise<unknown>>;
+const call = <T>(fn: string, ...args: unknown[]) => page.evaluate(([f, a]) => (window.warpQuality as Api)[f as string]!(...(a as unknown[])), [fn, args] as const) as Promise<T>;
+const quad = (fx: Fixture) => fx.corners!.map(([x, y]) => ({ x, y }));
+
+for (const fx of documents) {
+  test(`${fx.name}: the canvas warp matches OpenCV's (PSNR, largest difference, no seam)`, async () => {
+    test.setTimeout(120_000);
+    const m = await call<Measured>('measure', fx.file, quad(fx));
+    const bound = Math.ceil(m.maxWarpError * Math.SQRT2 * m.steepest) + ROUNDING_LEVELS;
+
+    expect(m.grid.maxError).toBeLessThanOrEqual(m.maxWarpError);
+    expect(m.sameAsAuto, 'warpDocument (engine auto) draws the same page with the canvas').toBe(true);
+    expect(m.psnr).toBeGreaterThanOrEqual(MIN_PSNR_DB);
+    expect(m.psnr).toBeGreaterThanOrEqual(m.jpegPsnr + MARGIN_OVER_JPEG_DB);
+    expect(m.maxAbs).toBeLessThanOrEqual(bound);
+    expect(m.seam.fewestFlatPixels, 'enough flat paper along every cut to see a seam').toBeGreaterThan(100);
+    expect(Math.abs(m.seam.signed), `seam at ${m.seam.at}`).toBeLessThanOrEqual(MAX_SEAM_LEVELS);
+    // The checks catch what they are for (a misplaced cell shows only where there is ink to move).
+    expect(Math.abs(m.controls.darkenedSeam)).toBeGreaterThan(MAX_SEAM_LEVELS);
+    if (fx.name !== 'blank-sheet') expect(m.controls.shiftedMaxAbs).toBeGreaterThan(bound);
+
+    figures.push(
+      `  ${fx.name.padEnd(18)} page ${m.page.width}×${m.page.height}, ${m.grid.cols}×${m.grid.rows} cells (≤ ${m.grid.maxError.toFixed(3)} px): ` +
+        `PSNR ${m.psnr.toFixed(1)} dB (its JPEG q0.9: ${m.jpegPsnr.toFixed(1)} dB), largest difference ${m.maxAbs} (bound ${bound}), ` +
+        `worst seam ${m.seam.signed.toFixed(3)} levels at ${m.seam.at}; controls: darkened cut ${m.controls.darkenedSeam.toFixed(2)}, cell ${m.controls.shiftedCell} 1 px off ${m.controls.shiftedMaxAbs}`,
+    );
+  });
+}
+
+test('the scan worker draws the page with the canvas in Chromium', async () => {
+  test.setTimeout(120_000);
+  const fx = documents[0]!;
+  const r = await call<{ warpEngine: string; width: number; height: number; timings: Record<string, number> }>('workerEngine', fx.file, quad(fx));
+  expect(r.warpEngine).toBe('canvas');
+  expect(r.width * r.height).toBeGreaterThan(1_000_000);
+  figures.push(`  worker, ${fx.name}: ${r.width}×${r.height} drawn by '${r.warpEngine}', steps ${JSON.stringify(r.timings)} ms`);
+});

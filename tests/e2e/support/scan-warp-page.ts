@@ -1,0 +1,191 @@
+/**
+ * The browser side of tests/e2e/scan-warp-quality.spec.ts, bundled by esbuild into a test-only page
+ * (no CSP; not part of the app): the scan pipeline (renderer/src/scan, the OpenCV.js build the app
+ * ships) warps a fixture's page with OpenCV's warpPerspective and with the canvas warp
+ * (canvas-warp.ts), and measures how far apart the two are. Only figures go back to Node.
+ */
+import '../../../renderer/src/scan/opencv-no-eval-install';
+import cvModule from '@techstark/opencv-js';
+import { orderCorners, pageSize, warpDocument, type CV, type Quad, type RgbaImage } from '../../../renderer/src/scan/pipeline';
+import { MAX_WARP_ERROR, warpRgbaOnCanvas } from '../../../renderer/src/scan/canvas-warp';
+import { createScanClient } from '../../../renderer/src/scan/scan-client';
+
+const cv = cvModule as unknown as CV & { onRuntimeInitialized?: () => void };
+
+function cvReady(): Promise<void> {
+  return new Promise((resolve) => {
+    if (typeof cv.Mat === 'function') resolve();
+    else cv.onRuntimeInitialized = () => resolve();
+  });
+}
+
+/** The fixture decoded by the browser, as a camera frame is in the app (RGBA). */
+async function frameOf(file: string): Promise<RgbaImage> {
+  const bitmap = await createImageBitmap(await (await fetch(`/fixtures/${file}`)).blob());
+  const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+  const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
+  ctx.drawImage(bitmap, 0, 0);
+  bitmap.close();
+  const img = ctx.getImageData(0, 0, canvas.width, canvas.height);
+  return { data: img.data, width: img.width, height: img.height };
+}
+
+const edge = (k: number, count: number, size: number) => Math.round((k * size) / count);
+const luma = (d: Uint8ClampedArray, o: number) => 0.299 * d[o]! + 0.587 * d[o + 1]! + 0.114 * d[o + 2]!;
+
+/** PSNR (dB, RGB, every pixel), largest difference of a channel, and the steepest step of `ref` between neighbours. */
+function compare(a: Uint8ClampedArray, ref: Uint8ClampedArray, w: number, h: number) {
+  let se = 0;
+  let max = 0;
+  let steepest = 0;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const o = (y * w + x) * 4;
+      for (let c = 0; c < 3; c++) {
+        const d = Math.abs(a[o + c]! - ref[o + c]!);
+        se += d * d;
+        if (d > max) max = d;
+        if (x + 1 < w) steepest = Math.max(steepest, Math.abs(ref[o + 4 + c]! - ref[o + c]!));
+        if (y + 1 < h) steepest = Math.max(steepest, Math.abs(ref[o + 4 * w + c]! - ref[o + c]!));
+      }
+    }
+  }
+  const mse = se / (w * h * 3);
+  return { psnr: mse === 0 ? Infinity : 10 * Math.log10((255 * 255) / mse), max, steepest };
+}
+
+/**
+ * Seams: along every cut between cells (the two pixel lines that meet there), the mean signed luma
+ * difference to OpenCV's page over the pixels where the page is flat (paper: the 3×3 neighbourhood
+ * of OpenCV's page varies by at most 4 levels). There a sub-pixel displacement changes nothing, so
+ * whatever shows is the cut itself: a gap, a double or half-covered line, a misplaced cell. (On ink,
+ * the cells' ≤ 0.125 px displacement legitimately moves edges; the per-pixel bound checks that.)
+ */
+function worstSeam(a: Uint8ClampedArray, ref: Uint8ClampedArray, w: number, h: number, cols: number, rows: number) {
+  const flat = (x: number, y: number) => {
+    const c = luma(ref, (y * w + x) * 4);
+    for (let dy = -1; dy <= 1; dy++)
+      for (let dx = -1; dx <= 1; dx++) {
+        const xx = Math.min(w - 1, Math.max(0, x + dx));
+        const yy = Math.min(h - 1, Math.max(0, y + dy));
+        if (Math.abs(luma(ref, (yy * w + xx) * 4) - c) > 4) return false;
+      }
+    return true;
+  };
+  let worst = { signed: 0, at: '', flatPixels: 0 };
+  let fewest = Infinity;
+  const line = (pixels: Array<[number, number]>, at: string) => {
+    let sum = 0;
+    let n = 0;
+    for (const [x, y] of pixels) {
+      if (!flat(x, y)) continue;
+      const o = (y * w + x) * 4;
+      sum += luma(a, o) - luma(ref, o);
+      n++;
+    }
+    fewest = Math.min(fewest, n);
+    const signed = n ? sum / n : 0;
+    if (Math.abs(signed) >= Math.abs(worst.signed)) worst = { signed, at, flatPixels: n };
+  };
+  for (let i = 1; i < cols; i++) {
+    const x = edge(i, cols, w);
+    const pixels: Array<[number, number]> = [];
+    for (let y = 0; y < h; y++) pixels.push([x - 1, y], [x, y]);
+    line(pixels, `x=${x}`);
+  }
+  for (let j = 1; j < rows; j++) {
+    const y = edge(j, rows, h);
+    const pixels: Array<[number, number]> = [];
+    for (let x = 0; x < w; x++) pixels.push([x, y - 1], [x, y]);
+    line(pixels, `y=${y}`);
+  }
+  return { ...worst, fewestFlatPixels: fewest };
+}
+
+/** PSNR of the page through the app's JPEG (q0.9, the browser's encoder) against itself: the loss every stored page has anyway. */
+async function jpegPsnr(page: RgbaImage): Promise<number> {
+  const c = new OffscreenCanvas(page.width, page.height);
+  c.getContext('2d', { alpha: false })!.putImageData(new ImageData(page.data as Uint8ClampedArray<ArrayBuffer>, page.width, page.height), 0, 0);
+  const back = await frameOfBlob(await c.convertToBlob({ type: 'image/jpeg', quality: 0.9 }));
+  return compare(back.data, page.data, page.width, page.height).psnr;
+}
+
+async function frameOfBlob(blob: Blob): Promise<RgbaImage> {
+  const bitmap = await createImageBitmap(blob);
+  const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+  const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
+  ctx.drawImage(bitmap, 0, 0);
+  bitmap.close();
+  const img = ctx.getImageData(0, 0, canvas.width, canvas.height);
+  return { data: img.data, width: img.width, height: img.height };
+}
+
+/** Everything the spec asserts, for one fixture and its true corners. */
+async function measure(file: string, trueCorners: Quad) {
+  await cvReady();
+  const frame = await frameOf(file);
+  const corners = orderCorners(trueCorners);
+  const { width: w, height: h } = pageSize(corners, frame.width, frame.height);
+  const ref = warpDocument(cv, frame, corners, { engine: 'opencv' });
+  const drawn = warpRgbaOnCanvas(frame, corners, w, h);
+  if (!drawn) throw new Error('the canvas warp refused the page');
+  const { cols, rows, maxError } = drawn.grid;
+  const out = drawn.page.data;
+
+  // What the app runs (engine 'auto' in this browser) is this very canvas warp.
+  const auto = warpDocument(cv, frame, corners);
+  let sameAsAuto = auto.engine === 'canvas' && auto.width === w && auto.height === h;
+  for (let i = 0; sameAsAuto && i < out.length; i++) if (auto.data[i] !== out[i]) sameAsAuto = false;
+
+  const q = compare(out, ref.data, w, h);
+  const seam = worstSeam(out, ref.data, w, h, cols, rows);
+
+  // Controls, to show the checks can fail. (1) One cut line 2 levels darker than drawn.
+  const darkened = new Uint8ClampedArray(out);
+  const xc = edge(cols >> 1, cols, w);
+  for (let y = 0; y < h; y++) for (let c = 0; c < 3; c++) darkened[(y * w + xc) * 4 + c] = Math.max(0, darkened[(y * w + xc) * 4 + c]! - 2);
+  const darkenedSeam = worstSeam(darkened, ref.data, w, h, cols, rows);
+  // (2) The inner cell with the most ink drawn 1 px to the right (a misplaced cell).
+  let best = -1;
+  let ci = 0;
+  let cj = 0;
+  for (let j = 1; j < rows - 1; j++)
+    for (let i = 1; i < cols - 1; i++) {
+      let g = 0;
+      for (let y = edge(j, rows, h); y < edge(j + 1, rows, h); y++)
+        for (let x = edge(i, cols, w); x < edge(i + 1, cols, w) - 1; x++) g += Math.abs(ref.data[(y * w + x + 1) * 4 + 1]! - ref.data[(y * w + x) * 4 + 1]!);
+      if (g > best) [best, ci, cj] = [g, i, j];
+    }
+  const shifted = new Uint8ClampedArray(out);
+  for (let y = edge(cj, rows, h); y < edge(cj + 1, rows, h); y++)
+    for (let x = edge(ci + 1, cols, w) - 1; x > edge(ci, cols, w); x--) for (let c = 0; c < 4; c++) shifted[(y * w + x) * 4 + c] = shifted[(y * w + x - 1) * 4 + c]!;
+  const shiftedMax = compare(shifted, ref.data, w, h).max;
+
+  return {
+    page: { width: w, height: h },
+    grid: { cols, rows, maxError },
+    maxWarpError: MAX_WARP_ERROR,
+    sameAsAuto,
+    psnr: q.psnr,
+    maxAbs: q.max,
+    steepest: q.steepest,
+    jpegPsnr: await jpegPsnr(ref),
+    seam,
+    controls: { darkenedSeam: darkenedSeam.signed, shiftedMaxAbs: shiftedMax, shiftedCell: `${ci},${cj}` },
+  };
+}
+
+/** The app's shutter path through the real scan worker: which engine drew the page there. */
+const client = createScanClient(() => new Worker('/scan-worker.js', { type: 'module', name: 'scan' }));
+async function workerEngine(file: string, corners: Quad) {
+  const frame = await frameOf(file);
+  const r = await client.process(new ImageData(frame.data as Uint8ClampedArray<ArrayBuffer>, frame.width, frame.height), { corners, mode: 'color' }, { transfer: true });
+  return { warpEngine: r.warpEngine, width: r.width, height: r.height, timings: r.timings };
+}
+
+declare global {
+  interface Window {
+    warpQuality: unknown;
+  }
+}
+window.warpQuality = { measure, workerEngine };
