@@ -26,7 +26,7 @@ describe('transfer bundles', () => {
     expect(entryA.state).toBe('pending');
 
     const out1 = tempDir('bundle-');
-    const x = exportBundle(a.ctx, ACTOR, { outDir: out1, chunkBytes: 8 * 1024 });
+    const x = await exportBundle(a.ctx, ACTOR, { outDir: out1, chunkBytes: 8 * 1024 });
     expect(x.counts.entries).toBe(1);
     expect(x.counts.files).toBeGreaterThanOrEqual(3);
     expect(x.parts).toBeGreaterThan(1);
@@ -49,7 +49,7 @@ describe('transfer bundles', () => {
     // The extranet desk's sender delivers it: the target's case number goes back in the next bundle.
     b.ctx.db.prepare(`UPDATE outbox_entries SET state = 'acknowledged', target_case_no = 'SJ-2026-0001', acknowledged_at = ? WHERE id = ?`).run(new Date().toISOString(), entryB.id);
     const out2 = tempDir('bundle-');
-    const back = exportBundle(b.ctx, ACTOR, { outDir: out2 });
+    const back = await exportBundle(b.ctx, ACTOR, { outDir: out2 });
     expect(back.counts).toMatchObject({ entries: 0, acks: 1 });
     expect(await importBundle(a.ctx, ACTOR, manifestIn(out2))).toMatchObject({ status: 'applied', acks: 1 });
     const closed = a.ctx.db.prepare('SELECT state, target_case_no FROM outbox_entries WHERE id = ?').get(entryA.id);
@@ -57,7 +57,7 @@ describe('transfer bundles', () => {
 
     // Acknowledged: the next bundle from the intranet desk does not carry the entry again.
     const out3 = tempDir('bundle-');
-    expect(exportBundle(a.ctx, ACTOR, { outDir: out3 }).counts.entries).toBe(0);
+    expect((await exportBundle(a.ctx, ACTOR, { outDir: out3 })).counts.entries).toBe(0);
     expect(fs.readdirSync(path.join(b.dataDir, 'transfer', 'staging'))).toEqual([]);
   });
 });

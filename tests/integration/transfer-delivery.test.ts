@@ -49,7 +49,7 @@ describe('transfer delivery', () => {
     for (let i = 1; i <= 4; i++) {
       await caseWithPages(a, 2, 30 + i);
       const dir = tempDir(`x${i}-`);
-      exportBundle(a.ctx, ACTOR, { outDir: dir, chunkBytes: 16 * 1024 });
+      await exportBundle(a.ctx, ACTOR, { outDir: dir, chunkBytes: 16 * 1024 });
       bundles.push(manifestIn(dir));
     }
     for (const m of bundles) expect((await importBundle(inOrder.ctx, ACTOR, m)).status).toBe('applied');
@@ -78,7 +78,7 @@ describe('transfer delivery', () => {
     const c1 = await caseWithPages(a, 1, 51);
     const c2 = await caseWithPages(a, 1, 52);
     const x1 = tempDir('x1-');
-    expect(exportBundle(a.ctx, ACTOR, { outDir: x1 }).counts.entries).toBe(2);
+    expect((await exportBundle(a.ctx, ACTOR, { outDir: x1 })).counts.entries).toBe(2);
     expect(await importBundle(b.ctx, ACTOR, manifestIn(x1))).toMatchObject({ status: 'applied', entriesNew: 2 });
     const acked = (ctx: TransferCtx, n: number) => () =>
       (ctx.db.prepare(`SELECT COUNT(*) FROM outbox_entries WHERE target_id = 'prov' AND state = 'acknowledged'`).pluck().get() as number) >= n;
@@ -86,18 +86,18 @@ describe('transfer delivery', () => {
 
     // The acknowledgement bundle is lost on the way.
     const y1 = tempDir('y1-');
-    expect(exportBundle(b.ctx, ACTOR, { outDir: y1 }).acks).toBe(2);
+    expect((await exportBundle(b.ctx, ACTOR, { outDir: y1 })).acks).toBe(2);
     fs.rmSync(y1, { recursive: true });
 
     // The next bundle carries both again (no receipt came back) and a new case.
     const c3 = await caseWithPages(a, 1, 53);
     const x2 = tempDir('x2-');
-    expect(exportBundle(a.ctx, ACTOR, { outDir: x2 }).counts.entries).toBe(3);
+    expect((await exportBundle(a.ctx, ACTOR, { outDir: x2 })).counts.entries).toBe(3);
     expect(await importBundle(b.ctx, ACTOR, manifestIn(x2))).toMatchObject({ status: 'applied', entriesNew: 1, entriesKnown: 2 });
     await waitFor('the extranet desk to deliver the third case', acked(b.ctx, 3));
 
     const y2 = tempDir('y2-');
-    expect(exportBundle(b.ctx, ACTOR, { outDir: y2 }).acks).toBe(3);
+    expect((await exportBundle(b.ctx, ACTOR, { outDir: y2 })).acks).toBe(3);
     expect(await importBundle(a.ctx, ACTOR, manifestIn(y2))).toMatchObject({ status: 'applied', acks: 3 });
 
     const stored = await sim.cases('prov');
@@ -112,9 +112,9 @@ describe('transfer delivery', () => {
     );
     // Nothing left to carry either way once each side has seen the other's last bundle.
     const x3 = tempDir('x3-');
-    expect(exportBundle(a.ctx, ACTOR, { outDir: x3 }).counts.entries).toBe(0);
+    expect((await exportBundle(a.ctx, ACTOR, { outDir: x3 })).counts.entries).toBe(0);
     await importBundle(b.ctx, ACTOR, manifestIn(x3));
-    expect(exportBundle(b.ctx, ACTOR, { outDir: tempDir('y3-') }).acks).toBe(0);
+    expect((await exportBundle(b.ctx, ACTOR, { outDir: tempDir('y3-') })).acks).toBe(0);
     expect(fs.existsSync(path.join(a.dataDir, 'transfer', 'desk-keys.json'))).toBe(true);
   }, 180_000);
 });

@@ -1,8 +1,9 @@
 /**
- * 1,000 damaged or forged bundles (flipped bytes in parts and manifest, truncated, missing,
- * re-ordered, swapped-in and padded parts, unsigned, re-stamped manifests, the wrong signing key,
- * another receiver, expired): every one is refused with its reason and the receiving store is the
- * same in content afterwards; then the undamaged bundle imports.
+ * 1,000 damaged or forged bundles (flipped bytes in parts, index and manifest, truncated, missing,
+ * re-ordered, swapped-in and padded parts, a damaged, cut, missing or swapped-in index, unsigned,
+ * re-stamped manifests, the wrong signing key, another receiver, expired): every one is refused
+ * with its reason and the receiving store is the same in content afterwards; then the undamaged
+ * bundle imports.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -38,15 +39,15 @@ describe('forged and damaged bundles', () => {
     open.push(a, b);
     await caseWithPages(a, 3, 7);
     const base = tempDir('base-');
-    exportBundle(a.ctx, ACTOR, { outDir: base, chunkBytes: 8 * 1024 });
+    await exportBundle(a.ctx, ACTOR, { outDir: base, chunkBytes: 8 * 1024 });
     const other = tempDir('other-'); // a second genuine bundle, for swapped-in parts
-    exportBundle(a.ctx, ACTOR, { outDir: other, chunkBytes: 8 * 1024 });
+    await exportBundle(a.ctx, ACTOR, { outDir: other, chunkBytes: 8 * 1024 });
 
     // Bundles signed by a stranger, addressed to a stranger, or expired.
     const stranger = createDeskKeys(tempDir('stranger-'), { deskId: 'ex-0000000000', name: '陌生工作台', zone: 'extranet', signAlg: 'ed25519' });
     const aKeys = loadDeskKeys(a.dataDir);
     const bCard = readPeer(a.ctx)!.card;
-    const crafted = (name: string, o: { me?: typeof aKeys; peer?: typeof bCard; expiresAt?: Date }) => {
+    const crafted = async (name: string, o: { me?: typeof aKeys; peer?: typeof bCard; expiresAt?: Date }) => {
       const dir = tempDir(`${name}-`);
       const w = new BundleWriter({
         outDir: dir,
@@ -60,16 +61,16 @@ describe('forged and damaged bundles', () => {
         expiresAt: o.expiresAt ?? new Date(Date.now() + 3_600_000),
         peerApplied: { through: 0, also: [] },
       });
-      w.addAcks([{ key: 'x/y/z/r1', state: 'received' }]);
-      w.finish();
+      await w.addAcks([{ key: 'x/y/z/r1', state: 'received' }]);
+      await w.finish();
       return dir;
     };
     // The stranger claims to be the intranet desk: same card, its own keys.
     const impostor = { ...stranger, card: { ...stranger.card, deskId: aKeys.card.deskId } };
     const bases = {
-      wrongKey: crafted('wrongkey', { me: impostor }),
-      wrongReceiver: crafted('wrongrcv', { peer: stranger.card }),
-      expired: crafted('expired', { expiresAt: new Date(Date.now() - 1000) }),
+      wrongKey: await crafted('wrongkey', { me: impostor }),
+      wrongReceiver: await crafted('wrongrcv', { peer: stranger.card }),
+      expired: await crafted('expired', { expiresAt: new Date(Date.now() - 1000) }),
     };
 
     const before = contentDigest(b.ctx.db);
@@ -78,6 +79,7 @@ describe('forged and damaged bundles', () => {
     const filesBefore = listFiles();
     const rnd = prng(20261130);
     const parts = (dir: string) => fs.readdirSync(dir).filter((f) => /\.p\d{5}$/.test(f)).sort();
+    const index = (dir: string) => path.join(dir, fs.readdirSync(dir).find((f) => f.endsWith('.index'))!);
     const flip = (file: string) => {
       const buf = fs.readFileSync(file);
       const i = rnd(buf.length);
@@ -107,6 +109,10 @@ describe('forged and damaged bundles', () => {
         fs.copyFileSync(path.join(other, o[i]!), path.join(d, p[i]!));
       }],
       ['padded part', (d) => fs.appendFileSync(path.join(d, parts(d)[rnd(parts(d).length)]!), randomBytes(1 + rnd(64)))],
+      ['flip index byte', (d) => flip(index(d))],
+      ['truncate index', (d) => fs.truncateSync(index(d), rnd(fs.statSync(index(d)).size))],
+      ['delete index', (d) => fs.rmSync(index(d))],
+      ['index from another bundle', (d) => fs.copyFileSync(index(other), index(d))],
       ['unsigned', (d) => {
         const m = JSON.parse(fs.readFileSync(manifestIn(d), 'utf8'));
         delete m.sig;

@@ -17,15 +17,15 @@ const sm2 = isSm2Available();
 if (!sm2) console.log('SM2/SM3 not available in this Node/OpenSSL: the SM2 bundle test is skipped');
 
 describe.skipIf(!sm2)('SM2/SM3 signed bundles', () => {
-  it('verify with the SM2 key, and only with it', () => {
+  it('verify with the SM2 key, and only with it', async () => {
     const a = createDeskKeys(tempDir('sm2-a-'), { deskId: 'in-00000000aa', name: '内网', zone: 'intranet', signAlg: 'sm2-sm3' });
     const b = createDeskKeys(tempDir('sm2-b-'), { deskId: 'ex-00000000bb', name: '外网', zone: 'extranet', signAlg: 'ed25519' });
     expect(parseCard(JSON.stringify(a.card))).toEqual(a.card); // an SM2 desk's card can be paired with
     const out = tempDir('sm2-bundle-');
     const w = new BundleWriter({ outDir: out, bundleId: 'in-00000000aa-000001-sm2', chunkBytes: 4096, me: a, peer: b.card, seq: 1, prevHash: '', createdAt: new Date(), expiresAt: new Date(Date.now() + 60_000), peerApplied: { through: 0, also: [] } });
-    w.addAcks([{ key: 'h/c/t/r1', state: 'received' }]);
-    const written = w.finish();
-    const staged = verifyToStaging(written.manifestFile, { me: b, peer: a.card, now: new Date(), stagingRoot: tempDir('sm2-stage-') });
+    await w.addAcks([{ key: 'h/c/t/r1', state: 'received' }]);
+    const written = await w.finish();
+    const staged = await verifyToStaging(written.manifestFile, { me: b, peer: a.card, now: new Date(), stagingRoot: tempDir('sm2-stage-') });
     expect(staged.body.counts.acks).toBe(1);
     expect(JSON.parse(fs.readFileSync(written.manifestFile, 'utf8')).alg).toBe('sm2-sm3');
     // Checked as if the peer had an Ed25519 key: refused.

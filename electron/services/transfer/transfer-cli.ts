@@ -50,7 +50,7 @@ export async function runTransferCli(command: string, args: string[], dataDir: s
   try {
     if (command === 'bundle-export') {
       if (!values.out) throw new SetupRefused('请用 --out 指定导出目录。');
-      const r = exportBundle(t.ctx, actor, {
+      const r = await exportBundle(t.ctx, actor, {
         outDir: values.out,
         chunkBytes: values['chunk-mb'] ? Math.max(1024, Math.round(Number(values['chunk-mb']) * 1024 * 1024)) : undefined,
         ttlHours: values['ttl-hours'] ? Number(values['ttl-hours']) : undefined,

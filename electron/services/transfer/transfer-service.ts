@@ -69,6 +69,15 @@ export function createTransferService(ctx: TransferCtx, senderZone: Zone | null)
     }
   };
 
+  const guardAsync = async <T>(fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (e) {
+      if (e instanceof SetupRefused) throw new AppError('INVALID_STATE', e.userMessage);
+      throw e;
+    }
+  };
+
   async function importManifests(manifests: string[], actor: Actor): Promise<ImportOutcome[]> {
     const outcomes: ImportOutcome[] = [];
     for (const m of manifests) {
@@ -131,9 +140,9 @@ export function createTransferService(ctx: TransferCtx, senderZone: Zone | null)
       ctx.write(c.actor, (w) => w.audit({ action: 'transfer.dropFolder', entityType: 'transfer_desk', entityId: null, detail: { folder } }));
       return status();
     },
-    'transfer.export': ({ folder, chunkMb }, c) => {
+    'transfer.export': async ({ folder, chunkMb }, c) => {
       if (!fs.existsSync(folder)) throw new AppError('NOT_FOUND', `导出位置不存在：${folder}（请插好移动介质或检查路径）。`);
-      const r = guard(() => exportBundle(ctx, c.actor, { outDir: folder, chunkBytes: chunkMb ? Math.max(1024, Math.round(chunkMb * 1024 * 1024)) : undefined }));
+      const r = await guardAsync(() => exportBundle(ctx, c.actor, { outDir: folder, chunkBytes: chunkMb ? Math.max(1024, Math.round(chunkMb * 1024 * 1024)) : undefined }));
       return { bundleId: r.bundleId, seq: r.seq, entries: r.counts.entries, files: r.counts.files, acks: r.acks, parts: r.parts, bytes: r.bytes, manifestFile: r.manifestFile };
     },
     'transfer.import': async ({ folder }, c) => {
