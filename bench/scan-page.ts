@@ -98,10 +98,11 @@ const jpeg = (img: RgbaImage): Promise<Blob> => {
 
 /**
  * (a)+(b) ours, the same work as jscanify's: detect (CAPTURE_DETECT: 640 px + refinement on the full frame), warp
- * at the page's natural size, JPEG. Then, for information, the whole capture as the app runs it
- * (processPage: + colour clean-up + blank check).
+ * at the page's natural size, JPEG. `engine` chooses the warp: 'auto' is the app's (the canvas warp
+ * in this browser), 'opencv' the warpPerspective used before it. Then, for information, the whole
+ * capture as the app runs it (processPage: + colour clean-up + blank check).
  */
-async function oursProcess(name: string) {
+async function oursProcess(name: string, engine: 'auto' | 'opencv' = 'auto') {
   const f = fx(name);
   const t0 = performance.now();
   const d = detectDocument(cv, rgba(f.full), CAPTURE_DETECT);
@@ -109,8 +110,10 @@ async function oursProcess(name: string) {
   let page = { width: f.full.width, height: f.full.height };
   let jpegBytes = 0;
   let warpMs = 0;
+  let warpEngine: string | null = null;
   if (d) {
-    const warped = warpDocument(cv, rgba(f.full), d.corners);
+    const warped = warpDocument(cv, rgba(f.full), d.corners, { engine });
+    warpEngine = warped.engine;
     page = { width: warped.width, height: warped.height };
     const t2 = performance.now();
     jpegBytes = (await jpeg(warped)).size;
@@ -129,13 +132,14 @@ async function oursProcess(name: string) {
     : null;
   const twoStageMs = performance.now() - a0;
   const t3 = performance.now();
-  const r = processPage(cv, rgba(f.full), { mode: 'color' });
+  const r = processPage(cv, rgba(f.full), { mode: 'color', warp: { engine } });
   const fullEncoded = await jpeg(r.page);
   const t4 = performance.now();
   return {
     corners: plain(d?.corners ?? null),
     twoStage: { corners: plain(twoStage), ms: twoStageMs },
     page,
+    warpEngine,
     ms: t3 - t0,
     detectMs: t1 - t0,
     warpMs,
@@ -231,7 +235,7 @@ async function rpc(method: string, input: unknown, session: string): Promise<unk
   return body.value;
 }
 
-async function shutterToStored(name: string, documentId: number, session: string) {
+async function shutterToStored(name: string, documentId: number, session: string, engine: 'auto' | 'opencv' = 'auto') {
   const f = fx(name);
   // The live overlay's corners, as the capture page holds them at the shutter.
   const live = detectDocument(cv, rgba(f.preview), PREVIEW_DETECT);
@@ -241,7 +245,7 @@ async function shutterToStored(name: string, documentId: number, session: string
   const t0 = performance.now();
   // As opencv-processor.ts asks it at the shutter: the worker encodes the JPEG and thumbnail itself.
   const encode = { type: 'image/jpeg' as const, quality: PAGE_ENCODING.quality, thumbnail: { maxSide: PAGE_ENCODING.thumbMaxSide, quality: PAGE_ENCODING.thumbQuality } };
-  const r = await client.process(frame, { corners, mode: 'color', refineCorners: true, encode, returnPixels: false }, { transfer: true });
+  const r = await client.process(frame, { corners, mode: 'color', refineCorners: true, warp: { engine }, encode, returnPixels: false }, { transfer: true });
   const t1 = performance.now();
   const page = { width: r.width, height: r.height };
   const bytes = r.encoded!;
@@ -259,7 +263,7 @@ async function shutterToStored(name: string, documentId: number, session: string
   const t3 = performance.now();
   const doc = (await rpc('scans.addPage', { documentId, ...fields }, session)) as { pages: unknown[] };
   const t4 = performance.now();
-  return { ms: t4 - t0, workerMs: t1 - t0, encodeMs: t2 - t1, base64Ms: t3 - t2, addPageMs: t4 - t3, pages: doc.pages.length, jpegBytes: bytes.size, page: { width: page.width, height: page.height }, workerTimings: r.timings };
+  return { ms: t4 - t0, workerMs: t1 - t0, encodeMs: t2 - t1, base64Ms: t3 - t2, addPageMs: t4 - t3, pages: doc.pages.length, jpegBytes: bytes.size, page: { width: page.width, height: page.height }, workerTimings: r.timings, warpEngine: r.warpEngine };
 }
 
 /** Where the shutter's time goes: the app's capture steps one by one, in this thread (ms). */
@@ -277,7 +281,8 @@ async function profileCapture(name: string) {
   };
   await lap('copy 5 MP frame into OpenCV', () => cv.matFromImageData(f.full).delete());
   const refined = await lap('refine corners (JS)', () => refineDocumentCorners(rgba(f.full), corners).corners);
-  const page = await lap('warp (copy in, warpPerspective, copy out)', () => warpDocument(cv, rgba(f.full), refined));
+  await lap('warp, OpenCV (copy in, warpPerspective, copy out)', () => warpDocument(cv, rgba(f.full), refined, { engine: 'opencv' }));
+  const page = await lap('warp, canvas (box in, cells drawn, read back)', () => warpDocument(cv, rgba(f.full), refined, { engine: 'canvas' }));
   const clean = await lap('enhance color (copy + white point, JS)', () => enhance(cv, page, 'color'));
   await lap('blank check (inkCoverage)', () => inkCoverage(cv, clean));
   const blob = await lap('of which JPEG q0.9 alone', () => jpeg(clean));

@@ -11,13 +11,16 @@
 // server of this bench, which also forwards the page's /api/rpc to the real browser host (the
 // durable store) with the host's per-launch token. Figures:
 //   (a) corner error vs truth.json (mean / max of the four corners, px at 5 MP), ours and jscanify
-//   (b) detect + warp + JPEG encode, ours (processPage + encodePage) and jscanify (findPaperContour +
-//       getCornerPoints + extractPaper + toBlob), same thread, same OpenCV.js build; ratio
+//   (b) detect + warp + JPEG encode, ours (detectDocument + warpDocument + JPEG; the warp as the app
+//       draws it, on a canvas in this browser, and with OpenCV's warpPerspective as before) and
+//       jscanify (findPaperContour + getCornerPoints + extractPaper + toBlob), same thread, same
+//       OpenCV.js build; ratios
 //   (c) live overlay: detections per second on preview-size (640 px) frames, ours in the page and
 //       through the scan worker (the app's path), jscanify findPaperContour+getCornerPoints and
 //       highlightPaper
 //   (d) shutter → stored page: frame in hand → worker (… JPEG + thumbnail) → base64 → scans.addPage
-//       acknowledged by the host (file fsynced, transaction committed); p50 / p95
+//       acknowledged by the host (file fsynced, transaction committed); p50 / p95; shots with the
+//       app's warp (canvas) and with OpenCV's alternate
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -136,44 +139,55 @@ async function main() {
 
     // (a) + (b): interleaved rounds, ours then jscanify, per fixture.
     type Steps = { corners: Pt[] | null; ms: number; detectMs: number; warpMs: number; encodeMs: number };
-    type Ours = Steps & { twoStage: { corners: Pt[] | null; ms: number }; page: { width: number; height: number }; fullCaptureMs: number; fullCaptureTimings: Record<string, number> };
+    type Ours = Steps & { twoStage: { corners: Pt[] | null; ms: number }; page: { width: number; height: number }; warpEngine: string | null; fullCaptureMs: number; fullCaptureTimings: Record<string, number> };
     const ours = new Map<string, Ours[]>();
+    const oursCv = new Map<string, Ours[]>();
     const theirs = new Map<string, Steps[]>();
     for (let round = 0; round <= RUNS; round++) {
       for (const t of truth) {
-        const o = await call<Ours>('oursProcess', t.name);
+        // Alternate which of our two warps goes first, so neither always follows jscanify's run.
+        const first = round % 2 ? 'opencv' : 'auto';
+        const a = await call<Ours>('oursProcess', t.name, first);
+        const b = await call<Ours>('oursProcess', t.name, first === 'auto' ? 'opencv' : 'auto');
+        const [o, oc] = first === 'auto' ? [a, b] : [b, a];
         const j = await call<Steps>('jscanifyProcess', t.name, o.page);
         if (round === 0) continue; // warm-up
         ours.set(t.name, [...(ours.get(t.name) ?? []), o]);
+        oursCv.set(t.name, [...(oursCv.get(t.name) ?? []), oc]);
         theirs.set(t.name, [...(theirs.get(t.name) ?? []), j]);
       }
     }
     const med = (xs: Steps[]) => ({ ms: median(xs.map((x) => x.ms)), detectMs: median(xs.map((x) => x.detectMs)), warpMs: median(xs.map((x) => x.warpMs)), encodeMs: median(xs.map((x) => x.encodeMs)) });
     const perFixture = truth.map((t) => {
       const o = ours.get(t.name)!;
+      const oc = oursCv.get(t.name)!;
       const j = theirs.get(t.name)!;
       return {
         name: t.name,
         document: t.document,
         twoStage: { found: o[0]!.twoStage.corners !== null, error: cornerError(o[0]!.twoStage.corners, t), ms: median(o.map((x) => x.twoStage.ms)) },
-        ours: { found: o[0]!.corners !== null, error: cornerError(o[0]!.corners, t), ...med(o), page: o[0]!.page, fullCaptureMs: median(o.map((x) => x.fullCaptureMs)), fullCaptureTimings: o[0]!.fullCaptureTimings },
+        ours: { found: o[0]!.corners !== null, error: cornerError(o[0]!.corners, t), ...med(o), page: o[0]!.page, warpEngine: o[0]!.warpEngine, fullCaptureMs: median(o.map((x) => x.fullCaptureMs)), fullCaptureTimings: o[0]!.fullCaptureTimings },
+        oursOpencv: { ...med(oc), warpEngine: oc[0]!.warpEngine, fullCaptureMs: median(oc.map((x) => x.fullCaptureMs)), fullCaptureTimings: oc[0]!.fullCaptureTimings },
         jscanify: { found: j[0]!.corners !== null, error: cornerError(j[0]!.corners, t), ...med(j) },
       };
     });
     const docs = perFixture.filter((p) => p.document);
     const verdict = (p: (typeof perFixture)[number], side: 'ours' | 'jscanify') =>
       p.document ? (p[side].error ? `${f1(p[side].error.mean)} / ${f1(p[side].error.max)}` : 'not found') : p[side].found ? 'FALSE page' : 'none (right)';
-    console.log('\n(a) corner error (px at 5 MP, mean / max of the 4 corners) and (b) detect + warp + JPEG (ms, median of rounds):');
+    console.log('\n(a) corner error (px at 5 MP, mean / max of the 4 corners) and (b) detect + warp + JPEG (ms, median of rounds; ours with the app\'s warp, and with OpenCV\'s as before):');
     console.log(
       table([
-        ['fixture', 'ours error', 'jscanify error', 'ours det/warp/enc = total', 'jscanify det/warp/enc = total', 'total ratio', 'detect ratio'],
+        ['fixture', 'ours error', 'jscanify error', 'ours det/warp/enc = total', 'ours, OpenCV warp', 'jscanify det/warp/enc = total', 'total ratio', 'ratio, OpenCV warp', 'warp: OpenCV / ours', 'detect ratio'],
         ...perFixture.map((p) => [
           p.name,
           verdict(p, 'ours'),
           verdict(p, 'jscanify'),
-          `${f1(p.ours.detectMs)}/${f1(p.ours.warpMs)}/${f1(p.ours.encodeMs)} = ${f1(p.ours.ms)}`,
+          `${f1(p.ours.detectMs)}/${f1(p.ours.warpMs)}/${f1(p.ours.encodeMs)} = ${f1(p.ours.ms)} (${p.ours.warpEngine ?? '—'})`,
+          `${f1(p.oursOpencv.detectMs)}/${f1(p.oursOpencv.warpMs)}/${f1(p.oursOpencv.encodeMs)} = ${f1(p.oursOpencv.ms)}`,
           `${f1(p.jscanify.detectMs)}/${f1(p.jscanify.warpMs)}/${f1(p.jscanify.encodeMs)} = ${f1(p.jscanify.ms)}`,
           `${f1(p.jscanify.ms / p.ours.ms, 2)}×`,
+          `${f1(p.jscanify.ms / p.oursOpencv.ms, 2)}×`,
+          p.ours.warpMs ? `${f1(p.oursOpencv.warpMs / p.ours.warpMs, 2)}×` : '—',
           `${f1(p.jscanify.detectMs / p.ours.detectMs, 2)}×`,
         ]),
       ]),
@@ -183,6 +197,10 @@ async function main() {
     const detectOurs = median(docs.map((p) => p.ours.detectMs));
     const detectTheirs = median(docs.map((p) => p.jscanify.detectMs));
     const ratio = median(docs.map((p) => p.jscanify.ms / p.ours.ms));
+    const ratioOpencvWarp = median(docs.map((p) => p.jscanify.ms / p.oursOpencv.ms));
+    const warpOurs = median(docs.map((p) => p.ours.warpMs));
+    const warpOpencv = median(docs.map((p) => p.oursOpencv.warpMs));
+    const warpRatio = median(docs.map((p) => p.oursOpencv.warpMs / p.ours.warpMs));
     const detectRatio = median(docs.map((p) => p.jscanify.detectMs / p.ours.detectMs));
     const errOurs = median(docs.map((p) => p.ours.error?.mean ?? Infinity));
     const errTheirs = median(docs.map((p) => p.jscanify.error?.mean ?? Infinity));
@@ -190,13 +208,17 @@ async function main() {
       `document fixtures, medians: detect+warp+JPEG ours ${f1(totalOurs)} ms, jscanify ${f1(totalTheirs)} ms, ratio ${f1(ratio, 2)}×; detection alone ${f1(detectOurs)} vs ${f1(detectTheirs)} ms, ratio ${f1(detectRatio, 2)}×; ` +
         `corner error (median of the mean) ours ${f1(errOurs, 2)} px, jscanify ${f1(errTheirs, 2)} px; jscanify off by > 20 px or not found on ${docs.filter((p) => !p.jscanify.error || p.jscanify.error.max > 20).length} of ${docs.length}, ours on ${docs.filter((p) => !p.ours.error || p.ours.error.max > 20).length}`,
     );
+    console.log(
+      `the warp alone (+ page out of the engine), medians: the app's ${f1(warpOurs)} ms (${[...new Set(docs.map((p) => p.ours.warpEngine))].join('/')}), OpenCV's ${f1(warpOpencv)} ms, OpenCV / app ${f1(warpRatio, 2)}×; ` +
+        `detect+warp+JPEG with OpenCV's warp ${f1(median(docs.map((p) => p.oursOpencv.ms)))} ms, ratio to jscanify ${f1(ratioOpencvWarp, 2)}×`,
+    );
     console.log('ours, two-stage detection (canvas draws the frame at 640 px → outline → refined on 5 MP) instead of detectDocument on the 5 MP frame (CAPTURE_DETECT, 640 px):');
     for (const p of perFixture) {
       const e = p.twoStage.error;
       console.log(`  ${p.name}: ${f1(p.twoStage.ms)} ms (detectDocument: ${f1(p.ours.detectMs)} ms); corner error ${p.document ? (e ? `${f1(e.mean, 2)} / ${f1(e.max, 2)}` : 'not found') : p.twoStage.found ? 'FALSE page' : 'none (right)'}`);
     }
-    console.log('ours, the whole capture as the app runs it (processPage + JPEG, first round, ms):');
-    for (const p of perFixture) console.log(`  ${p.name}: ${f1(p.ours.fullCaptureMs)} ${JSON.stringify(p.ours.fullCaptureTimings)}`);
+    console.log('ours, the whole capture as the app runs it (processPage + JPEG, median of rounds / steps of the first round, ms), app\'s warp | OpenCV\'s warp:');
+    for (const p of perFixture) console.log(`  ${p.name}: ${f1(p.ours.fullCaptureMs)} ${JSON.stringify(p.ours.fullCaptureTimings)} | ${f1(p.oursOpencv.fullCaptureMs)} ${JSON.stringify(p.oursOpencv.fullCaptureTimings)}`);
 
     // Where the capture's time goes, step by step (median of 3 per fixture).
     type Profile = { page: { width: number; height: number }; jpegKiB: number; steps: Record<string, number> } | null;
@@ -230,47 +252,78 @@ async function main() {
     console.log(table([['variant', 'fps', 'ms per frame'], ...variants.map((v) => [v, f1(median(overlay[v]!.fps)), f1(median(overlay[v]!.meanMs))])]));
 
     // (d) shutter → stored page on the real host.
-    type Shot = { ms: number; workerMs: number; encodeMs: number; base64Ms: number; addPageMs: number; pages: number; jpegBytes: number; page: { width: number; height: number }; workerTimings: Record<string, number> };
+    type Shot = { ms: number; workerMs: number; encodeMs: number; base64Ms: number; addPageMs: number; pages: number; jpegBytes: number; page: { width: number; height: number }; workerTimings: Record<string, number>; warpEngine: string };
     const shots: Shot[] = [];
+    const shotsOpencv: Shot[] = [];
     for (const t of truth) {
       const doc = await hostRpc<{ id: number }>(host, 'scans.createDocument', { kind: 'certificate', title: `bench ${t.name}` }, session);
-      await call<Shot>('shutterToStored', t.name, doc.id, session); // warm-up, not counted (the page is stored all the same)
+      let stored = 0;
+      const shoot = async (engine: 'auto' | 'opencv') => {
+        const s = await call<Shot>('shutterToStored', t.name, doc.id, session, engine);
+        if (s.pages !== ++stored) throw new Error(`page not stored: document has ${s.pages} pages`);
+        return s;
+      };
+      await shoot('auto'); // warm-up, not counted (the page is stored all the same)
+      await shoot('opencv');
       for (let i = 0; i < SHUTTERS; i++) {
-        const s = await call<Shot>('shutterToStored', t.name, doc.id, session);
-        if (s.pages !== i + 2) throw new Error(`page not stored: document has ${s.pages} pages`);
-        // The same page as the detect+warp above (not, say, the whole frame): within 2 % per side.
-        const want = perFixture.find((p) => p.name === t.name)!.ours.page;
-        if (Math.abs(s.page.width / want.width - 1) > 0.02 || Math.abs(s.page.height / want.height - 1) > 0.02) {
-          throw new Error(`${t.name}: shutter stored a ${s.page.width}×${s.page.height} page, detect+warp gave ${want.width}×${want.height}`);
+        // The app's warp and OpenCV's, alternately, each first every other time.
+        const order: Array<'auto' | 'opencv'> = i % 2 ? ['opencv', 'auto'] : ['auto', 'opencv'];
+        for (const engine of order) {
+          const s = await shoot(engine);
+          // The same page as the detect+warp above (not, say, the whole frame): within 2 % per side.
+          const want = perFixture.find((p) => p.name === t.name)!.ours.page;
+          if (Math.abs(s.page.width / want.width - 1) > 0.02 || Math.abs(s.page.height / want.height - 1) > 0.02) {
+            throw new Error(`${t.name}: shutter stored a ${s.page.width}×${s.page.height} page, detect+warp gave ${want.width}×${want.height}`);
+          }
+          (engine === 'auto' ? shots : shotsOpencv).push(s);
         }
-        shots.push(s);
       }
     }
-    const pick = (k: keyof Shot) => shots.map((s) => s[k] as number);
-    const shutter = Object.fromEntries((['ms', 'workerMs', 'encodeMs', 'base64Ms', 'addPageMs'] as const).map((k) => [k, { p50: percentile(pick(k), 50), p95: percentile(pick(k), 95) }]));
-    console.log(`\n(d) shutter → page stored by the host, ${shots.length} captures (p50 / p95 ms):`);
+    const summarize = (list: Shot[]) =>
+      Object.fromEntries((['ms', 'workerMs', 'encodeMs', 'base64Ms', 'addPageMs'] as const).map((k) => [k, { p50: percentile(list.map((x) => x[k]), 50), p95: percentile(list.map((x) => x[k]), 95) }]));
+    const shutter = summarize(shots);
+    const shutterOpencv = summarize(shotsOpencv);
+    const pair = (k: string) => `${f1(shutter[k]!.p50)} / ${f1(shutter[k]!.p95)}`;
+    const pairCv = (k: string) => `${f1(shutterOpencv[k]!.p50)} / ${f1(shutterOpencv[k]!.p95)}`;
+    const engines = [...new Set(shots.map((x) => x.warpEngine))].map((e) => `${shots.filter((x) => x.warpEngine === e).length} ${e}`).join(', ');
+    console.log(`\n(d) shutter → page stored by the host, ${shots.length} captures with the app's warp (drawn by: ${engines}; OpenCV keeps the whole frame where no page is found) and ${shotsOpencv.length} with OpenCV's, alternately (p50 / p95 ms):`);
     console.log(
       table([
-        ['step', 'p50', 'p95'],
-        ['total', f1(shutter.ms!.p50), f1(shutter.ms!.p95)],
-        ['worker: refine + warp + clean-up + blank + JPEG + thumbnail', f1(shutter.workerMs!.p50), f1(shutter.workerMs!.p95)],
-        ['page thread between worker and base64', f1(shutter.encodeMs!.p50), f1(shutter.encodeMs!.p95)],
-        ['base64', f1(shutter.base64Ms!.p50), f1(shutter.base64Ms!.p95)],
-        ['scans.addPage (HTTP, fsync, commit)', f1(shutter.addPageMs!.p50), f1(shutter.addPageMs!.p95)],
+        ['step', "app's warp", "OpenCV's warp"],
+        ['total', pair('ms'), pairCv('ms')],
+        ['worker: refine + warp + clean-up + blank + JPEG + thumbnail', pair('workerMs'), pairCv('workerMs')],
+        ['page thread between worker and base64', pair('encodeMs'), pairCv('encodeMs')],
+        ['base64', pair('base64Ms'), pairCv('base64Ms')],
+        ['scans.addPage (HTTP, fsync, commit)', pair('addPageMs'), pairCv('addPageMs')],
       ]),
     );
-    const steps = [...new Set(shots.flatMap((s) => Object.keys(s.workerTimings)))];
-    console.log(`in the worker, p50 per step: ${steps.map((k) => `${k} ${f1(percentile(shots.map((s) => s.workerTimings[k] ?? 0), 50))}`).join(', ')} ms`);
-    console.log(`page JPEG median ${Math.round(median(pick('jpegBytes')) / 1024)} KiB; load average at end ${load1()}`);
+    const steps = [...new Set(shots.flatMap((x) => Object.keys(x.workerTimings)))];
+    const perStep = (list: Shot[]) => steps.map((k) => `${k} ${f1(percentile(list.map((x) => x.workerTimings[k] ?? 0), 50))}`).join(', ');
+    console.log(`in the worker, p50 per step: app's warp: ${perStep(shots)} ms; OpenCV's warp: ${perStep(shotsOpencv)} ms`);
+    console.log(`page JPEG median ${Math.round(median(shots.map((x) => x.jpegBytes)) / 1024)} KiB; load average at end ${load1()}`);
 
     emitResult({
       load1AtStart,
       runs: RUNS,
       fixtures: perFixture,
-      processMedianMs: { ours: totalOurs, jscanify: totalTheirs, ratio, detectOurs, detectTheirs, detectRatio, twoStageDetect: median(docs.map((p) => p.twoStage.ms)) },
+      processMedianMs: {
+        ours: totalOurs,
+        jscanify: totalTheirs,
+        ratio,
+        oursOpencvWarp: median(docs.map((p) => p.oursOpencv.ms)),
+        ratioOpencvWarp,
+        warpOurs,
+        warpOpencv,
+        warpRatio,
+        detectOurs,
+        detectTheirs,
+        detectRatio,
+        twoStageDetect: median(docs.map((p) => p.twoStage.ms)),
+      },
       cornerErrorMedianPx: { ours: errOurs, jscanify: errTheirs },
       overlayFps: Object.fromEntries(variants.map((v) => [v, median(overlay[v]!.fps)])),
       shutterToStored: shutter,
+      shutterToStoredOpencvWarp: shutterOpencv,
       captureProfile: profiles,
     });
   } finally {
