@@ -1,27 +1,38 @@
-// Transfer bundles (docs/transfer.md): export and import of BENCH_TRANSFER_CASES cases (default
-// 10,000) with 3 scanned pages each (30,000 files of BENCH_TRANSFER_PAGE_KB KB, random bytes so
-// nothing compresses), through the real CLI (`cli.cjs bundle-export` / `bundle-import`) as a
-// gateway script runs it, each under /usr/bin/time for its peak RSS.
+// Transfer bundles (docs/transfer.md): export and import of cases with 3 scanned pages each
+// (files of BENCH_TRANSFER_PAGE_KB KB, random bytes so nothing compresses), through the real CLI
+// (`cli.cjs bundle-export` / `bundle-import`) as a gateway script runs it, each under /usr/bin/time
+// for its peak RSS. Sizes: BENCH_TRANSFER_SIZES (comma-separated case counts), by default a tenth,
+// once and twice BENCH_TRANSFER_CASES (10,000): bounded memory means the peaks stay the same.
 //
 // Throughput is given as a ratio to `tar -cf - files | sha256sum` over the same page files in the
 // same run (the cost of just reading and hashing them once): ratio = baseline time / our time,
-// so 1.0 means "as fast as tar+sha256sum", 0.5 "half as fast". Peak memory is measured at two
-// sizes (a tenth, then the full set): bounded means the two peaks are about the same.
+// so 1.0 means "as fast as tar+sha256sum", 0.5 "half as fast". Also timed for reference:
+// `tar -xf` of those files into an empty folder (creating them, which an import has to do too).
+//
+// BENCH_TRANSFER_COMPARE=/path/to/other/dist/electron/cli.cjs runs that CLI too, on copies of the
+// same desks in the same run (e.g. a build of the code before a change; it needs a migrations/
+// folder and node_modules beside its dist/). At the middle size the import also runs inside this
+// process, once on the main thread (inlineRunner) and once in the app's transfer worker
+// (workerRunner), with the main thread's event-loop delay measured (monitorEventLoopDelay, 10 ms).
 //
 //   node --import tsx bench/transfer.bench.ts     (needs dist/: node scripts/build.mjs --main-only)
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createApp } from '../electron/app/create-app';
 import { writeSyncConfig } from '../electron/services/sync/targets-config';
 import { openTransfer } from '../electron/services/transfer/open-transfer';
 import { pairPeer, readDesk, setupDesk } from '../electron/services/transfer/desk-setup';
 import { enqueueCase } from '../electron/services/sync/outbox';
 import { FileStore } from '../electron/services/files/file-store';
+import { inlineRunner, workerRunner } from '../electron/services/transfer/transfer-runner';
 import { emitResult, envInt, load1, table, tempDir } from './lib';
 
 const CASES = envInt('BENCH_TRANSFER_CASES', 10_000);
+const SIZES = (process.env.BENCH_TRANSFER_SIZES ?? `${Math.max(1, Math.round(CASES / 10))},${CASES},${CASES * 2}`).split(',').map(Number);
+const COMPARE = process.env.BENCH_TRANSFER_COMPARE ?? '';
 const PAGES = 3;
 const PAGE_KB = envInt('BENCH_TRANSFER_PAGE_KB', 8);
 /** Caps the CLI's V8 old space (MB) to tell live memory from lazy garbage collection; 0 = Node's default. */
@@ -103,61 +114,133 @@ function fill(dataDir: string, cases: number): number {
   return bytes;
 }
 
-/** Runs the CLI under /usr/bin/time: wall seconds and peak RSS (KB). */
-function timed(args: string[]): { s: number; rssKb: number; out: string } {
-  const r = spawnSync('/usr/bin/time', ['-f', 'TIME %e %M', process.execPath, ...(HEAP_MB ? [`--max-old-space-size=${HEAP_MB}`] : []), CLI, ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+/** Runs a CLI under /usr/bin/time: wall seconds and peak RSS (KB). */
+function timed(cli: string, args: string[]): { s: number; rssKb: number; out: string } {
+  const r = spawnSync('/usr/bin/time', ['-f', 'TIME %e %M', process.execPath, ...(HEAP_MB ? [`--max-old-space-size=${HEAP_MB}`] : []), cli, ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   const m = /TIME ([\d.]+) (\d+)/.exec(r.stderr);
   if (r.status !== 0 || !m) throw new Error(`cli ${args[0]} failed (${r.status}): ${r.stderr}\n${r.stdout}`);
   return { s: Number(m[1]), rssKb: Number(m[2]), out: r.stdout };
 }
 
-function baseline(filesDir: string): number {
+function seconds(fn: () => void): number {
   const t0 = process.hrtime.bigint();
-  execFileSync('bash', ['-c', `tar -cf - -C '${filesDir}' . | sha256sum > /dev/null`]);
+  fn();
   return Number(process.hrtime.bigint() - t0) / 1e9;
 }
 
+const baseline = (filesDir: string) => seconds(() => execFileSync('bash', ['-c', `tar -cf - -C '${filesDir}' . | sha256sum > /dev/null`]));
+
+/** tar -x of the same files into an empty folder: creating 30,000 files is part of any import. */
+function extractTime(filesDir: string): number {
+  const into = tempDir('bench-transfer-untar-');
+  const tarFile = path.join(tempDir('bench-transfer-tar-'), 'pages.tar');
+  execFileSync('tar', ['-cf', tarFile, '-C', filesDir, '.']);
+  execFileSync('sync', ['-f', into]);
+  const s = seconds(() => execFileSync('tar', ['-xf', tarFile, '-C', into]));
+  fs.rmSync(into, { recursive: true, force: true });
+  fs.rmSync(path.dirname(tarFile), { recursive: true, force: true });
+  return s;
+}
+
+const copyOf = (dir: string, prefix: string) => {
+  const to = tempDir(prefix);
+  execFileSync('cp', ['-a', `${dir}/.`, to]);
+  return to;
+};
+
+/** The phase times the last import wrote to the desk's log (import-bundle.ts). */
+function importPhases(dataDir: string): { verify: number; place: number; apply: number } | null {
+  const lines = fs.readFileSync(path.join(dataDir, 'logs', 'desk.log'), 'utf8').trim().split('\n').reverse();
+  const l = lines.find((x) => x.includes('"transfer.imported"'));
+  return l ? ((JSON.parse(l) as { ms?: { verify: number; place: number; apply: number } }).ms ?? null) : null;
+}
+
 async function run(cases: number) {
-  const a = await desk('intranet');
-  const b = await desk('extranet');
-  const ta = openTransfer(a);
-  const tb = openTransfer(b);
+  const a0 = await desk('intranet');
+  const b0 = await desk('extranet');
+  const ta = openTransfer(a0);
+  const tb = openTransfer(b0);
   const da = readDesk(ta.ctx)!;
   const dbk = readDesk(tb.ctx)!;
   pairPeer(ta.ctx, ACTOR, JSON.stringify(dbk.card), dbk.fingerprint);
   pairPeer(tb.ctx, ACTOR, JSON.stringify(da.card), da.fingerprint);
   ta.close();
   tb.close();
-  const pageBytes = fill(a, cases);
-  const out = tempDir('bench-transfer-bundle-');
-  const base = baseline(path.join(a, 'files'));
-  const exp = timed(['bundle-export', '--out', out, '--data-dir', a]);
-  const bundleBytes = fs.readdirSync(out).reduce((s, f) => s + fs.statSync(path.join(out, f)).size, 0);
-  const imp = timed(['bundle-import', '--from', out, '--data-dir', b]);
-  if (!/新增 (\d+) 条/.test(imp.out) || Number(/新增 (\d+) 条/.exec(imp.out)![1]) !== cases) throw new Error(`import did not apply ${cases} entries: ${imp.out}`);
-  for (const d of [a, b, out]) fs.rmSync(d, { recursive: true, force: true });
-  return { cases, pages: cases * PAGES, pageBytes, bundleBytes, baselineS: base, exportS: exp.s, importS: imp.s, exportRatio: base / exp.s, importRatio: base / imp.s, exportPeakMb: exp.rssKb / 1024, importPeakMb: imp.rssKb / 1024 };
+  const pageBytes = fill(a0, cases);
+  execFileSync('sync', ['-f', a0]); // the set-up's own writes are not what is measured
+  const base = baseline(path.join(a0, 'files'));
+  const untar = extractTime(path.join(a0, 'files'));
+  const rows = [];
+  let bundle = '';
+  for (const cli of [CLI, ...(COMPARE ? [COMPARE] : [])]) {
+    const a = copyOf(a0, 'bench-transfer-a-');
+    const b = copyOf(b0, 'bench-transfer-b-');
+    const out = tempDir('bench-transfer-bundle-');
+    execFileSync('sync', ['-f', a]);
+    const exp = timed(cli, ['bundle-export', '--out', out, '--data-dir', a]);
+    const bundleBytes = fs.readdirSync(out).reduce((s, f) => s + fs.statSync(path.join(out, f)).size, 0);
+    const imp = timed(cli, ['bundle-import', '--from', out, '--data-dir', b]);
+    if (!/新增 (\d+) 条/.test(imp.out) || Number(/新增 (\d+) 条/.exec(imp.out)![1]) !== cases) throw new Error(`import did not apply ${cases} entries: ${imp.out}`);
+    const phases = importPhases(b);
+    for (const d of [a, b]) fs.rmSync(d, { recursive: true, force: true });
+    if (cli === CLI && !bundle) bundle = out;
+    else fs.rmSync(out, { recursive: true, force: true });
+    rows.push({ code: cli === CLI ? 'this' : 'compared', cli, bundleBytes, exportS: exp.s, importS: imp.s, exportRatio: base / exp.s, importRatio: base / imp.s, exportPeakMb: exp.rssKb / 1024, importPeakMb: imp.rssKb / 1024, phases });
+  }
+  const lag = cases === SIZES[Math.floor(SIZES.length / 2)] ? await loopLag(b0, bundle) : null;
+  for (const d of [a0, b0, bundle]) fs.rmSync(d, { recursive: true, force: true });
+  return { cases, pages: cases * PAGES, pageBytes, baselineS: base, untarS: untar, rows, lag };
+}
+
+/** The import inside this process: on the main thread, then in the transfer worker; the main thread's event-loop delay meanwhile. */
+async function loopLag(b0: string, bundleDir: string) {
+  const manifest = path.join(bundleDir, fs.readdirSync(bundleDir).find((f) => f.endsWith('.manifest.json'))!);
+  const out: Record<string, { s: number; maxMs: number; p99Ms: number }> = {};
+  for (const mode of ['inline', 'worker'] as const) {
+    const b = copyOf(b0, 'bench-transfer-lag-');
+    const t = openTransfer(b);
+    const runner = mode === 'inline' ? inlineRunner(t.ctx) : workerRunner(t.ctx, path.join(b, 'desk.sqlite'));
+    const h = monitorEventLoopDelay({ resolution: 10 });
+    const t0 = process.hrtime.bigint();
+    h.enable();
+    const r = await runner.importBundle(ACTOR, manifest);
+    h.disable();
+    const s = Number(process.hrtime.bigint() - t0) / 1e9;
+    if (r.status !== 'applied') throw new Error(`${mode} import: ${r.status}`);
+    await runner.close();
+    t.close();
+    fs.rmSync(b, { recursive: true, force: true });
+    out[mode] = { s, maxMs: h.max / 1e6, p99Ms: h.percentile(99) / 1e6 };
+  }
+  return out;
 }
 
 async function main() {
   if (!fs.existsSync(CLI)) throw new Error(`${CLI} missing: run node scripts/build.mjs --main-only`);
   const loadAtStart = load1();
-  console.log(`transfer bench: ${CASES} cases × ${PAGES} pages of ${PAGE_KB} KB${HEAP_MB ? `, CLI old space capped at ${HEAP_MB} MB` : ''}, load ${loadAtStart}`);
-  const small = await run(Math.max(1, Math.round(CASES / 10)));
-  const full = await run(CASES);
-  const rows = [small, full].map((r) => [
-    String(r.cases),
-    String(r.pages),
-    mb(r.pageBytes),
-    mb(r.bundleBytes),
-    r.baselineS.toFixed(2),
-    `${r.exportS.toFixed(2)} (×${r.exportRatio.toFixed(2)})`,
-    `${r.importS.toFixed(2)} (×${r.importRatio.toFixed(2)})`,
-    r.exportPeakMb.toFixed(0),
-    r.importPeakMb.toFixed(0),
-  ]);
-  console.log(table([['cases', 'pages', 'page MB', 'bundle MB', 'tar|sha256sum s', 'export s (ratio)', 'import s (ratio)', 'export peak RSS MB', 'import peak RSS MB'], ...rows]));
-  emitResult({ loadAtStart, pageKb: PAGE_KB, heapMb: HEAP_MB, small, full, peakGrowthExport: full.exportPeakMb / small.exportPeakMb, peakGrowthImport: full.importPeakMb / small.importPeakMb });
+  console.log(`transfer bench: ${SIZES.join(' / ')} cases × ${PAGES} pages of ${PAGE_KB} KB${HEAP_MB ? `, CLI old space capped at ${HEAP_MB} MB` : ''}${COMPARE ? `, compared with ${COMPARE}` : ''}, load ${loadAtStart}`);
+  const runs = [];
+  for (const n of SIZES) runs.push(await run(n));
+  const rows = runs.flatMap((r) =>
+    r.rows.map((x) => [
+      String(r.cases),
+      String(r.pages),
+      mb(r.pageBytes),
+      mb(x.bundleBytes),
+      r.baselineS.toFixed(2),
+      r.untarS.toFixed(2),
+      x.code,
+      `${x.exportS.toFixed(2)} (×${x.exportRatio.toFixed(2)})`,
+      `${x.importS.toFixed(2)} (×${x.importRatio.toFixed(2)})`,
+      x.phases ? `${x.phases.verify}/${x.phases.place}/${x.phases.apply}` : '',
+      x.exportPeakMb.toFixed(0),
+      x.importPeakMb.toFixed(0),
+    ]),
+  );
+  console.log(table([['cases', 'pages', 'page MB', 'bundle MB', 'tar|sha256sum s', 'tar -x s', 'code', 'export s (ratio)', 'import s (ratio)', 'verify/place/apply ms', 'export peak RSS MB', 'import peak RSS MB'], ...rows]));
+  for (const r of runs)
+    if (r.lag) for (const [mode, l] of Object.entries(r.lag)) console.log(`import of ${r.cases} cases in this process, ${mode}: ${l.s.toFixed(2)} s, main thread event-loop delay max ${l.maxMs.toFixed(0)} ms, p99 ${l.p99Ms.toFixed(0)} ms`);
+  emitResult({ loadAtStart, pageKb: PAGE_KB, heapMb: HEAP_MB, compare: COMPARE || null, runs });
 }
 
 void main().catch((e) => {

@@ -17,6 +17,7 @@ const entries = {
   cli: 'electron/cli.ts',
   worker: 'electron/workers/worker-main.ts',
   'sync-worker': 'electron/workers/sync-store-worker.ts',
+  'transfer-worker': 'electron/workers/transfer-worker.ts',
 };
 
 function writeAtomically(file, bytes) {

@@ -37,6 +37,7 @@ import { createAssistanceService } from '../services/verification/assistance-ser
 import { createFieldService } from '../services/field/field-service';
 import { deskZone, reachableHere } from '../services/transfer/transfer-context';
 import { createTransferService } from '../services/transfer/transfer-service';
+import { workerRunner } from '../services/transfer/transfer-runner';
 import { runInWorker } from '../workers/run-in-worker';
 import { createDispatcher, type Dispatcher } from './dispatcher';
 import { mergeHandlers, type PartialHandlers } from './handlers';
@@ -169,7 +170,8 @@ export async function createApp(opts: CreateAppOptions): Promise<DeskApp> {
     store: opts.syncStore,
   });
 
-  const transfer = createTransferService({ ...deps, dataDir: opts.dataDir, files, targets: syncTargets }, zone);
+  const transferCtx = { ...deps, dataDir: opts.dataDir, files, targets: syncTargets };
+  const transfer = createTransferService(transferCtx, zone, workerRunner(transferCtx, paths.dbFile));
 
   const handlers = mergeHandlers(
     createSystemService({ db, schemaVersion: opened.schemaVersion }, now),

@@ -9,8 +9,7 @@ import { BundleRefused } from './bundle-format';
 import { manifestsIn } from './bundle-folder';
 import { isSm2Available, transferDir, type Zone } from './desk-keys';
 import { pairPeer, readDesk, readPeer, setupDesk, SetupRefused } from './desk-setup';
-import { exportBundle } from './export-bundle';
-import { importBundle } from './import-bundle';
+import { inlineRunner, type TransferRunner } from './transfer-runner';
 import { gapsFromPeer } from './acks';
 import { writeFileDurably } from './durable-file';
 import { reachableHere, type TransferCtx } from './transfer-context';
@@ -22,9 +21,13 @@ const WATCH_MS = 2_000;
 /**
  * The transfer screens' methods, and the watcher of the gateway's drop folder (every
  * WATCH_MS it imports bundles that appeared there; a refused one is not retried until
- * its manifest changes).
+ * its manifest changes). Exports and imports go through `runner` (the app: a worker thread).
  */
-export function createTransferService(ctx: TransferCtx, senderZone: Zone | null): { handlers: PartialHandlers; start(): void; stop(): void } {
+export function createTransferService(
+  ctx: TransferCtx,
+  senderZone: Zone | null,
+  runner: TransferRunner = inlineRunner(ctx),
+): { handlers: PartialHandlers; start(): void; stop(): void } {
   const refused: ImportOutcome[] = [];
   const tried = new Map<string, number>();
   let timer: NodeJS.Timeout | null = null;
@@ -83,7 +86,7 @@ export function createTransferService(ctx: TransferCtx, senderZone: Zone | null)
     for (const m of manifests) {
       const at = ctx.now().toISOString();
       try {
-        const r = await importBundle(ctx, actor, m);
+        const r = await runner.importBundle(actor, m);
         outcomes.push({
           file: m,
           status: r.status,
@@ -142,7 +145,7 @@ export function createTransferService(ctx: TransferCtx, senderZone: Zone | null)
     },
     'transfer.export': async ({ folder, chunkMb }, c) => {
       if (!fs.existsSync(folder)) throw new AppError('NOT_FOUND', `导出位置不存在：${folder}（请插好移动介质或检查路径）。`);
-      const r = await guardAsync(() => exportBundle(ctx, c.actor, { outDir: folder, chunkBytes: chunkMb ? Math.max(1024, Math.round(chunkMb * 1024 * 1024)) : undefined }));
+      const r = await guardAsync(() => runner.exportBundle(c.actor, { outDir: folder, chunkBytes: chunkMb ? Math.max(1024, Math.round(chunkMb * 1024 * 1024)) : undefined }));
       return { bundleId: r.bundleId, seq: r.seq, entries: r.counts.entries, files: r.counts.files, acks: r.acks, parts: r.parts, bytes: r.bytes, manifestFile: r.manifestFile };
     },
     'transfer.import': async ({ folder }, c) => {
@@ -187,6 +190,7 @@ export function createTransferService(ctx: TransferCtx, senderZone: Zone | null)
     stop() {
       if (timer) clearInterval(timer);
       timer = null;
+      void runner.close();
     },
   };
 }

@@ -1,0 +1,88 @@
+/**
+ * The bundle stream at sizes around its segment and part boundaries: files of 0 and 1 byte, of
+ * exactly one segment, and of several segments (bigger than a part) round-trip byte for byte
+ * through BundleWriter and verifyToStaging for chunk sizes below, equal to, not a multiple of,
+ * and above the 1 MB segment; a byte flipped in a middle segment of a many-segment part, or two
+ * segments of a part swapped, is refused.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { createHash, randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/temp';
+import { createDeskKeys } from '../../electron/services/transfer/desk-keys';
+import { BundleWriter } from '../../electron/services/transfer/bundle-writer';
+import { verifyToStaging } from '../../electron/services/transfer/bundle-reader';
+import { BundleRefused, SEGMENT_BYTES, type EntryRecord } from '../../electron/services/transfer/bundle-format';
+
+const a = createDeskKeys(tempDir('stream-a-'), { deskId: 'in-00000000aa', name: '内网', zone: 'intranet', signAlg: 'ed25519' });
+const b = createDeskKeys(tempDir('stream-b-'), { deskId: 'ex-00000000bb', name: '外网', zone: 'extranet', signAlg: 'ed25519' });
+
+const sizes = [0, 1, 1000, SEGMENT_BYTES, SEGMENT_BYTES + 1, Math.round(2.5 * SEGMENT_BYTES), 3 * SEGMENT_BYTES + 17];
+const files = sizes.map((n) => {
+  const bytes = randomBytes(n);
+  const file = path.join(tempDir('stream-file-'), 'f');
+  fs.writeFileSync(file, bytes);
+  return { file, bytes, size: n, sha256: createHash('sha256').update(bytes).digest('hex') };
+});
+
+function entry(i: number): EntryRecord {
+  return {
+    key: `hall/case-${i}/prov/r1`,
+    target: { id: 'prov', name: '省平台', kind: 'http' },
+    kind: 'case',
+    subject: '',
+    revision: 1,
+    caseNo: `C-${i}`,
+    document: JSON.stringify({ caseNo: `C-${i}`, pad: 'x'.repeat(i * 37) }),
+    createdAt: new Date().toISOString(),
+    files: [],
+    outboxFiles: [],
+  };
+}
+
+async function write(chunkBytes: number): Promise<{ manifest: string; dir: string }> {
+  const dir = tempDir('stream-out-');
+  const w = new BundleWriter({ outDir: dir, bundleId: `in-00000000aa-000001-c${chunkBytes}`, chunkBytes, me: a, peer: b.card, seq: 1, prevHash: '', createdAt: new Date(), expiresAt: new Date(Date.now() + 60_000), peerApplied: { through: 0, also: [] } });
+  for (let i = 0; i < files.length; i++) {
+    await w.addEntry(entry(i));
+    await w.addFile(files[i]!.sha256, files[i]!.size, 'image/jpeg', files[i]!.file);
+  }
+  await w.addAcks([{ key: 'x/y/z/r1', state: 'received' }]);
+  return { manifest: (await w.finish()).manifestFile, dir };
+}
+
+const verify = (manifest: string) => verifyToStaging(manifest, { me: b, peer: a.card, now: new Date(), stagingRoot: tempDir('stream-stage-') });
+
+describe('bundle stream', () => {
+  for (const chunkBytes of [64 * 1024 + 7, SEGMENT_BYTES, 3 * SEGMENT_BYTES + 1, 8 * SEGMENT_BYTES]) {
+    it(`round-trips files of ${sizes.join(', ')} bytes with parts of ${chunkBytes} bytes`, async () => {
+      const { manifest } = await write(chunkBytes);
+      const staged = await verify(manifest);
+      expect(staged.body.counts).toEqual({ entries: files.length, files: files.length, acks: 1 });
+      for (const f of files) expect(fs.readFileSync(path.join(staged.filesDir, f.sha256.slice(0, 2), f.sha256)).equals(f.bytes)).toBe(true);
+      expect(fs.readFileSync(staged.entriesFile, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as EntryRecord).key)).toEqual(files.map((_, i) => entry(i).key));
+      // A part holds at most chunkBytes of plaintext.
+      for (const p of staged.body.parts) expect(p.size).toBeLessThanOrEqual(chunkBytes + 16 * Math.ceil(chunkBytes / Math.min(chunkBytes, SEGMENT_BYTES)));
+      fs.rmSync(staged.dir, { recursive: true });
+    });
+  }
+
+  it('refuses a byte flipped in a middle segment, and two segments of a part swapped', async () => {
+    const { manifest, dir } = await write(8 * SEGMENT_BYTES);
+    const part = path.join(dir, fs.readdirSync(dir).find((f) => f.endsWith('.p00000'))!);
+    const original = fs.readFileSync(part);
+    expect(original.length).toBeGreaterThan(3 * (SEGMENT_BYTES + 16));
+    const flipped = Buffer.from(original);
+    flipped[SEGMENT_BYTES + 16 + 5000] ^= 0x40;
+    fs.writeFileSync(part, flipped);
+    await expect(verify(manifest)).rejects.toMatchObject({ code: 'tampered' });
+    const swapped = Buffer.from(original);
+    original.copy(swapped, 0, SEGMENT_BYTES + 16, 2 * (SEGMENT_BYTES + 16));
+    original.copy(swapped, SEGMENT_BYTES + 16, 0, SEGMENT_BYTES + 16);
+    fs.writeFileSync(part, swapped);
+    await expect(verify(manifest)).rejects.toBeInstanceOf(BundleRefused);
+    fs.writeFileSync(part, original);
+    expect((await verify(manifest)).body.counts.files).toBe(files.length);
+  });
+});
