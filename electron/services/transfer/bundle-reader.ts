@@ -104,16 +104,16 @@ export function readManifest(manifestFile: string, ctx: Pick<VerifyContext, 'me'
   return { body: b, manifestHash: createHash('sha256').update(file.data.body).digest('hex') };
 }
 
-
 /**
  * Verifies a whole bundle into a staging folder before anything is written to the store:
- * signature, receiver, expiry (readManifest), then every part's size and hash, its AEAD
- * seal at its place, every entry's and file's hash against the sealed index, and the end
+ * signature, receiver, expiry (readManifest), then every part's size and hash, every segment's
+ * AEAD seal at its place, every entry's and file's hash against the sealed index, and the end
  * record. Throws BundleRefused (and removes the staging folder) at the first problem.
  *
- * Streams: the next part is read on libuv's thread pool while this one is checked and parsed,
- * and the index is read a chunk at a time beside the records — memory holds two sealed parts,
- * one opened part and one index chunk, whatever the number of entries or the size of files.
+ * Streams: the next segment is read on libuv's thread pool while this one is opened and parsed,
+ * and the index is read a segment at a time beside the records — memory holds two sealed
+ * segments, one opened segment and one index segment, whatever the number of entries, the size
+ * of files or the chunk size.
  */
 export async function verifyToStaging(manifestFile: string, ctx: VerifyContext): Promise<StagedBundle> {
   const { body, manifestHash } = readManifest(manifestFile, ctx);
@@ -250,15 +250,15 @@ class SegmentReader {
 }
 
 /**
- * The sealed index, read one chunk at a time as the records ask for their line: each chunk opens
- * only at its place (AEAD), and the whole file must have the size and SHA-256 the signed manifest
- * names (checked at the end, before anything leaves the staging folder).
+ * The sealed index, read one segment at a time as the records ask for their line: each segment
+ * opens only at its place (AEAD), and the whole file must have the size and SHA-256 the signed
+ * manifest names (checked at the end, before anything leaves the staging folder).
  */
 class IndexReader {
   private readonly fd: number;
   private readonly hash = createHash('sha256');
   private offset = 0;
-  private chunk = 0;
+  private segment = 0;
   private lines: Buffer[] = [];
   private at = 0;
   private rest: Buffer = Buffer.alloc(0);
@@ -276,7 +276,7 @@ class IndexReader {
     const size = fs.fstatSync(this.fd).size;
     try {
       if (size !== spec.size) throw refuse('missing_part', `索引文件 ${spec.name} 不完整（应为 ${spec.size} 字节，实为 ${size} 字节）。`, { part: spec.name });
-      this.readChunk(); // the first chunk opens only with this desk's key: refuse early what is not for us
+      this.readSegment(); // the first segment opens only with this desk's key: refuse early what is not for us
     } catch (e) {
       fs.closeSync(this.fd);
       throw e;
@@ -286,7 +286,7 @@ class IndexReader {
   /** The next line, or null after the last one. */
   next(): IndexItem | null {
     while (this.at === this.lines.length) {
-      if (!this.readChunk()) return null;
+      if (!this.readSegment()) return null;
     }
     const line = this.lines[this.at++]!;
     let item: unknown;
@@ -309,7 +309,7 @@ class IndexReader {
     fs.closeSync(this.fd);
   }
 
-  private readChunk(): boolean {
+  private readSegment(): boolean {
     if (this.offset === this.spec.size) {
       if (this.rest.length) throw refuse('tampered', '交换包的索引不完整。');
       return false;
@@ -321,9 +321,9 @@ class IndexReader {
     this.offset += len;
     let plain: Buffer;
     try {
-      plain = this.cipher.open({ stream: 'index', part: 0, segment: this.chunk++, last: this.offset === this.spec.size }, sealed);
+      plain = this.cipher.open({ stream: 'index', part: 0, segment: this.segment++, last: this.offset === this.spec.size }, sealed);
     } catch {
-      if (this.chunk === 1) throw refuse('tampered', '交换包无法解密：不是加密给本机的，或已被改动。');
+      if (this.segment === 1) throw refuse('tampered', '交换包无法解密：不是加密给本机的，或已被改动。');
       throw refuse('tampered', '交换包的索引解密校验失败：内容已被改动。');
     }
     const data = this.rest.length ? Buffer.concat([this.rest, plain]) : plain;

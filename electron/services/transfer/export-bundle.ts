@@ -23,7 +23,12 @@ export interface ExportResult extends WrittenBundle {
   acks: number;
 }
 
-/** Outbox entries for targets only the other zone reaches, not yet received by the peer: a page after `after` (by id). */
+/**
+ * Outbox entries for targets only the other zone reaches, not yet received by the peer: a page
+ * after `after` (by id). "Came from the peer" is looked up by idempotency key (transfer_received's
+ * primary key, the same key as the entry's): by entry id it scanned the whole table for every
+ * entry (20,000 received: 5.3 s against 78 ms for one count, measured).
+ */
 function exportablePage(ctx: TransferCtx): ((after: number, limit: number) => ExportRow[]) | null {
   const zone = deskZone(ctx.db);
   const away = ctx.targets.all().filter((t) => !reachableHere(t, zone)).map((t) => t.id);
@@ -33,7 +38,7 @@ function exportablePage(ctx: TransferCtx): ((after: number, limit: number) => Ex
      FROM outbox_entries e LEFT JOIN transfer_sent s ON s.entry_id = e.id JOIN cases c ON c.id = e.case_id JOIN sync_targets t ON t.id = e.target_id
      WHERE e.state = 'pending' AND e.target_id IN (${away.map(() => '?').join(', ')}) AND e.id > ?
        AND (s.state IS NULL OR s.state = 'exported')
-       AND NOT EXISTS (SELECT 1 FROM transfer_received r WHERE r.entry_id = e.id)
+       AND NOT EXISTS (SELECT 1 FROM transfer_received r WHERE r.idempotency_key = e.idempotency_key)
      ORDER BY e.id LIMIT ?`,
   );
   return (after, limit) => page.all(...away, after, limit) as ExportRow[];

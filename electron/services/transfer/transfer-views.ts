@@ -14,7 +14,7 @@ export function listWaiting(db: Db) {
     .all() as { entryId: number; caseNo: string; applicantName: string; targetName: string; idempotencyKey: string; state: 'exported' | 'received' | 'acknowledged' | 'parked'; exports: number; lastSeq: number; receivedAt: string | null }[];
 }
 
-/** How many outbox entries the next export would carry (not counting re-sends). */
+/** How many outbox entries the next export would carry (not counting re-sends; "came from the peer" by key, as in export-bundle.ts). */
 export function pendingExportCount(ctx: TransferCtx): number {
   const zone = deskZone(ctx.db);
   const away = ctx.targets.all().filter((t) => !reachableHere(t, zone)).map((t) => t.id);
@@ -23,7 +23,7 @@ export function pendingExportCount(ctx: TransferCtx): number {
     .prepare(
       `SELECT COUNT(*) FROM outbox_entries e LEFT JOIN transfer_sent s ON s.entry_id = e.id
        WHERE e.state = 'pending' AND e.target_id IN (${away.map(() => '?').join(', ')}) AND s.entry_id IS NULL
-         AND NOT EXISTS (SELECT 1 FROM transfer_received r WHERE r.entry_id = e.id)`,
+         AND NOT EXISTS (SELECT 1 FROM transfer_received r WHERE r.idempotency_key = e.idempotency_key)`,
     )
     .pluck()
     .get(...away) as number;
