@@ -173,9 +173,10 @@ async function main() {
       rows.push([`  same, idle probe beside it`, fmtLag(noiseMed)]);
       rows.push([`  main loop busy`, `${(median(ds.map((d) => d.utilization)) * 100).toFixed(0)} %`]);
       const sq = (k: keyof SqliteTime) => median(ds.map((d) => d.sqlite[k]));
-      rows.push([`  main thread in SQLite`, fmtSqlite({ sections: sq('sections'), totalMs: sq('totalMs'), maxMs: sq('maxMs'), over10Ms: sq('over10Ms') }, median(ds.map((d) => d.ms)))]);
-      rows.push([`  RSS first / last fifth, max`, `${median(ds.map((d) => d.memory.rssFirstFifthMb))} / ${median(ds.map((d) => d.memory.rssLastFifthMb))} MB, ${Math.max(...ds.map((d) => d.memory.rssMaxMb))} MB`]);
-      rows.push([`  heap first / last fifth, max`, `${median(ds.map((d) => d.memory.heapFirstFifthMb))} / ${median(ds.map((d) => d.memory.heapLastFifthMb))} MB, ${Math.max(...ds.map((d) => d.memory.heapMaxMb))} MB`]);
+      rows.push([`  main thread in SQLite`, fmtSqlite({ sections: Math.round(sq('sections')), totalMs: sq('totalMs'), maxMs: sq('maxMs'), over10Ms: Math.round(sq('over10Ms')) }, median(ds.map((d) => d.ms)))]);
+      const mem = (k: keyof Drain['memory']) => median(ds.map((d) => d.memory[k])).toFixed(1);
+      rows.push([`  RSS first / last fifth, max`, `${mem('rssFirstFifthMb')} / ${mem('rssLastFifthMb')} MB, ${Math.max(...ds.map((d) => d.memory.rssMaxMb))} MB`]);
+      rows.push([`  heap first / last fifth, max`, `${mem('heapFirstFifthMb')} / ${mem('heapLastFifthMb')} MB, ${Math.max(...ds.map((d) => d.memory.heapMaxMb))} MB`]);
     }
     rows.push(['raw posts: lag p50/p99/p99.9/max', `${fmtLag(raw.lag)} (probe ${fmtLag(raw.noise)}), loop busy ${(raw.utilization * 100).toFixed(0)} %`]);
     rows.push(['idle 3 s: lag p50/p99/p99.9/max', `${fmtLag(idle.lag)} (probe ${fmtLag(idle.noise)})`]);
