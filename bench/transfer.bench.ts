@@ -156,6 +156,7 @@ function importPhases(dataDir: string): { verify: number; place: number; apply: 
 }
 
 async function run(cases: number) {
+  const loadAtStart = load1();
   const a0 = await desk('intranet');
   const b0 = await desk('extranet');
   const ta = openTransfer(a0);
@@ -189,7 +190,7 @@ async function run(cases: number) {
   }
   const lag = cases === SIZES[Math.floor(SIZES.length / 2)] ? await loopLag(b0, bundle) : null;
   for (const d of [a0, b0, bundle]) fs.rmSync(d, { recursive: true, force: true });
-  return { cases, pages: cases * PAGES, pageBytes, baselineS: base, untarS: untar, rows, lag };
+  return { cases, pages: cases * PAGES, pageBytes, baselineS: base, untarS: untar, rows, lag, load: `${loadAtStart}→${load1()}` };
 }
 
 /** The import inside this process: on the main thread, then in the transfer worker; the main thread's event-loop delay meanwhile. */
@@ -237,9 +238,10 @@ async function main() {
       x.phases ? `${x.phases.verify}/${x.phases.place}/${x.phases.apply}` : '',
       x.exportPeakMb.toFixed(0),
       x.importPeakMb.toFixed(0),
+      r.load,
     ]),
   );
-  console.log(table([['cases', 'pages', 'page MB', 'bundle MB', 'tar|sha256sum s', 'tar -x s', 'code', 'export s (ratio)', 'import s (ratio)', 'verify/place/apply ms', 'export peak RSS MB', 'import peak RSS MB'], ...rows]));
+  console.log(table([['cases', 'pages', 'page MB', 'bundle MB', 'tar|sha256sum s', 'tar -x s', 'code', 'export s (ratio)', 'import s (ratio)', 'verify/place/apply ms', 'export peak RSS MB', 'import peak RSS MB', 'load'], ...rows]));
   for (const r of runs)
     if (r.lag) for (const [mode, l] of Object.entries(r.lag)) console.log(`import of ${r.cases} cases in this process, ${mode}: ${l.s.toFixed(2)} s, main thread event-loop delay max ${l.maxMs.toFixed(0)} ms, p99 ${l.p99Ms.toFixed(0)} ms`);
   emitResult({ loadAtStart, pageKb: PAGE_KB, heapMb: HEAP_MB, compare: COMPARE || null, runs });

@@ -74,7 +74,8 @@ describe('bundle stream', () => {
     const original = fs.readFileSync(part);
     expect(original.length).toBeGreaterThan(3 * (SEGMENT_BYTES + 16));
     const flipped = Buffer.from(original);
-    flipped[SEGMENT_BYTES + 16 + 5000] ^= 0x40;
+    const at = SEGMENT_BYTES + 16 + 5000;
+    flipped[at] = flipped[at]! ^ 0x40;
     fs.writeFileSync(part, flipped);
     await expect(verify(manifest)).rejects.toMatchObject({ code: 'tampered' });
     const swapped = Buffer.from(original);
