@@ -82,13 +82,14 @@ async function main() {
   console.log(`sync bench: ${CASES} cases, concurrency ${CONCURRENCY}, modes ${MODES.join(',')} × ${ROUNDS} rounds, load ${load1AtStart}`);
   const probe = await LoopLag.start();
   const meter = instrumentSqlite();
+  const simDir = tempDir('bench-sim-');
+  const queueDir = tempDir('bench-sync-');
   const sim = await spawnVerticalSim({
-    dataDir: tempDir('bench-sim-'),
+    dataDir: simDir,
     targets: [{ id: 'bench', name: '基准目标', port: 0, token: 'tok-bench', honourIdempotency: true, chunkSize: 1024 * 1024 }],
   });
   try {
     const url = sim.targets.bench!;
-    const queueDir = tempDir('bench-sync-');
     writeSyncConfig(queueDir, {
       version: 1,
       sender: { pollMs: 200, probeIntervalMs: 1000, backoffBaseMs: 200, backoffMaxMs: 2000 },
@@ -185,6 +186,7 @@ async function main() {
   } finally {
     await sim.kill();
     probe.close();
+    for (const dir of [simDir, queueDir]) fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
