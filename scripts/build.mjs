@@ -18,6 +18,7 @@ const entries = {
   worker: 'electron/workers/worker-main.ts',
   'sync-worker': 'electron/workers/sync-store-worker.ts',
   'transfer-worker': 'electron/workers/transfer-worker.ts',
+  'staging-worker': 'electron/workers/staging-worker.ts',
 };
 
 function writeAtomically(file, bytes) {

@@ -2,8 +2,9 @@
  * The bundle stream at sizes around its segment and part boundaries: files of 0 and 1 byte, of
  * exactly one segment, and of several segments (bigger than a part) round-trip byte for byte
  * through BundleWriter and verifyToStaging for chunk sizes below, equal to, not a multiple of,
- * and above the 1 MB segment; a byte flipped in a middle segment of a many-segment part, or two
- * segments of a part swapped, is refused.
+ * and above the 1 MB segment, with the staged files written on the calling thread and in the
+ * staging worker; a byte flipped in a middle segment of a many-segment part, or two segments of a
+ * part swapped, is refused (both ways), and the staging folder is gone.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -52,13 +53,18 @@ async function write(chunkBytes: number): Promise<{ manifest: string; dir: strin
   return { manifest: (await w.finish()).manifestFile, dir };
 }
 
-const verify = (manifest: string) => verifyToStaging(manifest, { me: b, peer: a.card, now: new Date(), stagingRoot: tempDir('stream-stage-') });
+const verify = (manifest: string, stagingThread: boolean, stagingRoot = tempDir('stream-stage-')) => verifyToStaging(manifest, { me: b, peer: a.card, now: new Date(), stagingRoot, stagingThread });
 
 describe('bundle stream', () => {
-  for (const chunkBytes of [64 * 1024 + 7, SEGMENT_BYTES, 3 * SEGMENT_BYTES + 1, 8 * SEGMENT_BYTES]) {
-    it(`round-trips files of ${sizes.join(', ')} bytes with parts of ${chunkBytes} bytes`, async () => {
+  for (const [chunkBytes, stagingThread] of [
+    [64 * 1024 + 7, false],
+    [SEGMENT_BYTES, true],
+    [3 * SEGMENT_BYTES + 1, false],
+    [8 * SEGMENT_BYTES, true],
+  ] as const) {
+    it(`round-trips files of ${sizes.join(', ')} bytes with parts of ${chunkBytes} bytes, staged ${stagingThread ? 'in the worker' : 'inline'}`, async () => {
       const { manifest } = await write(chunkBytes);
-      const staged = await verify(manifest);
+      const staged = await verify(manifest, stagingThread);
       expect(staged.body.counts).toEqual({ entries: files.length, files: files.length, acks: 1 });
       for (const f of files) expect(fs.readFileSync(path.join(staged.filesDir, f.sha256.slice(0, 2), f.sha256)).equals(f.bytes)).toBe(true);
       expect(fs.readFileSync(staged.entriesFile, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as EntryRecord).key)).toEqual(files.map((_, i) => entry(i).key));
@@ -68,8 +74,9 @@ describe('bundle stream', () => {
     });
   }
 
-  it('refuses a byte flipped in a middle segment, and two segments of a part swapped', async () => {
+  it.each([false, true])('refuses a byte flipped in a middle segment, and two segments of a part swapped (staged in a worker: %s)', async (stagingThread) => {
     const { manifest, dir } = await write(8 * SEGMENT_BYTES);
+    const root = tempDir('stream-stage-');
     const part = path.join(dir, fs.readdirSync(dir).find((f) => f.endsWith('.p00000'))!);
     const original = fs.readFileSync(part);
     expect(original.length).toBeGreaterThan(3 * (SEGMENT_BYTES + 16));
@@ -77,13 +84,15 @@ describe('bundle stream', () => {
     const at = SEGMENT_BYTES + 16 + 5000;
     flipped[at] = flipped[at]! ^ 0x40;
     fs.writeFileSync(part, flipped);
-    await expect(verify(manifest)).rejects.toMatchObject({ code: 'tampered' });
+    await expect(verify(manifest, stagingThread, root)).rejects.toMatchObject({ code: 'tampered' });
+    expect(fs.readdirSync(root)).toEqual([]);
     const swapped = Buffer.from(original);
     original.copy(swapped, 0, SEGMENT_BYTES + 16, 2 * (SEGMENT_BYTES + 16));
     original.copy(swapped, SEGMENT_BYTES + 16, 0, SEGMENT_BYTES + 16);
     fs.writeFileSync(part, swapped);
-    await expect(verify(manifest)).rejects.toBeInstanceOf(BundleRefused);
+    await expect(verify(manifest, stagingThread, root)).rejects.toBeInstanceOf(BundleRefused);
+    expect(fs.readdirSync(root)).toEqual([]);
     fs.writeFileSync(part, original);
-    expect((await verify(manifest)).body.counts.files).toBe(files.length);
+    expect((await verify(manifest, stagingThread, root)).body.counts.files).toBe(files.length);
   });
 });

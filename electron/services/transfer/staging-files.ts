@@ -1,25 +1,45 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { workerBundle } from '../../workers/run-in-worker';
 
 /**
  * Writes the files of a bundle into the staging folder as the parser meets them, one at a time
  * (begin, pieces, end), in sub-folders by the first two hex digits of the hash like the file
- * store (a folder of 30,000 names is slower to fill and to empty). Written on the calling thread:
- * for many small files one synchronous open/write/close each is several times faster than the
- * same on libuv's thread pool (measured). Not flushed here: import-bundle.ts flushes them all at
- * once before they are moved into the file store.
+ * store (a folder of 30,000 names is slower to fill and to empty). One synchronous
+ * open/write/close per file: for many small files that is several times faster than the same on
+ * libuv's thread pool (measured). Not flushed here: import-bundle.ts flushes them all at once
+ * before they are moved into the file store.
+ *
+ * The parser calls segmentStart(plain) before it feeds a segment and awaits segmentEnd() after:
+ * the pieces it hands over are views of that segment.
  */
-export class StagingFiles {
+export interface StagingFiles {
+  readonly dir: string;
+  segmentStart(plain: Buffer): void;
+  begin(sha256: string): void;
+  piece(data: Buffer): void;
+  end(): void;
+  segmentEnd(): Promise<void>;
+  /** Waits until every file is written; throws a write failure. */
+  drain(): Promise<void>;
+  /** Closes what is open (also after a failure). */
+  close(): Promise<void>;
+}
+
+export function stagingFiles(dir: string, opts: { threaded: boolean }): StagingFiles {
+  fs.mkdirSync(dir, { recursive: true });
+  return opts.threaded ? new ThreadedStagingFiles(dir) : new InlineStagingFiles(dir);
+}
+
+/** On the calling thread. */
+class InlineStagingFiles implements StagingFiles {
   private fd: number | null = null;
   private readonly made = new Set<string>();
 
-  constructor(readonly dir: string) {
-    fs.mkdirSync(dir, { recursive: true });
-  }
+  constructor(readonly dir: string) {}
 
-  pathOf(sha256: string): string {
-    return path.join(this.dir, sha256.slice(0, 2), sha256);
-  }
+  segmentStart(): void {}
 
   begin(sha256: string): void {
     const sub = sha256.slice(0, 2);
@@ -27,7 +47,7 @@ export class StagingFiles {
       fs.mkdirSync(path.join(this.dir, sub), { recursive: true });
       this.made.add(sub);
     }
-    this.fd = fs.openSync(this.pathOf(sha256), 'w');
+    this.fd = fs.openSync(path.join(this.dir, sub, sha256), 'w');
   }
 
   piece(data: Buffer): void {
@@ -39,8 +59,106 @@ export class StagingFiles {
     this.fd = null;
   }
 
-  close(): void {
+  async segmentEnd(): Promise<void> {}
+
+  async drain(): Promise<void> {}
+
+  async close(): Promise<void> {
     if (this.fd !== null) fs.closeSync(this.fd);
     this.fd = null;
+  }
+}
+
+/** What the staging worker is asked: a segment and what to write from it, or to close. */
+export type StagingOp = ['b', string] | ['p', number, number] | ['e'];
+export interface StagingRequest {
+  id: number;
+  buf?: ArrayBuffer;
+  ops?: StagingOp[];
+  close?: boolean;
+}
+export type StagingReply = { id: number; ok: true } | { id: number; ok: false; error: string };
+
+/**
+ * In a worker thread of its own (workers/staging-worker.ts): each segment is handed over (its
+ * memory transferred, not copied) with the list of file operations on it, so creating the files
+ * runs beside the decrypting and parsing of the next segment. At most two segments are in flight.
+ */
+class ThreadedStagingFiles implements StagingFiles {
+  private readonly worker: Worker;
+  private segment: Buffer | null = null;
+  private ops: StagingOp[] = [];
+  private nextId = 1;
+  private readonly waiting = new Map<number, { resolve(): void; reject(e: Error): void }>();
+  private readonly inFlight: Promise<void>[] = [];
+  private failure: Error | null = null;
+
+  constructor(readonly dir: string) {
+    this.worker = new Worker(workerBundle('staging-worker.cjs'), { workerData: { dir }, execArgv: [] });
+    this.worker.on('message', (r: StagingReply) => {
+      const w = this.waiting.get(r.id);
+      this.waiting.delete(r.id);
+      if (r.ok) w?.resolve();
+      else w?.reject(new Error(`staging: ${r.error}`));
+    });
+    this.worker.on('error', (e) => this.fail(e));
+    this.worker.on('exit', (code) => this.fail(new Error(`the staging worker exited with code ${code}`)));
+  }
+
+  segmentStart(plain: Buffer): void {
+    this.segment = plain;
+    this.ops = [];
+  }
+
+  begin(sha256: string): void {
+    this.ops.push(['b', sha256]);
+  }
+
+  piece(data: Buffer): void {
+    this.ops.push(['p', data.byteOffset - this.segment!.byteOffset, data.length]);
+  }
+
+  end(): void {
+    this.ops.push(['e']);
+  }
+
+  async segmentEnd(): Promise<void> {
+    const seg = this.segment!;
+    this.segment = null;
+    if (!this.ops.length) return;
+    // The segment's memory goes to the worker; a view into a shared or pooled buffer is copied first.
+    const whole = seg.byteOffset === 0 && seg.buffer.byteLength === seg.length && seg.buffer instanceof ArrayBuffer;
+    const buf = whole ? (seg.buffer as ArrayBuffer) : new Uint8Array(seg).buffer;
+    const done = this.send({ buf, ops: this.ops }, [buf]);
+    done.catch(() => undefined); // awaited below or in drain()
+    this.inFlight.push(done);
+    this.ops = [];
+    if (this.inFlight.length > 2) await this.inFlight.shift();
+  }
+
+  async drain(): Promise<void> {
+    while (this.inFlight.length) await this.inFlight.shift();
+    if (this.failure) throw this.failure;
+  }
+
+  async close(): Promise<void> {
+    for (const p of this.inFlight.splice(0)) await p.catch(() => undefined);
+    if (!this.failure) await this.send({ close: true }, []).catch(() => undefined);
+    await this.worker.terminate();
+  }
+
+  private send(m: Omit<StagingRequest, 'id'>, transfer: ArrayBuffer[]): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    const id = this.nextId++;
+    return new Promise<void>((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      this.worker.postMessage({ ...m, id }, transfer);
+    });
+  }
+
+  private fail(e: Error): void {
+    this.failure ??= e;
+    for (const w of this.waiting.values()) w.reject(e);
+    this.waiting.clear();
   }
 }

@@ -1,0 +1,46 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parentPort, workerData } from 'node:worker_threads';
+import type { StagingOp, StagingReply, StagingRequest } from '../services/transfer/staging-files';
+
+/**
+ * Writes an import's staged files (staging-files.ts, ThreadedStagingFiles): the main thread
+ * parses a segment and hands it over with what to do — begin a file, write a piece of the
+ * segment, end the file — so creating thousands of small files runs beside the decrypting and
+ * hashing of the next segment.
+ */
+const { dir } = workerData as { dir: string };
+const made = new Set<string>();
+let fd: number | null = null;
+
+function run(bytes: Buffer, ops: StagingOp[]): void {
+  for (const op of ops) {
+    if (op[0] === 'b') {
+      const sub = op[1].slice(0, 2);
+      if (!made.has(sub)) {
+        fs.mkdirSync(path.join(dir, sub), { recursive: true });
+        made.add(sub);
+      }
+      fd = fs.openSync(path.join(dir, sub, op[1]), 'w');
+    } else if (op[0] === 'p') {
+      for (let off = op[1], end = op[1] + op[2]; off < end; ) off += fs.writeSync(fd!, bytes, off, end - off);
+    } else {
+      fs.closeSync(fd!);
+      fd = null;
+    }
+  }
+}
+
+parentPort!.on('message', (m: StagingRequest) => {
+  let reply: StagingReply;
+  try {
+    if (m.close) {
+      if (fd !== null) fs.closeSync(fd);
+      fd = null;
+    } else run(Buffer.from(m.buf!), m.ops!);
+    reply = { id: m.id, ok: true };
+  } catch (e) {
+    reply = { id: m.id, ok: false, error: e instanceof Error ? e.message : String(e) };
+  }
+  parentPort!.postMessage(reply);
+});
