@@ -4,4 +4,4 @@ export { spawnVerticalSim, type SpawnedSim } from './spawn';
 export type { SimHandle } from './client';
 export { refusedByRate, refPosition } from './faults';
 export { DEMO_TARGETS, DEMO_CONTROL_PORT } from './demo-targets';
-export type { Faults, Stats, StoredCase, TargetConfig, TargetInfo } from './types';
+export type { Faults, Stats, StatusChange, StoredCase, StoredVersion, TargetConfig, TargetInfo } from './types';

@@ -9,7 +9,7 @@ import type { SimStore } from './store';
 import { randomSource, refusal422 } from './faults';
 import { BadRequest, errorBody, readJson, sendJson } from '../http-util';
 import { completeUpload, createUpload, putChunk, uploadStatus, type UploadContext } from './uploads';
-import { emptyStats, type Faults, type TargetConfig, type TargetInfo } from './types';
+import { emptyStats, type Faults, type StatusChange, type TargetConfig, type TargetInfo } from './types';
 
 const EXTERNAL_REF_MAX = 200;
 
@@ -149,7 +149,14 @@ export class TargetServer {
       if (route === 'POST /api/cases') return this.postCase(req, res, faults, await readJson(req), send);
       if (route === 'GET /api/cases') {
         const ref = url.searchParams.get('externalRef') ?? '';
-        const items = this.store.casesByRef(this.config.id, ref).map((c) => ({ caseNo: c.caseNo, externalRef: c.externalRef, receivedAt: c.receivedAt }));
+        const items = this.store.casesByRef(this.config.id, ref).map((c) => ({
+          caseNo: c.caseNo,
+          externalRef: c.externalRef,
+          receivedAt: c.receivedAt,
+          // The revisions stored of it (a case stored before versions were kept counts as revision 1).
+          revisions: c.versions.length ? [...new Set(c.versions.map((v) => v.revision))] : [1],
+          status: c.status,
+        }));
         return send(200, { items });
       }
       if (route === 'POST /api/uploads') return createUpload(uploadCtx, await readJson(req));
@@ -189,13 +196,23 @@ export class TargetServer {
     if (refusal) return send(422, errorBody(refusal.code, refusal.message, refusal.field));
     const fileProblem = this.checkFiles(body.files);
     if (fileProblem) return send(422, errorBody('unknown_file', fileProblem, 'files'));
+    const revision = body.revision === undefined ? 1 : body.revision;
+    if (typeof revision !== 'number' || !Number.isInteger(revision) || revision < 1) return send(422, errorBody('invalid_revision', '版本号（revision）须为正整数', 'revision'));
+    const change = statusChangeOf(body.statusChange);
+    if (typeof change === 'string') return send(422, errorBody('invalid_status_change', change, 'statusChange'));
 
-    const { stored, duplicate } = this.store.insertCase(id, this.config.caseNoPrefix ?? id.toUpperCase(), { externalRef, idempotencyKey: key, payload: body }, dedupe);
+    const { stored, duplicate, revised, receivedAt } = this.store.insertCase(
+      id,
+      this.config.caseNoPrefix ?? id.toUpperCase(),
+      { externalRef, idempotencyKey: key, payload: body, revision, statusChange: change },
+      dedupe,
+    );
     if (duplicate) {
       this.stats.duplicatesServed++;
-      return send(200, { caseNo: stored.caseNo, duplicate: true, receivedAt: stored.receivedAt });
+      return send(200, { caseNo: stored.caseNo, duplicate: true, receivedAt });
     }
-    this.stats.stored++;
+    if (revised) this.stats.revisionsStored++;
+    else this.stats.stored++;
     const p = faults.dropAfterCommitRate ?? 0;
     if (p > 0 && this.random() < p) {
       // Committed above; the answer is lost on the way back.
@@ -203,7 +220,7 @@ export class TargetServer {
       res.socket?.destroy();
       return;
     }
-    send(201, { caseNo: stored.caseNo, receivedAt: stored.receivedAt });
+    send(201, { caseNo: stored.caseNo, receivedAt, revision, ...(stored.status ? { status: stored.status } : {}) });
   }
 
   /** A case may reference only this target's complete uploads. Returns a Chinese reason, or null. */
@@ -220,3 +237,17 @@ export class TargetServer {
 }
 
 const FIVE_XX = [500, 502, 503];
+
+/** A revision's status change, checked: the new status, the legal basis, the reason and the time are required. Returns a Chinese reason when it is not acceptable. */
+function statusChangeOf(v: unknown): StatusChange | null | string {
+  if (v === undefined || v === null) return null;
+  if (typeof v !== 'object' || Array.isArray(v)) return '状态变更（statusChange）须为对象';
+  const c = v as Record<string, unknown>;
+  const text = (k: string) => typeof c[k] === 'string' && (c[k] as string).trim() !== '';
+  if (!text('status')) return '状态变更缺少新状态（status）';
+  if (!text('legalBasis')) return '状态变更缺少法律依据（legalBasis）';
+  if (!text('reason')) return '状态变更缺少理由（reason）';
+  if (!text('at') || Number.isNaN(Date.parse(c.at as string))) return '状态变更缺少决定时间（at）或格式不对';
+  const opt = (k: string) => (typeof c[k] === 'string' ? { [k]: c[k] as string } : {});
+  return { status: c.status as string, legalBasis: c.legalBasis as string, reason: c.reason as string, at: c.at as string, ...opt('statusLabel'), ...opt('action'), ...opt('previousStatus') };
+}

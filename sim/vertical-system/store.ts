@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
-import type { StoredCase } from './types';
+import type { StatusChange, StoredCase, StoredVersion } from './types';
 
 export interface UploadRow {
   id: string;
@@ -37,6 +37,20 @@ CREATE TABLE IF NOT EXISTS cases (
 );
 CREATE INDEX IF NOT EXISTS cases_by_ref ON cases (target, external_ref);
 CREATE INDEX IF NOT EXISTS cases_by_key ON cases (target, idempotency_key);
+-- Every message stored about a case: its first arrival and each later revision (a status change
+-- such as 终止办理 or 撤销决定 after a false commitment), in the order received.
+CREATE TABLE IF NOT EXISTS case_versions (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  target TEXT NOT NULL,
+  case_no TEXT NOT NULL,
+  revision INTEGER NOT NULL,
+  idempotency_key TEXT,
+  status_change TEXT,
+  payload TEXT NOT NULL,
+  received_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS case_versions_by_case ON case_versions (target, case_no, seq);
+CREATE INDEX IF NOT EXISTS case_versions_by_key ON case_versions (target, idempotency_key);
 CREATE TABLE IF NOT EXISTS uploads (
   id TEXT PRIMARY KEY,
   target TEXT NOT NULL,
@@ -72,12 +86,38 @@ interface RawUpload {
   created_at: string;
 }
 
-const toCase = (r: CaseRow): StoredCase => ({
+interface VersionRow {
+  case_no: string;
+  revision: number;
+  idempotency_key: string | null;
+  status_change: string | null;
+  payload: string;
+  received_at: string;
+}
+
+const toVersion = (r: VersionRow): StoredVersion => ({
+  revision: r.revision,
+  idempotencyKey: r.idempotency_key,
+  statusChange: r.status_change ? (JSON.parse(r.status_change) as StatusChange) : null,
+  payload: JSON.parse(r.payload) as Record<string, unknown>,
+  receivedAt: r.received_at,
+});
+
+/** The status set by the latest status change, by revision (a late older revision does not undo a newer one). */
+function currentStatus(versions: StoredVersion[]): string | null {
+  let best: StoredVersion | null = null;
+  for (const v of versions) if (v.statusChange && (!best || v.revision >= best.revision)) best = v;
+  return best?.statusChange?.status ?? null;
+}
+
+const toCase = (r: CaseRow, versions: StoredVersion[]): StoredCase => ({
   caseNo: r.case_no,
   externalRef: r.external_ref,
   idempotencyKey: r.idempotency_key,
   payload: JSON.parse(r.payload) as Record<string, unknown>,
   receivedAt: r.received_at,
+  status: currentStatus(versions),
+  versions,
 });
 
 const toUpload = (r: RawUpload): UploadRow => ({
@@ -113,38 +153,64 @@ export class SimStore {
 
   // ------------------------------------------------------------------ cases
 
-  /** The case stored under this idempotency key for this target, if any. */
+  private versionsOf(target: string, caseNo: string): StoredVersion[] {
+    const rows = this.db
+      .prepare(`SELECT case_no, revision, idempotency_key, status_change, payload, received_at FROM case_versions WHERE target = ? AND case_no = ? ORDER BY seq`)
+      .all(target, caseNo) as VersionRow[];
+    return rows.map(toVersion);
+  }
+
+  private caseRow(target: string, caseNo: string): StoredCase {
+    const r = this.db.prepare(`SELECT case_no, external_ref, idempotency_key, payload, received_at FROM cases WHERE target = ? AND case_no = ?`).get(target, caseNo) as CaseRow;
+    return toCase(r, this.versionsOf(target, caseNo));
+  }
+
+  /** The case that a message with this idempotency key created or revised, for this target, if any. */
   caseByKey(target: string, key: string): StoredCase | null {
     const r = this.db
-      .prepare(`SELECT case_no, external_ref, idempotency_key, payload, received_at FROM cases WHERE target = ? AND idempotency_key = ? ORDER BY seq LIMIT 1`)
-      .get(target, key) as CaseRow | undefined;
-    return r ? toCase(r) : null;
+      .prepare(
+        `SELECT case_no FROM cases WHERE target = ? AND idempotency_key = ?
+         UNION ALL SELECT case_no FROM case_versions WHERE target = ? AND idempotency_key = ? LIMIT 1`,
+      )
+      .get(target, key, target, key) as { case_no: string } | undefined;
+    return r ? this.caseRow(target, r.case_no) : null;
   }
 
   /**
-   * Stores one case (committed before returning). With `dedupe`, a case already stored under the
-   * same key is returned instead (`duplicate: true`) — checked and inserted in one transaction.
+   * Stores one message about a case (committed before returning). A first revision, or a later
+   * one for a reference this target does not hold, is a new case; a later revision of a case it
+   * holds is stored as a version of that case (`revised: true`). With `dedupe`, a message already
+   * stored under the same key is returned instead (`duplicate: true`) — checked and inserted in
+   * one transaction.
    */
   insertCase(
     target: string,
     prefix: string,
-    c: { externalRef: string; idempotencyKey: string | null; payload: Record<string, unknown> },
+    c: { externalRef: string; idempotencyKey: string | null; payload: Record<string, unknown>; revision: number; statusChange: StatusChange | null },
     dedupe: boolean,
-  ): { stored: StoredCase; duplicate: boolean } {
+  ): { stored: StoredCase; duplicate: boolean; revised: boolean; receivedAt: string } {
     return this.db.transaction(() => {
       if (dedupe && c.idempotencyKey) {
         const seen = this.caseByKey(target, c.idempotencyKey);
-        if (seen) return { stored: seen, duplicate: true };
+        if (seen) return { stored: seen, duplicate: true, revised: false, receivedAt: seen.versions.find((v) => v.idempotencyKey === c.idempotencyKey)?.receivedAt ?? seen.receivedAt };
       }
-      const { n } = this.db.prepare(`SELECT COUNT(*) + 1 AS n FROM cases WHERE target = ?`).get(target) as { n: number };
-      const now = new Date();
-      const ymd = now.toISOString().slice(0, 10).replace(/-/g, '');
-      const caseNo = `${prefix}${ymd}${String(n).padStart(6, '0')}`;
-      const receivedAt = now.toISOString();
+      const receivedAt = new Date().toISOString();
+      const held =
+        c.revision > 1
+          ? (this.db.prepare(`SELECT case_no FROM cases WHERE target = ? AND external_ref = ? ORDER BY seq DESC LIMIT 1`).get(target, c.externalRef) as { case_no: string } | undefined)
+          : undefined;
+      let caseNo = held?.case_no;
+      if (!caseNo) {
+        const { n } = this.db.prepare(`SELECT COUNT(*) + 1 AS n FROM cases WHERE target = ?`).get(target) as { n: number };
+        caseNo = `${prefix}${receivedAt.slice(0, 10).replace(/-/g, '')}${String(n).padStart(6, '0')}`;
+        this.db
+          .prepare(`INSERT INTO cases (target, case_no, external_ref, idempotency_key, payload, received_at) VALUES (?, ?, ?, ?, ?, ?)`)
+          .run(target, caseNo, c.externalRef, c.idempotencyKey, JSON.stringify(c.payload), receivedAt);
+      }
       this.db
-        .prepare(`INSERT INTO cases (target, case_no, external_ref, idempotency_key, payload, received_at) VALUES (?, ?, ?, ?, ?, ?)`)
-        .run(target, caseNo, c.externalRef, c.idempotencyKey, JSON.stringify(c.payload), receivedAt);
-      return { stored: { caseNo, externalRef: c.externalRef, idempotencyKey: c.idempotencyKey, payload: c.payload, receivedAt }, duplicate: false };
+        .prepare(`INSERT INTO case_versions (target, case_no, revision, idempotency_key, status_change, payload, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+        .run(target, caseNo, c.revision, c.idempotencyKey, c.statusChange ? JSON.stringify(c.statusChange) : null, JSON.stringify(c.payload), receivedAt);
+      return { stored: this.caseRow(target, caseNo), duplicate: false, revised: held !== undefined, receivedAt };
     }).immediate();
   }
 
@@ -152,14 +218,23 @@ export class SimStore {
     const rows = this.db
       .prepare(`SELECT case_no, external_ref, idempotency_key, payload, received_at FROM cases WHERE target = ? AND external_ref = ? ORDER BY seq`)
       .all(target, externalRef) as CaseRow[];
-    return rows.map(toCase);
+    return rows.map((r) => toCase(r, this.versionsOf(target, r.case_no)));
   }
 
   allCases(target: string): StoredCase[] {
     const rows = this.db
       .prepare(`SELECT case_no, external_ref, idempotency_key, payload, received_at FROM cases WHERE target = ? ORDER BY seq`)
       .all(target) as CaseRow[];
-    return rows.map(toCase);
+    const versions = new Map<string, StoredVersion[]>();
+    const all = this.db
+      .prepare(`SELECT case_no, revision, idempotency_key, status_change, payload, received_at FROM case_versions WHERE target = ? ORDER BY seq`)
+      .all(target) as VersionRow[];
+    for (const v of all) {
+      let list = versions.get(v.case_no);
+      if (!list) versions.set(v.case_no, (list = []));
+      list.push(toVersion(v));
+    }
+    return rows.map((r) => toCase(r, versions.get(r.case_no) ?? []));
   }
 
   // ---------------------------------------------------------------- uploads
@@ -224,6 +299,7 @@ export class SimStore {
     const ids = this.db.prepare(`SELECT id FROM uploads WHERE target = ?`).all(target) as { id: string }[];
     this.db.transaction(() => {
       this.db.prepare(`DELETE FROM cases WHERE target = ?`).run(target);
+      this.db.prepare(`DELETE FROM case_versions WHERE target = ?`).run(target);
       this.db.prepare(`DELETE FROM uploads WHERE target = ?`).run(target);
     })();
     for (const { id } of ids) fs.rmSync(this.partFile(id), { force: true });

@@ -44,17 +44,44 @@ export interface Stats {
   refused: number;
   status5xx: number;
   status429: number;
+  /** Later revisions of a case already held, stored as versions of it (not as new cases). */
+  revisionsStored: number;
   uploadsComplete: number;
   /** Chunk PUTs cut by the cutUploadAfterBytes fault. */
   uploadsCut: number;
+}
+
+/** The status change a revision tells of (docs/sync-protocol.md): 终止办理, 撤销决定, … */
+export interface StatusChange {
+  status: string;
+  statusLabel?: string;
+  action?: string;
+  previousStatus?: string;
+  legalBasis: string;
+  reason: string;
+  at: string;
+}
+
+/** One message the target stored about a case: its first arrival, and each later revision. */
+export interface StoredVersion {
+  revision: number;
+  idempotencyKey: string | null;
+  statusChange: StatusChange | null;
+  payload: Record<string, unknown>;
+  receivedAt: string;
 }
 
 export interface StoredCase {
   caseNo: string;
   externalRef: string;
   idempotencyKey: string | null;
+  /** The payload of the case's first arrival. */
   payload: Record<string, unknown>;
   receivedAt: string;
+  /** The status the case's latest status change set (by revision), or null if none came. */
+  status: string | null;
+  /** Every version stored, in the order received (the first arrival included). */
+  versions: StoredVersion[];
 }
 
 export interface TargetInfo {
@@ -68,5 +95,5 @@ export interface TargetInfo {
 }
 
 export function emptyStats(): Stats {
-  return { requests: 0, stored: 0, duplicatesServed: 0, rejected: 0, dropped: 0, refused: 0, status5xx: 0, status429: 0, uploadsComplete: 0, uploadsCut: 0 };
+  return { requests: 0, stored: 0, duplicatesServed: 0, rejected: 0, dropped: 0, refused: 0, status5xx: 0, status429: 0, revisionsStored: 0, uploadsComplete: 0, uploadsCut: 0 };
 }

@@ -12,6 +12,25 @@ export interface CaseFileRef {
 }
 
 /**
+ * A change of the case's status after acceptance that the targets must be told of (终止办理 or
+ * 撤销决定 after a false commitment was found): carried by the revision of the case document that
+ * the change enqueued (status-change.ts), and by any later revision re-sent from it.
+ */
+export interface StatusChange {
+  /** The case's status before and after ('accepted' → 'terminated', 'completed' → 'revoked'). */
+  previousStatus: string;
+  status: string;
+  /** 终止 / 撤销 (shared/rules/case-states.ts). */
+  statusLabel: string;
+  /** The act: 终止办理 / 撤销决定. */
+  action: string;
+  legalBasis: string;
+  reason: string;
+  /** When the change was decided (ISO). */
+  at: string;
+}
+
+/**
  * The case as the outbox sends it: one plain JSON document, snapshotted when
  * the entry is written, from which each target's field mapping picks its
  * payload (docs/sync.md lists the paths).
@@ -29,6 +48,8 @@ export interface CaseDocument {
   certificates: { code: string; name: string; method: CertificateMethod; methodLabel: string; state: string }[];
   commitments: { certificateCode: string; digest: string; digestAlg: string; signedAt: string; pdfSha256: string }[];
   files: CaseFileRef[];
+  /** Set on a revision that tells the targets of a status change (absent on the acceptance's entries). */
+  statusChange?: StatusChange;
 }
 
 export function buildCaseDocument(db: Db, caseId: number): CaseDocument {

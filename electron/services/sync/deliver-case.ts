@@ -2,7 +2,8 @@ import fs from 'node:fs/promises';
 import type { Deps } from '../../app/deps';
 import type { FileStore } from '../files/file-store';
 import { mapPayload } from './field-mapping';
-import { ConnectorFailure, type HttpTargetConnector } from './http-connector';
+import { ConnectorFailure, type HttpTargetConnector, type LookupItem } from './http-connector';
+import type { CaseDocument } from './case-document';
 import type { Claimed, UploadRow } from './sender-store';
 import type { SenderStore } from './sender-store-client';
 import type { Delivered } from './sender';
@@ -27,18 +28,19 @@ export interface DeliverContext {
  */
 export async function deliverCase(ctx: DeliverContext, entry: Claimed): Promise<Delivered> {
   const { http } = ctx;
-  const doc = JSON.parse(entry.document) as { caseNo: string };
-  const payload = mapPayload(doc, http.target.fields);
+  const doc = JSON.parse(entry.document) as Pick<CaseDocument, 'caseNo' | 'statusChange'>;
+  const payload = { ...mapPayload(doc, http.target.fields), ...protocolFields(entry, doc) };
   const externalRef = typeof payload.externalRef === 'string' ? payload.externalRef : doc.caseNo;
   if (entry.prior === 'unknown' && http.target.idempotency === 'none') {
-    const found = await http.lookup(externalRef).catch((e: unknown) => {
+    const items = await http.lookup(externalRef).catch((e: unknown) => {
       // A refused look-up says nothing about the entry: it stays unknown and is looked up again later.
       if (e instanceof ConnectorFailure && e.failure.kind === 'rejected') {
         throw new ConnectorFailure({ kind: 'retry', status: e.failure.status, retryAfterMs: null, message: `“${http.target.name}”拒绝了查询（HTTP ${e.failure.status}：${e.message}）` });
       }
       throw e;
     });
-    if (found) return { targetCaseNo: found, via: 'lookup' };
+    const found = items.find((i) => holdsRevision(ctx, entry, i));
+    if (found) return { targetCaseNo: found.caseNo, via: 'lookup' };
   }
   const uploaded: { fileId: string; sha256: string; kind: string }[] = [];
   for (const f of entry.files) {
@@ -49,6 +51,35 @@ export async function deliverCase(ctx: DeliverContext, entry: Claimed): Promise<
   if (uploaded.length) payload.files = uploaded;
   const r = await http.postCase(payload, entry.idempotency_key);
   return { targetCaseNo: r.caseNo, via: r.duplicate ? 'duplicate' : 'answer' };
+}
+
+/**
+ * What the protocol adds to every mapped payload (docs/sync-protocol.md): `revision` from the
+ * second revision of a case on (absent = 1), and the status change a revision carries.
+ */
+function protocolFields(entry: Claimed, doc: Pick<CaseDocument, 'statusChange'>): Record<string, unknown> {
+  const c = doc.statusChange;
+  return {
+    ...(entry.revision > 1 ? { revision: entry.revision } : {}),
+    ...(c ? { statusChange: { status: c.status, statusLabel: c.statusLabel, action: c.action, previousStatus: c.previousStatus, legalBasis: c.legalBasis, reason: c.reason, at: c.at } } : {}),
+  };
+}
+
+/**
+ * Does the case the look-up found hold this entry? A target that reports the revisions it stored
+ * answers that; one that does not proves only that some revision arrived — enough for the first
+ * one, and for a later one only when no earlier revision was delivered (else the later one is
+ * posted again: a status change told twice is better than never).
+ */
+function holdsRevision(ctx: DeliverContext, entry: Claimed, item: LookupItem): boolean {
+  if (Array.isArray(item.revisions)) return item.revisions.includes(entry.revision);
+  if (entry.revision === 1) return true;
+  const earlier = ctx.deps.db
+    .prepare(
+      `SELECT 1 FROM outbox_entries WHERE case_id = ? AND target_id = ? AND kind = ? AND subject = ? AND revision < ? AND state = 'acknowledged' LIMIT 1`,
+    )
+    .get(entry.case_id, entry.target_id, entry.kind, entry.subject, entry.revision);
+  return !earlier;
 }
 
 /** Uploads one file from where the target says it stands; a cut chunk is simply sent again next time. */

@@ -2,7 +2,7 @@ import type { FieldSpec } from './targets-config';
 import { readPath } from './case-document';
 
 /** China Standard Time (UTC+8, no daylight saving): the date and time on the target's screen. */
-function chinaTime(iso: string, withTime: boolean): string {
+export function chinaTime(iso: string, withTime: boolean): string {
   const t = new Date(iso);
   if (Number.isNaN(t.getTime())) return iso;
   const s = new Date(t.getTime() + 8 * 3600_000).toISOString();

@@ -23,6 +23,13 @@ export class ConnectorFailure extends Error {
   }
 }
 
+/** One case a target holds under a reference; `revisions`: the desk's revisions of it the target stored, if it reports them. */
+export interface LookupItem {
+  caseNo: string;
+  externalRef: string;
+  revisions?: number[];
+}
+
 export interface PostResult {
   caseNo: string;
   duplicate: boolean;
@@ -167,12 +174,15 @@ export class HttpTargetConnector {
     return { caseNo: b.caseNo, duplicate: b.duplicate === true };
   }
 
-  /** The look-up before re-sending an unknown entry to a target that does not de-duplicate. */
-  async lookup(externalRef: string): Promise<string | null> {
+  /**
+   * The look-up before re-sending an unknown entry to a target that does not de-duplicate: the
+   * cases the target holds under this reference, with the revisions it stored of each (when it says).
+   */
+  async lookup(externalRef: string): Promise<LookupItem[]> {
     const r = await this.request('GET', `api/cases?externalRef=${encodeURIComponent(externalRef)}`);
     if (r.status !== 200) this.fail(r, '查询办件');
-    const items = (r.json as { items?: { caseNo: string; externalRef: string }[] })?.items ?? [];
-    return items.find((i) => i.externalRef === externalRef)?.caseNo ?? null;
+    const items = (r.json as { items?: LookupItem[] })?.items ?? [];
+    return items.filter((i) => i?.externalRef === externalRef && typeof i.caseNo === 'string');
   }
 
   async startUpload(f: { sha256: string; size: number; name: string; externalRef: string }): Promise<UploadState> {

@@ -63,8 +63,11 @@ export function enqueueCase(w: WriteContext, caseId: number, targets: readonly T
   return ids;
 }
 
+/** What insertEntry needs of a target (a target recorded by a transfer import has no more). */
+export type EntryTarget = Pick<TargetConfig, 'id' | 'kind'> & { sendFiles?: boolean };
+
 /** Inserts one entry (the next revision for its case, target and subject) with its file references. */
-export function insertEntry(w: WriteContext, caseId: number, t: TargetConfig, kind: 'case' | 'query', subject: string, doc: CaseDocument | Record<string, unknown>): number {
+export function insertEntry(w: WriteContext, caseId: number, t: EntryTarget, kind: 'case' | 'query', subject: string, doc: CaseDocument | Record<string, unknown>): number {
   const prev = w.db
     .prepare('SELECT MAX(revision) AS r FROM outbox_entries WHERE case_id = ? AND target_id = ? AND kind = ? AND subject = ?')
     .get(caseId, t.id, kind, subject) as { r: number | null };
@@ -91,11 +94,12 @@ export function loadEntry(db: Db, id: number): EntryRow | undefined {
   return db.prepare('SELECT * FROM outbox_entries WHERE id = ?').get(id) as EntryRow | undefined;
 }
 
-const VIEW_SQL = `SELECT e.*, c.case_no, a.name AS applicant_name, COALESCE(t.name, e.target_id) AS target_name
+const VIEW_SQL = `SELECT e.*, c.case_no, a.name AS applicant_name, COALESCE(t.name, e.target_id) AS target_name,
+    json_extract(e.document, '$.statusChange.action') AS status_change
   FROM outbox_entries e JOIN cases c ON c.id = e.case_id JOIN applicants a ON a.id = c.applicant_id
   LEFT JOIN sync_targets t ON t.id = e.target_id`;
 
-type ViewRow = EntryRow & { case_no: string; applicant_name: string; target_name: string };
+type ViewRow = EntryRow & { case_no: string; applicant_name: string; target_name: string; status_change: string | null };
 
 function toView(db: Db, r: ViewRow): OutboxEntryView {
   const files = db.prepare('SELECT sha256, name, size, sent_bytes AS sentBytes FROM outbox_files WHERE entry_id = ? ORDER BY rowid').all(r.id) as OutboxEntryView['files'];
@@ -116,6 +120,7 @@ function toView(db: Db, r: ViewRow): OutboxEntryView {
     targetCaseNo: r.target_case_no,
     createdAt: r.created_at,
     acknowledgedAt: r.acknowledged_at,
+    statusChange: typeof r.status_change === 'string' ? r.status_change : null,
     files,
   };
 }

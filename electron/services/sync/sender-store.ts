@@ -73,13 +73,17 @@ const CLAIM_SQL = (lane: string) => `SELECT e.id, e.case_id, e.target_id, e.kind
   WHERE e.target_id = ? AND e.state NOT IN ('acknowledged', 'superseded')
     AND (e.state = 'pending' OR (e.state IN ('retry_wait', 'unknown') AND e.next_attempt_at IS NOT NULL AND e.next_attempt_at <= ?))
     AND NOT EXISTS (SELECT 1 FROM outbox_entries p WHERE p.case_id = e.case_id AND p.target_id = e.target_id AND p.id < e.id
-                      AND p.state NOT IN ('acknowledged', 'superseded'))
+                      AND p.state NOT IN ('acknowledged', 'superseded')
+                      AND NOT (p.state = 'parked' AND p.kind = e.kind AND p.subject = e.subject))
     ${lane}
   ORDER BY e.id LIMIT ?`;
 
 /**
  * Takes up to `limit` entries of a target that may go now: pending, or whose retry time has
- * come, and only the earliest open entry of each case (one case's entries go in order).
+ * come, and only the earliest open entry of each case (one case's entries go in order). A
+ * refused (parked) entry holds back the later entries of its case, except a newer revision of
+ * itself, which replaces it (a status change carried in from the peer desk after the peer's
+ * target refused the acceptance; on one desk the older one is superseded when the newer is written).
  * `lane` splits entries with a large file still to upload (bulk) from the rest (small).
  * The claim is committed (durably) before any of them is sent.
  */
@@ -186,15 +190,31 @@ export function acknowledge(db: Db, a: { owner: string; acks: readonly Ack[]; at
   });
 }
 
-/** The target refused the entry: parked with its reason until the clerk fixes the case and re-sends. */
+/**
+ * The target refused the entry: parked with its reason until the clerk fixes the case and re-sends —
+ * unless a newer revision of it is already queued (a status change written while this one was in
+ * flight): then there is nothing to re-send, and it is superseded by that one, the reason kept.
+ */
 export function park(db: Db, a: { owner: string; id: number; caseId: number; targetId: string; reason: string; status: number; atMs: number }): boolean {
   return writeTx(db, SYSTEM_ACTOR, () => new Date(a.atMs), (w) => {
+    const newer = stmt(
+      w.db,
+      `SELECT n.id FROM outbox_entries e JOIN outbox_entries n ON n.case_id = e.case_id AND n.target_id = e.target_id AND n.kind = e.kind AND n.subject = e.subject
+       WHERE e.id = ? AND n.revision > e.revision AND n.state NOT IN ('acknowledged', 'superseded') ORDER BY n.revision DESC LIMIT 1`,
+    )
+      .pluck()
+      .get(a.id) as number | undefined;
     const r = stmt(
       w.db,
-      `UPDATE outbox_entries SET state = 'parked', parked_reason = ?, last_error = ?, next_attempt_at = NULL, lease_owner = NULL, lease_until = NULL
+      `UPDATE outbox_entries SET state = ?, superseded_by = ?, parked_reason = ?, last_error = ?, next_attempt_at = NULL, lease_owner = NULL, lease_until = NULL
        WHERE id = ? AND state = 'in_flight' AND lease_owner = ?`,
-    ).run(a.reason, `HTTP ${a.status}`, a.id, a.owner);
-    w.audit({ action: 'sync.parked', entityType: 'case', entityId: a.caseId, detail: { entryId: a.id, target: a.targetId, status: a.status, reason: a.reason } });
+    ).run(newer ? 'superseded' : 'parked', newer ?? null, a.reason, `HTTP ${a.status}`, a.id, a.owner);
+    w.audit({
+      action: 'sync.parked',
+      entityType: 'case',
+      entityId: a.caseId,
+      detail: { entryId: a.id, target: a.targetId, status: a.status, reason: a.reason, ...(newer ? { supersededBy: newer } : {}) },
+    });
     return r.changes === 1;
   });
 }

@@ -2,8 +2,9 @@ import type { Deps } from '../../app/deps';
 import type { PartialHandlers } from '../../app/handlers';
 import { AppError } from '../../app/app-error';
 import type { OutboxEntryView, SyncTargetStatus } from '../../../shared/ipc/methods/sync';
-import { buildCaseDocument } from './case-document';
+import { buildCaseDocument, type CaseDocument } from './case-document';
 import { screenFields } from './field-mapping';
+import { manualChangeView } from './manual-change';
 import { entryView, insertEntry, listEntries, loadEntry, targetCounts, type EntryRow } from './outbox';
 import type { SyncTargets } from './sync-targets';
 
@@ -49,8 +50,11 @@ export function createSyncService(deps: Deps, targets: SyncTargets, runtime: Syn
       const id = deps.write(ctx.actor, (w) => {
         const again = loadEntry(w.db, entryId)!;
         if (again.state !== 'parked') throw new AppError('INVALID_STATE', '该记录已被处理。', { entryId });
-        // A new revision from the case as it is now, under a new idempotency key.
-        const doc = old.kind === 'case' ? buildCaseDocument(w.db, old.case_id) : (JSON.parse(old.document) as Record<string, unknown>);
+        // A new revision from the case as it is now, under a new idempotency key; a status change
+        // the refused revision told of is told by the new one too.
+        const before = JSON.parse(old.document) as Record<string, unknown> & Pick<CaseDocument, 'statusChange'>;
+        const doc =
+          old.kind === 'case' ? { ...buildCaseDocument(w.db, old.case_id), ...(before.statusChange ? { statusChange: before.statusChange } : {}) } : before;
         const newId = insertEntry(w, old.case_id, t, old.kind, old.subject, doc);
         w.db.prepare(`UPDATE outbox_entries SET state = 'superseded', superseded_by = ? WHERE id = ?`).run(newId, entryId);
         w.audit({
@@ -89,7 +93,9 @@ export function createSyncService(deps: Deps, targets: SyncTargets, runtime: Syn
       const e = requireEntry(entryId);
       const t = targets.get(e.target_id);
       if (!t || t.kind !== 'manual') throw new AppError('INVALID_STATE', '该记录不是人工补录的目标。', { entryId, targetId: e.target_id });
-      return { entry: view(entryId), screen: t.screen, fields: screenFields(JSON.parse(e.document), t.fields) };
+      const doc = JSON.parse(e.document) as CaseDocument;
+      const change = doc.statusChange ? manualChangeView(db, e, t.name, doc.caseNo, doc.statusChange) : null;
+      return { entry: view(entryId), screen: t.screen, fields: screenFields(doc, t.fields), change };
     },
 
     'sync.manual.markEntered': ({ entryId, targetCaseNo }, ctx) => {
@@ -97,6 +103,10 @@ export function createSyncService(deps: Deps, targets: SyncTargets, runtime: Syn
       const t = targets.get(e.target_id);
       if (!t || t.kind !== 'manual') throw new AppError('INVALID_STATE', '该记录不是人工补录的目标。', { entryId, targetId: e.target_id });
       if (e.state !== 'pending') throw new AppError('INVALID_STATE', '该记录已登记为已录入。', { entryId, state: e.state });
+      const earlier = db
+        .prepare(`SELECT revision FROM outbox_entries WHERE case_id = ? AND target_id = ? AND id < ? AND state NOT IN ('acknowledged', 'superseded') ORDER BY id LIMIT 1`)
+        .get(e.case_id, e.target_id, e.id) as { revision: number } | undefined;
+      if (earlier) throw new AppError('INVALID_STATE', `请先录入该办件的第 ${earlier.revision} 版。`, { entryId, earlierRevision: earlier.revision });
       deps.write(ctx.actor, (w) => {
         const r = w.db
           .prepare(`UPDATE outbox_entries SET state = 'acknowledged', target_case_no = ?, acknowledged_at = ?, attempts = attempts + 1 WHERE id = ? AND state = 'pending'`)

@@ -1,8 +1,9 @@
 import type { WriteContext } from '../../store/write';
 import { AppError } from '../../app/app-error';
-import { findTransition, type CaseStatus } from '../../../shared/rules/case-states';
+import { CASE_STATUS_LABELS, findTransition, type CaseStatus } from '../../../shared/rules/case-states';
 import type { Consequence } from '../../../shared/ipc/methods/verification';
 import { loadTask, type TaskRow } from './task-rows';
+import { enqueueStatusChange } from '../sync/status-change';
 
 export interface OutcomeRequest {
   outcome: 'true' | 'false' | 'unable';
@@ -23,8 +24,9 @@ function caseActionFor(status: CaseStatus): { to: CaseStatus; action: string } |
 /**
  * Records a verification outcome, inside the caller's audited transaction:
  * true → passed; false → the case terminated or its decision revoked (legal
- * basis and reason), rectification/penalty noted, a 失信记录 on the local credit
- * list; unable → the task stays open and is escalated.
+ * basis and reason) and every target the case was destined for told so through
+ * the outbox (sync/status-change.ts), rectification/penalty noted, a 失信记录 on
+ * the local credit list; unable → the task stays open and is escalated.
  */
 export function applyOutcome(w: WriteContext, taskId: number, req: OutcomeRequest, opts: { viaField: boolean }): TaskRow {
   const t = loadTask(w.db, taskId);
@@ -48,6 +50,16 @@ export function applyOutcome(w: WriteContext, taskId: number, req: OutcomeReques
     if (act) {
       w.db.prepare('UPDATE cases SET status = ?, status_reason = ?, revision = revision + 1, updated_at = ? WHERE id = ?').run(act.to, statusReason, at, t.case_id);
       w.audit({ action: 'case.transition', entityType: 'case', entityId: t.case_id, detail: { caseNo: t.case_no, from: t.case_status, to: act.to, reason: statusReason, byVerification: taskId } });
+      // The vertical systems that have (or are about to get) the case are told, in this same transaction.
+      enqueueStatusChange(w, t.case_id, {
+        previousStatus: t.case_status,
+        status: act.to,
+        statusLabel: CASE_STATUS_LABELS[act.to],
+        action: act.action,
+        legalBasis: c.legalBasis,
+        reason: `告知承诺不实：${c.reason}`,
+        at,
+      });
     }
     const creditId = Number(
       w.db

@@ -66,6 +66,8 @@ export const OutboxEntryView = z.object({
   targetCaseNo: z.string().nullable(),
   createdAt: Iso,
   acknowledgedAt: Iso.nullable(),
+  /** The status change this revision tells the target of (终止办理, 撤销决定); null for the case as accepted. */
+  statusChange: z.string().nullable(),
   /** Files still to upload for this entry: bytes sent of total. */
   files: z.array(z.object({ sha256: z.string(), name: z.string(), size: z.number().int(), sentBytes: z.number().int() })),
 });
@@ -73,6 +75,24 @@ export type OutboxEntryView = z.infer<typeof OutboxEntryView>;
 
 /** One field of a manual target's screen, in that screen's order. */
 export const ManualField = z.object({ label: z.string(), value: z.string(), hint: z.string().optional() });
+
+/**
+ * A revision telling a manual target of a status change: what the clerk must do by hand in that
+ * system (终止办理 or 撤销决定 of the case entered there, or enter it with its new status), and the
+ * facts to type, copy-ready.
+ */
+export const ManualChange = z.object({
+  /** 终止办理 / 撤销决定. */
+  action: z.string(),
+  /** The case's new status: 终止 / 撤销. */
+  statusLabel: z.string(),
+  /** The number the target gave the case when it was entered there; null if it never was. */
+  enteredAs: z.string().nullable(),
+  enteredAt: Iso.nullable(),
+  instruction: z.string(),
+  fields: z.array(ManualField),
+});
+export type ManualChange = z.infer<typeof ManualChange>;
 
 export const syncMethods = {
   /** Per target: reachability, queue length, oldest waiting entry, parked count. Background polling. */
@@ -120,13 +140,19 @@ export const syncMethods = {
     input: z.object({ entryId: Id, outcome: z.enum(['arrived', 'not_arrived']), targetCaseNo: trimmed(64).optional() }).strict(),
     output: z.object({ entry: OutboxEntryView }),
   }),
-  /** Manual re-entry: the copy-ready fields of one entry, in the target screen's order. */
+  /**
+   * Manual re-entry: the copy-ready fields of one entry, in the target screen's order; for a
+   * revision that tells of a status change, also what to do about it in that system.
+   */
   'sync.manual.view': method({
     access: ['clerk', 'supervisor'],
     input: z.object({ entryId: Id }).strict(),
-    output: z.object({ entry: OutboxEntryView, screen: z.string(), fields: z.array(ManualField) }),
+    output: z.object({ entry: OutboxEntryView, screen: z.string(), fields: z.array(ManualField), change: ManualChange.nullable() }),
   }),
-  /** Manual re-entry: the clerk entered the case in the target's system and records its number. */
+  /**
+   * Manual re-entry: the clerk entered the case (or its status change) in the target's system and
+   * records its number. One case's revisions are entered in order.
+   */
   'sync.manual.markEntered': method({
     access: ['clerk', 'supervisor'],
     input: z.object({ entryId: Id, targetCaseNo: trimmed(64) }).strict(),

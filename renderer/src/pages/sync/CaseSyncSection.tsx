@@ -8,6 +8,7 @@ import { useSyncStatus } from './sync-store';
 import { mayAct } from './may-act';
 import { useEntries } from './use-entries';
 import { shortTime } from './wait-words';
+import { RevisionLabel } from './RevisionLabel';
 
 /** In the case view: per target system, this case's latest entry — state, attempts, the target's number. */
 export function CaseSyncSection({ caseId }: { caseId: number }) {
@@ -32,7 +33,7 @@ export function CaseSyncSection({ caseId }: { caseId: number }) {
         locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description="本件无需推送，或尚未受理" /> }}
         columns={[
           { title: '对接系统', dataIndex: 'targetName' },
-          { title: '版本', dataIndex: 'revision', className: 'desk-nowrap', render: (v: number) => `第 ${v} 版` },
+          { title: '版本', dataIndex: 'revision', className: 'desk-nowrap', render: (_: number, r) => <RevisionLabel entry={r} /> },
           {
             title: '状态',
             dataIndex: 'state',

@@ -5,6 +5,7 @@ import { useDesk } from '../../state/desk-store';
 import { SyncStateTag } from './SyncStateTag';
 import { useEntries } from './use-entries';
 import { shortTime } from './wait-words';
+import { RevisionLabel } from './RevisionLabel';
 
 function FilesProgress({ files }: { files: OutboxEntryView['files'] }) {
   if (files.length === 0) return <Typography.Text type="secondary">—</Typography.Text>;
@@ -45,7 +46,7 @@ export function EntriesTable({ targets }: { targets: SyncTargetStatus[] }) {
           { title: '办件编号', dataIndex: 'caseNo', width: 230, onCell: () => ({ style: { whiteSpace: 'nowrap' } }), render: (v: string, r) => <a onClick={() => openCase(r.caseId)}>{v}</a> },
           { title: '申请人', dataIndex: 'applicantName', className: 'desk-nowrap', width: 90 },
           { title: '对接系统', dataIndex: 'targetName' },
-          { title: '版本', dataIndex: 'revision', className: 'desk-nowrap', width: 80, render: (v: number) => `第 ${v} 版` },
+          { title: '版本', dataIndex: 'revision', className: 'desk-nowrap', width: 150, render: (_: number, r) => <RevisionLabel entry={r} /> },
           { title: '状态', dataIndex: 'state', width: 110, render: (s: OutboxState) => <SyncStateTag state={s} /> },
           { title: '尝试', dataIndex: 'attempts', className: 'desk-nowrap', width: 70, onCell: () => ({ style: { whiteSpace: 'nowrap' } }), render: (v: number) => `${v} 次` },
           { title: '下次尝试', dataIndex: 'nextAttemptAt', width: 100, render: (v: string | null, r) => (r.state === 'retry_wait' || r.state === 'pending' ? shortTime(v) : '—') },

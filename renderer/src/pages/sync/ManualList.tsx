@@ -7,6 +7,7 @@ import { SyncStateTag } from './SyncStateTag';
 import { useEntries } from './use-entries';
 import { mayAct } from './may-act';
 import { shortTime, waitWords } from './wait-words';
+import { RevisionLabel } from './RevisionLabel';
 
 /** Cases waiting to be typed into a system that has no interface, one target at a time. */
 function TargetManualTable({ target, nowMs, onOpen }: { target: SyncTargetStatus; nowMs: number; onOpen: (id: number) => void }) {
@@ -27,7 +28,7 @@ function TargetManualTable({ target, nowMs, onOpen }: { target: SyncTargetStatus
       columns={[
         { title: '办件编号', dataIndex: 'caseNo', onCell: () => ({ style: { whiteSpace: 'nowrap' } }), render: (v: string, r) => <a onClick={() => openCase(r.caseId)}>{v}</a> },
         { title: '申请人', dataIndex: 'applicantName', className: 'desk-nowrap' },
-        { title: '版本', dataIndex: 'revision', className: 'desk-nowrap', render: (v: number) => `第 ${v} 版` },
+        { title: '版本', dataIndex: 'revision', className: 'desk-nowrap', render: (_: number, r) => <RevisionLabel entry={r} /> },
         { title: '状态', dataIndex: 'state', render: (s: OutboxEntryView['state']) => <SyncStateTag state={s} /> },
         { title: '提交时间', dataIndex: 'createdAt', className: 'desk-nowrap', render: (v: string) => shortTime(v) },
         { title: '已等待', key: 'age', render: (_, r) => waitWords(r.createdAt, nowMs) },

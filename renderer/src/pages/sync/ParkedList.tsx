@@ -9,6 +9,7 @@ import { useEntries } from './use-entries';
 import { useSyncStatus } from './sync-store';
 import { mayAct } from './may-act';
 import { shortTime } from './wait-words';
+import { RevisionLabel } from './RevisionLabel';
 
 interface Resent {
   old: OutboxEntryView;
@@ -103,7 +104,7 @@ export function ParkedList() {
           { title: '办件编号', dataIndex: 'caseNo', onCell: () => ({ style: { whiteSpace: 'nowrap' } }), render: (v: string, r) => <a onClick={() => openCase(r.caseId)}>{v}</a> },
           { title: '申请人', dataIndex: 'applicantName', className: 'desk-nowrap' },
           { title: '对接系统', dataIndex: 'targetName' },
-          { title: '版本', dataIndex: 'revision', className: 'desk-nowrap', render: (v: number) => `第 ${v} 版` },
+          { title: '版本', dataIndex: 'revision', className: 'desk-nowrap', render: (_: number, r) => <RevisionLabel entry={r} /> },
           {
             title: '退回原因',
             dataIndex: 'parkedReason',

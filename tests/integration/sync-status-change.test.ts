@@ -1,0 +1,314 @@
+/**
+ * A false commitment found after acceptance terminates the case (or revokes its decision), and
+ * every vertical system the case was destined for is told, through the outbox, in the outcome's
+ * own transaction (electron/services/sync/status-change.ts, docs/sync.md "A status change after
+ * acceptance"). Real SQLite, the real verification service, the simulator in its own process.
+ */
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { testDesk, type TestDesk } from '../helpers/app';
+import { tempDir } from '../helpers/temp';
+import { signaturePng } from '../helpers/png';
+import { spawnVerticalSim, type SpawnedSim, type StoredCase } from '../../sim/vertical-system';
+import { verifyAuditChain } from '../../electron/services/audit/audit-chain';
+import { exportBundle } from '../../electron/services/transfer/export-bundle';
+import { importBundle } from '../../electron/services/transfer/import-bundle';
+import type { OutboxEntryView } from '../../shared/ipc/methods/sync';
+import { applicantIdOf, dbFile, FAST_SENDER, httpTarget, resolveQuick, simTarget, waitFor, writeConfig } from './sync-support';
+import { ACTOR, manifestIn, pair, side, type Side } from './transfer-support';
+
+const SIG = signaturePng().toString('base64');
+/** 托育机构备案: its 无犯罪记录证明 by commitment is always sampled (ratio 1); the rest queue or are requested. */
+const ITEM = '托育机构备案';
+const CONSEQUENCE = { legalBasis: '《国务院办公厅关于全面推行证明事项告知承诺制的指导意见》（国办发〔2020〕42号）', reason: '拟聘从业人员有犯罪记录', severity: '严重' as const };
+
+let sim: SpawnedSim;
+beforeAll(async () => {
+  sim = await spawnVerticalSim({ dataDir: tempDir('revokehelper-sim-'), targets: [simTarget('keyed', true), simTarget('plain', false), simTarget('prov', true)] });
+});
+afterAll(async () => {
+  await sim.close();
+});
+// Every fresh desk numbers its cases from the same start: each test looks at an empty simulator.
+beforeEach(async () => {
+  await sim.reset();
+});
+
+const MANUAL = {
+  id: 'manual',
+  name: '民政业务系统（人工补录）',
+  kind: 'manual' as const,
+  screen: '社会救助申请登记',
+  fields: [
+    { name: 'sqr', label: '申请人姓名', from: 'applicant.name' },
+    { name: 'slbh', label: '受理编号', from: 'caseNo' },
+  ],
+};
+
+/**
+ * A desk sending to keyed, plain and the manual target. `noFiles`: targets that take no files (a
+ * delay fault delays every upload request too, and an upload cut short is retried, never unknown).
+ */
+async function desk(o: { sender?: Record<string, number>; noFiles?: string[] } = {}): Promise<{ d: TestDesk; clerk: string; admin: string }> {
+  const dataDir = tempDir('revokehelper-desk-');
+  const files = (id: string) => (o.noFiles?.includes(id) ? { sendFiles: false } : {});
+  writeConfig(dataDir, {
+    version: 1,
+    sender: { ...FAST_SENDER, ...o.sender },
+    targets: [httpTarget('keyed', sim.targets.keyed!, 'key', files('keyed')), httpTarget('plain', sim.targets.plain!, 'none', files('plain')), MANUAL],
+  });
+  const d = await testDesk({ dataDir });
+  return { d, clerk: (await d.signIn('zhangmin')).token, admin: (await d.signIn('admin')).token };
+}
+
+/** 王芳's 托育机构备案 with a signed commitment, accepted: its verification task is open. */
+async function acceptedWithCommitment(d: TestDesk, token: string): Promise<{ id: number; caseNo: string }> {
+  const item = (await d.call('catalog.listServiceItems', {}, token)).find((i) => i.name === ITEM)!;
+  const v = await d.call('intake.start', { applicantId: await applicantIdOf(d, token), serviceItemIds: [item.id] }, token);
+  for (const c of v.certificates.filter((x) => x.method === 'commitment')) {
+    await d.call('intake.recordChoice', { caseId: v.id, certificateItemId: c.certificateItemId, choice: 'commit' }, token);
+    await d.call('intake.signCommitment', { caseId: v.id, certificateItemId: c.certificateItemId, signatureKind: 'pad', signaturePngBase64: SIG }, token);
+  }
+  await resolveQuick(d, token, v.id);
+  const a = await d.call('intake.transition', { caseId: v.id, to: 'accepted' }, token);
+  return { id: a.id, caseNo: a.caseNo };
+}
+
+/** The supervisor records 承诺不实 for the case's task at the hall. */
+async function falseFinding(d: TestDesk, admin: string, caseId: number): Promise<void> {
+  const task = (await d.call('verification.board', {}, admin)).tasks.find((t) => t.caseId === caseId)!;
+  const out = await d.call('verification.recordOutcome', { taskId: task.id, outcome: 'false', note: '网络核验发现犯罪记录', consequence: CONSEQUENCE }, admin);
+  expect(out.state).toBe('failed');
+}
+
+const entriesOf = async (d: TestDesk, token: string, caseId: number, targetId: string): Promise<OutboxEntryView[]> =>
+  (await d.call('sync.entries', { caseId, targetId }, token)).entries.sort((a, b) => a.revision - b.revision);
+
+const storedOf = async (target: string, caseNo: string): Promise<StoredCase[]> => (await sim.cases(target)).filter((c) => c.externalRef === caseNo);
+
+/** The target holds the case once, with these revisions in this order, the last one telling of the termination. */
+function expectHeld(stored: StoredCase[], revisions: number[]): void {
+  expect(stored).toHaveLength(1);
+  const c = stored[0]!;
+  expect(c.versions.map((v) => v.revision)).toEqual(revisions);
+  const change = c.versions[c.versions.length - 1]!;
+  expect(change.statusChange).toMatchObject({ status: 'terminated', statusLabel: '终止', action: '终止办理', previousStatus: 'accepted', legalBasis: CONSEQUENCE.legalBasis });
+  expect(change.statusChange!.reason).toBe(`告知承诺不实：${CONSEQUENCE.reason}`);
+  expect(Number.isNaN(Date.parse(change.statusChange!.at))).toBe(false);
+  expect(change.payload).toMatchObject({ externalRef: c.externalRef, revision: revisions[revisions.length - 1] });
+  for (const v of c.versions.slice(0, -1)) expect(v.statusChange).toBeNull();
+  // In the order received: the change after whatever came before it.
+  const times = c.versions.map((v) => Date.parse(v.receivedAt));
+  expect([...times].sort((a, b) => a - b)).toEqual(times);
+  expect(c.status).toBe('terminated');
+}
+
+describe('a false commitment after acceptance reaches the vertical systems', () => {
+  it('delivered case: each target gets the termination once, after the acceptance, in the outcome transaction; the manual clerk is told to terminate it there', async () => {
+    const { d, clerk, admin } = await desk();
+    const c = await acceptedWithCommitment(d, clerk);
+    for (const t of ['keyed', 'plain']) await waitFor(`${t} r1 acknowledged`, async () => (await entriesOf(d, clerk, c.id, t))[0]!.state === 'acknowledged');
+    const manual1 = (await entriesOf(d, clerk, c.id, 'manual'))[0]!;
+    await d.call('sync.manual.markEntered', { entryId: manual1.id, targetCaseNo: 'MZ-2026-000777' }, clerk);
+
+    await falseFinding(d, admin, c.id);
+    expect((await d.call('intake.get', { caseId: c.id }, clerk)).status).toBe('terminated');
+
+    // One transaction: the transition, the new entries with their audit entry, the credit record and the outcome.
+    const db = new Database(dbFile(d.dataDir), { readonly: true });
+    const audit = db
+      .prepare(`SELECT action, at, detail FROM audit_log WHERE action IN ('case.transition', 'sync.statusChange', 'credit.record', 'verification.outcome') ORDER BY seq DESC LIMIT 4`)
+      .all() as { action: string; at: string; detail: string }[];
+    expect(audit.map((a) => a.action).sort()).toEqual(['case.transition', 'credit.record', 'sync.statusChange', 'verification.outcome']);
+    expect(new Set(audit.map((a) => a.at)).size).toBe(1);
+    const queued = JSON.parse(audit.find((a) => a.action === 'sync.statusChange')!.detail) as { to: string; entries: { targetId: string; revision: number }[]; superseded: unknown[] };
+    expect(queued.to).toBe('terminated');
+    expect(queued.entries.map((e) => [e.targetId, e.revision])).toEqual([
+      ['keyed', 2],
+      ['manual', 2],
+      ['plain', 2],
+    ]);
+    expect(queued.superseded).toEqual([]); // everything had arrived already
+    const keys = db.prepare(`SELECT target_id, revision, idempotency_key FROM outbox_entries WHERE case_id = ? AND kind = 'case' ORDER BY target_id, revision`).all(c.id) as {
+      revision: number;
+      idempotency_key: string;
+    }[];
+    expect(new Set(keys.map((k) => k.idempotency_key)).size).toBe(6);
+    expect(keys.filter((k) => k.revision === 2).every((k) => k.idempotency_key.endsWith('/r2'))).toBe(true);
+
+    for (const t of ['keyed', 'plain']) {
+      await waitFor(`${t} r2 acknowledged`, async () => (await entriesOf(d, clerk, c.id, t))[1]?.state === 'acknowledged');
+      const [r1, r2] = await entriesOf(d, clerk, c.id, t);
+      expect(r2).toMatchObject({ revision: 2, statusChange: '终止办理', targetCaseNo: r1!.targetCaseNo, attempts: 1 });
+      const stored = await storedOf(t, c.caseNo);
+      expectHeld(stored, [1, 2]);
+      expect(stored[0]!.caseNo).toBe(r1!.targetCaseNo);
+      // The files the target holds from the acceptance are referred to again, not uploaded again.
+      const files = (id: number) => db.prepare('SELECT sha256, remote_file_id FROM outbox_files WHERE entry_id = ? ORDER BY sha256').all(id) as { remote_file_id: string | null }[];
+      expect(files(r1!.id).length).toBeGreaterThan(0);
+      expect(files(r2!.id)).toEqual(files(r1!.id));
+      expect(stored[0]!.versions[1]!.payload.files).toEqual(stored[0]!.versions[0]!.payload.files);
+      expect(await sim.stats(t)).toMatchObject({ duplicatesServed: 0 });
+    }
+
+    // The manual target: a copy-ready view of what to do there, by the number it gave.
+    const manual2 = (await entriesOf(d, clerk, c.id, 'manual'))[1]!;
+    expect(manual2).toMatchObject({ state: 'pending', statusChange: '终止办理' });
+    const v = await d.call('sync.manual.view', { entryId: manual2.id }, clerk);
+    expect(v.change).toMatchObject({ action: '终止办理', statusLabel: '终止', enteredAs: 'MZ-2026-000777' });
+    expect(v.change!.instruction).toContain('已录入');
+    expect(v.change!.fields.map((f) => f.label)).toEqual(['对方系统编号', '受理编号', '办理', '办件状态', '法律依据', '理由', '决定时间']);
+    expect(v.change!.fields.find((f) => f.label === '法律依据')!.value).toBe(CONSEQUENCE.legalBasis);
+    expect(v.change!.fields.find((f) => f.label === '对方系统编号')!.value).toBe('MZ-2026-000777');
+    expect((await d.call('sync.manual.markEntered', { entryId: manual2.id, targetCaseNo: 'MZ-2026-000777' }, clerk)).entry.state).toBe('acknowledged');
+
+    const acked = db.prepare(`SELECT COUNT(*) FROM audit_log WHERE action = 'sync.acknowledged' AND entity_id = ?`).pluck().get(String(c.id)) as number;
+    expect(acked).toBe(4); // r1 and r2 at both http targets
+    expect(verifyAuditChain(db).ok).toBe(true);
+    db.close();
+    await d.app.stopSync();
+    d.app.close();
+  });
+
+  it('still queued when terminated: an unsent acceptance is superseded (the target gets the case once, already terminated); one that may have arrived goes first and the change follows', async () => {
+    await sim.setFaults('keyed', { refuse: true });
+    // plain (once reachable) answers after the desk stopped waiting: the acceptance is stored there, its outcome unknown.
+    const { d, clerk, admin } = await desk({ noFiles: ['plain'] });
+    try {
+      await waitFor('plain reachable', async () => (await d.call('sync.status', {}, clerk)).targets.find((t) => t.id === 'plain')!.reachable);
+      await sim.setFaults('plain', { delayMs: 3000 });
+      const c = await acceptedWithCommitment(d, clerk);
+      await waitFor('plain r1 unknown', async () => (await entriesOf(d, clerk, c.id, 'plain'))[0]!.state === 'unknown', 20_000);
+      const keyed1 = (await entriesOf(d, clerk, c.id, 'keyed'))[0]!;
+      expect(['pending', 'retry_wait']).toContain(keyed1.state);
+
+      await falseFinding(d, admin, c.id);
+      const [k1, k2] = await entriesOf(d, clerk, c.id, 'keyed');
+      expect(k1!.state).toBe('superseded');
+      expect(k2).toMatchObject({ revision: 2, state: 'pending', statusChange: '终止办理' });
+      const [p1, p2] = await entriesOf(d, clerk, c.id, 'plain');
+      expect(p1!.state).toBe('unknown'); // may be there: not superseded, resolved first
+      expect(p2).toMatchObject({ revision: 2, statusChange: '终止办理' });
+      const [m1, m2] = await entriesOf(d, clerk, c.id, 'manual');
+      expect(m1!.state).toBe('superseded');
+      const view = await d.call('sync.manual.view', { entryId: m2!.id }, clerk);
+      expect(view.change).toMatchObject({ enteredAs: null, action: '终止办理' });
+      expect(view.change!.instruction).toContain('尚未录入');
+      expect(view.fields.map((f) => f.label)).toEqual(['申请人姓名', '受理编号']); // enter it, with its new status
+
+      const db = new Database(dbFile(d.dataDir), { readonly: true });
+      const superseded = db.prepare(`SELECT id, superseded_by FROM outbox_entries WHERE case_id = ? AND state = 'superseded' ORDER BY target_id`).all(c.id);
+      expect(superseded).toEqual([
+        { id: k1!.id, superseded_by: k2!.id },
+        { id: m1!.id, superseded_by: m2!.id },
+      ]);
+      const detail = JSON.parse(db.prepare(`SELECT detail FROM audit_log WHERE action = 'sync.statusChange' AND entity_id = ?`).pluck().get(String(c.id)) as string) as {
+        superseded: { id: number; targetId: string }[];
+      };
+      expect(detail.superseded.map((s) => [s.targetId, s.id])).toEqual([
+        ['keyed', k1!.id],
+        ['manual', m1!.id],
+      ]);
+
+      await sim.setFaults('keyed', {});
+      await sim.setFaults('plain', {});
+      await waitFor('keyed r2 and plain r1, r2 acknowledged', async () => {
+        const all = [...(await entriesOf(d, clerk, c.id, 'keyed')), ...(await entriesOf(d, clerk, c.id, 'plain'))];
+        return all.filter((e) => e.state === 'acknowledged').length === 3;
+      });
+      // keyed never had the acceptance: it holds the case once, as terminated, from revision 2.
+      expectHeld(await storedOf('keyed', c.caseNo), [2]);
+      // plain: the acceptance once (found by the look-up, not posted again), then the change.
+      expectHeld(await storedOf('plain', c.caseNo), [1, 2]);
+      const via = db
+        .prepare(`SELECT json_extract(detail, '$.via') FROM audit_log WHERE action = 'sync.acknowledged' AND json_extract(detail, '$.entryId') = ?`)
+        .pluck()
+        .get(p1!.id);
+      expect(via).toBe('lookup');
+      expect(verifyAuditChain(db).ok).toBe(true);
+      db.close();
+    } finally {
+      await sim.setFaults('keyed', {});
+      await sim.setFaults('plain', {});
+      await d.app.stopSync();
+      d.app.close();
+    }
+  });
+
+  it('an acceptance in flight when terminated and then refused (422) is superseded by the change, not parked for re-sending', async () => {
+    const { d, clerk, admin } = await desk({ sender: { requestTimeoutMs: 10_000, leaseMs: 20_000 }, noFiles: ['keyed'] });
+    try {
+      await waitFor('keyed reachable', async () => (await d.call('sync.status', {}, clerk)).targets.find((t) => t.id === 'keyed')!.reachable);
+      // The acceptance (it has no revision field) is refused, its answer delayed long enough to terminate the case meanwhile.
+      const refuseAcceptance = { reject422: { field: 'revision', pattern: '^$' } };
+      await sim.setFaults('keyed', { ...refuseAcceptance, delayMs: 4000 });
+      const c = await acceptedWithCommitment(d, clerk);
+      await waitFor('keyed r1 in flight', async () => (await entriesOf(d, clerk, c.id, 'keyed'))[0]!.state === 'in_flight');
+      await falseFinding(d, admin, c.id);
+      expect((await entriesOf(d, clerk, c.id, 'keyed')).map((e) => e.state)).toEqual(['in_flight', 'pending']);
+      await sim.setFaults('keyed', refuseAcceptance); // the answer under way keeps its delay; the change is answered at once
+      await waitFor('keyed r2 acknowledged', async () => (await entriesOf(d, clerk, c.id, 'keyed'))[1]?.state === 'acknowledged', 20_000);
+      const [r1, r2] = await entriesOf(d, clerk, c.id, 'keyed');
+      expect(r1).toMatchObject({ state: 'superseded', parkedReason: '字段“revision”的内容不符合本系统的填写要求（字段：revision）' });
+      expect(r2!.statusChange).toBe('终止办理');
+      expect((await d.call('sync.status', {}, clerk)).targets.find((t) => t.id === 'keyed')!.parked).toBe(0);
+      expectHeld(await storedOf('keyed', c.caseNo), [2]);
+      const db = new Database(dbFile(d.dataDir), { readonly: true });
+      const parked = JSON.parse(db.prepare(`SELECT detail FROM audit_log WHERE action = 'sync.parked' AND entity_id = ?`).pluck().get(String(c.id)) as string) as { supersededBy?: number };
+      expect(parked.supersededBy).toBe(r2!.id);
+      db.close();
+    } finally {
+      await sim.setFaults('keyed', {});
+      await d.app.stopSync();
+      d.app.close();
+    }
+  });
+
+  it('carried to the other zone: the change goes in the next bundle behind the acceptance the peer holds; an acceptance never carried is replaced', async () => {
+    const a: Side = await side('intranet');
+    const b: Side = await side('extranet', sim.targets.prov!, { sync: true });
+    try {
+      pair(a, b);
+      const admin = (await a.d.signIn('admin')).token;
+      const c1 = await acceptedWithCommitment(a.d, a.token);
+      const x1 = tempDir('revokehelper-x1-');
+      expect((await exportBundle(a.ctx, ACTOR, { outDir: x1 })).counts.entries).toBe(1);
+      expect(await importBundle(b.ctx, ACTOR, manifestIn(x1))).toMatchObject({ status: 'applied', entriesNew: 1 });
+      const ackedOnB = (n: number) => () => (b.ctx.db.prepare(`SELECT COUNT(*) FROM outbox_entries WHERE target_id = 'prov' AND state = 'acknowledged'`).pluck().get() as number) >= n;
+      await waitFor('the extranet desk to deliver the acceptance', ackedOnB(1));
+
+      // A second case accepted but not yet carried; then both found false.
+      const c2 = await acceptedWithCommitment(a.d, a.token);
+      await falseFinding(a.d, admin, c1.id);
+      await falseFinding(a.d, admin, c2.id);
+      const onA = (caseId: number) =>
+        a.ctx.db.prepare(`SELECT revision, state FROM outbox_entries WHERE case_id = ? AND target_id = 'prov' ORDER BY revision`).all(caseId) as { revision: number; state: string }[];
+      // c1's acceptance is with the peer (carried, receipt not back): it stays; c2's was never carried: replaced.
+      expect(onA(c1.id)).toEqual([
+        { revision: 1, state: 'pending' },
+        { revision: 2, state: 'pending' },
+      ]);
+      expect(onA(c2.id)).toEqual([
+        { revision: 1, state: 'superseded' },
+        { revision: 2, state: 'pending' },
+      ]);
+
+      const x2 = tempDir('revokehelper-x2-');
+      expect((await exportBundle(a.ctx, ACTOR, { outDir: x2 })).counts.entries).toBe(3); // c1 r1 again (no receipt yet), c1 r2, c2 r2
+      expect(await importBundle(b.ctx, ACTOR, manifestIn(x2))).toMatchObject({ status: 'applied', entriesNew: 2, entriesKnown: 1 });
+      await waitFor('the extranet desk to deliver both changes', ackedOnB(3));
+      expectHeld(await storedOf('prov', c1.caseNo), [1, 2]);
+      expectHeld(await storedOf('prov', c2.caseNo), [2]);
+
+      // The target's numbers come back: every entry on the intranet desk settled.
+      const y1 = tempDir('revokehelper-y1-');
+      expect((await exportBundle(b.ctx, ACTOR, { outDir: y1 })).acks).toBe(3);
+      await importBundle(a.ctx, ACTOR, manifestIn(y1));
+      expect(onA(c1.id).map((e) => e.state)).toEqual(['acknowledged', 'acknowledged']);
+      expect(onA(c2.id).map((e) => e.state)).toEqual(['superseded', 'acknowledged']);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  }, 120_000);
+});
