@@ -315,3 +315,79 @@ test('a clock set back since the last run is warned about on the home and sync p
   await openSyncPage(page);
   await expect(page.getByTestId('sync-page').getByTestId('clock-warning')).toContainText('请联系管理员校准时间');
 });
+
+/** One IPC call through the browser host's API (for what this test is not about: intake, the verification outcome). */
+async function rpc<T>(h: RunningHost, method: string, input: unknown, session?: string): Promise<T> {
+  const res = await fetch(`${h.origin}/api/rpc`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${h.token}` },
+    body: JSON.stringify({ id: method, method, input, ...(session ? { session } : {}) }),
+  });
+  const body = (await res.json()) as { ok: boolean; value?: T; error?: { message: string } };
+  if (!body.ok) throw new Error(`${method}: ${body.error?.message}`);
+  return body.value as T;
+}
+
+test('a case terminated after a false commitment: the target gets the change after the case, and the manual clerk is shown what to do in that system', async ({ page, context }, info) => {
+  test.setTimeout(120_000);
+  const h = await startDesk();
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: h.origin });
+  const token = (user: string) => rpc<{ token: string }>(h, 'auth.signIn', { username: user, password: 'Desk@2026' }).then((s) => s.token);
+  const clerk = await token('zhangmin');
+  const admin = await token('admin');
+
+  // 托育机构备案 for 王芳 with a signed commitment (its check is always sampled), accepted through the API.
+  type Cert = { certificateItemId: number; code: string; method: string; state: string };
+  const item = (await rpc<{ id: number; name: string }[]>(h, 'catalog.listServiceItems', {}, clerk)).find((i) => i.name === '托育机构备案')!;
+  const applicant = (await rpc<{ id: number; name: string }[]>(h, 'applicants.list', { query: '王芳', limit: 5 }, clerk)).find((a) => a.name === '王芳')!;
+  let v = await rpc<{ id: number; caseNo: string; certificates: Cert[] }>(h, 'intake.start', { applicantId: applicant.id, serviceItemIds: [item.id] }, clerk);
+  for (const c of v.certificates) {
+    const at = { caseId: v.id, certificateItemId: c.certificateItemId };
+    if (c.method === 'commitment') {
+      await rpc(h, 'intake.recordChoice', { ...at, choice: 'commit' }, clerk);
+      v = await rpc(h, 'intake.signCommitment', { ...at, signatureKind: 'pad', signaturePngBase64: signaturePng().toString('base64') }, clerk);
+    } else if (c.method === 'data_sharing') {
+      v = await rpc(h, 'intake.queryDataSharing', at, clerk);
+      if (v.certificates.find((x) => x.code === c.code)!.state === 'pending') v = await rpc(h, 'intake.switchToVerification', at, clerk);
+    } else if (c.method === 'dept_verification') {
+      v = await rpc(h, 'intake.requestAssistance', at, clerk);
+    }
+  }
+  await rpc(h, 'intake.transition', { caseId: v.id, to: 'accepted' }, clerk);
+  const caseNo = v.caseNo;
+  type Entry = { id: number; targetId: string; revision: number; state: string };
+  const entries = async () => (await rpc<{ entries: Entry[] }>(h, 'sync.entries', { caseId: v.id }, clerk)).entries;
+  await expect.poll(async () => (await entries()).find((e) => e.targetId === HTTP_TARGET)?.state, { timeout: 20_000 }).toBe('acknowledged');
+  const manual1 = (await entries()).find((e) => e.targetId === MANUAL_TARGET)!;
+  await rpc(h, 'sync.manual.markEntered', { entryId: manual1.id, targetCaseNo: 'MZJZ-2026-00900' }, clerk);
+
+  // The supervisor records 承诺不实: the case is terminated, and its targets are told.
+  const task = (await rpc<{ tasks: { id: number; caseId: number }[] }>(h, 'verification.board', {}, admin)).tasks.find((t) => t.caseId === v.id)!;
+  const legalBasis = '《国务院办公厅关于全面推行证明事项告知承诺制的指导意见》（国办发〔2020〕42号）';
+  await rpc(h, 'verification.recordOutcome', { taskId: task.id, outcome: 'false', note: '核查发现犯罪记录', consequence: { legalBasis, reason: '拟聘从业人员有犯罪记录', severity: '严重' } }, admin);
+  await expect.poll(async () => (await sim.cases(HTTP_TARGET))[0]?.versions.map((x) => x.revision), { timeout: 20_000 }).toEqual([1, 2]);
+  expect((await sim.cases(HTTP_TARGET))[0]).toMatchObject({ externalRef: caseNo, status: 'terminated' });
+
+  // The manual target: the clerk sees what to do there, by the number it gave, and the facts to copy.
+  await page.goto(h.url);
+  await signIn(page, 'zhangmin');
+  await openSyncPage(page);
+  await page.getByRole('tab', { name: /人工补录/ }).click();
+  const row = page.getByTestId(`manual-table-${MANUAL_TARGET}`).getByRole('row', { name: new RegExp(caseNo) });
+  await expect(row.getByTestId('revision-change')).toHaveText('终止办理');
+  await row.getByRole('button', { name: '开始补录' }).click();
+  const drawer = page.getByTestId('manual-drawer');
+  await expect(drawer.getByTestId('manual-change')).toContainText('已终止办理');
+  await expect(drawer.getByTestId('manual-change')).toContainText('MZJZ-2026-00900');
+  await expect(drawer.getByTestId('manual-fields')).toHaveCount(0); // entered there already: only the change is to be done
+  const changeRows = drawer.getByTestId('manual-change-fields').locator('tbody tr');
+  await expect(changeRows).toHaveCount(7);
+  const basisRow = changeRows.filter({ hasText: '法律依据' });
+  await basisRow.getByRole('button', { name: /复\s*制/ }).click();
+  await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(legalBasis);
+  await page.screenshot({ path: info.outputPath('sync-manual-change.png') });
+  await drawer.getByTestId('manual-target-no').fill('MZJZ-2026-00900');
+  await drawer.getByRole('button', { name: /已办理/ }).click();
+  await expect(drawer).toBeHidden();
+  await expect(page.getByTestId('sync-indicator')).toHaveText('已全部同步');
+});

@@ -232,6 +232,11 @@ test('commitment → task with the catalog due date → assigned → taken offli
   const revoked = await rpc<CaseView>(hall, 'intake.get', { caseId }, api2);
   expect(revoked.status).toBe('revoked');
   expect(revoked.statusReason).toContain('国办发〔2020〕42号');
+  // Every vertical system the case went to is told: one 撤销决定 revision per target, queued with the outcome.
+  const sync = await rpc<{ entries: { targetId: string; revision: number; statusChange: string | null }[] }>(hall, 'sync.entries', { caseId }, api2);
+  const caseTargets = new Set(sync.entries.filter((e) => e.targetId !== 'data-sharing' && e.revision === 1).map((e) => e.targetId));
+  expect(caseTargets.size).toBeGreaterThan(0);
+  expect(sync.entries.filter((e) => e.statusChange === '撤销决定').map((e) => e.targetId).sort()).toEqual([...caseTargets].sort());
   const board = await rpc<{ tasks: { caseId: number; evidence: unknown[] }[] }>(hall, 'verification.board', { states: ['failed'] }, api2);
   expect(board.tasks.filter((t) => t.caseId === caseId)).toHaveLength(1);
   expect(board.tasks.find((t) => t.caseId === caseId)!.evidence).toHaveLength(1);

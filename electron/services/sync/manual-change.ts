@@ -19,7 +19,7 @@ export function manualChangeView(db: Db, e: EntryRow, targetName: string, caseNo
     .get(e.case_id, e.target_id, e.revision) as { target_case_no: string | null; acknowledged_at: string | null } | undefined;
   const enteredAs = entered?.target_case_no ?? null;
   const instruction = entered
-    ? `该办件已录入“${targetName}”（对方编号 ${enteredAs ?? '未登记'}，${entered.acknowledged_at ? chinaTime(entered.acknowledged_at, false) : ''}登记）。现已${c.action}：请在对方系统中按对方编号找到该办件，办理${c.action}，并填写下列法律依据和理由；完成后填写对方系统的编号。`
+    ? `该办件已录入“${targetName}”（对方编号 ${enteredAs ?? '未登记'}${entered.acknowledged_at ? `，${chinaTime(entered.acknowledged_at, false)} 登记` : ''}）。现已${c.action}：请在对方系统中按对方编号找到该办件，将其登记为“${c.statusLabel}”，并填写下列法律依据和理由；完成后填写对方系统的编号。`
     : `该办件尚未录入“${targetName}”，现已${c.action}。请按下方字段录入，并在对方系统中将其登记为“${c.statusLabel}”，填写下列法律依据和理由；完成后填写对方系统给出的编号。`;
   return {
     action: c.action,
