@@ -264,48 +264,60 @@ describe('a false commitment after acceptance reaches the vertical systems', () 
     }
   });
 
-  it('carried to the other zone: the change goes in the next bundle behind the acceptance the peer holds; an acceptance never carried is replaced', async () => {
+  it('carried to the other zone: the change goes in the next bundle behind the acceptance the peer holds, also past one the peer\'s target refused; an acceptance never carried is replaced', async () => {
     const a: Side = await side('intranet');
     const b: Side = await side('extranet', sim.targets.prov!, { sync: true });
     try {
       pair(a, b);
       const admin = (await a.d.signIn('admin')).token;
+      const onB = (state: string) => b.ctx.db.prepare(`SELECT COUNT(*) FROM outbox_entries WHERE target_id = 'prov' AND state = ?`).pluck().get(state) as number;
+      const onA = (caseId: number) =>
+        a.ctx.db.prepare(`SELECT revision, state, parked_reason FROM outbox_entries WHERE case_id = ? AND target_id = 'prov' ORDER BY revision`).all(caseId) as {
+          revision: number;
+          state: string;
+          parked_reason: string | null;
+        }[];
+
+      // c1: carried and delivered by the peer.
       const c1 = await acceptedWithCommitment(a.d, a.token);
       const x1 = tempDir('revokehelper-x1-');
       expect((await exportBundle(a.ctx, ACTOR, { outDir: x1 })).counts.entries).toBe(1);
       expect(await importBundle(b.ctx, ACTOR, manifestIn(x1))).toMatchObject({ status: 'applied', entriesNew: 1 });
-      const ackedOnB = (n: number) => () => (b.ctx.db.prepare(`SELECT COUNT(*) FROM outbox_entries WHERE target_id = 'prov' AND state = 'acknowledged'`).pluck().get() as number) >= n;
-      await waitFor('the extranet desk to deliver the acceptance', ackedOnB(1));
-
-      // A second case accepted but not yet carried; then both found false.
-      const c2 = await acceptedWithCommitment(a.d, a.token);
-      await falseFinding(a.d, admin, c1.id);
-      await falseFinding(a.d, admin, c2.id);
-      const onA = (caseId: number) =>
-        a.ctx.db.prepare(`SELECT revision, state FROM outbox_entries WHERE case_id = ? AND target_id = 'prov' ORDER BY revision`).all(caseId) as { revision: number; state: string }[];
-      // c1's acceptance is with the peer (carried, receipt not back): it stays; c2's was never carried: replaced.
-      expect(onA(c1.id)).toEqual([
-        { revision: 1, state: 'pending' },
-        { revision: 2, state: 'pending' },
-      ]);
-      expect(onA(c2.id)).toEqual([
-        { revision: 1, state: 'superseded' },
-        { revision: 2, state: 'pending' },
-      ]);
-
+      await waitFor('the extranet desk to deliver c1', () => onB('acknowledged') === 1);
+      // c3: carried, and refused by the target (it refuses first revisions for now).
+      await sim.setFaults('prov', { reject422: { field: 'revision', pattern: '^$' } });
+      const c3 = await acceptedWithCommitment(a.d, a.token);
       const x2 = tempDir('revokehelper-x2-');
-      expect((await exportBundle(a.ctx, ACTOR, { outDir: x2 })).counts.entries).toBe(3); // c1 r1 again (no receipt yet), c1 r2, c2 r2
-      expect(await importBundle(b.ctx, ACTOR, manifestIn(x2))).toMatchObject({ status: 'applied', entriesNew: 2, entriesKnown: 1 });
-      await waitFor('the extranet desk to deliver both changes', ackedOnB(3));
+      expect((await exportBundle(a.ctx, ACTOR, { outDir: x2 })).counts.entries).toBe(2); // c1 again (no receipt yet), c3
+      expect(await importBundle(b.ctx, ACTOR, manifestIn(x2))).toMatchObject({ status: 'applied', entriesNew: 1, entriesKnown: 1 });
+      await waitFor('the extranet desk to have c3 refused', () => onB('parked') === 1);
+      // c2: accepted, never carried. Then all three found false.
+      const c2 = await acceptedWithCommitment(a.d, a.token);
+      for (const c of [c1, c2, c3]) await falseFinding(a.d, admin, c.id);
+      // Acceptances with the peer (carried, receipt not back) stay; c2's was never carried: replaced.
+      expect(onA(c1.id).map((e) => e.state)).toEqual(['pending', 'pending']);
+      expect(onA(c2.id).map((e) => e.state)).toEqual(['superseded', 'pending']);
+      expect(onA(c3.id).map((e) => e.state)).toEqual(['pending', 'pending']);
+
+      const x3 = tempDir('revokehelper-x3-');
+      expect((await exportBundle(a.ctx, ACTOR, { outDir: x3 })).counts.entries).toBe(5); // c1 r1, c3 r1 again; the three changes
+      expect(await importBundle(b.ctx, ACTOR, manifestIn(x3))).toMatchObject({ status: 'applied', entriesNew: 3, entriesKnown: 2 });
+      // The peer delivers the changes in order; c3's goes past its refused acceptance.
+      await waitFor('the extranet desk to deliver the three changes', () => onB('acknowledged') === 4);
       expectHeld(await storedOf('prov', c1.caseNo), [1, 2]);
       expectHeld(await storedOf('prov', c2.caseNo), [2]);
+      expectHeld(await storedOf('prov', c3.caseNo), [2]);
 
-      // The target's numbers come back: every entry on the intranet desk settled.
+      // The target's numbers and the refusal come back: every entry on the intranet desk settled, nothing left to re-send.
       const y1 = tempDir('revokehelper-y1-');
-      expect((await exportBundle(b.ctx, ACTOR, { outDir: y1 })).acks).toBe(3);
+      expect((await exportBundle(b.ctx, ACTOR, { outDir: y1 })).acks).toBe(5);
       await importBundle(a.ctx, ACTOR, manifestIn(y1));
       expect(onA(c1.id).map((e) => e.state)).toEqual(['acknowledged', 'acknowledged']);
       expect(onA(c2.id).map((e) => e.state)).toEqual(['superseded', 'acknowledged']);
+      const [r1, r2] = onA(c3.id);
+      expect([r1!.state, r2!.state]).toEqual(['superseded', 'acknowledged']);
+      expect(r1!.parked_reason).toContain('经对端工作台转发时被目标系统退回');
+      expect((await a.d.call('sync.status', {}, a.token)).targets.find((t) => t.id === 'prov')!.parked).toBe(0);
     } finally {
       await a.close();
       await b.close();

@@ -30,7 +30,9 @@ const RANK = { exported: 0, received: 1, parked: 2, acknowledged: 3 } as const;
 /**
  * On the sending desk: applies acks from the peer (statements prepared once). Only moves forward
  * (an older bundle's "received" does not undo an "acknowledged"); "acknowledged" closes the outbox
- * entry with the target's case number, "parked" parks it with the target's reason (the clerk can resend).
+ * entry with the target's case number, "parked" parks it with the target's reason (the clerk can
+ * resend) — unless a newer revision of it exists here (a status change written meanwhile,
+ * docs/sync.md): then it is superseded by that one, the reason kept, as the sender does.
  */
 export function ackApplier(db: Db): (a: AckRecord, at: string) => boolean {
   const sent = db.prepare('SELECT entry_id, state FROM transfer_sent WHERE idempotency_key = ?');
@@ -40,6 +42,13 @@ export function ackApplier(db: Db): (a: AckRecord, at: string) => boolean {
      WHERE id = ? AND state NOT IN ('acknowledged', 'superseded')`,
   );
   const park = db.prepare(`UPDATE outbox_entries SET state = 'parked', parked_reason = ? WHERE id = ? AND state = 'pending'`);
+  const newer = db
+    .prepare(
+      `SELECT n.id FROM outbox_entries e JOIN outbox_entries n ON n.case_id = e.case_id AND n.target_id = e.target_id AND n.kind = e.kind AND n.subject = e.subject
+       WHERE e.id = ? AND n.revision > e.revision AND n.state <> 'superseded' ORDER BY n.revision DESC LIMIT 1`,
+    )
+    .pluck();
+  const supersede = db.prepare(`UPDATE outbox_entries SET state = 'superseded', superseded_by = ?, parked_reason = ? WHERE id = ? AND state = 'pending'`);
   return (a, at) => {
     const s = sent.get(a.key) as { entry_id: number; state: keyof typeof RANK } | undefined;
     if (!s) return false;
@@ -47,7 +56,12 @@ export function ackApplier(db: Db): (a: AckRecord, at: string) => boolean {
     if (s.state === 'acknowledged') return false;
     move.run(a.state, at, a.at ?? at, a.reason ?? null, s.entry_id);
     if (a.state === 'acknowledged') close.run(a.targetCaseNo ?? null, a.at ?? at, s.entry_id);
-    else if (a.state === 'parked') park.run(`经对端工作台转发时被目标系统退回：${a.reason ?? ''}`, s.entry_id);
+    else if (a.state === 'parked') {
+      const reason = `经对端工作台转发时被目标系统退回：${a.reason ?? ''}`;
+      const by = newer.get(s.entry_id) as number | undefined;
+      if (by) supersede.run(by, reason, s.entry_id);
+      else park.run(reason, s.entry_id);
+    }
     return true;
   };
 }
