@@ -5,11 +5,12 @@ import type { StagingOp, StagingReply, StagingRequest } from '../services/transf
 
 /**
  * Writes an import's staged files (staging-files.ts, ThreadedStagingFiles): the main thread
- * parses a segment and hands it over with what to do — begin a file, write a piece of the
- * segment, end the file — so creating thousands of small files runs beside the decrypting and
- * hashing of the next segment.
+ * parses a segment, copies it into a shared slot and hands it over with what to do — begin a file,
+ * write a piece of the segment, end the file — so creating thousands of small files runs beside
+ * the decrypting and hashing of the next segment.
  */
-const { dir } = workerData as { dir: string };
+const { dir, slots } = workerData as { dir: string; slots: SharedArrayBuffer[] };
+const views = slots.map((b) => Buffer.from(b));
 const made = new Set<string>();
 let fd: number | null = null;
 
@@ -37,7 +38,7 @@ parentPort!.on('message', (m: StagingRequest) => {
     if (m.close) {
       if (fd !== null) fs.closeSync(fd);
       fd = null;
-    } else run(Buffer.from(m.buf!), m.ops!);
+    } else run(views[m.slot!]!, m.ops!);
     reply = { id: m.id, ok: true };
   } catch (e) {
     reply = { id: m.id, ok: false, error: e instanceof Error ? e.message : String(e) };

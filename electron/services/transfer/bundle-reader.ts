@@ -124,7 +124,7 @@ export async function verifyToStaging(manifestFile: string, ctx: VerifyContext):
   const { body, manifestHash } = readManifest(manifestFile, ctx);
   const dir = path.join(ctx.stagingRoot, `${body.bundleId}-${process.pid}-${randomBytes(4).toString('hex')}`);
   const filesDir = path.join(dir, 'files');
-  const staging = stagingFiles(filesDir, { threaded: ctx.stagingThread ?? body.plainBytes >= THREADED_STAGING_BYTES });
+  const staging = stagingFiles(filesDir, { threaded: ctx.stagingThread ?? body.plainBytes >= THREADED_STAGING_BYTES, segmentBytes: body.enc.segmentBytes });
   try {
     const folder = path.dirname(manifestFile);
     const { chunkBytes, segmentBytes } = body.enc;
@@ -420,7 +420,7 @@ class RecordParser {
         this.record(buf);
       }
     }
-    // A header cut by the segment's end is kept as a copy: the segment may go to the staging worker.
+    // A header cut by the segment's end is kept as a copy of its bytes, not a view of the segment.
     if (this.acc.length) this.acc = [Buffer.concat(this.acc, this.accLen)];
   }
 

@@ -27,9 +27,9 @@ export interface StagingFiles {
   close(): Promise<void>;
 }
 
-export function stagingFiles(dir: string, opts: { threaded: boolean }): StagingFiles {
+export function stagingFiles(dir: string, opts: { threaded: boolean; segmentBytes: number }): StagingFiles {
   fs.mkdirSync(dir, { recursive: true });
-  return opts.threaded ? new ThreadedStagingFiles(dir) : new InlineStagingFiles(dir);
+  return opts.threaded ? new ThreadedStagingFiles(dir, opts.segmentBytes) : new InlineStagingFiles(dir);
 }
 
 /** On the calling thread. */
@@ -69,32 +69,44 @@ class InlineStagingFiles implements StagingFiles {
   }
 }
 
-/** What the staging worker is asked: a segment and what to write from it, or to close. */
+/** What the staging worker is asked: a segment (in shared slot `slot`) and what to write from it, or to close. */
 export type StagingOp = ['b', string] | ['p', number, number] | ['e'];
 export interface StagingRequest {
   id: number;
-  buf?: ArrayBuffer;
+  slot?: number;
   ops?: StagingOp[];
   close?: boolean;
 }
+
+/** Segments handed to the staging worker at once (each in a shared slot of its own). */
+const SLOTS = 3;
 export type StagingReply = { id: number; ok: true } | { id: number; ok: false; error: string };
 
 /**
- * In a worker thread of its own (workers/staging-worker.ts): each segment is handed over (its
- * memory transferred, not copied) with the list of file operations on it, so creating the files
- * runs beside the decrypting and parsing of the next segment. At most two segments are in flight.
+ * In a worker thread of its own (workers/staging-worker.ts): each segment is copied into one of
+ * three shared slots and handed over with the list of file operations on it, so creating the files
+ * runs beside the decrypting and parsing of the next segment. (Transferring each segment's own
+ * memory instead left it to the worker's garbage collector, which let it pile up.)
  */
 class ThreadedStagingFiles implements StagingFiles {
   private readonly worker: Worker;
+  private readonly slots: Buffer[];
   private segment: Buffer | null = null;
   private ops: StagingOp[] = [];
   private nextId = 1;
+  private sent = 0;
   private readonly waiting = new Map<number, { resolve(): void; reject(e: Error): void }>();
   private readonly inFlight: Promise<void>[] = [];
   private failure: Error | null = null;
 
-  constructor(readonly dir: string) {
-    this.worker = new Worker(workerBundle('staging-worker.cjs'), { workerData: { dir }, execArgv: [] });
+  constructor(
+    readonly dir: string,
+    segmentBytes: number,
+  ) {
+    const shared = Array.from({ length: SLOTS }, () => new SharedArrayBuffer(segmentBytes));
+    this.slots = shared.map((b) => Buffer.from(b));
+    // A small young generation: the worker's garbage (each segment's list of operations) is collected as it goes.
+    this.worker = new Worker(workerBundle('staging-worker.cjs'), { workerData: { dir, slots: shared }, execArgv: [], resourceLimits: { maxYoungGenerationSizeMb: 2 } });
     this.worker.on('message', (r: StagingReply) => {
       const w = this.waiting.get(r.id);
       this.waiting.delete(r.id);
@@ -126,14 +138,14 @@ class ThreadedStagingFiles implements StagingFiles {
     const seg = this.segment!;
     this.segment = null;
     if (!this.ops.length) return;
-    // The segment's memory goes to the worker; a view into a shared or pooled buffer is copied first.
-    const whole = seg.byteOffset === 0 && seg.buffer.byteLength === seg.length && seg.buffer instanceof ArrayBuffer;
-    const buf = whole ? (seg.buffer as ArrayBuffer) : new Uint8Array(seg).buffer;
-    const done = this.send({ buf, ops: this.ops }, [buf]);
-    done.catch(() => undefined); // awaited below or in drain()
-    this.inFlight.push(done);
+    const ops = this.ops;
     this.ops = [];
-    if (this.inFlight.length > 2) await this.inFlight.shift();
+    if (this.inFlight.length === SLOTS) await this.inFlight.shift(); // its slot is the one to use next
+    const slot = this.sent++ % SLOTS;
+    seg.copy(this.slots[slot]!);
+    const done = this.send({ slot, ops });
+    done.catch(() => undefined); // awaited above or in drain()
+    this.inFlight.push(done);
   }
 
   async drain(): Promise<void> {
@@ -143,16 +155,16 @@ class ThreadedStagingFiles implements StagingFiles {
 
   async close(): Promise<void> {
     for (const p of this.inFlight.splice(0)) await p.catch(() => undefined);
-    if (!this.failure) await this.send({ close: true }, []).catch(() => undefined);
+    if (!this.failure) await this.send({ close: true }).catch(() => undefined);
     await this.worker.terminate();
   }
 
-  private send(m: Omit<StagingRequest, 'id'>, transfer: ArrayBuffer[]): Promise<void> {
+  private send(m: Omit<StagingRequest, 'id'>): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
     return new Promise<void>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      this.worker.postMessage({ ...m, id }, transfer);
+      this.worker.postMessage({ ...m, id });
     });
   }
 
