@@ -4,7 +4,8 @@
  * through BundleWriter and verifyToStaging for chunk sizes below, equal to, not a multiple of,
  * and above the 1 MB segment, with the staged files written on the calling thread and in the
  * staging worker; a byte flipped in a middle segment of a many-segment part, or two segments of a
- * part swapped, is refused (both ways), and the staging folder is gone.
+ * part swapped, is refused (both ways), and the staging folder is gone; a bundle of another format
+ * version is refused with a reason that says so.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -94,5 +95,13 @@ describe('bundle stream', () => {
     expect(fs.readdirSync(root)).toEqual([]);
     fs.writeFileSync(part, original);
     expect((await verify(manifest, stagingThread, root)).body.counts.files).toBe(files.length);
+  });
+
+  it('refuses a bundle of another format version, saying so', async () => {
+    const { manifest } = await write(SEGMENT_BYTES);
+    const m = JSON.parse(fs.readFileSync(manifest, 'utf8')) as { format: string };
+    m.format = 'pfd-transfer/1';
+    fs.writeFileSync(manifest, JSON.stringify(m));
+    await expect(verify(manifest, false)).rejects.toMatchObject({ code: 'malformed', userMessage: expect.stringMatching(/格式版本（pfd-transfer\/1）与本机（pfd-transfer\/2）不同/) });
   });
 });

@@ -4,6 +4,7 @@ import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { z } from 'zod';
 import {
   BundleRefused,
+  FORMAT,
   MAX_HEADER_BYTES,
   MAX_INDEX_LINE,
   MAX_MANIFEST_BYTES,
@@ -87,6 +88,9 @@ export function readManifest(manifestFile: string, ctx: Pick<VerifyContext, 'me'
     throw refuse('malformed', '清单文件已损坏（不是有效的 JSON）。');
   }
   if (!outer || typeof outer !== 'object' || !('sig' in outer) || !(outer as { sig: unknown }).sig) throw refuse('unsigned', '交换包没有签名，已拒绝。');
+  const format = (outer as { format?: unknown }).format;
+  if (typeof format === 'string' && format.startsWith('pfd-transfer/') && format !== FORMAT)
+    throw refuse('malformed', `交换包的格式版本（${format.slice(0, 40)}）与本机（${FORMAT}）不同，请把两台工作台升级到同一版本后在对端重新导出。`, { format });
   const file = ManifestFile.safeParse(outer);
   if (!file.success) throw refuse('malformed', '清单文件格式不符，已拒绝。', { issue: file.error.issues[0]?.message });
   const peer = ctx.peer;
