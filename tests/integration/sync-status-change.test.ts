@@ -307,6 +307,17 @@ describe('a false commitment after acceptance reaches the vertical systems', () 
       expectHeld(await storedOf('prov', c1.caseNo), [1, 2]);
       expectHeld(await storedOf('prov', c2.caseNo), [2]);
       expectHeld(await storedOf('prov', c3.caseNo), [2]);
+      // On the extranet desk: the refused acceptance is replaced by the change (nothing left in its own
+      // 退回清单), and every mirror case shows the termination with its reason.
+      expect(onB('parked')).toBe(0);
+      expect((await b.d.call('sync.status', {}, b.token)).targets.find((t) => t.id === 'prov')!.parked).toBe(0);
+      for (const c of [c1, c2, c3]) {
+        const m = b.ctx.db
+          .prepare(`SELECT c.status, c.status_reason FROM transfer_cases tc JOIN cases c ON c.id = tc.case_id WHERE tc.origin_case_no = ?`)
+          .get(c.caseNo) as { status: string; status_reason: string };
+        expect(m.status).toBe('terminated');
+        expect(m.status_reason).toBe(`告知承诺不实：${CONSEQUENCE.reason}（依据：${CONSEQUENCE.legalBasis}）`);
+      }
 
       // The target's numbers and the refusal come back: every entry on the intranet desk settled, nothing left to re-send.
       const y1 = tempDir('revokehelper-y1-');

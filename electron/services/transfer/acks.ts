@@ -1,10 +1,14 @@
 import type { Db } from '../../store/open-store';
 import type { AckRecord } from './bundle-format';
 
-/** What this desk currently has to say about an entry it received (from its outbox state). */
+/**
+ * What this desk currently has to say about an entry it received (from its outbox state). An entry
+ * refused by the target and superseded here by a newer revision (its reason kept) is still told as
+ * refused: the origin desk has it carried and waiting for an answer.
+ */
 export function currentAck(r: { idempotency_key: string; state: string; target_case_no: string | null; acknowledged_at: string | null; parked_reason: string | null }): AckRecord {
   if (r.state === 'acknowledged') return { key: r.idempotency_key, state: 'acknowledged', targetCaseNo: r.target_case_no, at: r.acknowledged_at };
-  if (r.state === 'parked') return { key: r.idempotency_key, state: 'parked', reason: r.parked_reason };
+  if (r.state === 'parked' || (r.state === 'superseded' && r.parked_reason !== null)) return { key: r.idempotency_key, state: 'parked', reason: r.parked_reason };
   return { key: r.idempotency_key, state: 'received' };
 }
 

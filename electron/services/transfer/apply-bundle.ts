@@ -73,6 +73,11 @@ export function applyStaged(w: WriteContext, s: StagedBundle, o: ApplyOptions): 
   return { status: 'applied', bundleId: b.bundleId, seq: b.seq, entriesNew, entriesKnown, files: b.counts.files, acks, gaps: gapsFromPeer(db) };
 }
 
+const STATUSES = ['accepted', 'verifying', 'completed', 'rejected', 'terminated', 'revoked'];
+
+/** The mirror case's status reason for a revision telling of a status change, worded as on the origin desk. */
+const changeReason = (doc: Partial<CaseDocument>): string | null => (doc.statusChange ? `${doc.statusChange.reason}（依据：${doc.statusChange.legalBasis}）` : null);
+
 /** One entry from the peer: the case mirrored here, the entry queued in this desk's outbox under the same key. */
 function entryApplier(w: WriteContext, o: ApplyOptions, bundleId: string): (e: EntryRecord) => boolean {
   const { db } = w;
@@ -90,6 +95,13 @@ function entryApplier(w: WriteContext, o: ApplyOptions, bundleId: string): (e: E
     ),
     newMirror: db.prepare('INSERT INTO transfer_cases (case_id, origin_desk, origin_case_no, document, revision, received_at) VALUES (?, ?, ?, ?, ?, ?)'),
     newerMirror: db.prepare('UPDATE transfer_cases SET document = ?, revision = ? WHERE case_id = ?'),
+    mirrorStatus: db.prepare('SELECT status FROM cases WHERE id = ?').pluck(),
+    newerStatus: db.prepare('UPDATE cases SET status = ?, status_reason = ?, revision = ?, updated_at = ? WHERE id = ?'),
+    // Refused earlier revisions of the case to this target: the newer one replaces them (as on the origin desk).
+    parkedBefore: db.prepare(
+      `SELECT id, revision FROM outbox_entries WHERE case_id = ? AND target_id = ? AND kind = ? AND subject = ? AND revision < ? AND state = 'parked' ORDER BY id`,
+    ),
+    supersede: db.prepare(`UPDATE outbox_entries SET state = 'superseded', superseded_by = ? WHERE id = ? AND state = 'parked'`),
     caseFile: db.prepare('INSERT OR IGNORE INTO transfer_case_files (case_id, sha256, name, kind, size) VALUES (?, ?, ?, ?, ?)'),
     outbox: db.prepare(
       `INSERT INTO outbox_entries (case_id, target_id, kind, subject, revision, idempotency_key, document, state, created_at)
@@ -99,6 +111,16 @@ function entryApplier(w: WriteContext, o: ApplyOptions, bundleId: string): (e: E
     received: db.prepare('INSERT INTO transfer_received (idempotency_key, entry_id, bundle_id, received_at) VALUES (?, ?, ?, ?)'),
   };
   const zone = ZONE_LABEL[o.senderZone];
+  /** A newer revision telling of a status change (终止/撤销): the mirror case shows it, with its reason. */
+  const mirrorStatusChange = (caseId: number, doc: Partial<CaseDocument>, originCaseNo: string) => {
+    const c = doc.statusChange;
+    if (!c || !STATUSES.includes(c.status)) return;
+    const from = q.mirrorStatus.get(caseId) as string;
+    if (from === c.status) return;
+    const reason = changeReason(doc)!;
+    q.newerStatus.run(c.status, reason, doc.revision ?? 1, at, caseId);
+    w.audit({ action: 'transfer.caseStatus', entityType: 'case', entityId: caseId, detail: { originCaseNo, originDesk: o.senderDesk, from, to: c.status, reason, bundleId } });
+  };
   return (e) => {
     for (const f of e.files) q.file.run(f.sha256, f.size, f.mime, at);
     if (q.known.get(e.key)) return false;
@@ -112,20 +134,27 @@ function entryApplier(w: WriteContext, o: ApplyOptions, bundleId: string): (e: E
       const applicantId =
         (q.applicant.get(a.idType, a.idNumber) as number | undefined) ??
         Number(q.newApplicant.run(a.kind === 'organisation' ? 'organisation' : 'person', a.name, a.idType, a.idNumber, a.phone ?? '', at, o.user).lastInsertRowid);
-      const status = ['accepted', 'verifying', 'completed', 'rejected', 'terminated', 'revoked'].includes(doc.status ?? '') ? doc.status! : 'accepted';
+      const status = STATUSES.includes(doc.status ?? '') ? doc.status! : 'accepted';
       const caseId = Number(
-        q.newCase.run(`${e.caseNo}（${zone}）`, applicantId, o.catalog, status, doc.revision ?? 1, at, o.user, at, doc.acceptedAt ?? at, `由${zone}工作台 ${o.senderDesk} 转来`).lastInsertRowid,
+        q.newCase.run(`${e.caseNo}（${zone}）`, applicantId, o.catalog, status, doc.revision ?? 1, at, o.user, at, doc.acceptedAt ?? at, changeReason(doc) ?? `由${zone}工作台 ${o.senderDesk} 转来`)
+          .lastInsertRowid,
       );
       q.newMirror.run(caseId, o.senderDesk, e.caseNo, e.document, e.revision, at);
       tc = { case_id: caseId, revision: e.revision };
       w.audit({ action: 'transfer.caseReceived', entityType: 'case', entityId: caseId, detail: { originCaseNo: e.caseNo, originDesk: o.senderDesk, bundleId } });
     } else if (e.kind === 'case' && e.revision > tc.revision) {
       q.newerMirror.run(e.document, e.revision, tc.case_id);
+      mirrorStatusChange(tc.case_id, doc, e.caseNo);
     }
     for (const f of e.files) q.caseFile.run(tc.case_id, f.sha256, f.name, f.kind, f.size);
 
     const entryId = Number(q.outbox.run(tc.case_id, e.target.id, e.kind, e.subject, e.revision, e.key, e.document, e.createdAt).lastInsertRowid);
     for (const f of e.outboxFiles) q.outboxFile.run(entryId, f.sha256, f.name, f.kind, f.size);
+    const replaced = q.parkedBefore.all(tc.case_id, e.target.id, e.kind, e.subject, e.revision) as { id: number; revision: number }[];
+    for (const r of replaced) q.supersede.run(entryId, r.id);
+    if (replaced.length) {
+      w.audit({ action: 'transfer.superseded', entityType: 'case', entityId: tc.case_id, detail: { entryId, revision: e.revision, superseded: replaced, bundleId } });
+    }
     q.received.run(e.key, entryId, bundleId, at);
     return true;
   };
