@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import Database from 'better-sqlite3';
-import { freshDir, startHost, type RunningHost } from './support/host';
+import { freshDir, hostRpc, startHost, type RunningHost } from './support/host';
 import { startDataSharingPlatform, type RunningPlatform } from '../../sim/data-sharing-platform';
 import { startVerticalSim, type SimHandle } from '../../sim/vertical-system';
 import { writeSyncConfig } from '../../electron/services/sync/targets-config';
@@ -316,55 +316,44 @@ test('a clock set back since the last run is warned about on the home and sync p
   await expect(page.getByTestId('sync-page').getByTestId('clock-warning')).toContainText('请联系管理员校准时间');
 });
 
-/** One IPC call through the browser host's API (for what this test is not about: intake, the verification outcome). */
-async function rpc<T>(h: RunningHost, method: string, input: unknown, session?: string): Promise<T> {
-  const res = await fetch(`${h.origin}/api/rpc`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${h.token}` },
-    body: JSON.stringify({ id: method, method, input, ...(session ? { session } : {}) }),
-  });
-  const body = (await res.json()) as { ok: boolean; value?: T; error?: { message: string } };
-  if (!body.ok) throw new Error(`${method}: ${body.error?.message}`);
-  return body.value as T;
-}
 
 test('a case terminated after a false commitment: the target gets the change after the case, and the manual clerk is shown what to do in that system', async ({ page, context }, info) => {
   test.setTimeout(120_000);
   const h = await startDesk();
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: h.origin });
-  const token = (user: string) => rpc<{ token: string }>(h, 'auth.signIn', { username: user, password: 'Desk@2026' }).then((s) => s.token);
+  const token = (user: string) => hostRpc<{ token: string }>(h, 'auth.signIn', { username: user, password: 'Desk@2026' }).then((s) => s.token);
   const clerk = await token('zhangmin');
   const admin = await token('admin');
 
   // 托育机构备案 for 王芳 with a signed commitment (its check is always sampled), accepted through the API.
   type Cert = { certificateItemId: number; code: string; method: string; state: string };
-  const item = (await rpc<{ id: number; name: string }[]>(h, 'catalog.listServiceItems', {}, clerk)).find((i) => i.name === '托育机构备案')!;
-  const applicant = (await rpc<{ id: number; name: string }[]>(h, 'applicants.list', { query: '王芳', limit: 5 }, clerk)).find((a) => a.name === '王芳')!;
-  let v = await rpc<{ id: number; caseNo: string; certificates: Cert[] }>(h, 'intake.start', { applicantId: applicant.id, serviceItemIds: [item.id] }, clerk);
+  const item = (await hostRpc<{ id: number; name: string }[]>(h, 'catalog.listServiceItems', {}, clerk)).find((i) => i.name === '托育机构备案')!;
+  const applicant = (await hostRpc<{ id: number; name: string }[]>(h, 'applicants.list', { query: '王芳', limit: 5 }, clerk)).find((a) => a.name === '王芳')!;
+  let v = await hostRpc<{ id: number; caseNo: string; certificates: Cert[] }>(h, 'intake.start', { applicantId: applicant.id, serviceItemIds: [item.id] }, clerk);
   for (const c of v.certificates) {
     const at = { caseId: v.id, certificateItemId: c.certificateItemId };
     if (c.method === 'commitment') {
-      await rpc(h, 'intake.recordChoice', { ...at, choice: 'commit' }, clerk);
-      v = await rpc(h, 'intake.signCommitment', { ...at, signatureKind: 'pad', signaturePngBase64: signaturePng().toString('base64') }, clerk);
+      await hostRpc(h, 'intake.recordChoice', { ...at, choice: 'commit' }, clerk);
+      v = await hostRpc(h, 'intake.signCommitment', { ...at, signatureKind: 'pad', signaturePngBase64: signaturePng().toString('base64') }, clerk);
     } else if (c.method === 'data_sharing') {
-      v = await rpc(h, 'intake.queryDataSharing', at, clerk);
-      if (v.certificates.find((x) => x.code === c.code)!.state === 'pending') v = await rpc(h, 'intake.switchToVerification', at, clerk);
+      v = await hostRpc(h, 'intake.queryDataSharing', at, clerk);
+      if (v.certificates.find((x) => x.code === c.code)!.state === 'pending') v = await hostRpc(h, 'intake.switchToVerification', at, clerk);
     } else if (c.method === 'dept_verification') {
-      v = await rpc(h, 'intake.requestAssistance', at, clerk);
+      v = await hostRpc(h, 'intake.requestAssistance', at, clerk);
     }
   }
-  await rpc(h, 'intake.transition', { caseId: v.id, to: 'accepted' }, clerk);
+  await hostRpc(h, 'intake.transition', { caseId: v.id, to: 'accepted' }, clerk);
   const caseNo = v.caseNo;
   type Entry = { id: number; targetId: string; revision: number; state: string };
-  const entries = async () => (await rpc<{ entries: Entry[] }>(h, 'sync.entries', { caseId: v.id }, clerk)).entries;
+  const entries = async () => (await hostRpc<{ entries: Entry[] }>(h, 'sync.entries', { caseId: v.id }, clerk)).entries;
   await expect.poll(async () => (await entries()).find((e) => e.targetId === HTTP_TARGET)?.state, { timeout: 20_000 }).toBe('acknowledged');
   const manual1 = (await entries()).find((e) => e.targetId === MANUAL_TARGET)!;
-  await rpc(h, 'sync.manual.markEntered', { entryId: manual1.id, targetCaseNo: 'MZJZ-2026-00900' }, clerk);
+  await hostRpc(h, 'sync.manual.markEntered', { entryId: manual1.id, targetCaseNo: 'MZJZ-2026-00900' }, clerk);
 
   // The supervisor records 承诺不实: the case is terminated, and its targets are told.
-  const task = (await rpc<{ tasks: { id: number; caseId: number }[] }>(h, 'verification.board', {}, admin)).tasks.find((t) => t.caseId === v.id)!;
+  const task = (await hostRpc<{ tasks: { id: number; caseId: number }[] }>(h, 'verification.board', {}, admin)).tasks.find((t) => t.caseId === v.id)!;
   const legalBasis = '《国务院办公厅关于全面推行证明事项告知承诺制的指导意见》（国办发〔2020〕42号）';
-  await rpc(h, 'verification.recordOutcome', { taskId: task.id, outcome: 'false', note: '核查发现犯罪记录', consequence: { legalBasis, reason: '拟聘从业人员有犯罪记录', severity: '严重' } }, admin);
+  await hostRpc(h, 'verification.recordOutcome', { taskId: task.id, outcome: 'false', note: '核查发现犯罪记录', consequence: { legalBasis, reason: '拟聘从业人员有犯罪记录', severity: '严重' } }, admin);
   await expect.poll(async () => (await sim.cases(HTTP_TARGET))[0]?.versions.map((x) => x.revision), { timeout: 20_000 }).toEqual([1, 2]);
   expect((await sim.cases(HTTP_TARGET))[0]).toMatchObject({ externalRef: caseNo, status: 'terminated' });
 

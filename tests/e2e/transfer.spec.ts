@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { freshDir, startHost, type RunningHost } from './support/host';
+import { freshDir, hostRpc, startHost, type RunningHost } from './support/host';
 import { startVerticalSim, type SimHandle } from '../../sim/vertical-system';
 import { writeSyncConfig } from '../../electron/services/sync/targets-config';
 import { signaturePng } from '../helpers/png';
@@ -71,44 +71,33 @@ async function open(browser: Browser, host: RunningHost): Promise<Page> {
   return page;
 }
 
-/** The same API the page uses, for the steps that are not this test's subject (intake of the case). */
-async function rpc<T>(host: RunningHost, method: string, input: unknown, session?: string): Promise<T> {
-  const r = await fetch(`${host.origin}/api/rpc`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${host.token}` },
-    body: JSON.stringify({ id: 'e2e', method, input, ...(session ? { session } : {}) }),
-  });
-  const body = (await r.json()) as { ok: boolean; value: T; error?: { message: string } };
-  if (!body.ok) throw new Error(`${method}: ${body.error?.message}`);
-  return body.value;
-}
 
 type Cert = { certificateItemId: number; method: string; state: string; name: string };
 type CaseView = { id: number; caseNo: string; certificates: Cert[] };
 
 /** A case for 王芳 with a written commitment (告知承诺, signed on screen) and two scanned pages, accepted. */
 async function acceptCaseWithCommitment(host: RunningHost): Promise<string> {
-  const token = (await rpc<{ token: string }>(host, 'auth.signIn', { username: 'zhangmin', password: 'Desk@2026' })).token;
-  const items = await rpc<{ id: number; certificates: { method: string }[]; bundles: unknown[] }[]>(host, 'catalog.listServiceItems', {}, token);
+  const token = (await hostRpc<{ token: string }>(host, 'auth.signIn', { username: 'zhangmin', password: 'Desk@2026' })).token;
+  const items = await hostRpc<{ id: number; certificates: { method: string }[]; bundles: unknown[] }[]>(host, 'catalog.listServiceItems', {}, token);
   const item = items.find((i) => i.certificates.some((c) => c.method === 'commitment') && i.bundles.length === 0)!;
-  const applicant = (await rpc<{ id: number; name: string }[]>(host, 'applicants.list', { query: '王芳', limit: 5 }, token)).find((a) => a.name === '王芳')!;
-  let v = await rpc<CaseView>(host, 'intake.start', { applicantId: applicant.id, serviceItemIds: [item.id] }, token);
+  const applicant = (await hostRpc<{ id: number; name: string }[]>(host, 'applicants.list', { query: '王芳', limit: 5 }, token)).find((a) => a.name === '王芳')!;
+  let v = await hostRpc<CaseView>(host, 'intake.start', { applicantId: applicant.id, serviceItemIds: [item.id] }, token);
   const sig = signaturePng(400, 150).toString('base64');
   const jpeg = documentJpeg(640, 480, { seed: 9, noise: 4 }).toString('base64');
   for (const c of v.certificates) {
     if (c.state !== 'pending') continue;
     const cc = { caseId: v.id, certificateItemId: c.certificateItemId };
     if (c.method === 'commitment') {
-      await rpc(host, 'intake.recordChoice', { ...cc, choice: 'commit' }, token);
-      v = await rpc<CaseView>(host, 'intake.signCommitment', { ...cc, signatureKind: 'screen', signaturePngBase64: sig }, token);
-    } else if (c.method === 'data_sharing') v = await rpc<CaseView>(host, 'intake.queryDataSharing', cc, token);
-    else if (c.method === 'dept_verification') v = await rpc<CaseView>(host, 'intake.requestAssistance', cc, token);
-    else if (c.method === 'retained') v = await rpc<CaseView>(host, 'intake.addMaterial', { ...cc, title: `${c.name}（原件核对）`, pages: [{ mime: 'image/jpeg', base64: jpeg }] }, token);
+      await hostRpc(host, 'intake.recordChoice', { ...cc, choice: 'commit' }, token);
+      v = await hostRpc<CaseView>(host, 'intake.signCommitment', { ...cc, signatureKind: 'screen', signaturePngBase64: sig }, token);
+    } else if (c.method === 'data_sharing') v = await hostRpc<CaseView>(host, 'intake.queryDataSharing', cc, token);
+    else if (c.method === 'dept_verification') v = await hostRpc<CaseView>(host, 'intake.requestAssistance', cc, token);
+    else if (c.method === 'retained') v = await hostRpc<CaseView>(host, 'intake.addMaterial', { ...cc, title: `${c.name}（原件核对）`, pages: [{ mime: 'image/jpeg', base64: jpeg }] }, token);
   }
-  const doc = await rpc<{ id: number }>(host, 'scans.createDocument', { caseId: v.id, kind: 'certificate', title: '户口簿' }, token);
+  const doc = await hostRpc<{ id: number }>(host, 'scans.createDocument', { caseId: v.id, kind: 'certificate', title: '户口簿' }, token);
   for (const seed of [1, 2]) {
     const page = documentJpeg(640, 480, { seed, noise: 6 }).toString('base64');
-    await rpc(host, 'scans.addPage', {
+    await hostRpc(host, 'scans.addPage', {
       documentId: doc.id,
       page: { mime: 'image/jpeg', base64: page },
       width: 640,
@@ -117,7 +106,7 @@ async function acceptCaseWithCommitment(host: RunningHost): Promise<string> {
       capture: { deviceLabel: 'USB Document Camera', adapter: 'uvc', resolution: { width: 640, height: 480 }, rotation: 0, trigger: 'manual', blank: false },
     }, token);
   }
-  const accepted = await rpc<CaseView>(host, 'intake.transition', { caseId: v.id, to: 'accepted' }, token);
+  const accepted = await hostRpc<CaseView>(host, 'intake.transition', { caseId: v.id, to: 'accepted' }, token);
   return accepted.caseNo;
 }
 
@@ -211,8 +200,8 @@ test('a case goes from the intranet desk to the extranet desk with its pages and
   await a.getByRole('tab', { name: '往来记录' }).click();
   await expect(a.getByTestId('transfer-history')).toContainText('对端已导入');
   await info.attach('history', { body: await a.screenshot({ fullPage: true }), contentType: 'image/png' });
-  const token = (await rpc<{ token: string }>(hostA, 'auth.signIn', { username: 'zhangmin', password: 'Desk@2026' })).token;
-  const entries = await rpc<{ entries: { caseNo: string; state: string; targetCaseNo: string | null }[] }>(hostA, 'sync.entries', { targetId: TARGET, limit: 10 }, token);
+  const token = (await hostRpc<{ token: string }>(hostA, 'auth.signIn', { username: 'zhangmin', password: 'Desk@2026' })).token;
+  const entries = await hostRpc<{ entries: { caseNo: string; state: string; targetCaseNo: string | null }[] }>(hostA, 'sync.entries', { targetId: TARGET, limit: 10 }, token);
   expect(entries.entries).toEqual([expect.objectContaining({ caseNo, state: 'acknowledged', targetCaseNo: targetNo })]);
   fs.mkdirSync('test-results/transfer', { recursive: true });
   await a.screenshot({ path: 'test-results/transfer/history-intranet.png', fullPage: true });

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, expect, test, type BrowserContext, type Page } from '@playwright/test';
-import { freshDir, startHost, type RunningHost } from './support/host';
+import { freshDir, hostRpc, startHost, type RunningHost } from './support/host';
 import { CHROMIUM, CHROMIUM_ARGS, assertChromium } from './support/browser';
 import { startDataSharingPlatform, type RunningPlatform } from '../../sim/data-sharing-platform';
 import { documentScene, writeY4m } from '../helpers/y4m';
@@ -56,16 +56,6 @@ test.afterAll(async () => {
   await platform?.close();
 });
 
-async function rpc<T>(h: RunningHost, method: string, input: unknown, session?: string): Promise<T> {
-  const res = await fetch(`${h.origin}/api/rpc`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${h.token}` },
-    body: JSON.stringify({ id: method, method, input, ...(session ? { session } : {}) }),
-  });
-  const body = (await res.json()) as { ok: boolean; value?: T; error?: { message: string } };
-  if (!body.ok) throw new Error(`${method}: ${body.error?.message}`);
-  return body.value as T;
-}
 
 async function signIn(ctx: BrowserContext, h: RunningHost, username: string): Promise<Page> {
   const page = await ctx.newPage();
@@ -114,22 +104,22 @@ interface CaseView { id: number; status: string; statusReason: string | null; ce
 
 /** The rest of the case's certificates through the API (not what this test is about), then accept and complete. */
 async function completeCase(session: string, caseId: number): Promise<CaseView> {
-  let v = await rpc<CaseView>(hall, 'intake.get', { caseId }, session);
+  let v = await hostRpc<CaseView>(hall, 'intake.get', { caseId }, session);
   for (const c of v.certificates) {
     if (c.method === 'data_sharing') {
-      v = await rpc(hall, 'intake.queryDataSharing', { caseId, certificateItemId: c.certificateItemId }, session);
-      if (v.certificates.find((x) => x.code === c.code)!.state === 'pending') v = await rpc(hall, 'intake.switchToVerification', { caseId, certificateItemId: c.certificateItemId }, session);
+      v = await hostRpc(hall, 'intake.queryDataSharing', { caseId, certificateItemId: c.certificateItemId }, session);
+      if (v.certificates.find((x) => x.code === c.code)!.state === 'pending') v = await hostRpc(hall, 'intake.switchToVerification', { caseId, certificateItemId: c.certificateItemId }, session);
     } else if (c.method === 'dept_verification') {
-      v = await rpc(hall, 'intake.requestAssistance', { caseId, certificateItemId: c.certificateItemId }, session);
+      v = await hostRpc(hall, 'intake.requestAssistance', { caseId, certificateItemId: c.certificateItemId }, session);
     } else if (c.method === 'retained') {
-      v = await rpc(hall, 'intake.addMaterial', { caseId, certificateItemId: c.certificateItemId, title: c.name, validUntil: '2099-12-31', pages: [{ mime: 'image/png', base64: SIG }] }, session);
+      v = await hostRpc(hall, 'intake.addMaterial', { caseId, certificateItemId: c.certificateItemId, title: c.name, validUntil: '2099-12-31', pages: [{ mime: 'image/png', base64: SIG }] }, session);
     }
   }
-  for (const r of await rpc<{ id: number; caseId: number; status: string }[]>(hall, 'assistance.list', { openOnly: true }, session)) {
-    if (r.caseId === caseId) await rpc(hall, 'assistance.recordReply', { requestId: r.id, outcome: 'confirmed', reply: '电话核实属实', channel: 'phone' }, session);
+  for (const r of await hostRpc<{ id: number; caseId: number; status: string }[]>(hall, 'assistance.list', { openOnly: true }, session)) {
+    if (r.caseId === caseId) await hostRpc(hall, 'assistance.recordReply', { requestId: r.id, outcome: 'confirmed', reply: '电话核实属实', channel: 'phone' }, session);
   }
-  await rpc(hall, 'intake.transition', { caseId, to: 'accepted' }, session);
-  return rpc(hall, 'intake.transition', { caseId, to: 'completed' }, session);
+  await hostRpc(hall, 'intake.transition', { caseId, to: 'accepted' }, session);
+  return hostRpc(hall, 'intake.transition', { caseId, to: 'completed' }, session);
 }
 
 const chinaDay = (iso: string) => new Date(Date.parse(iso) + 8 * 3600_000).toISOString().slice(0, 10);
@@ -144,8 +134,8 @@ test('commitment → task with the catalog due date → assigned → taken offli
   await drawer.getByText('以书面承诺代替证明').click();
   await signOnPad(clerkPage);
   await expect(drawer.getByTestId('commitment-signed')).toContainText('事后核查');
-  const api = (await rpc<{ token: string }>(hall, 'auth.signIn', { username: 'zhangmin', password: 'Desk@2026' })).token;
-  const caseId = (await rpc<CaseSummary[]>(hall, 'intake.list', { query: '王芳', limit: 5 }, api))[0]!.id;
+  const api = (await hostRpc<{ token: string }>(hall, 'auth.signIn', { username: 'zhangmin', password: 'Desk@2026' })).token;
+  const caseId = (await hostRpc<CaseSummary[]>(hall, 'intake.list', { query: '王芳', limit: 5 }, api))[0]!.id;
   const done = await completeCase(api, caseId);
   expect(done.status).toBe('completed');
   const signedAt = done.certificates.find((c) => c.name === '无犯罪记录证明')!.commitment!.signedAt;
@@ -173,7 +163,7 @@ test('commitment → task with the catalog due date → assigned → taken offli
   const pkgFile = path.join(freshDir('desk-field-files-'), pkgDownload.suggestedFilename());
   await pkgDownload.saveAs(pkgFile);
   await expect(chenRow).toContainText('外勤中');
-  const again = await rpc<unknown>(hall, 'verification.checkout', { taskId: JSON.parse(fs.readFileSync(pkgFile, 'utf8')).task.id }, (await rpc<{ token: string }>(hall, 'auth.signIn', { username: 'chenjing', password: 'Desk@2026' })).token).then(
+  const again = await hostRpc<unknown>(hall, 'verification.checkout', { taskId: JSON.parse(fs.readFileSync(pkgFile, 'utf8')).task.id }, (await hostRpc<{ token: string }>(hall, 'auth.signIn', { username: 'chenjing', password: 'Desk@2026' })).token).then(
     () => 'taken twice',
     (e: Error) => e.message,
   );
@@ -228,16 +218,16 @@ test('commitment → task with the catalog due date → assigned → taken offli
   await expect(chenBack.locator('.ant-drawer').getByText('现场照片')).toBeVisible();
   await shot(chenBack, '3-hall-result-applied');
 
-  const api2 = (await rpc<{ token: string }>(hall, 'auth.signIn', { username: 'zhangmin', password: 'Desk@2026' })).token;
-  const revoked = await rpc<CaseView>(hall, 'intake.get', { caseId }, api2);
+  const api2 = (await hostRpc<{ token: string }>(hall, 'auth.signIn', { username: 'zhangmin', password: 'Desk@2026' })).token;
+  const revoked = await hostRpc<CaseView>(hall, 'intake.get', { caseId }, api2);
   expect(revoked.status).toBe('revoked');
   expect(revoked.statusReason).toContain('国办发〔2020〕42号');
   // Every vertical system the case went to is told: one 撤销决定 revision per target, queued with the outcome.
-  const sync = await rpc<{ entries: { targetId: string; revision: number; statusChange: string | null }[] }>(hall, 'sync.entries', { caseId }, api2);
+  const sync = await hostRpc<{ entries: { targetId: string; revision: number; statusChange: string | null }[] }>(hall, 'sync.entries', { caseId }, api2);
   const caseTargets = new Set(sync.entries.filter((e) => e.targetId !== 'data-sharing' && e.revision === 1).map((e) => e.targetId));
   expect(caseTargets.size).toBeGreaterThan(0);
   expect(sync.entries.filter((e) => e.statusChange === '撤销决定').map((e) => e.targetId).sort()).toEqual([...caseTargets].sort());
-  const board = await rpc<{ tasks: { caseId: number; evidence: unknown[] }[] }>(hall, 'verification.board', { states: ['failed'] }, api2);
+  const board = await hostRpc<{ tasks: { caseId: number; evidence: unknown[] }[] }>(hall, 'verification.board', { states: ['failed'] }, api2);
   expect(board.tasks.filter((t) => t.caseId === caseId)).toHaveLength(1);
   expect(board.tasks.find((t) => t.caseId === caseId)!.evidence).toHaveLength(1);
 
@@ -274,15 +264,15 @@ test('commitment → task with the catalog due date → assigned → taken offli
 
 test('at the hall: 无法核实 escalates through the outcome form; a 协查 reply by letter is recorded with its scanned page', async () => {
   const info = test.info();
-  const api = (await rpc<{ token: string }>(hall, 'auth.signIn', { username: 'zhangmin', password: 'Desk@2026' })).token;
-  const applicant = (await rpc<{ id: number; name: string }[]>(hall, 'applicants.list', { query: '王芳', limit: 5 }, api))[0]!;
-  const item = (await rpc<{ id: number; name: string }[]>(hall, 'catalog.listServiceItems', {}, api)).find((i) => i.name === '托育机构备案')!;
-  let v = await rpc<CaseView & { caseNo: string }>(hall, 'intake.start', { applicantId: applicant.id, serviceItemIds: [item.id] }, api);
+  const api = (await hostRpc<{ token: string }>(hall, 'auth.signIn', { username: 'zhangmin', password: 'Desk@2026' })).token;
+  const applicant = (await hostRpc<{ id: number; name: string }[]>(hall, 'applicants.list', { query: '王芳', limit: 5 }, api))[0]!;
+  const item = (await hostRpc<{ id: number; name: string }[]>(hall, 'catalog.listServiceItems', {}, api)).find((i) => i.name === '托育机构备案')!;
+  let v = await hostRpc<CaseView & { caseNo: string }>(hall, 'intake.start', { applicantId: applicant.id, serviceItemIds: [item.id] }, api);
   const commit = v.certificates.find((c) => c.name === '无犯罪记录证明')!;
-  await rpc(hall, 'intake.recordChoice', { caseId: v.id, certificateItemId: commit.certificateItemId, choice: 'commit' }, api);
-  await rpc(hall, 'intake.signCommitment', { caseId: v.id, certificateItemId: commit.certificateItemId, signatureKind: 'pad', signaturePngBase64: SIG }, api);
+  await hostRpc(hall, 'intake.recordChoice', { caseId: v.id, certificateItemId: commit.certificateItemId, choice: 'commit' }, api);
+  await hostRpc(hall, 'intake.signCommitment', { caseId: v.id, certificateItemId: commit.certificateItemId, signatureKind: 'pad', signaturePngBase64: SIG }, api);
   const dept = v.certificates.find((c) => c.method === 'dept_verification')!;
-  v = await rpc(hall, 'intake.requestAssistance', { caseId: v.id, certificateItemId: dept.certificateItemId }, api);
+  v = await hostRpc(hall, 'intake.requestAssistance', { caseId: v.id, certificateItemId: dept.certificateItemId }, api);
 
   const admin = await signIn(hallCtx, hall, 'admin');
   await admin.getByRole('menuitem', { name: '核查与协查' }).click();
@@ -309,7 +299,7 @@ test('at the hall: 无法核实 escalates through the outcome form; a 协查 rep
   await replyModal.getByRole('button', { name: /OK|确\s*定/ }).click();
   await expect(reqRow).toContainText('书面复函');
   await expect(reqRow.getByRole('button', { name: '扫描件' })).toBeVisible();
-  const list = await rpc<{ caseId: number; channel: string; scanSha256: string | null }[]>(hall, 'assistance.list', {}, api);
+  const list = await hostRpc<{ caseId: number; channel: string; scanSha256: string | null }[]>(hall, 'assistance.list', {}, api);
   expect(list.find((r) => r.caseId === v.id)).toMatchObject({ channel: 'letter', scanSha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
   await admin.screenshot({ path: info.outputPath('9-assistance-list.png') });
 });

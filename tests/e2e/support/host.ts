@@ -80,3 +80,18 @@ export async function startHost(opts: { dataDir?: string; port?: number; env?: R
       }),
   };
 }
+
+/**
+ * One IPC call through a browser host's API, as the page makes it: for the steps an end-to-end
+ * test is not about (the intake of a case, a verification outcome). Throws the main side's message.
+ */
+export async function hostRpc<T>(host: RunningHost, method: string, input: unknown, session?: string): Promise<T> {
+  const res = await fetch(`${host.origin}/api/rpc`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${host.token}` },
+    body: JSON.stringify({ id: method, method, input, ...(session ? { session } : {}) }),
+  });
+  const body = (await res.json()) as { ok: boolean; value?: T; error?: { message: string } };
+  if (!body.ok) throw new Error(`${method}: ${body.error?.message}`);
+  return body.value as T;
+}

@@ -21,13 +21,7 @@ function cvReady(): Promise<void> {
 
 /** The fixture decoded by the browser, as a camera frame is in the app (RGBA). */
 async function frameOf(file: string): Promise<RgbaImage> {
-  const bitmap = await createImageBitmap(await (await fetch(`/fixtures/${file}`)).blob());
-  const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
-  const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
-  ctx.drawImage(bitmap, 0, 0);
-  bitmap.close();
-  const img = ctx.getImageData(0, 0, canvas.width, canvas.height);
-  return { data: img.data, width: img.width, height: img.height };
+  return frameOfBlob(await (await fetch(`/fixtures/${file}`)).blob());
 }
 
 const edge = (k: number, count: number, size: number) => Math.round((k * size) / count);
