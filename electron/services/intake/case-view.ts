@@ -5,6 +5,8 @@ import { allowedTransitions, type CaseStatus } from '../../../shared/rules/case-
 import { caseFigures } from '../../../shared/rules/case-figures';
 import { maskApplicantId } from '../applicants/applicants-service';
 import { AppError } from '../../app/app-error';
+import { hasCaseTargets } from '../sync/status-change';
+import { TOLD_STATUSES } from '../../../shared/ipc/methods/intake';
 
 export interface CaseRow {
   id: number;
@@ -199,8 +201,19 @@ export function buildCaseView(db: Db, caseId: number, now: Date): CaseView {
     createdAt: c.created_at,
     createdBy: creator.display_name,
     acceptedAt: c.accepted_at,
-    transitions: allowedTransitions(c.status).map((t) => ({ to: t.to, action: t.action, needsReason: t.needsReason })),
+    transitions: transitionsOf(db, caseId, c.status),
   };
+}
+
+/** The transitions the clerk may make; a termination or revocation of a case sent on asks for the legal basis. */
+function transitionsOf(db: Db, caseId: number, status: CaseStatus): CaseView['transitions'] {
+  const allowed = allowedTransitions(status);
+  const told = allowed.some((t) => isToldStatus(t.to)) && hasCaseTargets(db, caseId);
+  return allowed.map((t) => ({ to: t.to, action: t.action, needsReason: t.needsReason, needsLegalBasis: told && isToldStatus(t.to) }));
+}
+
+export function isToldStatus(s: CaseStatus): boolean {
+  return (TOLD_STATUSES as readonly CaseStatus[]).includes(s);
 }
 
 function summarise(response: string): string {

@@ -13,7 +13,7 @@ import { addWorkingDays } from '../../../shared/rules/working-days';
 import { CASE_STATUS_LABELS, findTransition, type CaseStatus } from '../../../shared/rules/case-states';
 import { METHOD_LABELS, type CertificateMethod } from '../../../shared/domain/catalog';
 import { ID_TYPE_LABELS } from '../../../shared/ipc/contract';
-import { buildCaseView, loadCase, loadCaseCert, type CaseCertRow, type Resolution } from './case-view';
+import { buildCaseView, isToldStatus, loadCase, loadCaseCert, type CaseCertRow, type Resolution } from './case-view';
 import { nextCaseNumber } from './case-number';
 import { commitmentDigest, templateSha256 } from './commitment-digest';
 import { maskApplicantId } from '../applicants/applicants-service';
@@ -21,6 +21,8 @@ import { searchApplicantIds } from '../applicants/applicant-search';
 import { caseFigures } from '../../../shared/rules/case-figures';
 import type { CertificateState as CaseCertificateState } from '../../../shared/ipc/methods/intake';
 import { enqueueCase } from '../sync/outbox';
+import { enqueueStatusChange, hasCaseTargets } from '../sync/status-change';
+import { StatusChangeFacts } from '../../../shared/ipc/methods/intake';
 import { newSampleDraw } from '../verification/sampling';
 import type { TargetConfig } from '../sync/targets-config';
 
@@ -56,6 +58,21 @@ function requireMethod(row: CaseCertRow, methods: CertificateMethod[], doing: st
   if (!methods.includes(row.method)) {
     throw new AppError('INVALID_STATE', `“${row.name}”的处理方式为${METHOD_LABELS[row.method]}，不能${doing}。`, { certificate: row.code, method: row.method, doing });
   }
+}
+
+/** The legal basis and reason of a status change told to the targets, or the schema's Chinese refusal. */
+function statusChangeFacts(legalBasis: string | undefined, reason: string | undefined): { legalBasis: string; reason: string } {
+  const parsed = StatusChangeFacts.safeParse({ legalBasis, reason });
+  if (parsed.success) return parsed.data;
+  const fields: Record<string, string> = {};
+  for (const issue of parsed.error.issues) fields[issue.path.join('.') || '_'] ??= issue.message;
+  throw new AppError('BAD_INPUT', `${Object.values(fields).join('；')}。`, {}, fields);
+}
+
+/** The case's status reason; a legal basis given is kept with it, as a verification outcome does. */
+function statusReason(reason: string | undefined, legalBasis: string | undefined): string | null {
+  if (!reason) return null;
+  return legalBasis ? `${reason}（依据：${legalBasis}）` : reason;
 }
 
 function touchCase(w: WriteContext, caseId: number) {
@@ -515,13 +532,15 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
       return { mime: p.mime, base64: files.get(p.sha256).toString('base64') };
     },
 
-    'intake.transition': ({ caseId, to, reason }, ctx) => {
+    'intake.transition': ({ caseId, to, reason, legalBasis }, ctx) => {
       deps.write(ctx.actor, (w) => {
         const c = loadCase(w.db, caseId);
         const t = findTransition(c.status, to);
         if (!t) {
           throw new AppError('INVALID_STATE', `办件当前为“${CASE_STATUS_LABELS[c.status]}”，不能改为“${CASE_STATUS_LABELS[to]}”。`, { caseId, from: c.status, to });
         }
+        // A case already sent to a vertical system tells it of its end: legal basis and reason both.
+        const told = isToldStatus(to) && hasCaseTargets(w.db, caseId) ? statusChangeFacts(legalBasis, reason) : null;
         if (t.needsReason && !reason) throw new AppError('BAD_INPUT', `${t.action}须填写理由。`, {}, { reason: `${t.action}须填写理由` });
         if (to === 'accepted') {
           const blockers = buildCaseView(w.db, caseId, w.at).blockers;
@@ -544,9 +563,26 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
             `UPDATE cases SET status = ?, status_reason = ?, accepted_at = CASE WHEN ? = 'accepted' THEN ? ELSE accepted_at END,
                accepted_by = CASE WHEN ? = 'accepted' THEN ? ELSE accepted_by END WHERE id = ?`,
           )
-          .run(to, reason ?? null, to, w.at.toISOString(), to, ctx.user!.id, caseId);
+          .run(to, statusReason(reason, legalBasis), to, w.at.toISOString(), to, ctx.user!.id, caseId);
         touchCase(w, caseId);
-        w.audit({ action: 'case.transition', entityType: 'case', entityId: caseId, detail: { caseNo: c.case_no, from: c.status, to, reason: reason ?? null } });
+        w.audit({
+          action: 'case.transition',
+          entityType: 'case',
+          entityId: caseId,
+          detail: { caseNo: c.case_no, from: c.status, to, reason: reason ?? null, ...(legalBasis ? { legalBasis } : {}) },
+        });
+        // The vertical systems the case was sent to are told, in this same transaction.
+        if (told) {
+          enqueueStatusChange(w, caseId, {
+            previousStatus: c.status,
+            status: to,
+            statusLabel: CASE_STATUS_LABELS[to],
+            action: t.action,
+            legalBasis: told.legalBasis,
+            reason: told.reason,
+            at: w.at.toISOString(),
+          });
+        }
         // The outbox entries are written in the acceptance transaction: accepted means queued for every target.
         if (to === 'accepted' && deps.syncTargets) enqueueCase(w, caseId, deps.syncTargets.caseTargets());
       });

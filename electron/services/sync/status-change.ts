@@ -47,6 +47,11 @@ export function enqueueStatusChange(w: WriteContext, caseId: number, change: Sta
   return out;
 }
 
+/** Whether a status change of the case would be told to any target (it has case entries for one). */
+export function hasCaseTargets(db: Db, caseId: number): boolean {
+  return caseTargetsOf(db, caseId).length > 0;
+}
+
 /**
  * The targets the case has case entries for, with their configuration as last recorded in
  * `sync_targets` (a target since removed from sync-targets.json still gets the change: its

@@ -69,7 +69,8 @@ export const CaseView = z.object({
   createdAt: z.string(),
   createdBy: z.string(),
   acceptedAt: z.string().nullable(),
-  transitions: z.array(z.object({ to: z.enum(CASE_STATUSES), action: z.string(), needsReason: z.boolean() })),
+  /** `needsLegalBasis`: a 终止办理/撤销决定 of a case already sent to a vertical system (docs/sync.md). */
+  transitions: z.array(z.object({ to: z.enum(CASE_STATUSES), action: z.string(), needsReason: z.boolean(), needsLegalBasis: z.boolean() })),
 });
 export type CaseView = z.infer<typeof CaseView>;
 
@@ -100,6 +101,35 @@ export const MaterialView = z.object({
 export type MaterialView = z.infer<typeof MaterialView>;
 
 const CaseCert = { caseId: Id, certificateItemId: Id };
+
+/** The statuses whose change is told to the vertical systems the case was sent to (docs/sync.md). */
+export const TOLD_STATUSES = ['terminated', 'revoked'] as const;
+
+export const TransitionInput = z
+  .object({
+    caseId: Id,
+    to: z.enum(CASE_STATUSES),
+    reason: z.string().trim().max(500, '理由不能超过 500 字').optional(),
+    /** 依据: required (StatusChangeFacts) when a case already sent to a vertical system is terminated or revoked. */
+    legalBasis: z.string().trim().min(1, '法律依据不能为空').max(300, '法律依据不能超过 300 字').optional(),
+  })
+  .strict()
+  .superRefine((v, ctx) => {
+    if (v.legalBasis !== undefined && !(TOLD_STATUSES as readonly string[]).includes(v.to)) {
+      ctx.addIssue({ code: 'custom', path: ['legalBasis'], message: '只有终止办理或撤销决定需要填写法律依据' });
+    }
+  });
+export type TransitionInput = z.infer<typeof TransitionInput>;
+
+/**
+ * What the vertical systems are told when a case sent to them is terminated or its decision
+ * revoked by the clerk: both facts, with the messages the clerk sees.
+ */
+export const StatusChangeFacts = z.object({
+  legalBasis: z.string({ error: '已推送至业务系统的办件，终止办理或撤销决定须填写法律依据' }).trim().min(1, '已推送至业务系统的办件，终止办理或撤销决定须填写法律依据').max(300, '法律依据不能超过 300 字'),
+  reason: z.string({ error: '终止办理或撤销决定须填写理由' }).trim().min(1, '终止办理或撤销决定须填写理由').max(500, '理由不能超过 500 字'),
+});
+
 
 export const intakeMethods = {
   'catalog.guidePdf': method({
@@ -188,7 +218,7 @@ export const intakeMethods = {
   }),
   'intake.transition': method({
     access: Clerk,
-    input: z.object({ caseId: Id, to: z.enum(CASE_STATUSES), reason: z.string().trim().max(500).optional() }).strict(),
+    input: TransitionInput,
     output: CaseView,
   }),
   'intake.receiptPdf': method({ access: 'session', input: z.object({ caseId: Id }).strict(), output: z.object({ fileName: z.string(), base64: z.string(), sha256: z.string() }) }),

@@ -8,15 +8,16 @@ import { PdfViewer, type PdfDoc } from '../../components/PdfViewer';
 /** Step 4: the figures, what still blocks, acceptance (or refusal with a reason) and the receipt. */
 export function AcceptStep({ view, onChange, onNew }: { view: CaseView; onChange: (v: CaseView) => void; onNew: () => void }) {
   const { message } = App.useApp();
-  const [reasonFor, setReasonFor] = useState<{ to: CaseStatus; action: string } | null>(null);
+  const [reasonFor, setReasonFor] = useState<{ to: CaseStatus; action: string; needsLegalBasis?: boolean } | null>(null);
   const [reason, setReason] = useState('');
+  const [legalBasis, setLegalBasis] = useState('');
   const [pdf, setPdf] = useState<PdfDoc | null>(null);
   const [busy, setBusy] = useState(false);
 
-  async function transition(to: CaseStatus, why?: string) {
+  async function transition(to: CaseStatus, why?: string, basis?: string) {
     setBusy(true);
     try {
-      onChange(await call('intake.transition', { caseId: view.id, to, ...(why ? { reason: why } : {}) }));
+      onChange(await call('intake.transition', { caseId: view.id, to, ...(why ? { reason: why } : {}), ...(basis ? { legalBasis: basis } : {}) }));
       message.success(`办件已${CASE_STATUS_LABELS[to]}`);
     } catch (e) {
       message.error(e instanceof DeskCallError ? e.message : '操作失败');
@@ -82,7 +83,7 @@ export function AcceptStep({ view, onChange, onNew }: { view: CaseView; onChange
                 {view.transitions
                   .filter((t) => t.to !== 'accepted')
                   .map((t) => (
-                    <Button key={t.to} onClick={() => (t.needsReason ? setReasonFor({ to: t.to, action: t.action }) : void transition(t.to))}>
+                    <Button key={t.to} onClick={() => (t.needsReason ? setReasonFor({ to: t.to, action: t.action, needsLegalBasis: t.needsLegalBasis }) : void transition(t.to))}>
                       {t.action}
                     </Button>
                   ))}
@@ -97,17 +98,33 @@ export function AcceptStep({ view, onChange, onNew }: { view: CaseView; onChange
         open={reasonFor !== null}
         title={reasonFor?.action}
         okText="确定"
-        okButtonProps={{ danger: true, disabled: !reason.trim() }}
+        okButtonProps={{ danger: true, disabled: !reason.trim() || (reasonFor?.needsLegalBasis === true && !legalBasis.trim()) }}
         onCancel={() => setReasonFor(null)}
         onOk={() => {
           if (!reasonFor) return;
-          void transition(reasonFor.to, reason.trim()).then(() => {
+          void transition(reasonFor.to, reason.trim(), reasonFor.needsLegalBasis ? legalBasis.trim() : undefined).then(() => {
             setReasonFor(null);
             setReason('');
+            setLegalBasis('');
           });
         }}
       >
-        <Input.TextArea rows={3} value={reason} onChange={(e) => setReason(e.target.value)} placeholder="请填写理由（必填，将告知申请人并记入审计日志）" />
+        {reasonFor?.needsLegalBasis && (
+          <>
+            <Alert type="info" showIcon title={`本件已推送至业务系统，${reasonFor.action}将连同法律依据和理由同步告知。`} style={{ marginBottom: 12 }} />
+            <div style={{ marginBottom: 4 }}>法律依据（必填）</div>
+            <Input
+              aria-label="法律依据"
+              value={legalBasis}
+              maxLength={300}
+              onChange={(e) => setLegalBasis(e.target.value)}
+              placeholder="例如：《中华人民共和国行政许可法》第三十二条"
+              style={{ marginBottom: 12 }}
+            />
+            <div style={{ marginBottom: 4 }}>理由（必填）</div>
+          </>
+        )}
+        <Input.TextArea rows={3} aria-label="理由" value={reason} onChange={(e) => setReason(e.target.value)} placeholder="请填写理由（必填，将告知申请人并记入审计日志）" />
       </Modal>
     </Row>
   );
