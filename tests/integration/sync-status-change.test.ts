@@ -291,6 +291,12 @@ describe('a false commitment after acceptance reaches the vertical systems', () 
       expect((await exportBundle(a.ctx, ACTOR, { outDir: x2 })).counts.entries).toBe(2); // c1 again (no receipt yet), c3
       expect(await importBundle(b.ctx, ACTOR, manifestIn(x2))).toMatchObject({ status: 'applied', entriesNew: 1, entriesKnown: 1 });
       await waitFor('the extranet desk to have c3 refused', () => onB('parked') === 1);
+      // The extranet desk holds only a mirror of c3: the refusal is corrected and re-sent on the intranet desk.
+      const parkedOnB = (await b.d.call('sync.entries', { targetId: 'prov', states: ['parked'] }, b.token)).entries[0]!;
+      await expect(b.d.call('sync.resend', { entryId: parkedOnB.id }, b.token)).rejects.toThrow(
+        new RegExp(`INVALID_STATE.*原受理编号 ${c3.caseNo}.*请在原工作台按退回原因改正后重新发送`),
+      );
+      expect(onB('parked')).toBe(1);
       // c2: accepted, never carried. Then all three found false.
       const c2 = await acceptedWithCommitment(a.d, a.token);
       for (const c of [c1, c2, c3]) await falseFinding(a.d, admin, c.id);

@@ -25,6 +25,20 @@ export function createSyncService(deps: Deps, targets: SyncTargets, runtime: Syn
   }
   const view = (id: number): OutboxEntryView => entryView(db, id)!;
 
+  /**
+   * An entry carried here from the peer desk is re-sent from its origin (docs/transfer.md, "A refusal
+   * on the peer desk"): the case, its items and pages are there, this desk holds only a mirror.
+   */
+  function refuseCarried(e: EntryRow): void {
+    const mirror = db.prepare('SELECT origin_case_no FROM transfer_cases WHERE case_id = ?').get(e.case_id) as { origin_case_no: string } | undefined;
+    if (!mirror) return;
+    throw new AppError(
+      'INVALID_STATE',
+      `该办件由对端工作台转来（原受理编号 ${mirror.origin_case_no}），不能在本机修改后重新发送。退回原因会随下一个交换包带回原工作台，请在原工作台按退回原因改正后重新发送；改正后的新版本转来后，本机这条退回记录自动被取代。`,
+      { entryId: e.id, originCaseNo: mirror.origin_case_no },
+    );
+  }
+
   return {
     'sync.status': () => {
       const list: SyncTargetStatus[] = targets.all().map((t) => {
@@ -45,6 +59,7 @@ export function createSyncService(deps: Deps, targets: SyncTargets, runtime: Syn
     'sync.resend': ({ entryId, note }, ctx) => {
       const old = requireEntry(entryId);
       if (old.state !== 'parked') throw new AppError('INVALID_STATE', '只有被退回的记录可以修改后重新发送。', { entryId, state: old.state });
+      refuseCarried(old);
       const t = targets.get(old.target_id);
       if (!t) throw new AppError('INVALID_STATE', '该同步目标已不在配置中，无法重新发送。', { targetId: old.target_id });
       const id = deps.write(ctx.actor, (w) => {
