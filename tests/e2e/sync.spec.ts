@@ -380,3 +380,49 @@ test('a case terminated after a false commitment: the target gets the change aft
   await expect(drawer).toBeHidden();
   await expect(page.getByTestId('sync-indicator')).toHaveText('已全部同步');
 });
+
+test('the clerk terminates a case sent to the target: the form asks for the legal basis, and the target gets the change after the case', async ({ page }) => {
+  test.setTimeout(120_000);
+  const h = await startDesk();
+  const clerk = (await hostRpc<{ token: string }>(h, 'auth.signIn', { username: 'zhangmin', password: 'Desk@2026' })).token;
+
+  // 托育机构备案 for 王芳 with a signed commitment, accepted through the API; its acceptance reaches the target.
+  type Cert = { certificateItemId: number; code: string; method: string; state: string };
+  const item = (await hostRpc<{ id: number; name: string }[]>(h, 'catalog.listServiceItems', {}, clerk)).find((i) => i.name === '托育机构备案')!;
+  const applicant = (await hostRpc<{ id: number; name: string }[]>(h, 'applicants.list', { query: '王芳', limit: 5 }, clerk)).find((a) => a.name === '王芳')!;
+  let v = await hostRpc<{ id: number; caseNo: string; certificates: Cert[] }>(h, 'intake.start', { applicantId: applicant.id, serviceItemIds: [item.id] }, clerk);
+  for (const c of v.certificates) {
+    const at = { caseId: v.id, certificateItemId: c.certificateItemId };
+    if (c.method === 'commitment') {
+      await hostRpc(h, 'intake.recordChoice', { ...at, choice: 'commit' }, clerk);
+      v = await hostRpc(h, 'intake.signCommitment', { ...at, signatureKind: 'pad', signaturePngBase64: signaturePng().toString('base64') }, clerk);
+    } else if (c.method === 'data_sharing') {
+      v = await hostRpc(h, 'intake.queryDataSharing', at, clerk);
+      if (v.certificates.find((x) => x.code === c.code)!.state === 'pending') v = await hostRpc(h, 'intake.switchToVerification', at, clerk);
+    } else if (c.method === 'dept_verification') {
+      v = await hostRpc(h, 'intake.requestAssistance', at, clerk);
+    }
+  }
+  await hostRpc(h, 'intake.transition', { caseId: v.id, to: 'accepted' }, clerk);
+  await expect.poll(async () => (await sim.cases(HTTP_TARGET))[0]?.versions.map((x) => x.revision), { timeout: 20_000 }).toEqual([1]);
+
+  await page.goto(h.url);
+  await signIn(page, 'zhangmin');
+  await page.getByRole('menuitem', { name: '办件查询' }).click();
+  await page.getByRole('row', { name: new RegExp(v.caseNo) }).getByRole('button', { name: /查\s*看/ }).click();
+  await page.getByTestId('to-accept').click();
+  await page.getByRole('button', { name: '终止办理' }).click();
+  const dialog = page.getByRole('dialog');
+  await expect(dialog).toContainText('本件已推送至业务系统');
+  await dialog.getByLabel('理由').fill('申请人主动撤回申请');
+  await expect(dialog.getByRole('button', { name: /确\s*定/ })).toBeDisabled(); // the legal basis is required too
+  const legalBasis = '《中华人民共和国行政许可法》第三十二条';
+  await dialog.getByLabel('法律依据').fill(legalBasis);
+  await dialog.getByRole('button', { name: /确\s*定/ }).click();
+  await expect(page.getByTestId('case-status')).toHaveText('终止');
+
+  await expect.poll(async () => (await sim.cases(HTTP_TARGET))[0]?.versions.map((x) => x.revision), { timeout: 20_000 }).toEqual([1, 2]);
+  const stored = (await sim.cases(HTTP_TARGET))[0]!;
+  expect(stored).toMatchObject({ externalRef: v.caseNo, status: 'terminated' });
+  expect(stored.versions[1]!.statusChange).toMatchObject({ action: '终止办理', legalBasis, reason: '申请人主动撤回申请' });
+});
