@@ -42,6 +42,8 @@ describe('a refusal on the peer desk', () => {
       expect((await carry(a, b, 'x1')).applied).toMatchObject({ status: 'applied', entriesNew: 1 });
       await waitFor('the extranet desk to have the case refused', () => onB()[0]?.state === 'parked');
       const refused = (await b.d.call('sync.entries', { targetId: 'prov', states: ['parked'] }, b.token)).entries[0]!;
+      // The 退回清单 knows it for a mirror (it offers no re-send, it names the origin case number).
+      expect(refused.originCaseNo).toBe(c.caseNo);
       await expect(b.d.call('sync.resend', { entryId: refused.id }, b.token)).rejects.toThrow(/请在原工作台按退回原因改正后重新发送/);
 
       // The refusal goes back; the origin clerk re-sends there.
@@ -50,6 +52,7 @@ describe('a refusal on the peer desk', () => {
       expect(parked).toMatchObject({ revision: 1, state: 'parked' });
       expect(parked!.parked_reason).toContain('经对端工作台转发时被目标系统退回');
       const onOrigin = (await a.d.call('sync.entries', { targetId: 'prov', states: ['parked'] }, a.token)).entries[0]!;
+      expect(onOrigin.originCaseNo).toBeNull();
       const { entry } = await a.d.call('sync.resend', { entryId: onOrigin.id, note: '已按退回原因改正' }, a.token);
       expect(entry).toMatchObject({ revision: 2, state: 'pending', caseNo: c.caseNo });
 

@@ -95,11 +95,11 @@ export function loadEntry(db: Db, id: number): EntryRow | undefined {
 }
 
 const VIEW_SQL = `SELECT e.*, c.case_no, a.name AS applicant_name, COALESCE(t.name, e.target_id) AS target_name,
-    json_extract(e.document, '$.statusChange.action') AS status_change
+    json_extract(e.document, '$.statusChange.action') AS status_change, tc.origin_case_no
   FROM outbox_entries e JOIN cases c ON c.id = e.case_id JOIN applicants a ON a.id = c.applicant_id
-  LEFT JOIN sync_targets t ON t.id = e.target_id`;
+  LEFT JOIN sync_targets t ON t.id = e.target_id LEFT JOIN transfer_cases tc ON tc.case_id = e.case_id`;
 
-type ViewRow = EntryRow & { case_no: string; applicant_name: string; target_name: string; status_change: string | null };
+type ViewRow = EntryRow & { case_no: string; applicant_name: string; target_name: string; status_change: string | null; origin_case_no: string | null };
 
 function toView(db: Db, r: ViewRow): OutboxEntryView {
   const files = db.prepare('SELECT sha256, name, size, sent_bytes AS sentBytes FROM outbox_files WHERE entry_id = ? ORDER BY rowid').all(r.id) as OutboxEntryView['files'];
@@ -121,6 +121,7 @@ function toView(db: Db, r: ViewRow): OutboxEntryView {
     createdAt: r.created_at,
     acknowledgedAt: r.acknowledged_at,
     statusChange: typeof r.status_change === 'string' ? r.status_change : null,
+    originCaseNo: r.origin_case_no,
     files,
   };
 }

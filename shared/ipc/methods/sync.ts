@@ -68,6 +68,11 @@ export const OutboxEntryView = z.object({
   acknowledgedAt: Iso.nullable(),
   /** The status change this revision tells the target of (终止办理, 撤销决定); null for the case as accepted. */
   statusChange: z.string().nullable(),
+  /**
+   * The origin desk's case number when this entry was carried here from the peer desk (its case a
+   * mirror): a refusal of it is corrected and re-sent there, not here (docs/transfer.md).
+   */
+  originCaseNo: z.string().nullable(),
   /** Files still to upload for this entry: bytes sent of total. */
   files: z.array(z.object({ sha256: z.string(), name: z.string(), size: z.number().int(), sentBytes: z.number().int() })),
 });

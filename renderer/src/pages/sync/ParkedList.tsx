@@ -123,10 +123,15 @@ export function ParkedList() {
                 <Button size="small" onClick={() => openCase(r.caseId)}>
                   打开办件
                 </Button>
-                {canAct && (
+                {canAct && r.originCaseNo === null && (
                   <Button size="small" type="primary" onClick={() => setResending(r)}>
                     修改后重新发送
                   </Button>
+                )}
+                {r.originCaseNo !== null && (
+                  <Typography.Text type="secondary" data-testid="parked-carried">
+                    由对端工作台转来（原受理编号 {r.originCaseNo}），请在原工作台改正后重新发送
+                  </Typography.Text>
                 )}
               </Space>
             ),
