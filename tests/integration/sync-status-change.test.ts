@@ -324,6 +324,11 @@ describe('a false commitment after acceptance reaches the vertical systems', () 
         expect(m.status).toBe('terminated');
         expect(m.status_reason).toBe(`告知承诺不实：${CONSEQUENCE.reason}（依据：${CONSEQUENCE.legalBasis}）`);
       }
+      // 转来的办件 shows it.
+      const received = (await b.d.call('transfer.received', {}, b.token)).cases;
+      expect(received.map((r) => [r.originCaseNo, r.status, r.statusReason]).sort()).toEqual(
+        [c1, c2, c3].map((c) => [c.caseNo, 'terminated', `告知承诺不实：${CONSEQUENCE.reason}（依据：${CONSEQUENCE.legalBasis}）`]).sort(),
+      );
 
       // The target's numbers and the refusal come back: every entry on the intranet desk settled, nothing left to re-send.
       const y1 = tempDir('revokehelper-y1-');

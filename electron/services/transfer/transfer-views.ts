@@ -38,14 +38,14 @@ interface Doc {
 export function listReceivedCases(db: Db) {
   const rows = db
     .prepare(
-      `SELECT tc.case_id, c.case_no, tc.origin_case_no, a.name AS applicant_name, tc.document, tc.received_at,
+      `SELECT tc.case_id, c.case_no, c.status, c.status_reason, tc.origin_case_no, a.name AS applicant_name, tc.document, tc.received_at,
               (SELECT e.state FROM outbox_entries e WHERE e.case_id = tc.case_id ORDER BY e.id DESC LIMIT 1) AS entry_state,
               (SELECT COALESCE(t.name, e.target_id) FROM outbox_entries e LEFT JOIN sync_targets t ON t.id = e.target_id WHERE e.case_id = tc.case_id ORDER BY e.id DESC LIMIT 1) AS target_name,
               (SELECT e.target_case_no FROM outbox_entries e WHERE e.case_id = tc.case_id ORDER BY e.id DESC LIMIT 1) AS target_case_no
        FROM transfer_cases tc JOIN cases c ON c.id = tc.case_id JOIN applicants a ON a.id = c.applicant_id
        ORDER BY tc.received_at DESC, tc.case_id DESC LIMIT 200`,
     )
-    .all() as { case_id: number; case_no: string; origin_case_no: string; applicant_name: string; document: string; received_at: string; entry_state: string | null; target_name: string | null; target_case_no: string | null }[];
+    .all() as { case_id: number; case_no: string; status: string; status_reason: string | null; origin_case_no: string; applicant_name: string; document: string; received_at: string; entry_state: string | null; target_name: string | null; target_case_no: string | null }[];
   const files = db.prepare('SELECT sha256, name, kind, size FROM transfer_case_files WHERE case_id = ? ORDER BY kind, name');
   return rows.map((r) => {
     const doc = JSON.parse(r.document) as Doc;
@@ -54,6 +54,9 @@ export function listReceivedCases(db: Db) {
       caseNo: r.case_no,
       originCaseNo: r.origin_case_no,
       applicantName: r.applicant_name,
+      status: r.status,
+      // A mirror's reason is where it came from, until a status change tells why it ended.
+      statusReason: r.status === 'terminated' || r.status === 'revoked' ? r.status_reason : null,
       items: (doc.items ?? []).map((i) => i.name),
       pages: files.all(r.case_id) as { sha256: string; name: string; kind: string; size: number }[],
       commitments: (doc.commitments ?? []).map((c) => ({ certificateCode: c.certificateCode, digest: c.digest, signedAt: c.signedAt })),

@@ -93,6 +93,9 @@ export const ReceivedCase = z.object({
   caseNo: z.string(),
   originCaseNo: z.string(),
   applicantName: z.string(),
+  /** The case's status as last carried (a status change after acceptance: terminated / revoked) and its reason. */
+  status: z.string(),
+  statusReason: z.string().nullable(),
   items: z.array(z.string()),
   pages: z.array(z.object({ sha256: z.string(), name: z.string(), kind: z.string(), size: z.number().int() })),
   commitments: z.array(z.object({ certificateCode: z.string(), digest: z.string(), signedAt: z.string() })),

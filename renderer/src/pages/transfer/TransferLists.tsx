@@ -1,5 +1,6 @@
 import { Alert, Card, Empty, List, Space, Table, Tag, Typography } from 'antd';
 import { OUTBOX_STATE_LABELS, type OutboxState } from '../../../../shared/ipc/methods/sync';
+import { CASE_STATUS_LABELS, type CaseStatus } from '../../../../shared/rules/case-states';
 import { OutcomeTable } from './ExportImport';
 import { formatBytes, formatTime, type History, type Received, type Waiting } from './use-transfer';
 
@@ -85,6 +86,14 @@ export function ReceivedCases({ cases }: { cases: Received }) {
       renderItem={(c) => (
         <List.Item key={c.caseId} data-testid="received-case">
           <Card size="small" style={{ width: '100%' }} title={<span data-testid="received-case-no">{c.originCaseNo}</span>} extra={`${c.applicantName} · 收到于 ${formatTime(c.receivedAt)}`}>
+            <div data-testid="received-status">
+              办件状态：{CASE_STATUS_LABELS[c.status as CaseStatus] ?? c.status}
+              {c.statusReason && (
+                <Typography.Text type="danger">
+                  （{c.statusReason}）
+                </Typography.Text>
+              )}
+            </div>
             <div>办理事项：{c.items.join('、') || '—'}</div>
             <div data-testid="received-pages">
               随附文件 {c.pages.length} 个：
