@@ -345,4 +345,49 @@ describe('a false commitment after acceptance reaches the vertical systems', () 
       await b.close();
     }
   }, 120_000);
+
+  it('carried, and the change reaches the peer before its sender tried the acceptance: the refused acceptance is superseded there and told back as refused, so the origin desk does not wait for it', async () => {
+    const a: Side = await side('intranet');
+    let b: Side = await side('extranet', sim.targets.prov!, { sync: false });
+    try {
+      pair(a, b);
+      const admin = (await a.d.signIn('admin')).token;
+      await sim.setFaults('prov', { reject422: { field: 'revision', pattern: '^$' } });
+      const c = await acceptedWithCommitment(a.d, a.token);
+      const x1 = tempDir('revokehelper-x1-');
+      await exportBundle(a.ctx, ACTOR, { outDir: x1 });
+      expect(await importBundle(b.ctx, ACTOR, manifestIn(x1))).toMatchObject({ status: 'applied', entriesNew: 1 });
+      await falseFinding(a.d, admin, c.id);
+      const x2 = tempDir('revokehelper-x2-');
+      await exportBundle(a.ctx, ACTOR, { outDir: x2 });
+      expect(await importBundle(b.ctx, ACTOR, manifestIn(x2))).toMatchObject({ status: 'applied', entriesNew: 1, entriesKnown: 1 });
+      // The peer's sender starts only now: the acceptance is refused, a newer revision is there.
+      await b.close();
+      b = await side('extranet', sim.targets.prov!, { sync: true, dataDir: b.dataDir });
+      const onB = () => b.ctx.db.prepare(`SELECT revision, state FROM outbox_entries WHERE target_id = 'prov' ORDER BY revision`).all();
+      await waitFor('the extranet desk to deliver the change', () => (onB() as { state: string }[])[1]?.state === 'acknowledged');
+      expect(onB()).toEqual([
+        { revision: 1, state: 'superseded' },
+        { revision: 2, state: 'acknowledged' },
+      ]);
+      expectHeld(await storedOf('prov', c.caseNo), [2]);
+
+      const y1 = tempDir('revokehelper-y1-');
+      expect((await exportBundle(b.ctx, ACTOR, { outDir: y1 })).acks).toBe(2);
+      await importBundle(a.ctx, ACTOR, manifestIn(y1));
+      const onA = a.ctx.db.prepare(`SELECT revision, state, parked_reason FROM outbox_entries WHERE case_id = ? AND target_id = 'prov' ORDER BY revision`).all(c.id) as {
+        revision: number;
+        state: string;
+        parked_reason: string | null;
+      }[];
+      expect(onA.map((e) => e.state)).toEqual(['superseded', 'acknowledged']);
+      expect(onA[0]!.parked_reason).toContain('经对端工作台转发时被目标系统退回');
+      // 待对端确认 shows it answered: refused there (not still waiting for a receipt).
+      expect((await a.d.call('transfer.waiting', {}, a.token)).items.map((i) => i.state)).toEqual(['parked']);
+    } finally {
+      await sim.setFaults('prov', {});
+      await a.close();
+      await b.close();
+    }
+  }, 120_000);
 });
