@@ -326,23 +326,7 @@ test('a case terminated after a false commitment: the target gets the change aft
   const admin = await token('admin');
 
   // 托育机构备案 for 王芳 with a signed commitment (its check is always sampled), accepted through the API.
-  type Cert = { certificateItemId: number; code: string; method: string; state: string };
-  const item = (await hostRpc<{ id: number; name: string }[]>(h, 'catalog.listServiceItems', {}, clerk)).find((i) => i.name === '托育机构备案')!;
-  const applicant = (await hostRpc<{ id: number; name: string }[]>(h, 'applicants.list', { query: '王芳', limit: 5 }, clerk)).find((a) => a.name === '王芳')!;
-  let v = await hostRpc<{ id: number; caseNo: string; certificates: Cert[] }>(h, 'intake.start', { applicantId: applicant.id, serviceItemIds: [item.id] }, clerk);
-  for (const c of v.certificates) {
-    const at = { caseId: v.id, certificateItemId: c.certificateItemId };
-    if (c.method === 'commitment') {
-      await hostRpc(h, 'intake.recordChoice', { ...at, choice: 'commit' }, clerk);
-      v = await hostRpc(h, 'intake.signCommitment', { ...at, signatureKind: 'pad', signaturePngBase64: signaturePng().toString('base64') }, clerk);
-    } else if (c.method === 'data_sharing') {
-      v = await hostRpc(h, 'intake.queryDataSharing', at, clerk);
-      if (v.certificates.find((x) => x.code === c.code)!.state === 'pending') v = await hostRpc(h, 'intake.switchToVerification', at, clerk);
-    } else if (c.method === 'dept_verification') {
-      v = await hostRpc(h, 'intake.requestAssistance', at, clerk);
-    }
-  }
-  await hostRpc(h, 'intake.transition', { caseId: v.id, to: 'accepted' }, clerk);
+  const v = await acceptNurseryCase(h, clerk);
   const caseNo = v.caseNo;
   type Entry = { id: number; targetId: string; revision: number; state: string };
   const entries = async () => (await hostRpc<{ entries: Entry[] }>(h, 'sync.entries', { caseId: v.id }, clerk)).entries;
@@ -387,23 +371,7 @@ test('the clerk terminates a case sent to the target: the form asks for the lega
   const clerk = (await hostRpc<{ token: string }>(h, 'auth.signIn', { username: 'zhangmin', password: 'Desk@2026' })).token;
 
   // 托育机构备案 for 王芳 with a signed commitment, accepted through the API; its acceptance reaches the target.
-  type Cert = { certificateItemId: number; code: string; method: string; state: string };
-  const item = (await hostRpc<{ id: number; name: string }[]>(h, 'catalog.listServiceItems', {}, clerk)).find((i) => i.name === '托育机构备案')!;
-  const applicant = (await hostRpc<{ id: number; name: string }[]>(h, 'applicants.list', { query: '王芳', limit: 5 }, clerk)).find((a) => a.name === '王芳')!;
-  let v = await hostRpc<{ id: number; caseNo: string; certificates: Cert[] }>(h, 'intake.start', { applicantId: applicant.id, serviceItemIds: [item.id] }, clerk);
-  for (const c of v.certificates) {
-    const at = { caseId: v.id, certificateItemId: c.certificateItemId };
-    if (c.method === 'commitment') {
-      await hostRpc(h, 'intake.recordChoice', { ...at, choice: 'commit' }, clerk);
-      v = await hostRpc(h, 'intake.signCommitment', { ...at, signatureKind: 'pad', signaturePngBase64: signaturePng().toString('base64') }, clerk);
-    } else if (c.method === 'data_sharing') {
-      v = await hostRpc(h, 'intake.queryDataSharing', at, clerk);
-      if (v.certificates.find((x) => x.code === c.code)!.state === 'pending') v = await hostRpc(h, 'intake.switchToVerification', at, clerk);
-    } else if (c.method === 'dept_verification') {
-      v = await hostRpc(h, 'intake.requestAssistance', at, clerk);
-    }
-  }
-  await hostRpc(h, 'intake.transition', { caseId: v.id, to: 'accepted' }, clerk);
+  const v = await acceptNurseryCase(h, clerk);
   await expect.poll(async () => (await sim.cases(HTTP_TARGET))[0]?.versions.map((x) => x.revision), { timeout: 20_000 }).toEqual([1]);
 
   await page.goto(h.url);
@@ -426,3 +394,25 @@ test('the clerk terminates a case sent to the target: the form asks for the lega
   expect(stored).toMatchObject({ externalRef: v.caseNo, status: 'terminated' });
   expect(stored.versions[1]!.statusChange).toMatchObject({ action: '终止办理', legalBasis, reason: '申请人主动撤回申请' });
 });
+
+/** 托育机构备案 for 王芳 with a signed commitment, every certificate handled, accepted — through the API (not what these tests are about). */
+async function acceptNurseryCase(h: RunningHost, clerk: string): Promise<{ id: number; caseNo: string }> {
+  type Cert = { certificateItemId: number; code: string; method: string; state: string };
+  const item = (await hostRpc<{ id: number; name: string }[]>(h, 'catalog.listServiceItems', {}, clerk)).find((i) => i.name === '托育机构备案')!;
+  const applicant = (await hostRpc<{ id: number; name: string }[]>(h, 'applicants.list', { query: '王芳', limit: 5 }, clerk)).find((a) => a.name === '王芳')!;
+  let v = await hostRpc<{ id: number; caseNo: string; certificates: Cert[] }>(h, 'intake.start', { applicantId: applicant.id, serviceItemIds: [item.id] }, clerk);
+  for (const c of v.certificates) {
+    const at = { caseId: v.id, certificateItemId: c.certificateItemId };
+    if (c.method === 'commitment') {
+      await hostRpc(h, 'intake.recordChoice', { ...at, choice: 'commit' }, clerk);
+      v = await hostRpc(h, 'intake.signCommitment', { ...at, signatureKind: 'pad', signaturePngBase64: signaturePng().toString('base64') }, clerk);
+    } else if (c.method === 'data_sharing') {
+      v = await hostRpc(h, 'intake.queryDataSharing', at, clerk);
+      if (v.certificates.find((x) => x.code === c.code)!.state === 'pending') v = await hostRpc(h, 'intake.switchToVerification', at, clerk);
+    } else if (c.method === 'dept_verification') {
+      v = await hostRpc(h, 'intake.requestAssistance', at, clerk);
+    }
+  }
+  await hostRpc(h, 'intake.transition', { caseId: v.id, to: 'accepted' }, clerk);
+  return v;
+}
