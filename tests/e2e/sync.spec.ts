@@ -365,7 +365,7 @@ test('a case terminated after a false commitment: the target gets the change aft
   await expect(page.getByTestId('sync-indicator')).toHaveText('已全部同步');
 });
 
-test('the clerk terminates a case sent to the target: the form asks for the legal basis, and the target gets the change after the case', async ({ page }) => {
+test('the clerk terminates a case sent to the target: the form asks for the legal basis, and the target gets the change after the case', async ({ page }, info) => {
   test.setTimeout(120_000);
   const h = await startDesk();
   const clerk = (await hostRpc<{ token: string }>(h, 'auth.signIn', { username: 'zhangmin', password: 'Desk@2026' })).token;
@@ -386,6 +386,7 @@ test('the clerk terminates a case sent to the target: the form asks for the lega
   await expect(dialog.getByRole('button', { name: /确\s*定/ })).toBeDisabled(); // the legal basis is required too
   const legalBasis = '《中华人民共和国行政许可法》第三十二条';
   await dialog.getByLabel('法律依据').fill(legalBasis);
+  await page.screenshot({ path: info.outputPath('sync-clerk-termination.png') });
   await dialog.getByRole('button', { name: /确\s*定/ }).click();
   await expect(page.getByTestId('case-status')).toHaveText('终止');
 
