@@ -21,7 +21,7 @@ import { searchApplicantIds } from '../applicants/applicant-search';
 import { caseFigures } from '../../../shared/rules/case-figures';
 import type { CertificateState as CaseCertificateState } from '../../../shared/ipc/methods/intake';
 import { enqueueCase } from '../sync/outbox';
-import { enqueueStatusChange, hasCaseTargets } from '../sync/status-change';
+import { enqueueStatusChange, hasCaseTargets, reasonWithBasis } from '../sync/status-change';
 import { StatusChangeFacts } from '../../../shared/ipc/methods/intake';
 import { newSampleDraw } from '../verification/sampling';
 import type { TargetConfig } from '../sync/targets-config';
@@ -72,7 +72,7 @@ function statusChangeFacts(legalBasis: string | undefined, reason: string | unde
 /** The case's status reason; a legal basis given is kept with it, as a verification outcome does. */
 function statusReason(reason: string | undefined, legalBasis: string | undefined): string | null {
   if (!reason) return null;
-  return legalBasis ? `${reason}（依据：${legalBasis}）` : reason;
+  return legalBasis ? reasonWithBasis({ reason, legalBasis }) : reason;
 }
 
 function touchCase(w: WriteContext, caseId: number) {

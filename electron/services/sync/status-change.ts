@@ -19,6 +19,14 @@ import { TargetConfig } from './targets-config';
  * order, so the change follows them.
  */
 
+/**
+ * A case's status reason once its end is told to its targets: the reason with its legal basis, in
+ * the same words on the desk that decided it and on the peer desk that mirrors it.
+ */
+export function reasonWithBasis(change: Pick<StatusChange, 'reason' | 'legalBasis'>): string {
+  return `${change.reason}（依据：${change.legalBasis}）`;
+}
+
 export interface StatusChangeQueued {
   /** The new entries, one per target. */
   entries: { id: number; targetId: string; revision: number }[];

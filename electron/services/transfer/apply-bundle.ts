@@ -5,6 +5,7 @@ import { ackApplier, gapsFromPeer } from './acks';
 import { forEachLine } from './line-reader';
 import { ZONE_LABEL } from './transfer-context';
 import type { CaseDocument } from '../sync/case-document';
+import { reasonWithBasis } from '../sync/status-change';
 
 export interface Applied {
   status: 'applied';
@@ -76,7 +77,7 @@ export function applyStaged(w: WriteContext, s: StagedBundle, o: ApplyOptions): 
 const STATUSES = ['accepted', 'verifying', 'completed', 'rejected', 'terminated', 'revoked'];
 
 /** The mirror case's status reason for a revision telling of a status change, worded as on the origin desk. */
-const changeReason = (doc: Partial<CaseDocument>): string | null => (doc.statusChange ? `${doc.statusChange.reason}（依据：${doc.statusChange.legalBasis}）` : null);
+const changeReason = (doc: Partial<CaseDocument>): string | null => (doc.statusChange ? reasonWithBasis(doc.statusChange) : null);
 
 /** One entry from the peer: the case mirrored here, the entry queued in this desk's outbox under the same key. */
 function entryApplier(w: WriteContext, o: ApplyOptions, bundleId: string): (e: EntryRecord) => boolean {

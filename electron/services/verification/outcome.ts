@@ -3,7 +3,7 @@ import { AppError } from '../../app/app-error';
 import { CASE_STATUS_LABELS, findTransition, type CaseStatus } from '../../../shared/rules/case-states';
 import type { Consequence } from '../../../shared/ipc/methods/verification';
 import { loadTask, type TaskRow } from './task-rows';
-import { enqueueStatusChange } from '../sync/status-change';
+import { enqueueStatusChange, reasonWithBasis } from '../sync/status-change';
 
 export interface OutcomeRequest {
   outcome: 'true' | 'false' | 'unable';
@@ -46,7 +46,8 @@ export function applyOutcome(w: WriteContext, taskId: number, req: OutcomeReques
     }
     status = 'failed';
     const act = caseActionFor(t.case_status as CaseStatus);
-    const statusReason = `告知承诺不实：${c.reason}（依据：${c.legalBasis}）`;
+    const told = { reason: `告知承诺不实：${c.reason}`, legalBasis: c.legalBasis };
+    const statusReason = reasonWithBasis(told);
     if (act) {
       w.db.prepare('UPDATE cases SET status = ?, status_reason = ?, revision = revision + 1, updated_at = ? WHERE id = ?').run(act.to, statusReason, at, t.case_id);
       w.audit({ action: 'case.transition', entityType: 'case', entityId: t.case_id, detail: { caseNo: t.case_no, from: t.case_status, to: act.to, reason: statusReason, byVerification: taskId } });
@@ -56,8 +57,7 @@ export function applyOutcome(w: WriteContext, taskId: number, req: OutcomeReques
         status: act.to,
         statusLabel: CASE_STATUS_LABELS[act.to],
         action: act.action,
-        legalBasis: c.legalBasis,
-        reason: `告知承诺不实：${c.reason}`,
+        ...told,
         at,
       });
     }
