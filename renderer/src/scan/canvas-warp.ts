@@ -72,6 +72,9 @@ function project(h: readonly number[], x: number, y: number, out: Float64Array, 
 
 const RECT_SAMPLES = 5;
 const rectFrame = new Float64Array(2 * RECT_SAMPLES * RECT_SAMPLES);
+/** The samples' offsets from the cell's centre along x and y, filled per cell by fitRect. */
+const rectU = new Float64Array(RECT_SAMPLES);
+const rectV = new Float64Array(RECT_SAMPLES);
 
 /**
  * The least-squares affine fit of `h` over the rectangle [x0,x1]×[y0,y1] (page → frame) on a 5×5
@@ -83,6 +86,10 @@ export function fitRect(h: readonly number[], x0: number, y0: number, x1: number
   const cx = (x0 + x1) / 2;
   const cy = (y0 + y1) / 2;
   const n = RECT_SAMPLES;
+  for (let i = 0; i < n; i++) {
+    rectU[i] = ((x1 - x0) * i) / (n - 1) - (x1 - x0) / 2;
+    rectV[i] = ((y1 - y0) * i) / (n - 1) - (y1 - y0) / 2;
+  }
   let suu = 0;
   let svv = 0;
   let sx = 0;
@@ -93,8 +100,8 @@ export function fitRect(h: readonly number[], x0: number, y0: number, x1: number
   let svy = 0;
   for (let j = 0; j < n; j++)
     for (let i = 0; i < n; i++) {
-      const u = ((x1 - x0) * i) / (n - 1) - (x1 - x0) / 2;
-      const v = ((y1 - y0) * j) / (n - 1) - (y1 - y0) / 2;
+      const u = rectU[i]!;
+      const v = rectV[j]!;
       const k = 2 * (j * n + i);
       project(h, cx + u, cy + v, rectFrame, k);
       const fx = rectFrame[k]!;
@@ -117,8 +124,8 @@ export function fitRect(h: readonly number[], x0: number, y0: number, x1: number
   let error = 0;
   for (let j = 0; j < n; j++)
     for (let i = 0; i < n; i++) {
-      const u = ((x1 - x0) * i) / (n - 1) - (x1 - x0) / 2;
-      const v = ((y1 - y0) * j) / (n - 1) - (y1 - y0) / 2;
+      const u = rectU[i]!;
+      const v = rectV[j]!;
       const k = 2 * (j * n + i);
       error = Math.max(error, Math.hypot(ax * u + bx * v + tx - rectFrame[k]!, ay * u + by * v + ty - rectFrame[k + 1]!));
     }
