@@ -479,6 +479,15 @@ describe('processPage (the worker\'s "process")', () => {
     expect(r.corners).toBeNull();
     expect([r.page.width, r.page.height]).toEqual([img.width, img.height]);
     expect(() => processPage(cv, img, { wholeFrameIfNotFound: false })).toThrow(/no page/);
+    // The whole frame is taken as it is (no resampling): pixel for pixel the frame.
+    const whole: Quad = [
+      { x: -0.5, y: -0.5 },
+      { x: img.width - 0.5, y: -0.5 },
+      { x: img.width - 0.5, y: img.height - 0.5 },
+      { x: -0.5, y: img.height - 0.5 },
+    ];
+    const kept = warpDocument(cv, img, whole, { snap: false, width: img.width, height: img.height, engine: 'opencv' });
+    expect(Buffer.compare(Buffer.from(kept.data.buffer, kept.data.byteOffset, kept.data.length), Buffer.from(img.data.buffer, img.data.byteOffset, img.data.length))).toBe(0);
   });
 });
 

@@ -653,6 +653,18 @@ export function warpDocument(cv: CV, rgba: RgbaImage, corners: Quad, opts: WarpO
   });
 }
 
+/** Whether `q` (ordered) is the whole width×height frame's outer edge and `size` the frame's own. */
+function isWholeFrame(q: Quad, width: number, height: number, size: PageSize): boolean {
+  if (size.width !== width || size.height !== height) return false;
+  const edges = [
+    [-0.5, -0.5],
+    [width - 0.5, -0.5],
+    [width - 0.5, height - 0.5],
+    [-0.5, height - 0.5],
+  ];
+  return q.every((p, i) => Math.abs(p.x - edges[i]![0]!) < 1e-6 && Math.abs(p.y - edges[i]![1]!) < 1e-6);
+}
+
 /** warpDocument, the flat page left in the WASM heap (CV_8UC4) for further steps there. */
 function warpToMat(
   cv: CV,
@@ -665,8 +677,9 @@ function warpToMat(
   const q = orderCorners(corners);
   const size = pageSize(q, rgba.width, rgba.height, opts);
   const src = matFromRgba(cv, rgba, keep);
-  let out = warpMat(cv, src, q, size, keep);
-  src.delete();
+  // The whole frame at its own size (no page found) is the identity: nothing to resample.
+  let out = isWholeFrame(q, rgba.width, rgba.height, size) ? src : warpMat(cv, src, q, size, keep);
+  if (out !== src) src.delete();
   let skew = 0;
   if (opts.deskew) {
     skew = estimateSkewMat(cv, out, keep);
