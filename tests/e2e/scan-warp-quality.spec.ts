@@ -138,3 +138,63 @@ test('the scan worker draws the page with the canvas in Chromium', async () => {
   expect(r.width * r.height).toBeGreaterThan(1_000_000);
   figures.push(`  worker, ${fx.name}: ${r.width}×${r.height} drawn by '${r.warpEngine}', steps ${JSON.stringify(r.timings)} ms`);
 });
+
+interface CanvasPageMeasured {
+  onCanvas: boolean;
+  handedToEncoder: boolean;
+  size: { canvas: [number, number]; pixels: [number, number] };
+  psnr: number | null;
+  maxAbs: number | null;
+  ink: { canvas: number; pixels: number };
+  blank: { canvas: boolean; pixels: boolean };
+  skew: { canvas: number; pixels: number; leftOnCanvasPage: number | null };
+  corners: { canvas: unknown; pixels: unknown };
+  ms: number;
+  timings: Record<string, number>;
+}
+
+/**
+ * The shutter's colour page kept on the canvas to the encoder (renderer/src/scan/canvas-page.ts)
+ * is the page processPage makes in JS: same size, same outline, the white point within a grey level
+ * or two (8-bit dodge colour, percentiles from the 700 px copy), the same blank verdict, the ink
+ * counted within a fifth, a frame kept whole deskewed the same way.
+ */
+function expectSamePage(m: CanvasPageMeasured, what: string) {
+  figures.push(
+    `  canvas page, ${what}: ${m.size.canvas.join('×')}, PSNR ${m.psnr?.toFixed(1)} dB vs processPage, largest difference ${m.maxAbs}, ` +
+      `ink ${(100 * m.ink.canvas).toFixed(2)} % vs ${(100 * m.ink.pixels).toFixed(2)} %, skew ${m.skew.canvas}° vs ${m.skew.pixels}°, ${m.ms.toFixed(0)} ms ${JSON.stringify(m.timings)}`,
+  );
+  expect(m.onCanvas, `${what}: kept on the canvas`).toBe(true);
+  expect(m.handedToEncoder, `${what}: the finished canvas handed to the encoder`).toBe(true);
+  expect(m.size.canvas).toEqual(m.size.pixels);
+  expect(m.corners.canvas).toEqual(m.corners.pixels);
+  expect(m.psnr!, what).toBeGreaterThanOrEqual(40);
+  expect(m.blank.canvas, what).toBe(m.blank.pixels);
+  expect(Math.abs(m.ink.canvas - m.ink.pixels), `${what}: ink ${m.ink.canvas} vs ${m.ink.pixels}`).toBeLessThanOrEqual(0.2 * m.ink.pixels + 0.0002);
+}
+
+test('the shutter\'s colour page kept on the canvas is processPage\'s page (every fixture, a quarter turn, the empty desk)', async () => {
+  test.setTimeout(180_000);
+  for (const fx of documents) expectSamePage(await call<CanvasPageMeasured>('canvasPage', fx.file, quad(fx)), fx.name);
+  const card = documents.find((f) => f.name === 'id-card-dark')!;
+  const turned = await call<CanvasPageMeasured>('canvasPage', card.file, quad(card), { rotate: 1 });
+  expectSamePage(turned, 'id-card-dark turned a quarter');
+  expect(turned.size.canvas[1]).toBeGreaterThan(turned.size.canvas[0]);
+  // No page on the empty desk: the frame kept whole, not blank (the desk has texture), no outline.
+  const desk = await call<CanvasPageMeasured>('canvasPage', 'empty-desk.jpg', null);
+  expectSamePage(desk, 'empty-desk (frame kept whole)');
+  expect(desk.corners.canvas).toBeNull();
+});
+
+test('a frame kept whole is deskewed on the canvas as in processPage', async () => {
+  test.setTimeout(120_000);
+  const fx = documents.find((f) => f.name === 'dense-text-uneven')!;
+  for (const deg of [1.5, -2]) {
+    const m = await call<CanvasPageMeasured>('canvasPage', fx.file, null, { turnDegrees: deg, trueCorners: quad(fx), noPage: true });
+    expectSamePage(m, `dense text turned ${deg}° as a whole frame`);
+    expect(Math.abs(Math.abs(m.skew.canvas) - Math.abs(deg))).toBeLessThan(0.2);
+    expect(Math.sign(m.skew.canvas)).toBe(Math.sign(m.skew.pixels));
+    // The text on the stored page is straight.
+    expect(Math.abs(m.skew.leftOnCanvasPage!)).toBeLessThan(0.25);
+  }
+});

@@ -250,6 +250,15 @@ export interface CanvasWarpResult {
   grid: WarpGrid;
 }
 
+/** A flat page left on a canvas (not read back): to encode or shrink it there. */
+export interface CanvasPageDrawn {
+  canvas: OffscreenCanvas;
+  ctx: OffscreenCanvasRenderingContext2D;
+  grid: WarpGrid;
+  /** Frees the frame's pixels the cells were drawn from: call once the page has been read (drawn elsewhere, encoded, read back). */
+  release(): void;
+}
+
 /**
  * Warps the quadrilateral `corners` (pixel-centre coordinates of `frame`, tl, tr, br, bl) to a flat
  * `width`×`height` page on canvases: the page's bounding box of the frame into a source canvas, the
@@ -265,6 +274,25 @@ export function warpRgbaOnCanvas(
   height: number,
   opts: CanvasWarpOptions = {},
 ): CanvasWarpResult | null {
+  const drawn = warpOntoCanvas(frame, corners, width, height, opts);
+  if (!drawn) return null;
+  try {
+    // Reading back runs the recorded fills, so the source is released only after.
+    const img = drawn.ctx.getImageData(0, 0, width, height);
+    return { page: { data: img.data, width, height }, grid: drawn.grid };
+  } finally {
+    drawn.release();
+  }
+}
+
+/** warpRgbaOnCanvas without the read-back: the page stays on its (CPU-backed, opaque) canvas. */
+export function warpOntoCanvas(
+  frame: { data: Uint8ClampedArray; width: number; height: number },
+  corners: Quad,
+  width: number,
+  height: number,
+  opts: CanvasWarpOptions = {},
+): CanvasPageDrawn | null {
   if (!canvasWarpAvailable() || !quadInside(corners, frame.width, frame.height)) return null;
   const maxError = opts.maxError ?? MAX_WARP_ERROR;
   const box = sourceBox(corners, frame.width, frame.height);
@@ -288,10 +316,9 @@ export function warpRgbaOnCanvas(
   const bitmap = source.transferToImageBitmap();
   try {
     drawCells(ctx, bitmap, grid, width, height, opts.quality ?? 'low');
-    // Reading back runs the recorded fills, so the bitmap is closed only after.
-    const img = ctx.getImageData(0, 0, width, height);
-    return { page: { data: img.data, width, height }, grid };
-  } finally {
+  } catch (e) {
     bitmap.close();
+    throw e;
   }
+  return { canvas, ctx, grid, release: () => bitmap.close() };
 }

@@ -820,11 +820,15 @@ function whitePoint(img: RgbaImage, white = 248): void {
 
 type Luts = [Uint8ClampedArray, Uint8ClampedArray, Uint8ClampedArray];
 
+/** The gains of `whitePoint` per colour channel (R, G, B), from the 97th percentile of each channel of RGBA `data`. */
+export function whitePointGains(data: Uint8Array | Uint8ClampedArray, white = 248): [number, number, number] {
+  return [0, 1, 2].map((c) => Math.min(1.8, Math.max(1, white / Math.max(1, percentile(data, 4, c, 0.97))))) as [number, number, number];
+}
+
 /** The per-channel curves of `whitePoint`, from the 97th percentile of each channel of RGBA `data`. */
 function whitePointLuts(data: Uint8Array | Uint8ClampedArray, white = 248): Luts {
   const luts: Uint8ClampedArray[] = [];
-  for (let c = 0; c < 3; c++) {
-    const gain = Math.min(1.8, Math.max(1, white / Math.max(1, percentile(data, 4, c, 0.97))));
+  for (const gain of whitePointGains(data, white)) {
     const lut = new Uint8ClampedArray(256);
     for (let v = 0; v < 256; v++) lut[v] = Math.round(v * gain);
     luts.push(lut);
@@ -1046,40 +1050,71 @@ export interface ProcessResult {
   timings: Record<string, number>;
 }
 
-export function processPage(cv: CV, frame: RgbaImage, opts: ProcessOptions = {}): ProcessResult {
+/** The page's outline as the capture settles it (see ProcessOptions.corners), with the time it took. */
+export interface ResolvedCorners {
+  /** Null: no page found, the whole frame is kept. */
+  corners: Quad | null;
+  detection: Detection | null;
+  timings: Record<string, number>;
+}
+
+/** Milliseconds since `t`, to one decimal. */
+const since = (t: number): number => Math.round((now() - t) * 10) / 10;
+
+/** Settles the outline: the given corners (snapped to this frame's edges on request), else detected. */
+export function resolveCorners(cv: CV, frame: RgbaImage, opts: ProcessOptions = {}): ResolvedCorners {
   const timings: Record<string, number> = {};
+  let detection: Detection | null = null;
+  let corners: Quad | null = opts.corners ? orderCorners(opts.corners) : null;
+  if (corners && opts.refineCorners) {
+    const t = now();
+    const r = refineDocumentCorners(frame, corners);
+    timings.refine = since(t);
+    if (r.refined) corners = r.corners;
+    else {
+      // The page moved since the overlay's frame (or its edges are not where they were): find it again on this frame.
+      const t2 = now();
+      detection = detectDocument(cv, frame, opts.detect ?? CAPTURE_DETECT);
+      timings.detect = since(t2);
+      corners = detection?.corners ?? corners;
+    }
+  }
+  if (!corners) {
+    const t = now();
+    detection = detectDocument(cv, frame, opts.detect ?? CAPTURE_DETECT);
+    timings.detect = since(t);
+    corners = detection?.corners ?? null;
+    if (!corners && opts.wholeFrameIfNotFound === false) throw new Error('scan: no page found in the frame');
+  }
+  return { corners, detection, timings };
+}
+
+export function processPage(cv: CV, frame: RgbaImage, opts: ProcessOptions = {}): ProcessResult {
+  return processResolved(cv, frame, resolveCorners(cv, frame, opts), opts);
+}
+
+/** Whether the page is deskewed: ProcessOptions.deskew, 'auto' meaning only a frame kept whole. */
+export function deskewWanted(opts: ProcessOptions, corners: Quad | null): boolean {
+  return opts.deskew === 'auto' || opts.deskew === undefined ? !corners : opts.deskew;
+}
+
+/** processPage once the outline is settled (resolveCorners). */
+export function processResolved(cv: CV, frame: RgbaImage, resolved: ResolvedCorners, opts: ProcessOptions = {}): ProcessResult {
+  const timings: Record<string, number> = { ...resolved.timings };
   let t = now();
   const lap = (name: string) => {
     const n = now();
     timings[name] = Math.round((n - t) * 10) / 10;
     t = n;
   };
-  let detection: Detection | null = null;
-  let corners: Quad | null = opts.corners ? orderCorners(opts.corners) : null;
-  if (corners && opts.refineCorners) {
-    const r = refineDocumentCorners(frame, corners);
-    lap('refine');
-    if (r.refined) corners = r.corners;
-    else {
-      // The page moved since the overlay's frame (or its edges are not where they were): find it again on this frame.
-      detection = detectDocument(cv, frame, opts.detect ?? CAPTURE_DETECT);
-      lap('detect');
-      corners = detection?.corners ?? corners;
-    }
-  }
-  if (!corners) {
-    detection = detectDocument(cv, frame, opts.detect ?? CAPTURE_DETECT);
-    lap('detect');
-    corners = detection?.corners ?? null;
-    if (!corners && opts.wholeFrameIfNotFound === false) throw new Error('scan: no page found in the frame');
-  }
+  const { corners, detection } = resolved;
   const whole: Quad = [
     { x: -0.5, y: -0.5 },
     { x: frame.width - 0.5, y: -0.5 },
     { x: frame.width - 0.5, y: frame.height - 0.5 },
     { x: -0.5, y: frame.height - 0.5 },
   ];
-  const deskew = opts.deskew === 'auto' || opts.deskew === undefined ? !corners : opts.deskew;
+  const deskew = deskewWanted(opts, corners);
   const target = corners ?? whole;
   const warpOpts: WarpOptions = corners ? { ...opts.warp, deskew } : { ...opts.warp, snap: false, width: frame.width, height: frame.height, deskew };
   const mode = opts.mode ?? 'color';

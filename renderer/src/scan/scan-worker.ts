@@ -12,6 +12,7 @@
 import { noEvalStats } from './opencv-no-eval-install'; // must come before OpenCV
 import cvModule from '@techstark/opencv-js';
 import { cvError, detectDocument, processPage, type CV, type RgbaImage } from './pipeline';
+import { processPageForEncoding, type EncodablePage } from './canvas-page';
 import type { DetectResult, EncodeOptions, ImageSource, InitResult, ProcessReply, ScanReply, ScanRequest } from './scan-protocol';
 
 interface WorkerScope {
@@ -54,12 +55,16 @@ async function frameFrom(source: ImageSource): Promise<RgbaImage> {
 }
 
 /** The page's file and (when asked) its JPEG thumbnail, encoded here so the pixels need not go back to the page. */
-async function encode(page: RgbaImage, opts: EncodeOptions): Promise<{ bytes: Blob; thumb: Blob | null }> {
-  const canvas = new OffscreenCanvas(page.width, page.height);
-  // Opaque: a JPEG has no alpha, and an opaque canvas spares the encoder the alpha handling.
-  const ctx = canvas.getContext('2d', { alpha: false });
-  if (!ctx) throw new Error('scan: no 2D context in the worker');
-  ctx.putImageData(new ImageData(page.data as Uint8ClampedArray<ArrayBuffer>, page.width, page.height), 0, 0);
+async function encode(page: RgbaImage | OffscreenCanvas, opts: EncodeOptions): Promise<{ bytes: Blob; thumb: Blob | null }> {
+  let canvas: OffscreenCanvas;
+  if (page instanceof OffscreenCanvas) canvas = page;
+  else {
+    canvas = new OffscreenCanvas(page.width, page.height);
+    // Opaque: a JPEG has no alpha, and an opaque canvas spares the encoder the alpha handling.
+    const ctx = canvas.getContext('2d', { alpha: false });
+    if (!ctx) throw new Error('scan: no 2D context in the worker');
+    ctx.putImageData(new ImageData(page.data as Uint8ClampedArray<ArrayBuffer>, page.width, page.height), 0, 0);
+  }
   const bytes = canvas.convertToBlob({ type: opts.type, quality: opts.quality });
   let thumb: Promise<Blob> | null = null;
   if (opts.thumbnail) {
@@ -93,30 +98,39 @@ async function handle(msg: ScanRequest): Promise<{ result: InitResult | DetectRe
       // blank check runs; the time reported is what the reply still waited for it.
       let encoding: Promise<{ bytes: Blob; thumb: Blob | null }> | null = null;
       const encodeOpts = msg.encode;
-      const startEncoding = (page: RgbaImage) => {
+      const startEncoding = (page: RgbaImage | OffscreenCanvas) => {
         encoding = encode(page, encodeOpts!);
         encoding.catch(() => undefined); // awaited below; not unhandled if the blank check throws first
       };
-      const r = processPage(cv, frame, { ...msg.options, onPage: encodeOpts ? startEncoding : undefined });
+      const keepPixels = msg.returnPixels !== false;
+      // Only the file wanted: the colour page can stay on the canvas to the encoder (canvas-page.ts).
+      const r: EncodablePage = encodeOpts && !keepPixels
+        ? processPageForEncoding(cv, frame, { ...msg.options, onPage: startEncoding, onCanvas: startEncoding })
+        : (() => {
+            const p = processPage(cv, frame, { ...msg.options, onPage: encodeOpts ? startEncoding : undefined });
+            return { ...p, canvas: null, width: p.page.width, height: p.page.height, release: () => undefined };
+          })();
       if (msg.source.kind === 'encoded') r.timings.decode = Math.round(decodeMs * 10) / 10;
       let encoded: Blob | null = null;
       let thumb: Blob | null = null;
-      if (encoding) {
-        const t = performance.now();
-        ({ bytes: encoded, thumb } = await encoding);
-        r.timings.encode = Math.round((performance.now() - t) * 10) / 10;
+      try {
+        if (encoding) {
+          const t = performance.now();
+          ({ bytes: encoded, thumb } = await encoding);
+          r.timings.encode = Math.round((performance.now() - t) * 10) / 10;
+        }
+      } finally {
+        r.release();
       }
-      const keepPixels = msg.returnPixels !== false;
+      const { canvas: _canvas, release: _release, ...rest } = r;
       const reply: ProcessReply = {
-        ...r,
+        ...rest,
         page: keepPixels ? r.page : null,
-        width: r.page.width,
-        height: r.page.height,
         encoded,
         thumb,
         frame: { width: frame.width, height: frame.height },
       };
-      return { result: reply, transfer: keepPixels ? [r.page.data.buffer as ArrayBuffer] : [] };
+      return { result: reply, transfer: keepPixels && r.page ? [r.page.data.buffer as ArrayBuffer] : [] };
     }
     default:
       throw new Error(`scan: unknown op ${String((msg as { op?: unknown }).op)}`);

@@ -6,7 +6,8 @@
  */
 import '../../../renderer/src/scan/opencv-no-eval-install';
 import cvModule from '@techstark/opencv-js';
-import { orderCorners, pageSize, warpDocument, type CV, type Quad, type RgbaImage } from '../../../renderer/src/scan/pipeline';
+import { estimateSkew, orderCorners, pageSize, processPage, warpDocument, type CV, type ProcessOptions, type Quad, type RgbaImage } from '../../../renderer/src/scan/pipeline';
+import { processPageForEncoding } from '../../../renderer/src/scan/canvas-page';
 import { MAX_WARP_ERROR, warpRgbaOnCanvas } from '../../../renderer/src/scan/canvas-warp';
 import { createScanClient } from '../../../renderer/src/scan/scan-client';
 
@@ -177,9 +178,66 @@ async function workerEngine(file: string, corners: Quad) {
   return { warpEngine: r.warpEngine, width: r.width, height: r.height, timings: r.timings };
 }
 
+/**
+ * The shutter's page kept on the canvas (canvas-page.ts) against processPage's pixels, on one
+ * frame: `corners` null lets the page be detected (or the frame kept whole); `turnDegrees` first
+ * turns the fixture's flat page by that much and takes it as a frame kept whole (for deskew).
+ */
+async function canvasPage(file: string, corners: Quad | null, opts: { rotate?: number; turnDegrees?: number; trueCorners?: Quad; noPage?: boolean } = {}) {
+  await cvReady();
+  let frame = await frameOf(file);
+  if (opts.turnDegrees) {
+    const flat = warpDocument(cv, frame, orderCorners(opts.trueCorners!), { engine: 'opencv' });
+    const src = new cv.Mat(flat.height, flat.width, cv.CV_8UC4);
+    const dst = new cv.Mat();
+    const M = cv.getRotationMatrix2D(new cv.Point(flat.width / 2 - 0.5, flat.height / 2 - 0.5), opts.turnDegrees, 1);
+    src.data.set(flat.data);
+    cv.warpAffine(src, dst, M, new cv.Size(flat.width, flat.height), cv.INTER_LINEAR, cv.BORDER_REPLICATE, new cv.Scalar());
+    frame = { data: new Uint8ClampedArray(dst.data), width: dst.cols, height: dst.rows };
+    src.delete();
+    dst.delete();
+    M.delete();
+  }
+  // noPage: a detection that can accept nothing, so the frame is kept whole (and deskewed).
+  const options: ProcessOptions = { corners, mode: 'color', rotate: opts.rotate ?? 0, wholeFrameIfNotFound: true, ...(opts.noPage ? { detect: { minConfidence: 2 } } : {}) };
+  const pixels = processPage(cv, { ...frame, data: new Uint8ClampedArray(frame.data) }, options);
+  let handed: OffscreenCanvas | null = null;
+  const t0 = performance.now();
+  const r = processPageForEncoding(cv, { ...frame, data: new Uint8ClampedArray(frame.data) }, { ...options, onCanvas: (c) => (handed = c) });
+  const ms = performance.now() - t0;
+  try {
+    if (!r.canvas) return { onCanvas: false as const, timings: r.timings };
+    const img = r.canvas.getContext('2d', { alpha: false, willReadFrequently: true })!.getImageData(0, 0, r.width, r.height);
+    const sameSize = img.width === pixels.page.width && img.height === pixels.page.height;
+    // A small rotation (deskew) uncovers the corners differently (pixel path: border repeated): compare inside 5 %.
+    const m = pixels.skewDegrees ? Math.round(0.05 * Math.max(img.width, img.height)) : 0;
+    const crop = (d: Uint8ClampedArray, w: number, h: number) => {
+      const out = new Uint8ClampedArray((w - 2 * m) * (h - 2 * m) * 4);
+      for (let y = m; y < h - m; y++) out.set(d.subarray((y * w + m) * 4, (y * w + w - m) * 4), (y - m) * (w - 2 * m) * 4);
+      return out;
+    };
+    const q = sameSize ? compare(crop(img.data, img.width, img.height), crop(pixels.page.data, img.width, img.height), img.width - 2 * m, img.height - 2 * m) : null;
+    return {
+      onCanvas: true as const,
+      handedToEncoder: handed === r.canvas,
+      size: { canvas: [img.width, img.height], pixels: [pixels.page.width, pixels.page.height] },
+      psnr: q?.psnr ?? null,
+      maxAbs: q?.max ?? null,
+      ink: { canvas: r.ink, pixels: pixels.ink },
+      blank: { canvas: r.blank, pixels: pixels.blank },
+      skew: { canvas: r.skewDegrees, pixels: pixels.skewDegrees, leftOnCanvasPage: opts.turnDegrees ? estimateSkew(cv, { data: img.data, width: img.width, height: img.height }) : null },
+      corners: { canvas: r.corners, pixels: pixels.corners },
+      ms,
+      timings: r.timings,
+    };
+  } finally {
+    r.release();
+  }
+}
+
 declare global {
   interface Window {
     warpQuality: unknown;
   }
 }
-window.warpQuality = { measure, workerEngine };
+window.warpQuality = { measure, workerEngine, canvasPage };
