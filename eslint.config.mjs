@@ -9,7 +9,7 @@ import globals from 'globals';
 const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'crypto', 'child_process', 'worker_threads', 'http', 'https', 'net', 'url', 'util', 'stream', 'events', 'zlib', 'buffer'];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'release/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'build/*.cjs', 'build/*.mjs'] },
+  { ignores: ['dist/**', 'release/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'build/*.cjs', 'build/*.mjs', 'renderer/wasm/**' /* AssemblyScript, not TypeScript: compiled by scripts/build-wasm.mjs */] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

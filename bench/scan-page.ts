@@ -7,7 +7,10 @@
 import '../renderer/src/scan/opencv-no-eval-install';
 import cvModule from '@techstark/opencv-js';
 import jscanifyCtor from 'jscanify/client';
-import { CAPTURE_DETECT, detectDocument, enhance, inkCoverage, PREVIEW_DETECT, processPage, refineDocumentCorners, warpDocument, type CV, type Quad, type RgbaImage } from '../renderer/src/scan/pipeline';
+import { CAPTURE_DETECT, detectDocument, enhance, inkCoverage, pageSize, PREVIEW_DETECT, processPage, refineDocumentCorners, warpDocument, type CV, type Quad, type RgbaImage } from '../renderer/src/scan/pipeline';
+import { processPageForEncoding } from '../renderer/src/scan/canvas-page';
+import { warpOntoCanvas } from '../renderer/src/scan/canvas-warp';
+import { warpRgbaWasm } from '../renderer/src/scan/wasm-warp';
 import { createScanClient, PREVIEW } from '../renderer/src/scan/scan-client';
 import { encodePage } from '../renderer/src/camera/camera';
 import { downscale, PAGE_ENCODING } from '../renderer/src/pages/scan/processor';
@@ -97,10 +100,12 @@ const jpeg = (img: RgbaImage): Promise<Blob> => {
 };
 
 /**
- * (a)+(b) ours, the same work as jscanify's: detect (CAPTURE_DETECT: 640 px + refinement on the full frame), warp
- * at the page's natural size, JPEG. `engine` chooses the warp: 'auto' is the app's (the canvas warp
- * in this browser), 'opencv' the warpPerspective used before it. Then, for information, the whole
- * capture as the app runs it (processPage: + colour clean-up + blank check).
+ * (a)+(b) ours, the same work as jscanify's: detect (CAPTURE_DETECT: 640 px + refinement on the full
+ * frame), warp at the page's natural size, JPEG. `engine` 'auto' is the app's path in this browser:
+ * the frame reduced on a canvas, the page drawn on a canvas and encoded from it (never read back);
+ * 'opencv' is the path before the canvas work (OpenCV reduces and warps, the page's pixels put on a
+ * canvas to encode). Then, for information, the whole capture as the app's worker runs it at the
+ * shutter (+ colour clean-up + blank check; processPageForEncoding, or processPage for 'opencv').
  */
 async function oursProcess(name: string, engine: 'auto' | 'opencv' = 'auto') {
   const f = fx(name);
@@ -112,32 +117,39 @@ async function oursProcess(name: string, engine: 'auto' | 'opencv' = 'auto') {
   let warpMs = 0;
   let warpEngine: string | null = null;
   if (d) {
-    const warped = warpDocument(cv, rgba(f.full), d.corners, { engine });
-    warpEngine = warped.engine;
-    page = { width: warped.width, height: warped.height };
-    const t2 = performance.now();
-    jpegBytes = (await jpeg(warped)).size;
-    warpMs = t2 - t1;
+    const size = pageSize(d.corners, f.full.width, f.full.height);
+    const drawn = engine === 'auto' ? warpOntoCanvas(rgba(f.full), d.corners, size.width, size.height) : null;
+    if (drawn) {
+      warpEngine = 'canvas';
+      const t2 = performance.now();
+      warpMs = t2 - t1;
+      jpegBytes = (await drawn.canvas.convertToBlob({ type: 'image/jpeg', quality: 0.9 })).size;
+      drawn.release();
+    } else {
+      const warped = warpDocument(cv, rgba(f.full), d.corners, { engine });
+      warpEngine = warped.engine;
+      const t2 = performance.now();
+      warpMs = t2 - t1;
+      jpegBytes = (await jpeg(warped)).size;
+    }
+    page = size;
   }
-  // Two-stage alternative for a capture without overlay corners: the canvas draws the frame at
-  // 640 px (native code), the outline is found there, then refined on the 5 MP frame.
-  const a0 = performance.now();
-  const c = new OffscreenCanvas(f.preview.width, f.preview.height);
-  const cctx = c.getContext('2d', { willReadFrequently: true })!;
-  cctx.drawImage(f.fullCanvas, 0, 0, c.width, c.height);
-  const small = cctx.getImageData(0, 0, c.width, c.height);
-  const coarse = detectDocument(cv, rgba(small), PREVIEW_DETECT);
-  const twoStage = coarse
-    ? refineDocumentCorners(rgba(f.full), coarse.corners.map((p) => ({ x: (p.x + 0.5) * f.scale - 0.5, y: (p.y + 0.5) * f.scale - 0.5 })) as Quad).corners
-    : null;
-  const twoStageMs = performance.now() - a0;
   const t3 = performance.now();
-  const r = processPage(cv, rgba(f.full), { mode: 'color', warp: { engine } });
-  const fullEncoded = await jpeg(r.page);
+  let fullEncoded: Blob;
+  let timings: Record<string, number>;
+  if (engine === 'auto') {
+    const r = processPageForEncoding(cv, rgba(f.full), { mode: 'color' });
+    fullEncoded = await (r.canvas ? r.canvas.convertToBlob({ type: 'image/jpeg', quality: 0.9 }) : jpeg(r.page!));
+    r.release();
+    timings = r.timings;
+  } else {
+    const r = processPage(cv, rgba(f.full), { mode: 'color', warp: { engine } });
+    fullEncoded = await jpeg(r.page);
+    timings = r.timings;
+  }
   const t4 = performance.now();
   return {
     corners: plain(d?.corners ?? null),
-    twoStage: { corners: plain(twoStage), ms: twoStageMs },
     page,
     warpEngine,
     ms: t3 - t0,
@@ -146,7 +158,7 @@ async function oursProcess(name: string, engine: 'auto' | 'opencv' = 'auto') {
     encodeMs: d ? t3 - t1 - warpMs : 0,
     jpegBytes,
     fullCaptureMs: t4 - t3,
-    fullCaptureTimings: { ...r.timings, encode: Math.round((t4 - t3 - Object.values(r.timings).reduce((a, b) => a + b, 0)) * 10) / 10 },
+    fullCaptureTimings: { ...timings, encode: Math.round((t4 - t3 - Object.values(timings).reduce((a, b) => a + b, 0)) * 10) / 10 },
     fullCaptureBytes: fullEncoded.size,
   };
 }
@@ -283,6 +295,8 @@ async function profileCapture(name: string) {
   const refined = await lap('refine corners (JS)', () => refineDocumentCorners(rgba(f.full), corners).corners);
   await lap('warp, OpenCV (copy in, warpPerspective, copy out)', () => warpDocument(cv, rgba(f.full), refined, { engine: 'opencv' }));
   const page = await lap('warp, canvas (box in, cells drawn, read back)', () => warpDocument(cv, rgba(f.full), refined, { engine: 'canvas' }));
+  const size = pageSize(refined, f.full.width, f.full.height);
+  await lap('warp, WebAssembly SIMD (box in, warp, page out)', () => warpRgbaWasm(rgba(f.full), refined, size.width, size.height));
   const clean = await lap('enhance color (copy + white point, JS)', () => enhance(cv, page, 'color'));
   await lap('blank check (inkCoverage)', () => inkCoverage(cv, clean));
   const blob = await lap('of which JPEG q0.9 alone', () => jpeg(clean));
@@ -306,3 +320,4 @@ window.bench = {
   profileCapture,
   CAPTURE_DETECT,
 };
+

@@ -24,8 +24,10 @@ import { CHROMIUM, CHROMIUM_ARGS, assertChromium } from './support/browser';
  *   covered or left out would be tens of levels off; the control, one cut line only 2 levels
  *   darker, reads about 1.
  *
- * The same test checks that the app's path uses this warp in this browser: warpDocument's 'auto'
- * engine gives the very same pixels, and the real scan worker reports it drew with the canvas.
+ * The same test checks the app's default in this browser, the WebAssembly warp (wasm-warp.ts):
+ * warpDocument's 'auto' engine is that warp, its page is OpenCV's within rounding (PSNR > 65 dB,
+ * no channel more than 4 levels off), and the real scan worker reports it drew with it. (The canvas
+ * warp stays an engine of its own: the fallback where WebAssembly SIMD is missing.)
  */
 const FIXTURES = path.join(ROOT, 'tests', 'fixtures', 'scan');
 const MIN_PSNR_DB = 45;
@@ -45,7 +47,11 @@ interface Measured {
   page: { width: number; height: number };
   grid: { cols: number; rows: number; maxError: number };
   maxWarpError: number;
+  sameAsEngine: boolean;
   sameAsAuto: boolean;
+  autoEngine: string;
+  wasmUnavailable: string | null;
+  wasmVsOpencv: { psnr: number; maxAbs: number } | null;
   psnr: number;
   maxAbs: number;
   steepest: number;
@@ -112,7 +118,13 @@ for (const fx of documents) {
     const bound = Math.ceil(m.maxWarpError * Math.SQRT2 * m.steepest) + ROUNDING_LEVELS;
 
     expect(m.grid.maxError).toBeLessThanOrEqual(m.maxWarpError);
-    expect(m.sameAsAuto, 'warpDocument (engine auto) draws the same page with the canvas').toBe(true);
+    expect(m.sameAsEngine, "warpDocument's 'canvas' engine draws the same page").toBe(true);
+    // The app's default in this browser is the WebAssembly warp: OpenCV's page within rounding.
+    expect(m.wasmUnavailable).toBeNull();
+    expect(m.autoEngine).toBe('wasm');
+    expect(m.sameAsAuto, "warpDocument (engine auto) is the WebAssembly warp").toBe(true);
+    expect(m.wasmVsOpencv!.psnr).toBeGreaterThan(65);
+    expect(m.wasmVsOpencv!.maxAbs).toBeLessThanOrEqual(4);
     expect(m.psnr).toBeGreaterThanOrEqual(MIN_PSNR_DB);
     expect(m.psnr).toBeGreaterThanOrEqual(m.jpegPsnr + MARGIN_OVER_JPEG_DB);
     expect(m.maxAbs).toBeLessThanOrEqual(bound);
@@ -125,16 +137,17 @@ for (const fx of documents) {
     figures.push(
       `  ${fx.name.padEnd(18)} page ${m.page.width}×${m.page.height}, ${m.grid.cols}×${m.grid.rows} cells (≤ ${m.grid.maxError.toFixed(3)} px): ` +
         `PSNR ${m.psnr.toFixed(1)} dB (its JPEG q0.9: ${m.jpegPsnr.toFixed(1)} dB), largest difference ${m.maxAbs} (bound ${bound}), ` +
-        `worst seam ${m.seam.signed.toFixed(3)} levels at ${m.seam.at}; controls: darkened cut ${m.controls.darkenedSeam.toFixed(2)}, cell ${m.controls.shiftedCell} 1 px off ${m.controls.shiftedMaxAbs}`,
+        `worst seam ${m.seam.signed.toFixed(3)} levels at ${m.seam.at}; the app's WebAssembly warp vs OpenCV: PSNR ${m.wasmVsOpencv!.psnr.toFixed(1)} dB, largest difference ${m.wasmVsOpencv!.maxAbs}; controls: darkened cut ${m.controls.darkenedSeam.toFixed(2)}, cell ${m.controls.shiftedCell} 1 px off ${m.controls.shiftedMaxAbs}`,
     );
   });
 }
 
-test('the scan worker draws the page with the canvas in Chromium', async () => {
+test('the scan worker draws the page with WebAssembly in Chromium', async () => {
   test.setTimeout(120_000);
   const fx = documents[0]!;
-  const r = await call<{ warpEngine: string; width: number; height: number; timings: Record<string, number> }>('workerEngine', fx.file, quad(fx));
-  expect(r.warpEngine).toBe('canvas');
+  const r = await call<{ warpEngine: string; width: number; height: number; timings: Record<string, number>; wasmWarp: string | null }>('workerEngine', fx.file, quad(fx));
+  expect(r.wasmWarp, 'the WebAssembly warp runs in the worker').toBeNull();
+  expect(r.warpEngine).toBe('wasm');
   expect(r.width * r.height).toBeGreaterThan(1_000_000);
   figures.push(`  worker, ${fx.name}: ${r.width}×${r.height} drawn by '${r.warpEngine}', steps ${JSON.stringify(r.timings)} ms`);
 });

@@ -3,7 +3,8 @@
  * pixels back) keeps its colour page on the browser's canvas from the warp to the encoder, instead
  * of reading it back into JS, running the white-point curves there and uploading it again:
  *
- *   warp (canvas-warp.ts, or the whole frame put on a canvas when no page was found)
+ *   warp (wasm-warp.ts, its page put on a canvas; else canvas-warp.ts; the whole frame put on a
+ *   canvas when no page was found)
  *   → a copy of at most SMALL_COPY_MAX_SIDE px drawn by the canvas, read back: the white point's
  *     percentiles, the ink count (blank check) and, for a frame kept whole, the skew come from it
  *   → quarter turns and the skew turned on the canvas
@@ -15,6 +16,7 @@
  * outline with deskew asked) it is processPage's own path, with the pixels in `page`.
  */
 import { canvasWarpAvailable, warpOntoCanvas } from './canvas-warp';
+import { warpRgbaWasm } from './wasm-warp';
 import {
   BLANK_INK_COVERAGE,
   deskewWanted,
@@ -28,6 +30,7 @@ import {
   type ProcessOptions,
   type ProcessResult,
   type RgbaImage,
+  type WarpEngine,
 } from './pipeline';
 
 /**
@@ -81,21 +84,29 @@ function colourPageOnCanvas(cv: CV, frame: RgbaImage, corners: ProcessResult['co
   let release = () => undefined as void;
   let aspect: number;
   let snappedTo: string | null = null;
+  let warpEngine: WarpEngine = 'canvas';
   if (corners) {
     // An outline with deskew asked: OpenCV's path (the canvas warp does not deskew).
     if (deskew) return null;
+    const engine = opts.warp?.engine ?? 'auto';
+    if (engine === 'opencv') return null;
     const size = pageSize(corners, frame.width, frame.height, opts.warp);
-    const drawn = warpOntoCanvas(frame, corners, size.width, size.height);
-    if (!drawn) return null;
-    ({ canvas, release } = drawn);
+    // WebAssembly draws the page (then it goes onto the canvas), else the canvas itself.
+    const page = engine === 'canvas' ? null : warpRgbaWasm(frame, corners, size.width, size.height);
+    if (page) {
+      canvas = onCanvas(page);
+      warpEngine = 'wasm';
+    } else {
+      if (engine === 'wasm') return null;
+      const drawn = warpOntoCanvas(frame, corners, size.width, size.height);
+      if (!drawn) return null;
+      ({ canvas, release } = drawn);
+    }
     aspect = size.aspect;
     snappedTo = size.snappedTo;
   } else {
     // No page: the frame as it is.
-    canvas = new OffscreenCanvas(frame.width, frame.height);
-    const ctx = canvas.getContext('2d', { alpha: false, willReadFrequently: true });
-    if (!ctx) throw new Error('scan: no 2D context for the page');
-    ctx.putImageData(new ImageData(frame.data as Uint8ClampedArray<ArrayBuffer>, frame.width, frame.height), 0, 0);
+    canvas = onCanvas(frame);
     aspect = frame.width / frame.height;
   }
   try {
@@ -118,11 +129,20 @@ function colourPageOnCanvas(cv: CV, frame: RgbaImage, corners: ProcessResult['co
     // Counted on the page as warped (not through the curves, not turned), as processPage does.
     const ink = inkCoverage(cv, small);
     lap('blank');
-    return { page: null, canvas, width: canvas.width, height: canvas.height, aspect, snappedTo, skewDegrees, warpEngine: 'canvas', ink, blank: ink < BLANK_INK_COVERAGE, timings, release };
+    return { page: null, canvas, width: canvas.width, height: canvas.height, aspect, snappedTo, skewDegrees, warpEngine, ink, blank: ink < BLANK_INK_COVERAGE, timings, release };
   } catch (e) {
     release();
     throw e;
   }
+}
+
+/** `image` put on a new opaque, CPU-backed canvas. */
+function onCanvas(image: RgbaImage): OffscreenCanvas {
+  const canvas = new OffscreenCanvas(image.width, image.height);
+  const ctx = canvas.getContext('2d', { alpha: false, willReadFrequently: true });
+  if (!ctx) throw new Error('scan: no 2D context for the page');
+  ctx.putImageData(new ImageData(image.data as Uint8ClampedArray<ArrayBuffer>, image.width, image.height), 0, 0);
+  return canvas;
 }
 
 /**

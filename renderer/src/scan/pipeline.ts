@@ -32,6 +32,7 @@ import {
   type Quad,
 } from './geometry';
 import { warpRgbaOnCanvas } from './canvas-warp';
+import { warpRgbaWasm, wasmWarpUnavailableReason } from './wasm-warp';
 
 export type { Point, Quad } from './geometry';
 export { orderCorners, estimateAspect, snapAspect } from './geometry';
@@ -434,30 +435,8 @@ export function detectDocument(cv: CV, rgba: RgbaImage, opts: DetectOptions = {}
   const minConfidence = opts.minConfidence ?? 0.5;
   const { width: W, height: H } = rgba;
   const found = withMats(cv, (keep) => {
-    const src = matFromRgba(cv, rgba, keep);
-    const gray = keep(new cv.Mat());
-    cv.cvtColor(src, gray, cv.COLOR_RGBA2GRAY);
-    src.delete();
-    // Reduce: halve with pyrDown (a Gaussian pyramid, cheap and alias-free) while the image is at
-    // least twice the target, then one bilinear step. `toFull` maps the result back.
-    let small = gray;
-    let halvings = 0;
-    while (Math.max(small.cols, small.rows) >= 2 * maxSide) {
-      const half = keep(new cv.Mat());
-      cv.pyrDown(small, half);
-      small.delete();
-      small = half;
-      halvings++;
-    }
-    const pyrW = small.cols;
-    const pyrH = small.rows;
-    if (Math.max(pyrW, pyrH) > maxSide) {
-      const f = maxSide / Math.max(pyrW, pyrH);
-      const resized = keep(new cv.Mat());
-      cv.resize(small, resized, new cv.Size(Math.round(pyrW * f), Math.round(pyrH * f)), 0, 0, halvings ? cv.INTER_LINEAR : cv.INTER_AREA);
-      small.delete();
-      small = resized;
-    }
+    const reduced = reduceInOpenCv(cv, rgba, maxSide, keep);
+    const { small, toFull } = reduced;
     const w = small.cols;
     const h = small.rows;
     const blur = keep(new cv.Mat());
@@ -510,14 +489,10 @@ export function detectDocument(cv: CV, rgba: RgbaImage, opts: DetectOptions = {}
     const bestScore = Math.max(...distinct.map((c) => c.score));
     // The largest of the well-supported outlines: the page, not a photo or frame printed on it.
     const pick = distinct.filter((c) => c.score >= 0.85 * bestScore).sort((a, b) => b.area - a.area)[0]!;
-    return { pick, w, h, pyrW, pyrH, halvings };
+    return { pick, w, toFull };
   });
   if (!found) return null;
-  const { pick, w, h, pyrW, pyrH, halvings } = found;
-  // Small-image pixel centres → pyramid level (bilinear step) → full frame (pyrDown keeps pixel
-  // i of a level centred on pixel 2i of the level below).
-  const k = 2 ** halvings;
-  const toFull = (p: Point): Point => ({ x: k * ((p.x + 0.5) * (pyrW / w) - 0.5), y: k * ((p.y + 0.5) * (pyrH / h) - 0.5) });
+  const { pick, w, toFull } = found;
   const scaleX = w / W;
   const coarse = pick.quad.map(toFull) as Quad;
   let corners = coarse;
@@ -539,6 +514,47 @@ export function detectDocument(cv: CV, rgba: RgbaImage, opts: DetectOptions = {}
   };
 }
 
+/** The frame reduced to gray with its longer side at most `maxSide`, and the map from its pixel centres back to the frame's. */
+interface Reduced {
+  small: Mat;
+  toFull: (p: Point) => Point;
+}
+
+/**
+ * OpenCV's reduction: halve with pyrDown (a Gaussian pyramid, cheap and alias-free) while the image
+ * is at least twice the target, then one bilinear step.
+ */
+function reduceInOpenCv(cv: CV, rgba: RgbaImage, maxSide: number, keep: <M extends Deletable>(m: M) => M): Reduced {
+  const src = matFromRgba(cv, rgba, keep);
+  const gray = keep(new cv.Mat());
+  cv.cvtColor(src, gray, cv.COLOR_RGBA2GRAY);
+  src.delete();
+  let small = gray;
+  let halvings = 0;
+  while (Math.max(small.cols, small.rows) >= 2 * maxSide) {
+    const half = keep(new cv.Mat());
+    cv.pyrDown(small, half);
+    small.delete();
+    small = half;
+    halvings++;
+  }
+  const pyrW = small.cols;
+  const pyrH = small.rows;
+  if (Math.max(pyrW, pyrH) > maxSide) {
+    const f = maxSide / Math.max(pyrW, pyrH);
+    const resized = keep(new cv.Mat());
+    cv.resize(small, resized, new cv.Size(Math.round(pyrW * f), Math.round(pyrH * f)), 0, 0, halvings ? cv.INTER_LINEAR : cv.INTER_AREA);
+    small.delete();
+    small = resized;
+  }
+  const w = small.cols;
+  const h = small.rows;
+  // Small-image pixel centres → pyramid level (bilinear step) → full frame (pyrDown keeps pixel
+  // i of a level centred on pixel 2i of the level below).
+  const k = 2 ** halvings;
+  return { small, toFull: (p) => ({ x: k * ((p.x + 0.5) * (pyrW / w) - 0.5), y: k * ((p.y + 0.5) * (pyrH / h) - 0.5) }) };
+}
+
 // ---------------------------------------------------------------------------------------------
 // warpDocument
 
@@ -556,15 +572,17 @@ export interface WarpOptions {
   /** Focal length of the camera in pixels, if known (helps the aspect estimate). */
   focal?: number;
   /**
-   * Who draws the page: 'canvas' (the browser's 2D canvas, canvas-warp.ts: faster, within 0.125 px
-   * of the true perspective), 'opencv' (warpPerspective), or 'auto' (default): the canvas where it
-   * can (a browser or worker, the page clear of the frame's border, no deskew, a perspective it
-   * can cut into few enough cells), else OpenCV. 'canvas' throws where the canvas cannot.
+   * Who draws the page: 'wasm' (wasm-warp.ts: WebAssembly with SIMD, bilinear at 1/32 px like
+   * OpenCV's, the border repeated; the fastest), 'canvas' (the browser's 2D canvas, canvas-warp.ts:
+   * within 0.125 px of the true perspective), 'opencv' (warpPerspective), or 'auto' (default):
+   * WebAssembly where it runs (a browser, a worker, Node), else the canvas where it can (a browser
+   * or worker, the page clear of the frame's border, a perspective it can cut into few enough
+   * cells), else OpenCV; with deskew always OpenCV. 'wasm' and 'canvas' throw where they cannot.
    */
   engine?: WarpEngine | 'auto';
 }
 
-export type WarpEngine = 'canvas' | 'opencv';
+export type WarpEngine = 'wasm' | 'canvas' | 'opencv';
 
 export interface PageSize {
   width: number;
@@ -608,25 +626,29 @@ export interface WarpResult extends RgbaImage {
 }
 
 /**
- * The canvas warp of warpDocument, when `opts.engine` allows it and it can be used here (see
- * WarpOptions.engine); null otherwise.
+ * The page drawn outside OpenCV (WebAssembly, else the canvas), when `opts.engine` allows it and it
+ * can be used here (see WarpOptions.engine); null otherwise.
  */
-function warpOnCanvasIfSuitable(rgba: RgbaImage, corners: Quad, opts: WarpOptions): WarpResult | null {
+function warpOutsideOpenCv(rgba: RgbaImage, corners: Quad, opts: WarpOptions): WarpResult | null {
   const engine = opts.engine ?? 'auto';
   if (engine === 'opencv') return null;
   if (opts.deskew) {
-    if (engine === 'canvas') throw new Error('scan: the canvas warp does not deskew');
+    if (engine !== 'auto') throw new Error(`scan: the ${engine} warp does not deskew`);
     return null;
   }
   assertRgba(rgba);
   const q = orderCorners(corners);
   const size = pageSize(q, rgba.width, rgba.height, opts);
-  const drawn = warpRgbaOnCanvas(rgba, q, size.width, size.height);
-  if (!drawn) {
-    if (engine === 'canvas') throw new Error('scan: the canvas warp cannot draw this page here');
-    return null;
+  const done = (page: RgbaImage, by: WarpEngine): WarpResult => ({ ...page, aspect: size.aspect, snappedTo: size.snappedTo, skewDegrees: 0, engine: by });
+  if (engine === 'wasm' || engine === 'auto') {
+    const page = warpRgbaWasm(rgba, q, size.width, size.height);
+    if (page) return done(page, 'wasm');
+    if (engine === 'wasm') throw new Error(`scan: the WebAssembly warp cannot run here (${wasmWarpUnavailableReason() ?? 'unknown'})`);
   }
-  return { ...drawn.page, aspect: size.aspect, snappedTo: size.snappedTo, skewDegrees: 0, engine: 'canvas' };
+  const drawn = warpRgbaOnCanvas(rgba, q, size.width, size.height);
+  if (drawn) return done(drawn.page, 'canvas');
+  if (engine === 'canvas') throw new Error('scan: the canvas warp cannot draw this page here');
+  return null;
 }
 
 function warpMat(cv: CV, src: Mat, corners: Quad, size: PageSize, keep: <M extends Deletable>(m: M) => M): Mat {
@@ -645,7 +667,7 @@ function warpMat(cv: CV, src: Mat, corners: Quad, size: PageSize, keep: <M exten
  * its natural size; optionally deskews what rotation is left in the content.
  */
 export function warpDocument(cv: CV, rgba: RgbaImage, corners: Quad, opts: WarpOptions = {}): WarpResult {
-  const drawn = warpOnCanvasIfSuitable(rgba, corners, opts);
+  const drawn = warpOutsideOpenCv(rgba, corners, opts);
   if (drawn) return drawn;
   return withMats(cv, (keep) => {
     const w = warpToMat(cv, rgba, corners, opts, keep);
@@ -1122,10 +1144,10 @@ export function processResolved(cv: CV, frame: RgbaImage, resolved: ResolvedCorn
   // Warp, colour clean-up and blank check in one pass: the flat page leaves the WASM heap once,
   // the ink is counted on a shrunk copy made there, and the white point is applied in place.
   const out = withMats(cv, (keep) => {
-    // The flat page drawn on a canvas where it can be (see WarpOptions.engine), else by OpenCV; in
-    // colour mode its ink is counted on the page as warped, in the WASM heap: OpenCV's own output,
-    // or a copy of the canvas's made before the colour curves change it.
-    const drawn = corners ? warpOnCanvasIfSuitable(frame, target, warpOpts) : null;
+    // The flat page drawn outside OpenCV where it can be (see WarpOptions.engine), else by OpenCV;
+    // in colour mode its ink is counted on the page as warped, in OpenCV's heap: OpenCV's own
+    // output, or a copy of the other engine's page made before the colour curves change it.
+    const drawn = corners ? warpOutsideOpenCv(frame, target, warpOpts) : null;
     const warped = drawn ? { ...drawn, mat: null } : warpToMat(cv, frame, target, warpOpts, keep);
     let page: RgbaImage = drawn ? { data: drawn.data, width: drawn.width, height: drawn.height } : rgbaFromMat(cv, warped.mat!, keep);
     const inkMat = warped.mat ?? (mode === 'color' ? matFromRgba(cv, page, keep) : null);
@@ -1156,7 +1178,7 @@ export function processResolved(cv: CV, frame: RgbaImage, resolved: ResolvedCorn
       ink = inkCoverage(cv, page);
     }
     lap('blank');
-    return { page, ink, aspect: warped.aspect, snappedTo: warped.snappedTo, skewDegrees: warped.skewDegrees, warpEngine: drawn ? ('canvas' as const) : ('opencv' as const) };
+    return { page, ink, aspect: warped.aspect, snappedTo: warped.snappedTo, skewDegrees: warped.skewDegrees, warpEngine: drawn ? drawn.engine : ('opencv' as const) };
   });
   return {
     page: out.page,

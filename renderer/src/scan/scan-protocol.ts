@@ -38,6 +38,8 @@ export interface InitResult {
   /** Milliseconds from the worker's start to OpenCV ready. */
   loadMs: number;
   noEval: NoEvalStats;
+  /** Why the WebAssembly warp cannot run in the worker (null: it can; the page is then drawn by the canvas or OpenCV). */
+  wasmWarp: string | null;
 }
 
 export interface DetectResult {

@@ -13,6 +13,7 @@ import { noEvalStats } from './opencv-no-eval-install'; // must come before Open
 import cvModule from '@techstark/opencv-js';
 import { cvError, detectDocument, processPage, type CV, type RgbaImage } from './pipeline';
 import { processPageForEncoding, type EncodablePage } from './canvas-page';
+import { wasmWarpUnavailableReason } from './wasm-warp';
 import type { DetectResult, EncodeOptions, ImageSource, InitResult, ProcessReply, ScanReply, ScanRequest } from './scan-protocol';
 
 interface WorkerScope {
@@ -30,7 +31,7 @@ function loadOpenCv(): Promise<InitResult> {
     const cv = cvModule as unknown as CV & { onRuntimeInitialized?: () => void; onAbort?: (what: unknown) => void };
     const done = () => {
       const info = cv.getBuildInformation().match(/Version control:\s*(\S+)/);
-      resolve({ opencv: info?.[1] ?? 'unknown', loadMs: Math.round(performance.now() - started), noEval: noEvalStats });
+      resolve({ opencv: info?.[1] ?? 'unknown', loadMs: Math.round(performance.now() - started), noEval: noEvalStats, wasmWarp: wasmWarpUnavailableReason() });
     };
     cv.onAbort = (what) => reject(new Error(`OpenCV failed to start: ${String(what)}`));
     if (typeof cv.Mat === 'function' && typeof cv.getBuildInformation === 'function') done();

@@ -8,6 +8,7 @@ import '../../../renderer/src/scan/opencv-no-eval-install';
 import cvModule from '@techstark/opencv-js';
 import { estimateSkew, orderCorners, pageSize, processPage, warpDocument, type CV, type ProcessOptions, type Quad, type RgbaImage } from '../../../renderer/src/scan/pipeline';
 import { processPageForEncoding } from '../../../renderer/src/scan/canvas-page';
+import { wasmWarpUnavailableReason, warpRgbaWasm } from '../../../renderer/src/scan/wasm-warp';
 import { MAX_WARP_ERROR, warpRgbaOnCanvas } from '../../../renderer/src/scan/canvas-warp';
 import { createScanClient } from '../../../renderer/src/scan/scan-client';
 
@@ -127,10 +128,16 @@ async function measure(file: string, trueCorners: Quad) {
   const { cols, rows, maxError } = drawn.grid;
   const out = drawn.page.data;
 
-  // What the app runs (engine 'auto' in this browser) is this very canvas warp.
+  // warpDocument's 'canvas' engine is this very canvas warp.
+  const viaEngine = warpDocument(cv, frame, corners, { engine: 'canvas' });
+  let sameAsEngine = viaEngine.engine === 'canvas' && viaEngine.width === w && viaEngine.height === h;
+  for (let i = 0; sameAsEngine && i < out.length; i++) if (viaEngine.data[i] !== out[i]) sameAsEngine = false;
+  // What the app runs in this browser (engine 'auto'): the WebAssembly warp, OpenCV's within rounding.
   const auto = warpDocument(cv, frame, corners);
-  let sameAsAuto = auto.engine === 'canvas' && auto.width === w && auto.height === h;
-  for (let i = 0; sameAsAuto && i < out.length; i++) if (auto.data[i] !== out[i]) sameAsAuto = false;
+  const wasm = warpRgbaWasm(frame, corners, w, h);
+  let sameAsAuto = auto.engine === 'wasm' && !!wasm && auto.width === w && auto.height === h;
+  for (let i = 0; sameAsAuto && wasm && i < wasm.data.length; i++) if (auto.data[i] !== wasm.data[i]) sameAsAuto = false;
+  const wasmVsOpencv = wasm ? compare(wasm.data, ref.data, w, h) : null;
 
   const q = compare(out, ref.data, w, h);
   const seam = worstSeam(out, ref.data, w, h, cols, rows);
@@ -160,7 +167,11 @@ async function measure(file: string, trueCorners: Quad) {
     page: { width: w, height: h },
     grid: { cols, rows, maxError },
     maxWarpError: MAX_WARP_ERROR,
+    sameAsEngine,
     sameAsAuto,
+    autoEngine: auto.engine,
+    wasmUnavailable: wasmWarpUnavailableReason(),
+    wasmVsOpencv: wasmVsOpencv ? { psnr: wasmVsOpencv.psnr, maxAbs: wasmVsOpencv.max } : null,
     psnr: q.psnr,
     maxAbs: q.max,
     steepest: q.steepest,
@@ -175,7 +186,7 @@ const client = createScanClient(() => new Worker('/scan-worker.js', { type: 'mod
 async function workerEngine(file: string, corners: Quad) {
   const frame = await frameOf(file);
   const r = await client.process(new ImageData(frame.data as Uint8ClampedArray<ArrayBuffer>, frame.width, frame.height), { corners, mode: 'color' }, { transfer: true });
-  return { warpEngine: r.warpEngine, width: r.width, height: r.height, timings: r.timings };
+  return { warpEngine: r.warpEngine, width: r.width, height: r.height, timings: r.timings, wasmWarp: (await client.ready()).wasmWarp };
 }
 
 /**

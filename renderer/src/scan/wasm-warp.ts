@@ -1,0 +1,103 @@
+/**
+ * The perspective warp in WebAssembly with SIMD (renderer/wasm/scan-kernels.ts, compiled into
+ * wasm/scan-kernels.generated.ts): bilinear at 1/32 px with the border repeated, as OpenCV's
+ * warpPerspective(INTER_LINEAR, BORDER_REPLICATE), but a loop made for this one job (OpenCV.js as
+ * shipped has no SIMD) — see bench/README.md "Scanning" for the figures. Runs wherever WebAssembly
+ * SIMD does: the scan worker, a page, Node (so the unit tests exercise it too); elsewhere
+ * `wasmWarpAvailable()` is false and the caller uses another engine.
+ *
+ * Memory: one instance per thread, its linear memory grown to the largest frame box + page seen and
+ * reused (WebAssembly memory never shrinks: at most about 20 MB for a 5 MP frame and its page).
+ */
+import { homography, type Point, type Quad } from './geometry';
+import { sourceBox } from './canvas-warp';
+import { SCAN_KERNELS_WASM } from './wasm/scan-kernels.generated';
+
+interface Kernels {
+  memory: WebAssembly.Memory;
+  warpPerspective(
+    src: number, sw: number, sh: number,
+    dst: number, dw: number, dh: number,
+    h0: number, h1: number, h2: number, h3: number, h4: number, h5: number, h6: number, h7: number, h8: number,
+  ): void;
+}
+
+let kernels: Kernels | null | undefined;
+let loadError: string | null = null;
+
+function decodeBase64(b64: string): Uint8Array<ArrayBuffer> {
+  const bin = atob(b64);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+/** The kernels, instantiated on first use (synchronously: the module is under 1 KB); null where WebAssembly SIMD is missing. */
+function load(): Kernels | null {
+  if (kernels !== undefined) return kernels;
+  try {
+    if (typeof WebAssembly !== 'object') throw new Error('no WebAssembly here');
+    const bytes = decodeBase64(SCAN_KERNELS_WASM);
+    if (!WebAssembly.validate(bytes)) throw new Error('WebAssembly SIMD is not supported here');
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
+    kernels = instance.exports as unknown as Kernels;
+  } catch (e) {
+    loadError = e instanceof Error ? e.message : String(e);
+    kernels = null;
+  }
+  return kernels;
+}
+
+/** Whether the WebAssembly warp can run here; `wasmWarpUnavailableReason()` says why not. */
+export function wasmWarpAvailable(): boolean {
+  return load() !== null;
+}
+
+export function wasmWarpUnavailableReason(): string | null {
+  load();
+  return loadError;
+}
+
+const PAGE = 65536;
+/** Past the module's own (empty) data, 16-byte aligned. */
+const BASE = 2 * PAGE;
+const align16 = (n: number) => (n + 15) & ~15;
+
+/**
+ * Warps the quadrilateral `corners` (pixel-centre coordinates of `frame`, tl, tr, br, bl: the
+ * page's outer edges) to a flat `width`×`height` RGBA page. Only the page's bounding box of the
+ * frame (grown by 3 px) is copied in. Null where the kernels cannot run.
+ */
+export function warpRgbaWasm(frame: { data: Uint8ClampedArray; width: number; height: number }, corners: Quad, width: number, height: number): { data: Uint8ClampedArray; width: number; height: number } | null {
+  const k = load();
+  if (!k) return null;
+  const box = sourceBox(corners, frame.width, frame.height);
+  const srcBytes = box.width * box.height * 4;
+  const dstPtr = align16(BASE + srcBytes);
+  const end = dstPtr + width * height * 4;
+  const have = k.memory.buffer.byteLength;
+  if (end > have) k.memory.grow(Math.ceil((end - have) / PAGE));
+  const heap = new Uint8Array(k.memory.buffer);
+  // The box, row by row (or at once when it spans whole rows).
+  const rowBytes = frame.width * 4;
+  if (box.x === 0 && box.width === frame.width) heap.set(frame.data.subarray(box.y * rowBytes, (box.y + box.height) * rowBytes), BASE);
+  else
+    for (let y = 0; y < box.height; y++) {
+      const from = (box.y + y) * rowBytes + box.x * 4;
+      heap.set(frame.data.subarray(from, from + box.width * 4), BASE + y * box.width * 4);
+    }
+  // Page pixel centres → box pixel centres.
+  const page: Point[] = [
+    { x: -0.5, y: -0.5 },
+    { x: width - 0.5, y: -0.5 },
+    { x: width - 0.5, y: height - 0.5 },
+    { x: -0.5, y: height - 0.5 },
+  ];
+  const h = homography(
+    page,
+    corners.map((p) => ({ x: p.x - box.x, y: p.y - box.y })),
+  );
+  k.warpPerspective(BASE, box.width, box.height, dstPtr, width, height, h[0]!, h[1]!, h[2]!, h[3]!, h[4]!, h[5]!, h[6]!, h[7]!, h[8]!);
+  // Copied out: the next call reuses (and may grow, detaching) this memory.
+  return { data: new Uint8ClampedArray(k.memory.buffer.slice(dstPtr, end)), width, height };
+}
