@@ -9,8 +9,7 @@ import cvModule from '@techstark/opencv-js';
 import jscanifyCtor from 'jscanify/client';
 import { CAPTURE_DETECT, detectDocument, enhance, inkCoverage, pageSize, PREVIEW_DETECT, processPage, refineDocumentCorners, warpDocument, type CV, type Quad, type RgbaImage } from '../renderer/src/scan/pipeline';
 import { processPageForEncoding } from '../renderer/src/scan/canvas-page';
-import { warpOntoCanvas } from '../renderer/src/scan/canvas-warp';
-import { warpRgbaWasm } from '../renderer/src/scan/wasm-warp';
+import { warpRgbaWasm } from '../renderer/src/scan/wasm-kernels';
 import { createScanClient, PREVIEW } from '../renderer/src/scan/scan-client';
 import { encodePage } from '../renderer/src/camera/camera';
 import { downscale, PAGE_ENCODING } from '../renderer/src/pages/scan/processor';
@@ -101,11 +100,11 @@ const jpeg = (img: RgbaImage): Promise<Blob> => {
 
 /**
  * (a)+(b) ours, the same work as jscanify's: detect (CAPTURE_DETECT: 640 px + refinement on the full
- * frame), warp at the page's natural size, JPEG. `engine` 'auto' is the app's path in this browser:
- * the frame reduced on a canvas, the page drawn on a canvas and encoded from it (never read back);
- * 'opencv' is the path before the canvas work (OpenCV reduces and warps, the page's pixels put on a
- * canvas to encode). Then, for information, the whole capture as the app's worker runs it at the
- * shutter (+ colour clean-up + blank check; processPageForEncoding, or processPage for 'opencv').
+ * frame), warp at the page's natural size, JPEG (the page put on a canvas and encoded by the
+ * browser, as jscanify's). `engine` 'auto' is the app's warp in this browser (WebAssembly), 'opencv'
+ * OpenCV's warpPerspective (the code before). Then, for information, the whole capture as the app's
+ * worker runs it at the shutter (+ colour clean-up + blank check; processPageForEncoding, or
+ * processPage with OpenCV's warp).
  */
 async function oursProcess(name: string, engine: 'auto' | 'opencv' = 'auto') {
   const f = fx(name);
@@ -117,22 +116,12 @@ async function oursProcess(name: string, engine: 'auto' | 'opencv' = 'auto') {
   let warpMs = 0;
   let warpEngine: string | null = null;
   if (d) {
-    const size = pageSize(d.corners, f.full.width, f.full.height);
-    const drawn = engine === 'auto' ? warpOntoCanvas(rgba(f.full), d.corners, size.width, size.height) : null;
-    if (drawn) {
-      warpEngine = 'canvas';
-      const t2 = performance.now();
-      warpMs = t2 - t1;
-      jpegBytes = (await drawn.canvas.convertToBlob({ type: 'image/jpeg', quality: 0.9 })).size;
-      drawn.release();
-    } else {
-      const warped = warpDocument(cv, rgba(f.full), d.corners, { engine });
-      warpEngine = warped.engine;
-      const t2 = performance.now();
-      warpMs = t2 - t1;
-      jpegBytes = (await jpeg(warped)).size;
-    }
-    page = size;
+    const warped = warpDocument(cv, rgba(f.full), d.corners, { engine });
+    warpEngine = warped.engine;
+    const t2 = performance.now();
+    warpMs = t2 - t1;
+    jpegBytes = (await jpeg(warped)).size;
+    page = { width: warped.width, height: warped.height };
   }
   const t3 = performance.now();
   let fullEncoded: Blob;

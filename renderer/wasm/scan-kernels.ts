@@ -3,7 +3,7 @@
 // against this source by tests/unit/scan-wasm.test.ts). Not TypeScript: i32, f32, v128 are
 // AssemblyScript's types; the file is outside the TypeScript and lint projects.
 //
-// Memory: the caller (renderer/src/scan/wasm-warp.ts) owns the layout of the linear memory and
+// Memory: the caller (renderer/src/scan/wasm-kernels.ts) owns the layout of the linear memory and
 // grows it; nothing here allocates.
 
 /**
@@ -140,4 +140,121 @@ function clamped(src: usize, sw: i32, sh: i32, sx: i32, sy: i32): v128 {
 @inline
 function clamp(v: i32, n: i32): i32 {
   return v < 0 ? 0 : v >= n ? n - 1 : v;
+}
+
+/**
+ * OpenCV's cvtColor(COLOR_RGBA2GRAY) of `n` pixels at `src` into `dst` (a byte each):
+ * (R·9798 + G·19235 + B·3735 + 16384) >> 15, OpenCV 4's fixed point. 16 pixels a step.
+ */
+export function rgbaToGray(src: usize, dst: usize, n: i32): void {
+  const w = i16x8(9798, 19235, 3735, 0, 9798, 19235, 3735, 0);
+  const round = i32x4.splat(16384);
+  let i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const p = src + <usize>(i << 2);
+    const g0 = gray4(v128.load(p), w, round);
+    const g1 = gray4(v128.load(p, 16), w, round);
+    const g2 = gray4(v128.load(p, 32), w, round);
+    const g3 = gray4(v128.load(p, 48), w, round);
+    v128.store(dst + <usize>i, i8x16.narrow_i16x8_u(i16x8.narrow_i32x4_u(g0, g1), i16x8.narrow_i32x4_u(g2, g3)));
+  }
+  for (; i < n; i++) {
+    const p = src + <usize>(i << 2);
+    store<u8>(dst + <usize>i, <u8>((<i32>load<u8>(p) * 9798 + <i32>load<u8>(p, 1) * 19235 + <i32>load<u8>(p, 2) * 3735 + 16384) >> 15));
+  }
+}
+
+/** The gray values of 4 RGBA pixels, as i32 lanes. */
+// @ts-ignore: decorator
+@inline
+function gray4(px: v128, w: v128, round: v128): v128 {
+  // [r·wr + g·wg, b·wb + 0] per pixel, two pixels per dot product.
+  const lo = i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_u(px), w);
+  const hi = i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_u(px), w);
+  const sum = i32x4.add(i32x4.shuffle(lo, hi, 0, 2, 4, 6), i32x4.shuffle(lo, hi, 1, 3, 5, 7));
+  return i32x4.shr_u(i32x4.add(sum, round), 15);
+}
+
+/**
+ * OpenCV's pyrDown of the w×h gray image at `src` into `dst` ((w + 1) / 2 × (h + 1) / 2 bytes):
+ * the 5×5 kernel [1 4 6 4 1]ᵀ[1 4 6 4 1] / 256, rounded, around source pixel (2x, 2y), the border
+ * reflected without repeating the edge (BORDER_REFLECT_101). The sum is exact in integers, so the
+ * result is OpenCV's bit for bit. `row` is scratch of (w + 8) × 2 bytes, 16-byte aligned. Needs
+ * w ≥ 3 and h ≥ 3.
+ *
+ * Per output row: the five source rows summed vertically (16 columns a step, 16-bit), the row's
+ * ends reflected, then the horizontal taps at every second column (8 outputs a step).
+ */
+export function pyrDown(src: usize, w: i32, h: i32, dst: usize, row: usize): void {
+  const dw = (w + 1) >> 1;
+  const dh = (h + 1) >> 1;
+  // row[j] holds the vertical sum of column j - 2.
+  const v = row + 4;
+  const c128 = i16x8.splat(128);
+  for (let y = 0; y < dh; y++) {
+    const r0 = src + <usize>(reflect(2 * y - 2, h) * w);
+    const r1 = src + <usize>(reflect(2 * y - 1, h) * w);
+    const r2 = src + <usize>(reflect(2 * y, h) * w);
+    const r3 = src + <usize>(reflect(2 * y + 1, h) * w);
+    const r4 = src + <usize>(reflect(2 * y + 2, h) * w);
+    let i = 0;
+    for (; i + 16 <= w; i += 16) {
+      const o = <usize>i;
+      const a0 = v128.load(r0 + o);
+      const a1 = v128.load(r1 + o);
+      const a2 = v128.load(r2 + o);
+      const a3 = v128.load(r3 + o);
+      const a4 = v128.load(r4 + o);
+      v128.store(v + (o << 1), column5(i16x8.extend_low_i8x16_u(a0), i16x8.extend_low_i8x16_u(a1), i16x8.extend_low_i8x16_u(a2), i16x8.extend_low_i8x16_u(a3), i16x8.extend_low_i8x16_u(a4)));
+      v128.store(v + (o << 1), column5(i16x8.extend_high_i8x16_u(a0), i16x8.extend_high_i8x16_u(a1), i16x8.extend_high_i8x16_u(a2), i16x8.extend_high_i8x16_u(a3), i16x8.extend_high_i8x16_u(a4)), 16);
+    }
+    for (; i < w; i++) {
+      const o = <usize>i;
+      store<u16>(v + (o << 1), <u16>(<i32>load<u8>(r0 + o) + <i32>load<u8>(r4 + o) + ((<i32>load<u8>(r1 + o) + <i32>load<u8>(r3 + o)) << 2) + <i32>load<u8>(r2 + o) * 6));
+    }
+    // Columns -2, -1, w, w + 1, reflected.
+    store<u16>(row, load<u16>(v + 4));
+    store<u16>(row + 2, load<u16>(v + 2));
+    store<u16>(v + (<usize>w << 1), load<u16>(v + (<usize>(w - 2) << 1)));
+    store<u16>(v + (<usize>(w + 1) << 1), load<u16>(v + (<usize>(w - 3) << 1)));
+    const out = dst + <usize>(y * dw);
+    let x = 0;
+    // Reads row[2x .. 2x + 19]: within the w + 8 entries while x + 8 <= dw.
+    for (; x + 8 <= dw; x += 8) {
+      const p = row + (<usize>x << 2);
+      const a = v128.load(p);
+      const b = v128.load(p, 16);
+      const a2 = v128.load(p, 4);
+      const b2 = v128.load(p, 20);
+      const a4 = v128.load(p, 8);
+      const b4 = v128.load(p, 24);
+      const e0 = i8x16.shuffle(a, b, 0, 1, 4, 5, 8, 9, 12, 13, 16, 17, 20, 21, 24, 25, 28, 29);
+      const o0 = i8x16.shuffle(a, b, 2, 3, 6, 7, 10, 11, 14, 15, 18, 19, 22, 23, 26, 27, 30, 31);
+      const e1 = i8x16.shuffle(a2, b2, 0, 1, 4, 5, 8, 9, 12, 13, 16, 17, 20, 21, 24, 25, 28, 29);
+      const o1 = i8x16.shuffle(a2, b2, 2, 3, 6, 7, 10, 11, 14, 15, 18, 19, 22, 23, 26, 27, 30, 31);
+      const e2 = i8x16.shuffle(a4, b4, 0, 1, 4, 5, 8, 9, 12, 13, 16, 17, 20, 21, 24, 25, 28, 29);
+      const sum = i16x8.add(i16x8.add(i16x8.add(e0, e2), i16x8.shl(i16x8.add(o0, o1), 2)), i16x8.mul(e1, i16x8.splat(6)));
+      const px = i16x8.shr_u(i16x8.add(sum, c128), 8);
+      v128.store64_lane(out + <usize>x, i8x16.narrow_i16x8_u(px, px), 0);
+    }
+    for (; x < dw; x++) {
+      const p = row + (<usize>x << 2);
+      const s = <i32>load<u16>(p) + <i32>load<u16>(p, 8) + ((<i32>load<u16>(p, 2) + <i32>load<u16>(p, 6)) << 2) + <i32>load<u16>(p, 4) * 6;
+      store<u8>(out + <usize>x, <u8>((s + 128) >> 8));
+    }
+  }
+}
+
+/** s0 + 4 s1 + 6 s2 + 4 s3 + s4 per 16-bit lane (at most 4080). */
+// @ts-ignore: decorator
+@inline
+function column5(s0: v128, s1: v128, s2: v128, s3: v128, s4: v128): v128 {
+  return i16x8.add(i16x8.add(i16x8.add(s0, s4), i16x8.shl(i16x8.add(s1, s3), 2)), i16x8.mul(s2, i16x8.splat(6)));
+}
+
+/** Index `i` reflected into [0, n) without repeating the edge (BORDER_REFLECT_101), for |overshoot| < n. */
+// @ts-ignore: decorator
+@inline
+function reflect(i: i32, n: i32): i32 {
+  return i < 0 ? -i : i >= n ? 2 * n - 2 - i : i;
 }

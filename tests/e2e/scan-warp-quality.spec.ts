@@ -24,7 +24,7 @@ import { CHROMIUM, CHROMIUM_ARGS, assertChromium } from './support/browser';
  *   covered or left out would be tens of levels off; the control, one cut line only 2 levels
  *   darker, reads about 1.
  *
- * The same test checks the app's default in this browser, the WebAssembly warp (wasm-warp.ts):
+ * The same test checks the app's default in this browser, the WebAssembly warp (wasm-kernels.ts):
  * warpDocument's 'auto' engine is that warp, its page is OpenCV's within rounding (PSNR > 65 dB,
  * no channel more than 4 levels off), and the real scan worker reports it drew with it. (The canvas
  * warp stays an engine of its own: the fallback where WebAssembly SIMD is missing.)

@@ -4,8 +4,8 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeJpeg } from '../fixtures/scan/decode-jpeg';
 import { installNoEvalFunction } from '../../renderer/src/scan/opencv-no-eval';
-import { orderCorners, pageSize, warpDocument, type CV, type Quad, type RgbaImage } from '../../renderer/src/scan/pipeline';
-import { wasmWarpAvailable, wasmWarpUnavailableReason, warpRgbaWasm } from '../../renderer/src/scan/wasm-warp';
+import { CAPTURE_DETECT, detectDocument, orderCorners, pageSize, warpDocument, type CV, type Quad, type RgbaImage } from '../../renderer/src/scan/pipeline';
+import { grayPyramidWasm, wasmWarpAvailable, wasmWarpUnavailableReason, warpRgbaWasm } from '../../renderer/src/scan/wasm-kernels';
 import { ROOT } from '../helpers/temp';
 // @ts-expect-error: a plain ES module script without types
 import { compileKernels, generatedModule, GENERATED } from '../../scripts/build-wasm.mjs';
@@ -143,5 +143,59 @@ describe('WebAssembly kernels', () => {
     for (let y = 0; y < 30; y++)
       for (let x = 0; x < 50; x++)
         for (let c = 0; c < 4; c++) expect(page.data[(y * 50 + x) * 4 + c]).toBe(frame.data[((y + 5) * 64 + x + 7) * 4 + c]);
+  });
+});
+
+describe('WebAssembly reduction for detection', () => {
+  /** OpenCV's own gray pyramid of `img`, `halvings` levels down. */
+  function opencvPyramid(img: RgbaImage, halvings: number): { data: Uint8Array; width: number; height: number } {
+    const src = new cv.Mat(img.height, img.width, cv.CV_8UC4);
+    src.data.set(img.data);
+    let m = new cv.Mat();
+    cv.cvtColor(src, m, cv.COLOR_RGBA2GRAY);
+    src.delete();
+    for (let i = 0; i < halvings; i++) {
+      const half = new cv.Mat();
+      cv.pyrDown(m, half);
+      m.delete();
+      m = half;
+    }
+    const out = { data: new Uint8Array(m.data), width: m.cols, height: m.rows };
+    m.delete();
+    return out;
+  }
+
+  it("is OpenCV's cvtColor(RGBA2GRAY) + pyrDown bit for bit, on a camera frame and on odd sizes", () => {
+    const fx = documents[0]!;
+    const frame = decodeJpeg(fs.readFileSync(path.join(FIXTURES, fx.file)));
+    const sizes: [RgbaImage, number][] = [
+      [frame, 0],
+      [frame, 1],
+      [frame, 2],
+      [synthetic(37, 29), 1],
+      [synthetic(38, 30), 2],
+      [synthetic(45, 17), 3],
+      [synthetic(300, 7), 1],
+    ];
+    for (const [img, halvings] of sizes) {
+      const ours = grayPyramidWasm(img, halvings)!;
+      const ref = opencvPyramid(img, halvings);
+      const what = `${img.width}×${img.height}, ${halvings} halvings`;
+      expect([ours.width, ours.height], what).toEqual([ref.width, ref.height]);
+      let differ = 0;
+      for (let i = 0; i < ref.data.length; i++) if (ours.data[i] !== ref.data[i]) differ++;
+      expect(differ, `${what}: pixels differing from OpenCV`).toBe(0);
+    }
+  });
+
+  it('detectDocument, reducing with it, finds every fixture within 2 px of the true corners', () => {
+    // The reduction is OpenCV's bit for bit (above), so the outline is the one OpenCV alone finds.
+    for (const fx of documents) {
+      const frame = decodeJpeg(fs.readFileSync(path.join(FIXTURES, fx.file)));
+      const withKernels = detectDocument(cv, frame, CAPTURE_DETECT)!;
+      expect(withKernels, fx.name).not.toBeNull();
+      const truth = fx.corners!.map(([x, y]) => ({ x, y }));
+      for (let i = 0; i < 4; i++) expect(Math.hypot(withKernels.corners[i]!.x - truth[i]!.x, withKernels.corners[i]!.y - truth[i]!.y), fx.name).toBeLessThan(2);
+    }
   });
 });

@@ -3,7 +3,7 @@
  * pixels back) keeps its colour page on the browser's canvas from the warp to the encoder, instead
  * of reading it back into JS, running the white-point curves there and uploading it again:
  *
- *   warp (wasm-warp.ts, its page put on a canvas; else canvas-warp.ts; the whole frame put on a
+ *   warp (wasm-kernels.ts, its page put on a canvas; else canvas-warp.ts; the whole frame put on a
  *   canvas when no page was found)
  *   → a copy of at most SMALL_COPY_MAX_SIDE px drawn by the canvas, read back: the white point's
  *     percentiles, the ink count (blank check) and, for a frame kept whole, the skew come from it
@@ -16,7 +16,7 @@
  * outline with deskew asked) it is processPage's own path, with the pixels in `page`.
  */
 import { canvasWarpAvailable, warpOntoCanvas } from './canvas-warp';
-import { warpRgbaWasm } from './wasm-warp';
+import { warpRgbaWasm } from './wasm-kernels';
 import {
   BLANK_INK_COVERAGE,
   deskewWanted,

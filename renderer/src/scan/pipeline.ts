@@ -32,7 +32,7 @@ import {
   type Quad,
 } from './geometry';
 import { warpRgbaOnCanvas } from './canvas-warp';
-import { warpRgbaWasm, wasmWarpUnavailableReason } from './wasm-warp';
+import { grayPyramidWasm, warpRgbaWasm, wasmWarpUnavailableReason } from './wasm-kernels';
 
 export type { Point, Quad } from './geometry';
 export { orderCorners, estimateAspect, snapAspect } from './geometry';
@@ -435,7 +435,7 @@ export function detectDocument(cv: CV, rgba: RgbaImage, opts: DetectOptions = {}
   const minConfidence = opts.minConfidence ?? 0.5;
   const { width: W, height: H } = rgba;
   const found = withMats(cv, (keep) => {
-    const reduced = reduceInOpenCv(cv, rgba, maxSide, keep);
+    const reduced = reduceForDetection(cv, rgba, maxSide, keep);
     const { small, toFull } = reduced;
     const w = small.cols;
     const h = small.rows;
@@ -521,22 +521,32 @@ interface Reduced {
 }
 
 /**
- * OpenCV's reduction: halve with pyrDown (a Gaussian pyramid, cheap and alias-free) while the image
- * is at least twice the target, then one bilinear step.
+ * The reduction: gray, halved with pyrDown (a Gaussian pyramid, cheap and alias-free) while the
+ * image is at least twice the target, then one bilinear step. The gray pyramid comes from the
+ * WebAssembly kernels where they run (OpenCV's very pixels, 5-6× faster), else from OpenCV.
  */
-function reduceInOpenCv(cv: CV, rgba: RgbaImage, maxSide: number, keep: <M extends Deletable>(m: M) => M): Reduced {
-  const src = matFromRgba(cv, rgba, keep);
-  const gray = keep(new cv.Mat());
-  cv.cvtColor(src, gray, cv.COLOR_RGBA2GRAY);
-  src.delete();
-  let small = gray;
+function reduceForDetection(cv: CV, rgba: RgbaImage, maxSide: number, keep: <M extends Deletable>(m: M) => M): Reduced {
   let halvings = 0;
-  while (Math.max(small.cols, small.rows) >= 2 * maxSide) {
-    const half = keep(new cv.Mat());
-    cv.pyrDown(small, half);
-    small.delete();
-    small = half;
-    halvings++;
+  for (let w = rgba.width, h = rgba.height; Math.max(w, h) >= 2 * maxSide; halvings++) {
+    w = (w + 1) >> 1;
+    h = (h + 1) >> 1;
+  }
+  let small: Mat;
+  const pyramid = grayPyramidWasm(rgba, halvings);
+  if (pyramid) {
+    small = keep(new cv.Mat(pyramid.height, pyramid.width, cv.CV_8UC1));
+    small.data.set(pyramid.data);
+  } else {
+    const src = matFromRgba(cv, rgba, keep);
+    small = keep(new cv.Mat());
+    cv.cvtColor(src, small, cv.COLOR_RGBA2GRAY);
+    src.delete();
+    for (let i = 0; i < halvings; i++) {
+      const half = keep(new cv.Mat());
+      cv.pyrDown(small, half);
+      small.delete();
+      small = half;
+    }
   }
   const pyrW = small.cols;
   const pyrH = small.rows;
@@ -572,7 +582,7 @@ export interface WarpOptions {
   /** Focal length of the camera in pixels, if known (helps the aspect estimate). */
   focal?: number;
   /**
-   * Who draws the page: 'wasm' (wasm-warp.ts: WebAssembly with SIMD, bilinear at 1/32 px like
+   * Who draws the page: 'wasm' (wasm-kernels.ts: WebAssembly with SIMD, bilinear at 1/32 px like
    * OpenCV's, the border repeated; the fastest), 'canvas' (the browser's 2D canvas, canvas-warp.ts:
    * within 0.125 px of the true perspective), 'opencv' (warpPerspective), or 'auto' (default):
    * WebAssembly where it runs (a browser, a worker, Node), else the canvas where it can (a browser

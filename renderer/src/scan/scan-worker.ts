@@ -13,7 +13,7 @@ import { noEvalStats } from './opencv-no-eval-install'; // must come before Open
 import cvModule from '@techstark/opencv-js';
 import { cvError, detectDocument, processPage, type CV, type RgbaImage } from './pipeline';
 import { processPageForEncoding, type EncodablePage } from './canvas-page';
-import { wasmWarpUnavailableReason } from './wasm-warp';
+import { wasmWarpUnavailableReason } from './wasm-kernels';
 import type { DetectResult, EncodeOptions, ImageSource, InitResult, ProcessReply, ScanReply, ScanRequest } from './scan-protocol';
 
 interface WorkerScope {

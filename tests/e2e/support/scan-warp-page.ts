@@ -8,7 +8,7 @@ import '../../../renderer/src/scan/opencv-no-eval-install';
 import cvModule from '@techstark/opencv-js';
 import { estimateSkew, orderCorners, pageSize, processPage, warpDocument, type CV, type ProcessOptions, type Quad, type RgbaImage } from '../../../renderer/src/scan/pipeline';
 import { processPageForEncoding } from '../../../renderer/src/scan/canvas-page';
-import { wasmWarpUnavailableReason, warpRgbaWasm } from '../../../renderer/src/scan/wasm-warp';
+import { wasmWarpUnavailableReason, warpRgbaWasm } from '../../../renderer/src/scan/wasm-kernels';
 import { MAX_WARP_ERROR, warpRgbaOnCanvas } from '../../../renderer/src/scan/canvas-warp';
 import { createScanClient } from '../../../renderer/src/scan/scan-client';
 

@@ -1,10 +1,13 @@
 /**
- * The perspective warp in WebAssembly with SIMD (renderer/wasm/scan-kernels.ts, compiled into
- * wasm/scan-kernels.generated.ts): bilinear at 1/32 px with the border repeated, as OpenCV's
- * warpPerspective(INTER_LINEAR, BORDER_REPLICATE), but a loop made for this one job (OpenCV.js as
- * shipped has no SIMD) — see bench/README.md "Scanning" for the figures. Runs wherever WebAssembly
- * SIMD does: the scan worker, a page, Node (so the unit tests exercise it too); elsewhere
- * `wasmWarpAvailable()` is false and the caller uses another engine.
+ * The scan pipeline's WebAssembly kernels with SIMD (renderer/wasm/scan-kernels.ts, compiled into
+ * wasm/scan-kernels.generated.ts), loops made for one job each where OpenCV.js as shipped has no
+ * SIMD (bench/README.md "Scanning" has the figures):
+ * - the perspective warp: bilinear at 1/32 px with the border repeated, as OpenCV's
+ *   warpPerspective(INTER_LINEAR, BORDER_REPLICATE), within rounding;
+ * - the frame reduced for detection: OpenCV's cvtColor(RGBA2GRAY) and pyrDown, bit for bit.
+ * They run wherever WebAssembly SIMD does: the scan worker, a page, Node (so the unit tests
+ * exercise them too); elsewhere `wasmWarpAvailable()` is false and the callers use OpenCV or the
+ * canvas.
  *
  * Memory: one instance per thread, its linear memory grown to the largest frame box + page seen and
  * reused (WebAssembly memory never shrinks: at most about 20 MB for a 5 MP frame and its page).
@@ -15,6 +18,8 @@ import { SCAN_KERNELS_WASM } from './wasm/scan-kernels.generated';
 
 interface Kernels {
   memory: WebAssembly.Memory;
+  rgbaToGray(src: number, dst: number, n: number): void;
+  pyrDown(src: number, w: number, h: number, dst: number, row: number): void;
   warpPerspective(
     src: number, sw: number, sh: number,
     dst: number, dw: number, dh: number,
@@ -59,6 +64,13 @@ export function wasmWarpUnavailableReason(): string | null {
 }
 
 const PAGE = 65536;
+
+/** The linear memory, grown to at least `end` bytes; a fresh view of it. */
+function heapOf(k: Kernels, end: number): Uint8Array {
+  const have = k.memory.buffer.byteLength;
+  if (end > have) k.memory.grow(Math.ceil((end - have) / PAGE));
+  return new Uint8Array(k.memory.buffer);
+}
 /** Past the module's own (empty) data, 16-byte aligned. */
 const BASE = 2 * PAGE;
 const align16 = (n: number) => (n + 15) & ~15;
@@ -75,9 +87,7 @@ export function warpRgbaWasm(frame: { data: Uint8ClampedArray; width: number; he
   const srcBytes = box.width * box.height * 4;
   const dstPtr = align16(BASE + srcBytes);
   const end = dstPtr + width * height * 4;
-  const have = k.memory.buffer.byteLength;
-  if (end > have) k.memory.grow(Math.ceil((end - have) / PAGE));
-  const heap = new Uint8Array(k.memory.buffer);
+  const heap = heapOf(k, end);
   // The box, row by row (or at once when it spans whole rows).
   const rowBytes = frame.width * 4;
   if (box.x === 0 && box.width === frame.width) heap.set(frame.data.subarray(box.y * rowBytes, (box.y + box.height) * rowBytes), BASE);
@@ -100,4 +110,35 @@ export function warpRgbaWasm(frame: { data: Uint8ClampedArray; width: number; he
   k.warpPerspective(BASE, box.width, box.height, dstPtr, width, height, h[0]!, h[1]!, h[2]!, h[3]!, h[4]!, h[5]!, h[6]!, h[7]!, h[8]!);
   // Copied out: the next call reuses (and may grow, detaching) this memory.
   return { data: new Uint8ClampedArray(k.memory.buffer.slice(dstPtr, end)), width, height };
+}
+
+/**
+ * The frame in gray, halved `halvings` times by OpenCV's pyrDown: exactly what cvtColor(RGBA2GRAY)
+ * and that many pyrDown calls give in OpenCV.js, 5-6× faster (bench/README.md). Null where the
+ * kernels cannot run, or for a frame under 3 px a side at some level.
+ */
+export function grayPyramidWasm(frame: { data: Uint8ClampedArray; width: number; height: number }, halvings: number): { data: Uint8Array; width: number; height: number } | null {
+  const k = load();
+  if (!k) return null;
+  let w = frame.width;
+  let h = frame.height;
+  const n = w * h;
+  const grayPtr = align16(BASE + n * 4);
+  // Level k at its own place after the gray frame; one scratch row for pyrDown.
+  const levels: { ptr: number; w: number; h: number }[] = [{ ptr: grayPtr, w, h }];
+  let next = align16(grayPtr + n);
+  for (let i = 0; i < halvings; i++) {
+    if (w < 3 || h < 3) return null;
+    w = (w + 1) >> 1;
+    h = (h + 1) >> 1;
+    levels.push({ ptr: next, w, h });
+    next = align16(next + w * h);
+  }
+  const rowPtr = next;
+  const end = rowPtr + (frame.width + 8) * 2 + 32;
+  heapOf(k, end).set(frame.data, BASE);
+  k.rgbaToGray(BASE, grayPtr, n);
+  for (let i = 1; i < levels.length; i++) k.pyrDown(levels[i - 1]!.ptr, levels[i - 1]!.w, levels[i - 1]!.h, levels[i]!.ptr, rowPtr);
+  const last = levels[levels.length - 1]!;
+  return { data: new Uint8Array(k.memory.buffer.slice(last.ptr, last.ptr + last.w * last.h)), width: last.w, height: last.h };
 }
