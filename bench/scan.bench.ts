@@ -246,7 +246,7 @@ async function main() {
     console.log(table([['variant', 'fps', 'ms per frame'], ...variants.map((v) => [v, f1(median(overlay[v]!.fps)), f1(median(overlay[v]!.meanMs))])]));
 
     // (d) shutter → stored page on the real host.
-    type Shot = { ms: number; workerMs: number; encodeMs: number; base64Ms: number; addPageMs: number; pages: number; jpegBytes: number; page: { width: number; height: number }; workerTimings: Record<string, number>; warpEngine: string };
+    type Shot = { fixture: string; ms: number; workerMs: number; encodeMs: number; base64Ms: number; addPageMs: number; pages: number; jpegBytes: number; page: { width: number; height: number }; workerTimings: Record<string, number>; warpEngine: string };
     const shots: Shot[] = [];
     const shotsOpencv: Shot[] = [];
     for (const t of truth) {
@@ -269,7 +269,7 @@ async function main() {
           if (Math.abs(s.page.width / want.width - 1) > 0.02 || Math.abs(s.page.height / want.height - 1) > 0.02) {
             throw new Error(`${t.name}: shutter stored a ${s.page.width}×${s.page.height} page, detect+warp gave ${want.width}×${want.height}`);
           }
-          (engine === 'auto' ? shots : shotsOpencv).push(s);
+          (engine === 'auto' ? shots : shotsOpencv).push({ ...s, fixture: t.name });
         }
       }
     }
@@ -280,7 +280,7 @@ async function main() {
     const pair = (k: string) => `${f1(shutter[k]!.p50)} / ${f1(shutter[k]!.p95)}`;
     const pairCv = (k: string) => `${f1(shutterOpencv[k]!.p50)} / ${f1(shutterOpencv[k]!.p95)}`;
     const engines = [...new Set(shots.map((x) => x.warpEngine))].map((e) => `${shots.filter((x) => x.warpEngine === e).length} ${e}`).join(', ');
-    console.log(`\n(d) shutter → page stored by the host, ${shots.length} captures with the app's warp (drawn by: ${engines}; OpenCV keeps the whole frame where no page is found) and ${shotsOpencv.length} with OpenCV's, alternately (p50 / p95 ms):`);
+    console.log(`\n(d) shutter → page stored by the host, ${shots.length} captures with the app's warp (drawn by: ${engines}; on the empty desk the frame is kept whole, on a canvas) and ${shotsOpencv.length} with OpenCV's, alternately (p50 / p95 ms):`);
     console.log(
       table([
         ['step', "app's warp", "OpenCV's warp"],
@@ -291,6 +291,12 @@ async function main() {
         ['scans.addPage (HTTP, fsync, commit)', pair('addPageMs'), pairCv('addPageMs')],
       ]),
     );
+    const byFixture = truth.map((t) => {
+      const mine = shots.filter((x) => x.fixture === t.name);
+      const theirs = shotsOpencv.filter((x) => x.fixture === t.name);
+      return { fixture: t.name, app: { p50: percentile(mine.map((x) => x.ms), 50), max: Math.max(...mine.map((x) => x.ms)) }, opencvWarp: { p50: percentile(theirs.map((x) => x.ms), 50), max: Math.max(...theirs.map((x) => x.ms)) } };
+    });
+    console.log('per fixture, shutter → stored p50 / max ms (app\'s warp | OpenCV\'s): ' + byFixture.map((b) => `${b.fixture} ${f1(b.app.p50)} / ${f1(b.app.max)} | ${f1(b.opencvWarp.p50)} / ${f1(b.opencvWarp.max)}`).join('; '));
     const steps = [...new Set(shots.flatMap((x) => Object.keys(x.workerTimings)))];
     const perStep = (list: Shot[]) => steps.map((k) => `${k} ${f1(percentile(list.map((x) => x.workerTimings[k] ?? 0), 50))}`).join(', ');
     console.log(`in the worker, p50 per step: app's warp: ${perStep(shots)} ms; OpenCV's warp: ${perStep(shotsOpencv)} ms`);
@@ -317,6 +323,7 @@ async function main() {
       overlayFps: Object.fromEntries(variants.map((v) => [v, median(overlay[v]!.fps)])),
       shutterToStored: shutter,
       shutterToStoredOpencvWarp: shutterOpencv,
+      shutterToStoredByFixture: byFixture,
       captureProfile: profiles,
     });
   } finally {
