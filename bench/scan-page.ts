@@ -8,7 +8,7 @@ import '../renderer/src/scan/opencv-no-eval-install';
 import cvModule from '@techstark/opencv-js';
 import jscanifyCtor from 'jscanify/client';
 import { CAPTURE_DETECT, detectDocument, enhance, inkCoverage, pageSize, PREVIEW_DETECT, processPage, refineDocumentCorners, warpDocument, type CV, type Quad, type RgbaImage } from '../renderer/src/scan/pipeline';
-import { processPageForEncoding } from '../renderer/src/scan/canvas-page';
+import { drawPageOnCanvas, processPageForEncoding } from '../renderer/src/scan/canvas-page';
 import { warpRgbaWasm } from '../renderer/src/scan/wasm-kernels';
 import { createScanClient, PREVIEW } from '../renderer/src/scan/scan-client';
 import { encodePage } from '../renderer/src/camera/camera';
@@ -100,9 +100,10 @@ const jpeg = (img: RgbaImage): Promise<Blob> => {
 
 /**
  * (a)+(b) ours, the same work as jscanify's: detect (CAPTURE_DETECT: 640 px + refinement on the full
- * frame), warp at the page's natural size, JPEG (the page put on a canvas and encoded by the
- * browser, as jscanify's). `engine` 'auto' is the app's warp in this browser (WebAssembly), 'opencv'
- * OpenCV's warpPerspective (the code before). Then, for information, the whole capture as the app's
+ * frame), warp at the page's natural size onto a canvas, JPEG encoded by the browser from that canvas
+ * (as jscanify's). `engine` 'auto' is the app's path in this browser (drawPageOnCanvas: WebAssembly,
+ * the page put on the canvas straight from its memory), 'opencv' the code before (warpPerspective,
+ * the page copied out and put on a canvas). Then, for information, the whole capture as the app's
  * worker runs it at the shutter (+ colour clean-up + blank check; processPageForEncoding, or
  * processPage with OpenCV's warp).
  */
@@ -116,12 +117,22 @@ async function oursProcess(name: string, engine: 'auto' | 'opencv' = 'auto') {
   let warpMs = 0;
   let warpEngine: string | null = null;
   if (d) {
-    const warped = warpDocument(cv, rgba(f.full), d.corners, { engine });
-    warpEngine = warped.engine;
-    const t2 = performance.now();
-    warpMs = t2 - t1;
-    jpegBytes = (await jpeg(warped)).size;
-    page = { width: warped.width, height: warped.height };
+    const size = pageSize(d.corners, f.full.width, f.full.height);
+    // The app's path: the page drawn onto a canvas (WebAssembly, put straight from its memory) and
+    // encoded from there; before: OpenCV's page copied out, put on a canvas, encoded.
+    const drawn = engine === 'auto' ? drawPageOnCanvas(rgba(f.full), d.corners, size.width, size.height) : null;
+    if (drawn) {
+      warpEngine = drawn.engine;
+      warpMs = performance.now() - t1;
+      jpegBytes = (await drawn.canvas.convertToBlob({ type: 'image/jpeg', quality: 0.9 })).size;
+      drawn.release();
+    } else {
+      const warped = warpDocument(cv, rgba(f.full), d.corners, { engine });
+      warpEngine = warped.engine;
+      warpMs = performance.now() - t1;
+      jpegBytes = (await jpeg(warped)).size;
+    }
+    page = size;
   }
   const t3 = performance.now();
   let fullEncoded: Blob;

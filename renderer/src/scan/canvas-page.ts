@@ -16,7 +16,7 @@
  * outline with deskew asked) it is processPage's own path, with the pixels in `page`.
  */
 import { canvasWarpAvailable, warpOntoCanvas } from './canvas-warp';
-import { warpRgbaWasm } from './wasm-kernels';
+import { warpRgbaWasmView } from './wasm-kernels';
 import {
   BLANK_INK_COVERAGE,
   deskewWanted,
@@ -29,6 +29,7 @@ import {
   type CV,
   type ProcessOptions,
   type ProcessResult,
+  type Quad,
   type RgbaImage,
   type WarpEngine,
 } from './pipeline';
@@ -84,24 +85,14 @@ function colourPageOnCanvas(cv: CV, frame: RgbaImage, corners: ProcessResult['co
   let release = () => undefined as void;
   let aspect: number;
   let snappedTo: string | null = null;
-  let warpEngine: WarpEngine = 'canvas';
+  let warpEngine: WarpEngine = 'canvas'; // the frame kept whole is put on a canvas
   if (corners) {
     // An outline with deskew asked: OpenCV's path (the canvas warp does not deskew).
     if (deskew) return null;
-    const engine = opts.warp?.engine ?? 'auto';
-    if (engine === 'opencv') return null;
     const size = pageSize(corners, frame.width, frame.height, opts.warp);
-    // WebAssembly draws the page (then it goes onto the canvas), else the canvas itself.
-    const page = engine === 'canvas' ? null : warpRgbaWasm(frame, corners, size.width, size.height);
-    if (page) {
-      canvas = onCanvas(page);
-      warpEngine = 'wasm';
-    } else {
-      if (engine === 'wasm') return null;
-      const drawn = warpOntoCanvas(frame, corners, size.width, size.height);
-      if (!drawn) return null;
-      ({ canvas, release } = drawn);
-    }
+    const drawn = drawPageOnCanvas(frame, corners, size.width, size.height, opts.warp?.engine ?? 'auto');
+    if (!drawn) return null;
+    ({ canvas, release, engine: warpEngine } = drawn);
     aspect = size.aspect;
     snappedTo = size.snappedTo;
   } else {
@@ -134,6 +125,25 @@ function colourPageOnCanvas(cv: CV, frame: RgbaImage, corners: ProcessResult['co
     release();
     throw e;
   }
+}
+
+/**
+ * The flat page drawn onto a canvas: by WebAssembly (its page put on the canvas straight from the
+ * kernels' memory), else by the canvas warp; null where `engine` allows neither here.
+ */
+export function drawPageOnCanvas(
+  frame: RgbaImage,
+  corners: Quad,
+  width: number,
+  height: number,
+  engine: WarpEngine | 'auto' = 'auto',
+): { canvas: OffscreenCanvas; engine: WarpEngine; release(): void } | null {
+  if (engine === 'opencv') return null;
+  const page = engine === 'canvas' ? null : warpRgbaWasmView(frame, corners, width, height);
+  if (page) return { canvas: onCanvas(page), engine: 'wasm', release: () => undefined };
+  if (engine === 'wasm') return null;
+  const drawn = warpOntoCanvas(frame, corners, width, height);
+  return drawn ? { canvas: drawn.canvas, engine: 'canvas', release: drawn.release } : null;
 }
 
 /** `image` put on a new opaque, CPU-backed canvas. */

@@ -81,6 +81,16 @@ const align16 = (n: number) => (n + 15) & ~15;
  * frame (grown by 3 px) is copied in. Null where the kernels cannot run.
  */
 export function warpRgbaWasm(frame: { data: Uint8ClampedArray; width: number; height: number }, corners: Quad, width: number, height: number): { data: Uint8ClampedArray; width: number; height: number } | null {
+  const page = warpRgbaWasmView(frame, corners, width, height);
+  // Copied out: the next call reuses (and may grow, detaching) this memory.
+  return page ? { data: page.data.slice(), width, height } : null;
+}
+
+/**
+ * warpRgbaWasm without the copy out: the page is a view of the kernels' memory, valid only until
+ * the next call into them (put it on a canvas, encode it, or copy it before that).
+ */
+export function warpRgbaWasmView(frame: { data: Uint8ClampedArray; width: number; height: number }, corners: Quad, width: number, height: number): { data: Uint8ClampedArray<ArrayBuffer>; width: number; height: number } | null {
   const k = load();
   if (!k) return null;
   const box = sourceBox(corners, frame.width, frame.height);
@@ -108,8 +118,7 @@ export function warpRgbaWasm(frame: { data: Uint8ClampedArray; width: number; he
     corners.map((p) => ({ x: p.x - box.x, y: p.y - box.y })),
   );
   k.warpPerspective(BASE, box.width, box.height, dstPtr, width, height, h[0]!, h[1]!, h[2]!, h[3]!, h[4]!, h[5]!, h[6]!, h[7]!, h[8]!);
-  // Copied out: the next call reuses (and may grow, detaching) this memory.
-  return { data: new Uint8ClampedArray(k.memory.buffer.slice(dstPtr, end)), width, height };
+  return { data: new Uint8ClampedArray(k.memory.buffer as ArrayBuffer, dstPtr, end - dstPtr), width, height };
 }
 
 /**
