@@ -211,3 +211,7 @@ test('a frame kept whole is deskewed on the canvas as in processPage', async () 
     expect(Math.abs(m.skew.leftOnCanvasPage!)).toBeLessThan(0.25);
   }
 });
+
+test("a page's bytes go to the host as base64 encoded by the browser, exactly as btoa would", async () => {
+  expect(await call<number[]>('base64Check'), 'lengths encoded wrongly').toEqual([]);
+});

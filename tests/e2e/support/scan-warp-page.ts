@@ -11,6 +11,7 @@ import { processPageForEncoding } from '../../../renderer/src/scan/canvas-page';
 import { wasmWarpUnavailableReason, warpRgbaWasm } from '../../../renderer/src/scan/wasm-kernels';
 import { MAX_WARP_ERROR, warpRgbaOnCanvas } from '../../../renderer/src/scan/canvas-warp';
 import { createScanClient } from '../../../renderer/src/scan/scan-client';
+import { blobToBase64 } from '../../../renderer/src/lib/files';
 
 const cv = cvModule as unknown as CV & { onRuntimeInitialized?: () => void };
 
@@ -246,9 +247,22 @@ async function canvasPage(file: string, corners: Quad | null, opts: { rotate?: n
   }
 }
 
+/** blobToBase64 (FileReader's data: URL) against btoa of the same bytes, for awkward lengths. */
+async function base64Check() {
+  const wrong: number[] = [];
+  for (const n of [0, 1, 2, 3, 4, 5, 0x8000 - 1, 0x8000, 0x8000 + 1, 300_001]) {
+    const bytes = new Uint8Array(n);
+    for (let i = 0; i < n; i++) bytes[i] = (i * 2654435761) >>> 24;
+    let bin = '';
+    for (let i = 0; i < n; i++) bin += String.fromCharCode(bytes[i]!);
+    if ((await blobToBase64(new Blob([bytes], { type: 'image/jpeg' }))) !== btoa(bin)) wrong.push(n);
+  }
+  return wrong;
+}
+
 declare global {
   interface Window {
     warpQuality: unknown;
   }
 }
-window.warpQuality = { measure, workerEngine, canvasPage };
+window.warpQuality = { measure, workerEngine, canvasPage, base64Check };
