@@ -5,6 +5,7 @@ import { build } from 'esbuild';
 import { chromium, expect, test, type Browser, type Page } from '@playwright/test';
 import { freshDir, ROOT } from './support/host';
 import { CHROMIUM, CHROMIUM_ARGS, assertChromium } from './support/browser';
+import { documentFixtures, SCAN_FIXTURES, type ScanFixture } from '../helpers/scan-fixtures';
 
 /**
  * The canvas warp (renderer/src/scan/canvas-warp.ts) against OpenCV's warpPerspective (bilinear),
@@ -29,19 +30,14 @@ import { CHROMIUM, CHROMIUM_ARGS, assertChromium } from './support/browser';
  * no channel more than 4 levels off), and the real scan worker reports it drew with it. (The canvas
  * warp stays an engine of its own: the fallback where WebAssembly SIMD is missing.)
  */
-const FIXTURES = path.join(ROOT, 'tests', 'fixtures', 'scan');
+const FIXTURES = SCAN_FIXTURES;
 const MIN_PSNR_DB = 45;
 const MARGIN_OVER_JPEG_DB = 6;
 const ROUNDING_LEVELS = 4;
 const MAX_SEAM_LEVELS = 0.25;
 
-interface Fixture {
-  name: string;
-  file: string;
-  document: boolean;
-  corners: [number, number][] | null;
-}
-const documents = (JSON.parse(fs.readFileSync(path.join(FIXTURES, 'truth.json'), 'utf8')) as { fixtures: Fixture[] }).fixtures.filter((f) => f.document && f.corners);
+type Fixture = ScanFixture;
+const documents = documentFixtures();
 
 interface Measured {
   page: { width: number; height: number };

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { buildSync } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeJpeg } from '../fixtures/scan/decode-jpeg';
-import { installNoEvalFunction, type NoEvalStats } from '../../renderer/src/scan/opencv-no-eval';
+import type { NoEvalStats } from '../../renderer/src/scan/opencv-no-eval';
+import { loadOpenCvInNode } from '../helpers/opencv';
 import {
   CAPTURE_DETECT,
   PREVIEW_DETECT,
@@ -80,18 +81,7 @@ const pages = new Map<string, RgbaImage>();
 const report: string[] = [];
 
 beforeAll(async () => {
-  noEval = installNoEvalFunction();
-  const before = { u: process.listeners('uncaughtException'), r: process.listeners('unhandledRejection') };
-  const mod = createRequire(import.meta.url)('@techstark/opencv-js') as CV & { onRuntimeInitialized?: () => void };
-  // Never `await` the module: it is a thenable that resolves to itself.
-  await new Promise<void>((resolve) => {
-    if (typeof mod.Mat === 'function') resolve();
-    else mod.onRuntimeInitialized = () => resolve();
-  });
-  // Emscripten's process handlers would turn any later test failure into an abort.
-  for (const l of process.listeners('uncaughtException')) if (!before.u.includes(l)) process.off('uncaughtException', l);
-  for (const l of process.listeners('unhandledRejection')) if (!before.r.includes(l)) process.off('unhandledRejection', l);
-  cv = mod;
+  ({ cv, noEval } = await loadOpenCvInNode());
 });
 
 afterAll(() => {

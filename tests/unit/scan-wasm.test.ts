@@ -1,12 +1,11 @@
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeJpeg } from '../fixtures/scan/decode-jpeg';
-import { installNoEvalFunction } from '../../renderer/src/scan/opencv-no-eval';
+import { loadOpenCvInNode } from '../helpers/opencv';
 import { CAPTURE_DETECT, detectDocument, orderCorners, pageSize, warpDocument, type CV, type Quad, type RgbaImage } from '../../renderer/src/scan/pipeline';
 import { grayPyramidWasm, wasmWarpAvailable, wasmWarpUnavailableReason, warpRgbaWasm } from '../../renderer/src/scan/wasm-kernels';
-import { ROOT } from '../helpers/temp';
+import { documentFixtures, SCAN_FIXTURES } from '../helpers/scan-fixtures';
 // @ts-expect-error: a plain ES module script without types
 import { compileKernels, generatedModule, GENERATED } from '../../scripts/build-wasm.mjs';
 
@@ -16,27 +15,12 @@ import { compileKernels, generatedModule, GENERATED } from '../../scripts/build-
  * warp is OpenCV's warpPerspective (INTER_LINEAR, BORDER_REPLICATE) within rounding, on every
  * document fixture and at the frame's border.
  */
-const FIXTURES = path.join(ROOT, 'tests/fixtures/scan');
-interface Fixture {
-  name: string;
-  file: string;
-  document: boolean;
-  corners: [number, number][] | null;
-}
-const documents = (JSON.parse(fs.readFileSync(path.join(FIXTURES, 'truth.json'), 'utf8')) as { fixtures: Fixture[] }).fixtures.filter((f) => f.document && f.corners);
+const FIXTURES = SCAN_FIXTURES;
+const documents = documentFixtures();
 
 let cv: CV;
 beforeAll(async () => {
-  installNoEvalFunction();
-  const before = { u: process.listeners('uncaughtException'), r: process.listeners('unhandledRejection') };
-  const mod = createRequire(import.meta.url)('@techstark/opencv-js') as CV & { onRuntimeInitialized?: () => void };
-  await new Promise<void>((resolve) => {
-    if (typeof mod.Mat === 'function') resolve();
-    else mod.onRuntimeInitialized = () => resolve();
-  });
-  for (const l of process.listeners('uncaughtException')) if (!before.u.includes(l)) process.off('uncaughtException', l);
-  for (const l of process.listeners('unhandledRejection')) if (!before.r.includes(l)) process.off('unhandledRejection', l);
-  cv = mod;
+  ({ cv } = await loadOpenCvInNode());
 });
 
 /** PSNR (dB) over R, G, B and the largest difference of a channel. */
