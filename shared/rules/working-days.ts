@@ -4,7 +4,7 @@
  * Days are counted in China time (UTC+8) so the answer does not depend on the
  * machine's time zone.
  */
-const CHINA_OFFSET_MS = 8 * 3600_000;
+import { CHINA_OFFSET_MS } from './china-time';
 
 export function addWorkingDays(from: Date, days: number): Date {
   const local = new Date(from.getTime() + CHINA_OFFSET_MS);

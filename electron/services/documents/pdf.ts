@@ -3,6 +3,7 @@
 import { PDFDocument, rgb, type PDFFont, type PDFImage, type PDFPage, type RGB } from 'pdf-lib';
 import QRCode from 'qrcode';
 import { fontBytes, subsetSafeFontkit } from './fonts';
+import { CHINA_OFFSET_MS } from '../../../shared/rules/china-time';
 
 export interface CommitmentPdfInput {
   hall: { name: string };
@@ -313,7 +314,6 @@ function parseTime(iso: string): Date {
   return time;
 }
 
-const CHINA_OFFSET_MS = 8 * 3600_000; // China Standard Time, UTC+8, no daylight saving
 
 /** "2026年11月22日", in China time whatever the machine's time zone. */
 export function formatChinaDate(iso: string): string {

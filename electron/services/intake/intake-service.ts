@@ -25,6 +25,7 @@ import { enqueueStatusChange, hasCaseTargets, reasonWithBasis } from '../sync/st
 import { StatusChangeFacts } from '../../../shared/ipc/methods/intake';
 import { newSampleDraw } from '../verification/sampling';
 import type { TargetConfig } from '../sync/targets-config';
+import { chinaDate } from '../../../shared/rules/china-time';
 
 export interface IntakeDeps extends Deps {
   files: FileStore;
@@ -630,6 +631,4 @@ function openAssistance(w: WriteContext, caseId: number, row: CaseCertRow, r: { 
   );
 }
 
-function chinaDay(at: Date): string {
-  return new Date(at.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
-}
+const chinaDay = chinaDate;

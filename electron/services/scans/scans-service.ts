@@ -17,6 +17,7 @@ import { SCAN_KIND_LABELS, SCAN_LIMITS, type ScanCapture, type ScanMode } from '
 import { checkImage, PAGE_CHECK, THUMB_CHECK, type CheckedImage, type ImageMime } from './image-check';
 import { buildDocumentView, livePages, loadDocument, loadPage, type DocumentRow, type PageRow } from './scan-view';
 import type { ScanPdfFileRef, ScanPdfJobArgs, ScanPdfJobResult } from './scan-pdf';
+import { chinaDate } from '../../../shared/rules/china-time';
 
 export interface ScansDeps extends Deps {
   files: FileStore;
@@ -49,9 +50,7 @@ interface StoredPage {
 /** Exports larger than this are refused: the PDF is built and answered in memory. */
 const MAX_EXPORT_BYTES = 200 * 1024 * 1024;
 
-function chinaDay(at: Date): string {
-  return new Date(at.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
-}
+const chinaDay = chinaDate;
 
 function requireOpen(d: DocumentRow, doing: string): void {
   if (d.status !== 'open') throw new AppError('INVALID_STATE', `“${d.title}”已完成，不能${doing}；如需修改，请先重新打开。`, { documentId: d.id, doing });

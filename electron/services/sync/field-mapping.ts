@@ -1,12 +1,11 @@
 import type { FieldSpec } from './targets-config';
 import { readPath } from './case-document';
+import { chinaDate, chinaDateTime } from '../../../shared/rules/china-time';
 
 /** China Standard Time (UTC+8, no daylight saving): the date and time on the target's screen. */
 export function chinaTime(iso: string, withTime: boolean): string {
-  const t = new Date(iso);
-  if (Number.isNaN(t.getTime())) return iso;
-  const s = new Date(t.getTime() + 8 * 3600_000).toISOString();
-  return withTime ? `${s.slice(0, 10)} ${s.slice(11, 16)}` : s.slice(0, 10);
+  if (Number.isNaN(Date.parse(iso))) return iso;
+  return withTime ? chinaDateTime(iso) : chinaDate(iso);
 }
 
 /** The value of one field for a document, as the field spec declares it. */

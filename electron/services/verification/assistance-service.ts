@@ -6,6 +6,7 @@ import type { Db } from '../../store/open-store';
 import type { AssistanceView } from '../../../shared/ipc/methods/verification';
 import { CASE_STATUS_LABELS, type CaseStatus } from '../../../shared/rules/case-states';
 import { imageMimeOf } from '../field/image-mime';
+import { chinaDateTime } from '../../../shared/rules/china-time';
 
 interface RequestRow {
   id: number;
@@ -156,6 +157,4 @@ export function createAssistanceService(deps: Deps & { files: FileStore }): Part
   };
 }
 
-function chinaTime(iso: string): string {
-  return new Date(Date.parse(iso) + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ');
-}
+const chinaTime = chinaDateTime;

@@ -8,6 +8,7 @@ import { ROLES_THAT_MAY_REVEAL_ID } from '../../../shared/domain/roles';
 import { call, DeskCallError } from '../ipc/client';
 import { useDraft } from '../drafts/use-draft';
 import { useDesk } from '../state/desk-store';
+import { deskTime } from '../lib/time';
 
 interface FormValues {
   name?: string;
@@ -151,7 +152,7 @@ export function ApplicantsPage() {
               { title: '身份证号码', dataIndex: 'idNumberMasked', render: (v: string) => <Typography.Text code>{v}</Typography.Text> },
               { title: '联系电话', dataIndex: 'phoneMasked' },
               { title: '登记人', dataIndex: 'createdBy' },
-              { title: '登记时间', dataIndex: 'createdAt', render: (v: string) => new Date(v).toLocaleString('zh-CN') },
+              { title: '登记时间', dataIndex: 'createdAt', render: (v: string) => deskTime(v) },
               ...(mayReveal
                 ? [
                     {

@@ -5,6 +5,7 @@ import type { AuditEntryView, AuditVerifyResult } from '../../../shared/ipc/cont
 import { call, DeskCallError } from '../ipc/client';
 import { useCall } from '../ipc/use-call';
 import { auditActionLabel } from '../../../shared/domain/audit-actions';
+import { deskInstant } from '../lib/time';
 
 export function AuditPage() {
   const list = useCall('audit.list', { limit: 200 });
@@ -54,7 +55,7 @@ export function AuditPage() {
         pagination={{ pageSize: 20 }}
         columns={[
           { title: '序号', dataIndex: 'seq', width: 80 },
-          { title: '时间', dataIndex: 'at', width: 180, render: (v: string) => new Date(v).toLocaleString('zh-CN') },
+          { title: '时间', dataIndex: 'at', width: 180, render: (v: string) => deskInstant(v) },
           { title: '操作人', dataIndex: 'actor', width: 160 },
           {
             title: '操作',

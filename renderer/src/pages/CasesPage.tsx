@@ -4,6 +4,7 @@ import type { MethodOutput } from '../../../shared/ipc/contract';
 import { CASE_STATUSES, CASE_STATUS_LABELS, type CaseStatus } from '../../../shared/rules/case-states';
 import { call } from '../ipc/client';
 import { useDesk } from '../state/desk-store';
+import { deskTime } from '../lib/time';
 
 type Row = MethodOutput<'intake.list'>[number];
 
@@ -49,7 +50,7 @@ export function CasesPage() {
           { title: '状态', dataIndex: 'status', render: (s: CaseStatus) => <Tag color={COLORS[s]}>{CASE_STATUS_LABELS[s]}</Tag> },
           { title: '免证', dataIndex: 'avoided', render: (n: number) => `${n} 项` },
           { title: '协查逾期', dataIndex: 'overdueRequests', render: (n: number) => (n ? <Tag color="red">{n} 项逾期</Tag> : '—') },
-          { title: '创建时间', dataIndex: 'createdAt', render: (v: string) => new Date(v).toLocaleString('zh-CN') },
+          { title: '创建时间', dataIndex: 'createdAt', render: (v: string) => deskTime(v) },
           { title: '', key: 'open', render: (_, r) => <Button size="small" onClick={() => openCase(r.id)}>{r.status === 'draft' ? '继续办理' : '查看'}</Button> },
         ]}
       />

@@ -13,6 +13,7 @@ import { call, DeskCallError } from '../ipc/client';
 import { useDesk } from '../state/desk-store';
 import { MethodTag } from '../components/MethodTag';
 import { PdfViewer, type PdfDoc } from '../components/PdfViewer';
+import { deskTime } from '../lib/time';
 
 function ServiceItems() {
   const [rows, setRows] = useState<ServiceItemView[]>([]);
@@ -354,7 +355,7 @@ function Versions() {
         { title: '证明事项', key: 'certs', width: 90, render: (_, r) => r.counts.certificates },
         { title: '政务服务事项', key: 'items', width: 110, render: (_, r) => r.counts.serviceItems },
         { title: '一件事', key: 'bundles', width: 80, render: (_, r) => r.counts.bundles },
-        { title: '导入时间', dataIndex: 'createdAt', width: 180, render: (v: string) => new Date(v).toLocaleString('zh-CN') },
+        { title: '导入时间', dataIndex: 'createdAt', width: 180, render: (v: string) => deskTime(v) },
         { title: '说明', dataIndex: 'note', ellipsis: true },
       ]}
     />

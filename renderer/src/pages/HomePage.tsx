@@ -10,6 +10,7 @@ import { PieChart } from '../components/PieChart';
 import { useDesk } from '../state/desk-store';
 import { ClockWarningBanner } from './sync/ClockWarningBanner';
 import { SyncSummary } from './sync/SyncSummary';
+import { deskToday } from '../lib/time';
 
 type Summary = MethodOutput<'home.summary'>;
 
@@ -37,7 +38,7 @@ export function HomePage() {
       </Typography.Title>
       <Typography.Paragraph type="secondary">
         {summary.hall.name}（{summary.hall.region}） · {ROLE_LABELS[summary.user.role]} ·{' '}
-        {now.toLocaleDateString('zh-CN', { year: 'numeric', month: 'long', day: 'numeric', weekday: 'long' })}
+        {deskToday(now)}
       </Typography.Paragraph>
       <Row gutter={[16, 16]}>
         <Col xs={12} lg={6}>

@@ -6,6 +6,7 @@ import { ROLE_LABELS, ROLES, type Role } from '../../../shared/domain/roles';
 import { call } from '../ipc/client';
 import { useAction, useCall } from '../ipc/use-call';
 import { LoadError } from '../components/LoadError';
+import { shortTime } from '../lib/time';
 
 type UserRow = MethodOutput<'users.list'>[number];
 
@@ -36,7 +37,7 @@ export function UsersPage() {
             render: (_, u) => (
               <Space>
                 {u.active ? <Tag color="green">启用</Tag> : <Tag>停用</Tag>}
-                {u.lockedUntil && <Tag color="red">已锁定至 {new Date(u.lockedUntil).toLocaleTimeString('zh-CN')}</Tag>}
+                {u.lockedUntil && <Tag color="red">已锁定至 {shortTime(u.lockedUntil)}</Tag>}
               </Space>
             ),
           },

@@ -5,6 +5,7 @@ import type { MethodOutput } from '../../../../shared/ipc/contract';
 import { call, DeskCallError } from '../../ipc/client';
 import { SignaturePad, type SignaturePadHandle } from '../../components/SignaturePad';
 import { blobToBase64 } from '../../lib/files';
+import { deskTime } from '../../lib/time';
 
 type Notice = MethodOutput<'intake.commitmentNotice'>;
 
@@ -96,13 +97,13 @@ export function CommitmentDrawer({ view, cert, onClose, onChange }: { view: Case
       {signed ? (
         <Descriptions bordered size="small" column={1} data-testid="commitment-signed">
           <Descriptions.Item label="状态">已签署</Descriptions.Item>
-          <Descriptions.Item label="签署时间">{new Date(cert.commitment!.signedAt).toLocaleString('zh-CN')}</Descriptions.Item>
+          <Descriptions.Item label="签署时间">{deskTime(cert.commitment!.signedAt)}</Descriptions.Item>
           <Descriptions.Item label={`数字摘要（${cert.commitment!.digestAlg}）`}>
             <Typography.Text code copyable style={{ wordBreak: 'break-all' }}>
               {cert.commitment!.digest}
             </Typography.Text>
           </Descriptions.Item>
-          <Descriptions.Item label="可撤回截止">{new Date(cert.commitment!.withdrawDeadline).toLocaleString('zh-CN')}</Descriptions.Item>
+          <Descriptions.Item label="可撤回截止">{deskTime(cert.commitment!.withdrawDeadline)}</Descriptions.Item>
           <Descriptions.Item label="事后核查">
             {cert.commitment!.verification
               ? `${cert.commitment!.verification.method}${cert.commitment!.verification.sampled ? `（已抽中，${cert.commitment!.verification.dueAt?.slice(0, 10)} 前完成）` : '（本件未抽中或免于核查）'}`

@@ -11,11 +11,5 @@ export function waitWords(fromIso: string, nowMs: number): string {
   return `${mins} 分钟`;
 }
 
-/** A timestamp as the clerk reads it: 11-30 14:05:09 (today's date left out). */
-export function shortTime(iso: string | null, nowMs = Date.now()): string {
-  if (!iso) return '—';
-  const d = new Date(iso);
-  const sameDay = new Date(nowMs).toDateString() === d.toDateString();
-  const time = d.toLocaleTimeString('zh-CN', { hour12: false });
-  return sameDay ? time : `${d.toLocaleDateString('zh-CN', { month: '2-digit', day: '2-digit' })} ${time}`;
-}
+/** A timestamp as the clerk reads it: 11-30 14:05:09 (today's date left out), China time. */
+export { shortTime } from '../../lib/time';

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { MethodOutput } from '../../../../shared/ipc/contract';
 import { call } from '../../ipc/client';
+import { deskTime } from '../../lib/time';
 
 export type Status = MethodOutput<'transfer.status'>;
 export type History = MethodOutput<'transfer.history'>;
@@ -29,4 +30,4 @@ export function useTransfer() {
 }
 
 export const formatBytes = (n: number) => (n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KB` : `${n} B`);
-export const formatTime = (iso: string | null) => (iso ? new Date(iso).toLocaleString('zh-CN', { hour12: false }) : '—');
+export const formatTime = (iso: string | null) => deskTime(iso);

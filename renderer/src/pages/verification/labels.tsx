@@ -17,15 +17,8 @@ export function TaskStateTag({ state }: { state: TaskState }) {
   return <Tag color={COLORS[state]}>{TASK_STATE_LABELS[state]}</Tag>;
 }
 
-/** China time, minutes. */
-export function chinaTime(iso: string | null | undefined): string {
-  if (!iso) return '—';
-  return new Date(Date.parse(iso) + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ');
-}
-
-export function chinaDay(iso: string | null | undefined): string {
-  return iso ? chinaTime(iso).slice(0, 10) : '—';
-}
+/** China time to the minute, and the China-time day ('—' for none). */
+export { deskTime as chinaTime, deskDay as chinaDay } from '../../lib/time';
 
 export const OUTCOME_LABELS = { true: '核查属实', false: '承诺不实', unable: '无法核实（上报）' } as const;
 
