@@ -5,6 +5,7 @@
  * the order asked (a claim asked right after an acknowledgement sees it), and close() commits
  * everything asked before it even if nobody awaited it.
  */
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { testDesk } from '../helpers/app';
@@ -96,5 +97,46 @@ describe.each(['worker', 'inline'] as const)('sync sender store (%s)', (mode) =>
     expect((await store.claim(claimArgs(2))).length).toBe(2);
     await store.close();
     expect(states(file)).toEqual({ in_flight: 2 });
+  });
+});
+
+describe('sync sender store (worker): the worker dying', () => {
+  it('fails what was in flight, starts a fresh worker for the next operation, and loses nothing committed', async () => {
+    const file = await queuedStore(6);
+    const workers: Worker[] = [];
+    const restarts: string[] = [];
+    const store = workerSenderStore(
+      file,
+      (error) => restarts.push(error),
+      (bundle, workerData) => {
+        const w = new Worker(bundle, { workerData, execArgv: [] });
+        workers.push(w);
+        return w;
+      },
+    );
+    const first = await store.claim(claimArgs(2));
+    expect(first).toHaveLength(2);
+    expect(workers).toHaveLength(1);
+
+    // The worker dies with an operation in flight (as a crash or an out-of-memory kill would).
+    const inFlight = store.claim(claimArgs(1));
+    await workers[0]!.terminate();
+    await expect(inFlight).rejects.toThrow(/sync store claim failed: the sync store worker exited/);
+
+    // The next operation starts a fresh worker, which sees what the first one committed.
+    const next = await store.claim(claimArgs(10));
+    expect(workers).toHaveLength(2);
+    expect(restarts).toEqual([expect.stringMatching(/exited with code/)]);
+    // What the first worker committed stays claimed (leased until its lease runs out): the fresh
+    // worker does not hand those entries out again.
+    expect(next.some((c) => first.some((f) => f.id === c.id))).toBe(false);
+    await store.close();
+    const after = states(file);
+    // Nothing lost, nothing else: the killed claim either committed (one more leased entry, taken
+    // back when its lease runs out) or rolled back (that entry claimed by the fresh worker).
+    expect((after.in_flight ?? 0) + (after.pending ?? 0)).toBe(6);
+    expect(after.in_flight! - first.length - next.length).toBeGreaterThanOrEqual(0);
+    expect(after.in_flight! - first.length - next.length).toBeLessThanOrEqual(1);
+    expect(first.length + next.length).toBeGreaterThanOrEqual(5);
   });
 });

@@ -60,7 +60,12 @@ export type StoreReply = { id: number; ok: true; value: unknown } | { id: number
  * it; entries it held come back as unknown when their lease runs out) and the next operation
  * starts a fresh worker.
  */
-export function workerSenderStore(dbFile: string, onRestart?: (error: string) => void): SenderStore {
+export function workerSenderStore(
+  dbFile: string,
+  onRestart?: (error: string) => void,
+  /** Starts the worker (the tests pass one that keeps a handle, to stop it under the store). */
+  spawn: (file: string, workerData: unknown) => Worker = (file, workerData) => new Worker(file, { workerData, execArgv: [] }),
+): SenderStore {
   let worker: Worker | null = null;
   let closed = false;
   const pending = new Map<number, Pending>();
@@ -68,7 +73,7 @@ export function workerSenderStore(dbFile: string, onRestart?: (error: string) =>
   let lastFailure: string | null = null;
 
   function start(): Worker {
-    const w = new Worker(workerBundle('sync-worker.cjs'), { workerData: { dbFile }, execArgv: [] });
+    const w = spawn(workerBundle('sync-worker.cjs'), { dbFile });
     w.unref();
     w.on('message', (msg: StoreReply) => {
       const p = pending.get(msg.id);
