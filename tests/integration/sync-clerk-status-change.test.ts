@@ -1,5 +1,5 @@
 /**
- * A case the clerk terminates through its own transition (intake.transition → 终止办理) tells every
+ * A case the clerk terminates (intake.transition → 终止办理) or whose decision the clerk revokes (撤销决定) tells every
  * vertical system it was sent to, with the legal basis and reason the clerk gave, in the
  * transition's transaction (docs/sync.md, "A status change after acceptance"). Real SQLite, the
  * real intake service, the simulator in its own process.
@@ -100,6 +100,58 @@ describe('a case terminated by the clerk reaches the vertical systems it was sen
     expect(await sim.stats('keyed')).toMatchObject({ duplicatesServed: 0 });
     expect(verifyAuditChain(db).ok).toBe(true);
     db.close();
+    await d.app.stopSync();
+    d.app.close();
+  });
+
+  it('a decision the clerk revokes (撤销决定, after 办结) reaches the target too, with its basis', async () => {
+    const REVOKE_BASIS = '《中华人民共和国行政许可法》第六十九条';
+    const REVOKE_REASON = '申请人以欺骗手段取得许可';
+    const { d, clerk } = await desk(true);
+    // A case that can be decided without the data-sharing platform (absent here): what it would
+    // fetch is asked of the issuing department instead, whose replies are recorded by phone.
+    let v = await d.call('intake.start', { applicantId: await applicantIdOf(d, clerk), serviceItemIds: [(await plainItem(d, clerk)).id] }, clerk);
+    for (const cert of v.certificates) {
+      if (cert.method === 'data_sharing') {
+        v = await d.call('intake.queryDataSharing', { caseId: v.id, certificateItemId: cert.certificateItemId }, clerk);
+        if (v.certificates.find((x) => x.code === cert.code)!.state !== 'satisfied') v = await d.call('intake.switchToVerification', { caseId: v.id, certificateItemId: cert.certificateItemId }, clerk);
+      } else if (cert.method === 'dept_verification') {
+        v = await d.call('intake.requestAssistance', { caseId: v.id, certificateItemId: cert.certificateItemId }, clerk);
+      }
+    }
+    for (const r of await d.call('assistance.list', { openOnly: true }, clerk)) {
+      if (r.caseId === v.id) await d.call('assistance.recordReply', { requestId: r.id, outcome: 'confirmed', reply: '电话核实属实', channel: 'phone' }, clerk);
+    }
+    const a = await d.call('intake.transition', { caseId: v.id, to: 'accepted' }, clerk);
+    const c = { id: a.id, caseNo: a.caseNo };
+    await waitFor('r1 acknowledged', async () => (await entriesOf(d, clerk, c.id))[0]?.state === 'acknowledged');
+    expect((await d.call('intake.transition', { caseId: c.id, to: 'completed' }, clerk)).status).toBe('completed');
+
+    const view = await d.call('intake.get', { caseId: c.id }, clerk);
+    expect(view.transitions.find((t) => t.to === 'revoked')).toMatchObject({ action: '撤销决定', needsReason: true, needsLegalBasis: true });
+    const refused = await d.call('intake.transition', { caseId: c.id, to: 'revoked', reason: REVOKE_REASON }, clerk).catch((e: unknown) => e);
+    expect((refused as CallFailed).error).toMatchObject({ code: 'BAD_INPUT', fields: { legalBasis: '已推送至业务系统的办件，终止办理或撤销决定须填写法律依据' } });
+    expect((await d.call('intake.get', { caseId: c.id }, clerk)).status).toBe('completed');
+
+    expect((await d.call('intake.transition', { caseId: c.id, to: 'revoked', reason: REVOKE_REASON, legalBasis: REVOKE_BASIS }, clerk)).status).toBe('revoked');
+    const revoked = await waitFor('the revocation acknowledged', async () => {
+      const entries = await entriesOf(d, clerk, c.id);
+      const last = entries[entries.length - 1];
+      return last?.statusChange === '撤销决定' && last.state === 'acknowledged' ? last : undefined;
+    });
+    expect(revoked.attempts).toBe(1);
+    const stored = (await sim.cases('keyed')).filter((s) => s.externalRef === c.caseNo);
+    expect(stored).toHaveLength(1);
+    expect(stored[0]!.versions[stored[0]!.versions.length - 1]!.statusChange).toMatchObject({
+      previousStatus: 'completed',
+      status: 'revoked',
+      statusLabel: '撤销',
+      action: '撤销决定',
+      legalBasis: REVOKE_BASIS,
+      reason: REVOKE_REASON,
+    });
+    expect(stored[0]!.status).toBe('revoked');
+    expect(await sim.stats('keyed')).toMatchObject({ duplicatesServed: 0 });
     await d.app.stopSync();
     d.app.close();
   });
