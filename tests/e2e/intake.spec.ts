@@ -4,6 +4,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { freshDir, startHost, type RunningHost } from './support/host';
 import { startDataSharingPlatform, type RunningPlatform } from '../../sim/data-sharing-platform';
 import { signaturePng } from '../helpers/png';
+import { chooseApplicant } from './support/intake';
 
 let platform: RunningPlatform;
 let hosts: RunningHost[] = [];
@@ -34,9 +35,7 @@ async function open(page: Page, username = 'zhangmin') {
 }
 
 async function pickApplicant(page: Page, name: string) {
-  await page.getByPlaceholder('姓名、单位名称或证件号码后几位').fill(name);
-  await page.getByPlaceholder('姓名、单位名称或证件号码后几位').press('Enter');
-  await page.getByRole('row', { name: new RegExp(name) }).getByRole('button', { name: /选\s*择/ }).click();
+  await chooseApplicant(page, name);
 }
 
 async function pickItems(page: Page, names: string[]) {

@@ -4,6 +4,7 @@ import { PDFDocument } from 'pdf-lib';
 import { freshDir, startHost, type RunningHost } from './support/host';
 import { CHROMIUM, CHROMIUM_ARGS, assertChromium } from './support/browser';
 import { documentScene, writeY4m } from '../helpers/y4m';
+import { startIntakeFor } from './support/intake';
 
 /**
  * The document camera in the real browser: Chromium's fake camera plays a
@@ -47,9 +48,7 @@ async function withCamera(fn: (page: import('@playwright/test').Page) => Promise
 test('an original is photographed with the document camera from the intake and kept as the certificate’s material', async () => {
   await withCamera(async (page) => {
     await page.getByRole('menuitem', { name: '受理办件' }).click();
-    await page.getByPlaceholder('姓名、单位名称或证件号码后几位').fill('王芳');
-    await page.getByPlaceholder('姓名、单位名称或证件号码后几位').press('Enter');
-    await page.getByRole('row', { name: /王芳/ }).getByRole('button', { name: /选\s*择/ }).click();
+    await startIntakeFor(page, '王芳');
     await page.getByRole('row', { name: /出生医学证明办理/ }).getByRole('checkbox').check();
     await page.getByRole('button', { name: /生成办件/ }).click();
     const row = page.getByTestId('certificates-table').getByRole('row', { name: /亲子鉴定/ });

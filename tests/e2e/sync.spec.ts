@@ -7,6 +7,7 @@ import { startDataSharingPlatform, type RunningPlatform } from '../../sim/data-s
 import { startVerticalSim, type SimHandle } from '../../sim/vertical-system';
 import { writeSyncConfig } from '../../electron/services/sync/targets-config';
 import { signaturePng } from '../helpers/png';
+import { startIntakeFor } from './support/intake';
 
 // The clerk's sync screens against the real vertical-system simulator (docs/sync-protocol.md) on
 // loopback: a target that refuses connections, comes back and drains by itself; a 422 refusal
@@ -104,10 +105,7 @@ function certRow(page: Page, cert: string) {
 /** 高龄津贴申领 for 王芳, through the intake screens: 户籍证明 by data sharing, 授权委托书 checked against the original. Returns the case number. */
 async function acceptCase(page: Page): Promise<string> {
   await page.getByRole('menuitem', { name: '受理办件' }).click();
-  if (await page.getByRole('button', { name: '新办件' }).count()) await page.getByRole('button', { name: '新办件' }).click();
-  await page.getByPlaceholder('姓名、单位名称或证件号码后几位').fill('王芳');
-  await page.getByPlaceholder('姓名、单位名称或证件号码后几位').press('Enter');
-  await page.getByRole('row', { name: /王芳/ }).getByRole('button', { name: /选\s*择/ }).click();
+  await startIntakeFor(page, '王芳');
   await page.getByRole('row', { name: /高龄津贴申领/ }).getByRole('checkbox').check();
   await page.getByRole('button', { name: /生成办件/ }).click();
   await expect(page.getByTestId('certificates-table')).toBeVisible();

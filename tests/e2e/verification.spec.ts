@@ -7,6 +7,7 @@ import { startDataSharingPlatform, type RunningPlatform } from '../../sim/data-s
 import { documentScene, writeY4m } from '../helpers/y4m';
 import { signaturePng } from '../helpers/png';
 import { addWorkingDays } from '../../shared/rules/working-days';
+import { startIntakeFor } from './support/intake';
 
 /**
  * 事中事后核查 end to end, with two desk installs: the hall desk and the assistant's laptop, each its
@@ -75,13 +76,7 @@ function certRow(page: Page, cert: string) {
 async function startCommitment(page: Page) {
   await page.getByRole('menuitem', { name: '受理办件' }).click();
   // The window resumes this clerk's last case from its draft; start a new one.
-  const search = page.getByPlaceholder('姓名、单位名称或证件号码后几位');
-  const fresh = page.getByRole('button', { name: /新办件/ });
-  await expect(search.or(fresh)).toBeVisible();
-  if (await fresh.isVisible()) await fresh.click();
-  await page.getByPlaceholder('姓名、单位名称或证件号码后几位').fill('王芳');
-  await page.getByPlaceholder('姓名、单位名称或证件号码后几位').press('Enter');
-  await page.getByRole('row', { name: /王芳/ }).getByRole('button', { name: /选\s*择/ }).click();
+  await startIntakeFor(page, '王芳');
   await page.getByRole('row', { name: /托育机构备案/ }).getByRole('checkbox').check();
   await page.getByRole('button', { name: /生成办件/ }).click();
   await expect(page.getByTestId('certificates-table')).toBeVisible();

@@ -1,0 +1,36 @@
+import { expect, type Page } from '@playwright/test';
+
+const SEARCH = '姓名、单位名称或证件号码后几位';
+
+/**
+ * At 受理办件: starts a new case if the window resumed this clerk's last one from its draft (the
+ * page shows either the applicant search or the resumed case once the draft has been read), then
+ * picks the applicant `name`.
+ */
+export async function startIntakeFor(page: Page, name: string): Promise<void> {
+  const search = page.getByPlaceholder(SEARCH);
+  const fresh = page.getByRole('button', { name: /新办件/ });
+  await expect(search.or(fresh)).toBeVisible();
+  if (await fresh.isVisible()) await fresh.click();
+  await chooseApplicant(page, name);
+}
+
+/**
+ * Searches for `name` and picks it, once the list shows the search's results only: the list
+ * first shows the latest applicants, and a click while it changes to the results lands where a
+ * row used to be.
+ */
+export async function chooseApplicant(page: Page, name: string): Promise<void> {
+  const search = page.getByPlaceholder(SEARCH);
+  await search.fill(name);
+  await search.press('Enter');
+  const rows = page.getByRole('row').filter({ has: page.getByRole('button', { name: /选\s*择/ }) });
+  await expect(async () => {
+    const texts = await rows.allInnerTexts();
+    expect(texts.length).toBeGreaterThan(0);
+    expect(texts.every((t) => t.includes(name))).toBe(true);
+  }).toPass();
+  await rows.filter({ hasText: name }).first().getByRole('button', { name: /选\s*择/ }).click();
+  // Step 2 (办理事项) replaces the search.
+  await expect(search).toHaveCount(0);
+}
