@@ -189,6 +189,9 @@ for (const c of cases) {
       const overlayErr = errors(await overlayCorners(page), want);
       await page.screenshot({ path: test.info().outputPath(`${c.name}-live.png`) });
 
+      // The worker warps with the WebAssembly kernels here, under the app's own CSP.
+      await expect(page.getByTestId('scan-page')).toHaveAttribute('data-warp-kernels', 'wasm');
+
       // Colour is the default mode.
       await expect(page.getByTestId('scan-mode')).toContainText('彩色');
       for (let i = 1; i <= c.pages; i++) {

@@ -43,6 +43,8 @@ export function ScanPage({
   const { message, modal } = App.useApp();
   const [processor, setProcessor] = useState<ScanProcessor | null>(given ?? null);
   const [engineError, setEngineError] = useState<string | null>(null);
+  // Who warps in the worker: 'wasm' (the WebAssembly kernels), 'fallback' (the canvas or OpenCV: slower, same page).
+  const [warpKernels, setWarpKernels] = useState<'wasm' | 'fallback' | null>(null);
   const [autoCapture, setAutoCapture] = useState(loadAutoCapture);
   const video = useRef<HTMLVideoElement>(null);
   const session = useRef<CameraSession | null>(null);
@@ -105,7 +107,12 @@ export function ScanPage({
     const cv = sharedOpencvProcessor();
     let live = true;
     cv.ready().then(
-      () => live && setProcessor(cv),
+      (info) => {
+        if (!live) return;
+        if (info.wasmWarp) console.warn(`scan: the WebAssembly kernels cannot run in the worker (${info.wasmWarp}); pages are warped by the canvas or OpenCV`);
+        setWarpKernels(info.wasmWarp ? 'fallback' : 'wasm');
+        setProcessor(cv);
+      },
       (e: Error) => {
         if (!live) return;
         console.error(`scan: OpenCV failed to load, falling back to plain processing: ${e.message}`);
@@ -302,7 +309,7 @@ export function ScanPage({
   };
 
   return (
-    <Row gutter={16} data-testid="scan-page">
+    <Row gutter={16} data-testid="scan-page" data-warp-kernels={warpKernels ?? undefined}>
       <Col xs={24} xl={15}>
         <Card
           size="small"
