@@ -271,6 +271,25 @@ for (const c of cases) {
   });
 }
 
+test('no page in view (the empty desk): the whole frame is kept as it is, and the clerk is told', async () => {
+  test.setTimeout(180_000);
+  const { file } = y4mFor(fixture('empty-desk'));
+  await withCamera(file, async (page) => {
+    const frame = await startDocument(page, '整幅画面测试');
+    // No outline on the overlay.
+    await expect(page.getByTestId('corner-overlay')).toHaveCount(0);
+    await page.getByTestId('shutter').click();
+    await expect(page.getByText('未检测到材料边缘，已保存整幅画面')).toBeVisible({ timeout: 20_000 });
+    await expect(page.getByTestId('scan-pages').locator('img')).toHaveCount(1);
+    const docs = await rpc<{ id: number }[]>(page, 'scans.listDocuments', {});
+    const doc = await rpc<StoredDoc>(page, 'scans.getDocument', { documentId: docs[0]!.id });
+    expect(doc.pages).toHaveLength(1);
+    expect(doc.pages[0]!.corners).toBeNull();
+    expect([doc.pages[0]!.width, doc.pages[0]!.height]).toEqual([frame.width, frame.height]);
+    await page.screenshot({ path: test.info().outputPath('empty-desk-kept-whole.png') });
+  });
+});
+
 test('blank page: flagged, confirmed before it is kept; corners the clerk dragged are the ones the warp uses', async () => {
   test.setTimeout(180_000);
   const fx = fixture('blank-sheet');

@@ -227,6 +227,8 @@ export function ScanPage({
       setRetakeId(null);
       setManual(false);
       await show(next);
+      // A camera shot without an outline keeps the whole frame: say so (an imported file is often flat already).
+      if (!used && trigger !== 'import') message.info('未检测到材料边缘，已保存整幅画面。如需裁切，请将材料完整放入画面后重拍本页。');
     } catch (e) {
       message.error(e instanceof DeskCallError ? e.message : `处理失败：${(e as Error).message}`);
     } finally {
