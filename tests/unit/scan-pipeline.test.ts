@@ -13,6 +13,7 @@ import {
   PREVIEW_DETECT,
   detectDocument,
   enhance,
+  estimateSkew,
   estimateAspect,
   inkCoverage,
   isBlankPage,
@@ -289,18 +290,31 @@ describe('warpDocument', () => {
     expect(results.some((m) => m.found < 18 || Math.abs(m.angleDeg) >= 0.5 || Math.abs(m.offset) >= 0.01)).toBe(true);
   });
 
-  it('deskews text lines when asked (for a frame kept whole)', () => {
+  /** The flat dense-text page turned by `deg` (counter-clockwise on screen), the border repeated. */
+  function turnedTextPage(deg: number): RgbaImage {
     const page = pages.get('dense-text-uneven') ?? warpDocument(cv, frame(byName('dense-text-uneven')), detectDocument(cv, frame(byName('dense-text-uneven')))!.corners);
-    // Turn the flat page by 1.5° and let deskew find it.
     const src = new cv.Mat(page.height, page.width, cv.CV_8UC4);
     const dst = new cv.Mat();
-    const M = cv.getRotationMatrix2D(new cv.Point(page.width / 2, page.height / 2), 1.5, 1);
+    const M = cv.getRotationMatrix2D(new cv.Point(page.width / 2, page.height / 2), deg, 1);
     src.data.set(page.data);
     cv.warpAffine(src, dst, M, new cv.Size(page.width, page.height), cv.INTER_LINEAR, cv.BORDER_REPLICATE, new cv.Scalar());
     const turned = { data: new Uint8ClampedArray(dst.data), width: dst.cols, height: dst.rows };
     src.delete();
     dst.delete();
     M.delete();
+    return turned;
+  }
+
+  it('leaves content turned beyond the deskew range as it is (no rotation by the range edge)', () => {
+    expect(Math.abs(estimateSkew(cv, turnedTextPage(3)))).toBeCloseTo(3, 0);
+    // 8° is outside ±5°: the best angle in range would be the edge, which is not the text's angle.
+    expect(estimateSkew(cv, turnedTextPage(8))).toBe(0);
+    expect(estimateSkew(cv, turnedTextPage(-8))).toBe(0);
+  });
+
+  it('deskews text lines when asked (for a frame kept whole)', () => {
+    // Turn the flat page by 1.5° and let deskew find it.
+    const turned = turnedTextPage(1.5);
     const whole: Quad = [
       { x: -0.5, y: -0.5 },
       { x: turned.width - 0.5, y: -0.5 },

@@ -720,9 +720,13 @@ function warpToMat(
   return { mat: out, aspect: size.aspect, snappedTo: size.snappedTo, skewDegrees: skew };
 }
 
+/** Deskew looks for text lines turned by at most this much (degrees). */
+const SKEW_RANGE_DEG = 5;
+
 /**
  * The dominant angle of the text lines (degrees, within ±5°), from horizontal projection
- * profiles of the ink; 0 when there is too little ink or no clear peak.
+ * profiles of the ink; 0 when there is too little ink, no clear peak, or the best angle at the
+ * range's edge (turned further than that).
  */
 function estimateSkewMat(cv: CV, page: Mat, keep: <M extends Deletable>(m: M) => M): number {
   const gray = keep(new cv.Mat());
@@ -764,13 +768,17 @@ function estimateSkewMat(cv: CV, page: Mat, keep: <M extends Deletable>(m: M) =>
   let best = 0;
   let bestScore = score(0);
   const base = bestScore;
-  for (let deg = -5; deg <= 5.0001; deg += 0.25) {
+  for (let deg = -SKEW_RANGE_DEG; deg <= SKEW_RANGE_DEG + 0.0001; deg += 0.25) {
     const s = score(deg);
     if (s > bestScore) {
       bestScore = s;
       best = deg;
     }
   }
+  // Best at the very edge of the range: the profile is still sharpening beyond it, so the content is
+  // turned further than deskew is meant for (or it is not text at all). Rotating by the edge value
+  // would be wrong either way: leave it.
+  if (Math.abs(best) >= SKEW_RANGE_DEG - 0.0001) return 0;
   for (let deg = best - 0.25; deg <= best + 0.25; deg += 0.05) {
     const s = score(deg);
     if (s > bestScore) {
