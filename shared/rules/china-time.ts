@@ -28,7 +28,7 @@ export function chinaClock(at: Date | string): string {
   return inChina(at).toISOString().slice(11, 19);
 }
 
-/** The instant a China-time calendar date (YYYY-MM-DD) begins, as an ISO string. */
+/** The instant a China-time calendar date (YYYY-MM-DD) begins, as an ISO string (a catalog version stores it as `effective_from`, so `effective_from <= now` picks the version in force). */
 export function chinaDayStartIso(date: string): string {
   return new Date(`${date}T00:00:00+08:00`).toISOString();
 }

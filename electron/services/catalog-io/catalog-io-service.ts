@@ -15,7 +15,7 @@ import { currentCatalogVersion } from '../catalog/catalog-service';
 import type { CatalogFileProblem } from '../../../shared/ipc/methods/catalog-io';
 import { catalogCounts, type CatalogData, type CatalogParseResult } from './catalog-model';
 import { insertCatalogVersion, listCatalogVersions, readCatalogVersion, versionRow, type VersionRow } from './catalog-version-rows';
-import { chinaDate, chinaDayStartIso } from './effective-date';
+import { chinaDate, chinaDayStartIso } from '../../../shared/rules/china-time';
 import { SHEETS, VERSION_COLUMNS } from './xlsx-layout';
 import { writeCatalogXlsx } from './write-catalog-xlsx';
 

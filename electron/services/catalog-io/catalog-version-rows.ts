@@ -7,7 +7,7 @@ import type { Db } from '../../store/open-store';
 import type { CertificateMethod, ServiceItemKind } from '../../../shared/domain/catalog';
 import type { CatalogVersionView } from '../../../shared/ipc/methods/catalog-io';
 import type { CatalogData, ServiceItemGuide } from './catalog-model';
-import { chinaDate } from './effective-date';
+import { chinaDate } from '../../../shared/rules/china-time';
 
 export interface VersionRow {
   id: number;

@@ -450,7 +450,7 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
           | { id: number; applicant_id: number; valid_until: string | null; source_case_id: number | null; title: string }
           | undefined;
         if (!m || m.applicant_id !== a.id) throw new AppError('NOT_FOUND', '材料库中没有该申请人的这份材料。');
-        if (m.valid_until && m.valid_until < chinaDay(w.at)) throw new AppError('INVALID_STATE', `“${m.title}”已于 ${m.valid_until} 过期，不能复用。`);
+        if (m.valid_until && m.valid_until < chinaDate(w.at)) throw new AppError('INVALID_STATE', `“${m.title}”已于 ${m.valid_until} 过期，不能复用。`);
         w.db.prepare('INSERT OR IGNORE INTO case_materials (case_id, certificate_item_id, material_id, reused) VALUES (?, ?, ?, ?)').run(caseId, certificateItemId, m.id, m.source_case_id === caseId ? 0 : 1);
         setCert(w, caseId, certificateItemId, 'presented', JSON.parse(row.resolution) as Resolution);
         w.audit({ action: 'material.reuse', entityType: 'case', entityId: caseId, detail: { certificate: row.code, materialId: m.id } });
@@ -471,7 +471,7 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
       deps.write(ctx.actor, (w) => {
         requireStatus(w.db, caseId, ['draft'], '添加材料');
         const a = applicantOf(w.db, caseId);
-        const day = chinaDay(w.at);
+        const day = chinaDate(w.at);
         const materialId = Number(
           w.db
             .prepare(
@@ -492,7 +492,7 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
     },
 
     'materials.forApplicant': ({ applicantId }) => {
-      const today = chinaDay(deps.now());
+      const today = chinaDate(deps.now());
       const rows = db
         .prepare(
           `SELECT m.*, c.case_no, (SELECT COUNT(*) FROM material_pages p WHERE p.material_id = m.id) AS pages
@@ -631,4 +631,3 @@ function openAssistance(w: WriteContext, caseId: number, row: CaseCertRow, r: { 
   );
 }
 
-const chinaDay = chinaDate;

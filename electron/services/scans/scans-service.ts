@@ -50,7 +50,6 @@ interface StoredPage {
 /** Exports larger than this are refused: the PDF is built and answered in memory. */
 const MAX_EXPORT_BYTES = 200 * 1024 * 1024;
 
-const chinaDay = chinaDate;
 
 function requireOpen(d: DocumentRow, doing: string): void {
   if (d.status !== 'open') throw new AppError('INVALID_STATE', `“${d.title}”已完成，不能${doing}；如需修改，请先重新打开。`, { documentId: d.id, doing });
@@ -149,7 +148,7 @@ export function createScansService(deps: ScansDeps): PartialHandlers {
         }
         const iso = w.at.toISOString();
         // Pages are scanned from the originals the applicant presents at the window: trust grade B.
-        const note = `经与原件核对无误，核对人：${ctx.user!.displayName}，${chinaDay(w.at)}`;
+        const note = `经与原件核对无误，核对人：${ctx.user!.displayName}，${chinaDate(w.at)}`;
         const id = Number(
           w.db
             .prepare(

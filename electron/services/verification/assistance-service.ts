@@ -145,7 +145,7 @@ export function createAssistanceService(deps: Deps & { files: FileStore }): Part
       const last = db.prepare('SELECT handed_to, handed_at FROM case_handovers WHERE case_id = ? ORDER BY id DESC LIMIT 1').get(caseId) as { handed_to: string; handed_at: string } | undefined;
       const parts = [`${c.name}您好：您的办件 ${c.case_no} 当前状态为“${CASE_STATUS_LABELS[c.status]}”`];
       if (open.n) parts.push(`尚有${open.n}项部门协查等待答复`);
-      if (last) parts.push(`材料已于${chinaTime(last.handed_at)}移交${last.handed_to}`);
+      if (last) parts.push(`材料已于${chinaDateTime(last.handed_at)}移交${last.handed_to}`);
       const text = `${parts.join('，')}。`;
       const id = deps.write(ctx.actor, (w) => {
         const id = Number(w.db.prepare('INSERT INTO progress_notices (case_id, text, created_at, created_by) VALUES (?, ?, ?, ?)').run(caseId, text, w.at.toISOString(), ctx.user!.id).lastInsertRowid);
@@ -157,4 +157,3 @@ export function createAssistanceService(deps: Deps & { files: FileStore }): Part
   };
 }
 
-const chinaTime = chinaDateTime;

@@ -7,7 +7,7 @@ import { ManualEntryDrawer } from './ManualEntryDrawer';
 import { useSyncStatus } from './sync-store';
 import { mayAct } from './may-act';
 import { useEntries } from './use-entries';
-import { shortTime } from './wait-words';
+import { shortTime } from '../../lib/time';
 import { RevisionLabel } from './RevisionLabel';
 
 /** In the case view: per target system, this case's latest entry — state, attempts, the target's number. */

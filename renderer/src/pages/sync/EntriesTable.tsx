@@ -4,7 +4,7 @@ import { OUTBOX_STATE_LABELS, OUTBOX_STATES, type OutboxEntryView, type OutboxSt
 import { useDesk } from '../../state/desk-store';
 import { SyncStateTag } from './SyncStateTag';
 import { useEntries } from './use-entries';
-import { shortTime } from './wait-words';
+import { shortTime } from '../../lib/time';
 import { RevisionLabel } from './RevisionLabel';
 
 function FilesProgress({ files }: { files: OutboxEntryView['files'] }) {

@@ -6,7 +6,8 @@ import { ManualEntryDrawer } from './ManualEntryDrawer';
 import { SyncStateTag } from './SyncStateTag';
 import { useEntries } from './use-entries';
 import { mayAct } from './may-act';
-import { shortTime, waitWords } from './wait-words';
+import { shortTime } from '../../lib/time';
+import { waitWords } from './wait-words';
 import { RevisionLabel } from './RevisionLabel';
 
 /** Cases waiting to be typed into a system that has no interface, one target at a time. */

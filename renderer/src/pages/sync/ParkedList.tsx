@@ -8,7 +8,7 @@ import { SyncStateTag } from './SyncStateTag';
 import { useEntries } from './use-entries';
 import { useSyncStatus } from './sync-store';
 import { mayAct } from './may-act';
-import { shortTime } from './wait-words';
+import { shortTime } from '../../lib/time';
 import { RevisionLabel } from './RevisionLabel';
 
 interface Resent {

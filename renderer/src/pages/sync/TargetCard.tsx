@@ -1,7 +1,8 @@
 import { Badge, Button, Card, Col, Row, Space, Statistic, Tag, Typography } from 'antd';
 import { SyncOutlined } from '@ant-design/icons';
 import { CONNECTOR_KIND_LABELS, type ConnectorKind, type SyncTargetStatus } from '../../../../shared/ipc/methods/sync';
-import { shortTime, waitWords } from './wait-words';
+import { shortTime } from '../../lib/time';
+import { waitWords } from './wait-words';
 
 const KIND_COLORS: Record<ConnectorKind, string> = { http: 'blue', manual: 'orange', data_sharing: 'cyan' };
 

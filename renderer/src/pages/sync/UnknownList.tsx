@@ -6,7 +6,7 @@ import { useDesk } from '../../state/desk-store';
 import { useEntries } from './use-entries';
 import { useSyncStatus } from './sync-store';
 import { mayAct } from './may-act';
-import { shortTime } from './wait-words';
+import { shortTime } from '../../lib/time';
 
 /** 结果未知: sent, but no answer came back. The clerk looks on the target's own screen and says which. */
 export function UnknownList() {

@@ -10,6 +10,3 @@ export function waitWords(fromIso: string, nowMs: number): string {
   if (hours > 0) return mins > 0 ? `${hours} 小时 ${mins} 分` : `${hours} 小时`;
   return `${mins} 分钟`;
 }
-
-/** A timestamp as the clerk reads it: 11-30 14:05:09 (today's date left out), China time. */
-export { shortTime } from '../../lib/time';

@@ -5,7 +5,7 @@ import { call, DeskCallError } from '../../ipc/client';
 import { useCall } from '../../ipc/use-call';
 import { LoadError } from '../../components/LoadError';
 import { blobToBase64, downloadBase64 } from '../../lib/files';
-import { chinaDay, chinaTime } from './labels';
+import { deskDay, deskTime } from '../../lib/time';
 
 const CHANNELS: Record<string, string> = { connector: '系统答复', phone: '电话', letter: '书面复函' };
 
@@ -31,8 +31,8 @@ export function AssistanceTab() {
           { title: '申请人', dataIndex: 'applicantName' },
           { title: '证明', dataIndex: 'certificate' },
           { title: '协查部门', dataIndex: 'department' },
-          { title: '发起', dataIndex: 'createdAt', render: chinaDay },
-          { title: '答复期限', dataIndex: 'dueAt', render: (v: string, r) => <span>{chinaDay(v)} {r.overdue && <Tag color="red">已超期</Tag>}</span> },
+          { title: '发起', dataIndex: 'createdAt', render: deskDay },
+          { title: '答复期限', dataIndex: 'dueAt', render: (v: string, r) => <span>{deskDay(v)} {r.overdue && <Tag color="red">已超期</Tag>}</span> },
           {
             title: '答复',
             key: 'reply',
@@ -42,7 +42,7 @@ export function AssistanceTab() {
               ) : (
                 <span>
                   <Tag color={r.outcome === 'confirmed' ? 'green' : 'red'}>{r.outcome === 'confirmed' ? '属实' : '不属实'}</Tag>
-                  {CHANNELS[r.channel ?? ''] ?? ''} {chinaTime(r.repliedAt)} {r.late && <Tag color="volcano">逾期答复</Tag>}
+                  {CHANNELS[r.channel ?? ''] ?? ''} {deskTime(r.repliedAt)} {r.late && <Tag color="volcano">逾期答复</Tag>}
                   {r.scanSha256 && (
                     <Button
                       size="small"

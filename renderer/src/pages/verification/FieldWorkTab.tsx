@@ -7,7 +7,8 @@ import { LoadError } from '../../components/LoadError';
 import { SignaturePad, type SignaturePadHandle } from '../../components/SignaturePad';
 import { ConsequenceFields, cleanConsequence } from './ConsequenceFields';
 import { FieldCamera } from './FieldCamera';
-import { chinaDay, chinaTime, DEFAULT_LEGAL_BASIS, OUTCOME_LABELS } from './labels';
+import { DEFAULT_LEGAL_BASIS, OUTCOME_LABELS } from './labels';
+import { deskDay, deskTime } from '../../lib/time';
 
 function downloadText(text: string, fileName: string) {
   const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
@@ -65,7 +66,7 @@ export function FieldWorkTab() {
             ]}
           >
             <Space>
-              <b>{w.caseNo}</b> {w.applicantName} · {w.certificate} · {w.method} · 期限 {chinaDay(w.dueAt)}
+              <b>{w.caseNo}</b> {w.applicantName} · {w.certificate} · {w.method} · 期限 {deskDay(w.dueAt)}
               {w.state === 'working' ? <Tag color="purple">外勤中</Tag> : <Tag color="green">已完成待交回</Tag>}
             </Space>
           </List.Item>
@@ -139,7 +140,7 @@ function FieldWorkForm({ work, onChanged }: { work: FieldWorkView; onChanged: ()
     <Card title={`外勤核查：${work.caseNo} ${work.certificate}`} style={{ marginTop: 16 }} data-testid="field-work">
       <Descriptions column={2} size="small" bordered style={{ marginBottom: 16 }}>
         <Descriptions.Item label="申请人">{work.applicantName}（{work.idNumberMasked}）</Descriptions.Item>
-        <Descriptions.Item label="核查方式 / 期限">{work.method}，{chinaDay(work.dueAt)} 前</Descriptions.Item>
+        <Descriptions.Item label="核查方式 / 期限">{work.method}，{deskDay(work.dueAt)} 前</Descriptions.Item>
         <Descriptions.Item label="事项" span={2}>{work.items.join('、')}</Descriptions.Item>
         <Descriptions.Item label="承诺内容" span={2}>{work.commitmentText || '—'}</Descriptions.Item>
       </Descriptions>
@@ -180,7 +181,7 @@ function FieldWorkForm({ work, onChanged }: { work: FieldWorkView; onChanged: ()
               <div key={p.position} style={{ width: 150 }} data-testid="field-photo">
                 {photos[p.position] && <Image src={photos[p.position]} width={140} />}
                 <Typography.Text type="secondary" style={{ fontSize: 12, display: 'block' }}>
-                  {p.kind === 'signature' ? '申请人签字' : '照片'} {chinaTime(p.takenAt)}
+                  {p.kind === 'signature' ? '申请人签字' : '照片'} {deskTime(p.takenAt)}
                   <br />
                   {p.sha256.slice(0, 12)}…
                 </Typography.Text>

@@ -3,7 +3,7 @@ import { Button, Card, Input, List, Space, Typography } from 'antd';
 import { call } from '../../ipc/client';
 import { useAction, useCall } from '../../ipc/use-call';
 import { LoadError } from '../../components/LoadError';
-import { chinaTime } from './labels';
+import { deskTime } from '../../lib/time';
 
 /** 代办: what was handed over and when; the progress notice for the applicant. */
 export function HandoverCard({ caseId }: { caseId: number }) {
@@ -41,7 +41,7 @@ export function HandoverCard({ caseId }: { caseId: number }) {
         ].sort((a, b) => a.at.localeCompare(b.at))}
         renderItem={(r) => (
           <List.Item key={r.key}>
-            <Typography.Text type="secondary">{chinaTime(r.at)}</Typography.Text>&nbsp;{r.text}
+            <Typography.Text type="secondary">{deskTime(r.at)}</Typography.Text>&nbsp;{r.text}
           </List.Item>
         )}
       />

@@ -6,7 +6,8 @@ import { useAction, useCall } from '../../ipc/use-call';
 import { LoadError } from '../../components/LoadError';
 import { useDesk } from '../../state/desk-store';
 import { OutcomeModal } from './OutcomeModal';
-import { chinaDay, chinaTime, OUTCOME_LABELS, TaskStateTag } from './labels';
+import { OUTCOME_LABELS, TaskStateTag } from './labels';
+import { deskDay, deskTime } from '../../lib/time';
 import { HandoverCard } from './HandoverCard';
 
 const FILTERS: (TaskState | 'all')[] = ['all', 'unassigned', 'assigned', 'in_field', 'escalated', 'passed', 'failed'];
@@ -93,7 +94,7 @@ export function TaskBoard() {
             dataIndex: 'dueAt',
             render: (v: string | null, t) => (
               <span>
-                {chinaDay(v)} {t.overdue && <Tag color="red">已逾期</Tag>}
+                {deskDay(v)} {t.overdue && <Tag color="red">已逾期</Tag>}
               </span>
             ),
           },
@@ -160,8 +161,8 @@ export function TaskBoard() {
             <Descriptions column={1} size="small" bordered>
               <Descriptions.Item label="申请人">{detail.applicantName}（{detail.idNumberMasked}）</Descriptions.Item>
               <Descriptions.Item label="承诺事项">{detail.certificate}</Descriptions.Item>
-              <Descriptions.Item label="核查方式 / 期限">{detail.method}，{chinaDay(detail.dueAt)} 前</Descriptions.Item>
-              <Descriptions.Item label="状态"><TaskStateTag state={detail.state} /> {detail.outcome && OUTCOME_LABELS[detail.outcome]} {chinaTime(detail.outcomeAt)}</Descriptions.Item>
+              <Descriptions.Item label="核查方式 / 期限">{detail.method}，{deskDay(detail.dueAt)} 前</Descriptions.Item>
+              <Descriptions.Item label="状态"><TaskStateTag state={detail.state} /> {detail.outcome && OUTCOME_LABELS[detail.outcome]} {deskTime(detail.outcomeAt)}</Descriptions.Item>
               <Descriptions.Item label="抽查">
                 {detail.sample ? `比例 ${Math.round(detail.sample.ratio * 100)}%，随机数 ${detail.sample.draw.toFixed(6)}，${detail.sample.sampled ? '抽中' : '未抽中'}；种子 ${detail.sample.seed}` : '免于核查'}
               </Descriptions.Item>
@@ -176,7 +177,7 @@ export function TaskBoard() {
                       <div key={e.position} style={{ width: 170 }}>
                         {photos[e.position] && <Image src={photos[e.position]} width={160} />}
                         <Typography.Text type="secondary" style={{ fontSize: 12, display: 'block' }}>
-                          {e.kind === 'signature' ? '申请人签字' : '现场照片'} {chinaTime(e.takenAt)}
+                          {e.kind === 'signature' ? '申请人签字' : '现场照片'} {deskTime(e.takenAt)}
                           <br />SHA-256 {e.sha256.slice(0, 16)}…
                         </Typography.Text>
                       </div>

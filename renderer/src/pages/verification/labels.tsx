@@ -17,8 +17,6 @@ export function TaskStateTag({ state }: { state: TaskState }) {
   return <Tag color={COLORS[state]}>{TASK_STATE_LABELS[state]}</Tag>;
 }
 
-/** China time to the minute, and the China-time day ('—' for none). */
-export { deskTime as chinaTime, deskDay as chinaDay } from '../../lib/time';
 
 export const OUTCOME_LABELS = { true: '核查属实', false: '承诺不实', unable: '无法核实（上报）' } as const;
 
