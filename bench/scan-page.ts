@@ -8,7 +8,7 @@ import '../renderer/src/scan/opencv-no-eval-install';
 import cvModule from '@techstark/opencv-js';
 import jscanifyCtor from 'jscanify/client';
 import { CAPTURE_DETECT, detectDocument, enhance, inkCoverage, pageSize, PREVIEW_DETECT, processPage, refineDocumentCorners, warpDocument, type CV, type Quad, type RgbaImage } from '../renderer/src/scan/pipeline';
-import { drawPageOnCanvas, processPageForEncoding } from '../renderer/src/scan/canvas-page';
+import { drawPageOnCanvas, pageOnCanvas, processPageForEncoding } from '../renderer/src/scan/canvas-page';
 import { warpRgbaWasm } from '../renderer/src/scan/wasm-kernels';
 import { createScanClient, PREVIEW } from '../renderer/src/scan/scan-client';
 import { encodePage } from '../renderer/src/camera/camera';
@@ -92,11 +92,8 @@ const quadOf = (c: JscanifyCorners): Pt[] | null =>
   c.topLeftCorner && c.topRightCorner && c.bottomRightCorner && c.bottomLeftCorner ? [c.topLeftCorner, c.topRightCorner, c.bottomRightCorner, c.bottomLeftCorner] : null;
 const plain = (q: readonly Pt[] | null) => (q ? q.map((p) => ({ x: p.x, y: p.y })) : null);
 
-const jpeg = (img: RgbaImage): Promise<Blob> => {
-  const c = new OffscreenCanvas(img.width, img.height);
-  c.getContext('2d', { alpha: false })!.putImageData(new ImageData(img.data as Uint8ClampedArray<ArrayBuffer>, img.width, img.height), 0, 0);
-  return c.convertToBlob({ type: 'image/jpeg', quality: 0.9 });
-};
+/** The page as the app's worker encodes one it holds in pixels (canvas-page.ts pageOnCanvas). */
+const jpeg = (img: RgbaImage): Promise<Blob> => pageOnCanvas(img).convertToBlob({ type: 'image/jpeg', quality: 0.9 });
 
 /**
  * (a)+(b) ours, the same work as jscanify's: detect (CAPTURE_DETECT: 640 px + refinement on the full

@@ -22,6 +22,7 @@ import {
   deskewWanted,
   estimateSkew,
   inkCoverage,
+  lapTimer,
   pageSize,
   processResolved,
   resolveCorners,
@@ -57,8 +58,6 @@ export interface EncodableOptions extends ProcessOptions {
   onCanvas?: (canvas: OffscreenCanvas) => void;
 }
 
-const now = (): number => performance.now();
-
 /** processPage for a page that is only to be encoded: on the canvas where it can be (see above). */
 export function processPageForEncoding(cv: CV, frame: RgbaImage, opts: EncodableOptions = {}): EncodablePage {
   const resolved = resolveCorners(cv, frame, opts);
@@ -66,7 +65,11 @@ export function processPageForEncoding(cv: CV, frame: RgbaImage, opts: Encodable
     const onCanvas = colourPageOnCanvas(cv, frame, resolved.corners, resolved.timings, opts);
     if (onCanvas) return { ...onCanvas, corners: resolved.corners, detection: resolved.detection };
   }
-  const r = processResolved(cv, frame, resolved, opts);
+  return withPixels(processResolved(cv, frame, resolved, opts));
+}
+
+/** processPage's result as an EncodablePage: the page in pixels, no canvas, nothing to release. */
+export function withPixels(r: ProcessResult): EncodablePage {
   return { ...r, canvas: null, width: r.page.width, height: r.page.height, release: () => undefined };
 }
 
@@ -74,12 +77,7 @@ type CanvasPart = Omit<EncodablePage, 'corners' | 'detection'>;
 
 function colourPageOnCanvas(cv: CV, frame: RgbaImage, corners: ProcessResult['corners'], resolvedTimings: Record<string, number>, opts: EncodableOptions): CanvasPart | null {
   const timings: Record<string, number> = { ...resolvedTimings };
-  let t = now();
-  const lap = (name: string) => {
-    const n = now();
-    timings[name] = Math.round((n - t) * 10) / 10;
-    t = n;
-  };
+  const lap = lapTimer(timings);
   const deskew = deskewWanted(opts, corners);
   let canvas: OffscreenCanvas;
   let release = () => undefined as void;
@@ -97,7 +95,7 @@ function colourPageOnCanvas(cv: CV, frame: RgbaImage, corners: ProcessResult['co
     snappedTo = size.snappedTo;
   } else {
     // No page: the frame as it is.
-    canvas = onCanvas(frame);
+    canvas = pageOnCanvas(frame);
     aspect = frame.width / frame.height;
   }
   try {
@@ -140,14 +138,14 @@ export function drawPageOnCanvas(
 ): { canvas: OffscreenCanvas; engine: WarpEngine; release(): void } | null {
   if (engine === 'opencv') return null;
   const page = engine === 'canvas' ? null : warpRgbaWasmView(frame, corners, width, height);
-  if (page) return { canvas: onCanvas(page), engine: 'wasm', release: () => undefined };
+  if (page) return { canvas: pageOnCanvas(page), engine: 'wasm', release: () => undefined };
   if (engine === 'wasm') return null;
   const drawn = warpOntoCanvas(frame, corners, width, height);
   return drawn ? { canvas: drawn.canvas, engine: 'canvas', release: drawn.release } : null;
 }
 
-/** `image` put on a new opaque, CPU-backed canvas. */
-function onCanvas(image: RgbaImage): OffscreenCanvas {
+/** `image` put on a new opaque (nothing to premultiply; a JPEG has no alpha), CPU-backed canvas. */
+export function pageOnCanvas(image: RgbaImage): OffscreenCanvas {
   const canvas = new OffscreenCanvas(image.width, image.height);
   const ctx = canvas.getContext('2d', { alpha: false, willReadFrequently: true });
   if (!ctx) throw new Error('scan: no 2D context for the page');

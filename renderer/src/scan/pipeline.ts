@@ -1098,31 +1098,36 @@ export interface ResolvedCorners {
   timings: Record<string, number>;
 }
 
-/** Milliseconds since `t`, to one decimal. */
-const since = (t: number): number => Math.round((now() - t) * 10) / 10;
+/** A stopwatch over `timings`: each `lap(name)` records the milliseconds (one decimal) since the previous lap, or since the stopwatch started. */
+export function lapTimer(timings: Record<string, number>): (name: string) => void {
+  let t = now();
+  return (name) => {
+    const n = now();
+    timings[name] = Math.round((n - t) * 10) / 10;
+    t = n;
+  };
+}
 
 /** Settles the outline: the given corners (snapped to this frame's edges on request), else detected. */
 export function resolveCorners(cv: CV, frame: RgbaImage, opts: ProcessOptions = {}): ResolvedCorners {
   const timings: Record<string, number> = {};
+  const lap = lapTimer(timings);
   let detection: Detection | null = null;
   let corners: Quad | null = opts.corners ? orderCorners(opts.corners) : null;
   if (corners && opts.refineCorners) {
-    const t = now();
     const r = refineDocumentCorners(frame, corners);
-    timings.refine = since(t);
+    lap('refine');
     if (r.refined) corners = r.corners;
     else {
       // The page moved since the overlay's frame (or its edges are not where they were): find it again on this frame.
-      const t2 = now();
       detection = detectDocument(cv, frame, opts.detect ?? CAPTURE_DETECT);
-      timings.detect = since(t2);
+      lap('detect');
       corners = detection?.corners ?? corners;
     }
   }
   if (!corners) {
-    const t = now();
     detection = detectDocument(cv, frame, opts.detect ?? CAPTURE_DETECT);
-    timings.detect = since(t);
+    lap('detect');
     corners = detection?.corners ?? null;
     if (!corners && opts.wholeFrameIfNotFound === false) throw new Error('scan: no page found in the frame');
   }
@@ -1141,12 +1146,7 @@ export function deskewWanted(opts: ProcessOptions, corners: Quad | null): boolea
 /** processPage once the outline is settled (resolveCorners). */
 export function processResolved(cv: CV, frame: RgbaImage, resolved: ResolvedCorners, opts: ProcessOptions = {}): ProcessResult {
   const timings: Record<string, number> = { ...resolved.timings };
-  let t = now();
-  const lap = (name: string) => {
-    const n = now();
-    timings[name] = Math.round((n - t) * 10) / 10;
-    t = n;
-  };
+  const lap = lapTimer(timings);
   const { corners, detection } = resolved;
   const whole: Quad = [
     { x: -0.5, y: -0.5 },

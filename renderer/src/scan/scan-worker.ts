@@ -12,7 +12,7 @@
 import { noEvalStats } from './opencv-no-eval-install'; // must come before OpenCV
 import cvModule from '@techstark/opencv-js';
 import { cvError, detectDocument, processPage, type CV, type RgbaImage } from './pipeline';
-import { processPageForEncoding, type EncodablePage } from './canvas-page';
+import { pageOnCanvas, processPageForEncoding, withPixels, type EncodablePage } from './canvas-page';
 import { wasmWarpUnavailableReason } from './wasm-kernels';
 import type { DetectResult, EncodeOptions, ImageSource, InitResult, ProcessReply, ScanReply, ScanRequest } from './scan-protocol';
 
@@ -57,15 +57,7 @@ async function frameFrom(source: ImageSource): Promise<RgbaImage> {
 
 /** The page's file and (when asked) its JPEG thumbnail, encoded here so the pixels need not go back to the page. */
 async function encode(page: RgbaImage | OffscreenCanvas, opts: EncodeOptions): Promise<{ bytes: Blob; thumb: Blob | null }> {
-  let canvas: OffscreenCanvas;
-  if (page instanceof OffscreenCanvas) canvas = page;
-  else {
-    canvas = new OffscreenCanvas(page.width, page.height);
-    // Opaque: a JPEG has no alpha, and an opaque canvas spares the encoder the alpha handling.
-    const ctx = canvas.getContext('2d', { alpha: false });
-    if (!ctx) throw new Error('scan: no 2D context in the worker');
-    ctx.putImageData(new ImageData(page.data as Uint8ClampedArray<ArrayBuffer>, page.width, page.height), 0, 0);
-  }
+  const canvas = page instanceof OffscreenCanvas ? page : pageOnCanvas(page);
   const bytes = canvas.convertToBlob({ type: opts.type, quality: opts.quality });
   let thumb: Promise<Blob> | null = null;
   if (opts.thumbnail) {
@@ -107,10 +99,7 @@ async function handle(msg: ScanRequest): Promise<{ result: InitResult | DetectRe
       // Only the file wanted: the colour page can stay on the canvas to the encoder (canvas-page.ts).
       const r: EncodablePage = encodeOpts && !keepPixels
         ? processPageForEncoding(cv, frame, { ...msg.options, onPage: startEncoding, onCanvas: startEncoding })
-        : (() => {
-            const p = processPage(cv, frame, { ...msg.options, onPage: encodeOpts ? startEncoding : undefined });
-            return { ...p, canvas: null, width: p.page.width, height: p.page.height, release: () => undefined };
-          })();
+        : withPixels(processPage(cv, frame, { ...msg.options, onPage: encodeOpts ? startEncoding : undefined }));
       if (msg.source.kind === 'encoded') r.timings.decode = Math.round(decodeMs * 10) / 10;
       let encoded: Blob | null = null;
       let thumb: Blob | null = null;
