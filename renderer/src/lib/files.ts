@@ -21,11 +21,16 @@ export async function blobToBase64(blob: Blob): Promise<string> {
   return url.slice(url.indexOf(',') + 1);
 }
 
-export function base64ToBlob(b64: string, mime: string): Blob {
+/** Base64 (no data: prefix) back to its bytes. */
+export function base64ToBytes(b64: string): Uint8Array<ArrayBuffer> {
   const bin = atob(b64);
   const bytes = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-  return new Blob([bytes], { type: mime });
+  return bytes;
+}
+
+export function base64ToBlob(b64: string, mime: string): Blob {
+  return new Blob([base64ToBytes(b64)], { type: mime });
 }
 
 /** Saves a file through the browser's download (Electron shows its save dialog). */

@@ -15,6 +15,7 @@
 import { homography, type Point, type Quad } from './geometry';
 import { sourceBox } from './canvas-warp';
 import { SCAN_KERNELS_WASM } from './wasm/scan-kernels.generated';
+import { base64ToBytes } from '../lib/files';
 
 interface Kernels {
   memory: WebAssembly.Memory;
@@ -30,19 +31,12 @@ interface Kernels {
 let kernels: Kernels | null | undefined;
 let loadError: string | null = null;
 
-function decodeBase64(b64: string): Uint8Array<ArrayBuffer> {
-  const bin = atob(b64);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
-
 /** The kernels, instantiated on first use (synchronously: the module is under 1 KB); null where WebAssembly SIMD is missing. */
 function load(): Kernels | null {
   if (kernels !== undefined) return kernels;
   try {
     if (typeof WebAssembly !== 'object') throw new Error('no WebAssembly here');
-    const bytes = decodeBase64(SCAN_KERNELS_WASM);
+    const bytes = base64ToBytes(SCAN_KERNELS_WASM);
     if (!WebAssembly.validate(bytes)) throw new Error('WebAssembly SIMD is not supported here');
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
     kernels = instance.exports as unknown as Kernels;
