@@ -11,14 +11,14 @@
  * Needs `mount -t tmpfs` (CI runs as root); where mounting is impossible it says why and skips.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startHost as spawnHost, type RunningHost } from '../e2e/support/host';
 import { ROOT, tempDir } from '../helpers/temp';
+import { fillUp, freeBytes, mountTmpfs } from '../helpers/tmpfs';
 import { testDesk } from '../helpers/app';
 import { documentJpeg, withComment } from '../helpers/jpeg';
 import { idCheckChar } from '../../shared/rules/id-number';
@@ -49,23 +49,16 @@ const rand = (() => {
   };
 })();
 
-const mnt = fs.mkdtempSync(path.join(os.tmpdir(), 'desk-diskfull-'));
-let skipReason: string | null = null;
-try {
-  execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${MOUNT_MB}m`, 'tmpfs', mnt], { stdio: 'pipe' });
-} catch (e) {
-  const err = e as { stderr?: Buffer; message: string };
-  skipReason = `cannot mount a tmpfs at ${mnt} (${(err.stderr?.toString() || err.message).trim()}); the disk-full scenario needs root or mount permission`;
-  console.log(`disk-full: SKIPPED — ${skipReason}`);
-}
+const tmpfs = mountTmpfs(`${MOUNT_MB}m`, 'the disk-full scenario');
+const mnt = tmpfs.dir;
+const skipReason = tmpfs.skipReason;
 
 const opened: Side[] = [];
 let host: RunningHost | null = null;
 afterAll(async () => {
   await host?.kill('SIGKILL');
   for (const s of opened) await s.close();
-  if (!skipReason) execFileSync('umount', ['-l', mnt]);
-  fs.rmSync(mnt, { recursive: true, force: true });
+  tmpfs.unmount();
 });
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -89,28 +82,6 @@ function rpcOf(h: RunningHost) {
     expect(res.status, `${method} answered over HTTP`).toBe(200);
     return (await res.json()) as Reply;
   };
-}
-
-const freeBytes = (dir: string) => {
-  const s = fs.statfsSync(dir);
-  return s.bavail * s.bsize;
-};
-
-/** Appends to the filler until the disk takes no more byte. */
-function topOff(filler: string): void {
-  const fd = fs.openSync(filler, 'a');
-  const chunk = Buffer.alloc(64 * 1024, 1);
-  try {
-    for (let len = chunk.length; len >= 1; ) {
-      try {
-        fs.writeSync(fd, chunk, 0, len);
-      } catch {
-        len = Math.floor(len / 2);
-      }
-    }
-  } finally {
-    fs.closeSync(fd);
-  }
 }
 
 describe.skipIf(skipReason !== null)('a full disk under the real host', () => {
@@ -202,7 +173,7 @@ describe.skipIf(skipReason !== null)('a full disk under the real host', () => {
       if (rand() < 0.2) await importCatalog();
     }
     // Now not one byte more: every kind of write meets the full disk.
-    topOff(filler);
+    fillUp(filler);
     expect(freeBytes(mnt)).toBe(0);
     for (let i = 0; i < 3; i++) {
       const bytes = withComment(page, `page ${++pageNo} full`);
@@ -246,7 +217,7 @@ describe.skipIf(skipReason !== null)('a full disk under the real host', () => {
     // even grow its -shm file to open the store — the recovery screen saying the disk is full; once space returns it goes on.
     await host.kill('SIGTERM');
     fs.writeFileSync(filler, '');
-    topOff(filler);
+    fillUp(filler);
     host = await spawnHost({ dataDir, port: 0 });
     rpc = rpcOf(host);
     const status = await rpc('system.status', {});
