@@ -28,6 +28,7 @@ import { pairPeer, readDesk, setupDesk } from '../../electron/services/transfer/
 import { exportBundle } from '../../electron/services/transfer/export-bundle';
 import { ACTOR, caseWithPages, side, type Side } from './transfer-support';
 import { FAST_SENDER, httpTarget, writeConfig } from './sync-support';
+import { randomSource } from '../../sim/vertical-system/faults';
 
 const MOUNT_MB = 32;
 /** What every disk-full refusal says (written out by hand, not taken from the code). */
@@ -37,17 +38,8 @@ const STORE_FULL_TEXT = '本机磁盘空间已满，无法打开本地数据库�
 
 const seed = Number(process.env.DISK_FULL_SEED ?? Math.floor(Math.random() * 2 ** 31));
 console.log(`disk-full: seed ${seed} (DISK_FULL_SEED=${seed} repeats this run)`);
-/** mulberry32: the run's random choices, from the printed seed. */
-const rand = (() => {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-})();
+/** The run's random choices (how much space is left, which writes go with each page), from the printed seed. */
+const rand = randomSource(seed);
 
 const tmpfs = mountTmpfs(`${MOUNT_MB}m`, 'the disk-full scenario');
 const mnt = tmpfs.dir;

@@ -113,7 +113,7 @@ describe('content-addressed files', () => {
     const { data, file } = setup();
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const changed = Buffer.from(data);
-    changed[4999] ^= 0xff;
+    changed[4999] = changed[4999]! ^ 0xff;
     fs.writeFileSync(file, changed);
     expect(putContentAddressed(file, data)).toBe('repaired');
     expect(fs.readFileSync(file)).toEqual(data);
