@@ -36,7 +36,7 @@ const DISK_FULL_TEXT = '本机磁盘空间已满，本次操作未保存。请�
 /** What the recovery screen says when the store cannot be opened on a full disk. */
 const STORE_FULL_TEXT = '本机磁盘空间已满，无法打开本地数据库。请清理磁盘（或联系管理员）后重新启动工作台；数据库文件没有改动，不需要恢复备份。';
 
-const seed = Number(process.env.DISK_FULL_SEED ?? Math.floor(Math.random() * 2 ** 31));
+const seed = process.env.DISK_FULL_SEED ? Number(process.env.DISK_FULL_SEED) : Math.floor(Math.random() * 2 ** 31);
 console.log(`disk-full: seed ${seed} (DISK_FULL_SEED=${seed} repeats this run)`);
 /** The run's random choices (how much space is left, which writes go with each page), from the printed seed. */
 const rand = randomSource(seed);
