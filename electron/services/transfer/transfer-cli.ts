@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { writeFileDurably } from '../../store/durable-write';
+import { asKnownError } from '../../app/app-error';
 import { parseArgs } from 'node:util';
 import { BundleRefused } from './bundle-format';
 import { exportBundle } from './export-bundle';
@@ -106,7 +107,8 @@ export async function runTransferCli(command: string, args: string[], dataDir: s
       process.stderr.write(`${e.userMessage}\n`);
       return 1;
     }
-    process.stderr.write(`出错：${(e as Error).message}\n`);
+    const known = asKnownError(e); // a full disk: the same Chinese message as the app's
+    process.stderr.write(known ? `${known.userMessage}（${(e as Error).message}）\n` : `出错：${(e as Error).message}\n`);
     return 2;
   } finally {
     t.close();
