@@ -166,7 +166,7 @@ describe.skipIf(skipReason !== null)('a full disk under the real host', () => {
     }
     // Now not one byte more: every kind of write meets the full disk.
     fillUp(filler);
-    expect(freeBytes(mnt)).toBe(0);
+    expect(freeBytes(mnt)).toBeLessThan(64 * 1024); // (the host may free a little meanwhile: a WAL reset)
     for (let i = 0; i < 3; i++) {
       const bytes = withComment(page, `page ${++pageNo} full`);
       if (!(await addPage(bytes))) refusedPages.push(bytes);
