@@ -21,6 +21,8 @@ import {
 } from 'electron';
 import type { ResponseEnvelope } from '../shared/ipc/envelope';
 import { createApp, type DeskApp } from './app/create-app';
+import { startupFailureText } from './app/app-error';
+import { isDiskFull } from './store/durable-write';
 import { appRoot } from './app/paths';
 import { CONTENT_SECURITY_POLICY } from './host/csp';
 
@@ -92,7 +94,7 @@ function closeDeskApp(): void {
 }
 
 function fail(stage: string, error: unknown): never {
-  const detail = error instanceof Error ? error.message : String(error);
+  const detail = isDiskFull(error) ? startupFailureText(error) : error instanceof Error ? error.message : String(error);
   console.error(`[desk] ${stage}:`, error);
   try {
     deskApp?.logger.error('app.startFailed', { stage, error: error instanceof Error ? error.stack : detail });

@@ -44,7 +44,7 @@ import { mergeHandlers, type PartialHandlers } from './handlers';
 import { DEFAULT_AUTH_POLICY, type AuthPolicy, type Deps } from './deps';
 import { appRoot, storePaths } from './paths';
 import { contract } from '../../shared/ipc/contract';
-import { AppError } from './app-error';
+import { AppError, refusedForFullDisk, STORE_DISK_FULL_MESSAGE } from './app-error';
 
 export interface CreateAppOptions {
   dataDir: string;
@@ -104,7 +104,7 @@ export async function createApp(opts: CreateAppOptions): Promise<DeskApp> {
   if (!opened.ok) {
     const problem: StoreProblem = {
       kind: opened.kind,
-      message: opened.message,
+      message: refusedForFullDisk(opened.detail) ? STORE_DISK_FULL_MESSAGE : opened.message,
       detail: opened.detail,
       dbPath: paths.dbFile,
       backups: listBackups(paths.backupDir),
@@ -140,7 +140,7 @@ export async function createApp(opts: CreateAppOptions): Promise<DeskApp> {
     runInWorker,
   };
 
-  const files = new FileStore(path.join(opts.dataDir, 'files'));
+  const files = new FileStore(path.join(opts.dataDir, 'files'), logger);
   const swept = files.sweepOrphans(db);
   if (swept.removed) logger.warn('files.orphansRemoved', swept);
   const dataSharingOpt = opts.dataSharing ?? process.env.DESK_DATA_SHARING_URL;

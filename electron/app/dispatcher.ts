@@ -4,7 +4,7 @@ import { RequestEnvelope, type ResponseEnvelope } from '../../shared/ipc/envelop
 import { DEFAULT_MESSAGES, type DeskError, type ErrorCode } from '../../shared/ipc/errors';
 import type { Logger } from '../log/logger';
 import type { SessionStore } from '../services/auth/sessions';
-import { AppError } from './app-error';
+import { asKnownError } from './app-error';
 import type { CallContext, Handlers } from './handlers';
 
 // Validation messages in Chinese for the user.
@@ -79,10 +79,11 @@ export function createDispatcher(opts: { handlers: Handlers; sessions: SessionSt
         }
         return { id, ok: true, value: out.data };
       } catch (e) {
-        if (e instanceof AppError) {
-          logger.info('ipc.appError', { method, code: e.code, user: ctx.actor.username, ...e.logDetail });
-          const error: DeskError = { code: e.code, message: e.userMessage };
-          if (e.fields) error.fields = e.fields;
+        const known = asKnownError(e);
+        if (known) {
+          const logId = logger.log(known.severe ? 'error' : 'info', 'ipc.appError', { method, code: known.code, user: ctx.actor.username, ...known.logDetail });
+          const error: DeskError = { code: known.code, message: known.severe ? `${known.userMessage}（日志编号 ${logId}）` : known.userMessage };
+          if (known.fields) error.fields = known.fields;
           return { id, ok: false, error };
         }
         const logId = logger.error('ipc.handlerFailed', { method, user: ctx.actor.username, error: e instanceof Error ? e.stack : String(e) });

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createApp } from '../app/create-app';
 import { appRoot, defaultDataDir } from '../app/paths';
+import { startupFailureText } from '../app/app-error';
 import { DEFAULT_PORT, startBrowserHost } from './browser-host';
 
 async function main(): Promise<void> {
@@ -54,6 +55,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e) => {
-  process.stderr.write(`启动失败：${e instanceof Error ? e.stack : String(e)}\n`);
+  process.stderr.write(`启动失败：${startupFailureText(e)}\n`);
   process.exit(1);
 });

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
+/** A logger never throws: a log line can never turn a request (or a committed write) into a failure. */
 export interface Logger {
   log(level: LogLevel, event: string, fields?: Record<string, unknown>): string;
   info(event: string, fields?: Record<string, unknown>): string;
@@ -21,26 +22,54 @@ export interface LogEntry {
   [key: string]: unknown;
 }
 
+export interface LoggerOptions {
+  file?: string;
+  echo?: boolean;
+  /** Entries kept in memory (default 500). */
+  keep?: number;
+  /** Bytes of lines held in memory while the file cannot be written (a full disk); beyond, the oldest are dropped and counted. Default 1 MB. */
+  maxPendingBytes?: number;
+}
+
 /**
  * JSON-lines logger. Every entry gets a short id that user-facing error
  * messages quote, so a clerk's screenshot leads straight to the log line.
+ *
+ * It never throws. When the file cannot be written (a full disk, EIO, a file that cannot be
+ * opened) the lines wait in memory, in order — a line cut short by the disk is continued from
+ * its first unwritten byte, so the file never holds half a line — and are written by the next
+ * log call that succeeds, followed by a warn line `log.resumed` saying since when the file could
+ * not be written, why, how many lines were held back and how many were lost (dropped beyond
+ * `maxPendingBytes`). The in-memory ring keeps every entry meanwhile.
  */
-export function createLogger(opts: { file?: string; echo?: boolean; keep?: number } = {}): Logger {
+export function createLogger(opts: LoggerOptions = {}): Logger {
   const keep = opts.keep ?? 500;
   const ring: LogEntry[] = [];
-  let fd: number | null = null;
-  if (opts.file) {
-    fs.mkdirSync(path.dirname(opts.file), { recursive: true });
-    fd = fs.openSync(opts.file, 'a');
-  }
-  const log = (level: LogLevel, event: string, fields: Record<string, unknown> = {}): string => {
-    const entry: LogEntry = { id: randomBytes(4).toString('hex'), at: new Date().toISOString(), level, event, ...fields };
-    ring.push(entry);
+  const file = opts.file ? new LogFile(opts.file, opts.maxPendingBytes ?? 1 << 20) : null;
+  if (opts.echo) quietStderr();
+
+  const entry = (level: LogLevel, event: string, fields: Record<string, unknown>): LogEntry => {
+    const e: LogEntry = { id: randomBytes(4).toString('hex'), at: new Date().toISOString(), level, event, ...fields };
+    ring.push(e);
     if (ring.length > keep) ring.shift();
-    const line = JSON.stringify(entry) + '\n';
-    if (fd !== null) fs.writeSync(fd, line);
-    if (opts.echo && level !== 'debug') process.stderr.write(line);
-    return entry.id;
+    return e;
+  };
+
+  const log = (level: LogLevel, event: string, fields: Record<string, unknown> = {}): string => {
+    const e = entry(level, event, fields);
+    const line = jsonLine(e);
+    if (file) {
+      const resumed = file.append(line);
+      if (resumed) file.append(jsonLine(entry('warn', 'log.resumed', { ...resumed })));
+    }
+    if (opts.echo && level !== 'debug') {
+      try {
+        process.stderr.write(line);
+      } catch {
+        // stderr gone: the file and the ring still have the line
+      }
+    }
+    return e.id;
   };
   return {
     log,
@@ -49,4 +78,119 @@ export function createLogger(opts: { file?: string; echo?: boolean; keep?: numbe
     error: (e, f) => log('error', e, f),
     recent: () => ring,
   };
+}
+
+let stderrQuiet = false;
+/** A closed or full stderr must not crash the process (an 'error' event without a listener would). */
+function quietStderr(): void {
+  if (stderrQuiet) return;
+  stderrQuiet = true;
+  process.stderr.on('error', () => undefined);
+}
+
+/** The entry as one JSON line; fields JSON cannot hold (a BigInt, a cycle) are given as text. */
+function jsonLine(e: LogEntry): string {
+  try {
+    return JSON.stringify(e) + '\n';
+  } catch {
+    const safe: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(e)) {
+      try {
+        JSON.stringify(v);
+        safe[k] = v;
+      } catch {
+        safe[k] = String(v);
+      }
+    }
+    return JSON.stringify(safe) + '\n';
+  }
+}
+
+/** What the log file says when it can be written again after a failure. */
+interface Resumed {
+  failedSince: string;
+  error: string;
+  heldBack: number;
+  lost: number;
+}
+
+/** The log file: appended to, never throwing; lines that cannot be written wait in memory. */
+class LogFile {
+  private fd: number | null = null;
+  /** Lines not yet (wholly) in the file, oldest first; `head` bytes of the first are already written. */
+  private readonly pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private head = 0;
+  private failure: { since: string; error: string; heldBack: number; lost: number } | null = null;
+
+  constructor(
+    private readonly file: string,
+    private readonly maxPendingBytes: number,
+  ) {}
+
+  /** Appends a line; returns what to report when this call wrote the file again after a failure. */
+  append(line: string): Resumed | null {
+    this.pending.push(Buffer.from(line, 'utf8'));
+    this.pendingBytes += this.pending[this.pending.length - 1]!.length;
+    try {
+      this.open();
+      this.drain();
+    } catch (e) {
+      this.failed(e);
+      this.bound();
+      return null;
+    }
+    const f = this.failure;
+    if (!f) return null;
+    this.failure = null;
+    return { failedSince: f.since, error: f.error, heldBack: f.heldBack, lost: f.lost };
+  }
+
+  private open(): void {
+    if (this.fd !== null) return;
+    fs.mkdirSync(path.dirname(this.file), { recursive: true });
+    const fd = fs.openSync(this.file, 'a+');
+    try {
+      // A line cut short by a crash stays on its own: the next one starts on a new line.
+      const size = fs.fstatSync(fd).size;
+      const last = Buffer.alloc(1);
+      if (size > 0 && fs.readSync(fd, last, 0, 1, size - 1) === 1 && last[0] !== 0x0a) {
+        this.pending.unshift(Buffer.from('\n'));
+        this.pendingBytes++;
+      }
+    } catch (e) {
+      fs.closeSync(fd);
+      throw e;
+    }
+    this.fd = fd;
+  }
+
+  private drain(): void {
+    while (this.pending.length) {
+      const b = this.pending[0]!;
+      const n = fs.writeSync(this.fd!, b, this.head, b.length - this.head);
+      if (!(n > 0)) throw Object.assign(new Error('ENOSPC: no bytes written'), { code: 'ENOSPC' });
+      this.head += n;
+      if (this.head === b.length) {
+        this.pending.shift();
+        this.pendingBytes -= b.length;
+        this.head = 0;
+      }
+    }
+  }
+
+  private failed(e: unknown): void {
+    const error = e instanceof Error ? ((e as NodeJS.ErrnoException).code ?? e.message) : String(e);
+    if (!this.failure) this.failure = { since: new Date().toISOString(), error, heldBack: 0, lost: 0 };
+    this.failure.error = error;
+    this.failure.heldBack = this.pending.length;
+  }
+
+  /** Drops the oldest lines beyond the memory bound, counting them (never the first: it may be partly written, or the newline after a cut line; never the newest). */
+  private bound(): void {
+    while (this.pendingBytes > this.maxPendingBytes && this.pending.length > 2) {
+      this.pendingBytes -= this.pending.splice(1, 1)[0]!.length;
+      this.failure!.lost++;
+    }
+  }
 }

@@ -8,28 +8,41 @@ import { randomBytes } from 'node:crypto';
  * so after a crash or power cut the file is either complete or absent — never cut short. Folders
  * it creates are flushed into their parents too. A failure (a full disk, EIO) removes the temp
  * file and throws; nothing is left half-written under the target's name.
+ *
+ * Content-addressed files (named by the SHA-256 of their bytes) go through putContentAddressed:
+ * an existing file of that name is trusted only once it is checked to hold exactly those bytes;
+ * a damaged one (cut short by a full disk, or changed) is replaced from the bytes in hand.
  */
 
 /** The temp name a durable write uses next to its target (swept by start-up as `.tmp-*`). */
 export const tempNameFor = (file: string): string =>
   path.join(path.dirname(file), `.tmp-${path.basename(file)}-${process.pid}-${randomBytes(4).toString('hex')}`);
 
+/** A file system's write(2); tests pass one that stops short, as a full disk does. */
+export type WriteSyncFn = (fd: number, data: Uint8Array, offset: number, length: number) => number;
+
+const shortWrite = (written: number, total: number) =>
+  Object.assign(new Error(`ENOSPC: short write, ${written} of ${total} bytes written and no more accepted`), { code: 'ENOSPC' });
+
 /** Writes every byte of `data` at the descriptor's position (short writes continued; 0 bytes written is an error). */
-export function writeAllSync(fd: number, data: Uint8Array): void {
+export function writeAllSync(fd: number, data: Uint8Array, write: WriteSyncFn = fs.writeSync): void {
   let off = 0;
   while (off < data.length) {
-    const n = fs.writeSync(fd, data, off, data.length - off);
-    if (n <= 0) throw Object.assign(new Error(`short write: ${off} of ${data.length} bytes`), { code: 'ENOSPC' });
+    const n = write(fd, data, off, data.length - off);
+    if (!(n > 0)) throw shortWrite(off, data.length);
     off += n;
   }
 }
 
-/** Writes every byte of `pieces` (writev; short writes continued). */
-export async function writeAll(fh: fs.promises.FileHandle, pieces: readonly Uint8Array[]): Promise<void> {
+/** Writes every byte of `pieces` (writev; short writes continued). Takes any handle with FileHandle's writev. */
+export async function writeAll(fh: Pick<fs.promises.FileHandle, 'writev'>, pieces: readonly Uint8Array[]): Promise<void> {
   const left = pieces.filter((p) => p.length).map((p) => Buffer.from(p.buffer, p.byteOffset, p.byteLength));
+  const total = left.reduce((s, p) => s + p.length, 0);
+  let done = 0;
   while (left.length) {
     let { bytesWritten } = await fh.writev(left);
-    if (bytesWritten <= 0) throw Object.assign(new Error('short write: no bytes written'), { code: 'ENOSPC' });
+    if (!(bytesWritten > 0)) throw shortWrite(done, total);
+    done += bytesWritten;
     while (left.length && bytesWritten >= left[0]!.length) bytesWritten -= left.shift()!.length;
     if (left.length && bytesWritten) left[0] = left[0]!.subarray(bytesWritten);
   }
@@ -55,6 +68,21 @@ export function fsyncFile(file: string): void {
     fs.closeSync(fd);
   }
 }
+
+async function fsyncAsync(p: string, flags: 'r' | 'r+'): Promise<void> {
+  const fh = await fs.promises.open(p, flags);
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/** fsyncFile on libuv's thread pool (many files flushed side by side). */
+export const fsyncFileAsync = (file: string): Promise<void> => fsyncAsync(file, 'r+');
+
+/** fsyncDir on libuv's thread pool. */
+export const fsyncDirAsync = (dir: string): Promise<void> => (process.platform === 'win32' ? Promise.resolve() : fsyncAsync(dir, 'r'));
 
 /** Creates a folder (and its missing parents) and makes each new one durable in its parent. */
 export function ensureDirDurably(dir: string): void {
@@ -119,9 +147,69 @@ export async function writeFileDurablyAsync(file: string, pieces: readonly Uint8
   fsyncDir(dir);
 }
 
-/** True for the errors that mean the disk (or the user's quota) is full: ENOSPC, EDQUOT, SQLite's SQLITE_FULL. */
+/** What putContentAddressed did: wrote a new file, kept an existing one that holds the bytes, or replaced a damaged one. */
+export type ContentAddressedPut = 'written' | 'kept' | 'repaired';
+
+/** Read size when comparing an existing file with the bytes in hand. */
+const COMPARE_CHUNK = 1 << 20;
+
+/**
+ * Stores `bytes` under `file`, a name derived from their hash. An existing file is trusted only
+ * if it holds exactly these bytes: its size is compared first (a file cut short by a full disk
+ * fails here at the cost of one stat), then its content, read once and compared with the bytes
+ * in hand (no hashing; a read of the file instead of writing it again). A kept file is flushed
+ * with its folder (cheap when already clean), so "kept" is as durable as "written" even if the
+ * write that left it failed before its folder was flushed. A damaged file is replaced atomically
+ * from the bytes in hand. Anything at that name that is not a regular file is refused (throws).
+ */
+export function putContentAddressed(file: string, bytes: Uint8Array): ContentAddressedPut {
+  let st: fs.Stats | undefined;
+  try {
+    st = fs.lstatSync(file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+  if (!st) {
+    writeFileDurably(file, bytes);
+    return 'written';
+  }
+  if (!st.isFile()) throw new Error(`${file} exists and is not a regular file; refusing to store content there`);
+  if (st.size === bytes.length && holdsExactly(file, bytes)) {
+    fsyncFile(file);
+    fsyncDir(path.dirname(file));
+    return 'kept';
+  }
+  writeFileDurably(file, bytes);
+  return 'repaired';
+}
+
+/** True if the file's bytes are exactly `bytes` (read in 1 MB chunks through one descriptor). */
+function holdsExactly(file: string, bytes: Uint8Array): boolean {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(Math.min(COMPARE_CHUNK, Math.max(1, bytes.length)));
+    const want = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    let off = 0;
+    while (off < want.length) {
+      const n = fs.readSync(fd, buf, 0, Math.min(buf.length, want.length - off), off);
+      if (n <= 0 || buf.compare(want, off, off + n, 0, n) !== 0) return false;
+      off += n;
+    }
+    // Nothing beyond: a file that grew since the stat is not this content either.
+    return fs.readSync(fd, buf, 0, 1, off) === 0;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * True for the errors that mean the disk (or the user's quota) is full: ENOSPC, EDQUOT, SQLite's
+ * SQLITE_FULL, and SQLITE_IOERR_SHMSIZE — SQLite could not grow its `-shm` file, which on a full
+ * disk is what opening (even read-only) or growing a WAL store fails with.
+ */
 export function isDiskFull(e: unknown): boolean {
   const code = (e as { code?: unknown } | null)?.code;
-  if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'SQLITE_FULL') return true;
-  return typeof code === 'string' && code.startsWith('SQLITE_FULL');
+  return typeof code === 'string' && DISK_FULL_CODES.test(code);
 }
+
+const DISK_FULL_CODES = /^(ENOSPC|EDQUOT|SQLITE_FULL(_.*)?|SQLITE_IOERR_SHMSIZE)$/;

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { writeAllSync } from '../store/durable-write';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { StagingOp, StagingReply, StagingRequest } from '../services/transfer/staging-files';
 
@@ -24,7 +25,7 @@ function run(bytes: Buffer, ops: StagingOp[]): void {
       }
       fd = fs.openSync(path.join(dir, sub, op[1]), 'w');
     } else if (op[0] === 'p') {
-      for (let off = op[1], end = op[1] + op[2]; off < end; ) off += fs.writeSync(fd!, bytes, off, end - off);
+      writeAllSync(fd!, bytes.subarray(op[1], op[1] + op[2]));
     } else {
       fs.closeSync(fd!);
       fd = null;
@@ -41,7 +42,8 @@ parentPort!.on('message', (m: StagingRequest) => {
     } else run(views[m.slot!]!, m.ops!);
     reply = { id: m.id, ok: true };
   } catch (e) {
-    reply = { id: m.id, ok: false, error: e instanceof Error ? e.message : String(e) };
+    const code = (e as { code?: unknown } | null)?.code;
+    reply = { id: m.id, ok: false, error: e instanceof Error ? e.message : String(e), ...(typeof code === 'string' ? { code } : {}) };
   }
   parentPort!.postMessage(reply);
 });

@@ -25,14 +25,21 @@ const post = (reply: TransferReply) => parentPort!.postMessage(reply);
 let offset = 0;
 let targets: TargetConfig[] = [];
 const now = () => new Date(Date.now() + offset);
+const logger = forwardingLogger(post);
 const ctx: TransferCtx = {
   db,
   now,
-  logger: forwardingLogger(post),
+  logger,
   write: (actor, fn) => writeTx(db, actor, now, fn),
   dataDir,
-  files: new FileStore(filesRoot),
+  files: new FileStore(filesRoot, logger),
   targets: { all: () => targets, get: (id) => targets.find((t) => t.id === id) },
+};
+
+/** The error's code (ENOSPC, SQLITE_FULL, …), so that the app maps it as it maps its own (app-error.ts). */
+const errorCode = (e: unknown): { code?: string } => {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? { code } : {};
 };
 
 let queue = Promise.resolve();
@@ -46,7 +53,7 @@ parentPort!.on('message', (job: TransferJob) => {
     } catch (e) {
       if (e instanceof BundleRefused) post({ id: job.id, ok: false, refused: { code: e.code, userMessage: e.userMessage, detail: e.detail } });
       else if (e instanceof SetupRefused) post({ id: job.id, ok: false, setup: e.userMessage });
-      else post({ id: job.id, ok: false, error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
+      else post({ id: job.id, ok: false, error: e instanceof Error ? `${e.name}: ${e.message}` : String(e), ...errorCode(e) });
     }
   });
 });

@@ -19,6 +19,7 @@ export const ERROR_CODES = [
   'NOT_ELIGIBLE',
   'UNAVAILABLE',
   'STORE_UNAVAILABLE',
+  'DISK_FULL',
   'INTERNAL',
 ] as const;
 
@@ -48,6 +49,7 @@ export const DEFAULT_MESSAGES: Record<ErrorCode, string> = {
   NOT_ELIGIBLE: '申请人不符合适用条件。',
   UNAVAILABLE: '外部系统暂时无法连接，请稍后重试。',
   STORE_UNAVAILABLE: '本地数据库不可用，请按恢复页面的提示处理。',
+  DISK_FULL: '本机磁盘空间已满，本次操作未保存。请清理磁盘（或联系管理员）后重试，已保存的数据不受影响。',
   INTERNAL: '系统内部错误，操作未执行，请联系管理员。',
 };
 

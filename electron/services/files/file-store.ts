@@ -1,39 +1,34 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Db } from '../../store/open-store';
+import { putContentAddressed } from '../../store/durable-write';
+import type { Logger } from '../../log/logger';
 
 /**
- * Content-addressed files under <dataDir>/files/ab/<sha256>. A file is
- * written to a temp name in the same folder, flushed, renamed and the folder
- * flushed, so after a power cut it is either complete or absent. Its row in
- * `files` is inserted by the caller inside the transaction that references
- * it; `sweepOrphans` removes files whose transaction never committed.
+ * Content-addressed files under <dataDir>/files/ab/<sha256>, written through the one durable-write
+ * primitive (store/durable-write.ts): every byte checked written to a temp name in the same
+ * folder, flushed, renamed, the folder flushed (a new `ab/` folder flushed into `files/` too), so
+ * after a full disk, a crash or a power cut a file is either complete or absent. An existing file
+ * of the same name is trusted only once it holds exactly the bytes being stored (size, then
+ * content); a damaged one is replaced from the bytes in hand. Its row in `files` is inserted by
+ * the caller inside the transaction that references it; `sweepOrphans` removes files whose
+ * transaction never committed.
  */
 export class FileStore {
-  constructor(readonly root: string) {}
+  constructor(
+    readonly root: string,
+    private readonly logger?: Pick<Logger, 'warn'>,
+  ) {}
 
   pathOf(sha256: string): string {
     return path.join(this.root, sha256.slice(0, 2), sha256);
   }
 
-  /** Writes the bytes durably (once) and returns their SHA-256. */
+  /** Writes the bytes durably (once; a damaged earlier copy is repaired) and returns their SHA-256. Throws (e.g. ENOSPC) with nothing stored. */
   put(bytes: Uint8Array): string {
     const sha = createHash('sha256').update(bytes).digest('hex');
-    const target = this.pathOf(sha);
-    if (fs.existsSync(target)) return sha;
-    const dir = path.dirname(target);
-    fs.mkdirSync(dir, { recursive: true });
-    const tmp = path.join(dir, `.tmp-${randomBytes(6).toString('hex')}`);
-    const fd = fs.openSync(tmp, 'wx');
-    try {
-      fs.writeSync(fd, bytes);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(tmp, target);
-    syncDir(dir);
+    if (putContentAddressed(this.pathOf(sha), bytes) === 'repaired') this.logger?.warn('files.repaired', { sha256: sha, size: bytes.length });
     return sha;
   }
 
@@ -66,15 +61,5 @@ export class FileStore {
       }
     }
     return { removed };
-  }
-}
-
-function syncDir(dir: string): void {
-  if (process.platform === 'win32') return; // directories cannot be opened for fsync on Windows
-  const fd = fs.openSync(dir, 'r');
-  try {
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
   }
 }

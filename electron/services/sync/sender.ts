@@ -134,7 +134,7 @@ export class SyncSender implements SyncRuntime {
 
   start(): void {
     this.recoverLeases('sync.leasesRecovered');
-    this.clock.start();
+    this.safely('clock', () => this.clock.start()); // a full disk at start must not stop the app (the time is remembered on the next tick)
     for (const loop of this.loops.values()) void this.probe(loop);
     this.timer = setInterval(() => this.tick(), this.cfg.pollMs);
     this.timer.unref();

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { writeFileDurably } from '../../store/durable-write';
 import { z } from 'zod';
 
 /**
@@ -164,19 +165,9 @@ export function loadSyncConfig(dataDir: string): LoadedConfig {
   return { ok: true, config: parsed.data, file };
 }
 
-/** Writes a config durably (temp name, flush, rename) — used by the demo seed and tests. */
+/** Writes a config durably (the one primitive: bytes checked, file and folder flushed) — used by the demo seed and tests. */
 export function writeSyncConfig(dataDir: string, config: z.input<typeof SyncConfig>): void {
-  const file = syncConfigPath(dataDir);
-  fs.mkdirSync(dataDir, { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  const fd = fs.openSync(tmp, 'w');
-  try {
-    fs.writeSync(fd, JSON.stringify(SyncConfig.parse(config), null, 2) + '\n');
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, file);
+  writeFileDurably(syncConfigPath(dataDir), JSON.stringify(SyncConfig.parse(config), null, 2) + '\n');
 }
 
 /** The auth header value of an http target (from the file or the environment). */

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { writeAllSync } from '../../store/durable-write';
 import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { z } from 'zod';
 import {
@@ -444,7 +445,7 @@ class RecordParser {
       if (!want || want[0] !== 'E' || want[2] !== hash) throw refuse('tampered', `第 ${this.entries + 1} 条记录的哈希与索引不符。`);
       const e = EntrySchema.safeParse(json());
       if (!e.success || e.data.key !== want[1]) throw refuse('tampered', `第 ${this.entries + 1} 条记录的内容与索引不符。`);
-      fs.writeSync(this.entriesFd, JSON.stringify(e.data satisfies EntryRecord) + '\n');
+      writeAllSync(this.entriesFd, Buffer.from(JSON.stringify(e.data satisfies EntryRecord) + '\n'));
       this.entries++;
     } else if (this.type === REC.file) {
       const f = json() as { sha256?: unknown; size?: unknown };
@@ -460,7 +461,7 @@ class RecordParser {
       this.acksHash.update(hdr);
       const a = AckSchema.safeParse(json());
       if (!a.success) throw refuse('tampered', '交换包中的回执记录已损坏。');
-      if (a.data.length) fs.writeSync(this.acksFd, a.data.map((x) => JSON.stringify(x satisfies AckRecord)).join('\n') + '\n');
+      if (a.data.length) writeAllSync(this.acksFd, Buffer.from(a.data.map((x) => JSON.stringify(x satisfies AckRecord)).join('\n') + '\n'));
       this.acks += a.data.length;
     } else if (this.type === REC.end) {
       this.state = 'ended';

@@ -18,7 +18,7 @@ import {
 import { BundleCipher, senderKey } from './bundle-crypto';
 import { ChunkPipeline } from './chunk-pipeline';
 import { fingerprint, signBytes, type DeskCard, type DeskKeys } from './desk-keys';
-import { fsyncDir, writeAll, writeFileDurably } from './durable-file';
+import { ensureDirDurably, fsyncDir, writeAll, writeFileDurably } from '../../store/durable-write';
 
 export interface WriterOptions {
   outDir: string;
@@ -88,7 +88,7 @@ export class BundleWriter {
     const k = senderKey(o.bundleId, this.myFp, this.peerFp, o.peer.boxPub);
     this.cipher = new BundleCipher(k.key, o.bundleId);
     this.ephemeralPub = k.ephemeralPub;
-    fs.mkdirSync(o.outDir, { recursive: true });
+    ensureDirDurably(o.outDir);
     this.indexTmp = path.join(o.outDir, `.tmp-${indexName(o.bundleId)}`);
     this.segmentBytes = Math.min(o.chunkBytes, SEGMENT_BYTES);
     this.perPart = segmentsPerPart(o.chunkBytes, this.segmentBytes);
@@ -170,8 +170,9 @@ export class BundleWriter {
     const bodyText = JSON.stringify(body);
     const sig = signBytes(this.o.me.card.signAlg, this.o.me.signKey, Buffer.from(bodyText)).toString('base64');
     const manifestFile = path.join(this.o.outDir, manifestName(this.o.bundleId));
-    writeFileDurably(manifestFile, JSON.stringify({ format: FORMAT, alg: this.o.me.card.signAlg, body: bodyText, sig }) + '\n');
+    // The parts' and the index's renames are made durable before the manifest (written and its folder flushed by the primitive) can appear.
     fsyncDir(this.o.outDir);
+    writeFileDurably(manifestFile, JSON.stringify({ format: FORMAT, alg: this.o.me.card.signAlg, body: bodyText, sig }) + '\n', { mode: 0o600 });
     return {
       bundleId: this.o.bundleId,
       manifestFile,

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { writeFileDurably } from '../../store/durable-write';
 import {
   createCipheriv,
   createDecipheriv,
@@ -110,21 +111,8 @@ function passphrase(dataDir: string): string {
   const fromEnv = process.env[PASSPHRASE_ENV];
   if (fromEnv) return fromEnv;
   const file = path.join(transferDir(dataDir), SECRET_FILE);
-  if (!fs.existsSync(file)) writeDurably(file, randomBytes(32).toString('base64'));
+  if (!fs.existsSync(file)) writeFileDurably(file, randomBytes(32).toString('base64'), { mode: 0o600 });
   return fs.readFileSync(file, 'utf8').trim();
-}
-
-function writeDurably(file: string, text: string): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  const fd = fs.openSync(tmp, 'wx', 0o600);
-  try {
-    fs.writeSync(fd, text);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, file);
 }
 
 interface KeyFile {
@@ -170,7 +158,7 @@ export function createDeskKeys(dataDir: string, o: { deskId: string; name: strin
     tag: c.getAuthTag().toString('base64'),
     ciphertext: ct.toString('base64'),
   };
-  writeDurably(path.join(transferDir(dataDir), KEY_FILE), JSON.stringify(file, null, 2) + '\n');
+  writeFileDurably(path.join(transferDir(dataDir), KEY_FILE), JSON.stringify(file, null, 2) + '\n', { mode: 0o600 });
   return { card, signKey: reloadPrivate(signPair.privateKey), boxKey: boxPair.privateKey };
 }
 

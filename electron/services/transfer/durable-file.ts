@@ -1,68 +1,9 @@
+// Helpers for flushing a bundle's many files at once. Writing one file durably is the job of the
+// one primitive, store/durable-write.ts; nothing here writes a file.
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-
-const tempName = (file: string) => path.join(path.dirname(file), `.tmp-${path.basename(file)}-${randomBytes(4).toString('hex')}`);
-
-/** Writes bytes to a temp name in the same folder, flushes, renames: complete or absent. */
-export function writeFileDurably(file: string, data: Buffer | string): void {
-  const tmp = tempName(file);
-  const fd = fs.openSync(tmp, 'wx', 0o600);
-  try {
-    fs.writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, file);
-}
-
-/** writeFileDurably on libuv's thread pool; the temp file is removed if anything fails. */
-export async function writeFileDurablyAsync(file: string, pieces: Buffer[]): Promise<void> {
-  const tmp = tempName(file);
-  const fh = await fs.promises.open(tmp, 'wx', 0o600);
-  try {
-    try {
-      await writeAll(fh, pieces);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await fs.promises.rename(tmp, file);
-  } catch (e) {
-    await fs.promises.rm(tmp, { force: true });
-    throw e;
-  }
-}
-
-export async function writeAll(fh: fs.promises.FileHandle, pieces: Buffer[]): Promise<void> {
-  const left = pieces.filter((p) => p.length);
-  while (left.length) {
-    let { bytesWritten } = await fh.writev(left);
-    while (left.length && bytesWritten >= left[0]!.length) bytesWritten -= left.shift()!.length;
-    if (left.length && bytesWritten) left[0] = left[0]!.subarray(bytesWritten);
-  }
-}
-
-export function fsyncDir(dir: string): void {
-  if (process.platform === 'win32') return;
-  const fd = fs.openSync(dir, 'r');
-  try {
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-async function fsyncPath(p: string, flags: 'r' | 'r+'): Promise<void> {
-  const fh = await fs.promises.open(p, flags);
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
+import { fsyncDirAsync } from '../../store/durable-write';
 
 /**
  * Linux: syncfs(2) of the file system holding `dir` (coreutils `sync -f`), which flushes every
@@ -90,13 +31,11 @@ export async function eachName(dir: string, fn: (paths: string[]) => Promise<voi
   if (batch.length) await fn(batch);
 }
 
-export const fsyncFile = (file: string) => fsyncPath(file, 'r+');
-
 /** Makes the given folders durable (their entries: renames into them). */
 export async function flushDirs(dirs: readonly string[], width = 32): Promise<void> {
   if (!dirs.length || process.platform === 'win32') return; // directories cannot be opened for fsync on Windows
   if (await syncFileSystem(dirs[0]!)) return;
-  await inPool(dirs, width, (d) => fsyncPath(d, 'r'));
+  await inPool(dirs, width, fsyncDirAsync);
 }
 
 /** Up to `max` names in a folder (a batch: call again after moving them away). */

@@ -7,7 +7,8 @@ import { hasDeskKeys, loadDeskKeys } from './desk-keys';
 import { readDesk, readPeer } from './desk-setup';
 import { gapsFromPeer } from './acks';
 import { AlreadyApplied, applyStaged, type Applied } from './apply-bundle';
-import { eachName, flushDirs, fsyncFile, inPool, someNames, syncFileSystem } from './durable-file';
+import { eachName, flushDirs, inPool, someNames, syncFileSystem } from './durable-file';
+import { ensureDirDurably, fsyncFileAsync } from '../../store/durable-write';
 import { stagingRoot, sweepStaging } from './staging-root';
 import type { TransferCtx } from './transfer-context';
 
@@ -18,20 +19,22 @@ export type ImportResult = Applied | { status: 'already'; bundleId: string; seq:
 /**
  * Moves the verified files into the file store by hash before the transaction, flushed: all at
  * once where the OS allows (syncfs), else one fsync each; then renamed (synchronously: a rename
- * takes microseconds, less than handing it to the thread pool), and the folders flushed. A crash
+ * takes microseconds, less than handing it to the thread pool), and the folders flushed (a new
+ * two-character folder also into files/). A staged file was hashed as it was written and every
+ * byte checked written, so it may replace a stored copy (repairing a damaged one). A crash
  * before the commit leaves only files no row refers to, which the next start of the desk removes
  * (FileStore.sweepOrphans).
  */
 async function placeFiles(ctx: TransferCtx, s: StagedBundle): Promise<void> {
   const subs = fs.readdirSync(s.filesDir);
   if (!(await syncFileSystem(s.filesDir))) {
-    for (const sub of subs) await eachName(path.join(s.filesDir, sub), (names) => inPool(names, 32, (f) => fsyncFile(f)));
+    for (const sub of subs) await eachName(path.join(s.filesDir, sub), (names) => inPool(names, 32, fsyncFileAsync));
   }
   const dirs: string[] = [];
   for (const sub of subs) {
     const from = path.join(s.filesDir, sub);
     const to = path.join(ctx.files.root, sub);
-    fs.mkdirSync(to, { recursive: true });
+    ensureDirDurably(to); // a new `ab/` folder is flushed into files/
     dirs.push(to);
     // The same bytes by hash: replacing a stored copy is harmless, except on Windows where it may be open.
     const keep = process.platform === 'win32';

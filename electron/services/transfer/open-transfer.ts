@@ -39,7 +39,7 @@ export function openTransfer(dataDir: string, opts: { now?: () => Date } = {}): 
     logger,
     write: (actor, fn) => writeTx(db, actor, now, fn),
     dataDir,
-    files: new FileStore(path.join(dataDir, 'files')),
+    files: new FileStore(path.join(dataDir, 'files'), logger),
     targets: { all: () => targets, get: (id) => targets.find((t) => t.id === id) },
   };
   return { ctx, close: () => db.close() };

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { writeAllSync } from '../../store/durable-write';
 import type { AckRecord } from './bundle-format';
 import { forEachLine } from './line-reader';
 import { stagingName } from './staging-root';
@@ -55,7 +56,7 @@ export class SentLog {
 
   private flush(): void {
     if (!this.lines.length || this.fd === null) return;
-    fs.writeSync(this.fd, this.lines.join('\n') + '\n');
+    writeAllSync(this.fd, Buffer.from(this.lines.join('\n') + '\n'));
     this.lines = [];
     this.chars = 0;
   }

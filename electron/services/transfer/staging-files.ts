@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { writeAllSync } from '../../store/durable-write';
 import { Worker } from 'node:worker_threads';
 import { workerBundle } from '../../workers/run-in-worker';
 
@@ -51,7 +52,7 @@ class InlineStagingFiles implements StagingFiles {
   }
 
   piece(data: Buffer): void {
-    for (let off = 0; off < data.length; ) off += fs.writeSync(this.fd!, data, off, data.length - off);
+    writeAllSync(this.fd!, data);
   }
 
   end(): void {
@@ -80,7 +81,7 @@ export interface StagingRequest {
 
 /** Segments handed to the staging worker at once (each in a shared slot of its own). */
 const SLOTS = 3;
-export type StagingReply = { id: number; ok: true } | { id: number; ok: false; error: string };
+export type StagingReply = { id: number; ok: true } | { id: number; ok: false; error: string; code?: string };
 
 /**
  * In a worker thread of its own (workers/staging-worker.ts): each segment is copied into one of
@@ -111,7 +112,7 @@ class ThreadedStagingFiles implements StagingFiles {
       const w = this.waiting.get(r.id);
       this.waiting.delete(r.id);
       if (r.ok) w?.resolve();
-      else w?.reject(new Error(`staging: ${r.error}`));
+      else w?.reject(Object.assign(new Error(`staging: ${r.error}`), r.code ? { code: r.code } : {}));
     });
     this.worker.on('error', (e) => this.fail(e));
     this.worker.on('exit', (code) => this.fail(new Error(`the staging worker exited with code ${code}`)));

@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { writeFileDurably } from '../../store/durable-write';
+import { asKnownError } from '../../app/app-error';
 import { parseArgs } from 'node:util';
 import { BundleRefused } from './bundle-format';
 import { exportBundle } from './export-bundle';
@@ -88,7 +90,7 @@ export async function runTransferCli(command: string, args: string[], dataDir: s
     if (command === 'transfer-card') {
       const d = readDesk(t.ctx);
       if (!d) throw new SetupRefused('本机尚未设置网络区域，请先运行 transfer-setup。');
-      if (values.out) fs.writeFileSync(values.out, JSON.stringify(d.card, null, 2) + '\n');
+      if (values.out) writeFileDurably(values.out, JSON.stringify(d.card, null, 2) + '\n');
       else say(JSON.stringify(d.card));
       say(`指纹 ${d.fingerprint}`);
       return 0;
@@ -105,7 +107,8 @@ export async function runTransferCli(command: string, args: string[], dataDir: s
       process.stderr.write(`${e.userMessage}\n`);
       return 1;
     }
-    process.stderr.write(`出错：${(e as Error).message}\n`);
+    const known = asKnownError(e); // a full disk: the same Chinese message as the app's
+    process.stderr.write(known ? `${known.userMessage}（${(e as Error).message}）\n` : `出错：${(e as Error).message}\n`);
     return 2;
   } finally {
     t.close();

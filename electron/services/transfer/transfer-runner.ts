@@ -32,7 +32,7 @@ export type TransferJob = JobBody & { id: number; nowMs: number; targets: Target
 /** What the worker says: a job's outcome, or a log line for the app's logger. */
 export type TransferReply =
   | { id: number; ok: true; value: unknown }
-  | { id: number; ok: false; refused?: { code: RefusalCode; userMessage: string; detail: Record<string, unknown> }; setup?: string; error?: string }
+  | { id: number; ok: false; refused?: { code: RefusalCode; userMessage: string; detail: Record<string, unknown> }; setup?: string; error?: string; code?: string }
   | { log: { level: LogLevel; event: string; fields: Record<string, unknown> } };
 
 interface Pending {
@@ -68,7 +68,7 @@ export function workerRunner(ctx: TransferCtx, dbFile: string): TransferRunner {
       if (msg.ok) p.resolve(msg.value);
       else if (msg.refused) p.reject(new BundleRefused(msg.refused.code, msg.refused.userMessage, msg.refused.detail));
       else if (msg.setup) p.reject(new SetupRefused(msg.setup));
-      else p.reject(new Error(`transfer worker: ${msg.error}`));
+      else p.reject(Object.assign(new Error(`transfer worker: ${msg.error}`), msg.code ? { code: msg.code } : {}));
     });
     const fail = (error: Error) => {
       if (worker === w) worker = null;
@@ -108,7 +108,16 @@ export function workerRunner(ctx: TransferCtx, dbFile: string): TransferRunner {
 /** A Logger whose lines are posted to the app's logger (in the worker). */
 export function forwardingLogger(post: (reply: TransferReply) => void): Logger {
   const log = (level: LogLevel, event: string, fields: Record<string, unknown> = {}) => {
-    post({ log: { level, event, fields } });
+    try {
+      post({ log: { level, event, fields } });
+    } catch {
+      // A field that cannot be cloned: the line without its fields (a logger never throws).
+      try {
+        post({ log: { level, event, fields: { unclonable: Object.keys(fields) } } });
+      } catch {
+        // nothing more to do
+      }
+    }
     return '';
   };
   return { log, info: (e, f) => log('info', e, f), warn: (e, f) => log('warn', e, f), error: (e, f) => log('error', e, f), recent: () => [] };

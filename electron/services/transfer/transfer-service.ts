@@ -11,7 +11,7 @@ import { isSm2Available, transferDir, type Zone } from './desk-keys';
 import { pairPeer, readDesk, readPeer, setupDesk, SetupRefused } from './desk-setup';
 import { inlineRunner, type TransferRunner } from './transfer-runner';
 import { gapsFromPeer } from './acks';
-import { writeFileDurably } from './durable-file';
+import { writeFileDurably } from '../../store/durable-write';
 import { reachableHere, type TransferCtx } from './transfer-context';
 import { listReceivedCases, listWaiting, pendingExportCount } from './transfer-views';
 
@@ -138,8 +138,7 @@ export function createTransferService(
     },
     'transfer.setDropFolder': ({ folder }, c) => {
       if (folder && !fs.existsSync(folder)) throw new AppError('NOT_FOUND', `文件夹不存在：${folder}`);
-      fs.mkdirSync(transferDir(ctx.dataDir), { recursive: true });
-      writeFileDurably(dropFile(), JSON.stringify({ folder }));
+      writeFileDurably(dropFile(), JSON.stringify({ folder }), { mode: 0o600 });
       ctx.write(c.actor, (w) => w.audit({ action: 'transfer.dropFolder', entityType: 'transfer_desk', entityId: null, detail: { folder } }));
       return status();
     },
