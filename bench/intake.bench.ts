@@ -301,7 +301,7 @@ function replayPlan(st: BaselineStatements, cap: Captured, steps: StepRecord[], 
     switch (s.step) {
       case 'start':
         write = (w) => {
-          const day = String(c.case_no).split('-').slice(-2, -1)[0]!;
+          const day = String(c.case_no).split('-').find((part) => /^\d{8}$/.test(part))!; // <hall>-<yyyymmdd>-<epoch tag>-<nnnn>
           st.seqUpsert.run(day);
           st.seqGet.get(day);
           const iso = w.at.toISOString();
