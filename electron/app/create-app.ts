@@ -35,6 +35,7 @@ import { loadSyncTargets } from '../services/sync/sync-targets';
 import { SyncSender } from '../services/sync/sender';
 import type { SenderStoreMode } from '../services/sync/sender-store-client';
 import { createSyncService } from '../services/sync/sync-service';
+import { lookUpCasesAfterRestore } from '../services/sync/restore-lookup';
 import { createVerificationService } from '../services/verification/verification-service';
 import { createAssistanceService } from '../services/verification/assistance-service';
 import { createFieldService } from '../services/field/field-service';
@@ -248,6 +249,19 @@ async function composeApp(opts: CreateAppOptions, logger: Logger, reopen: () => 
     log: (event, detail, level = 'info') => logger[level](event, detail),
   });
   if (opts.backups !== false) backups.start({ now: !opened.created });
+  // After a restore: ask the targets for the cases the replaced store issued after the backup (once; again while a target is away).
+  let lookingUp = false;
+  const lookUp = () => {
+    if (lookingUp) return;
+    lookingUp = true;
+    const reachable = syncTargets.caseTargets().filter((t) => reachableHere(t, zone));
+    lookUpCasesAfterRestore(deps, reachable, syncTargets.sender.requestTimeoutMs)
+      .catch((e: unknown) => logger.error('restore.lookupError', { error: e instanceof Error ? e.stack : String(e) }))
+      .finally(() => (lookingUp = false));
+  };
+  const lookUpTimer = opts.sync !== false ? setInterval(lookUp, 30_000) : null;
+  lookUpTimer?.unref();
+  if (opts.sync !== false) lookUp();
 
   return {
     state: 'ready',
@@ -257,6 +271,7 @@ async function composeApp(opts: CreateAppOptions, logger: Logger, reopen: () => 
     dbFile: paths.dbFile,
     close: () => {
       void backups.stop();
+      if (lookUpTimer) clearInterval(lookUpTimer);
       transfer.stop();
       sender.halt();
       db.close();

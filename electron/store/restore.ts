@@ -8,6 +8,7 @@ import { currentEpoch, epochTag, renewEpoch } from './epoch';
 import { listBackupInfos, verifyBackup, type BackupInfo } from './backups';
 import { ensureDirDurably, fsyncDir, fsyncFile } from './durable-write';
 import { openStore } from './open-store';
+import { chinaDate } from '../../shared/rules/china-time';
 
 /**
  * Restoring a backup through the app (docs/backup-restore.md). The store it replaces is moved
@@ -105,9 +106,10 @@ export function restoreBackup(p: RestorePaths, backup: BackupInfo, user: BackupU
   // A copy beside the store first (fsynced, checked again), so the store's name only ever points at a whole file.
   const staging = path.join(p.dataDir, `.tmp-restore-${stampOf(at)}.sqlite`);
   fs.copyFileSync(backup.file, staging);
+  let backupSchemaVersion: number;
   try {
     fsyncFile(staging);
-    verifyBackup(staging);
+    backupSchemaVersion = verifyBackup(staging).schemaVersion;
   } catch (e) {
     fs.rmSync(staging, { force: true });
     throw e;
@@ -136,8 +138,17 @@ export function restoreBackup(p: RestorePaths, backup: BackupInfo, user: BackupU
            last_error = '已从备份恢复：备份之后可能已送达，将先向业务系统核对' WHERE id = ?`,
       );
       for (const id of open) mark.run(w.at.toISOString(), id);
+      // Where each day's case-number sequence stood in the backup: the replaced store went on from there.
+      const backupDay = chinaDate(backup.takenAt).replace(/-/g, '');
+      const seqAtBackup = Object.fromEntries(
+        (w.db.prepare('SELECT day, last FROM case_number_seq WHERE day >= ?').all(backupDay) as { day: string; last: number }[]).map((r) => [r.day, r.last]),
+      );
+      const hall = w.db.prepare('SELECT code FROM hall WHERE id = 1').get() as { code: string } | undefined;
       const detail = {
         backup: backup.name,
+        backupSchemaVersion,
+        hallCode: hall?.code ?? '',
+        seqAtBackup,
         backupTakenAt: backup.takenAt,
         restoredBy: user.username,
         restoredByName: user.displayName,

@@ -85,7 +85,21 @@ export function restoreNotice(db: Db): RestoreNotice | null {
     | { seq: number; started_at: string; detail: string }
     | undefined;
   if (!row) return null;
-  const d = JSON.parse(row.detail) as { backup: string; backupTakenAt: string; restoredByName?: string; restoredBy: string; previousEpoch: string; toResolve: number[] };
+  const d = JSON.parse(row.detail) as {
+    backup: string;
+    backupTakenAt: string;
+    restoredByName?: string;
+    restoredBy: string;
+    previousEpoch: string;
+    toResolve: number[];
+    lookedUpAt?: string;
+  };
+  const foundAtTargets = db
+    .prepare(
+      `SELECT COALESCE(t.name, f.target_id) AS targetName, f.case_no AS caseNo, f.target_case_no AS targetCaseNo
+         FROM restore_found_cases f LEFT JOIN sync_targets t ON t.id = f.target_id WHERE f.epoch_seq = ? ORDER BY f.case_no, f.target_id`,
+    )
+    .all(row.seq) as { targetName: string; caseNo: string; targetCaseNo: string }[];
   const entry = db.prepare(
     `SELECT e.id, c.case_no, a.name AS applicant_name, COALESCE(t.name, e.target_id) AS target_name, e.state, e.target_case_no
        FROM outbox_entries e JOIN cases c ON c.id = e.case_id JOIN applicants a ON a.id = c.applicant_id LEFT JOIN sync_targets t ON t.id = e.target_id
@@ -102,5 +116,7 @@ export function restoreNotice(db: Db): RestoreNotice | null {
     backupTakenAt: d.backupTakenAt,
     previousEpochTag: epochTag(d.previousEpoch),
     entries,
+    lookedUpAt: d.lookedUpAt ?? null,
+    foundAtTargets,
   };
 }

@@ -51,6 +51,10 @@ export const RestoreNotice = z.object({
       targetCaseNo: z.string().nullable(),
     }),
   ),
+  /** When the targets' look-ups were asked for the numbers issued after the backup (null: not yet — a target unreachable). */
+  lookedUpAt: z.string().nullable(),
+  /** Cases the targets hold under numbers the replaced store issued after the backup: not in this store. */
+  foundAtTargets: z.array(z.object({ targetName: z.string(), caseNo: z.string(), targetCaseNo: z.string() })),
 });
 export type RestoreNotice = z.infer<typeof RestoreNotice>;
 
