@@ -143,7 +143,7 @@ export function RecoveryPage() {
         />
       </Card>
       <Card title="数据库文件" size="small">
-        <Descriptions column={1} bordered size="small">
+        <Descriptions column={1} bordered size="small" styles={{ label: { width: 120, whiteSpace: 'nowrap' } }}>
           <Descriptions.Item label="数据库文件">
             <Typography.Text copyable>{problem.dbPath}</Typography.Text>
           </Descriptions.Item>
