@@ -112,7 +112,7 @@ export function listBackupInfos(backupDir: string): BackupInfo[] {
     .sort((a, b) => (a.takenAt < b.takenAt ? 1 : a.takenAt > b.takenAt ? -1 : 0));
 }
 
-/** Removes daily backups older than `keepDays` (pre-migration ones are kept); never the newest daily. Returns the names removed. */
+/** Removes daily backups older than `keepDays` (pre-migration ones are kept; never the newest daily) and temp files of backups cut short. Returns the names removed. */
 export function pruneBackups(backupDir: string, now: Date, keepDays = DAILY_KEEP_DAYS): string[] {
   const cutoff = now.getTime() - keepDays * DAY_MS;
   const all = listBackupInfos(backupDir);
@@ -123,6 +123,11 @@ export function pruneBackups(backupDir: string, now: Date, keepDays = DAILY_KEEP
       fs.rmSync(b.file, { force: true });
       removed.push(b.name);
     }
+  }
+  // A backup cut short by a crash or kill leaves its temp file: none is in progress when pruning runs (it follows a backup, one at a time).
+  for (const f of fs.readdirSync(backupDir).filter((n) => n.startsWith('.tmp-'))) {
+    fs.rmSync(path.join(backupDir, f), { force: true });
+    removed.push(f);
   }
   if (removed.length) fsyncDir(backupDir);
   return removed;
