@@ -41,16 +41,23 @@ describe('restore a backup through the recovery methods', () => {
     const before = [await acceptCase(d, token, applicant, item), await acceptCase(d, token, applicant, item)];
     await delivered('dedup', 2);
     await delivered('plain', 2);
+    // A third case waits in the outbox when the backup is taken (both targets refuse connections).
+    await sim.setFaults('dedup', { refuse: true });
+    await sim.setFaults('plain', { refuse: true });
+    const unsent = await acceptCase(d, token, applicant, item);
     await stop();
 
     const dbFile = path.join(dataDir, 'desk.sqlite');
     const backup = writeBackupSync(dbFile, path.join(dataDir, 'backups'), backupName('daily', new Date()));
 
+    // After the backup the replaced store delivers the waiting case, then two more.
+    await sim.setFaults('dedup', {});
+    await sim.setFaults('plain', {});
     d = await testDesk({ dataDir, backups: false });
     token = (await d.signIn('zhangmin')).token;
     const after = [await acceptCase(d, token, applicant, item), await acceptCase(d, token, applicant, item)];
-    await delivered('dedup', 4);
-    await delivered('plain', 4);
+    await delivered('dedup', 5);
+    await delivered('plain', 5);
     await stop();
 
     // The store is emptied (a failed disk, a bad copy): recovery mode.
@@ -59,7 +66,7 @@ describe('restore a backup through the recovery methods', () => {
     expect(d.app.state).toBe('recovery');
     expect(d.app.problem?.kind).toBe('empty');
     const list = await d.call('system.backups', {});
-    expect(list.map((b) => [b.name, b.cases, b.problem])).toEqual([[backup.name, 2, null]]);
+    expect(list.map((b) => [b.name, b.cases, b.problem])).toEqual([[backup.name, 3, null]]);
 
     const wrong = await d.raw('system.restoreBackup', { backup: backup.name, username: 'admin', password: 'wrong-password' });
     expect(wrong.ok ? 'ok' : wrong.error.code).toBe('INVALID_CREDENTIALS');
@@ -69,7 +76,8 @@ describe('restore a backup through the recovery methods', () => {
 
     const r = await d.call('system.restoreBackup', { backup: backup.name, username: 'admin', password: 'Desk@2026' });
     expect(d.app.state).toBe('ready');
-    expect(r.toResolve).toBe(0);
+    // The waiting case's two entries (one per target) may have been delivered since the backup: checked first.
+    expect(r.toResolve).toBe(2);
     // The emptied store was moved aside, not deleted.
     expect(fs.statSync(path.join(r.movedAsideTo, 'desk.sqlite')).size).toBe(0);
     expect(path.dirname(r.movedAsideTo)).toBe(path.join(dataDir, 'replaced'));
@@ -85,9 +93,11 @@ describe('restore a backup through the recovery methods', () => {
       expect(m[2]).toBe(TAG.exec(after[i]!.caseNo)![2]);
     }
     for (const t of ['dedup', 'plain']) {
-      const cases = await delivered(t, 6);
-      expect(cases.map((c) => c.externalRef).sort()).toEqual([...before, ...after, ...again].map((c) => c.caseNo).sort());
-      expect(new Set(cases.map((c) => c.idempotencyKey)).size).toBe(6);
+      const cases = await delivered(t, 7);
+      expect(cases.map((c) => c.externalRef).sort()).toEqual([...before, unsent, ...after, ...again].map((c) => c.caseNo).sort());
+      expect(new Set(cases.map((c) => c.idempotencyKey)).size).toBe(7);
+      // The waiting case was not stored twice: resolved by the look-up (plain) or as a same-key duplicate (dedup).
+      expect(cases.find((c) => c.externalRef === unsent.caseNo)!.versions).toHaveLength(1);
     }
 
     // The cases accepted after the backup are found at the targets' look-ups and shown on the sync screen.
@@ -98,6 +108,14 @@ describe('restore a backup through the recovery methods', () => {
     expect(notice.backup).toBe(backup.name);
     expect(notice.restoredBy).toBe('王建华');
     expect(notice.previousEpochTag).toBe(oldTag);
+    const resolved = await waitFor('the waiting case resolved with both targets', async () => {
+      const n = await d.call('sync.restoreNotice', {}, token);
+      return n && n.entries.every((e) => e.state === 'acknowledged') ? n.entries : null;
+    });
+    expect(resolved.map((e) => [e.caseNo, e.targetName, e.targetCaseNo !== null])).toEqual([
+      [unsent.caseNo, '模拟dedup', true],
+      [unsent.caseNo, '模拟plain', true],
+    ]);
     expect(notice.foundAtTargets.map((f) => `${f.targetName} ${f.caseNo}`)).toEqual([
       `模拟dedup ${after[0]!.caseNo}`,
       `模拟plain ${after[0]!.caseNo}`,
