@@ -153,7 +153,7 @@ async function composeApp(opts: CreateAppOptions, logger: Logger, reopen: () => 
     Object.assign(
       handlers,
       createSystemService({ problem }, now),
-      createRestoreService({ paths: { dataDir: opts.dataDir, dbFile: paths.dbFile, backupDir: paths.backupDir, migrationsDir }, now, logger, reopen }),
+      createRestoreService({ paths: { dataDir: opts.dataDir, dbFile: paths.dbFile, backupDir: paths.backupDir, migrationsDir }, problem, now, logger, reopen }),
     );
     return {
       state: 'recovery',

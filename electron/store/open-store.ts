@@ -149,6 +149,23 @@ function inspectExisting(file: string, migrations: MigrationFile[]): OpenStoreRe
   }
 }
 
+/**
+ * Would `openStore` accept this file? The same read-only pre-flight, for a copy about to become
+ * the store (a restore): null if it would open, else the refusal. Nothing is written.
+ */
+export function preflight(file: string, migrationsDir: string): Extract<OpenStoreResult, { ok: false }> | null {
+  let migrations: MigrationFile[];
+  try {
+    migrations = loadMigrations(migrationsDir);
+  } catch (e) {
+    if (e instanceof MigrationSetError) return { ok: false, kind: 'migration_gap', message: MESSAGES.migration_gap, detail: e.message };
+    throw e;
+  }
+  const r = inspectExisting(file, migrations);
+  if ('ok' in r) return r.ok ? null : r;
+  return r.hasUserTables ? null : { ok: false, kind: 'not_desk_db', message: MESSAGES.not_desk_db, detail: 'an empty database' };
+}
+
 export function applyPragmas(db: Db): void {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');

@@ -7,7 +7,7 @@ import { writeTx } from './write';
 import { currentEpoch, epochTag, renewEpoch } from './epoch';
 import { listBackupInfos, verifyBackup, type BackupInfo } from './backups';
 import { ensureDirDurably, fsyncDir, fsyncFile } from './durable-write';
-import { openStore } from './open-store';
+import { openStore, preflight } from './open-store';
 import { chinaDate } from '../../shared/rules/china-time';
 
 /**
@@ -110,6 +110,9 @@ export function restoreBackup(p: RestorePaths, backup: BackupInfo, user: BackupU
   try {
     fsyncFile(staging);
     backupSchemaVersion = verifyBackup(staging).schemaVersion;
+    // Refused before anything is moved: a backup this program could not open either (a newer schema, changed migrations).
+    const refused = preflight(staging, p.migrationsDir);
+    if (refused) throw new AppError('INVALID_STATE', `该备份同样无法由本程序打开：${refused.message} 恢复未执行。`, { backup: backup.name, kind: refused.kind, detail: refused.detail });
   } catch (e) {
     fs.rmSync(staging, { force: true });
     throw e;

@@ -133,4 +133,28 @@ describe('restore a backup through the recovery methods', () => {
     expect(verifyAuditChain(db).ok).toBe(true);
     db.close();
   });
+
+  it('refuses, moving nothing, a backup this program could not open; a healthy store is not rolled back in the app', async () => {
+    const dataDir = tempDir('desk-restore-');
+    d = await testDesk({ dataDir, backups: false, sync: false });
+    const ready = await d.raw('system.restoreBackup', { backup: 'x.sqlite', username: 'admin', password: 'Desk@2026' });
+    expect(ready.ok ? 'ok' : ready.error.message).toContain('数据库正常时不能在程序内从备份恢复');
+    await stop();
+    const dbFile = path.join(dataDir, 'desk.sqlite');
+    const b = writeBackupSync(dbFile, path.join(dataDir, 'backups'), backupName('daily', new Date()));
+    // The backup as a newer version would have written it: a migration this build does not know.
+    const w = new Database(b.file);
+    w.prepare(`INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (9, 'future', 'x', '2027-01-01T00:00:00Z')`).run();
+    w.close();
+    fs.writeFileSync(dbFile, '');
+    d = await testDesk({ dataDir, backups: false, sync: false });
+    expect(d.app.problem?.kind).toBe('empty');
+    const r = await d.raw('system.restoreBackup', { backup: b.name, username: 'admin', password: 'Desk@2026' });
+    expect(r.ok ? 'ok' : r.error.message).toBe('该备份同样无法由本程序打开：本地数据库由更高版本的工作台写入，当前版本不能打开它，请安装最新版本。 恢复未执行。');
+    expect(d.app.state).toBe('recovery');
+    expect(fs.statSync(dbFile).size).toBe(0);
+    expect(fs.existsSync(path.join(dataDir, 'replaced'))).toBe(false);
+    expect(fs.readdirSync(dataDir).filter((f) => f.startsWith('.tmp-'))).toEqual([]);
+    await stop();
+  });
 });

@@ -6,6 +6,7 @@ import { listBackupInfos, verifyBackup } from '../../store/backups';
 import { epochTag } from '../../store/epoch';
 import { authenticateInBackup, describeBackup, findBackup, restoreBackup, type RestorePaths } from '../../store/restore';
 import type { BackupView, RestoreNotice } from '../../../shared/ipc/methods/store';
+import type { StoreProblem } from '../../../shared/ipc/contract';
 
 /** The backups for the recovery screen, each read (read-only) for its case count; one that cannot be read says why. */
 export function backupViews(backupDir: string): BackupView[] {
@@ -28,12 +29,14 @@ const LOCK_MS = 15 * 60 * 1000;
  * restores it; then `reopen` composes the app again on the restored store. Five wrong passwords
  * for a name refuse it for 15 minutes (in memory: recovery mode has no store to record it in).
  */
-export function createRestoreService(o: { paths: RestorePaths; now: () => Date; logger: Logger; reopen: () => Promise<void> }): PartialHandlers {
+export function createRestoreService(o: { paths: RestorePaths; problem: StoreProblem; now: () => Date; logger: Logger; reopen: () => Promise<void> }): PartialHandlers {
   const failures = new Map<string, { n: number; until: number }>();
   let busy = false;
   return {
     'system.backups': () => backupViews(o.paths.backupDir),
     'system.restoreBackup': async ({ backup, username, password }) => {
+      // A store written by a newer version is not damaged: the answer is a newer program, not an older copy.
+      if (o.problem.kind === 'newer_version') throw new AppError('INVALID_STATE', '该数据库由更高版本的工作台写入，请安装最新版本后打开，不要从备份恢复（会丢失之后的办件）。');
       if (busy) throw new AppError('CONFLICT', '正在从备份恢复，请稍候。');
       const f = failures.get(username);
       if (f && f.until > o.now().getTime()) throw new AppError('ACCOUNT_LOCKED', '密码错误次数过多，请 15 分钟后再试。恢复未执行。', { username });
