@@ -184,7 +184,8 @@ async function composeApp(opts: CreateAppOptions, logger: Logger, reopen: () => 
   // epoch's orphans (FileStore.sweepOrphans).
   if (!opened.created) {
     const swept = files.sweepOrphans(db, { notBefore: new Date(currentEpoch(db).startedAt) });
-    if (swept.removed || swept.keptUnreferenced) logger.warn('files.orphansSwept', swept);
+    if (swept.removed) logger.warn('files.orphansRemoved', { removed: swept.removed });
+    if (swept.keptUnreferenced) logger.warn('files.unreferencedKept', { kept: swept.keptUnreferenced, reason: 'older than the store epoch: may belong to a replaced store' });
   }
   const dataSharingOpt = opts.dataSharing ?? process.env.DESK_DATA_SHARING_URL;
   const dataSharing: DataSharingConnector =
