@@ -5,14 +5,14 @@
 //   node bench/run.mjs backup            (after npm run build: the worker bundle is used)
 //
 // Two ways, interleaved, BENCH_RUNS each (3 by default):
-//   worker   runInWorker('store.backup', …) as the app does: the main thread's event-loop lag
+//   worker   runInBackgroundWorker('store.backup', …) as the app does: the main thread's event-loop lag
 //            while it runs is what the page would feel (next to an idle sibling's lag, the noise)
 //   inline   the same function on the main thread: the stall the page would see if it ran there
 import fs from 'node:fs';
 import path from 'node:path';
 import { createApp } from '../electron/app/create-app';
 import { writeBackupSync, type BackupInfo } from '../electron/store/backups';
-import { runInWorker } from '../electron/workers/run-in-worker';
+import { runInBackgroundWorker } from '../electron/workers/run-in-worker';
 import { fillStore } from './search-store';
 import { emitResult, envInt, load1, nowMs, table, tempDir } from './lib';
 import { fmtLag, LoopLag } from './loop-lag';
@@ -40,7 +40,7 @@ async function main(): Promise<void> {
         const name = `daily-bench-${way}-${run}.sqlite`;
         const w = await probe.begin();
         t = nowMs();
-        const b: BackupInfo = way === 'worker' ? await runInWorker<BackupInfo>('store.backup', { dbFile, backupDir, name }) : writeBackupSync(dbFile, backupDir, name);
+        const b: BackupInfo = way === 'worker' ? await runInBackgroundWorker<BackupInfo>('store.backup', { dbFile, backupDir, name }) : writeBackupSync(dbFile, backupDir, name);
         const totalMs = nowMs() - t;
         const { lag, noise } = await w.end();
         results[way]!.totalMs.push(totalMs);

@@ -42,7 +42,7 @@ import { createFieldService } from '../services/field/field-service';
 import { deskZone, reachableHere } from '../services/transfer/transfer-context';
 import { createTransferService } from '../services/transfer/transfer-service';
 import { workerRunner } from '../services/transfer/transfer-runner';
-import { runInWorker } from '../workers/run-in-worker';
+import { runInBackgroundWorker, runInWorker } from '../workers/run-in-worker';
 import { createDispatcher, type Dispatcher } from './dispatcher';
 import { mergeHandlers, type PartialHandlers } from './handlers';
 import { DEFAULT_AUTH_POLICY, type AuthPolicy, type Deps } from './deps';
@@ -246,7 +246,7 @@ async function composeApp(opts: CreateAppOptions, logger: Logger, reopen: () => 
     dbFile: paths.dbFile,
     backupDir: paths.backupDir,
     now,
-    take: (name) => runInWorker<BackupInfo & { ms: number }>('store.backup', { dbFile: paths.dbFile, backupDir: paths.backupDir, name }),
+    take: (name) => runInBackgroundWorker<BackupInfo & { ms: number }>('store.backup', { dbFile: paths.dbFile, backupDir: paths.backupDir, name }),
     log: (event, detail, level = 'info') => logger[level](event, detail),
   });
   if (opts.backups !== false) backups.start({ now: !opened.created });

@@ -143,7 +143,7 @@ export interface BackupSchedulerOptions {
   dbFile: string;
   backupDir: string;
   now: () => Date;
-  /** Runs `writeBackupSync` off the main thread (the app: runInWorker('store.backup', …)). */
+  /** Runs `writeBackupSync` off the main thread (the app: runInBackgroundWorker('store.backup', …)). */
   take(name: string): Promise<BackupInfo & { ms: number }>;
   log(event: string, detail: Record<string, unknown>, level?: 'info' | 'warn' | 'error'): void;
   /** How often it looks whether a backup is due (default hourly). */

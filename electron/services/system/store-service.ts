@@ -69,10 +69,13 @@ export function createRestoreService(o: { paths: RestorePaths; problem: StorePro
   };
 }
 
-/** The ready store's side: the backups listed, restore refused (see docs/backup-restore.md), the last restore's notice. */
+/** The ready store's side: backups neither listed nor restored (see docs/backup-restore.md); the last restore's notice. */
 export function createStoreService(o: { db: Db; backupDir: string }): PartialHandlers {
   return {
-    'system.backups': () => backupViews(o.backupDir),
+    // Public in recovery mode only (there is no one to sign in): a working desk does not show its backups to a signed-out page.
+    'system.backups': () => {
+      throw new AppError('INVALID_STATE', '备份列表只在数据库不可用（恢复模式）时显示。');
+    },
     'system.restoreBackup': () => {
       throw new AppError(
         'INVALID_STATE',

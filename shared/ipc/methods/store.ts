@@ -59,6 +59,7 @@ export const RestoreNotice = z.object({
 export type RestoreNotice = z.infer<typeof RestoreNotice>;
 
 export const storeMethods = {
+  /** Recovery mode only (a ready store refuses both). */
   'system.backups': method({ access: 'public', passive: true, input: Empty, output: z.array(BackupView) }),
   'system.restoreBackup': method({
     access: 'public',
