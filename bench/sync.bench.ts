@@ -197,7 +197,7 @@ async function drain(dataDir: string, mode: SenderStoreMode, round: number, prob
   const load1AtStart = load1();
   const samples: { rss: number; heap: number }[] = [];
   const Database = (await import('better-sqlite3')).default;
-  const app = await createApp({ dataDir, syncStore: mode });
+  const app = await createApp({ dataDir, syncStore: mode, backups: false }); // the daily backup's cost is bench/backup.bench.ts'
   // The window opens once the app is up (opening the store is start-up, not the drain).
   const w = await probe.begin();
   meter.start();

@@ -3,6 +3,9 @@ import path from 'node:path';
 import type { StoreProblem } from '../../shared/ipc/contract';
 import { createLogger, type Logger } from '../log/logger';
 import { listBackups, openStore } from '../store/open-store';
+import { BackupScheduler, type BackupInfo } from '../store/backups';
+import { currentEpoch } from '../store/epoch';
+import { createRestoreService, createStoreService } from '../services/system/store-service';
 import { writeTx } from '../store/write';
 import { SessionStore } from '../services/auth/sessions';
 import { createAuthService } from '../services/auth/auth-service';
@@ -32,13 +35,14 @@ import { loadSyncTargets } from '../services/sync/sync-targets';
 import { SyncSender } from '../services/sync/sender';
 import type { SenderStoreMode } from '../services/sync/sender-store-client';
 import { createSyncService } from '../services/sync/sync-service';
+import { lookUpCasesAfterRestore } from '../services/sync/restore-lookup';
 import { createVerificationService } from '../services/verification/verification-service';
 import { createAssistanceService } from '../services/verification/assistance-service';
 import { createFieldService } from '../services/field/field-service';
 import { deskZone, reachableHere } from '../services/transfer/transfer-context';
 import { createTransferService } from '../services/transfer/transfer-service';
 import { workerRunner } from '../services/transfer/transfer-runner';
-import { runInWorker } from '../workers/run-in-worker';
+import { runInBackgroundWorker, runInWorker } from '../workers/run-in-worker';
 import { createDispatcher, type Dispatcher } from './dispatcher';
 import { mergeHandlers, type PartialHandlers } from './handlers';
 import { DEFAULT_AUTH_POLICY, type AuthPolicy, type Deps } from './deps';
@@ -72,6 +76,8 @@ export interface CreateAppOptions {
   syncStore?: SenderStoreMode;
   /** A vendor camera service on 127.0.0.1 (its address, or a service in tests); unset = UVC cameras only. */
   cameraVendor?: string | VendorCameraService;
+  /** Take the daily backup at start and while running (default true; store/backups.ts). */
+  backups?: boolean;
 }
 
 export interface DeskApp {
@@ -89,14 +95,43 @@ export interface DeskApp {
  * The composition root. Opens the store, wires every service and returns the
  * dispatcher. Used as is by Electron's main, the browser host, the CLI and
  * the tests; nothing here imports Electron.
+ *
+ * The returned app's dispatcher stays the same object for the life of the process: a restore of
+ * a backup through the recovery screen closes the recovery composition and composes the app again
+ * on the restored store behind it, so neither host needs to know (docs/backup-restore.md).
  */
 export async function createApp(opts: CreateAppOptions): Promise<DeskApp> {
-  const now = opts.now ?? (() => new Date());
   const paths = storePaths(opts.dataDir);
   const logger = createLogger({ file: paths.logFile, echo: opts.logEcho ?? false });
+  let current: DeskApp;
+  const reopen = async () => {
+    current.close();
+    current = await composeApp(opts, logger, reopen);
+    logger.info('app.recomposed', { state: current.state });
+  };
+  current = await composeApp(opts, logger, reopen);
+  return {
+    get state() {
+      return current.state;
+    },
+    get problem() {
+      return current.problem;
+    },
+    dispatcher: { dispatch: (raw, meta) => current.dispatcher.dispatch(raw, meta) },
+    logger,
+    dbFile: paths.dbFile,
+    close: () => current.close(),
+    stopSync: () => current.stopSync(),
+  };
+}
+
+async function composeApp(opts: CreateAppOptions, logger: Logger, reopen: () => Promise<void>): Promise<DeskApp> {
+  const now = opts.now ?? (() => new Date());
+  const paths = storePaths(opts.dataDir);
+  const migrationsDir = opts.migrationsDir ?? path.join(appRoot(), 'migrations');
   const opened = openStore({
     file: paths.dbFile,
-    migrationsDir: opts.migrationsDir ?? path.join(appRoot(), 'migrations'),
+    migrationsDir,
     backupDir: paths.backupDir,
     now,
   });
@@ -115,7 +150,11 @@ export async function createApp(opts: CreateAppOptions): Promise<DeskApp> {
       throw new AppError('STORE_UNAVAILABLE');
     };
     const handlers: PartialHandlers = Object.fromEntries(Object.keys(contract).map((m) => [m, refuse]));
-    Object.assign(handlers, createSystemService({ problem }, now));
+    Object.assign(
+      handlers,
+      createSystemService({ problem }, now),
+      createRestoreService({ paths: { dataDir: opts.dataDir, dbFile: paths.dbFile, backupDir: paths.backupDir, migrationsDir }, problem, now, logger, reopen }),
+    );
     return {
       state: 'recovery',
       problem,
@@ -141,8 +180,13 @@ export async function createApp(opts: CreateAppOptions): Promise<DeskApp> {
   };
 
   const files = new FileStore(path.join(opts.dataDir, 'files'), logger);
-  const swept = files.sweepOrphans(db);
-  if (swept.removed) logger.warn('files.orphansRemoved', swept);
+  // Never against a store just created (every file would look orphaned); otherwise only this
+  // epoch's orphans (FileStore.sweepOrphans).
+  if (!opened.created) {
+    const swept = files.sweepOrphans(db, { notBefore: new Date(currentEpoch(db).startedAt) });
+    if (swept.removed) logger.warn('files.orphansRemoved', { removed: swept.removed });
+    if (swept.keptUnreferenced) logger.warn('files.unreferencedKept', { kept: swept.keptUnreferenced, reason: 'older than the store epoch: may belong to a replaced store' });
+  }
   const dataSharingOpt = opts.dataSharing ?? process.env.DESK_DATA_SHARING_URL;
   const dataSharing: DataSharingConnector =
     typeof dataSharingOpt === 'string' ? new HttpDataSharingConnector(dataSharingOpt) : (dataSharingOpt ?? new UnconfiguredDataSharing());
@@ -194,9 +238,31 @@ export async function createApp(opts: CreateAppOptions): Promise<DeskApp> {
     createAssistanceService({ ...deps, files }),
     createFieldService({ ...deps, files }),
     transfer.handlers,
+    createStoreService({ db, backupDir: paths.backupDir }),
   );
   if (opts.sync !== false) sender.start();
   transfer.start();
+  const backups = new BackupScheduler({
+    dbFile: paths.dbFile,
+    backupDir: paths.backupDir,
+    now,
+    take: (name) => runInBackgroundWorker<BackupInfo & { ms: number }>('store.backup', { dbFile: paths.dbFile, backupDir: paths.backupDir, name }),
+    log: (event, detail, level = 'info') => logger[level](event, detail),
+  });
+  if (opts.backups !== false) backups.start({ now: !opened.created });
+  // After a restore: ask the targets for the cases the replaced store issued after the backup (once; again while a target is away).
+  let lookingUp = false;
+  const lookUp = () => {
+    if (lookingUp) return;
+    lookingUp = true;
+    const reachable = syncTargets.caseTargets().filter((t) => reachableHere(t, zone));
+    lookUpCasesAfterRestore(deps, reachable, syncTargets.sender.requestTimeoutMs)
+      .catch((e: unknown) => logger.error('restore.lookupError', { error: e instanceof Error ? e.stack : String(e) }))
+      .finally(() => (lookingUp = false));
+  };
+  const lookUpTimer = opts.sync !== false ? setInterval(lookUp, 30_000) : null;
+  lookUpTimer?.unref();
+  if (opts.sync !== false) lookUp();
 
   return {
     state: 'ready',
@@ -205,6 +271,8 @@ export async function createApp(opts: CreateAppOptions): Promise<DeskApp> {
     logger,
     dbFile: paths.dbFile,
     close: () => {
+      void backups.stop();
+      if (lookUpTimer) clearInterval(lookUpTimer);
       transfer.stop();
       sender.halt();
       db.close();

@@ -3,6 +3,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { StoreProblem } from '../../shared/ipc/contract';
 import { loadMigrations, MigrationSetError, type MigrationFile } from './migrations';
+import { fsyncDir, writeFileDurably } from './durable-write';
+import { backupName, writeBackupSync } from './backups';
 
 export type Db = Database.Database;
 export type ProblemKind = StoreProblem['kind'];
@@ -32,7 +34,50 @@ const MESSAGES: Record<ProblemKind, string> = {
   migration_changed: '程序自带的数据库升级脚本与该数据库已执行过的脚本不一致，已停止启动以保护数据。',
   migration_gap: '数据库升级脚本不连续，已停止启动以保护数据。',
   not_desk_db: '该文件不是无证明办理工作台的数据库，程序没有改动该文件。',
+  empty: '本地数据库文件是空的（0 字节），但数据目录中有此前使用过的痕迹（已存文件、备份或库标记）。程序没有新建空库，也没有删除任何文件；请由管理员从备份恢复。',
+  missing: '本地数据库文件不见了，但数据目录中有此前使用过的痕迹（已存文件、备份或库标记）。程序没有新建空库，也没有删除任何文件；请由管理员从备份恢复。',
 };
+
+/**
+ * The marker beside the store, written durably once the store exists: its presence says "a store
+ * was here", so a missing or 0-byte desk.sqlite next to it is refused rather than replaced by a
+ * new empty one.
+ */
+export const markerPathFor = (file: string): string => `${file}.marker`;
+
+/**
+ * What says a store should exist where `file` is missing or empty: its marker, a -wal with
+ * content, a stored file under files/, a backup. Empty means a first start.
+ */
+export function storeEvidence(file: string, backupDir: string): string[] {
+  const dir = path.dirname(file);
+  const found: string[] = [];
+  if (fs.existsSync(markerPathFor(file))) found.push(`marker ${markerPathFor(file)}`);
+  const wal = `${file}-wal`;
+  if (fs.existsSync(wal) && fs.statSync(wal).size > 0) found.push(`${wal} (${fs.statSync(wal).size} bytes)`);
+  const stored = firstStoredFile(path.join(dir, 'files'));
+  if (stored) found.push(`stored file ${stored}`);
+  if (fs.existsSync(backupDir)) {
+    const backups = fs.readdirSync(backupDir).filter((f) => f.endsWith('.sqlite'));
+    if (backups.length) found.push(`${backups.length} backup(s) in ${backupDir}`);
+  }
+  return found;
+}
+
+function firstStoredFile(root: string): string | null {
+  if (!fs.existsSync(root)) return null;
+  for (const sub of fs.readdirSync(root)) {
+    const d = path.join(root, sub);
+    if (!fs.statSync(d).isDirectory()) continue;
+    const name = fs.readdirSync(d).find((n) => !n.startsWith('.tmp-'));
+    if (name) return path.join(d, name);
+  }
+  return null;
+}
+
+function writeMarker(file: string, at: Date): void {
+  writeFileDurably(markerPathFor(file), `${JSON.stringify({ store: 'proof-free-desk', file: path.basename(file), markedAt: at.toISOString() })}\n`);
+}
 
 function refuse(kind: ProblemKind, detail: string): OpenStoreResult {
   return { ok: false, kind, message: MESSAGES[kind], detail };
@@ -104,6 +149,23 @@ function inspectExisting(file: string, migrations: MigrationFile[]): OpenStoreRe
   }
 }
 
+/**
+ * Would `openStore` accept this file? The same read-only pre-flight, for a copy about to become
+ * the store (a restore): null if it would open, else the refusal. Nothing is written.
+ */
+export function preflight(file: string, migrationsDir: string): Extract<OpenStoreResult, { ok: false }> | null {
+  let migrations: MigrationFile[];
+  try {
+    migrations = loadMigrations(migrationsDir);
+  } catch (e) {
+    if (e instanceof MigrationSetError) return { ok: false, kind: 'migration_gap', message: MESSAGES.migration_gap, detail: e.message };
+    throw e;
+  }
+  const r = inspectExisting(file, migrations);
+  if ('ok' in r) return r.ok ? null : r;
+  return r.hasUserTables ? null : { ok: false, kind: 'not_desk_db', message: MESSAGES.not_desk_db, detail: 'an empty database' };
+}
+
 export function applyPragmas(db: Db): void {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
@@ -125,7 +187,13 @@ export function openStore(opts: OpenStoreOptions): OpenStoreResult {
     if (e instanceof MigrationSetError) return refuse('migration_gap', e.message);
     throw e;
   }
-  const exists = fs.existsSync(opts.file) && fs.statSync(opts.file).size > 0;
+  const present = fs.existsSync(opts.file);
+  const exists = present && fs.statSync(opts.file).size > 0;
+  if (!exists) {
+    // A first start, or a store that should be here and is gone or empty: only evidence tells.
+    const evidence = storeEvidence(opts.file, opts.backupDir);
+    if (evidence.length) return refuse(present ? 'empty' : 'missing', `${present ? '0-byte' : 'no'} ${opts.file}, but: ${evidence.join('; ')}`);
+  }
   let applied = new Map<number, string>();
   if (exists) {
     const inspection = inspectExisting(opts.file, migrations);
@@ -134,15 +202,14 @@ export function openStore(opts: OpenStoreOptions): OpenStoreResult {
   }
   fs.mkdirSync(path.dirname(opts.file), { recursive: true });
   const db = new Database(opts.file);
+  if (!exists) fsyncDir(path.dirname(opts.file));
   try {
     applyPragmas(db);
     db.exec(MIGRATIONS_TABLE);
     const pending = migrations.filter((m) => !applied.has(m.version));
     if (exists && pending.length > 0 && applied.size > 0) {
-      fs.mkdirSync(opts.backupDir, { recursive: true });
-      const stamp = now().toISOString().replace(/[:.]/g, '-');
-      const target = path.join(opts.backupDir, `before-migration-${String(pending[0]!.version).padStart(4, '0')}-${stamp}.sqlite`);
-      db.prepare('VACUUM INTO ?').run(target);
+      // Durable and verified before the first migration commits (store/backups.ts).
+      writeBackupSync(opts.file, opts.backupDir, backupName('before-migration', now(), pending[0]!.version));
     }
     const record = db.prepare('INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)');
     const done: number[] = [];
@@ -153,6 +220,7 @@ export function openStore(opts: OpenStoreOptions): OpenStoreResult {
       }).immediate();
       done.push(m.version);
     }
+    if (!fs.existsSync(markerPathFor(opts.file))) writeMarker(opts.file, now());
     return { ok: true, db, schemaVersion: migrations.length, created: !exists, applied: done };
   } catch (e) {
     db.close();

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { verifyAuditChain } from '../services/audit/audit-chain';
+import { writeBackupSync } from '../store/backups';
 import { parseCatalogXlsx } from '../services/catalog-io/parse-catalog-xlsx';
 import { exportScanPdfJob } from '../services/scans/scan-pdf';
 import { renderCommitmentPdf, renderGuidePdf, renderReceiptPdf, type CommitmentPdfInput, type GuidePdfInput, type ReceiptPdfInput } from '../services/documents/pdf';
@@ -26,4 +27,6 @@ export const jobs: Record<string, (args: Record<string, unknown>) => unknown> = 
   // Reads and validates an uploaded catalog workbook (base64 bytes); answers CatalogParseResult. Touches no database.
   'catalog.parseXlsx': (args) => parseCatalogXlsx(Buffer.from(String(args.base64), 'base64')),
   'scans.exportPdf': (args) => exportScanPdfJob(args),
+  // A backup of the store on a connection of its own (VACUUM INTO, fsync, verified; store/backups.ts).
+  'store.backup': (args) => writeBackupSync(String(args.dbFile), String(args.backupDir), String(args.name)),
 };

@@ -20,6 +20,7 @@ import { syncMethods } from './methods/sync';
 import { cameraMethods } from './methods/camera';
 import { verificationMethods } from './methods/verification';
 import { transferMethods } from './methods/transfer';
+import { storeMethods } from './methods/store';
 
 export { method, type Access, type MethodSpec } from './method';
 
@@ -44,7 +45,7 @@ export type SessionInfo = z.infer<typeof SessionInfo>;
 export const HallInfo = z.object({ code: z.string(), name: z.string(), region: z.string() });
 
 export const StoreProblem = z.object({
-  kind: z.enum(['corrupt', 'unreadable', 'newer_version', 'migration_changed', 'migration_gap', 'not_desk_db']),
+  kind: z.enum(['corrupt', 'unreadable', 'newer_version', 'migration_changed', 'migration_gap', 'not_desk_db', 'empty', 'missing']),
   message: z.string(),
   detail: z.string(),
   dbPath: z.string(),
@@ -308,6 +309,7 @@ export const contract = {
   ...cameraMethods,
   ...verificationMethods,
   ...transferMethods,
+  ...storeMethods,
 } as const satisfies Record<string, MethodSpec>;
 
 export type Contract = typeof contract;

@@ -52,7 +52,7 @@ describe('intake: one item with a written commitment', () => {
     const certName = item.certificates.find((c) => c.method === 'commitment')!.name;
     let v = await d.call('intake.start', { applicantId: await applicantId(d, token, '王芳'), serviceItemIds: [item.id] }, token);
     expect(v.status).toBe('draft');
-    expect(v.caseNo).toMatch(/^420325-ZWFW-\d{8}-\d{4}$/);
+    expect(v.caseNo).toMatch(/^420325-ZWFW-\d{8}-[0-9A-HJKMNP-TV-Z]{4}-\d{4}$/);
     expect(cert(v, certName).stateText).toBe('待告知并由申请人选择');
     expect(v.blockers.join()).toContain(certName);
 

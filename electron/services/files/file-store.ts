@@ -45,21 +45,36 @@ export class FileStore {
     db.prepare('INSERT OR IGNORE INTO files (sha256, size, mime, created_at) VALUES (?, ?, ?, ?)').run(sha256, size, mime, at.toISOString());
   }
 
-  /** Removes temp files and files no committed row refers to (left by a crash between write and commit). */
-  sweepOrphans(db: Db): { removed: number } {
-    if (!fs.existsSync(this.root)) return { removed: 0 };
+  /**
+   * Removes what it can prove is debris of THIS store: temp files (`.tmp-*`, never a finished
+   * file), and files no committed row refers to that were written since `notBefore` — the start of
+   * the store's current epoch (its creation, or the restore of a backup). Such a file was written
+   * by this store for a transaction that never committed (a crash in between). An unreferenced
+   * file older than that may belong to another store (the one a backup replaced, the one whose
+   * database went missing): it is kept and counted, never removed.
+   */
+  sweepOrphans(db: Db, opts: { notBefore: Date }): { removed: number; keptUnreferenced: number } {
+    if (!fs.existsSync(this.root)) return { removed: 0, keptUnreferenced: 0 };
     const known = db.prepare('SELECT 1 FROM files WHERE sha256 = ?');
+    const since = opts.notBefore.getTime();
     let removed = 0;
+    let keptUnreferenced = 0;
     for (const sub of fs.readdirSync(this.root)) {
       const dir = path.join(this.root, sub);
       if (!fs.statSync(dir).isDirectory()) continue;
       for (const name of fs.readdirSync(dir)) {
-        if (name.startsWith('.tmp-') || !known.get(name)) {
-          fs.rmSync(path.join(dir, name), { force: true });
+        const file = path.join(dir, name);
+        if (name.startsWith('.tmp-')) {
+          fs.rmSync(file, { force: true });
           removed++;
+        } else if (!known.get(name)) {
+          if (fs.statSync(file).mtimeMs >= since) {
+            fs.rmSync(file, { force: true });
+            removed++;
+          } else keptUnreferenced++;
         }
       }
     }
-    return { removed };
+    return { removed, keptUnreferenced };
   }
 }

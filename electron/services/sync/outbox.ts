@@ -1,5 +1,6 @@
 import type { Db } from '../../store/open-store';
 import type { WriteContext } from '../../store/write';
+import { currentEpoch } from '../../store/epoch';
 import type { OutboxEntryView, OutboxState } from '../../../shared/ipc/methods/sync';
 import { buildCaseDocument, type CaseDocument } from './case-document';
 import type { TargetConfig } from './targets-config';
@@ -34,8 +35,14 @@ export interface EntryRow {
 
 export const OPEN_STATES: OutboxState[] = ['pending', 'in_flight', 'retry_wait', 'unknown', 'parked'];
 
-export function idempotencyKey(hallCode: string, caseNo: string, targetId: string, kind: 'case' | 'query', subject: string, revision: number): string {
-  return [hallCode || 'desk', caseNo, targetId, ...(kind === 'query' ? ['q', subject] : []), `r${revision}`].join('/');
+/**
+ * `<hall>/<case no>/<target>[/q/<subject>]/r<revision>/e<store epoch>`. The epoch (renewed by every
+ * restore of a backup, store/epoch.ts) keeps a restored store from reusing a key that was delivered
+ * after the backup was taken. Keys are stored with their entry and never recomputed, so entries
+ * written before the epoch existed keep their keys (without the `/e…` segment).
+ */
+export function idempotencyKey(hallCode: string, caseNo: string, targetId: string, kind: 'case' | 'query', subject: string, revision: number, epoch: string): string {
+  return [hallCode || 'desk', caseNo, targetId, ...(kind === 'query' ? ['q', subject] : []), `r${revision}`, `e${epoch}`].join('/');
 }
 
 /** Does this target take this case (its `appliesTo`)? */
@@ -80,7 +87,7 @@ export function insertEntry(w: WriteContext, caseId: number, t: EntryTarget, kin
         `INSERT INTO outbox_entries (case_id, target_id, kind, subject, revision, idempotency_key, document, state, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?)`,
       )
-      .run(caseId, t.id, kind, subject, revision, idempotencyKey(hall?.code ?? '', caseNo, t.id, kind, subject, revision), JSON.stringify(doc), w.at.toISOString())
+      .run(caseId, t.id, kind, subject, revision, idempotencyKey(hall?.code ?? '', caseNo, t.id, kind, subject, revision, currentEpoch(w.db).epoch), JSON.stringify(doc), w.at.toISOString())
       .lastInsertRowid,
   );
   if (t.kind === 'http' && t.sendFiles && kind === 'case') {

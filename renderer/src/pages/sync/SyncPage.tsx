@@ -4,6 +4,7 @@ import { SyncOutlined } from '@ant-design/icons';
 import { call, DeskCallError } from '../../ipc/client';
 import { serverNowMs, unsyncedCount, useSyncStatus } from './sync-store';
 import { ClockWarningBanner } from './ClockWarningBanner';
+import { RestoreNoticeBanner } from './RestoreNoticeBanner';
 import { TargetCard } from './TargetCard';
 import { ParkedList } from './ParkedList';
 import { UnknownList } from './UnknownList';
@@ -51,6 +52,7 @@ export function SyncPage() {
   return (
     <div data-testid="sync-page">
       <ClockWarningBanner />
+      <RestoreNoticeBanner />
       {status.error && !status.loaded && <Alert type="error" showIcon title={`无法读取同步状态：${status.error}`} style={{ marginBottom: 16 }} />}
       <Card
         title={
