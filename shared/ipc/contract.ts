@@ -20,6 +20,7 @@ import { syncMethods } from './methods/sync';
 import { cameraMethods } from './methods/camera';
 import { verificationMethods } from './methods/verification';
 import { transferMethods } from './methods/transfer';
+import { calendarMethods } from './methods/calendar';
 
 export { method, type Access, type MethodSpec } from './method';
 
@@ -308,6 +309,7 @@ export const contract = {
   ...cameraMethods,
   ...verificationMethods,
   ...transferMethods,
+  ...calendarMethods,
 } as const satisfies Record<string, MethodSpec>;
 
 export type Contract = typeof contract;
