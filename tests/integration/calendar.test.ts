@@ -8,6 +8,8 @@ import { openStore } from '../../electron/store/open-store';
 import { storePaths } from '../../electron/app/paths';
 import { verifyAuditChain } from '../../electron/services/audit/audit-chain';
 import { applicantIdOf } from './sync-support';
+import { signaturePng } from '../helpers/png';
+import type { CaseView } from '../../shared/ipc/methods/intake';
 
 const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(600, 7)]).toString('base64');
 
@@ -69,6 +71,7 @@ const DUE_AFTER_2026_09_30: Record<number, string> = {
   2: '2026-10-09',
   3: '2026-10-10',
   5: '2026-10-13',
+  7: '2026-10-15',
   10: '2026-10-20',
   15: '2026-10-27',
   20: '2026-11-03',
@@ -126,6 +129,30 @@ describe('hall calendar: the published schedules in every store', () => {
     expect(verifyAuditChain(db2).ok).toBe(true);
     db2.close();
     upgraded.d.app.close();
+  });
+});
+
+describe('hall calendar: cases accepted before it', () => {
+  it('get their due date at the next start, audited by the system', async () => {
+    const { d } = await desk('2026-09-30T10:00:00+08:00');
+    const clerk = (await d.signIn('zhangmin')).token;
+    const items = await d.call('catalog.listServiceItems', {}, clerk);
+    const five = items.find((i) => i.timeLimitDays === 5)!;
+    const v = await d.call('intake.start', { applicantId: await applicantIdOf(d, clerk), serviceItemIds: [five.id] }, clerk);
+    await resolveAll(d, clerk, v.id);
+    await d.call('intake.transition', { caseId: v.id, to: 'accepted' }, clerk);
+    d.app.close();
+    // As a store from before migration 0010 left it: accepted, no due date.
+    const db = new Database(d.app.dbFile);
+    db.prepare('UPDATE cases SET due_at = NULL WHERE id = ?').run(v.id);
+    db.close();
+    const again = await desk('2026-10-20T10:00:00+08:00', { dataDir: d.dataDir });
+    const token = (await again.d.signIn('zhangmin')).token;
+    const row = (await again.d.call('intake.list', { limit: 5 }, token)).find((r) => r.id === v.id);
+    expect(row).toMatchObject({ dueAt: endOf('2026-10-13'), late: true });
+    const audit = auditRows(again.d, `action = 'calendar.caseDueBackfill'`);
+    expect(audit.map((r) => [r.actor_username, JSON.parse(r.detail)])).toEqual([['system', { cases: [v.id] }]]);
+    again.d.app.close();
   });
 });
 
@@ -231,6 +258,34 @@ describe('hall calendar: due dates count on it', () => {
     ]);
     clock.t = Date.parse('2026-10-15T08:00:00+08:00');
     expect((await d.call('assistance.list', { openOnly: true }, admin)).map((r) => r.overdue)).toEqual([true, true]);
+    d.app.close();
+  });
+
+  it('a commitment signed on 2026-09-30 may be withdrawn until 10-10 and is verified by its plan’s working days after the holiday', async () => {
+    const { d } = await desk('2026-09-30T10:00:00+08:00');
+    const clerk = (await d.signIn('zhangmin')).token;
+    const items = await d.call('catalog.listServiceItems', {}, clerk);
+    const applicantId = await applicantIdOf(d, clerk, '王芳');
+    // A certificate whose plan samples every commitment (ratio 1), so the task is always due.
+    let found: { v: CaseView; ref: { caseId: number; certificateItemId: number }; days: number } | undefined;
+    for (const item of items.filter((i) => i.certificates.some((x) => x.method === 'commitment'))) {
+      const v = await d.call('intake.start', { applicantId, serviceItemIds: [item.id] }, clerk);
+      for (const x of v.certificates.filter((x) => x.method === 'commitment')) {
+        const ref = { caseId: v.id, certificateItemId: x.certificateItemId };
+        const plan = (await d.call('intake.commitmentNotice', ref, clerk)).verification;
+        if (plan.samplingRatio === 1 && plan.timeLimitDays! in DUE_AFTER_2026_09_30 && plan.method !== '免于核查') found ??= { v, ref, days: plan.timeLimitDays! };
+      }
+      if (found) break;
+    }
+    const { ref, days } = found!;
+    let v = found!.v;
+    const c = { certificateItemId: ref.certificateItemId };
+    await d.call('intake.recordChoice', { ...ref, choice: 'commit' }, clerk);
+    v = await d.call('intake.signCommitment', { ...ref, signatureKind: 'screen', signaturePngBase64: signaturePng().toString('base64') }, clerk);
+    const cm = v.certificates.find((x) => x.certificateItemId === c.certificateItemId)!.commitment!;
+    // 3 working days: 10-08, 10-09 and the make-up Saturday 10-10 (weekends only would give 10-05, a holiday).
+    expect(cm.withdrawDeadline).toBe(endOf('2026-10-10'));
+    expect(cm.verification).toMatchObject({ sampled: true, dueAt: endOf(DUE_AFTER_2026_09_30[days]!) });
     d.app.close();
   });
 
