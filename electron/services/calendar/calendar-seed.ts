@@ -2,7 +2,7 @@ import type { Deps } from '../../app/deps';
 import { SYSTEM_ACTOR } from '../audit/audit-chain';
 import { PUBLISHED_YEARS } from '../../../shared/rules/published-holidays';
 import { parseCalendarText } from '../../../shared/rules/hall-calendar';
-import { replaceYear } from './calendar-store';
+import { loadHallCalendar, replaceYear } from './calendar-store';
 import { caseDueAt, CASE_CLOCK_STATUSES } from './due-dates';
 
 /**
@@ -35,7 +35,8 @@ export function seedCalendar(deps: Deps): { seeded: number[]; backfilled: number
   if (open.length) {
     deps.write(SYSTEM_ACTOR, (w) => {
       const set = w.db.prepare('UPDATE cases SET due_at = ? WHERE id = ? AND due_at IS NULL');
-      for (const c of open) set.run(caseDueAt(w.db, c.id, new Date(c.accepted_at)).toISOString(), c.id);
+      const cal = loadHallCalendar(w.db);
+      for (const c of open) set.run(caseDueAt(w.db, c.id, new Date(c.accepted_at), cal).toISOString(), c.id);
       w.audit({ action: 'calendar.caseDueBackfill', entityType: 'calendar', entityId: null, detail: { cases: open.map((c) => c.id) } });
     });
   }

@@ -19,12 +19,12 @@ export function dueAfterWorkingDays(db: Db, from: Date, days: number): Date {
  * from its acceptance: a bundle's items are decided together, so the case as a whole is late when
  * its slowest item's limit has passed.
  */
-export function caseDueAt(db: Db, caseId: number, acceptedAt: Date): Date {
+export function caseDueAt(db: Db, caseId: number, acceptedAt: Date, cal: HallCalendar = loadHallCalendar(db)): Date {
   const days = db
     .prepare('SELECT COALESCE(MAX(si.time_limit_days), 0) FROM case_items ci JOIN service_items si ON si.id = ci.service_item_id WHERE ci.case_id = ?')
     .pluck()
     .get(caseId) as number;
-  return dueAfterWorkingDays(db, acceptedAt, days);
+  return addWorkingDays(acceptedAt, days, cal);
 }
 
 /** The case statuses in which the case's own time limit runs (accepted and not yet decided or ended). */
