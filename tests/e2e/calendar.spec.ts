@@ -78,11 +78,27 @@ test('the supervisor sees 2025’s National Day on the calendar, corrects a day,
   await row.scrollIntoViewIfNeeded();
   await page.screenshot({ path: info.outputPath('calendar-2025-list.png') });
 
+  // Import next year's list through the screen: a bad line is named and nothing is imported; the corrected text goes in.
+  await cal.getByTestId('calendar-import').click();
+  const imp = page.getByRole('dialog', { name: '导入全年节假日安排' });
+  await imp.getByRole('spinbutton').fill('2027');
+  await imp.getByTestId('calendar-import-source').fill('测试通知（e2e）');
+  await imp.getByTestId('calendar-import-text').fill('2027-01-01,休,元旦\n2027-02-30,休,春节\n');
+  await imp.getByRole('button', { name: /导入（替换该年度全部安排）/ }).click();
+  await expect(imp.getByTestId('calendar-import-problem')).toContainText('第2行：“2027-02-30”不是有效日期');
+  await page.screenshot({ path: info.outputPath('calendar-import-refused.png') });
+  await imp.getByTestId('calendar-import-text').fill('2027-01-01,休,元旦\n2027-02-06~2027-02-12,休,春节\n2027-02-20,班,春节\n');
+  await imp.getByRole('button', { name: /导入（替换该年度全部安排）/ }).click();
+  await expect(imp).toBeHidden();
+  await expect(cal.getByTestId('calendar-source')).toContainText('测试通知（e2e）');
+  await expect(cal.getByTestId('calendar-missing')).toHaveCount(0);
+
   await page.getByRole('menuitem', { name: '审计日志' }).click();
   const entry = page.getByRole('row', { name: /更正工作日历/ }).first();
   await expect(entry).toContainText('calendar.setDay');
   await expect(entry).toContainText('2025-10-10');
   await expect(entry).toContainText('admin');
+  await expect(page.getByRole('row', { name: /导入节假日安排/ }).first()).toContainText('calendar.import');
 });
 
 /** The host's clock set by libfaketime (the browser's own clock stays real; the case list is computed on the host). */

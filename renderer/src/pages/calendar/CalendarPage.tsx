@@ -8,7 +8,7 @@ import { callErrorText, useCall } from '../../ipc/use-call';
 import { LoadError } from '../../components/LoadError';
 import { useDesk } from '../../state/desk-store';
 import { deskTime } from '../../lib/time';
-import { CalendarWarning } from './CalendarWarning';
+import { CalendarWarningView } from './CalendarWarning';
 import { MonthGrid } from './MonthGrid';
 
 type YearView = MethodOutput<'calendar.year'>;
@@ -69,7 +69,7 @@ export function CalendarPage() {
         </Space>
       }
     >
-      <CalendarWarning onCalendarPage />
+      <CalendarWarningView status={status.data} onCalendarPage />
       <LoadError error={error} retry={() => void reload()} />
       {data && !data.loaded && (
         <Alert
@@ -125,7 +125,11 @@ export function CalendarPage() {
         />
       )}
       <CorrectDayModal date={editing} current={editing ? byDate.get(editing) : undefined} working={editing ? isWorkingDay(cal, editing) : false} onClose={() => setEditing(null)} onSaved={refresh} />
-      <ImportModal open={importing} year={year} onClose={() => setImporting(false)} onImported={async (y) => (y === year ? refresh() : setYear(y))} />
+      <ImportModal open={importing} year={year} onClose={() => setImporting(false)} onImported={async (y) => {
+          await status.reload();
+          if (y === year) await reload();
+          else setYear(y);
+        }} />
     </Card>
   );
 }
@@ -221,7 +225,8 @@ function ImportModal(props: { open: boolean; year: number; onClose: () => void; 
       <Space style={{ marginBottom: 12 }} wrap>
         <span>年度</span>
         <InputNumber min={2000} max={2100} value={shownYear} onChange={(v) => setYear(v ?? props.year)} data-testid="calendar-import-year" />
-        <Input style={{ width: 360 }} placeholder="依据，例如：国办发明电〔2025〕7号" value={source} maxLength={200} onChange={(e) => setSource(e.target.value)} data-testid="calendar-import-source" />
+        <span>依据</span>
+        <Input style={{ width: 340 }} placeholder="通知文号，例如：国办发明电〔2025〕7号" value={source} maxLength={200} onChange={(e) => setSource(e.target.value)} data-testid="calendar-import-source" />
       </Space>
       <Upload
         accept=".txt,.csv,text/plain,text/csv"

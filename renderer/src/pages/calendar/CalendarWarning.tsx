@@ -1,17 +1,23 @@
 import { Alert, Button } from 'antd';
+import type { MethodOutput } from '../../../../shared/ipc/contract';
 import { useCall } from '../../ipc/use-call';
 import { useDesk } from '../../state/desk-store';
+
+/** The home page's warning: loads the calendar's status itself. */
+export function CalendarWarning() {
+  const { data } = useCall('calendar.status', {});
+  return <CalendarWarningView status={data} />;
+}
 
 /**
  * A year due dates may reach (today's, or the next near the year's end) with no holiday schedule
  * loaded: due dates then skip weekends only, and everyone at the desk must know it.
  */
-export function CalendarWarning({ onCalendarPage = false }: { onCalendarPage?: boolean }) {
-  const { data } = useCall('calendar.status', {});
+export function CalendarWarningView({ status, onCalendarPage = false }: { status: MethodOutput<'calendar.status'> | null; onCalendarPage?: boolean }) {
   const go = useDesk((s) => s.go);
   const role = useDesk((s) => s.session?.user.role);
-  if (!data || data.missing.length === 0) return null;
-  const years = data.missing.map((y) => `${y}年`).join('、');
+  if (!status || status.missing.length === 0) return null;
+  const years = status.missing.map((y) => `${y}年`).join('、');
   return (
     <Alert
       type="warning"
