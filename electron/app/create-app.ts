@@ -39,6 +39,8 @@ import { lookUpCasesAfterRestore } from '../services/sync/restore-lookup';
 import { createVerificationService } from '../services/verification/verification-service';
 import { createAssistanceService } from '../services/verification/assistance-service';
 import { createFieldService } from '../services/field/field-service';
+import { createCalendarService } from '../services/calendar/calendar-service';
+import { seedCalendar } from '../services/calendar/calendar-seed';
 import { deskZone, reachableHere } from '../services/transfer/transfer-context';
 import { createTransferService } from '../services/transfer/transfer-service';
 import { workerRunner } from '../services/transfer/transfer-runner';
@@ -199,6 +201,9 @@ async function composeApp(opts: CreateAppOptions, logger: Logger, reopen: () => 
     await seedDemo(deps);
     logger.info('seed.demo', { dbPath: paths.dbFile });
   }
+  // The published holiday schedules this store lacks (any store: new, upgraded, demo or production).
+  const calendar = seedCalendar(deps);
+  if (calendar.seeded.length || calendar.backfilled) logger.info('calendar.seeded', calendar);
 
   // Sync targets: <dataDir>/sync-targets.json (a fresh demo store gets the demo targets).
   if (opened.created && opts.demo !== false && !fs.existsSync(syncConfigPath(opts.dataDir))) writeSyncConfig(opts.dataDir, DEMO_SYNC_CONFIG);
@@ -237,6 +242,7 @@ async function composeApp(opts: CreateAppOptions, logger: Logger, reopen: () => 
     createVerificationService({ ...deps, files }),
     createAssistanceService({ ...deps, files }),
     createFieldService({ ...deps, files }),
+    createCalendarService(deps),
     transfer.handlers,
     createStoreService({ db, backupDir: paths.backupDir }),
   );

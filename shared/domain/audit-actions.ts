@@ -30,6 +30,10 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'material.add': '核对原件并留存',
   'material.reuse': '复用材料',
   'credit.repair': '登记信用修复',
+  'calendar.seed': '载入节假日安排（国务院通知）',
+  'calendar.import': '导入节假日安排',
+  'calendar.setDay': '更正工作日历',
+  'calendar.caseDueBackfill': '补记办件到期日',
 };
 
 export function auditActionLabel(action: string): string {

@@ -21,6 +21,7 @@ import { cameraMethods } from './methods/camera';
 import { verificationMethods } from './methods/verification';
 import { transferMethods } from './methods/transfer';
 import { storeMethods } from './methods/store';
+import { calendarMethods } from './methods/calendar';
 
 export { method, type Access, type MethodSpec } from './method';
 
@@ -310,6 +311,7 @@ export const contract = {
   ...verificationMethods,
   ...transferMethods,
   ...storeMethods,
+  ...calendarMethods,
 } as const satisfies Record<string, MethodSpec>;
 
 export type Contract = typeof contract;

@@ -6,6 +6,7 @@ import { CHROMIUM, CHROMIUM_ARGS, assertChromium } from './support/browser';
 import { startDataSharingPlatform, type RunningPlatform } from '../../sim/data-sharing-platform';
 import { documentScene, writeY4m } from '../helpers/y4m';
 import { signaturePng } from '../helpers/png';
+import { publishedCalendar } from '../helpers/calendar';
 import { addWorkingDays } from '../../shared/rules/working-days';
 import { startIntakeFor } from './support/intake';
 
@@ -134,7 +135,7 @@ test('commitment → task with the catalog due date → assigned → taken offli
   const done = await completeCase(api, caseId);
   expect(done.status).toBe('completed');
   const signedAt = done.certificates.find((c) => c.name === '无犯罪记录证明')!.commitment!.signedAt;
-  const due = chinaDay(addWorkingDays(new Date(signedAt), 5).toISOString()); // 网络核验, 5 working days in the catalog
+  const due = chinaDay(addWorkingDays(new Date(signedAt), 5, publishedCalendar()).toISOString()); // 网络核验, 5 working days in the catalog
 
   // 2. The supervisor's board shows the task with that due date and assigns it to 陈静.
   const admin = await signIn(hallCtx, hall, 'admin');

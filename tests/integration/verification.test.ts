@@ -5,6 +5,7 @@ import { signaturePng } from '../helpers/png';
 import { documentJpeg } from '../helpers/jpeg';
 import { startDataSharingPlatform, type RunningPlatform } from '../../sim/data-sharing-platform';
 import { verifyAuditChain } from '../../electron/services/audit/audit-chain';
+import { publishedCalendar } from '../helpers/calendar';
 import { addWorkingDays } from '../../shared/rules/working-days';
 import { drawFromSeed, newSampleDraw, sampleWithSeed } from '../../electron/services/verification/sampling';
 import type { CaseView } from '../../shared/ipc/methods/intake';
@@ -106,7 +107,7 @@ describe('verification after acceptance', () => {
     let board = await d.call('verification.board', {}, admin);
     let task = board.tasks.find((t) => t.caseId === v.id)!;
     expect(task.method).toBe('网络核验');
-    expect(task.dueAt).toBe(addWorkingDays(new Date(cm.signedAt), 5).toISOString());
+    expect(task.dueAt).toBe(addWorkingDays(new Date(cm.signedAt), 5, publishedCalendar()).toISOString());
     expect(task.state).toBe('unassigned');
     expect(task.sample).not.toBeNull();
     expect(sampleWithSeed(task.sample!.seed, task.sample!.ratio).sampled).toBe(task.sample!.sampled);

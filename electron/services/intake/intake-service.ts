@@ -9,7 +9,8 @@ import type { FileStore } from '../files/file-store';
 import type { DataSharingConnector } from '../data-sharing/connector';
 import type { DataQueries } from './data-queries';
 import { commitmentIneligibility } from '../credit/credit-check';
-import { addWorkingDays } from '../../../shared/rules/working-days';
+import { caseClock, caseDueAt, CASE_CLOCK_STATUSES, dueAfterWorkingDays } from '../calendar/due-dates';
+import { loadHallCalendar } from '../calendar/calendar-store';
 import { CASE_STATUS_LABELS, findTransition, type CaseStatus } from '../../../shared/rules/case-states';
 import { METHOD_LABELS, type CertificateMethod } from '../../../shared/domain/catalog';
 import { ID_TYPE_LABELS } from '../../../shared/ipc/contract';
@@ -174,7 +175,8 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
 
     'intake.get': ({ caseId }) => view(caseId),
 
-    'intake.list': ({ status, query, limit }) => {
+    'intake.list': ({ status, query, lateOnly, limit }) => {
+      const now = deps.now();
       const q = query?.trim() ?? '';
       // Each kind of query through an index: a case number (prefix range), or the applicant's name or ID digits.
       let where = '1 = 1';
@@ -191,23 +193,29 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
         where += ' AND c.status = ?';
         args.push(status);
       }
+      if (lateOnly) {
+        where += ` AND c.status IN (${CASE_CLOCK_STATUSES.map(() => '?').join(',')}) AND c.due_at < ?`;
+        args.push(...CASE_CLOCK_STATUSES, now.toISOString());
+      }
       const rows = db
         .prepare(
-          `SELECT c.id, c.case_no, c.status, c.created_at, a.name AS applicant_name,
+          `SELECT c.id, c.case_no, c.status, c.created_at, c.due_at, a.name AS applicant_name,
                   (SELECT group_concat(si.name, '、') FROM case_items ci JOIN service_items si ON si.id = ci.service_item_id WHERE ci.case_id = c.id) AS items,
                   (SELECT COUNT(*) FROM assistance_requests r INDEXED BY assistance_case WHERE r.case_id = c.id AND r.status = 'open' AND r.due_at < ?) AS overdue
            FROM cases c JOIN applicants a ON a.id = c.applicant_id
            WHERE ${where} ORDER BY c.id DESC LIMIT ?`,
         )
-        .all(deps.now().toISOString(), ...args, limit) as {
+        .all(now.toISOString(), ...args, limit) as {
         id: number;
         case_no: string;
         status: CaseStatus;
         created_at: string;
+        due_at: string | null;
         applicant_name: string;
         items: string | null;
         overdue: number;
       }[];
+      const calendar = loadHallCalendar(db);
       const certs = db.prepare(
         `SELECT cc.method, cc.state, cc.resolution, EXISTS (SELECT 1 FROM case_materials m WHERE m.case_id = cc.case_id AND m.certificate_item_id = cc.certificate_item_id AND m.reused = 1) AS reused
          FROM case_certificates cc WHERE cc.case_id = ?`,
@@ -220,6 +228,7 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
         items: r.items ?? '',
         createdAt: r.created_at,
         overdueRequests: r.overdue,
+        ...caseClock(r.status, r.due_at, now, calendar),
         avoided: caseFigures(
           (certs.all(r.id) as { method: CertificateMethod; state: CaseCertificateState; resolution: string; reused: number }[]).map((c) => ({
             method: c.method,
@@ -286,7 +295,7 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
       const hall = readHall(db)!;
       const items = view(caseId).items.map((i) => i.name);
       const signedAt = deps.now();
-      const withdrawDeadline = addWorkingDays(signedAt, WITHDRAW_WORKING_DAYS);
+      const withdrawDeadline = dueAfterWorkingDays(db, signedAt, WITHDRAW_WORKING_DAYS);
       const signatureSha = files.put(signature);
       const tplSha = templateSha256(template);
       const digest = commitmentDigest({
@@ -347,7 +356,7 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
             commitmentId,
             exempt ? '免于核查' : plan.method,
             sampled ? 1 : 0,
-            exempt || !sampled ? null : addWorkingDays(signedAt, plan.timeLimitDays ?? 20).toISOString(),
+            exempt || !sampled ? null : dueAfterWorkingDays(w.db, signedAt, plan.timeLimitDays ?? 20).toISOString(),
             exempt || !sampled ? 'exempt' : 'open',
             w.at.toISOString(),
             draw?.seed ?? null,
@@ -373,7 +382,7 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
         if (!cm) throw new AppError('NOT_FOUND', '该承诺书不存在。');
         if (cm.withdrawn_at) throw new AppError('INVALID_STATE', '该承诺已撤回。');
         if (Date.parse(cm.withdraw_deadline) < w.at.getTime()) {
-          throw new AppError('INVALID_STATE', `已超过撤回期限（${cm.withdraw_deadline.slice(0, 10)}），不能撤回。`);
+          throw new AppError('INVALID_STATE', `已超过撤回期限（${chinaDate(cm.withdraw_deadline)}），不能撤回。`);
         }
         requireStatus(w.db, cm.case_id, ['draft', 'accepted'], '撤回承诺');
         w.db.prepare('UPDATE commitments SET withdrawn_at = ?, withdraw_reason = ? WHERE id = ?').run(w.at.toISOString(), reason, cm.id);
@@ -565,12 +574,15 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
                accepted_by = CASE WHEN ? = 'accepted' THEN ? ELSE accepted_by END WHERE id = ?`,
           )
           .run(to, statusReason(reason, legalBasis), to, w.at.toISOString(), to, ctx.user!.id, caseId);
+        // The case's own time limit (承诺时限) runs from acceptance, in working days on the hall calendar.
+        const dueAt = to === 'accepted' ? caseDueAt(w.db, caseId, w.at).toISOString() : null;
+        if (dueAt) w.db.prepare('UPDATE cases SET due_at = ? WHERE id = ?').run(dueAt, caseId);
         touchCase(w, caseId);
         w.audit({
           action: 'case.transition',
           entityType: 'case',
           entityId: caseId,
-          detail: { caseNo: c.case_no, from: c.status, to, reason: reason ?? null, ...(legalBasis ? { legalBasis } : {}) },
+          detail: { caseNo: c.case_no, from: c.status, to, reason: reason ?? null, ...(legalBasis ? { legalBasis } : {}), ...(dueAt ? { dueAt } : {}) },
         });
         // The vertical systems the case was sent to are told, in this same transaction.
         if (told) {
@@ -626,7 +638,7 @@ function openAssistance(w: WriteContext, caseId: number, row: CaseCertRow, r: { 
         `INSERT INTO assistance_requests (case_id, certificate_item_id, department, mode, due_at, status, created_at, created_by)
          VALUES (?, ?, ?, ?, ?, 'open', ?, ?)`,
       )
-      .run(caseId, row.certificate_item_id, r.department, r.mode, addWorkingDays(w.at, r.timeLimitDays).toISOString(), w.at.toISOString(), w.actor.userId)
+      .run(caseId, row.certificate_item_id, r.department, r.mode, dueAfterWorkingDays(w.db, w.at, r.timeLimitDays).toISOString(), w.at.toISOString(), w.actor.userId)
       .lastInsertRowid,
   );
 }

@@ -11,6 +11,7 @@ import { useDesk } from '../state/desk-store';
 import { ClockWarningBanner } from './sync/ClockWarningBanner';
 import { SyncSummary } from './sync/SyncSummary';
 import { deskToday } from '../lib/time';
+import { CalendarWarning } from './calendar/CalendarWarning';
 
 type Summary = MethodOutput<'home.summary'>;
 
@@ -33,6 +34,7 @@ export function HomePage() {
   return (
     <div data-testid="home-page">
       <ClockWarningBanner />
+      <CalendarWarning />
       <Typography.Title level={3} style={{ marginTop: 0 }}>
         {greeting}，{summary.user.displayName}
       </Typography.Title>

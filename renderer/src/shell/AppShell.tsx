@@ -1,6 +1,6 @@
 import type { ComponentType } from 'react';
 import { Dropdown, Layout, Menu, Tag, Typography } from 'antd';
-import { SwapOutlined, AuditOutlined, BookOutlined, CloudSyncOutlined, FolderOpenOutlined, FormOutlined, SafetyOutlined, ScanOutlined, HomeOutlined, LockOutlined, LogoutOutlined, FileSearchOutlined, TeamOutlined, UserAddOutlined } from '@ant-design/icons';
+import { CalendarOutlined, SwapOutlined, AuditOutlined, BookOutlined, CloudSyncOutlined, FolderOpenOutlined, FormOutlined, SafetyOutlined, ScanOutlined, HomeOutlined, LockOutlined, LogoutOutlined, FileSearchOutlined, TeamOutlined, UserAddOutlined } from '@ant-design/icons';
 import { ROLE_LABELS } from '../../../shared/domain/roles';
 import { useDesk, type PageKey } from '../state/desk-store';
 import { useIdleLock } from './use-idle-lock';
@@ -19,6 +19,7 @@ import { SyncPage } from '../pages/sync/SyncPage';
 import { SyncIndicator } from '../pages/sync/SyncIndicator';
 import { TransferPage } from '../pages/transfer/TransferPage';
 import { VerificationPage } from '../pages/verification/VerificationPage';
+import { CalendarPage } from '../pages/calendar/CalendarPage';
 
 const PAGES: Record<PageKey, ComponentType> = {
   home: HomePage,
@@ -31,6 +32,7 @@ const PAGES: Record<PageKey, ComponentType> = {
   applicants: ApplicantsPage,
   catalog: CatalogPage,
   credit: CreditPage,
+  calendar: CalendarPage,
   users: UsersPage,
   audit: AuditPage,
 };
@@ -62,6 +64,7 @@ export function AppShell() {
     { key: 'applicants', icon: <UserAddOutlined />, label: '申请人登记' },
     { key: 'catalog', icon: <BookOutlined />, label: '事项与证明清单' },
     { key: 'credit', icon: <SafetyOutlined />, label: '信用名单' },
+    { key: 'calendar', icon: <CalendarOutlined />, label: '工作日历' },
     ...(isSupervisor
       ? [
           { key: 'users', icon: <TeamOutlined />, label: '用户管理' },

@@ -83,6 +83,12 @@ export const CaseSummary = z.object({
   createdAt: z.string(),
   overdueRequests: z.number().int(),
   avoided: z.number().int(),
+  /** Due by the items' promised time limit (承诺时限), set on acceptance; null before it. */
+  dueAt: z.string().nullable(),
+  /** Accepted and not ended, and past its due date. */
+  late: z.boolean(),
+  /** Working days left after today on the hall calendar (0 = due today), while accepted or verifying and not late. */
+  workingDaysLeft: z.number().int().nullable(),
 });
 
 export const MaterialView = z.object({
@@ -150,7 +156,9 @@ export const intakeMethods = {
   'intake.get': method({ access: 'session', input: z.object({ caseId: Id }).strict(), output: CaseView }),
   'intake.list': method({
     access: 'session',
-    input: z.object({ status: z.enum(CASE_STATUSES).optional(), query: z.string().trim().max(50).optional(), limit: z.number().int().min(1).max(200).default(50) }).strict(),
+    input: z
+      .object({ status: z.enum(CASE_STATUSES).optional(), query: z.string().trim().max(50).optional(), lateOnly: z.boolean().optional(), limit: z.number().int().min(1).max(200).default(50) })
+      .strict(),
     output: z.array(CaseSummary),
   }),
   'intake.commitmentEligibility': method({
