@@ -144,7 +144,7 @@ describe('restore a backup through the recovery methods', () => {
     const b = writeBackupSync(dbFile, path.join(dataDir, 'backups'), backupName('daily', new Date()));
     // The backup as a newer version would have written it: a migration this build does not know.
     const w = new Database(b.file);
-    w.prepare(`INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (9, 'future', 'x', '2027-01-01T00:00:00Z')`).run();
+    w.prepare(`INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (999, 'future', 'x', '2027-01-01T00:00:00Z')`).run();
     w.close();
     fs.writeFileSync(dbFile, '');
     d = await testDesk({ dataDir, backups: false, sync: false });
