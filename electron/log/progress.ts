@@ -26,14 +26,17 @@ function parseHold(spec: string | undefined): { match: string; n: number } | nul
   return m ? { match: m[1]!, n: Number(m[2]) } : null;
 }
 
+let broken = false;
+
+/** Writes the whole line; never throws into the work (a reader gone means no more marks). */
 function write(line: string): void {
   const bytes = Buffer.from(line);
-  for (let off = 0; off < bytes.length; ) {
+  for (let off = 0; off < bytes.length && !broken; ) {
     try {
       off += fs.writeSync(fd, bytes, off);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1); // the reader is behind: wait 1 ms
+      if ((e as NodeJS.ErrnoException).code === 'EAGAIN') Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1); // the reader is behind: wait 1 ms
+      else broken = true;
     }
   }
 }
