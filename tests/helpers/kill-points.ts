@@ -7,6 +7,13 @@
  */
 import type { Readable } from 'node:stream';
 
+/**
+ * How long a kill test may take before it counts as failed: a deadline, never a kill point. The
+ * tests take 1–2 minutes on an idle 2-core machine; this leaves room for one slowed tenfold by a
+ * parallel `npm test` and other work.
+ */
+export const KILL_TEST_TIMEOUT_MS = 20 * 60_000;
+
 /** mulberry32: small, fast, and the same sequence for the same seed on every machine. */
 export function prng(seed: number): () => number {
   let a = seed >>> 0;

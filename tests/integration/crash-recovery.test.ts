@@ -5,7 +5,7 @@ import { startHost as spawnHost } from '../e2e/support/host';
 import { idCheckChar } from '../../shared/rules/id-number';
 import { verifyAuditChain } from '../../electron/services/audit/audit-chain';
 import { tempDir } from '../helpers/temp';
-import { killRandom } from '../helpers/kill-points';
+import { killRandom, KILL_TEST_TIMEOUT_MS } from '../helpers/kill-points';
 
 const ROUNDS = 30;
 
@@ -125,5 +125,5 @@ describe('durability: kill -9 in the middle of writes', () => {
     } finally {
       db.close();
     }
-  }, 240_000);
+  }, KILL_TEST_TIMEOUT_MS);
 });

@@ -7,7 +7,7 @@ import { startHost as spawnHost } from '../e2e/support/host';
 import { verifyAuditChain } from '../../electron/services/audit/audit-chain';
 import { DEMO_PASSWORD } from '../../electron/seed/seed-demo';
 import { tempDir } from '../helpers/temp';
-import { killRandom } from '../helpers/kill-points';
+import { killRandom, KILL_TEST_TIMEOUT_MS } from '../helpers/kill-points';
 import { documentJpeg, withComment } from '../helpers/jpeg';
 
 const ROUNDS = 24;
@@ -229,5 +229,5 @@ describe('durability of scanned pages: kill -9 right after and while capturing',
       `scan-crash: ${ROUNDS} kills (stopped after a file ${windows.stored}, inside a page's write ${windows.applied}, after its commit ${windows.committed}, in passing ${windows.free}), ${attempted} addPage calls, ${acked.size} acknowledged, ${final.pages} page rows, ${final.files} files; ` +
         `${sweeps.length} starts swept ${sweeps.reduce((a, b) => a + b, 0)} orphan/temp files`,
     );
-  }, 300_000);
+  }, KILL_TEST_TIMEOUT_MS);
 });

@@ -16,7 +16,7 @@ import { spawnVerticalSim, type SpawnedSim } from '../../sim/vertical-system';
 import { startDataSharingPlatform, type RunningPlatform } from '../../sim/data-sharing-platform';
 import { verifyAuditChain } from '../../electron/services/audit/audit-chain';
 import { DEMO_CERTIFICATES } from '../../electron/seed/demo-catalog';
-import { killRandom, type Mark } from '../helpers/kill-points';
+import { killRandom, type Mark, KILL_TEST_TIMEOUT_MS } from '../helpers/kill-points';
 import { dbFile, FAST_SENDER, httpTarget, queueClones, simTarget, waitFor, writeConfig } from './sync-support';
 
 const CASES = Number(process.env.SYNC_CRASH_CASES ?? 1000);
@@ -143,7 +143,7 @@ describe('sync durability: kill -9 of the desk while it pushes', () => {
 
     // One last start: everything left drains by itself.
     host = await startHost({ dataDir, port: 0, env });
-    await waitFor('every entry acknowledged', () => counts(dataDir).open === 0, 120_000, 200);
+    await waitFor('every entry acknowledged', () => counts(dataDir).open === 0, 600_000, 200); // a deadline for a loaded machine
     await host.kill('SIGTERM');
     host = null;
 
@@ -169,5 +169,5 @@ describe('sync durability: kill -9 of the desk while it pushes', () => {
     } finally {
       db.close();
     }
-  }, 600_000);
+  }, KILL_TEST_TIMEOUT_MS);
 });

@@ -11,7 +11,7 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Readable } from 'node:stream';
 import { ROOT, tempDir } from '../helpers/temp';
-import { killRandom, progressEnv, ProgressMarks } from '../helpers/kill-points';
+import { killRandom, progressEnv, ProgressMarks, KILL_TEST_TIMEOUT_MS } from '../helpers/kill-points';
 import { importBundle } from '../../electron/services/transfer/import-bundle';
 import { openTransfer } from '../../electron/services/transfer/open-transfer';
 import { ACTOR, caseWithPages, contentDigest, manifestIn, pairOfDesks, type Side } from './transfer-support';
@@ -60,7 +60,7 @@ describe('bundle-import on the command line', () => {
     const db = new Database(path.join(baseDir, 'desk.sqlite'));
     baseDigest = contentDigest(db);
     db.close();
-  }, 180_000);
+  }, 600_000);
 
   it('two processes importing the same bundle at once apply it once; eight more imports change nothing', async () => {
     const dir = tempDir('desk-twice-');
@@ -77,7 +77,7 @@ describe('bundle-import on the command line', () => {
     expect(t.ctx.db.prepare(`SELECT COUNT(*) FROM audit_log WHERE action = 'transfer.import'`).pluck().get()).toBe(1);
     expect(t.ctx.db.prepare(`SELECT COUNT(*) FROM outbox_entries WHERE target_id = 'prov'`).pluck().get()).toBe(20);
     t.close();
-  }, 120_000);
+  }, 300_000);
 
   it('kill -9 at points of an import drawn from its own progress, 100 times: all of it or none of it, and the next import succeeds', async () => {
     const { random } = killRandom('transfer-cli import');
@@ -164,5 +164,5 @@ describe('bundle-import on the command line', () => {
     expect(tally.held).toEqual({ verify: 20, place: 20, apply: 20, committed: 20 });
     expect(tally.none).toBeGreaterThanOrEqual(60);
     expect(tally.whole).toBeGreaterThanOrEqual(20);
-  }, 300_000);
+  }, KILL_TEST_TIMEOUT_MS);
 });

@@ -59,7 +59,8 @@ export async function startHost(
   proc.stderr!.setEncoding('utf8');
   proc.stderr!.on('data', (c: string) => (out += c));
   const ready = await new Promise<{ url: string; port: number; state: string }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`host did not become ready in 30 s:\n${out}`)), 30_000);
+    // A deadline for a host that will not start, generous for a loaded machine (kill tests start hundreds).
+    const timer = setTimeout(() => reject(new Error(`host did not become ready in 90 s:\n${out}`)), 90_000);
     proc.stdout!.on('data', (c: string) => {
       out += c;
       const m = /DESK_READY (\{.*\})/.exec(out);
