@@ -1,5 +1,6 @@
 import type { Db } from './open-store';
 import { appendAudit, type Actor, type AuditRecord } from '../services/audit/audit-chain';
+import { progress } from '../log/progress';
 
 export interface WriteContext {
   db: Db;
@@ -12,10 +13,12 @@ export interface WriteContext {
 /**
  * The only way services change records: one IMMEDIATE transaction that holds
  * the change and its audit entries. A write that records no audit entry is
- * rolled back, so no change of record can go unattributed.
+ * rolled back, so no change of record can go unattributed. Reports `write.applied` (done, not
+ * committed) and `write.committed` with the last audit action (log/progress.ts, for the kill tests).
  */
 export function writeTx<T>(db: Db, actor: Actor, now: () => Date, fn: (w: WriteContext) => T): T {
-  return db
+  let action = '';
+  const result = db
     .transaction(() => {
       const at = now();
       let audited = 0;
@@ -26,11 +29,15 @@ export function writeTx<T>(db: Db, actor: Actor, now: () => Date, fn: (w: WriteC
         audit(rec) {
           appendAudit(db, actor, at, rec);
           audited++;
+          action = rec.action;
         },
       };
       const result = fn(ctx);
       if (audited === 0) throw new Error('write without an audit entry was rolled back');
+      progress('write.applied', action);
       return result;
     })
     .immediate();
+  progress('write.committed', action);
+  return result;
 }

@@ -16,25 +16,13 @@ import { spawnVerticalSim, type SpawnedSim } from '../../sim/vertical-system';
 import { startDataSharingPlatform, type RunningPlatform } from '../../sim/data-sharing-platform';
 import { verifyAuditChain } from '../../electron/services/audit/audit-chain';
 import { DEMO_CERTIFICATES } from '../../electron/seed/demo-catalog';
+import { killRandom, type Mark, KILL_TEST_TIMEOUT_MS } from '../helpers/kill-points';
 import { dbFile, FAST_SENDER, httpTarget, queueClones, simTarget, waitFor, writeConfig } from './sync-support';
 
 const CASES = Number(process.env.SYNC_CRASH_CASES ?? 1000);
 const KILLS = Number(process.env.SYNC_CRASH_KILLS ?? 50);
-const SEED = Number(process.env.SYNC_CRASH_SEED ?? Date.now() % 100_000);
-
-/** mulberry32: the kill times are reproducible from the printed seed. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Entries one acknowledgement batch holds here: about the sends under way (small lane 4 + bulk lane 1, two targets). */
+const USUAL_BATCH = 10;
 
 function counts(dataDir: string): { open: number; acked: number; total: number } {
   const db = new Database(dbFile(dataDir), { readonly: true, fileMustExist: true });
@@ -58,8 +46,7 @@ afterAll(async () => {
 
 describe('sync durability: kill -9 of the desk while it pushes', () => {
   it(`delivers ${CASES} cases exactly once to each target over ${KILLS} hard kills`, async () => {
-    const random = prng(SEED);
-    console.log(`sync-crash seed ${SEED} (SYNC_CRASH_SEED=${SEED} to replay)`);
+    const { int } = killRandom('sync-crash');
     sim = await spawnVerticalSim({ dataDir: tempDir('sim-crash-'), targets: [simTarget('keyed', true), simTarget('plain', false)] });
     // The platform knows the applicant for every data-sharing certificate of the demo catalog.
     platform = await startDataSharingPlatform({
@@ -99,40 +86,64 @@ describe('sync durability: kill -9 of the desk while it pushes', () => {
     expect(queued.open).toBe(queued.total);
     expect(queued.total).toBe(CASES * 2);
 
-    // Kill -9 at random points while it pushes. Each answer takes 15 ms, as over a real network,
-    // so a life's progress can be watched between acknowledgements.
+    // Kill -9 at points of each life's own progress while it pushes (the sender's store thread
+    // reports each operation before and after its commit). Each answer takes 15 ms, as over a real
+    // network. Lives in turn are stopped: before their first claim commits (dying early, while
+    // the targets are first probed); right after their N-th claim committed (entries leased,
+    // nothing of them sent); when their N-th batch of answers is about to be recorded (stored by
+    // the targets, not acknowledged here: the window that doubles cases if anything does); right
+    // after their N-th batch committed; or killed in passing once a drawn number of entries were
+    // acknowledged. N is drawn so that work is left for every kill still to come however fast the
+    // machine drains: a life acknowledges at most the largest batch yet seen per batch.
     await sim.setFaults('keyed', { delayMs: 15 });
     await sim.setFaults('plain', { delayMs: 15 });
     const env = { DESK_DATA_SHARING_URL: platform.url, DESK_LOG_ECHO: '0' };
+    const windows = { early: 0, claimed: 0, answered: 0, acked: 0, free: 0 };
     let killsWhilePushing = 0;
+    let maxBatch = USUAL_BATCH;
     for (let k = 0; k < KILLS; k++) {
-      host = await startHost({ dataDir, port: 0, env });
+      const start = counts(dataDir);
+      const budget = Math.max(1, Math.floor(start.open / (KILLS - k + 1)));
+      const window = (['early', 'claimed', 'answered', 'acked', 'free'] as const)[k % 5]!;
+      const batches = int(1, Math.max(1, Math.floor(budget / maxBatch)));
+      const hold =
+        window === 'early'
+          ? { at: 'sync.claim', n: 1 }
+          : window === 'claimed'
+            ? { at: 'sync.claim.done', n: int(1, 2) }
+            : window === 'answered'
+              ? { at: 'sync.acknowledge', n: batches }
+              : window === 'acked'
+                ? { at: 'sync.acknowledge.done', n: batches }
+                : undefined;
+      host = await startHost({ dataDir, port: 0, env, progress: { hold } });
       expect(host.state).toBe('ready');
-      // One start in five dies early (before or while the targets are first probed); the others
-      // once this life has pushed something, at a random moment while it goes on pushing.
-      // The moment is a random number of acknowledgements into this life, drawn so that work is
-      // left for every kill still to come however fast the machine drains (a fixed delay let a
-      // quiet machine finish all 2,000 entries within ~30 lives).
-      if (k % 5 === 4) await sleep(random() * 400);
-      else {
-        const now = counts(dataDir);
-        const budget = Math.max(1, Math.floor(now.open / (KILLS - k + 1)));
-        const killAt = now.acked + 1 + Math.floor(random() * budget);
-        const until = Date.now() + 15_000;
-        for (let c = now; c.acked < killAt && c.open > 0 && Date.now() < until; c = counts(dataDir)) await sleep(5);
-      }
+      // Entries acknowledged in this life, as its marks say: a kill in passing comes at a drawn
+      // number of them; every kill comes before the life could drain what is left.
+      const killAt = int(1, budget);
+      let acked = 0;
+      const ackedUpTo = (n: number) => (m: Mark) => m.mark === 'sync.acknowledge.done' && (acked += Number(m.detail)) >= n;
+      const at = await (hold ? Promise.race([host.marks!.held(), host.marks!.next(ackedUpTo(start.open))]) : host.marks!.next(ackedUpTo(killAt)));
+      expect(at, `kill ${k}: ${window} ${hold ? `${hold.at} #${hold.n}` : `${killAt} acknowledged`}`).not.toBeNull();
+      expect(at!.held ?? !hold, `kill ${k}: the life drained everything before ${hold?.at} #${hold?.n}`).toBe(true);
       const before = counts(dataDir);
+      for (const m of host.marks!.seen) if (m.mark === 'sync.acknowledge') maxBatch = Math.max(maxBatch, Number(m.detail));
       await host.kill('SIGKILL');
       host = null;
+      windows[window]++;
       if (before.open > 0) killsWhilePushing++;
     }
     const afterKills = counts(dataDir);
-    console.log(`after ${KILLS} kills: ${afterKills.acked}/${afterKills.total} acknowledged, ${killsWhilePushing} kills while entries were open`);
-    expect(killsWhilePushing).toBeGreaterThanOrEqual(Math.min(KILLS, 50));
+    console.log(
+      `after ${KILLS} kills (before the first claim ${windows.early}, after a claim ${windows.claimed}, answered but not recorded ${windows.answered}, ` +
+        `after an acknowledgement ${windows.acked}, in passing ${windows.free}): ${afterKills.acked}/${afterKills.total} acknowledged, ${killsWhilePushing} kills while entries were open`,
+    );
+    expect(killsWhilePushing).toBe(KILLS);
+    expect(windows.answered).toBe(Math.floor((KILLS + 2) / 5));
 
     // One last start: everything left drains by itself.
     host = await startHost({ dataDir, port: 0, env });
-    await waitFor('every entry acknowledged', () => counts(dataDir).open === 0, 120_000, 200);
+    await waitFor('every entry acknowledged', () => counts(dataDir).open === 0, 600_000, 200); // a deadline for a loaded machine
     await host.kill('SIGTERM');
     host = null;
 
@@ -158,5 +169,5 @@ describe('sync durability: kill -9 of the desk while it pushes', () => {
     } finally {
       db.close();
     }
-  }, 600_000);
+  }, KILL_TEST_TIMEOUT_MS);
 });

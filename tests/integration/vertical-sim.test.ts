@@ -10,6 +10,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { refusedByRate, spawnVerticalSim, startVerticalSim, type SimHandle, type TargetConfig } from '../../sim/vertical-system';
 import { tempDir } from '../helpers/temp';
+import { killRandom } from '../helpers/kill-points';
 
 const TOKEN = 'test-token';
 const target = (id: string, honourIdempotency: boolean, chunkSize = 64 * 1024): TargetConfig => ({
@@ -407,7 +408,10 @@ describe('vertical-system simulator (its own process)', () => {
       }
     };
     const writers = [writer(), writer(), writer(), writer()];
-    await waitFor(() => acked.size >= 30, '30 acknowledged cases', 10_000);
+    // The kill comes after a drawn number of cases answered 201 (the simulator's own progress), with requests in flight.
+    const { int } = killRandom('vertical-sim cases');
+    const killAfter = int(10, 60);
+    await waitFor(() => acked.size >= killAfter, `${killAfter} acknowledged cases`, 60_000);
     stop = true;
     await first.kill('SIGKILL');
     await Promise.all(writers);
@@ -433,7 +437,7 @@ describe('vertical-system simulator (its own process)', () => {
       await second.close();
     }
     expect(second.proc.exitCode).toBe(0);
-  });
+  }, 120_000);
 
   it('kill -9 in the middle of a chunk: after the restart the offset is the last whole chunk and the upload completes', async () => {
     const dataDir = tempDir('vsim-cut-');
@@ -445,15 +449,18 @@ describe('vertical-system simulator (its own process)', () => {
     const uploadId = String((await request(g1, 'POST', '/api/uploads', { body: { sha256: sha(file), size: file.length, name: 'scan.pdf' } })).body.uploadId);
     expect((await request(g1, 'PUT', `/api/uploads/${uploadId}?offset=0`, { raw: file.subarray(0, 2 * MB) })).body).toEqual({ received: 2 * MB });
     const partFile = path.join(dataDir, 'uploads', `${uploadId}.part`);
-    // A 4 MB chunk of which only the first 1 MB is sent; the simulator dies while it waits for the rest.
+    // A 4 MB chunk of which only a part is sent; the simulator dies while it waits for the rest.
     const req = http.request(`${g1}/api/uploads/${uploadId}?offset=${2 * MB}`, {
       method: 'PUT',
       agent: false,
       headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Length': 4 * MB },
     });
     req.on('error', () => undefined);
-    req.write(file.subarray(2 * MB, 3 * MB));
-    await waitFor(() => fs.statSync(partFile).size > 2 * MB, 'part of the chunk to reach the disk');
+    // A drawn part of the chunk is sent; the kill comes once some of it has reached the simulator's disk.
+    const { int } = killRandom('vertical-sim chunk');
+    const sent = int(1, 4 * MB - 1);
+    req.write(file.subarray(2 * MB, 2 * MB + sent));
+    await waitFor(() => fs.statSync(partFile).size > 2 * MB, 'part of the chunk to reach the disk', 60_000);
     await first.kill('SIGKILL');
     req.destroy();
 
@@ -469,7 +476,7 @@ describe('vertical-system simulator (its own process)', () => {
     } finally {
       await second.close();
     }
-  });
+  }, 120_000);
 
   it('streams a 200 MB file through disk: the simulator process does not hold it (or a 128 MB chunk) in memory', async () => {
     const dataDir = tempDir('vsim-big-');

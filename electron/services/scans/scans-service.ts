@@ -13,6 +13,7 @@ import { AppError } from '../../app/app-error';
 import type { Db } from '../../store/open-store';
 import type { WriteContext } from '../../store/write';
 import type { FileStore } from '../files/file-store';
+import { progress } from '../../log/progress';
 import { SCAN_KIND_LABELS, SCAN_LIMITS, type ScanCapture, type ScanMode } from '../../../shared/ipc/methods/scans';
 import { checkImage, PAGE_CHECK, THUMB_CHECK, type CheckedImage, type ImageMime } from './image-check';
 import { buildDocumentView, livePages, loadDocument, loadPage, type DocumentRow, type PageRow } from './scan-view';
@@ -87,7 +88,11 @@ export function createScansService(deps: ScansDeps): PartialHandlers {
       // stored as the sensor gave it or turned by the chosen rotation); otherwise the two do not belong together.
       throw new AppError('BAD_INPUT', `原始画面的尺寸（${original.width}×${original.height}）与拍摄分辨率（${r0.width}×${r0.height}）不符。`);
     }
-    const put = (img: CheckedImage): StoredImage => ({ sha256: files.put(img.bytes), size: img.bytes.length, mime: img.mime });
+    const put = (img: CheckedImage): StoredImage => {
+      const stored = { sha256: files.put(img.bytes), size: img.bytes.length, mime: img.mime };
+      progress('scan.filePut'); // for the kill tests (log/progress.ts): a file stored, its page not yet recorded
+      return stored;
+    };
     return { page: put(page), original: original ? put(original) : null, thumb: thumb ? put(thumb) : null };
   }
 

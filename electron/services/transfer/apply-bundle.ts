@@ -6,6 +6,7 @@ import { forEachLine } from './line-reader';
 import { ZONE_LABEL } from './transfer-context';
 import type { CaseDocument } from '../sync/case-document';
 import { reasonWithBasis } from '../sync/status-change';
+import { progress } from '../../log/progress';
 
 export interface Applied {
   status: 'applied';
@@ -51,6 +52,7 @@ export function applyStaged(w: WriteContext, s: StagedBundle, o: ApplyOptions): 
   forEachLine(s.entriesFile, (line) => {
     if (entry(JSON.parse(line) as EntryRecord)) entriesNew++;
     else entriesKnown++;
+    progress('import.entry');
   });
 
   let acks = 0;

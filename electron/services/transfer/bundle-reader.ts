@@ -22,6 +22,7 @@ import {
 import { BundleCipher, receiverKey, SEAL_TAG_BYTES, type SegmentAt } from './bundle-crypto';
 import { fingerprint, verifyBytes, type DeskCard, type DeskKeys } from './desk-keys';
 import { stagingFiles, type StagingFiles } from './staging-files';
+import { progress } from '../../log/progress';
 
 export interface VerifyContext {
   me: DeskKeys;
@@ -162,6 +163,7 @@ export async function verifyToStaging(manifestFile: string, ctx: VerifyContext):
         staging.segmentStart(plain);
         parser.feed(plain);
         await staging.segmentEnd();
+        progress('import.segment');
       }
       parser.end(body);
       await staging.drain();

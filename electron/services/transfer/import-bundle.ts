@@ -11,6 +11,7 @@ import { eachName, flushDirs, inPool, someNames, syncFileSystem } from './durabl
 import { ensureDirDurably, fsyncFileAsync } from '../../store/durable-write';
 import { stagingRoot, sweepStaging } from './staging-root';
 import type { TransferCtx } from './transfer-context';
+import { progress } from '../../log/progress';
 
 export { stagingRoot };
 
@@ -42,10 +43,12 @@ async function placeFiles(ctx: TransferCtx, s: StagedBundle): Promise<void> {
       for (const name of names) {
         if (keep && fs.existsSync(path.join(to, name))) fs.rmSync(path.join(from, name));
         else fs.renameSync(path.join(from, name), path.join(to, name));
+        progress('import.filePlaced');
       }
     }
   }
   await flushDirs(dirs);
+  progress('import.filesPlaced');
 }
 
 const applied = (ctx: TransferCtx, bundleId: string) => ctx.db.prepare('SELECT seq FROM transfer_bundles_in WHERE bundle_id = ?').get(bundleId) as { seq: number } | undefined;
@@ -68,8 +71,10 @@ export async function importBundle(ctx: TransferCtx, actor: Actor, manifestFile:
   if (known) return { status: 'already', bundleId: body.bundleId, seq: known.seq, gaps: gapsFromPeer(ctx.db) };
 
   sweepStaging(vctx.stagingRoot);
+  progress('import.begin', body.bundleId);
   const t0 = Date.now();
   const staged = await verifyToStaging(manifestFile, vctx);
+  progress('import.verified');
   const ms = { verify: Date.now() - t0, place: 0, apply: 0 };
   try {
     const prev = ctx.db.prepare('SELECT manifest_hash FROM transfer_bundles_in WHERE seq = ? ORDER BY applied_at LIMIT 1').get(body.seq - 1) as { manifest_hash: string } | undefined;
@@ -84,7 +89,9 @@ export async function importBundle(ctx: TransferCtx, actor: Actor, manifestFile:
     ms.place = t2 - t1;
     let result: ImportResult;
     try {
+      progress('import.applying');
       result = ctx.write(actor, (w) => applyStaged(w, staged, { catalog, user, senderDesk: body.sender.deskId, senderZone: body.sender.zone }));
+      progress('import.committed');
       ms.apply = Date.now() - t2;
     } catch (e) {
       if (e instanceof AlreadyApplied) return { status: 'already', bundleId: body.bundleId, seq: body.seq, gaps: gapsFromPeer(ctx.db) };

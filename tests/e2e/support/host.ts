@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { progressEnv, ProgressMarks } from '../../helpers/kill-points';
 
 export const ROOT = path.resolve(__dirname, '..', '..', '..');
 export const HOST_BUNDLE = path.join(ROOT, 'dist', 'electron', 'browser-host.cjs');
@@ -17,6 +19,8 @@ export interface RunningHost {
   port: number;
   dataDir: string;
   proc: ChildProcess;
+  /** Its progress marks (electron/log/progress.ts), when started with `progress`. */
+  marks: ProgressMarks | null;
   output: () => string;
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
@@ -36,20 +40,27 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Starts the built browser host as its own process and waits for its DESK_READY line (no sleeping). Port 0 = any free port. */
-export async function startHost(opts: { dataDir?: string; port?: number; env?: Record<string, string>; args?: string[] } = {}): Promise<RunningHost> {
+/**
+ * Starts the built browser host as its own process and waits for its DESK_READY line (no sleeping). Port 0 = any free port.
+ * `progress`: its progress marks on fd 3 (for the kill tests, tests/helpers/kill-points.ts), and the mark to stop at for good.
+ */
+export async function startHost(
+  opts: { dataDir?: string; port?: number; env?: Record<string, string>; args?: string[]; progress?: { hold?: { at: string; n: number } } } = {},
+): Promise<RunningHost> {
   const dataDir = opts.dataDir ?? freshDir();
   const port = opts.port ?? (await freePort());
   const proc = spawn(process.execPath, [HOST_BUNDLE, '--data-dir', dataDir, '--port', String(port), ...(opts.args ?? [])], {
-    env: { ...process.env, ...opts.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...opts.env, ...(opts.progress ? progressEnv(opts.progress.hold) : {}) },
+    stdio: opts.progress ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'],
   });
+  const marks = opts.progress ? new ProgressMarks(proc.stdio[3] as Readable) : null;
   let out = '';
   proc.stdout!.setEncoding('utf8');
   proc.stderr!.setEncoding('utf8');
   proc.stderr!.on('data', (c: string) => (out += c));
   const ready = await new Promise<{ url: string; port: number; state: string }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`host did not become ready in 30 s:\n${out}`)), 30_000);
+    // A deadline for a host that will not start, generous for a loaded machine (kill tests start hundreds).
+    const timer = setTimeout(() => reject(new Error(`host did not become ready in 90 s:\n${out}`)), 90_000);
     proc.stdout!.on('data', (c: string) => {
       out += c;
       const m = /DESK_READY (\{.*\})/.exec(out);
@@ -71,6 +82,7 @@ export async function startHost(opts: { dataDir?: string; port?: number; env?: R
     port: ready.port,
     dataDir,
     proc,
+    marks,
     output: () => out,
     kill: (signal = 'SIGTERM') =>
       new Promise<void>((resolve) => {
