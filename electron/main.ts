@@ -23,6 +23,7 @@ import type { ResponseEnvelope } from '../shared/ipc/envelope';
 import { createApp, type DeskApp } from './app/create-app';
 import { appRoot } from './app/paths';
 import { CONTENT_SECURITY_POLICY } from './host/csp';
+import { wantsDemo } from './shell/demo';
 
 const SCHEME = 'app';
 const HOST = 'desk';
@@ -74,7 +75,8 @@ if (explicitDataDir) {
 }
 
 const dataDir = explicitDataDir ?? path.join(app.getPath('userData'), 'data');
-const demo = !(process.env.DESK_DEMO === '0' || process.argv.includes('--no-demo'));
+// A packaged desk never seeds the demo hall unless asked for (--demo / DESK_DEMO=1).
+const demo = wantsDemo({ argv: process.argv, env: process.env, isPackaged: app.isPackaged });
 
 let deskApp: DeskApp | null = null;
 let mainWindow: BrowserWindow | null = null;
