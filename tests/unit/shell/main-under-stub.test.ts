@@ -168,4 +168,31 @@ describe('electron/main.ts under a stub of electron', () => {
       expect(Buffer.from(await res.arrayBuffer()).equals(fs.readFileSync(path.join(RENDERER, rel))), rel).toBe(true);
     }
   });
+
+  it('--cli runs the command-line tool inside the desk executable: no lock, no window', async () => {
+    const argv = process.argv;
+    process.argv = [...argv, '--cli', 'audit-verify', '--data-dir', dataDir];
+    try {
+      await importMain();
+      // No store in the folder: audit-verify says so and exits 2.
+      await vi.waitFor(() => expect(state.calls).toContain('app.exit 2'), { timeout: 10_000, interval: 20 });
+    } finally {
+      process.argv = argv;
+    }
+    expect(state.calls).not.toContain('app.requestSingleInstanceLock');
+    expect(state.calls).not.toContain('app.whenReady');
+    expect(state.windows).toHaveLength(0);
+  });
+
+  it('a crashed page is reloaded once, then an error page, and the window is shown', async () => {
+    await startToWindow();
+    const win = state.windows[0]!;
+    win.webContents.emit('render-process-gone', {}, { reason: 'crashed', exitCode: 139 });
+    expect(state.calls.at(-1)).toBe('webContents.reload');
+    win.webContents.emit('render-process-gone', {}, { reason: 'crashed', exitCode: 139 });
+    expect(state.calls.at(-2)).toMatch(/^loadURL data:text\/html/);
+    // The window was never painted (no ready-to-show): the error page shows it.
+    expect(state.calls.at(-1)).toBe('window.show');
+    expect(win.visible).toBe(true);
+  });
 });
