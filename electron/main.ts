@@ -35,6 +35,7 @@ import { HOST, isTrustedSender, ORIGIN_PREFIX, PRIVILEGED_SCHEMES, RPC_CHANNEL, 
 import { permissionCheckAllowed, permissionRequestAllowed } from './shell/permissions';
 import { createRendererWatch, mainProcessFault } from './shell/recovery';
 import { beginStartup, cliArguments, startupFailureText, type StartupPlan } from './shell/startup';
+import { smokeWorkers } from './shell/smoke-workers';
 import { mainWindowOptions } from './shell/window-options';
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -253,20 +254,26 @@ function createMainWindow(plan: StartupPlan): void {
   win.on('responsive', () => watch.responsive());
 
   // DESK_E2E_READY_FILE (end-to-end tests, the packaging smoke test): written once the page has
-  // loaded; with DESK_SMOKE_EXIT=1 the desk then quits (the installer smoke test's start and stop).
+  // loaded. With DESK_SMOKE_EXIT=1 (the installer smoke test) each worker bundle is first run once
+  // (from inside app.asar when packaged), the results go into the file, and the desk quits.
   const readyFile = process.env.DESK_E2E_READY_FILE;
   if (readyFile) {
     win.webContents.once('did-finish-load', () => {
-      try {
-        fs.mkdirSync(path.dirname(readyFile), { recursive: true });
-        fs.writeFileSync(
-          readyFile,
-          JSON.stringify({ ready: true, pid: process.pid, url: win.webContents.getURL(), state: deskApp?.state ?? null, demo: plan.demo, packaged: app.isPackaged, dataDir: plan.data.dir }),
-        );
-      } catch (e) {
-        console.error('[desk] cannot write DESK_E2E_READY_FILE:', e);
-      }
-      if (process.env.DESK_SMOKE_EXIT === '1') app.quit();
+      const smoke = process.env.DESK_SMOKE_EXIT === '1';
+      const current = deskApp;
+      const workers = smoke && current?.state === 'ready' ? smokeWorkers({ dbFile: current.dbFile, dataDir: plan.data.dir }) : Promise.resolve(null);
+      void workers.then((results) => {
+        try {
+          fs.mkdirSync(path.dirname(readyFile), { recursive: true });
+          fs.writeFileSync(
+            readyFile,
+            JSON.stringify({ ready: true, pid: process.pid, url: win.webContents.getURL(), state: deskApp?.state ?? null, demo: plan.demo, packaged: app.isPackaged, dataDir: plan.data.dir, workers: results }),
+          );
+        } catch (e) {
+          console.error('[desk] cannot write DESK_E2E_READY_FILE:', e);
+        }
+        if (smoke) app.quit();
+      });
     });
   }
 
