@@ -34,7 +34,7 @@ import { navigationAllowed, windowOpenAnswer, type NavigationKind } from './shel
 import { HOST, isTrustedSender, ORIGIN_PREFIX, PRIVILEGED_SCHEMES, RPC_CHANNEL, SCHEME } from './shell/origin';
 import { permissionCheckAllowed, permissionRequestAllowed } from './shell/permissions';
 import { createRendererWatch, mainProcessFault } from './shell/recovery';
-import { beginStartup, cliArguments, startupFailureText, type StartupPlan } from './shell/startup';
+import { beginStartup, cliArguments, debuggingSwitch, startupFailureText, type StartupPlan } from './shell/startup';
 import { smokeWorkers } from './shell/smoke-workers';
 import { mainWindowOptions } from './shell/window-options';
 
@@ -96,7 +96,11 @@ function fail(stage: string, error: unknown): void {
 }
 
 const cli = cliArguments(process.argv);
-if (cli) {
+const cliDebugSwitch = cli && app.isPackaged ? debuggingSwitch(process.argv) : null;
+if (cliDebugSwitch) {
+  process.stderr.write(`安装版工作台不允许调试参数 ${cliDebugSwitch}。\n`);
+  app.exit(2);
+} else if (cli) {
   // `<desk executable> --cli audit-verify …`: the command-line tools, no window, no lock.
   void runCli(cli).then(
     (code) => app.exit(code),

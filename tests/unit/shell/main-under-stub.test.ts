@@ -184,6 +184,17 @@ describe('electron/main.ts under a stub of electron', () => {
     expect(state.windows).toHaveLength(0);
   });
 
+  it('--cli with a debugging switch is refused by a packaged desk before the tool runs', async () => {
+    const argv = process.argv;
+    process.argv = [...argv, '--remote-debugging-port=9222', '--cli', 'audit-verify', '--data-dir', dataDir];
+    try {
+      await importMain();
+    } finally {
+      process.argv = argv;
+    }
+    expect(state.calls).toEqual(['protocol.registerSchemesAsPrivileged', 'app.exit 2']);
+  });
+
   it('a crashed page is reloaded once, then an error page, and the window is shown', async () => {
     await startToWindow();
     const win = state.windows[0]!;
