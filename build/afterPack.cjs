@@ -18,6 +18,7 @@
  */
 const path = require('node:path');
 const { flipFuses, getCurrentFuseWire, FuseVersion, FuseV1Options } = require('@electron/fuses');
+const { DESK_FUSES } = require('./fuses.cjs');
 const { FuseState } = require('@electron/fuses/dist/constants');
 
 /** @param {import('app-builder-lib').AfterPackContext} context */
@@ -51,13 +52,7 @@ exports.default = async function afterPack(context) {
     version: FuseVersion.V1,
     // Flipping fuses invalidates the ad-hoc signature of arm64 macOS binaries.
     resetAdHocDarwinSignature: isMac,
-    [FuseV1Options.RunAsNode]: false,
-    [FuseV1Options.EnableNodeCliInspectArguments]: false,
-    [FuseV1Options.EnableNodeOptionsEnvironmentVariable]: false,
-    [FuseV1Options.EnableCookieEncryption]: true,
-    [FuseV1Options.OnlyLoadAppFromAsar]: true,
-    [FuseV1Options.EnableEmbeddedAsarIntegrityValidation]: true,
-    [FuseV1Options.GrantFileProtocolExtraPrivileges]: false,
+    ...DESK_FUSES,
   });
 
   // Read the wire back so the build log shows what actually shipped.

@@ -1,13 +1,18 @@
 /**
- * Electron main process. One of only two files allowed to import 'electron'
- * (the other is preload.ts); everything else is plain Node reached through
- * createApp(), so the browser host, the CLI and the tests share it unchanged.
+ * Electron main process. One of only two files allowed to import 'electron' (the other is
+ * preload.ts). Every decision lives in a module that does not import Electron and is unit-tested
+ * without the binary (electron/shell/: origin, start-up sequence, navigation, permissions, window
+ * options, crash/hang/no-paint recovery); this file hands Electron's objects to them. Everything
+ * else is plain Node reached through createApp(), so the browser host, the CLI and the tests share
+ * it unchanged. tests/unit/shell/main-under-stub.test.ts imports this file under a stub of
+ * 'electron'.
  *
- * The renderer is served from the privileged custom scheme app://desk so its
- * origin is stable across restarts and installs (IndexedDB drafts are kept
- * per origin), with the same CSP header the browser host sends.
+ * The renderer is served from the privileged custom scheme app://desk so its origin is stable
+ * across restarts and installs (IndexedDB drafts are kept per origin), with the same CSP header
+ * the browser host sends.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import {
   app,
@@ -21,18 +26,17 @@ import {
 } from 'electron';
 import type { ResponseEnvelope } from '../shared/ipc/envelope';
 import { createApp, type DeskApp } from './app/create-app';
-import { startupFailureText } from './app/app-error';
-import { isDiskFull } from './store/durable-write';
 import { appRoot } from './app/paths';
+import { deskAddresses, readDeskConfig, type DeskConfig } from './app/desk-config';
+import { runCli } from './cli-commands';
 import { CONTENT_SECURITY_POLICY } from './host/csp';
-
-const SCHEME = 'app';
-const HOST = 'desk';
-/** The renderer's origin; never changes (drafts in IndexedDB live under it). */
-const ORIGIN = `${SCHEME}://${HOST}`;
-const ORIGIN_PREFIX = `${ORIGIN}/`;
-const RPC_CHANNEL = 'desk:rpc';
-const WINDOW_TITLE = '无证明办理工作台';
+import { navigationAllowed, windowOpenAnswer, type NavigationKind } from './shell/navigation';
+import { HOST, isTrustedSender, ORIGIN_PREFIX, PRIVILEGED_SCHEMES, RPC_CHANNEL, SCHEME } from './shell/origin';
+import { permissionCheckAllowed, permissionRequestAllowed } from './shell/permissions';
+import { createRendererWatch, mainProcessFault } from './shell/recovery';
+import { beginStartup, cliArguments, debuggingSwitch, startupFailureText, type StartupPlan } from './shell/startup';
+import { smokeWorkers } from './shell/smoke-workers';
+import { mainWindowOptions } from './shell/window-options';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -56,30 +60,14 @@ const CONTENT_TYPES: Record<string, string> = {
 };
 
 // ---------------------------------------------------------------------------
-// Before ready: privileged scheme, profile location, single-instance lock.
+// At import, before anything else: the privileged scheme (must precede 'ready').
 // ---------------------------------------------------------------------------
 
-protocol.registerSchemesAsPrivileged([
-  {
-    scheme: SCHEME,
-    privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true, codeCache: true },
-  },
-]);
-
-const explicitDataDir = process.env.DESK_DATA_DIR ? path.resolve(process.env.DESK_DATA_DIR) : null;
-if (explicitDataDir) {
-  // An explicit data dir (tests, a second hall profile) also gets its own
-  // Chromium profile: IndexedDB drafts stay with their database, and the
-  // single-instance lock below (keyed on userData) is per data dir, so two
-  // processes still never share one SQLite file.
-  app.setPath('userData', path.join(explicitDataDir, 'profile'));
-}
-
-const dataDir = explicitDataDir ?? path.join(app.getPath('userData'), 'data');
-const demo = !(process.env.DESK_DEMO === '0' || process.argv.includes('--no-demo'));
+protocol.registerSchemesAsPrivileged(PRIVILEGED_SCHEMES.map((s) => ({ scheme: s.scheme, privileges: { ...s.privileges } })));
 
 let deskApp: DeskApp | null = null;
 let mainWindow: BrowserWindow | null = null;
+let dataDirForDialogs: string | null = null;
 
 function closeDeskApp(): void {
   const current = deskApp;
@@ -93,29 +81,68 @@ function closeDeskApp(): void {
   }
 }
 
-function fail(stage: string, error: unknown): never {
-  const detail = isDiskFull(error) ? startupFailureText(error) : error instanceof Error ? error.message : String(error);
+/** A failure after the start-up sequence began: logged, shown, the store closed, exit 1. */
+function fail(stage: string, error: unknown): void {
   console.error(`[desk] ${stage}:`, error);
   try {
-    deskApp?.logger.error('app.startFailed', { stage, error: error instanceof Error ? error.stack : detail });
+    deskApp?.logger.error('app.startFailed', { stage, error: error instanceof Error ? error.stack : String(error) });
   } catch {
     // the logger itself may be the problem; the dialog below still tells the clerk
   }
   closeDeskApp();
-  dialog.showErrorBox(
-    '无证明办理工作台无法启动',
-    `启动时发生错误（${stage}），程序将退出。\n\n${detail}\n\n数据目录：${dataDir}\n请将以上信息告知系统管理员。`,
-  );
+  const { title, body } = startupFailureText(stage, error, dataDirForDialogs);
+  dialog.showErrorBox(title, body);
   app.exit(1);
-  // app.exit does not return in practice; keep the type checker and any odd platform honest.
-  process.exit(1);
 }
 
-if (!app.requestSingleInstanceLock()) {
-  // Another process already owns this data dir: it gets focused through its
-  // 'second-instance' event; this one leaves without touching the store.
-  app.quit();
+const cli = cliArguments(process.argv);
+const cliDebugSwitch = cli && app.isPackaged ? debuggingSwitch(process.argv) : null;
+if (cliDebugSwitch) {
+  process.stderr.write(`安装版工作台不允许调试参数 ${cliDebugSwitch}。\n`);
+  app.exit(2);
+} else if (cli) {
+  // `<desk executable> --cli audit-verify …`: the command-line tools, no window, no lock.
+  void runCli(cli).then(
+    (code) => app.exit(code),
+    (e: unknown) => {
+      process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);
+      app.exit(2);
+    },
+  );
 } else {
+  beginStartup<DeskConfig>(
+    {
+      argv: process.argv,
+      env: process.env,
+      isPackaged: app.isPackaged,
+      platform: { platform: process.platform, env: process.env, home: os.homedir() },
+      enableSandbox: () => app.enableSandbox(),
+      disableHardwareAcceleration: () => app.disableHardwareAcceleration(),
+      setProfilePath: (dir) => app.setPath('userData', dir),
+      requestSingleInstanceLock: () => app.requestSingleInstanceLock(),
+      whenReady: () => app.whenReady(),
+      quit: () => app.quit(),
+      showError: (title, body) => dialog.showErrorBox(title, body),
+      exit: (code) => {
+        closeDeskApp();
+        app.exit(code);
+      },
+    },
+    {
+      readConfig: readDeskConfig,
+      configDisablesGpu: (config) => config.hardwareAcceleration === false,
+      beforeReady,
+      start,
+    },
+  );
+}
+
+// ---------------------------------------------------------------------------
+// The process holding the lock: app events, then start on ready
+// ---------------------------------------------------------------------------
+
+function beforeReady(plan: StartupPlan): void {
+  dataDirForDialogs = plan.data.dir;
   app.on('second-instance', () => {
     const win = mainWindow;
     if (!win || win.isDestroyed()) return;
@@ -134,44 +161,55 @@ if (!app.requestSingleInstanceLock()) {
   // Quitting by other paths (OS shutdown, app.quit from elsewhere) still closes the store.
   app.on('will-quit', () => closeDeskApp());
 
-  app
-    .whenReady()
-    .then(start)
-    .catch((e: unknown) => fail('初始化', e));
+  for (const kind of ['uncaughtException', 'unhandledRejection'] as const) {
+    process.on(kind, (error: unknown) => {
+      const fault = mainProcessFault(kind, error);
+      console.error(`[desk] ${kind}:`, error);
+      try {
+        deskApp?.logger.error(`main.${kind}`, fault.logFields);
+      } catch {
+        // still shown below
+      }
+      dialog.showErrorBox(fault.title, fault.body);
+      if (fault.exit) {
+        closeDeskApp();
+        app.exit(1);
+      }
+    });
+  }
 }
 
-// ---------------------------------------------------------------------------
-// Startup
-// ---------------------------------------------------------------------------
-
-async function start(): Promise<void> {
+async function start(plan: StartupPlan, config: DeskConfig): Promise<void> {
   Menu.setApplicationMenu(null);
 
   let rendererDir: string;
   try {
     rendererDir = path.join(appRoot(), 'dist', 'renderer');
   } catch (e) {
-    fail('查找程序文件', e);
+    return fail('查找程序文件', e);
   }
   protocol.handle(SCHEME, (request) => serveRenderer(rendererDir, request));
   restrictPermissions();
 
   try {
-    deskApp = await createApp({ dataDir, demo });
+    deskApp = await createApp({ dataDir: plan.data.dir, demo: plan.demo, ...deskAddresses(config, process.env) });
   } catch (e) {
-    fail('打开本地数据库', e);
+    return fail('打开本地数据库', e);
   }
   deskApp.logger.info('app.started', {
     transport: 'ipc',
     state: deskApp.state,
-    demo,
+    demo: plan.demo,
+    dataDir: plan.data.dir,
+    dataDirSource: plan.data.source,
+    gpu: !plan.disableGpu,
     electron: process.versions.electron,
     packaged: app.isPackaged,
   });
 
   ipcMain.handle(RPC_CHANNEL, async (event, req: unknown): Promise<ResponseEnvelope> => {
     const url = event.senderFrame?.url ?? '';
-    if (!url.startsWith(ORIGIN_PREFIX)) {
+    if (!isTrustedSender(url)) {
       deskApp?.logger.warn('ipc.untrustedSender', { url: url.slice(0, 200) });
       return { id: '?', ok: false, error: { code: 'FORBIDDEN', message: '来源不被信任，已拒绝。' } };
     }
@@ -182,46 +220,64 @@ async function start(): Promise<void> {
     return current.dispatcher.dispatch(req, { transport: 'ipc' });
   });
 
-  createMainWindow();
+  createMainWindow(plan);
 }
 
-function createMainWindow(): void {
-  const win = new BrowserWindow({
-    width: 1280,
-    height: 800,
-    minWidth: 1024,
-    title: WINDOW_TITLE,
-    show: false,
-    backgroundColor: '#f5f7fa',
-    webPreferences: {
-      preload: path.join(__dirname, 'preload.cjs'),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      webSecurity: true,
-      spellcheck: false,
-    },
-  });
+function createMainWindow(plan: StartupPlan): void {
+  const win = new BrowserWindow(mainWindowOptions({ preloadPath: path.join(__dirname, 'preload.cjs'), isPackaged: app.isPackaged }));
   mainWindow = win;
 
-  win.once('ready-to-show', () => win.show());
+  const watch = createRendererWatch({
+    show: () => {
+      if (!win.isDestroyed()) win.show();
+    },
+    reload: (killFirst) => {
+      if (win.isDestroyed()) return;
+      if (killFirst) win.webContents.forcefullyCrashRenderer();
+      win.webContents.reload();
+    },
+    showErrorPage: (html) => {
+      if (!win.isDestroyed()) void win.loadURL(`data:text/html;charset=utf-8,${encodeURIComponent(html)}`).catch(() => undefined);
+    },
+    log: (level, event, fields) => {
+      if (deskApp) deskApp.logger[level](event, fields);
+      else console.error(`[desk] ${event}`, fields);
+    },
+    setTimer: (fn, ms) => {
+      const t = setTimeout(fn, ms);
+      return () => clearTimeout(t);
+    },
+  });
+
+  win.once('ready-to-show', () => watch.readyToShow());
   win.on('closed', () => {
     if (mainWindow === win) mainWindow = null;
   });
+  win.webContents.on('render-process-gone', (_event, details) => watch.gone(details));
+  win.on('unresponsive', () => watch.unresponsive());
+  win.on('responsive', () => watch.responsive());
 
-  win.webContents.on('render-process-gone', (_event, details) => {
-    deskApp?.logger.error('renderer.gone', { reason: details.reason, exitCode: details.exitCode });
-  });
-
+  // DESK_E2E_READY_FILE (end-to-end tests, the packaging smoke test): written once the page has
+  // loaded. With DESK_SMOKE_EXIT=1 (the installer smoke test) each worker bundle is first run once
+  // (from inside app.asar when packaged), the results go into the file, and the desk quits.
   const readyFile = process.env.DESK_E2E_READY_FILE;
   if (readyFile) {
     win.webContents.once('did-finish-load', () => {
-      try {
-        fs.mkdirSync(path.dirname(readyFile), { recursive: true });
-        fs.writeFileSync(readyFile, JSON.stringify({ ready: true, pid: process.pid, url: win.webContents.getURL() }));
-      } catch (e) {
-        console.error('[desk] cannot write DESK_E2E_READY_FILE:', e);
-      }
+      const smoke = process.env.DESK_SMOKE_EXIT === '1';
+      const current = deskApp;
+      const workers = smoke && current?.state === 'ready' ? smokeWorkers({ dbFile: current.dbFile, dataDir: plan.data.dir }) : Promise.resolve(null);
+      void workers.then((results) => {
+        try {
+          fs.mkdirSync(path.dirname(readyFile), { recursive: true });
+          fs.writeFileSync(
+            readyFile,
+            JSON.stringify({ ready: true, pid: process.pid, url: win.webContents.getURL(), state: deskApp?.state ?? null, demo: plan.demo, packaged: app.isPackaged, dataDir: plan.data.dir, workers: results }),
+          );
+        } catch (e) {
+          console.error('[desk] cannot write DESK_E2E_READY_FILE:', e);
+        }
+        if (smoke) app.quit();
+      });
     });
   }
 
@@ -229,61 +285,44 @@ function createMainWindow(): void {
 }
 
 // ---------------------------------------------------------------------------
-// Security
+// Security: every decision is made in electron/shell/ and only applied here
 // ---------------------------------------------------------------------------
-
-function isAppUrl(url: string | undefined | null): boolean {
-  return typeof url === 'string' && url.startsWith(ORIGIN_PREFIX);
-}
 
 /** Applied to every webContents ever created (windows, and any frame host). */
 function hardenWebContents(contents: WebContents): void {
-  contents.on('will-navigate', (event) => {
-    if (!isAppUrl(event.url)) {
-      event.preventDefault();
-      deskApp?.logger.warn('nav.blocked', { url: event.url.slice(0, 200), kind: 'navigate' });
-    }
-  });
-  contents.on('will-frame-navigate', (event) => {
-    if (!isAppUrl(event.url)) {
-      event.preventDefault();
-      deskApp?.logger.warn('nav.blocked', { url: event.url.slice(0, 200), kind: 'frame' });
-    }
-  });
-  contents.on('will-redirect', (event) => {
-    if (!isAppUrl(event.url)) {
-      event.preventDefault();
-      deskApp?.logger.warn('nav.blocked', { url: event.url.slice(0, 200), kind: 'redirect' });
-    }
-  });
+  const guard = (kind: NavigationKind) => (event: { url: string; isMainFrame?: boolean; preventDefault(): void }) => {
+    if (navigationAllowed({ kind, url: event.url, isMainFrame: event.isMainFrame ?? true })) return;
+    event.preventDefault();
+    deskApp?.logger.warn('nav.blocked', { url: event.url.slice(0, 200), kind, mainFrame: event.isMainFrame ?? true });
+  };
+  contents.on('will-navigate', guard('navigate'));
+  contents.on('will-frame-navigate', guard('frame'));
+  contents.on('will-redirect', guard('redirect'));
   contents.on('will-attach-webview', (event) => event.preventDefault());
-  // No new windows, ever (window.open, target=_blank, middle click...).
+  // No new windows, ever (window.open, target=_blank, middle click...), and nothing opened outside.
   contents.setWindowOpenHandler(({ url }) => {
     deskApp?.logger.warn('nav.blocked', { url: url.slice(0, 200), kind: 'window.open' });
-    return { action: 'deny' };
+    return windowOpenAnswer();
   });
 }
 
-/** Only the camera (permission 'media', video only) and only for our own pages. */
+/** Only the camera (video, never audio) and the clipboard write, and only for our own pages. */
 function restrictPermissions(): void {
   const ses = session.defaultSession;
 
   ses.setPermissionRequestHandler((webContents, permission, callback, details) => {
-    let granted = false;
-    if (permission === 'media' && isAppUrl(webContents.getURL()) && isAppUrl(details.requestingUrl)) {
-      const mediaTypes = 'mediaTypes' in details ? details.mediaTypes : undefined;
-      // Camera for document/ID capture; the desk never needs the microphone.
-      granted = !(mediaTypes ?? []).includes('audio');
-    }
-    if (!granted) deskApp?.logger.warn('permission.denied', { permission, url: details.requestingUrl.slice(0, 200) });
+    const mediaTypes = 'mediaTypes' in details ? details.mediaTypes : undefined;
+    const granted = permissionRequestAllowed({ permission, webContentsUrl: webContents.getURL(), requestingUrl: details.requestingUrl, mediaTypes });
+    if (!granted) deskApp?.logger.warn('permission.denied', { permission, mediaTypes, url: details.requestingUrl.slice(0, 200) });
     callback(granted);
   });
 
-  ses.setPermissionCheckHandler((webContents, permission, requestingOrigin) => {
-    if (permission !== 'media') return false;
-    if (requestingOrigin.replace(/\/+$/, '') !== ORIGIN) return false;
-    return webContents === null || isAppUrl(webContents.getURL());
-  });
+  ses.setPermissionCheckHandler((webContents, permission, requestingOrigin, details) =>
+    permissionCheckAllowed({ permission, requestingOrigin, webContentsUrl: webContents ? webContents.getURL() : null, mediaType: details.mediaType }),
+  );
+
+  // USB, HID, serial: never (device readers are reached by the main side).
+  ses.setDevicePermissionHandler(() => false);
 }
 
 // ---------------------------------------------------------------------------

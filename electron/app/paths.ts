@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 
 /** The folder holding package.json, migrations/ and dist/ (inside the asar when packaged). */
@@ -10,13 +9,6 @@ export function appRoot(): string {
     dir = path.dirname(dir);
   }
   throw new Error(`cannot find the app root (migrations/) above ${__dirname}`);
-}
-
-/** Where the desk keeps its data when no --data-dir is given. */
-export function defaultDataDir(): string {
-  if (process.platform === 'win32') return path.join(process.env.APPDATA ?? os.homedir(), 'ProofFreeDesk');
-  if (process.platform === 'darwin') return path.join(os.homedir(), 'Library', 'Application Support', 'ProofFreeDesk');
-  return path.join(process.env.XDG_DATA_HOME ?? path.join(os.homedir(), '.local', 'share'), 'proof-free-desk');
 }
 
 export function storePaths(dataDir: string) {

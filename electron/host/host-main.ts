@@ -10,8 +10,10 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createApp } from '../app/create-app';
-import { appRoot, defaultDataDir } from '../app/paths';
+import { appRoot } from '../app/paths';
 import { startupFailureText } from '../app/app-error';
+import { resolveDataDir } from '../app/data-dir';
+import { deskAddresses, readDeskConfig } from '../app/desk-config';
 import { DEFAULT_PORT, startBrowserHost } from './browser-host';
 
 async function main(): Promise<void> {
@@ -22,13 +24,16 @@ async function main(): Promise<void> {
       'no-demo': { type: 'boolean', default: false },
     },
   });
-  const dataDir = path.resolve(values['data-dir'] ?? process.env.DESK_DATA_DIR ?? defaultDataDir());
+  // The one data folder of every host and the CLI; its desk-config.json gives the outside addresses.
+  const dataDir = resolveDataDir(values['data-dir']).dir;
+  const addresses = deskAddresses(readDeskConfig(dataDir), process.env);
   const port = Number(values.port ?? process.env.DESK_PORT ?? DEFAULT_PORT);
   const idle = process.env.DESK_IDLE_LOCK_MS ? Number(process.env.DESK_IDLE_LOCK_MS) : undefined;
   const app = await createApp({
     dataDir,
     demo: !values['no-demo'] && process.env.DESK_DEMO !== '0',
     logEcho: process.env.DESK_LOG_ECHO === '1',
+    ...addresses,
     ...(idle ? { auth: { idleLockMs: idle } } : {}),
   });
   let host;
@@ -55,6 +60,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((e) => {
-  process.stderr.write(`启动失败：${startupFailureText(e)}\n`);
+  // A data-folder conflict or a bad desk-config.json carries its own Chinese message; a full disk is said in Chinese too.
+  const own = (e as { userMessage?: unknown } | null)?.userMessage;
+  process.stderr.write(`启动失败：${typeof own === 'string' ? `${own}\n${(e as Error).message}` : startupFailureText(e)}\n`);
   process.exit(1);
 });

@@ -1,19 +1,25 @@
 /**
  * The Electron shell itself: app:// origin, sandboxed preload bridge, no Node
- * in the renderer, the IPC route to the dispatcher, the CSP header, and the
- * navigation / window-open lock-down.
+ * in the renderer, the IPC route to the dispatcher, the CSP header, the
+ * navigation / window-open lock-down, the camera granted and the microphone
+ * refused, the PDF preview drawing its pages, a second launch exiting, and a
+ * corrupt store opening the recovery page. (Each worker bundle running from
+ * inside app.asar is proven by the packaging smoke test, scripts/smoke-packaged.mjs:
+ * the fuses keep Playwright from attaching to a packaged desk.)
  *
  * Needs the Electron binary, which `npm install` cannot fetch on the offline
  * dev machines (only the npm registry is reachable). There the whole file is
  * skipped; it runs wherever `node node_modules/electron/install.js` has
  * downloaded Electron. Run `node scripts/build.mjs` first (npm run test:e2e does).
  */
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { test, expect, _electron, type ElectronApplication, type Page } from '@playwright/test';
 import { CONTENT_SECURITY_POLICY } from '../../electron/host/csp';
+import { expectPdfRendered } from '../e2e/support/pdf';
 
 const root = path.resolve(__dirname, '..', '..');
 const requireFromRoot = createRequire(path.join(root, 'package.json'));
@@ -51,7 +57,8 @@ test.describe('Electron shell', () => {
     readyFile = path.join(dataDir, 'ready.json');
     electronApp = await _electron.launch({
       executablePath: electronPath ?? undefined,
-      args: [path.join(root, 'dist/electron/main.cjs')],
+      // A fake camera (Chromium's test pattern) and microphone: the permission handler decides who gets them.
+      args: [path.join(root, 'dist/electron/main.cjs'), '--use-fake-device-for-media-stream'],
       cwd: root,
       env: { ...process.env, DESK_DATA_DIR: dataDir, DESK_DEMO: '1', DESK_E2E_READY_FILE: readyFile } as Record<string, string>,
       timeout: 45_000,
@@ -140,5 +147,81 @@ test.describe('Electron shell', () => {
     // The page is still alive and still talks to the main process.
     expect(await page.evaluate(() => (globalThis as unknown as DeskGlobal).desk.transport)).toBe('ipc');
     expect(electronApp.windows()).toHaveLength(1);
+  });
+
+  test('the camera (video) is granted and the microphone refused; copying to the clipboard is allowed', async () => {
+    const seen = await page.evaluate(async () => {
+      const video = await navigator.mediaDevices.getUserMedia({ video: true }).then(
+        (s) => {
+          const n = s.getVideoTracks().length;
+          s.getTracks().forEach((t) => t.stop());
+          return `granted ${n}`;
+        },
+        (e: Error) => `refused ${e.name}`,
+      );
+      const audio = await navigator.mediaDevices.getUserMedia({ audio: true }).then(
+        () => 'granted',
+        (e: Error) => `refused ${e.name}`,
+      );
+      const both = await navigator.mediaDevices.getUserMedia({ video: true, audio: true }).then(
+        () => 'granted',
+        (e: Error) => `refused ${e.name}`,
+      );
+      const clipboard = await navigator.clipboard.writeText('受理编号 420325-ZWFW-0001').then(
+        () => 'written',
+        (e: Error) => `refused ${e.name}`,
+      );
+      return { video, audio, both, clipboard };
+    });
+    expect(seen).toEqual({ video: 'granted 1', audio: 'refused NotAllowedError', both: 'refused NotAllowedError', clipboard: 'written' });
+  });
+
+  test('the PDF preview draws its pages under app://', async () => {
+    await page.goto('app://desk/index.html');
+    await page.getByPlaceholder('用户名').fill('zhangmin');
+    await page.getByPlaceholder('密码').fill('Desk@2026');
+    await page.getByRole('button', { name: /登\s*录/ }).click();
+    await page.getByRole('menuitem', { name: '事项与证明清单' }).click();
+    await page.getByRole('button', { name: '办事指南' }).first().click();
+    await expectPdfRendered(page);
+  });
+
+  test('a second launch on the same data folder exits and leaves the first window', async () => {
+    const second = spawn(electronPath!, [path.join(root, 'dist/electron/main.cjs')], {
+      cwd: root,
+      env: { ...process.env, DESK_DATA_DIR: dataDir, DESK_DEMO: '1' },
+      stdio: 'ignore',
+    });
+    const code = await new Promise<number | null>((resolve) => second.on('exit', (c) => resolve(c)));
+    expect(code).toBe(0);
+    expect(electronApp.windows()).toHaveLength(1);
+    expect(await page.evaluate(() => (globalThis as unknown as DeskGlobal).desk.transport)).toBe('ipc');
+  });
+});
+
+test.describe('Electron shell on a corrupt store', () => {
+  test('opens the recovery page and leaves the file untouched', async () => {
+    test.setTimeout(60_000);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'desk-electron-corrupt-'));
+    const file = path.join(dir, 'desk.sqlite');
+    fs.writeFileSync(file, Buffer.alloc(16384, 0x5a));
+    const app = await _electron.launch({
+      executablePath: electronPath ?? undefined,
+      args: [path.join(root, 'dist/electron/main.cjs')],
+      cwd: root,
+      env: { ...process.env, DESK_DATA_DIR: dir } as Record<string, string>,
+      timeout: 45_000,
+    });
+    try {
+      const win = await app.firstWindow();
+      const screen = win.getByTestId('recovery-page');
+      await expect(screen).toBeVisible({ timeout: 20_000 });
+      await expect(screen).toContainText('本地数据库已损坏');
+      await expect(screen).toContainText(file);
+    } finally {
+      await app.close();
+    }
+    expect(fs.readFileSync(file).equals(Buffer.alloc(16384, 0x5a))).toBe(true);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });

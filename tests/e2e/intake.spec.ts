@@ -5,6 +5,7 @@ import { freshDir, startHost, type RunningHost } from './support/host';
 import { startDataSharingPlatform, type RunningPlatform } from '../../sim/data-sharing-platform';
 import { signaturePng } from '../helpers/png';
 import { chooseApplicant } from './support/intake';
+import { expectPdfPrints, expectPdfRendered } from './support/pdf';
 
 let platform: RunningPlatform;
 let hosts: RunningHost[] = [];
@@ -74,7 +75,10 @@ test('a single item with a commitment: notice, choice, signature, PDF and a veri
   await drawer.locator('.ant-drawer-close').click();
   await expect(row(page, '无犯罪记录证明')).toContainText('已签署告知承诺书');
   await row(page, '无犯罪记录证明').getByRole('button', { name: '查看承诺书' }).click();
-  await expect(page.getByTestId('pdf-frame')).toBeVisible();
+  await expectPdfRendered(page);
+  await page.setViewportSize({ width: 1366, height: 768 });
+  await page.screenshot({ path: info.outputPath('commitment-pdf-preview.png') });
+  await expectPdfPrints(page, 1);
 });
 
 test('an ineligible applicant is refused for commitment with the reason, and presents the certificate instead', async ({ page }) => {
@@ -188,7 +192,7 @@ test('the newborn bundle: every certificate in its state, accepted, with a recei
   await expect(page.getByTestId('figures')).toContainText('直接取消');
   await page.screenshot({ path: info.outputPath('newborn-accepted.png'), fullPage: true });
   await page.getByRole('button', { name: '打印受理回执' }).click();
-  await expect(page.getByTestId('pdf-frame')).toBeVisible();
+  await expectPdfRendered(page);
 });
 
 test('a still-valid page from an earlier case is reused instead of asking again', async ({ page }) => {

@@ -5,6 +5,7 @@ import { freshDir, startHost, type RunningHost } from './support/host';
 import { CHROMIUM, CHROMIUM_ARGS, assertChromium } from './support/browser';
 import { documentScene, writeY4m } from '../helpers/y4m';
 import { startIntakeFor } from './support/intake';
+import { expectPdfRendered } from './support/pdf';
 
 /**
  * The document camera in the real browser: Chromium's fake camera plays a
@@ -91,6 +92,6 @@ test('captures pages from the document camera at full resolution and exports one
     const pdf = await PDFDocument.load(Buffer.from(exported.base64, 'base64'));
     expect(pdf.getPageCount()).toBe(2);
     await page.getByTestId('export-pdf').click();
-    await expect(page.getByTestId('pdf-frame')).toBeVisible();
+    await expectPdfRendered(page, { pages: 2, a4: false });
   });
 });

@@ -1,9 +1,8 @@
 /**
  * Imported PDFs as page images for the scan pipeline, rendered in the renderer with pdf.js
- * (`pdfjs-dist`, pinned). Its worker is bundled by Vite as an asset of this app (`?url`), never
- * fetched from elsewhere; this version compiles no code from strings (the CSP forbids eval). The
- * library (≈1 MB) is loaded only when a PDF is imported.
+ * (lib/pdfjs.ts: the bundled worker, no eval, loaded only when needed).
  */
+import { openPdfDocument, renderPdfPage, type PdfDocument } from '../lib/pdfjs';
 
 /** Pixels per PDF point: 300 dpi, the resolution a document camera gives an A4 page. */
 const SCALE = 300 / 72;
@@ -20,11 +19,9 @@ export interface PdfPages {
 export class PdfImportError extends Error {}
 
 export async function openPdf(bytes: ArrayBuffer): Promise<PdfPages> {
-  const [pdfjs, { default: workerUrl }] = await Promise.all([import('pdfjs-dist'), import('pdfjs-dist/build/pdf.worker.min.mjs?url')]);
-  pdfjs.GlobalWorkerOptions.workerSrc = workerUrl;
-  let doc: Awaited<ReturnType<typeof pdfjs.getDocument>['promise']>;
+  let doc: PdfDocument;
   try {
-    doc = await pdfjs.getDocument({ data: new Uint8Array(bytes) }).promise;
+    doc = await openPdfDocument(new Uint8Array(bytes));
   } catch (e) {
     const name = (e as { name?: string }).name;
     if (name === 'PasswordException') throw new PdfImportError('该 PDF 设有打开密码，无法导入，请先取消密码。');
@@ -33,20 +30,8 @@ export async function openPdf(bytes: ArrayBuffer): Promise<PdfPages> {
   return {
     count: doc.numPages,
     async render(n) {
-      const page = await doc.getPage(n);
-      try {
-        const base = page.getViewport({ scale: 1 });
-        const scale = Math.min(SCALE, MAX_SIDE / Math.max(base.width, base.height));
-        const viewport = page.getViewport({ scale });
-        const canvas = document.createElement('canvas');
-        canvas.width = Math.round(viewport.width);
-        canvas.height = Math.round(viewport.height);
-        const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
-        await page.render({ canvas, canvasContext: ctx, viewport, background: '#ffffff' }).promise;
-        return ctx.getImageData(0, 0, canvas.width, canvas.height);
-      } finally {
-        page.cleanup();
-      }
+      const canvas = await renderPdfPage(doc, n, (w, h) => Math.min(SCALE, MAX_SIDE / Math.max(w, h)));
+      return canvas.getContext('2d', { willReadFrequently: true })!.getImageData(0, 0, canvas.width, canvas.height);
     },
     close: () => doc.destroy(),
   };

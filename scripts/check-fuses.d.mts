@@ -1,0 +1,1 @@
+export function checkFuses(executable: string): Promise<{ fuses: Record<string, string>; wrong: string[] }>;
