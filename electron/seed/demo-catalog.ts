@@ -406,7 +406,8 @@ export const DEMO_CERTIFICATES: DemoCertificate[] = [
       '《中华人民共和国食品安全法》第四十五条；《托儿所幼儿园卫生保健管理办法》（卫生部 教育部令第76号）',
     method: 'data_sharing',
     methodNote: '窗口按从业人员身份证号码查询健康证明有效期，无需提交健康证原件或复印件。',
-    subject: '从业人员',
+    // Asked about the applicant (the operator of a 个体工商户 is the 从业人员); a 托育机构's staff
+    // would each be a subject of their own, which one case subject cannot hold.
     validityMonths: 12,
     methodDetail: {
       source: '湖北省政务数据共享交换平台',
