@@ -114,7 +114,7 @@ export const CertificateItemView = z.object({
   method: z.enum(CERTIFICATE_METHODS),
   methodNote: z.string(),
   /** 适用情形: needed only when the question has this answer (是 = true); null = always. */
-  circumstance: z.object({ code: z.string(), question: z.string(), defaultAnswer: z.boolean(), appliesWhen: z.boolean() }).nullable(),
+  circumstance: z.object({ code: z.string(), question: z.string(), defaultAnswer: z.boolean(), appliesWhen: z.boolean(), position: z.number().int() }).nullable(),
   /** 证明对象 (申请人本人, 子女 …); 有效期 in months (null = 长期). */
   subject: z.string(),
   validityMonths: z.number().int().nullable(),

@@ -19,6 +19,7 @@ interface CertRow {
   applies_when_answer: number | null;
   question: string | null;
   default_answer: number | null;
+  position: number | null;
 }
 
 const toCert = (r: CertRow): CertificateItemView => ({
@@ -31,14 +32,14 @@ const toCert = (r: CertRow): CertificateItemView => ({
   methodNote: r.method_note,
   circumstance:
     r.circumstance_code !== null && r.applies_when_answer !== null && r.question !== null
-      ? { code: r.circumstance_code, question: r.question, defaultAnswer: r.default_answer === 1, appliesWhen: r.applies_when_answer === 1 }
+      ? { code: r.circumstance_code, question: r.question, defaultAnswer: r.default_answer === 1, appliesWhen: r.applies_when_answer === 1, position: r.position ?? 0 }
       : null,
   subject: r.subject,
   validityMonths: r.validity_months,
 });
 
 /** A certificate row with its circumstance question (alias c). */
-const CERT_SELECT = `SELECT c.*, q.question, q.default_answer FROM certificate_items c
+const CERT_SELECT = `SELECT c.*, q.question, q.default_answer, q.position FROM certificate_items c
   LEFT JOIN catalog_circumstances q ON q.catalog_version_id = c.catalog_version_id AND q.code = c.circumstance_code`;
 
 /** The catalog version in force now: the newest one whose effective date has come. */
@@ -117,7 +118,7 @@ export function createCatalogService(deps: Deps): PartialHandlers {
         ? rows.filter((r) => containsIgnoringCase(initials, r.name, r.code, r.department) || initialsOf(r.name).includes(initials))
         : rows;
       const certs = db.prepare(
-        `SELECT c.*, q.question, q.default_answer FROM service_item_certificates sc JOIN certificate_items c ON c.id = sc.certificate_item_id
+        `SELECT c.*, q.question, q.default_answer, q.position FROM service_item_certificates sc JOIN certificate_items c ON c.id = sc.certificate_item_id
          LEFT JOIN catalog_circumstances q ON q.catalog_version_id = c.catalog_version_id AND q.code = c.circumstance_code
          WHERE sc.service_item_id = ? ORDER BY sc.position`,
       );

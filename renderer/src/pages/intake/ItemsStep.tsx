@@ -54,9 +54,10 @@ export function ItemsStep({
     const conditions = new Map<number, CertificateCondition>(
       [...certs.values()].map((c) => [c.id, { id: c.id, circumstanceCode: c.circumstance?.code ?? null, appliesWhen: c.circumstance?.appliesWhen ?? null }]),
     );
-    const all = new Map<string, CircumstanceQuestion>();
-    for (const c of certs.values()) if (c.circumstance) all.set(c.circumstance.code, { code: c.circumstance.code, question: c.circumstance.question, defaultAnswer: c.circumstance.defaultAnswer });
-    const questions = questionsFor(conditions.values(), [...all.values()]);
+    // The catalog's questions in its order.
+    const all = new Map<string, CircumstanceQuestion & { position: number }>();
+    for (const c of certs.values()) if (c.circumstance) all.set(c.circumstance.code, { ...c.circumstance });
+    const questions = questionsFor(conditions.values(), [...all.values()].sort((a, b) => a.position - b.position));
     const answers = answersWithDefaults(questions, given);
     const plans = planCertificates(
       chosen.map((i) => ({ name: i.name, certificateIds: i.certificates.map((c) => c.id), produces: i.produces })),
