@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import Database from 'better-sqlite3';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,6 +26,8 @@ afterAll(async () => {
 });
 
 const PNG = signaturePng().toString('base64');
+const POPPLER = spawnSync('pdftotext', ['-v']).error === undefined;
+const NO_POPPLER = 'pdftotext (poppler-utils) not installed: apt-get install -y poppler-utils';
 /** The workbook docs/examples held before circumstances, subjects and validity were added. */
 const OLD_EXAMPLE = path.join(ROOT, 'tests', 'fixtures', 'catalog', 'catalog-example-before-circumstances.xlsx');
 
@@ -238,7 +241,18 @@ describe('intake: circumstances answered once per case', () => {
     v = await d.call('intake.transition', { caseId: v.id, to: 'accepted' }, clerk);
     expect(v.status).toBe('accepted');
     const receipt = await d.call('intake.receiptPdf', { caseId: v.id }, clerk);
-    expect(Buffer.from(receipt.base64, 'base64').subarray(0, 5).toString()).toBe('%PDF-');
+    const pdf = Buffer.from(receipt.base64, 'base64');
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    if (!POPPLER) {
+      console.warn(`circumstances: receipt text not checked — ${NO_POPPLER}`);
+      return;
+    }
+    const file = path.join(d.dataDir, 'receipt.pdf');
+    fs.writeFileSync(file, pdf);
+    const text = spawnSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' }).stdout.replace(/\s+/g, '');
+    for (const line of ['授权委托书', '不涉及（是否本人申请：是）', '不涉及（是否院内分娩：是）', '不涉及（父母是否均为县内户籍：是）', '由本件产生（出生医学证明办理），无需提交']) {
+      expect(text).toContain(line);
+    }
   });
 
   it('with the answers flipped lists exactly the certificates those circumstances need', async () => {
