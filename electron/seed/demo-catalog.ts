@@ -67,6 +67,7 @@ export const DEMO_CERTIFICATES: DemoCertificate[] = [
     legalBasis: '《中华人民共和国母婴保健法》第二十三条',
     method: 'retained',
     methodNote: '窗口查验原件防伪特征并拍照留存，原件当场退还申请人。',
+    subject: '子女',
     trustGrade: 'B',
     methodDetail: {
       reason:

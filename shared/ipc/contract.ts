@@ -131,7 +131,7 @@ export const ServiceItemView = z.object({
   bundles: z.array(z.string()),
   certificates: z.array(CertificateItemView),
   /** Certificates handling this item produces (由本件产生 for later items of the case). */
-  produces: z.array(z.number().int()),
+  produces: z.array(z.object({ id: z.number().int(), name: z.string() })),
   riskClass: z.string(),
 });
 export type ServiceItemView = z.infer<typeof ServiceItemView>;

@@ -122,7 +122,9 @@ export function createCatalogService(deps: Deps): PartialHandlers {
          LEFT JOIN catalog_circumstances q ON q.catalog_version_id = c.catalog_version_id AND q.code = c.circumstance_code
          WHERE sc.service_item_id = ? ORDER BY sc.position`,
       );
-      const outputs = db.prepare('SELECT certificate_item_id FROM service_item_outputs WHERE service_item_id = ? ORDER BY certificate_item_id');
+      const outputs = db.prepare(
+        'SELECT c.id, c.name FROM service_item_outputs o JOIN certificate_items c ON c.id = o.certificate_item_id WHERE o.service_item_id = ? ORDER BY c.id',
+      );
       const bundles = db.prepare(
         `SELECT b.name FROM bundle_items bi JOIN bundles b ON b.id = bi.bundle_id WHERE bi.service_item_id = ? ORDER BY b.name`,
       );
@@ -136,7 +138,7 @@ export function createCatalogService(deps: Deps): PartialHandlers {
           timeLimitDays: i.time_limit_days,
           bundles: (bundles.all(i.id) as { name: string }[]).map((b) => b.name),
           certificates: (certs.all(i.id) as CertRow[]).map(toCert),
-          produces: (outputs.all(i.id) as { certificate_item_id: number }[]).map((o) => o.certificate_item_id),
+          produces: outputs.all(i.id) as { id: number; name: string }[],
           riskClass: i.risk_class,
         }),
       );

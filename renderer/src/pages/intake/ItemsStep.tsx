@@ -60,7 +60,7 @@ export function ItemsStep({
     const questions = questionsFor(conditions.values(), [...all.values()].sort((a, b) => a.position - b.position));
     const answers = answersWithDefaults(questions, given);
     const plans = planCertificates(
-      chosen.map((i) => ({ name: i.name, certificateIds: i.certificates.map((c) => c.id), produces: i.produces })),
+      chosen.map((i) => ({ name: i.name, certificateIds: i.certificates.map((c) => c.id), produces: i.produces.map((o) => o.id) })),
       conditions,
       questions,
       answers,
