@@ -116,6 +116,17 @@ interface Shape {
 
 const ACTIVE = ['commitment', 'data_sharing', 'dept_verification', 'retained'] as const;
 
+/** The circumstance answers under which every one of these certificates applies (适用情形), or null when none do. */
+function allApply(certs: ServiceItemView['certificates']): Record<string, boolean> | null {
+  const answers: Record<string, boolean> = {};
+  for (const c of certs) {
+    if (!c.circumstance) continue;
+    if (c.circumstance.code in answers && answers[c.circumstance.code] !== c.circumstance.appliesWhen) return null;
+    answers[c.circumstance.code] = c.circumstance.appliesWhen;
+  }
+  return answers;
+}
+
 /** Single items and pairs whose merged certificates number five, one retained at least; the best with a commitment and the best with a dept verification. */
 function chooseShapes(items: ServiceItemView[]): Shape[] {
   const combos: ServiceItemView[][] = [];
@@ -129,7 +140,7 @@ function chooseShapes(items: ServiceItemView[]): Shape[] {
       for (const it of c) for (const cert of it.certificates) if (!merged.has(cert.id)) merged.set(cert.id, cert);
       return { items: c, certs: [...merged.values()] };
     })
-    .filter((c) => c.certs.length === 5 && c.certs.some((x) => x.method === 'retained'));
+    .filter((c) => c.certs.length === 5 && c.certs.some((x) => x.method === 'retained') && allApply(c.certs) !== null && c.certs.every((x) => x.subject === '申请人本人'));
   const score = (c: (typeof candidates)[number]) => {
     const methods = new Set(c.certs.map((x) => x.method));
     return ACTIVE.filter((m) => methods.has(m)).length * 100 + c.certs.filter((x) => x.method === 'retained').length * 10 - c.items.length;
@@ -179,9 +190,10 @@ async function runCase(c: Client, shape: Shape, input: CaseInput): Promise<{ cas
   let nextPage = 0;
 
   const t0 = nowMs();
-  let v = await timed('start', null, () => c.call('intake.start', { applicantId: input.applicantId, serviceItemIds: shape.items.map((i) => i.id) }));
+  let v = await timed('start', null, () => c.call('intake.start', { applicantId: input.applicantId, serviceItemIds: shape.items.map((i) => i.id), circumstances: allApply(shape.certs)! }));
   const caseId = v.id;
   for (const cert of v.certificates) {
+    if (cert.state !== 'pending') continue; // 直接取消, or 由本件产生 by an earlier item of the pair
     const ref = { caseId, certificateItemId: cert.certificateItemId };
     if (cert.method === 'commitment') {
       v = await timed('recordChoice', cert.certificateItemId, () => c.call('intake.recordChoice', { ...ref, choice: 'commit' }));
@@ -507,9 +519,10 @@ async function writePath() {
         hall: { name: '房县政务服务中心' },
         caseNo: `420325-ZWFW-20261122-${String(9000 + i)}`,
         applicant: { name: '王芳', idLabel: '居民身份证', idNumberMasked: maskIdNumber('42032519880623004X') },
-        certificate: { code: commitmentCert.code, name: commitmentCert.name, issuer: commitmentCert.issuer },
+        certificate: { code: commitmentCert.code, name: commitmentCert.name, issuer: commitmentCert.issuer, legalBasis: commitmentCert.legalBasis },
         serviceItems: shapes[0]!.items.map((x) => x.name),
         template: { version: 'v1', noticeText: String(commitmentCert.methodDetail.noticeText), commitmentText: String(commitmentCert.methodDetail.commitmentText) },
+        verification: { method: '网络核验', timeLimitDays: 5, samplingRatio: 1 },
         signaturePngBase64: sig0,
         signatureKind: 'pad',
         signedAt: new Date().toISOString(),

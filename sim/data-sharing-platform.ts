@@ -5,7 +5,7 @@
  *
  *   POST /api/query         {dataset, subject:{idNumber}, requestId}  → 200 {reference, data} | 404 {reference}
  *   POST /control/fault     {mode: 'none' | 'error500' | 'slow', delayMs?}
- *   GET  /control/log       what was asked, in order
+ *   GET  /control/log       what was asked (dataset, the subject asked about), in order
  */
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
@@ -24,11 +24,21 @@ export const DEMO_RECORDS: PlatformRecord[] = [
   { dataset: '婚姻登记信息', idNumber: '42032519880623004X', data: { 婚姻状况: '已婚', 登记机关: '房县民政局', 登记日期: '2014-05-20' } },
   { dataset: '人口基础信息（户籍）', idNumber: '420325199208154328', data: { 姓名: '刘晓梅', 户籍地址: '湖北省十堰市房县城关镇西关路18号', 与户主关系: '户主' } },
   { dataset: '婚姻登记信息', idNumber: '420325199208154328', data: { 婚姻状况: '已婚', 登记机关: '房县民政局', 登记日期: '2018-10-01' } },
+  // 王芳's newborn: the child's own record, asked about by the child's ID number (证明对象 子女).
+  { dataset: '儿童预防接种信息', idNumber: '420325202611010011', data: { 儿童姓名: '李小宝', 已接种: '乙肝疫苗第1剂、卡介苗', 接种单位: '房县妇幼保健院' } },
 ];
+
+export interface AskedQuery {
+  requestId: string;
+  dataset: string;
+  /** Whom the desk asked about, as received. */
+  subject: { idType: string; idNumber: string; name: string };
+  at: string;
+}
 
 export interface RunningPlatform extends LoopbackServer {
   setFault(f: Fault): void;
-  log(): { requestId: string; dataset: string; at: string }[];
+  log(): AskedQuery[];
 }
 
 /** Matches records whatever the dataset's exact wording (e.g. '婚姻登记信息' vs '婚姻状况'). */
@@ -39,7 +49,7 @@ function matches(record: PlatformRecord, dataset: string): boolean {
 export function startDataSharingPlatform(opts: { port?: number; records?: PlatformRecord[] } = {}): Promise<RunningPlatform> {
   const records = opts.records ?? DEMO_RECORDS;
   let fault: Fault = { mode: 'none' };
-  const asked: { requestId: string; dataset: string; at: string }[] = [];
+  const asked: AskedQuery[] = [];
 
   const server = http.createServer((req, res) => {
     void (async () => {
@@ -59,8 +69,14 @@ export function startDataSharingPlatform(opts: { port?: number; records?: Platfo
       const answer = () => {
         if (fault.mode === 'error500') return reply(500, { message: 'platform error (simulated)' });
         const dataset = String(body.dataset ?? '');
-        const idNumber = String((body.subject as { idNumber?: string } | undefined)?.idNumber ?? '');
-        asked.push({ requestId: String(body.requestId ?? ''), dataset, at: new Date().toISOString() });
+        const subject = (body.subject ?? {}) as { idType?: unknown; idNumber?: unknown; name?: unknown };
+        const idNumber = String(subject.idNumber ?? '');
+        asked.push({
+          requestId: String(body.requestId ?? ''),
+          dataset,
+          subject: { idType: String(subject.idType ?? ''), idNumber, name: String(subject.name ?? '') },
+          at: new Date().toISOString(),
+        });
         const reference = `GX${Date.now().toString(36).toUpperCase()}${randomBytes(2).toString('hex').toUpperCase()}`;
         const hit = records.find((r) => r.idNumber === idNumber && matches(r, dataset));
         return hit ? reply(200, { reference, data: hit.data }) : reply(404, { reference });

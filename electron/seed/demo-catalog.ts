@@ -12,7 +12,7 @@
  *   + main item (5) + sub item (3) + business item (3).
  * - Bundle codes: 'YJS-420325-NNN'.
  */
-import type { CertificateMethod, ServiceItemKind } from '../../shared/domain/catalog';
+import type { CertificateMethod, RiskClass, ServiceItemKind, TrustGrade } from '../../shared/domain/catalog';
 
 export interface DemoCertificate {
   code: string;
@@ -22,6 +22,14 @@ export interface DemoCertificate {
   method: CertificateMethod;
   methodNote: string;
   methodDetail: Record<string, unknown>;
+  /** 适用情形: needed only when the circumstance (DEMO_CIRCUMSTANCES) has this answer; absent = always. */
+  circumstance?: { code: string; appliesWhen: boolean };
+  /** 证明对象; absent = 申请人本人. */
+  subject?: string;
+  /** 有效期 in months for reuse; absent = 长期. */
+  validityMonths?: number;
+  /** absent = B. */
+  trustGrade?: TrustGrade;
 }
 
 export interface DemoServiceItem {
@@ -31,7 +39,18 @@ export interface DemoServiceItem {
   kind: ServiceItemKind;
   timeLimitDays: number;
   certificates: string[];
+  /** absent = 一般. */
+  riskClass?: RiskClass;
+  /** Certificates handling the item produces (由本件产生 for later items of a case). */
+  produces?: string[];
 }
+
+/** The questions the clerk answers once per case, with the answer of the common case. */
+export const DEMO_CIRCUMSTANCES = [
+  { code: 'QX-BRSQ', question: '是否本人申请', defaultAnswer: true },
+  { code: 'QX-YNFM', question: '是否院内分娩', defaultAnswer: true },
+  { code: 'QX-XNHJ', question: '父母是否均为县内户籍', defaultAnswer: true },
+] as const;
 
 export interface DemoBundle {
   code: string;
@@ -48,6 +67,8 @@ export const DEMO_CERTIFICATES: DemoCertificate[] = [
     legalBasis: '《中华人民共和国母婴保健法》第二十三条',
     method: 'retained',
     methodNote: '窗口查验原件防伪特征并拍照留存，原件当场退还申请人。',
+    subject: '子女',
+    trustGrade: 'B',
     methodDetail: {
       reason:
         '出生医学证明是新生儿申报出生登记和享受相关待遇的法定医学文件，须查验原件防伪特征并核对编号，县内尚未与出生医学证明管理系统实时对接。',
@@ -61,6 +82,7 @@ export const DEMO_CERTIFICATES: DemoCertificate[] = [
       '《中华人民共和国社会保险法》第五十四条；《医疗保障基金使用监督管理条例》（国务院令第735号）',
     method: 'retained',
     methodNote: '窗口核对票据原件后收存原件，并在系统中登记票据号码防止重复报销。',
+    validityMonths: 12,
     methodDetail: {
       reason:
         '零星报销须收存票据原件以防同一费用重复报销，县外及省外医疗机构的纸质票据无法联网查验。',
@@ -73,6 +95,7 @@ export const DEMO_CERTIFICATES: DemoCertificate[] = [
     legalBasis: '《中华人民共和国民法典》第一百六十五条',
     method: 'retained',
     methodNote: '他人代办时窗口收取由委托人亲笔签名的委托书原件，并拍照存档。',
+    circumstance: { code: 'QX-BRSQ', appliesWhen: false },
     methodDetail: {
       reason:
         '委托代理须由被代理人本人签名并载明代理事项、权限和期限，签名不得代签，须留存原件备查。',
@@ -85,6 +108,7 @@ export const DEMO_CERTIFICATES: DemoCertificate[] = [
     legalBasis: '《卫生部关于进一步加强出生医学证明管理的通知》（卫妇社发〔2009〕96号）',
     method: 'retained',
     methodNote: '仅院外分娩且无接生记录时需要，窗口查验原件并拍照留存后退还。',
+    circumstance: { code: 'QX-YNFM', appliesWhen: false },
     methodDetail: {
       reason:
         '院外分娩无法由助产机构出具分娩记录，亲子关系须以司法鉴定机构出具的鉴定意见书原件为准，鉴定机构系统未接入共享平台。',
@@ -186,6 +210,8 @@ export const DEMO_CERTIFICATES: DemoCertificate[] = [
       '《中华人民共和国未成年人保护法》第六十二条；《托育机构设置标准（试行）》（国卫人口发〔2019〕58号）',
     method: 'commitment',
     methodNote: '申请人可自愿签署告知承诺书代替提交，不愿承诺的提交县公安局出具的证明。',
+    subject: '从业人员',
+    validityMonths: 6,
     methodDetail: {
       templateVersion: 'v1',
       noticeText:
@@ -338,6 +364,8 @@ export const DEMO_CERTIFICATES: DemoCertificate[] = [
     legalBasis: '《中华人民共和国市场主体登记管理条例》第二十二条',
     method: 'data_sharing',
     methodNote: '窗口调取电子营业执照，无需提交营业执照复印件。',
+    subject: '申请人本人',
+    trustGrade: 'A',
     methodDetail: {
       source: '全国一体化政务服务平台电子证照系统',
       dataset: '电子营业执照',
@@ -379,6 +407,9 @@ export const DEMO_CERTIFICATES: DemoCertificate[] = [
       '《中华人民共和国食品安全法》第四十五条；《托儿所幼儿园卫生保健管理办法》（卫生部 教育部令第76号）',
     method: 'data_sharing',
     methodNote: '窗口按从业人员身份证号码查询健康证明有效期，无需提交健康证原件或复印件。',
+    // Asked about the applicant (the operator of a 个体工商户 is the 从业人员); a 托育机构's staff
+    // would each be a subject of their own, which one case subject cannot hold.
+    validityMonths: 12,
     methodDetail: {
       source: '湖北省政务数据共享交换平台',
       dataset: '从业人员预防性健康检查信息',
@@ -405,10 +436,11 @@ export const DEMO_CERTIFICATES: DemoCertificate[] = [
     legalBasis: '《中华人民共和国疫苗管理法》第四十七条',
     method: 'data_sharing',
     methodNote: '窗口在免疫规划信息系统查询儿童接种记录，无需提交预防接种证复印件。',
+    subject: '子女',
     methodDetail: {
       source: '湖北省免疫规划信息管理系统',
       dataset: '儿童预防接种信息',
-      query: '按儿童姓名和出生医学证明编号查询接种记录',
+      query: '按儿童姓名和身份证号码查询接种记录',
     },
   },
 
@@ -420,6 +452,7 @@ export const DEMO_CERTIFICATES: DemoCertificate[] = [
     legalBasis: '《中华人民共和国户口登记条例》第七条',
     method: 'dept_verification',
     methodNote: '父母一方为县外户籍的，由县公安局户政部门向户籍地公安机关发起协查，申请人无需回原籍开具。',
+    circumstance: { code: 'QX-XNHJ', appliesWhen: false },
     methodDetail: {
       verifyingDepartment: '县公安局（户政管理大队）',
       timeLimitDays: 3,
@@ -433,6 +466,7 @@ export const DEMO_CERTIFICATES: DemoCertificate[] = [
     legalBasis: '《医疗机构病历管理规定》（国卫医发〔2013〕31号）',
     method: 'dept_verification',
     methodNote: '由帮办代办员到助产机构病案室调取分娩住院记录，申请人无需自行复印。',
+    circumstance: { code: 'QX-YNFM', appliesWhen: true },
     methodDetail: {
       verifyingDepartment: '县妇幼保健院',
       timeLimitDays: 2,
@@ -517,6 +551,7 @@ export const DEMO_SERVICE_ITEMS: DemoServiceItem[] = [
     department: '县卫生健康局',
     kind: '公共服务',
     timeLimitDays: 1,
+    produces: ['ZM-420325-0001'], // 出生医学证明: the later items of the bundle take it from here
     certificates: [
       'ZM-420325-0019', // 户籍证明
       'ZM-420325-0029', // 分娩住院记录

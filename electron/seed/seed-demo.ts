@@ -3,7 +3,10 @@ import { SYSTEM_ACTOR } from '../services/audit/audit-chain';
 import { hashPassword } from '../services/auth/passwords';
 import { insertUser } from '../services/users/user-rows';
 import type { Role } from '../../shared/domain/roles';
-import { DEMO_BUNDLES, DEMO_CERTIFICATES, DEMO_SERVICE_ITEMS } from './demo-catalog';
+import { DEMO_BUNDLES, DEMO_CERTIFICATES, DEMO_CIRCUMSTANCES, DEMO_SERVICE_ITEMS } from './demo-catalog';
+import { insertCatalogVersion } from '../services/catalog-io/catalog-version-rows';
+import type { CatalogData } from '../services/catalog-io/catalog-model';
+import { APPLICANT_SELF, DEFAULT_RISK_CLASS } from '../../shared/domain/catalog';
 
 export const DEMO_PASSWORD = 'Desk@2026';
 
@@ -43,6 +46,40 @@ const DEMO_CREDIT = [
   },
 ] as const;
 
+/** The demo catalog as the data an .xlsx import yields, so it is written by the same code. */
+export function demoCatalogData(): CatalogData {
+  return {
+    version: { label: null, effectiveFrom: null, note: '', row: null },
+    circumstances: DEMO_CIRCUMSTANCES.map((q) => ({ ...q })),
+    certificates: DEMO_CERTIFICATES.map((c) => ({
+      code: c.code,
+      name: c.name,
+      issuer: c.issuer,
+      legalBasis: c.legalBasis,
+      method: c.method,
+      methodNote: c.methodNote,
+      methodDetail: c.methodDetail,
+      circumstance: c.circumstance ?? null,
+      subject: c.subject ?? APPLICANT_SELF,
+      validityMonths: c.validityMonths ?? null,
+      trustGrade: c.trustGrade ?? 'B',
+    })),
+    serviceItems: DEMO_SERVICE_ITEMS.map((s) => ({
+      code: s.code,
+      name: s.name,
+      department: s.department,
+      kind: s.kind,
+      timeLimitDays: s.timeLimitDays,
+      certificates: s.certificates,
+      materials: [],
+      guide: { basis: '', conditions: '', location: `${DEMO_HALL.name}一楼综合受理窗口（${s.department}）`, phone: '0719-3223000' },
+      riskClass: s.riskClass ?? DEFAULT_RISK_CLASS,
+      produces: s.produces ?? [],
+    })),
+    bundles: DEMO_BUNDLES,
+  };
+}
+
 /** Seeds a demo hall on an empty store in one audited transaction. */
 export async function seedDemo(deps: Deps): Promise<void> {
   const hashes = await Promise.all(DEMO_USERS.map(() => hashPassword(DEMO_PASSWORD)));
@@ -52,40 +89,20 @@ export async function seedDemo(deps: Deps): Promise<void> {
     db.prepare('INSERT INTO hall (id, code, name, region) VALUES (1, ?, ?, ?)').run(DEMO_HALL.code, DEMO_HALL.name, DEMO_HALL.region);
     DEMO_USERS.forEach((u, i) => insertUser(db, { ...u, passwordHash: hashes[i]! }, w.at));
 
-    const version = Number(
-      db
-        .prepare('INSERT INTO catalog_versions (label, effective_from, source, created_at) VALUES (?, ?, ?, ?)')
-        .run('房县证明事项清单（演示）2026年版', '2026-01-01T00:00:00.000Z', 'demo', iso).lastInsertRowid,
-    );
-    const certId = new Map<string, number>();
-    const insCert = db.prepare(
-      `INSERT INTO certificate_items (catalog_version_id, code, name, issuer, legal_basis, method, method_note, method_detail)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    for (const c of DEMO_CERTIFICATES) {
-      const id = insCert.run(version, c.code, c.name, c.issuer, c.legalBasis, c.method, c.methodNote, JSON.stringify(c.methodDetail)).lastInsertRowid;
-      certId.set(c.code, Number(id));
-    }
-    const itemId = new Map<string, number>();
-    const insItem = db.prepare(
-      `INSERT INTO service_items (catalog_version_id, code, name, department, kind, time_limit_days) VALUES (?, ?, ?, ?, ?, ?)`,
-    );
-    const link = db.prepare('INSERT INTO service_item_certificates (service_item_id, certificate_item_id, position) VALUES (?, ?, ?)');
-    const setGuide = db.prepare('UPDATE service_items SET guide = ? WHERE id = ?');
+    insertCatalogVersion(db, demoCatalogData(), {
+      label: '房县证明事项清单（演示）2026年版',
+      effectiveFromIso: '2026-01-01T00:00:00.000Z',
+      source: 'demo',
+      note: '',
+      createdAt: iso,
+      createdBy: null,
+    });
+    // Non-certificate materials with their form and note (an .xlsx import carries names only).
     const material = db.prepare('INSERT INTO service_item_materials (service_item_id, position, name, form, required, note) VALUES (?, ?, ?, ?, ?, ?)');
     for (const s of DEMO_SERVICE_ITEMS) {
-      const id = Number(insItem.run(version, s.code, s.name, s.department, s.kind, s.timeLimitDays).lastInsertRowid);
-      itemId.set(s.code, id);
-      s.certificates.forEach((code, pos) => link.run(id, certId.get(code), pos));
-      setGuide.run(JSON.stringify({ location: `${DEMO_HALL.name}一楼综合受理窗口（${s.department}）`, phone: '0719-3223000' }), id);
+      const { id } = db.prepare('SELECT id FROM service_items WHERE code = ?').get(s.code) as { id: number };
       material.run(id, 0, '申请人有效身份证件', '原件', 1, '窗口核验后当场退还');
       material.run(id, 1, `${s.name}申请表`, '原件', 1, '窗口提供，可现场填写');
-    }
-    const insBundle = db.prepare('INSERT INTO bundles (catalog_version_id, code, name) VALUES (?, ?, ?)');
-    const insBundleItem = db.prepare('INSERT INTO bundle_items (bundle_id, service_item_id, position) VALUES (?, ?, ?)');
-    for (const b of DEMO_BUNDLES) {
-      const id = Number(insBundle.run(version, b.code, b.name).lastInsertRowid);
-      b.items.forEach((code, pos) => insBundleItem.run(id, itemId.get(code), pos));
     }
     for (const a of DEMO_APPLICANTS) {
       db.prepare('INSERT INTO applicants (kind, name, id_type, id_number, phone, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, 1)').run(

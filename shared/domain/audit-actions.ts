@@ -19,6 +19,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'audit.verify': '校验审计链',
   'catalog.import': '导入证明事项清单',
   'case.create': '创建办件',
+  'case.subject': '登记证明对象',
   'case.commitmentChoice': '记录承诺选择',
   'case.transition': '办件状态变更',
   'case.switchToVerification': '改为部门核验',

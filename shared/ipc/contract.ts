@@ -115,6 +115,11 @@ export const CertificateItemView = z.object({
   legalBasis: z.string(),
   method: z.enum(CERTIFICATE_METHODS),
   methodNote: z.string(),
+  /** 适用情形: needed only when the question has this answer (是 = true); null = always. */
+  circumstance: z.object({ code: z.string(), question: z.string(), defaultAnswer: z.boolean(), appliesWhen: z.boolean(), position: z.number().int() }).nullable(),
+  /** 证明对象 (申请人本人, 子女 …); 有效期 in months (null = 长期). */
+  subject: z.string(),
+  validityMonths: z.number().int().nullable(),
 });
 export type CertificateItemView = z.infer<typeof CertificateItemView>;
 
@@ -127,6 +132,9 @@ export const ServiceItemView = z.object({
   timeLimitDays: z.number().int(),
   bundles: z.array(z.string()),
   certificates: z.array(CertificateItemView),
+  /** Certificates handling this item produces (由本件产生 for later items of the case). */
+  produces: z.array(z.object({ id: z.number().int(), name: z.string() })),
+  riskClass: z.string(),
 });
 export type ServiceItemView = z.infer<typeof ServiceItemView>;
 

@@ -1,9 +1,10 @@
 import { METHOD_LABELS, type CertificateMethod } from '../domain/catalog';
+import { isNotDemanded, type CertificateState } from './certificate-resolution';
 
 /** What a case's certificate looks like for counting. */
 export interface FigureInput {
   method: CertificateMethod;
-  state: 'not_needed' | 'pending' | 'satisfied' | 'queued' | 'requested' | 'presented';
+  state: CertificateState;
   choice: 'commit' | 'present' | null;
   reusedMaterial: boolean;
 }
@@ -21,9 +22,11 @@ export const FIGURE_LABELS: Record<(typeof FIGURE_KEYS)[number], string> = {
  * Certificates the applicant did not have to bring, by how they were
  * avoided — the figure halls report. A certificate the applicant presented
  * anyway (by choice or because it is retained) is avoided only if it came
- * from the material library instead of being brought again.
+ * from the material library instead of being brought again. A certificate the case never asked
+ * for (不涉及, 由本件产生) is neither demanded nor avoided: it is not counted.
  */
-export function caseFigures(certs: FigureInput[]) {
+export function caseFigures(all: FigureInput[]) {
+  const certs = all.filter((c) => !isNotDemanded(c.state));
   const counts: Record<(typeof FIGURE_KEYS)[number], number> = { cancelled: 0, commitment: 0, data_sharing: 0, dept_verification: 0, reused: 0 };
   for (const c of certs) {
     if (c.method === 'cancelled') counts.cancelled++;

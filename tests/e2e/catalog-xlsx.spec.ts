@@ -20,13 +20,17 @@ async function signIn(page: Page, username: string) {
 /** Today in China time: a version effective today is in force at once. */
 const chinaToday = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
 
+/** A notice stating every part 国办发〔2020〕42号 requires (checked at import). */
+const NOTICE =
+  '申请人应当在本县实际居住，负有证明居住情况的义务，证明内容为现居住地址。申请人可自愿以书面承诺代替证明，承诺书须由本人签字。行政机关有权书面核查，申请人应当配合。承诺不实的，撤销相关决定并记入信用记录。';
+
 /** A small county catalog: two certificates, two items, one bundle; `method` is the first certificate's 处理方式. */
 async function writeCatalogFile(file: string, method: string): Promise<void> {
   const wb = new ExcelJS.Workbook();
   const certs = wb.addWorksheet('证明事项清单');
   certs.addRow(['证明编码', '证明名称', '开具单位', '设定依据', '处理方式', '窗口做法', '告知内容', '承诺内容', '核查方式', '核查时限（工作日）', '抽查比例', '共享来源', '共享数据项', '查询方式', '核验部门', '核验时限（工作日）', '核验方式', '取消依据', '取消理由', '保留理由']);
   const row = (values: Record<number, string | number>) => Array.from({ length: 20 }, (_, i) => values[i] ?? null);
-  certs.addRow(row({ 0: 'ZS-001', 1: '居住证明', 2: '村（居）民委员会', 3: '《居住证暂行条例》第二条', 4: method, 5: '签署承诺书即可', 6: '告知内容……', 7: '承诺内容……', 8: '书面核查', 9: 15, 10: '20%' }));
+  certs.addRow(row({ 0: 'ZS-001', 1: '居住证明', 2: '村（居）民委员会', 3: '《居住证暂行条例》第二条', 4: method, 5: '签署承诺书即可', 6: NOTICE, 7: '承诺内容……', 8: '书面核查', 9: 15, 10: '20%' }));
   certs.addRow(row({ 0: 'ZS-002', 1: '婚姻状况证明', 2: '县民政局', 3: '《婚姻登记条例》', 4: '数据共享', 11: '湖北省政务数据共享交换平台', 12: '婚姻登记信息', 13: '按身份证号码查询' }));
   const items = wb.addWorksheet('政务服务事项');
   items.addRow(['实施编码', '事项名称', '实施部门', '事项类型', '承诺时限（工作日）', '所需证明', '其他材料', '办理依据', '受理条件', '办理地点', '咨询电话']);
@@ -101,7 +105,7 @@ test('a supervisor imports a county catalog: a bad file lists its problems, a go
   await download.saveAs(saved);
   const wb = new ExcelJS.Workbook();
   await wb.xlsx.readFile(saved);
-  expect(wb.worksheets.map((w) => w.name)).toEqual(['证明事项清单', '政务服务事项', '一件事', '版本说明']);
+  expect(wb.worksheets.map((w) => w.name)).toEqual(['证明事项清单', '政务服务事项', '一件事', '适用情形', '版本说明']);
   expect(wb.getWorksheet('证明事项清单')!.getCell('B3').value).toBe('婚姻状况证明');
 });
 

@@ -4,7 +4,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { freshDir, startHost, type RunningHost } from './support/host';
 import { startDataSharingPlatform, type RunningPlatform } from '../../sim/data-sharing-platform';
 import { signaturePng } from '../helpers/png';
-import { chooseApplicant } from './support/intake';
+import { answerCircumstance, chooseApplicant } from './support/intake';
 import { expectPdfPrints, expectPdfRendered } from './support/pdf';
 
 let platform: RunningPlatform;
@@ -39,8 +39,9 @@ async function pickApplicant(page: Page, name: string) {
   await chooseApplicant(page, name);
 }
 
-async function pickItems(page: Page, names: string[]) {
+async function pickItems(page: Page, names: string[], answers: Record<string, '是' | '否'> = {}) {
   for (const n of names) await page.getByRole('row', { name: new RegExp(n) }).getByRole('checkbox').check();
+  for (const [question, answer] of Object.entries(answers)) await answerCircumstance(page, question, answer);
   await page.getByRole('button', { name: /生成办件/ }).click();
   await expect(page.getByTestId('certificates-table')).toBeVisible();
 }
@@ -163,6 +164,14 @@ test('the newborn bundle: every certificate in its state, accepted, with a recei
     const text = (await r.textContent()) ?? '';
     if (await r.getByRole('button', { name: '共享查询' }).count()) {
       await r.getByRole('button', { name: '共享查询' }).click();
+      if (name === '预防接种记录证明') {
+        // About the child (证明对象 子女): the child's name and ID number, once for the case.
+        const dialog = page.getByRole('dialog', { name: /证明对象/ });
+        await dialog.getByLabel('子女姓名').fill('李小宝');
+        await dialog.getByLabel('子女身份证号码').fill('420325202611010011');
+        await dialog.getByRole('button', { name: /保存并查询/ }).click();
+        await expect(dialog).toBeHidden();
+      }
       await expect(r).not.toContainText('待共享查询');
       if ((await r.textContent())?.includes('无此数据')) {
         await expect(r.getByRole('button', { name: '改为部门核验' })).toBeVisible();
@@ -198,7 +207,7 @@ test('the newborn bundle: every certificate in its state, accepted, with a recei
 test('a still-valid page from an earlier case is reused instead of asking again', async ({ page }) => {
   await open(page);
   await pickApplicant(page, '王芳');
-  await pickItems(page, ['出生医学证明办理']);
+  await pickItems(page, ['出生医学证明办理'], { 是否院内分娩: '否' }); // 亲子鉴定意见书: only for a birth outside hospital
   await row(page, '亲子鉴定').getByRole('button', { name: '核对原件' }).click();
   await page.getByTestId('material-drawer').locator('input[type=file]').setInputFiles(scanFile);
   await page.getByRole('button', { name: /核对无误/ }).click();
@@ -206,7 +215,7 @@ test('a still-valid page from an earlier case is reused instead of asking again'
 
   await page.getByRole('button', { name: '新办件' }).click();
   await pickApplicant(page, '王芳');
-  await pickItems(page, ['出生医学证明办理']);
+  await pickItems(page, ['出生医学证明办理'], { 是否院内分娩: '否' });
   await row(page, '亲子鉴定').getByRole('button', { name: '核对原件' }).click();
   const drawer = page.getByTestId('material-drawer');
   await expect(drawer).toContainText('经与原件核对无误');

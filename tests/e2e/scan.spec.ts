@@ -4,7 +4,7 @@ import { PDFDocument } from 'pdf-lib';
 import { freshDir, startHost, type RunningHost } from './support/host';
 import { CHROMIUM, CHROMIUM_ARGS, assertChromium } from './support/browser';
 import { documentScene, writeY4m } from '../helpers/y4m';
-import { startIntakeFor } from './support/intake';
+import { startIntakeFor, answerCircumstance } from './support/intake';
 import { expectPdfRendered } from './support/pdf';
 
 /**
@@ -51,6 +51,7 @@ test('an original is photographed with the document camera from the intake and k
     await page.getByRole('menuitem', { name: '受理办件' }).click();
     await startIntakeFor(page, '王芳');
     await page.getByRole('row', { name: /出生医学证明办理/ }).getByRole('checkbox').check();
+    await answerCircumstance(page, '是否院内分娩', '否'); // 亲子鉴定意见书 is needed only for a birth outside hospital
     await page.getByRole('button', { name: /生成办件/ }).click();
     const row = page.getByTestId('certificates-table').getByRole('row', { name: /亲子鉴定/ });
     await row.getByRole('button', { name: '核对原件' }).click();

@@ -7,7 +7,7 @@ import { startDataSharingPlatform, type RunningPlatform } from '../../sim/data-s
 import { startVerticalSim, type SimHandle } from '../../sim/vertical-system';
 import { writeSyncConfig } from '../../electron/services/sync/targets-config';
 import { signaturePng } from '../helpers/png';
-import { startIntakeFor } from './support/intake';
+import { startIntakeFor, answerCircumstance } from './support/intake';
 
 // The clerk's sync screens against the real vertical-system simulator (docs/sync-protocol.md) on
 // loopback: a target that refuses connections, comes back and drains by itself; a 422 refusal
@@ -107,6 +107,7 @@ async function acceptCase(page: Page): Promise<string> {
   await page.getByRole('menuitem', { name: '受理办件' }).click();
   await startIntakeFor(page, '王芳');
   await page.getByRole('row', { name: /高龄津贴申领/ }).getByRole('checkbox').check();
+  await answerCircumstance(page, '是否本人申请', '否'); // applied for on someone's behalf: the 授权委托书 applies
   await page.getByRole('button', { name: /生成办件/ }).click();
   await expect(page.getByTestId('certificates-table')).toBeVisible();
   await certRow(page, '户籍证明').getByRole('button', { name: '共享查询' }).click();

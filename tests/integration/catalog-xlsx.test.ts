@@ -69,7 +69,7 @@ describe('catalog export and import as .xlsx', () => {
 
     // The layout: four sheets, bold frozen header, a drop-down for 处理方式.
     const wb = await workbookOf(file.base64);
-    expect(wb.worksheets.map((w) => w.name)).toEqual(['证明事项清单', '政务服务事项', '一件事', '版本说明']);
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['证明事项清单', '政务服务事项', '一件事', '适用情形', '版本说明']);
     const certs = wb.getWorksheet('证明事项清单')!;
     expect(certs.getCell('A1').value).toBe('证明编码');
     expect(certs.getCell('E1').value).toBe('处理方式');
@@ -276,6 +276,8 @@ describe('reading a county workbook', () => {
     return Buffer.from(await wb.xlsx.writeBuffer());
   }
   const base = { 证明名称: '某证明', 开具单位: '某单位', 设定依据: '某条例' };
+  /** A notice stating every part 国办发〔2020〕42号 requires (shared/rules/commitment-notice.ts). */
+  const NOTICE = '申请人应当符合办理条件，负有证明义务，证明内容为实际居住地址。承诺书须由申请人本人签字。行政机关有权核查，申请人应当配合。承诺不实的，撤销决定并记入信用记录。';
 
   it('accepts 部门核验 and 代办 as department verification, plain and formatted percentages, extra columns and text dates', async () => {
     const bytes = await workbook(
@@ -283,8 +285,8 @@ describe('reading a county workbook', () => {
         { ...base, 证明编码: 'A-1', 处理方式: '部门核验', 核验部门: '县公安局', '核验时限(工作日)': 3 },
         { ...base, 证明编码: 'A-2', 处理方式: '代办', 核验部门: '县妇幼保健院', '核验时限(工作日)': '2' },
         { ...base, 证明编码: 'A-3', 处理方式: '部门核验／代办', 核验部门: '县民政局', '核验时限(工作日)': 10 },
-        { ...base, 证明编码: 'A-4', 处理方式: '告知承诺', 告知内容: '告知', 承诺内容: '承诺', 核查方式: '实地调查', '核查时限（工作日）': 20, 抽查比例: 20 },
-        { ...base, 证明编码: 'A-5', 处理方式: '告知承诺', 告知内容: '告知', 承诺内容: '承诺', 核查方式: '免于核查' },
+        { ...base, 证明编码: 'A-4', 处理方式: '告知承诺', 告知内容: NOTICE, 承诺内容: '承诺', 核查方式: '实地调查', '核查时限（工作日）': 20, 抽查比例: 20 },
+        { ...base, 证明编码: 'A-5', 处理方式: '告知承诺', 告知内容: NOTICE, 承诺内容: '承诺', 核查方式: '免于核查' },
       ],
       { 版本名称: '测试版', 生效日期: '2026年12月1日', 说明: '第一次调整' },
     );
@@ -296,7 +298,7 @@ describe('reading a county workbook', () => {
     expect(detail('A-3').methodDetail).toMatchObject({ mode: '部门协查' });
     expect(detail('A-4').methodDetail).toEqual({
       templateVersion: 'v1',
-      noticeText: '告知',
+      noticeText: NOTICE,
       commitmentText: '承诺',
       verification: { method: '实地调查', timeLimitDays: 20, samplingRatio: 0.2 },
     });
@@ -317,8 +319,8 @@ describe('reading a county workbook', () => {
         [
           { ...base, 证明编码: 'B-1', 处理方式: '数据共享', 共享来源: '省平台' },
           { ...base, 证明编码: 'B-2', 处理方式: '直接取消' },
-          { ...base, 证明编码: 'B-3', 处理方式: '告知承诺', 告知内容: '告知', 承诺内容: '承诺', 核查方式: '免于核查', 抽查比例: '10%' },
-          { ...base, 证明编码: 'B-4', 处理方式: '告知承诺', 告知内容: '告知', 承诺内容: '承诺', 核查方式: '电话核查', '核查时限（工作日）': 5, 抽查比例: 'abc' },
+          { ...base, 证明编码: 'B-3', 处理方式: '告知承诺', 告知内容: NOTICE, 承诺内容: '承诺', 核查方式: '免于核查', 抽查比例: '10%' },
+          { ...base, 证明编码: 'B-4', 处理方式: '告知承诺', 告知内容: NOTICE, 承诺内容: '承诺', 核查方式: '电话核查', '核查时限（工作日）': 5, 抽查比例: 'abc' },
           { 证明编码: 'B-5', 处理方式: '保留', 保留理由: '须查验原件' },
         ],
         { 版本名称: '测试版', 生效日期: '2026-02-30' },

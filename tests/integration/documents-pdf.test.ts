@@ -54,9 +54,10 @@ function commitmentInput(overrides: Partial<CommitmentPdfInput> = {}): Commitmen
     hall: { name: '房县政务服务中心' },
     caseNo: 'FX-20261122-0007',
     applicant: { name: '李明', idLabel: '居民身份证', idNumberMasked: '4203**********1238' },
-    certificate: { code: 'ZM-HJ-001', name: '户籍证明', issuer: '房县公安局城关派出所' },
+    certificate: { code: 'ZM-HJ-001', name: '户籍证明', issuer: '房县公安局城关派出所', legalBasis: '《中华人民共和国户口登记条例》第三条' },
     serviceItems: ['城乡居民基本养老保险参保登记', '城乡居民医疗保险参保登记', '社会保障卡申领'],
     template: { version: 'FX-GZCN-2026-03 v2', noticeText: NOTICE, commitmentText: COMMITMENT_TEXT },
+    verification: { method: '书面核查', timeLimitDays: 15, samplingRatio: 0.2 },
     signaturePng: signaturePng(),
     signatureKind: 'pad',
     signedAt: '2026-11-22T02:05:00.000Z',
@@ -278,13 +279,14 @@ describe('documents: PDF rendering', () => {
     fs.mkdirSync(OUT_DIR, { recursive: true });
   });
 
-  it('renders the commitment with embedded, well-formed font subsets, wrapping onto a second page', async () => {
+  it('renders the commitment with embedded, well-formed font subsets, wrapping the long notice onto further pages', async () => {
     expect(NOTICE.length).toBeGreaterThan(1400);
     const bytes = await renderCommitmentPdf(commitmentInput());
     expect(bytes.length).toBeLessThan(300_000); // subsets: the full font would be ~6 MB per weight
 
     const pdf = await PDFDocument.load(bytes, { updateMetadata: false });
-    expect(pdf.getPageCount()).toBe(2);
+    // Facts (with 设定依据 and 核查安排) and the notice fill two pages; the commitment and signature go together on the third.
+    expect(pdf.getPageCount()).toBe(3);
     expect(pdf.getTitle()).toBe('证明事项告知承诺书 FX-20261122-0007');
     expect(pdf.getCreator()).toBe('无证明办理工作台');
     expect(pdf.getCreationDate()?.toISOString()).toBe('2026-11-22T02:05:00.000Z');
@@ -296,7 +298,7 @@ describe('documents: PDF rendering', () => {
       expect(health.glyphs).toBeGreaterThan(20);
       expect(health.broken).toBe(0);
     }
-    expect(pageImages(pdf, 1)).toHaveLength(1); // the signature, after the long notice
+    expect(pageImages(pdf, 2)).toHaveLength(1); // the signature, after the long notice
   });
 
   it('renders the receipt on one page with the case number QR code at the top', async () => {
@@ -315,13 +317,15 @@ describe('documents: PDF rendering', () => {
   it('renders cleanly in poppler, with the digest and page numbers on every page', async (ctx) => {
     if (!POPPLER) return ctx.skip(NO_POPPLER);
     const pages = await renderWithPoppler('commitment', await renderCommitmentPdf(commitmentInput()));
-    expect(pages).toHaveLength(2);
+    expect(pages).toHaveLength(3);
     pages.forEach((text, i) => {
       expect(squeeze(text)).toContain(squeeze(`数字摘要（SHA-256）：${DIGEST_VALUE}`));
-      expect(squeeze(text)).toContain(`第${i + 1}页/共2页`);
+      expect(squeeze(text)).toContain(`第${i + 1}页/共3页`);
     });
     const all = squeeze(pages.join(''));
-    for (const expected of ['证明事项告知承诺书', '4203**********1238', '城乡居民基本养老保险参保登记、城乡居民医疗保险参保登记', '签署时间：2026年11月22日10:05', '可撤回截止：2026年11月29日17:00', '经办人：张敏']) {
+    for (const expected of ['证明事项告知承诺书', '4203**********1238', '城乡居民基本养老保险参保登记、城乡居民医疗保险参保登记', '签署时间：2026年11月22日10:05', '可撤回截止：2026年11月29日17:00', '经办人：张敏',
+      // Always printed from the catalog, whatever the template text says (国办发〔2020〕42号).
+      '设定依据《中华人民共和国户口登记条例》第三条', '核查安排书面核查，15个工作日内，抽查比例20%']) {
       expect(all).toContain(squeeze(expected));
     }
     expect(all).not.toContain('签字纸质件扫描');

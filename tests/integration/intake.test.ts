@@ -135,8 +135,11 @@ describe('intake: the newborn bundle (一件事联办)', () => {
     expect(attach.ok === false && attach.error.message).toContain('任何人不得要求提交');
 
     for (const c of v.certificates) {
+      if (c.state === 'not_applicable' || c.state === 'produced') continue; // 不涉及 / 由本件产生: nothing to do
       if (c.method === 'data_sharing') {
-        v = await d.call('intake.queryDataSharing', { caseId: v.id, certificateItemId: c.certificateItemId }, token);
+        // The child's record is asked about the child (证明对象 子女), entered once for the case.
+        const subject = c.subject === '申请人本人' ? {} : { subject: { name: '李小宝', idNumber: '420325202611010011' } };
+        v = await d.call('intake.queryDataSharing', { caseId: v.id, certificateItemId: c.certificateItemId, ...subject }, token);
         const after = cert(v, c.name);
         if (after.state === 'pending') v = await d.call('intake.switchToVerification', { caseId: v.id, certificateItemId: c.certificateItemId }, token);
       } else if (c.method === 'dept_verification') {
@@ -159,12 +162,13 @@ describe('intake: the newborn bundle (一件事联办)', () => {
     expect(await code(d.call('intake.transition', { caseId: v.id, to: 'accepted' }, token))).toBe('INVALID_STATE');
     expect(await code(d.call('intake.transition', { caseId: v.id, to: 'terminated' }, token))).toBe('BAD_INPUT'); // reason required
 
-    expect(v.figures.total).toBe(v.certificates.length);
+    const demanded = v.certificates.filter((c) => c.state !== 'not_applicable' && c.state !== 'produced');
+    expect(v.figures.total).toBe(demanded.length);
     const by = Object.fromEntries(v.figures.byMethod.map((m) => [m.key, m.count]));
     expect(by.cancelled).toBeGreaterThan(0);
     expect(by.commitment).toBeGreaterThan(0);
     expect(by.data_sharing).toBeGreaterThan(0);
-    expect(v.figures.avoided).toBe(v.certificates.filter((c) => c.method !== 'retained').length);
+    expect(v.figures.avoided).toBe(demanded.filter((c) => c.method !== 'retained').length);
 
     const receipt = await d.call('intake.receiptPdf', { caseId: v.id }, token);
     expect(Buffer.from(receipt.base64, 'base64').subarray(0, 5).toString()).toBe('%PDF-');
@@ -201,14 +205,15 @@ describe('intake: material reuse and case rules', () => {
     const id = await applicantId(d, token, '王芳');
     const items = await d.call('catalog.listServiceItems', { query: '出生医学证明办理' }, token);
     const item = items[0]!;
-    const retained = item.certificates.find((c) => c.method === 'retained')!;
-    let first = await d.call('intake.start', { applicantId: id, serviceItemIds: [item.id] }, token);
+    const retained = item.certificates.find((c) => c.method === 'retained')!; // 亲子鉴定意见书: a birth outside hospital
+    const outsideHospital = { 'QX-YNFM': false };
+    let first = await d.call('intake.start', { applicantId: id, serviceItemIds: [item.id], circumstances: outsideHospital }, token);
     first = await d.call('intake.addMaterial', { caseId: first.id, certificateItemId: retained.id, title: retained.name, validUntil: '2099-12-31', pages: [{ mime: 'image/png', base64: SIG }] }, token);
     const lib = await d.call('materials.forApplicant', { applicantId: id }, token);
     expect(lib[0]).toMatchObject({ title: retained.name, trustGrade: 'B', valid: true, sourceCaseNo: first.caseNo });
     expect(lib[0]!.trustNote).toContain('经与原件核对无误');
 
-    let second = await d.call('intake.start', { applicantId: id, serviceItemIds: [item.id] }, token);
+    let second = await d.call('intake.start', { applicantId: id, serviceItemIds: [item.id], circumstances: outsideHospital }, token);
     expect(second.caseNo).not.toBe(first.caseNo);
     // The case list finds both by the applicant's name, and each by its case number.
     const byName = await d.call('intake.list', { query: '王芳', limit: 10 }, token);

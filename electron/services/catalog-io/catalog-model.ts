@@ -4,7 +4,7 @@
  * Field names follow the store; method details use the keys of
  * electron/seed/demo-catalog.ts.
  */
-import type { CertificateMethod, ServiceItemKind } from '../../../shared/domain/catalog';
+import type { CertificateMethod, RiskClass, ServiceItemKind, TrustGrade } from '../../../shared/domain/catalog';
 import type { CatalogCounts, CatalogFileProblem } from '../../../shared/ipc/methods/catalog-io';
 
 export interface CatalogCertificate {
@@ -15,6 +15,20 @@ export interface CatalogCertificate {
   method: CertificateMethod;
   methodNote: string;
   methodDetail: Record<string, unknown>;
+  /** 适用情形: the certificate is needed only when the circumstance has this answer; null = always. */
+  circumstance: { code: string; appliesWhen: boolean } | null;
+  /** Whom it is about (证明对象): 申请人本人, 子女, 配偶 … */
+  subject: string;
+  /** 有效期 for reuse, in months; null = 长期. */
+  validityMonths: number | null;
+  trustGrade: TrustGrade;
+}
+
+/** A yes/no question the clerk answers once per case (适用情形). */
+export interface CatalogCircumstance {
+  code: string;
+  question: string;
+  defaultAnswer: boolean;
 }
 
 /** Printable guide (办事指南) details, stored as service_items.guide. */
@@ -36,6 +50,10 @@ export interface CatalogServiceItem {
   /** Non-certificate materials (其他材料), by name. */
   materials: string[];
   guide: ServiceItemGuide;
+  /** 一般, or a class excluded from 告知承诺 (国办发〔2020〕42号). */
+  riskClass: RiskClass;
+  /** Certificate codes handling this item produces (由本件产生 for later items of the case). */
+  produces: string[];
 }
 
 export interface CatalogBundle {
@@ -57,6 +75,7 @@ export interface CatalogVersionInfo {
 
 export interface CatalogData {
   version: CatalogVersionInfo;
+  circumstances: CatalogCircumstance[];
   certificates: CatalogCertificate[];
   serviceItems: CatalogServiceItem[];
   bundles: CatalogBundle[];

@@ -4,7 +4,7 @@
  * caller's audited transaction (deps.write); nothing here opens one.
  */
 import type { Db } from '../../store/open-store';
-import type { CertificateMethod, ServiceItemKind } from '../../../shared/domain/catalog';
+import type { CertificateMethod, RiskClass, ServiceItemKind, TrustGrade } from '../../../shared/domain/catalog';
 import type { CatalogVersionView } from '../../../shared/ipc/methods/catalog-io';
 import type { CatalogData, ServiceItemGuide } from './catalog-model';
 import { chinaDate } from '../../../shared/rules/china-time';
@@ -42,8 +42,24 @@ export function readCatalogVersion(db: Db, versionId: number): CatalogData {
   if (!version) throw new Error(`catalog version ${versionId} not found`);
   const certificates = (
     db
-      .prepare('SELECT code, name, issuer, legal_basis, method, method_note, method_detail FROM certificate_items WHERE catalog_version_id = ? ORDER BY id')
-      .all(versionId) as { code: string; name: string; issuer: string; legal_basis: string; method: CertificateMethod; method_note: string; method_detail: string }[]
+      .prepare(
+        `SELECT code, name, issuer, legal_basis, method, method_note, method_detail, circumstance_code, applies_when_answer, subject, validity_months, trust_grade
+         FROM certificate_items WHERE catalog_version_id = ? ORDER BY id`,
+      )
+      .all(versionId) as {
+      code: string;
+      name: string;
+      issuer: string;
+      legal_basis: string;
+      method: CertificateMethod;
+      method_note: string;
+      method_detail: string;
+      circumstance_code: string | null;
+      applies_when_answer: number | null;
+      subject: string;
+      validity_months: number | null;
+      trust_grade: TrustGrade;
+    }[]
   ).map((c) => ({
     code: c.code,
     name: c.name,
@@ -52,17 +68,31 @@ export function readCatalogVersion(db: Db, versionId: number): CatalogData {
     method: c.method,
     methodNote: c.method_note,
     methodDetail: parseJson<Record<string, unknown>>(c.method_detail, {}),
+    circumstance: c.circumstance_code !== null && c.applies_when_answer !== null ? { code: c.circumstance_code, appliesWhen: c.applies_when_answer === 1 } : null,
+    subject: c.subject,
+    validityMonths: c.validity_months,
+    trustGrade: c.trust_grade,
   }));
+  const circumstances = (
+    db.prepare('SELECT code, question, default_answer FROM catalog_circumstances WHERE catalog_version_id = ? ORDER BY position').all(versionId) as {
+      code: string;
+      question: string;
+      default_answer: number;
+    }[]
+  ).map((q) => ({ code: q.code, question: q.question, defaultAnswer: q.default_answer === 1 }));
 
   const certsOf = db.prepare(
     `SELECT c.code FROM service_item_certificates sc JOIN certificate_items c ON c.id = sc.certificate_item_id
      WHERE sc.service_item_id = ? ORDER BY sc.position`,
   );
   const materialsOf = db.prepare('SELECT name FROM service_item_materials WHERE service_item_id = ? ORDER BY position');
+  const outputsOf = db.prepare(
+    `SELECT c.code FROM service_item_outputs o JOIN certificate_items c ON c.id = o.certificate_item_id WHERE o.service_item_id = ? ORDER BY c.id`,
+  );
   const serviceItems = (
     db
-      .prepare('SELECT id, code, name, department, kind, time_limit_days, guide FROM service_items WHERE catalog_version_id = ? ORDER BY id')
-      .all(versionId) as { id: number; code: string; name: string; department: string; kind: ServiceItemKind; time_limit_days: number; guide: string }[]
+      .prepare('SELECT id, code, name, department, kind, time_limit_days, guide, risk_class FROM service_items WHERE catalog_version_id = ? ORDER BY id')
+      .all(versionId) as { id: number; code: string; name: string; department: string; kind: ServiceItemKind; time_limit_days: number; guide: string; risk_class: RiskClass }[]
   ).map((i) => ({
     code: i.code,
     name: i.name,
@@ -72,6 +102,8 @@ export function readCatalogVersion(db: Db, versionId: number): CatalogData {
     certificates: (certsOf.all(i.id) as { code: string }[]).map((r) => r.code),
     materials: (materialsOf.all(i.id) as { name: string }[]).map((r) => r.name),
     guide: guideOf(i.guide),
+    riskClass: i.risk_class,
+    produces: (outputsOf.all(i.id) as { code: string }[]).map((r) => r.code),
   }));
 
   const itemsOf = db.prepare(
@@ -83,6 +115,7 @@ export function readCatalogVersion(db: Db, versionId: number): CatalogData {
 
   return {
     version: { label: version.label, effectiveFrom: chinaDate(version.effective_from), note: version.note, row: null },
+    circumstances,
     certificates,
     serviceItems,
     bundles,
@@ -108,26 +141,46 @@ export function insertCatalogVersion(db: Db, catalog: CatalogData, meta: NewVers
       .run(meta.label, meta.effectiveFromIso, meta.source, meta.note, meta.createdAt, meta.createdBy).lastInsertRowid,
   );
 
+  const insQuestion = db.prepare('INSERT INTO catalog_circumstances (catalog_version_id, code, question, default_answer, position) VALUES (?, ?, ?, ?, ?)');
+  catalog.circumstances.forEach((q, pos) => insQuestion.run(versionId, q.code, q.question, q.defaultAnswer ? 1 : 0, pos));
+
   const certId = new Map<string, number>();
   const insCert = db.prepare(
-    `INSERT INTO certificate_items (catalog_version_id, code, name, issuer, legal_basis, method, method_note, method_detail)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO certificate_items (catalog_version_id, code, name, issuer, legal_basis, method, method_note, method_detail,
+       circumstance_code, applies_when_answer, subject, validity_months, trust_grade)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   for (const c of catalog.certificates) {
-    const id = insCert.run(versionId, c.code, c.name, c.issuer, c.legalBasis, c.method, c.methodNote, JSON.stringify(c.methodDetail)).lastInsertRowid;
+    const id = insCert.run(
+      versionId,
+      c.code,
+      c.name,
+      c.issuer,
+      c.legalBasis,
+      c.method,
+      c.methodNote,
+      JSON.stringify(c.methodDetail),
+      c.circumstance?.code ?? null,
+      c.circumstance ? (c.circumstance.appliesWhen ? 1 : 0) : null,
+      c.subject,
+      c.validityMonths,
+      c.trustGrade,
+    ).lastInsertRowid;
     certId.set(c.code, Number(id));
   }
 
   const itemId = new Map<string, number>();
   const insItem = db.prepare(
-    'INSERT INTO service_items (catalog_version_id, code, name, department, kind, time_limit_days, guide) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    'INSERT INTO service_items (catalog_version_id, code, name, department, kind, time_limit_days, guide, risk_class) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
   );
+  const insOutput = db.prepare('INSERT INTO service_item_outputs (service_item_id, certificate_item_id) VALUES (?, ?)');
   const insItemCert = db.prepare('INSERT INTO service_item_certificates (service_item_id, certificate_item_id, position) VALUES (?, ?, ?)');
   const insMaterial = db.prepare('INSERT INTO service_item_materials (service_item_id, position, name) VALUES (?, ?, ?)');
   for (const s of catalog.serviceItems) {
-    const id = Number(insItem.run(versionId, s.code, s.name, s.department, s.kind, s.timeLimitDays, JSON.stringify(s.guide)).lastInsertRowid);
+    const id = Number(insItem.run(versionId, s.code, s.name, s.department, s.kind, s.timeLimitDays, JSON.stringify(s.guide), s.riskClass).lastInsertRowid);
     itemId.set(s.code, id);
     s.certificates.forEach((code, pos) => insItemCert.run(id, mustHave(certId, code), pos));
+    for (const code of s.produces) insOutput.run(id, mustHave(certId, code));
     s.materials.forEach((name, pos) => insMaterial.run(id, pos, name));
   }
 

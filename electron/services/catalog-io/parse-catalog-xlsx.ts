@@ -7,15 +7,30 @@
  * item). Runs in a worker thread (job 'catalog.parseXlsx').
  */
 import ExcelJS from 'exceljs';
-import { SERVICE_ITEM_KINDS, type CertificateMethod, type ServiceItemKind } from '../../../shared/domain/catalog';
+import {
+  APPLICANT_SELF,
+  COMMITMENT_BASIS,
+  commitmentAllowed,
+  DEFAULT_RISK_CLASS,
+  METHOD_LABELS,
+  RISK_CLASSES,
+  SERVICE_ITEM_KINDS,
+  TRUST_GRADES,
+  type CertificateMethod,
+  type RiskClass,
+  type ServiceItemKind,
+  type TrustGrade,
+} from '../../../shared/domain/catalog';
+import { missingNoticeParts } from '../../../shared/rules/commitment-notice';
 import type { CatalogFileProblem } from '../../../shared/ipc/methods/catalog-io';
 import { checkUscc, USCC_PROBLEM_MESSAGES } from '../../../shared/rules/uscc';
-import type { CatalogBundle, CatalogCertificate, CatalogParseResult, CatalogServiceItem, CatalogVersionInfo } from './catalog-model';
+import type { CatalogBundle, CatalogCertificate, CatalogCircumstance, CatalogParseResult, CatalogServiceItem, CatalogVersionInfo } from './catalog-model';
 import { isMangledNumber, readDate, readDays, readPercent } from './cell-values';
 import { ProblemList, readSheet, type SheetRow } from './sheet-reader';
 import {
   BUNDLE_COLUMNS,
   CERTIFICATE_COLUMNS,
+  CIRCUMSTANCE_COLUMNS,
   CODE_LIST_SEPARATORS,
   EXEMPT_VERIFICATION,
   METHOD_CHOICES,
@@ -25,7 +40,10 @@ import {
   splitMaterialNames,
   VERIFICATION_METHODS,
   VERIFY_MODES,
+  validityMonths,
   VERSION_COLUMNS,
+  YES_NO,
+  yesNo,
 } from './xlsx-layout';
 
 /** More problems than this are summarised: the first ones are enough to start fixing. */
@@ -62,14 +80,17 @@ export function readCatalogWorkbook(workbook: ExcelJS.Workbook): CatalogParseRes
   const itemSheet = required(SHEETS.serviceItems);
   const bundleSheet = required(SHEETS.bundles);
   const versionSheet = sheetNamed(SHEETS.version);
+  // Optional: a workbook from before circumstances has none, and every certificate applies always.
+  const circumstanceSheet = sheetNamed(SHEETS.circumstances);
 
-  const certs = certSheet ? readCertificates(certSheet, problems) : null;
-  const items = itemSheet ? readServiceItems(itemSheet, problems, certs?.codes ?? null) : null;
+  const circumstances = circumstanceSheet ? readCircumstances(circumstanceSheet, problems) : { list: [], codes: new Set<string>() };
+  const certs = certSheet ? readCertificates(certSheet, problems, circumstances.codes) : null;
+  const items = itemSheet ? readServiceItems(itemSheet, problems, certs?.codes ?? null, certs?.list ?? null) : null;
   const bundles = bundleSheet ? readBundles(bundleSheet, problems, items?.codes ?? null) : null;
   const version = versionSheet ? readVersionInfo(versionSheet, problems) : { label: null, effectiveFrom: null, note: '', row: null };
 
   if (problems.count > 0 || !certs || !items || !bundles) return { ok: false, errors: summarised(problems.items) };
-  return { ok: true, catalog: { version, certificates: certs.list, serviceItems: items.list, bundles: bundles.list } };
+  return { ok: true, catalog: { version, circumstances: circumstances.list, certificates: certs.list, serviceItems: items.list, bundles: bundles.list } };
 }
 
 function summarised(problems: CatalogFileProblem[]): CatalogFileProblem[] {
@@ -164,7 +185,7 @@ function days<K extends string>(row: SheetRow<K>, key: K, header: string, when?:
 
 // ------------------------------------------------------------ certificates
 
-function readCertificates(ws: ExcelJS.Worksheet, problems: ProblemList) {
+function readCertificates(ws: ExcelJS.Worksheet, problems: ProblemList, circumstanceCodes: ReadonlySet<string> | null) {
   const C = CERTIFICATE_COLUMNS;
   const sheet = readSheet(ws, SHEETS.certificates, C, problems);
   const seen = new Map<string, number>();
@@ -179,10 +200,35 @@ function readCertificates(ws: ExcelJS.Worksheet, problems: ProblemList) {
     const method = label ? methodFromLabel(label) : null;
     if (label && !method) row.problem('method', choiceProblem(C.method.header, label, METHOD_CHOICES));
     const methodDetail = method ? readMethodDetail(row, method, label) : {};
-    if (code && method) list.push({ code, name, issuer, legalBasis, method, methodNote, methodDetail });
+    const circumstance = readCondition(row, circumstanceCodes);
+    const subject = row.text('subject') || APPLICANT_SELF;
+    const validity = validityMonths(row.text('validity'));
+    if (validity === undefined) row.problem('validity', `有效期“${row.text('validity')}”无法识别，应为“长期”或月数（如“12个月”“6”“1年”）`);
+    const gradeText = row.text('trustGrade').toUpperCase();
+    const trustGrade = (gradeText || 'B') as TrustGrade;
+    if (!(TRUST_GRADES as readonly string[]).includes(trustGrade)) row.problem('trustGrade', choiceProblem(C.trustGrade.header, gradeText, TRUST_GRADES));
+    if (code && method) list.push({ code, name, issuer, legalBasis, method, methodNote, methodDetail, circumstance, subject, validityMonths: validity ?? null, trustGrade });
   }
   if (sheet.complete && sheet.rows.length === 0) problems.add(SHEETS.certificates, 2, '', emptySheet(SHEETS.certificates));
   return { list, codes: sheet.complete ? new Set(seen.keys()) : null };
+}
+
+/** 适用情形 + 适用回答: both or neither; the code must be on the 适用情形 sheet. */
+function readCondition(row: SheetRow<CertKey>, circumstanceCodes: ReadonlySet<string> | null): CatalogCertificate['circumstance'] {
+  const C = CERTIFICATE_COLUMNS;
+  const code = row.text('circumstance');
+  const answerText = row.text('appliesWhen');
+  if (!code) {
+    if (answerText) row.problem('appliesWhen', `填写了“${C.appliesWhen.header}”时，“${C.circumstance.header}”不能为空`);
+    return null;
+  }
+  if (circumstanceCodes && !circumstanceCodes.has(code)) {
+    row.problem('circumstance', `${C.circumstance.header}“${code}”不在“${SHEETS.circumstances}”工作表中`);
+  }
+  const answer = yesNo(answerText);
+  if (!answerText) row.problem('appliesWhen', `填写了“${C.circumstance.header}”时，“${C.appliesWhen.header}”不能为空（是 或 否）`);
+  else if (answer === null) row.problem('appliesWhen', choiceProblem(C.appliesWhen.header, answerText, YES_NO));
+  return answer === null ? null : { code, appliesWhen: answer };
 }
 
 function emptySheet(name: string): string {
@@ -194,13 +240,21 @@ function readMethodDetail(row: SheetRow<CertKey>, method: CertificateMethod, lab
   const C = CERTIFICATE_COLUMNS;
   const when = `处理方式为“${label}”时`;
   switch (method) {
-    case 'commitment':
+    case 'commitment': {
+      const noticeText = row.required('noticeText', when);
+      // 国办发〔2020〕42号: the notice states every required part; each missing one is named.
+      if (noticeText) {
+        for (const part of missingNoticeParts(noticeText)) {
+          row.problem('noticeText', `告知内容缺少“${part.label}”（${COMMITMENT_BASIS}要求告知书载明；${part.hint}）`);
+        }
+      }
       return {
         templateVersion: row.text('templateVersion') || 'v1',
-        noticeText: row.required('noticeText', when),
+        noticeText,
         commitmentText: row.required('commitmentText', when),
         verification: readVerificationPlan(row, when),
       };
+    }
     case 'data_sharing':
       return {
         source: row.required('shareSource', when),
@@ -255,7 +309,8 @@ function percent(row: SheetRow<CertKey>): number {
 
 // ----------------------------------------------------------- service items
 
-function readServiceItems(ws: ExcelJS.Worksheet, problems: ProblemList, certificateCodes: ReadonlySet<string> | null) {
+function readServiceItems(ws: ExcelJS.Worksheet, problems: ProblemList, certificateCodes: ReadonlySet<string> | null, certificates: readonly CatalogCertificate[] | null) {
+  const certByCode = new Map((certificates ?? []).map((c) => [c.code, c]));
   const C = SERVICE_ITEM_COLUMNS;
   const sheet = readSheet(ws, SHEETS.serviceItems, C, problems);
   const seen = new Map<string, number>();
@@ -271,10 +326,35 @@ function readServiceItems(ws: ExcelJS.Worksheet, problems: ProblemList, certific
     const certificates = readCodeList(row, 'certificates', C.certificates.header, certificateCodes, SHEETS.certificates);
     const materials = readMaterials(row);
     const guide = { basis: row.text('basis'), conditions: row.text('conditions'), location: row.text('location'), phone: row.text('phone') };
-    if (code && kind) list.push({ code, name, department, kind, timeLimitDays, certificates, materials, guide });
+    const riskClass = readRiskClass(row, name, certificates, certByCode);
+    const produces = readCodeList(row, 'produces', C.produces.header, certificateCodes, SHEETS.certificates);
+    if (code && kind) list.push({ code, name, department, kind, timeLimitDays, certificates, materials, guide, riskClass, produces });
   }
   if (sheet.complete && sheet.rows.length === 0) problems.add(SHEETS.serviceItems, 2, '', emptySheet(SHEETS.serviceItems));
   return { list, codes: sheet.complete ? new Set(seen.keys()) : null };
+}
+
+/** 风险类别: an item bearing on public safety, health and life … may list no certificate under 告知承诺 (国办发〔2020〕42号). */
+function readRiskClass(row: SheetRow<ItemKey>, itemName: string, certificateCodes: string[], certByCode: ReadonlyMap<string, CatalogCertificate>): RiskClass {
+  const C = SERVICE_ITEM_COLUMNS;
+  const text = row.text('riskClass');
+  if (text && !(RISK_CLASSES as readonly string[]).includes(text)) {
+    row.problem('riskClass', choiceProblem(C.riskClass.header, text, RISK_CLASSES));
+    return DEFAULT_RISK_CLASS;
+  }
+  const risk = (text || DEFAULT_RISK_CLASS) as RiskClass;
+  if (!commitmentAllowed(risk)) {
+    for (const code of certificateCodes) {
+      const cert = certByCode.get(code);
+      if (cert?.method === 'commitment') {
+        row.problem(
+          'riskClass',
+          `事项“${itemName}”风险类别为“${risk}”，依${COMMITMENT_BASIS}不适用告知承诺，但所需证明“${cert.name}”（${code}）的处理方式为“${METHOD_LABELS.commitment}”；请改为其他处理方式或更正风险类别`,
+        );
+      }
+    }
+  }
+  return risk;
 }
 
 function readMaterials(row: SheetRow<ItemKey>): string[] {
@@ -298,6 +378,24 @@ function readBundles(ws: ExcelJS.Worksheet, problems: ProblemList, itemCodes: Re
     if (code) list.push({ code, name, items });
   }
   return { list };
+}
+
+// ----------------------------------------------------------- circumstances
+
+function readCircumstances(ws: ExcelJS.Worksheet, problems: ProblemList) {
+  const C = CIRCUMSTANCE_COLUMNS;
+  const sheet = readSheet(ws, SHEETS.circumstances, C, problems);
+  const seen = new Map<string, number>();
+  const list: CatalogCircumstance[] = [];
+  for (const row of sheet.rows) {
+    const code = readCode(row, 'code', C.code.header, seen, (c) => listCodeProblem(C.code.header, c));
+    const question = row.required('question');
+    const answerText = row.required('defaultAnswer');
+    const defaultAnswer = yesNo(answerText);
+    if (answerText && defaultAnswer === null) row.problem('defaultAnswer', choiceProblem(C.defaultAnswer.header, answerText, YES_NO));
+    if (code && question && defaultAnswer !== null) list.push({ code, question, defaultAnswer });
+  }
+  return { list, codes: sheet.complete ? new Set(seen.keys()) : null };
 }
 
 // ----------------------------------------------------------------- version

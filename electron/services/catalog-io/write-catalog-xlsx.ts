@@ -4,11 +4,12 @@
  * long text, codes kept as text, and drop-downs for the fixed choices.
  */
 import ExcelJS from 'exceljs';
-import { METHOD_LABELS, SERVICE_ITEM_KINDS } from '../../../shared/domain/catalog';
-import type { CatalogBundle, CatalogCertificate, CatalogData, CatalogServiceItem } from './catalog-model';
+import { APPLICANT_SELF, CERTIFICATE_SUBJECTS, METHOD_LABELS, RISK_CLASSES, SERVICE_ITEM_KINDS, TRUST_GRADES } from '../../../shared/domain/catalog';
+import type { CatalogBundle, CatalogCertificate, CatalogCircumstance, CatalogData, CatalogServiceItem } from './catalog-model';
 import {
   BUNDLE_COLUMNS,
   CERTIFICATE_COLUMNS,
+  CIRCUMSTANCE_COLUMNS,
   LIST_JOINER,
   MATERIAL_JOINER,
   METHOD_CHOICES,
@@ -16,7 +17,9 @@ import {
   SHEETS,
   VERIFICATION_METHODS,
   VERIFY_MODES,
+  validityText,
   VERSION_COLUMNS,
+  YES_NO,
   type Columns,
 } from './xlsx-layout';
 
@@ -43,17 +46,30 @@ export async function writeCatalogXlsx(catalog: CatalogData): Promise<Buffer> {
     name: SHEETS.certificates,
     columns: CERTIFICATE_COLUMNS,
     rows: catalog.certificates.map(certificateRow),
-    choices: { method: METHOD_CHOICES, verificationMethod: VERIFICATION_METHODS, verifyMode: VERIFY_MODES },
+    choices: {
+      method: METHOD_CHOICES,
+      verificationMethod: VERIFICATION_METHODS,
+      verifyMode: VERIFY_MODES,
+      appliesWhen: YES_NO,
+      subject: CERTIFICATE_SUBJECTS,
+      trustGrade: TRUST_GRADES,
+    },
     frozenColumns: 2,
   });
   addSheet(workbook, {
     name: SHEETS.serviceItems,
     columns: SERVICE_ITEM_COLUMNS,
     rows: catalog.serviceItems.map(serviceItemRow),
-    choices: { kind: SERVICE_ITEM_KINDS },
+    choices: { kind: SERVICE_ITEM_KINDS, riskClass: RISK_CLASSES },
     frozenColumns: 2,
   });
   addSheet(workbook, { name: SHEETS.bundles, columns: BUNDLE_COLUMNS, rows: catalog.bundles.map(bundleRow) });
+  addSheet(workbook, {
+    name: SHEETS.circumstances,
+    columns: CIRCUMSTANCE_COLUMNS,
+    rows: catalog.circumstances.map(circumstanceRow),
+    choices: { defaultAnswer: YES_NO },
+  });
   addSheet(workbook, {
     name: SHEETS.version,
     columns: VERSION_COLUMNS,
@@ -134,6 +150,11 @@ function certificateRow(c: CatalogCertificate): RowValues<typeof CERTIFICATE_COL
     legalBasis: c.legalBasis,
     method: METHOD_LABELS[c.method],
     methodNote: c.methodNote,
+    circumstance: c.circumstance?.code ?? '',
+    appliesWhen: c.circumstance ? yesNoText(c.circumstance.appliesWhen) : '',
+    subject: c.subject === APPLICANT_SELF ? '' : c.subject,
+    validity: validityText(c.validityMonths),
+    trustGrade: c.trustGrade,
   };
   const d = c.methodDetail;
   switch (c.method) {
@@ -173,7 +194,15 @@ function serviceItemRow(s: CatalogServiceItem): RowValues<typeof SERVICE_ITEM_CO
     conditions: s.guide.conditions,
     location: s.guide.location,
     phone: s.guide.phone,
+    riskClass: s.riskClass,
+    produces: s.produces.join(LIST_JOINER),
   };
+}
+
+const yesNoText = (b: boolean) => (b ? '是' : '否');
+
+function circumstanceRow(c: CatalogCircumstance): RowValues<typeof CIRCUMSTANCE_COLUMNS> {
+  return { code: c.code, question: c.question, defaultAnswer: yesNoText(c.defaultAnswer) };
 }
 
 function bundleRow(b: CatalogBundle): RowValues<typeof BUNDLE_COLUMNS> {

@@ -6,13 +6,14 @@
  * Columns are found by their header text, so their order does not matter and
  * extra columns (序号, 备注 …) are ignored.
  */
-import { METHOD_LABELS, SERVICE_ITEM_KINDS, type CertificateMethod } from '../../../shared/domain/catalog';
+import { METHOD_LABELS, RISK_CLASSES, SERVICE_ITEM_KINDS, type CertificateMethod } from '../../../shared/domain/catalog';
 
 export const SHEETS = {
   certificates: '证明事项清单',
   serviceItems: '政务服务事项',
   bundles: '一件事',
   version: '版本说明',
+  circumstances: '适用情形',
 } as const;
 
 export interface ColumnDef {
@@ -55,6 +56,11 @@ export const CERTIFICATE_COLUMNS = {
   cancelledBy: { header: '取消依据', width: 24, wrap: true, hint: '直接取消时必填' },
   cancelReason: { header: '取消理由', width: 22, wrap: true, hint: '直接取消时必填' },
   retainReason: { header: '保留理由', width: 36, wrap: true, hint: '保留时必填' },
+  circumstance: { header: '适用情形', width: 16, optional: true, text: true, max: 64, hint: '“适用情形”表中的情形编码；留空为所有情形均需' },
+  appliesWhen: { header: '适用回答', width: 10, optional: true, hint: '填写了适用情形时必填：是 或 否（该问题回答为此值时才需要本证明）' },
+  subject: { header: '证明对象', width: 12, optional: true, max: 20, hint: '申请人本人、子女、配偶、父母、法定代表人、从业人员；留空为申请人本人' },
+  validity: { header: '有效期', width: 10, optional: true, hint: '材料可复用的期限，如“12个月”“6”；留空或“长期”为长期有效' },
+  trustGrade: { header: '信任等级', width: 10, optional: true, hint: 'A、B、C、D（国办函〔2016〕108号）；留空为 B（经与原件核对）' },
 } as const satisfies Columns;
 
 export const SERVICE_ITEM_COLUMNS = {
@@ -69,6 +75,8 @@ export const SERVICE_ITEM_COLUMNS = {
   conditions: { header: '受理条件', width: 30, wrap: true, optional: true },
   location: { header: '办理地点', width: 24, wrap: true, optional: true },
   phone: { header: '咨询电话', width: 16, optional: true, text: true, max: 100 },
+  riskClass: { header: '风险类别', width: 14, optional: true, hint: `${RISK_CLASSES.join('、')}；留空为一般。一般以外的事项不适用告知承诺（国办发〔2020〕42号）` },
+  produces: { header: '产生证明', width: 20, optional: true, max: 10_000, hint: '办理本事项产生的证明（证明编码）；同一办件中排在其后的事项不再要求提交' },
 } as const satisfies Columns;
 
 export const BUNDLE_COLUMNS = {
@@ -76,6 +84,39 @@ export const BUNDLE_COLUMNS = {
   name: { header: '联办名称', width: 26, max: 200 },
   items: { header: '包含事项', width: 70, wrap: true, max: 10_000, hint: '实施编码，按办理顺序用“、”分隔' },
 } as const satisfies Columns;
+
+export const CIRCUMSTANCE_COLUMNS = {
+  code: { header: '情形编码', width: 16, text: true, max: 64, hint: '本清单内唯一，如 QX-本人申请' },
+  question: { header: '询问内容', width: 36, max: 200, hint: '窗口每件询问一次的是否问题，如“是否本人申请”' },
+  defaultAnswer: { header: '默认回答', width: 10, hint: '是 或 否：多数办件的情形' },
+} as const satisfies Columns;
+
+export const YES_NO = ['是', '否'] as const;
+
+/** Reads 是/否 (also Y/N, true/false); null when it is neither. */
+export function yesNo(text: string): boolean | null {
+  const t = text.replace(/\s+/g, '').toLowerCase();
+  if (['是', 'y', 'yes', 'true', '1'].includes(t)) return true;
+  if (['否', 'n', 'no', 'false', '0'].includes(t)) return false;
+  return null;
+}
+
+export const LONG_TERM = '长期';
+
+/** Reads 有效期: '' or 长期 → null (no expiry); '12个月', '12月', '12', '1年' → months; undefined when unreadable. */
+export function validityMonths(text: string): number | null | undefined {
+  const t = text.replace(/\s+/g, '');
+  if (t === '' || t === LONG_TERM) return null;
+  const months = /^(\d{1,3})(个月|月)?$/.exec(t);
+  if (months) return Number(months[1]) > 0 && Number(months[1]) <= 600 ? Number(months[1]) : undefined;
+  const years = /^(\d{1,2})年$/.exec(t);
+  if (years) return Number(years[1]) > 0 ? Number(years[1]) * 12 : undefined;
+  return undefined;
+}
+
+export function validityText(months: number | null): string {
+  return months === null ? LONG_TERM : `${months}个月`;
+}
 
 export const VERSION_COLUMNS = {
   label: { header: '版本名称', width: 36, max: 100 },

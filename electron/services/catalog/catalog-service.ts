@@ -13,6 +13,13 @@ interface CertRow {
   legal_basis: string;
   method: CertificateMethod;
   method_note: string;
+  subject: string;
+  validity_months: number | null;
+  circumstance_code: string | null;
+  applies_when_answer: number | null;
+  question: string | null;
+  default_answer: number | null;
+  position: number | null;
 }
 
 const toCert = (r: CertRow): CertificateItemView => ({
@@ -23,7 +30,17 @@ const toCert = (r: CertRow): CertificateItemView => ({
   legalBasis: r.legal_basis,
   method: r.method,
   methodNote: r.method_note,
+  circumstance:
+    r.circumstance_code !== null && r.applies_when_answer !== null && r.question !== null
+      ? { code: r.circumstance_code, question: r.question, defaultAnswer: r.default_answer === 1, appliesWhen: r.applies_when_answer === 1, position: r.position ?? 0 }
+      : null,
+  subject: r.subject,
+  validityMonths: r.validity_months,
 });
+
+/** A certificate row with its circumstance question (alias c). */
+const CERT_SELECT = `SELECT c.*, q.question, q.default_answer, q.position FROM certificate_items c
+  LEFT JOIN catalog_circumstances q ON q.catalog_version_id = c.catalog_version_id AND q.code = c.circumstance_code`;
 
 /** The catalog version in force now: the newest one whose effective date has come. */
 export function currentCatalogVersion(db: Db, at: Date): number | null {
@@ -69,8 +86,8 @@ export function createCatalogService(deps: Deps): PartialHandlers {
       // With a pinyin query SQL leaves the text filter to the code below (text or initials).
       const rows = db
         .prepare(
-          `SELECT * FROM certificate_items WHERE catalog_version_id = ? AND (? OR name LIKE ? OR code LIKE ? OR issuer LIKE ?)
-           AND (? IS NULL OR method = ?) ORDER BY code`,
+          `${CERT_SELECT} WHERE c.catalog_version_id = ? AND (? OR c.name LIKE ? OR c.code LIKE ? OR c.issuer LIKE ?)
+           AND (? IS NULL OR c.method = ?) ORDER BY c.code`,
         )
         .all(version, initials ? 1 : 0, like, like, like, method ?? null, method ?? null) as CertRow[];
       const matching = initials
@@ -95,13 +112,18 @@ export function createCatalogService(deps: Deps): PartialHandlers {
         department: string;
         kind: string;
         time_limit_days: number;
+        risk_class: string;
       }[];
       const items = initials
         ? rows.filter((r) => containsIgnoringCase(initials, r.name, r.code, r.department) || initialsOf(r.name).includes(initials))
         : rows;
       const certs = db.prepare(
-        `SELECT c.* FROM service_item_certificates sc JOIN certificate_items c ON c.id = sc.certificate_item_id
+        `SELECT c.*, q.question, q.default_answer, q.position FROM service_item_certificates sc JOIN certificate_items c ON c.id = sc.certificate_item_id
+         LEFT JOIN catalog_circumstances q ON q.catalog_version_id = c.catalog_version_id AND q.code = c.circumstance_code
          WHERE sc.service_item_id = ? ORDER BY sc.position`,
+      );
+      const outputs = db.prepare(
+        'SELECT c.id, c.name FROM service_item_outputs o JOIN certificate_items c ON c.id = o.certificate_item_id WHERE o.service_item_id = ? ORDER BY c.id',
       );
       const bundles = db.prepare(
         `SELECT b.name FROM bundle_items bi JOIN bundles b ON b.id = bi.bundle_id WHERE bi.service_item_id = ? ORDER BY b.name`,
@@ -116,6 +138,8 @@ export function createCatalogService(deps: Deps): PartialHandlers {
           timeLimitDays: i.time_limit_days,
           bundles: (bundles.all(i.id) as { name: string }[]).map((b) => b.name),
           certificates: (certs.all(i.id) as CertRow[]).map(toCert),
+          produces: outputs.all(i.id) as { id: number; name: string }[],
+          riskClass: i.risk_class,
         }),
       );
     },

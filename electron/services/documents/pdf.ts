@@ -9,9 +9,12 @@ export interface CommitmentPdfInput {
   hall: { name: string };
   caseNo: string;
   applicant: { name: string; idLabel: string; idNumberMasked: string };
-  certificate: { code: string; name: string; issuer: string };
+  /** legalBasis: the certificate's 设定依据, printed on every commitment. */
+  certificate: { code: string; name: string; issuer: string; legalBasis: string };
   serviceItems: string[];
   template: { version: string; noticeText: string; commitmentText: string };
+  /** The catalog's verification plan (事中事后核查), printed on every commitment whatever the template says. */
+  verification: { method: string; timeLimitDays: number | null; samplingRatio: number | null };
   /** The applicant's handwritten signature: PNG, transparent or white background. */
   signaturePng: Uint8Array;
   signatureKind: 'pad' | 'screen' | 'scanned_paper';
@@ -367,8 +370,19 @@ function commitmentFacts(input: CommitmentPdfInput): string[][] {
     ['申请事项', input.serviceItems.join('、')],
     ['证明事项', `${certificate.name}（${certificate.code}）`],
     ['开具单位', certificate.issuer],
+    ['设定依据', certificate.legalBasis],
+    ['核查安排', verificationPlanText(input.verification)],
     ['格式文本版本', input.template.version],
   ];
+}
+
+/** The verification plan in words: 实地调查，20个工作日内，抽查比例20% / 免于核查（行政机关保留依法核查的权利）. */
+export function verificationPlanText(v: CommitmentPdfInput['verification']): string {
+  if (v.method === '免于核查') return '免于核查（行政机关保留依法核查的权利）';
+  const parts = [v.method];
+  if (v.timeLimitDays !== null) parts.push(`${v.timeLimitDays}个工作日内`);
+  if (v.samplingRatio !== null) parts.push(`抽查比例${Math.round(v.samplingRatio * 1000) / 10}%`);
+  return parts.join('，');
 }
 
 /** A signature drawn on screen (PNG) or a scanned signed paper (PNG or JPEG). */

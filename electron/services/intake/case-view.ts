@@ -7,6 +7,8 @@ import { maskApplicantId } from '../applicants/applicants-service';
 import { AppError } from '../../app/app-error';
 import { hasCaseTargets } from '../sync/status-change';
 import { TOLD_STATUSES } from '../../../shared/ipc/methods/intake';
+import { answerLabel, certificateState, isAboutSomeoneElse, isResolved, type Applicability, type StoredState } from '../../../shared/rules/certificate-resolution';
+import { maskIdNumber } from '../../../shared/rules/id-number';
 
 export interface CaseRow {
   id: number;
@@ -27,7 +29,9 @@ export interface CaseCertRow {
   case_id: number;
   certificate_item_id: number;
   method: CertificateMethod;
-  state: CaseCertificateView['state'];
+  /** As stored; the state shown is certificateState(state, applicability). */
+  state: StoredState;
+  applicability: Applicability;
   resolution: string;
   needed_by: string;
   code: string;
@@ -36,12 +40,33 @@ export interface CaseCertRow {
   catalog_method: CertificateMethod;
   method_note: string;
   method_detail: string;
+  legal_basis: string;
+  subject: string;
+  validity_months: number | null;
+  trust_grade: 'A' | 'B' | 'C' | 'D';
 }
 
 export interface Resolution {
   choice?: 'commit' | 'present';
   withdrawn?: boolean;
   note?: string;
+  /** 不涉及: the circumstance question and the answer that ruled the certificate out. */
+  notApplicable?: { question: string; answer: string };
+  /** 由本件产生: the earlier item of the case that produces it. */
+  producedBy?: string;
+}
+
+const CERT_COLUMNS = `cc.*, ci.code, ci.name, ci.issuer, ci.method AS catalog_method, ci.method_note, ci.method_detail, ci.legal_basis, ci.subject, ci.validity_months, ci.trust_grade`;
+
+/** A certificate the case does not ask for (不涉及, 由本件产生) takes no action at all. */
+export function requireDemanded(row: CaseCertRow): void {
+  const res = JSON.parse(row.resolution) as Resolution;
+  if (row.applicability === 'not_applicable') {
+    throw new AppError('INVALID_STATE', `“${row.name}”本办件不涉及（${res.notApplicable?.question ?? ''}：${res.notApplicable?.answer ?? ''}），无需办理。`, { certificate: row.code });
+  }
+  if (row.applicability === 'produced') {
+    throw new AppError('INVALID_STATE', `“${row.name}”由本件“${res.producedBy ?? ''}”产生，不得要求申请人提交。`, { certificate: row.code });
+  }
 }
 
 export function loadCase(db: Db, caseId: number): CaseRow {
@@ -53,7 +78,7 @@ export function loadCase(db: Db, caseId: number): CaseRow {
 export function loadCaseCert(db: Db, caseId: number, certificateItemId: number): CaseCertRow {
   const row = db
     .prepare(
-      `SELECT cc.*, ci.code, ci.name, ci.issuer, ci.method AS catalog_method, ci.method_note, ci.method_detail
+      `SELECT ${CERT_COLUMNS}
        FROM case_certificates cc JOIN certificate_items ci ON ci.id = cc.certificate_item_id
        WHERE cc.case_id = ? AND cc.certificate_item_id = ?`,
     )
@@ -63,7 +88,11 @@ export function loadCaseCert(db: Db, caseId: number, certificateItemId: number):
 }
 
 function stateText(c: CaseCertRow, res: Resolution, extra: { query?: { status: string } | null; request?: { due_at: string; status: string; reply_outcome: string | null } | null }): string {
-  switch (c.state) {
+  switch (certificateState(c.state, c.applicability)) {
+    case 'not_applicable':
+      return `不涉及（${res.notApplicable?.question ?? ''}：${res.notApplicable?.answer ?? ''}）`;
+    case 'produced':
+      return `由本件产生（${res.producedBy ?? ''}），无需提交`;
     case 'not_needed':
       return '已直接取消，无需提交，任何人不得再要求提供';
     case 'satisfied':
@@ -108,9 +137,9 @@ export function buildCaseView(db: Db, caseId: number, now: Date): CaseView {
     .all(caseId) as { id: number; code: string; name: string; department: string; time_limit_days: number }[];
   const certRows = db
     .prepare(
-      `SELECT cc.*, ci.code, ci.name, ci.issuer, ci.method AS catalog_method, ci.method_note, ci.method_detail
+      `SELECT ${CERT_COLUMNS}
        FROM case_certificates cc JOIN certificate_items ci ON ci.id = cc.certificate_item_id
-       WHERE cc.case_id = ? ORDER BY CASE cc.method WHEN 'cancelled' THEN 5 ELSE 0 END, ci.code`,
+       WHERE cc.case_id = ? ORDER BY CASE WHEN cc.method = 'cancelled' THEN 5 WHEN cc.applicability <> 'applies' THEN 4 ELSE 0 END, ci.code`,
     )
     .all(caseId) as CaseCertRow[];
 
@@ -118,6 +147,7 @@ export function buildCaseView(db: Db, caseId: number, now: Date): CaseView {
   const taskQ = db.prepare('SELECT method, sampled, due_at, status FROM verification_tasks WHERE commitment_id = ? ORDER BY id DESC LIMIT 1');
   const queryQ = db.prepare('SELECT * FROM data_queries WHERE case_id = ? AND certificate_item_id = ? ORDER BY id DESC LIMIT 1');
   const requestQ = db.prepare('SELECT * FROM assistance_requests WHERE case_id = ? AND certificate_item_id = ? ORDER BY id DESC LIMIT 1');
+  const subjectQ = db.prepare('SELECT name, id_number FROM case_subjects WHERE case_id = ? AND role = ?');
   const materialsQ = db.prepare(
     `SELECT m.id, m.title, m.trust_grade, cm.reused, (SELECT COUNT(*) FROM material_pages p WHERE p.material_id = m.id) AS pages
      FROM case_materials cm JOIN materials m ON m.id = cm.material_id WHERE cm.case_id = ? AND cm.certificate_item_id = ? ORDER BY m.id`,
@@ -136,6 +166,7 @@ export function buildCaseView(db: Db, caseId: number, now: Date): CaseView {
       | { id: number; department: string; mode: string; due_at: string; status: string; reply: string | null; reply_outcome: string | null }
       | undefined;
     const mats = materialsQ.all(caseId, r.certificate_item_id) as { id: number; title: string; trust_grade: string; reused: number; pages: number }[];
+    const person = isAboutSomeoneElse(r.subject) ? (subjectQ.get(caseId, r.subject) as { name: string; id_number: string } | undefined) : undefined;
     return {
       certificateItemId: r.certificate_item_id,
       code: r.code,
@@ -144,9 +175,15 @@ export function buildCaseView(db: Db, caseId: number, now: Date): CaseView {
       catalogMethod: r.catalog_method,
       method: r.method,
       methodNote: r.method_note,
-      state: r.state,
+      state: certificateState(r.state, r.applicability),
       stateText: stateText(r, res, { query: q ?? null, request: rq ?? null }),
       neededBy: JSON.parse(r.needed_by) as string[],
+      subject: r.subject,
+      subjectPerson: person ? { name: person.name, idNumberMasked: maskIdNumber(person.id_number) } : null,
+      notApplicable: r.applicability === 'not_applicable' ? (res.notApplicable ?? null) : null,
+      producedBy: r.applicability === 'produced' ? (res.producedBy ?? null) : null,
+      validityMonths: r.validity_months,
+      trustGrade: r.trust_grade,
       choice: res.choice ?? null,
       commitment: cm
         ? {
@@ -176,7 +213,10 @@ export function buildCaseView(db: Db, caseId: number, now: Date): CaseView {
     };
   });
 
-  const blockers = certificates.filter((x) => x.state === 'pending').map((x) => `${x.name}：${x.stateText}`);
+  const blockers = certificates.filter((x) => !isResolved(x.state)).map((x) => `${x.name}：${x.stateText}`);
+  const circumstances = (
+    db.prepare('SELECT code, question, answer FROM case_circumstances WHERE case_id = ? ORDER BY rowid').all(caseId) as { code: string; question: string; answer: number }[]
+  ).map((a) => ({ code: a.code, question: a.question, answer: answerLabel(a.answer === 1) }));
   const creator = db.prepare('SELECT display_name FROM users WHERE id = ?').get(c.created_by) as { display_name: string };
   return {
     id: c.id,
@@ -194,6 +234,7 @@ export function buildCaseView(db: Db, caseId: number, now: Date): CaseView {
     },
     items: items.map((i) => ({ id: i.id, code: i.code, name: i.name, department: i.department, timeLimitDays: i.time_limit_days })),
     certificates,
+    circumstances,
     blockers,
     figures: caseFigures(
       certificates.map((x) => ({ method: x.method, state: x.state, choice: x.choice, reusedMaterial: x.materials.some((m) => m.reused) })),

@@ -3,7 +3,8 @@ import { AppError } from '../../app/app-error';
 import { PlatformUnreachable } from '../data-sharing/connector';
 import { maskApplicantId } from '../applicants/applicants-service';
 import type { CaseStatus } from '../../../shared/rules/case-states';
-import { loadCase, loadCaseCert } from './case-view';
+import { loadCase, loadCaseCert, requireDemanded } from './case-view';
+import { isAboutSomeoneElse } from '../../../shared/rules/certificate-resolution';
 import type { IntakeDeps } from './intake-service';
 import { insertEntry } from '../sync/outbox';
 import { DATA_SHARING_TARGET_ID } from '../sync/sync-targets';
@@ -36,12 +37,11 @@ export function createDataQueries(deps: IntakeDeps): DataQueries {
     const c = loadCase(db, caseId);
     if (!OPEN.includes(c.status)) throw new AppError('INVALID_STATE', '办件已结束，不能查询共享数据。', { caseId, status: c.status });
     const row = loadCaseCert(db, caseId, certificateItemId);
+    requireDemanded(row);
     if (row.method !== 'data_sharing') throw new AppError('INVALID_STATE', `“${row.name}”不适用数据共享。`);
     if (row.state === 'satisfied') throw new AppError('INVALID_STATE', '该证明已通过共享平台核验。');
     const d = JSON.parse(row.method_detail) as { source?: string; dataset?: string; query?: string };
-    const a = db
-      .prepare('SELECT a.name, a.id_type, a.id_number FROM cases c JOIN applicants a ON a.id = c.applicant_id WHERE c.id = ?')
-      .get(caseId) as { name: string; id_type: 'resident_id' | 'uscc'; id_number: string };
+    const a = querySubject(caseId, row.subject);
     const request = {
       source: d.source ?? '',
       dataset: d.dataset ?? row.name,
@@ -101,6 +101,20 @@ export function createDataQueries(deps: IntakeDeps): DataQueries {
       w.audit({ action: 'dataSharing.query', entityType: 'case', entityId: caseId, detail: { certificate: row.code, outcome: outcome.kind } });
     });
     return outcome.kind;
+  }
+
+  /** Whom the query is about: the applicant, or the person recorded for the certificate's subject (the child …). */
+  function querySubject(caseId: number, subject: string): { name: string; id_type: 'resident_id' | 'uscc'; id_number: string } {
+    if (!isAboutSomeoneElse(subject)) {
+      return db
+        .prepare('SELECT a.name, a.id_type, a.id_number FROM cases c JOIN applicants a ON a.id = c.applicant_id WHERE c.id = ?')
+        .get(caseId) as { name: string; id_type: 'resident_id' | 'uscc'; id_number: string };
+    }
+    const person = db.prepare('SELECT name, id_type, id_number FROM case_subjects WHERE case_id = ? AND role = ?').get(caseId, subject) as
+      | { name: string; id_type: 'resident_id'; id_number: string }
+      | undefined;
+    if (!person) throw new AppError('BAD_INPUT', `该证明的证明对象为“${subject}”，请先填写${subject}的姓名和身份证号码。`, { caseId, subject }, { subject: `请填写${subject}的姓名和身份证号码` });
+    return person;
   }
 
   async function retryQueued(actor: Actor): Promise<number> {

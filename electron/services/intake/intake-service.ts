@@ -14,19 +14,33 @@ import { loadHallCalendar } from '../calendar/calendar-store';
 import { CASE_STATUS_LABELS, findTransition, type CaseStatus } from '../../../shared/rules/case-states';
 import { METHOD_LABELS, type CertificateMethod } from '../../../shared/domain/catalog';
 import { ID_TYPE_LABELS } from '../../../shared/ipc/contract';
-import { buildCaseView, isToldStatus, loadCase, loadCaseCert, type CaseCertRow, type Resolution } from './case-view';
+import { buildCaseView, isToldStatus, loadCase, loadCaseCert, requireDemanded, type CaseCertRow, type Resolution } from './case-view';
+import { isReusable, reusableUntil } from '../../../shared/rules/material-validity';
+import type { TrustGrade } from '../../../shared/domain/catalog';
+import type { SubjectPerson } from '../../../shared/ipc/methods/intake';
+import { maskIdNumber, normalizeIdNumber } from '../../../shared/rules/id-number';
 import { nextCaseNumber } from './case-number';
 import { commitmentDigest, templateSha256 } from './commitment-digest';
 import { maskApplicantId } from '../applicants/applicants-service';
 import { searchApplicantIds } from '../applicants/applicant-search';
 import { caseFigures } from '../../../shared/rules/case-figures';
-import type { CertificateState as CaseCertificateState } from '../../../shared/ipc/methods/intake';
 import { enqueueCase } from '../sync/outbox';
 import { enqueueStatusChange, hasCaseTargets, reasonWithBasis } from '../sync/status-change';
 import { StatusChangeFacts } from '../../../shared/ipc/methods/intake';
 import { newSampleDraw } from '../verification/sampling';
 import type { TargetConfig } from '../sync/targets-config';
 import { chinaDate } from '../../../shared/rules/china-time';
+import {
+  answerLabel,
+  answersWithDefaults,
+  certificateState,
+  isAboutSomeoneElse,
+  planCertificates,
+  questionsFor,
+  type Applicability,
+  type CertificateCondition,
+  type StoredState,
+} from '../../../shared/rules/certificate-resolution';
 
 export interface IntakeDeps extends Deps {
   files: FileStore;
@@ -116,6 +130,25 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
     return commitmentIneligibility(db, a.id_type, a.id_number);
   }
 
+  /** Keeps the person a certificate is about (its 证明对象, e.g. the child) with the case, audited; the ID number stays unmasked only in the store. */
+  function recordSubject(caseId: number, certificateItemId: number, person: SubjectPerson, ctx: CallContext) {
+    deps.write(ctx.actor, (w) => {
+      requireStatus(w.db, caseId, ['draft', 'accepted', 'verifying'], '登记证明对象');
+      const row = loadCaseCert(w.db, caseId, certificateItemId);
+      requireDemanded(row);
+      if (!isAboutSomeoneElse(row.subject)) throw new AppError('BAD_INPUT', `“${row.name}”的证明对象为申请人本人，无需另填。`);
+      const idNumber = normalizeIdNumber(person.idNumber);
+      w.db
+        .prepare(
+          `INSERT INTO case_subjects (case_id, role, name, id_type, id_number, recorded_at, recorded_by) VALUES (?, ?, ?, 'resident_id', ?, ?, ?)
+           ON CONFLICT (case_id, role) DO UPDATE SET name = excluded.name, id_number = excluded.id_number, recorded_at = excluded.recorded_at, recorded_by = excluded.recorded_by`,
+        )
+        .run(caseId, row.subject, person.name, idNumber, w.at.toISOString(), ctx.user!.id);
+      touchCase(w, caseId);
+      w.audit({ action: 'case.subject', entityType: 'case', entityId: caseId, detail: { role: row.subject, name: person.name, idNumber: maskIdNumber(idNumber), certificate: row.code } });
+    });
+  }
+
   return {
     'catalog.bundles': () => {
       const version = currentCatalogVersion(db, deps.now());
@@ -126,7 +159,7 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
       return bundles.map((b) => ({ code: b.code, name: b.name, items: items.all(b.id) as { id: number; name: string }[] }));
     },
 
-    'intake.start': ({ applicantId, serviceItemIds, bundleCode }, ctx) => {
+    'intake.start': ({ applicantId, serviceItemIds, bundleCode, circumstances }, ctx) => {
       const hall = readHall(db);
       if (!hall) throw new AppError('INVALID_STATE', '尚未设置大厅信息。');
       const caseId = deps.write(ctx.actor, (w) => {
@@ -149,25 +182,9 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
             )
             .run(caseNo, applicantId, version, bundleCode ?? null, iso, ctx.user!.id, iso).lastInsertRowid,
         );
-        // Merge the certificates of all items, each once, remembering which items need it.
-        const merged = new Map<number, { method: CertificateMethod; neededBy: string[] }>();
-        const certsOf = w.db.prepare(
-          `SELECT c.id, c.method FROM service_item_certificates sc JOIN certificate_items c ON c.id = sc.certificate_item_id
-           WHERE sc.service_item_id = ? ORDER BY sc.position`,
-        );
-        items.forEach((it, pos) => {
-          w.db.prepare('INSERT INTO case_items (case_id, service_item_id, position) VALUES (?, ?, ?)').run(id, it.id, pos);
-          for (const c of certsOf.all(it.id) as { id: number; method: CertificateMethod }[]) {
-            const m = merged.get(c.id) ?? { method: c.method, neededBy: [] };
-            m.neededBy.push(it.name);
-            merged.set(c.id, m);
-          }
-        });
-        const ins = w.db.prepare(
-          'INSERT INTO case_certificates (case_id, certificate_item_id, method, state, needed_by, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
-        );
-        for (const [certId, m] of merged) ins.run(id, certId, m.method, m.method === 'cancelled' ? 'not_needed' : 'pending', JSON.stringify(m.neededBy), iso);
-        w.audit({ action: 'case.create', entityType: 'case', entityId: id, detail: { caseNo, items: items.map((i) => i.name), certificates: merged.size } });
+        items.forEach((it, pos) => w.db.prepare('INSERT INTO case_items (case_id, service_item_id, position) VALUES (?, ?, ?)').run(id, it.id, pos));
+        const planned = planCaseCertificates(w, id, version, items, circumstances ?? {});
+        w.audit({ action: 'case.create', entityType: 'case', entityId: id, detail: { caseNo, items: items.map((i) => i.name), certificates: planned.count, circumstances: planned.answers, notApplicable: planned.notApplicable, produced: planned.produced } });
         return id;
       });
       return view(caseId);
@@ -217,7 +234,7 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
       }[];
       const calendar = loadHallCalendar(db);
       const certs = db.prepare(
-        `SELECT cc.method, cc.state, cc.resolution, EXISTS (SELECT 1 FROM case_materials m WHERE m.case_id = cc.case_id AND m.certificate_item_id = cc.certificate_item_id AND m.reused = 1) AS reused
+        `SELECT cc.method, cc.state, cc.applicability, cc.resolution, EXISTS (SELECT 1 FROM case_materials m WHERE m.case_id = cc.case_id AND m.certificate_item_id = cc.certificate_item_id AND m.reused = 1) AS reused
          FROM case_certificates cc WHERE cc.case_id = ?`,
       );
       return rows.map((r) => ({
@@ -230,9 +247,9 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
         overdueRequests: r.overdue,
         ...caseClock(r.status, r.due_at, now, calendar),
         avoided: caseFigures(
-          (certs.all(r.id) as { method: CertificateMethod; state: CaseCertificateState; resolution: string; reused: number }[]).map((c) => ({
+          (certs.all(r.id) as { method: CertificateMethod; state: StoredState; applicability: Applicability; resolution: string; reused: number }[]).map((c) => ({
             method: c.method,
-            state: c.state,
+            state: certificateState(c.state, c.applicability),
             choice: (JSON.parse(c.resolution) as Resolution).choice ?? null,
             reusedMaterial: c.reused === 1,
           })),
@@ -263,6 +280,7 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
       deps.write(ctx.actor, (w) => {
         requireStatus(w.db, caseId, ['draft'], '更改承诺选择');
         const row = loadCaseCert(w.db, caseId, certificateItemId);
+        requireDemanded(row);
         requireMethod(row, ['commitment'], '选择承诺');
         const signed = w.db.prepare('SELECT 1 FROM commitments WHERE case_id = ? AND certificate_item_id = ? AND withdrawn_at IS NULL').get(caseId, certificateItemId);
         if (signed) throw new AppError('INVALID_STATE', '承诺书已签署；如需改为提交证明，请先撤回承诺。');
@@ -281,6 +299,7 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
       // Checks first (read-only), then the slow parts (files, PDF) outside the transaction, then one write.
       const c = requireStatus(db, caseId, ['draft'], '签署承诺书');
       const row = loadCaseCert(db, caseId, certificateItemId);
+      requireDemanded(row);
       requireMethod(row, ['commitment'], '签署承诺书');
       if ((JSON.parse(row.resolution) as Resolution).choice !== 'commit') throw new AppError('INVALID_STATE', '请先由申请人选择“承诺”。');
       const reasons = ineligibility(caseId);
@@ -312,9 +331,14 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
         hall: { name: hall.name },
         caseNo: c.case_no,
         applicant: { name: a.name, idLabel: ID_TYPE_LABELS[a.id_type], idNumberMasked: maskApplicantId(a.id_type, a.id_number) },
-        certificate: { code: row.code, name: row.name, issuer: row.issuer },
+        certificate: { code: row.code, name: row.name, issuer: row.issuer, legalBasis: row.legal_basis },
         serviceItems: items,
         template: { version: template.templateVersion, noticeText: template.noticeText, commitmentText: template.commitmentText },
+        verification: {
+          method: d.verification?.method ?? '免于核查',
+          timeLimitDays: d.verification?.timeLimitDays ?? null,
+          samplingRatio: d.verification?.samplingRatio ?? null,
+        },
         signaturePngBase64: signaturePngBase64,
         signatureKind,
         signedAt: signedAt.toISOString(),
@@ -402,7 +426,8 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
       return { fileName: `告知承诺书-${cm.case_no}-${cm.code}.pdf`, base64: files.get(cm.pdf_sha256).toString('base64'), sha256: cm.pdf_sha256 };
     },
 
-    'intake.queryDataSharing': async ({ caseId, certificateItemId }, ctx) => {
+    'intake.queryDataSharing': async ({ caseId, certificateItemId, subject }, ctx) => {
+      if (subject) recordSubject(caseId, certificateItemId, subject, ctx);
       await queries.run(caseId, certificateItemId, ctx.actor);
       return view(caseId);
     },
@@ -411,6 +436,7 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
       deps.write(ctx.actor, (w) => {
         requireStatus(w.db, caseId, ['draft', 'accepted', 'verifying'], '改为部门核验');
         const row = loadCaseCert(w.db, caseId, certificateItemId);
+        requireDemanded(row);
         requireMethod(row, ['data_sharing'], '改为部门核验');
         if (row.state === 'satisfied') throw new AppError('INVALID_STATE', '该证明已通过共享平台核验，无需改为部门核验。');
         w.db.prepare(`UPDATE data_queries SET status = 'cancelled' WHERE case_id = ? AND certificate_item_id = ? AND status = 'queued'`).run(caseId, certificateItemId);
@@ -425,6 +451,7 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
       deps.write(ctx.actor, (w) => {
         requireStatus(w.db, caseId, ['draft', 'accepted', 'verifying'], '发起协查');
         const row = loadCaseCert(w.db, caseId, certificateItemId);
+        requireDemanded(row);
         requireMethod(row, ['dept_verification'], '发起协查');
         if (row.state !== 'pending') throw new AppError('INVALID_STATE', `“${row.name}”当前不需要再发起协查。`);
         const d = detail<{ verifyingDepartment?: string; timeLimitDays?: number; mode?: string }>(row);
@@ -456,10 +483,15 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
         requireAttachable(row);
         const a = applicantOf(w.db, caseId);
         const m = w.db.prepare('SELECT * FROM materials WHERE id = ?').get(materialId) as
-          | { id: number; applicant_id: number; valid_until: string | null; source_case_id: number | null; title: string }
+          | { id: number; applicant_id: number; valid_from: string; valid_until: string | null; source_case_id: number | null; title: string; certificate_code: string | null }
           | undefined;
         if (!m || m.applicant_id !== a.id) throw new AppError('NOT_FOUND', '材料库中没有该申请人的这份材料。');
-        if (m.valid_until && m.valid_until < chinaDate(w.at)) throw new AppError('INVALID_STATE', `“${m.title}”已于 ${m.valid_until} 过期，不能复用。`);
+        if (m.certificate_code !== null && m.certificate_code !== row.code) throw new AppError('INVALID_STATE', `“${m.title}”不是“${row.name}”，不能用于该证明。`);
+        // The certificate's validity (有效期) counts from the day the material was presented.
+        const until = reusableUntil(m.valid_from, m.valid_until, row.validity_months);
+        if (!isReusable(chinaDate(w.at), m.valid_from, m.valid_until, row.validity_months)) {
+          throw new AppError('INVALID_STATE', `“${m.title}”于 ${m.valid_from} 提交，已于 ${until} 超过有效期，不能复用，请核对新的原件。`, { materialId: m.id, until });
+        }
         w.db.prepare('INSERT OR IGNORE INTO case_materials (case_id, certificate_item_id, material_id, reused) VALUES (?, ?, ?, ?)').run(caseId, certificateItemId, m.id, m.source_case_id === caseId ? 0 : 1);
         setCert(w, caseId, certificateItemId, 'presented', JSON.parse(row.resolution) as Resolution);
         w.audit({ action: 'material.reuse', entityType: 'case', entityId: caseId, detail: { certificate: row.code, materialId: m.id } });
@@ -481,13 +513,15 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
         requireStatus(w.db, caseId, ['draft'], '添加材料');
         const a = applicantOf(w.db, caseId);
         const day = chinaDate(w.at);
+        // Reusable until the earlier of the date the clerk read off the document and the certificate's validity.
+        const until = reusableUntil(day, validUntil ?? null, row.validity_months);
         const materialId = Number(
           w.db
             .prepare(
               `INSERT INTO materials (applicant_id, certificate_code, title, trust_grade, trust_note, valid_from, valid_until, source_case_id, created_at, created_by)
-               VALUES (?, ?, ?, 'B', ?, ?, ?, ?, ?, ?)`,
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
             )
-            .run(a.id, row.code, title, `经与原件核对无误，核对人：${clerkName(ctx)}，${day}`, day, validUntil ?? null, caseId, w.at.toISOString(), ctx.user!.id).lastInsertRowid,
+            .run(a.id, row.code, title, row.trust_grade, trustNote(row.trust_grade, clerkName(ctx), day), day, until, caseId, w.at.toISOString(), ctx.user!.id).lastInsertRowid,
         );
         stored.forEach((s, pos) => {
           files.record(w.db, s.sha, s.size, s.mime, w.at);
@@ -495,13 +529,17 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
         });
         w.db.prepare('INSERT INTO case_materials (case_id, certificate_item_id, material_id, reused) VALUES (?, ?, ?, 0)').run(caseId, certificateItemId, materialId);
         setCert(w, caseId, certificateItemId, 'presented', JSON.parse(row.resolution) as Resolution);
-        w.audit({ action: 'material.add', entityType: 'material', entityId: materialId, detail: { caseId, certificate: row.code, pages: stored.map((s) => s.sha) } });
+        w.audit({ action: 'material.add', entityType: 'material', entityId: materialId, detail: { caseId, certificate: row.code, trustGrade: row.trust_grade, validUntil: until, pages: stored.map((s) => s.sha) } });
       });
       return view(caseId);
     },
 
-    'materials.forApplicant': ({ applicantId }) => {
+    'materials.forApplicant': ({ applicantId, caseId }) => {
       const today = chinaDate(deps.now());
+      // Each certificate's validity (有效期) in the case's catalog version, else in the version in force.
+      const version = caseId !== undefined ? loadCase(db, caseId).catalog_version_id : currentCatalogVersion(db, deps.now());
+      const validityOf = db.prepare('SELECT validity_months FROM certificate_items WHERE catalog_version_id = ? AND code = ?');
+      const validity = (code: string | null) => (code === null ? null : ((validityOf.get(version ?? -1, code) as { validity_months: number | null } | undefined)?.validity_months ?? null));
       const rows = db
         .prepare(
           `SELECT m.*, c.case_no, (SELECT COUNT(*) FROM material_pages p WHERE p.material_id = m.id) AS pages
@@ -526,8 +564,8 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
         trustGrade: m.trust_grade,
         trustNote: m.trust_note,
         validFrom: m.valid_from,
-        validUntil: m.valid_until,
-        valid: !m.valid_until || m.valid_until >= today,
+        validUntil: reusableUntil(m.valid_from, m.valid_until, validity(m.certificate_code)),
+        valid: isReusable(today, m.valid_from, m.valid_until, validity(m.certificate_code)),
         pages: m.pages,
         sourceCaseNo: m.case_no,
         createdAt: m.created_at,
@@ -623,7 +661,85 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
   };
 }
 
+/**
+ * The certificates of a new case: merged over its items, each decided by the shared rule
+ * (shared/rules/certificate-resolution.ts) — 不涉及 by the clerk's circumstance answers (kept with the
+ * case), 由本件产生 when an earlier item produces it — and written with the answer that led there.
+ */
+function planCaseCertificates(w: WriteContext, caseId: number, version: number, items: { id: number; name: string }[], given: Record<string, boolean>) {
+  const questions = (
+    w.db.prepare('SELECT code, question, default_answer FROM catalog_circumstances WHERE catalog_version_id = ? ORDER BY position').all(version) as {
+      code: string;
+      question: string;
+      default_answer: number;
+    }[]
+  ).map((q) => ({ code: q.code, question: q.question, defaultAnswer: q.default_answer === 1 }));
+  for (const code of Object.keys(given)) {
+    if (!questions.some((q) => q.code === code)) throw new AppError('BAD_INPUT', '适用情形不在当前生效的清单中，请刷新后重选。', { code, version });
+  }
+  const certsOf = w.db.prepare(
+    `SELECT c.id, c.method, c.circumstance_code, c.applies_when_answer FROM service_item_certificates sc JOIN certificate_items c ON c.id = sc.certificate_item_id
+     WHERE sc.service_item_id = ? ORDER BY sc.position`,
+  );
+  const outputsOf = w.db.prepare('SELECT certificate_item_id FROM service_item_outputs WHERE service_item_id = ?');
+  const conditions = new Map<number, CertificateCondition & { method: CertificateMethod }>();
+  const caseItems = items.map((it) => {
+    const certs = certsOf.all(it.id) as { id: number; method: CertificateMethod; circumstance_code: string | null; applies_when_answer: number | null }[];
+    for (const c of certs) {
+      conditions.set(c.id, { id: c.id, method: c.method, circumstanceCode: c.circumstance_code, appliesWhen: c.applies_when_answer === null ? null : c.applies_when_answer === 1 });
+    }
+    return { name: it.name, certificateIds: certs.map((c) => c.id), produces: (outputsOf.all(it.id) as { certificate_item_id: number }[]).map((o) => o.certificate_item_id) };
+  });
+  // Only the questions the case's certificates depend on are asked and kept.
+  const asked = questionsFor(conditions.values(), questions);
+  const answers = answersWithDefaults(asked, given);
+  const plans = planCertificates(caseItems, conditions, asked, answers);
+  const insAnswer = w.db.prepare('INSERT INTO case_circumstances (case_id, code, question, answer) VALUES (?, ?, ?, ?)');
+  for (const q of asked) insAnswer.run(caseId, q.code, q.question, answers.get(q.code) ? 1 : 0);
+  const ins = w.db.prepare(
+    'INSERT INTO case_certificates (case_id, certificate_item_id, method, state, resolution, needed_by, applicability, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  const codeOf = w.db.prepare('SELECT code FROM certificate_items WHERE id = ?');
+  const notApplicable: { certificate: string; question: string; answer: string }[] = [];
+  const produced: { certificate: string; producedBy: string }[] = [];
+  for (const [certId, plan] of plans) {
+    const method = conditions.get(certId)!.method;
+    const code = (codeOf.get(certId) as { code: string }).code;
+    let resolution: Resolution = {};
+    if (plan.applicability === 'not_applicable') {
+      resolution = { notApplicable: { question: plan.question, answer: answerLabel(plan.answer) } };
+      notApplicable.push({ certificate: code, question: plan.question, answer: answerLabel(plan.answer) });
+    } else if (plan.applicability === 'produced') {
+      resolution = { producedBy: plan.producedBy };
+      produced.push({ certificate: code, producedBy: plan.producedBy });
+    }
+    const state = method === 'cancelled' || plan.applicability !== 'applies' ? 'not_needed' : 'pending';
+    ins.run(caseId, certId, method, state, JSON.stringify(resolution), JSON.stringify(plan.neededBy), plan.applicability, w.at.toISOString());
+  }
+  return {
+    count: plans.size,
+    answers: Object.fromEntries(asked.map((q) => [q.question, answerLabel(answers.get(q.code)!)])),
+    notApplicable,
+    produced,
+  };
+}
+
+/** The note a kept material carries for its trust grade (国办函〔2016〕108号). */
+function trustNote(grade: TrustGrade, clerk: string, day: string): string {
+  switch (grade) {
+    case 'A':
+      return `电子证照，电子印章经核验有效，核验人：${clerk}，${day}`;
+    case 'B':
+      return `经与原件核对无误，核对人：${clerk}，${day}`;
+    case 'C':
+      return `申请人提供的影像，原件待核，收件人：${clerk}，${day}`;
+    case 'D':
+      return `申请人承诺提供，收件人：${clerk}，${day}`;
+  }
+}
+
 function requireAttachable(row: CaseCertRow) {
+  requireDemanded(row);
   if (row.method === 'cancelled') throw new AppError('INVALID_STATE', `“${row.name}”已直接取消，任何人不得要求提交或附加。`, { certificate: row.code });
   const res = JSON.parse(row.resolution) as Resolution;
   if (row.method === 'commitment' && res.choice !== 'present') throw new AppError('INVALID_STATE', `“${row.name}”适用告知承诺；申请人选择自行提交证明后才能附加原件。`);

@@ -40,6 +40,7 @@ function ServiceItems() {
               columns={[
                 { title: '所需证明', dataIndex: 'name' },
                 { title: '处理方式', dataIndex: 'method', render: (m: CertificateMethod) => <MethodTag method={m} /> },
+                { title: '适用情形', key: 'when', render: (_, c) => circumstanceText(c) },
                 { title: '窗口做法', dataIndex: 'methodNote' },
               ]}
             />
@@ -49,8 +50,14 @@ function ServiceItems() {
           { title: '事项名称', dataIndex: 'name', render: (v: string, r) => (<Space direction="vertical" size={0}><span>{v}</span><Typography.Text type="secondary" style={{ fontSize: 12 }}>{r.code}</Typography.Text></Space>) },
           { title: '实施部门', dataIndex: 'department' },
           { title: '事项类型', dataIndex: 'kind' },
+          { title: '风险类别', dataIndex: 'riskClass', render: (r: string) => (r === '一般' ? r : <Tag color="red">{r}（不适用告知承诺）</Tag>) },
           { title: '承诺时限', dataIndex: 'timeLimitDays', render: (d: number) => (d === 0 ? '即办' : `${d} 个工作日`) },
           { title: '所需证明', key: 'certs', render: (_, r) => `${r.certificates.length} 项` },
+          {
+            title: '办结产生',
+            key: 'produces',
+            render: (_, r) => r.produces.map((o) => <Tag key={o.id} color="green">{o.name}</Tag>),
+          },
           { title: '联办', dataIndex: 'bundles', render: (b: string[]) => b.map((n) => <Tag key={n} color="cyan">{n}</Tag>) },
           {
             title: '',
@@ -97,12 +104,20 @@ function CertificateItems() {
           { title: '证明名称', dataIndex: 'name' },
           { title: '开具单位', dataIndex: 'issuer' },
           { title: '处理方式', dataIndex: 'method', render: (m: CertificateMethod) => <MethodTag method={m} /> },
+          { title: '适用情形', key: 'when', width: 150, render: (_, c) => circumstanceText(c) },
+          { title: '证明对象', dataIndex: 'subject', width: 100 },
+          { title: '有效期', dataIndex: 'validityMonths', width: 90, render: (m: number | null) => (m === null ? '长期' : `${m}个月`) },
           { title: '设定依据', dataIndex: 'legalBasis', ellipsis: true },
           { title: '窗口做法', dataIndex: 'methodNote', ellipsis: true },
         ]}
       />
     </>
   );
+}
+
+/** 适用情形 in words: 所有情形, or the question and the answer under which the certificate is needed. */
+function circumstanceText(c: CertificateItemView): string {
+  return c.circumstance ? `${c.circumstance.question}：${c.circumstance.appliesWhen ? '是' : '否'}时需要` : '所有情形';
 }
 
 // ------------------------------------------------------------ import and export

@@ -7,13 +7,16 @@ import { z } from 'zod';
 import { method, Empty, trimmed } from '../method';
 import { CERTIFICATE_METHODS } from '../../domain/catalog';
 import { CASE_STATUSES } from '../../rules/case-states';
+import { CERTIFICATE_STATES } from '../../rules/certificate-resolution';
+import { checkIdNumber, ID_PROBLEM_MESSAGES } from '../../rules/id-number';
 
 const Id = z.number().int().positive();
 const Base64 = (maxMb: number) => z.string().max(Math.ceil((maxMb * 1024 * 1024 * 4) / 3)).regex(/^[A-Za-z0-9+/=]*$/, '文件内容格式不正确');
 const Worker = ['clerk', 'assistant', 'supervisor'] as const;
 const Clerk = ['clerk', 'supervisor'] as const;
 
-export const CertificateState = z.enum(['not_needed', 'pending', 'satisfied', 'queued', 'requested', 'presented']);
+/** The states and which are resolved: shared/rules/certificate-resolution.ts. */
+export const CertificateState = z.enum(CERTIFICATE_STATES);
 export type CertificateState = z.infer<typeof CertificateState>;
 
 export const CaseCertificateView = z.object({
@@ -28,6 +31,15 @@ export const CaseCertificateView = z.object({
   state: CertificateState,
   stateText: z.string(),
   neededBy: z.array(z.string()),
+  /** 证明对象 (申请人本人, 子女 …) and, when someone else, the person recorded for this case. */
+  subject: z.string(),
+  subjectPerson: z.object({ name: z.string(), idNumberMasked: z.string() }).nullable(),
+  /** 不涉及: the circumstance answer that ruled it out; 由本件产生: the item of this case that produces it. */
+  notApplicable: z.object({ question: z.string(), answer: z.string() }).nullable(),
+  producedBy: z.string().nullable(),
+  /** 有效期 for reuse in months (null = 长期) and the trust grade a kept copy gets. */
+  validityMonths: z.number().int().nullable(),
+  trustGrade: z.enum(['A', 'B', 'C', 'D']),
   choice: z.enum(['commit', 'present']).nullable(),
   commitment: z
     .object({
@@ -63,6 +75,8 @@ export const CaseView = z.object({
   applicant: z.object({ id: z.number().int(), name: z.string(), kind: z.string(), idType: z.string(), idNumberMasked: z.string() }),
   items: z.array(z.object({ id: z.number().int(), code: z.string(), name: z.string(), department: z.string(), timeLimitDays: z.number().int() })),
   certificates: z.array(CaseCertificateView),
+  /** The circumstance questions answered for this case (适用情形). */
+  circumstances: z.array(z.object({ code: z.string(), question: z.string(), answer: z.string() })),
   /** Certificates that still block acceptance, with the reason. */
   blockers: z.array(z.string()),
   figures: CaseFigures,
@@ -108,6 +122,20 @@ export type MaterialView = z.infer<typeof MaterialView>;
 
 const CaseCert = { caseId: Id, certificateItemId: Id };
 
+/** A certificate's subject other than the applicant: name and resident ID number (check digit checked). */
+export const SubjectPerson = z.object({
+  name: trimmed(50),
+  idNumber: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .superRefine((v, ctx) => {
+      const problem = checkIdNumber(v);
+      if (problem) ctx.addIssue({ code: 'custom', message: ID_PROBLEM_MESSAGES[problem] });
+    }),
+});
+export type SubjectPerson = z.infer<typeof SubjectPerson>;
+
 /** The statuses whose change is told to the vertical systems the case was sent to (docs/sync.md). */
 export const TOLD_STATUSES = ['terminated', 'revoked'] as const;
 
@@ -150,7 +178,15 @@ export const intakeMethods = {
   }),
   'intake.start': method({
     access: Worker,
-    input: z.object({ applicantId: Id, serviceItemIds: z.array(Id).min(1, '请至少选择一个事项').max(30), bundleCode: z.string().max(64).optional() }).strict(),
+    input: z
+      .object({
+        applicantId: Id,
+        serviceItemIds: z.array(Id).min(1, '请至少选择一个事项').max(30),
+        bundleCode: z.string().max(64).optional(),
+        /** 适用情形 answers by circumstance code (是 = true); a question not answered takes the catalog's default. */
+        circumstances: z.record(z.string().max(64), z.boolean()).optional(),
+      })
+      .strict(),
     output: CaseView,
   }),
   'intake.get': method({ access: 'session', input: z.object({ caseId: Id }).strict(), output: CaseView }),
@@ -193,7 +229,17 @@ export const intakeMethods = {
     output: CaseView,
   }),
   'intake.commitmentPdf': method({ access: 'session', input: z.object({ commitmentId: Id }).strict(), output: z.object({ fileName: z.string(), base64: z.string(), sha256: z.string() }) }),
-  'intake.queryDataSharing': method({ access: Worker, input: z.object(CaseCert).strict(), output: CaseView }),
+  'intake.queryDataSharing': method({
+    access: Worker,
+    input: z
+      .object({
+        ...CaseCert,
+        /** The person the certificate is about when it is not the applicant (the child for 预防接种); kept with the case. */
+        subject: SubjectPerson.optional(),
+      })
+      .strict(),
+    output: CaseView,
+  }),
   'intake.switchToVerification': method({ access: Worker, input: z.object(CaseCert).strict(), output: CaseView }),
   'intake.requestAssistance': method({ access: Worker, input: z.object(CaseCert).strict(), output: CaseView }),
   'intake.recordAssistanceReply': method({
@@ -218,7 +264,12 @@ export const intakeMethods = {
       .strict(),
     output: CaseView,
   }),
-  'materials.forApplicant': method({ access: 'session', input: z.object({ applicantId: Id }).strict(), output: z.array(MaterialView) }),
+  'materials.forApplicant': method({
+    access: 'session',
+    /** caseId: judge each material's validity by the certificate's 有效期 in that case's catalog version. */
+    input: z.object({ applicantId: Id, caseId: Id.optional() }).strict(),
+    output: z.array(MaterialView),
+  }),
   'materials.page': method({
     access: 'session',
     input: z.object({ materialId: Id, position: z.number().int().min(0) }).strict(),

@@ -34,3 +34,10 @@ export async function chooseApplicant(page: Page, name: string): Promise<void> {
   // Step 2 (办理事项) replaces the search.
   await expect(search).toHaveCount(0);
 }
+
+/** At the items step: answers one circumstance question (适用情形) asked once per case. */
+export async function answerCircumstance(page: Page, question: string, answer: '是' | '否'): Promise<void> {
+  const group = page.getByTestId('circumstances').getByRole('radiogroup', { name: question });
+  await group.getByText(answer, { exact: true }).click();
+  await expect(group.getByRole('radio', { name: answer, exact: true })).toBeChecked();
+}

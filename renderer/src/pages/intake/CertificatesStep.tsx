@@ -6,9 +6,13 @@ import { MethodTag } from '../../components/MethodTag';
 import { PdfViewer, type PdfDoc } from '../../components/PdfViewer';
 import { CommitmentDrawer } from './CommitmentDrawer';
 import { MaterialDrawer } from './MaterialDrawer';
+import { isNotDemanded } from '../../../../shared/rules/certificate-resolution';
+import { checkIdNumber, ID_PROBLEM_MESSAGES } from '../../../../shared/rules/id-number';
 
 const BADGE: Record<CaseCertificateView['state'], 'default' | 'processing' | 'success' | 'warning' | 'error'> = {
   not_needed: 'default',
+  not_applicable: 'default',
+  produced: 'success',
   pending: 'warning',
   satisfied: 'success',
   presented: 'success',
@@ -27,6 +31,9 @@ export function CertificatesStep({ view, onChange }: { view: CaseView; onChange:
   const [busy, setBusy] = useState<number | null>(null);
   const [replyForm] = Form.useForm<{ outcome: 'confirmed' | 'denied'; reply: string }>();
   const [withdrawReason, setWithdrawReason] = useState('');
+  const [subjectFor, setSubjectFor] = useState<CaseCertificateView | null>(null);
+  const [subjectForm] = Form.useForm<{ name: string; idNumber: string }>();
+  const demanded = view.certificates.filter((c) => !isNotDemanded(c.state));
   const draft = view.status === 'draft';
   const open = ['draft', 'accepted', 'verifying'].includes(view.status);
 
@@ -47,8 +54,18 @@ export function CertificatesStep({ view, onChange }: { view: CaseView; onChange:
 
   const ids = (c: CaseCertificateView) => ({ caseId: view.id, certificateItemId: c.certificateItemId });
 
+  /** A query about someone other than the applicant (the child …) needs that person's name and ID number first. */
+  function query(c: CaseCertificateView) {
+    if (c.subject !== '申请人本人' && !c.subjectPerson) {
+      setSubjectFor(c);
+      return;
+    }
+    void run(c, () => call('intake.queryDataSharing', ids(c)));
+  }
+
   function actions(c: CaseCertificateView) {
     const b: React.ReactNode[] = [];
+    if (isNotDemanded(c.state)) return null;
     const loading = busy === c.certificateItemId;
     if (c.method === 'commitment') {
       if (c.commitment && !c.commitment.withdrawnAt) {
@@ -59,7 +76,8 @@ export function CertificatesStep({ view, onChange }: { view: CaseView; onChange:
       } else if (draft && !c.commitment) b.push(<Button key="notice" size="small" type="primary" onClick={() => setCommitFor(c)}>告知承诺</Button>);
     }
     if (c.method === 'data_sharing' && open && c.state !== 'satisfied') {
-      b.push(<Button key="q" size="small" type="primary" loading={loading} onClick={() => void run(c, () => call('intake.queryDataSharing', ids(c)))}>{c.query ? '重新查询' : '共享查询'}</Button>);
+      b.push(<Button key="q" size="small" type="primary" loading={loading} onClick={() => query(c)}>{c.query ? '重新查询' : '共享查询'}</Button>);
+      if (c.subject !== '申请人本人' && c.subjectPerson) b.push(<Button key="subj" size="small" onClick={() => setSubjectFor(c)}>更改{c.subject}信息</Button>);
       b.push(
         <Popconfirm key="sw" title="改为向开具部门发起协查？" onConfirm={() => void run(c, () => call('intake.switchToVerification', ids(c)), '已改为部门核验并发起协查')}>
           <Button size="small">改为部门核验</Button>
@@ -79,7 +97,20 @@ export function CertificatesStep({ view, onChange }: { view: CaseView; onChange:
   }
 
   return (
-    <Card title={`需办理的证明（${view.certificates.length} 项）`} size="small">
+    <Card
+      title={`需办理的证明（${demanded.length} 项）`}
+      size="small"
+      extra={
+        view.certificates.length > demanded.length ? (
+          <Typography.Text type="secondary">另有 {view.certificates.length - demanded.length} 项不涉及或由本件产生，无需提交</Typography.Text>
+        ) : null
+      }
+    >
+      {view.circumstances.length > 0 && (
+        <Typography.Paragraph type="secondary" style={{ marginBottom: 8 }} data-testid="case-circumstances">
+          适用情形：{view.circumstances.map((a) => `${a.question}：${a.answer}`).join('；')}
+        </Typography.Paragraph>
+      )}
       {view.blockers.length > 0 && draft && (
         <Alert type="warning" showIcon style={{ marginBottom: 12 }} title={`还有 ${view.blockers.length} 项证明待办理，办妥后方可受理`} />
       )}
@@ -94,8 +125,8 @@ export function CertificatesStep({ view, onChange }: { view: CaseView; onChange:
             title: '证明事项',
             dataIndex: 'name',
             render: (v: string, c) => (
-              <Tooltip title={`${c.issuer} 开具 · 用于：${c.neededBy.join('、')}`}>
-                <span>{v}</span>
+              <Tooltip title={`${c.issuer} 开具 · 用于：${c.neededBy.join('、')}${c.subject !== '申请人本人' ? ` · 证明对象：${c.subject}` : ''}`}>
+                <Typography.Text type={isNotDemanded(c.state) ? 'secondary' : undefined}>{v}</Typography.Text>
                 {c.neededBy.length > 1 && <Typography.Text type="secondary" style={{ fontSize: 12 }}> ×{c.neededBy.length}个事项</Typography.Text>}
               </Tooltip>
             ),
@@ -107,6 +138,11 @@ export function CertificatesStep({ view, onChange }: { view: CaseView; onChange:
             render: (_, c) => (
               <Space direction="vertical" size={0}>
                 <Badge status={BADGE[c.state]} text={c.stateText} />
+                {c.subjectPerson && (
+                  <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                    证明对象（{c.subject}）：{c.subjectPerson.name} {c.subjectPerson.idNumberMasked}
+                  </Typography.Text>
+                )}
                 {c.query?.summary && <Typography.Text type="secondary" style={{ fontSize: 12 }}>{c.query.summary}</Typography.Text>}
                 {c.request?.overdue && <Typography.Text type="danger" style={{ fontSize: 12 }}>协查已逾期</Typography.Text>}
                 {c.materials.length > 0 && (
@@ -144,6 +180,43 @@ export function CertificatesStep({ view, onChange }: { view: CaseView; onChange:
           </Form.Item>
           <Form.Item name="reply" label="答复内容" rules={[{ required: true, message: '请填写答复内容' }]}>
             <Input.TextArea rows={3} placeholder="例如：经县公安局户政科核实，申请人户籍信息属实（答复人：××，电话：××）" />
+          </Form.Item>
+        </Form>
+      </Modal>
+      <Modal
+        open={subjectFor !== null}
+        title={`证明对象：${subjectFor?.subject ?? ''}（${subjectFor?.name ?? ''}）`}
+        okText="保存并查询"
+        onCancel={() => setSubjectFor(null)}
+        onOk={() =>
+          void subjectForm.validateFields().then(async (v) => {
+            if (!subjectFor) return;
+            await run(subjectFor, () => call('intake.queryDataSharing', { ...ids(subjectFor), subject: { name: v.name.trim(), idNumber: v.idNumber.trim().toUpperCase() } }));
+            setSubjectFor(null);
+            subjectForm.resetFields();
+          })
+        }
+        destroyOnHidden
+      >
+        <Typography.Paragraph type="secondary">该证明是关于{subjectFor?.subject}的，共享查询按{subjectFor?.subject}的身份信息进行；本办件中只需填写一次。</Typography.Paragraph>
+        <Form form={subjectForm} layout="vertical" initialValues={{ name: subjectFor?.subjectPerson?.name ?? '' }}>
+          <Form.Item name="name" label={`${subjectFor?.subject ?? ''}姓名`} rules={[{ required: true, whitespace: true, message: '请填写姓名' }]}>
+            <Input maxLength={50} />
+          </Form.Item>
+          <Form.Item
+            name="idNumber"
+            label={`${subjectFor?.subject ?? ''}身份证号码`}
+            rules={[
+              { required: true, message: '请填写身份证号码' },
+              {
+                validator: (_, value: string | undefined) => {
+                  const problem = value ? checkIdNumber(value) : null;
+                  return problem ? Promise.reject(new Error(ID_PROBLEM_MESSAGES[problem])) : Promise.resolve();
+                },
+              },
+            ]}
+          >
+            <Input maxLength={18} />
           </Form.Item>
         </Form>
       </Modal>

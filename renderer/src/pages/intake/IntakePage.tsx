@@ -60,8 +60,8 @@ export function IntakePage() {
 
   const step = state.step ?? 0;
 
-  async function startCase(itemIds: number[], bundleCode?: string) {
-    const v = await call('intake.start', { applicantId: state.applicantId!, serviceItemIds: itemIds, ...(bundleCode ? { bundleCode } : {}) });
+  async function startCase(itemIds: number[], bundleCode: string | undefined, circumstances: Record<string, boolean>) {
+    const v = await call('intake.start', { applicantId: state.applicantId!, serviceItemIds: itemIds, circumstances, ...(bundleCode ? { bundleCode } : {}) });
     setView(v);
     update({ ...state, caseId: v.id, step: 2 });
   }

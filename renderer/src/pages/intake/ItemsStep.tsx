@@ -1,15 +1,36 @@
 import { useEffect, useMemo, useState } from 'react';
-import { Alert, Button, Card, Col, Input, Row, Space, Table, Tag, Typography } from 'antd';
+import { Alert, Button, Card, Col, Input, Radio, Row, Space, Table, Tag, Typography } from 'antd';
 import type { ServiceItemView } from '../../../../shared/ipc/contract';
 import type { MethodOutput } from '../../../../shared/ipc/contract';
 import { CERTIFICATE_METHODS, METHOD_LABELS } from '../../../../shared/domain/catalog';
 import { call, DeskCallError } from '../../ipc/client';
 import { MethodTag } from '../../components/MethodTag';
+import {
+  answerLabel,
+  answersWithDefaults,
+  planCertificates,
+  questionsFor,
+  type CertificateCondition,
+  type CertificatePlan,
+  type CircumstanceQuestion,
+} from '../../../../shared/rules/certificate-resolution';
 
 type Bundle = MethodOutput<'catalog.bundles'>[number];
 
-/** Step 2: one or more service items (or a 一件事 bundle); shows the merged certificates before the case is created. */
-export function ItemsStep({ applicantName, onStart }: { applicantName: string; onStart: (itemIds: number[], bundleCode?: string) => Promise<void> }) {
+type Cert = ServiceItemView['certificates'][number];
+
+/**
+ * Step 2: one or more service items (or a 一件事 bundle) and, once per case, the circumstance
+ * questions their certificates depend on; shows the certificates the case will list — by the same
+ * rule the main side applies (shared/rules/certificate-resolution.ts) — before the case is created.
+ */
+export function ItemsStep({
+  applicantName,
+  onStart,
+}: {
+  applicantName: string;
+  onStart: (itemIds: number[], bundleCode: string | undefined, circumstances: Record<string, boolean>) => Promise<void>;
+}) {
   const [items, setItems] = useState<ServiceItemView[]>([]);
   const [bundles, setBundles] = useState<Bundle[]>([]);
   const [selected, setSelected] = useState<number[]>([]);
@@ -17,6 +38,7 @@ export function ItemsStep({ applicantName, onStart }: { applicantName: string; o
   const [query, setQuery] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [given, setGiven] = useState<Record<string, boolean>>({});
 
   useEffect(() => {
     void call('catalog.listServiceItems', {}).then(setItems);
@@ -24,18 +46,35 @@ export function ItemsStep({ applicantName, onStart }: { applicantName: string; o
   }, []);
 
   const shown = useMemo(() => items.filter((i) => !query || i.name.includes(query) || i.department.includes(query) || i.code.includes(query)), [items, query]);
-  const merged = useMemo(() => {
-    const m = new Map<number, ServiceItemView['certificates'][number]>();
-    for (const i of items) if (selected.includes(i.id)) for (const c of i.certificates) m.set(c.id, c);
-    return [...m.values()];
-  }, [items, selected]);
-  const listed = items.filter((i) => selected.includes(i.id)).reduce((a, i) => a + i.certificates.length, 0);
+  // The chosen items in the order the case will have them (a bundle's order, else the order chosen).
+  const chosen = useMemo(() => selected.map((id) => items.find((i) => i.id === id)).filter((i): i is ServiceItemView => i !== undefined), [items, selected]);
+  const preview = useMemo(() => {
+    const certs = new Map<number, Cert>();
+    for (const i of chosen) for (const c of i.certificates) certs.set(c.id, c);
+    const conditions = new Map<number, CertificateCondition>(
+      [...certs.values()].map((c) => [c.id, { id: c.id, circumstanceCode: c.circumstance?.code ?? null, appliesWhen: c.circumstance?.appliesWhen ?? null }]),
+    );
+    // The catalog's questions in its order.
+    const all = new Map<string, CircumstanceQuestion & { position: number }>();
+    for (const c of certs.values()) if (c.circumstance) all.set(c.circumstance.code, { ...c.circumstance });
+    const questions = questionsFor(conditions.values(), [...all.values()].sort((a, b) => a.position - b.position));
+    const answers = answersWithDefaults(questions, given);
+    const plans = planCertificates(
+      chosen.map((i) => ({ name: i.name, certificateIds: i.certificates.map((c) => c.id), produces: i.produces.map((o) => o.id) })),
+      conditions,
+      questions,
+      answers,
+    );
+    const rows = [...plans].map(([id, plan]) => ({ cert: certs.get(id)!, plan }));
+    return { questions, answers, rows, demanded: rows.filter((r) => r.plan.applicability === 'applies') };
+  }, [chosen, given]);
+  const listed = chosen.reduce((a, i) => a + i.certificates.length, 0);
 
   async function start() {
     setBusy(true);
     setError(null);
     try {
-      await onStart(selected, bundleCode);
+      await onStart(selected, bundleCode, Object.fromEntries(preview.answers));
     } catch (e) {
       setError(e instanceof DeskCallError ? e.message : '创建办件失败');
     } finally {
@@ -86,21 +125,44 @@ export function ItemsStep({ applicantName, onStart }: { applicantName: string; o
         </Card>
       </Col>
       <Col xs={24} xl={9}>
+        {preview.questions.length > 0 && (
+          <Card title="适用情形（每件询问一次）" size="small" style={{ marginBottom: 16 }} data-testid="circumstances">
+            {preview.questions.map((q) => (
+              <div key={q.code} style={{ display: 'flex', justifyContent: 'space-between', alignItems: 'center', padding: '4px 0' }}>
+                <span>{q.question}</span>
+                <Radio.Group
+                  aria-label={q.question}
+                  optionType="button"
+                  size="small"
+                  value={preview.answers.get(q.code)}
+                  onChange={(e) => setGiven({ ...given, [q.code]: e.target.value as boolean })}
+                  options={[
+                    { value: true, label: '是' },
+                    { value: false, label: '否' },
+                  ]}
+                />
+              </div>
+            ))}
+          </Card>
+        )}
         <Card title={`申请人：${applicantName}`} size="small">
           <Typography.Paragraph>
-            已选 <b>{selected.length}</b> 个事项，清单列明证明 {listed} 项，合并去重后 <b data-testid="merged-count">{merged.length}</b> 项：
+            已选 <b>{selected.length}</b> 个事项，清单列明证明 {listed} 项，合并去重后需办理 <b data-testid="merged-count">{preview.demanded.length}</b> 项
+            {preview.rows.length > preview.demanded.length ? `（另有 ${preview.rows.length - preview.demanded.length} 项不涉及或由本件产生）` : ''}：
           </Typography.Paragraph>
           <Space wrap style={{ marginBottom: 12 }}>
             {CERTIFICATE_METHODS.map((m) => {
-              const n = merged.filter((c) => c.method === m).length;
+              const n = preview.demanded.filter((r) => r.cert.method === m).length;
               return n ? <Tag key={m}>{METHOD_LABELS[m]} {n}</Tag> : null;
             })}
           </Space>
-          <div style={{ maxHeight: 320, overflow: 'auto', marginBottom: 12 }}>
-            {merged.map((c) => (
-              <div key={c.id} style={{ display: 'flex', justifyContent: 'space-between', padding: '4px 0', borderBottom: '1px solid #f0f0f0' }}>
-                <span>{c.name}</span>
-                <MethodTag method={c.method} />
+          <div style={{ maxHeight: 320, overflow: 'auto', marginBottom: 12 }} data-testid="merged-list">
+            {preview.rows.map(({ cert, plan }) => (
+              <div key={cert.id} style={{ display: 'flex', justifyContent: 'space-between', padding: '4px 0', borderBottom: '1px solid #f0f0f0' }}>
+                <Typography.Text type={plan.applicability === 'applies' ? undefined : 'secondary'} delete={plan.applicability === 'not_applicable'}>
+                  {cert.name}
+                </Typography.Text>
+                {plan.applicability === 'applies' ? <MethodTag method={cert.method} /> : <Tag>{planLabel(plan)}</Tag>}
               </div>
             ))}
           </div>
@@ -112,4 +174,10 @@ export function ItemsStep({ applicantName, onStart }: { applicantName: string; o
       </Col>
     </Row>
   );
+}
+
+function planLabel(plan: CertificatePlan): string {
+  if (plan.applicability === 'not_applicable') return `不涉及（${plan.question}：${answerLabel(plan.answer)}）`;
+  if (plan.applicability === 'produced') return '由本件产生';
+  return '';
 }

@@ -26,11 +26,14 @@ export function MaterialDrawer({ view, cert, onClose, onChange }: { view: CaseVi
     setFiles([]);
     setError(null);
     form.setFieldsValue({ title: cert.name });
-    void call('materials.forApplicant', { applicantId: view.applicant.id }).then(setLibrary);
+    void call('materials.forApplicant', { applicantId: view.applicant.id, caseId: view.id }).then(setLibrary);
   }, [cert, view.applicant.id, form]);
 
   if (!cert) return null;
-  const offered = library.filter((m) => m.certificateCode === cert.code);
+  // Only what is still within its certificate's validity (有效期) is offered for reuse.
+  const sameCertificate = library.filter((m) => m.certificateCode === cert.code);
+  const offered = sameCertificate.filter((m) => m.valid);
+  const expired = sameCertificate.length - offered.length;
 
   async function run(action: () => Promise<CaseView>, ok: string) {
     setBusy(true);
@@ -92,6 +95,11 @@ export function MaterialDrawer({ view, cert, onClose, onChange }: { view: CaseVi
     <Drawer open width={640} title={`核对原件：${cert.name}`} onClose={onClose} destroyOnHidden data-testid="material-drawer">
       {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} />}
       <Typography.Title level={5}>材料库中的有效材料</Typography.Title>
+      {expired > 0 && (
+        <Typography.Paragraph type="secondary" data-testid="expired-materials">
+          另有 {expired} 份已超过有效期{cert.validityMonths !== null ? `（${cert.validityMonths}个月）` : ''}，不再复用，请核对新的原件。
+        </Typography.Paragraph>
+      )}
       <List
         bordered
         size="small"
@@ -100,14 +108,14 @@ export function MaterialDrawer({ view, cert, onClose, onChange }: { view: CaseVi
         renderItem={(m) => (
           <List.Item
             actions={[
-              <Button key="use" type="primary" size="small" disabled={!m.valid || busy} onClick={() => void run(() => call('intake.attachMaterial', { caseId: view.id, certificateItemId: cert.certificateItemId, materialId: m.id }), '已复用材料库中的材料')}>
+              <Button key="use" type="primary" size="small" disabled={busy} onClick={() => void run(() => call('intake.attachMaterial', { caseId: view.id, certificateItemId: cert.certificateItemId, materialId: m.id }), '已复用材料库中的材料')}>
                 复用
               </Button>,
             ]}
           >
             <Space direction="vertical" size={0}>
               <span>
-                {m.title} <Tag color={m.valid ? 'green' : 'default'}>{m.valid ? '有效' : '已过期'}</Tag> <Tag>可信等级 {m.trustGrade}</Tag>
+                {m.title} <Tag color="green">有效</Tag> <Tag>可信等级 {m.trustGrade}</Tag>
               </span>
               <Typography.Text type="secondary" style={{ fontSize: 12 }}>
                 {m.trustNote} · {m.pages} 页 · 有效期至 {m.validUntil ?? '长期'} {m.sourceCaseNo ? `· 来自办件 ${m.sourceCaseNo}` : ''}
