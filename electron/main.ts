@@ -22,6 +22,7 @@ import {
 import type { ResponseEnvelope } from '../shared/ipc/envelope';
 import { createApp, type DeskApp } from './app/create-app';
 import { appRoot } from './app/paths';
+import { startFailureNotice } from './app/start-failure';
 import { CONTENT_SECURITY_POLICY } from './host/csp';
 
 const SCHEME = 'app';
@@ -100,10 +101,9 @@ function fail(stage: string, error: unknown): never {
     // the logger itself may be the problem; the dialog below still tells the clerk
   }
   closeDeskApp();
-  dialog.showErrorBox(
-    '无证明办理工作台无法启动',
-    `启动时发生错误（${stage}），程序将退出。\n\n${detail}\n\n数据目录：${dataDir}\n请将以上信息告知系统管理员。`,
-  );
+  // The text (and, for a data folder held by another process, who holds it) is decided in app/start-failure.ts.
+  const notice = startFailureNotice(error, { stage, dataDir });
+  dialog.showErrorBox(notice.title, notice.message);
   app.exit(1);
   // app.exit does not return in practice; keep the type checker and any odd platform honest.
   process.exit(1);
@@ -155,7 +155,7 @@ async function start(): Promise<void> {
   restrictPermissions();
 
   try {
-    deskApp = await createApp({ dataDir, demo });
+    deskApp = await createApp({ dataDir, demo, hostKind: 'electron' });
   } catch (e) {
     fail('打开本地数据库', e);
   }

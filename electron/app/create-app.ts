@@ -3,8 +3,11 @@ import path from 'node:path';
 import type { StoreProblem } from '../../shared/ipc/contract';
 import { createLogger, type Logger } from '../log/logger';
 import { listBackups, openStore } from '../store/open-store';
+import { lockDataDir, type DataDirLock, type HolderKind } from '../store/data-dir-lock';
 import { writeTx } from '../store/write';
 import { SessionStore } from '../services/auth/sessions';
+import { Lockouts } from '../services/auth/lockout';
+import { systemMonotonic, type Monotonic } from './clock';
 import { createAuthService } from '../services/auth/auth-service';
 import { createUsersService } from '../services/users/users-service';
 import { createApplicantsService } from '../services/applicants/applicants-service';
@@ -48,9 +51,21 @@ import { AppError } from './app-error';
 
 export interface CreateAppOptions {
   dataDir: string;
+  /**
+   * Who opens the folder, named to a second process that is refused (store/data-dir-lock.ts):
+   * 'electron', 'browser-host'; default 'in-process' (tests, benches).
+   */
+  hostKind?: HolderKind;
   /** Seed the demo hall on an empty store (default true; production passes false). */
   demo?: boolean;
+  /** The wall clock (default: the system's): for what a person reads (app/clock.ts). */
   now?: () => Date;
+  /**
+   * The monotonic clock, for every duration (default: performance.now). A test that injects `now`
+   * and no monotonic clock gets its durations measured on that `now` (its fake clock only moves
+   * forward); one that moves `now` back passes both.
+   */
+  monotonic?: Monotonic;
   auth?: Partial<AuthPolicy>;
   migrationsDir?: string;
   /** Echo log lines to stderr as well as the log file. */
@@ -92,6 +107,17 @@ export interface DeskApp {
  */
 export async function createApp(opts: CreateAppOptions): Promise<DeskApp> {
   const now = opts.now ?? (() => new Date());
+  // One host per data folder, before anything in it is opened: throws DataDirLocked naming the holder.
+  const lock = lockDataDir(opts.dataDir, { kind: opts.hostKind ?? 'in-process', now });
+  try {
+    return await openApp(opts, now, lock);
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
+}
+
+async function openApp(opts: CreateAppOptions, now: () => Date, lock: DataDirLock): Promise<DeskApp> {
   const paths = storePaths(opts.dataDir);
   const logger = createLogger({ file: paths.logFile, echo: opts.logEcho ?? false });
   const opened = openStore({
@@ -122,7 +148,7 @@ export async function createApp(opts: CreateAppOptions): Promise<DeskApp> {
       dispatcher: createDispatcher({ handlers: handlers as ReturnType<typeof mergeHandlers>, sessions: null, logger }),
       logger,
       dbFile: paths.dbFile,
-      close: () => undefined,
+      close: () => lock.release(),
       stopSync: async () => undefined,
     };
   }
@@ -130,12 +156,15 @@ export async function createApp(opts: CreateAppOptions): Promise<DeskApp> {
   const { db } = opened;
   logger.info('store.opened', { dbPath: paths.dbFile, schemaVersion: opened.schemaVersion, created: opened.created, applied: opened.applied });
   const auth = { ...DEFAULT_AUTH_POLICY, ...opts.auth };
+  const monotonic = opts.monotonic ?? (opts.now ? () => now().getTime() : systemMonotonic);
   const deps: Deps = {
     db,
     now,
+    monotonic,
     logger,
     auth,
-    sessions: new SessionStore(auth.idleLockMs, now),
+    sessions: new SessionStore(auth.idleLockMs, monotonic),
+    lockouts: new Lockouts(auth.lockMinutes * 60_000, now, monotonic),
     write: (actor, fn) => writeTx(db, actor, now, fn),
     runInWorker,
   };
@@ -208,6 +237,7 @@ export async function createApp(opts: CreateAppOptions): Promise<DeskApp> {
       transfer.stop();
       sender.halt();
       db.close();
+      lock.release();
     },
     stopSync: () => sender.stop(),
   };

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createApp } from '../app/create-app';
 import { appRoot, defaultDataDir } from '../app/paths';
+import { startFailureNotice } from '../app/start-failure';
 import { DEFAULT_PORT, startBrowserHost } from './browser-host';
 
 async function main(): Promise<void> {
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
   const idle = process.env.DESK_IDLE_LOCK_MS ? Number(process.env.DESK_IDLE_LOCK_MS) : undefined;
   const app = await createApp({
     dataDir,
+    hostKind: 'browser-host',
     demo: !values['no-demo'] && process.env.DESK_DEMO !== '0',
     logEcho: process.env.DESK_LOG_ECHO === '1',
     ...(idle ? { auth: { idleLockMs: idle } } : {}),
@@ -54,6 +56,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((e) => {
-  process.stderr.write(`启动失败：${e instanceof Error ? e.stack : String(e)}\n`);
+  // A refusal the clerk can act on (the folder held by another process) is one Chinese line; anything else keeps its stack.
+  const notice = startFailureNotice(e);
+  process.stderr.write(notice.known ? `启动失败：${notice.message}\n` : `启动失败：${e instanceof Error ? e.stack : String(e)}\n`);
   process.exit(1);
 });

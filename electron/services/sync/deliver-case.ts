@@ -17,7 +17,19 @@ export interface DeliverContext {
   http: HttpTargetConnector;
   cfg: SenderConfig;
   owner: string;
+  /** The sender's wall time (a clock step noticed first: see SyncSender.nowMs). */
+  nowMs(): number;
   stopped(): boolean;
+  /** Does the claim still hold the entry (renewed if about to run out)? Asked right before the case is posted. */
+  holdLease(): Promise<boolean>;
+}
+
+/** The claim no longer holds the entry: nothing was posted, and nothing is to be recorded for this attempt. */
+export class LeaseLost extends Error {
+  constructor(entryId: number) {
+    super(`lease of entry ${entryId} lost before posting`);
+    this.name = 'LeaseLost';
+  }
 }
 
 /**
@@ -49,6 +61,8 @@ export async function deliverCase(ctx: DeliverContext, entry: Claimed): Promise<
     uploaded.push({ fileId, sha256: f.sha256, kind: f.kind });
   }
   if (uploaded.length) payload.files = uploaded;
+  // Uploads can take long: the post goes only under a lease still held.
+  if (!(await ctx.holdLease())) throw new LeaseLost(entry.id);
   const r = await http.postCase(payload, entry.idempotency_key);
   return { targetCaseNo: r.caseNo, via: r.duplicate ? 'duplicate' : 'answer' };
 }
@@ -86,7 +100,7 @@ function holdsRevision(ctx: DeliverContext, entry: Claimed, item: LookupItem): b
 async function upload(ctx: DeliverContext, entry: Claimed, f: UploadRow, externalRef: string): Promise<string> {
   const { http, deps, cfg, store } = ctx;
   const record = (p: { uploadId: string | null; sentBytes: number; remoteFileId: string | null }) =>
-    store.recordUpload({ entryId: entry.id, sha256: f.sha256, ...p, owner: ctx.owner, leaseUntilMs: deps.now().getTime() + cfg.leaseMs });
+    store.recordUpload({ entryId: entry.id, sha256: f.sha256, ...p, owner: ctx.owner, attempt: entry.attempts, leaseUntilMs: ctx.nowMs() + cfg.leaseMs });
   const asRetry = (e: unknown): never => {
     // Upload steps are idempotent by offset: a cut or lost answer is retried, not "unknown".
     if (e instanceof ConnectorFailure && e.failure.kind === 'maybe_sent') throw new ConnectorFailure({ kind: 'retry', status: 0, retryAfterMs: null, message: `上传“${f.name}”中断：${e.message}` });
