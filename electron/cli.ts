@@ -12,12 +12,11 @@
  *
  * The intranet/extranet transfer commands (services/transfer/transfer-cli.ts, docs/transfer.md).
  *
- * The data folder's lock (store/data-dir-lock.ts): audit-verify only reads and takes none (it runs
- * beside a running desk). The transfer commands write the store and take it shared: several of
- * them may run at once (each write is a SQLite transaction), but not while a desk holds the folder
- * (refused, exit 2, naming the desk: the desk imports and exports through its own screen and
- * watched folder), and no desk starts while one of them runs (its start-up sweep would take the
- * files an import has placed but not yet committed for orphans).
+ * Beside a running desk (store/data-dir-lock.ts): audit-verify only reads. The transfer commands
+ * write the store in SQLite transactions and run beside a desk and beside each other, as the desk's
+ * own transfer worker does; each holds the folder's import guard shared for its run, so that a desk
+ * *starting* meanwhile skips its sweep of orphan files instead of removing the files an import has
+ * placed but not yet committed.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -27,7 +26,7 @@ import { verifyAuditChain } from './services/audit/audit-chain';
 import { chinaClock, chinaDate } from '../shared/rules/china-time';
 import { defaultDataDir, storePaths } from './app/paths';
 import { runTransferCli, TRANSFER_COMMANDS } from './services/transfer/transfer-cli';
-import { DataDirLocked, lockDataDir, type DataDirLock } from './store/data-dir-lock';
+import { holdImportGuard } from './store/data-dir-lock';
 
 function auditVerify(dataDir: string): number {
   const { dbFile } = storePaths(dataDir);
@@ -57,20 +56,13 @@ function auditVerify(dataDir: string): number {
   }
 }
 
-/** A transfer command under the folder's shared lock (a folder that does not exist is left to the command to refuse). */
+/** A transfer command under the folder's import guard (a folder that does not exist is left to the command to refuse). */
 async function runTransfer(cmd: string): Promise<number> {
-  let lock: DataDirLock | null = null;
-  try {
-    if (fs.existsSync(dataDir)) lock = lockDataDir(dataDir, { kind: 'cli', shared: true, command: cmd });
-  } catch (e) {
-    if (!(e instanceof DataDirLocked)) throw e;
-    process.stderr.write(`${e.userMessage}\n`);
-    return 2;
-  }
+  const guard = fs.existsSync(dataDir) ? holdImportGuard(dataDir, { command: cmd }) : null;
   try {
     return await runTransferCli(cmd, rest, dataDir);
   } finally {
-    lock?.release();
+    guard?.release();
   }
 }
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { StoreProblem } from '../../shared/ipc/contract';
 import { createLogger, type Logger } from '../log/logger';
 import { listBackups, openStore } from '../store/open-store';
-import { lockDataDir, type DataDirLock, type HolderKind } from '../store/data-dir-lock';
+import { lockDataDir, tryImportGuardExclusive, type DataDirLock, type HolderKind } from '../store/data-dir-lock';
 import { writeTx } from '../store/write';
 import { SessionStore } from '../services/auth/sessions';
 import { Lockouts } from '../services/auth/lockout';
@@ -170,8 +170,16 @@ async function openApp(opts: CreateAppOptions, now: () => Date, lock: DataDirLoc
   };
 
   const files = new FileStore(path.join(opts.dataDir, 'files'));
-  const swept = files.sweepOrphans(db);
-  if (swept.removed) logger.warn('files.orphansRemoved', swept);
+  // Not while a command-line import may have placed files it has not committed yet (data-dir-lock.ts).
+  const guard = tryImportGuardExclusive(opts.dataDir, lock.holder.kind);
+  if (guard) {
+    try {
+      const swept = files.sweepOrphans(db);
+      if (swept.removed) logger.warn('files.orphansRemoved', swept);
+    } finally {
+      guard.release();
+    }
+  } else logger.warn('files.sweepSkipped', { reason: 'a command-line transfer tool is running on this data folder' });
   const dataSharingOpt = opts.dataSharing ?? process.env.DESK_DATA_SHARING_URL;
   const dataSharing: DataSharingConnector =
     typeof dataSharingOpt === 'string' ? new HttpDataSharingConnector(dataSharingOpt) : (dataSharingOpt ?? new UnconfiguredDataSharing());

@@ -7,26 +7,28 @@ import { fsyncDir, writeFileDurably } from '../services/transfer/durable-file';
 
 /**
  * One host per data folder. Two hosts on one folder each take the other's sync leases for
- * abandoned and deliver the same cases twice; a desk starting while a command-line import is
- * between placing its files and committing would sweep those files as orphans. So whoever opens
- * the folder takes an OS-level lock on it first, which the OS releases when the process ends,
- * however it ends (kill -9, power cut, crash):
+ * abandoned and deliver the same cases twice. So whichever host opens the folder (Electron's
+ * main, the browser host, an in-process app) takes an OS-level lock on it first, which the OS
+ * releases when the process ends, however it ends (kill -9, power cut, crash):
  *
  * - the lock is a small SQLite file `<dataDir>/desk.lock` held open for the life of the process
- *   in `locking_mode = EXCLUSIVE` (SQLite's own file locks: fcntl on POSIX, LockFileEx on
- *   Windows; also between two connections of one process). Nothing in it matters but the lock;
- * - a **host** (Electron's main, the browser host, an in-process app) takes it exclusively: a
- *   write transaction, after which SQLite never gives the EXCLUSIVE lock back. No other host
- *   and no command-line tool can then take it;
- * - a **command-line tool** that writes the store (bundle-import/export, transfer-setup/-pair)
- *   takes it shared: a read, after which SQLite keeps the SHARED lock. Several such tools run
- *   side by side (their writes are SQLite transactions), but no host starts meanwhile;
- * - whoever takes it writes who they are to `<dataDir>/desk.lock.json` (durably) so that a
- *   process that is refused can name the holder: pid, computer, kind, since when. The locked
- *   SQLite file itself cannot be read by others, hence the separate file. It is the latest
- *   taker's: the refused process checks that a holder named there on this computer is alive.
+ *   in `locking_mode = EXCLUSIVE` after a write, so SQLite never gives its EXCLUSIVE lock back
+ *   (its own file locks: fcntl on POSIX, LockFileEx on Windows; also between two connections of
+ *   one process). Nothing in the file matters but the lock;
+ * - the holder writes who it is to `<dataDir>/desk.lock.json` (durably) so that a second host,
+ *   refused, can name it: pid, computer, kind, since when (the locked SQLite file itself cannot be
+ *   read by others). It is the latest holder's: a refused process checks that a holder named there
+ *   on this computer is alive.
  *
- * The lock file is never deleted or replaced: a new file would be a new lock beside the held one.
+ * The command-line transfer tools (bundle-import/export, transfer-setup/-pair) may run beside a
+ * host and beside each other: their writes are SQLite transactions, like the app's own transfer
+ * worker's. The one thing that is not safe is a host *starting* while an import has placed its
+ * files but not yet committed: the start-up sweep would take them for orphans. So such a tool
+ * holds `<dataDir>/desk.import.lock` shared for its run (`holdImportGuard`), and a host sweeps
+ * only if it can take that lock exclusively at that moment (`tryImportGuardExclusive`);
+ * otherwise it skips the sweep (the orphans go at a later start).
+ *
+ * Lock files are never deleted or replaced: a new file would be a new lock beside the held one.
  */
 
 export type HolderKind = 'electron' | 'browser-host' | 'cli' | 'in-process';
@@ -44,24 +46,21 @@ export interface LockHolder {
 
 export interface DataDirLock {
   readonly holder: LockHolder;
-  readonly shared: boolean;
   /** Gives the lock back (idempotent). Ending the process does the same. */
   release(): void;
 }
 
-/** The folder is held by another process; `holder` is who, when it could be read. */
+/** The folder is held by another host; `holder` is who, when it could be read. */
 export class DataDirLocked extends Error {
   constructor(
     readonly dataDir: string,
     readonly holder: LockHolder | null,
-    /** What was asked for: a host (exclusive) or a command-line tool (shared). */
-    readonly wanted: 'host' | 'cli',
   ) {
     super(`data folder ${dataDir} is locked by ${holder ? `${holder.kind} pid ${holder.pid} on ${holder.host} since ${holder.since}` : 'another process'}`);
     this.name = 'DataDirLocked';
   }
 
-  /** The Chinese message for the person starting the second process. */
+  /** The Chinese message for the person starting the second host. */
   get userMessage(): string {
     return lockedMessage(this);
   }
@@ -69,6 +68,7 @@ export class DataDirLocked extends Error {
 
 export const lockFile = (dataDir: string) => path.join(dataDir, 'desk.lock');
 export const holderFile = (dataDir: string) => path.join(dataDir, 'desk.lock.json');
+export const importGuardFile = (dataDir: string) => path.join(dataDir, 'desk.import.lock');
 
 const KIND_LABEL: Record<HolderKind, string> = {
   electron: '桌面程序',
@@ -90,21 +90,12 @@ function describeHolder(h: LockHolder): string {
 }
 
 /** The refusal, in Chinese: who holds the folder, why only one may, what to do. */
-export function lockedMessage(e: Pick<DataDirLocked, 'dataDir' | 'holder' | 'wanted'>): string {
+export function lockedMessage(e: Pick<DataDirLocked, 'dataDir' | 'holder'>): string {
   const who = e.holder ? `（${describeHolder(e.holder)}）` : '（未能读到其进程信息）';
-  if (e.wanted === 'cli') {
-    return (
-      `数据目录 ${e.dataDir} 正由工作台使用${who}。工作台运行时，命令行不能导入导出交换包或修改配对，` +
-      '请在工作台的“内外网交换”页面（或其监视文件夹）中操作，或先关闭工作台再运行本命令。'
-    );
-  }
-  const byCli = e.holder?.kind === 'cli';
+  const local = e.holder && e.holder.host === os.hostname();
   return (
-    `数据目录 ${e.dataDir} 已被${byCli ? '命令行工具' : '另一个工作台'}占用${who}。` +
-    '同一数据目录同一时间只能由一个工作台打开，否则同一办件可能被重复推送。' +
-    (byCli
-      ? '请等该命令运行完毕后再启动工作台。'
-      : `请使用已打开的那个工作台，或先将其关闭后再启动${e.holder && e.holder.host === os.hostname() ? `；若它已无响应，可结束进程 ${e.holder.pid}` : ''}。`)
+    `数据目录 ${e.dataDir} 已被另一个工作台占用${who}。同一数据目录同一时间只能由一个工作台打开，否则同一办件可能被重复推送。` +
+    `请使用已打开的那个工作台，或先将其关闭后再启动${local ? `；若它已无响应，可结束进程 ${e.holder!.pid}` : ''}。`
   );
 }
 
@@ -136,14 +127,32 @@ const isBusy = (e: unknown) => {
   return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || (typeof code === 'string' && code.startsWith('SQLITE_BUSY'));
 };
 
+/** Opens a lock file for locking: no waiting (timeout 0) unless asked, locks kept until closed. */
+function lockConnection(file: string, timeoutMs = 0): Database.Database {
+  const db = new Database(file, { timeout: timeoutMs });
+  try {
+    db.pragma('locking_mode = EXCLUSIVE');
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+  return db;
+}
+
+/** Takes the EXCLUSIVE lock for good: a write in exclusive locking mode. */
+function writeLock(db: Database.Database, identity: string): void {
+  db.exec('BEGIN EXCLUSIVE');
+  db.exec('CREATE TABLE IF NOT EXISTS holder (id INTEGER PRIMARY KEY CHECK (id = 1), identity TEXT NOT NULL)');
+  db.prepare('INSERT OR REPLACE INTO holder (id, identity) VALUES (1, ?)').run(identity);
+  db.exec('COMMIT');
+}
+
 /**
- * Takes the data folder's lock, or throws DataDirLocked naming who holds it. `shared` is for the
- * command-line tools (see the module comment). Creates the folder when it does not exist yet.
+ * Takes the data folder's lock for a host, or throws DataDirLocked naming who holds it. Creates
+ * the folder when it does not exist yet.
  */
-export function lockDataDir(dataDir: string, o: { kind: HolderKind; shared?: boolean; command?: string; now?: () => Date }): DataDirLock {
-  const shared = o.shared === true;
+export function lockDataDir(dataDir: string, o: { kind: HolderKind; command?: string; now?: () => Date }): DataDirLock {
   fs.mkdirSync(dataDir, { recursive: true });
-  const db = new Database(lockFile(dataDir), { timeout: 0 });
   const holder: LockHolder = {
     pid: process.pid,
     host: os.hostname(),
@@ -151,16 +160,9 @@ export function lockDataDir(dataDir: string, o: { kind: HolderKind; shared?: boo
     ...(o.command ? { command: o.command } : {}),
     since: (o.now ?? (() => new Date()))().toISOString(),
   };
+  const db = lockConnection(lockFile(dataDir));
   try {
-    db.pragma('locking_mode = EXCLUSIVE');
-    if (shared) {
-      db.prepare('SELECT count(*) FROM sqlite_master').get();
-    } else {
-      db.exec('BEGIN EXCLUSIVE');
-      db.exec('CREATE TABLE IF NOT EXISTS holder (id INTEGER PRIMARY KEY CHECK (id = 1), identity TEXT NOT NULL)');
-      db.prepare('INSERT OR REPLACE INTO holder (id, identity) VALUES (1, ?)').run(JSON.stringify(holder));
-      db.exec('COMMIT');
-    }
+    writeLock(db, JSON.stringify(holder));
   } catch (e) {
     db.close();
     if (!isBusy(e)) throw e;
@@ -170,7 +172,7 @@ export function lockDataDir(dataDir: string, o: { kind: HolderKind; shared?: boo
       sleep(50);
       named = readHolder(dataDir);
     }
-    throw new DataDirLocked(dataDir, named, shared ? 'cli' : 'host');
+    throw new DataDirLocked(dataDir, named);
   }
   try {
     writeFileDurably(holderFile(dataDir), `${JSON.stringify(holder, null, 2)}\n`);
@@ -179,14 +181,50 @@ export function lockDataDir(dataDir: string, o: { kind: HolderKind; shared?: boo
     db.close();
     throw e;
   }
+  return released(db, holder);
+}
+
+function released(db: Database.Database, holder: LockHolder): DataDirLock {
   let held = true;
   return {
     holder,
-    shared,
     release: () => {
       if (!held) return;
       held = false;
       db.close();
     },
   };
+}
+
+/**
+ * For a command-line tool that writes the store (an import places files before its transaction
+ * commits): holds the import guard shared until released, so that no host starting meanwhile
+ * sweeps those files. Several tools hold it at once. Waits up to `waitMs` while a host is sweeping.
+ */
+export function holdImportGuard(dataDir: string, o: { command: string; waitMs?: number }): DataDirLock {
+  const db = lockConnection(importGuardFile(dataDir), o.waitMs ?? 60_000);
+  try {
+    db.prepare('SELECT count(*) FROM sqlite_master').get(); // a read in exclusive locking mode: SHARED kept
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+  return released(db, { pid: process.pid, host: os.hostname(), kind: 'cli', command: o.command, since: new Date().toISOString() });
+}
+
+/**
+ * For a host about to sweep orphan files: the import guard, exclusively, or null when a
+ * command-line tool holds it (then the sweep must not run). Release it once the sweep is done.
+ */
+export function tryImportGuardExclusive(dataDir: string, kind: HolderKind): DataDirLock | null {
+  const db = lockConnection(importGuardFile(dataDir));
+  const holder: LockHolder = { pid: process.pid, host: os.hostname(), kind, since: new Date().toISOString() };
+  try {
+    writeLock(db, JSON.stringify(holder));
+  } catch (e) {
+    db.close();
+    if (isBusy(e)) return null;
+    throw e;
+  }
+  return released(db, holder);
 }

@@ -1,7 +1,7 @@
 /**
  * One host per data folder (electron/store/data-dir-lock.ts), with real processes: the built
  * browser host twice on one folder, kill -9, the command-line tools beside a running host, and a
- * command-line tool's shared hold keeping a host from starting.
+ * host starting during a command-line import (it must not sweep the import's files).
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { HOST_BUNDLE, ROOT, startHost, type RunningHost } from '../e2e/support/host';
 import { tempDir } from '../helpers/temp';
 import { testDesk } from '../helpers/app';
-import { DataDirLocked, holderFile, lockDataDir } from '../../electron/store/data-dir-lock';
+import { DataDirLocked, holderFile, holdImportGuard } from '../../electron/store/data-dir-lock';
 import { startFailureNotice, START_FAILURE_TITLE } from '../../electron/app/start-failure';
 
 const CLI = path.join(ROOT, 'dist', 'electron', 'cli.cjs');
@@ -61,7 +61,7 @@ describe('one host per data folder', () => {
     expect(JSON.parse(fs.readFileSync(holderFile(dataDir), 'utf8'))).toMatchObject({ pid: third.proc.pid, kind: 'browser-host' });
   });
 
-  it('beside a running host, audit-verify still reads; a bundle import from the command line is refused naming the host', async () => {
+  it('beside a running host the command-line tools run: audit-verify reads, bundle-import does its work', async () => {
     const dataDir = tempDir('desk-lock-cli-');
     const host = await startHost({ dataDir });
     hosts.push(host);
@@ -70,41 +70,36 @@ describe('one host per data folder', () => {
     expect(verify.stdout).toContain('审计链完整');
     expect(verify.code).toBe(0);
 
-    const inbox = tempDir('desk-lock-inbox-');
-    const imp = await run(CLI, ['bundle-import', '--from', inbox, '--data-dir', dataDir]);
-    expect(imp.code).toBe(2);
-    expect(imp.stderr.trim().split('\n')).toHaveLength(1);
-    expect(imp.stderr).toContain(`数据目录 ${dataDir} 正由工作台使用（浏览器模式，本机进程号 ${host.proc.pid}，自 `);
-    expect(imp.stderr).toContain('请在工作台的“内外网交换”页面');
-
-    // Once the host is gone the same command runs (and answers about the empty folder, not the lock).
-    await host.kill('SIGTERM');
-    hosts.splice(0);
-    const after = await run(CLI, ['bundle-import', '--from', inbox, '--data-dir', dataDir]);
-    expect(after.stderr).toContain('目录中没有交换包');
-    expect(after.stderr).not.toContain('正由工作台使用');
+    // Not refused for the running desk: it answers about the (empty) folder it was given.
+    const imp = await run(CLI, ['bundle-import', '--from', tempDir('desk-lock-inbox-'), '--data-dir', dataDir]);
+    expect(imp.stderr).toContain('目录中没有交换包');
+    expect(imp.code).toBe(1);
   });
 
-  it('a command-line tool holds the folder shared: others like it run beside it, a host does not start', async () => {
-    const dataDir = tempDir('desk-lock-shared-');
-    // Create the store first (a host that started and stopped).
+  it("a host starting while a command-line import runs leaves the import's files alone; the next start sweeps real orphans", async () => {
+    const dataDir = tempDir('desk-lock-guard-');
     (await testDesk({ dataDir, sync: false })).app.close();
-    // This test process stands in for a running bundle-import.
-    const cli = lockDataDir(dataDir, { kind: 'cli', shared: true, command: 'bundle-import' });
-    const other = lockDataDir(dataDir, { kind: 'cli', shared: true, command: 'bundle-export' });
+    // A file an import has placed and not yet committed (to the store, an orphan).
+    const sha = 'ab'.padEnd(64, '0');
+    const placed = path.join(dataDir, 'files', 'ab', sha);
+    fs.mkdirSync(path.dirname(placed), { recursive: true });
+    fs.writeFileSync(placed, 'placed by an import in progress');
+    // This test process stands in for the running bundle-import (cli.ts holds the same guard).
+    const cli = holdImportGuard(dataDir, { command: 'bundle-import' });
     try {
-      const refused = await run(HOST_BUNDLE, ['--data-dir', dataDir, '--port', '0']);
-      expect(refused.code).toBe(1);
-      expect(refused.stderr.trim().split('\n')).toHaveLength(1);
-      expect(refused.stderr).toContain(`已被命令行工具占用（命令行工具 bundle-export，本机进程号 ${process.pid}，`);
-      expect(refused.stderr).toContain('请等该命令运行完毕后再启动工作台');
+      const host = await startHost({ dataDir });
+      expect(host.state).toBe('ready');
+      await host.kill('SIGTERM');
+      expect(fs.existsSync(placed)).toBe(true);
+      expect(fs.readFileSync(path.join(dataDir, 'logs', 'desk.log'), 'utf8')).toContain('"event":"files.sweepSkipped"');
     } finally {
-      other.release();
       cli.release();
     }
+    // The import is over (had it committed, the file would have its row): now it is an orphan.
     const host = await startHost({ dataDir });
     hosts.push(host);
-    expect(host.state).toBe('ready');
+    expect(fs.existsSync(placed)).toBe(false);
+    expect(fs.readFileSync(path.join(dataDir, 'logs', 'desk.log'), 'utf8')).toContain('"event":"files.orphansRemoved"');
   });
 
   it('in one process too: a second app on the folder is refused until the first closes (also in recovery mode)', async () => {
@@ -133,7 +128,7 @@ describe('one host per data folder', () => {
 
   it("Electron's start-up dialog: the same message, no stack (the decision kept out of main.ts)", () => {
     const holder = { pid: 4242, host: os.hostname(), kind: 'electron' as const, since: '2026-12-06T02:30:00.000Z' };
-    const n = startFailureNotice(new DataDirLocked('/srv/desk', holder, 'host'), { stage: '打开本地数据库', dataDir: '/srv/desk' });
+    const n = startFailureNotice(new DataDirLocked('/srv/desk', holder), { stage: '打开本地数据库', dataDir: '/srv/desk' });
     expect(n).toEqual({
       known: true,
       title: START_FAILURE_TITLE,
@@ -142,7 +137,7 @@ describe('one host per data folder', () => {
         '请使用已打开的那个工作台，或先将其关闭后再启动；若它已无响应，可结束进程 4242。本次启动已取消。',
     });
     // A holder on another computer (a shared folder) is named by that computer; no pid to end here.
-    const remote = startFailureNotice(new DataDirLocked('/srv/desk', { ...holder, host: 'window-07' }, 'host'));
+    const remote = startFailureNotice(new DataDirLocked('/srv/desk', { ...holder, host: 'window-07' }));
     expect(remote.message).toContain('（桌面程序，计算机“window-07”进程号 4242，自 2026-12-06 10:30 起）');
     expect(remote.message).not.toContain('可结束进程');
     // Anything else is a fault: where it happened, for the administrator.
