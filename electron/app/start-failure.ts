@@ -1,4 +1,4 @@
-import { DataDirLocked } from '../store/data-dir-lock';
+import { DataDirLocked, DataDirLockUnusable } from '../store/data-dir-lock';
 
 /** What a host tells the person starting it when it cannot start (Electron: a dialog; the browser host: one line on stderr). */
 export interface StartFailureNotice {
@@ -17,6 +17,7 @@ export const START_FAILURE_TITLE = '无证明办理工作台无法启动';
  */
 export function startFailureNotice(error: unknown, context: { stage?: string; dataDir?: string } = {}): StartFailureNotice {
   if (error instanceof DataDirLocked) return { known: true, title: START_FAILURE_TITLE, message: `${error.userMessage}本次启动已取消。` };
+  if (error instanceof DataDirLockUnusable) return { known: true, title: START_FAILURE_TITLE, message: error.userMessage };
   const detail = error instanceof Error ? error.message : String(error);
   return {
     known: false,

@@ -66,6 +66,24 @@ export class DataDirLocked extends Error {
   }
 }
 
+/** The lock file cannot be used at all (not a SQLite file, no permission): nothing can say whether another host runs. */
+export class DataDirLockUnusable extends Error {
+  constructor(
+    readonly file: string,
+    readonly reason: unknown,
+  ) {
+    super(`data folder lock ${file} cannot be used: ${(reason as Error)?.message ?? String(reason)}`, { cause: reason });
+    this.name = 'DataDirLockUnusable';
+  }
+
+  get userMessage(): string {
+    return (
+      `无法锁定数据目录：锁文件 ${this.file} 无法使用（${(this.reason as { code?: string })?.code ?? '未知原因'}）。` +
+      '请确认本机没有其他工作台在使用该数据目录，并检查该目录的读写权限；若锁文件已损坏，可在确认无工作台运行后将其删除再启动。'
+    );
+  }
+}
+
 export const lockFile = (dataDir: string) => path.join(dataDir, 'desk.lock');
 export const holderFile = (dataDir: string) => path.join(dataDir, 'desk.lock.json');
 export const importGuardFile = (dataDir: string) => path.join(dataDir, 'desk.import.lock');
@@ -160,12 +178,17 @@ export function lockDataDir(dataDir: string, o: { kind: HolderKind; command?: st
     ...(o.command ? { command: o.command } : {}),
     since: (o.now ?? (() => new Date()))().toISOString(),
   };
-  const db = lockConnection(lockFile(dataDir));
+  let db: Database.Database;
+  try {
+    db = lockConnection(lockFile(dataDir));
+  } catch (e) {
+    throw new DataDirLockUnusable(lockFile(dataDir), e);
+  }
   try {
     writeLock(db, JSON.stringify(holder));
   } catch (e) {
     db.close();
-    if (!isBusy(e)) throw e;
+    if (!isBusy(e)) throw new DataDirLockUnusable(lockFile(dataDir), e);
     // The holder writes its name right after taking the lock: give a holder that is just starting a moment.
     let named = readHolder(dataDir);
     for (let i = 0; i < 10 && !named; i++) {

@@ -126,6 +126,18 @@ describe('one host per data folder', () => {
     again.app.close();
   });
 
+  it('a lock file that cannot be used is a clear refusal, and the file is left as it is', async () => {
+    const dataDir = tempDir('desk-lock-bad-');
+    fs.writeFileSync(path.join(dataDir, 'desk.lock'), 'this is not a SQLite database file at all');
+    const r = await run(HOST_BUNDLE, ['--data-dir', dataDir, '--port', '0']);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      `启动失败：无法锁定数据目录：锁文件 ${path.join(dataDir, 'desk.lock')} 无法使用（SQLITE_NOTADB）。请确认本机没有其他工作台在使用该数据目录，并检查该目录的读写权限；若锁文件已损坏，可在确认无工作台运行后将其删除再启动。`,
+    ]);
+    expect(fs.readFileSync(path.join(dataDir, 'desk.lock'), 'utf8')).toBe('this is not a SQLite database file at all');
+    expect(fs.existsSync(path.join(dataDir, 'desk.sqlite'))).toBe(false);
+  });
+
   it("Electron's start-up dialog: the same message, no stack (the decision kept out of main.ts)", () => {
     const holder = { pid: 4242, host: os.hostname(), kind: 'electron' as const, since: '2026-12-06T02:30:00.000Z' };
     const n = startFailureNotice(new DataDirLocked('/srv/desk', holder), { stage: '打开本地数据库', dataDir: '/srv/desk' });
