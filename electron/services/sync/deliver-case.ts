@@ -20,7 +20,7 @@ export interface DeliverContext {
   /** The sender's wall time (a clock step noticed first: see SyncSender.nowMs). */
   nowMs(): number;
   stopped(): boolean;
-  /** Does the claim still hold the entry (renewed if about to run out)? Asked right before the case is posted. */
+  /** Does the claim still hold the entry (renewed if about to run out)? Asked before the post when a look-up or uploads went first. */
   holdLease(): Promise<boolean>;
 }
 
@@ -43,7 +43,8 @@ export async function deliverCase(ctx: DeliverContext, entry: Claimed): Promise<
   const doc = JSON.parse(entry.document) as Pick<CaseDocument, 'caseNo' | 'statusChange'>;
   const payload = { ...mapPayload(doc, http.target.fields), ...protocolFields(entry, doc) };
   const externalRef = typeof payload.externalRef === 'string' ? payload.externalRef : doc.caseNo;
-  if (entry.prior === 'unknown' && http.target.idempotency === 'none') {
+  const looked = entry.prior === 'unknown' && http.target.idempotency === 'none';
+  if (looked) {
     const items = await http.lookup(externalRef).catch((e: unknown) => {
       // A refused look-up says nothing about the entry: it stays unknown and is looked up again later.
       if (e instanceof ConnectorFailure && e.failure.kind === 'rejected') {
@@ -61,8 +62,9 @@ export async function deliverCase(ctx: DeliverContext, entry: Claimed): Promise<
     uploaded.push({ fileId, sha256: f.sha256, kind: f.kind });
   }
   if (uploaded.length) payload.files = uploaded;
-  // Uploads can take long: the post goes only under a lease still held.
-  if (!(await ctx.holdLease())) throw new LeaseLost(entry.id);
+  // A look-up or uploads went first (they can take long): the post goes only under a lease still
+  // held. (Otherwise the sender checked it right before this call.)
+  if ((looked || entry.files.length) && !(await ctx.holdLease())) throw new LeaseLost(entry.id);
   const r = await http.postCase(payload, entry.idempotency_key);
   return { targetCaseNo: r.caseNo, via: r.duplicate ? 'duplicate' : 'answer' };
 }
