@@ -2,13 +2,21 @@
  * The command-line tools on a data folder, without starting the app:
  *
  *   audit-verify [--data-dir DIR]     walks the audit hash chain read-only: exit 0 intact,
- *                                     1 naming the first broken entry, 2 when it cannot read
+ *                                     1 naming the first broken entry, 2 when it cannot read,
+ *                                     3 when intact but some entry's time is earlier than its
+ *                                     predecessor's (listed: the clock was set back; a warning)
  *   bundle-export|bundle-import|transfer-setup|transfer-card|transfer-pair …
  *                                     the intranet/extranet transfer commands (docs/transfer.md)
  *
  * Reached as `node dist/electron/cli.cjs <command>` in development and as
  * `<desk executable> --cli <command>` on an installed desk (electron/main.ts dispatches it before
  * any window). The data folder is the one every host uses (app/data-dir.ts).
+ *
+ * Beside a running desk (store/data-dir-lock.ts): audit-verify only reads. The transfer commands
+ * write the store in SQLite transactions and run beside a desk and beside each other, as the desk's
+ * own transfer worker does; each holds the folder's import guard shared for its run, so that a desk
+ * *starting* meanwhile skips its sweep of orphan files instead of removing the files an import has
+ * placed but not yet committed.
  */
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -17,6 +25,8 @@ import { verifyAuditChain } from './services/audit/audit-chain';
 import { storePaths } from './app/paths';
 import { DataDirConflictError, resolveDataDir } from './app/data-dir';
 import { runTransferCli, TRANSFER_COMMANDS } from './services/transfer/transfer-cli';
+import { holdImportGuard } from './store/data-dir-lock';
+import { chinaClock, chinaDate } from '../shared/rules/china-time';
 
 export interface CliOutput {
   out(text: string): void;
@@ -35,17 +45,31 @@ function auditVerify(dataDir: string, io: CliOutput): number {
   try {
     db = new Database(dbFile, { readonly: true, fileMustExist: true });
     const r = verifyAuditChain(db);
-    if (r.ok) {
-      io.out(`审计链完整：共 ${r.checked} 条记录，逐条核对哈希无误。（${dbFile}）\n`);
-      return 0;
+    if (r.ok) io.out(`审计链完整：共 ${r.checked} 条记录，逐条核对哈希无误。（${dbFile}）\n`);
+    else io.out(`审计链已断开：第 ${r.firstBroken!.seq} 条记录——${r.firstBroken!.reason}。此前 ${r.checked} 条完好。（${dbFile}）\n`);
+    const back = r.backwardTimes;
+    if (back.count) {
+      io.out(`注意：有 ${back.count} 条记录的时间早于前一条（系统时钟可能曾被调回；记录的先后以序号为准）：\n`);
+      const time = (at: string) => `${chinaDate(at)} ${chinaClock(at)}`;
+      for (const b of back.entries) io.out(`  第 ${b.seq} 条 ${time(b.at)}，早于前一条的 ${time(b.previousAt)}\n`);
+      if (back.count > back.entries.length) io.out(`  ……另有 ${back.count - back.entries.length} 条\n`);
     }
-    io.out(`审计链已断开：第 ${r.firstBroken!.seq} 条记录——${r.firstBroken!.reason}。此前 ${r.checked} 条完好。（${dbFile}）\n`);
-    return 1;
+    return !r.ok ? 1 : back.count ? 3 : 0;
   } catch (e) {
     io.err(`无法读取数据库：${(e as Error).message}\n`);
     return 2;
   } finally {
     db?.close();
+  }
+}
+
+/** A transfer command under the folder's import guard (a folder that does not exist is left to the command to refuse). */
+async function runTransfer(command: string, rest: string[], dataDir: string): Promise<number> {
+  const guard = fs.existsSync(dataDir) ? holdImportGuard(dataDir, { command }) : null;
+  try {
+    return await runTransferCli(command, rest, dataDir);
+  } finally {
+    guard?.release();
   }
 }
 
@@ -65,7 +89,7 @@ export async function runCli(args: readonly string[], io: CliOutput = stdio): Pr
   if (command === 'audit-verify') return auditVerify(dataDir, io);
   // Imports flush many files in parallel (libuv's pool; read when first used).
   process.env.UV_THREADPOOL_SIZE ??= '16';
-  if (command && TRANSFER_COMMANDS.includes(command)) return runTransferCli(command, [...rest], dataDir);
+  if (command && TRANSFER_COMMANDS.includes(command)) return runTransfer(command, [...rest], dataDir);
   io.err(USAGE);
   return 2;
 }

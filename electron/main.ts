@@ -192,7 +192,7 @@ async function start(plan: StartupPlan, config: DeskConfig): Promise<void> {
   restrictPermissions();
 
   try {
-    deskApp = await createApp({ dataDir: plan.data.dir, demo: plan.demo, ...deskAddresses(config, process.env) });
+    deskApp = await createApp({ dataDir: plan.data.dir, demo: plan.demo, hostKind: 'electron', ...deskAddresses(config, process.env) });
   } catch (e) {
     return fail('打开本地数据库', e);
   }

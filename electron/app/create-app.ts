@@ -6,8 +6,11 @@ import { listBackups, openStore } from '../store/open-store';
 import { BackupScheduler, type BackupInfo } from '../store/backups';
 import { currentEpoch } from '../store/epoch';
 import { createRestoreService, createStoreService } from '../services/system/store-service';
+import { lockDataDir, tryImportGuardExclusive, type DataDirLock, type HolderKind } from '../store/data-dir-lock';
 import { writeTx } from '../store/write';
 import { SessionStore } from '../services/auth/sessions';
+import { Lockouts } from '../services/auth/lockout';
+import { systemMonotonic, type Monotonic } from './clock';
 import { createAuthService } from '../services/auth/auth-service';
 import { createUsersService } from '../services/users/users-service';
 import { createApplicantsService } from '../services/applicants/applicants-service';
@@ -54,9 +57,21 @@ import { AppError, refusedForFullDisk, STORE_DISK_FULL_MESSAGE } from './app-err
 
 export interface CreateAppOptions {
   dataDir: string;
+  /**
+   * Who opens the folder, named to a second process that is refused (store/data-dir-lock.ts):
+   * 'electron', 'browser-host'; default 'in-process' (tests, benches).
+   */
+  hostKind?: HolderKind;
   /** Seed the demo hall on an empty store (default true; production passes false). */
   demo?: boolean;
+  /** The wall clock (default: the system's): for what a person reads (app/clock.ts). */
   now?: () => Date;
+  /**
+   * The monotonic clock, for every duration (default: performance.now). A test that injects `now`
+   * and no monotonic clock gets its durations measured on that `now` (its fake clock only moves
+   * forward); one that moves `now` back passes both.
+   */
+  monotonic?: Monotonic;
   auth?: Partial<AuthPolicy>;
   migrationsDir?: string;
   /** Echo log lines to stderr as well as the log file. */
@@ -103,15 +118,27 @@ export interface DeskApp {
  * on the restored store behind it, so neither host needs to know (docs/backup-restore.md).
  */
 export async function createApp(opts: CreateAppOptions): Promise<DeskApp> {
+  const now = opts.now ?? (() => new Date());
+  // One host per data folder, before anything in it is opened: throws DataDirLocked naming the holder.
+  const lock = lockDataDir(opts.dataDir, { kind: opts.hostKind ?? 'in-process', now });
+  try {
+    return await openApp(opts, now, lock);
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
+}
+
+async function openApp(opts: CreateAppOptions, now: () => Date, lock: DataDirLock): Promise<DeskApp> {
   const paths = storePaths(opts.dataDir);
   const logger = createLogger({ file: paths.logFile, echo: opts.logEcho ?? false });
   let current: DeskApp;
   const reopen = async () => {
     current.close();
-    current = await composeApp(opts, logger, reopen);
+    current = await composeApp(opts, logger, reopen, lock);
     logger.info('app.recomposed', { state: current.state });
   };
-  current = await composeApp(opts, logger, reopen);
+  current = await composeApp(opts, logger, reopen, lock);
   return {
     get state() {
       return current.state;
@@ -122,12 +149,19 @@ export async function createApp(opts: CreateAppOptions): Promise<DeskApp> {
     dispatcher: { dispatch: (raw, meta) => current.dispatcher.dispatch(raw, meta) },
     logger,
     dbFile: paths.dbFile,
-    close: () => current.close(),
+    // The folder's lock is held across recompositions (a restore) and released with the app.
+    close: () => {
+      try {
+        current.close();
+      } finally {
+        lock.release();
+      }
+    },
     stopSync: () => current.stopSync(),
   };
 }
 
-async function composeApp(opts: CreateAppOptions, logger: Logger, reopen: () => Promise<void>): Promise<DeskApp> {
+async function composeApp(opts: CreateAppOptions, logger: Logger, reopen: () => Promise<void>, lock: DataDirLock): Promise<DeskApp> {
   const now = opts.now ?? (() => new Date());
   const paths = storePaths(opts.dataDir);
   const migrationsDir = opts.migrationsDir ?? path.join(appRoot(), 'migrations');
@@ -171,23 +205,34 @@ async function composeApp(opts: CreateAppOptions, logger: Logger, reopen: () => 
   const { db } = opened;
   logger.info('store.opened', { dbPath: paths.dbFile, schemaVersion: opened.schemaVersion, created: opened.created, applied: opened.applied });
   const auth = { ...DEFAULT_AUTH_POLICY, ...opts.auth };
+  const monotonic = opts.monotonic ?? (opts.now ? () => now().getTime() : systemMonotonic);
   const deps: Deps = {
     db,
     now,
+    monotonic,
     logger,
     auth,
-    sessions: new SessionStore(auth.idleLockMs, now),
+    sessions: new SessionStore(auth.idleLockMs, monotonic),
+    lockouts: new Lockouts(auth.lockMinutes * 60_000, now, monotonic),
     write: (actor, fn) => writeTx(db, actor, now, fn),
     runInWorker,
   };
 
   const files = new FileStore(path.join(opts.dataDir, 'files'), logger);
   // Never against a store just created (every file would look orphaned); otherwise only this
-  // epoch's orphans (FileStore.sweepOrphans).
+  // epoch's orphans (FileStore.sweepOrphans) — and not while a command-line import may have placed
+  // files it has not committed yet (data-dir-lock.ts).
   if (!opened.created) {
-    const swept = files.sweepOrphans(db, { notBefore: new Date(currentEpoch(db).startedAt) });
-    if (swept.removed) logger.warn('files.orphansRemoved', { removed: swept.removed });
-    if (swept.keptUnreferenced) logger.warn('files.unreferencedKept', { kept: swept.keptUnreferenced, reason: 'older than the store epoch: may belong to a replaced store' });
+    const guard = tryImportGuardExclusive(opts.dataDir, lock.holder.kind);
+    if (guard) {
+      try {
+        const swept = files.sweepOrphans(db, { notBefore: new Date(currentEpoch(db).startedAt) });
+        if (swept.removed) logger.warn('files.orphansRemoved', { removed: swept.removed });
+        if (swept.keptUnreferenced) logger.warn('files.unreferencedKept', { kept: swept.keptUnreferenced, reason: 'older than the store epoch: may belong to a replaced store' });
+      } finally {
+        guard.release();
+      }
+    } else logger.warn('files.sweepSkipped', { reason: 'a command-line transfer tool is running on this data folder' });
   }
   const dataSharingOpt = opts.dataSharing ?? process.env.DESK_DATA_SHARING_URL;
   const dataSharing: DataSharingConnector =

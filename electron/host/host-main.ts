@@ -11,9 +11,9 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createApp } from '../app/create-app';
 import { appRoot } from '../app/paths';
-import { startupFailureText } from '../app/app-error';
 import { resolveDataDir } from '../app/data-dir';
 import { deskAddresses, readDeskConfig } from '../app/desk-config';
+import { startFailureNotice } from '../app/start-failure';
 import { DEFAULT_PORT, startBrowserHost } from './browser-host';
 
 async function main(): Promise<void> {
@@ -31,6 +31,7 @@ async function main(): Promise<void> {
   const idle = process.env.DESK_IDLE_LOCK_MS ? Number(process.env.DESK_IDLE_LOCK_MS) : undefined;
   const app = await createApp({
     dataDir,
+    hostKind: 'browser-host',
     demo: !values['no-demo'] && process.env.DESK_DEMO !== '0',
     logEcho: process.env.DESK_LOG_ECHO === '1',
     ...addresses,
@@ -60,8 +61,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((e) => {
-  // A data-folder conflict or a bad desk-config.json carries its own Chinese message; a full disk is said in Chinese too.
-  const own = (e as { userMessage?: unknown } | null)?.userMessage;
-  process.stderr.write(`启动失败：${typeof own === 'string' ? `${own}\n${(e as Error).message}` : startupFailureText(e)}\n`);
+  // A refusal the clerk can act on (the folder held by another process) is one Chinese line; anything else keeps its stack.
+  const notice = startFailureNotice(e);
+  process.stderr.write(notice.known ? `启动失败：${notice.message}\n` : `启动失败：${e instanceof Error ? e.stack : String(e)}\n`);
   process.exit(1);
 });

@@ -12,10 +12,9 @@
  *
  * Any failure is shown in a dialog and the process exits 1: a desk never sits half-started.
  */
-import { DataDirConflictError, resolveDataDir, type PlatformInfo, type ResolvedDataDir } from '../app/data-dir';
+import { resolveDataDir, type PlatformInfo, type ResolvedDataDir } from '../app/data-dir';
 import { wantsDemo } from './demo';
-import { startupFailureText as diskAwareFailureText } from '../app/app-error';
-import { isDiskFull } from '../store/durable-write';
+import { startFailureNotice, START_FAILURE_TITLE } from '../app/start-failure';
 
 export interface StartupPort {
   argv: readonly string[];
@@ -55,7 +54,7 @@ export type StartupOutcome =
   | { kind: 'second-instance'; plan: StartupPlan }
   | { kind: 'starting'; plan: StartupPlan; ready: Promise<void> };
 
-export const FAILURE_TITLE = '无证明办理工作台无法启动';
+export const FAILURE_TITLE = START_FAILURE_TITLE;
 
 /** Switches that would open the desk to a debugger; refused in a packaged desk. */
 const DEBUG_SWITCHES = ['--remote-debugging-port', '--remote-debugging-pipe', '--remote-debugging-address', '--inspect', '--inspect-brk', '--inspect-port', '--js-flags'];
@@ -72,15 +71,6 @@ export function wantsGpuOff(argv: readonly string[], env: Readonly<Record<string
   return argv.includes('--disable-gpu') || argv.includes('--disable-hardware-acceleration') || env.DESK_DISABLE_GPU === '1';
 }
 
-/** A Chinese message the error carries for the user (data-dir conflict, bad desk-config.json), else its message. */
-function userMessageOf(error: unknown): string {
-  if (error instanceof DataDirConflictError) return error.userMessage;
-  const own = (error as { userMessage?: unknown } | null)?.userMessage;
-  if (typeof own === 'string') return own;
-  if (isDiskFull(error)) return diskAwareFailureText(error);
-  return error instanceof Error ? error.message : String(error);
-}
-
 /**
  * `<desk executable> --cli <command> …` runs a command-line tool (audit-verify, bundle-export, …)
  * inside the desk's own executable — a packaged desk has no Node, and better-sqlite3 there is built
@@ -91,11 +81,10 @@ export function cliArguments(argv: readonly string[]): string[] | null {
   return at < 0 ? null : argv.slice(at + 1);
 }
 
-/** The failure dialog's text: what failed, why, where the data is, whom to tell. */
+/** The failure dialog's text (app/start-failure.ts decides it for both hosts). */
 export function startupFailureText(stage: string, error: unknown, dataDir: string | null): { title: string; body: string } {
-  const detail = userMessageOf(error);
-  const where = dataDir ? `\n\n数据目录：${dataDir}` : '';
-  return { title: FAILURE_TITLE, body: `启动时发生错误（${stage}），程序将退出。\n\n${detail}${where}\n请将以上信息告知系统管理员。` };
+  const n = startFailureNotice(error, { stage, ...(dataDir ? { dataDir } : {}) });
+  return { title: n.title, body: n.message };
 }
 
 export function beginStartup<C>(port: StartupPort, hooks: StartupHooks<C>): StartupOutcome {

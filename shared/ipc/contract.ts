@@ -154,6 +154,14 @@ export const AuditVerifyResult = z.object({
   ok: z.boolean(),
   checked: z.number().int(),
   firstBroken: z.object({ seq: z.number().int(), reason: z.string() }).nullable(),
+  /**
+   * Entries whose time is earlier than their predecessor's (the clock was set back): a warning, not
+   * a broken chain — the times are as written, the hashes hold. The first 100 are listed; `count` is all of them.
+   */
+  backwardTimes: z.object({
+    count: z.number().int(),
+    entries: z.array(z.object({ seq: z.number().int(), at: z.string(), previousAt: z.string() })),
+  }),
 });
 export type AuditVerifyResult = z.infer<typeof AuditVerifyResult>;
 

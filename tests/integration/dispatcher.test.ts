@@ -11,7 +11,7 @@ import { mergeHandlers } from '../../electron/app/handlers';
 function spyDispatcher() {
   const spies = Object.fromEntries(Object.keys(contract).map((m) => [m, vi.fn(() => ({ ok: true }))]));
   const logger = createLogger();
-  const sessions = new SessionStore(60_000, () => new Date());
+  const sessions = new SessionStore(60_000, () => performance.now());
   const d = createDispatcher({ handlers: spies as unknown as Handlers, sessions, logger });
   const supervisor = sessions.create({ id: 1, username: 'admin', displayName: '管理员', role: 'supervisor' });
   const clerk = sessions.create({ id: 2, username: 'clerk', displayName: '窗口', role: 'clerk' });

@@ -64,18 +64,19 @@ describe.each(['worker', 'inline'] as const)('sync sender store (%s)', (mode) =>
 
     // Asked back to back, not awaited in between: the second sees the first (the worker answers in order).
     const [a, b, c, d] = [claimed[0]!, claimed[1]!, claimed[2]!, claimed[3]!];
-    const acked = store.acknowledge({ owner: OWNER, atMs: Date.now(), acks: [{ id: a.id, caseId: a.case_id, targetId: 't', targetCaseNo: 'T-1', via: 'answer' }] });
-    const renewedAfterAck = store.renewLease({ id: a.id, owner: OWNER, untilMs: Date.now() + 60_000 });
+    const acked = store.acknowledge({ owner: OWNER, atMs: Date.now(), acks: [{ id: a.id, attempt: 1, caseId: a.case_id, targetId: 't', targetCaseNo: 'T-1', via: 'answer' }] });
+    const renewedAfterAck = store.renewLease({ id: a.id, owner: OWNER, attempt: 1, untilMs: Date.now() + 60_000 });
     expect(await acked).toBe(1);
     expect(await renewedAfterAck).toBe(false); // no longer in flight: the acknowledgement was committed first
 
-    // A lost lease is not renewed, a held one is.
-    expect(await store.renewLease({ id: b.id, owner: 'someone-else', untilMs: Date.now() + 60_000 })).toBe(false);
-    expect(await store.renewLease({ id: b.id, owner: OWNER, untilMs: Date.now() + 60_000 })).toBe(true);
+    // A lost lease is not renewed (another owner, or another attempt: the lease token), a held one is.
+    expect(await store.renewLease({ id: b.id, owner: 'someone-else', attempt: 1, untilMs: Date.now() + 60_000 })).toBe(false);
+    expect(await store.renewLease({ id: b.id, owner: OWNER, attempt: 2, untilMs: Date.now() + 60_000 })).toBe(false);
+    expect(await store.renewLease({ id: b.id, owner: OWNER, attempt: 1, untilMs: Date.now() + 60_000 })).toBe(true);
 
     // Not awaited at all, then close(): all of it is on disk afterwards.
-    void store.toUnknown({ id: b.id, owner: OWNER, nextMs: null, error: '已发出，但未收到应答' });
-    void store.park({ owner: OWNER, id: c.id, caseId: c.case_id, targetId: 't', reason: '字段不全', status: 422, atMs: Date.now() });
+    void store.toUnknown({ id: b.id, owner: OWNER, attempt: 1, nextMs: null, error: '已发出，但未收到应答' });
+    void store.park({ owner: OWNER, attempt: 1, id: c.id, caseId: c.case_id, targetId: 't', reason: '字段不全', status: 422, atMs: Date.now() });
     void store.unclaim({ owner: OWNER, entries: [{ id: d.id, prior: d.prior }] });
     await store.close();
     expect(states(file)).toEqual({ acknowledged: 1, unknown: 1, parked: 1, pending: 3 });

@@ -89,25 +89,40 @@ function auditStatements(db: Db) {
   return s;
 }
 
-/** Walks the whole chain; names the first entry whose link or content does not hold. */
+/** How many entries with a time earlier than their predecessor's a verification lists (all are counted). */
+export const BACKWARD_TIMES_LISTED = 100;
+
+/**
+ * Walks the whole chain; names the first entry whose link or content does not hold. Also flags,
+ * as a warning apart from that, every entry whose time is earlier than its predecessor's: the
+ * clock was set back while the desk ran (the order of the chain is the true order).
+ */
 export function verifyAuditChain(db: Db): AuditVerifyResult {
   let prevHash = GENESIS_HASH;
   let expectedSeq = 1;
   let checked = 0;
+  let prevAt: string | null = null;
+  const backwardTimes: AuditVerifyResult['backwardTimes'] = { count: 0, entries: [] };
+  const result = (firstBroken: AuditVerifyResult['firstBroken']): AuditVerifyResult => ({ ok: firstBroken === null, checked, firstBroken, backwardTimes });
   for (const row of db.prepare('SELECT * FROM audit_log ORDER BY seq').iterate() as IterableIterator<Row>) {
     if (row.seq !== expectedSeq) {
-      return { ok: false, checked, firstBroken: { seq: row.seq, reason: `序号不连续：应为 ${expectedSeq}，实际为 ${row.seq}（有记录被删除）` } };
+      return result({ seq: row.seq, reason: `序号不连续：应为 ${expectedSeq}，实际为 ${row.seq}（有记录被删除）` });
     }
     if (row.prev_hash !== prevHash) {
-      return { ok: false, checked, firstBroken: { seq: row.seq, reason: '与前一条记录的哈希链接不一致' } };
+      return result({ seq: row.seq, reason: '与前一条记录的哈希链接不一致' });
     }
     const { hash, ...rest } = row;
     if (entryHash(rest) !== hash) {
-      return { ok: false, checked, firstBroken: { seq: row.seq, reason: '记录内容与其哈希不符（记录被篡改）' } };
+      return result({ seq: row.seq, reason: '记录内容与其哈希不符（记录被篡改）' });
     }
+    if (prevAt !== null && Date.parse(row.at) < Date.parse(prevAt)) {
+      backwardTimes.count++;
+      if (backwardTimes.entries.length < BACKWARD_TIMES_LISTED) backwardTimes.entries.push({ seq: row.seq, at: row.at, previousAt: prevAt });
+    }
+    prevAt = row.at;
     prevHash = hash;
     expectedSeq++;
     checked++;
   }
-  return { ok: true, checked, firstBroken: null };
+  return result(null);
 }

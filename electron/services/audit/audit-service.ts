@@ -16,7 +16,10 @@ export function createAuditService(deps: Deps, dbFile: string): PartialHandlers 
     'audit.verify': async (_input, ctx) => {
       const result = await deps.runInWorker<AuditVerifyResult>('audit.verify', { dbFile });
       deps.write(ctx.actor, (w) =>
-        w.audit({ action: 'audit.verify', detail: { ok: result.ok, checked: result.checked, firstBroken: result.firstBroken?.seq ?? null } }),
+        w.audit({
+          action: 'audit.verify',
+          detail: { ok: result.ok, checked: result.checked, firstBroken: result.firstBroken?.seq ?? null, backwardTimes: result.backwardTimes.count },
+        }),
       );
       return result;
     },

@@ -8,12 +8,10 @@ import type { Session } from './sessions';
 
 const ANONYMOUS = (username: string) => ({ userId: null, username: `(未登录:${username.slice(0, 64)})` });
 
-function minutesLeft(lockedUntil: string, now: Date): number {
-  return Math.max(1, Math.ceil((Date.parse(lockedUntil) - now.getTime()) / 60_000));
-}
+const minutesLeft = (ms: number) => Math.max(1, Math.ceil(ms / 60_000));
 
 export function createAuthService(deps: Deps) {
-  const { db, sessions, auth, now } = deps;
+  const { db, sessions, auth, lockouts } = deps;
 
   function sessionInfo(s: Session): SessionInfo {
     return { token: s.token, user: s.user, idleLockMs: sessions.idleLockMs };
@@ -23,10 +21,11 @@ export function createAuthService(deps: Deps) {
   function recordFailure(user: UserRow, context: string): never {
     const result = deps.write(ANONYMOUS(user.username), (w) => {
       const fresh = findUserById(w.db, user.id)!;
-      const expired = fresh.locked_until !== null && Date.parse(fresh.locked_until) <= w.at.getTime();
+      // A lock that has run out starts the count again (its length measured by lockouts.ts, not by the wall clock).
+      const expired = fresh.locked_until !== null && lockouts.remainingMs(user.id, fresh.locked_until) === 0;
       const failures = (expired ? 0 : fresh.failed_attempts) + 1;
       const lock = failures >= auth.maxFailures;
-      const lockedUntil = lock ? new Date(w.at.getTime() + auth.lockMinutes * 60_000).toISOString() : null;
+      const lockedUntil = lock ? lockouts.begin(user.id) : null;
       w.db
         .prepare('UPDATE users SET failed_attempts = ?, locked_until = ?, updated_at = ? WHERE id = ?')
         .run(lock ? 0 : failures, lockedUntil, w.at.toISOString(), user.id);
@@ -45,9 +44,10 @@ export function createAuthService(deps: Deps) {
       deps.write(ANONYMOUS(user.username), (w) => w.audit({ action: 'auth.signInRefused', entityType: 'user', entityId: user.id, detail: { reason: 'disabled' } }));
       throw new AppError('ACCOUNT_DISABLED', undefined, { userId: user.id });
     }
-    if (user.locked_until && Date.parse(user.locked_until) > now().getTime()) {
+    const lockedMs = lockouts.remainingMs(user.id, user.locked_until);
+    if (lockedMs > 0) {
       deps.write(ANONYMOUS(user.username), (w) => w.audit({ action: 'auth.signInRefused', entityType: 'user', entityId: user.id, detail: { reason: 'locked' } }));
-      throw new AppError('ACCOUNT_LOCKED', `账号已锁定，请${minutesLeft(user.locked_until, now())}分钟后再试，或请管理员解锁。`, { userId: user.id });
+      throw new AppError('ACCOUNT_LOCKED', `账号已锁定，请${minutesLeft(lockedMs)}分钟后再试，或请管理员解锁。`, { userId: user.id });
     }
   }
 

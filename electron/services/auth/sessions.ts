@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { UserView } from '../../../shared/ipc/contract';
+import type { Monotonic } from '../../app/clock';
 
 export interface Session {
   token: string;
   user: UserView;
+  /** Monotonic milliseconds (app/clock.ts): durations only, never shown. */
   createdAt: number;
   lastActive: number;
   locked: boolean;
@@ -12,18 +14,19 @@ export interface Session {
 /**
  * Signed-in sessions live in memory only: a restart of the app signs
  * everyone out (drafts survive in the renderer's IndexedDB). A session left
- * idle longer than `idleLockMs` is locked until its user re-enters the password.
+ * idle longer than `idleLockMs` is locked until its user re-enters the password. Idle time is
+ * measured on the monotonic clock: setting the wall clock back does not keep a session open.
  */
 export class SessionStore {
   private readonly byToken = new Map<string, Session>();
 
   constructor(
     readonly idleLockMs: number,
-    private readonly now: () => Date,
+    private readonly monotonic: Monotonic,
   ) {}
 
   create(user: UserView): Session {
-    const t = this.now().getTime();
+    const t = this.monotonic();
     const s: Session = { token: randomBytes(32).toString('base64url'), user, createdAt: t, lastActive: t, locked: false };
     this.byToken.set(s.token, s);
     return s;
@@ -33,12 +36,12 @@ export class SessionStore {
   get(token: string | undefined): Session | undefined {
     if (!token) return undefined;
     const s = this.byToken.get(token);
-    if (s && !s.locked && this.now().getTime() - s.lastActive > this.idleLockMs) s.locked = true;
+    if (s && !s.locked && this.monotonic() - s.lastActive > this.idleLockMs) s.locked = true;
     return s;
   }
 
   touch(s: Session): void {
-    s.lastActive = this.now().getTime();
+    s.lastActive = this.monotonic();
   }
 
   lock(s: Session): void {

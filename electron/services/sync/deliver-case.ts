@@ -17,7 +17,19 @@ export interface DeliverContext {
   http: HttpTargetConnector;
   cfg: SenderConfig;
   owner: string;
+  /** The sender's wall time (a clock step noticed first: see SyncSender.nowMs). */
+  nowMs(): number;
   stopped(): boolean;
+  /** Does the claim still hold the entry (renewed if about to run out)? Asked before the post when a look-up or uploads went first. */
+  holdLease(): Promise<boolean>;
+}
+
+/** The claim no longer holds the entry: nothing was posted, and nothing is to be recorded for this attempt. */
+export class LeaseLost extends Error {
+  constructor(entryId: number) {
+    super(`lease of entry ${entryId} lost before posting`);
+    this.name = 'LeaseLost';
+  }
 }
 
 /**
@@ -31,7 +43,8 @@ export async function deliverCase(ctx: DeliverContext, entry: Claimed): Promise<
   const doc = JSON.parse(entry.document) as Pick<CaseDocument, 'caseNo' | 'statusChange'>;
   const payload = { ...mapPayload(doc, http.target.fields), ...protocolFields(entry, doc) };
   const externalRef = typeof payload.externalRef === 'string' ? payload.externalRef : doc.caseNo;
-  if (entry.prior === 'unknown' && http.target.idempotency === 'none') {
+  const looked = entry.prior === 'unknown' && http.target.idempotency === 'none';
+  if (looked) {
     const items = await http.lookup(externalRef).catch((e: unknown) => {
       // A refused look-up says nothing about the entry: it stays unknown and is looked up again later.
       if (e instanceof ConnectorFailure && e.failure.kind === 'rejected') {
@@ -49,6 +62,9 @@ export async function deliverCase(ctx: DeliverContext, entry: Claimed): Promise<
     uploaded.push({ fileId, sha256: f.sha256, kind: f.kind });
   }
   if (uploaded.length) payload.files = uploaded;
+  // A look-up or uploads went first (they can take long): the post goes only under a lease still
+  // held. (Otherwise the sender checked it right before this call.)
+  if ((looked || entry.files.length) && !(await ctx.holdLease())) throw new LeaseLost(entry.id);
   const r = await http.postCase(payload, entry.idempotency_key);
   return { targetCaseNo: r.caseNo, via: r.duplicate ? 'duplicate' : 'answer' };
 }
@@ -86,7 +102,7 @@ function holdsRevision(ctx: DeliverContext, entry: Claimed, item: LookupItem): b
 async function upload(ctx: DeliverContext, entry: Claimed, f: UploadRow, externalRef: string): Promise<string> {
   const { http, deps, cfg, store } = ctx;
   const record = (p: { uploadId: string | null; sentBytes: number; remoteFileId: string | null }) =>
-    store.recordUpload({ entryId: entry.id, sha256: f.sha256, ...p, owner: ctx.owner, leaseUntilMs: deps.now().getTime() + cfg.leaseMs });
+    store.recordUpload({ entryId: entry.id, sha256: f.sha256, ...p, owner: ctx.owner, attempt: entry.attempts, leaseUntilMs: ctx.nowMs() + cfg.leaseMs });
   const asRetry = (e: unknown): never => {
     // Upload steps are idempotent by offset: a cut or lost answer is retried, not "unknown".
     if (e instanceof ConnectorFailure && e.failure.kind === 'maybe_sent') throw new ConnectorFailure({ kind: 'retry', status: 0, retryAfterMs: null, message: `上传“${f.name}”中断：${e.message}` });

@@ -4,6 +4,7 @@ import { writeTx } from '../../store/write';
 import { SYSTEM_ACTOR } from '../audit/audit-chain';
 import type { OutboxState } from '../../../shared/ipc/methods/sync';
 import type { EntryRow } from './outbox';
+import { backoffCapMs } from './backoff';
 
 /**
  * The sender's state changes, each one short transaction on a connection of
@@ -37,8 +38,24 @@ export interface UploadRow {
   remote_file_id: string | null;
 }
 
+/**
+ * A claim's hold on an entry, its lease token: the sender that claimed it and the attempt the claim
+ * began (`attempts` after the claim). A re-claim — by this sender after the entry was recovered, or
+ * by anyone else — is another attempt, so an older claim no longer matches: it neither sends the
+ * entry nor records an outcome for it.
+ */
+export interface Lease {
+  id: number;
+  owner: string;
+  attempt: number;
+}
+
+const HELD = `state = 'in_flight' AND lease_owner = ? AND attempts = ?`;
+
 export interface Ack {
   id: number;
+  /** The attempt of the claim that delivered it (its lease token, with the owner). */
+  attempt: number;
   caseId: number;
   targetId: string;
   targetCaseNo: string;
@@ -119,40 +136,93 @@ export function unclaim(db: Db, a: { owner: string; entries: readonly Pick<Claim
 }
 
 /** Back to waiting, to be tried again at `nextMs` (network down, 5xx, 429, an upload cut). */
-export function toRetry(db: Db, a: { id: number; owner: string; nextMs: number; error: string }): void {
+export function toRetry(db: Db, a: Lease & { nextMs: number; error: string }): void {
   stmt(
     db,
     `UPDATE outbox_entries SET state = 'retry_wait', next_attempt_at = ?, last_error = ?, lease_owner = NULL, lease_until = NULL
-     WHERE id = ? AND state = 'in_flight' AND lease_owner = ?`,
-  ).run(iso(a.nextMs), a.error, a.id, a.owner);
+     WHERE id = ? AND ${HELD}`,
+  ).run(iso(a.nextMs), a.error, a.id, a.owner, a.attempt);
 }
 
 /**
  * Sent, no answer — or an unknown entry whose resolution could not be done now: stays "unknown",
  * resolved by itself at `nextMs` (look-up or same-key re-send), or by the clerk when `nextMs` is null.
  */
-export function toUnknown(db: Db, a: { id: number; owner: string; nextMs: number | null; error: string }): void {
+export function toUnknown(db: Db, a: Lease & { nextMs: number | null; error: string }): void {
   stmt(
     db,
     `UPDATE outbox_entries SET state = 'unknown', next_attempt_at = ?, last_error = ?, lease_owner = NULL, lease_until = NULL
-     WHERE id = ? AND state = 'in_flight' AND lease_owner = ?`,
-  ).run(a.nextMs === null ? null : iso(a.nextMs), a.error, a.id, a.owner);
+     WHERE id = ? AND ${HELD}`,
+  ).run(a.nextMs === null ? null : iso(a.nextMs), a.error, a.id, a.owner, a.attempt);
 }
 
 /**
- * When a target comes back: entries that waited only because it was unreachable may go now —
- * retries, and unknown entries whose resolution (look-up or same-key re-send) found it unreachable.
+ * Waiting entries of a target (or of all, `targetId` null) may go now: retries, and unknown entries
+ * waiting to be resolved by themselves (look-up or same-key re-send; never an unknown one left to
+ * the clerk). `networkOnly`: only those that waited because the target was unreachable (it answered
+ * again); otherwise every one (the clerk's 立即同步).
  */
-export function releaseNetworkWaits(db: Db, a: { targetId: string; nowMs: number }): number {
+export function releaseWaits(db: Db, a: { targetId: string | null; nowMs: number; networkOnly: boolean }): number {
   return stmt(
     db,
-    `UPDATE outbox_entries SET next_attempt_at = ? WHERE target_id = ? AND state IN ('retry_wait', 'unknown') AND last_error LIKE '%无法连接%' AND next_attempt_at > ?`,
-  ).run(iso(a.nowMs), a.targetId, iso(a.nowMs)).changes;
+    `UPDATE outbox_entries SET next_attempt_at = ?
+     WHERE (? IS NULL OR target_id = ?) AND state IN ('retry_wait', 'unknown') AND next_attempt_at > ? ${a.networkOnly ? `AND last_error LIKE '%无法连接%'` : ''}`,
+  ).run(iso(a.nowMs), a.targetId, a.targetId, iso(a.nowMs)).changes;
 }
 
-/** Extends this sender's lease; false when it no longer holds the entry (the lease expired and was recovered). */
-export function renewLease(db: Db, a: { id: number; owner: string; untilMs: number }): boolean {
-  return stmt(db, `UPDATE outbox_entries SET lease_until = ? WHERE id = ? AND state = 'in_flight' AND lease_owner = ?`).run(iso(a.untilMs), a.id, a.owner).changes === 1;
+/** Extends this claim's lease; false when it no longer holds the entry (the lease expired and was recovered, or the entry was claimed again). */
+export function renewLease(db: Db, a: Lease & { untilMs: number }): boolean {
+  return stmt(db, `UPDATE outbox_entries SET lease_until = ? WHERE id = ? AND ${HELD}`).run(iso(a.untilMs), a.id, a.owner, a.attempt).changes === 1;
+}
+
+/**
+ * Does this claim still hold the entry — in flight, leased by this sender under this attempt, the
+ * lease not run out at `nowMs`? Asked (a read, on any connection) right before every send: an entry
+ * whose lease was recovered, taken over or settled elsewhere is not sent.
+ */
+export function leaseHeld(db: Db, a: Lease & { nowMs: number }): boolean {
+  return stmt(db, `SELECT 1 FROM outbox_entries WHERE id = ? AND ${HELD} AND lease_until > ?`).get(a.id, a.owner, a.attempt, iso(a.nowMs)) !== undefined;
+}
+
+/**
+ * The wall clock was set back (`byMs` < 0) or forward: the waits and this sender's leases, written
+ * as wall times, are moved with it, so each keeps the length it had (app/clock.ts).
+ */
+export function shiftTimes(db: Db, a: { owner: string; byMs: number }): number {
+  const by = `${a.byMs >= 0 ? '+' : ''}${(a.byMs / 1000).toFixed(3)} seconds`;
+  return db.transaction(() => {
+    const waits = stmt(
+      db,
+      `UPDATE outbox_entries SET next_attempt_at = strftime('%Y-%m-%dT%H:%M:%fZ', next_attempt_at, ?)
+       WHERE state IN ('retry_wait', 'unknown') AND next_attempt_at IS NOT NULL`,
+    ).run(by).changes;
+    const leases = stmt(db, `UPDATE outbox_entries SET lease_until = strftime('%Y-%m-%dT%H:%M:%fZ', lease_until, ?) WHERE state = 'in_flight' AND lease_owner = ?`).run(
+      by,
+      a.owner,
+    ).changes;
+    return waits + leases;
+  })();
+}
+
+/**
+ * At start: a wait stored further ahead than its back-off could be (its attempt's cap, from
+ * `capOf`) — the clock was set back since it was written — is cut to that cap. (A longer
+ * Retry-After a target asked for is cut too: one early try, answered with its Retry-After again.)
+ */
+export function clampWaits(db: Db, a: { nowMs: number; baseMs: number; maxMs: number }): number {
+  const rows = stmt(
+    db,
+    `SELECT id, attempts, next_attempt_at FROM outbox_entries WHERE state IN ('retry_wait', 'unknown') AND next_attempt_at > ?`,
+  ).all(iso(a.nowMs + Math.min(a.baseMs, a.maxMs))) as { id: number; attempts: number; next_attempt_at: string }[];
+  const cut = stmt(db, `UPDATE outbox_entries SET next_attempt_at = ? WHERE id = ? AND next_attempt_at = ?`);
+  return db.transaction(() => {
+    let n = 0;
+    for (const r of rows) {
+      const latest = a.nowMs + backoffCapMs(r.attempts, a);
+      if (Date.parse(r.next_attempt_at) > latest) n += cut.run(iso(latest), r.id, r.next_attempt_at).changes;
+    }
+    return n;
+  })();
 }
 
 export function entryFiles(db: Db, entryId: number): UploadRow[] {
@@ -162,11 +232,11 @@ export function entryFiles(db: Db, entryId: number): UploadRow[] {
 /** Upload progress (and the lease renewed with it, so a long upload keeps its entry). */
 export function recordUpload(
   db: Db,
-  a: { entryId: number; sha256: string; uploadId: string | null; sentBytes: number; remoteFileId: string | null; owner: string; leaseUntilMs: number },
+  a: { entryId: number; sha256: string; uploadId: string | null; sentBytes: number; remoteFileId: string | null; owner: string; attempt: number; leaseUntilMs: number },
 ): void {
   db.transaction(() => {
     stmt(db, 'UPDATE outbox_files SET upload_id = ?, sent_bytes = ?, remote_file_id = ? WHERE entry_id = ? AND sha256 = ?').run(a.uploadId, a.sentBytes, a.remoteFileId, a.entryId, a.sha256);
-    renewLease(db, { id: a.entryId, owner: a.owner, untilMs: a.leaseUntilMs });
+    renewLease(db, { id: a.entryId, owner: a.owner, attempt: a.attempt, untilMs: a.leaseUntilMs });
   })();
 }
 
@@ -177,11 +247,11 @@ export function acknowledge(db: Db, a: { owner: string; acks: readonly Ack[]; at
     const up = stmt(
       w.db,
       `UPDATE outbox_entries SET state = 'acknowledged', target_case_no = ?, acknowledged_at = ?, last_error = NULL, lease_owner = NULL, lease_until = NULL, next_attempt_at = NULL
-       WHERE id = ? AND state = 'in_flight' AND lease_owner = ?`,
+       WHERE id = ? AND ${HELD}`,
     );
     let n = 0;
     for (const ack of a.acks) {
-      if (up.run(ack.targetCaseNo, w.at.toISOString(), ack.id, a.owner).changes !== 1) continue;
+      if (up.run(ack.targetCaseNo, w.at.toISOString(), ack.id, a.owner, ack.attempt).changes !== 1) continue;
       n++;
       w.audit({ action: 'sync.acknowledged', entityType: 'case', entityId: ack.caseId, detail: { entryId: ack.id, target: ack.targetId, targetCaseNo: ack.targetCaseNo, via: ack.via } });
     }
@@ -195,7 +265,7 @@ export function acknowledge(db: Db, a: { owner: string; acks: readonly Ack[]; at
  * unless a newer revision of it is already queued (a status change written while this one was in
  * flight): then there is nothing to re-send, and it is superseded by that one, the reason kept.
  */
-export function park(db: Db, a: { owner: string; id: number; caseId: number; targetId: string; reason: string; status: number; atMs: number }): boolean {
+export function park(db: Db, a: Lease & { caseId: number; targetId: string; reason: string; status: number; atMs: number }): boolean {
   return writeTx(db, SYSTEM_ACTOR, () => new Date(a.atMs), (w) => {
     const newer = stmt(
       w.db,
@@ -207,8 +277,8 @@ export function park(db: Db, a: { owner: string; id: number; caseId: number; tar
     const r = stmt(
       w.db,
       `UPDATE outbox_entries SET state = ?, superseded_by = ?, parked_reason = ?, last_error = ?, next_attempt_at = NULL, lease_owner = NULL, lease_until = NULL
-       WHERE id = ? AND state = 'in_flight' AND lease_owner = ?`,
-    ).run(newer ? 'superseded' : 'parked', newer ?? null, a.reason, `HTTP ${a.status}`, a.id, a.owner);
+       WHERE id = ? AND ${HELD}`,
+    ).run(newer ? 'superseded' : 'parked', newer ?? null, a.reason, `HTTP ${a.status}`, a.id, a.owner, a.attempt);
     w.audit({
       action: 'sync.parked',
       entityType: 'case',
@@ -235,8 +305,11 @@ export const SENDER_OPS = {
   unclaim,
   toRetry,
   toUnknown,
-  releaseNetworkWaits,
+  releaseWaits,
   renewLease,
+  leaseHeld,
+  shiftTimes,
+  clampWaits,
   recordUpload,
   acknowledge,
   park,

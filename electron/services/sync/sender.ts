@@ -4,8 +4,9 @@ import type { FileStore } from '../files/file-store';
 import { backoffMs } from './backoff';
 import { ClockCheck } from './clock-check';
 import { ConnectorFailure, HttpTargetConnector, type Failure } from './http-connector';
-import { deliverCase } from './deliver-case';
-import type { Ack, Claimed } from './sender-store';
+import { deliverCase, LeaseLost } from './deliver-case';
+import { leaseHeld, type Ack, type Claimed, type Lease } from './sender-store';
+import { WallClockSteps } from '../../app/clock';
 import { inlineSenderStore, workerSenderStore, type SenderStore, type SenderStoreMode } from './sender-store-client';
 import type { SyncRuntime } from './sync-service';
 import type { SyncTargets } from './sync-targets';
@@ -34,7 +35,9 @@ interface Lane {
 /** One target's sending: reachability, lanes, the pump. */
 class TargetLoop {
   reachable: boolean | null = null;
+  /** Wall time of the last probe (shown); its interval is timed on the monotonic clock (`lastProbeMono`). */
   lastProbeAt: string | null = null;
+  lastProbeMono: number | null = null;
   lastError: string | null = null;
   probing = false;
   private pumping = false;
@@ -103,6 +106,7 @@ export class SyncSender implements SyncRuntime {
   private halted = false;
   private recovering = false;
   private readonly clock: ClockCheck;
+  private readonly steps: WallClockSteps;
   private acks: Ack[] = [];
   private ackTimer: NodeJS.Timeout | null = null;
   /** Every send, claim and state change under way (for a clean stop). */
@@ -121,6 +125,7 @@ export class SyncSender implements SyncRuntime {
         ? inlineSenderStore(deps.db)
         : workerSenderStore(opts.dbFile, (error) => deps.logger.error('sync.storeWorkerRestarted', { error }));
     this.clock = new ClockCheck(deps.db, deps.now, this.cfg.clockSkewWarnMs, (key, value) => this.track(this.store.writeMeta({ key, value }), 'clock'));
+    this.steps = new WallClockSteps(deps.now, deps.monotonic);
     for (const t of targets.all()) {
       if (t.kind === 'manual') continue;
       const http = t.kind === 'http' ? new HttpTargetConnector(t, this.cfg.requestTimeoutMs) : null;
@@ -128,11 +133,31 @@ export class SyncSender implements SyncRuntime {
     }
   }
 
+  /**
+   * The wall time, for the times written to the outbox. Retry times and leases are written as wall
+   * times (the clerk reads them), but they are durations: when the wall clock has been set back or
+   * forward since the last look, the ones already written are moved with it first (in the store's
+   * order, before anything computed from the new time), so each keeps its length (app/clock.ts).
+   */
   private nowMs(): number {
+    const step = this.steps.check();
+    if (step !== 0) this.clockStepped(step);
     return this.deps.now().getTime();
   }
 
+  private clockStepped(stepMs: number): void {
+    for (const loop of this.loops.values()) for (const lane of [loop.small, loop.bulk]) for (const e of lane.ready) e.leaseUntilMs += stepMs;
+    void this.track(this.store.shiftTimes({ owner: this.owner, byMs: stepMs }), 'shiftTimes').then((moved) =>
+      this.deps.logger.warn('sync.clockStepped', { stepMs: Math.round(stepMs), moved }),
+    );
+  }
+
   start(): void {
+    // Waits written before a restart under a clock since set back: never longer than their back-off.
+    const nowMs = this.nowMs();
+    void this.track(this.store.clampWaits({ nowMs, baseMs: this.cfg.backoffBaseMs, maxMs: this.cfg.backoffMaxMs }), 'clampWaits').then((n) => {
+      if (n) this.deps.logger.warn('sync.waitsClamped', { entries: n });
+    });
     this.recoverLeases('sync.leasesRecovered');
     this.safely('clock', () => this.clock.start()); // a full disk at start must not stop the app (the time is remembered on the next tick)
     for (const loop of this.loops.values()) void this.probe(loop);
@@ -178,7 +203,9 @@ export class SyncSender implements SyncRuntime {
     return this.clock.warning();
   }
 
-  kick(targetId?: string): void {
+  /** Sends now: `release` (the clerk's 立即同步) also lets the waiting retries go at once (asked before the pump's claim: the store answers in order). */
+  kick(targetId?: string, release = false): void {
+    if (release && !this.stopped) void this.track(this.store.releaseWaits({ targetId: targetId ?? null, nowMs: this.nowMs(), networkOnly: false }), 'releaseWaits');
     for (const loop of this.loops.values()) {
       if (targetId && loop.target.id !== targetId) continue;
       if (loop.reachable) this.pump(loop);
@@ -220,9 +247,9 @@ export class SyncSender implements SyncRuntime {
   private tick(): void {
     this.safely('tick', () => {
       this.recoverLeases('sync.leasesExpired');
-      const now = this.nowMs();
+      const mono = this.deps.monotonic();
       for (const loop of this.loops.values()) {
-        const due = !loop.lastProbeAt || now - Date.parse(loop.lastProbeAt) >= this.cfg.probeIntervalMs;
+        const due = loop.lastProbeMono === null || mono - loop.lastProbeMono >= this.cfg.probeIntervalMs;
         if (!loop.reachable) {
           if (due) void this.probe(loop);
         } else {
@@ -246,6 +273,7 @@ export class SyncSender implements SyncRuntime {
       this.markUnreachable(loop, e instanceof ConnectorFailure ? e.message : String(e));
     } finally {
       loop.lastProbeAt = this.deps.now().toISOString();
+      loop.lastProbeMono = this.deps.monotonic();
       loop.probing = false;
     }
   }
@@ -257,7 +285,7 @@ export class SyncSender implements SyncRuntime {
     loop.lastError = null;
     if (was !== true) {
       // Asked before the pump's claim: the store answers in order, so the claim sees the released entries.
-      void this.track(this.store.releaseNetworkWaits({ targetId: loop.target.id, nowMs: this.nowMs() }), 'releaseNetworkWaits').then((released) =>
+      void this.track(this.store.releaseWaits({ targetId: loop.target.id, nowMs: this.nowMs(), networkOnly: true }), 'releaseWaits').then((released) =>
         this.deps.logger.info('sync.targetReachable', { target: loop.target.id, released }),
       );
     }
@@ -336,18 +364,31 @@ export class SyncSender implements SyncRuntime {
   }
 
   private async send(loop: TargetLoop, entry: Claimed): Promise<void> {
-    // A claimed entry that waited in the lane: still ours? (If its lease ran out it was recovered
-    // as unknown and will be resolved — look-up first where needed — so it must not be sent blind.)
-    const now = this.nowMs();
-    if (entry.leaseUntilMs - now < this.cfg.requestTimeoutMs + 1000) {
-      const untilMs = now + this.cfg.leaseMs;
-      if (!(await this.store.renewLease({ id: entry.id, owner: this.owner, untilMs }))) {
-        this.deps.logger.warn('sync.leaseLost', { entry: entry.id, target: entry.target_id });
-        return;
-      }
-      entry.leaseUntilMs = untilMs;
-    }
+    if (!(await this.holdLease(entry, 'send'))) return;
     await this.deliver(loop, entry);
+  }
+
+  private lease(entry: Claimed): Lease {
+    return { id: entry.id, owner: this.owner, attempt: entry.attempts };
+  }
+
+  /**
+   * Right before a send: does this claim still hold the entry (in flight, leased by this sender
+   * under this attempt, not run out)? Read on the main connection, where every committed claim,
+   * recovery or settlement is visible. If not — its lease ran out and it was recovered as unknown
+   * (to be resolved, look-up first where needed), it was claimed again, or another process took
+   * it over — it is not sent. A lease about to run out during the request is renewed first.
+   */
+  private async holdLease(entry: Claimed, before: 'send' | 'post'): Promise<boolean> {
+    const now = this.nowMs();
+    let held = leaseHeld(this.deps.db, { ...this.lease(entry), nowMs: now });
+    if (held && entry.leaseUntilMs - now < this.cfg.requestTimeoutMs + 1000) {
+      const untilMs = now + this.cfg.leaseMs;
+      held = await this.store.renewLease({ ...this.lease(entry), untilMs });
+      if (held) entry.leaseUntilMs = untilMs;
+    }
+    if (!held) this.deps.logger.warn('sync.leaseLost', { entry: entry.id, target: entry.target_id, attempt: entry.attempts, before });
+    return held;
   }
 
   private async deliver(loop: TargetLoop, entry: Claimed): Promise<void> {
@@ -355,14 +396,27 @@ export class SyncSender implements SyncRuntime {
       const done =
         entry.kind === 'query'
           ? await this.queries!.deliver(entry)
-          : await deliverCase({ deps: this.deps, store: this.store, files: this.files, http: loop.http!, cfg: this.cfg, owner: this.owner, stopped: () => this.stopped }, entry);
+          : await deliverCase(
+              {
+                deps: this.deps,
+                store: this.store,
+                files: this.files,
+                http: loop.http!,
+                cfg: this.cfg,
+                owner: this.owner,
+                nowMs: () => this.nowMs(),
+                stopped: () => this.stopped,
+                holdLease: () => this.holdLease(entry, 'post'),
+              },
+              entry,
+            );
       this.observeClock(loop);
       if (this.halted) return;
       if (loop.reachable !== true) this.markReachable(loop);
-      this.queueAck({ id: entry.id, caseId: entry.case_id, targetId: entry.target_id, ...done });
+      this.queueAck({ id: entry.id, attempt: entry.attempts, caseId: entry.case_id, targetId: entry.target_id, ...done });
     } catch (e) {
       this.observeClock(loop);
-      if (this.halted) return;
+      if (this.halted || e instanceof LeaseLost) return;
       const f: Failure = e instanceof ConnectorFailure ? e.failure : { kind: 'retry', status: 0, retryAfterMs: null, message: `发送失败：${(e as Error).message}` };
       if (!(e instanceof ConnectorFailure)) this.deps.logger.error('sync.deliverError', { entry: entry.id, error: String((e as Error)?.stack ?? e) });
       await this.fail(loop, entry, f);
@@ -379,7 +433,7 @@ export class SyncSender implements SyncRuntime {
   private async fail(loop: TargetLoop, entry: Claimed, f: Failure): Promise<void> {
     const now = this.nowMs();
     const backoff = (retryAfter: number | null = null) => now + backoffMs(entry.attempts, { baseMs: this.cfg.backoffBaseMs, maxMs: this.cfg.backoffMaxMs }, retryAfter);
-    const at = { id: entry.id, owner: this.owner };
+    const at = this.lease(entry);
     if (f.kind === 'not_sent') this.markUnreachable(loop, f.message);
     if (f.kind === 'maybe_sent') this.deps.logger.warn('sync.outcomeUnknown', { entry: entry.id, target: entry.target_id, attempt: entry.attempts, error: f.detail ?? f.message });
     if (entry.prior === 'unknown' && f.kind !== 'rejected') {

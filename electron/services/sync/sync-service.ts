@@ -12,7 +12,8 @@ import type { SyncTargets } from './sync-targets';
 export interface SyncRuntime {
   reachability(targetId: string): { reachable: boolean | null; lastProbeAt: string | null; lastError: string | null };
   clockWarning(): string | null;
-  kick(targetId?: string): void;
+  /** Sends now; `release` also lets waiting retries go at once (the clerk's 立即同步). */
+  kick(targetId?: string, release?: boolean): void;
 }
 
 export function createSyncService(deps: Deps, targets: SyncTargets, runtime: SyncRuntime): PartialHandlers {
@@ -52,7 +53,7 @@ export function createSyncService(deps: Deps, targets: SyncTargets, runtime: Syn
 
     'sync.kick': ({ targetId }) => {
       if (targetId && !targets.get(targetId)) throw new AppError('NOT_FOUND', '没有这个同步目标。', { targetId });
-      runtime.kick(targetId);
+      runtime.kick(targetId, true);
       return { ok: true as const };
     },
 

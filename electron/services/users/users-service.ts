@@ -18,7 +18,7 @@ export function createUsersService(deps: Deps): PartialHandlers {
       (db.prepare('SELECT * FROM users ORDER BY id').all() as UserRow[]).map((u) => ({
         ...toUserView(u),
         active: u.active === 1,
-        lockedUntil: u.locked_until && Date.parse(u.locked_until) > deps.now().getTime() ? u.locked_until : null,
+        lockedUntil: deps.lockouts.endsAt(u.id, u.locked_until),
         failedAttempts: u.failed_attempts,
       })),
 

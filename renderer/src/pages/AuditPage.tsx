@@ -48,6 +48,25 @@ export function AuditPage() {
           title={result.ok ? `审计链完整：${result.checked} 条记录逐条核对无误` : `审计链在第 ${result.firstBroken?.seq} 条断开：${result.firstBroken?.reason}`}
         />
       )}
+      {result && result.backwardTimes.count > 0 && (
+        <Alert
+          data-testid="audit-verify-backward"
+          style={{ marginBottom: 12 }}
+          showIcon
+          type="warning"
+          title={`有 ${result.backwardTimes.count} 条记录的时间早于前一条：系统时钟可能曾被调回，记录的先后以序号为准`}
+          description={
+            <ul style={{ margin: 0, paddingLeft: 20 }}>
+              {result.backwardTimes.entries.slice(0, 10).map((b) => (
+                <li key={b.seq}>
+                  第 {b.seq} 条 {deskInstant(b.at)}，早于前一条的 {deskInstant(b.previousAt)}
+                </li>
+              ))}
+              {result.backwardTimes.count > 10 && <li>……另有 {result.backwardTimes.count - 10} 条</li>}
+            </ul>
+          }
+        />
+      )}
       <Table<AuditEntryView>
         rowKey="seq"
         size="small"

@@ -1,0 +1,33 @@
+import { DataDirLocked, DataDirLockUnusable } from '../store/data-dir-lock';
+import { isDiskFull } from '../store/durable-write';
+import { startupFailureText as diskFullText } from './app-error';
+
+/** What a host tells the person starting it when it cannot start (Electron: a dialog; the browser host: one line on stderr). */
+export interface StartFailureNotice {
+  /** A refusal the person can act on (e.g. the data folder held by another process), not a fault: no stack to show. */
+  known: boolean;
+  title: string;
+  message: string;
+}
+
+export const START_FAILURE_TITLE = '无证明办理工作台无法启动';
+
+/**
+ * The start-up failure, in Chinese, for both hosts (kept out of electron/main.ts so it is tested
+ * without the Electron binary). A data folder held by another process names that process and says
+ * what to do; anything else says where it failed and asks to tell the administrator.
+ */
+export function startFailureNotice(error: unknown, context: { stage?: string; dataDir?: string } = {}): StartFailureNotice {
+  if (error instanceof DataDirLocked) return { known: true, title: START_FAILURE_TITLE, message: `${error.userMessage}本次启动已取消。` };
+  if (error instanceof DataDirLockUnusable) return { known: true, title: START_FAILURE_TITLE, message: error.userMessage };
+  if (isDiskFull(error)) return { known: true, title: START_FAILURE_TITLE, message: diskFullText(error) };
+  // A data-folder conflict (data-dir.ts) or a bad desk-config.json carries its own Chinese message.
+  const own = (error as { userMessage?: unknown } | null)?.userMessage;
+  if (typeof own === 'string') return { known: true, title: START_FAILURE_TITLE, message: own };
+  const detail = error instanceof Error ? error.message : String(error);
+  return {
+    known: false,
+    title: START_FAILURE_TITLE,
+    message: `启动时发生错误${context.stage ? `（${context.stage}）` : ''}，程序将退出。\n\n${detail}${context.dataDir ? `\n\n数据目录：${context.dataDir}` : ''}\n请将以上信息告知系统管理员。`,
+  };
+}
