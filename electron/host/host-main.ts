@@ -63,6 +63,6 @@ async function main(): Promise<void> {
 main().catch((e) => {
   // A refusal the clerk can act on (the folder held by another process) is one Chinese line; anything else keeps its stack.
   const notice = startFailureNotice(e);
-  process.stderr.write(notice.known ? `启动失败：${notice.message}\n` : `启动失败：${e instanceof Error ? e.stack : String(e)}\n`);
+  process.stderr.write(notice.known ? `启动失败：${notice.reason}\n` : `启动失败：${e instanceof Error ? e.stack : String(e)}\n`);
   process.exit(1);
 });

@@ -141,13 +141,10 @@ describe('one host per data folder', () => {
   it("Electron's start-up dialog: the same message, no stack (the decision kept out of main.ts)", () => {
     const holder = { pid: 4242, host: os.hostname(), kind: 'electron' as const, since: '2026-12-06T02:30:00.000Z' };
     const n = startFailureNotice(new DataDirLocked('/srv/desk', holder), { stage: '打开本地数据库', dataDir: '/srv/desk' });
-    expect(n).toEqual({
-      known: true,
-      title: START_FAILURE_TITLE,
-      message:
-        '数据目录 /srv/desk 已被另一个工作台占用（桌面程序，本机进程号 4242，自 2026-12-06 10:30 起）。同一数据目录同一时间只能由一个工作台打开，否则同一办件可能被重复推送。' +
-        '请使用已打开的那个工作台，或先将其关闭后再启动；若它已无响应，可结束进程 4242。本次启动已取消。',
-    });
+    const lockedText =
+      '数据目录 /srv/desk 已被另一个工作台占用（桌面程序，本机进程号 4242，自 2026-12-06 10:30 起）。同一数据目录同一时间只能由一个工作台打开，否则同一办件可能被重复推送。' +
+      '请使用已打开的那个工作台，或先将其关闭后再启动；若它已无响应，可结束进程 4242。本次启动已取消。';
+    expect(n).toEqual({ known: true, title: START_FAILURE_TITLE, message: lockedText, reason: lockedText });
     // A holder on another computer (a shared folder) is named by that computer; no pid to end here.
     const remote = startFailureNotice(new DataDirLocked('/srv/desk', { ...holder, host: 'window-07' }));
     expect(remote.message).toContain('（桌面程序，计算机“window-07”进程号 4242，自 2026-12-06 10:30 起）');
@@ -158,6 +155,7 @@ describe('one host per data folder', () => {
       known: false,
       title: START_FAILURE_TITLE,
       message: '启动时发生错误（打开本地数据库），程序将退出。\n\nEACCES: permission denied\n\n数据目录：/srv/desk\n请将以上信息告知系统管理员。',
+      reason: 'EACCES: permission denied',
     });
   });
 });

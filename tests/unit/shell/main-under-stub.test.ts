@@ -141,8 +141,8 @@ describe('electron/main.ts under a stub of electron', () => {
   });
 
   it('a start-up failure is shown in a dialog and the process exits 1', async () => {
-    // logs/ is a file: the composition root cannot open its log, so the store is never opened.
-    fs.writeFileSync(path.join(dataDir, 'logs'), 'not a folder');
+    // desk.lock is a folder: the composition root cannot take the data folder's lock, so the store is never opened.
+    fs.mkdirSync(path.join(dataDir, 'desk.lock'));
     await importMain();
     state.ready.resolve();
     await vi.waitFor(() => expect(state.calls).toContain('app.exit 1'), { timeout: 20_000, interval: 20 });
