@@ -160,9 +160,19 @@ function lockConnection(file: string, timeoutMs = 0): Database.Database {
 /** Takes the EXCLUSIVE lock for good: a write in exclusive locking mode. */
 function writeLock(db: Database.Database, identity: string): void {
   db.exec('BEGIN EXCLUSIVE');
-  db.exec('CREATE TABLE IF NOT EXISTS holder (id INTEGER PRIMARY KEY CHECK (id = 1), identity TEXT NOT NULL)');
-  db.prepare('INSERT OR REPLACE INTO holder (id, identity) VALUES (1, ?)').run(identity);
-  db.exec('COMMIT');
+  try {
+    db.exec('CREATE TABLE IF NOT EXISTS holder (id INTEGER PRIMARY KEY CHECK (id = 1), identity TEXT NOT NULL)');
+    db.prepare('INSERT OR REPLACE INTO holder (id, identity) VALUES (1, ?)').run(identity);
+    db.exec('COMMIT');
+  } catch (e) {
+    if (db.inTransaction) db.exec('ROLLBACK');
+    if (!isDiskFull(e)) throw e;
+    // A full disk: no room for the write's journal. A lock file made by an earlier start holds its
+    // table; an EXCLUSIVE transaction kept open on it holds the same OS lock without writing a byte
+    // (released with the connection, or by the OS when the process dies).
+    db.exec('BEGIN EXCLUSIVE');
+    db.prepare('SELECT COUNT(*) FROM sqlite_master').get();
+  }
 }
 
 /**
