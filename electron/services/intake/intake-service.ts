@@ -17,7 +17,7 @@ import { buildCaseView, isToldStatus, loadCase, loadCaseCert, type CaseCertRow, 
 import { nextCaseNumber } from './case-number';
 import { commitmentDigest, templateSha256 } from './commitment-digest';
 import { maskApplicantId } from '../applicants/applicants-service';
-import { searchApplicantIds } from '../applicants/applicant-search';
+import { caseSearchCondition } from './case-search';
 import { caseFigures } from '../../../shared/rules/case-figures';
 import type { CertificateState as CaseCertificateState } from '../../../shared/ipc/methods/intake';
 import { enqueueCase } from '../sync/outbox';
@@ -175,18 +175,10 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
     'intake.get': ({ caseId }) => view(caseId),
 
     'intake.list': ({ status, query, limit }) => {
-      const q = query?.trim() ?? '';
       // Each kind of query through an index: a case number (prefix range), or the applicant's name or ID digits.
-      let where = '1 = 1';
-      const args: unknown[] = [];
-      if (/^[0-9A-Z]+-/i.test(q)) {
-        where = 'c.case_no >= ? AND c.case_no < ?';
-        args.push(q.toUpperCase(), `${q.toUpperCase()}~`);
-      } else if (q) {
-        const ids = searchApplicantIds(db, q, 500);
-        where = `c.applicant_id IN (${ids.map(() => '?').join(',') || 'NULL'})`;
-        args.push(...ids);
-      }
+      const search = caseSearchCondition(db, query);
+      let where = search?.sql ?? '1 = 1';
+      const args: unknown[] = [...(search?.args ?? [])];
       if (status) {
         where += ' AND c.status = ?';
         args.push(status);
