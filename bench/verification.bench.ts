@@ -201,7 +201,14 @@ async function main() {
   await measure('filtered: only overdue', { overdueOnly: true, page: 1, pageSize: PAGE_SIZE });
   await measure('filtered: 核查属实 (largest state)', { states: ['passed'], page: 1, pageSize: PAGE_SIZE });
   await measure("filtered: query '王芳'", { query: '王芳', page: 1, pageSize: PAGE_SIZE });
-  await measure('filtered: query by case number prefix', { query: '420325-ZWFW-2026', page: 1, pageSize: PAGE_SIZE });
+  const lookup = new Database(dbFile, { readonly: true });
+  const oneCaseNo = lookup
+    .prepare(`SELECT c.case_no FROM verification_tasks t JOIN commitments cm ON cm.id = t.commitment_id JOIN cases c ON c.id = cm.case_id WHERE t.status = 'open' ORDER BY t.id LIMIT 1 OFFSET 100`)
+    .pluck()
+    .get() as string;
+  lookup.close();
+  await measure('filtered: query by a case number', { query: oneCaseNo, page: 1, pageSize: PAGE_SIZE });
+  await measure('filtered: query by a year of case numbers (stress)', { query: '420325-ZWFW-2026', page: 1, pageSize: PAGE_SIZE });
   await measure('mine (assistant 陈静)', { mine: true, page: 1, pageSize: PAGE_SIZE }, chen);
   await measure('deep page (default states, page 2000)', { page: 2000, pageSize: PAGE_SIZE });
 
@@ -216,6 +223,12 @@ async function main() {
     baseline.push(nowMs() - t0);
   }
   const baseP50 = median(baseline);
+  // The same first page as the old full load (both orders put the open tasks first, by due date).
+  const oldFirst = oldFullBoard(ro, now).tasks.slice(0, PAGE_SIZE).map((x) => x.id);
+  const newFirst = ((await admin('verification.board', { page: 1, pageSize: PAGE_SIZE })) as { tasks: { id: number }[] }).tasks.map((x) => x.id);
+  const samePage = JSON.stringify(oldFirst) === JSON.stringify(newFirst);
+  console.log(`first page identical to the old full load's first ${PAGE_SIZE}: ${samePage ? 'yes' : `NO\n  old ${oldFirst.join(',')}\n  new ${newFirst.join(',')}`}`);
+  if (!samePage) process.exitCode = 1;
 
   console.log(
     '\n' +
@@ -228,7 +241,7 @@ async function main() {
   const worst = Math.max(...figures.map((f) => f.p95));
   console.log(`\nslowest p95: ${f1(worst)} ms (target: under 100 ms); load at the end ${load1()}`);
   app.close();
-  emitResult({ tasks: TASKS, mix, figures, baseline: { p50: baseP50, runs: baseline, rows: baselineRows } });
+  emitResult({ tasks: TASKS, mix, figures, baseline: { p50: baseP50, runs: baseline, rows: baselineRows }, samePage });
 }
 
 main().catch((e: unknown) => {

@@ -35,8 +35,13 @@ const SEGMENTS: readonly { status: string; states: readonly TaskState[] }[] = [
   { status: 'cancelled', states: ['cancelled'] },
 ];
 
-/** The filters other than the state, as one condition on `verification_tasks t` with named parameters. */
-function otherFilters(db: Db, q: BoardQuery, userId: number, params: Record<string, unknown>): string {
+/**
+ * The filters other than the state, as one condition on `verification_tasks t` with named
+ * parameters, and the table reference to read `t` from: a search matches few tasks, so it is read
+ * through the commitment index (the tasks of the matching cases' commitments), never by scanning a
+ * state's range of the board index and testing each row.
+ */
+function otherFilters(db: Db, q: BoardQuery, userId: number, params: Record<string, unknown>): { from: string; where: string } {
   const where: string[] = [];
   if (q.mine) {
     where.push('(t.assigned_to = @me OR t.checked_out_by = @me)');
@@ -51,7 +56,10 @@ function otherFilters(db: Db, q: BoardQuery, userId: number, params: Record<stri
     search.args.forEach((a, i) => (params[`s${i}`] = a));
     where.push(`t.commitment_id IN (SELECT cm.id FROM commitments cm JOIN cases c ON c.id = cm.case_id WHERE ${sql})`);
   }
-  return where.length ? where.join(' AND ') : '1 = 1';
+  return {
+    from: search ? 'verification_tasks t INDEXED BY verification_tasks_commitment' : 'verification_tasks t',
+    where: where.length ? where.join(' AND ') : '1 = 1',
+  };
 }
 
 /**
@@ -61,15 +69,15 @@ function otherFilters(db: Db, q: BoardQuery, userId: number, params: Record<stri
  */
 export function boardPage(db: Db, q: BoardQuery, now: Date, userId: number): BoardPage {
   const params: Record<string, unknown> = { now: now.toISOString() };
-  const filters = otherFilters(db, q, userId, params);
+  const { from, where: filters } = otherFilters(db, q, userId, params);
 
   // Counts: the concluded states are their status (counted on the index alone); the open ones are
   // told apart by the state predicates, over the open tasks only.
   const counts = Object.fromEntries(TASK_STATES.map((s) => [s, 0])) as Record<TaskState, number>;
-  const closed = db.prepare(`SELECT t.status AS state, count(*) AS n FROM verification_tasks t WHERE t.status <> 'open' AND ${filters} GROUP BY t.status`).all(params);
-  const open = db.prepare(`SELECT ${TASK_STATE_SQL} AS state, count(*) AS n FROM verification_tasks t WHERE t.status = 'open' AND ${filters} GROUP BY 1`).all(params);
+  const closed = db.prepare(`SELECT t.status AS state, count(*) AS n FROM ${from} WHERE t.status <> 'open' AND ${filters} GROUP BY t.status`).all(params);
+  const open = db.prepare(`SELECT ${TASK_STATE_SQL} AS state, count(*) AS n FROM ${from} WHERE t.status = 'open' AND ${filters} GROUP BY 1`).all(params);
   for (const g of [...closed, ...open] as { state: TaskState; n: number }[]) counts[g.state] = g.n;
-  const overdue = (db.prepare(`SELECT count(*) AS n FROM verification_tasks t WHERE ${OVERDUE_SQL} AND ${filters}`).get(params) as { n: number }).n;
+  const overdue = (db.prepare(`SELECT count(*) AS n FROM ${from} WHERE ${OVERDUE_SQL} AND ${filters}`).get(params) as { n: number }).n;
 
   const wanted = new Set(q.states?.length ? q.states : BOARD_DEFAULT_STATES);
   const total = [...wanted].reduce((sum, s) => sum + counts[s], 0);
@@ -89,7 +97,7 @@ export function boardPage(db: Db, q: BoardQuery, now: Date, userId: number): Boa
     }
     const inStates = states.length === seg.states.length ? '1 = 1' : states.map((s) => `(${TASK_STATE_PREDICATES[s]})`).join(' OR ');
     const got = db
-      .prepare(`SELECT t.id FROM verification_tasks t WHERE t.status = @status AND (${inStates}) AND ${filters} ORDER BY t.due_at, t.id LIMIT @limit OFFSET @offset`)
+      .prepare(`SELECT t.id FROM ${from} WHERE t.status = @status AND (${inStates}) AND ${filters} ORDER BY t.due_at, t.id LIMIT @limit OFFSET @offset`)
       .pluck()
       .all({ ...params, status: seg.status, limit: q.pageSize - ids.length, offset: skip }) as number[];
     ids.push(...got);
