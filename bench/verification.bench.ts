@@ -4,7 +4,9 @@
 //   (or: node --import tsx bench/verification.bench.ts)
 //
 // Knobs: BENCH_VERIFICATION_TASKS (default 80000), BENCH_VERIFICATION_RUNS (timed calls per
-// figure, default 30), BENCH_VERIFICATION_BASELINE_RUNS (the old full load, default 3).
+// figure, default 30), BENCH_VERIFICATION_BASELINE_RUNS (the old full load, default 3),
+// BENCH_VERIFICATION_PROPOSED=0 (skip the second variant: the same figures after adding the
+// indexes of PROPOSED_INDEXES to the store, which no migration adds yet).
 //
 // The store: createApp (migrations, demo hall) and bulk-filled by bench/search-store.ts with enough
 // cases (their commitments and verification tasks as intake writes them); tasks past the wanted
@@ -30,6 +32,11 @@ const TASKS = envInt('BENCH_VERIFICATION_TASKS', 80_000);
 const RUNS = envInt('BENCH_VERIFICATION_RUNS', 30);
 const BASELINE_RUNS = envInt('BENCH_VERIFICATION_BASELINE_RUNS', 3);
 const PAGE_SIZE = 20;
+/** Indexes a migration 0009 could add; measured as a second variant on the same store. */
+export const PROPOSED_INDEXES = `
+  CREATE INDEX verification_tasks_state ON verification_tasks (status, checked_out_by, escalated_at, assigned_to, due_at);
+  CREATE INDEX verification_tasks_assignee ON verification_tasks (assigned_to);
+  CREATE INDEX verification_tasks_holder ON verification_tasks (checked_out_by);`;
 const DAY = 86_400_000;
 
 /** Gives every task a state by a seeded draw (see the header); returns the mix. */
@@ -149,6 +156,8 @@ interface Figure {
   p50: number;
   p95: number;
   max: number;
+  /** CPU time of this process per call (user + system): what the call costs whatever else runs on the machine. */
+  cpuP50: number;
   runs: number;
   total: number;
   rows: number;
@@ -186,43 +195,55 @@ async function main() {
   const measure = async (name: string, input: Record<string, unknown>, as = admin) => {
     const answer = (await as('verification.board', input)) as { tasks: unknown[]; total: number }; // warm-up
     const times: number[] = [];
+    const cpu: number[] = [];
     for (let i = 0; i < RUNS; i++) {
       const t0 = nowMs();
+      const c0 = process.cpuUsage();
       await as('verification.board', input);
+      const c = process.cpuUsage(c0);
       times.push(nowMs() - t0);
+      cpu.push((c.user + c.system) / 1000);
     }
-    const f = { name, input, p50: median(times), p95: percentile(times, 95), max: Math.max(...times), runs: RUNS, total: answer.total, rows: answer.tasks.length };
+    const f = { name, input, p50: median(times), p95: percentile(times, 95), max: Math.max(...times), cpuP50: median(cpu), runs: RUNS, total: answer.total, rows: answer.tasks.length };
     figures.push(f);
     return f;
   };
-  await measure('first page (default states)', { page: 1, pageSize: PAGE_SIZE });
-  await measure('filtered: 待分派', { states: ['unassigned'], page: 1, pageSize: PAGE_SIZE });
-  await measure('filtered: 已分派, page 3', { states: ['assigned'], page: 3, pageSize: PAGE_SIZE });
-  await measure('filtered: only overdue', { overdueOnly: true, page: 1, pageSize: PAGE_SIZE });
-  await measure('filtered: 核查属实 (largest state)', { states: ['passed'], page: 1, pageSize: PAGE_SIZE });
-  await measure("filtered: query '王芳'", { query: '王芳', page: 1, pageSize: PAGE_SIZE });
   const lookup = new Database(dbFile, { readonly: true });
   const oneCaseNo = lookup
     .prepare(`SELECT c.case_no FROM verification_tasks t JOIN commitments cm ON cm.id = t.commitment_id JOIN cases c ON c.id = cm.case_id WHERE t.status = 'open' ORDER BY t.id LIMIT 1 OFFSET 100`)
     .pluck()
     .get() as string;
   lookup.close();
-  await measure('filtered: query by a case number', { query: oneCaseNo, page: 1, pageSize: PAGE_SIZE });
-  await measure('filtered: query by a year of case numbers (stress)', { query: '420325-ZWFW-2026', page: 1, pageSize: PAGE_SIZE });
-  await measure('mine (assistant 陈静)', { mine: true, page: 1, pageSize: PAGE_SIZE }, chen);
-  await measure('deep page (default states, page 2000)', { page: 2000, pageSize: PAGE_SIZE });
+  const measureAll = async (label: string) => {
+    await measure(label + 'first page (default states)', { page: 1, pageSize: PAGE_SIZE });
+    await measure(label + 'filtered: 待分派', { states: ['unassigned'], page: 1, pageSize: PAGE_SIZE });
+    await measure(label + 'filtered: 已分派, page 3', { states: ['assigned'], page: 3, pageSize: PAGE_SIZE });
+    await measure(label + 'filtered: only overdue', { overdueOnly: true, page: 1, pageSize: PAGE_SIZE });
+    await measure(label + 'filtered: 核查属实 (largest state)', { states: ['passed'], page: 1, pageSize: PAGE_SIZE });
+    await measure(label + "filtered: query '王芳'", { query: '王芳', page: 1, pageSize: PAGE_SIZE });
+    await measure(label + 'filtered: query by a case number', { query: oneCaseNo, page: 1, pageSize: PAGE_SIZE });
+    await measure(label + 'filtered: query by a year of case numbers (stress)', { query: '420325-ZWFW-2026', page: 1, pageSize: PAGE_SIZE });
+    await measure(label + 'mine (assistant 陈静)', { mine: true, page: 1, pageSize: PAGE_SIZE }, chen);
+    await measure(label + 'deep page (default states, page 2000)', { page: 2000, pageSize: PAGE_SIZE });
+  };
+  await measureAll('');
 
   // Baseline in the same process and store: the old full load (not through the dispatcher: its
   // output of ~60,000 views would also be checked by zod, which only adds to it).
   const ro = new Database(dbFile, { readonly: true }) as unknown as Db;
   const baseline: number[] = [];
+  const baselineCpu: number[] = [];
   let baselineRows = 0;
   for (let i = 0; i < BASELINE_RUNS; i++) {
     const t0 = nowMs();
+    const c0 = process.cpuUsage();
     baselineRows = oldFullBoard(ro, new Date()).tasks.length;
+    const c = process.cpuUsage(c0);
     baseline.push(nowMs() - t0);
+    baselineCpu.push((c.user + c.system) / 1000);
   }
   const baseP50 = median(baseline);
+  const baseCpu = median(baselineCpu);
   // The same first page as the old full load (both orders put the open tasks first, by due date).
   const oldFirst = oldFullBoard(ro, now).tasks.slice(0, PAGE_SIZE).map((x) => x.id);
   const newFirst = ((await admin('verification.board', { page: 1, pageSize: PAGE_SIZE })) as { tasks: { id: number }[] }).tasks.map((x) => x.id);
@@ -230,18 +251,26 @@ async function main() {
   console.log(`first page identical to the old full load's first ${PAGE_SIZE}: ${samePage ? 'yes' : `NO\n  old ${oldFirst.join(',')}\n  new ${newFirst.join(',')}`}`);
   if (!samePage) process.exitCode = 1;
 
+  // The same figures with the indexes a migration could add (not in migrations/: see bench/README.md).
+  if (process.env.BENCH_VERIFICATION_PROPOSED !== '0') {
+    const ddl = new Database(dbFile);
+    ddl.exec(PROPOSED_INDEXES);
+    ddl.close();
+    await measureAll('[+0009] ');
+  }
+
   console.log(
     '\n' +
       table([
-        ['figure', 'p50', 'p95', 'max', 'matching', 'rows', 'old full load / p50'],
-        ...figures.map((f) => [f.name, `${f1(f.p50)} ms`, `${f1(f.p95)} ms`, `${f1(f.max)} ms`, String(f.total), String(f.rows), `${Math.round(baseP50 / f.p50)}×`]),
-        ['baseline: old full load (default states)', `${f1(baseP50)} ms`, '', `${f1(Math.max(...baseline))} ms`, String(baselineRows), String(baselineRows), `(${BASELINE_RUNS} runs)`],
+        ['figure', 'p50', 'p95', 'max', 'CPU p50', 'matching', 'rows', 'old full load / p50'],
+        ...figures.map((f) => [f.name, `${f1(f.p50)} ms`, `${f1(f.p95)} ms`, `${f1(f.max)} ms`, `${f1(f.cpuP50)} ms`, String(f.total), String(f.rows), `${Math.round(baseP50 / f.p50)}×`]),
+        ['baseline: old full load (default states)', `${f1(baseP50)} ms`, '', `${f1(Math.max(...baseline))} ms`, `${f1(baseCpu)} ms`, String(baselineRows), String(baselineRows), `(${BASELINE_RUNS} runs)`],
       ]),
   );
   const worst = Math.max(...figures.map((f) => f.p95));
   console.log(`\nslowest p95: ${f1(worst)} ms (target: under 100 ms); load at the end ${load1()}`);
   app.close();
-  emitResult({ tasks: TASKS, mix, figures, baseline: { p50: baseP50, runs: baseline, rows: baselineRows }, samePage });
+  emitResult({ tasks: TASKS, mix, figures, baseline: { p50: baseP50, cpuP50: baseCpu, runs: baseline, rows: baselineRows }, samePage });
 }
 
 main().catch((e: unknown) => {
