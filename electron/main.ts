@@ -37,27 +37,7 @@ import { createRendererWatch, mainProcessFault } from './shell/recovery';
 import { beginStartup, cliArguments, debuggingSwitch, startupFailureText, type StartupPlan } from './shell/startup';
 import { smokeWorkers } from './shell/smoke-workers';
 import { mainWindowOptions } from './shell/window-options';
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.woff': 'font/woff',
-  '.ttf': 'font/ttf',
-  '.wasm': 'application/wasm',
-  '.json': 'application/json; charset=utf-8',
-  '.webmanifest': 'application/manifest+json; charset=utf-8',
-  '.txt': 'text/plain; charset=utf-8',
-};
+import { serveStatic } from './host/static-request';
 
 // ---------------------------------------------------------------------------
 // At import, before anything else: the privileged scheme (must precede 'ready').
@@ -339,65 +319,48 @@ function baseHeaders(contentType: string): Record<string, string> {
   };
 }
 
-function textResponse(status: number, text: string): Response {
-  return new Response(text, { status, headers: baseHeaders('text/plain; charset=utf-8') });
+/** Logging must not turn an answer into a failure (a full disk makes the logger throw). */
+function logStatic(level: 'warn' | 'error', event: string, fields: Record<string, unknown>): void {
+  try {
+    deskApp?.logger[level](event, fields);
+  } catch {
+    // the page still gets its answer
+  }
 }
 
-async function isFile(file: string): Promise<boolean> {
-  try {
-    return (await fs.promises.stat(file)).isFile();
-  } catch {
-    return false;
-  }
+function refusalResponse(status: number, code: string, message: string): Response {
+  return new Response(JSON.stringify({ error: { code, message } }), { status, headers: baseHeaders('application/json; charset=utf-8') });
 }
 
 /**
- * Maps app://desk/<path> onto rendererDir. Refuses traversal ('..', encoded
- * or not), backslashes and NUL bytes with 404; paths without an extension
- * that are not files fall back to index.html (client-side routes).
+ * Maps app://desk/<path> onto rendererDir through the decision both hosts share
+ * (host/static-request.ts: decoding, NUL, traversal, type, index fallback for
+ * client-side routes). Never rejects: an unexpected error is a logged 500.
  */
 async function serveRenderer(rendererDir: string, request: Request): Promise<Response> {
-  const method = request.method.toUpperCase();
-  if (method !== 'GET' && method !== 'HEAD') return textResponse(405, 'Method Not Allowed');
-
-  let url: URL;
   try {
-    url = new URL(request.url);
-  } catch {
-    return textResponse(400, 'Bad Request');
-  }
-  if (url.host !== HOST) return textResponse(404, 'Not Found');
-
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(url.pathname);
-  } catch {
-    return textResponse(404, 'Not Found');
-  }
-  if (decoded.includes('\0') || decoded.includes('\\')) return textResponse(404, 'Not Found');
-  const segments = decoded.split('/').filter((s) => s.length > 0);
-  if (segments.some((s) => s === '..' || s === '.' || s.includes(':'))) return textResponse(404, 'Not Found');
-
-  const root = path.resolve(rendererDir);
-  let file = segments.length === 0 ? path.join(root, 'index.html') : path.resolve(root, ...segments);
-  const relative = path.relative(root, file);
-  if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) return textResponse(404, 'Not Found');
-
-  if (!(await isFile(file))) {
-    const last = segments[segments.length - 1] ?? '';
-    if (path.extname(last) !== '') return textResponse(404, 'Not Found');
-    file = path.join(root, 'index.html');
-    if (!(await isFile(file))) return textResponse(404, 'Not Found');
-  }
-
-  const contentType = CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
-  const headers = baseHeaders(contentType);
-  if (method === 'HEAD') return new Response(null, { status: 200, headers });
-  try {
-    const body = await fs.promises.readFile(file);
-    headers['Content-Length'] = String(body.byteLength);
-    return new Response(new Uint8Array(body.buffer, body.byteOffset, body.byteLength), { status: 200, headers });
-  } catch {
-    return textResponse(404, 'Not Found');
+    let url: URL;
+    try {
+      url = new URL(request.url);
+    } catch {
+      logStatic('warn', 'app.static', { status: 400, reason: 'unparsable app:// URL', url: request.url.slice(0, 200) });
+      return refusalResponse(400, 'BAD_REQUEST', '请求地址不正确。');
+    }
+    if (url.host !== HOST) {
+      logStatic('warn', 'app.static', { status: 404, reason: `foreign host ${url.host.slice(0, 100)}` });
+      return refusalResponse(404, 'NOT_FOUND', '未找到请求的页面文件。');
+    }
+    const answer = await serveStatic(rendererDir, request.method.toUpperCase(), url.pathname);
+    if (answer.kind === 'refused') {
+      logStatic('warn', 'app.static', { status: answer.status, reason: answer.reason, path: url.pathname.slice(0, 200) });
+      return refusalResponse(answer.status, answer.code, answer.message);
+    }
+    const headers = baseHeaders(answer.contentType);
+    headers['Content-Length'] = String(answer.size);
+    if (answer.body === null) return new Response(null, { status: 200, headers });
+    return new Response(new Uint8Array(answer.body), { status: 200, headers }); // a copy: Response wants an ArrayBuffer-backed view
+  } catch (e) {
+    logStatic('error', 'app.staticFailed', { url: request.url.slice(0, 200), error: e instanceof Error ? e.stack : String(e) });
+    return refusalResponse(500, 'INTERNAL', '系统内部错误，请稍后重试。');
   }
 }

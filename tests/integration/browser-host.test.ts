@@ -78,7 +78,8 @@ describe('browser host', () => {
     expect(index.headers['content-security-policy']).toContain("default-src 'self'");
     expect(index.headers['content-security-policy']).toContain("frame-ancestors 'none'");
     const trav = await request({ path: '/..%2f..%2fetc%2fpasswd', headers: { Host: `127.0.0.1:${host.port}` } });
-    expect(trav.status).toBe(404);
+    expect(trav.status).toBe(400); // an encoded '..' is a malformed request, not a missing file
+    expect(JSON.parse(trav.body).error.message).toBe('请求地址不正确。');
     const spa = await request({ path: '/some/route', headers: { Host: `127.0.0.1:${host.port}` } });
     expect(spa.body).toContain('<title>desk</title>');
   });

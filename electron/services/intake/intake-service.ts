@@ -22,7 +22,7 @@ import { maskIdNumber, normalizeIdNumber } from '../../../shared/rules/id-number
 import { nextCaseNumber } from './case-number';
 import { commitmentDigest, templateSha256 } from './commitment-digest';
 import { maskApplicantId } from '../applicants/applicants-service';
-import { searchApplicantIds } from '../applicants/applicant-search';
+import { caseSearchCondition } from './case-search';
 import { caseFigures } from '../../../shared/rules/case-figures';
 import { enqueueCase } from '../sync/outbox';
 import { enqueueStatusChange, hasCaseTargets, reasonWithBasis } from '../sync/status-change';
@@ -194,18 +194,10 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
 
     'intake.list': ({ status, query, lateOnly, limit }) => {
       const now = deps.now();
-      const q = query?.trim() ?? '';
       // Each kind of query through an index: a case number (prefix range), or the applicant's name or ID digits.
-      let where = '1 = 1';
-      const args: unknown[] = [];
-      if (/^[0-9A-Z]+-/i.test(q)) {
-        where = 'c.case_no >= ? AND c.case_no < ?';
-        args.push(q.toUpperCase(), `${q.toUpperCase()}~`);
-      } else if (q) {
-        const ids = searchApplicantIds(db, q, 500);
-        where = `c.applicant_id IN (${ids.map(() => '?').join(',') || 'NULL'})`;
-        args.push(...ids);
-      }
+      const search = caseSearchCondition(db, query);
+      let where = search?.sql ?? '1 = 1';
+      const args: unknown[] = [...(search?.args ?? [])];
       if (status) {
         where += ' AND c.status = ?';
         args.push(status);

@@ -39,10 +39,35 @@ export interface TaskRow {
   applicant_name: string;
   id_type: 'resident_id' | 'uscc';
   id_number: string;
+  /** Derived in SQL by TASK_STATE_SQL. */
+  state: TaskState;
 }
 
+/**
+ * The derived state of a task, as a predicate on `verification_tasks t` per state: the one
+ * definition. The board filters and counts with these (in SQL, through the board indexes), and
+ * TASK_STATE_SQL, which every task row carries, is built from them, in this order.
+ */
+export const TASK_STATE_PREDICATES: Readonly<Record<TaskState, string>> = {
+  passed: `t.status = 'passed'`,
+  failed: `t.status = 'failed'`,
+  exempt: `t.status = 'exempt'`,
+  cancelled: `t.status = 'cancelled'`,
+  in_field: `t.status = 'open' AND t.checked_out_by IS NOT NULL`,
+  escalated: `t.status = 'open' AND t.checked_out_by IS NULL AND t.escalated_at IS NOT NULL`,
+  assigned: `t.status = 'open' AND t.checked_out_by IS NULL AND t.escalated_at IS NULL AND t.assigned_to IS NOT NULL`,
+  unassigned: `t.status = 'open' AND t.checked_out_by IS NULL AND t.escalated_at IS NULL AND t.assigned_to IS NULL`,
+};
+
+export const TASK_STATE_SQL = `CASE ${Object.entries(TASK_STATE_PREDICATES)
+  .map(([state, where]) => `WHEN ${where} THEN '${state}'`)
+  .join(' ')} END`;
+
+/** Open and past its due date (due dates and `now` are both ISO-8601 UTC strings, so they compare as text). */
+export const OVERDUE_SQL = `(t.status = 'open' AND t.due_at < @now)`;
+
 export const TASK_SELECT = `
-  SELECT t.*, ua.display_name AS assigned_name, uc.display_name AS checked_out_name,
+  SELECT t.*, ${TASK_STATE_SQL} AS state, ua.display_name AS assigned_name, uc.display_name AS checked_out_name,
          c.id AS case_id, c.case_no, c.status AS case_status,
          cm.certificate_item_id, ci.name AS certificate, ci.code AS certificate_code, ci.issuer, ci.legal_basis, ci.method_detail,
          cc.needed_by, a.id AS applicant_id, a.name AS applicant_name, a.id_type, a.id_number
@@ -61,14 +86,6 @@ export function loadTask(db: Db, taskId: number): TaskRow {
   return row;
 }
 
-export function taskState(r: Pick<TaskRow, 'status' | 'checked_out_by' | 'escalated_at' | 'assigned_to'>): TaskState {
-  if (r.status !== 'open') return r.status;
-  if (r.checked_out_by) return 'in_field';
-  if (r.escalated_at) return 'escalated';
-  if (r.assigned_to) return 'assigned';
-  return 'unassigned';
-}
-
 /** Item names and their departments for the case's items that need this certificate. */
 export function itemsOf(db: Db, r: Pick<TaskRow, 'case_id' | 'needed_by'>): { name: string; department: string }[] {
   const all = db
@@ -80,7 +97,7 @@ export function itemsOf(db: Db, r: Pick<TaskRow, 'case_id' | 'needed_by'>): { na
 }
 
 export function toTaskView(db: Db, r: TaskRow, now: Date): TaskView {
-  const state = taskState(r);
+  const state = r.state;
   const items = itemsOf(db, r);
   const evidence = db
     .prepare('SELECT position, kind, file_sha256, taken_at FROM verification_evidence WHERE task_id = ? ORDER BY position')
@@ -97,7 +114,7 @@ export function toTaskView(db: Db, r: TaskRow, now: Date): TaskView {
     department: [...new Set(items.map((i) => i.department))].join('、'),
     method: r.method,
     dueAt: r.due_at,
-    overdue: r.status === 'open' && r.due_at !== null && Date.parse(r.due_at) < now.getTime(),
+    overdue: r.status === 'open' && r.due_at !== null && r.due_at < now.toISOString(), // as OVERDUE_SQL
     state,
     stateText: TASK_STATE_LABELS[state],
     assignedTo: r.assigned_to ? { id: r.assigned_to, name: r.assigned_name ?? '' } : null,

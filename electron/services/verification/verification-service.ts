@@ -4,16 +4,14 @@ import type { PartialHandlers } from '../../app/handlers';
 import { AppError } from '../../app/app-error';
 import type { FileStore } from '../files/file-store';
 import { readHall } from '../system/hall';
-import { TASK_STATES, type TaskState } from '../../../shared/ipc/methods/verification';
 import { checklistFor, needsApplicantSignature } from '../../../shared/rules/verification-checklists';
-import { loadTask, TASK_SELECT, taskState, toTaskView, type TaskRow } from './task-rows';
+import { loadTask, toTaskView } from './task-rows';
+import { boardPage } from './board';
 import { applyOutcome } from './outcome';
 import { verificationFigures } from './figures';
 import { hmacMatches, ownKeys, signEd25519 } from '../field/field-crypto';
 import { PACKAGE_FORMAT, RESULT_FORMAT, type FieldPackageBody, type FieldResult } from '../field/field-formats';
 import { imageMimeOf } from '../field/image-mime';
-
-const BOARD_DEFAULT: TaskState[] = TASK_STATES.filter((s) => s !== 'exempt' && s !== 'cancelled');
 
 /** 事中事后核查 on the hall desk: board, assignment, checkout (lock), outcomes, field results. */
 export function createVerificationService(deps: Deps & { files: FileStore }): PartialHandlers {
@@ -21,24 +19,10 @@ export function createVerificationService(deps: Deps & { files: FileStore }): Pa
   const view = (id: number) => toTaskView(db, loadTask(db, id), deps.now());
 
   return {
-    'verification.board': ({ states, mine }, ctx) => {
+    'verification.board': (input, ctx) => {
       const now = deps.now();
-      const wanted = new Set(states?.length ? states : BOARD_DEFAULT);
-      const rows = db.prepare(`${TASK_SELECT} ORDER BY t.id`).all() as TaskRow[];
-      const counts: Record<string, number> = Object.fromEntries(TASK_STATES.map((s) => [s, 0]));
-      const picked: TaskRow[] = [];
-      for (const r of rows) {
-        const s = taskState(r);
-        counts[s] = (counts[s] ?? 0) + 1;
-        if (!wanted.has(s)) continue;
-        if (mine && r.assigned_to !== ctx.user!.id && r.checked_out_by !== ctx.user!.id) continue;
-        picked.push(r);
-      }
-      const tasks = picked.map((r) => toTaskView(db, r, now));
-      const rank = (t: (typeof tasks)[number]) => (t.overdue ? 0 : t.outcome === null || t.outcome === 'unable' ? 1 : 2);
-      tasks.sort((a, b) => rank(a) - rank(b) || (a.dueAt ?? '9999').localeCompare(b.dueAt ?? '9999') || a.id - b.id);
       const assistants = db.prepare(`SELECT id, display_name AS name FROM users WHERE role = 'assistant' AND active = 1 ORDER BY id`).all() as { id: number; name: string }[];
-      return { tasks, counts, assistants, now: now.toISOString() };
+      return { ...boardPage(db, input, now, ctx.user!.id), assistants, now: now.toISOString() };
     },
 
     'verification.get': ({ taskId }) => view(taskId),

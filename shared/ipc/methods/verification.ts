@@ -27,6 +27,10 @@ export const TASK_STATE_LABELS: Record<TaskState, string> = {
   cancelled: '已取消',
 };
 
+/** The board's states when none are chosen: everything but 免于核查/未抽中 and 已取消. */
+export const BOARD_DEFAULT_STATES: readonly TaskState[] = TASK_STATES.filter((s) => s !== 'exempt' && s !== 'cancelled');
+export const BOARD_MAX_PAGE_SIZE = 200;
+
 export const SEVERITIES = ['轻微', '一般', '严重'] as const;
 
 export const TaskView = z.object({
@@ -129,13 +133,34 @@ export const FieldWorkView = z.object({
 export type FieldWorkView = z.infer<typeof FieldWorkView>;
 
 export const verificationMethods = {
-  /** Tasks by state, overdue first then by due date; the assistants a supervisor may assign to. */
+  /**
+   * One page of the board, filtered and counted in SQL: tasks in the chosen states (default: all
+   * but 免于核查 and 已取消), overdue first, then by due date; `counts` per state and `overdue` under
+   * the same other filters (mine, overdueOnly, query) — what each tab would list; the assistants a
+   * supervisor may assign to.
+   */
   'verification.board': method({
     access: 'session',
-    input: z.object({ states: z.array(z.enum(TASK_STATES)).optional(), mine: z.boolean().optional() }).strict(),
+    input: z
+      .object({
+        states: z.array(z.enum(TASK_STATES)).max(TASK_STATES.length).optional(),
+        mine: z.boolean().optional(),
+        overdueOnly: z.boolean().optional(),
+        /** A case number (or its start) or the applicant's name or ID number digits, as in the case list. */
+        query: z.string().trim().max(50).optional(),
+        page: z.number().int().min(1).max(1_000_000).default(1),
+        pageSize: z.number().int().min(1).max(BOARD_MAX_PAGE_SIZE).default(50),
+      })
+      .strict(),
     output: z.object({
       tasks: z.array(TaskView),
+      /** Tasks matching every filter, over all pages. */
+      total: z.number().int(),
+      /** The page answered (the last one when the asked page is past the end). */
+      page: z.number().int(),
+      pageSize: z.number().int(),
       counts: z.record(z.string(), z.number().int()),
+      overdue: z.number().int(),
       assistants: z.array(z.object({ id: Id, name: z.string() })),
       now: Iso,
     }),

@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import { App, Button, Descriptions, Drawer, Image, Select, Space, Table, Tag, Typography, Upload } from 'antd';
-import { TASK_STATE_LABELS, type TaskState, type TaskView } from '../../../../shared/ipc/methods/verification';
+import { App, Button, Checkbox, Descriptions, Drawer, Image, Input, Select, Space, Table, Tag, Typography, Upload } from 'antd';
+import { BOARD_DEFAULT_STATES, TASK_STATE_LABELS, type TaskState, type TaskView } from '../../../../shared/ipc/methods/verification';
 import { call, DeskCallError } from '../../ipc/client';
 import { useAction, useCall } from '../../ipc/use-call';
 import { LoadError } from '../../components/LoadError';
@@ -11,6 +11,7 @@ import { deskDay, deskTime } from '../../lib/time';
 import { HandoverCard } from './HandoverCard';
 
 const FILTERS: (TaskState | 'all')[] = ['all', 'unassigned', 'assigned', 'in_field', 'escalated', 'passed', 'failed'];
+const PAGE_SIZE = 20;
 
 /** Download a text file through the browser (Electron shows its save dialog). */
 function downloadText(text: string, fileName: string) {
@@ -22,12 +23,31 @@ function downloadText(text: string, fileName: string) {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-/** The supervisor's board: tasks by state, overdue first, assignment; assistants take tasks for field work here. */
+/**
+ * The supervisor's board: tasks by state, overdue first, assignment; assistants take tasks for field
+ * work here. Paged, filtered and counted on the main side (tens of thousands of tasks after a few
+ * years): the page holds only the rows it shows.
+ */
 export function TaskBoard() {
   const { message } = App.useApp();
   const user = useDesk((s) => s.session!.user);
   const [filter, setFilter] = useState<TaskState | 'all'>('all');
-  const { data: board, error, reload: load } = useCall('verification.board', filter === 'all' ? {} : { states: [filter] });
+  const [query, setQuery] = useState('');
+  const [overdueOnly, setOverdueOnly] = useState(false);
+  const [mine, setMine] = useState(false);
+  const [paging, setPaging] = useState({ page: 1, pageSize: PAGE_SIZE });
+  const { data: board, error, reload: load } = useCall('verification.board', {
+    ...(filter === 'all' ? {} : { states: [filter] }),
+    ...(query ? { query } : {}),
+    ...(overdueOnly ? { overdueOnly } : {}),
+    ...(mine ? { mine } : {}),
+    ...paging,
+  });
+  /** A new filter starts again at the first page. */
+  const refilter = <T,>(set: (v: T) => void) => (v: T) => {
+    set(v);
+    setPaging((p) => ({ ...p, page: 1 }));
+  };
   const [outcomeFor, setOutcomeFor] = useState<TaskView | null>(null);
   const [detail, setDetail] = useState<TaskView | null>(null);
   const [photos, setPhotos] = useState<Record<number, string>>({});
@@ -51,11 +71,22 @@ export function TaskBoard() {
       <LoadError error={error} retry={() => void load()} />
       <Space style={{ marginBottom: 12 }} wrap>
         {FILTERS.map((f) => (
-          <Button key={f} type={filter === f ? 'primary' : 'default'} size="small" onClick={() => setFilter(f)}>
+          <Button key={f} type={filter === f ? 'primary' : 'default'} size="small" onClick={() => refilter(setFilter)(f)}>
             {f === 'all' ? '全部待办与结论' : TASK_STATE_LABELS[f]}
-            {board && f !== 'all' ? `（${board.counts[f] ?? 0}）` : ''}
+            {board ? `（${f === 'all' ? BOARD_DEFAULT_STATES.reduce((n, s) => n + (board.counts[s] ?? 0), 0) : (board.counts[f] ?? 0)}）` : ''}
           </Button>
         ))}
+      </Space>
+      <Space style={{ marginBottom: 12, display: 'flex' }} wrap>
+        <Input.Search allowClear placeholder="办件编号或申请人" aria-label="查找核查任务" style={{ width: 240 }} onSearch={(v) => refilter(setQuery)(v.trim())} />
+        <Checkbox checked={overdueOnly} onChange={(e) => refilter(setOverdueOnly)(e.target.checked)}>
+          只看已逾期{board ? `（${board.overdue}）` : ''}
+        </Checkbox>
+        {mayWork && (
+          <Checkbox checked={mine} onChange={(e) => refilter(setMine)(e.target.checked)}>
+            只看我的任务
+          </Checkbox>
+        )}
         {mayWork && (
           <Upload
             accept=".json,application/json"
@@ -81,14 +112,22 @@ export function TaskBoard() {
         size="middle"
         data-testid="task-board"
         dataSource={board?.tasks ?? []}
-        pagination={{ pageSize: 15 }}
+        pagination={{
+          current: board?.page ?? paging.page,
+          pageSize: paging.pageSize,
+          total: board?.total ?? 0,
+          showSizeChanger: true,
+          pageSizeOptions: [20, 50, 100],
+          showTotal: (total) => `共 ${total} 项`,
+          onChange: (page, pageSize) => setPaging({ page: pageSize === paging.pageSize ? page : 1, pageSize }),
+        }}
         rowClassName={(t) => (t.overdue ? 'verification-overdue' : '')}
         columns={[
-          { title: '办件编号', dataIndex: 'caseNo', render: (v: string, t) => <a onClick={() => void openDetail(t)}>{v}</a> },
-          { title: '申请人', dataIndex: 'applicantName' },
+          { title: '办件编号', dataIndex: 'caseNo', width: 205, render: (v: string, t) => <a style={{ whiteSpace: 'nowrap' }} onClick={() => void openDetail(t)}>{v}</a> },
+          { title: '申请人', dataIndex: 'applicantName', width: 82, render: (v: string) => <span style={{ whiteSpace: 'nowrap' }}>{v}</span> },
           { title: '承诺事项', dataIndex: 'certificate' },
           { title: '事项 / 部门', key: 'item', render: (_, t) => <span>{t.items.join('、')}<br /><Typography.Text type="secondary">{t.department}</Typography.Text></span> },
-          { title: '核查方式', dataIndex: 'method' },
+          { title: '核查方式', dataIndex: 'method', width: 92, render: (v: string) => <span style={{ whiteSpace: 'nowrap' }}>{v}</span> },
           {
             title: '核查期限',
             dataIndex: 'dueAt',
@@ -99,7 +138,7 @@ export function TaskBoard() {
             ),
           },
           { title: '状态', dataIndex: 'state', render: (s: TaskState) => <TaskStateTag state={s} /> },
-          { title: '承办人', key: 'who', render: (_, t) => t.checkedOutBy?.name ?? t.assignedTo?.name ?? '—' },
+          { title: '承办人', key: 'who', width: 72, render: (_, t) => t.checkedOutBy?.name ?? t.assignedTo?.name ?? '—' },
           {
             title: '操作',
             key: 'ops',
