@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import type { Deps } from '../../app/deps';
 import type { FileStore } from '../files/file-store';
 import { backoffMs } from './backoff';
 import { ClockCheck } from './clock-check';
 import { ConnectorFailure, HttpTargetConnector, type Failure } from './http-connector';
 import { deliverCase } from './deliver-case';
+import { deskSchemaVersion, HubConnector } from '../hub/hub-connector';
 import type { Ack, Claimed } from './sender-store';
 import { inlineSenderStore, workerSenderStore, type SenderStore, type SenderStoreMode } from './sender-store-client';
 import type { SyncRuntime } from './sync-service';
@@ -46,6 +48,8 @@ class TargetLoop {
     readonly target: TargetConfig,
     readonly http: HttpTargetConnector | null,
     concurrency: number,
+    /** The hall hub (kind 'hub'): its own signed connector. */
+    readonly hub: HubConnector | null = null,
   ) {
     this.small = { active: 0, limit: concurrency, ready: [], claiming: false };
   }
@@ -124,7 +128,8 @@ export class SyncSender implements SyncRuntime {
     for (const t of targets.all()) {
       if (t.kind === 'manual') continue;
       const http = t.kind === 'http' ? new HttpTargetConnector(t, this.cfg.requestTimeoutMs) : null;
-      this.loops.set(t.id, new TargetLoop(t, http, t.concurrency));
+      const hub = t.kind === 'hub' ? new HubConnector(t, path.dirname(opts.dbFile), deskSchemaVersion(deps.db), this.cfg.requestTimeoutMs, deps.now) : null;
+      this.loops.set(t.id, new TargetLoop(t, http, t.concurrency, hub));
     }
   }
 
@@ -238,6 +243,7 @@ export class SyncSender implements SyncRuntime {
     loop.probing = true;
     try {
       if (loop.http) await loop.http.probe();
+      else if (loop.hub) await loop.hub.probe();
       else if (this.queries) await this.queries.probe();
       else throw new ConnectorFailure({ kind: 'not_sent', message: '无法连接：未配置' });
       this.observeClock(loop);
@@ -355,7 +361,9 @@ export class SyncSender implements SyncRuntime {
       const done =
         entry.kind === 'query'
           ? await this.queries!.deliver(entry)
-          : await deliverCase({ deps: this.deps, store: this.store, files: this.files, http: loop.http!, cfg: this.cfg, owner: this.owner, stopped: () => this.stopped }, entry);
+          : loop.hub
+            ? await loop.hub.deliver(entry)
+            : await deliverCase({ deps: this.deps, store: this.store, files: this.files, http: loop.http!, cfg: this.cfg, owner: this.owner, stopped: () => this.stopped }, entry);
       this.observeClock(loop);
       if (this.halted) return;
       if (loop.reachable !== true) this.markReachable(loop);
