@@ -22,7 +22,7 @@ export function feedCursor(deps: Pick<Deps, 'db'>, targetId: string): number {
 class CursorMoved extends Error {}
 
 /** Applies one page and moves the cursor, in one audited transaction; false (nothing written) if another pull moved the cursor first. */
-export function applyFeedPage(deps: Deps, targetId: string, from: number, page: { items: FeedItem[]; next: number }): boolean {
+export function applyFeedPage(deps: Pick<Deps, 'db' | 'write'>, targetId: string, from: number, page: { items: FeedItem[]; next: number }): boolean {
   try {
     return applyOrThrow(deps, targetId, from, page);
   } catch (e) {
@@ -31,7 +31,7 @@ export function applyFeedPage(deps: Deps, targetId: string, from: number, page: 
   }
 }
 
-function applyOrThrow(deps: Deps, targetId: string, from: number, page: { items: FeedItem[]; next: number }): boolean {
+function applyOrThrow(deps: Pick<Deps, 'db' | 'write'>, targetId: string, from: number, page: { items: FeedItem[]; next: number }): boolean {
   return deps.write(SYSTEM_ACTOR, (w) => {
     if (feedCursor(w, targetId) !== from) throw new CursorMoved();
     const ins = w.db.prepare(
@@ -49,7 +49,7 @@ function applyOrThrow(deps: Deps, targetId: string, from: number, page: { items:
 }
 
 /** Pulls until the feed has no more pages (or `maxPages`). */
-export async function pullHubFeed(deps: Deps, hub: HubConnector, opts: { pageSize?: number; maxPages?: number } = {}): Promise<PullResult> {
+export async function pullHubFeed(deps: Pick<Deps, 'db' | 'write'>, hub: HubConnector, opts: { pageSize?: number; maxPages?: number } = {}): Promise<PullResult> {
   const targetId = hub.target.id;
   const r: PullResult = { pages: 0, records: 0, cursor: feedCursor(deps, targetId) };
   for (let more = true; more && r.pages < (opts.maxPages ?? Infinity); ) {
