@@ -63,7 +63,7 @@ async function counts(): Promise<{ cases: number; feed: number; nonces: number }
 
 /** Sends a request with the given headers and body as is (for forged and replayed requests). */
 async function rawSend(method: string, p: string, headers: Record<string, string>, body: Buffer): Promise<{ status: number; json: { error?: { code: string; message: string } } }> {
-  const res = await fetch(`http://127.0.0.1:${hub.port}${p}`, { method, headers: { ...headers, 'content-type': 'application/json' }, body: method === 'GET' ? undefined : body });
+  const res = await fetch(`http://127.0.0.1:${hub.port}${p}`, { method, headers: { ...headers, 'content-type': 'application/json' }, body: method === 'GET' ? undefined : new Uint8Array(body) });
   const raw = Buffer.from(await res.arrayBuffer());
   // Even a refusal is signed by the hub, over the request's nonce.
   expect(verifyAnswer(hubCard, res.status, raw, headers[H.nonce] ?? '', res.headers.get(H.hubSignature))).toBe(true);
@@ -184,6 +184,36 @@ describe('hub enrolment and trust', () => {
     // Enrolling the removed desk's card again is refused too.
     await expect(enrolDesk(pool, deskB.card, '李主任')).rejects.toThrow(/已被移除/);
     expect(await counts()).toEqual(before);
+  });
+});
+
+describe('hub change feed', () => {
+  it('a reader polling the feed while many pushes commit concurrently sees every item once, in order, never skipping one committed later with a smaller number', async () => {
+    const c = connectorOf(dirs.get('desk-a')!);
+    const start = (await c.feedPage(0, 1000)).next;
+    const N = 120;
+    let done = false;
+    const seen: number[] = [];
+    const reader = (async () => {
+      let cursor = start;
+      for (;;) {
+        const finished = done;
+        const page = await c.feedPage(cursor, 7);
+        seen.push(...page.items.map((i) => i.seq));
+        cursor = page.next;
+        if (finished && !page.more) return;
+      }
+    })();
+    // 12 pushes in flight at a time, from 12 pool connections of the hub.
+    const keys = Array.from({ length: N }, (_, i) => `HALL/C-${String(i).padStart(4, '0')}/hub/r1`);
+    await Promise.all(
+      Array.from({ length: 12 }, async (_, lane) => {
+        for (let i = lane; i < N; i += 12) await c.deliver(entry(keys[i]!, `C-${i}`));
+      }),
+    );
+    done = true;
+    await reader;
+    expect(seen).toEqual(Array.from({ length: N }, (_, i) => start + i + 1));
   });
 });
 
