@@ -94,6 +94,15 @@ function outboxOf(d: TestDesk): { key: string; state: string }[] {
   }
 }
 
+function feedHeld(d: TestDesk): number {
+  const db = new Database(dbFile(d.dataDir), { readonly: true });
+  try {
+    return (db.prepare(`SELECT count(*) AS n FROM hub_feed_records WHERE target_id = 'hub'`).get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
 /** Entries the hub answered "already stored" (from the desk's audit log of acknowledgements). */
 function duplicateAcks(d: TestDesk): number {
   const db = new Database(dbFile(d.dataDir), { readonly: true });
@@ -170,6 +179,8 @@ describe('hub replication through the outbox', () => {
     expect(duplicates).toBeGreaterThanOrEqual(Math.ceil(KILLS / 2));
     // The feed: one item per case, numbered 1..N without a gap (aborted pushes gave their number back).
     expect(await hubCounts()).toEqual({ cases: total, keys: total, feed: total, maxSeq: total });
+    // Each running desk pulls the feed by itself while the hub is reachable: every desk ends holding every case of the hall.
+    await waitFor('every desk pulled the whole feed', () => desks.every(({ d }) => feedHeld(d) === total), 60_000, 100);
   }, 600_000);
 
   it('a desk pulls the feed page by page; a pull cut short resumes after a restart from the cursor stored with its last page', async () => {
@@ -185,6 +196,8 @@ describe('hub replication through the outbox', () => {
     };
     const hub = new HubConnector(hubTarget(), d.dataDir, 12, 5_000);
     let s = open();
+    // Forget what the running desk pulled by itself, to pull again from the start.
+    s.db.exec(`DELETE FROM hub_feed_records; DELETE FROM hub_feed_cursor;`);
     const first = await pullHubFeed(s.deps, hub, { pageSize: 17, maxPages: 3 });
     expect(first).toEqual({ pages: 3, records: 51, cursor: 51 });
     s.db.close(); // "restart"

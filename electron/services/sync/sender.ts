@@ -7,6 +7,7 @@ import { ClockCheck } from './clock-check';
 import { ConnectorFailure, HttpTargetConnector, type Failure } from './http-connector';
 import { deliverCase } from './deliver-case';
 import { deskSchemaVersion, HubConnector } from '../hub/hub-connector';
+import { pullHubFeed } from '../hub/hub-puller';
 import type { Ack, Claimed } from './sender-store';
 import { inlineSenderStore, workerSenderStore, type SenderStore, type SenderStoreMode } from './sender-store-client';
 import type { SyncRuntime } from './sync-service';
@@ -39,6 +40,9 @@ class TargetLoop {
   lastProbeAt: string | null = null;
   lastError: string | null = null;
   probing = false;
+  /** The hub's feed is being pulled (hub targets only), and when the last pull started. */
+  pulling = false;
+  lastPullMs = 0;
   private pumping = false;
   private again = false;
   readonly small: Lane;
@@ -233,6 +237,7 @@ export class SyncSender implements SyncRuntime {
         } else {
           if (due && loop.idle) void this.probe(loop);
           this.pump(loop);
+          if (loop.hub) this.pullFeed(loop, now);
         }
       }
     });
@@ -414,6 +419,28 @@ export class SyncSender implements SyncRuntime {
         await this.store.park({ ...at, caseId: entry.case_id, targetId: entry.target_id, reason: f.field ? `${f.message}（字段：${f.field}）` : f.message, status: f.status, atMs: now });
         break;
     }
+  }
+
+  /** The hall hub's change feed, pulled every `pullMs` while the hub is reachable (electron/services/hub/hub-puller.ts). */
+  private pullFeed(loop: TargetLoop, now: number): void {
+    const hub = loop.hub;
+    if (!hub || loop.pulling || now - loop.lastPullMs < hub.target.pullMs) return;
+    loop.pulling = true;
+    loop.lastPullMs = now;
+    void this.track(
+      pullHubFeed(this.deps, hub).then(
+        (r) => {
+          if (r.records) this.deps.logger.info('hub.feedPulled', { target: loop.target.id, ...r });
+        },
+        // The hub went away mid-pull: the pages applied stay, the next pull resumes from the cursor.
+        (e: unknown) => {
+          if (!this.halted) this.deps.logger.warn('hub.feedPullFailed', { target: loop.target.id, error: String((e as Error)?.message ?? e) });
+        },
+      ),
+      'hubFeed',
+    ).finally(() => {
+      loop.pulling = false;
+    });
   }
 
   // ---------------------------------------------------------------- acknowledgements, in batches

@@ -104,6 +104,8 @@ const HubTarget = z
       .strict()
       .refine((h) => hubFingerprint(h) === h.fingerprint, { message: '全厅中心公钥与登记时核对的指纹不符' }),
     concurrency: z.number().int().min(1).max(32).default(4),
+    /** How often the hall's change feed is pulled while the hub is reachable. */
+    pullMs: z.number().int().min(10).default(2_000),
   })
   .strict();
 
