@@ -26,8 +26,9 @@ import type { Deps } from '../../electron/app/deps';
  * ends with exactly every desk's cases, each once, every outbox drained, and a gap-free feed
  * that a desk pulls page by page and resumes after a restart.
  *
- * Size: 5 desks × 40 cases and 5 kills (2-core CI); the issue's 20 × 100 with 20 kills is left for
- * the bench machine (HUB_DESKS / HUB_CASES / HUB_KILLS raise it).
+ * Size: 5 desks × 40 cases and 5 kills by default (≈45 s on the shared 2-core machine); the issue's
+ * 20 × 100 with 20 kills runs with HUB_DESKS=20 HUB_CASES=100 HUB_KILLS=20 (≈100 s there, passed
+ * with seed 1645712306) — too long for every npm test.
  */
 
 const DESKS = Number(process.env.HUB_DESKS ?? 5);
