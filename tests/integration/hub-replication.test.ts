@@ -95,6 +95,17 @@ function outboxOf(d: TestDesk): { key: string; state: string }[] {
   }
 }
 
+/** Polls until the hub process has exited (true) or every outbox is drained (false); leaves nothing running behind. */
+async function diedOrDrained(child: ChildProcess, drained: () => boolean, timeoutMs = 180_000): Promise<boolean> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) return true;
+    if (drained()) return false;
+    if (Date.now() > until) throw new Error(`hub neither died nor drained the outboxes in ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 function feedHeld(d: TestDesk): number {
   const db = new Database(dbFile(d.dataDir), { readonly: true });
   try {
@@ -160,7 +171,7 @@ describe('hub replication through the outbox', () => {
       const point = kills % 2 === 0 ? 'after-commit' : 'before-commit';
       hubProc = await startHub(`${n}:${point}`);
       // The hub dies by itself at its n-th push; it may instead run out of work first.
-      const died = await Promise.race([exited(hubProc).then(() => true), waitFor('outboxes drained', drained, 120_000, 100).then(() => false)]);
+      const died = await diedOrDrained(hubProc, drained);
       if (!died) break;
       kills++;
       console.log(`hub-replication: kill ${kills} at push ${n} ${point}`);
