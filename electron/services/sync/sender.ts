@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import type { Deps } from '../../app/deps';
 import type { FileStore } from '../files/file-store';
 import { backoffMs } from './backoff';
@@ -7,6 +8,8 @@ import { ConnectorFailure, HttpTargetConnector, type Failure } from './http-conn
 import { deliverCase, LeaseLost } from './deliver-case';
 import { leaseHeld, type Ack, type Claimed, type Lease } from './sender-store';
 import { WallClockSteps } from '../../app/clock';
+import { deskSchemaVersion, HubConnector } from '../hub/hub-connector';
+import { pullHubFeed } from '../hub/hub-puller';
 import { inlineSenderStore, workerSenderStore, type SenderStore, type SenderStoreMode } from './sender-store-client';
 import type { SyncRuntime } from './sync-service';
 import type { SyncTargets } from './sync-targets';
@@ -40,6 +43,9 @@ class TargetLoop {
   lastProbeMono: number | null = null;
   lastError: string | null = null;
   probing = false;
+  /** The hub's feed is being pulled (hub targets only), and when the last pull started. */
+  pulling = false;
+  lastPullMs = -Infinity; // monotonic time of the last feed pull (none yet)
   private pumping = false;
   private again = false;
   readonly small: Lane;
@@ -49,6 +55,8 @@ class TargetLoop {
     readonly target: TargetConfig,
     readonly http: HttpTargetConnector | null,
     concurrency: number,
+    /** The hall hub (kind 'hub'): its own signed connector. */
+    readonly hub: HubConnector | null = null,
   ) {
     this.small = { active: 0, limit: concurrency, ready: [], claiming: false };
   }
@@ -129,7 +137,8 @@ export class SyncSender implements SyncRuntime {
     for (const t of targets.all()) {
       if (t.kind === 'manual') continue;
       const http = t.kind === 'http' ? new HttpTargetConnector(t, this.cfg.requestTimeoutMs) : null;
-      this.loops.set(t.id, new TargetLoop(t, http, t.concurrency));
+      const hub = t.kind === 'hub' ? new HubConnector(t, path.dirname(opts.dbFile), deskSchemaVersion(deps.db), this.cfg.requestTimeoutMs, deps.now) : null;
+      this.loops.set(t.id, new TargetLoop(t, http, t.concurrency, hub));
     }
   }
 
@@ -255,6 +264,7 @@ export class SyncSender implements SyncRuntime {
         } else {
           if (due && loop.idle) void this.probe(loop);
           this.pump(loop);
+          if (loop.hub) this.pullFeed(loop, mono);
         }
       }
     });
@@ -265,6 +275,7 @@ export class SyncSender implements SyncRuntime {
     loop.probing = true;
     try {
       if (loop.http) await loop.http.probe();
+      else if (loop.hub) await loop.hub.probe();
       else if (this.queries) await this.queries.probe();
       else throw new ConnectorFailure({ kind: 'not_sent', message: '无法连接：未配置' });
       this.observeClock(loop);
@@ -396,7 +407,9 @@ export class SyncSender implements SyncRuntime {
       const done =
         entry.kind === 'query'
           ? await this.queries!.deliver(entry)
-          : await deliverCase(
+          : loop.hub
+            ? await loop.hub.deliver(entry)
+            : await deliverCase(
               {
                 deps: this.deps,
                 store: this.store,
@@ -460,6 +473,28 @@ export class SyncSender implements SyncRuntime {
         await this.store.park({ ...at, caseId: entry.case_id, targetId: entry.target_id, reason: f.field ? `${f.message}（字段：${f.field}）` : f.message, status: f.status, atMs: now });
         break;
     }
+  }
+
+  /** The hall hub's change feed, pulled every `pullMs` while the hub is reachable (electron/services/hub/hub-puller.ts). */
+  private pullFeed(loop: TargetLoop, now: number /* monotonic */): void {
+    const hub = loop.hub;
+    if (!hub || loop.pulling || now - loop.lastPullMs < hub.target.pullMs) return;
+    loop.pulling = true;
+    loop.lastPullMs = now;
+    void this.track(
+      pullHubFeed(this.deps, hub).then(
+        (r) => {
+          if (r.records) this.deps.logger.info('hub.feedPulled', { target: loop.target.id, ...r });
+        },
+        // The hub went away mid-pull: the pages applied stay, the next pull resumes from the cursor.
+        (e: unknown) => {
+          if (!this.halted) this.deps.logger.warn('hub.feedPullFailed', { target: loop.target.id, error: String((e as Error)?.message ?? e) });
+        },
+      ),
+      'hubFeed',
+    ).finally(() => {
+      loop.pulling = false;
+    });
   }
 
   // ---------------------------------------------------------------- acknowledgements, in batches

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileDurably } from '../../store/durable-write';
 import { z } from 'zod';
+import { hubFingerprint } from '../hub/hub-protocol';
 
 /**
  * The sync targets, declared in `<dataDir>/sync-targets.json` (format in
@@ -88,10 +89,31 @@ const DataSharingTarget = z
   })
   .strict();
 
-export const TargetConfig = z.discriminatedUnion('kind', [HttpTarget, ManualTarget, DataSharingTarget]);
+/**
+ * The hall hub (docs/hub.md): accepted cases are pushed to it through the outbox, signed with the
+ * desk's transfer key; its answers must carry the signature of the hub key pinned here at
+ * enrolment, whose fingerprint the supervisor compared with the hub's.
+ */
+const HubTarget = z
+  .object({
+    ...Common,
+    kind: z.literal('hub'),
+    baseUrl: z.string().url(),
+    hub: z
+      .object({ hubId: z.string().min(1), signPub: z.string().min(1), fingerprint: z.string().min(1) })
+      .strict()
+      .refine((h) => hubFingerprint(h) === h.fingerprint, { message: '全厅中心公钥与登记时核对的指纹不符' }),
+    concurrency: z.number().int().min(1).max(32).default(4),
+    /** How often the hall's change feed is pulled while the hub is reachable. */
+    pullMs: z.number().int().min(10).default(2_000),
+  })
+  .strict();
+
+export const TargetConfig = z.discriminatedUnion('kind', [HttpTarget, ManualTarget, DataSharingTarget, HubTarget]);
 export type TargetConfig = z.infer<typeof TargetConfig>;
 export type HttpTargetConfig = z.infer<typeof HttpTarget>;
 export type ManualTargetConfig = z.infer<typeof ManualTarget>;
+export type HubTargetConfig = z.infer<typeof HubTarget>;
 
 export const SenderConfig = z
   .object({

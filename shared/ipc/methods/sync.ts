@@ -23,9 +23,9 @@ export const OUTBOX_STATE_LABELS: Record<OutboxState, string> = {
   superseded: '已被新版本取代',
 };
 
-export const CONNECTOR_KINDS = ['http', 'manual', 'data_sharing'] as const;
+export const CONNECTOR_KINDS = ['http', 'manual', 'data_sharing', 'hub'] as const;
 export type ConnectorKind = (typeof CONNECTOR_KINDS)[number];
-export const CONNECTOR_KIND_LABELS: Record<ConnectorKind, string> = { http: '接口推送', manual: '人工补录', data_sharing: '数据共享' };
+export const CONNECTOR_KIND_LABELS: Record<ConnectorKind, string> = { http: '接口推送', manual: '人工补录', data_sharing: '数据共享', hub: '全厅中心' };
 
 const Id = z.number().int().positive();
 const Iso = z.string();

@@ -4,7 +4,7 @@ import { CONNECTOR_KIND_LABELS, type ConnectorKind, type SyncTargetStatus } from
 import { shortTime } from '../../lib/time';
 import { waitWords } from './wait-words';
 
-const KIND_COLORS: Record<ConnectorKind, string> = { http: 'blue', manual: 'orange', data_sharing: 'cyan' };
+const KIND_COLORS: Record<ConnectorKind, string> = { http: 'blue', manual: 'orange', data_sharing: 'cyan', hub: 'purple' };
 
 function Reachability({ t }: { t: SyncTargetStatus }) {
   if (t.kind === 'manual') return <Badge status="default" text="无接口，由窗口人员补录" />;

@@ -1,0 +1,108 @@
+import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import pg from 'pg';
+import type { DeskCard } from '../electron/services/transfer/desk-keys';
+import { hubFingerprint } from '../electron/services/hub/hub-protocol';
+import { HubSchemaRefused, migrate } from './migrate';
+import { createHubServer, purgeNonces } from './server';
+import { enrolDesk, hubIdentity, removeDesk } from './trust';
+
+/**
+ * npm run hub -- [serve] --database-url postgres://… [--listen 127.0.0.1:7400]
+ * npm run hub -- card --database-url …                       the hub's card and fingerprint
+ * npm run hub -- enrol-desk --database-url … --card desk-card.json [--by 管理员]
+ * npm run hub -- remove-desk --database-url … --desk-id ID [--by 管理员]
+ * Environment: HUB_KILL_AT=<n>:<before-commit|after-commit> (crash tests only).
+ */
+
+function arg(argv: string[], name: string): string | undefined {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : undefined;
+}
+
+const out = (o: unknown) => process.stdout.write(JSON.stringify(o) + '\n');
+
+export async function serve(databaseUrl: string, listen: string): Promise<{ close(): Promise<void>; port: number }> {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 16 });
+  pool.on('error', (e) => process.stderr.write(JSON.stringify({ event: 'hub.poolError', error: e.message }) + '\n'));
+  await migrate(pool);
+  const identity = await hubIdentity(pool);
+  const kill = /^(\d+):(before-commit|after-commit)$/.exec(process.env.HUB_KILL_AT ?? '');
+  const server = createHubServer({ pool, identity, killAt: kill ? { push: Number(kill[1]), point: kill[2] as 'before-commit' } : null });
+  const [host, port] = listen.includes(':') ? [listen.slice(0, listen.lastIndexOf(':')), Number(listen.slice(listen.lastIndexOf(':') + 1))] : ['127.0.0.1', Number(listen)];
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const timer = setInterval(() => void purgeNonces(pool).catch(() => undefined), 60_000);
+  timer.unref();
+  const actual = (server.address() as AddressInfo).port;
+  out({ event: 'hub.listening', host, port: actual, hubId: identity.card.hubId, fingerprint: hubFingerprint(identity.card) });
+  return {
+    port: actual,
+    async close() {
+      clearInterval(timer);
+      await new Promise<void>((r) => server.close(() => r()));
+      await pool.end();
+    },
+  };
+}
+
+async function withPool<T>(url: string, fn: (pool: pg.Pool) => Promise<T>): Promise<T> {
+  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  try {
+    await migrate(pool);
+    return await fn(pool);
+  } finally {
+    await pool.end();
+  }
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const command = argv[0] && !argv[0].startsWith('--') ? argv[0] : 'serve';
+  const url = arg(argv, 'database-url') ?? process.env.HUB_DATABASE_URL;
+  if (!url) throw new Error('需要 --database-url（PostgreSQL 连接串，例如 postgres://hub@127.0.0.1:5432/hall）');
+  const by = arg(argv, 'by') ?? 'supervisor';
+  switch (command) {
+    case 'serve': {
+      const hub = await serve(url, arg(argv, 'listen') ?? '127.0.0.1:7400');
+      const stop = () => void hub.close().then(() => process.exit(0));
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      return;
+    }
+    case 'card':
+      return withPool(url, async (pool) => {
+        const { card } = await hubIdentity(pool);
+        out({ card, fingerprint: hubFingerprint(card) });
+      });
+    case 'enrol-desk': {
+      const file = arg(argv, 'card');
+      if (!file) throw new Error('需要 --card（工作台导出的身份卡文件）');
+      const card = JSON.parse(fs.readFileSync(file, 'utf8')) as DeskCard;
+      return withPool(url, async (pool) => {
+        const r = await enrolDesk(pool, card, by);
+        const { card: hub } = await hubIdentity(pool);
+        out({ deskId: card.deskId, deskFingerprint: r.fingerprint, already: r.already, hubCard: hub, hubFingerprint: hubFingerprint(hub) });
+      });
+    }
+    case 'remove-desk': {
+      const deskId = arg(argv, 'desk-id');
+      if (!deskId) throw new Error('需要 --desk-id');
+      return withPool(url, async (pool) => {
+        await removeDesk(pool, deskId, by);
+        out({ removed: deskId });
+      });
+    }
+    default:
+      throw new Error(`未知命令：${command}（serve、card、enrol-desk、remove-desk）`);
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).catch((e: unknown) => {
+    const msg = e instanceof HubSchemaRefused ? e.message : (e as Error).message;
+    process.stderr.write(`${msg}\n`);
+    process.exit(1);
+  });
+}
