@@ -112,8 +112,7 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
   const clerkName = (ctx: CallContext) => ctx.user!.displayName;
 
   function ineligibility(caseId: number): string[] {
-    const a = applicantOf(db, caseId);
-    return commitmentIneligibility(db, a.id_type, a.id_number);
+    return commitmentIneligibility(db, applicantOf(db, caseId).id);
   }
 
   return {
