@@ -151,7 +151,7 @@ export function ApplicantsPage() {
 
   return (
     <Row gutter={16}>
-      <Col xs={24} xl={9}>
+      <Col xs={24} xl={8}>
         <Card
           title="登记申请人"
           extra={draft.savedAt ? <Tag color="green" data-testid="draft-saved">草稿已自动保存</Tag> : null}
@@ -181,7 +181,7 @@ export function ApplicantsPage() {
             >
               <Input placeholder="18位" maxLength={18} autoComplete="off" />
             </Form.Item>
-            <Form.Item name="phone" label="联系电话" rules={[phoneRule(true)]}>
+            <Form.Item name="phone" label="联系电话" required rules={[phoneRule(true)]}>
               <Input placeholder="手机号或带区号的固定电话" />
             </Form.Item>
             <AddressField organisation={kind === 'organisation'} />
@@ -197,7 +197,7 @@ export function ApplicantsPage() {
           </Form>
         </Card>
       </Col>
-      <Col xs={24} xl={15}>
+      <Col xs={24} xl={16}>
         <Card
           title="申请人"
           extra={
@@ -217,23 +217,43 @@ export function ApplicantsPage() {
             size="middle"
             dataSource={rows}
             pagination={{ pageSize: 10 }}
+            scroll={{ x: 700 }}
             columns={[
-              { title: '姓名/名称', dataIndex: 'name' },
-              { title: '证件号码', dataIndex: 'idNumberMasked', render: (v: string) => <Typography.Text code>{v}</Typography.Text> },
+              {
+                title: '姓名/名称 · 地址',
+                key: 'name',
+                width: 200,
+                render: (_: unknown, a: ApplicantView) => (
+                  <span>
+                    {a.name}
+                    <br />
+                    <Typography.Text type="secondary" style={{ fontSize: 12 }} data-testid="address-cell">
+                      {a.address ?? '地址未登记'}
+                    </Typography.Text>
+                    <br />
+                    <Typography.Text type="secondary" style={{ fontSize: 11 }}>
+                      {a.createdBy} 登记于 {deskTime(a.createdAt)}
+                      {a.updatedAt ? ` · ${deskTime(a.updatedAt)} 修改` : ''}
+                    </Typography.Text>
+                  </span>
+                ),
+              },
+              { title: '证件号码', dataIndex: 'idNumberMasked', width: 110, render: (v: string) => <Typography.Text code style={{ wordBreak: 'break-all' }}>{v}</Typography.Text> },
               {
                 title: '联系电话',
                 key: 'phone',
+                width: 126,
                 render: (_: unknown, a: ApplicantView) => (
-                  <Space size={4}>
+                  <Space size={0} style={{ whiteSpace: 'nowrap' }}>
                     {a.phoneMasked}
                     <Button size="small" type="text" icon={<PhoneOutlined />} title="查看完整电话" aria-label={`查看${a.name}的完整电话`} onClick={() => setPhoneReveal({ applicant: a, who: 'applicant' })} />
                   </Space>
                 ),
               },
-              { title: '地址', dataIndex: 'address', ellipsis: true, render: (v: string | null) => v ?? <Typography.Text type="secondary">未登记</Typography.Text> },
               {
                 title: '签署人',
                 key: 'signer',
+                width: 150,
                 render: (_: unknown, a: ApplicantView) =>
                   a.kind !== 'organisation' ? '—' : a.signer ? (
                     <span data-testid="signer-cell">
@@ -247,29 +267,23 @@ export function ApplicantsPage() {
                     <Tag color="orange">未登记</Tag>
                   ),
               },
-              { title: '登记', key: 'created', render: (_: unknown, a: ApplicantView) => <span style={{ fontSize: 12 }}>{a.createdBy}<br />{deskTime(a.createdAt)}</span> },
               {
                 title: '',
                 key: 'edit',
+                width: 96,
                 render: (_: unknown, a: ApplicantView) => (
-                  <Button size="small" icon={<EditOutlined />} onClick={() => openEdit(a)} aria-label={`修改${a.name}`}>
-                    修改
-                  </Button>
+                  <Space direction="vertical" size={4}>
+                    <Button size="small" icon={<EditOutlined />} onClick={() => openEdit(a)} aria-label={`修改${a.name}`}>
+                      修改
+                    </Button>
+                    {mayReveal && (
+                      <Button size="small" icon={<EyeOutlined />} onClick={() => setReveal({ applicant: a })} aria-label={`查看${a.name}的完整证件号码`}>
+                        证件号
+                      </Button>
+                    )}
+                  </Space>
                 ),
               },
-              ...(mayReveal
-                ? [
-                    {
-                      title: '',
-                      key: 'reveal',
-                      render: (_: unknown, a: ApplicantView) => (
-                        <Button size="small" icon={<EyeOutlined />} onClick={() => setReveal({ applicant: a })} aria-label={`查看${a.name}的完整证件号码`}>
-                          证件号
-                        </Button>
-                      ),
-                    },
-                  ]
-                : []),
             ]}
           />
         </Card>

@@ -70,12 +70,12 @@ export function SignerFields({ prefix = 'signer' }: { prefix?: string }) {
           </Form.Item>
         </Col>
         <Col span={14}>
-          <Form.Item name={[prefix, 'idNumber']} label="签署人身份证号码" rules={[signerIdRule]}>
+          <Form.Item name={[prefix, 'idNumber']} label="签署人身份证号码" required rules={[signerIdRule]}>
             <Input maxLength={18} autoComplete="off" />
           </Form.Item>
         </Col>
       </Row>
-      <Form.Item name={[prefix, 'phone']} label="签署人电话" rules={[phoneRule(true)]}>
+      <Form.Item name={[prefix, 'phone']} label="签署人电话" required rules={[phoneRule(true)]}>
         <Input placeholder="手机号或带区号的固定电话" autoComplete="off" />
       </Form.Item>
     </fieldset>

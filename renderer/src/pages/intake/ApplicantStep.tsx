@@ -167,7 +167,7 @@ export function ApplicantStep({ owner, onChosen }: { owner: string; onChosen: (a
               <Form.Item name="idNumber" label={kind === 'person' ? '居民身份证号码' : '统一社会信用代码'} rules={[idRule]}>
                 <Input maxLength={18} onBlur={() => void checkSimilar()} autoComplete="off" />
               </Form.Item>
-              <Form.Item name="phone" label="联系电话" rules={[phoneRule(true)]}>
+              <Form.Item name="phone" label="联系电话" required rules={[phoneRule(true)]}>
                 <Input onBlur={() => void checkSimilar()} placeholder="手机号或带区号的固定电话" />
               </Form.Item>
               <AddressField organisation={kind === 'organisation'} />
