@@ -79,3 +79,31 @@ test('choosing at intake an applicant with a credit record shows the block at on
   await expect(page.getByRole('button', { name: /生成办件/ })).toBeVisible();
   await expect(page.getByTestId('credit-block')).toHaveCount(0);
 });
+
+test('an applicant registered without an address gets one later; a bad one is refused in Chinese; the full phone is shown only through the audited reveal', async ({ page }, info) => {
+  await openIntake(page);
+  await page.getByRole('menuitem', { name: '申请人登记' }).click();
+  const row = page.getByRole('row', { name: /孙丽/ });
+  await expect(row.getByTestId('address-cell')).toHaveText('地址未登记');
+  await expect(row).toContainText('159****3344');
+  await row.getByRole('button', { name: /修改/ }).click();
+  const modal = page.getByRole('dialog', { name: /修改申请人/ });
+  await modal.getByLabel('住址').fill('房县城关镇');
+  await modal.getByRole('button', { name: /保存修改/ }).click();
+  await expect(modal).toContainText('地址须包含县（市、区）名称，如“湖北省十堰市房县城关镇东街12号”');
+  await modal.getByLabel('住址').fill('湖北省十堰市房县城关镇南街5号');
+  await modal.getByLabel('新联系电话').fill('12345678901');
+  await modal.getByRole('button', { name: /保存修改/ }).click();
+  await expect(modal).toContainText('手机号码第二位应为3至9，请核对');
+  await modal.getByLabel('新联系电话').fill('');
+  await page.screenshot({ path: info.outputPath('edit-applicant.png') });
+  await modal.getByRole('button', { name: /保存修改/ }).click();
+  await expect(modal).toHaveCount(0);
+  await expect(row.getByTestId('address-cell')).toHaveText('湖北省十堰市房县城关镇南街5号');
+
+  await row.getByRole('button', { name: '查看完整电话' }).click();
+  const reveal = page.getByRole('dialog', { name: '查看完整联系电话' });
+  await expect(reveal).toContainText('记入审计日志');
+  await reveal.getByRole('button', { name: /确认查看/ }).click();
+  await expect(reveal.getByTestId('revealed-phone')).toHaveText('15972663344');
+});

@@ -246,7 +246,7 @@ export function ApplicantsPage() {
                 render: (_: unknown, a: ApplicantView) => (
                   <Space size={0} style={{ whiteSpace: 'nowrap' }}>
                     {a.phoneMasked}
-                    <Button size="small" type="text" icon={<PhoneOutlined />} title="查看完整电话" aria-label={`查看${a.name}的完整电话`} onClick={() => setPhoneReveal({ applicant: a, who: 'applicant' })} />
+                    <Button size="small" type="text" icon={<PhoneOutlined />} title="查看完整电话" aria-label="查看完整电话" onClick={() => setPhoneReveal({ applicant: a, who: 'applicant' })} />
                   </Space>
                 ),
               },
@@ -273,11 +273,11 @@ export function ApplicantsPage() {
                 width: 96,
                 render: (_: unknown, a: ApplicantView) => (
                   <Space direction="vertical" size={4}>
-                    <Button size="small" icon={<EditOutlined />} onClick={() => openEdit(a)} aria-label={`修改${a.name}`}>
+                    <Button size="small" icon={<EditOutlined />} onClick={() => openEdit(a)}>
                       修改
                     </Button>
                     {mayReveal && (
-                      <Button size="small" icon={<EyeOutlined />} onClick={() => setReveal({ applicant: a })} aria-label={`查看${a.name}的完整证件号码`}>
+                      <Button size="small" icon={<EyeOutlined />} onClick={() => setReveal({ applicant: a })} aria-label="查看完整证件号码">
                         证件号
                       </Button>
                     )}
