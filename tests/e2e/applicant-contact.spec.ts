@@ -88,7 +88,7 @@ test('an applicant registered without an address gets one later; a bad one is re
   await expect(row).toContainText('159****3344');
   await row.getByRole('button', { name: /修改/ }).click();
   const modal = page.getByRole('dialog', { name: /修改申请人/ });
-  await modal.getByLabel('住址').fill('房县城关镇');
+  await modal.getByLabel('住址').fill('城关镇东街12号院内');
   await modal.getByRole('button', { name: /保存修改/ }).click();
   await expect(modal).toContainText('地址须包含县（市、区）名称，如“湖北省十堰市房县城关镇东街12号”');
   await modal.getByLabel('住址').fill('湖北省十堰市房县城关镇南街5号');

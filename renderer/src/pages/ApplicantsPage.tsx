@@ -329,7 +329,7 @@ export function ApplicantsPage() {
       <Modal open={editing !== null} title={`修改申请人：${editing?.name ?? ''}`} onCancel={() => setEditing(null)} okText="保存修改" onOk={() => void saveEdit()} destroyOnHidden width={560}>
         {editError && <Alert type="error" showIcon title={editError} style={{ marginBottom: 12 }} data-testid="edit-error" />}
         <Typography.Paragraph type="secondary">姓名和证件号码不能修改；修改记入审计日志。</Typography.Paragraph>
-        <Form<EditValues> form={editForm} layout="vertical">
+        <Form<EditValues> form={editForm} name="applicantEdit" layout="vertical">
           <Form.Item name="phone" label="新联系电话" rules={[phoneRule(false)]} extra={`当前：${editing?.phoneMasked ?? ''}；不修改请留空`}>
             <Input placeholder="手机号或带区号的固定电话" autoComplete="off" />
           </Form.Item>
