@@ -141,7 +141,7 @@ function FieldWorkForm({ work, onChanged }: { work: FieldWorkView; onChanged: ()
       <Descriptions column={2} size="small" bordered style={{ marginBottom: 16 }}>
         <Descriptions.Item label="申请人">{work.applicantName}（{work.idNumberMasked}）</Descriptions.Item>
         <Descriptions.Item label="核查方式 / 期限">{work.method}，{deskDay(work.dueAt)} 前</Descriptions.Item>
-        <Descriptions.Item label="住址（实地调查地点）">
+        <Descriptions.Item label="地址（实地调查地点）">
           <span data-testid="field-applicant-address">{work.applicantAddress ?? <Typography.Text type="warning">地址未登记，请先电话联系申请人</Typography.Text>}</span>
         </Descriptions.Item>
         <Descriptions.Item label="联系电话">
