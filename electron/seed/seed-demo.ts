@@ -19,12 +19,20 @@ export const DEMO_USERS: { username: string; displayName: string; role: Role }[]
   { username: 'chenjing', displayName: '陈静', role: 'assistant' },
 ];
 
-/** Demo applicants: two on the credit list, one in good standing, one organisation. */
+/** Demo applicants: two on the credit list, one in good standing, one organisation with its legal representative; 孙丽 has no address (registered before addresses were taken). */
 export const DEMO_APPLICANTS = [
-  { kind: 'person', name: '王芳', idType: 'resident_id', idNumber: '42032519880623004X', phone: '13972812345' },
-  { kind: 'person', name: '赵大勇', idType: 'resident_id', idNumber: '420325198507120019', phone: '13872001122' },
-  { kind: 'person', name: '孙丽', idType: 'resident_id', idNumber: '420325197803050022', phone: '15972663344' },
-  { kind: 'organisation', name: '房县鑫源餐饮有限公司', idType: 'uscc', idNumber: '91420325MA4F7XK2PW', phone: '0719-3221234' },
+  { kind: 'person', name: '王芳', idType: 'resident_id', idNumber: '42032519880623004X', phone: '13972812345', address: '湖北省十堰市房县城关镇东街12号', signer: null },
+  { kind: 'person', name: '赵大勇', idType: 'resident_id', idNumber: '420325198507120019', phone: '13872001122', address: '湖北省十堰市房县军店镇下店子村三组', signer: null },
+  { kind: 'person', name: '孙丽', idType: 'resident_id', idNumber: '420325197803050022', phone: '15972663344', address: null, signer: null },
+  {
+    kind: 'organisation',
+    name: '房县鑫源餐饮有限公司',
+    idType: 'uscc',
+    idNumber: '91420325MA4F7XK2PW',
+    phone: '0719-3221234',
+    address: '湖北省十堰市房县城关镇房陵大道88号',
+    signer: { role: 'legal_rep', name: '李明', idNumber: '420325197902140031', phone: '13907191234' },
+  },
 ] as const;
 
 const DEMO_CREDIT = [
@@ -105,12 +113,21 @@ export async function seedDemo(deps: Deps): Promise<void> {
       material.run(id, 1, `${s.name}申请表`, '原件', 1, '窗口提供，可现场填写');
     }
     for (const a of DEMO_APPLICANTS) {
-      db.prepare('INSERT INTO applicants (kind, name, id_type, id_number, phone, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, 1)').run(
+      db.prepare(
+        `INSERT INTO applicants (kind, name, id_type, id_number, phone, address, signer_role, signer_name, signer_id_type, signer_id_number, signer_phone, created_at, created_by)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
+      ).run(
         a.kind,
         a.name,
         a.idType,
         a.idNumber,
         a.phone,
+        a.address,
+        a.signer?.role ?? null,
+        a.signer?.name ?? null,
+        a.signer ? 'resident_id' : null,
+        a.signer?.idNumber ?? null,
+        a.signer?.phone ?? null,
         iso,
       );
     }

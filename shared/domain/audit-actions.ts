@@ -16,6 +16,8 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'user.disable': '停用账号',
   'applicant.create': '登记申请人',
   'applicant.revealId': '查看完整证件号码',
+  'applicant.update': '修改申请人联系信息',
+  'applicant.revealPhone': '查看完整联系电话',
   'audit.verify': '校验审计链',
   'catalog.import': '导入证明事项清单',
   'case.create': '创建办件',

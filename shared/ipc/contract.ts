@@ -8,9 +8,6 @@
 import { z } from 'zod';
 import { ROLES } from '../domain/roles';
 import { CERTIFICATE_METHODS } from '../domain/catalog';
-import { checkIdNumber, ID_PROBLEM_MESSAGES, type IdNumberProblem } from '../rules/id-number';
-import { checkUscc, USCC_PROBLEM_MESSAGES, type UsccProblem } from '../rules/uscc';
-import { isValidPhone } from '../rules/phone';
 import { passwordProblem } from '../rules/password';
 import { Empty, method, Ok, trimmed, type MethodSpec } from './method';
 import { catalogIoMethods } from './methods/catalog-io';
@@ -22,6 +19,7 @@ import { verificationMethods } from './methods/verification';
 import { transferMethods } from './methods/transfer';
 import { storeMethods } from './methods/store';
 import { calendarMethods } from './methods/calendar';
+import { applicantsMethods, ApplicantInput, ApplicantView } from './methods/applicants';
 
 export { method, type Access, type MethodSpec } from './method';
 
@@ -66,46 +64,7 @@ export const SystemStatus = z.object({
 });
 export type SystemStatus = z.infer<typeof SystemStatus>;
 
-export const ID_TYPES = ['resident_id', 'uscc'] as const;
-export type IdType = (typeof ID_TYPES)[number];
-export const ID_TYPE_LABELS: Record<IdType, string> = { resident_id: '居民身份证', uscc: '统一社会信用代码' };
-
-/** A person (居民身份证, GB 11643) or an organisation (统一社会信用代码, GB 32100). */
-export const ApplicantInput = z
-  .object({
-    kind: z.enum(['person', 'organisation']).default('person'),
-    name: trimmed(100).describe('姓名或单位名称'),
-    idType: z.enum(ID_TYPES),
-    idNumber: z.string().trim().toUpperCase(),
-    phone: z
-      .string()
-      .trim()
-      .refine(isValidPhone, { message: '联系电话格式不正确' }),
-  })
-  .superRefine((v, ctx) => {
-    if ((v.kind === 'person') !== (v.idType === 'resident_id')) {
-      ctx.addIssue({ code: 'custom', path: ['idType'], message: '个人使用居民身份证，单位使用统一社会信用代码' });
-      return;
-    }
-    const problem = v.idType === 'resident_id' ? checkIdNumber(v.idNumber) : checkUscc(v.idNumber);
-    if (problem) {
-      const message = v.idType === 'resident_id' ? ID_PROBLEM_MESSAGES[problem as IdNumberProblem] : USCC_PROBLEM_MESSAGES[problem as UsccProblem];
-      ctx.addIssue({ code: 'custom', path: ['idNumber'], message });
-    }
-  });
-export type ApplicantInput = z.input<typeof ApplicantInput>;
-
-export const ApplicantView = z.object({
-  id: z.number().int(),
-  kind: z.enum(['person', 'organisation']),
-  name: z.string(),
-  idType: z.enum(ID_TYPES),
-  idNumberMasked: z.string(),
-  phoneMasked: z.string(),
-  createdAt: z.string(),
-  createdBy: z.string(),
-});
-export type ApplicantView = z.infer<typeof ApplicantView>;
+export { ID_TYPES, ID_TYPE_LABELS, type IdType, ApplicantInput, ApplicantView, SIGNER_ROLES, SIGNER_ROLE_LABELS, type SignerRole, CreditBlockView } from './methods/applicants';
 
 export const CertificateItemView = z.object({
   id: z.number().int(),
@@ -328,6 +287,7 @@ export const contract = {
   ...transferMethods,
   ...storeMethods,
   ...calendarMethods,
+  ...applicantsMethods,
 } as const satisfies Record<string, MethodSpec>;
 
 export type Contract = typeof contract;

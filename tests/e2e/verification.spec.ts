@@ -175,6 +175,13 @@ test('commitment → task with the catalog due date → assigned → taken offli
   const work = field.getByTestId('field-work');
   await expect(work).toContainText('王芳');
   await expect(work).not.toContainText('42032519880623004X');
+  // Where to go and whom to call: the registered address and the phone (its checkout was audited).
+  await expect(work.getByTestId('field-applicant-address')).toHaveText('湖北省十堰市房县城关镇东街12号');
+  await expect(work.getByTestId('field-applicant-phone')).toHaveText('13972812345');
+  await field.setViewportSize({ width: 1366, height: 768 });
+  await work.scrollIntoViewIfNeeded();
+  await field.screenshot({ path: info.outputPath('2a-field-task-address.png') });
+  await field.setViewportSize({ width: 1440, height: 1000 });
   await work.getByText('已在有关部门信息系统中查询').click();
   await work.getByTestId('field-notes').fill('公安机关查询系统显示拟聘从业人员有犯罪记录，与承诺不符');
   await work.getByTestId('field-address').fill('房县城关镇北街 12 号');

@@ -20,10 +20,12 @@ describe('applicants: persons and organisations, duplicates, the ID card reader'
     const wrong = valid.slice(0, 17) + (valid[17] === '0' ? '1' : '0');
     const refused = await d.raw('applicants.create', { kind: 'organisation', name: '房县青峰农业专业合作社', idType: 'uscc', idNumber: wrong, phone: '0719-3229876' }, s.token);
     expect(refused.ok === false && refused.error.fields?.idNumber).toBe('统一社会信用代码校验位不正确，请核对是否录入有误');
-    const org = await d.call('applicants.create', { kind: 'organisation', name: '房县青峰农业专业合作社', idType: 'uscc', idNumber: valid, phone: '0719-3229876' }, s.token);
+    // An organisation is registered with its signer (the person who commits for it, whom the credit check covers).
+    const signer = { role: 'legal_rep' as const, name: '李明', idNumber: '420325199208170512', phone: '13907195678' };
+    const org = await d.call('applicants.create', { kind: 'organisation', name: '房县青峰农业专业合作社', idType: 'uscc', idNumber: valid, phone: '0719-3229876', signer }, s.token);
     expect(org).toMatchObject({ kind: 'organisation', idType: 'uscc', idNumberMasked: `${valid.slice(0, 6)}********${valid.slice(-4)}` });
     // Already registered (the demo seed's restaurant company): the conflict names who it is.
-    const dup = await d.raw('applicants.create', { kind: 'organisation', name: '别的名字', idType: 'uscc', idNumber: '91420325MA4F7XK2PW', phone: '0719-3229876' }, s.token);
+    const dup = await d.raw('applicants.create', { kind: 'organisation', name: '别的名字', idType: 'uscc', idNumber: '91420325MA4F7XK2PW', phone: '0719-3229876', signer }, s.token);
     expect(dup.ok === false && dup.error.message).toContain('房县鑫源餐饮有限公司');
     // A person's ID type for an organisation is refused.
     expect(await code(d.call('applicants.create', { kind: 'organisation', name: '某单位', idType: 'resident_id', idNumber: '420325199003071238', phone: '13900000000' }, s.token))).toBe('BAD_INPUT');

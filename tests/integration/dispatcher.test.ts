@@ -41,7 +41,7 @@ describe('IPC boundary', () => {
     if (r.ok) return;
     expect(r.error.code).toBe('BAD_INPUT');
     expect(r.error.fields?.idNumber).toBe('身份证号码校验位不正确，请核对是否录入有误');
-    expect(r.error.fields?.phone).toBe('联系电话格式不正确');
+    expect(r.error.fields?.phone).toBe('手机号码应为11位数字'); // '123': one message per mistake (shared/rules/phone.ts)
     expect(r.error.message).toMatch(/^填写的内容不符合要求：/);
     expect(spies['applicants.create']).not.toHaveBeenCalled();
     expect(logger.recent().some((e) => e.event === 'ipc.refused' && e.code === 'BAD_INPUT' && e.method === 'applicants.create')).toBe(true);

@@ -19,6 +19,9 @@ export interface FieldPackageBody {
     caseNo: string;
     applicantName: string;
     idNumberMasked: string;
+    /** The registered address (null: 地址未登记) and full phone; absent in packages issued before they were carried. */
+    applicantAddress?: string | null;
+    applicantPhone?: string;
     certificate: string;
     items: string[];
     department: string;

@@ -45,6 +45,8 @@ function toView(db: Db, r: WorkRow): FieldWorkView {
     caseNo: p.task.caseNo,
     applicantName: p.task.applicantName,
     idNumberMasked: p.task.idNumberMasked,
+    applicantAddress: p.task.applicantAddress ?? null,
+    applicantPhone: p.task.applicantPhone ?? null,
     certificate: p.task.certificate,
     items: p.task.items,
     method: p.task.method,

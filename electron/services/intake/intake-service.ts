@@ -126,8 +126,7 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
   const clerkName = (ctx: CallContext) => ctx.user!.displayName;
 
   function ineligibility(caseId: number): string[] {
-    const a = applicantOf(db, caseId);
-    return commitmentIneligibility(db, a.id_type, a.id_number);
+    return commitmentIneligibility(db, applicantOf(db, caseId).id);
   }
 
   /** Keeps the person a certificate is about (its 证明对象, e.g. the child) with the case, audited; the ID number stays unmasked only in the store. */

@@ -12,6 +12,7 @@ import { verificationFigures } from './figures';
 import { hmacMatches, ownKeys, signEd25519 } from '../field/field-crypto';
 import { PACKAGE_FORMAT, RESULT_FORMAT, type FieldPackageBody, type FieldResult } from '../field/field-formats';
 import { imageMimeOf } from '../field/image-mime';
+import { applicantContact } from '../applicants/applicants-service';
 
 /** 事中事后核查 on the hall desk: board, assignment, checkout (lock), outcomes, field results. */
 export function createVerificationService(deps: Deps & { files: FileStore }): PartialHandlers {
@@ -63,6 +64,7 @@ export function createVerificationService(deps: Deps & { files: FileStore }): Pa
         const hall = readHall(w.db);
         const keys = ownKeys(w.db, w.at);
         const template = JSON.parse(t.method_detail) as { commitmentText?: string };
+        const contact = applicantContact(w.db, t.applicant_id);
         const pkg: FieldPackageBody = {
           format: PACKAGE_FORMAT,
           version: 1,
@@ -76,6 +78,8 @@ export function createVerificationService(deps: Deps & { files: FileStore }): Pa
             caseNo: t.case_no,
             applicantName: t.applicant_name,
             idNumberMasked: v.idNumberMasked,
+            applicantAddress: contact.address,
+            applicantPhone: contact.phone,
             certificate: t.certificate,
             items: v.items,
             department: v.department,
@@ -86,7 +90,7 @@ export function createVerificationService(deps: Deps & { files: FileStore }): Pa
             needsSignature: needsApplicantSignature(t.method),
           },
         };
-        w.audit({ action: 'verification.checkout', entityType: 'verification', entityId: taskId, detail: { packageId, by: me.id } });
+        w.audit({ action: 'verification.checkout', entityType: 'verification', entityId: taskId, detail: { packageId, by: me.id, carries: { address: contact.address !== null, fullPhone: true } } });
         return { ...pkg, signature: signEd25519(keys.privateKey, pkg) };
       });
       return { task: view(taskId), fileName: `外勤任务-${body.task.caseNo}-${taskId}.json`, packageJson: JSON.stringify(body, null, 1) };

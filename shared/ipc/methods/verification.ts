@@ -112,6 +112,10 @@ export const FieldWorkView = z.object({
   caseNo: z.string(),
   applicantName: z.string(),
   idNumberMasked: z.string(),
+  /** Where to go: the applicant's registered address; null shows 地址未登记. */
+  applicantAddress: z.string().nullable(),
+  /** Whom to call: the full phone (its checkout into the package is audited). */
+  applicantPhone: z.string().nullable(),
   certificate: z.string(),
   items: z.array(z.string()),
   method: z.string(),

@@ -5,7 +5,7 @@ import type { ApplicantView } from '../../../../shared/ipc/contract';
 import { ID_TYPE_LABELS } from '../../../../shared/ipc/contract';
 import { checkIdNumber, ID_PROBLEM_MESSAGES } from '../../../../shared/rules/id-number';
 import { checkUscc, USCC_PROBLEM_MESSAGES } from '../../../../shared/rules/uscc';
-import { isValidPhone } from '../../../../shared/rules/phone';
+import { AddressField, phoneRule, SignerFields, signerInput, type SignerValues } from '../applicants/ContactFields';
 import { call, DeskCallError } from '../../ipc/client';
 import { useDraft } from '../../drafts/use-draft';
 
@@ -14,6 +14,8 @@ interface NewApplicant {
   name?: string;
   idNumber?: string;
   phone?: string;
+  address?: string;
+  signer?: SignerValues;
 }
 
 /** Step 1: find the applicant (search or ID card) or register a new one, warned about likely duplicates. */
@@ -56,6 +58,7 @@ export function ApplicantStep({ owner, onChosen }: { owner: string; onChosen: (a
     setCreating(true);
     form.setFieldsValue({ kind: 'person', name: r.card.name, idNumber: r.card.idNumber });
     void draft.save(form.getFieldsValue() as Record<string, unknown>);
+    form.setFieldsValue({ address: r.card.address });
     message.info(`已读取身份证：${r.card.name}，请补充联系电话后登记`);
   }
 
@@ -68,6 +71,8 @@ export function ApplicantStep({ owner, onChosen }: { owner: string; onChosen: (a
         idType: (v.kind ?? 'person') === 'person' ? 'resident_id' : 'uscc',
         idNumber: v.idNumber ?? '',
         phone: v.phone ?? '',
+        ...(v.address?.trim() ? { address: v.address } : {}),
+        ...((v.kind ?? 'person') === 'organisation' ? { signer: signerInput(v.signer) } : {}),
       });
       await draft.clear();
       form.resetFields();
@@ -113,6 +118,7 @@ export function ApplicantStep({ owner, onChosen }: { owner: string; onChosen: (a
               { title: '姓名/名称', dataIndex: 'name' },
               { title: '证件', key: 'id', render: (_, a) => <span>{ID_TYPE_LABELS[a.idType]} <Typography.Text code>{a.idNumberMasked}</Typography.Text></span> },
               { title: '电话', dataIndex: 'phoneMasked' },
+              { title: '地址', dataIndex: 'address', ellipsis: true, render: (v: string | null) => v ?? <Typography.Text type="secondary">未登记</Typography.Text> },
               { title: '', key: 'pick', render: (_, a) => <Button type="primary" size="small" onClick={() => onChosen({ id: a.id, name: a.name })}>选择</Button> },
             ]}
           />
@@ -161,13 +167,11 @@ export function ApplicantStep({ owner, onChosen }: { owner: string; onChosen: (a
               <Form.Item name="idNumber" label={kind === 'person' ? '居民身份证号码' : '统一社会信用代码'} rules={[idRule]}>
                 <Input maxLength={18} onBlur={() => void checkSimilar()} autoComplete="off" />
               </Form.Item>
-              <Form.Item
-                name="phone"
-                label="联系电话"
-                rules={[{ validator: (_, v: string | undefined) => (v && isValidPhone(v) ? Promise.resolve() : Promise.reject(new Error('联系电话格式不正确'))) }]}
-              >
-                <Input onBlur={() => void checkSimilar()} />
+              <Form.Item name="phone" label="联系电话" required rules={[phoneRule(true)]}>
+                <Input onBlur={() => void checkSimilar()} placeholder="手机号或带区号的固定电话" />
               </Form.Item>
+              <AddressField organisation={kind === 'organisation'} />
+              {kind === 'organisation' && <SignerFields />}
               <Space>
                 <Button type="primary" htmlType="submit">
                   登记并选择

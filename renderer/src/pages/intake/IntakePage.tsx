@@ -6,6 +6,7 @@ import { call, DeskCallError } from '../../ipc/client';
 import { useDraft } from '../../drafts/use-draft';
 import { useDesk } from '../../state/desk-store';
 import { ApplicantStep } from './ApplicantStep';
+import { CreditBlockAlert } from './CreditBlockAlert';
 import { ItemsStep } from './ItemsStep';
 import { CertificatesStep } from './CertificatesStep';
 import { AcceptStep } from './AcceptStep';
@@ -114,6 +115,7 @@ export function IntakePage() {
         </Space>
       </Card>
       {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} />}
+      {step > 0 && (view?.applicant.id ?? state.applicantId) !== undefined && <CreditBlockAlert applicantId={(view?.applicant.id ?? state.applicantId)!} />}
       {step === 0 && <ApplicantStep owner={user.username} onChosen={(a) => update({ applicantId: a.id, applicantName: a.name, step: 1 })} />}
       {step === 1 && (
         <>

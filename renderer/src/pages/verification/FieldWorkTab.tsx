@@ -141,6 +141,12 @@ function FieldWorkForm({ work, onChanged }: { work: FieldWorkView; onChanged: ()
       <Descriptions column={2} size="small" bordered style={{ marginBottom: 16 }}>
         <Descriptions.Item label="申请人">{work.applicantName}（{work.idNumberMasked}）</Descriptions.Item>
         <Descriptions.Item label="核查方式 / 期限">{work.method}，{deskDay(work.dueAt)} 前</Descriptions.Item>
+        <Descriptions.Item label="地址（实地调查地点）">
+          <span data-testid="field-applicant-address">{work.applicantAddress ?? <Typography.Text type="warning">地址未登记，请先电话联系申请人</Typography.Text>}</span>
+        </Descriptions.Item>
+        <Descriptions.Item label="联系电话">
+          <span data-testid="field-applicant-phone">{work.applicantPhone ?? '未随任务下发'}</span>
+        </Descriptions.Item>
         <Descriptions.Item label="事项" span={2}>{work.items.join('、')}</Descriptions.Item>
         <Descriptions.Item label="承诺内容" span={2}>{work.commitmentText || '—'}</Descriptions.Item>
       </Descriptions>
