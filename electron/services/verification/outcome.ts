@@ -4,6 +4,7 @@ import { CASE_STATUS_LABELS, findTransition, type CaseStatus } from '../../../sh
 import type { Consequence } from '../../../shared/ipc/methods/verification';
 import { loadTask, type TaskRow } from './task-rows';
 import { enqueueStatusChange, reasonWithBasis } from '../sync/status-change';
+import { transition } from '../cases/case-state';
 
 export interface OutcomeRequest {
   outcome: 'true' | 'false' | 'unable';
@@ -49,8 +50,7 @@ export function applyOutcome(w: WriteContext, taskId: number, req: OutcomeReques
     const told = { reason: `告知承诺不实：${c.reason}`, legalBasis: c.legalBasis };
     const statusReason = reasonWithBasis(told);
     if (act) {
-      w.db.prepare('UPDATE cases SET status = ?, status_reason = ?, revision = revision + 1, updated_at = ? WHERE id = ?').run(act.to, statusReason, at, t.case_id);
-      w.audit({ action: 'case.transition', entityType: 'case', entityId: t.case_id, detail: { caseNo: t.case_no, from: t.case_status, to: act.to, reason: statusReason, byVerification: taskId } });
+      transition(w, t.case_id, act.to, { reason: statusReason, audit: { byVerification: taskId } });
       // The vertical systems that have (or are about to get) the case are told, in this same transaction.
       enqueueStatusChange(w, t.case_id, {
         previousStatus: t.case_status,

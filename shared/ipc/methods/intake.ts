@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { method, Empty, trimmed } from '../method';
 import { CERTIFICATE_METHODS } from '../../domain/catalog';
 import { CASE_STATUSES } from '../../rules/case-states';
+import { AssistanceReplyInput } from './verification';
 
 const Id = z.number().int().positive();
 const Base64 = (maxMb: number) => z.string().max(Math.ceil((maxMb * 1024 * 1024 * 4) / 3)).regex(/^[A-Za-z0-9+/=]*$/, '文件内容格式不正确');
@@ -118,6 +119,8 @@ export const TransitionInput = z
     reason: z.string().trim().max(500, '理由不能超过 500 字').optional(),
     /** 依据: required (StatusChangeFacts) when a case already sent to a vertical system is terminated or revoked. */
     legalBasis: z.string().trim().min(1, '法律依据不能为空').max(300, '法律依据不能超过 300 字').optional(),
+    /** 办理结果: the decision or licence number, required for 办结 (checked by the case module), kept for the archive. */
+    decisionNo: z.string().trim().max(100, '办理结果不能超过 100 字').optional(),
   })
   .strict()
   .superRefine((v, ctx) => {
@@ -198,7 +201,7 @@ export const intakeMethods = {
   'intake.requestAssistance': method({ access: Worker, input: z.object(CaseCert).strict(), output: CaseView }),
   'intake.recordAssistanceReply': method({
     access: Worker,
-    input: z.object({ requestId: Id, outcome: z.enum(['confirmed', 'denied']), reply: trimmed(500) }).strict(),
+    input: AssistanceReplyInput,
     output: CaseView,
   }),
   'intake.attachMaterial': method({

@@ -11,6 +11,17 @@ import { method, trimmed } from '../method';
 const Id = z.number().int().positive();
 const Iso = z.string();
 const Base64 = (maxMb: number) => z.string().max(Math.ceil((maxMb * 1024 * 1024 * 4) / 3)).regex(/^[A-Za-z0-9+/=]*$/, '文件内容格式不正确');
+
+/** A 协查 reply recorded by hand (phone call, or letter with its scanned page): one shape for intake and the 协查 tab. */
+export const AssistanceReplyInput = z
+  .object({
+    requestId: Id,
+    outcome: z.enum(['confirmed', 'denied']),
+    reply: trimmed(500),
+    channel: z.enum(['phone', 'letter']),
+    scanBase64: Base64(15).optional(),
+  })
+  .strict();
 const Hall = ['assistant', 'supervisor'] as const;
 const Worker = ['clerk', 'assistant', 'supervisor'] as const;
 
@@ -168,15 +179,7 @@ export const verificationMethods = {
   /** The issuing department's reply recorded by hand (phone call or letter, with the scanned page). */
   'assistance.recordReply': method({
     access: Worker,
-    input: z
-      .object({
-        requestId: Id,
-        outcome: z.enum(['confirmed', 'denied']),
-        reply: trimmed(500),
-        channel: z.enum(['phone', 'letter']),
-        scanBase64: Base64(15).optional(),
-      })
-      .strict(),
+    input: AssistanceReplyInput,
     output: AssistanceView,
   }),
   'assistance.scan': method({ access: 'session', input: z.object({ requestId: Id }).strict(), output: z.object({ mime: z.string(), base64: z.string() }) }),
