@@ -115,7 +115,7 @@ async function completeCase(session: string, caseId: number): Promise<CaseView> 
     if (r.caseId === caseId) await hostRpc(hall, 'assistance.recordReply', { requestId: r.id, outcome: 'confirmed', reply: '电话核实属实', channel: 'phone' }, session);
   }
   await hostRpc(hall, 'intake.transition', { caseId, to: 'accepted' }, session);
-  return hostRpc(hall, 'intake.transition', { caseId, to: 'completed' }, session);
+  return hostRpc(hall, 'intake.transition', { caseId, to: 'completed', decisionNo: '房民决字〔2026〕第003号' }, session);
 }
 
 const chinaDay = (iso: string) => new Date(Date.parse(iso) + 8 * 3600_000).toISOString().slice(0, 10);
