@@ -155,3 +155,46 @@ export function backfillDueAt(w: WriteContext): (caseId: number, dueAt: string) 
   const set = w.db.prepare('UPDATE cases SET due_at = ? WHERE id = ? AND due_at IS NULL');
   return (caseId, dueAt) => void set.run(dueAt, caseId);
 }
+
+export interface EndedItems {
+  /** 终止 (case in progress) or 撤销 (decided). */
+  to: 'terminated' | 'revoked';
+  action: string;
+  items: { id: number; code: string; name: string; department: string }[];
+  /** Every item of the case has now ended: the case itself moved (transition above). */
+  wholeCase: boolean;
+  previousStatus: CaseStatus;
+}
+
+/**
+ * A proportionate consequence: only these items of the case end (终止 while the case is in
+ * progress, 撤销 once decided); the others stand. When no item is left standing, the case itself
+ * moves through transition(). Bumps the revision and audits case.itemsEnded.
+ */
+export function endItems(w: WriteContext, caseId: number, serviceItemIds: number[], reason: string): EndedItems {
+  const c = w.db.prepare('SELECT case_no, status FROM cases WHERE id = ?').get(caseId) as { case_no: string; status: CaseStatus } | undefined;
+  if (!c) throw new AppError('NOT_FOUND', '该办件不存在。', { caseId });
+  const to: 'terminated' | 'revoked' | null = c.status === 'completed' ? 'revoked' : c.status === 'accepted' || c.status === 'verifying' ? 'terminated' : null;
+  if (!to) throw new AppError('INVALID_STATE', `办件当前为“${CASE_STATUS_LABELS[c.status]}”，不能终止或撤销其中的事项。`, { caseId, status: c.status });
+  const rows = w.db
+    .prepare(
+      `SELECT si.id, si.code, si.name, si.department, ci.status FROM case_items ci JOIN service_items si ON si.id = ci.service_item_id
+       WHERE ci.case_id = ? ORDER BY ci.position`,
+    )
+    .all(caseId) as { id: number; code: string; name: string; department: string; status: string }[];
+  const wanted = new Set(serviceItemIds);
+  const picked = rows.filter((r) => wanted.has(r.id));
+  if (picked.length !== wanted.size) throw new AppError('BAD_INPUT', '所选事项不属于该办件。', { caseId, serviceItemIds });
+  const gone = picked.filter((r) => r.status !== 'active');
+  if (gone.length) throw new AppError('INVALID_STATE', `“${gone.map((r) => r.name).join('、')}”已终止或撤销。`, { caseId });
+  const at = w.at.toISOString();
+  const set = w.db.prepare('UPDATE case_items SET status = ?, status_reason = ?, status_at = ? WHERE case_id = ? AND service_item_id = ?');
+  for (const r of picked) set.run(to, reason, at, caseId, r.id);
+  const standing = rows.filter((r) => r.status === 'active' && !wanted.has(r.id)).length;
+  const action = to === 'revoked' ? '撤销决定' : '终止办理';
+  const items = picked.map(({ id, code, name, department }) => ({ id, code, name, department }));
+  w.audit({ action: 'case.itemsEnded', entityType: 'case', entityId: caseId, detail: { caseNo: c.case_no, to, items: items.map((i) => i.code), standing, reason } });
+  if (standing === 0) transition(w, caseId, to, { reason, audit: { items: items.map((i) => i.code) } });
+  else bumpRevision(w, caseId);
+  return { to, action, items, wholeCase: standing === 0, previousStatus: c.status };
+}

@@ -8,6 +8,8 @@ import { TASK_STATES, type TaskState } from '../../../shared/ipc/methods/verific
 import { checklistFor, needsApplicantSignature } from '../../../shared/rules/verification-checklists';
 import { loadTask, TASK_SELECT, taskState, toTaskView, type TaskRow } from './task-rows';
 import { applyOutcome } from './outcome';
+import { openVerification, randomDraw } from './open-verification';
+import { closeRectification, listRectifications, loadRectification } from './rectifications';
 import { verificationFigures } from './figures';
 import { hmacMatches, ownKeys, signEd25519 } from '../field/field-crypto';
 import { PACKAGE_FORMAT, RESULT_FORMAT, type FieldPackageBody, type FieldResult } from '../field/field-formats';
@@ -38,6 +40,7 @@ export function createVerificationService(deps: Deps & { files: FileStore }): Pa
       const rank = (t: (typeof tasks)[number]) => (t.overdue ? 0 : t.outcome === null || t.outcome === 'unable' ? 1 : 2);
       tasks.sort((a, b) => rank(a) - rank(b) || (a.dueAt ?? '9999').localeCompare(b.dueAt ?? '9999') || a.id - b.id);
       const assistants = db.prepare(`SELECT id, display_name AS name FROM users WHERE role = 'assistant' AND active = 1 ORDER BY id`).all() as { id: number; name: string }[];
+      counts.rectificationOverdue = tasks.filter((t) => t.rectification?.overdue).length;
       return { tasks, counts, assistants, now: now.toISOString() };
     },
 
@@ -188,5 +191,30 @@ export function createVerificationService(deps: Deps & { files: FileStore }): Pa
     },
 
     'verification.figures': () => verificationFigures(db, deps.now()),
+
+    'verification.open': ({ commitmentId, source, note }, ctx) => view(deps.write(ctx.actor, (w) => openVerification(w, commitmentId, source, note))),
+
+    'verification.commitments': ({ query }) => {
+      const q = query?.trim() ?? '';
+      const rows = db
+        .prepare(
+          `SELECT cm.id, c.case_no, a.name AS applicant_name, ci.name AS certificate, cm.signed_at,
+                  EXISTS (SELECT 1 FROM verification_tasks t WHERE t.commitment_id = cm.id AND t.status = 'open') AS open_task
+           FROM commitments cm JOIN cases c ON c.id = cm.case_id JOIN applicants a ON a.id = cm.applicant_id JOIN certificate_items ci ON ci.id = cm.certificate_item_id
+           WHERE cm.withdrawn_at IS NULL AND c.status IN ('accepted', 'verifying', 'completed') AND (? = '' OR c.case_no LIKE ? OR a.name LIKE ?)
+           ORDER BY cm.id DESC LIMIT 50`,
+        )
+        .all(q, `${q}%`, `%${q}%`) as { id: number; case_no: string; applicant_name: string; certificate: string; signed_at: string; open_task: number }[];
+      return rows.map((r) => ({ commitmentId: r.id, caseNo: r.case_no, applicantName: r.applicant_name, certificate: r.certificate, signedAt: r.signed_at, openTask: r.open_task === 1 }));
+    },
+
+    'verification.randomDraw': ({ ratio, seed }, ctx) => deps.write(ctx.actor, (w) => randomDraw(w, ratio, seed)),
+
+    'verification.rectifications': ({ openOnly }) => listRectifications(db, deps.now(), openOnly ?? false),
+
+    'verification.closeRectification': ({ id, note }, ctx) => {
+      deps.write(ctx.actor, (w) => closeRectification(w, id, note));
+      return loadRectification(db, id, deps.now());
+    },
   };
 }

@@ -251,5 +251,20 @@ export const intakeMethods = {
       }),
     ),
   }),
+  /** A credit record from outside (another agency's decision): source, document number, severity, date. */
+  'credit.recordOutside': method({
+    access: ['supervisor'],
+    input: z
+      .object({
+        applicantId: Id,
+        severity: z.enum(['轻微', '一般', '严重']),
+        source: trimmed(100),
+        documentNo: trimmed(100),
+        decidedOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD'),
+        reason: trimmed(300),
+      })
+      .strict(),
+    output: z.object({ id: Id }),
+  }),
   'credit.repair': method({ access: ['supervisor'], input: z.object({ id: Id, note: trimmed(200) }).strict(), output: z.object({ ok: z.literal(true) }) }),
 } as const;
