@@ -68,7 +68,9 @@ const DECISION = '房卫决字〔2026〕第0042号';
 describe('办结 refused while a fact is not established', () => {
   it('a data-sharing query queued, then answered "not found": refused naming the certificate both times', async () => {
     const { d, token } = await desk();
-    let { v, certName, certId } = await caseWith(d, token, 'data_sharing');
+    const made = await caseWith(d, token, 'data_sharing');
+    const { certName, certId } = made;
+    let v = made.v;
     empty.setFault({ mode: 'error500' });
     try {
       v = await d.call('intake.queryDataSharing', { caseId: v.id, certificateItemId: certId }, token);
@@ -90,7 +92,9 @@ describe('办结 refused while a fact is not established', () => {
 
   it('a 协查 waiting, then denied (through intake or the 协查 tab, one path): refused naming the certificate', async () => {
     const { d, token } = await desk();
-    let { v, certName, certId } = await caseWith(d, token, 'dept_verification');
+    const made = await caseWith(d, token, 'dept_verification');
+    const { certName, certId } = made;
+    let v = made.v;
     v = await d.call('intake.requestAssistance', { caseId: v.id, certificateItemId: certId }, token);
     v = await d.call('intake.transition', { caseId: v.id, to: 'accepted' }, token);
     const waiting = await failure(d.call('intake.transition', { caseId: v.id, to: 'completed', decisionNo: DECISION }, token));
@@ -117,7 +121,9 @@ describe('办结 refused while a fact is not established', () => {
 
   it('a commitment withdrawn after acceptance: refused naming the certificate', async () => {
     const { d, token } = await desk();
-    let { v, certName, certId } = await caseWith(d, token, 'commitment');
+    const made = await caseWith(d, token, 'commitment');
+    const { certName, certId } = made;
+    let v = made.v;
     v = await d.call('intake.recordChoice', { caseId: v.id, certificateItemId: certId, choice: 'commit' }, token);
     v = await d.call('intake.signCommitment', { caseId: v.id, certificateItemId: certId, signatureKind: 'pad', signaturePngBase64: SIG }, token);
     v = await d.call('intake.transition', { caseId: v.id, to: 'accepted' }, token);
@@ -133,7 +139,9 @@ describe('办结 refused while a fact is not established', () => {
 describe('办结 records the 办理结果', () => {
   it('every certificate resolved: refused without the decision number, then completed with it, kept and audited', async () => {
     const { d, token } = await desk();
-    let { v, certId } = await caseWith(d, token, 'commitment');
+    const made = await caseWith(d, token, 'commitment');
+    const { certId } = made;
+    let v = made.v;
     v = await d.call('intake.recordChoice', { caseId: v.id, certificateItemId: certId, choice: 'commit' }, token);
     v = await d.call('intake.signCommitment', { caseId: v.id, certificateItemId: certId, signatureKind: 'pad', signaturePngBase64: SIG }, token);
     v = await d.call('intake.transition', { caseId: v.id, to: 'accepted' }, token);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { severityForMeasures } from '../../shared/rules/verification-consequences';
+import { severityForMeasures, type Measures, type Severity } from '../../shared/rules/verification-consequences';
 
 /** The credit record's severity follows the heaviest measure; expected values written by hand. */
 describe('severity follows the outcome', () => {
@@ -11,7 +11,7 @@ describe('severity follows the outcome', () => {
     [{ refer: { to: '县公安局', on: '2026-10-09' }, endItems: { serviceItemIds: [3] } }, '严重'],
     [{ refer: { to: '县公安局', on: '2026-10-09' }, rectify: { requirement: '补交材料', workingDays: 5 } }, '严重'],
     [{ endItems: { serviceItemIds: [] }, rectify: { requirement: '补交材料', workingDays: 5 } }, '轻微'],
-  ] as const)('%j → %s', (measures, severity) => {
+  ] as [Measures, Severity][])('%j → %s', (measures, severity) => {
     expect(severityForMeasures(measures)).toBe(severity);
   });
 });

@@ -17,6 +17,8 @@ export function createCreditService(deps: Deps): PartialHandlers {
           severity: string;
           reason: string;
           source: string;
+          document_no: string | null;
+          decided_on: string | null;
           recorded_at: string;
           repaired_at: string | null;
         }[]
@@ -28,6 +30,8 @@ export function createCreditService(deps: Deps): PartialHandlers {
         severity: r.severity,
         reason: r.reason,
         source: r.source,
+        documentNo: r.document_no,
+        decidedOn: r.decided_on,
         recordedAt: r.recorded_at,
         repairedAt: r.repaired_at,
       })),

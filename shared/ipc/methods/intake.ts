@@ -246,6 +246,9 @@ export const intakeMethods = {
         severity: z.string(),
         reason: z.string(),
         source: z.string(),
+        /** An outside record's document number and decision date. */
+        documentNo: z.string().nullable(),
+        decidedOn: z.string().nullable(),
         recordedAt: z.string(),
         repairedAt: z.string().nullable(),
       }),
