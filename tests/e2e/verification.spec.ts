@@ -292,7 +292,7 @@ test('at the hall: 无法核实 escalates through the outcome form; a 协查 rep
   fs.writeFileSync(scan, signaturePng(800, 1100));
   await replyModal.locator('input[type=file]').setInputFiles(scan);
   await admin.screenshot({ path: info.outputPath('8-assistance-reply.png') });
-  await replyModal.getByRole('button', { name: /OK|确\s*定/ }).click();
+  await replyModal.getByRole('button', { name: /登\s*记/ }).click();
   await expect(reqRow).toContainText('书面复函');
   await expect(reqRow.getByRole('button', { name: '扫描件' })).toBeVisible();
   const list = await hostRpc<{ caseId: number; channel: string; scanSha256: string | null }[]>(hall, 'assistance.list', {}, api);
