@@ -219,4 +219,26 @@ describe('双随机 over exempt commitments', () => {
   });
 });
 
+describe('an outside credit record', () => {
+  it('is recorded by a supervisor with source, document number, severity and date; a serious one excludes commitment until repaired', async () => {
+    const d = await testDesk({ sync: false });
+    const clerk = (await d.signIn('zhangmin')).token;
+    const admin = (await d.signIn('admin')).token;
+    const applicantId = await applicantIdOf(d, clerk);
+    const input = { applicantId, severity: '严重', source: '县市场监督管理局', documentNo: '房市监罚〔2026〕12号', decidedOn: '2026-11-20', reason: '提供虚假材料取得登记' };
+    const byClerk = await d.raw('credit.recordOutside', input, clerk);
+    expect(byClerk.ok === false && byClerk.error.code).toBe('FORBIDDEN');
+    const { id } = await d.call('credit.recordOutside', input, admin);
+    const twice = await d.raw('credit.recordOutside', input, admin);
+    expect(twice.ok === false && twice.error.message).toBe('该申请人已登记“县市场监督管理局”文号 房市监罚〔2026〕12号 的信用记录。');
+    expect((await d.call('credit.list', {}, admin)).find((r) => r.id === id)).toMatchObject({ name: '王芳', kind: 'bad_credit', severity: '严重', source: '县市场监督管理局', documentNo: '房市监罚〔2026〕12号', decidedOn: '2026-11-20', repairedAt: null });
+    const items = await d.call('catalog.listServiceItems', {}, clerk);
+    const item = items.find((i) => i.certificates.some((c) => c.method === 'commitment') && i.bundles.length === 0)!;
+    const v = await d.call('intake.start', { applicantId, serviceItemIds: [item.id] }, clerk);
+    expect((await d.call('intake.commitmentEligibility', { caseId: v.id }, clerk)).eligible).toBe(false);
+    await d.call('credit.repair', { id, note: '依据发改委令第58号完成信用修复' }, admin);
+    expect((await d.call('intake.commitmentEligibility', { caseId: v.id }, clerk)).eligible).toBe(true);
+  });
+});
+
 export type { CallFailed };
