@@ -13,7 +13,7 @@ let hall: RunningHost;
 let ctx: BrowserContext;
 const SIG = signaturePng().toString('base64');
 
-test.setTimeout(240_000);
+test.setTimeout(120_000);
 
 test.beforeAll(async () => {
   assertChromium();
@@ -31,15 +31,14 @@ test.afterAll(async () => {
   await hall?.kill();
 });
 
-interface Cert { certificateItemId: number; method: string; state: string; name: string; request: { id: number } | null }
+interface Cert { certificateItemId: number; method: string; state: string; name: string; request: { id: number } | null; commitment: { id: number } | null }
 interface CaseView { id: number; caseNo: string; status: string; certificates: Cert[] }
 interface TaskView { id: number; caseId: number; source: string; state: string; caseItems: { name: string; status: string; relied: boolean }[] }
 
-/** The newborn bundle for 王芳, every certificate resolved through the API, accepted and completed. */
-async function completedNewborn(api: string): Promise<CaseView> {
-  const bundle = (await hostRpc<{ code: string; name: string; items: { id: number }[] }[]>(hall, 'catalog.bundles', {}, api)).find((b) => b.name.includes('出生'))!;
-  const applicant = (await hostRpc<{ id: number; name: string }[]>(hall, 'applicants.list', { query: '王芳', limit: 5 }, api)).find((a) => a.name === '王芳')!;
-  let v = await hostRpc<CaseView>(hall, 'intake.start', { applicantId: applicant.id, serviceItemIds: bundle.items.map((i) => i.id), bundleCode: bundle.code }, api);
+/** A case for the applicant (王芳 unless named) of these items, every certificate resolved through the API, accepted. */
+async function acceptedCase(api: string, serviceItemIds: number[], bundleCode?: string, name = '王芳'): Promise<CaseView> {
+  const applicant = (await hostRpc<{ id: number; name: string }[]>(hall, 'applicants.list', { query: name, limit: 5 }, api)).find((a) => a.name === name)!;
+  let v = await hostRpc<CaseView>(hall, 'intake.start', { applicantId: applicant.id, serviceItemIds, ...(bundleCode ? { bundleCode } : {}) }, api);
   for (const c of v.certificates) {
     if (c.state !== 'pending') continue;
     const id = { caseId: v.id, certificateItemId: c.certificateItemId };
@@ -54,7 +53,13 @@ async function completedNewborn(api: string): Promise<CaseView> {
       v = await hostRpc(hall, 'intake.addMaterial', { ...id, title: c.name, pages: [{ mime: 'image/png', base64: SIG }] }, api);
     }
   }
-  await hostRpc(hall, 'intake.transition', { caseId: v.id, to: 'accepted' }, api);
+  return hostRpc(hall, 'intake.transition', { caseId: v.id, to: 'accepted' }, api);
+}
+
+/** The newborn bundle for 王芳, accepted and completed. */
+async function completedNewborn(api: string): Promise<CaseView> {
+  const bundle = (await hostRpc<{ code: string; name: string; items: { id: number }[] }[]>(hall, 'catalog.bundles', {}, api)).find((b) => b.name.includes('出生'))!;
+  const v = await acceptedCase(api, bundle.items.map((i) => i.id), bundle.code);
   return hostRpc(hall, 'intake.transition', { caseId: v.id, to: 'completed', decisionNo: '房卫出生〔2026〕第0011号' }, api);
 }
 
@@ -67,6 +72,28 @@ async function signIn(username: string): Promise<Page> {
   await expect(page.getByTestId('home-page')).toBeVisible();
   return page;
 }
+
+test('办结 at the window: refused in the dialog naming the certificate whose commitment was withdrawn after acceptance', async () => {
+  const info = test.info();
+  const api = (await hostRpc<{ token: string }>(hall, 'auth.signIn', { username: 'zhangmin', password: 'Desk@2026' })).token;
+  const items = await hostRpc<{ id: number; name: string; bundles: unknown[]; certificates: { method: string; name: string }[] }[]>(hall, 'catalog.listServiceItems', {}, api);
+  const item = items.find((i) => i.name === '托育机构备案')!;
+  const v = await acceptedCase(api, [item.id]); // runs first: 王芳 has no false commitment on record yet
+  const committed = v.certificates.find((c) => c.method === 'commitment' && c.commitment)!;
+  await hostRpc(hall, 'intake.withdrawCommitment', { commitmentId: committed.commitment!.id, reason: '申请人撤回承诺' }, api);
+
+  const clerk = await signIn('zhangmin');
+  await clerk.getByRole('menuitem', { name: '办件查询' }).click();
+  await clerk.getByRole('row', { name: new RegExp(v.caseNo) }).getByRole('button', { name: /查\s*看/ }).click();
+  await clerk.getByTestId('to-accept').click();
+  await clerk.getByRole('button', { name: /办\s*结/ }).first().click();
+  const dialog = clerk.locator('.ant-modal', { hasText: '办理结果' });
+  await dialog.getByLabel('办理结果').fill('房卫托育〔2026〕第0003号');
+  await dialog.getByRole('button', { name: /办\s*结/ }).click();
+  await expect(dialog.getByTestId('complete-refused')).toContainText(`“${committed.name}”（承诺已撤回，事实尚未确认）`);
+  await clerk.screenshot({ path: info.outputPath('6-complete-refused.png') });
+  expect((await hostRpc<CaseView>(hall, 'intake.get', { caseId: v.id }, api)).status).toBe('accepted');
+});
 
 test('a supervisor opens a complaint verification on an exempt commitment and revokes only the item that relied on it', async () => {
   const info = test.info();
