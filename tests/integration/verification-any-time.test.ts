@@ -225,7 +225,7 @@ describe('an outside credit record', () => {
     const clerk = (await d.signIn('zhangmin')).token;
     const admin = (await d.signIn('admin')).token;
     const applicantId = await applicantIdOf(d, clerk);
-    const input = { applicantId, severity: '严重', source: '县市场监督管理局', documentNo: '房市监罚〔2026〕12号', decidedOn: '2026-11-20', reason: '提供虚假材料取得登记' };
+    const input = { applicantId, severity: '严重' as const, source: '县市场监督管理局', documentNo: '房市监罚〔2026〕12号', decidedOn: '2026-11-20', reason: '提供虚假材料取得登记' };
     const byClerk = await d.raw('credit.recordOutside', input, clerk);
     expect(byClerk.ok === false && byClerk.error.code).toBe('FORBIDDEN');
     const { id } = await d.call('credit.recordOutside', input, admin);
