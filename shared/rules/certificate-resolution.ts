@@ -112,3 +112,20 @@ export function questionsFor(conditions: Iterable<CertificateCondition>, questio
 export function isAboutSomeoneElse(subject: string): boolean {
   return subject !== APPLICANT_SELF;
 }
+
+/**
+ * Which STORED states (case_certificates.state) count as established for 办结 (completion): the
+ * fact is established, or it is not needed — 不涉及 and 由本件产生 are stored as `not_needed` with
+ * their applicability. ONE list: the case module (electron/services/cases/) decides "every
+ * certificate is resolved" for completion from it, and 办结 is refused while any certificate is in
+ * another state. Acceptance is looser (isResolved above: a data-sharing query waiting or a 协查
+ * waiting has someone responsible and a due date); completion is not: pending (not yet, or back
+ * after a withdrawal, a "not found" answer or a denied 协查), queued and requested are unresolved.
+ */
+export const RESOLVED_CERTIFICATE_STATES = ['not_needed', 'satisfied', 'presented'] as const satisfies readonly StoredState[];
+
+export type ResolvedCertificateState = (typeof RESOLVED_CERTIFICATE_STATES)[number];
+
+export function isResolvedCertificateState(state: string): boolean {
+  return (RESOLVED_CERTIFICATE_STATES as readonly string[]).includes(state);
+}

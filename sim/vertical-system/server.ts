@@ -249,5 +249,6 @@ function statusChangeOf(v: unknown): StatusChange | null | string {
   if (!text('reason')) return '状态变更缺少理由（reason）';
   if (!text('at') || Number.isNaN(Date.parse(c.at as string))) return '状态变更缺少决定时间（at）或格式不对';
   const opt = (k: string) => (typeof c[k] === 'string' ? { [k]: c[k] as string } : {});
-  return { status: c.status as string, legalBasis: c.legalBasis as string, reason: c.reason as string, at: c.at as string, ...opt('statusLabel'), ...opt('action'), ...opt('previousStatus') };
+  const items = Array.isArray(c.items) ? { items: c.items as NonNullable<StatusChange['items']> } : {};
+  return { status: c.status as string, legalBasis: c.legalBasis as string, reason: c.reason as string, at: c.at as string, ...opt('statusLabel'), ...opt('action'), ...opt('previousStatus'), ...items };
 }

@@ -60,6 +60,8 @@ export interface StatusChange {
   legalBasis: string;
   reason: string;
   at: string;
+  /** Only these items of the case ended (the others stand); absent = the whole case. */
+  items?: { code: string; name: string; department: string }[];
 }
 
 /** One message the target stored about a case: its first arrival, and each later revision. */

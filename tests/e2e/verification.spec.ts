@@ -115,7 +115,7 @@ async function completeCase(session: string, caseId: number): Promise<CaseView> 
     if (r.caseId === caseId) await hostRpc(hall, 'assistance.recordReply', { requestId: r.id, outcome: 'confirmed', reply: '电话核实属实', channel: 'phone' }, session);
   }
   await hostRpc(hall, 'intake.transition', { caseId, to: 'accepted' }, session);
-  return hostRpc(hall, 'intake.transition', { caseId, to: 'completed' }, session);
+  return hostRpc(hall, 'intake.transition', { caseId, to: 'completed', decisionNo: '房民决字〔2026〕第003号' }, session);
 }
 
 const chinaDay = (iso: string) => new Date(Date.parse(iso) + 8 * 3600_000).toISOString().slice(0, 10);
@@ -299,7 +299,7 @@ test('at the hall: 无法核实 escalates through the outcome form; a 协查 rep
   fs.writeFileSync(scan, signaturePng(800, 1100));
   await replyModal.locator('input[type=file]').setInputFiles(scan);
   await admin.screenshot({ path: info.outputPath('8-assistance-reply.png') });
-  await replyModal.getByRole('button', { name: /OK|确\s*定/ }).click();
+  await replyModal.getByRole('button', { name: /登\s*记/ }).click();
   await expect(reqRow).toContainText('书面复函');
   await expect(reqRow.getByRole('button', { name: '扫描件' })).toBeVisible();
   const list = await hostRpc<{ caseId: number; channel: string; scanSha256: string | null }[]>(hall, 'assistance.list', {}, api);

@@ -125,7 +125,7 @@ describe('a case terminated by the clerk reaches the vertical systems it was sen
     const a = await d.call('intake.transition', { caseId: v.id, to: 'accepted' }, clerk);
     const c = { id: a.id, caseNo: a.caseNo };
     await waitFor('r1 acknowledged', async () => (await entriesOf(d, clerk, c.id))[0]?.state === 'acknowledged');
-    expect((await d.call('intake.transition', { caseId: c.id, to: 'completed' }, clerk)).status).toBe('completed');
+    expect((await d.call('intake.transition', { caseId: c.id, to: 'completed', decisionNo: '房民决字〔2026〕第002号' }, clerk)).status).toBe('completed');
 
     const view = await d.call('intake.get', { caseId: c.id }, clerk);
     expect(view.transitions.find((t) => t.to === 'revoked')).toMatchObject({ action: '撤销决定', needsReason: true, needsLegalBasis: true });

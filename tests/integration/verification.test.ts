@@ -64,7 +64,7 @@ async function caseWithCommitment(d: TestDesk, token: string, upTo: 'draft' | 'c
   v = await d.call('intake.get', { caseId: v.id }, token);
   expect(v.blockers).toEqual([]);
   v = await d.call('intake.transition', { caseId: v.id, to: 'accepted' }, token);
-  return d.call('intake.transition', { caseId: v.id, to: 'completed' }, token);
+  return d.call('intake.transition', { caseId: v.id, to: 'completed', decisionNo: '房民决字〔2026〕第001号' }, token);
 }
 
 describe('sampling draw', () => {

@@ -4,6 +4,7 @@ import { PUBLISHED_YEARS } from '../../../shared/rules/published-holidays';
 import { parseCalendarText } from '../../../shared/rules/hall-calendar';
 import { loadHallCalendar, replaceYear } from './calendar-store';
 import { caseDueAt, CASE_CLOCK_STATUSES } from './due-dates';
+import { backfillDueAt } from '../cases/case-state';
 
 /**
  * At every start: each published schedule (shared/rules/published-holidays.ts) that this store does
@@ -34,9 +35,9 @@ export function seedCalendar(deps: Deps): { seeded: number[]; backfilled: number
     .all(...CASE_CLOCK_STATUSES) as { id: number; accepted_at: string }[];
   if (open.length) {
     deps.write(SYSTEM_ACTOR, (w) => {
-      const set = w.db.prepare('UPDATE cases SET due_at = ? WHERE id = ? AND due_at IS NULL');
+      const set = backfillDueAt(w);
       const cal = loadHallCalendar(w.db);
-      for (const c of open) set.run(caseDueAt(w.db, c.id, new Date(c.accepted_at), cal).toISOString(), c.id);
+      for (const c of open) set(c.id, caseDueAt(w.db, c.id, new Date(c.accepted_at), cal).toISOString());
       w.audit({ action: 'calendar.caseDueBackfill', entityType: 'calendar', entityId: null, detail: { cases: open.map((c) => c.id) } });
     });
   }

@@ -17,6 +17,8 @@ export function createCreditService(deps: Deps): PartialHandlers {
           severity: string;
           reason: string;
           source: string;
+          document_no: string | null;
+          decided_on: string | null;
           recorded_at: string;
           repaired_at: string | null;
         }[]
@@ -28,9 +30,32 @@ export function createCreditService(deps: Deps): PartialHandlers {
         severity: r.severity,
         reason: r.reason,
         source: r.source,
+        documentNo: r.document_no,
+        decidedOn: r.decided_on,
         recordedAt: r.recorded_at,
         repairedAt: r.repaired_at,
       })),
+
+    'credit.recordOutside': ({ applicantId, severity, source, documentNo, decidedOn, reason }, ctx) => {
+      const id = deps.write(ctx.actor, (w) => {
+        const a = w.db.prepare('SELECT name, id_type, id_number FROM applicants WHERE id = ?').get(applicantId) as { name: string; id_type: string; id_number: string } | undefined;
+        if (!a) throw new AppError('NOT_FOUND', '该申请人不存在。');
+        if (w.db.prepare('SELECT 1 FROM credit_records WHERE source = ? AND document_no = ? AND id_type = ? AND id_number = ?').get(source, documentNo, a.id_type, a.id_number)) {
+          throw new AppError('CONFLICT', `该申请人已登记“${source}”文号 ${documentNo} 的信用记录。`);
+        }
+        const id = Number(
+          w.db
+            .prepare(
+              `INSERT INTO credit_records (id_type, id_number, name, kind, severity, reason, source, recorded_at, created_by, document_no, decided_on)
+               VALUES (?, ?, ?, 'bad_credit', ?, ?, ?, ?, ?, ?, ?)`,
+            )
+            .run(a.id_type, a.id_number, a.name, severity, reason, source, w.at.toISOString(), ctx.user!.id, documentNo, decidedOn).lastInsertRowid,
+        );
+        w.audit({ action: 'credit.recordOutside', entityType: 'credit', entityId: id, detail: { applicantId, severity, source, documentNo, decidedOn } });
+        return id;
+      });
+      return { id };
+    },
 
     'credit.repair': ({ id, note }, ctx) => {
       deps.write(ctx.actor, (w) => {

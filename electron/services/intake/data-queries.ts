@@ -5,6 +5,7 @@ import { maskApplicantId } from '../applicants/applicants-service';
 import type { CaseStatus } from '../../../shared/rules/case-states';
 import { loadCase, loadCaseCert, requireDemanded } from './case-view';
 import { isAboutSomeoneElse } from '../../../shared/rules/certificate-resolution';
+import { bumpRevision } from '../cases/case-state';
 import type { IntakeDeps } from './intake-service';
 import { insertEntry } from '../sync/outbox';
 import { DATA_SHARING_TARGET_ID } from '../sync/sync-targets';
@@ -74,7 +75,7 @@ export function createDataQueries(deps: IntakeDeps): DataQueries {
         );
       const setState = (state: string) => {
         w.db.prepare('UPDATE case_certificates SET state = ?, updated_at = ? WHERE case_id = ? AND certificate_item_id = ?').run(state, w.at.toISOString(), caseId, certificateItemId);
-        w.db.prepare('UPDATE cases SET revision = revision + 1, updated_at = ? WHERE id = ?').run(w.at.toISOString(), caseId);
+        bumpRevision(w, caseId);
       };
       const target = deps.syncTargets?.get(DATA_SHARING_TARGET_ID);
       if (outcome.kind === 'unreachable') {

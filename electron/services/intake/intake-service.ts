@@ -10,6 +10,7 @@ import type { DataSharingConnector } from '../data-sharing/connector';
 import type { DataQueries } from './data-queries';
 import { commitmentIneligibility } from '../credit/credit-check';
 import { caseClock, caseDueAt, CASE_CLOCK_STATUSES, dueAfterWorkingDays } from '../calendar/due-dates';
+import { bumpRevision, transition } from '../cases/case-state';
 import { loadHallCalendar } from '../calendar/calendar-store';
 import { CASE_STATUS_LABELS, findTransition, type CaseStatus } from '../../../shared/rules/case-states';
 import { METHOD_LABELS, type CertificateMethod } from '../../../shared/domain/catalog';
@@ -28,6 +29,7 @@ import { enqueueCase } from '../sync/outbox';
 import { enqueueStatusChange, hasCaseTargets, reasonWithBasis } from '../sync/status-change';
 import { StatusChangeFacts } from '../../../shared/ipc/methods/intake';
 import { newSampleDraw } from '../verification/sampling';
+import { recordAssistanceReply, storeReplyScan } from '../verification/assistance-reply';
 import type { TargetConfig } from '../sync/targets-config';
 import { chinaDate } from '../../../shared/rules/china-time';
 import {
@@ -91,15 +93,11 @@ function statusReason(reason: string | undefined, legalBasis: string | undefined
   return legalBasis ? reasonWithBasis({ reason, legalBasis }) : reason;
 }
 
-function touchCase(w: WriteContext, caseId: number) {
-  w.db.prepare('UPDATE cases SET revision = revision + 1, updated_at = ? WHERE id = ?').run(w.at.toISOString(), caseId);
-}
-
 function setCert(w: WriteContext, caseId: number, certId: number, state: string, resolution: Resolution, method?: CertificateMethod) {
   w.db
     .prepare('UPDATE case_certificates SET state = ?, resolution = ?, method = COALESCE(?, method), updated_at = ? WHERE case_id = ? AND certificate_item_id = ?')
     .run(state, JSON.stringify(resolution), method ?? null, w.at.toISOString(), caseId, certId);
-  touchCase(w, caseId);
+  bumpRevision(w, caseId);
 }
 
 function decodeBase64(b64: string, what: string): Buffer {
@@ -143,7 +141,7 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
            ON CONFLICT (case_id, role) DO UPDATE SET name = excluded.name, id_number = excluded.id_number, recorded_at = excluded.recorded_at, recorded_by = excluded.recorded_by`,
         )
         .run(caseId, row.subject, person.name, idNumber, w.at.toISOString(), ctx.user!.id);
-      touchCase(w, caseId);
+      bumpRevision(w, caseId);
       w.audit({ action: 'case.subject', entityType: 'case', entityId: caseId, detail: { role: row.subject, name: person.name, idNumber: maskIdNumber(idNumber), certificate: row.code } });
     });
   }
@@ -453,17 +451,10 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
       return view(caseId);
     },
 
-    'intake.recordAssistanceReply': ({ requestId, outcome, reply }, ctx) => {
-      const caseId = deps.write(ctx.actor, (w) => {
-        const rq = w.db.prepare('SELECT * FROM assistance_requests WHERE id = ?').get(requestId) as { id: number; case_id: number; certificate_item_id: number; status: string } | undefined;
-        if (!rq) throw new AppError('NOT_FOUND', '该协查请求不存在。');
-        if (rq.status !== 'open') throw new AppError('INVALID_STATE', '该协查请求已有答复。');
-        requireStatus(w.db, rq.case_id, ['draft', 'accepted', 'verifying'], '登记协查答复');
-        w.db.prepare(`UPDATE assistance_requests SET status = 'replied', reply = ?, reply_outcome = ?, replied_at = ? WHERE id = ?`).run(reply, outcome, w.at.toISOString(), rq.id);
-        setCert(w, rq.case_id, rq.certificate_item_id, outcome === 'confirmed' ? 'satisfied' : 'pending', {});
-        w.audit({ action: 'assistance.reply', entityType: 'assistance', entityId: rq.id, detail: { outcome } });
-        return rq.case_id;
-      });
+    'intake.recordAssistanceReply': (input, ctx) => {
+      // The one 协查 reply path (services/verification/assistance-reply.ts), as the 协查 tab's.
+      const scan = storeReplyScan(files, input);
+      const caseId = deps.write(ctx.actor, (w) => recordAssistanceReply(w, files, input, scan));
       return view(caseId);
     },
 
@@ -571,47 +562,24 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
       return { mime: p.mime, base64: files.get(p.sha256).toString('base64') };
     },
 
-    'intake.transition': ({ caseId, to, reason, legalBasis }, ctx) => {
+    'intake.transition': ({ caseId, to, reason, legalBasis, decisionNo }, ctx) => {
       deps.write(ctx.actor, (w) => {
         const c = loadCase(w.db, caseId);
         const t = findTransition(c.status, to);
-        if (!t) {
-          throw new AppError('INVALID_STATE', `办件当前为“${CASE_STATUS_LABELS[c.status]}”，不能改为“${CASE_STATUS_LABELS[to]}”。`, { caseId, from: c.status, to });
-        }
         // A case already sent to a vertical system tells it of its end: legal basis and reason both.
-        const told = isToldStatus(to) && hasCaseTargets(w.db, caseId) ? statusChangeFacts(legalBasis, reason) : null;
-        if (t.needsReason && !reason) throw new AppError('BAD_INPUT', `${t.action}须填写理由。`, {}, { reason: `${t.action}须填写理由` });
-        if (to === 'accepted') {
+        const told = t && isToldStatus(to) && hasCaseTargets(w.db, caseId) ? statusChangeFacts(legalBasis, reason) : null;
+        if (t && to === 'accepted') {
           const blockers = buildCaseView(w.db, caseId, w.at).blockers;
           if (blockers.length) throw new AppError('INVALID_STATE', `还有证明未办妥，不能受理：${blockers.join('；')}`, { caseId });
         }
-        if (to === 'completed') {
-          // A decision needs the facts: no open assistance request, no queued data-sharing query.
-          const open = w.db
-            .prepare(
-              `SELECT (SELECT COUNT(*) FROM assistance_requests WHERE case_id = ? AND status = 'open') AS requests,
-                      (SELECT COUNT(*) FROM data_queries WHERE case_id = ? AND status = 'queued') AS queries`,
-            )
-            .get(caseId, caseId) as { requests: number; queries: number };
-          if (open.requests || open.queries) {
-            throw new AppError('INVALID_STATE', `尚有${open.requests ? `${open.requests}项协查未答复` : ''}${open.requests && open.queries ? '、' : ''}${open.queries ? `${open.queries}项共享查询未完成` : ''}，不能办结。`, { caseId });
-          }
-        }
-        w.db
-          .prepare(
-            `UPDATE cases SET status = ?, status_reason = ?, accepted_at = CASE WHEN ? = 'accepted' THEN ? ELSE accepted_at END,
-               accepted_by = CASE WHEN ? = 'accepted' THEN ? ELSE accepted_by END WHERE id = ?`,
-          )
-          .run(to, statusReason(reason, legalBasis), to, w.at.toISOString(), to, ctx.user!.id, caseId);
         // The case's own time limit (承诺时限) runs from acceptance, in working days on the hall calendar.
-        const dueAt = to === 'accepted' ? caseDueAt(w.db, caseId, w.at).toISOString() : null;
-        if (dueAt) w.db.prepare('UPDATE cases SET due_at = ? WHERE id = ?').run(dueAt, caseId);
-        touchCase(w, caseId);
-        w.audit({
-          action: 'case.transition',
-          entityType: 'case',
-          entityId: caseId,
-          detail: { caseNo: c.case_no, from: c.status, to, reason: reason ?? null, ...(legalBasis ? { legalBasis } : {}), ...(dueAt ? { dueAt } : {}) },
+        const dueAt = t && to === 'accepted' ? caseDueAt(w.db, caseId, w.at).toISOString() : undefined;
+        // The case module checks the state machine, the reason, and for 办结 every certificate and the 办理结果.
+        const done = transition(w, caseId, to, {
+          reason: statusReason(reason, legalBasis),
+          decisionNo,
+          dueAt,
+          audit: { reason: reason ?? null, ...(legalBasis ? { legalBasis } : {}) },
         });
         // The vertical systems the case was sent to are told, in this same transaction.
         if (told) {
@@ -619,7 +587,7 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
             previousStatus: c.status,
             status: to,
             statusLabel: CASE_STATUS_LABELS[to],
-            action: t.action,
+            action: done.transition.action,
             legalBasis: told.legalBasis,
             reason: told.reason,
             at: w.at.toISOString(),

@@ -28,6 +28,8 @@ export interface StatusChange {
   reason: string;
   /** When the change was decided (ISO). */
   at: string;
+  /** Set when only these items of the case ended (the others stand); unset = the whole case. */
+  items?: { code: string; name: string; department: string }[];
 }
 
 /**

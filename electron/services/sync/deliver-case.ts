@@ -77,7 +77,7 @@ function protocolFields(entry: Claimed, doc: Pick<CaseDocument, 'statusChange'>)
   const c = doc.statusChange;
   return {
     ...(entry.revision > 1 ? { revision: entry.revision } : {}),
-    ...(c ? { statusChange: { status: c.status, statusLabel: c.statusLabel, action: c.action, previousStatus: c.previousStatus, legalBasis: c.legalBasis, reason: c.reason, at: c.at } } : {}),
+    ...(c ? { statusChange: { status: c.status, statusLabel: c.statusLabel, action: c.action, previousStatus: c.previousStatus, legalBasis: c.legalBasis, reason: c.reason, at: c.at, ...(c.items ? { items: c.items } : {}) } } : {}),
   };
 }
 

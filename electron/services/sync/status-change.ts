@@ -1,7 +1,7 @@
 import type { Db } from '../../store/open-store';
 import type { WriteContext } from '../../store/write';
 import { buildCaseDocument, type CaseDocument, type StatusChange } from './case-document';
-import { insertEntry, type EntryTarget } from './outbox';
+import { insertEntry, targetTakes, type EntryTarget } from './outbox';
 import { TargetConfig } from './targets-config';
 
 /**
@@ -36,7 +36,8 @@ export interface StatusChangeQueued {
 
 export function enqueueStatusChange(w: WriteContext, caseId: number, change: StatusChange): StatusChangeQueued {
   const out: StatusChangeQueued = { entries: [], superseded: [] };
-  const targets = caseTargetsOf(w.db, caseId);
+  // Only some items ended (a proportionate consequence): only the targets that take one of them are told.
+  const targets = caseTargetsOf(w.db, caseId).filter((t) => !change.items || takesAnyItem(t, change.items));
   if (targets.length === 0) return out;
   const doc: CaseDocument = { ...buildCaseDocument(w.db, caseId), statusChange: change };
   for (const t of targets) {
@@ -53,6 +54,16 @@ export function enqueueStatusChange(w: WriteContext, caseId: number, change: Sta
     detail: { caseNo: doc.caseNo, from: change.previousStatus, to: change.status, entries: out.entries, superseded: out.superseded },
   });
   return out;
+}
+
+/**
+ * Does this target take one of these items (its `appliesTo`, as at acceptance: outbox.targetTakes)?
+ * A target recorded without its configuration (carried by a transfer) is told: nothing says it does not.
+ */
+function takesAnyItem(t: EntryTarget, items: NonNullable<StatusChange['items']>): boolean {
+  if (!('appliesTo' in t)) return true;
+  const part = { items: items.map((i) => ({ code: i.code })), departments: [...new Set(items.map((i) => i.department))] } as unknown as CaseDocument;
+  return targetTakes(t as TargetConfig, part);
 }
 
 /** Whether a status change of the case would be told to any target (it has case entries for one). */

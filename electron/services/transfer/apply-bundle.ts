@@ -7,6 +7,8 @@ import { ZONE_LABEL } from './transfer-context';
 import type { CaseDocument } from '../sync/case-document';
 import { reasonWithBasis } from '../sync/status-change';
 import { progress } from '../../log/progress';
+import { mirrorStatusFromPeer } from '../cases/case-state';
+import type { CaseStatus } from '../../../shared/rules/case-states';
 
 export interface Applied {
   status: 'applied';
@@ -98,8 +100,6 @@ function entryApplier(w: WriteContext, o: ApplyOptions, bundleId: string): (e: E
     ),
     newMirror: db.prepare('INSERT INTO transfer_cases (case_id, origin_desk, origin_case_no, document, revision, received_at) VALUES (?, ?, ?, ?, ?, ?)'),
     newerMirror: db.prepare('UPDATE transfer_cases SET document = ?, revision = ? WHERE case_id = ?'),
-    mirrorStatus: db.prepare('SELECT status FROM cases WHERE id = ?').pluck(),
-    newerStatus: db.prepare('UPDATE cases SET status = ?, status_reason = ?, revision = ?, updated_at = ? WHERE id = ?'),
     // Refused earlier revisions of the case to this target: the newer one replaces them (as on the origin desk).
     parkedBefore: db.prepare(
       `SELECT id, revision FROM outbox_entries WHERE case_id = ? AND target_id = ? AND kind = ? AND subject = ? AND revision < ? AND state = 'parked' ORDER BY id`,
@@ -118,10 +118,9 @@ function entryApplier(w: WriteContext, o: ApplyOptions, bundleId: string): (e: E
   const mirrorStatusChange = (caseId: number, doc: Partial<CaseDocument>, originCaseNo: string) => {
     const c = doc.statusChange;
     if (!c || !STATUSES.includes(c.status)) return;
-    const from = q.mirrorStatus.get(caseId) as string;
-    if (from === c.status) return;
     const reason = changeReason(doc)!;
-    q.newerStatus.run(c.status, reason, doc.revision ?? 1, at, caseId);
+    const from = mirrorStatusFromPeer(w, caseId, c.status as CaseStatus, reason, doc.revision ?? 1);
+    if (from === null) return;
     w.audit({ action: 'transfer.caseStatus', entityType: 'case', entityId: caseId, detail: { originCaseNo, originDesk: o.senderDesk, from, to: c.status, reason, bundleId } });
   };
   return (e) => {

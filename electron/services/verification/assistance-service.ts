@@ -5,7 +5,7 @@ import type { FileStore } from '../files/file-store';
 import type { Db } from '../../store/open-store';
 import type { AssistanceView } from '../../../shared/ipc/methods/verification';
 import { CASE_STATUS_LABELS, type CaseStatus } from '../../../shared/rules/case-states';
-import { imageMimeOf } from '../field/image-mime';
+import { recordAssistanceReply, storeReplyScan } from './assistance-reply';
 import { chinaDateTime } from '../../../shared/rules/china-time';
 
 interface RequestRow {
@@ -73,33 +73,10 @@ export function createAssistanceService(deps: Deps & { files: FileStore }): Part
       return views.sort((a, b) => Number(b.overdue) - Number(a.overdue) || Number(b.status === 'open') - Number(a.status === 'open') || a.dueAt.localeCompare(b.dueAt));
     },
 
-    'assistance.recordReply': ({ requestId, outcome, reply, channel, scanBase64 }, ctx) => {
-      let scan: { sha: string; size: number; mime: string } | null = null;
-      if (scanBase64) {
-        const bytes = Buffer.from(scanBase64, 'base64');
-        const mime = bytes.subarray(0, 5).toString() === '%PDF-' ? 'application/pdf' : imageMimeOf(bytes);
-        if (!mime) throw new AppError('BAD_INPUT', '扫描件须为 JPEG、PNG 图像或 PDF 文件。', {}, { scanBase64: '文件类型不支持' });
-        scan = { sha: files.put(bytes), size: bytes.length, mime };
-      }
-      if (channel === 'letter' && !scan) throw new AppError('BAD_INPUT', '书面复函须附扫描件。', {}, { scanBase64: '请附复函扫描件' });
-      deps.write(ctx.actor, (w) => {
-        const r = loadRequest(w.db, requestId);
-        if (r.status !== 'open') throw new AppError('INVALID_STATE', '该协查请求已有答复。');
-        if (!['draft', 'accepted', 'verifying'].includes(r.case_status)) {
-          throw new AppError('INVALID_STATE', `办件当前为“${CASE_STATUS_LABELS[r.case_status]}”，不能登记协查答复。`);
-        }
-        const at = w.at.toISOString();
-        if (scan) files.record(w.db, scan.sha, scan.size, scan.mime, w.at);
-        w.db
-          .prepare(`UPDATE assistance_requests SET status = 'replied', reply = ?, reply_outcome = ?, replied_at = ?, reply_channel = ?, reply_file_sha256 = ? WHERE id = ?`)
-          .run(reply, outcome, at, channel, scan?.sha ?? null, r.id);
-        w.db
-          .prepare('UPDATE case_certificates SET state = ?, updated_at = ? WHERE case_id = ? AND certificate_item_id = ?')
-          .run(outcome === 'confirmed' ? 'satisfied' : 'pending', at, r.case_id, r.certificate_item_id);
-        w.db.prepare('UPDATE cases SET revision = revision + 1, updated_at = ? WHERE id = ?').run(at, r.case_id);
-        w.audit({ action: 'assistance.reply', entityType: 'assistance', entityId: r.id, detail: { outcome, channel, scan: scan?.sha ?? null, late: at > r.due_at } });
-      });
-      return toView(loadRequest(db, requestId), deps.now());
+    'assistance.recordReply': (input, ctx) => {
+      const scan = storeReplyScan(files, input);
+      deps.write(ctx.actor, (w) => recordAssistanceReply(w, files, input, scan));
+      return toView(loadRequest(db, input.requestId), deps.now());
     },
 
     'assistance.scan': ({ requestId }) => {

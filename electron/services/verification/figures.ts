@@ -10,7 +10,7 @@ interface Acc {
 }
 
 /**
- * Verifications due (sampled tasks not cancelled), done (a true/false finding), overdue (open past
+ * Verifications due (sampled tasks and those opened any time — 投诉举报, 日常监管, 双随机 — not cancelled), done (a true/false finding), overdue (open past
  * the due date) and the share found false among those done — by service item and by department.
  * A task counts once for each item of its case that needed the certificate.
  */
@@ -21,7 +21,7 @@ export function verificationFigures(db: Db, now: Date): { byItem: FigureRow[]; b
        FROM verification_tasks t
        JOIN commitments cm ON cm.id = t.commitment_id
        JOIN case_certificates cc ON cc.case_id = cm.case_id AND cc.certificate_item_id = cm.certificate_item_id
-       WHERE t.sampled = 1 AND t.status IN ('open', 'passed', 'failed')`,
+       WHERE (t.sampled = 1 OR t.source <> 'sampled') AND t.status IN ('open', 'passed', 'failed')`,
     )
     .all() as { id: number; status: string; due_at: string | null; case_id: number; needed_by: string }[];
   const byItem = new Map<string, Acc>();

@@ -4,6 +4,9 @@ import { CASE_STATUS_LABELS, findTransition, type CaseStatus } from '../../../sh
 import type { Consequence } from '../../../shared/ipc/methods/verification';
 import { loadTask, type TaskRow } from './task-rows';
 import { enqueueStatusChange, reasonWithBasis } from '../sync/status-change';
+import { endItems, transition } from '../cases/case-state';
+import { severityForMeasures, type Measures } from '../../../shared/rules/verification-consequences';
+import { orderRectification } from './rectifications';
 
 export interface OutcomeRequest {
   outcome: 'true' | 'false' | 'unable';
@@ -45,21 +48,18 @@ export function applyOutcome(w: WriteContext, taskId: number, req: OutcomeReques
       throw new AppError('BAD_INPUT', '承诺不实须填写法律依据、理由和失信程度。', { taskId }, { consequence: '请填写法律依据、理由和失信程度' });
     }
     status = 'failed';
-    const act = caseActionFor(t.case_status as CaseStatus);
     const told = { reason: `告知承诺不实：${c.reason}`, legalBasis: c.legalBasis };
-    const statusReason = reasonWithBasis(told);
-    if (act) {
-      w.db.prepare('UPDATE cases SET status = ?, status_reason = ?, revision = revision + 1, updated_at = ? WHERE id = ?').run(act.to, statusReason, at, t.case_id);
-      w.audit({ action: 'case.transition', entityType: 'case', entityId: t.case_id, detail: { caseNo: t.case_no, from: t.case_status, to: act.to, reason: statusReason, byVerification: taskId } });
-      // The vertical systems that have (or are about to get) the case are told, in this same transaction.
-      enqueueStatusChange(w, t.case_id, {
-        previousStatus: t.case_status,
-        status: act.to,
-        statusLabel: CASE_STATUS_LABELS[act.to],
-        action: act.action,
-        ...told,
-        at,
-      });
+    const severity = c.measures ? severityForMeasures(c.measures) : c.severity!;
+    if (c.measures) Object.assign(result, { measures: applyMeasures(w, t, c.measures, told) });
+    else {
+      // Older field results carry no measures: the whole case ends, as before.
+      const act = caseActionFor(t.case_status as CaseStatus);
+      if (act) {
+        transition(w, t.case_id, act.to, { reason: reasonWithBasis(told), audit: { byVerification: taskId } });
+        // The vertical systems that have (or are about to get) the case are told, in this same transaction.
+        enqueueStatusChange(w, t.case_id, { previousStatus: t.case_status, status: act.to, statusLabel: CASE_STATUS_LABELS[act.to], action: act.action, ...told, at });
+      }
+      Object.assign(result, { caseAction: act ? { from: t.case_status, to: act.to, action: act.action } : null });
     }
     const creditId = Number(
       w.db
@@ -67,10 +67,10 @@ export function applyOutcome(w: WriteContext, taskId: number, req: OutcomeReques
           `INSERT INTO credit_records (id_type, id_number, name, kind, severity, reason, source, recorded_at, created_by, verification_task_id)
            VALUES (?, ?, ?, 'false_commitment', ?, ?, ?, ?, ?, ?)`,
         )
-        .run(t.id_type, t.id_number, t.applicant_name, c.severity, `${t.certificate}承诺不实：${c.reason}`, `事中事后核查 ${t.case_no}`, at, w.actor.userId, taskId).lastInsertRowid,
+          .run(t.id_type, t.id_number, t.applicant_name, severity, `${t.certificate}承诺不实：${c.reason}`, `事中事后核查 ${t.case_no}`, at, w.actor.userId, taskId).lastInsertRowid,
     );
-    w.audit({ action: 'credit.record', entityType: 'credit', entityId: creditId, detail: { taskId, severity: c.severity, caseNo: t.case_no } });
-    Object.assign(result, { consequence: c, caseAction: act ? { from: t.case_status, to: act.to, action: act.action } : null, creditRecordId: creditId });
+    w.audit({ action: 'credit.record', entityType: 'credit', entityId: creditId, detail: { taskId, severity, caseNo: t.case_no } });
+    Object.assign(result, { consequence: c, severity, creditRecordId: creditId });
   }
 
   w.db
@@ -83,4 +83,32 @@ export function applyOutcome(w: WriteContext, taskId: number, req: OutcomeReques
     .run(status, req.outcome, at, w.actor.userId, JSON.stringify(result), req.outcome, at, taskId);
   w.audit({ action: 'verification.outcome', entityType: 'verification', entityId: taskId, detail: { outcome: req.outcome, caseNo: t.case_no, viaField: opts.viaField } });
   return loadTask(w.db, taskId);
+}
+
+/**
+ * The proportionate measures chosen (shared/rules/verification-consequences.ts): only the chosen
+ * items end (the case module decides whether the case itself does), and only the targets that take
+ * those items are told; a rectification is ordered on the hall calendar; a referral is recorded.
+ */
+function applyMeasures(w: WriteContext, t: TaskRow, m: Measures, told: { reason: string; legalBasis: string }): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (m.endItems) {
+    const ended = endItems(w, t.case_id, m.endItems.serviceItemIds, reasonWithBasis(told));
+    const queued = enqueueStatusChange(w, t.case_id, {
+      previousStatus: ended.previousStatus,
+      status: ended.to,
+      statusLabel: CASE_STATUS_LABELS[ended.to],
+      action: ended.action,
+      ...told,
+      at: w.at.toISOString(),
+      ...(ended.wholeCase ? {} : { items: ended.items.map(({ code, name, department }) => ({ code, name, department })) }),
+    });
+    out.endItems = { to: ended.to, action: ended.action, items: ended.items.map((i) => i.name), wholeCase: ended.wholeCase, told: queued.entries.map((e) => e.targetId) };
+  }
+  if (m.rectify) out.rectificationId = orderRectification(w, t.id, t.case_id, m.rectify.requirement, m.rectify.workingDays);
+  if (m.refer) {
+    out.referral = { to: m.refer.to, on: m.refer.on };
+    w.audit({ action: 'verification.refer', entityType: 'verification', entityId: t.id, detail: { caseNo: t.case_no, to: m.refer.to, on: m.refer.on } });
+  }
+  return out;
 }

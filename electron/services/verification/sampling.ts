@@ -30,3 +30,16 @@ export function sampleWithSeed(seed: string, ratio: number): SampleDraw {
 export function newSampleDraw(ratio: number): SampleDraw {
   return sampleWithSeed(randomBytes(16).toString('hex'), ratio);
 }
+
+/**
+ * The 双随机 draw over exempt commitments: each commitment in the pool is picked when the draw of
+ * `<seed>:<commitment id>` (drawFromSeed, the same published rule) is below the ratio, so the seed
+ * and the pool on record reproduce the pick.
+ */
+export function pickBySeed(seed: string, ratio: number, pool: readonly number[]): number[] {
+  return pool.filter((id) => drawFromSeed(`${seed}:${id}`) < ratio);
+}
+
+export function newDrawSeed(): string {
+  return randomBytes(16).toString('hex');
+}

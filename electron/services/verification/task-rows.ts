@@ -2,6 +2,8 @@ import type { Db } from '../../store/open-store';
 import { AppError } from '../../app/app-error';
 import { maskApplicantId } from '../applicants/applicants-service';
 import { TASK_STATE_LABELS, type TaskState, type TaskView } from '../../../shared/ipc/methods/verification';
+import type { VerificationSource } from '../../../shared/rules/verification-consequences';
+import { rectificationOfTask } from './rectifications';
 
 /** One verification task joined with its commitment, case, applicant and certificate. */
 export interface TaskRow {
@@ -11,6 +13,8 @@ export interface TaskRow {
   sampled: number;
   due_at: string | null;
   status: 'open' | 'exempt' | 'cancelled' | 'passed' | 'failed';
+  source: VerificationSource;
+  source_note: string | null;
   result: string;
   sample_seed: string | null;
   sample_ratio: number | null;
@@ -96,14 +100,28 @@ export function itemsOf(db: Db, r: Pick<TaskRow, 'case_id' | 'needed_by'>): { na
   return matched.length ? matched : all;
 }
 
+/** Every item of the case, whether it relied on this certificate, and whether it still stands. */
+export function caseItemsOf(db: Db, r: Pick<TaskRow, 'case_id' | 'needed_by'>): TaskView['caseItems'] {
+  const needed = new Set(JSON.parse(r.needed_by) as string[]);
+  const rows = db
+    .prepare('SELECT si.id, si.name, si.department, x.status FROM case_items x JOIN service_items si ON si.id = x.service_item_id WHERE x.case_id = ? ORDER BY x.position')
+    .all(r.case_id) as { id: number; name: string; department: string; status: 'active' | 'terminated' | 'revoked' }[];
+  return rows.map((i) => ({ ...i, relied: needed.has(i.name) }));
+}
+
 export function toTaskView(db: Db, r: TaskRow, now: Date): TaskView {
   const state = r.state;
   const items = itemsOf(db, r);
+  const rectification = rectificationOfTask(db, r.id, now);
   const evidence = db
     .prepare('SELECT position, kind, file_sha256, taken_at FROM verification_evidence WHERE task_id = ? ORDER BY position')
     .all(r.id) as { position: number; kind: 'photo' | 'signature'; file_sha256: string; taken_at: string }[];
   return {
     id: r.id,
+    source: r.source,
+    sourceNote: r.source_note,
+    caseItems: caseItemsOf(db, r),
+    rectification,
     caseId: r.case_id,
     caseNo: r.case_no,
     caseStatus: r.case_status,

@@ -8,6 +8,8 @@ import { checklistFor, needsApplicantSignature } from '../../../shared/rules/ver
 import { loadTask, toTaskView } from './task-rows';
 import { boardPage } from './board';
 import { applyOutcome } from './outcome';
+import { openVerification, randomDraw } from './open-verification';
+import { closeRectification, countOverdueRectifications, listRectifications, loadRectification } from './rectifications';
 import { verificationFigures } from './figures';
 import { hmacMatches, ownKeys, signEd25519 } from '../field/field-crypto';
 import { PACKAGE_FORMAT, RESULT_FORMAT, type FieldPackageBody, type FieldResult } from '../field/field-formats';
@@ -23,7 +25,9 @@ export function createVerificationService(deps: Deps & { files: FileStore }): Pa
     'verification.board': (input, ctx) => {
       const now = deps.now();
       const assistants = db.prepare(`SELECT id, display_name AS name FROM users WHERE role = 'assistant' AND active = 1 ORDER BY id`).all() as { id: number; name: string }[];
-      return { ...boardPage(db, input, now, ctx.user!.id), assistants, now: now.toISOString() };
+      const page = boardPage(db, input, now, ctx.user!.id);
+      // Rectifications past their deadline and still open, hall-wide (one count in SQL, rectifications.ts).
+      return { ...page, counts: { ...page.counts, rectificationOverdue: countOverdueRectifications(db, now) }, assistants, now: now.toISOString() };
     },
 
     'verification.get': ({ taskId }) => view(taskId),
@@ -176,5 +180,30 @@ export function createVerificationService(deps: Deps & { files: FileStore }): Pa
     },
 
     'verification.figures': () => verificationFigures(db, deps.now()),
+
+    'verification.open': ({ commitmentId, source, note }, ctx) => view(deps.write(ctx.actor, (w) => openVerification(w, commitmentId, source, note))),
+
+    'verification.commitments': ({ query }) => {
+      const q = query?.trim() ?? '';
+      const rows = db
+        .prepare(
+          `SELECT cm.id, c.case_no, a.name AS applicant_name, ci.name AS certificate, cm.signed_at,
+                  EXISTS (SELECT 1 FROM verification_tasks t WHERE t.commitment_id = cm.id AND t.status = 'open') AS open_task
+           FROM commitments cm JOIN cases c ON c.id = cm.case_id JOIN applicants a ON a.id = cm.applicant_id JOIN certificate_items ci ON ci.id = cm.certificate_item_id
+           WHERE cm.withdrawn_at IS NULL AND c.status IN ('accepted', 'verifying', 'completed') AND (? = '' OR c.case_no LIKE ? OR a.name LIKE ?)
+           ORDER BY cm.id DESC LIMIT 50`,
+        )
+        .all(q, `${q}%`, `%${q}%`) as { id: number; case_no: string; applicant_name: string; certificate: string; signed_at: string; open_task: number }[];
+      return rows.map((r) => ({ commitmentId: r.id, caseNo: r.case_no, applicantName: r.applicant_name, certificate: r.certificate, signedAt: r.signed_at, openTask: r.open_task === 1 }));
+    },
+
+    'verification.randomDraw': ({ ratio, seed }, ctx) => deps.write(ctx.actor, (w) => randomDraw(w, ratio, seed)),
+
+    'verification.rectifications': ({ openOnly }) => listRectifications(db, deps.now(), openOnly ?? false),
+
+    'verification.closeRectification': ({ id, note }, ctx) => {
+      deps.write(ctx.actor, (w) => closeRectification(w, id, note));
+      return loadRectification(db, id, deps.now());
+    },
   };
 }

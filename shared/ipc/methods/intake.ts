@@ -9,6 +9,7 @@ import { CERTIFICATE_METHODS } from '../../domain/catalog';
 import { CASE_STATUSES } from '../../rules/case-states';
 import { CERTIFICATE_STATES } from '../../rules/certificate-resolution';
 import { checkIdNumber, ID_PROBLEM_MESSAGES } from '../../rules/id-number';
+import { AssistanceReplyInput } from './verification';
 
 const Id = z.number().int().positive();
 const Base64 = (maxMb: number) => z.string().max(Math.ceil((maxMb * 1024 * 1024 * 4) / 3)).regex(/^[A-Za-z0-9+/=]*$/, '文件内容格式不正确');
@@ -146,6 +147,8 @@ export const TransitionInput = z
     reason: z.string().trim().max(500, '理由不能超过 500 字').optional(),
     /** 依据: required (StatusChangeFacts) when a case already sent to a vertical system is terminated or revoked. */
     legalBasis: z.string().trim().min(1, '法律依据不能为空').max(300, '法律依据不能超过 300 字').optional(),
+    /** 办理结果: the decision or licence number, required for 办结 (checked by the case module), kept for the archive. */
+    decisionNo: z.string().trim().max(100, '办理结果不能超过 100 字').optional(),
   })
   .strict()
   .superRefine((v, ctx) => {
@@ -244,7 +247,7 @@ export const intakeMethods = {
   'intake.requestAssistance': method({ access: Worker, input: z.object(CaseCert).strict(), output: CaseView }),
   'intake.recordAssistanceReply': method({
     access: Worker,
-    input: z.object({ requestId: Id, outcome: z.enum(['confirmed', 'denied']), reply: trimmed(500) }).strict(),
+    input: AssistanceReplyInput,
     output: CaseView,
   }),
   'intake.attachMaterial': method({
@@ -294,10 +297,28 @@ export const intakeMethods = {
         severity: z.string(),
         reason: z.string(),
         source: z.string(),
+        /** An outside record's document number and decision date. */
+        documentNo: z.string().nullable(),
+        decidedOn: z.string().nullable(),
         recordedAt: z.string(),
         repairedAt: z.string().nullable(),
       }),
     ),
+  }),
+  /** A credit record from outside (another agency's decision): source, document number, severity, date. */
+  'credit.recordOutside': method({
+    access: ['supervisor'],
+    input: z
+      .object({
+        applicantId: Id,
+        severity: z.enum(['轻微', '一般', '严重']),
+        source: trimmed(100),
+        documentNo: trimmed(100),
+        decidedOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD'),
+        reason: trimmed(300),
+      })
+      .strict(),
+    output: z.object({ id: Id }),
   }),
   'credit.repair': method({ access: ['supervisor'], input: z.object({ id: Id, note: trimmed(200) }).strict(), output: z.object({ ok: z.literal(true) }) }),
 } as const;

@@ -7,10 +7,22 @@
  */
 import { z } from 'zod';
 import { method, trimmed } from '../method';
+import { VERIFICATION_SOURCES } from '../../rules/verification-consequences';
 
 const Id = z.number().int().positive();
 const Iso = z.string();
 const Base64 = (maxMb: number) => z.string().max(Math.ceil((maxMb * 1024 * 1024 * 4) / 3)).regex(/^[A-Za-z0-9+/=]*$/, '文件内容格式不正确');
+
+/** A 协查 reply recorded by hand (phone call, or letter with its scanned page): one shape for intake and the 协查 tab. */
+export const AssistanceReplyInput = z
+  .object({
+    requestId: Id,
+    outcome: z.enum(['confirmed', 'denied']),
+    reply: trimmed(500),
+    channel: z.enum(['phone', 'letter']),
+    scanBase64: Base64(15).optional(),
+  })
+  .strict();
 const Hall = ['assistant', 'supervisor'] as const;
 const Worker = ['clerk', 'assistant', 'supervisor'] as const;
 
@@ -33,8 +45,32 @@ export const BOARD_MAX_PAGE_SIZE = 200;
 
 export const SEVERITIES = ['轻微', '一般', '严重'] as const;
 
+export const RectificationView = z.object({
+  id: Id,
+  taskId: Id,
+  caseId: Id,
+  caseNo: z.string(),
+  applicantName: z.string(),
+  certificate: z.string(),
+  requirement: z.string(),
+  workingDays: z.number().int(),
+  orderedAt: Iso,
+  dueAt: Iso,
+  overdue: z.boolean(),
+  closedAt: Iso.nullable(),
+  closingNote: z.string().nullable(),
+});
+export type RectificationView = z.infer<typeof RectificationView>;
+
 export const TaskView = z.object({
   id: Id,
+  /** Why it was opened: 抽查 / 投诉举报 / 日常监管 / 双随机. */
+  source: z.enum(VERIFICATION_SOURCES),
+  sourceNote: z.string().nullable(),
+  /** The case's items: which relied on this certificate (pre-checked in the outcome dialog), which still stand. */
+  caseItems: z.array(z.object({ id: Id, name: z.string(), department: z.string(), status: z.enum(['active', 'terminated', 'revoked']), relied: z.boolean() })),
+  /** The rectification ordered with the outcome, flagged when past due and still open. */
+  rectification: RectificationView.nullable(),
   caseId: Id,
   caseNo: z.string(),
   caseStatus: z.string(),
@@ -59,15 +95,30 @@ export const TaskView = z.object({
 });
 export type TaskView = z.infer<typeof TaskView>;
 
+const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD');
+
+/** Proportionate measures (shared/rules/verification-consequences.ts); the severity then follows them. */
+export const MeasuresInput = z
+  .object({
+    rectify: z.object({ requirement: trimmed(300), workingDays: z.number().int().min(1, '整改期限至少 1 个工作日').max(120, '整改期限不能超过 120 个工作日') }).strict().optional(),
+    endItems: z.object({ serviceItemIds: z.array(Id).min(1, '请至少选择一个事项') }).strict().optional(),
+    refer: z.object({ to: trimmed(100), on: Day }).strict().optional(),
+  })
+  .strict()
+  .refine((m) => m.rectify || m.endItems || m.refer, { message: '请至少选择一项处理措施' });
+
 export const Consequence = z
   .object({
     legalBasis: trimmed(300),
     reason: trimmed(500),
-    severity: z.enum(SEVERITIES),
-    rectificationDeadline: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD').optional(),
+    /** Without measures (older field results): the severity chosen, and the whole case ends. With measures: ignored, the rule decides. */
+    severity: z.enum(SEVERITIES).optional(),
+    measures: MeasuresInput.optional(),
+    rectificationDeadline: Day.optional(),
     penalty: trimmed(300).optional(),
   })
-  .strict();
+  .strict()
+  .refine((c) => c.measures || c.severity, { message: '请选择处理措施或失信程度', path: ['measures'] });
 export type Consequence = z.infer<typeof Consequence>;
 
 export const OutcomeInput = z
@@ -180,6 +231,31 @@ export const verificationMethods = {
   /** A supervisor takes the lock back (the laptop was lost); the old package's result is then refused. */
   'verification.release': method({ access: ['supervisor'], input: z.object({ taskId: Id, reason: trimmed(200) }).strict(), output: TaskView }),
   'verification.recordOutcome': method({ access: Hall, input: OutcomeInput, output: TaskView }),
+  /** A verification opened at any time on any commitment (投诉举报 / 日常监管), with the reason. */
+  'verification.open': method({
+    access: ['supervisor'],
+    input: z.object({ commitmentId: Id, source: z.enum(['complaint', 'routine']), note: trimmed(500) }).strict(),
+    output: TaskView,
+  }),
+  /** Commitments a verification may be opened on (search by case number or applicant). */
+  'verification.commitments': method({
+    access: ['supervisor'],
+    input: z.object({ query: z.string().trim().max(50).optional() }).strict(),
+    output: z.array(z.object({ commitmentId: Id, caseNo: z.string(), applicantName: z.string(), certificate: z.string(), signedAt: Iso, openTask: z.boolean() })),
+  }),
+  /** 双随机: a seeded draw over exempt commitments; the same seed over the same pool picks the same. */
+  'verification.randomDraw': method({
+    access: ['supervisor'],
+    input: z.object({ ratio: z.number().gt(0).max(1), seed: z.string().regex(/^[0-9a-f]{8,64}$/, '种子应为 8–64 位十六进制').optional() }).strict(),
+    output: z.object({ drawId: Id, seed: z.string(), ratio: z.number(), pool: z.array(Id), picked: z.array(Id), taskIds: z.array(Id) }),
+  }),
+  /** 责令限期整改: open first, overdue flagged. */
+  'verification.rectifications': method({
+    access: 'session',
+    input: z.object({ openOnly: z.boolean().optional() }).strict(),
+    output: z.array(RectificationView),
+  }),
+  'verification.closeRectification': method({ access: Hall, input: z.object({ id: Id, note: trimmed(500) }).strict(), output: RectificationView }),
   /** A field result from an assistant's laptop; applied once per result id. */
   'verification.applyFieldResult': method({
     access: Hall,
@@ -197,15 +273,7 @@ export const verificationMethods = {
   /** The issuing department's reply recorded by hand (phone call or letter, with the scanned page). */
   'assistance.recordReply': method({
     access: Worker,
-    input: z
-      .object({
-        requestId: Id,
-        outcome: z.enum(['confirmed', 'denied']),
-        reply: trimmed(500),
-        channel: z.enum(['phone', 'letter']),
-        scanBase64: Base64(15).optional(),
-      })
-      .strict(),
+    input: AssistanceReplyInput,
     output: AssistanceView,
   }),
   'assistance.scan': method({ access: 'session', input: z.object({ requestId: Id }).strict(), output: z.object({ mime: z.string(), base64: z.string() }) }),

@@ -13,14 +13,21 @@ export function AcceptStep({ view, onChange, onNew }: { view: CaseView; onChange
   const [legalBasis, setLegalBasis] = useState('');
   const [pdf, setPdf] = useState<PdfDoc | null>(null);
   const [busy, setBusy] = useState(false);
+  const [completing, setCompleting] = useState(false);
+  const [decisionNo, setDecisionNo] = useState('');
+  const [completeError, setCompleteError] = useState<string | null>(null);
 
-  async function transition(to: CaseStatus, why?: string, basis?: string) {
+  async function transition(to: CaseStatus, why?: string, basis?: string, decision?: string): Promise<boolean> {
     setBusy(true);
     try {
-      onChange(await call('intake.transition', { caseId: view.id, to, ...(why ? { reason: why } : {}), ...(basis ? { legalBasis: basis } : {}) }));
+      onChange(await call('intake.transition', { caseId: view.id, to, ...(why ? { reason: why } : {}), ...(basis ? { legalBasis: basis } : {}), ...(decision ? { decisionNo: decision } : {}) }));
       message.success(`办件已${CASE_STATUS_LABELS[to]}`);
+      return true;
     } catch (e) {
-      message.error(e instanceof DeskCallError ? e.message : '操作失败');
+      const text = e instanceof DeskCallError ? e.message : '操作失败';
+      if (to === 'completed') setCompleteError(text);
+      else message.error(text);
+      return false;
     } finally {
       setBusy(false);
     }
@@ -83,7 +90,16 @@ export function AcceptStep({ view, onChange, onNew }: { view: CaseView; onChange
                 {view.transitions
                   .filter((t) => t.to !== 'accepted')
                   .map((t) => (
-                    <Button key={t.to} onClick={() => (t.needsReason ? setReasonFor({ to: t.to, action: t.action, needsLegalBasis: t.needsLegalBasis }) : void transition(t.to))}>
+                    <Button
+                      key={t.to}
+                      onClick={() =>
+                        t.to === 'completed'
+                          ? (setCompleteError(null), setCompleting(true))
+                          : t.needsReason
+                            ? setReasonFor({ to: t.to, action: t.action, needsLegalBasis: t.needsLegalBasis })
+                            : void transition(t.to)
+                      }
+                    >
                       {t.action}
                     </Button>
                   ))}
@@ -94,6 +110,30 @@ export function AcceptStep({ view, onChange, onNew }: { view: CaseView; onChange
         )}
       </Col>
       <PdfViewer doc={pdf} title="受理回执" onClose={() => setPdf(null)} />
+      <Modal
+        open={completing}
+        title="办结"
+        okText="办结"
+        okButtonProps={{ disabled: !decisionNo.trim(), loading: busy }}
+        onCancel={() => setCompleting(false)}
+        onOk={() => {
+          void transition('completed', undefined, undefined, decisionNo.trim()).then((ok) => {
+            if (!ok) return;
+            setCompleting(false);
+            setDecisionNo('');
+          });
+        }}
+      >
+        {completeError && <Alert type="error" showIcon title={completeError} style={{ marginBottom: 12 }} data-testid="complete-refused" />}
+        <div style={{ marginBottom: 4 }}>办理结果（必填，归档用）</div>
+        <Input
+          aria-label="办理结果"
+          value={decisionNo}
+          maxLength={100}
+          onChange={(e) => setDecisionNo(e.target.value)}
+          placeholder="决定文号或证照编号，例如：房民婚字〔2026〕第0123号"
+        />
+      </Modal>
       <Modal
         open={reasonFor !== null}
         title={reasonFor?.action}

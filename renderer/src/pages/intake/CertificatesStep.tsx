@@ -1,8 +1,9 @@
 import { useState } from 'react';
-import { Alert, App, Badge, Button, Card, Form, Input, Modal, Popconfirm, Radio, Space, Table, Tooltip, Typography } from 'antd';
+import { Alert, App, Badge, Button, Card, Form, Input, Modal, Popconfirm, Space, Table, Tooltip, Typography } from 'antd';
 import type { CaseCertificateView, CaseView } from '../../../../shared/ipc/methods/intake';
 import { call, DeskCallError } from '../../ipc/client';
 import { MethodTag } from '../../components/MethodTag';
+import { AssistanceReplyModal } from '../../components/AssistanceReplyModal';
 import { PdfViewer, type PdfDoc } from '../../components/PdfViewer';
 import { CommitmentDrawer } from './CommitmentDrawer';
 import { MaterialDrawer } from './MaterialDrawer';
@@ -29,7 +30,6 @@ export function CertificatesStep({ view, onChange }: { view: CaseView; onChange:
   const [withdrawFor, setWithdrawFor] = useState<CaseCertificateView | null>(null);
   const [pdf, setPdf] = useState<PdfDoc | null>(null);
   const [busy, setBusy] = useState<number | null>(null);
-  const [replyForm] = Form.useForm<{ outcome: 'confirmed' | 'denied'; reply: string }>();
   const [withdrawReason, setWithdrawReason] = useState('');
   const [subjectFor, setSubjectFor] = useState<CaseCertificateView | null>(null);
   const [subjectForm] = Form.useForm<{ name: string; idNumber: string }>();
@@ -159,30 +159,16 @@ export function CertificatesStep({ view, onChange }: { view: CaseView; onChange:
       <CommitmentDrawer view={view} cert={fresh(commitFor)} onClose={() => setCommitFor(null)} onChange={onChange} />
       <MaterialDrawer view={view} cert={fresh(materialFor)} onClose={() => setMaterialFor(null)} onChange={onChange} />
       <PdfViewer doc={pdf} title="告知承诺书" onClose={() => setPdf(null)} />
-      <Modal
+      <AssistanceReplyModal
         open={replyFor !== null}
         title={`登记协查答复：${replyFor?.name ?? ''}`}
-        okText="登记"
         onCancel={() => setReplyFor(null)}
-        onOk={() =>
-          void replyForm.validateFields().then(async (v) => {
-            if (!replyFor?.request) return;
-            await run(replyFor, () => call('intake.recordAssistanceReply', { requestId: replyFor.request!.id, outcome: v.outcome, reply: v.reply }), '已登记答复');
-            setReplyFor(null);
-            replyForm.resetFields();
-          })
-        }
-        destroyOnHidden
-      >
-        <Form form={replyForm} layout="vertical" initialValues={{ outcome: 'confirmed' }}>
-          <Form.Item name="outcome" label="核验结果">
-            <Radio.Group options={[{ value: 'confirmed', label: '情况属实' }, { value: 'denied', label: '未能证实' }]} />
-          </Form.Item>
-          <Form.Item name="reply" label="答复内容" rules={[{ required: true, message: '请填写答复内容' }]}>
-            <Input.TextArea rows={3} placeholder="例如：经县公安局户政科核实，申请人户籍信息属实（答复人：××，电话：××）" />
-          </Form.Item>
-        </Form>
-      </Modal>
+        onSubmit={async (v) => {
+          if (!replyFor?.request) return;
+          onChange(await call('intake.recordAssistanceReply', { requestId: replyFor.request.id, ...v }));
+          setReplyFor(null);
+        }}
+      />
       <Modal
         open={subjectFor !== null}
         title={`证明对象：${subjectFor?.subject ?? ''}（${subjectFor?.name ?? ''}）`}

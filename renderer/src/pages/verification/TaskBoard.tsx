@@ -9,6 +9,8 @@ import { OutcomeModal } from './OutcomeModal';
 import { OUTCOME_LABELS, TaskStateTag } from './labels';
 import { deskDay, deskTime } from '../../lib/time';
 import { HandoverCard } from './HandoverCard';
+import { OpenVerificationModal, RandomDrawModal } from './OpenVerification';
+import { VERIFICATION_SOURCE_LABELS } from '../../../../shared/rules/verification-consequences';
 
 const FILTERS: (TaskState | 'all')[] = ['all', 'unassigned', 'assigned', 'in_field', 'escalated', 'passed', 'failed'];
 const PAGE_SIZE = 20;
@@ -51,6 +53,7 @@ export function TaskBoard() {
   const [outcomeFor, setOutcomeFor] = useState<TaskView | null>(null);
   const [detail, setDetail] = useState<TaskView | null>(null);
   const [photos, setPhotos] = useState<Record<number, string>>({});
+  const [opening, setOpening] = useState<'open' | 'draw' | null>(null);
   const act = useAction(load);
 
   const openDetail = async (t: TaskView) => {
@@ -76,6 +79,11 @@ export function TaskBoard() {
             {board ? `（${f === 'all' ? BOARD_DEFAULT_STATES.reduce((n, s) => n + (board.counts[s] ?? 0), 0) : (board.counts[f] ?? 0)}）` : ''}
           </Button>
         ))}
+        {board && (board.counts.rectificationOverdue ?? 0) > 0 && (
+          <Tag color="red" data-testid="rectification-overdue-count">
+            整改逾期 {board.counts.rectificationOverdue} 件
+          </Tag>
+        )}
       </Space>
       <Space style={{ marginBottom: 12, display: 'flex' }} wrap>
         <Input.Search allowClear placeholder="办件编号或申请人" aria-label="查找核查任务" style={{ width: 240 }} onSearch={(v) => refilter(setQuery)(v.trim())} />
@@ -86,6 +94,14 @@ export function TaskBoard() {
           <Checkbox checked={mine} onChange={(e) => refilter(setMine)(e.target.checked)}>
             只看我的任务
           </Checkbox>
+        )}
+        {isSupervisor && (
+          <>
+            <Button data-testid="open-verification" onClick={() => setOpening('open')}>
+              新建核查
+            </Button>
+            <Button onClick={() => setOpening('draw')}>双随机抽查</Button>
+          </>
         )}
         {mayWork && (
           <Upload
@@ -125,7 +141,17 @@ export function TaskBoard() {
         columns={[
           { title: '办件编号', dataIndex: 'caseNo', width: 205, render: (v: string, t) => <a style={{ whiteSpace: 'nowrap' }} onClick={() => void openDetail(t)}>{v}</a> },
           { title: '申请人', dataIndex: 'applicantName', width: 82, render: (v: string) => <span style={{ whiteSpace: 'nowrap' }}>{v}</span> },
-          { title: '承诺事项', dataIndex: 'certificate' },
+          {
+            title: '承诺事项 / 来源',
+            dataIndex: 'certificate',
+            render: (v: string, t) => (
+              <span>
+                {v}
+                <br />
+                <Tag color={t.source === 'sampled' ? 'default' : 'geekblue'}>{VERIFICATION_SOURCE_LABELS[t.source]}</Tag>
+              </span>
+            ),
+          },
           { title: '事项 / 部门', key: 'item', render: (_, t) => <span>{t.items.join('、')}<br /><Typography.Text type="secondary">{t.department}</Typography.Text></span> },
           { title: '核查方式', dataIndex: 'method', width: 92, render: (v: string) => <span style={{ whiteSpace: 'nowrap' }}>{v}</span> },
           {
@@ -134,6 +160,14 @@ export function TaskBoard() {
             render: (v: string | null, t) => (
               <span>
                 {deskDay(v)} {t.overdue && <Tag color="red">已逾期</Tag>}
+                {t.rectification && !t.rectification.closedAt && (
+                  <>
+                    <br />
+                    <Tag color={t.rectification.overdue ? 'red' : 'gold'} data-testid="rectification-flag">
+                      {t.rectification.overdue ? '整改逾期' : '整改中'}（{deskDay(t.rectification.dueAt)} 前）
+                    </Tag>
+                  </>
+                )}
               </span>
             ),
           },
@@ -187,6 +221,20 @@ export function TaskBoard() {
           },
         ]}
       />
+      <OpenVerificationModal
+        open={opening === 'open'}
+        onClose={(changed) => {
+          setOpening(null);
+          if (changed) void load();
+        }}
+      />
+      <RandomDrawModal
+        open={opening === 'draw'}
+        onClose={(changed) => {
+          setOpening(null);
+          if (changed) void load();
+        }}
+      />
       <OutcomeModal
         task={outcomeFor}
         onClose={(changed) => {
@@ -202,6 +250,18 @@ export function TaskBoard() {
               <Descriptions.Item label="承诺事项">{detail.certificate}</Descriptions.Item>
               <Descriptions.Item label="核查方式 / 期限">{detail.method}，{deskDay(detail.dueAt)} 前</Descriptions.Item>
               <Descriptions.Item label="状态"><TaskStateTag state={detail.state} /> {detail.outcome && OUTCOME_LABELS[detail.outcome]} {deskTime(detail.outcomeAt)}</Descriptions.Item>
+              <Descriptions.Item label="来源">
+                {VERIFICATION_SOURCE_LABELS[detail.source]}
+                {detail.sourceNote ? `：${detail.sourceNote}` : ''}
+              </Descriptions.Item>
+              <Descriptions.Item label="事项">
+                {detail.caseItems.map((i) => (
+                  <Tag key={i.id} color={i.status === 'active' ? (i.relied ? 'blue' : 'default') : 'red'}>
+                    {i.name}
+                    {i.status === 'revoked' ? '（已撤销）' : i.status === 'terminated' ? '（已终止）' : ''}
+                  </Tag>
+                ))}
+              </Descriptions.Item>
               <Descriptions.Item label="抽查">
                 {detail.sample ? `比例 ${Math.round(detail.sample.ratio * 100)}%，随机数 ${detail.sample.draw.toFixed(6)}，${detail.sample.sampled ? '抽中' : '未抽中'}；种子 ${detail.sample.seed}` : '免于核查'}
               </Descriptions.Item>
