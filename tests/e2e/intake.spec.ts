@@ -76,10 +76,11 @@ test('a single item with a commitment: notice, choice, signature, PDF and a veri
   await drawer.locator('.ant-drawer-close').click();
   await expect(row(page, '无犯罪记录证明')).toContainText('已签署告知承诺书');
   await row(page, '无犯罪记录证明').getByRole('button', { name: '查看承诺书' }).click();
-  await expectPdfRendered(page);
+  // Two pages since the commitment always carries its 设定依据 and the verification plan.
+  await expectPdfRendered(page, { pages: 2 });
   await page.setViewportSize({ width: 1366, height: 768 });
   await page.screenshot({ path: info.outputPath('commitment-pdf-preview.png') });
-  await expectPdfPrints(page, 1);
+  await expectPdfPrints(page, 2);
 });
 
 test('an ineligible applicant is refused for commitment with the reason, and presents the certificate instead', async ({ page }) => {

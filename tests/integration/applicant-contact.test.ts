@@ -176,7 +176,7 @@ async function caseWithCommitment(d: TestDesk, token: string, applicantId: numbe
     if (r.caseId === v.id) await d.call('assistance.recordReply', { requestId: r.id, outcome: 'confirmed', reply: '电话核实属实', channel: 'phone' }, token);
   }
   v = await d.call('intake.transition', { caseId: v.id, to: 'accepted' }, token);
-  return d.call('intake.transition', { caseId: v.id, to: 'completed' }, token);
+  return d.call('intake.transition', { caseId: v.id, to: 'completed', decisionNo: '房卫决字〔2026〕第017号' }, token);
 }
 
 describe('the field task carries where to go and whom to call', () => {

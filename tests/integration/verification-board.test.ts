@@ -75,14 +75,14 @@ afterAll(async () => {
 
 const board = (input: Record<string, unknown>, session = admin) => d.call('verification.board', input as never, session);
 const names = (tasks: { id: number }[]) => tasks.map((t) => Object.keys(id).find((k) => id[k] === t.id) ?? `?${t.id}`);
-const ZERO = { unassigned: 0, assigned: 0, in_field: 0, escalated: 0, passed: 0, failed: 0, exempt: 0, cancelled: 0 };
+const ZERO = { unassigned: 0, assigned: 0, in_field: 0, escalated: 0, passed: 0, failed: 0, exempt: 0, cancelled: 0, rectificationOverdue: 0 };
 
 describe('verification board, paged and filtered in SQL', () => {
   it('orders open tasks by due date (the overdue ones first), then 承诺不实, then 核查属实; counts every state', async () => {
     const b = await board({ pageSize: 6 });
     expect(names(b.tasks)).toEqual(['d', 'a', 'b', 't0', 'c', 'f']);
     expect(b).toMatchObject({ total: 27, page: 1, pageSize: 6, overdue: 3 });
-    expect(b.counts).toEqual({ unassigned: 2, assigned: 1, in_field: 1, escalated: 1, passed: 21, failed: 1, exempt: 1, cancelled: 1 });
+    expect(b.counts).toEqual({ unassigned: 2, assigned: 1, in_field: 1, escalated: 1, passed: 21, failed: 1, exempt: 1, cancelled: 1, rectificationOverdue: 0 });
     expect(b.tasks.map((t) => [t.state, t.overdue])).toEqual([
       ['escalated', true],
       ['unassigned', true],
