@@ -18,6 +18,7 @@ import { TargetConfig, type HubTargetConfig } from '../../electron/services/sync
 import { openStore } from '../../electron/store/open-store';
 import { writeTx } from '../../electron/store/write';
 import type { Deps } from '../../electron/app/deps';
+import { prng } from '../helpers/kill-points';
 
 /**
  * Replication through the desks' durable outboxes into the hub on a real PostgreSQL, while the
@@ -36,17 +37,6 @@ const CASES = Number(process.env.HUB_CASES ?? 40);
 const KILLS = Number(process.env.HUB_KILLS ?? 5);
 const SEED = process.env.HUB_KILL_SEED ? Number(process.env.HUB_KILL_SEED) : Math.floor(Math.random() * 2 ** 31);
 
-/** mulberry32: a small seeded random source. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pgc = usePostgres();
 let url: string;
@@ -157,7 +147,7 @@ afterAll(async () => {
 describe('hub replication through the outbox', () => {
   it(`${DESKS} desks × ${CASES} cases pushed concurrently while the hub is SIGKILLed ${KILLS} times: every case once, every outbox drained`, async () => {
     console.log(`hub-replication: seed ${SEED} (HUB_KILL_SEED=${SEED} repeats the kill points)`);
-    const rnd = random(SEED);
+    const rnd = prng(SEED);
     // All desks queue their cases at once; the hub is down until the first start below.
     await Promise.all(desks.map(({ d }) => queueClones(d.app, CASES - 1)));
     const total = DESKS * CASES;
