@@ -20,7 +20,9 @@ export function callErrorText(e: unknown, fallback = '操作失败'): string {
 /**
  * A method's answer, loaded on mount and again whenever its input changes (compared by JSON).
  * A failed load is returned as `error` for the screen to show, never an unhandled rejection that
- * leaves a table silently empty; an answer to an input that has since changed is dropped.
+ * leaves a table silently empty; an answer to an input that has since changed is dropped, and so
+ * is an answer overtaken by a later load (a slow mount load must not overwrite the reload that an
+ * action started after it).
  */
 export function useCall<M extends MethodName>(method: M, input: MethodInput<M>): Loaded<MethodOutput<M>> {
   const [data, setData] = useState<MethodOutput<M> | null>(null);
@@ -28,16 +30,19 @@ export function useCall<M extends MethodName>(method: M, input: MethodInput<M>):
   const key = JSON.stringify(input);
   const keyRef = useRef(key);
   keyRef.current = key;
+  const latest = useRef(0);
 
   const reload = useCallback(async () => {
     const asked = key;
+    const mine = ++latest.current;
+    const stale = () => keyRef.current !== asked || latest.current !== mine;
     try {
       const answer = await call(method, JSON.parse(asked) as MethodInput<M>);
-      if (keyRef.current !== asked) return;
+      if (stale()) return;
       setData(answer);
       setError(null);
     } catch (e) {
-      if (keyRef.current !== asked) return;
+      if (stale()) return;
       setError(callErrorText(e, '读取失败，请稍后重试'));
     }
   }, [method, key]);
