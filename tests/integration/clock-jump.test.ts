@@ -91,6 +91,9 @@ function logEvents(dataDir: string, event: string): Record<string, unknown>[] {
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
+// The running-host test preloads libfaketime (Debian's faketime package; .ci/run installs it).
+if (!LIBFAKETIME) console.log('SKIPPED — clock-jump in a running host: libfaketime is not installed (apt-get install faketime)');
+
 describe('a clock set back a day', () => {
   it.skipIf(!LIBFAKETIME)('in a running host (libfaketime): a waiting retry is not stalled beyond its back-off, and an idle session still locks', async () => {
     // The back-off of the first attempts: 0.5–1 s, 1–2 s, then 1–2 s (capped).
