@@ -3,7 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { StoreProblem } from '../../shared/ipc/contract';
 import { loadMigrations, MigrationSetError, type MigrationFile } from './migrations';
-import { fsyncDir, writeFileDurably } from './durable-write';
+import { fsyncDir, isDiskFull, writeFileDurably } from './durable-write';
 import { backupName, writeBackupSync } from './backups';
 
 export type Db = Database.Database;
@@ -224,6 +224,8 @@ export function openStore(opts: OpenStoreOptions): OpenStoreResult {
     return { ok: true, db, schemaVersion: migrations.length, created: !exists, applied: done };
   } catch (e) {
     db.close();
+    // A full disk while opening (WAL files, a migration): recovery mode saying so, not a crash at start.
+    if (isDiskFull(e)) return refuse('unreadable', `${String((e as { code?: unknown }).code)}: ${(e as Error).message}`);
     throw e;
   }
 }
