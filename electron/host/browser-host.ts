@@ -74,6 +74,15 @@ function safeLog(logger: Logger, level: 'warn' | 'error', event: string, fields:
 
 const short = (v: unknown) => String(v).slice(0, 200);
 
+/**
+ * How long a connection may take to send a complete request head. The
+ * renderer on this machine sends each head in one write; a connection that
+ * sends nothing, or only the blank lines RFC 9112 §2.2 lets a server skip
+ * before a request line, is answered 408 and closed after this long (Node's
+ * default is 60 s, checked every 30 s).
+ */
+export const REQUEST_HEAD_TIMEOUT_MS = 10_000;
+
 /** What Node's HTTP parser reports for a request it could not read, as a status line. */
 function clientErrorStatus(code: string | undefined): string {
   if (code === 'HPE_HEADER_OVERFLOW') return '431 Request Header Fields Too Large';
@@ -196,7 +205,11 @@ export function startBrowserHost(opts: BrowserHostOptions): Promise<BrowserHost>
   }
 
   // Node's own refusal of a request without Host has neither a body nor a length; ours has both.
-  const server = http.createServer({ requireHostHeader: false }, (req, res) => {
+  const server = http.createServer({
+    requireHostHeader: false,
+    headersTimeout: REQUEST_HEAD_TIMEOUT_MS,
+    connectionsCheckingInterval: 1_000,
+  }, (req, res) => {
     try {
       handle(req, res);
     } catch (e) {
