@@ -54,6 +54,7 @@ import { DEFAULT_AUTH_POLICY, type AuthPolicy, type Deps } from './deps';
 import { appRoot, storePaths } from './paths';
 import { contract } from '../../shared/ipc/contract';
 import { AppError, refusedForFullDisk, STORE_DISK_FULL_MESSAGE } from './app-error';
+import { isDiskFull } from '../store/durable-write';
 
 export interface CreateAppOptions {
   dataDir: string;
@@ -173,16 +174,41 @@ async function composeApp(opts: CreateAppOptions, logger: Logger, reopen: () => 
   });
 
   if (!opened.ok) {
-    const problem: StoreProblem = {
+    return recoveryApp(opts, logger, reopen, {
       kind: opened.kind,
       message: refusedForFullDisk(opened.detail) ? STORE_DISK_FULL_MESSAGE : opened.message,
       detail: opened.detail,
-      dbPath: paths.dbFile,
-      backups: listBackups(paths.backupDir),
-    };
-    logger.error('store.refused', { kind: opened.kind, detail: opened.detail, dbPath: paths.dbFile });
-    // Recovery mode: only system.status answers; everything else is refused.
-    const refuse = () => {
+    });
+  }
+  try {
+    return await readyApp(opts, logger, lock, opened);
+  } catch (e) {
+    // A full disk met by a start-up write after the store opened (the demo seed, the calendar, keys, the
+    // sync settings): the recovery screen says the disk is full, as when the store itself cannot open.
+    try {
+      opened.db.close();
+    } catch {
+      // the refusal below (or the original error) is what matters
+    }
+    if (!isDiskFull(e)) throw e;
+    const detail = `start-up write after the store opened: ${String((e as { code?: unknown }).code)}: ${(e as Error).message}`;
+    return recoveryApp(opts, logger, reopen, { kind: 'unreadable', message: STORE_DISK_FULL_MESSAGE, detail });
+  }
+}
+
+/** Recovery mode: only system.status and the restore methods answer; everything else is refused. */
+function recoveryApp(
+  opts: CreateAppOptions,
+  logger: Logger,
+  reopen: () => Promise<void>,
+  refused: Pick<StoreProblem, 'kind' | 'message' | 'detail'>,
+): DeskApp {
+  const now = opts.now ?? (() => new Date());
+  const paths = storePaths(opts.dataDir);
+  const migrationsDir = opts.migrationsDir ?? path.join(appRoot(), 'migrations');
+  const problem: StoreProblem = { ...refused, dbPath: paths.dbFile, backups: listBackups(paths.backupDir) };
+  logger.error('store.refused', { kind: problem.kind, detail: problem.detail, dbPath: paths.dbFile });
+  const refuse = () => {
       throw new AppError('STORE_UNAVAILABLE');
     };
     const handlers: PartialHandlers = Object.fromEntries(Object.keys(contract).map((m) => [m, refuse]));
@@ -200,8 +226,11 @@ async function composeApp(opts: CreateAppOptions, logger: Logger, reopen: () => 
       close: () => undefined,
       stopSync: async () => undefined,
     };
-  }
+}
 
+async function readyApp(opts: CreateAppOptions, logger: Logger, lock: DataDirLock, opened: Extract<ReturnType<typeof openStore>, { ok: true }>): Promise<DeskApp> {
+  const now = opts.now ?? (() => new Date());
+  const paths = storePaths(opts.dataDir);
   const { db } = opened;
   logger.info('store.opened', { dbPath: paths.dbFile, schemaVersion: opened.schemaVersion, created: opened.created, applied: opened.applied });
   const auth = { ...DEFAULT_AUTH_POLICY, ...opts.auth };
