@@ -55,6 +55,25 @@ describe('sign-in, lockout and idle lock', () => {
     expect(await code(desk.signIn('zhangmin'))).toBe('OK');
   });
 
+  // Security probe: 23 parallel guesses used to end with the account unlocked and signed in.
+  it('50 parallel wrong guesses with the right password among them lock the account, and the right password is then refused', async () => {
+    const desk = await testDesk();
+    const guesses = Array.from({ length: 50 }, (_, i) => (i === 10 ? DEMO_PASSWORD : `wrong-${i}`));
+    const outcomes = await Promise.all(guesses.map((password) => code(desk.call('auth.signIn', { username: 'zhangmin', password }))));
+    // Four wrong answers are counted, the fifth locks; everything after is refused unread — the right password too.
+    expect(outcomes.slice(0, 4)).toEqual(['INVALID_CREDENTIALS', 'INVALID_CREDENTIALS', 'INVALID_CREDENTIALS', 'INVALID_CREDENTIALS']);
+    expect(outcomes.slice(4)).toEqual(Array.from({ length: 46 }, () => 'ACCOUNT_LOCKED'));
+    expect(await code(desk.signIn('zhangmin'))).toBe('ACCOUNT_LOCKED');
+    const db = new Database(desk.app.dbFile, { readonly: true });
+    const row = db.prepare(`SELECT locked_until FROM users WHERE username = 'zhangmin'`).get() as { locked_until: string | null };
+    const locks = db.prepare(`SELECT COUNT(*) FROM audit_log WHERE action = 'auth.accountLocked'`).pluck().get();
+    const signIns = db.prepare(`SELECT COUNT(*) FROM audit_log WHERE action = 'auth.signIn'`).pluck().get();
+    db.close();
+    expect(row.locked_until).not.toBeNull();
+    expect(locks).toBe(1);
+    expect(signIns).toBe(0);
+  });
+
   it('locks an idle session; only the same password unlocks it', async () => {
     const c = clock();
     const desk = await testDesk({ now: c.now, auth: { idleLockMs: 60_000 } });

@@ -5,6 +5,7 @@ import type { SessionInfo } from '../../../shared/ipc/contract';
 import { hashPassword, verifyPassword } from './passwords';
 import { findUserById, findUserByName, toUserView, type UserRow } from '../users/user-rows';
 import type { Session } from './sessions';
+import { AttemptGate } from './attempt-gate';
 
 const ANONYMOUS = (username: string) => ({ userId: null, username: `(未登录:${username.slice(0, 64)})` });
 
@@ -12,6 +13,7 @@ const minutesLeft = (ms: number) => Math.max(1, Math.ceil(ms / 60_000));
 
 export function createAuthService(deps: Deps) {
   const { db, sessions, auth, lockouts } = deps;
+  const gate = new AttemptGate();
 
   function sessionInfo(s: Session): SessionInfo {
     return { token: s.token, user: s.user, idleLockMs: sessions.idleLockMs };
@@ -25,7 +27,9 @@ export function createAuthService(deps: Deps) {
       const expired = fresh.locked_until !== null && lockouts.remainingMs(user.id, fresh.locked_until) === 0;
       const failures = (expired ? 0 : fresh.failed_attempts) + 1;
       const lock = failures >= auth.maxFailures;
-      const lockedUntil = lock ? lockouts.begin(user.id) : null;
+      // A lock still running is never cleared by a failure (only by a supervisor or by running out).
+      const running = !expired && fresh.locked_until !== null ? fresh.locked_until : null;
+      const lockedUntil = lock ? lockouts.begin(user.id) : running;
       w.db
         .prepare('UPDATE users SET failed_attempts = ?, locked_until = ?, updated_at = ? WHERE id = ?')
         .run(lock ? 0 : failures, lockedUntil, w.at.toISOString(), user.id);
@@ -59,14 +63,18 @@ export function createAuthService(deps: Deps) {
         deps.write(ANONYMOUS(username), (w) => w.audit({ action: 'auth.signInFailed', detail: { reason: 'unknown_user' } }));
         throw new AppError('INVALID_CREDENTIALS', '用户名或密码错误。', { username, reason: 'unknown_user' });
       }
-      refuseIfUnusable(user);
-      if (!(await verifyPassword(password, user.password_hash))) recordFailure(user, 'signIn');
-      const view = toUserView(user);
-      deps.write({ userId: user.id, username: user.username }, (w) => {
-        w.db.prepare('UPDATE users SET failed_attempts = 0, locked_until = NULL, updated_at = ? WHERE id = ?').run(w.at.toISOString(), user.id);
-        w.audit({ action: 'auth.signIn', entityType: 'user', entityId: user.id });
+      return gate.run(user.id, async () => {
+        // Read again inside the gate: an attempt just before this one may have locked the account.
+        const current = findUserById(db, user.id)!;
+        refuseIfUnusable(current);
+        if (!(await verifyPassword(password, current.password_hash))) recordFailure(current, 'signIn');
+        const view = toUserView(current);
+        deps.write({ userId: current.id, username: current.username }, (w) => {
+          w.db.prepare('UPDATE users SET failed_attempts = 0, locked_until = NULL, updated_at = ? WHERE id = ?').run(w.at.toISOString(), current.id);
+          w.audit({ action: 'auth.signIn', entityType: 'user', entityId: current.id });
+        });
+        return sessionInfo(sessions.create(view));
       });
-      return sessionInfo(sessions.create(view));
     },
 
     'auth.signOut': (_input, ctx) => {
@@ -83,32 +91,37 @@ export function createAuthService(deps: Deps) {
 
     'auth.unlock': async ({ password }, ctx) => {
       const s = ctx.session!;
-      const user = findUserById(db, s.user.id);
-      if (!user) throw new AppError('UNAUTHENTICATED');
-      try {
-        refuseIfUnusable(user);
-      } catch (e) {
-        sessions.end(s.token);
-        throw e;
-      }
-      if (!(await verifyPassword(password, user.password_hash))) recordFailure(user, 'unlock');
-      deps.write(ctx.actor, (w) => {
-        w.db.prepare('UPDATE users SET failed_attempts = 0, locked_until = NULL, updated_at = ? WHERE id = ?').run(w.at.toISOString(), user.id);
-        w.audit({ action: 'auth.unlock', entityType: 'user', entityId: user.id });
+      return gate.run(s.user.id, async () => {
+        const user = findUserById(db, s.user.id);
+        if (!user) throw new AppError('UNAUTHENTICATED');
+        try {
+          refuseIfUnusable(user);
+        } catch (e) {
+          sessions.end(s.token);
+          throw e;
+        }
+        if (!(await verifyPassword(password, user.password_hash))) recordFailure(user, 'unlock');
+        deps.write(ctx.actor, (w) => {
+          w.db.prepare('UPDATE users SET failed_attempts = 0, locked_until = NULL, updated_at = ? WHERE id = ?').run(w.at.toISOString(), user.id);
+          w.audit({ action: 'auth.unlock', entityType: 'user', entityId: user.id });
+        });
+        sessions.unlock(s);
+        return sessionInfo(s);
       });
-      sessions.unlock(s);
-      return sessionInfo(s);
     },
 
     'auth.changePassword': async ({ oldPassword, newPassword }, ctx) => {
-      const user = findUserById(db, ctx.session!.user.id)!;
-      if (!(await verifyPassword(oldPassword, user.password_hash))) recordFailure(user, 'changePassword');
-      const hash = await hashPassword(newPassword);
-      deps.write(ctx.actor, (w) => {
-        w.db.prepare('UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?').run(hash, w.at.toISOString(), user.id);
-        w.audit({ action: 'auth.passwordChanged', entityType: 'user', entityId: user.id });
+      return gate.run(ctx.session!.user.id, async () => {
+        const user = findUserById(db, ctx.session!.user.id)!;
+        refuseIfUnusable(user);
+        if (!(await verifyPassword(oldPassword, user.password_hash))) recordFailure(user, 'changePassword');
+        const hash = await hashPassword(newPassword);
+        deps.write(ctx.actor, (w) => {
+          w.db.prepare('UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?').run(hash, w.at.toISOString(), user.id);
+          w.audit({ action: 'auth.passwordChanged', entityType: 'user', entityId: user.id });
+        });
+        return { ok: true as const };
       });
-      return { ok: true as const };
     },
   };
   return handlers;
