@@ -122,6 +122,14 @@ describe('verification after acceptance', () => {
     expect(task.state).toBe('assigned');
     // Assigned to 陈静: 李思 cannot take it.
     expect((await failure(d.call('verification.checkout', { taskId: task.id }, lisi))).message).toContain('陈静');
+    // Nor record a finding on it (security probe: a colleague's "false" terminated the case and wrote a credit record);
+    // a clerk cannot either. Nothing is written: the task stays open, no credit record, no audit entry.
+    const auditBefore = (await d.call('audit.list', { limit: 1 }, admin))[0]!.seq;
+    const byColleague = await failure(d.call('verification.recordOutcome', { taskId: task.id, outcome: 'false', note: '不实', consequence: { legalBasis: '《条例》第十条', reason: '伪造', severity: '严重' } }, lisi));
+    expect(byColleague).toEqual({ code: 'FORBIDDEN', message: '该核查任务已分派给其他人员，只有被分派人或管理员可以录入结论。' });
+    expect((await failure(d.call('verification.recordOutcome', { taskId: task.id, outcome: 'true', note: '属实' }, clerk))).code).toBe('FORBIDDEN');
+    expect((await d.call('verification.get', { taskId: task.id }, admin)).state).toBe('assigned');
+    expect((await d.call('audit.list', { limit: 1 }, admin))[0]!.seq).toBe(auditBefore);
 
     const out = await d.call('verification.checkout', { taskId: task.id }, chen);
     expect(out.task.state).toBe('in_field');

@@ -7,6 +7,8 @@ import { enqueueStatusChange, reasonWithBasis } from '../sync/status-change';
 import { endItems, transition } from '../cases/case-state';
 import { severityForMeasures, type Measures } from '../../../shared/rules/verification-consequences';
 import { orderRectification } from './rectifications';
+import type { Role } from '../../../shared/domain/roles';
+import { mayRecordOutcome, outcomeAssignee } from '../../../shared/rules/outcome-authority';
 
 export interface OutcomeRequest {
   outcome: 'true' | 'false' | 'unable';
@@ -14,6 +16,18 @@ export interface OutcomeRequest {
   consequence?: Consequence | null;
   /** Set when the outcome comes from a field result (the assistant who worked it, their checklist…). */
   field?: Record<string, unknown>;
+}
+
+/** Refuses a hall-side outcome by anyone but a supervisor or the task's assignee (shared/rules/outcome-authority.ts). */
+export function refuseUnlessAssignee(t: Pick<TaskRow, 'id' | 'assigned_to' | 'checked_out_by'>, userId: number | null, role: Role): void {
+  const task = { assignedTo: t.assigned_to, checkedOutBy: t.checked_out_by };
+  if (mayRecordOutcome(role, userId, task)) return;
+  const assignee = outcomeAssignee(task);
+  throw new AppError(
+    'FORBIDDEN',
+    assignee === null ? '该核查任务尚未分派，请管理员先分派后再录入结论。' : '该核查任务已分派给其他人员，只有被分派人或管理员可以录入结论。',
+    { taskId: t.id, assignee, userId },
+  );
 }
 
 /** What a false commitment does to the case: revoke a decision, terminate a case in progress, refuse a draft. */
@@ -31,9 +45,10 @@ function caseActionFor(status: CaseStatus): { to: CaseStatus; action: string } |
  * the outbox (sync/status-change.ts), rectification/penalty noted, a 失信记录 on
  * the local credit list; unable → the task stays open and is escalated.
  */
-export function applyOutcome(w: WriteContext, taskId: number, req: OutcomeRequest, opts: { viaField: boolean }): TaskRow {
+export function applyOutcome(w: WriteContext, taskId: number, req: OutcomeRequest, opts: { viaField: true } | { viaField: false; role: Role }): TaskRow {
   const t = loadTask(w.db, taskId);
   if (t.status !== 'open') throw new AppError('INVALID_STATE', '该核查任务已有结论或不需核查。', { taskId, status: t.status });
+  if (!opts.viaField) refuseUnlessAssignee(t, w.actor.userId, opts.role);
   if (!opts.viaField && t.checked_out_by && t.checked_out_by !== w.actor.userId) {
     throw new AppError('CONFLICT', `该任务已由${t.checked_out_name ?? '他人'}领取外勤，结论须由其外勤结果带回。`, { taskId, holder: t.checked_out_by });
   }

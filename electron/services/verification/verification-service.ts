@@ -111,7 +111,7 @@ export function createVerificationService(deps: Deps & { files: FileStore }): Pa
     },
 
     'verification.recordOutcome': ({ taskId, outcome, note, consequence }, ctx) => {
-      deps.write(ctx.actor, (w) => applyOutcome(w, taskId, { outcome, note, consequence }, { viaField: false }));
+      deps.write(ctx.actor, (w) => applyOutcome(w, taskId, { outcome, note, consequence }, { viaField: false, role: ctx.session!.user.role }));
       return view(taskId);
     },
 

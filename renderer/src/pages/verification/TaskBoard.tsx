@@ -11,6 +11,7 @@ import { deskDay, deskTime } from '../../lib/time';
 import { HandoverCard } from './HandoverCard';
 import { OpenVerificationModal, RandomDrawModal } from './OpenVerification';
 import { VERIFICATION_SOURCE_LABELS } from '../../../../shared/rules/verification-consequences';
+import { mayRecordOutcome } from '../../../../shared/rules/outcome-authority';
 
 const FILTERS: (TaskState | 'all')[] = ['all', 'unassigned', 'assigned', 'in_field', 'escalated', 'passed', 'failed'];
 const PAGE_SIZE = 20;
@@ -210,7 +211,7 @@ export function TaskBoard() {
                       收回
                     </Button>
                   )}
-                  {mayWork && t.state !== 'in_field' && (
+                  {t.state !== 'in_field' && mayRecordOutcome(user.role, user.id, { assignedTo: t.assignedTo?.id ?? null, checkedOutBy: t.checkedOutBy?.id ?? null }) && (
                     <Button size="small" type="primary" onClick={() => setOutcomeFor(t)}>
                       录入结论
                     </Button>
