@@ -18,6 +18,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'applicant.revealId': '查看完整证件号码',
   'applicant.update': '修改申请人联系信息',
   'applicant.revealPhone': '查看完整联系电话',
+  'sync.manualViewed': '查看人工补录信息（完整证件号码）',
   'audit.verify': '校验审计链',
   'catalog.import': '导入证明事项清单',
   'case.create': '创建办件',

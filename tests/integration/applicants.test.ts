@@ -38,8 +38,19 @@ describe('applicants: persons and organisations, duplicates, the ID card reader'
     expect(samePhone.map((m) => m.reason)).toEqual(['姓名和联系电话相同']);
     const typo = await d.call('applicants.findSimilar', { name: '王小芳', idNumber: '42032519880623005X', phone: '' }, s.token);
     expect(typo[0]?.applicant.name).toBe('王芳');
-    expect(typo[0]?.reason).toContain('仅有1位不同');
+    // Never where or by how much the numbers differ (security probe: that told a whole ID number back).
+    expect(typo[0]?.reason).toBe('证件号码相近，可能与已登记的某人重复');
     expect(JSON.stringify(typo)).not.toContain('42032519880623004X'); // masked
+  });
+
+  it('searches by a whole ID number or its last four characters only: no longer suffix recovers a number', async () => {
+    const d = await testDesk();
+    const s = await d.signIn('chenjing'); // an assistant: may not reveal ID numbers
+    const names = async (query: string) => (await d.call('applicants.list', { query, limit: 10 }, s.token)).map((a) => a.name);
+    expect(await names('004X')).toEqual(['王芳']);
+    expect(await names('42032519880623004X')).toEqual(['王芳']);
+    // 王芳's number is 42032519880623004X: every longer suffix, right or wrong, finds no one.
+    for (const suffix of ['3004X', '23004X', '623004X', '0623004X', '19880623004X', '2032519880623004X', '3104X']) expect(await names(suffix), suffix).toEqual([]);
   });
 
   it('reads the card on the simulated reader; no card and no device are told apart', async () => {

@@ -104,6 +104,12 @@ describe('sync outbox: acceptance queues, the sender delivers', () => {
     expect(v.fields[0]!.value).toBe('王芳');
     expect(v.fields[1]!.value).toBe('42032519880623004X');
     expect(v.fields[3]).toMatchObject({ value: c.caseNo, hint: '填入“备注”栏' });
+    // Showing the whole ID number is audited with its reason (security: no full ID number without an audit entry).
+    const recent = await d.call('audit.list', { limit: 20 }, (await d.signIn('admin')).token);
+    const viewed = recent.filter((a) => a.action === 'sync.manualViewed');
+    expect(viewed).toHaveLength(1);
+    expect(viewed[0]).toMatchObject({ action: 'sync.manualViewed', entityType: 'case', entityId: String(c.id) });
+    expect(viewed[0]!.detail).toContain('人工补录到');
     const marked = await d.call('sync.manual.markEntered', { entryId: manual.id, targetCaseNo: 'MZ-2026-000123' }, token);
     expect(marked.entry).toMatchObject({ state: 'acknowledged', targetCaseNo: 'MZ-2026-000123' });
     await expect(d.call('sync.manual.markEntered', { entryId: manual.id, targetCaseNo: 'X' }, token)).rejects.toThrow(/INVALID_STATE/);

@@ -213,7 +213,7 @@ function findSimilar(db: Db, name: string, idNumber: string, phone: string): { r
     for (const row of candidates) {
       const d = differences(row.id_number, idNumber);
       if (d === 0) out.set(row.id, { row, reason: '证件号码相同' });
-      else if (d <= 2 && !out.has(row.id)) out.set(row.id, { row, reason: `证件号码仅有${d}位不同，可能录入有误` });
+      else if (d <= 2 && !out.has(row.id)) out.set(row.id, { row, reason: '证件号码相近，可能与已登记的某人重复' }); // never where or how many characters differ
     }
   }
   return [...out.values()].slice(0, 10);

@@ -105,12 +105,16 @@ export function createSyncService(deps: Deps, targets: SyncTargets, runtime: Syn
       return { entry: view(entryId) };
     },
 
-    'sync.manual.view': ({ entryId }) => {
+    'sync.manual.view': ({ entryId }, ctx) => {
       const e = requireEntry(entryId);
       const t = targets.get(e.target_id);
       if (!t || t.kind !== 'manual') throw new AppError('INVALID_STATE', '该记录不是人工补录的目标。', { entryId, targetId: e.target_id });
       const doc = JSON.parse(e.document) as CaseDocument;
       const change = doc.statusChange ? manualChangeView(db, e, t.name, doc.caseNo, doc.statusChange) : null;
+      // The screen shows the applicant's whole ID number and phone, to be typed into the target's system: audited, with why.
+      deps.write(ctx.actor, (w) =>
+        w.audit({ action: 'sync.manualViewed', entityType: 'case', entityId: e.case_id, detail: { entryId, target: e.target_id, reason: `人工补录到${t.name}（显示完整证件号码和联系电话）` } }),
+      );
       return { entry: view(entryId), screen: t.screen, fields: screenFields(doc, t.fields), change };
     },
 

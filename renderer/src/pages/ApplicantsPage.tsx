@@ -203,7 +203,7 @@ export function ApplicantsPage() {
           extra={
             <Input.Search
               allowClear
-              placeholder="姓名或证件号码后几位"
+              placeholder="姓名、证件号码后4位或完整证件号码"
               style={{ width: 260 }}
               onSearch={(q) => {
                 setQuery(q);

@@ -108,7 +108,7 @@ export function ApplicantStep({ owner, onChosen }: { owner: string; onChosen: (a
             </Space>
           }
         >
-          <Input.Search allowClear placeholder="姓名、单位名称或证件号码后几位" onSearch={setQuery} style={{ marginBottom: 12 }} />
+          <Input.Search allowClear placeholder="姓名、单位名称、证件号码后4位或完整号码" onSearch={setQuery} style={{ marginBottom: 12 }} />
           <Table<ApplicantView>
             rowKey="id"
             size="small"
