@@ -21,7 +21,7 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
-import { verifyAuditChain } from './services/audit/audit-chain';
+import { verifyAudit } from './services/audit/verify-audit';
 import { storePaths } from './app/paths';
 import { DataDirConflictError, resolveDataDir } from './app/data-dir';
 import { runTransferCli, TRANSFER_COMMANDS } from './services/transfer/transfer-cli';
@@ -44,9 +44,12 @@ function auditVerify(dataDir: string, io: CliOutput): number {
   let db;
   try {
     db = new Database(dbFile, { readonly: true, fileMustExist: true });
-    const r = verifyAuditChain(db);
-    if (r.ok) io.out(`审计链完整：共 ${r.checked} 条记录，逐条核对哈希无误。（${dbFile}）\n`);
-    else io.out(`审计链已断开：第 ${r.firstBroken!.seq} 条记录——${r.firstBroken!.reason}。此前 ${r.checked} 条完好。（${dbFile}）\n`);
+    const r = verifyAudit(db, dataDir);
+    const cp = r.checkpoints;
+    const signed = cp.latestSeq !== null ? `与 ${cp.compared} 个签名检查点相符（最近一个记到第 ${cp.latestSeq} 条，${chinaDate(cp.latestSignedAt!)} ${chinaClock(cp.latestSignedAt!)} 签名）` : '没有签名检查点可核对（本数据库早于检查点功能）';
+    if (r.ok) io.out(`审计链完整：共 ${r.checked} 条记录，逐条核对哈希无误，${signed}。（${dbFile}）\n`);
+    else if (r.firstBroken!.by === 'chain') io.out(`审计链已断开：第 ${r.firstBroken!.seq} 条记录——${r.firstBroken!.reason}。此前 ${r.checked} 条完好。（${dbFile}）\n`);
+    else io.out(`审计链与签名检查点不符：${r.firstBroken!.reason}。（${dbFile}）\n`);
     const back = r.backwardTimes;
     if (back.count) {
       io.out(`注意：有 ${back.count} 条记录的时间早于前一条（系统时钟可能曾被调回；记录的先后以序号为准）：\n`);

@@ -20,6 +20,7 @@ import { createHomeService } from '../services/home/home-service';
 import { createSystemService } from '../services/system/system-service';
 import { createSetupService } from '../services/system/setup-service';
 import { createAuditService } from '../services/audit/audit-service';
+import { AuditCheckpointer } from '../services/audit/checkpoints';
 import { createDevicesService } from '../services/devices/devices-service';
 import { SimulatedIdCardReader } from '../services/devices/id-card-reader';
 import { FileStore } from '../services/files/file-store';
@@ -233,6 +234,18 @@ async function readyApp(opts: CreateAppOptions, logger: Logger, lock: DataDirLoc
   const paths = storePaths(opts.dataDir);
   const { db } = opened;
   logger.info('store.opened', { dbPath: paths.dbFile, schemaVersion: opened.schemaVersion, created: opened.created, applied: opened.applied });
+  // Signed checkpoints of the audit chain's head, outside the database (services/audit/checkpoints.ts): at start,
+  // every CHECKPOINT_EVERY entries, every few minutes and at the stop. A failure (a full disk) is logged, never
+  // turned into a refusal of the write that was already committed.
+  const checkpointer = new AuditCheckpointer(db, opts.dataDir, now);
+  const signAuditHead = (why: 'start' | 'entries' | 'interval' | 'stop') => {
+    try {
+      if (why === 'entries') checkpointer.maybe();
+      else checkpointer.checkpoint();
+    } catch (e) {
+      logger.error('audit.checkpointFailed', { why, error: e instanceof Error ? e.message : String(e) });
+    }
+  };
   const auth = { ...DEFAULT_AUTH_POLICY, ...opts.auth };
   const monotonic = opts.monotonic ?? (opts.now ? () => now().getTime() : systemMonotonic);
   const deps: Deps = {
@@ -243,7 +256,11 @@ async function readyApp(opts: CreateAppOptions, logger: Logger, lock: DataDirLoc
     auth,
     sessions: new SessionStore(auth.idleLockMs, monotonic),
     lockouts: new Lockouts(auth.lockMinutes * 60_000, now, monotonic),
-    write: (actor, fn) => writeTx(db, actor, now, fn),
+    write: (actor, fn) => {
+      const result = writeTx(db, actor, now, fn);
+      signAuditHead('entries');
+      return result;
+    },
     runInWorker,
   };
 
@@ -278,6 +295,16 @@ async function readyApp(opts: CreateAppOptions, logger: Logger, lock: DataDirLoc
   // The published holiday schedules this store lacks (any store: new, upgraded, demo or production).
   const calendar = seedCalendar(deps);
   if (calendar.seeded.length || calendar.backfilled) logger.info('calendar.seeded', calendar);
+  if (opened.created) {
+    try {
+      checkpointer.replacedStore();
+    } catch (e) {
+      logger.error('audit.checkpointFailed', { why: 'new store', error: e instanceof Error ? e.message : String(e) });
+    }
+  }
+  signAuditHead('start');
+  const checkpointTimer = setInterval(() => signAuditHead('interval'), 5 * 60_000);
+  checkpointTimer.unref();
 
   // Sync targets: <dataDir>/sync-targets.json (a fresh demo store gets the demo targets).
   if (opened.created && opts.demo !== false && !fs.existsSync(syncConfigPath(opts.dataDir))) writeSyncConfig(opts.dataDir, DEMO_SYNC_CONFIG);
@@ -305,7 +332,7 @@ async function readyApp(opts: CreateAppOptions, logger: Logger, lock: DataDirLoc
     createCatalogService(deps),
     createCatalogIoService(deps),
     createApplicantsService(deps),
-    createAuditService(deps, paths.dbFile),
+    createAuditService(deps, paths.dbFile, opts.dataDir),
     createDevicesService(new SimulatedIdCardReader(opts.dataDir, opts.demo !== false)),
     createIntakeService(intakeDeps, queries),
     createCreditService(deps),
@@ -353,8 +380,10 @@ async function readyApp(opts: CreateAppOptions, logger: Logger, lock: DataDirLoc
     close: () => {
       void backups.stop();
       if (lookUpTimer) clearInterval(lookUpTimer);
+      clearInterval(checkpointTimer);
       transfer.stop();
       sender.halt();
+      signAuditHead('stop');
       db.close();
     },
     stopSync: () => sender.stop(),

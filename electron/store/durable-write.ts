@@ -126,6 +126,34 @@ export function writeFileDurably(file: string, data: Uint8Array | string, opts: 
   fsyncDir(dir);
 }
 
+/**
+ * Appends one line to an append-only file durably: every byte checked written, the file flushed
+ * (and, when the append created it, its folder). A line torn by a crash or a full disk during an
+ * earlier append is closed off first (a newline), so it stands alone as an unreadable line that
+ * readers skip, and never merges with this one. The line must not contain a newline.
+ */
+export function appendLineDurably(file: string, line: string, opts: DurableWriteOptions = {}): void {
+  if (line.includes('\n')) throw new Error('appendLineDurably: the line contains a newline');
+  const dir = path.dirname(file);
+  ensureDirDurably(dir);
+  const created = !fs.existsSync(file);
+  const fd = fs.openSync(file, 'a+', opts.mode ?? 0o644);
+  try {
+    const size = fs.fstatSync(fd).size;
+    let torn = false;
+    if (size > 0) {
+      const last = Buffer.alloc(1);
+      fs.readSync(fd, last, 0, 1, size - 1);
+      torn = last[0] !== 0x0a;
+    }
+    writeAllSync(fd, Buffer.from(`${torn ? '\n' : ''}${line}\n`, 'utf8'));
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  if (created) fsyncDir(dir);
+}
+
 /** writeFileDurably on libuv's thread pool, for large files written in pieces. */
 export async function writeFileDurablyAsync(file: string, pieces: readonly Uint8Array[], opts: DurableWriteOptions = {}): Promise<void> {
   const dir = path.dirname(file);

@@ -5,6 +5,7 @@ import { verifyPassword } from '../services/auth/passwords';
 import { AppError } from '../app/app-error';
 import { writeTx } from './write';
 import { currentEpoch, epochTag, renewEpoch } from './epoch';
+import { signRestore } from '../services/audit/checkpoints';
 import { listBackupInfos, verifyBackup, type BackupInfo } from './backups';
 import { ensureDirDurably, fsyncDir, fsyncFile } from './durable-write';
 import { openStore, preflight } from './open-store';
@@ -94,6 +95,8 @@ export interface RestoreOutcome {
   epoch: string;
   previousEpoch: string;
   toResolve: number[];
+  /** The signed restore line could not be appended to the audit checkpoints (the restore itself stands). */
+  checkpointError?: string;
 }
 
 /**
@@ -126,7 +129,7 @@ export function restoreBackup(p: RestorePaths, backup: BackupInfo, user: BackupU
   const db = opened.db;
   try {
     const previousEpoch = currentEpoch(db).epoch;
-    return writeTx(db, { userId: user.id, username: user.username }, now, (w) => {
+    const outcome = writeTx(db, { userId: user.id, username: user.username }, now, (w) => {
       // Entries not acknowledged when the backup was taken may have been delivered since: check first.
       const open = (
         w.db
@@ -164,6 +167,14 @@ export function restoreBackup(p: RestorePaths, backup: BackupInfo, user: BackupU
       w.audit({ action: 'store.restore', entityType: 'store', entityId: null, detail: { ...detail, epoch, epochTag: epochTag(epoch) } });
       return { backup: backup.name, backupTakenAt: backup.takenAt, movedAsideTo: aside.dir, moved: aside.moved, epoch, previousEpoch, toResolve: open };
     });
+    // The audit checkpoints of the replaced store name entries the backup never had: sign that this restore replaced
+    // that epoch (services/audit/checkpoints.ts). Committed already: a failure here is reported, not a failed restore.
+    try {
+      signRestore(db, p.dataDir, previousEpoch, now);
+    } catch (e) {
+      return { ...outcome, checkpointError: e instanceof Error ? e.message : String(e) };
+    }
+    return outcome;
   } finally {
     db.close();
   }

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { verifyAuditChain } from '../services/audit/audit-chain';
+import { verifyAudit } from '../services/audit/verify-audit';
 import { writeBackupSync } from '../store/backups';
 import { parseCatalogXlsx } from '../services/catalog-io/parse-catalog-xlsx';
 import { exportScanPdfJob } from '../services/scans/scan-pdf';
@@ -19,7 +19,7 @@ export const jobs: Record<string, (args: Record<string, unknown>) => unknown> = 
   'audit.verify': (args) => {
     const db = new Database(String(args.dbFile), { readonly: true, fileMustExist: true });
     try {
-      return verifyAuditChain(db);
+      return verifyAudit(db, String(args.dataDir));
     } finally {
       db.close();
     }

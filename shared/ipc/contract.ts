@@ -112,7 +112,13 @@ export type AuditEntryView = z.infer<typeof AuditEntryView>;
 export const AuditVerifyResult = z.object({
   ok: z.boolean(),
   checked: z.number().int(),
-  firstBroken: z.object({ seq: z.number().int(), reason: z.string() }).nullable(),
+  /** `by`: found walking the chain, or by comparing it with the signed checkpoints (then `seq` 0: not one entry). */
+  firstBroken: z.object({ seq: z.number().int(), reason: z.string(), by: z.enum(['chain', 'checkpoint']).optional() }).nullable(),
+  /**
+   * The signed checkpoints of the chain's head kept outside the database (electron/services/audit/checkpoints.ts):
+   * how many of the store's epoch were compared, and the latest. A store from before checkpoints has none.
+   */
+  checkpoints: z.object({ compared: z.number().int(), latestSeq: z.number().int().nullable(), latestSignedAt: z.string().nullable() }),
   /**
    * Entries whose time is earlier than their predecessor's (the clock was set back): a warning, not
    * a broken chain — the times are as written, the hashes hold. The first 100 are listed; `count` is all of them.

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startVerticalSim, type SimHandle } from '../../sim/vertical-system';
 import { backupName, writeBackupSync } from '../../electron/store/backups';
 import { verifyAuditChain } from '../../electron/services/audit/audit-chain';
+import { verifyAudit } from '../../electron/services/audit/verify-audit';
 import { testDesk, type TestDesk } from '../helpers/app';
 import { tempDir } from '../helpers/temp';
 import { acceptCase, applicantIdOf, FAST_SENDER, httpTarget, plainItem, simTarget, waitFor, writeConfig } from './sync-support';
@@ -131,6 +132,11 @@ describe('restore a backup through the recovery methods', () => {
     expect(audit[0]!.who).toBe('admin');
     expect(JSON.parse(audit[0]!.detail)).toMatchObject({ backup: backup.name, moved: ['desk.sqlite'], movedAsideTo: r.movedAsideTo });
     expect(verifyAuditChain(db).ok).toBe(true);
+    // And with the signed checkpoints: the replaced store's heads (entries the backup never had) are set aside
+    // by the signed restore line, the restored store's own heads match.
+    const whole = verifyAudit(db, dataDir);
+    expect(whole.firstBroken).toBeNull();
+    expect(whole.checkpoints.compared).toBeGreaterThan(0);
     db.close();
   });
 

@@ -20,6 +20,16 @@ export interface AuditRecord {
 
 export const GENESIS_HASH = '0'.repeat(64);
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * A string made well-formed before it is hashed and stored: a lone surrogate (which SQLite would
+ * store as U+FFFD, so the stored row would no longer match its hash) becomes U+FFFD first.
+ */
+export function wellFormed(s: string): string {
+  return s.replace(LONE_SURROGATE, '\uFFFD');
+}
+
 interface Row {
   seq: number;
   at: string;
@@ -60,11 +70,12 @@ export function appendAudit(db: Db, actor: Actor, at: Date, rec: AuditRecord): n
     seq: (last?.seq ?? 0) + 1,
     at: at.toISOString(),
     actor_id: actor.userId,
-    actor_username: actor.username,
-    action: rec.action,
-    entity_type: rec.entityType ?? null,
-    entity_id: rec.entityId === undefined || rec.entityId === null ? null : String(rec.entityId),
-    detail: JSON.stringify(rec.detail ?? {}),
+    actor_username: wellFormed(actor.username),
+    action: wellFormed(rec.action),
+    entity_type: rec.entityType === undefined || rec.entityType === null ? null : wellFormed(rec.entityType),
+    entity_id: rec.entityId === undefined || rec.entityId === null ? null : wellFormed(String(rec.entityId)),
+    // JSON.stringify writes a lone surrogate as an escape (\ud800): the text itself is well-formed.
+    detail: wellFormed(JSON.stringify(rec.detail ?? {})),
     prev_hash: last?.hash ?? GENESIS_HASH,
   };
   const hash = entryHash(row);
@@ -97,13 +108,13 @@ export const BACKWARD_TIMES_LISTED = 100;
  * as a warning apart from that, every entry whose time is earlier than its predecessor's: the
  * clock was set back while the desk ran (the order of the chain is the true order).
  */
-export function verifyAuditChain(db: Db): AuditVerifyResult {
+export function verifyAuditChain(db: Db): Omit<AuditVerifyResult, 'checkpoints'> {
   let prevHash = GENESIS_HASH;
   let expectedSeq = 1;
   let checked = 0;
   let prevAt: string | null = null;
   const backwardTimes: AuditVerifyResult['backwardTimes'] = { count: 0, entries: [] };
-  const result = (firstBroken: AuditVerifyResult['firstBroken']): AuditVerifyResult => ({ ok: firstBroken === null, checked, firstBroken, backwardTimes });
+  const result = (firstBroken: AuditVerifyResult['firstBroken']): Omit<AuditVerifyResult, 'checkpoints'> => ({ ok: firstBroken === null, checked, firstBroken, backwardTimes });
   for (const row of db.prepare('SELECT * FROM audit_log ORDER BY seq').iterate() as IterableIterator<Row>) {
     if (row.seq !== expectedSeq) {
       return result({ seq: row.seq, reason: `序号不连续：应为 ${expectedSeq}，实际为 ${row.seq}（有记录被删除）` });

@@ -2,7 +2,7 @@ import type { Deps } from '../../app/deps';
 import type { PartialHandlers } from '../../app/handlers';
 import type { AuditVerifyResult } from '../../../shared/ipc/contract';
 
-export function createAuditService(deps: Deps, dbFile: string): PartialHandlers {
+export function createAuditService(deps: Deps, dbFile: string, dataDir: string): PartialHandlers {
   return {
     'audit.list': ({ beforeSeq, limit }) =>
       (deps.db
@@ -14,7 +14,7 @@ export function createAuditService(deps: Deps, dbFile: string): PartialHandlers 
 
     // The walk reads the whole log: it runs on its own read-only connection in a worker thread.
     'audit.verify': async (_input, ctx) => {
-      const result = await deps.runInWorker<AuditVerifyResult>('audit.verify', { dbFile });
+      const result = await deps.runInWorker<AuditVerifyResult>('audit.verify', { dbFile, dataDir });
       deps.write(ctx.actor, (w) =>
         w.audit({
           action: 'audit.verify',

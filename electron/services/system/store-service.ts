@@ -60,6 +60,7 @@ export function createRestoreService(o: { paths: RestorePaths; problem: StorePro
         failures.delete(username);
         const r = restoreBackup(o.paths, b, user, o.now);
         o.logger.warn('store.restored', { backup: r.backup, by: user.username, movedAsideTo: r.movedAsideTo, moved: r.moved, epoch: r.epoch, previousEpoch: r.previousEpoch, toResolve: r.toResolve.length });
+        if (r.checkpointError) o.logger.error('audit.checkpointFailed', { why: 'restore', error: r.checkpointError });
         await o.reopen();
         return { backup: r.backup, movedAsideTo: r.movedAsideTo, epochTag: epochTag(r.epoch), toResolve: r.toResolve.length };
       } finally {
