@@ -254,7 +254,7 @@ async function readyApp(opts: CreateAppOptions, logger: Logger, lock: DataDirLoc
     monotonic,
     logger,
     auth,
-    sessions: new SessionStore(auth.idleLockMs, monotonic),
+    sessions: new SessionStore(auth.idleLockMs, monotonic, auth.sessionMaxMs),
     lockouts: new Lockouts(auth.lockMinutes * 60_000, now, monotonic),
     write: (actor, fn) => {
       const result = writeTx(db, actor, now, fn);

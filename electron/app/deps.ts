@@ -13,9 +13,11 @@ export interface AuthPolicy {
   lockMinutes: number;
   /** Idle time after which a session is locked. */
   idleLockMs: number;
+  /** A session's whole life, however busy: then it ends and its user signs in again (a working day). */
+  sessionMaxMs: number;
 }
 
-export const DEFAULT_AUTH_POLICY: AuthPolicy = { maxFailures: 5, lockMinutes: 15, idleLockMs: 10 * 60_000 };
+export const DEFAULT_AUTH_POLICY: AuthPolicy = { maxFailures: 5, lockMinutes: 15, idleLockMs: 10 * 60_000, sessionMaxMs: 12 * 60 * 60_000 };
 
 /** What every feature service gets from the composition root. */
 export interface Deps {

@@ -130,6 +130,13 @@ export const AuditVerifyResult = z.object({
 });
 export type AuditVerifyResult = z.infer<typeof AuditVerifyResult>;
 
+/** A new password must not contain the user name it is for (the rest of the policy is NewPassword's). */
+function refuseUsernameInPassword(v: { username: string; password: string }, ctx: z.RefinementCtx): void {
+  if (passwordProblem(v.password)) return; // already reported by NewPassword
+  const p = passwordProblem(v.password, v.username);
+  if (p) ctx.addIssue({ code: 'custom', path: ['password'], message: p });
+}
+
 const NewPassword = z.string().superRefine((v, ctx) => {
   const p = passwordProblem(v);
   if (p) ctx.addIssue({ code: 'custom', message: p });
@@ -150,7 +157,8 @@ const foundationMethods = {
             displayName: trimmed(32),
             password: NewPassword,
           })
-          .strict(),
+          .strict()
+          .superRefine(refuseUsernameInPassword),
       })
       .strict(),
     output: SessionInfo,
@@ -259,7 +267,8 @@ const foundationMethods = {
         role: RoleSchema,
         password: NewPassword,
       })
-      .strict(),
+      .strict()
+      .superRefine(refuseUsernameInPassword),
     output: UserView,
   }),
   'users.unlock': method({ access: ['supervisor'], input: z.object({ id: z.number().int().positive() }).strict(), output: Ok }),

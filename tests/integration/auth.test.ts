@@ -108,12 +108,50 @@ describe('sign-in, lockout and idle lock', () => {
     expect(await code(desk.signIn('chenjing'))).toBe('ACCOUNT_DISABLED');
   });
 
+  it('a new password follows the policy: 10+ characters, three kinds, not the user name, not a common one', async () => {
+    const desk = await testDesk();
+    const admin = (await desk.signIn('admin')).token;
+    const create = (username: string, password: string) => desk.raw('users.create', { username, displayName: '新人', role: 'clerk', password }, admin);
+    const refusal = async (username: string, password: string) => {
+      const r = await create(username, password);
+      return r.ok ? 'OK' : r.error.fields?.password;
+    };
+    expect(await refusal('newone', 'Ab1@xyz')).toBe('密码至少10位');
+    expect(await refusal('newone', 'abcdefgh12')).toBe('密码须包含大写字母、小写字母、数字、符号中的至少三种');
+    expect(await refusal('wangli', 'Wangli@2026x')).toBe('密码不能包含用户名');
+    expect(await refusal('newone', 'Password123!')).toBe('该密码过于常见，容易被猜中，请换一个');
+    expect(await refusal('newone', 'Admin@20261')).toBe('该密码过于常见，容易被猜中，请换一个');
+    expect(await refusal('newone', 'Fangxian#2026')).toBe('OK');
+    // A reset and a change are held to it too, the user name included.
+    const id = (await desk.call('users.list', {}, admin)).find((u) => u.username === 'newone')!.id;
+    expect((await desk.raw('users.resetPassword', { id, password: 'Newone#2026x' }, admin)).ok).toBe(false);
+    const own = (await desk.signIn('newone', 'Fangxian#2026')).token;
+    const change = await desk.raw('auth.changePassword', { oldPassword: 'Fangxian#2026', newPassword: 'xNEWONE#2026' }, own);
+    expect(change.ok === false && change.error.message).toBe('密码不能包含用户名');
+    expect((await desk.raw('auth.changePassword', { oldPassword: 'Fangxian#2026', newPassword: 'Qinglong$river9' }, own)).ok).toBe(true);
+  });
+
+  it('a session ends after twelve hours however busy, and its user signs in again', async () => {
+    const c = clock();
+    const desk = await testDesk({ now: c.now });
+    const s = await desk.signIn('zhangmin');
+    // Busy all day: a call every five minutes keeps it from idle-locking…
+    for (let t = 0; t < 12 * 60; t += 5) {
+      c.advance(5 * 60_000);
+      expect(await code(desk.call('applicants.list', { limit: 1 }, s.token)), `after ${t + 5} minutes`).toBe(t + 5 <= 12 * 60 ? 'OK' : 'UNAUTHENTICATED');
+    }
+    // …but not beyond its twelve hours.
+    c.advance(60_000);
+    expect(await code(desk.call('applicants.list', { limit: 1 }, s.token))).toBe('UNAUTHENTICATED');
+    expect(await code(desk.signIn('zhangmin'))).toBe('OK');
+  });
+
   it('a production start has no users until setup creates the first supervisor, once', async () => {
     const desk = await testDesk({ demo: false });
     expect((await desk.call('system.status', {})).needsSetup).toBe(true);
     const input = {
       hall: { code: 'H1', name: '测试大厅', region: '测试县' },
-      admin: { username: 'chief', displayName: '主任', password: 'Chief2026' },
+      admin: { username: 'chief', displayName: '主任', password: 'Fangxian#2026' },
     };
     const s = await desk.call('setup.initialize', input);
     expect(s.user.role).toBe('supervisor');

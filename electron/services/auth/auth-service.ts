@@ -6,6 +6,7 @@ import { hashPassword, verifyPassword } from './passwords';
 import { findUserById, findUserByName, toUserView, type UserRow } from '../users/user-rows';
 import type { Session } from './sessions';
 import { AttemptGate } from './attempt-gate';
+import { refuseUsernameInPassword } from '../users/users-service';
 
 const ANONYMOUS = (username: string) => ({ userId: null, username: `(未登录:${username.slice(0, 64)})` });
 
@@ -115,6 +116,7 @@ export function createAuthService(deps: Deps) {
         const user = findUserById(db, ctx.session!.user.id)!;
         refuseIfUnusable(user);
         if (!(await verifyPassword(oldPassword, user.password_hash))) recordFailure(user, 'changePassword');
+        refuseUsernameInPassword(newPassword, user.username);
         const hash = await hashPassword(newPassword);
         deps.write(ctx.actor, (w) => {
           w.db.prepare('UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?').run(hash, w.at.toISOString(), user.id);

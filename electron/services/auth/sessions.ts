@@ -16,6 +16,7 @@ export interface Session {
  * everyone out (drafts survive in the renderer's IndexedDB). A session left
  * idle longer than `idleLockMs` is locked until its user re-enters the password. Idle time is
  * measured on the monotonic clock: setting the wall clock back does not keep a session open.
+ * However busy, a session ends `maxLifetimeMs` after its sign-in (an absolute lifetime, 等保 身份鉴别).
  */
 export class SessionStore {
   private readonly byToken = new Map<string, Session>();
@@ -23,6 +24,7 @@ export class SessionStore {
   constructor(
     readonly idleLockMs: number,
     private readonly monotonic: Monotonic,
+    readonly maxLifetimeMs = 12 * 60 * 60_000,
   ) {}
 
   create(user: UserView): Session {
@@ -36,6 +38,10 @@ export class SessionStore {
   get(token: string | undefined): Session | undefined {
     if (!token) return undefined;
     const s = this.byToken.get(token);
+    if (s && this.monotonic() - s.createdAt > this.maxLifetimeMs) {
+      this.byToken.delete(token);
+      return undefined;
+    }
     if (s && !s.locked && this.monotonic() - s.lastActive > this.idleLockMs) s.locked = true;
     return s;
   }

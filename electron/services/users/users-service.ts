@@ -1,3 +1,4 @@
+import { passwordProblem } from '../../../shared/rules/password';
 import type { Deps } from '../../app/deps';
 import type { PartialHandlers } from '../../app/handlers';
 import { AppError } from '../../app/app-error';
@@ -42,7 +43,8 @@ export function createUsersService(deps: Deps): PartialHandlers {
     },
 
     'users.resetPassword': async ({ id, password }, ctx) => {
-      mustFind(id);
+      const target = mustFind(id);
+      refuseUsernameInPassword(password, target.username);
       const hash = await hashPassword(password);
       deps.write(ctx.actor, (w) => {
         w.db.prepare('UPDATE users SET password_hash = ?, failed_attempts = 0, locked_until = NULL, updated_at = ? WHERE id = ?').run(hash, w.at.toISOString(), id);
@@ -67,4 +69,10 @@ export function createUsersService(deps: Deps): PartialHandlers {
       return { ok: true as const };
     },
   };
+}
+
+/** The part of the password policy the input schema cannot see: the user name (shared/rules/password.ts). */
+export function refuseUsernameInPassword(password: string, username: string): void {
+  const problem = passwordProblem(password, username);
+  if (problem) throw new AppError('BAD_INPUT', problem, { rule: 'password' }, { password: problem });
 }
