@@ -32,3 +32,6 @@ export function isCommonPassword(pw: string): boolean {
   const word = lower.replace(/[\d\W_]+$/, '');
   return COMMON_WORDS.has(lower) || COMMON_WORDS.has(word) || /^(.)\1+$/.test(word) || /^(012|123|234|345|456|567|678|789|987|876|765|654|543|432|321)/.test(lower);
 }
+
+/** What the forms say under a new-password field. */
+export const PASSWORD_POLICY_HINT = '至少10位，含大写字母、小写字母、数字、符号中的至少三种，不能包含用户名或使用常见密码';

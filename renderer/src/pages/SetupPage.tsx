@@ -1,3 +1,4 @@
+import { PASSWORD_POLICY_HINT } from '../../../shared/rules/password';
 import { useState } from 'react';
 import { Alert, Button, Card, Divider, Form, Input, Typography } from 'antd';
 import { call, DeskCallError } from '../ipc/client';
@@ -59,7 +60,7 @@ export function SetupPage() {
           <Form.Item name="username" label="管理员用户名" rules={[{ required: true, pattern: /^[a-z][a-z0-9_.-]{2,31}$/, message: '以小写字母开头，3-32位小写字母、数字或 _ . -' }]}>
             <Input />
           </Form.Item>
-          <Form.Item name="password" label="密码" rules={[{ required: true, message: '请输入密码' }]} extra="至少8位，须同时包含字母和数字">
+          <Form.Item name="password" label="密码" rules={[{ required: true, message: '请输入密码' }]} extra={PASSWORD_POLICY_HINT}>
             <Input.Password />
           </Form.Item>
           <Form.Item

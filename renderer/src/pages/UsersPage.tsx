@@ -1,3 +1,4 @@
+import { PASSWORD_POLICY_HINT } from '../../../shared/rules/password';
 import { useState } from 'react';
 import { Button, Card, Form, Input, Modal, Select, Space, Table, Tag } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
@@ -74,7 +75,7 @@ export function UsersPage() {
           <Form.Item name="displayName" label="姓名" rules={[{ required: true, message: '请输入姓名' }]}><Input /></Form.Item>
           <Form.Item name="username" label="用户名" rules={[{ required: true, pattern: /^[a-z][a-z0-9_.-]{2,31}$/, message: '以小写字母开头，3-32位小写字母、数字或 _ . -' }]}><Input /></Form.Item>
           <Form.Item name="role" label="角色"><Select options={ROLES.map((r) => ({ value: r, label: ROLE_LABELS[r] }))} /></Form.Item>
-          <Form.Item name="password" label="初始密码" rules={[{ required: true, message: '请输入初始密码' }]} extra="至少8位，须同时包含字母和数字"><Input.Password /></Form.Item>
+          <Form.Item name="password" label="初始密码" rules={[{ required: true, message: '请输入初始密码' }]} extra={PASSWORD_POLICY_HINT}><Input.Password /></Form.Item>
         </Form>
       </Modal>
       <Modal
@@ -92,7 +93,7 @@ export function UsersPage() {
         }
       >
         <Form form={pwForm} layout="vertical">
-          <Form.Item name="password" label="新密码" rules={[{ required: true, message: '请输入新密码' }]} extra="至少8位，须同时包含字母和数字"><Input.Password /></Form.Item>
+          <Form.Item name="password" label="新密码" rules={[{ required: true, message: '请输入新密码' }]} extra={PASSWORD_POLICY_HINT}><Input.Password /></Form.Item>
         </Form>
       </Modal>
     </Card>
