@@ -34,7 +34,7 @@ const MIGRATIONS = path.resolve(__dirname, '../../migrations');
 /** A desk whose clock the test moves (sessions must not idle-lock meanwhile). */
 async function desk(at: string, opts: { demo?: boolean; dataDir?: string } = {}) {
   const clock = { t: Date.parse(at) };
-  const d = await testDesk({ sync: false, now: () => new Date(clock.t), auth: { idleLockMs: 1000 * DAY }, ...opts });
+  const d = await testDesk({ sync: false, now: () => new Date(clock.t), auth: { idleLockMs: 1000 * DAY, sessionMaxMs: 1000 * DAY }, ...opts });
   return { d, clock };
 }
 

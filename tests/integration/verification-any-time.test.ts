@@ -127,7 +127,7 @@ const endOf = (date: string) => new Date(`${date}T23:59:59+08:00`).toISOString()
 describe('责令限期整改 on the hall calendar', () => {
   it('ordered on 2026-09-30 for 2 working days is due 10-09 (after National Day), flagged on the board from 10-10, closed by a record', async () => {
     const clock = { t: Date.parse('2026-09-30T10:00:00+08:00') };
-    const d = await testDesk({ sync: false, now: () => new Date(clock.t), auth: { idleLockMs: 1000 * DAY } });
+    const d = await testDesk({ sync: false, now: () => new Date(clock.t), auth: { idleLockMs: 1000 * DAY, sessionMaxMs: 1000 * DAY } });
     const clerk = (await d.signIn('zhangmin')).token;
     const admin = (await d.signIn('admin')).token;
     const items = await d.call('catalog.listServiceItems', {}, clerk);

@@ -24,7 +24,7 @@ const id: Record<string, number> = {};
 
 beforeAll(async () => {
   platform = await startDataSharingPlatform();
-  d = await testDesk({ dataSharing: platform.url, sync: false, now: () => new Date(NOW), auth: { idleLockMs: 86_400_000 } });
+  d = await testDesk({ dataSharing: platform.url, sync: false, now: () => new Date(NOW), auth: { idleLockMs: 86_400_000, sessionMaxMs: 86_400_000 } });
   admin = (await d.signIn('admin')).token;
   chen = (await d.signIn('chenjing')).token;
   const clerk = (await d.signIn('zhangmin')).token;

@@ -33,7 +33,7 @@ const failure = (p: Promise<unknown>) =>
 async function hallDesk(): Promise<{ d: TestDesk; clock: { t: number } }> {
   const clock = { t: Date.parse('2026-03-02T01:00:00Z') };
   // The clock moves by days here; sessions must not idle-lock meanwhile.
-  const d = await testDesk({ dataSharing: platform.url, sync: false, now: () => new Date(clock.t), auth: { idleLockMs: 1000 * DAY } });
+  const d = await testDesk({ dataSharing: platform.url, sync: false, now: () => new Date(clock.t), auth: { idleLockMs: 1000 * DAY, sessionMaxMs: 1000 * DAY } });
   return { d, clock };
 }
 

@@ -32,6 +32,7 @@ import { newSampleDraw } from '../verification/sampling';
 import { recordAssistanceReply, storeReplyScan } from '../verification/assistance-reply';
 import type { TargetConfig } from '../sync/targets-config';
 import { chinaDate } from '../../../shared/rules/china-time';
+import { assistantCaseCondition, refuseUnlessApplicantReadable, refuseUnlessCaseReadable } from '../cases/case-access';
 import {
   answerLabel,
   answersWithDefaults,
@@ -187,14 +188,22 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
       return view(caseId);
     },
 
-    'intake.get': ({ caseId }) => view(caseId),
+    'intake.get': ({ caseId }, ctx) => {
+      refuseUnlessCaseReadable(db, ctx.user!, caseId);
+      return view(caseId);
+    },
 
-    'intake.list': ({ status, query, lateOnly, limit }) => {
+    'intake.list': ({ status, query, lateOnly, limit }, ctx) => {
       const now = deps.now();
       // Each kind of query through an index: a case number (prefix range), or the applicant's name or ID digits.
       const search = caseSearchCondition(db, query);
       let where = search?.sql ?? '1 = 1';
       const args: unknown[] = [...(search?.args ?? [])];
+      // An assistant lists only the cases they may read (cases/case-access.ts).
+      if (ctx.user!.role === 'assistant') {
+        where += ` AND ${assistantCaseCondition('c').replaceAll('@uid', '?')}`;
+        args.push(ctx.user!.id, ctx.user!.id, ctx.user!.id);
+      }
       if (status) {
         where += ' AND c.status = ?';
         args.push(status);
@@ -407,11 +416,12 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
       return view(caseId);
     },
 
-    'intake.commitmentPdf': ({ commitmentId }) => {
+    'intake.commitmentPdf': ({ commitmentId }, ctx) => {
       const cm = db
-        .prepare('SELECT cm.pdf_sha256, c.case_no, ci.code FROM commitments cm JOIN cases c ON c.id = cm.case_id JOIN certificate_items ci ON ci.id = cm.certificate_item_id WHERE cm.id = ?')
-        .get(commitmentId) as { pdf_sha256: string; case_no: string; code: string } | undefined;
+        .prepare('SELECT cm.pdf_sha256, cm.case_id, c.case_no, ci.code FROM commitments cm JOIN cases c ON c.id = cm.case_id JOIN certificate_items ci ON ci.id = cm.certificate_item_id WHERE cm.id = ?')
+        .get(commitmentId) as { pdf_sha256: string; case_id: number; case_no: string; code: string } | undefined;
       if (!cm) throw new AppError('NOT_FOUND', '该承诺书不存在。');
+      refuseUnlessCaseReadable(db, ctx.user!, cm.case_id);
       return { fileName: `告知承诺书-${cm.case_no}-${cm.code}.pdf`, base64: files.get(cm.pdf_sha256).toString('base64'), sha256: cm.pdf_sha256 };
     },
 
@@ -516,7 +526,8 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
       return view(caseId);
     },
 
-    'materials.forApplicant': ({ applicantId, caseId }) => {
+    'materials.forApplicant': ({ applicantId, caseId }, ctx) => {
+      refuseUnlessApplicantReadable(db, ctx.user!, applicantId);
       const today = chinaDate(deps.now());
       // Each certificate's validity (有效期) in the case's catalog version, else in the version in force.
       const version = caseId !== undefined ? loadCase(db, caseId).catalog_version_id : currentCatalogVersion(db, deps.now());
@@ -554,7 +565,9 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
       }));
     },
 
-    'materials.page': ({ materialId, position }) => {
+    'materials.page': ({ materialId, position }, ctx) => {
+      const owner = db.prepare('SELECT applicant_id FROM materials WHERE id = ?').get(materialId) as { applicant_id: number } | undefined;
+      if (owner) refuseUnlessApplicantReadable(db, ctx.user!, owner.applicant_id);
       const p = db
         .prepare('SELECT f.sha256, f.mime FROM material_pages mp JOIN files f ON f.sha256 = mp.file_sha256 WHERE mp.material_id = ? AND mp.position = ?')
         .get(materialId, position) as { sha256: string; mime: string } | undefined;
@@ -599,7 +612,8 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
       return view(caseId);
     },
 
-    'intake.receiptPdf': async ({ caseId }) => {
+    'intake.receiptPdf': async ({ caseId }, ctx) => {
+      refuseUnlessCaseReadable(db, ctx.user!, caseId);
       const v = view(caseId);
       if (v.status === 'draft' || v.status === 'rejected') throw new AppError('INVALID_STATE', '办件受理后才能出具受理回执。');
       const hall = readHall(db)!;

@@ -19,6 +19,7 @@ import { checkImage, PAGE_CHECK, THUMB_CHECK, type CheckedImage, type ImageMime 
 import { buildDocumentView, livePages, loadDocument, loadPage, type DocumentRow, type PageRow } from './scan-view';
 import type { ScanPdfFileRef, ScanPdfJobArgs, ScanPdfJobResult } from './scan-pdf';
 import { chinaDate } from '../../../shared/rules/china-time';
+import { assistantCaseCondition, refuseUnlessDocumentReadable } from '../cases/case-access';
 
 export interface ScansDeps extends Deps {
   files: FileStore;
@@ -333,9 +334,14 @@ export function createScansService(deps: ScansDeps): PartialHandlers {
       return view(documentId);
     },
 
-    'scans.getDocument': ({ documentId }) => view(documentId),
+    'scans.getDocument': ({ documentId }, ctx) => {
+      refuseUnlessDocumentReadable(db, ctx.user!, documentId);
+      return view(documentId);
+    },
 
-    'scans.listDocuments': ({ applicantId, caseId, limit }) => {
+    'scans.listDocuments': ({ applicantId, caseId, limit }, ctx) => {
+      // An assistant lists only their own scans and those of cases they may read (cases/case-access.ts).
+      const assistant = ctx.user!.role === 'assistant';
       const rows = db
         .prepare(
           `SELECT d.*, u.display_name AS creator,
@@ -343,9 +349,10 @@ export function createScansService(deps: ScansDeps): PartialHandlers {
                   (SELECT p.id FROM scan_pages p WHERE p.document_id = d.id AND p.deleted_at IS NULL ORDER BY p.position LIMIT 1) AS cover
            FROM scan_documents d LEFT JOIN users u ON u.id = d.created_by
            WHERE (? IS NULL OR d.applicant_id = ?) AND (? IS NULL OR d.case_id = ?)
+             AND (? = 0 OR d.created_by = ? OR EXISTS (SELECT 1 FROM cases c WHERE (c.id = d.case_id OR (d.case_id IS NULL AND c.applicant_id = d.applicant_id)) AND ${assistantCaseCondition('c').replaceAll('@uid', '?')}))
            ORDER BY d.updated_at DESC, d.id DESC LIMIT ?`,
         )
-        .all(applicantId ?? null, applicantId ?? null, caseId ?? null, caseId ?? null, limit) as (DocumentRow & { creator: string | null; pages: number; cover: number | null })[];
+        .all(applicantId ?? null, applicantId ?? null, caseId ?? null, caseId ?? null, assistant ? 1 : 0, ctx.user!.id, ctx.user!.id, ctx.user!.id, ctx.user!.id, limit) as (DocumentRow & { creator: string | null; pages: number; cover: number | null })[];
       return rows.map((d) => ({
         id: d.id,
         applicantId: d.applicant_id,
@@ -362,9 +369,10 @@ export function createScansService(deps: ScansDeps): PartialHandlers {
       }));
     },
 
-    'scans.pageImage': ({ pageId, thumb, original }) => {
+    'scans.pageImage': ({ pageId, thumb, original }, ctx) => {
       if (thumb && original) throw new AppError('BAD_INPUT', '缩略图和原始画面只能二选一。');
       const p = loadPage(db, pageId);
+      refuseUnlessDocumentReadable(db, ctx.user!, p.document_id);
       let sha = p.file_sha256;
       let isThumb = false;
       if (original) {
@@ -387,6 +395,7 @@ export function createScansService(deps: ScansDeps): PartialHandlers {
     },
 
     'scans.exportPdf': async ({ documentId }, ctx) => {
+      refuseUnlessDocumentReadable(db, ctx.user!, documentId);
       const v = view(documentId);
       if (v.pages.length === 0) throw new AppError('INVALID_STATE', '文档还没有页面，不能导出。');
       const byId = new Map(v.pages.map((p) => [p.id, p]));

@@ -7,6 +7,7 @@ import type { AssistanceView } from '../../../shared/ipc/methods/verification';
 import { CASE_STATUS_LABELS, type CaseStatus } from '../../../shared/rules/case-states';
 import { recordAssistanceReply, storeReplyScan } from './assistance-reply';
 import { chinaDateTime } from '../../../shared/rules/china-time';
+import { refuseUnlessCaseReadable } from '../cases/case-access';
 
 interface RequestRow {
   id: number;
@@ -79,8 +80,9 @@ export function createAssistanceService(deps: Deps & { files: FileStore }): Part
       return toView(loadRequest(db, input.requestId), deps.now());
     },
 
-    'assistance.scan': ({ requestId }) => {
+    'assistance.scan': ({ requestId }, ctx) => {
       const r = loadRequest(db, requestId);
+      refuseUnlessCaseReadable(db, ctx.user!, r.case_id);
       if (!r.reply_file_sha256) throw new AppError('NOT_FOUND', '该答复没有扫描件。');
       const f = db.prepare('SELECT mime FROM files WHERE sha256 = ?').get(r.reply_file_sha256) as { mime: string };
       return { mime: f.mime, base64: files.get(r.reply_file_sha256).toString('base64') };

@@ -41,8 +41,13 @@ const SEGMENTS: readonly { status: string; states: readonly TaskState[] }[] = [
  * through the commitment index (the tasks of the matching cases' commitments), never by scanning a
  * state's range of the board index and testing each row.
  */
-function otherFilters(db: Db, q: BoardQuery, userId: number, params: Record<string, unknown>): { from: string; where: string } {
+function otherFilters(db: Db, q: BoardQuery, userId: number, params: Record<string, unknown>, assistant: boolean): { from: string; where: string } {
   const where: string[] = [];
+  // An assistant sees the tasks assigned to them or in their hands, and those nobody has yet (to take one): cases/case-access.ts.
+  if (assistant) {
+    where.push('(t.assigned_to = @me OR t.checked_out_by = @me OR (t.assigned_to IS NULL AND t.checked_out_by IS NULL))');
+    params.me = userId;
+  }
   if (q.mine) {
     where.push('(t.assigned_to = @me OR t.checked_out_by = @me)');
     params.me = userId;
@@ -67,9 +72,9 @@ function otherFilters(db: Db, q: BoardQuery, userId: number, params: Record<stri
  * are one GROUP BY over the tasks (no row is loaded for them), the page is the ids of one ordered
  * LIMIT/OFFSET, and only the page's tasks are joined and turned into views.
  */
-export function boardPage(db: Db, q: BoardQuery, now: Date, userId: number): BoardPage {
+export function boardPage(db: Db, q: BoardQuery, now: Date, userId: number, assistant = false): BoardPage {
   const params: Record<string, unknown> = { now: now.toISOString() };
-  const { from, where: filters } = otherFilters(db, q, userId, params);
+  const { from, where: filters } = otherFilters(db, q, userId, params, assistant);
 
   // Counts: the concluded states are their status (counted on the index alone); the open ones are
   // told apart by the state predicates, over the open tasks only.

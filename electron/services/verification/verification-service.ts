@@ -15,6 +15,7 @@ import { hmacMatches, ownKeys, signEd25519 } from '../field/field-crypto';
 import { PACKAGE_FORMAT, RESULT_FORMAT, type FieldPackageBody, type FieldResult } from '../field/field-formats';
 import { imageMimeOf } from '../field/image-mime';
 import { applicantContact } from '../applicants/applicants-service';
+import { refuseUnlessTaskReadable } from '../cases/case-access';
 
 /** 事中事后核查 on the hall desk: board, assignment, checkout (lock), outcomes, field results. */
 export function createVerificationService(deps: Deps & { files: FileStore }): PartialHandlers {
@@ -25,12 +26,15 @@ export function createVerificationService(deps: Deps & { files: FileStore }): Pa
     'verification.board': (input, ctx) => {
       const now = deps.now();
       const assistants = db.prepare(`SELECT id, display_name AS name FROM users WHERE role = 'assistant' AND active = 1 ORDER BY id`).all() as { id: number; name: string }[];
-      const page = boardPage(db, input, now, ctx.user!.id);
+      const page = boardPage(db, input, now, ctx.user!.id, ctx.user!.role === 'assistant');
       // Rectifications past their deadline and still open, hall-wide (one count in SQL, rectifications.ts).
       return { ...page, counts: { ...page.counts, rectificationOverdue: countOverdueRectifications(db, now) }, assistants, now: now.toISOString() };
     },
 
-    'verification.get': ({ taskId }) => view(taskId),
+    'verification.get': ({ taskId }, ctx) => {
+      refuseUnlessTaskReadable(db, ctx.user!, taskId, 'task');
+      return view(taskId);
+    },
 
     'verification.assign': ({ taskId, userId }, ctx) => {
       deps.write(ctx.actor, (w) => {
@@ -171,7 +175,8 @@ export function createVerificationService(deps: Deps & { files: FileStore }): Pa
       return { applied, task: view(t.id), message: applied ? '外勤结果已应用。' : '该外勤结果已应用，本次未重复应用。' };
     },
 
-    'verification.evidence': ({ taskId, position }) => {
+    'verification.evidence': ({ taskId, position }, ctx) => {
+      refuseUnlessTaskReadable(db, ctx.user!, taskId, 'evidence');
       const e = db
         .prepare('SELECT f.sha256, f.mime FROM verification_evidence v JOIN files f ON f.sha256 = v.file_sha256 WHERE v.task_id = ? AND v.position = ?')
         .get(taskId, position) as { sha256: string; mime: string } | undefined;
