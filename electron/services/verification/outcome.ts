@@ -7,6 +7,7 @@ import { enqueueStatusChange, reasonWithBasis } from '../sync/status-change';
 import { endItems, transition } from '../cases/case-state';
 import { severityForMeasures, type Measures } from '../../../shared/rules/verification-consequences';
 import { orderRectification } from './rectifications';
+import { shareCreditRecord } from '../hub/hall-records';
 
 export interface OutcomeRequest {
   outcome: 'true' | 'false' | 'unable';
@@ -70,6 +71,7 @@ export function applyOutcome(w: WriteContext, taskId: number, req: OutcomeReques
           .run(t.id_type, t.id_number, t.applicant_name, severity, `${t.certificate}承诺不实：${c.reason}`, `事中事后核查 ${t.case_no}`, at, w.actor.userId, taskId).lastInsertRowid,
     );
     w.audit({ action: 'credit.record', entityType: 'credit', entityId: creditId, detail: { taskId, severity, caseNo: t.case_no } });
+    shareCreditRecord(w, creditId); // to the hub: every window refuses the commitment from now on (docs/hub.md)
     Object.assign(result, { consequence: c, severity, creditRecordId: creditId });
   }
 
