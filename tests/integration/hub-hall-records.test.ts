@@ -13,6 +13,8 @@ import { enrolDesk, hubIdentity } from '../../hub/trust';
 import { createDeskKeys } from '../../electron/services/transfer/desk-keys';
 import { hubFingerprint, type HubCard } from '../../electron/services/hub/hub-protocol';
 import type { CaseView } from '../../shared/ipc/methods/intake';
+import { HubConnector } from '../../electron/services/hub/hub-connector';
+import { TargetConfig, type HubTargetConfig } from '../../electron/services/sync/targets-config';
 
 /**
  * Hall records other than cases, end to end against a real PostgreSQL, the real hub (in process,
@@ -252,6 +254,44 @@ describe('offline: the last copy, its age, and commitments flagged on reconnect'
     } finally {
       await C.app.stopSync().catch(() => undefined);
       C.app.close();
+    }
+  });
+});
+
+describe('exactly once', () => {
+  it('an entry an earlier process sent before dying (lease held, answer lost) is re-sent under its key and acknowledged as the duplicate; the hub holds it once', async () => {
+    const D = await enrolledDesk('desk-d', hub.port);
+    await D.app.stopSync();
+    const admin = (await D.signIn('admin')).token;
+    await D.call(
+      'credit.recordOutside',
+      { applicantId: await applicantId(D, admin, '孙丽'), severity: '一般', source: '县税务局', documentNo: '房税罚〔2026〕7号', decidedOn: '2026-10-09', reason: '逾期未申报' },
+      admin,
+    );
+    const [e] = read<{ id: number; kind: string; record_id: string; base_version: number; body: string; idempotency_key: string; state: string }>(D, 'SELECT * FROM hall_record_outbox');
+    expect(e).toMatchObject({ kind: 'credit', base_version: 0, state: 'pending' });
+
+    // The earlier process sent it (the hub stored it) and died holding the lease, its answer never recorded.
+    const target = TargetConfig.parse(hubTarget(hub.port)) as HubTargetConfig;
+    const earlier = await new HubConnector(target, D.dataDir, 15, 5_000).pushRecord({ kind: 'credit', recordId: e!.record_id, baseVersion: 0, body: JSON.parse(e!.body) as Record<string, unknown>, idempotencyKey: e!.idempotency_key });
+    expect(earlier).toMatchObject({ version: 1, outcome: 'current', duplicate: false });
+    const db = new Database(dbFile(D.dataDir));
+    db.prepare(`UPDATE hall_record_outbox SET state = 'in_flight', lease_owner = 'earlier-process', lease_until = ?, attempts = 1 WHERE id = ?`).run(new Date(Date.now() + 3_600_000).toISOString(), e!.id);
+    db.close();
+    D.app.close();
+
+    // The desk starts again: the lease is not its own → unknown → re-sent under the same key → the hub answers "duplicate".
+    const D2 = await testDesk({ dataDir: D.dataDir });
+    try {
+      await waitFor('acknowledged', () => read<{ state: string }>(D2, 'SELECT state FROM hall_record_outbox WHERE id = ?', e!.id)[0]!.state === 'acknowledged' || null);
+      expect(read(D2, 'SELECT attempts, hub_version, outcome FROM hall_record_outbox WHERE id = ?', e!.id)).toEqual([{ attempts: 2, hub_version: 1, outcome: 'current' }]);
+      const acks = read<{ detail: string }>(D2, `SELECT detail FROM audit_log WHERE action = 'hub.recordAcknowledged'`).map((r) => JSON.parse(r.detail) as { via: string; version: number });
+      expect(acks).toEqual([expect.objectContaining({ via: 'duplicate', version: 1 })]);
+      expect((await pool.query('SELECT count(*)::int AS n FROM record_versions WHERE idempotency_key = $1', [e!.idempotency_key])).rows[0].n).toBe(1);
+      expect((await pool.query(`SELECT count(*)::int AS n FROM feed WHERE record_key LIKE $1`, [`credit:${e!.record_id}@%`])).rows[0].n).toBe(1);
+    } finally {
+      await D2.app.stopSync().catch(() => undefined);
+      D2.app.close();
     }
   });
 });
