@@ -1,4 +1,3 @@
-import net from 'node:net';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +6,7 @@ import { testDesk, type TestDesk } from '../helpers/app';
 import { tempDir } from '../helpers/temp';
 import { signaturePng } from '../helpers/png';
 import { dbFile, FAST_SENDER, waitFor, writeConfig } from './sync-support';
+import { CuttableProxy } from '../helpers/cuttable-proxy';
 import { freePort } from '../../hub/cluster';
 import { serve } from '../../hub/main';
 import { enrolDesk, hubIdentity } from '../../hub/trust';
@@ -36,34 +36,6 @@ let proxy: CuttableProxy;
 let A: TestDesk;
 let B: TestDesk;
 const tokens: Record<string, string> = {};
-
-/** A loopback TCP relay to the hub that the test can cut (B's network) and restore on the same port. */
-class CuttableProxy {
-  private server: net.Server | null = null;
-  private readonly sockets = new Set<net.Socket>();
-  constructor(
-    readonly port: number,
-    private readonly to: () => number,
-  ) {}
-  async open(): Promise<void> {
-    this.server = net.createServer((c) => {
-      const up = net.connect(this.to(), '127.0.0.1');
-      for (const s of [c, up]) {
-        this.sockets.add(s);
-        s.on('close', () => this.sockets.delete(s));
-        s.on('error', () => undefined);
-      }
-      c.pipe(up).pipe(c);
-    });
-    await new Promise<void>((r) => this.server!.listen(this.port, '127.0.0.1', () => r()));
-  }
-  async cut(): Promise<void> {
-    const s = this.server;
-    this.server = null;
-    for (const x of this.sockets) x.destroy();
-    if (s) await new Promise<void>((r) => s.close(() => r()));
-  }
-}
 
 function hubTarget(port: number) {
   return { id: 'hub', name: '全厅中心', kind: 'hub' as const, baseUrl: `http://127.0.0.1:${port}`, hub: { hubId: hubCard.hubId, signPub: hubCard.signPub, fingerprint: hubFingerprint(hubCard) } };
