@@ -48,6 +48,8 @@ class TargetLoop {
   /** The hub's feed is being pulled (hub targets only), and when the last pull started. */
   pulling = false;
   lastPullMs = -Infinity; // monotonic time of the last feed pull (none yet)
+  /** The last pull read the feed to its end: the next one may wait at the hub for news (long-poll). */
+  feedCaughtUp = false;
   private pumping = false;
   private again = false;
   readonly small: Lane;
@@ -499,13 +501,17 @@ export class SyncSender implements SyncRuntime {
     loop.pulling = true;
     loop.lastPullMs = now;
     const waitMs = hub.target.feedWaitMs;
+    // Long-poll only once caught up: the first pull after a start or a reconnection answers at once.
+    const wait = loop.feedCaughtUp ? waitMs : 0;
     void this.track(
-      pullHubFeed(this.deps, hub, { waitMs, signal: this.pullAbort.signal }).then(
+      pullHubFeed(this.deps, hub, { waitMs: wait, signal: this.pullAbort.signal }).then(
         (r) => {
           if (r.records) this.deps.logger.info('hub.feedPulled', { target: loop.target.id, ...r });
-          // Long-poll: ask again at once after the hub answered with news or after it held the request
-          // (never in a tight loop: a hub that answers an empty page at once waits for the next tick).
-          if (waitMs > 0 && (r.records > 0 || this.deps.monotonic() - now >= Math.min(waitMs, 250))) {
+          loop.feedCaughtUp = true;
+          // Long-poll: ask again at once (that request waits at the hub for news) — except after a
+          // waiting request the hub answered empty at once (a hub without long-poll): then the next tick.
+          const answeredAtOnce = wait > 0 && r.records === 0 && this.deps.monotonic() - now < Math.min(wait, 250);
+          if (waitMs > 0 && !answeredAtOnce) {
             setImmediate(() => {
               if (loop.reachable && !this.stopped) this.pullFeed(loop, this.deps.monotonic(), true);
             });
@@ -513,6 +519,7 @@ export class SyncSender implements SyncRuntime {
         },
         // The hub went away mid-pull: the pages applied stay, the next pull resumes from the cursor.
         (e: unknown) => {
+          loop.feedCaughtUp = false;
           if (!this.halted) this.deps.logger.warn('hub.feedPullFailed', { target: loop.target.id, error: String((e as Error)?.message ?? e) });
         },
       ),
