@@ -211,12 +211,14 @@ export async function settleConflict(ctx: RecordsContext, raw: Buffer): Promise<
   const by = (p.by as string).trim();
   const json = await inTx(ctx.pool, async (c) => {
     await ctx.spendNonce(c);
-    const k = (await c.query<{ kind: RecordKind; record_id: string; settled_at: Date | null }>('SELECT kind, record_id, settled_at FROM record_conflicts WHERE id = $1 FOR UPDATE', [conflictId])).rows[0];
-    if (!k) throw ctx.refuse(404, 'NO_CONFLICT', '没有这个冲突。', `no conflict ${conflictId}`);
+    const which = (await c.query<{ kind: RecordKind; record_id: string }>('SELECT kind, record_id FROM record_conflicts WHERE id = $1', [conflictId])).rows[0];
+    if (!which) throw ctx.refuse(404, 'NO_CONFLICT', '没有这个冲突。', `no conflict ${conflictId}`);
+    // The record first, as a push does (record, then its conflict): the same order, so no deadlock.
+    const r = (await lockRecord(c, which.kind, which.record_id))!;
+    const k = (await c.query<{ kind: RecordKind; record_id: string; settled_at: Date | null }>('SELECT kind, record_id, settled_at FROM record_conflicts WHERE id = $1 FOR NO KEY UPDATE', [conflictId])).rows[0]!;
     if (k.settled_at) throw ctx.refuse(409, 'SETTLED', '该冲突已由他人处理。', `conflict ${conflictId} settled at ${k.settled_at.toISOString()}`);
     const v = (await c.query<{ body: unknown }>('SELECT body FROM record_versions WHERE hall_id = $1 AND kind = $2 AND record_id = $3 AND version = $4 AND conflict_id = $5', [HALL, k.kind, k.record_id, chosen, conflictId])).rows[0];
     if (!v) throw ctx.refuse(422, 'NOT_IN_CONFLICT', '所选版本不属于该冲突。', `version ${chosen} is not in conflict ${conflictId}`);
-    const r = (await lockRecord(c, k.kind, k.record_id))!;
     const version = r.last_version + 1;
     await c.query(
       `INSERT INTO record_versions (hall_id, kind, record_id, version, base_version, body, desk_id, outcome, settled_by) VALUES ($1, $2, $3, $4, $5, $6, $7, 'current', $8)`,

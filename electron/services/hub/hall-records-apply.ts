@@ -31,11 +31,14 @@ export interface RecordFeedBody {
 const RECORD_KINDS = new Set<string>(['credit', 'applicant']);
 
 export function applyHallFeedItems(w: WriteContext, targetId: string, page: { items: FeedItem[]; more?: boolean }): void {
+  const credits = new Map<number, { c: CreditBody; firstAt: string }>();
   for (const it of page.items) {
     if (!RECORD_KINDS.has(it.kind)) continue;
     const b = it.body as RecordFeedBody;
-    applyRecordVersion(w, targetId, b, it.ownerDesk);
+    applyRecordVersion(w, targetId, b, it.ownerDesk, { onCredit: (id, c, firstAt) => credits.set(id, { c, firstAt }) });
   }
+  // After the whole page: a record and its repair in the same page bar no one (the repair came first for this desk).
+  for (const [id, { c, firstAt }] of credits) if (creditRecordBars(w.db, id)) flagCommitmentsSignedAfter(w, id, c, firstAt);
   // Read to its end: the age of the hall copy shown at intake (全厅数据更新于 …).
   if (page.more === false) {
     w.db
@@ -45,21 +48,28 @@ export function applyHallFeedItems(w: WriteContext, targetId: string, page: { it
 }
 
 /** Applies one version of a record if it is newer than the local copy; returns whether it did. */
-export function applyRecordVersion(w: WriteContext, targetId: string, b: RecordFeedBody, ownerDesk: string, opts: { force?: boolean } = {}): boolean {
+export function applyRecordVersion(
+  w: WriteContext,
+  targetId: string,
+  b: RecordFeedBody,
+  ownerDesk: string,
+  opts: { force?: boolean; onCredit?: (creditId: number, c: CreditBody, firstAt: string) => void } = {},
+): boolean {
   if (!opts.force && b.version <= localVersion(w.db, targetId, b.kind, b.recordId)) return false;
   if (b.kind === 'applicant') {
     const waiting = w.db.prepare(`SELECT 1 FROM hall_record_outbox WHERE target_id = ? AND kind = 'applicant' AND record_id = ? AND state <> 'acknowledged'`).get(targetId, b.recordId);
     if (waiting && !opts.force) return false;
     applyApplicantBody(w, b.recordId, b.body, b.version);
   } else {
-    applyCredit(w, b.recordId, b.body as unknown as CreditBody, ownerDesk, b.firstAt);
+    const c = b.body as unknown as CreditBody;
+    opts.onCredit?.(applyCredit(w, b.recordId, c, ownerDesk, b.firstAt), c, b.firstAt);
   }
   setLocalVersion(w.db, targetId, b.kind, b.recordId, b.version);
   return true;
 }
 
 /** A credit record from the hall: inserted once under its hall id; a repair applied once (append-only: never un-repaired). */
-function applyCredit(w: WriteContext, hallKey: string, c: CreditBody, ownerDesk: string, firstAt: string): void {
+function applyCredit(w: WriteContext, hallKey: string, c: CreditBody, ownerDesk: string, firstAt: string): number {
   const had = w.db.prepare('SELECT id, repaired_at FROM credit_records WHERE hall_key = ?').get(hallKey) as { id: number; repaired_at: string | null } | undefined;
   let id: number;
   if (!had) {
@@ -80,7 +90,7 @@ function applyCredit(w: WriteContext, hallKey: string, c: CreditBody, ownerDesk:
       w.audit({ action: 'hub.creditRepairReceived', entityType: 'credit', entityId: id, detail: { hallKey, fromDesk: ownerDesk, repairedAt: c.repairedAt } });
     }
   }
-  if (creditRecordBars(w.db, id)) flagCommitmentsSignedAfter(w, id, c, firstAt);
+  return id;
 }
 
 /**
