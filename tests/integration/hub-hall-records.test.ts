@@ -216,6 +216,37 @@ describe('offline: the last copy, its age, and commitments flagged on reconnect'
     expect(after.hallCopy!.syncedAt! > syncedAt).toBe(true);
   });
 
+  it('a record and its repair that B pulls together after reconnecting flag nothing: the commitment came after the repair', async () => {
+    // 王芳 is clear again first (the previous test's record repaired at A, seen by B).
+    const open = read<{ id: number }>(A, `SELECT id FROM credit_records WHERE name = '王芳' AND repaired_at IS NULL`);
+    for (const r of open) await A.call('credit.repair', { id: r.id, note: '已完成信用修复' }, tokens.Aadmin!);
+    const { v, certificateItemId } = await commitmentCase(B, tokens.Bclerk!, '王芳');
+    await waitFor('B allows 王芳', async () => (await eligibility(B, v.id)).eligible || null);
+    const flagsBefore = read<{ n: number }>(B, 'SELECT count(*) AS n FROM hall_credit_flags')[0]!.n;
+
+    await proxy.cut();
+    await waitFor('B sees the hub unreachable', async () => (await B.call('sync.status', {}, tokens.Bclerk!)).targets.find((t) => t.id === 'hub')?.reachable === false || null);
+    const { id } = await A.call(
+      'credit.recordOutside',
+      { applicantId: await applicantId(A, tokens.Aadmin!, '王芳'), severity: '严重', source: '县应急管理局', documentNo: '房应急罚〔2026〕3号', decidedOn: '2026-11-25', reason: '安全生产违法' },
+      tokens.Aadmin!,
+    );
+    await A.call('credit.repair', { id, note: '当日整改完毕，信用修复' }, tokens.Aadmin!);
+    const hallKey = read<{ hall_key: string }>(A, 'SELECT hall_key FROM credit_records WHERE id = ?', id)[0]!.hall_key;
+    await waitFor('the hub holds the repair', async () => (await pool.query(`SELECT version FROM records WHERE kind = 'credit' AND record_id = $1`, [hallKey])).rows[0]?.version === 2 || null);
+
+    // B, offline, has her commit after the hub already held both the record and its repair.
+    await B.call('intake.recordChoice', { caseId: v.id, certificateItemId, choice: 'commit' }, tokens.Bclerk!);
+    const signed = await B.call('intake.signCommitment', { caseId: v.id, certificateItemId, signatureKind: 'pad', signaturePngBase64: SIG }, tokens.Bclerk!);
+    await resolveOthers(B, tokens.Bclerk!, signed);
+    expect((await B.call('intake.transition', { caseId: v.id, to: 'accepted' }, tokens.Bclerk!)).status).toBe('accepted');
+
+    await proxy.open();
+    await waitFor('B holds the repaired record', () => read<{ repaired_at: string | null }>(B, 'SELECT repaired_at FROM credit_records WHERE hall_key = ?', hallKey)[0]?.repaired_at ?? null);
+    expect(read<{ n: number }>(B, 'SELECT count(*) AS n FROM hall_credit_flags')[0]!.n).toBe(flagsBefore);
+    expect((await eligibility(B, v.id)).eligible).toBe(true);
+  });
+
   it('a desk that never read the hall feed says so', async () => {
     const dead = await freePort();
     const C = await enrolledDesk('desk-c', dead);
