@@ -95,7 +95,28 @@ function parsePush(ctx: RecordsContext, raw: Buffer): { kind: RecordKind; record
   if (typeof recordId !== 'string' || !recordId || recordId.length > 200 || typeof idempotencyKey !== 'string' || !idempotencyKey || !Number.isInteger(baseVersion) || (baseVersion as number) < 0 || typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw ctx.refuse(422, 'BAD_RECORD', '推送的记录缺少编号、基准版本或内容。', 'record push needs recordId, idempotencyKey, baseVersion >= 0 and an object body');
   }
+  const problem = bodyProblem(kind as RecordKind, recordId, body as Record<string, unknown>);
+  if (problem) throw ctx.refuse(422, 'BAD_RECORD', '推送的记录内容不完整或与记录编号不符，已拒绝。', problem);
   return { kind: kind as RecordKind, recordId, baseVersion: baseVersion as number, body: body as Record<string, unknown>, idempotencyKey };
+}
+
+const isText = (v: unknown) => typeof v === 'string' && v.length > 0;
+
+/**
+ * What every desk will apply must be whole: a version the desks could not apply would stop their
+ * feed. The fields each kind needs (electron/services/hub/hall-records.ts, hall-applicants.ts).
+ */
+function bodyProblem(kind: RecordKind, recordId: string, b: Record<string, unknown>): string | null {
+  if (kind === 'applicant') {
+    if (!['person', 'organisation'].includes(b.kind as string) || !isText(b.name) || !isText(b.idType) || !isText(b.idNumber) || typeof b.phone !== 'string') return 'applicant needs kind, name, idType, idNumber and phone';
+    if (`${b.idType as string}:${b.idNumber as string}` !== recordId) return `applicant record ${recordId} carries another ID`;
+    return null;
+  }
+  if (!isText(b.idType) || !isText(b.idNumber) || !isText(b.name) || !['bad_credit', 'false_commitment'].includes(b.kind as string) || !['轻微', '一般', '严重'].includes(b.severity as string)) {
+    return 'credit record needs idType, idNumber, name, kind and severity';
+  }
+  if (!isText(b.reason) || !isText(b.source) || !isText(b.recordedAt)) return 'credit record needs reason, source and recordedAt';
+  return null;
 }
 
 /** POST /v1/records: one version of a record, stored once per (desk, idempotency key). */

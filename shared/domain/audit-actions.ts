@@ -44,6 +44,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'hub.creditRepairReceived': '收到全厅信用修复',
   'hub.applicantReceived': '收到全厅申请人信息',
   'hub.commitmentFlagged': '离线承诺被全厅信用记录标记',
+  'hub.recordSkipped': '无法应用的全厅记录（已跳过）',
   'hub.conflictSettled': '处理全厅数据冲突',
 };
 

@@ -14,6 +14,7 @@ import { createDeskKeys } from '../../electron/services/transfer/desk-keys';
 import { hubFingerprint, type HubCard } from '../../electron/services/hub/hub-protocol';
 import type { CaseView } from '../../shared/ipc/methods/intake';
 import { HubConnector } from '../../electron/services/hub/hub-connector';
+import { ConnectorFailure } from '../../electron/services/sync/http-connector';
 import { TargetConfig, type HubTargetConfig } from '../../electron/services/sync/targets-config';
 
 /**
@@ -296,5 +297,21 @@ describe('exactly once', () => {
       await D2.app.stopSync().catch(() => undefined);
       D2.app.close();
     }
+  });
+
+  it('the hub refuses a record the desks could not apply (an applicant under another ID, a credit record without severity), with nothing written', async () => {
+    const target = TargetConfig.parse(hubTarget(hub.port)) as HubTargetConfig;
+    const c = new HubConnector(target, A.dataDir, 15, 5_000);
+    const before = (await pool.query('SELECT (SELECT count(*) FROM record_versions)::int AS v, (SELECT count(*) FROM feed)::int AS f')).rows[0];
+    const bad = [
+      { kind: 'applicant', recordId: 'resident_id:420325199207180049', body: { kind: 'person', name: '冒名', idType: 'resident_id', idNumber: '42032519880623004X', phone: '13900000000' } },
+      { kind: 'credit', recordId: 'b4c7e0f2-0000-4000-8000-000000000001', body: { idType: 'resident_id', idNumber: '42032519880623004X', name: '王芳', kind: 'bad_credit', reason: '无', source: '无', recordedAt: '2026-12-01T00:00:00.000Z' } },
+    ];
+    for (const [i, b] of bad.entries()) {
+      const e = await c.pushRecord({ ...b, baseVersion: 0, idempotencyKey: `bad/${i}` }).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(ConnectorFailure);
+      expect((e as ConnectorFailure).failure).toMatchObject({ kind: 'rejected', status: 422, message: '推送的记录内容不完整或与记录编号不符，已拒绝。' });
+    }
+    expect((await pool.query('SELECT (SELECT count(*) FROM record_versions)::int AS v, (SELECT count(*) FROM feed)::int AS f')).rows[0]).toEqual(before);
   });
 });

@@ -35,7 +35,12 @@ export function applyHallFeedItems(w: WriteContext, targetId: string, page: { it
   for (const it of page.items) {
     if (!RECORD_KINDS.has(it.kind)) continue;
     const b = it.body as RecordFeedBody;
-    applyRecordVersion(w, targetId, b, it.ownerDesk, { onCredit: (id, c, firstAt) => credits.set(id, { c, firstAt }) });
+    try {
+      // Its own savepoint: a version this desk cannot apply is skipped whole (and audited), never half-written, and never stops the feed.
+      w.db.transaction(() => applyRecordVersion(w, targetId, b, it.ownerDesk, { onCredit: (id, c, firstAt) => credits.set(id, { c, firstAt }) }))();
+    } catch (e) {
+      w.audit({ action: 'hub.recordSkipped', entityType: 'sync_targets', entityId: targetId, detail: { seq: it.seq, kind: it.kind, key: it.key, error: String((e as Error)?.message ?? e) } });
+    }
   }
   // After the whole page: a record and its repair in the same page bar no one (the repair came first for this desk).
   for (const [id, { c, firstAt }] of credits) if (creditRecordBars(w.db, id)) flagCommitmentsSignedAfter(w, id, c, firstAt);
