@@ -3,6 +3,8 @@ import type pg from 'pg';
 import { signBytes } from '../electron/services/transfer/desk-keys';
 import { answerBytes, H, HUB_PROTOCOL, HUB_PROTOCOL_RANGE, protocolMismatchMessage, REQUEST_WINDOW_MS, verifyRequest } from '../electron/services/hub/hub-protocol';
 import type { DeskRow, HubIdentity } from './trust';
+import { FeedWaiter } from './feed-wait';
+import { listConflicts, pushRecord, settleConflict, type RecordsContext } from './records';
 
 /**
  * The hub's HTTP API (docs/hub.md). Every request is a signed desk request; it is checked
@@ -22,6 +24,8 @@ export interface HubOptions {
 const HALL = 'hall';
 const MAX_BODY = 8 * 1024 * 1024;
 const FEED_PAGE_MAX = 1000;
+/** The longest a feed request may be held open waiting for new items (long-poll, hub/feed-wait.ts). */
+const FEED_WAIT_MAX_MS = 60_000;
 
 class Refusal extends Error {
   constructor(
@@ -143,21 +147,44 @@ export function createHubServer(o: HubOptions): http.Server {
     }
   }
 
-  async function feedPage(a: Authed, url: URL): Promise<{ status: number; json: unknown }> {
+  async function feedPage(a: Authed, url: URL, gone?: AbortSignal): Promise<{ status: number; json: unknown }> {
     const after = Number(url.searchParams.get('after') ?? '0');
     const limit = Math.min(FEED_PAGE_MAX, Number(url.searchParams.get('limit') ?? '200'));
-    if (!Number.isSafeInteger(after) || after < 0 || !Number.isInteger(limit) || limit < 1) throw new Refusal(400, 'BAD_CURSOR', '变更序号无效。', `bad feed cursor after=${url.searchParams.get('after')} limit=${url.searchParams.get('limit')}`);
+    const waitMs = Math.min(FEED_WAIT_MAX_MS, Number(url.searchParams.get('waitMs') ?? '0'));
+    if (!Number.isSafeInteger(after) || after < 0 || !Number.isInteger(limit) || limit < 1 || !Number.isInteger(waitMs) || waitMs < 0) throw new Refusal(400, 'BAD_CURSOR', '变更序号无效。', `bad feed cursor after=${url.searchParams.get('after')} limit=${url.searchParams.get('limit')} waitMs=${url.searchParams.get('waitMs')}`);
     await spendNonce(o.pool, a);
-    const rows = (
-      await o.pool.query<{ seq: string; kind: string; owner_desk: string; record_key: string; body: unknown }>(
-        'SELECT seq, kind, owner_desk, record_key, body FROM feed WHERE hall_id = $1 AND seq > $2 ORDER BY seq LIMIT $3',
-        [HALL, after, limit + 1],
-      )
-    ).rows;
+    const read = async () =>
+      (
+        await o.pool.query<{ seq: string; kind: string; owner_desk: string; record_key: string; body: unknown }>(
+          'SELECT seq, kind, owner_desk, record_key, body FROM feed WHERE hall_id = $1 AND seq > $2 ORDER BY seq LIMIT $3',
+          [HALL, after, limit + 1],
+        )
+      ).rows;
+    let rows = await read();
+    if (rows.length === 0 && waitMs > 0) {
+      // Long-poll: held until an item after the cursor is committed (or waitMs passed), then read again.
+      await feedWaiter.waitFor(async () => (await o.pool.query('SELECT 1 FROM feed WHERE hall_id = $1 AND seq > $2 LIMIT 1', [HALL, after])).rowCount! > 0, waitMs, gone);
+      rows = await read();
+    }
     const items = rows.slice(0, limit).map((r) => ({ seq: Number(r.seq), kind: r.kind, ownerDesk: r.owner_desk, key: r.record_key, body: r.body }));
     return { status: 200, json: { items, next: items.length ? items[items.length - 1]!.seq : after, more: rows.length > limit } };
   }
 
+  /** Hall records other than cases and their conflicts (hub/records.ts). */
+  function recordRoute(method: string, url: URL, a: Authed): Promise<{ status: number; json: unknown }> {
+    const ctx: RecordsContext = {
+      pool: o.pool,
+      deskId: a.desk.desk_id,
+      spendNonce: (c) => spendNonce(c, a),
+      refuse: (status, code, chinese, detail) => new Refusal(status, code, chinese, detail),
+    };
+    if (method === 'POST' && url.pathname === '/v1/records') return pushRecord(ctx, a.body);
+    if (method === 'GET' && url.pathname === '/v1/conflicts') return listConflicts(ctx);
+    if (method === 'POST' && url.pathname === '/v1/conflicts/settle') return settleConflict(ctx, a.body);
+    throw new Refusal(404, 'NOT_FOUND', '没有这个接口。', `no route ${method} ${url.pathname}`);
+  }
+
+  const feedWaiter = new FeedWaiter(o.pool);
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -178,7 +205,11 @@ export function createHubServer(o: HubOptions): http.Server {
             await spendNonce(o.pool, a);
             r = { status: 200, json: { hubId: o.identity.card.hubId, protocol: HUB_PROTOCOL, now: new Date().toISOString() } };
           } else if (req.method === 'POST' && url.pathname === '/v1/cases') r = await pushCase(a);
-          else if (req.method === 'GET' && url.pathname === '/v1/feed') r = await feedPage(a, url);
+          else if (req.method === 'GET' && url.pathname === '/v1/feed') {
+            const gone = new AbortController();
+            res.once('close', () => gone.abort());
+            r = await feedPage(a, url, gone.signal);
+          } else if (url.pathname === '/v1/records' || url.pathname.startsWith('/v1/conflicts')) r = await recordRoute(req.method ?? '', url, a);
           else throw new Refusal(404, 'NOT_FOUND', '没有这个接口。', `no route ${req.method} ${url.pathname}`);
           answer(res, r.status, r.json, a.nonce);
         } catch (e) {
@@ -193,6 +224,12 @@ export function createHubServer(o: HubOptions): http.Server {
       })();
     });
   });
+  // Closing: held feed requests are answered at once (empty), so the listener's close is not kept waiting by them.
+  const close = server.close.bind(server);
+  server.close = (cb?: (err?: Error) => void) => {
+    feedWaiter.close();
+    return close(cb);
+  };
   return server;
 }
 

@@ -37,6 +37,8 @@ import { DEMO_SYNC_CONFIG } from '../seed/demo-sync-targets';
 import { syncConfigPath, writeSyncConfig } from '../services/sync/targets-config';
 import { loadSyncTargets } from '../services/sync/sync-targets';
 import { SyncSender } from '../services/sync/sender';
+import { createHallConflictsService } from '../services/hub/hall-conflicts-service';
+import type { HubTargetConfig } from '../services/sync/targets-config';
 import type { SenderStoreMode } from '../services/sync/sender-store-client';
 import { createSyncService } from '../services/sync/sync-service';
 import { lookUpCasesAfterRestore } from '../services/sync/restore-lookup';
@@ -340,6 +342,7 @@ async function readyApp(opts: CreateAppOptions, logger: Logger, lock: DataDirLoc
     createScansService({ ...deps, files }),
     createCameraVendorService(cameraVendor, logger),
     createSyncService(deps, syncTargets, sender),
+    createHallConflictsService(deps, () => syncTargets.all().filter((t): t is HubTargetConfig => t.kind === 'hub' && reachableHere(t, zone)), opts.dataDir, syncTargets.sender.requestTimeoutMs),
     createVerificationService({ ...deps, files }),
     createAssistanceService({ ...deps, files }),
     createFieldService({ ...deps, files }),

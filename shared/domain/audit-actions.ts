@@ -38,6 +38,15 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'calendar.import': '导入节假日安排',
   'calendar.setDay': '更正工作日历',
   'calendar.caseDueBackfill': '补记办件到期日',
+  'hub.recordQueued': '待推送至全厅中心',
+  'hub.recordAcknowledged': '全厅中心已接收',
+  'hub.recordParked': '全厅中心拒收记录',
+  'hub.creditReceived': '收到全厅信用记录',
+  'hub.creditRepairReceived': '收到全厅信用修复',
+  'hub.applicantReceived': '收到全厅申请人信息',
+  'hub.commitmentFlagged': '离线承诺被全厅信用记录标记',
+  'hub.recordSkipped': '无法应用的全厅记录（已跳过）',
+  'hub.conflictSettled': '处理全厅数据冲突',
 };
 
 export function auditActionLabel(action: string): string {

@@ -19,6 +19,7 @@ import { verificationMethods } from './methods/verification';
 import { transferMethods } from './methods/transfer';
 import { storeMethods } from './methods/store';
 import { calendarMethods } from './methods/calendar';
+import { hallRecordsMethods } from './methods/hall-records';
 import { applicantsMethods, ApplicantInput, ApplicantView } from './methods/applicants';
 
 export { method, type Access, type MethodSpec } from './method';
@@ -301,6 +302,7 @@ export const contract = {
   ...verificationMethods,
   ...transferMethods,
   ...storeMethods,
+  ...hallRecordsMethods,
   ...calendarMethods,
   ...applicantsMethods,
 } as const satisfies Record<string, MethodSpec>;

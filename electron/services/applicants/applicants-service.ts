@@ -8,6 +8,8 @@ import { maskPhone } from '../../../shared/rules/phone';
 import type { Db } from '../../store/open-store';
 import { searchApplicantIds } from './applicant-search';
 import { commitmentBlocks } from '../credit/credit-check';
+import { shareApplicant } from '../hub/hall-applicants';
+import { hallCopyField } from '../hub/hall-records';
 
 export { maskPhone };
 
@@ -115,6 +117,7 @@ export function createApplicantsService(deps: Deps): PartialHandlers {
             ...(s ? { signer: { role: s.role, name: s.name, idNumber: maskIdNumber(s.idNumber), phone: maskPhone(s.phone) } } : {}),
           },
         });
+        shareApplicant(w, id); // shared with the hall's other desks (docs/hub.md)
         return loadApplicantView(w.db, id);
       });
     },
@@ -149,6 +152,7 @@ export function createApplicantsService(deps: Deps): PartialHandlers {
             id,
           );
         w.audit({ action: 'applicant.update', entityType: 'applicant', entityId: id, detail: { name: before.name, changes } });
+        shareApplicant(w, id);
         return loadApplicantView(w.db, id);
       }),
 
@@ -180,7 +184,7 @@ export function createApplicantsService(deps: Deps): PartialHandlers {
     'applicants.creditStatus': ({ id }) => {
       if (!db.prepare('SELECT 1 FROM applicants WHERE id = ?').get(id)) throw new AppError('NOT_FOUND', '该申请人不存在。');
       const { blocks, signerMissing } = commitmentBlocks(db, id);
-      return { eligible: blocks.length === 0, blocks, signerMissing };
+      return { eligible: blocks.length === 0, blocks, signerMissing, ...hallCopyField(db, deps.now()) };
     },
   };
 }

@@ -30,6 +30,30 @@ function subjectsOf(db: Db, applicantId: number): { subjects: Subject[]; signerM
   return { subjects, signerMissing: a.kind === 'organisation' && subjects.length === 1 };
 }
 
+/** THE rule of which credit records bar a commitment: unrepaired, and serious or a past false commitment (SQL over credit_records). */
+const BARS_COMMITMENT = `repaired_at IS NULL AND (kind = 'false_commitment' OR severity = '严重')`;
+
+/** Does this credit record (by id) bar its subject from committing? */
+export function creditRecordBars(db: Db, creditId: number): boolean {
+  return db.prepare(`SELECT 1 FROM credit_records WHERE id = ? AND ${BARS_COMMITMENT}`).get(creditId) !== undefined;
+}
+
+/**
+ * Commitments signed on this desk after `signedAfter` (not withdrawn) by someone a credit record
+ * on (idType, idNumber) covers: the applicant, or an organisation's signer — whom commitmentBlocks checks.
+ */
+export function commitmentsCovered(db: Db, idType: string, idNumber: string, signedAfter: string): number[] {
+  return db
+    .prepare(
+      `SELECT cm.id FROM commitments cm JOIN applicants a ON a.id = cm.applicant_id
+       WHERE cm.withdrawn_at IS NULL AND cm.signed_at > ?
+         AND ((a.id_type = ? AND a.id_number = ?) OR (a.kind = 'organisation' AND COALESCE(a.signer_id_type, 'resident_id') = ? AND a.signer_id_number = ?))
+       ORDER BY cm.id`,
+    )
+    .pluck()
+    .all(signedAfter, idType, idNumber, idType, idNumber) as number[];
+}
+
 /**
  * THE rule of who may not commit (告知承诺) until their credit is repaired (国办发〔2020〕42号):
  * an unrepaired serious bad-credit record, or an unrepaired past false commitment, of the
@@ -40,7 +64,7 @@ export function commitmentBlocks(db: Db, applicantId: number): { blocks: CreditB
   const { subjects, signerMissing } = subjectsOf(db, applicantId);
   const q = db.prepare(
     `SELECT kind, severity, reason, source, recorded_at FROM credit_records
-     WHERE id_type = ? AND id_number = ? AND repaired_at IS NULL AND (kind = 'false_commitment' OR severity = '严重')
+     WHERE id_type = ? AND id_number = ? AND ${BARS_COMMITMENT}
      ORDER BY recorded_at, id`,
   );
   const blocks: CreditBlockView[] = [];

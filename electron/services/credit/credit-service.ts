@@ -2,6 +2,7 @@ import type { Deps } from '../../app/deps';
 import type { PartialHandlers } from '../../app/handlers';
 import { AppError } from '../../app/app-error';
 import { maskApplicantId } from '../applicants/applicants-service';
+import { shareCreditRecord } from '../hub/hall-records';
 
 /** The local credit list consulted before a commitment (告知承诺). */
 export function createCreditService(deps: Deps): PartialHandlers {
@@ -52,6 +53,7 @@ export function createCreditService(deps: Deps): PartialHandlers {
             .run(a.id_type, a.id_number, a.name, severity, reason, source, w.at.toISOString(), ctx.user!.id, documentNo, decidedOn).lastInsertRowid,
         );
         w.audit({ action: 'credit.recordOutside', entityType: 'credit', entityId: id, detail: { applicantId, severity, source, documentNo, decidedOn } });
+        shareCreditRecord(w, id); // the hall's credit list: every desk refuses the commitment too (docs/hub.md)
         return id;
       });
       return { id };
@@ -64,6 +66,7 @@ export function createCreditService(deps: Deps): PartialHandlers {
         if (r.repaired_at) throw new AppError('INVALID_STATE', '该信用记录已修复。');
         w.db.prepare('UPDATE credit_records SET repaired_at = ?, repair_note = ? WHERE id = ?').run(w.at.toISOString(), note, id);
         w.audit({ action: 'credit.repair', entityType: 'credit', entityId: id, detail: { note } });
+        shareCreditRecord(w, id);
       });
       return { ok: true as const };
     },

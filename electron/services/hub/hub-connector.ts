@@ -20,6 +20,26 @@ export interface FeedItem {
   body: unknown;
 }
 
+/** The hub's answer to a hall record push (hub/records.ts). */
+export interface RecordAnswer {
+  kind: 'credit' | 'applicant';
+  recordId: string;
+  version: number;
+  outcome: 'current' | 'conflict' | 'kept';
+  duplicate: boolean;
+  current: { version: number; body: unknown };
+}
+
+/** An open conflict of a shared record, as the hub lists it (hub/records.ts). */
+export interface HubConflict {
+  id: number;
+  kind: 'credit' | 'applicant';
+  recordId: string;
+  openedAt: string;
+  currentVersion: number;
+  versions: { version: number; baseVersion: number; deskId: string; deskName: string; receivedAt: string; current: boolean; body: unknown }[];
+}
+
 /** The desk's schema version: the number of its applied migrations (sent with every request). */
 export function deskSchemaVersion(db: Db): number {
   return (db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null }).v ?? 0;
@@ -44,7 +64,7 @@ export class HubConnector {
   }
 
   /** One signed request; the answer must carry the pinned hub key's signature over it. */
-  async request(method: 'GET' | 'POST', p: string, payload?: unknown): Promise<{ status: number; json: unknown }> {
+  async request(method: 'GET' | 'POST', p: string, payload?: unknown, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<{ status: number; json: unknown }> {
     const body = payload === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(payload), 'utf8');
     const headers = signRequest(this.signer(), method, p, body, this.now(), this.deskSchema);
     let res: Response;
@@ -53,7 +73,7 @@ export class HubConnector {
         method,
         headers: { ...headers, ...(payload === undefined ? {} : { 'content-type': 'application/json' }) },
         body: payload === undefined ? undefined : body,
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal: opts.signal ? AbortSignal.any([AbortSignal.timeout(opts.timeoutMs ?? this.timeoutMs), opts.signal]) : AbortSignal.timeout(opts.timeoutMs ?? this.timeoutMs),
       });
     } catch (e) {
       throw new ConnectorFailure(networkFailure(e, this.target.name));
@@ -105,10 +125,37 @@ export class HubConnector {
     return { targetCaseNo: b.caseNo, via: b.duplicate ? 'duplicate' : 'answer' };
   }
 
-  /** One page of the hall's change feed after a cursor. */
-  async feedPage(after: number, limit: number): Promise<{ items: FeedItem[]; next: number; more: boolean }> {
-    const r = await this.request('GET', `/v1/feed?after=${after}&limit=${limit}`);
+  /**
+   * One page of the hall's change feed after a cursor. With `waitMs`, the hub holds the request
+   * until an item after the cursor is committed or waitMs passed (long-poll, hub/feed-wait.ts).
+   */
+  async feedPage(after: number, limit: number, wait: { waitMs?: number; signal?: AbortSignal } = {}): Promise<{ items: FeedItem[]; next: number; more: boolean }> {
+    const waitMs = wait.waitMs ?? 0;
+    const r = await this.request('GET', `/v1/feed?after=${after}&limit=${limit}${waitMs > 0 ? `&waitMs=${waitMs}` : ''}`, undefined, { timeoutMs: this.timeoutMs + waitMs, signal: wait.signal });
     if (r.status !== 200) this.fail(r);
     return r.json as { items: FeedItem[]; next: number; more: boolean };
+  }
+
+  /** Pushes one change of a hall record (not a case) under its idempotency key (hub/records.ts). */
+  async pushRecord(p: { kind: string; recordId: string; baseVersion: number; body: Record<string, unknown>; idempotencyKey: string }): Promise<RecordAnswer> {
+    const r = await this.request('POST', '/v1/records', p);
+    if (r.status !== 200 && r.status !== 201) this.fail(r);
+    const a = r.json as RecordAnswer | null;
+    if (!a || !Number.isInteger(a.version) || !a.current) throw new ConnectorFailure({ kind: 'maybe_sent', message: `“${this.target.name}”的应答缺少版本` });
+    return a;
+  }
+
+  /** The hall's open conflicts of shared records. */
+  async conflicts(): Promise<HubConflict[]> {
+    const r = await this.request('GET', '/v1/conflicts');
+    if (r.status !== 200) this.fail(r);
+    return (r.json as { conflicts: HubConflict[] }).conflicts;
+  }
+
+  /** Settles a conflict by the version a supervisor chose; the hub's refusal (already settled…) is thrown as a ConnectorFailure with its Chinese message. */
+  async settleConflict(conflictId: number, version: number, by: string): Promise<{ conflictId: number; version: number; chosenVersion: number }> {
+    const r = await this.request('POST', '/v1/conflicts/settle', { conflictId, version, by });
+    if (r.status !== 200) this.fail(r);
+    return r.json as { conflictId: number; version: number; chosenVersion: number };
   }
 }

@@ -9,6 +9,7 @@ import type { FileStore } from '../files/file-store';
 import type { DataSharingConnector } from '../data-sharing/connector';
 import type { DataQueries } from './data-queries';
 import { commitmentIneligibility } from '../credit/credit-check';
+import { hallCopyField } from '../hub/hall-records';
 import { caseClock, caseDueAt, CASE_CLOCK_STATUSES, dueAfterWorkingDays } from '../calendar/due-dates';
 import { bumpRevision, transition } from '../cases/case-state';
 import { loadHallCalendar } from '../calendar/calendar-store';
@@ -258,7 +259,7 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
     'intake.commitmentEligibility': ({ caseId }) => {
       loadCase(db, caseId);
       const reasons = ineligibility(caseId);
-      return { eligible: reasons.length === 0, reasons };
+      return { eligible: reasons.length === 0, reasons, ...hallCopyField(db, deps.now()) };
     },
 
     'intake.commitmentNotice': ({ caseId, certificateItemId }) => {

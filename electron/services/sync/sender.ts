@@ -10,6 +10,8 @@ import { leaseHeld, type Ack, type Claimed, type Lease } from './sender-store';
 import { WallClockSteps } from '../../app/clock';
 import { deskSchemaVersion, HubConnector } from '../hub/hub-connector';
 import { pullHubFeed } from '../hub/hub-puller';
+import { HallRecordPusher } from '../hub/hall-records-push';
+import { configureHallRecords } from '../hub/hall-records';
 import { inlineSenderStore, workerSenderStore, type SenderStore, type SenderStoreMode } from './sender-store-client';
 import type { SyncRuntime } from './sync-service';
 import type { SyncTargets } from './sync-targets';
@@ -46,6 +48,8 @@ class TargetLoop {
   /** The hub's feed is being pulled (hub targets only), and when the last pull started. */
   pulling = false;
   lastPullMs = -Infinity; // monotonic time of the last feed pull (none yet)
+  /** The last pull read the feed to its end: the next one may wait at the hub for news (long-poll). */
+  feedCaughtUp = false;
   private pumping = false;
   private again = false;
   readonly small: Lane;
@@ -119,6 +123,10 @@ export class SyncSender implements SyncRuntime {
   private ackTimer: NodeJS.Timeout | null = null;
   /** Every send, claim and state change under way (for a clean stop). */
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** Hall records other than cases, to the hub targets (hub/hall-records-push.ts). */
+  private readonly hallRecords: HallRecordPusher;
+  /** Ends the feed requests held open at the hub (long-poll) when stopping. */
+  private readonly pullAbort = new AbortController();
 
   constructor(
     private readonly deps: Deps,
@@ -140,6 +148,14 @@ export class SyncSender implements SyncRuntime {
       const hub = t.kind === 'hub' ? new HubConnector(t, path.dirname(opts.dbFile), deskSchemaVersion(deps.db), this.cfg.requestTimeoutMs, deps.now) : null;
       this.loops.set(t.id, new TargetLoop(t, http, t.concurrency, hub));
     }
+    this.hallRecords = new HallRecordPusher(deps, this.owner, this.cfg);
+    const hubLoops = [...this.loops.values()].filter((l) => l.hub);
+    configureHallRecords(deps.db, {
+      targetIds: hubLoops.map((l) => l.target.id),
+      onQueued: () => {
+        for (const l of hubLoops) if (l.reachable) this.pushRecords(l);
+      },
+    });
   }
 
   /**
@@ -178,6 +194,7 @@ export class SyncSender implements SyncRuntime {
 
   /** Stops at once without touching the store again (it is about to close); entries in flight are recovered at the next start. */
   halt(): void {
+    this.pullAbort.abort();
     if (this.timer) clearInterval(this.timer);
     if (this.clockTimer) clearInterval(this.clockTimer);
     if (this.ackTimer) clearTimeout(this.ackTimer);
@@ -193,6 +210,7 @@ export class SyncSender implements SyncRuntime {
     if (this.clockTimer) clearInterval(this.clockTimer);
     this.timer = this.clockTimer = null;
     this.stopped = true;
+    this.pullAbort.abort(); // a feed request held open at the hub (long-poll) ends now
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
     await this.flushAcks();
     // Claimed but never started: back to where they were.
@@ -265,6 +283,7 @@ export class SyncSender implements SyncRuntime {
           if (due && loop.idle) void this.probe(loop);
           this.pump(loop);
           if (loop.hub) this.pullFeed(loop, mono);
+          if (loop.hub) this.pushRecords(loop);
         }
       }
     });
@@ -476,18 +495,31 @@ export class SyncSender implements SyncRuntime {
   }
 
   /** The hall hub's change feed, pulled every `pullMs` while the hub is reachable (electron/services/hub/hub-puller.ts). */
-  private pullFeed(loop: TargetLoop, now: number /* monotonic */): void {
+  private pullFeed(loop: TargetLoop, now: number /* monotonic */, force = false): void {
     const hub = loop.hub;
-    if (!hub || loop.pulling || now - loop.lastPullMs < hub.target.pullMs) return;
+    if (!hub || loop.pulling || this.stopped || (!force && now - loop.lastPullMs < hub.target.pullMs)) return;
     loop.pulling = true;
     loop.lastPullMs = now;
+    const waitMs = hub.target.feedWaitMs;
+    // Long-poll only once caught up: the first pull after a start or a reconnection answers at once.
+    const wait = loop.feedCaughtUp ? waitMs : 0;
     void this.track(
-      pullHubFeed(this.deps, hub).then(
+      pullHubFeed(this.deps, hub, { waitMs: wait, signal: this.pullAbort.signal }).then(
         (r) => {
           if (r.records) this.deps.logger.info('hub.feedPulled', { target: loop.target.id, ...r });
+          loop.feedCaughtUp = true;
+          // Long-poll: ask again at once (that request waits at the hub for news) — except after a
+          // waiting request the hub answered empty at once (a hub without long-poll): then the next tick.
+          const answeredAtOnce = wait > 0 && r.records === 0 && this.deps.monotonic() - now < Math.min(wait, 250);
+          if (waitMs > 0 && !answeredAtOnce) {
+            setImmediate(() => {
+              if (loop.reachable && !this.stopped) this.pullFeed(loop, this.deps.monotonic(), true);
+            });
+          }
         },
         // The hub went away mid-pull: the pages applied stay, the next pull resumes from the cursor.
         (e: unknown) => {
+          loop.feedCaughtUp = false;
           if (!this.halted) this.deps.logger.warn('hub.feedPullFailed', { target: loop.target.id, error: String((e as Error)?.message ?? e) });
         },
       ),
@@ -495,6 +527,12 @@ export class SyncSender implements SyncRuntime {
     ).finally(() => {
       loop.pulling = false;
     });
+  }
+
+  /** Hall records other than cases (credit, applicants) to a reachable hub (electron/services/hub/hall-records-push.ts). */
+  private pushRecords(loop: TargetLoop): void {
+    if (!loop.hub || this.stopped) return;
+    void this.track(this.hallRecords.push(loop.hub), 'hallRecords');
   }
 
   // ---------------------------------------------------------------- acknowledgements, in batches

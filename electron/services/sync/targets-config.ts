@@ -106,6 +106,12 @@ const HubTarget = z
     concurrency: z.number().int().min(1).max(32).default(4),
     /** How often the hall's change feed is pulled while the hub is reachable. */
     pullMs: z.number().int().min(10).default(2_000),
+    /**
+     * Long-poll: a pull that has read everything waits at the hub up to this long for the next item
+     * (it answers as soon as one is committed), so a change at one window reaches the others at once
+     * (docs/hub.md). 0: plain polling every pullMs.
+     */
+    feedWaitMs: z.number().int().min(0).max(60_000).default(20_000),
   })
   .strict();
 

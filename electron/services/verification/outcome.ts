@@ -9,6 +9,7 @@ import { severityForMeasures, type Measures } from '../../../shared/rules/verifi
 import { orderRectification } from './rectifications';
 import type { Role } from '../../../shared/domain/roles';
 import { mayRecordOutcome, outcomeAssignee } from '../../../shared/rules/outcome-authority';
+import { shareCreditRecord } from '../hub/hall-records';
 
 export interface OutcomeRequest {
   outcome: 'true' | 'false' | 'unable';
@@ -85,6 +86,7 @@ export function applyOutcome(w: WriteContext, taskId: number, req: OutcomeReques
           .run(t.id_type, t.id_number, t.applicant_name, severity, `${t.certificate}承诺不实：${c.reason}`, `事中事后核查 ${t.case_no}`, at, w.actor.userId, taskId).lastInsertRowid,
     );
     w.audit({ action: 'credit.record', entityType: 'credit', entityId: creditId, detail: { taskId, severity, caseNo: t.case_no } });
+    shareCreditRecord(w, creditId); // to the hub: every window refuses the commitment from now on (docs/hub.md)
     Object.assign(result, { consequence: c, severity, creditRecordId: creditId });
   }
 

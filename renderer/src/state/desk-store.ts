@@ -3,7 +3,7 @@ import type { SessionInfo, SystemStatus } from '../../../shared/ipc/contract';
 import { call, DeskCallError, onSessionProblem, setSessionToken } from '../ipc/client';
 import { HostTokenError } from '../ipc/transport';
 
-export type PageKey = 'home' | 'intake' | 'cases' | 'sync' | 'transfer' | 'scan' | 'verification' | 'applicants' | 'catalog' | 'credit' | 'calendar' | 'users' | 'audit';
+export type PageKey = 'home' | 'intake' | 'cases' | 'sync' | 'transfer' | 'scan' | 'verification' | 'applicants' | 'catalog' | 'credit' | 'calendar' | 'users' | 'audit' | 'conflicts';
 export type Phase = 'booting' | 'recovery' | 'setup' | 'signedOut' | 'signedIn' | 'hostGone' | 'unreachable';
 
 interface DeskState {

@@ -122,6 +122,14 @@ export const CreditBlockView = z.object({
 });
 export type CreditBlockView = z.infer<typeof CreditBlockView>;
 
+/**
+ * The age of this desk's copy of the hall's data (docs/hub.md, "Offline"), given only when the desk
+ * has a hub: `syncedAt` null when it never read the hub's feed to its end; `message` says it in
+ * Chinese (全厅数据更新于 …).
+ */
+export const HallCopyView = z.object({ syncedAt: z.string().nullable(), message: z.string() });
+export type HallCopyView = z.infer<typeof HallCopyView>;
+
 const Id = z.number().int().positive();
 
 export const applicantsMethods = {
@@ -151,6 +159,6 @@ export const applicantsMethods = {
   'applicants.creditStatus': method({
     access: 'session',
     input: z.object({ id: Id }).strict(),
-    output: z.object({ eligible: z.boolean(), blocks: z.array(CreditBlockView), signerMissing: z.boolean() }),
+    output: z.object({ eligible: z.boolean(), blocks: z.array(CreditBlockView), signerMissing: z.boolean(), hallCopy: HallCopyView.optional() }),
   }),
 };

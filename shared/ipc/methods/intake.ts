@@ -10,6 +10,7 @@ import { CASE_STATUSES } from '../../rules/case-states';
 import { CERTIFICATE_STATES } from '../../rules/certificate-resolution';
 import { checkIdNumber, ID_PROBLEM_MESSAGES } from '../../rules/id-number';
 import { AssistanceReplyInput } from './verification';
+import { HallCopyView } from './applicants';
 
 const Id = z.number().int().positive();
 const Base64 = (maxMb: number) => z.string().max(Math.ceil((maxMb * 1024 * 1024 * 4) / 3)).regex(/^[A-Za-z0-9+/=]*$/, '文件内容格式不正确');
@@ -203,7 +204,7 @@ export const intakeMethods = {
   'intake.commitmentEligibility': method({
     access: Worker,
     input: z.object({ caseId: Id }).strict(),
-    output: z.object({ eligible: z.boolean(), reasons: z.array(z.string()) }),
+    output: z.object({ eligible: z.boolean(), reasons: z.array(z.string()), hallCopy: HallCopyView.optional() }),
   }),
   'intake.commitmentNotice': method({
     access: 'session',

@@ -6,6 +6,7 @@ import { call, DeskCallError } from '../../ipc/client';
 import { SignaturePad, type SignaturePadHandle } from '../../components/SignaturePad';
 import { blobToBase64 } from '../../lib/files';
 import { deskTime } from '../../lib/time';
+import { HallCopyNote } from './HallCopyNote';
 
 type Notice = MethodOutput<'intake.commitmentNotice'>;
 
@@ -17,7 +18,7 @@ type Notice = MethodOutput<'intake.commitmentNotice'>;
 export function CommitmentDrawer({ view, cert, onClose, onChange }: { view: CaseView; cert: CaseCertificateView | null; onClose: () => void; onChange: (v: CaseView) => void }) {
   const { message } = App.useApp();
   const [notice, setNotice] = useState<Notice | null>(null);
-  const [eligibility, setEligibility] = useState<{ eligible: boolean; reasons: string[] } | null>(null);
+  const [eligibility, setEligibility] = useState<MethodOutput<'intake.commitmentEligibility'> | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [hasInk, setHasInk] = useState(false);
@@ -84,6 +85,7 @@ export function CommitmentDrawer({ view, cert, onClose, onChange }: { view: Case
           </Typography.Paragraph>
         </>
       )}
+      {eligibility && !signed && <HallCopyNote hallCopy={eligibility.hallCopy} />}
       {eligibility && !eligibility.eligible && (
         <Alert
           type="error"

@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'react';
 import { Alert, Space, Typography } from 'antd';
-import type { CreditBlockView } from '../../../../shared/ipc/methods/applicants';
+import type { CreditBlockView, HallCopyView } from '../../../../shared/ipc/methods/applicants';
 import { call } from '../../ipc/client';
+import { HallCopyNote } from './HallCopyNote';
 
 const KIND_LABELS: Record<CreditBlockView['kind'], string> = { bad_credit: '严重失信', false_commitment: '虚假承诺' };
 
@@ -10,7 +11,7 @@ const KIND_LABELS: Record<CreditBlockView['kind'], string> = { bad_credit: '严�
  * may use 告知承诺, from the same rule the commitment step refuses by (credit-check.ts).
  */
 export function CreditBlockAlert({ applicantId }: { applicantId: number }) {
-  const [status, setStatus] = useState<{ eligible: boolean; blocks: CreditBlockView[]; signerMissing: boolean } | null>(null);
+  const [status, setStatus] = useState<{ eligible: boolean; blocks: CreditBlockView[]; signerMissing: boolean; hallCopy?: HallCopyView } | null>(null);
   useEffect(() => {
     let live = true;
     void call('applicants.creditStatus', { id: applicantId }).then((s) => live && setStatus(s));
@@ -21,6 +22,7 @@ export function CreditBlockAlert({ applicantId }: { applicantId: number }) {
   if (!status) return null;
   return (
     <>
+      <HallCopyNote hallCopy={status.hallCopy} />
       {!status.eligible && (
         <Alert
           type="error"
