@@ -3,6 +3,8 @@ import type pg from 'pg';
 import { signBytes } from '../electron/services/transfer/desk-keys';
 import { answerBytes, H, HUB_PROTOCOL, HUB_PROTOCOL_RANGE, protocolMismatchMessage, REQUEST_WINDOW_MS, verifyRequest } from '../electron/services/hub/hub-protocol';
 import type { DeskRow, HubIdentity } from './trust';
+import { assertCaseFilesHeld, fileRoute, type FileKillPoint } from './files';
+import { successorCases } from './successor';
 
 /**
  * The hub's HTTP API (docs/hub.md). Every request is a signed desk request; it is checked
@@ -16,6 +18,8 @@ export interface HubOptions {
   identity: HubIdentity;
   /** Where the hub's own progress can be cut short (the crash tests): SIGKILL at the n-th push, before or after its commit. */
   killAt?: { push: number; point: 'before-commit' | 'after-commit' } | null;
+  /** SIGKILL after the n-th file chunk committed (the cut-upload test). */
+  killAtChunk?: FileKillPoint | null;
   log?: (event: string, detail: Record<string, unknown>) => void;
 }
 
@@ -23,7 +27,7 @@ const HALL = 'hall';
 const MAX_BODY = 8 * 1024 * 1024;
 const FEED_PAGE_MAX = 1000;
 
-class Refusal extends Error {
+export class Refusal extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
@@ -34,7 +38,7 @@ class Refusal extends Error {
   }
 }
 
-interface Authed {
+export interface Authed {
   desk: DeskRow;
   nonce: string;
   deskSchema: number;
@@ -46,9 +50,10 @@ export function createHubServer(o: HubOptions): http.Server {
   let pushes = 0;
 
   const answer = (res: http.ServerResponse, status: number, json: unknown, nonce: string) => {
-    const body = Buffer.from(JSON.stringify(json), 'utf8');
+    const raw = Buffer.isBuffer(json);
+    const body = raw ? json : Buffer.from(JSON.stringify(json), 'utf8');
     res.writeHead(status, {
-      'content-type': 'application/json; charset=utf-8',
+      'content-type': raw ? 'application/octet-stream' : 'application/json; charset=utf-8',
       'content-length': String(body.length),
       [H.protocol]: String(HUB_PROTOCOL),
       [H.hubSignature]: signBytes('ed25519', o.identity.signKey, answerBytes(status, body, nonce)).toString('base64'),
@@ -108,6 +113,7 @@ export function createHubServer(o: HubOptions): http.Server {
       await c.query('BEGIN');
       await spendNonce(c, a);
       const had = (await c.query<{ case_no: string; feed_seq: string }>('SELECT case_no, feed_seq FROM cases WHERE desk_id = $1 AND idempotency_key = $2', [a.desk.desk_id, p.idempotencyKey])).rows[0];
+      if (!had) await assertCaseFilesHeld(c, p.document);
       let json: { caseNo: string; duplicate: boolean; seq: number };
       if (had) {
         json = { caseNo: had.case_no, duplicate: true, seq: Number(had.feed_seq) };
@@ -179,6 +185,8 @@ export function createHubServer(o: HubOptions): http.Server {
             r = { status: 200, json: { hubId: o.identity.card.hubId, protocol: HUB_PROTOCOL, now: new Date().toISOString() } };
           } else if (req.method === 'POST' && url.pathname === '/v1/cases') r = await pushCase(a);
           else if (req.method === 'GET' && url.pathname === '/v1/feed') r = await feedPage(a, url);
+          else if (url.pathname.startsWith('/v1/files')) r = await fileRoute(o.pool, a, req.method ?? '', url, (c) => spendNonce(c, a), o.killAtChunk ?? null, log);
+          else if (req.method === 'GET' && url.pathname === '/v1/successor/cases') r = await successorCases(o.pool, a, url, (c) => spendNonce(c, a));
           else throw new Refusal(404, 'NOT_FOUND', '没有这个接口。', `no route ${req.method} ${url.pathname}`);
           answer(res, r.status, r.json, a.nonce);
         } catch (e) {

@@ -4,6 +4,7 @@ import { currentEpoch } from '../../store/epoch';
 import type { OutboxEntryView, OutboxState } from '../../../shared/ipc/methods/sync';
 import { buildCaseDocument, type CaseDocument } from './case-document';
 import type { TargetConfig } from './targets-config';
+import { exportCaseRecord } from '../hub/case-record';
 
 /**
  * The outbox tables (migrations/0005_sync.sql): writing entries, reading
@@ -81,6 +82,8 @@ export function insertEntry(w: WriteContext, caseId: number, t: EntryTarget, kin
   const revision = (prev.r ?? 0) + 1;
   const caseNo = (w.db.prepare('SELECT case_no FROM cases WHERE id = ?').get(caseId) as { case_no: string }).case_no;
   const hall = w.db.prepare('SELECT code FROM hall WHERE id = 1').get() as { code: string } | undefined;
+  // The hub keeps the whole case for a successor desk (docs/hub.md): its entries carry the case record too.
+  if (t.kind === 'hub' && kind === 'case' && !('record' in doc)) doc = { ...doc, record: exportCaseRecord(w.db, caseId) };
   const id = Number(
     w.db
       .prepare(

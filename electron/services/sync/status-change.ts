@@ -98,7 +98,7 @@ function caseTargetsOf(db: Db, caseId: number): EntryTarget[] {
  * was posted; `pending` ones were never sent — unless carried to the peer desk in a bundle
  * (`transfer_sent`), where that desk's sender may already have delivered them.
  */
-function supersedeUnsent(db: Db, caseId: number, targetId: string, newId: number): { id: number; revision: number; state: string }[] {
+export function supersedeUnsent(db: Db, caseId: number, targetId: string, newId: number): { id: number; revision: number; state: string }[] {
   const rows = db
     .prepare(
       `SELECT e.id, e.revision, e.state FROM outbox_entries e
