@@ -2,7 +2,6 @@ import type { Deps } from '../../app/deps';
 import { SYSTEM_ACTOR } from '../audit/audit-chain';
 import { buildCaseDocument } from '../sync/case-document';
 import { insertEntry, type EntryTarget } from '../sync/outbox';
-import { supersedeUnsent } from '../sync/status-change';
 import { exportCaseRecord } from './case-record';
 
 /**
@@ -13,8 +12,8 @@ import { exportCaseRecord } from './case-record';
  * acceptance and status changes, as before — and the marks are cleared:
  * - a case whose record equals the one in its latest hub entry gets no entry (acceptance and
  *   status changes already wrote one);
- * - a new entry supersedes the case's earlier hub entries that have not left the desk, so a
- *   draft edited ten times while the hub is away travels once, as it is now.
+ * - a new entry supersedes the case's earlier hub entries that have not left the desk
+ *   (outbox.ts insertEntry), so a draft edited ten times while the hub is away travels once, as it is now.
  * Returns the number of entries written.
  */
 export function snapshotChangedCases(deps: Pick<Deps, 'db' | 'write'>, hubTargets: readonly EntryTarget[], limit = 200): number {
@@ -34,7 +33,6 @@ export function snapshotChangedCases(deps: Pick<Deps, 'db' | 'write'>, hubTarget
         const prev = latest.get(caseId, t.id) as string | undefined;
         if (prev !== undefined && JSON.stringify((JSON.parse(prev) as { record?: unknown }).record) === json) continue;
         const id = insertEntry(w, caseId, t, 'case', '', { ...buildCaseDocument(w.db, caseId), record });
-        supersedeUnsent(w.db, caseId, t.id, id);
         written.push(id);
       }
     }
