@@ -21,20 +21,19 @@ import { createDeskKeys, readDeskCard } from '../../electron/services/transfer/d
 import { hubFingerprint } from '../../electron/services/hub/hub-protocol';
 import { HubConnector } from '../../electron/services/hub/hub-connector';
 import { downloadFile, uploadCaseFiles } from '../../electron/services/hub/hub-files';
-import { restoreFromHub } from '../../electron/services/hub/successor-restore';
 import { FileStore } from '../../electron/services/files/file-store';
 import { ConnectorFailure } from '../../electron/services/sync/http-connector';
 import { TargetConfig, type HubTargetConfig } from '../../electron/services/sync/targets-config';
-import { openStore } from '../../electron/store/open-store';
-import { writeTx } from '../../electron/store/write';
-import type { Deps } from '../../electron/app/deps';
+import { startHost } from '../e2e/support/host';
+import { killRandom } from '../helpers/kill-points';
 
 /**
  * "A desk can die" and "files travel once", against a real PostgreSQL and real desk SQLite stores:
  * desk A takes cases with scanned pages, a signed commitment, a material and drafts; they reach the
  * hub through A's outbox (the drafts too), each file once even when two cases hold it. A dies; a
  * supervisor enrols S as its successor with the hub CLI (A removed at the same time); S restores
- * from the hub — stopped part-way and restarted — and holds every case field by field, every file
+ * from the hub — its process SIGKILLed after the k-th case's import committed (k drawn from a printed
+ * seed, KILL_SEED replays it), then restarted — and holds every case field by field, every file
  * byte for byte, and numbers its next case after A's. A cut upload (the hub process SIGKILLed
  * after a chunk committed) resumes at the hub's offset.
  */
@@ -291,26 +290,22 @@ describe('a desk can die: its successor restores from the hub', () => {
     // A's key is refused from now on.
     await expect(new HubConnector(hubTarget(), aDir, 16, 5_000).probe()).rejects.toThrow(/已被管理员从全厅中心移除/);
 
-    // ---- S: a new PC with an empty store. First a restore stopped after its first case (the store closed as by a crash) …
-    const s0 = await testDesk({ dataDir: sDir }); // creates and seeds the store (no hub target yet)
-    s0.app.close();
-    const opened = openStore({ file: dbFile(sDir), migrationsDir: path.join(ROOT, 'migrations'), backupDir: tempDir('hub-successor-backup-') });
-    if (!opened.ok) throw new Error(opened.detail);
-    const deps = { db: opened.db, write: (actor, fn) => writeTx(opened.db, actor, () => new Date(), fn) } as Pick<Deps, 'db' | 'write'>;
-    const stop = new Error('stopped part-way');
-    await expect(
-      restoreFromHub(deps, new HubConnector(hubTarget(), sDir, 16, 5_000), new FileStore(path.join(sDir, 'files')), {
-        pageSize: 2,
-        afterCase: () => {
-          throw stop;
-        },
-      }),
-    ).rejects.toBe(stop);
-    expect(opened.db.prepare('SELECT count(*) FROM hub_successor_imports').pluck().get()).toBe(1);
-    opened.db.close();
-
-    // … then S starts as a desk with the hub target: its sender finishes the restore by itself.
+    // ---- S: a new PC with an empty store and the hub target. Its sender restores by itself; the first
+    // run is killed (SIGKILL) right after the k-th case's import committed, at a point of its own progress.
     writeConfig(sDir, { version: 1, sender: FAST_SENDER, targets: [hubTarget()] });
+    const { int } = killRandom('hub-successor');
+    const k = int(1, 2);
+    const host = await startHost({ dataDir: sDir, port: 0, env: { DESK_LOG_ECHO: '0' }, progress: { hold: { at: 'write.committed hub.successorCaseImported', n: k } } });
+    expect(host.state).toBe('ready');
+    expect(await host.marks!.held()).toMatchObject({ mark: 'write.committed', detail: 'hub.successorCaseImported' });
+    await host.kill('SIGKILL');
+    const partial = readOnly(sDir);
+    expect(partial.prepare('SELECT count(*) FROM hub_successor_imports').pluck().get()).toBe(k);
+    expect(partial.prepare('SELECT count(*) FROM cases').pluck().get()).toBe(k);
+    expect(partial.prepare(`SELECT finished_at FROM hub_successor_restore`).pluck().all()).toEqual([null]);
+    partial.close();
+
+    // Restarted, it finishes the rest — no case twice.
     const s = await testDesk({ dataDir: sDir });
     try {
       await waitFor('S restored', () => {
