@@ -127,7 +127,7 @@ export function createHubServer(o: HubOptions): http.Server {
         );
         if (ins.rowCount === 1) {
           await c.query('INSERT INTO feed (hall_id, seq, kind, owner_desk, record_key, body) VALUES ($1, $2, $3, $4, $5, $6)', [
-            HALL, seq, 'case', a.desk.desk_id, p.idempotencyKey, { caseNo: p.caseNo, revision: p.revision, document: p.document },
+            HALL, seq, 'case', a.desk.desk_id, p.idempotencyKey, { caseNo: p.caseNo, revision: p.revision, document: withoutRecord(p.document) },
           ]);
           json = { caseNo: p.caseNo, duplicate: false, seq };
         } else {
@@ -202,6 +202,13 @@ export function createHubServer(o: HubOptions): http.Server {
     });
   });
   return server;
+}
+
+/** The case as the feed carries it to every desk: without the full record, which only a successor reads (hub/successor.ts). */
+function withoutRecord(document: object): object {
+  if (!('record' in document)) return document;
+  const { record: _record, ...rest } = document as { record?: unknown };
+  return rest;
 }
 
 /** Forgets nonces whose requests can no longer be accepted anyway (their timestamps are out of the window). */

@@ -12,7 +12,7 @@ import { testDesk, type TestDesk } from '../helpers/app';
 import { documentJpeg, withComment } from '../helpers/jpeg';
 import { signaturePng } from '../helpers/png';
 import { ROOT, tempDir } from '../helpers/temp';
-import { dbFile, FAST_SENDER, waitFor, writeConfig } from './sync-support';
+import { dbFile, FAST_SENDER, httpTarget, plainItem, resolveQuick, waitFor, writeConfig } from './sync-support';
 import { exited, freePort } from '../../hub/cluster';
 import { migrate } from '../../hub/migrate';
 import { createHubServer } from '../../hub/server';
@@ -270,6 +270,8 @@ describe('a desk can die: its successor restores from the hub', () => {
        FROM hub_files f JOIN hub_file_chunks c USING (sha256) WHERE f.sha256 = ANY($1) GROUP BY f.sha256 ORDER BY f.sha256`, [aFiles])).rows;
     expect(held.map((h) => h.sha256)).toEqual(aFiles);
     for (const h of held) expect([h.complete, h.bytes]).toEqual([true, h.size]);
+    // The feed carries the cases to every desk without their full records (those are for a successor only).
+    expect((await pool.query(`SELECT count(*)::int AS n, count(*) FILTER (WHERE body->'document' ? 'record')::int AS with_record FROM feed WHERE owner_desk = 'desk-a'`)).rows[0]).toMatchObject({ with_record: 0 });
     const loosePut = puts.get(sha(LOOSE)) ?? 0;
     expect(loosePut).toBe(0); // a scan of no case stays on the desk
 
@@ -356,6 +358,57 @@ describe('a desk can die: its successor restores from the hub', () => {
   }, 240_000);
 });
 
+describe('drafts reach the hub, and only the hub', () => {
+  it('a draft changed three times while the hub is away waits as ONE hub entry holding its latest state; the vertical system gets nothing until acceptance, then the hub entry of the draft is replaced', async () => {
+    const closed = await freePort(); // nothing listens there: both targets are away
+    const dir = deskDir('desk-d', '3号窗口');
+    writeConfig(dir, {
+      version: 1,
+      sender: FAST_SENDER,
+      targets: [TargetConfig.parse({ ...hubTarget(), baseUrl: `http://127.0.0.1:${closed}` }), httpTarget('prov', `http://127.0.0.1:${closed}`, 'key')],
+    });
+    const d = await testDesk({ dataDir: dir });
+    try {
+      const token = (await d.signIn('zhangmin')).token;
+      const wang = (await d.call('applicants.list', { query: '王芳', limit: 5 }, token)).find((x) => x.name === '王芳')!;
+      const item = await plainItem(d, token);
+      const draft = await d.call('intake.start', { applicantId: wang.id, serviceItemIds: [item.id] }, token);
+      const doc = await d.call('scans.createDocument', { caseId: draft.id, kind: 'other', title: '申请表' }, token);
+      for (let i = 0; i < 3; i++) await d.call('scans.addPage', { documentId: doc.id, ...page(withComment(PAGE_3, `edit ${i}`)) }, token);
+      const entries = () => {
+        const db = readOnly(dir);
+        try {
+          db.pragma('busy_timeout = 2000');
+          return {
+            marked: db.prepare('SELECT count(*) FROM hub_dirty_cases').pluck().get() as number,
+            rows: db.prepare(`SELECT target_id, state, json_array_length(document, '$.record.tables.scan_pages') AS pages, json_extract(document, '$.status') AS status FROM outbox_entries WHERE case_id = ? AND kind = 'case' ORDER BY id`).all(draft.id) as { target_id: string; state: string; pages: number | null; status: string }[],
+          };
+        } finally {
+          db.close();
+        }
+      };
+      await waitFor('the draft snapshotted', () => entries().marked === 0 && entries().rows.length > 0, 30_000, 50);
+      const open = <R extends { state: string }>(rows: R[]) => rows.filter((r) => r.state !== 'superseded');
+      expect(open(entries().rows)).toEqual([{ target_id: 'hub', state: 'pending', pages: 3, status: 'draft' }]);
+
+      {
+        await resolveQuick(d, token, draft.id);
+        await d.call('intake.transition', { caseId: draft.id, to: 'accepted' }, token);
+        await waitFor('the acceptance snapshotted', () => entries().marked === 0, 30_000, 50);
+        // The vertical system: the acceptance only. The hub: the accepted case; its draft entry superseded unsent.
+        expect(open(entries().rows).map((r) => [r.target_id, r.status, r.pages])).toEqual([
+          ['hub', 'accepted', 3],
+          ['prov', 'accepted', null],
+        ]);
+        expect(entries().rows.filter((r) => r.target_id === 'prov')).toHaveLength(1);
+      }
+    } finally {
+      await d.app.stopSync();
+      d.app.close();
+    }
+  }, 120_000);
+});
+
 describe('files travel once, resumably', () => {
   let hubProc: ChildProcess | null = null;
   afterAll(async () => {
@@ -418,6 +471,8 @@ describe('files travel once, resumably', () => {
     expect((await pool.query('SELECT completed_at IS NOT NULL AS complete FROM hub_files WHERE sha256 = $1', [f.sha256])).rows).toEqual([{ complete: true }]);
     // Held: asked again, nothing is sent.
     expect(await uploadCaseFiles(hub, [f], CHUNK)).toEqual({ files: 0, bytes: 0, startedAt: {} });
+    // A desk that succeeds no one reads no one's cases.
+    expect((await hub.request('GET', '/v1/successor/cases?after=&limit=10')).json).toEqual({ predecessor: null, items: [], next: '', more: false });
     // Read back in chunks, byte for byte.
     expect((await downloadFile(hub, f, 50_000)).equals(bytes)).toBe(true);
 
