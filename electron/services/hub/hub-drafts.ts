@@ -16,7 +16,7 @@ import { exportCaseRecord } from './case-record';
  *   (outbox.ts insertEntry), so a draft edited ten times while the hub is away travels once, as it is now.
  * Returns the number of entries written.
  */
-export function snapshotChangedCases(deps: Pick<Deps, 'db' | 'write'>, hubTargets: readonly EntryTarget[], limit = 200): number {
+export function snapshotChangedCases(deps: Pick<Deps, 'db' | 'write'>, hubTargets: readonly EntryTarget[], limit = 50): number {
   const marked = deps.db.prepare('SELECT case_id FROM hub_dirty_cases ORDER BY case_id LIMIT ?').pluck().all(limit) as number[];
   if (marked.length === 0) return 0;
   return deps.write(SYSTEM_ACTOR, (w) => {
