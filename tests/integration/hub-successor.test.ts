@@ -17,8 +17,8 @@ import { exited, freePort } from '../../hub/cluster';
 import { migrate } from '../../hub/migrate';
 import { createHubServer } from '../../hub/server';
 import { enrolDesk, hubIdentity, type HubIdentity } from '../../hub/trust';
-import { createDeskKeys, readDeskCard } from '../../electron/services/transfer/desk-keys';
-import { hubFingerprint } from '../../electron/services/hub/hub-protocol';
+import { createDeskKeys, loadDeskKeys, readDeskCard } from '../../electron/services/transfer/desk-keys';
+import { hubFingerprint, signRequest } from '../../electron/services/hub/hub-protocol';
 import { HubConnector } from '../../electron/services/hub/hub-connector';
 import { downloadFile, uploadCaseFiles } from '../../electron/services/hub/hub-files';
 import { FileStore } from '../../electron/services/files/file-store';
@@ -358,6 +358,29 @@ describe('a desk can die: its successor restores from the hub', () => {
   }, 240_000);
 });
 
+describe('enrolment as a successor', () => {
+  it('refuses an unknown dead desk, an enrolled desk as its own successor and a second successor — each with nothing written; a dead desk not yet removed is removed in the same transaction', async () => {
+    const card = (id: string) => JSON.parse(fs.readFileSync(cardFile(deskDir(id, id)), 'utf8')) as Parameters<typeof enrolDesk>[1];
+    const dead = card('desk-x');
+    await enrolDesk(pool, dead, '李主任');
+    const rows = async () => (await pool.query(`SELECT desk_id, removed_at IS NOT NULL AS removed, successor_of FROM desks WHERE desk_id LIKE 'desk-x%' ORDER BY desk_id`)).rows;
+    await expect(enrolDesk(pool, card('desk-x2'), '李主任', { successorOf: 'desk-nobody' })).rejects.toThrow('没有工作台 desk-nobody，不能为它登记接替工作台');
+    await expect(enrolDesk(pool, card('desk-x'), '李主任', { successorOf: 'desk-x' })).rejects.toThrow('工作台 desk-x 已登记，不能再登记为 desk-x 的接替工作台');
+    expect(await rows()).toEqual([{ desk_id: 'desk-x', removed: false, successor_of: null }]);
+    await enrolDesk(pool, card('desk-x2'), '李主任', { successorOf: 'desk-x' });
+    await expect(enrolDesk(pool, card('desk-x3'), '李主任', { successorOf: 'desk-x' })).rejects.toThrow('工作台 desk-x 已由 desk-x2 接替');
+    expect(await rows()).toEqual([
+      { desk_id: 'desk-x', removed: true, successor_of: null },
+      { desk_id: 'desk-x2', removed: false, successor_of: 'desk-x' },
+    ]);
+    expect((await pool.query(`SELECT action, detail FROM hub_audit WHERE detail->>'deskId' LIKE 'desk-x%' ORDER BY id`)).rows).toEqual([
+      { action: 'desk.enrolled', detail: { deskId: 'desk-x', name: 'desk-x', fingerprint: expect.any(String) } },
+      { action: 'desk.removed', detail: { deskId: 'desk-x', successor: 'desk-x2' } },
+      { action: 'desk.enrolled', detail: { deskId: 'desk-x2', name: 'desk-x2', fingerprint: expect.any(String), successorOf: 'desk-x' } },
+    ]);
+  });
+});
+
 describe('drafts reach the hub, and only the hub', () => {
   it('a draft changed three times while the hub is away waits as ONE hub entry holding its latest state; the vertical system gets nothing until acceptance, then the hub entry of the draft is replaced', async () => {
     const closed = await freePort(); // nothing listens there: both targets are away
@@ -475,6 +498,18 @@ describe('files travel once, resumably', () => {
     expect((await hub.request('GET', '/v1/successor/cases?after=&limit=10')).json).toEqual({ predecessor: null, items: [], next: '', more: false });
     // Read back in chunks, byte for byte.
     expect((await downloadFile(hub, f, 50_000)).equals(bytes)).toBe(true);
+
+    // A chunk request replayed as sent: refused (REPLAY), nothing appended.
+    const part = Buffer.from('replayed chunk');
+    const whole = Buffer.concat([part, part]);
+    const chunkPath = `/v1/files/${sha(whole)}?offset=0&size=${whole.length}&mime=image%2Fjpeg`;
+    const keys = loadDeskKeys(dir);
+    const headers = signRequest({ deskId: keys.card.deskId, signAlg: keys.card.signAlg, signKey: keys.signKey }, 'PUT', chunkPath, part, new Date(), 16);
+    const send = () => fetch(`http://127.0.0.1:${hubPort}${chunkPath}`, { method: 'PUT', headers: { ...headers, 'content-type': 'application/octet-stream' }, body: new Uint8Array(part) });
+    expect((await send()).status).toBe(201);
+    const replay = await send();
+    expect([replay.status, ((await replay.json()) as { error: { code: string } }).error.code]).toEqual([409, 'REPLAY']);
+    expect((await pool.query('SELECT count(*)::int AS n, sum(length(data))::int AS bytes FROM hub_file_chunks WHERE sha256 = $1', [sha(whole)])).rows).toEqual([{ n: 1, bytes: part.length }]);
 
     // Bytes that do not hash to the name they are sent under: refused at the last byte, nothing kept.
     const liar = { sha256: sha(Buffer.from('something else')), size: 10, mime: 'image/jpeg' };
