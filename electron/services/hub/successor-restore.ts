@@ -34,8 +34,6 @@ interface Page {
 
 export interface RestoreOptions {
   pageSize?: number;
-  /** Called after each case is committed (tests: stop part-way). */
-  afterCase?: (n: number) => void;
 }
 
 export async function restoreFromHub(deps: Pick<Deps, 'db' | 'write'>, hub: HubConnector, files: FileStore, opts: RestoreOptions = {}): Promise<RestoreResult> {
@@ -77,7 +75,6 @@ export async function restoreFromHub(deps: Pick<Deps, 'db' | 'write'>, hub: HubC
         continue;
       }
       r.imported++;
-      opts.afterCase?.(r.imported);
     }
     after = page.next;
     if (!page.more) break;

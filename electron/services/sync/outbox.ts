@@ -94,7 +94,10 @@ export function insertEntry(w: WriteContext, caseId: number, t: EntryTarget, kin
       .lastInsertRowid,
   );
   // Each hub entry carries the whole case: earlier ones that have not left the desk are pointless now.
-  if (t.kind === 'hub' && kind === 'case') supersedeUnsent(w.db, caseId, t.id, id);
+  if (t.kind === 'hub' && kind === 'case') {
+    const superseded = supersedeUnsent(w.db, caseId, t.id, id);
+    if (superseded.length) w.audit({ action: 'sync.superseded', entityType: 'case', entityId: caseId, detail: { target: t.id, by: id, entries: superseded } });
+  }
   if (t.kind === 'http' && t.sendFiles && kind === 'case') {
     const ins = w.db.prepare('INSERT OR IGNORE INTO outbox_files (entry_id, sha256, name, kind, size) VALUES (?, ?, ?, ?, ?)');
     for (const f of (doc as CaseDocument).files) ins.run(id, f.sha256, f.name, f.kind, f.size);
