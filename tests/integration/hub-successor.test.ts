@@ -24,6 +24,10 @@ import { downloadFile, uploadCaseFiles } from '../../electron/services/hub/hub-f
 import { FileStore } from '../../electron/services/files/file-store';
 import { ConnectorFailure } from '../../electron/services/sync/http-connector';
 import { TargetConfig, type HubTargetConfig } from '../../electron/services/sync/targets-config';
+import { restoreFromHub } from '../../electron/services/hub/successor-restore';
+import { openStore } from '../../electron/store/open-store';
+import { writeTx } from '../../electron/store/write';
+import type { Deps } from '../../electron/app/deps';
 import { startHost } from '../e2e/support/host';
 import { killRandom } from '../helpers/kill-points';
 
@@ -358,6 +362,55 @@ describe('a desk can die: its successor restores from the hub', () => {
   }, 240_000);
 });
 
+describe('a case the successor cannot take', () => {
+  it('is refused with the reason in Chinese and nothing of it written; the restore stays unfinished and completes once the store can take it', async () => {
+    const bDir = deskDir('desk-b', '4号窗口');
+    await enrolDesk(pool, JSON.parse(fs.readFileSync(cardFile(bDir), 'utf8')), '李主任');
+    writeConfig(bDir, { version: 1, sender: FAST_SENDER, targets: [hubTarget()] });
+    const b = await testDesk({ dataDir: bDir });
+    const token = (await b.signIn('zhangmin')).token;
+    const wang = (await b.call('applicants.list', { query: '王芳', limit: 5 }, token)).find((x) => x.name === '王芳')!;
+    const draft = await b.call('intake.start', { applicantId: wang.id, serviceItemIds: [(await plainItem(b, token)).id] }, token);
+    await waitFor('B\'s draft at the hub', async () => (await pool.query(`SELECT 1 FROM cases WHERE desk_id = 'desk-b' AND case_no = $1`, [draft.caseNo])).rowCount === 1, 30_000, 100);
+    await b.app.stopSync();
+    b.app.close();
+
+    const tDir = deskDir('desk-t', '4号窗口（替换机）');
+    await enrolDesk(pool, JSON.parse(fs.readFileSync(cardFile(tDir), 'utf8')), '李主任', { successorOf: 'desk-b' });
+    (await testDesk({ dataDir: tDir })).app.close(); // the store, seeded
+    const opened = openStore({ file: dbFile(tDir), migrationsDir: path.join(ROOT, 'migrations'), backupDir: tempDir('hub-successor-backup-') });
+    if (!opened.ok) throw new Error(opened.detail);
+    const db = opened.db;
+    try {
+      const deps = { db, write: (actor, fn) => writeTx(db, actor, () => new Date(), fn) } as Pick<Deps, 'db' | 'write'>;
+      const hub = new HubConnector(hubTarget(), tDir, 16, 5_000);
+      const files = new FileStore(path.join(tDir, 'files'));
+      // This store lacks B's user zhangmin (renamed here, as on a PC set up with other accounts).
+      db.prepare(`UPDATE users SET username = 'zhangmin-t' WHERE username = 'zhangmin'`).run();
+      const casesBefore = db.prepare('SELECT count(*) FROM cases').pluck().get();
+      expect(await restoreFromHub(deps, hub, files)).toEqual({
+        predecessor: 'desk-b',
+        imported: 0,
+        skipped: 0,
+        files: 0,
+        refused: [{ caseNo: draft.caseNo, reason: '本机没有原工作台的用户“zhangmin”，请先在本机建立该用户（或接入全厅用户）后再恢复。', detail: 'user zhangmin missing (cases.created_by)' }],
+      });
+      expect(db.prepare('SELECT count(*) FROM cases').pluck().get()).toBe(casesBefore);
+      expect(db.prepare('SELECT count(*) FROM hub_successor_imports').pluck().get()).toBe(0);
+      expect(db.prepare('SELECT finished_at FROM hub_successor_restore').pluck().all()).toEqual([null]);
+      // The user exists again: the next run takes the case and finishes.
+      db.prepare(`UPDATE users SET username = 'zhangmin' WHERE username = 'zhangmin-t'`).run();
+      expect(await restoreFromHub(deps, hub, files)).toEqual({ predecessor: 'desk-b', imported: 1, skipped: 0, files: 0, refused: [] });
+      expect(db.prepare('SELECT case_no, status FROM cases WHERE case_no = ?').get(draft.caseNo)).toEqual({ case_no: draft.caseNo, status: 'draft' });
+      expect(db.prepare('SELECT finished_at IS NOT NULL FROM hub_successor_restore').pluck().all()).toEqual([1]);
+      // Finished: a later run has nothing to do.
+      expect(await restoreFromHub(deps, hub, files)).toEqual({ predecessor: 'desk-b', imported: 0, skipped: 0, files: 0, refused: [] });
+    } finally {
+      db.close();
+    }
+  }, 120_000);
+});
+
 describe('enrolment as a successor', () => {
   it('refuses an unknown dead desk, an enrolled desk as its own successor and a second successor — each with nothing written; a dead desk not yet removed is removed in the same transaction', async () => {
     const card = (id: string) => JSON.parse(fs.readFileSync(cardFile(deskDir(id, id)), 'utf8')) as Parameters<typeof enrolDesk>[1];
@@ -460,7 +513,7 @@ describe('files travel once, resumably', () => {
     return child;
   }
 
-  it('an upload cut by the hub process dying after its 2nd chunk committed resumes at the hub\'s offset; the hub checks the SHA-256; a wrong file is refused and not kept', async () => {
+  it('an upload cut by the hub process dying after its 2nd chunk committed resumes at the hub\'s offset; a replayed chunk is refused; the hub checks the SHA-256: a wrong file is refused and not kept', async () => {
     const dir = deskDir('desk-u', '2号窗口');
     await enrolDesk(pool, JSON.parse(fs.readFileSync(cardFile(dir), 'utf8')), '李主任');
     const files = new FileStore(path.join(dir, 'files'));

@@ -21,8 +21,8 @@ export interface RestoreResult {
   imported: number;
   skipped: number;
   files: number;
-  /** Cases whose record this store cannot take (a missing user or catalog row …), with the reason. */
-  refused: { caseNo: string; reason: string }[];
+  /** Cases whose record this store cannot take (a missing user or catalog row …): the reason for the supervisor, the detail for the log. */
+  refused: { caseNo: string; reason: string; detail: string }[];
 }
 
 interface Page {
@@ -59,7 +59,7 @@ export async function restoreFromHub(deps: Pick<Deps, 'db' | 'write'>, hub: HubC
       }
       const rec = it.document.record;
       if (!rec || rec.format !== 'pfd-case-record/1' || rec.caseNo !== it.caseNo) {
-        r.refused.push({ caseNo: it.caseNo, reason: '全厅中心保存的该办件没有完整记录（由旧版本工作台推送），无法恢复。' });
+        r.refused.push({ caseNo: it.caseNo, reason: '全厅中心保存的该办件没有完整记录（由旧版本工作台推送），无法恢复。', detail: `hub document of ${it.caseNo} has no case record` });
         continue;
       }
       for (const f of rec.files) {
@@ -71,7 +71,7 @@ export async function restoreFromHub(deps: Pick<Deps, 'db' | 'write'>, hub: HubC
         importOne(deps, page.predecessor, it.revision, rec);
       } catch (e) {
         if (!(e instanceof RecordRefused)) throw e;
-        r.refused.push({ caseNo: it.caseNo, reason: e.chinese });
+        r.refused.push({ caseNo: it.caseNo, reason: e.chinese, detail: e.message });
         continue;
       }
       r.imported++;

@@ -498,7 +498,7 @@ export class SyncSender implements SyncRuntime {
       restoreFromHub(this.deps, hub, this.files).then(
         (r) => {
           loop.restored = true;
-          if (r.predecessor) this.deps.logger.info('hub.successorRestored', { target: loop.target.id, ...r });
+          if (r.predecessor) this.deps.logger[r.refused.length ? 'warn' : 'info']('hub.successorRestored', { target: loop.target.id, ...r });
         },
         (e: unknown) => {
           loop.restoreAfterMono = this.deps.monotonic() + hub.target.pullMs; // tried again after a pause, from where it stopped
