@@ -564,6 +564,17 @@ describe('files travel once, resumably', () => {
     expect([replay.status, ((await replay.json()) as { error: { code: string } }).error.code]).toEqual([409, 'REPLAY']);
     expect((await pool.query('SELECT count(*)::int AS n, sum(length(data))::int AS bytes FROM hub_file_chunks WHERE sha256 = $1', [sha(whole)])).rows).toEqual([{ n: 1, bytes: part.length }]);
 
+    // A file damaged on the desk is never sent: the entry is parked with the reason.
+    const damaged = Buffer.from(withComment(documentJpeg(64, 64, { seed: 42 }), 'damaged'));
+    const dRef = { sha256: files.put(damaged), size: damaged.length, mime: 'image/jpeg' };
+    fs.writeFileSync(files.pathOf(dRef.sha256), Buffer.alloc(damaged.length, 1));
+    const refused = await uploadCaseFiles(hub, [dRef]).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect((refused as ConnectorFailure).failure).toEqual({ kind: 'rejected', status: 0, field: null, message: `本机文件 ${dRef.sha256} 缺失或已损坏，无法上传到全厅中心。` });
+    expect((await pool.query('SELECT count(*)::int AS n FROM hub_files WHERE sha256 = $1', [dRef.sha256])).rows).toEqual([{ n: 0 }]);
+
     // Bytes that do not hash to the name they are sent under: refused at the last byte, nothing kept.
     const liar = { sha256: sha(Buffer.from('something else')), size: 10, mime: 'image/jpeg' };
     const r = await hub.requestRaw('PUT', `/v1/files/${liar.sha256}?offset=0&size=10&mime=image%2Fjpeg`, { bytes: Buffer.from('0123456789'), type: 'application/octet-stream' });

@@ -71,7 +71,13 @@ export async function uploadCaseFiles(hub: HubConnector, files: readonly FileRef
 
 async function uploadOne(hub: HubConnector, f: FileRef, have: number, chunkBytes: number, stats: UploadStats): Promise<void> {
   if (!hub.files) throw new ConnectorFailure({ kind: 'not_sent', message: '本机文件库不可用，不能向全厅中心上传文件' });
-  const bytes = hub.files.get(f.sha256); // checks the hash: a damaged file is never sent
+  let bytes: Buffer;
+  try {
+    bytes = hub.files.get(f.sha256); // checks the hash: a damaged file is never sent
+  } catch {
+    // Sending again will not mend it: parked with the reason, for the clerk (the case's later entries go on).
+    throw new ConnectorFailure({ kind: 'rejected', status: 0, field: null, message: `本机文件 ${f.sha256} 缺失或已损坏，无法上传到全厅中心。` });
+  }
   stats.files++;
   stats.startedAt[f.sha256] = have;
   let offset = have;
