@@ -11,7 +11,9 @@ import type { WriteContext } from '../../store/write';
  *
  * Not carried: the case's outbox (the successor pushes its own), the 双随机 draw a task came
  * from (`verification_tasks.draw_id`, hall-level; set to NULL), applied field results and the
- * transfer bookkeeping. Ids inside JSON columns are carried as they are.
+ * transfer bookkeeping. Ids inside JSON columns are carried as they are. A reference to a table
+ * this file does not know (a later migration's) travels as `$unmapped` and is imported as NULL,
+ * named in the import's audit entry.
  */
 
 export interface CaseRecord {
@@ -164,7 +166,9 @@ function portableRefs(db: Db): (to: string, v: number | string) => unknown {
         return { $case: caseNo.get(v) ?? null };
       default:
         if (RECORD_TABLES.has(to)) return { $row: [to, v] };
-        throw new Error(`case record: reference to ${to} cannot be carried`);
+        // A reference to a table the record does not carry (one a later migration adds): kept as
+        // it was; the importer writes NULL and lists it in the import's audit entry.
+        return { $unmapped: [to, v] };
     }
   };
 }
@@ -187,11 +191,12 @@ export class RecordRefused extends Error {
  * The record's files must already be in the file store; their rows in `files` are written here.
  * Returns the new case id.
  */
-export function importCaseRecord(w: WriteContext, originDesk: string, rec: CaseRecord): number {
+export function importCaseRecord(w: WriteContext, originDesk: string, rec: CaseRecord): { caseId: number; unmapped: string[] } {
   const db = w.db;
+  const unmapped: string[] = [];
   for (const f of rec.files) db.prepare('INSERT OR IGNORE INTO files (sha256, size, mime, created_at) VALUES (?, ?, ?, ?)').run(f.sha256, f.size, f.mime, w.at.toISOString());
   const ids = new Map<string, number>();
-  const resolve = resolver(db, originDesk, rec.caseNo, ids);
+  const resolve = resolver(db, originDesk, rec.caseNo, ids, unmapped);
   for (const a of rec.tables.applicants ?? []) {
     const exists = db.prepare('SELECT id FROM applicants WHERE id_type = ? AND id_number = ?').get(a.id_type, a.id_number);
     if (!exists) insertRow(db, 'applicants', a, resolve, false);
@@ -219,7 +224,7 @@ export function importCaseRecord(w: WriteContext, originDesk: string, rec: CaseR
   }
   const caseId = ids.get('case');
   if (caseId === undefined) throw new RecordRefused('全厅中心的办件记录缺少办件本身。', `record ${rec.caseNo} has no cases row`);
-  return caseId;
+  return { caseId, unmapped };
 }
 
 function insertRow(db: Db, table: string, row: Row, resolve: (v: unknown, table: string, col: string) => unknown, dropId: boolean): number {
@@ -233,7 +238,7 @@ function insertRow(db: Db, table: string, row: Row, resolve: (v: unknown, table:
   return Number(r.lastInsertRowid);
 }
 
-function resolver(db: Db, originDesk: string, caseNo: string, ids: Map<string, number>): (v: unknown, table: string, col: string) => unknown {
+function resolver(db: Db, originDesk: string, caseNo: string, ids: Map<string, number>, unmapped: string[]): (v: unknown, table: string, col: string) => unknown {
   const q = {
     user: db.prepare('SELECT id FROM users WHERE username = ?').pluck(),
     applicant: db.prepare('SELECT id FROM applicants WHERE id_type = ? AND id_number = ?').pluck(),
@@ -267,6 +272,10 @@ function resolver(db: Db, originDesk: string, caseNo: string, ids: Map<string, n
     if ('$case' in o) {
       if (o.$case === caseNo) return found(ids.get('case'), '办件记录顺序有误。', `case ${caseNo} referenced before its row`);
       return typeof o.$case === 'string' ? ((q.caseByNo.get(o.$case) as number | undefined) ?? null) : null;
+    }
+    if ('$unmapped' in o) {
+      unmapped.push(`${table}.${col} → ${JSON.stringify(o.$unmapped)}`);
+      return null;
     }
     if ('$row' in o) {
       const [t, id] = o.$row as [string, number];

@@ -14,20 +14,28 @@ import { exportCaseRecord } from './case-record';
  *   status changes already wrote one);
  * - a new entry supersedes the case's earlier hub entries that have not left the desk
  *   (outbox.ts insertEntry), so a draft edited ten times while the hub is away travels once, as it is now.
- * Returns the number of entries written.
+ * A case whose record cannot be read is left out (its mark cleared, so it does not stop the others
+ * on every tick; its next change marks it again) and returned for the log.
  */
-export function snapshotChangedCases(deps: Pick<Deps, 'db' | 'write'>, hubTargets: readonly EntryTarget[], limit = 50): number {
+export function snapshotChangedCases(deps: Pick<Deps, 'db' | 'write'>, hubTargets: readonly EntryTarget[], limit = 50): { entries: number; failed: { caseId: number; error: string }[] } {
   const marked = deps.db.prepare('SELECT case_id FROM hub_dirty_cases ORDER BY case_id LIMIT ?').pluck().all(limit) as number[];
-  if (marked.length === 0) return 0;
+  if (marked.length === 0) return { entries: 0, failed: [] };
   return deps.write(SYSTEM_ACTOR, (w) => {
     const latest = w.db.prepare(`SELECT document FROM outbox_entries WHERE case_id = ? AND target_id = ? AND kind = 'case' ORDER BY revision DESC LIMIT 1`).pluck();
     const exists = w.db.prepare('SELECT 1 FROM cases WHERE id = ?').pluck();
     const unmark = w.db.prepare('DELETE FROM hub_dirty_cases WHERE case_id = ?');
     const written: number[] = [];
+    const failed: { caseId: number; error: string }[] = [];
     for (const caseId of marked) {
       unmark.run(caseId);
       if (!exists.get(caseId)) continue;
-      const record = exportCaseRecord(w.db, caseId);
+      let record: ReturnType<typeof exportCaseRecord>;
+      try {
+        record = exportCaseRecord(w.db, caseId);
+      } catch (e) {
+        failed.push({ caseId, error: String((e as Error)?.message ?? e) });
+        continue;
+      }
       const json = JSON.stringify(record);
       for (const t of hubTargets) {
         const prev = latest.get(caseId, t.id) as string | undefined;
@@ -36,7 +44,7 @@ export function snapshotChangedCases(deps: Pick<Deps, 'db' | 'write'>, hubTarget
         written.push(id);
       }
     }
-    w.audit({ action: 'hub.casesSnapshot', entityType: 'sync_targets', entityId: hubTargets.map((t) => t.id).join(','), detail: { cases: marked.length, entries: written } });
-    return written.length;
+    w.audit({ action: 'hub.casesSnapshot', entityType: 'sync_targets', entityId: hubTargets.map((t) => t.id).join(','), detail: { cases: marked.length, entries: written, ...(failed.length ? { failed } : {}) } });
+    return { entries: written.length, failed };
   });
 }

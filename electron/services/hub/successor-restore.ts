@@ -89,11 +89,11 @@ function importOne(deps: Pick<Deps, 'write'>, originDesk: string, revision: numb
       w.audit({ action: 'hub.successorCaseSkipped', entityType: 'case', entityId: rec.caseNo, detail: { originDesk, reason: 'imported already' } });
       return;
     }
-    const caseId = importCaseRecord(w, originDesk, rec);
+    const { caseId, unmapped } = importCaseRecord(w, originDesk, rec);
     w.db.prepare('INSERT INTO hub_successor_imports (origin_desk, origin_case_no, case_id, revision, imported_at) VALUES (?, ?, ?, ?, ?)').run(originDesk, rec.caseNo, caseId, revision, w.at.toISOString());
     continueNumberingAfter(w.db, rec.caseNo, w.at);
     w.db.prepare('UPDATE hub_successor_restore SET cases = cases + 1, files = files + ? WHERE origin_desk = ?').run(rec.files.length, originDesk);
-    w.audit({ action: 'hub.successorCaseImported', entityType: 'case', entityId: caseId, detail: { originDesk, caseNo: rec.caseNo, revision, files: rec.files.length } });
+    w.audit({ action: 'hub.successorCaseImported', entityType: 'case', entityId: caseId, detail: { originDesk, caseNo: rec.caseNo, revision, files: rec.files.length, ...(unmapped.length ? { unmapped } : {}) } });
   });
 }
 

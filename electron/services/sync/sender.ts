@@ -260,9 +260,9 @@ export class SyncSender implements SyncRuntime {
   }
 
   private tick(): void {
+    this.safely('hubSnapshot', () => this.snapshotForHub());
     this.safely('tick', () => {
       this.recoverLeases('sync.leasesExpired');
-      this.snapshotForHub();
       const mono = this.deps.monotonic();
       for (const loop of this.loops.values()) {
         const due = loop.lastProbeMono === null || mono - loop.lastProbeMono >= this.cfg.probeIntervalMs;
@@ -486,7 +486,9 @@ export class SyncSender implements SyncRuntime {
   /** Cases changed since the last look (drafts included) become entries for the hub targets only (hub/hub-drafts.ts). */
   private snapshotForHub(): void {
     const hubs = [...this.loops.values()].filter((l) => l.hub).map((l) => l.target);
-    if (hubs.length && !this.stopped) snapshotChangedCases(this.deps, hubs);
+    if (!hubs.length || this.stopped) return;
+    const r = snapshotChangedCases(this.deps, hubs);
+    for (const f of r.failed) this.deps.logger.error('hub.snapshotFailed', f);
   }
 
   /** A successor desk takes the dead desk's cases and files from the hub, once, resumably (hub/successor-restore.ts). */
