@@ -10,9 +10,9 @@ import { enrolDesk, hubIdentity, removeDesk } from './trust';
 /**
  * npm run hub -- [serve] --database-url postgres://… [--listen 127.0.0.1:7400]
  * npm run hub -- card --database-url …                       the hub's card and fingerprint
- * npm run hub -- enrol-desk --database-url … --card desk-card.json [--by 管理员]
+ * npm run hub -- enrol-desk --database-url … --card desk-card.json [--successor-of <dead desk id>] [--by 管理员]
  * npm run hub -- remove-desk --database-url … --desk-id ID [--by 管理员]
- * Environment: HUB_KILL_AT=<n>:<before-commit|after-commit> (crash tests only).
+ * Environment: HUB_KILL_AT=<n>:<before-commit|after-commit> or chunk:<n> (after the n-th file chunk committed) — crash tests only.
  */
 
 function arg(argv: string[], name: string): string | undefined {
@@ -28,7 +28,8 @@ export async function serve(databaseUrl: string, listen: string): Promise<{ clos
   await migrate(pool);
   const identity = await hubIdentity(pool);
   const kill = /^(\d+):(before-commit|after-commit)$/.exec(process.env.HUB_KILL_AT ?? '');
-  const server = createHubServer({ pool, identity, killAt: kill ? { push: Number(kill[1]), point: kill[2] as 'before-commit' } : null });
+  const chunkKill = /^chunk:(\d+)$/.exec(process.env.HUB_KILL_AT ?? '');
+  const server = createHubServer({ pool, identity, killAt: kill ? { push: Number(kill[1]), point: kill[2] as 'before-commit' } : null, killAtChunk: chunkKill ? { chunk: Number(chunkKill[1]) } : null });
   const [host, port] = listen.includes(':') ? [listen.slice(0, listen.lastIndexOf(':')), Number(listen.slice(listen.lastIndexOf(':') + 1))] : ['127.0.0.1', Number(listen)];
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -81,9 +82,10 @@ export async function main(argv: string[]): Promise<void> {
       if (!file) throw new Error('需要 --card（工作台导出的身份卡文件）');
       const card = JSON.parse(fs.readFileSync(file, 'utf8')) as DeskCard;
       return withPool(url, async (pool) => {
-        const r = await enrolDesk(pool, card, by);
+        const successorOf = arg(argv, 'successor-of');
+        const r = await enrolDesk(pool, card, by, successorOf ? { successorOf } : {});
         const { card: hub } = await hubIdentity(pool);
-        out({ deskId: card.deskId, deskFingerprint: r.fingerprint, already: r.already, hubCard: hub, hubFingerprint: hubFingerprint(hub) });
+        out({ deskId: card.deskId, ...(successorOf ? { successorOf, removed: successorOf } : {}), deskFingerprint: r.fingerprint, already: r.already, hubCard: hub, hubFingerprint: hubFingerprint(hub) });
       });
     }
     case 'remove-desk': {

@@ -5,6 +5,8 @@ import { answerBytes, H, HUB_PROTOCOL, HUB_PROTOCOL_RANGE, protocolMismatchMessa
 import type { DeskRow, HubIdentity } from './trust';
 import { FeedWaiter } from './feed-wait';
 import { listConflicts, pushRecord, settleConflict, type RecordsContext } from './records';
+import { assertCaseFilesHeld, fileRoute, type FileKillPoint } from './files';
+import { successorCases } from './successor';
 
 /**
  * The hub's HTTP API (docs/hub.md). Every request is a signed desk request; it is checked
@@ -18,6 +20,8 @@ export interface HubOptions {
   identity: HubIdentity;
   /** Where the hub's own progress can be cut short (the crash tests): SIGKILL at the n-th push, before or after its commit. */
   killAt?: { push: number; point: 'before-commit' | 'after-commit' } | null;
+  /** SIGKILL after the n-th file chunk committed (the cut-upload test). */
+  killAtChunk?: FileKillPoint | null;
   log?: (event: string, detail: Record<string, unknown>) => void;
 }
 
@@ -27,7 +31,7 @@ const FEED_PAGE_MAX = 1000;
 /** The longest a feed request may be held open waiting for new items (long-poll, hub/feed-wait.ts). */
 const FEED_WAIT_MAX_MS = 60_000;
 
-class Refusal extends Error {
+export class Refusal extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
@@ -38,7 +42,7 @@ class Refusal extends Error {
   }
 }
 
-interface Authed {
+export interface Authed {
   desk: DeskRow;
   nonce: string;
   deskSchema: number;
@@ -50,9 +54,10 @@ export function createHubServer(o: HubOptions): http.Server {
   let pushes = 0;
 
   const answer = (res: http.ServerResponse, status: number, json: unknown, nonce: string) => {
-    const body = Buffer.from(JSON.stringify(json), 'utf8');
+    const raw = Buffer.isBuffer(json);
+    const body = raw ? json : Buffer.from(JSON.stringify(json), 'utf8');
     res.writeHead(status, {
-      'content-type': 'application/json; charset=utf-8',
+      'content-type': raw ? 'application/octet-stream' : 'application/json; charset=utf-8',
       'content-length': String(body.length),
       [H.protocol]: String(HUB_PROTOCOL),
       [H.hubSignature]: signBytes('ed25519', o.identity.signKey, answerBytes(status, body, nonce)).toString('base64'),
@@ -112,6 +117,7 @@ export function createHubServer(o: HubOptions): http.Server {
       await c.query('BEGIN');
       await spendNonce(c, a);
       const had = (await c.query<{ case_no: string; feed_seq: string }>('SELECT case_no, feed_seq FROM cases WHERE desk_id = $1 AND idempotency_key = $2', [a.desk.desk_id, p.idempotencyKey])).rows[0];
+      if (!had) await assertCaseFilesHeld(c, p.document);
       let json: { caseNo: string; duplicate: boolean; seq: number };
       if (had) {
         json = { caseNo: had.case_no, duplicate: true, seq: Number(had.feed_seq) };
@@ -125,7 +131,7 @@ export function createHubServer(o: HubOptions): http.Server {
         );
         if (ins.rowCount === 1) {
           await c.query('INSERT INTO feed (hall_id, seq, kind, owner_desk, record_key, body) VALUES ($1, $2, $3, $4, $5, $6)', [
-            HALL, seq, 'case', a.desk.desk_id, p.idempotencyKey, { caseNo: p.caseNo, revision: p.revision, document: p.document },
+            HALL, seq, 'case', a.desk.desk_id, p.idempotencyKey, { caseNo: p.caseNo, revision: p.revision, document: withoutRecord(p.document) },
           ]);
           json = { caseNo: p.caseNo, duplicate: false, seq };
         } else {
@@ -210,6 +216,8 @@ export function createHubServer(o: HubOptions): http.Server {
             res.once('close', () => gone.abort());
             r = await feedPage(a, url, gone.signal);
           } else if (url.pathname === '/v1/records' || url.pathname.startsWith('/v1/conflicts')) r = await recordRoute(req.method ?? '', url, a);
+          else if (url.pathname.startsWith('/v1/files')) r = await fileRoute(o.pool, a, req.method ?? '', url, (c) => spendNonce(c, a), o.killAtChunk ?? null, log);
+          else if (req.method === 'GET' && url.pathname === '/v1/successor/cases') r = await successorCases(o.pool, a, url, (c) => spendNonce(c, a));
           else throw new Refusal(404, 'NOT_FOUND', '没有这个接口。', `no route ${req.method} ${url.pathname}`);
           answer(res, r.status, r.json, a.nonce);
         } catch (e) {
@@ -231,6 +239,13 @@ export function createHubServer(o: HubOptions): http.Server {
     return close(cb);
   };
   return server;
+}
+
+/** The case as the feed carries it to every desk: without the full record, which only a successor reads (hub/successor.ts). */
+function withoutRecord(document: object): object {
+  if (!('record' in document)) return document;
+  const { record: _record, ...rest } = document as { record?: unknown };
+  return rest;
 }
 
 /** Forgets nonces whose requests can no longer be accepted anyway (their timestamps are out of the window). */

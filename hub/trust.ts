@@ -27,6 +27,7 @@ export async function hubIdentity(pool: pg.Pool): Promise<HubIdentity> {
 
 export interface DeskRow {
   desk_id: string;
+  successor_of: string | null;
   name: string;
   sign_alg: DeskCard['signAlg'];
   sign_pub: string;
@@ -39,7 +40,7 @@ export interface DeskRow {
  * shows). Enrolling the same card again is a no-op; another key under an enrolled desk id is
  * refused (a desk's key changes only by removing it and enrolling the successor under a new id).
  */
-export async function enrolDesk(pool: pg.Pool, card: DeskCard, actor: string): Promise<{ fingerprint: string; already: boolean }> {
+export async function enrolDesk(pool: pg.Pool, card: DeskCard, actor: string, opts: { successorOf?: string } = {}): Promise<{ fingerprint: string; already: boolean }> {
   if (card.format !== 'pfd-desk-card/1' || !card.deskId || !card.signPub) throw new Error('不是工作台的身份卡（desk card）');
   const fp = fingerprint(card);
   const c = await pool.connect();
@@ -48,12 +49,14 @@ export async function enrolDesk(pool: pg.Pool, card: DeskCard, actor: string): P
     const existing = (await c.query<DeskRow>('SELECT * FROM desks WHERE desk_id = $1 FOR UPDATE', [card.deskId])).rows[0];
     if (existing) {
       await c.query('ROLLBACK');
+      if (opts.successorOf && existing.successor_of !== opts.successorOf) throw new Error(`工作台 ${card.deskId} 已登记，不能再登记为 ${opts.successorOf} 的接替工作台（desk already enrolled）`);
       if (existing.sign_pub !== card.signPub) throw new Error(`工作台 ${card.deskId} 已用另一把密钥登记，不能覆盖（desk ${card.deskId} enrolled with another key）`);
       if (existing.removed_at) throw new Error(`工作台 ${card.deskId} 已被移除，不能再次登记（desk removed at ${existing.removed_at.toISOString()}）`);
       return { fingerprint: fp, already: true };
     }
-    await c.query('INSERT INTO desks (desk_id, name, sign_alg, sign_pub, fingerprint, enrolled_by) VALUES ($1, $2, $3, $4, $5, $6)', [card.deskId, card.name, card.signAlg, card.signPub, fp, actor]);
-    await c.query(`INSERT INTO hub_audit (actor, action, detail) VALUES ($1, 'desk.enrolled', $2)`, [actor, { deskId: card.deskId, name: card.name, fingerprint: fp }]);
+    if (opts.successorOf) await retireForSuccessor(c, opts.successorOf, card.deskId, actor);
+    await c.query('INSERT INTO desks (desk_id, name, sign_alg, sign_pub, fingerprint, enrolled_by, successor_of) VALUES ($1, $2, $3, $4, $5, $6, $7)', [card.deskId, card.name, card.signAlg, card.signPub, fp, actor, opts.successorOf ?? null]);
+    await c.query(`INSERT INTO hub_audit (actor, action, detail) VALUES ($1, 'desk.enrolled', $2)`, [actor, { deskId: card.deskId, name: card.name, fingerprint: fp, ...(opts.successorOf ? { successorOf: opts.successorOf } : {}) }]);
     await c.query('COMMIT');
     return { fingerprint: fp, already: false };
   } catch (e) {
@@ -61,6 +64,22 @@ export async function enrolDesk(pool: pg.Pool, card: DeskCard, actor: string): P
     throw e;
   } finally {
     c.release();
+  }
+}
+
+/**
+ * In the successor's enrolment transaction: the dead desk is removed (if it was not already) and
+ * may have one successor only. Its cases and files stay; the successor reads them (hub/successor.ts).
+ */
+async function retireForSuccessor(c: pg.PoolClient, deadDeskId: string, successorId: string, actor: string): Promise<void> {
+  if (deadDeskId === successorId) throw new Error('工作台不能接替自己（a desk cannot succeed itself）');
+  const dead = (await c.query<DeskRow>('SELECT * FROM desks WHERE desk_id = $1 FOR UPDATE', [deadDeskId])).rows[0];
+  if (!dead) throw new Error(`没有工作台 ${deadDeskId}，不能为它登记接替工作台（no desk ${deadDeskId}）`);
+  const taken = (await c.query<{ desk_id: string }>('SELECT desk_id FROM desks WHERE successor_of = $1', [deadDeskId])).rows[0];
+  if (taken) throw new Error(`工作台 ${deadDeskId} 已由 ${taken.desk_id} 接替（desk ${deadDeskId} already has a successor）`);
+  if (!dead.removed_at) {
+    await c.query('UPDATE desks SET removed_at = now(), removed_by = $2 WHERE desk_id = $1', [deadDeskId, actor]);
+    await c.query(`INSERT INTO hub_audit (actor, action, detail) VALUES ($1, 'desk.removed', $2)`, [actor, { deskId: deadDeskId, successor: successorId }]);
   }
 }
 

@@ -79,7 +79,8 @@ async function hubCounts(): Promise<{ cases: number; keys: number; feed: number;
 function outboxOf(d: TestDesk): { key: string; state: string }[] {
   const db = new Database(dbFile(d.dataDir), { readonly: true });
   try {
-    return db.prepare(`SELECT idempotency_key AS key, state FROM outbox_entries WHERE target_id = 'hub' ORDER BY id`).all() as { key: string; state: string }[];
+    // A draft's entry written before its acceptance is superseded unsent by the acceptance's (hub-drafts.ts): not the hub's to hold.
+    return db.prepare(`SELECT idempotency_key AS key, state FROM outbox_entries WHERE target_id = 'hub' AND state <> 'superseded' ORDER BY id`).all() as { key: string; state: string }[];
   } finally {
     db.close();
   }

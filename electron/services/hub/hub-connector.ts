@@ -3,6 +3,8 @@ import { loadDeskKeys, readDeskCard } from '../transfer/desk-keys';
 import { ConnectorFailure, networkFailure } from '../sync/http-connector';
 import type { Claimed } from '../sync/sender-store';
 import type { HubTargetConfig } from '../sync/targets-config';
+import type { FileStore } from '../files/file-store';
+import { uploadCaseFiles } from './hub-files';
 import { H, HUB_PROTOCOL, protocolMismatchMessage, signRequest, verifyAnswer } from './hub-protocol';
 
 /**
@@ -45,6 +47,12 @@ export function deskSchemaVersion(db: Db): number {
   return (db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null }).v ?? 0;
 }
 
+/** A request's own time limit (a long-poll waits longer than the default) and a way to cancel it. */
+export interface RequestOptions {
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
 export class HubConnector {
   /** The protocol the hub said it speaks in its latest answer. */
   hubProtocol: number | null = null;
@@ -55,6 +63,8 @@ export class HubConnector {
     private readonly deskSchema: number,
     private readonly timeoutMs: number,
     private readonly now: () => Date = () => new Date(),
+    /** The desk's file store: a pushed case's files are uploaded from it first (hub-files.ts). */
+    readonly files: FileStore | null = null,
   ) {}
 
   private signer() {
@@ -64,15 +74,27 @@ export class HubConnector {
   }
 
   /** One signed request; the answer must carry the pinned hub key's signature over it. */
-  async request(method: 'GET' | 'POST', p: string, payload?: unknown, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<{ status: number; json: unknown }> {
-    const body = payload === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(payload), 'utf8');
+  async request(method: 'GET' | 'POST' | 'PUT', p: string, payload?: unknown, opts: RequestOptions = {}): Promise<{ status: number; json: unknown }> {
+    const r = await this.requestRaw(method, p, payload === undefined ? null : { bytes: Buffer.from(JSON.stringify(payload), 'utf8'), type: 'application/json' }, opts);
+    let json: unknown = null;
+    try {
+      json = r.raw.length ? JSON.parse(r.raw.toString('utf8')) : null;
+    } catch {
+      throw new ConnectorFailure({ kind: 'maybe_sent', message: `“${this.target.name}”的应答不是有效的 JSON` });
+    }
+    return { status: r.status, json };
+  }
+
+  /** A signed request with a raw body (a file chunk) and the answer's raw bytes, its signature checked. */
+  async requestRaw(method: 'GET' | 'POST' | 'PUT', p: string, payload: { bytes: Buffer; type: string } | null, opts: RequestOptions = {}): Promise<{ status: number; raw: Buffer; type: string }> {
+    const body = payload ? payload.bytes : Buffer.alloc(0);
     const headers = signRequest(this.signer(), method, p, body, this.now(), this.deskSchema);
     let res: Response;
     try {
       res = await fetch(new URL(p, this.target.baseUrl), {
         method,
-        headers: { ...headers, ...(payload === undefined ? {} : { 'content-type': 'application/json' }) },
-        body: payload === undefined ? undefined : body,
+        headers: { ...headers, ...(payload ? { 'content-type': payload.type } : {}) },
+        body: payload ? new Uint8Array(body) : undefined,
         signal: opts.signal ? AbortSignal.any([AbortSignal.timeout(opts.timeoutMs ?? this.timeoutMs), opts.signal]) : AbortSignal.timeout(opts.timeoutMs ?? this.timeoutMs),
       });
     } catch (e) {
@@ -89,17 +111,11 @@ export class HubConnector {
       throw new ConnectorFailure({ kind: 'maybe_sent', message: `“${this.target.name}”的应答签名无效（不是登记时的全厅中心），已不予采信` });
     }
     this.hubProtocol = Number(res.headers.get(H.protocol)) || null;
-    let json: unknown = null;
-    try {
-      json = raw.length ? JSON.parse(raw.toString('utf8')) : null;
-    } catch {
-      throw new ConnectorFailure({ kind: 'maybe_sent', message: `“${this.target.name}”的应答不是有效的 JSON` });
-    }
-    return { status: res.status, json };
+    return { status: res.status, raw, type: res.headers.get('content-type') ?? '' };
   }
 
   /** A non-2xx answer as the failure it means for an entry (docs/hub.md: refusals). */
-  private fail(r: { status: number; json: unknown }): never {
+  fail(r: { status: number; json: unknown }): never {
     const e = (r.json as { error?: { code?: string; message?: string } } | null)?.error;
     const message = e?.message ?? `“${this.target.name}”答复 HTTP ${r.status}`;
     if (r.status === 426) throw new ConnectorFailure({ kind: 'not_sent', message: e?.message ?? protocolMismatchMessage(HUB_PROTOCOL) });
@@ -117,7 +133,9 @@ export class HubConnector {
 
   /** Pushes one case entry (a revision of a case) under its idempotency key. */
   async deliver(entry: Claimed): Promise<{ targetCaseNo: string; via: 'answer' | 'duplicate' }> {
-    const doc = JSON.parse(entry.document) as { caseNo: string };
+    const doc = JSON.parse(entry.document) as { caseNo: string; record?: { files?: { sha256: string; size: number; mime: string }[] } };
+    // Files first: the hub takes a case only once it holds every file its record refers to.
+    if (doc.record?.files?.length) await uploadCaseFiles(this, doc.record.files);
     const r = await this.request('POST', '/v1/cases', { idempotencyKey: entry.idempotency_key, caseNo: doc.caseNo, revision: entry.revision, document: JSON.parse(entry.document) as unknown });
     if (r.status !== 200 && r.status !== 201) this.fail(r);
     const b = r.json as { caseNo?: string; duplicate?: boolean };

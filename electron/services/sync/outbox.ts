@@ -4,6 +4,7 @@ import { currentEpoch } from '../../store/epoch';
 import type { OutboxEntryView, OutboxState } from '../../../shared/ipc/methods/sync';
 import { buildCaseDocument, type CaseDocument } from './case-document';
 import type { TargetConfig } from './targets-config';
+import { exportCaseRecord } from '../hub/case-record';
 
 /**
  * The outbox tables (migrations/0005_sync.sql): writing entries, reading
@@ -81,6 +82,8 @@ export function insertEntry(w: WriteContext, caseId: number, t: EntryTarget, kin
   const revision = (prev.r ?? 0) + 1;
   const caseNo = (w.db.prepare('SELECT case_no FROM cases WHERE id = ?').get(caseId) as { case_no: string }).case_no;
   const hall = w.db.prepare('SELECT code FROM hall WHERE id = 1').get() as { code: string } | undefined;
+  // The hub keeps the whole case for a successor desk (docs/hub.md): its entries carry the case record too.
+  if (t.kind === 'hub' && kind === 'case' && !('record' in doc)) doc = { ...doc, record: exportCaseRecord(w.db, caseId) };
   const id = Number(
     w.db
       .prepare(
@@ -90,11 +93,40 @@ export function insertEntry(w: WriteContext, caseId: number, t: EntryTarget, kin
       .run(caseId, t.id, kind, subject, revision, idempotencyKey(hall?.code ?? '', caseNo, t.id, kind, subject, revision, currentEpoch(w.db).epoch), JSON.stringify(doc), w.at.toISOString())
       .lastInsertRowid,
   );
+  // Each hub entry carries the whole case: earlier ones that have not left the desk are pointless now.
+  if (t.kind === 'hub' && kind === 'case') {
+    const superseded = supersedeUnsent(w.db, caseId, t.id, id);
+    if (superseded.length) w.audit({ action: 'sync.superseded', entityType: 'case', entityId: caseId, detail: { target: t.id, by: id, entries: superseded } });
+  }
   if (t.kind === 'http' && t.sendFiles && kind === 'case') {
     const ins = w.db.prepare('INSERT OR IGNORE INTO outbox_files (entry_id, sha256, name, kind, size) VALUES (?, ?, ?, ?, ?)');
     for (const f of (doc as CaseDocument).files) ins.run(id, f.sha256, f.name, f.kind, f.size);
   }
   return id;
+}
+
+/**
+ * Earlier entries of the case to this target that have not reached it become superseded by the
+ * new entry. `parked` ones were refused (nothing stored); `retry_wait` ones met a refused
+ * connection, a 5xx or 429 (nothing stored, per the protocol) or a cut upload before the case
+ * was posted; `pending` ones were never sent — unless carried to the peer desk in a bundle
+ * (`transfer_sent`), where that desk's sender may already have delivered them.
+ */
+export function supersedeUnsent(db: Db, caseId: number, targetId: string, newId: number): { id: number; revision: number; state: string }[] {
+  const rows = db
+    .prepare(
+      `SELECT e.id, e.revision, e.state FROM outbox_entries e
+       WHERE e.case_id = ? AND e.target_id = ? AND e.kind = 'case' AND e.id < ?
+         AND (e.state IN ('retry_wait', 'parked') OR (e.state = 'pending' AND NOT EXISTS (SELECT 1 FROM transfer_sent s WHERE s.entry_id = e.id)))
+       ORDER BY e.id`,
+    )
+    .all(caseId, targetId, newId) as { id: number; revision: number; state: string }[];
+  const up = db.prepare(
+    `UPDATE outbox_entries SET state = 'superseded', superseded_by = ?, next_attempt_at = NULL, lease_owner = NULL, lease_until = NULL
+     WHERE id = ? AND state IN ('pending', 'retry_wait', 'parked')`,
+  );
+  for (const r of rows) up.run(newId, r.id);
+  return rows;
 }
 
 export function loadEntry(db: Db, id: number): EntryRow | undefined {

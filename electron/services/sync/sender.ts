@@ -12,6 +12,8 @@ import { deskSchemaVersion, HubConnector } from '../hub/hub-connector';
 import { pullHubFeed } from '../hub/hub-puller';
 import { HallRecordPusher } from '../hub/hall-records-push';
 import { configureHallRecords } from '../hub/hall-records';
+import { snapshotChangedCases } from '../hub/hub-drafts';
+import { restoreFromHub } from '../hub/successor-restore';
 import { inlineSenderStore, workerSenderStore, type SenderStore, type SenderStoreMode } from './sender-store-client';
 import type { SyncRuntime } from './sync-service';
 import type { SyncTargets } from './sync-targets';
@@ -50,6 +52,10 @@ class TargetLoop {
   lastPullMs = -Infinity; // monotonic time of the last feed pull (none yet)
   /** The last pull read the feed to its end: the next one may wait at the hub for news (long-poll). */
   feedCaughtUp = false;
+  /** A successor's restore from the hub is under way / done for this run (hub/successor-restore.ts). */
+  restoring = false;
+  restored = false;
+  restoreAfterMono = -Infinity;
   private pumping = false;
   private again = false;
   readonly small: Lane;
@@ -145,7 +151,7 @@ export class SyncSender implements SyncRuntime {
     for (const t of targets.all()) {
       if (t.kind === 'manual') continue;
       const http = t.kind === 'http' ? new HttpTargetConnector(t, this.cfg.requestTimeoutMs) : null;
-      const hub = t.kind === 'hub' ? new HubConnector(t, path.dirname(opts.dbFile), deskSchemaVersion(deps.db), this.cfg.requestTimeoutMs, deps.now) : null;
+      const hub = t.kind === 'hub' ? new HubConnector(t, path.dirname(opts.dbFile), deskSchemaVersion(deps.db), this.cfg.requestTimeoutMs, deps.now, files) : null;
       this.loops.set(t.id, new TargetLoop(t, http, t.concurrency, hub));
     }
     this.hallRecords = new HallRecordPusher(deps, this.owner, this.cfg);
@@ -272,6 +278,7 @@ export class SyncSender implements SyncRuntime {
   }
 
   private tick(): void {
+    this.safely('hubSnapshot', () => this.snapshotForHub());
     this.safely('tick', () => {
       this.recoverLeases('sync.leasesExpired');
       const mono = this.deps.monotonic();
@@ -284,6 +291,7 @@ export class SyncSender implements SyncRuntime {
           this.pump(loop);
           if (loop.hub) this.pullFeed(loop, mono);
           if (loop.hub) this.pushRecords(loop);
+          if (loop.hub) this.restoreAsSuccessor(loop);
         }
       }
     });
@@ -492,6 +500,36 @@ export class SyncSender implements SyncRuntime {
         await this.store.park({ ...at, caseId: entry.case_id, targetId: entry.target_id, reason: f.field ? `${f.message}（字段：${f.field}）` : f.message, status: f.status, atMs: now });
         break;
     }
+  }
+
+  /** Cases changed since the last look (drafts included) become entries for the hub targets only (hub/hub-drafts.ts). */
+  private snapshotForHub(): void {
+    const hubs = [...this.loops.values()].filter((l) => l.hub).map((l) => l.target);
+    if (!hubs.length || this.stopped) return;
+    const r = snapshotChangedCases(this.deps, hubs);
+    for (const f of r.failed) this.deps.logger.error('hub.snapshotFailed', f);
+  }
+
+  /** A successor desk takes the dead desk's cases and files from the hub, once, resumably (hub/successor-restore.ts). */
+  private restoreAsSuccessor(loop: TargetLoop): void {
+    const hub = loop.hub;
+    if (!hub || loop.restoring || loop.restored || this.deps.monotonic() < loop.restoreAfterMono) return;
+    loop.restoring = true;
+    void this.track(
+      restoreFromHub(this.deps, hub, this.files).then(
+        (r) => {
+          loop.restored = true;
+          if (r.predecessor) this.deps.logger[r.refused.length ? 'warn' : 'info']('hub.successorRestored', { target: loop.target.id, ...r });
+        },
+        (e: unknown) => {
+          loop.restoreAfterMono = this.deps.monotonic() + hub.target.pullMs; // tried again after a pause, from where it stopped
+          if (!this.halted) this.deps.logger.warn('hub.successorRestoreFailed', { target: loop.target.id, error: String((e as Error)?.message ?? e) });
+        },
+      ),
+      'hubRestore',
+    ).finally(() => {
+      loop.restoring = false;
+    });
   }
 
   /** The hall hub's change feed, pulled every `pullMs` while the hub is reachable (electron/services/hub/hub-puller.ts). */

@@ -1,7 +1,7 @@
 import type { Db } from '../../store/open-store';
 import type { WriteContext } from '../../store/write';
 import { buildCaseDocument, type CaseDocument, type StatusChange } from './case-document';
-import { insertEntry, targetTakes, type EntryTarget } from './outbox';
+import { insertEntry, supersedeUnsent, targetTakes, type EntryTarget } from './outbox';
 import { TargetConfig } from './targets-config';
 
 /**
@@ -89,30 +89,6 @@ function caseTargetsOf(db: Db, caseId: number): EntryTarget[] {
     // Targets recorded by a transfer import carry no configuration: enough to queue an entry.
     return parsed.success && parsed.data.id === r.id ? parsed.data : { id: r.id, kind: r.kind };
   });
-}
-
-/**
- * Earlier entries of the case to this target that have not reached it become superseded by the
- * new entry. `parked` ones were refused (nothing stored); `retry_wait` ones met a refused
- * connection, a 5xx or 429 (nothing stored, per the protocol) or a cut upload before the case
- * was posted; `pending` ones were never sent — unless carried to the peer desk in a bundle
- * (`transfer_sent`), where that desk's sender may already have delivered them.
- */
-function supersedeUnsent(db: Db, caseId: number, targetId: string, newId: number): { id: number; revision: number; state: string }[] {
-  const rows = db
-    .prepare(
-      `SELECT e.id, e.revision, e.state FROM outbox_entries e
-       WHERE e.case_id = ? AND e.target_id = ? AND e.kind = 'case' AND e.id < ?
-         AND (e.state IN ('retry_wait', 'parked') OR (e.state = 'pending' AND NOT EXISTS (SELECT 1 FROM transfer_sent s WHERE s.entry_id = e.id)))
-       ORDER BY e.id`,
-    )
-    .all(caseId, targetId, newId) as { id: number; revision: number; state: string }[];
-  const up = db.prepare(
-    `UPDATE outbox_entries SET state = 'superseded', superseded_by = ?, next_attempt_at = NULL, lease_owner = NULL, lease_until = NULL
-     WHERE id = ? AND state IN ('pending', 'retry_wait', 'parked')`,
-  );
-  for (const r of rows) up.run(newId, r.id);
-  return rows;
 }
 
 /**
