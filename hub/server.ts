@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { signBytes } from '../electron/services/transfer/desk-keys';
 import { answerBytes, H, HUB_PROTOCOL, HUB_PROTOCOL_RANGE, protocolMismatchMessage, REQUEST_WINDOW_MS, verifyRequest } from '../electron/services/hub/hub-protocol';
 import type { DeskRow, HubIdentity } from './trust';
+import { deskCaseCount, feedToken, heldKeys, HELD_BATCH_MAX } from './reconcile';
 
 /**
  * The hub's HTTP API (docs/hub.md). Every request is a signed desk request; it is checked
@@ -155,7 +156,28 @@ export function createHubServer(o: HubOptions): http.Server {
       )
     ).rows;
     const items = rows.slice(0, limit).map((r) => ({ seq: Number(r.seq), kind: r.kind, ownerDesk: r.owner_desk, key: r.record_key, body: r.body }));
-    return { status: 200, json: { items, next: items.length ? items[items.length - 1]!.seq : after, more: rows.length > limit } };
+    const next = items.length ? items[items.length - 1]!.seq : after;
+    // The rows at the cursor and at the page's end, named (hub/reconcile.ts): the desk checks the first against what it read.
+    return { status: 200, json: { items, next, more: rows.length > limit, anchor: await feedToken(o.pool, HALL, after), nextToken: await feedToken(o.pool, HALL, next) } };
+  }
+
+  /** How many cases the hub holds of the signing desk, or which of its keys (reconciliation after a restore). */
+  async function casesHeld(a: Authed, summary: boolean): Promise<{ status: number; json: unknown }> {
+    if (summary) {
+      await spendNonce(o.pool, a);
+      return { status: 200, json: { cases: await deskCaseCount(o.pool, a.desk.desk_id) } };
+    }
+    let keys: unknown;
+    try {
+      keys = (JSON.parse(a.body.toString('utf8')) as { keys?: unknown }).keys;
+    } catch {
+      throw new Refusal(400, 'BAD_JSON', '请求内容不是有效的 JSON。', 'body is not JSON');
+    }
+    if (!Array.isArray(keys) || keys.length > HELD_BATCH_MAX || !keys.every((k) => typeof k === 'string')) {
+      throw new Refusal(422, 'BAD_KEYS', '核对请求的办件键无效。', `keys must be an array of at most ${HELD_BATCH_MAX} strings`);
+    }
+    await spendNonce(o.pool, a);
+    return { status: 200, json: { held: await heldKeys(o.pool, a.desk.desk_id, keys as string[]) } };
   }
 
   const server = http.createServer((req, res) => {
@@ -179,6 +201,8 @@ export function createHubServer(o: HubOptions): http.Server {
             r = { status: 200, json: { hubId: o.identity.card.hubId, protocol: HUB_PROTOCOL, now: new Date().toISOString() } };
           } else if (req.method === 'POST' && url.pathname === '/v1/cases') r = await pushCase(a);
           else if (req.method === 'GET' && url.pathname === '/v1/feed') r = await feedPage(a, url);
+          else if (req.method === 'GET' && url.pathname === '/v1/cases/summary') r = await casesHeld(a, true);
+          else if (req.method === 'POST' && url.pathname === '/v1/cases/held') r = await casesHeld(a, false);
           else throw new Refusal(404, 'NOT_FOUND', '没有这个接口。', `no route ${req.method} ${url.pathname}`);
           answer(res, r.status, r.json, a.nonce);
         } catch (e) {

@@ -10,6 +10,7 @@ import { leaseHeld, type Ack, type Claimed, type Lease } from './sender-store';
 import { WallClockSteps } from '../../app/clock';
 import { deskSchemaVersion, HubConnector } from '../hub/hub-connector';
 import { pullHubFeed } from '../hub/hub-puller';
+import { reconcileHub } from '../hub/hub-reconcile';
 import { inlineSenderStore, workerSenderStore, type SenderStore, type SenderStoreMode } from './sender-store-client';
 import type { SyncRuntime } from './sync-service';
 import type { SyncTargets } from './sync-targets';
@@ -46,6 +47,10 @@ class TargetLoop {
   /** The hub's feed is being pulled (hub targets only), and when the last pull started. */
   pulling = false;
   lastPullMs = -Infinity; // monotonic time of the last feed pull (none yet)
+  /** Reconciliation with the hub (hub targets only): under way, when it last ran, and asked for now (a reconnection, a rewound feed). */
+  reconciling = false;
+  lastReconcileMs = -Infinity;
+  reconcileSoon = true;
   private pumping = false;
   private again = false;
   readonly small: Lane;
@@ -265,6 +270,7 @@ export class SyncSender implements SyncRuntime {
           if (due && loop.idle) void this.probe(loop);
           this.pump(loop);
           if (loop.hub) this.pullFeed(loop, mono);
+          if (loop.hub) this.reconcile(loop, mono);
         }
       }
     });
@@ -295,6 +301,7 @@ export class SyncSender implements SyncRuntime {
     loop.reachable = true;
     loop.lastError = null;
     if (was !== true) {
+      loop.reconcileSoon = true; // the hub may have been restored while it was away
       // Asked before the pump's claim: the store answers in order, so the claim sees the released entries.
       void this.track(this.store.releaseWaits({ targetId: loop.target.id, nowMs: this.nowMs(), networkOnly: true }), 'releaseWaits').then((released) =>
         this.deps.logger.info('sync.targetReachable', { target: loop.target.id, released }),
@@ -485,6 +492,7 @@ export class SyncSender implements SyncRuntime {
       pullHubFeed(this.deps, hub).then(
         (r) => {
           if (r.records) this.deps.logger.info('hub.feedPulled', { target: loop.target.id, ...r });
+          if (r.reset) loop.reconcileSoon = true; // a rewound feed: the hub was restored
         },
         // The hub went away mid-pull: the pages applied stay, the next pull resumes from the cursor.
         (e: unknown) => {
@@ -494,6 +502,32 @@ export class SyncSender implements SyncRuntime {
       'hubFeed',
     ).finally(() => {
       loop.pulling = false;
+    });
+  }
+
+  /** The hub still holds what it acknowledged? Entries it lacks go back to the outbox (electron/services/hub/hub-reconcile.ts). */
+  private reconcile(loop: TargetLoop, now: number /* monotonic */): void {
+    const hub = loop.hub;
+    if (!hub || loop.reconciling || (!loop.reconcileSoon && now - loop.lastReconcileMs < hub.target.reconcileMs)) return;
+    loop.reconciling = true;
+    loop.reconcileSoon = false;
+    loop.lastReconcileMs = now;
+    void this.track(
+      reconcileHub(this.deps, hub).then(
+        (r) => {
+          if (r.requeued) {
+            this.deps.logger.warn('hub.requeued', { target: loop.target.id, ...r });
+            this.pump(loop);
+          }
+        },
+        // Not done: again at the next reconnection or after reconcileMs.
+        (e: unknown) => {
+          if (!this.halted) this.deps.logger.warn('hub.reconcileFailed', { target: loop.target.id, error: String((e as Error)?.message ?? e) });
+        },
+      ),
+      'hubReconcile',
+    ).finally(() => {
+      loop.reconciling = false;
     });
   }
 
