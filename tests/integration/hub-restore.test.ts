@@ -1,15 +1,22 @@
+import path from 'node:path';
+import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, dumpDatabase, restoreDatabase, usePostgres } from '../helpers/postgres';
 import { auditCount, deskFeed, hubEntries, hubFeed, hubTargetFor, startHubProcess, type HubProcess } from '../helpers/hub-process';
 import { testDesk, type TestDesk } from '../helpers/app';
-import { tempDir } from '../helpers/temp';
+import { MIGRATIONS, tempDir } from '../helpers/temp';
 import { dbFile, FAST_SENDER, queueClones, waitFor, writeConfig } from './sync-support';
 import { freePort } from '../../hub/cluster';
 import { migrate } from '../../hub/migrate';
 import { enrolDesk, hubIdentity } from '../../hub/trust';
 import { createDeskKeys } from '../../electron/services/transfer/desk-keys';
 import type { HubCard } from '../../electron/services/hub/hub-protocol';
+import { HubConnector } from '../../electron/services/hub/hub-connector';
+import { feedCursor, pullHubFeed } from '../../electron/services/hub/hub-puller';
+import { openStore } from '../../electron/store/open-store';
+import { writeTx } from '../../electron/store/write';
+import type { Deps } from '../../electron/app/deps';
 
 /**
  * The hub's PostgreSQL restored from a real backup (pg_dump) older than the desks' state: the
@@ -76,6 +83,11 @@ describe('the hub restored from an older backup', () => {
     await Promise.all(desks.map(({ d }) => queueClones(d.app, ROUND - 1)));
     await waitFor('round 1 acknowledged and pulled', async () => drained() && (await hubFeed(pool!)).length === DESKS * ROUND && (await feedsEqual()), 120_000, 100);
     const backup = dumpDatabase(pgc.cluster, DB);
+    // A copy of desk 1's store as it is now: it has read the feed exactly up to the backup's end.
+    const early = path.join(tempDir('hub-restore-early-'), 'desk.sqlite');
+    const live = new Database(desks[0]!.file, { readonly: true });
+    await live.backup(early);
+    live.close();
     const inBackup = new Map<string, string[]>();
     for (const { deskId } of desks) inBackup.set(deskId, await hubCases(deskId));
 
@@ -112,5 +124,22 @@ describe('the hub restored from an older backup', () => {
     expect(feed.map((l) => Number(l.split(' ')[0]))).toEqual(Array.from({ length: total }, (_, i) => i + 1));
     expect(new Set(feed.map((l) => l.split(' ').slice(1).join(' '))).size).toBe(total);
     expect(Number((await pool!.query<{ n: string }>('SELECT count(*) AS n FROM cases')).rows[0]!.n)).toBe(total);
+
+    // A desk whose copy ends at or before the restore point keeps it: the row at its cursor is the same row; it reads on.
+    const o = openStore({ file: early, migrationsDir: MIGRATIONS, backupDir: tempDir('hub-restore-early-backup-') });
+    if (!o.ok) throw new Error(o.detail);
+    const deps = { db: o.db, write: (actor, fn) => writeTx(o.db, actor, () => new Date(), fn) } as Pick<Deps, 'db' | 'write'>;
+    try {
+      expect(feedCursor(deps, 'hub')).toBe(DESKS * ROUND);
+      const before = deskFeed(early);
+      const r = await pullHubFeed(deps, new HubConnector(hubTargetFor(hubCard, port), desks[0]!.d.dataDir, 14, 5_000));
+      expect(r.reset).toBeUndefined();
+      expect(r.records).toBe(total - DESKS * ROUND);
+      const after = deskFeed(early);
+      expect(after.slice(0, before.length)).toEqual(before);
+      expect(after).toEqual(feed);
+    } finally {
+      o.db.close();
+    }
   }, 600_000);
 });
