@@ -26,7 +26,7 @@ export interface Cluster {
 const asRoot = () => process.getuid?.() === 0;
 
 /** Runs a PostgreSQL binary, as the postgres user when we are root. */
-function pgArgs(bin: string, args: string[]): [string, string[]] {
+export function pgArgs(bin: string, args: string[]): [string, string[]] {
   const exe = path.join(PG_BIN, bin);
   return asRoot() ? ['runuser', ['-u', 'postgres', '--', exe, ...args]] : [exe, args];
 }

@@ -7,6 +7,7 @@ import { FeedWaiter } from './feed-wait';
 import { listConflicts, pushRecord, settleConflict, type RecordsContext } from './records';
 import { assertCaseFilesHeld, fileRoute, type FileKillPoint } from './files';
 import { successorCases } from './successor';
+import { deskCaseCount, feedToken, heldKeys, HELD_BATCH_MAX } from './reconcile';
 
 /**
  * The hub's HTTP API (docs/hub.md). Every request is a signed desk request; it is checked
@@ -173,7 +174,28 @@ export function createHubServer(o: HubOptions): http.Server {
       rows = await read();
     }
     const items = rows.slice(0, limit).map((r) => ({ seq: Number(r.seq), kind: r.kind, ownerDesk: r.owner_desk, key: r.record_key, body: r.body }));
-    return { status: 200, json: { items, next: items.length ? items[items.length - 1]!.seq : after, more: rows.length > limit } };
+    const next = items.length ? items[items.length - 1]!.seq : after;
+    // The rows at the cursor and at the page's end, named (hub/reconcile.ts): the desk checks the first against what it read.
+    return { status: 200, json: { items, next, more: rows.length > limit, anchor: await feedToken(o.pool, HALL, after), nextToken: await feedToken(o.pool, HALL, next) } };
+  }
+
+  /** How many cases the hub holds of the signing desk, or which of its keys (reconciliation after a restore). */
+  async function casesHeld(a: Authed, summary: boolean): Promise<{ status: number; json: unknown }> {
+    if (summary) {
+      await spendNonce(o.pool, a);
+      return { status: 200, json: { cases: await deskCaseCount(o.pool, a.desk.desk_id) } };
+    }
+    let keys: unknown;
+    try {
+      keys = (JSON.parse(a.body.toString('utf8')) as { keys?: unknown }).keys;
+    } catch {
+      throw new Refusal(400, 'BAD_JSON', '请求内容不是有效的 JSON。', 'body is not JSON');
+    }
+    if (!Array.isArray(keys) || keys.length > HELD_BATCH_MAX || !keys.every((k) => typeof k === 'string')) {
+      throw new Refusal(422, 'BAD_KEYS', '核对请求的办件键无效。', `keys must be an array of at most ${HELD_BATCH_MAX} strings`);
+    }
+    await spendNonce(o.pool, a);
+    return { status: 200, json: { held: await heldKeys(o.pool, a.desk.desk_id, keys as string[]) } };
   }
 
   /** Hall records other than cases and their conflicts (hub/records.ts). */
@@ -218,6 +240,8 @@ export function createHubServer(o: HubOptions): http.Server {
           } else if (url.pathname === '/v1/records' || url.pathname.startsWith('/v1/conflicts')) r = await recordRoute(req.method ?? '', url, a);
           else if (url.pathname.startsWith('/v1/files')) r = await fileRoute(o.pool, a, req.method ?? '', url, (c) => spendNonce(c, a), o.killAtChunk ?? null, log);
           else if (req.method === 'GET' && url.pathname === '/v1/successor/cases') r = await successorCases(o.pool, a, url, (c) => spendNonce(c, a));
+          else if (req.method === 'GET' && url.pathname === '/v1/cases/summary') r = await casesHeld(a, true);
+          else if (req.method === 'POST' && url.pathname === '/v1/cases/held') r = await casesHeld(a, false);
           else throw new Refusal(404, 'NOT_FOUND', '没有这个接口。', `no route ${req.method} ${url.pathname}`);
           answer(res, r.status, r.json, a.nonce);
         } catch (e) {

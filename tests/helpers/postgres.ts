@@ -1,5 +1,9 @@
 import { afterAll, beforeAll } from 'vitest';
-import { startCluster, type Cluster } from '../../hub/cluster';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort, pgArgs, runPg, startCluster, type Cluster } from '../../hub/cluster';
 
 /**
  * A throwaway PostgreSQL cluster for one test file: the real server (Debian's PostgreSQL 15),
@@ -32,4 +36,114 @@ export async function createDatabase(cluster: Cluster, name: string): Promise<st
     await client.end();
   }
   return cluster.url.replace(/\/postgres$/, `/${name}`);
+}
+
+/**
+ * A real backup of one database: `pg_dump -Fc` into the cluster's folder (written as the
+ * `postgres` user); returns the file.
+ */
+export function dumpDatabase(cluster: Cluster, name: string, file = path.join(cluster.dir, `${name}-${Date.now()}.dump`)): string {
+  runPg('pg_dump', ['-h', '127.0.0.1', '-p', String(cluster.port), '-U', 'postgres', '-Fc', '-f', file, name]);
+  return file;
+}
+
+/**
+ * Restores a dump in place of the database: dropped (its connections ended), created again and
+ * filled by `pg_restore` — the hall's database as it was when the backup was taken.
+ */
+export async function restoreDatabase(cluster: Cluster, name: string, file: string): Promise<void> {
+  const pg = (await import('pg')).default;
+  const client = new pg.Client({ connectionString: cluster.url });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await client.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await client.end();
+  }
+  runPg('pg_restore', ['-h', '127.0.0.1', '-p', String(cluster.port), '-U', 'postgres', '-d', name, '--exit-on-error', file]);
+}
+
+/** A cluster's data folder (startCluster puts it in `<dir>/data`). */
+export const dataDir = (c: Pick<Cluster, 'dir'>) => path.join(c.dir, 'data');
+
+/** Runs a SQL statement on a cluster's `postgres` database; returns the rows. */
+export async function sql<T = Record<string, unknown>>(c: Pick<Cluster, 'url'>, text: string): Promise<T[]> {
+  const pg = (await import('pg')).default;
+  const client = new pg.Client({ connectionString: c.url });
+  await client.connect();
+  try {
+    return (await client.query(text)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * A streaming standby of `primary`: `pg_basebackup -R -X stream` (primary_conninfo written by -R)
+ * into a temp folder, started on its own loopback port as `cluster_name = name`. With
+ * `synchronous`, the primary is then set to wait for it at every commit
+ * (`synchronous_standby_names = name`, synchronous_commit on) and this resolves once
+ * pg_stat_replication shows it `sync`: an acknowledged commit is on both.
+ */
+export async function startStandby(primary: Cluster, opts: { name?: string; synchronous?: boolean } = {}): Promise<Cluster> {
+  const name = opts.name ?? 'standby1';
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pfd-test-pg-standby-'));
+  const data = path.join(dir, 'data');
+  if (process.getuid?.() === 0) {
+    fs.chmodSync(dir, 0o755);
+    execFileSync('chown', ['postgres:postgres', dir]);
+  }
+  runPg('pg_basebackup', ['-h', '127.0.0.1', '-p', String(primary.port), '-U', 'postgres', '-D', data, '-R', '-X', 'stream', '-c', 'fast']);
+  const port = await freePort();
+  const [cmd, a] = pgArgs('pg_ctl', [
+    'start', '-D', data, '-l', path.join(dir, 'server.log'), '-w', '-t', '60',
+    '-o', `-c listen_addresses=127.0.0.1 -c port=${port} -c fsync=on -c unix_socket_directories=${dir} -c max_connections=200 -c cluster_name=${name}`,
+  ]);
+  execFileSync(cmd, a, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stopped = false;
+  const standby: Cluster = {
+    dir,
+    port,
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    pid: () => Number(fs.readFileSync(path.join(data, 'postmaster.pid'), 'utf8').split('\n')[0]),
+    stop({ keep = false } = {}) {
+      if (!stopped) {
+        stopped = true;
+        try {
+          runPg('pg_ctl', ['stop', '-D', data, '-m', 'fast', '-w']);
+        } catch {
+          // already gone
+        }
+      }
+      if (!keep) fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  if (opts.synchronous) {
+    await sql(primary, `ALTER SYSTEM SET synchronous_standby_names = '${name}'`);
+    await sql(primary, 'SELECT pg_reload_conf()');
+    for (let i = 0; ; i++) {
+      const r = await sql<{ sync_state: string }>(primary, `SELECT sync_state FROM pg_stat_replication WHERE application_name = '${name}'`);
+      if (r[0]?.sync_state === 'sync') break;
+      if (i > 600) throw new Error(`standby ${name} not synchronous after 60 s: ${JSON.stringify(r)}`);
+      await new Promise((res) => setTimeout(res, 100));
+    }
+  }
+  return standby;
+}
+
+/** Stops a cluster the hard way (`pg_ctl stop -m immediate`: no shutdown checkpoint, like a crash). */
+export function crashCluster(c: Pick<Cluster, 'dir'>): void {
+  runPg('pg_ctl', ['stop', '-D', dataDir(c), '-m', 'immediate', '-w']);
+}
+
+/** `pg_ctl promote`: the standby ends recovery and becomes a primary; resolves once it accepts writes. */
+export async function promote(standby: Cluster): Promise<void> {
+  runPg('pg_ctl', ['promote', '-D', dataDir(standby), '-w', '-t', '60']);
+  for (let i = 0; ; i++) {
+    const r = await sql<{ r: boolean }>(standby, 'SELECT pg_is_in_recovery() AS r');
+    if (r[0]?.r === false) return;
+    if (i > 600) throw new Error('standby still in recovery 60 s after promote');
+    await new Promise((res) => setTimeout(res, 100));
+  }
 }

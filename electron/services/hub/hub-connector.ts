@@ -42,6 +42,20 @@ export interface HubConflict {
   versions: { version: number; baseVersion: number; deskId: string; deskName: string; receivedAt: string; current: boolean; body: unknown }[];
 }
 
+/**
+ * One page of the feed. `anchor` names the hub's row at the cursor the page was asked after
+ * ('origin' for 0, null if the hub has no such row), `nextToken` the row at `next`: the desk
+ * checks the first against the token it stored with its cursor (hub-puller.ts). Absent from
+ * hubs that predate them.
+ */
+export interface FeedPage {
+  items: FeedItem[];
+  next: number;
+  more: boolean;
+  anchor?: string | null;
+  nextToken?: string | null;
+}
+
 /** The desk's schema version: the number of its applied migrations (sent with every request). */
 export function deskSchemaVersion(db: Db): number {
   return (db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null }).v ?? 0;
@@ -147,11 +161,29 @@ export class HubConnector {
    * One page of the hall's change feed after a cursor. With `waitMs`, the hub holds the request
    * until an item after the cursor is committed or waitMs passed (long-poll, hub/feed-wait.ts).
    */
-  async feedPage(after: number, limit: number, wait: { waitMs?: number; signal?: AbortSignal } = {}): Promise<{ items: FeedItem[]; next: number; more: boolean }> {
+  async feedPage(after: number, limit: number, wait: { waitMs?: number; signal?: AbortSignal } = {}): Promise<FeedPage> {
     const waitMs = wait.waitMs ?? 0;
     const r = await this.request('GET', `/v1/feed?after=${after}&limit=${limit}${waitMs > 0 ? `&waitMs=${waitMs}` : ''}`, undefined, { timeoutMs: this.timeoutMs + waitMs, signal: wait.signal });
     if (r.status !== 200) this.fail(r);
-    return r.json as { items: FeedItem[]; next: number; more: boolean };
+    return r.json as FeedPage;
+  }
+
+  /** How many of this desk's cases the hub holds (reconciliation, hub-reconcile.ts). */
+  async caseCount(): Promise<number> {
+    const r = await this.request('GET', '/v1/cases/summary');
+    if (r.status !== 200) this.fail(r);
+    const n = (r.json as { cases?: unknown } | null)?.cases;
+    if (!Number.isInteger(n)) throw new ConnectorFailure({ kind: 'retry', status: r.status, retryAfterMs: null, message: `“${this.target.name}”的核对应答缺少件数` });
+    return n as number;
+  }
+
+  /** Which of these idempotency keys of this desk the hub holds. */
+  async heldKeys(keys: readonly string[]): Promise<Set<string>> {
+    const r = await this.request('POST', '/v1/cases/held', { keys });
+    if (r.status !== 200) this.fail(r);
+    const held = (r.json as { held?: unknown } | null)?.held;
+    if (!Array.isArray(held)) throw new ConnectorFailure({ kind: 'retry', status: r.status, retryAfterMs: null, message: `“${this.target.name}”的核对应答缺少结果` });
+    return new Set(held as string[]);
   }
 
   /** Pushes one change of a hall record (not a case) under its idempotency key (hub/records.ts). */

@@ -14,6 +14,7 @@ import { HallRecordPusher } from '../hub/hall-records-push';
 import { configureHallRecords } from '../hub/hall-records';
 import { snapshotChangedCases } from '../hub/hub-drafts';
 import { restoreFromHub } from '../hub/successor-restore';
+import { reconcileHub } from '../hub/hub-reconcile';
 import { inlineSenderStore, workerSenderStore, type SenderStore, type SenderStoreMode } from './sender-store-client';
 import type { SyncRuntime } from './sync-service';
 import type { SyncTargets } from './sync-targets';
@@ -56,6 +57,10 @@ class TargetLoop {
   restoring = false;
   restored = false;
   restoreAfterMono = -Infinity;
+  /** Reconciliation with the hub (hub targets only): under way, when it last ran, and asked for now (a reconnection, a rewound feed). */
+  reconciling = false;
+  lastReconcileMs = -Infinity;
+  reconcileSoon = true;
   private pumping = false;
   private again = false;
   readonly small: Lane;
@@ -292,6 +297,7 @@ export class SyncSender implements SyncRuntime {
           if (loop.hub) this.pullFeed(loop, mono);
           if (loop.hub) this.pushRecords(loop);
           if (loop.hub) this.restoreAsSuccessor(loop);
+          if (loop.hub) this.reconcile(loop, mono);
         }
       }
     });
@@ -322,6 +328,7 @@ export class SyncSender implements SyncRuntime {
     loop.reachable = true;
     loop.lastError = null;
     if (was !== true) {
+      loop.reconcileSoon = true; // the hub may have been restored while it was away
       // Asked before the pump's claim: the store answers in order, so the claim sees the released entries.
       void this.track(this.store.releaseWaits({ targetId: loop.target.id, nowMs: this.nowMs(), networkOnly: true }), 'releaseWaits').then((released) =>
         this.deps.logger.info('sync.targetReachable', { target: loop.target.id, released }),
@@ -554,6 +561,7 @@ export class SyncSender implements SyncRuntime {
               if (loop.reachable && !this.stopped) this.pullFeed(loop, this.deps.monotonic(), true);
             });
           }
+          if (r.reset) loop.reconcileSoon = true; // a rewound feed: the hub was restored
         },
         // The hub went away mid-pull: the pages applied stay, the next pull resumes from the cursor.
         (e: unknown) => {
@@ -571,6 +579,32 @@ export class SyncSender implements SyncRuntime {
   private pushRecords(loop: TargetLoop): void {
     if (!loop.hub || this.stopped) return;
     void this.track(this.hallRecords.push(loop.hub), 'hallRecords');
+  }
+
+  /** The hub still holds what it acknowledged? Entries it lacks go back to the outbox (electron/services/hub/hub-reconcile.ts). */
+  private reconcile(loop: TargetLoop, now: number /* monotonic */): void {
+    const hub = loop.hub;
+    if (!hub || loop.reconciling || (!loop.reconcileSoon && now - loop.lastReconcileMs < hub.target.reconcileMs)) return;
+    loop.reconciling = true;
+    loop.reconcileSoon = false;
+    loop.lastReconcileMs = now;
+    void this.track(
+      reconcileHub(this.deps, hub).then(
+        (r) => {
+          if (r.requeued) {
+            this.deps.logger.warn('hub.requeued', { target: loop.target.id, ...r });
+            this.pump(loop);
+          }
+        },
+        // Not done: again at the next reconnection or after reconcileMs.
+        (e: unknown) => {
+          if (!this.halted) this.deps.logger.warn('hub.reconcileFailed', { target: loop.target.id, error: String((e as Error)?.message ?? e) });
+        },
+      ),
+      'hubReconcile',
+    ).finally(() => {
+      loop.reconciling = false;
+    });
   }
 
   // ---------------------------------------------------------------- acknowledgements, in batches

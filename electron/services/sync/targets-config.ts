@@ -112,6 +112,8 @@ const HubTarget = z
      * (docs/hub.md). 0: plain polling every pullMs.
      */
     feedWaitMs: z.number().int().min(0).max(60_000).default(20_000),
+    /** How often the desk checks that the hub still holds what it acknowledged (besides each reconnection and a rewound feed). */
+    reconcileMs: z.number().int().min(100).default(300_000),
   })
   .strict();
 
