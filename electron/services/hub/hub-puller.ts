@@ -1,6 +1,6 @@
 import type { Deps } from '../../app/deps';
 import { SYSTEM_ACTOR } from '../audit/audit-chain';
-import type { FeedItem, FeedPage, HubConnector } from './hub-connector';
+import type { FeedPage, HubConnector } from './hub-connector';
 import { applyHallFeedItems } from './hall-records-apply';
 
 /**
