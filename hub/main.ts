@@ -6,11 +6,13 @@ import { hubFingerprint } from '../electron/services/hub/hub-protocol';
 import { HubSchemaRefused, migrate } from './migrate';
 import { createHubServer, purgeNonces } from './server';
 import { enrolDesk, hubIdentity, removeDesk } from './trust';
+import { deskListing } from './desk-admin';
 
 /**
  * npm run hub -- [serve] --database-url postgres://… [--listen 127.0.0.1:7400]
  * npm run hub -- card --database-url …                       the hub's card and fingerprint
- * npm run hub -- enrol-desk --database-url … --card desk-card.json [--by 管理员]
+ * npm run hub -- enrol-desk --database-url … --card desk-card.json [--by 管理员] [--supervisor-desk]
+ * npm run hub -- desks --database-url …                      every desk: enrolled/removed, last seen, backlog, feed lag
  * npm run hub -- remove-desk --database-url … --desk-id ID [--by 管理员]
  * Environment: HUB_KILL_AT=<n>:<before-commit|after-commit> (crash tests only).
  */
@@ -81,11 +83,17 @@ export async function main(argv: string[]): Promise<void> {
       if (!file) throw new Error('需要 --card（工作台导出的身份卡文件）');
       const card = JSON.parse(fs.readFileSync(file, 'utf8')) as DeskCard;
       return withPool(url, async (pool) => {
-        const r = await enrolDesk(pool, card, by);
+        // A supervisor desk may enrol and remove desks from its 全厅中心 screen (hub/desk-admin.ts): only ever set here.
+        const supervisorDesk = argv.includes('--supervisor-desk');
+        const r = await enrolDesk(pool, card, by, { supervisorDesk });
         const { card: hub } = await hubIdentity(pool);
-        out({ deskId: card.deskId, deskFingerprint: r.fingerprint, already: r.already, hubCard: hub, hubFingerprint: hubFingerprint(hub) });
+        out({ deskId: card.deskId, deskFingerprint: r.fingerprint, already: r.already, supervisorDesk, hubCard: hub, hubFingerprint: hubFingerprint(hub) });
       });
     }
+    case 'desks':
+      return withPool(url, async (pool) => {
+        out(await deskListing(pool));
+      });
     case 'remove-desk': {
       const deskId = arg(argv, 'desk-id');
       if (!deskId) throw new Error('需要 --desk-id');
@@ -95,7 +103,7 @@ export async function main(argv: string[]): Promise<void> {
       });
     }
     default:
-      throw new Error(`未知命令：${command}（serve、card、enrol-desk、remove-desk）`);
+      throw new Error(`未知命令：${command}（serve、card、enrol-desk、remove-desk、desks）`);
   }
 }
 

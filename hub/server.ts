@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { signBytes } from '../electron/services/transfer/desk-keys';
 import { answerBytes, H, HUB_PROTOCOL, HUB_PROTOCOL_RANGE, protocolMismatchMessage, REQUEST_WINDOW_MS, verifyRequest } from '../electron/services/hub/hub-protocol';
 import type { DeskRow, HubIdentity } from './trust';
+import { deskAdminRoute, LastSeen } from './desk-admin';
 
 /**
  * The hub's HTTP API (docs/hub.md). Every request is a signed desk request; it is checked
@@ -44,6 +45,7 @@ interface Authed {
 export function createHubServer(o: HubOptions): http.Server {
   const log = o.log ?? ((event, detail) => process.stderr.write(JSON.stringify({ at: new Date().toISOString(), event, ...detail }) + '\n'));
   let pushes = 0;
+  const lastSeen = new LastSeen(o.pool, log);
 
   const answer = (res: http.ServerResponse, status: number, json: unknown, nonce: string) => {
     const body = Buffer.from(JSON.stringify(json), 'utf8');
@@ -179,8 +181,14 @@ export function createHubServer(o: HubOptions): http.Server {
             r = { status: 200, json: { hubId: o.identity.card.hubId, protocol: HUB_PROTOCOL, now: new Date().toISOString() } };
           } else if (req.method === 'POST' && url.pathname === '/v1/cases') r = await pushCase(a);
           else if (req.method === 'GET' && url.pathname === '/v1/feed') r = await feedPage(a, url);
-          else throw new Refusal(404, 'NOT_FOUND', '没有这个接口。', `no route ${req.method} ${url.pathname}`);
+          else {
+            // The heartbeat and the admin requests (hub/desk-admin.ts).
+            const more = await deskAdminRoute({ pool: o.pool, spendNonce, refuse: (...x) => new Refusal(...x) }, req.method ?? '', url.pathname, a);
+            if (!more) throw new Refusal(404, 'NOT_FOUND', '没有这个接口。', `no route ${req.method} ${url.pathname}`);
+            r = more;
+          }
           answer(res, r.status, r.json, a.nonce);
+          lastSeen.seen(a.desk.desk_id);
         } catch (e) {
           if (e instanceof Refusal) {
             log('hub.refused', { code: e.code, status: e.status, desk: req.headers[H.desk] ?? null, path: req.url, detail: e.detail });

@@ -38,6 +38,7 @@ import { loadSyncTargets } from '../services/sync/sync-targets';
 import { SyncSender } from '../services/sync/sender';
 import type { SenderStoreMode } from '../services/sync/sender-store-client';
 import { createSyncService } from '../services/sync/sync-service';
+import { createHubService } from '../services/hub/hub-service';
 import { lookUpCasesAfterRestore } from '../services/sync/restore-lookup';
 import { createVerificationService } from '../services/verification/verification-service';
 import { createAssistanceService } from '../services/verification/assistance-service';
@@ -313,6 +314,7 @@ async function readyApp(opts: CreateAppOptions, logger: Logger, lock: DataDirLoc
     createScansService({ ...deps, files }),
     createCameraVendorService(cameraVendor, logger),
     createSyncService(deps, syncTargets, sender),
+    createHubService(deps, { targets: syncTargets, dataDir: opts.dataDir, hubLink: (id) => sender.hubLink(id) }),
     createVerificationService({ ...deps, files }),
     createAssistanceService({ ...deps, files }),
     createFieldService({ ...deps, files }),

@@ -19,6 +19,7 @@ import { verificationMethods } from './methods/verification';
 import { transferMethods } from './methods/transfer';
 import { storeMethods } from './methods/store';
 import { calendarMethods } from './methods/calendar';
+import { hubMethods } from './methods/hub';
 import { applicantsMethods, ApplicantInput, ApplicantView } from './methods/applicants';
 
 export { method, type Access, type MethodSpec } from './method';
@@ -287,6 +288,7 @@ export const contract = {
   ...transferMethods,
   ...storeMethods,
   ...calendarMethods,
+  ...hubMethods,
   ...applicantsMethods,
 } as const satisfies Record<string, MethodSpec>;
 

@@ -10,6 +10,7 @@ import { leaseHeld, type Ack, type Claimed, type Lease } from './sender-store';
 import { WallClockSteps } from '../../app/clock';
 import { deskSchemaVersion, HubConnector } from '../hub/hub-connector';
 import { pullHubFeed } from '../hub/hub-puller';
+import { afterFeedPull } from '../hub/hub-heartbeat';
 import { inlineSenderStore, workerSenderStore, type SenderStore, type SenderStoreMode } from './sender-store-client';
 import type { SyncRuntime } from './sync-service';
 import type { SyncTargets } from './sync-targets';
@@ -202,6 +203,11 @@ export class SyncSender implements SyncRuntime {
   }
 
   // ---------------------------------------------------------------- SyncRuntime
+
+  /** What the sender's connector last saw of a hub target (electron/services/hub/hub-status.ts). */
+  hubLink(targetId: string) {
+    return this.loops.get(targetId)?.hub?.link.snapshot() ?? null;
+  }
 
   reachability(targetId: string) {
     const l = this.loops.get(targetId);
@@ -485,6 +491,7 @@ export class SyncSender implements SyncRuntime {
       pullHubFeed(this.deps, hub).then(
         (r) => {
           if (r.records) this.deps.logger.info('hub.feedPulled', { target: loop.target.id, ...r });
+          return afterFeedPull(this.deps, hub, this.deps.monotonic());
         },
         // The hub went away mid-pull: the pages applied stay, the next pull resumes from the cursor.
         (e: unknown) => {

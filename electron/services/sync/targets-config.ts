@@ -106,6 +106,8 @@ const HubTarget = z
     concurrency: z.number().int().min(1).max(32).default(4),
     /** How often the hall's change feed is pulled while the hub is reachable. */
     pullMs: z.number().int().min(10).default(2_000),
+    /** How often the desk tells the hub its backlog and feed cursor (the supervisor's desk list). */
+    heartbeatMs: z.number().int().min(10).default(10_000),
   })
   .strict();
 
