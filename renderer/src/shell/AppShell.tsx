@@ -1,6 +1,6 @@
 import type { ComponentType } from 'react';
 import { Dropdown, Layout, Menu, Tag, Typography } from 'antd';
-import { CalendarOutlined, SwapOutlined, AuditOutlined, BookOutlined, CloudSyncOutlined, FolderOpenOutlined, FormOutlined, SafetyOutlined, ScanOutlined, HomeOutlined, LockOutlined, LogoutOutlined, FileSearchOutlined, TeamOutlined, UserAddOutlined } from '@ant-design/icons';
+import { CalendarOutlined, SwapOutlined, AuditOutlined, BookOutlined, CloudSyncOutlined, FolderOpenOutlined, FormOutlined, SafetyOutlined, ScanOutlined, HomeOutlined, LockOutlined, LogoutOutlined, FileSearchOutlined, TeamOutlined, UserAddOutlined, ClusterOutlined } from '@ant-design/icons';
 import { ROLE_LABELS } from '../../../shared/domain/roles';
 import { useDesk, type PageKey } from '../state/desk-store';
 import { useIdleLock } from './use-idle-lock';
@@ -20,6 +20,7 @@ import { SyncIndicator } from '../pages/sync/SyncIndicator';
 import { TransferPage } from '../pages/transfer/TransferPage';
 import { VerificationPage } from '../pages/verification/VerificationPage';
 import { CalendarPage } from '../pages/calendar/CalendarPage';
+import { HubCenterPage } from '../pages/hub/HubCenterPage';
 
 const PAGES: Record<PageKey, ComponentType> = {
   home: HomePage,
@@ -35,6 +36,7 @@ const PAGES: Record<PageKey, ComponentType> = {
   calendar: CalendarPage,
   users: UsersPage,
   audit: AuditPage,
+  hub: HubCenterPage,
 };
 
 function Dot({ ok }: { ok: boolean }) {
@@ -69,6 +71,7 @@ export function AppShell() {
       ? [
           { key: 'users', icon: <TeamOutlined />, label: '用户管理' },
           { key: 'audit', icon: <AuditOutlined />, label: '审计日志' },
+          { key: 'hub', icon: <ClusterOutlined />, label: '全厅中心' },
         ]
       : []),
   ];
