@@ -73,6 +73,7 @@ function deskAudit(d: TestDesk, action: string): { actor: string; entity: string
 let sup: { desk: TestDesk; keys: DeskKeys; dir: string };
 let clerkDesk: { desk: TestDesk; keys: DeskKeys; dir: string };
 let adminToken: string;
+let hubClosed = false;
 let clerkToken: string;
 
 beforeAll(async () => {
@@ -95,7 +96,7 @@ afterAll(async () => {
     d.app.close();
   }
   await pool?.end();
-  await hub?.close();
+  if (!hubClosed) await hub?.close();
 });
 
 describe('全厅中心: the supervisor lists, enrols and removes desks through the desk API', () => {
@@ -218,5 +219,21 @@ describe('全厅中心: the supervisor lists, enrols and removes desks through t
     const noActor = await c.request('POST', '/v1/admin/desks/list', {});
     expect(noActor.status).toBe(422);
     expect(await hubRows()).toEqual(before);
+  });
+
+  it('with the hub gone, a desk says since when it cannot reach it, and its copy keeps the time of its last pull (runs last: stops the hub)', async () => {
+    const token = (await clerkDesk.desk.signIn('zhangmin')).token;
+    const before = await until('the clerk desk connected', () => clerkDesk.desk.call('hub.status', {}, token), (s) => s.hubs[0]?.state === 'connected' && s.hubs[0].feedUpdatedAt !== null);
+    await hub.close();
+    hubClosed = true;
+    const after = await until('the clerk desk to see the hub unreachable', () => clerkDesk.desk.call('hub.status', {}, token), (s) => s.hubs[0]?.state === 'unreachable');
+    const h = after.hubs[0]!;
+    expect(h.refusalCode).toBeNull();
+    expect(h.reason).toContain('全厅中心');
+    expect(Date.parse(h.since!)).toBeGreaterThanOrEqual(Date.parse(before.hubs[0]!.feedUpdatedAt!));
+    // 全厅数据更新于 is still the last pull that succeeded (a pull answered as the hub closed may have ended just after the first failure).
+    expect(Date.parse(h.feedUpdatedAt!)).toBeGreaterThanOrEqual(Date.parse(before.hubs[0]!.feedUpdatedAt!));
+    expect(Date.parse(h.feedUpdatedAt!)).toBeLessThanOrEqual(Date.parse(after.now));
+    expect(h.lastExchangeAt).not.toBeNull();
   });
 });
