@@ -44,7 +44,11 @@ export async function serve(databaseUrl: string, listen: string): Promise<{ clos
     port: actual,
     async close() {
       clearInterval(timer);
+      // Desks polling on keep-alive connections would keep a plain close() waiting for ever: each
+      // connection is closed as soon as it is idle between two requests.
+      const sweep = setInterval(() => server.closeIdleConnections(), 50);
       await new Promise<void>((r) => server.close(() => r()));
+      clearInterval(sweep);
       await pool.end();
     },
   };
