@@ -84,10 +84,13 @@ test('the supervisor enrols a desk from its card, sees it connected, removes it,
   await expect(supRow).toContainText('管理工作台');
   await expect(supRow.getByTestId('desk-connection')).toContainText('在线', { timeout: 20_000 });
 
-  // Enrol from the card (pasted JSON): both fingerprints are shown; nothing happens until they are confirmed.
+  // Enrol from the card: pasted JSON that is not a card is refused in Chinese; the card file is read
+  // and both fingerprints are shown; nothing happens until they are confirmed.
   await page.getByTestId('enrol-open').click();
-  await page.getByTestId('enrol-card').fill(JSON.stringify(other.keys.card, null, 2));
+  await page.getByTestId('enrol-card').fill('{"format":"pfd-desk-card/1","deskId":"in-e2e0000002"}');
   await page.getByTestId('enrol-read').click();
+  await expect(page.getByTestId('enrol-error')).toHaveText('身份卡中的工作台名称无效。');
+  await page.locator('.ant-modal input[type=file]').setInputFiles({ name: 'desk-card.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(other.keys.card, null, 2)) });
   await expect(page.getByTestId('card-fingerprint')).toHaveText(ownFingerprint);
   await expect(page.getByTestId('hub-fingerprint')).toHaveText(hubFingerprint(hubCard));
   await expect(page.getByTestId('enrol-confirm')).toBeDisabled();

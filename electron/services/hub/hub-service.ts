@@ -38,9 +38,8 @@ export function createHubService(deps: Deps, ctx: HubServiceContext): PartialHan
   function linkView(t: HubTargetConfig): HubLinkView {
     const link = ctx.hubLink(t.id);
     const report = heartbeatReport(db, t.id);
-    // Known after a restart too: the last page pulled (written with the cursor) and the last push the hub acknowledged.
+    // Known after a restart too: the last page pulled, written with the cursor (a pull every 2 s while connected).
     const pulled = (db.prepare('SELECT updated_at FROM hub_feed_cursor WHERE target_id = ?').get(t.id) as { updated_at: string } | undefined)?.updated_at ?? null;
-    const acked = (db.prepare(`SELECT MAX(acknowledged_at) AS at FROM outbox_entries WHERE target_id = ? AND state = 'acknowledged'`).get(t.id) as { at: string | null }).at;
     return {
       targetId: t.id,
       name: t.name,
@@ -49,7 +48,7 @@ export function createHubService(deps: Deps, ctx: HubServiceContext): PartialHan
       since: link?.since ?? null,
       reason: link?.reason ?? null,
       refusalCode: link?.refusalCode ?? null,
-      lastExchangeAt: later(link?.lastExchangeAt ?? null, later(pulled, acked)),
+      lastExchangeAt: later(link?.lastExchangeAt ?? null, pulled),
       backlog: report.backlog,
       parked: report.parked,
       oldestWaitingAt: report.oldestWaitingAt,
