@@ -6,11 +6,13 @@ import { hubFingerprint } from '../electron/services/hub/hub-protocol';
 import { HubSchemaRefused, migrate } from './migrate';
 import { createHubServer, purgeNonces } from './server';
 import { enrolDesk, hubIdentity, removeDesk } from './trust';
+import { deskListing } from './desk-admin';
 
 /**
  * npm run hub -- [serve] --database-url postgres://… [--listen 127.0.0.1:7400]
  * npm run hub -- card --database-url …                       the hub's card and fingerprint
- * npm run hub -- enrol-desk --database-url … --card desk-card.json [--successor-of <dead desk id>] [--by 管理员]
+ * npm run hub -- enrol-desk --database-url … --card desk-card.json [--successor-of <dead desk id>] [--by 管理员] [--supervisor-desk]
+ * npm run hub -- desks --database-url …                      every desk: enrolled/removed, last seen, backlog, feed lag
  * npm run hub -- remove-desk --database-url … --desk-id ID [--by 管理员]
  * Environment: HUB_KILL_AT=<n>:<before-commit|after-commit> or chunk:<n> (after the n-th file chunk committed) — crash tests only.
  */
@@ -43,7 +45,11 @@ export async function serve(databaseUrl: string, listen: string): Promise<{ clos
     port: actual,
     async close() {
       clearInterval(timer);
+      // Desks polling on keep-alive connections would keep a plain close() waiting for ever: each
+      // connection is closed as soon as it is idle between two requests.
+      const sweep = setInterval(() => server.closeIdleConnections(), 50);
       await new Promise<void>((r) => server.close(() => r()));
+      clearInterval(sweep);
       await pool.end();
     },
   };
@@ -83,11 +89,17 @@ export async function main(argv: string[]): Promise<void> {
       const card = JSON.parse(fs.readFileSync(file, 'utf8')) as DeskCard;
       return withPool(url, async (pool) => {
         const successorOf = arg(argv, 'successor-of');
-        const r = await enrolDesk(pool, card, by, successorOf ? { successorOf } : {});
+        // A supervisor desk may enrol and remove desks from its 全厅中心 screen (hub/desk-admin.ts): only ever set here.
+        const supervisorDesk = argv.includes('--supervisor-desk');
+        const r = await enrolDesk(pool, card, by, { supervisorDesk, ...(successorOf ? { successorOf } : {}) });
         const { card: hub } = await hubIdentity(pool);
-        out({ deskId: card.deskId, ...(successorOf ? { successorOf, removed: successorOf } : {}), deskFingerprint: r.fingerprint, already: r.already, hubCard: hub, hubFingerprint: hubFingerprint(hub) });
+        out({ deskId: card.deskId, ...(successorOf ? { successorOf, removed: successorOf } : {}), deskFingerprint: r.fingerprint, already: r.already, supervisorDesk, hubCard: hub, hubFingerprint: hubFingerprint(hub) });
       });
     }
+    case 'desks':
+      return withPool(url, async (pool) => {
+        out(await deskListing(pool));
+      });
     case 'remove-desk': {
       const deskId = arg(argv, 'desk-id');
       if (!deskId) throw new Error('需要 --desk-id');
@@ -97,7 +109,7 @@ export async function main(argv: string[]): Promise<void> {
       });
     }
     default:
-      throw new Error(`未知命令：${command}（serve、card、enrol-desk、remove-desk）`);
+      throw new Error(`未知命令：${command}（serve、card、enrol-desk、remove-desk、desks）`);
   }
 }
 

@@ -8,6 +8,7 @@ import { listConflicts, pushRecord, settleConflict, type RecordsContext } from '
 import { assertCaseFilesHeld, fileRoute, type FileKillPoint } from './files';
 import { successorCases } from './successor';
 import { deskCaseCount, feedToken, heldKeys, HELD_BATCH_MAX } from './reconcile';
+import { deskAdminRoute, LastSeen } from './desk-admin';
 
 /**
  * The hub's HTTP API (docs/hub.md). Every request is a signed desk request; it is checked
@@ -53,6 +54,7 @@ export interface Authed {
 export function createHubServer(o: HubOptions): http.Server {
   const log = o.log ?? ((event, detail) => process.stderr.write(JSON.stringify({ at: new Date().toISOString(), event, ...detail }) + '\n'));
   let pushes = 0;
+  const lastSeen = new LastSeen(o.pool, log);
 
   const answer = (res: http.ServerResponse, status: number, json: unknown, nonce: string) => {
     const raw = Buffer.isBuffer(json);
@@ -242,8 +244,14 @@ export function createHubServer(o: HubOptions): http.Server {
           else if (req.method === 'GET' && url.pathname === '/v1/successor/cases') r = await successorCases(o.pool, a, url, (c) => spendNonce(c, a));
           else if (req.method === 'GET' && url.pathname === '/v1/cases/summary') r = await casesHeld(a, true);
           else if (req.method === 'POST' && url.pathname === '/v1/cases/held') r = await casesHeld(a, false);
-          else throw new Refusal(404, 'NOT_FOUND', '没有这个接口。', `no route ${req.method} ${url.pathname}`);
+          else {
+            // The heartbeat and the admin requests (hub/desk-admin.ts).
+            const more = await deskAdminRoute({ pool: o.pool, spendNonce, refuse: (...x) => new Refusal(...x) }, req.method ?? '', url.pathname, a);
+            if (!more) throw new Refusal(404, 'NOT_FOUND', '没有这个接口。', `no route ${req.method} ${url.pathname}`);
+            r = more;
+          }
           answer(res, r.status, r.json, a.nonce);
+          lastSeen.seen(a.desk.desk_id);
         } catch (e) {
           if (e instanceof Refusal) {
             log('hub.refused', { code: e.code, status: e.status, desk: req.headers[H.desk] ?? null, path: req.url, detail: e.detail });

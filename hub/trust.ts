@@ -33,6 +33,17 @@ export interface DeskRow {
   sign_pub: string;
   fingerprint: string;
   removed_at: Date | null;
+  /** May send admin requests (hub/desk-admin.ts); set at enrolment by the command line only. */
+  supervisor_desk?: boolean;
+}
+
+/** Extra steps of an enrolment or removal: `inTx` runs first inside its transaction (an admin request's nonce). */
+export interface TrustOptions {
+  inTx?: (c: pg.PoolClient) => Promise<void>;
+  /** Enrolment only: the desk may send admin requests (command line `--supervisor-desk`). */
+  supervisorDesk?: boolean;
+  /** Enrolment only: the new desk succeeds this (dead) desk, which is removed in the same transaction. */
+  successorOf?: string;
 }
 
 /**
@@ -40,12 +51,13 @@ export interface DeskRow {
  * shows). Enrolling the same card again is a no-op; another key under an enrolled desk id is
  * refused (a desk's key changes only by removing it and enrolling the successor under a new id).
  */
-export async function enrolDesk(pool: pg.Pool, card: DeskCard, actor: string, opts: { successorOf?: string } = {}): Promise<{ fingerprint: string; already: boolean }> {
+export async function enrolDesk(pool: pg.Pool, card: DeskCard, actor: string, opts: TrustOptions = {}): Promise<{ fingerprint: string; already: boolean }> {
   if (card.format !== 'pfd-desk-card/1' || !card.deskId || !card.signPub) throw new Error('不是工作台的身份卡（desk card）');
   const fp = fingerprint(card);
   const c = await pool.connect();
   try {
     await c.query('BEGIN');
+    await opts.inTx?.(c);
     const existing = (await c.query<DeskRow>('SELECT * FROM desks WHERE desk_id = $1 FOR UPDATE', [card.deskId])).rows[0];
     if (existing) {
       await c.query('ROLLBACK');
@@ -55,8 +67,13 @@ export async function enrolDesk(pool: pg.Pool, card: DeskCard, actor: string, op
       return { fingerprint: fp, already: true };
     }
     if (opts.successorOf) await retireForSuccessor(c, opts.successorOf, card.deskId, actor);
-    await c.query('INSERT INTO desks (desk_id, name, sign_alg, sign_pub, fingerprint, enrolled_by, successor_of) VALUES ($1, $2, $3, $4, $5, $6, $7)', [card.deskId, card.name, card.signAlg, card.signPub, fp, actor, opts.successorOf ?? null]);
-    await c.query(`INSERT INTO hub_audit (actor, action, detail) VALUES ($1, 'desk.enrolled', $2)`, [actor, { deskId: card.deskId, name: card.name, fingerprint: fp, ...(opts.successorOf ? { successorOf: opts.successorOf } : {}) }]);
+    await c.query('INSERT INTO desks (desk_id, name, sign_alg, sign_pub, fingerprint, enrolled_by, successor_of, supervisor_desk) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [
+      card.deskId, card.name, card.signAlg, card.signPub, fp, actor, opts.successorOf ?? null, opts.supervisorDesk === true,
+    ]);
+    await c.query(`INSERT INTO hub_audit (actor, action, detail) VALUES ($1, 'desk.enrolled', $2)`, [
+      actor,
+      { deskId: card.deskId, name: card.name, fingerprint: fp, supervisorDesk: opts.supervisorDesk === true, ...(opts.successorOf ? { successorOf: opts.successorOf } : {}) },
+    ]);
     await c.query('COMMIT');
     return { fingerprint: fp, already: false };
   } catch (e) {
@@ -84,10 +101,11 @@ async function retireForSuccessor(c: pg.PoolClient, deadDeskId: string, successo
 }
 
 /** Removes a desk: every request it signs from now on is refused. */
-export async function removeDesk(pool: pg.Pool, deskId: string, actor: string): Promise<void> {
+export async function removeDesk(pool: pg.Pool, deskId: string, actor: string, opts: Pick<TrustOptions, 'inTx'> = {}): Promise<void> {
   const c = await pool.connect();
   try {
     await c.query('BEGIN');
+    await opts.inTx?.(c);
     const r = await c.query('UPDATE desks SET removed_at = now(), removed_by = $2 WHERE desk_id = $1 AND removed_at IS NULL', [deskId, actor]);
     if (r.rowCount !== 1) throw new Error(`没有在用的工作台 ${deskId}（no enrolled desk ${deskId}）`);
     await c.query(`INSERT INTO hub_audit (actor, action, detail) VALUES ($1, 'desk.removed', $2)`, [actor, { deskId }]);

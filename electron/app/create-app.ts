@@ -41,6 +41,7 @@ import { createHallConflictsService } from '../services/hub/hall-conflicts-servi
 import type { HubTargetConfig } from '../services/sync/targets-config';
 import type { SenderStoreMode } from '../services/sync/sender-store-client';
 import { createSyncService } from '../services/sync/sync-service';
+import { createHubService } from '../services/hub/hub-service';
 import { lookUpCasesAfterRestore } from '../services/sync/restore-lookup';
 import { createVerificationService } from '../services/verification/verification-service';
 import { createAssistanceService } from '../services/verification/assistance-service';
@@ -343,6 +344,7 @@ async function readyApp(opts: CreateAppOptions, logger: Logger, lock: DataDirLoc
     createCameraVendorService(cameraVendor, logger),
     createSyncService(deps, syncTargets, sender),
     createHallConflictsService(deps, () => syncTargets.all().filter((t): t is HubTargetConfig => t.kind === 'hub' && reachableHere(t, zone)), opts.dataDir, syncTargets.sender.requestTimeoutMs),
+    createHubService(deps, { targets: syncTargets, dataDir: opts.dataDir, hubLink: (id) => sender.hubLink(id) }),
     createVerificationService({ ...deps, files }),
     createAssistanceService({ ...deps, files }),
     createFieldService({ ...deps, files }),

@@ -20,6 +20,7 @@ import { transferMethods } from './methods/transfer';
 import { storeMethods } from './methods/store';
 import { calendarMethods } from './methods/calendar';
 import { hallRecordsMethods } from './methods/hall-records';
+import { hubMethods } from './methods/hub';
 import { applicantsMethods, ApplicantInput, ApplicantView } from './methods/applicants';
 
 export { method, type Access, type MethodSpec } from './method';
@@ -304,6 +305,7 @@ export const contract = {
   ...storeMethods,
   ...hallRecordsMethods,
   ...calendarMethods,
+  ...hubMethods,
   ...applicantsMethods,
 } as const satisfies Record<string, MethodSpec>;
 

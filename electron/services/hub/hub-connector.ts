@@ -6,6 +6,7 @@ import type { HubTargetConfig } from '../sync/targets-config';
 import type { FileStore } from '../files/file-store';
 import { uploadCaseFiles } from './hub-files';
 import { H, HUB_PROTOCOL, protocolMismatchMessage, signRequest, verifyAnswer } from './hub-protocol';
+import { HubLink } from './hub-link';
 
 /**
  * The desk's side of the hub protocol (docs/hub.md): signed requests with the desk's transfer
@@ -70,6 +71,8 @@ export interface RequestOptions {
 export class HubConnector {
   /** The protocol the hub said it speaks in its latest answer. */
   hubProtocol: number | null = null;
+  /** What this desk last saw of the hub (shown beside the sync status: hub-link.ts). */
+  readonly link: HubLink;
 
   constructor(
     readonly target: HubTargetConfig,
@@ -79,7 +82,9 @@ export class HubConnector {
     private readonly now: () => Date = () => new Date(),
     /** The desk's file store: a pushed case's files are uploaded from it first (hub-files.ts). */
     readonly files: FileStore | null = null,
-  ) {}
+  ) {
+    this.link = new HubLink(now);
+  }
 
   private signer() {
     if (!readDeskCard(this.dataDir)) throw new ConnectorFailure({ kind: 'not_sent', message: '本机尚未生成工作台密钥，不能连接全厅中心（请先完成本机设置）' });
@@ -89,6 +94,25 @@ export class HubConnector {
 
   /** One signed request; the answer must carry the pinned hub key's signature over it. */
   async request(method: 'GET' | 'POST' | 'PUT', p: string, payload?: unknown, opts: RequestOptions = {}): Promise<{ status: number; json: unknown }> {
+    try {
+      const r = await this.exchange(method, p, payload, opts);
+      this.observe(r);
+      return r;
+    } catch (e) {
+      if (e instanceof ConnectorFailure) this.link.unreachable(e.message);
+      throw e;
+    }
+  }
+
+  /** The link's state after a verified answer: refused (401/403/426, the hub's own words), busy (5xx) or answered. */
+  private observe(r: { status: number; json: unknown }): void {
+    const e = (r.json as { error?: { code?: string; message?: string } } | null)?.error;
+    if (r.status === 401 || r.status === 403 || r.status === 426) this.link.refused(e?.code ?? String(r.status), e?.message ?? `全厅中心拒绝了本工作台（HTTP ${r.status}）`);
+    else if (r.status >= 500) this.link.unreachable(e?.message ?? `全厅中心暂时不可用（HTTP ${r.status}）`);
+    else this.link.answered();
+  }
+
+  private async exchange(method: 'GET' | 'POST' | 'PUT', p: string, payload: unknown, opts: RequestOptions): Promise<{ status: number; json: unknown }> {
     const r = await this.requestRaw(method, p, payload === undefined ? null : { bytes: Buffer.from(JSON.stringify(payload), 'utf8'), type: 'application/json' }, opts);
     let json: unknown = null;
     try {
@@ -142,7 +166,20 @@ export class HubConnector {
   async probe(): Promise<void> {
     const r = await this.request('GET', '/v1/health');
     if (r.status !== 200) this.fail(r);
-    if (this.hubProtocol !== HUB_PROTOCOL) throw new ConnectorFailure({ kind: 'not_sent', message: protocolMismatchMessage(HUB_PROTOCOL, { min: this.hubProtocol ?? 0, max: this.hubProtocol ?? 0 }) });
+    if (this.hubProtocol !== HUB_PROTOCOL) {
+      const message = protocolMismatchMessage(HUB_PROTOCOL, { min: this.hubProtocol ?? 0, max: this.hubProtocol ?? 0 });
+      this.link.refused('PROTOCOL', message);
+      throw new ConnectorFailure({ kind: 'not_sent', message });
+    }
+  }
+
+  /** Tells the hub what this desk holds for it (hub-heartbeat.ts); answers the feed's last number. */
+  async heartbeat(report: { backlog: number; parked: number; oldestWaitingAt: string | null; feedCursor: number }): Promise<{ feedLast: number }> {
+    const r = await this.request('POST', '/v1/heartbeat', report);
+    if (r.status !== 200) this.fail(r);
+    const feedLast = Number((r.json as { feedLast?: unknown } | null)?.feedLast);
+    if (Number.isSafeInteger(feedLast)) this.link.feedLastIs(feedLast);
+    return { feedLast };
   }
 
   /** Pushes one case entry (a revision of a case) under its idempotency key. */

@@ -15,6 +15,7 @@ import { configureHallRecords } from '../hub/hall-records';
 import { snapshotChangedCases } from '../hub/hub-drafts';
 import { restoreFromHub } from '../hub/successor-restore';
 import { reconcileHub } from '../hub/hub-reconcile';
+import { afterFeedPull } from '../hub/hub-heartbeat';
 import { inlineSenderStore, workerSenderStore, type SenderStore, type SenderStoreMode } from './sender-store-client';
 import type { SyncRuntime } from './sync-service';
 import type { SyncTargets } from './sync-targets';
@@ -231,6 +232,11 @@ export class SyncSender implements SyncRuntime {
   }
 
   // ---------------------------------------------------------------- SyncRuntime
+
+  /** What the sender's connector last saw of a hub target (electron/services/hub/hub-status.ts). */
+  hubLink(targetId: string) {
+    return this.loops.get(targetId)?.hub?.link.snapshot() ?? null;
+  }
 
   reachability(targetId: string) {
     const l = this.loops.get(targetId);
@@ -562,6 +568,7 @@ export class SyncSender implements SyncRuntime {
             });
           }
           if (r.reset) loop.reconcileSoon = true; // a rewound feed: the hub was restored
+          return afterFeedPull(this.deps, hub, this.deps.monotonic());
         },
         // The hub went away mid-pull: the pages applied stay, the next pull resumes from the cursor.
         (e: unknown) => {

@@ -114,6 +114,8 @@ const HubTarget = z
     feedWaitMs: z.number().int().min(0).max(60_000).default(20_000),
     /** How often the desk checks that the hub still holds what it acknowledged (besides each reconnection and a rewound feed). */
     reconcileMs: z.number().int().min(100).default(300_000),
+    /** How often the desk tells the hub its backlog and feed cursor (the supervisor's desk list). */
+    heartbeatMs: z.number().int().min(10).default(10_000),
   })
   .strict();
 

@@ -10,6 +10,7 @@ import { PieChart } from '../components/PieChart';
 import { useDesk } from '../state/desk-store';
 import { ClockWarningBanner } from './sync/ClockWarningBanner';
 import { SyncSummary } from './sync/SyncSummary';
+import { HubStatusLine } from './hub/HubStatusLine';
 import { deskToday } from '../lib/time';
 import { CalendarWarning } from './calendar/CalendarWarning';
 
@@ -77,6 +78,9 @@ export function HomePage() {
               <Descriptions.Item label="数据存储">本机数据库（离线可用）· 结构版本 {status?.schemaVersion}</Descriptions.Item>
               <Descriptions.Item label="对接系统同步">
                 <SyncSummary />
+              </Descriptions.Item>
+              <Descriptions.Item label="全厅中心">
+                <HubStatusLine />
               </Descriptions.Item>
               <Descriptions.Item label="今日审计记录">{summary.counts.auditToday} 条</Descriptions.Item>
               <Descriptions.Item label="程序版本">{status?.appVersion}</Descriptions.Item>

@@ -1,6 +1,6 @@
 import type { ComponentType } from 'react';
 import { Dropdown, Layout, Menu, Tag, Typography } from 'antd';
-import { BranchesOutlined, CalendarOutlined, SwapOutlined, AuditOutlined, BookOutlined, CloudSyncOutlined, FolderOpenOutlined, FormOutlined, SafetyOutlined, ScanOutlined, HomeOutlined, LockOutlined, LogoutOutlined, FileSearchOutlined, TeamOutlined, UserAddOutlined } from '@ant-design/icons';
+import { BranchesOutlined, CalendarOutlined, SwapOutlined, AuditOutlined, BookOutlined, CloudSyncOutlined, FolderOpenOutlined, FormOutlined, SafetyOutlined, ScanOutlined, HomeOutlined, LockOutlined, LogoutOutlined, FileSearchOutlined, TeamOutlined, UserAddOutlined, ClusterOutlined } from '@ant-design/icons';
 import { ROLE_LABELS } from '../../../shared/domain/roles';
 import { useDesk, type PageKey } from '../state/desk-store';
 import { useIdleLock } from './use-idle-lock';
@@ -21,6 +21,7 @@ import { TransferPage } from '../pages/transfer/TransferPage';
 import { VerificationPage } from '../pages/verification/VerificationPage';
 import { CalendarPage } from '../pages/calendar/CalendarPage';
 import { HallConflictsPage } from '../pages/HallConflictsPage';
+import { HubCenterPage } from '../pages/hub/HubCenterPage';
 
 const PAGES: Record<PageKey, ComponentType> = {
   home: HomePage,
@@ -37,6 +38,7 @@ const PAGES: Record<PageKey, ComponentType> = {
   users: UsersPage,
   audit: AuditPage,
   conflicts: HallConflictsPage,
+  hub: HubCenterPage,
 };
 
 function Dot({ ok }: { ok: boolean }) {
@@ -72,6 +74,7 @@ export function AppShell() {
           { key: 'users', icon: <TeamOutlined />, label: '用户管理' },
           { key: 'audit', icon: <AuditOutlined />, label: '审计日志' },
           { key: 'conflicts', icon: <BranchesOutlined />, label: '全厅数据冲突' },
+          { key: 'hub', icon: <ClusterOutlined />, label: '全厅中心' },
         ]
       : []),
   ];

@@ -3,7 +3,7 @@ import type { SessionInfo, SystemStatus } from '../../../shared/ipc/contract';
 import { call, DeskCallError, onSessionProblem, setSessionToken } from '../ipc/client';
 import { HostTokenError } from '../ipc/transport';
 
-export type PageKey = 'home' | 'intake' | 'cases' | 'sync' | 'transfer' | 'scan' | 'verification' | 'applicants' | 'catalog' | 'credit' | 'calendar' | 'users' | 'audit' | 'conflicts';
+export type PageKey = 'home' | 'intake' | 'cases' | 'sync' | 'transfer' | 'scan' | 'verification' | 'applicants' | 'catalog' | 'credit' | 'calendar' | 'users' | 'audit' | 'conflicts' | 'hub';
 export type Phase = 'booting' | 'recovery' | 'setup' | 'signedOut' | 'signedIn' | 'hostGone' | 'unreachable';
 
 interface DeskState {
@@ -29,7 +29,7 @@ interface DeskState {
 
 const SESSION_KEY = 'desk.session';
 const PAGE_KEY = 'desk.page';
-const PAGES: readonly PageKey[] = ['home', 'intake', 'cases', 'sync', 'transfer', 'scan', 'verification', 'applicants', 'catalog', 'credit', 'users', 'audit'];
+const PAGES: readonly PageKey[] = ['home', 'intake', 'cases', 'sync', 'transfer', 'scan', 'verification', 'applicants', 'catalog', 'credit', 'users', 'audit', 'hub'];
 
 /** The page survives a reload of the tab (the work on it is restored from drafts and the store). */
 function storedPage(): PageKey {

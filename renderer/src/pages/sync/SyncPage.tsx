@@ -10,6 +10,7 @@ import { ParkedList } from './ParkedList';
 import { UnknownList } from './UnknownList';
 import { ManualList } from './ManualList';
 import { EntriesTable } from './EntriesTable';
+import { HubStatusPanel } from '../hub/HubStatusPanel';
 
 /** 数据同步: each target system's state, what was refused, what is unknown, and what to type in by hand. */
 export function SyncPage() {
@@ -53,6 +54,7 @@ export function SyncPage() {
     <div data-testid="sync-page">
       <ClockWarningBanner />
       <RestoreNoticeBanner />
+      <HubStatusPanel />
       {status.error && !status.loaded && <Alert type="error" showIcon title={`无法读取同步状态：${status.error}`} style={{ marginBottom: 16 }} />}
       <Card
         title={
