@@ -7,7 +7,7 @@
 // BENCH_HUB_INFLIGHT (pushes in flight per desk, default 1: a desk's hub target sends up to 4, but
 // 50 desks × 1 already keeps the hub's 16 pool connections busy), BENCH_HUB_BATCH (rows per
 // INSERT statement of the baseline, default 500), BENCH_HUB_ROUNDS (default 2: hub, insert,
-// insert, hub — ABBA).
+// insert, hub — ABBA; hub-sql between them).
 //
 // One throwaway PostgreSQL 15 cluster (hub/cluster.ts: fsync on, the hub's migrations); every
 // variant of every round writes into a fresh database of it, so no round finds the rows of another.
@@ -19,9 +19,13 @@
 //   insert   **baseline**: the same case rows and feed items (same keys, numbers, documents), from
 //            this process over one connection, `BATCH` rows per multi-row INSERT into `cases` and
 //            into `feed` and the counter moved, one transaction per batch.
+//   hub-sql  reference: the hub's own statements for each push (nonce, look-up, savepoint, counter,
+//            case row, feed item), one transaction per push, over 16 connections (the hub's pool)
+//            from this process: what the hub costs without HTTP, signatures and JSON.
 // Reported: rows (cases) per second of each, the ratio hub / insert, the CPU seconds the bench
 // process (the 50 desks' clients), the hub and PostgreSQL spent in each timed window, and the
 // latency of one push (p50 / p95 / max) as a desk saw it.
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { emitResult, envInt, load1, median, nowMs, percentile, table } from './lib';
 import { connector, CpuWindow, enrolledDesks, enrolIn, fmtCpu, hubDatabase, inParallel, pushBody, realCaseDocument, spawnHub, startCluster, type BenchDesk, type Cluster } from './hub-support';
@@ -32,9 +36,10 @@ const CASES = envInt('BENCH_HUB_CASES', 100);
 const INFLIGHT = envInt('BENCH_HUB_INFLIGHT', 1);
 const BATCH = envInt('BENCH_HUB_BATCH', 500);
 const ROUNDS = envInt('BENCH_HUB_ROUNDS', 2);
+const POOL = 16; // the hub's pg pool (hub/main.ts)
 const WARM = 2; // untimed pushes per desk first (code paths compiled, connections open)
 
-type Variant = 'hub' | 'insert';
+type Variant = 'hub' | 'hub-sql' | 'insert';
 interface Run {
   variant: Variant;
   round: number;
@@ -56,10 +61,10 @@ async function main() {
   const runs: Run[] = [];
   try {
     for (let round = 1; round <= ROUNDS; round++) {
-      for (const variant of (round % 2 ? ['hub', 'insert'] : ['insert', 'hub']) as Variant[]) {
+      for (const variant of (round % 2 ? ['hub', 'hub-sql', 'insert'] : ['insert', 'hub-sql', 'hub']) as Variant[]) {
         const url = await hubDatabase(cluster, `ingest_${variant}_${round}`);
         await enrolIn(desks, [url]);
-        const r = variant === 'hub' ? await viaHub(cluster, url, desks, doc, round) : await viaInsert(cluster, url, desks, doc, round);
+        const r = variant === 'hub' ? await viaHub(cluster, url, desks, doc, round) : variant === 'hub-sql' ? await viaHubSql(cluster, url, desks, doc, round) : await viaInsert(cluster, url, desks, doc, round);
         await check(url, DESKS * (CASES + WARM));
         runs.push(r);
         console.log(
@@ -75,15 +80,17 @@ async function main() {
   const rate = (v: Variant) => median(runs.filter((r) => r.variant === v).map((r) => r.perS));
   const hub = rate('hub');
   const ins = rate('insert');
+  const sql = rate('hub-sql');
   console.log(
     table([
       ['figure', 'value'],
       [`hub: ${DESKS} desks pushing (median of ${ROUNDS})`, `${hub.toFixed(0)} rows/s`],
       [`insert: multi-row INSERTs, ${BATCH} per statement (baseline)`, `${ins.toFixed(0)} rows/s`],
       ['ratio hub / insert', `×${(hub / ins).toFixed(3)}`],
+      [`reference hub-sql: the hub's statements, one transaction per push, ${POOL} connections`, `${sql.toFixed(0)} rows/s (×${(sql / ins).toFixed(3)} insert; hub ×${(hub / sql).toFixed(2)} of it)`],
     ]),
   );
-  emitResult({ desks: DESKS, casesPerDesk: CASES, inflight: INFLIGHT, batch: BATCH, rounds: ROUNDS, hubPerS: hub, insertPerS: ins, ratio: hub / ins, runs, load1AtStart });
+  emitResult({ desks: DESKS, casesPerDesk: CASES, inflight: INFLIGHT, batch: BATCH, rounds: ROUNDS, hubPerS: hub, insertPerS: ins, hubSqlPerS: sql, ratio: hub / ins, runs, load1AtStart });
 }
 
 async function viaHub(cluster: Cluster, url: string, desks: BenchDesk[], doc: CaseDocument, round: number): Promise<Run> {
@@ -148,6 +155,44 @@ async function viaInsert(cluster: Cluster, url: string, desks: BenchDesk[], doc:
     const ms = nowMs() - start;
     const c = cpu.end();
     return { variant: 'insert', round, rows: timed.length, ms, perS: (timed.length / ms) * 1000, cpu: { ...c, hubCpuS: 0 }, load1AtStart };
+  } finally {
+    await db.end();
+  }
+}
+
+/**
+ * Reference: the hub's own SQL for each push (the statements of hub/server.ts pushCase: nonce,
+ * look-up, savepoint, counter, case row, feed item, COMMIT — one transaction per push) from this
+ * process over as many connections as the hub's pool, without HTTP, signatures or JSON handling.
+ */
+async function viaHubSql(cluster: Cluster, url: string, desks: BenchDesk[], doc: CaseDocument, round: number): Promise<Run> {
+  const db = new pg.Pool({ connectionString: url, max: POOL });
+  const one = async (deskId: string, body: ReturnType<typeof pushBody>) => {
+    const c = await db.connect();
+    try {
+      await c.query('BEGIN');
+      await c.query(`INSERT INTO request_nonces (desk_id, nonce, expires_at) VALUES ($1, $2, now() + interval '10 minutes')`, [deskId, randomBytes(16).toString('hex')]);
+      await c.query('SELECT case_no, feed_seq FROM cases WHERE desk_id = $1 AND idempotency_key = $2', [deskId, body.idempotencyKey]);
+      await c.query('SAVEPOINT before_feed');
+      const seq = Number((await c.query<{ last_seq: string }>(`UPDATE feed_counter SET last_seq = last_seq + 1 WHERE hall_id = 'hall' RETURNING last_seq`)).rows[0]!.last_seq);
+      await c.query(`INSERT INTO cases (desk_id, idempotency_key, case_no, revision, document, desk_schema, feed_seq) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`, [deskId, body.idempotencyKey, body.caseNo, body.revision, body.document, 0, seq]);
+      await c.query(`INSERT INTO feed (hall_id, seq, kind, owner_desk, record_key, body) VALUES ('hall', $1, 'case', $2, $3, $4)`, [seq, deskId, body.idempotencyKey, { caseNo: body.caseNo, revision: body.revision, document: body.document }]);
+      await c.query('COMMIT');
+    } finally {
+      c.release();
+    }
+  };
+  try {
+    const all = (from: number, n: number) => desks.flatMap((d) => Array.from({ length: n }, (_, i) => ({ deskId: d.deskId, body: pushBody(doc, d.deskId, from + i) })));
+    const warm = all(0, WARM);
+    await inParallel(warm.length, POOL, (i) => one(warm[i]!.deskId, warm[i]!.body));
+    const timed = all(WARM, CASES);
+    const load1AtStart = load1();
+    const cpu = new CpuWindow(process.pid, cluster);
+    const start = nowMs();
+    await inParallel(timed.length, POOL, (i) => one(timed[i]!.deskId, timed[i]!.body));
+    const ms = nowMs() - start;
+    return { variant: 'hub-sql', round, rows: timed.length, ms, perS: (timed.length / ms) * 1000, cpu: { ...cpu.end(), hubCpuS: 0 }, load1AtStart };
   } finally {
     await db.end();
   }
