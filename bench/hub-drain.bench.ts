@@ -22,9 +22,12 @@
 // Reported: vertical cases/s without and with the hub and their ratio (the issue: the hub must not
 // slow the drain by more than 10 %), how far the hub's entries had got when the vertical drain
 // ended and how long they took to finish, and the CPU seconds of this process (the desk), the
-// hub and PostgreSQL in the timed window — all on the same 2 cores, which a real hall does not do
-// (its hub and PostgreSQL run on a server).
+// hub and PostgreSQL in the timed window. A real hall runs its hub and PostgreSQL on a server, not
+// on the window PC: so, by default, the hub and PostgreSQL are pinned to the last core and the desk
+// and the simulator to the others (taskset, in both variants; BENCH_HUB_PIN=0 leaves all on all
+// cores, where the hub's and PostgreSQL's own work competes with the desk's for the CPU).
 import fs from 'node:fs';
+import os from 'node:os';
 import pg from 'pg';
 import Database from 'better-sqlite3';
 import { createApp } from '../electron/app/create-app';
@@ -34,12 +37,20 @@ import { enrolDesk } from '../hub/trust';
 import { spawnVerticalSim } from '../sim/vertical-system';
 import { queueClones } from '../tests/integration/sync-support';
 import { emitResult, envInt, load1, median, nowMs, table, tempDir } from './lib';
-import { CpuWindow, fmtCpu, hubDatabase, hubTarget, spawnHub, startCluster, type Cluster, type HubProcess } from './hub-support';
+import { CpuWindow, fmtCpu, hubDatabase, hubTarget, pin, pinPostgres, spawnHub, startCluster, type Cluster, type HubProcess } from './hub-support';
 
 const CASES = envInt('BENCH_HUB_DRAIN_CASES', 5000);
 const CONCURRENCY = envInt('BENCH_SYNC_CONCURRENCY', 8);
 const ROUNDS = envInt('BENCH_HUB_ROUNDS', 2);
 const PULL_MS = envInt('BENCH_HUB_PULL_MS', 2000);
+/** BENCH_HUB_DRAIN_VARIANTS=with (e.g. under --cpu-prof) runs one side only. */
+/**
+ * BENCH_HUB_PIN (default 1 on a machine with 2 or more cores): the hub and PostgreSQL on the last
+ * core, the desk (this process, its threads) and the vertical simulator on the others, in both
+ * variants — the nearest this one machine comes to a hub on its own server. 0: no pinning.
+ */
+const PIN = process.env.BENCH_HUB_PIN !== '0' && os.cpus().length >= 2;
+const VARIANTS = (process.env.BENCH_HUB_DRAIN_VARIANTS ?? 'without,with').split(',').map((v) => v.trim()) as Variant[];
 
 const FIELDS = [
   { name: 'externalRef', from: 'caseNo' },
@@ -68,10 +79,17 @@ interface Drain {
 
 async function main() {
   const load1AtStart = load1();
-  console.log(`hub-drain bench: ${CASES} cases, vertical concurrency ${CONCURRENCY}, hub pull every ${PULL_MS} ms, ${ROUNDS} rounds, load ${load1AtStart}`);
+  console.log(`hub-drain bench: ${CASES} cases, vertical concurrency ${CONCURRENCY}, hub pull every ${PULL_MS} ms, ${ROUNDS} rounds, ${PIN ? 'pinned' : 'not pinned'}, load ${load1AtStart}`);
   const cluster = await startCluster({ prefix: 'bench-hub-drain-' });
   const url = await hubDatabase(cluster, 'drain');
   const hub = await spawnHub(url);
+  const last = os.cpus().length - 1;
+  if (PIN) {
+    pinPostgres(cluster, String(last));
+    pin(hub.pid, String(last));
+    pin(process.pid, last === 1 ? '0' : `0-${last - 1}`); // before the simulator starts: it inherits this
+    console.log(`pinned: hub and PostgreSQL on CPU ${last}, this desk and the simulator on CPU ${last === 1 ? '0' : `0-${last - 1}`}`);
+  }
   const simDir = tempDir('bench-hub-sim-');
   const sim = await spawnVerticalSim({ dataDir: simDir, targets: [{ id: 'bench', name: '基准目标', port: 0, token: 'tok-bench', honourIdempotency: true, chunkSize: 1024 * 1024 }] });
   const vertical = { id: 'bench', name: '基准目标', kind: 'http' as const, baseUrl: sim.targets.bench!, auth: { header: 'Authorization', value: 'Bearer tok-bench' }, idempotency: 'key' as const, concurrency: CONCURRENCY, fields: FIELDS };
@@ -93,7 +111,7 @@ async function main() {
     }
     if (!readDeskCard(queues.with)) throw new Error('the desk has no key card');
     for (let round = 1; round <= ROUNDS; round++) {
-      for (const v of (round % 2 ? ['without', 'with'] : ['with', 'without']) as Variant[]) {
+      for (const v of round % 2 ? VARIANTS : [...VARIANTS].reverse()) {
         await sim.reset('bench');
         await db.query(`TRUNCATE cases, feed, request_nonces; UPDATE feed_counter SET last_seq = 0`);
         await sleep(500);
@@ -133,7 +151,7 @@ async function main() {
       ['ratio with / without', `×${(withHub / without).toFixed(3)} (the issue asks ≥ ×0.90)`],
     ]),
   );
-  emitResult({ cases: CASES, concurrency: CONCURRENCY, rounds: ROUNDS, pullMs: PULL_MS, withoutPerS: without, withPerS: withHub, ratio: withHub / without, drains, load1AtStart });
+  emitResult({ cases: CASES, concurrency: CONCURRENCY, rounds: ROUNDS, pullMs: PULL_MS, pinned: PIN, withoutPerS: without, withPerS: withHub, ratio: withHub / without, drains, load1AtStart });
 }
 
 async function drain(dataDir: string, variant: Variant, round: number, cluster: Cluster, hub: HubProcess): Promise<Drain> {

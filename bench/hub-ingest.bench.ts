@@ -22,6 +22,8 @@
 //   hub-sql  reference: the hub's own statements for each push (nonce, look-up, savepoint, counter,
 //            case row, feed item), one transaction per push, over 16 connections (the hub's pool)
 //            from this process: what the hub costs without HTTP, signatures and JSON.
+//   hub-sql-seq  (BENCH_HUB_DIAG=1 only) hub-sql with nextval of a plain sequence instead of the
+//            counter row: not gap-safe, a diagnosis of what the counter row's lock costs.
 // Reported: rows (cases) per second of each, the ratio hub / insert, the CPU seconds the bench
 // process (the 50 desks' clients), the hub and PostgreSQL spent in each timed window, and the
 // latency of one push (p50 / p95 / max) as a desk saw it.
@@ -39,7 +41,9 @@ const ROUNDS = envInt('BENCH_HUB_ROUNDS', 2);
 const POOL = 16; // the hub's pg pool (hub/main.ts)
 const WARM = 2; // untimed pushes per desk first (code paths compiled, connections open)
 
-type Variant = 'hub' | 'hub-sql' | 'insert';
+type Variant = 'hub' | 'hub-sql' | 'hub-sql-seq' | 'insert';
+/** BENCH_HUB_DIAG=1 adds `hub-sql-seq`: hub-sql with a plain sequence for the feed number instead of the counter row (NOT gap-safe: diagnosis only — how much the counter row's lock costs). */
+const DIAG = process.env.BENCH_HUB_DIAG === '1';
 interface Run {
   variant: Variant;
   round: number;
@@ -61,10 +65,11 @@ async function main() {
   const runs: Run[] = [];
   try {
     for (let round = 1; round <= ROUNDS; round++) {
-      for (const variant of (round % 2 ? ['hub', 'hub-sql', 'insert'] : ['insert', 'hub-sql', 'hub']) as Variant[]) {
-        const url = await hubDatabase(cluster, `ingest_${variant}_${round}`);
+      const order: Variant[] = ['hub', 'hub-sql', ...(DIAG ? (['hub-sql-seq'] as const) : []), 'insert'];
+      for (const variant of round % 2 ? order : [...order].reverse()) {
+        const url = await hubDatabase(cluster, `ingest_${variant.replace('-', '_')}_${round}`);
         await enrolIn(desks, [url]);
-        const r = variant === 'hub' ? await viaHub(cluster, url, desks, doc, round) : variant === 'hub-sql' ? await viaHubSql(cluster, url, desks, doc, round) : await viaInsert(cluster, url, desks, doc, round);
+        const r = variant === 'hub' ? await viaHub(cluster, url, desks, doc, round) : variant === 'hub-sql' || variant === 'hub-sql-seq' ? await viaHubSql(cluster, url, desks, doc, round, variant) : await viaInsert(cluster, url, desks, doc, round);
         await check(url, DESKS * (CASES + WARM));
         runs.push(r);
         console.log(
@@ -81,6 +86,7 @@ async function main() {
   const hub = rate('hub');
   const ins = rate('insert');
   const sql = rate('hub-sql');
+  const seqRate = rate('hub-sql-seq');
   console.log(
     table([
       ['figure', 'value'],
@@ -88,9 +94,10 @@ async function main() {
       [`insert: multi-row INSERTs, ${BATCH} per statement (baseline)`, `${ins.toFixed(0)} rows/s`],
       ['ratio hub / insert', `×${(hub / ins).toFixed(3)}`],
       [`reference hub-sql: the hub's statements, one transaction per push, ${POOL} connections`, `${sql.toFixed(0)} rows/s (×${(sql / ins).toFixed(3)} insert; hub ×${(hub / sql).toFixed(2)} of it)`],
+      ...(DIAG ? [[`diagnosis hub-sql-seq: the same with a sequence instead of the counter row`, `${seqRate.toFixed(0)} rows/s (×${(seqRate / sql).toFixed(2)} hub-sql)`]] : []),
     ]),
   );
-  emitResult({ desks: DESKS, casesPerDesk: CASES, inflight: INFLIGHT, batch: BATCH, rounds: ROUNDS, hubPerS: hub, insertPerS: ins, hubSqlPerS: sql, ratio: hub / ins, runs, load1AtStart });
+  emitResult({ desks: DESKS, casesPerDesk: CASES, inflight: INFLIGHT, batch: BATCH, rounds: ROUNDS, hubPerS: hub, insertPerS: ins, hubSqlPerS: sql, ...(DIAG ? { hubSqlSeqPerS: seqRate } : {}), ratio: hub / ins, runs, load1AtStart });
 }
 
 async function viaHub(cluster: Cluster, url: string, desks: BenchDesk[], doc: CaseDocument, round: number): Promise<Run> {
@@ -165,8 +172,10 @@ async function viaInsert(cluster: Cluster, url: string, desks: BenchDesk[], doc:
  * look-up, savepoint, counter, case row, feed item, COMMIT — one transaction per push) from this
  * process over as many connections as the hub's pool, without HTTP, signatures or JSON handling.
  */
-async function viaHubSql(cluster: Cluster, url: string, desks: BenchDesk[], doc: CaseDocument, round: number): Promise<Run> {
+async function viaHubSql(cluster: Cluster, url: string, desks: BenchDesk[], doc: CaseDocument, round: number, variant: 'hub-sql' | 'hub-sql-seq'): Promise<Run> {
   const db = new pg.Pool({ connectionString: url, max: POOL });
+  if (variant === 'hub-sql-seq') await db.query('CREATE SEQUENCE bench_feed_seq');
+  const counter = variant === 'hub-sql' ? `UPDATE feed_counter SET last_seq = last_seq + 1 WHERE hall_id = 'hall' RETURNING last_seq` : `SELECT nextval('bench_feed_seq') AS last_seq`;
   const one = async (deskId: string, body: ReturnType<typeof pushBody>) => {
     const c = await db.connect();
     try {
@@ -174,7 +183,7 @@ async function viaHubSql(cluster: Cluster, url: string, desks: BenchDesk[], doc:
       await c.query(`INSERT INTO request_nonces (desk_id, nonce, expires_at) VALUES ($1, $2, now() + interval '10 minutes')`, [deskId, randomBytes(16).toString('hex')]);
       await c.query('SELECT case_no, feed_seq FROM cases WHERE desk_id = $1 AND idempotency_key = $2', [deskId, body.idempotencyKey]);
       await c.query('SAVEPOINT before_feed');
-      const seq = Number((await c.query<{ last_seq: string }>(`UPDATE feed_counter SET last_seq = last_seq + 1 WHERE hall_id = 'hall' RETURNING last_seq`)).rows[0]!.last_seq);
+      const seq = Number((await c.query<{ last_seq: string }>(counter)).rows[0]!.last_seq);
       await c.query(`INSERT INTO cases (desk_id, idempotency_key, case_no, revision, document, desk_schema, feed_seq) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`, [deskId, body.idempotencyKey, body.caseNo, body.revision, body.document, 0, seq]);
       await c.query(`INSERT INTO feed (hall_id, seq, kind, owner_desk, record_key, body) VALUES ('hall', $1, 'case', $2, $3, $4)`, [seq, deskId, body.idempotencyKey, { caseNo: body.caseNo, revision: body.revision, document: body.document }]);
       await c.query('COMMIT');
@@ -192,7 +201,8 @@ async function viaHubSql(cluster: Cluster, url: string, desks: BenchDesk[], doc:
     const start = nowMs();
     await inParallel(timed.length, POOL, (i) => one(timed[i]!.deskId, timed[i]!.body));
     const ms = nowMs() - start;
-    return { variant: 'hub-sql', round, rows: timed.length, ms, perS: (timed.length / ms) * 1000, cpu: { ...cpu.end(), hubCpuS: 0 }, load1AtStart };
+    if (variant === 'hub-sql-seq') await db.query(`UPDATE feed_counter SET last_seq = (SELECT max(seq) FROM feed) WHERE hall_id = 'hall'`); // for check()
+    return { variant, round, rows: timed.length, ms, perS: (timed.length / ms) * 1000, cpu: { ...cpu.end(), hubCpuS: 0 }, load1AtStart };
   } finally {
     await db.end();
   }

@@ -2,7 +2,7 @@
 // own process (hub/main.ts serve, the real HTTP API), enrolled desks with their own keys and the
 // desk's real signed client (HubConnector), a real case document, and per-process CPU and RSS
 // read from /proc.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -157,21 +157,22 @@ export function pushBody(doc: CaseDocument, deskId: string, i: number): { idempo
 
 const TICK = 100; // USER_HZ on Linux
 
-/** CPU seconds (user + system) of one process so far. */
-export function cpuSeconds(pid: number): number {
+/** CPU seconds (user + system) of one process so far; with `reaped`, plus those of its children that exited and were waited for. */
+export function cpuSeconds(pid: number, reaped = false): number {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / TICK; // fields 14 and 15 (utime, stime)
+    // fields 14-17: utime, stime, cutime, cstime
+    return (Number(f[11]) + Number(f[12]) + (reaped ? Number(f[13]) + Number(f[14]) : 0)) / TICK;
   } catch {
     return 0;
   }
 }
 
-/** CPU seconds of the postmaster and every process it started (the backends, WAL writer, checkpointer…). */
+/** CPU seconds of the postmaster and every process it started (the backends, WAL writer, checkpointer…), those that exited included. */
 export function postgresCpuSeconds(cluster: Cluster): number {
   const root = cluster.pid();
-  let sum = cpuSeconds(root);
+  let sum = cpuSeconds(root, true);
   for (const p of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(p)) continue;
     try {
@@ -183,6 +184,26 @@ export function postgresCpuSeconds(cluster: Cluster): number {
     }
   }
   return sum;
+}
+
+/** Pins a process and all its threads to the given CPUs (taskset); its children started later inherit that. */
+export function pin(pid: number, cpus: string): void {
+  execFileSync('taskset', ['-a', '-p', '-c', cpus, String(pid)], { stdio: 'ignore' });
+}
+
+/** Pins the postmaster and every process it has started (backends forked later inherit its CPUs). */
+export function pinPostgres(cluster: Cluster, cpus: string): void {
+  const root = cluster.pid();
+  pin(root, cpus);
+  for (const p of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === root) pin(Number(p), cpus);
+    } catch {
+      // gone meanwhile
+    }
+  }
 }
 
 /** Resident set size of a process, in MB (VmRSS). */
