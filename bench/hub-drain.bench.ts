@@ -6,7 +6,8 @@
 // Knobs: BENCH_HUB_DRAIN_CASES (queued cases, default 5000), BENCH_SYNC_CONCURRENCY (the vertical
 // target's, default 8 as in bench/sync.bench.ts), BENCH_HUB_ROUNDS (default 2: without, with,
 // with, without — ABBA), BENCH_HUB_PULL_MS (the hub target's pull interval, default 2000: the
-// desks' default).
+// desks' default), BENCH_HUB_PIN (default 1, see below), BENCH_HUB_DRAIN_VARIANTS (default
+// "without,with").
 //
 // The vertical system is the simulator (sim/vertical-system, its own process, honouring
 // idempotency keys); the hub is hub/main.ts serve (its own process) on a throwaway PostgreSQL 15
