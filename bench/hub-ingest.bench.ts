@@ -67,7 +67,7 @@ async function main() {
     for (let round = 1; round <= ROUNDS; round++) {
       const order: Variant[] = ['hub', 'hub-sql', ...(DIAG ? (['hub-sql-seq'] as const) : []), 'insert'];
       for (const variant of round % 2 ? order : [...order].reverse()) {
-        const url = await hubDatabase(cluster, `ingest_${variant.replace('-', '_')}_${round}`);
+        const url = await hubDatabase(cluster, `ingest_${variant.replaceAll('-', '_')}_${round}`);
         await enrolIn(desks, [url]);
         const r = variant === 'hub' ? await viaHub(cluster, url, desks, doc, round) : variant === 'hub-sql' || variant === 'hub-sql-seq' ? await viaHubSql(cluster, url, desks, doc, round, variant) : await viaInsert(cluster, url, desks, doc, round);
         await check(url, DESKS * (CASES + WARM));
