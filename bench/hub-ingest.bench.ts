@@ -30,7 +30,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { emitResult, envInt, load1, median, nowMs, percentile, table } from './lib';
-import { connector, CpuWindow, enrolledDesks, enrolIn, fmtCpu, hubDatabase, inParallel, pushBody, realCaseDocument, spawnHub, startCluster, type BenchDesk, type Cluster } from './hub-support';
+import { connector, CpuWindow, enrolledDesks, enrolIn, fmtCpu, hubDatabase, inParallel, pushBody, realCaseDocument, removeDesks, spawnHub, startCluster, type BenchDesk, type Cluster } from './hub-support';
 import type { CaseDocument } from '../electron/services/sync/case-document';
 
 const DESKS = envInt('BENCH_HUB_DESKS', 50);
@@ -81,6 +81,7 @@ async function main() {
     }
   } finally {
     cluster.stop();
+    removeDesks(desks);
   }
   const rate = (v: Variant) => median(runs.filter((r) => r.variant === v).map((r) => r.perS));
   const hub = rate('hub');

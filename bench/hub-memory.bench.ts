@@ -20,7 +20,7 @@
 // Reported: those per size, and the ratio of the largest size's figures to the smallest's.
 import pg from 'pg';
 import { emitResult, envInt, load1, median, nowMs, table } from './lib';
-import { connector, CpuWindow, enrolledDesks, fmtCpu, hubDatabase, inParallel, pushBody, realCaseDocument, rssMb, spawnHub, startCluster, type BenchDesk, type Cluster } from './hub-support';
+import { connector, CpuWindow, enrolledDesks, fmtCpu, hubDatabase, inParallel, pushBody, realCaseDocument, removeDesks, rssMb, spawnHub, startCluster, type BenchDesk, type Cluster } from './hub-support';
 import type { CaseDocument } from '../electron/services/sync/case-document';
 import { DESK_SCHEMA } from './hub-support';
 
@@ -105,10 +105,11 @@ async function main() {
   const cluster = await startCluster({ prefix: 'bench-hub-mem-' });
   const doc = await realCaseDocument();
   const runs: Run[] = [];
+  let desks: BenchDesk[] = [];
   try {
     const urls: string[] = [];
     const first = await hubDatabase(cluster, `mem_0`);
-    const desks = await enrolledDesks(DESKS, [first], 'm');
+    desks = await enrolledDesks(DESKS, [first], 'm');
     let had = 0;
     for (const [i, size] of SIZES.entries()) {
       const url = i === 0 ? first : await copyDatabase(cluster, `mem_${i - 1}`, `mem_${i}`);
@@ -131,6 +132,7 @@ async function main() {
     }
   } finally {
     cluster.stop();
+    removeDesks(desks);
   }
   const of = (size: number, k: keyof Run) => median(runs.filter((r) => r.size === size).map((r) => r[k] as number));
   const rows = [['cases held', 'RSS at rest', 'RSS during, median', 'RSS during, max', 'RSS after', 'run time']];

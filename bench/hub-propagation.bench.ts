@@ -25,7 +25,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { emitResult, envInt, load1, nowMs, percentile, ROOT, table, tempDir } from './lib';
-import { connector, CpuWindow, enrolledDesks, fmtCpu, hubDatabase, pushBody, realCaseDocument, spawnHub, startCluster, type Cluster, type HubProcess } from './hub-support';
+import { connector, CpuWindow, enrolledDesks, fmtCpu, hubDatabase, pushBody, realCaseDocument, removeDesks, spawnHub, startCluster, type Cluster, type HubProcess } from './hub-support';
 import { openStore } from '../electron/store/open-store';
 import { writeTx } from '../electron/store/write';
 import { pullHubFeed } from '../electron/services/hub/hub-puller';
@@ -84,6 +84,7 @@ async function main() {
         phases.push(await phase(cluster, hub, doc, pullMs, writer!, pullers, template));
       } finally {
         await hub.stop();
+        removeDesks([writer!, ...pullers]);
       }
       const p = phases[phases.length - 1]!;
       console.log(`  pull every ${pullMs} ms: ack → applied at ${DESKS} desks p50 ${p.p50.toFixed(0)} / p95 ${p.p95.toFixed(0)} / max ${p.max.toFixed(0)} ms (${p.samples} samples); the pull that brought it p50 ${p.pullP50.toFixed(0)} / p95 ${p.pullP95.toFixed(0)} ms; ${fmtCpu(p.cpu)}; load ${p.load1AtStart}`);

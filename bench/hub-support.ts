@@ -118,6 +118,11 @@ export async function enrolledDesks(n: number, urls: readonly string[], prefix =
   return desks;
 }
 
+/** Removes the desks' temp folders (their keys). */
+export function removeDesks(desks: readonly BenchDesk[]): void {
+  for (const d of desks) fs.rmSync(d.dataDir, { recursive: true, force: true });
+}
+
 export async function enrolIn(desks: readonly BenchDesk[], urls: readonly string[]): Promise<void> {
   const { readDeskCard } = await import('../electron/services/transfer/desk-keys');
   for (const url of urls) {
