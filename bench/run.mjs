@@ -2,6 +2,7 @@
 // output and writes the collected results to bench/results/latest.json.
 //   npm run bench          (builds first; BENCH_* knobs such as BENCH_RUNS / BENCH_OPS / BENCH_INTAKE_CASES pass through)
 //   node bench/run.mjs intake cold-start     (only the benches whose file names start with these)
+//   node bench/run.mjs hub                   (the four hub benches: hub-ingest, hub-propagation, hub-memory, hub-drain)
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
 const PREFIX = 'BENCH_RESULT ';
-const benches = ['audited-write.bench.ts', 'backup.bench.ts', 'cold-start.bench.ts', 'file-put.bench.ts', 'hub-credit.bench.ts', 'intake.bench.ts', 'scan.bench.ts', 'sync.bench.ts', 'transfer.bench.ts', 'verification.bench.ts'];
+const benches = ['audited-write.bench.ts', 'backup.bench.ts', 'cold-start.bench.ts', 'file-put.bench.ts', 'hub-credit.bench.ts', 'hub-drain.bench.ts', 'hub-ingest.bench.ts', 'hub-memory.bench.ts', 'hub-propagation.bench.ts', 'intake.bench.ts', 'scan.bench.ts', 'sync.bench.ts', 'transfer.bench.ts', 'verification.bench.ts'];
 
 /** Runs one bench; echoes its output except the result line, which it returns parsed. */
 function runBench(file) {

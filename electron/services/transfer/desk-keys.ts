@@ -93,15 +93,28 @@ export function signBytes(alg: SignAlg, key: KeyObject, data: Buffer): Buffer {
 
 export function verifyBytes(alg: SignAlg, pubB64: string, data: Buffer, sig: Buffer): boolean {
   try {
-    const key = createPublicKey({ key: Buffer.from(pubB64, 'base64'), format: 'der', type: 'spki' });
+    const key = publicKeyOf(pubB64);
     return alg === 'ed25519' ? verify(null, data, key, sig) : verify('sm3', data, key, sig);
   } catch {
     return false;
   }
 }
 
+/**
+ * Parsed public keys by their base64 SPKI: every hub request and answer is verified against one
+ * of a few keys, and parsing the DER each time cost as much as the verification itself
+ * (bench/hub-drain.bench.ts). KeyObjects are immutable; the map is emptied if it ever fills.
+ */
+const publicKeys = new Map<string, KeyObject>();
+
 export function publicKeyOf(b64: string): KeyObject {
-  return createPublicKey({ key: Buffer.from(b64, 'base64'), format: 'der', type: 'spki' });
+  let k = publicKeys.get(b64);
+  if (!k) {
+    k = createPublicKey({ key: Buffer.from(b64, 'base64'), format: 'der', type: 'spki' });
+    if (publicKeys.size >= 1024) publicKeys.clear();
+    publicKeys.set(b64, k);
+  }
+  return k;
 }
 
 const der = (k: KeyObject) => (k.export({ type: 'spki', format: 'der' }) as Buffer).toString('base64');
