@@ -10,6 +10,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CallFailed, testDesk, type TestDesk } from '../helpers/app';
 import { claimsHugePng, signaturePng } from '../helpers/png';
+import { tempDir } from '../helpers/temp';
 import { documentJpeg } from '../helpers/jpeg';
 import { startDataSharingPlatform, type RunningPlatform } from '../../sim/data-sharing-platform';
 import { hmac } from '../../electron/services/field/field-crypto';
@@ -182,5 +183,42 @@ describe('bounded decoding: every image the main side accepts', () => {
     expect((await hall.call('verification.get', { taskId: task.id }, admin)).state).toBe('in_field');
     // The real result still applies.
     expect((await hall.call('verification.applyFieldResult', { resultJson: fin.resultJson }, chen)).applied).toBe(true);
+  });
+});
+
+describe('transfer.import takes only the exchange folders', () => {
+  it('outside them: one refusal whether or not the path exists (no probing of /etc/shadow); inside: goes on', async () => {
+    const d = await testDesk({ sync: false });
+    const admin = (await d.signIn('admin')).token;
+    const clerk = (await d.signIn('zhangmin')).token;
+    const exchange = tempDir('exchange-');
+    const drop = tempDir('drop-');
+    fs.mkdirSync(path.join(exchange, 'usb'));
+    fs.symlinkSync('/etc', path.join(exchange, 'etc-link'));
+    fs.writeFileSync(path.join(d.dataDir, 'desk-config.json'), JSON.stringify({ exchangeFolders: [exchange] }));
+    await d.call('transfer.setDropFolder', { folder: drop }, admin);
+    fs.mkdirSync(path.join(drop, 'today'));
+
+    const OUTSIDE = {
+      code: 'FORBIDDEN',
+      message:
+        '只能从交换文件夹导入交换包：该位置不在本机的交换文件夹（自动导入的交换文件夹，或 desk-config.json 中 exchangeFolders 所列的文件夹）之内，未导入。如需从其他位置导入，请联系管理员配置。',
+    };
+    const probe = async (folder: string) => {
+      const seq = (await d.call('audit.list', { limit: 1 }, admin))[0]!.seq;
+      const r = await failure(d.call('transfer.import', { folder }, clerk));
+      expect((await d.call('audit.list', { limit: 1 }, admin))[0]!.seq).toBe(seq);
+      return r;
+    };
+    expect(fs.existsSync('/etc/shadow')).toBe(true);
+    for (const folder of ['/etc/shadow', '/etc/no-such-file-f81c2', '/etc', '/', 'etc', `${exchange}/../..${'/etc'}`, `${exchange}-sibling`, path.join(exchange, 'etc-link'), path.join(exchange, 'etc-link', 'ssh')]) {
+      expect(await probe(folder), folder).toEqual(OUTSIDE);
+    }
+    // Inside an exchange folder the import goes on to its next check (this desk is not paired), or says the folder is missing.
+    const notPaired = { code: 'INVALID_STATE', message: '本机尚未与对端工作台配对，无法导入。' };
+    expect(await probe(path.join(exchange, 'usb'))).toEqual(notPaired);
+    expect(await probe(exchange)).toEqual(notPaired);
+    expect(await probe(path.join(drop, 'today'))).toEqual(notPaired);
+    expect(await probe(path.join(exchange, 'missing'))).toEqual({ code: 'NOT_FOUND', message: `导入位置不存在：${path.join(exchange, 'missing')}` });
   });
 });
