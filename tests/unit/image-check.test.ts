@@ -93,3 +93,17 @@ describe('JPEG structure', () => {
     expect('problem' in html && html.message).toBe('照片：不是 JPEG 或 PNG 图像（文件头不符），未保存。');
   });
 });
+
+describe('per-use limits', () => {
+  it('a signature is held to 12 MP (a scanned A4 page at 300 dpi fits)', () => {
+    const png = claimsHugePng();
+    png.writeUInt32BE(4000, 16);
+    png.writeUInt32BE(3001, 20);
+    png.writeUInt32BE(zlib.crc32(png.subarray(12, 29)), 29);
+    const v = judgeImage(png, '签名图像', { maxPixels: 12_000_000 });
+    expect('problem' in v && v.message).toBe('签名图像：尺寸过大（4000×3001），超过 1200 万像素上限，未保存。');
+    png.writeUInt32BE(3000, 20);
+    png.writeUInt32BE(zlib.crc32(png.subarray(12, 29)), 29);
+    expect(judgeImage(png, '签名图像', { maxPixels: 12_000_000 })).toMatchObject({ width: 4000, height: 3000 });
+  });
+});

@@ -23,6 +23,8 @@ export const IMAGE_LIMITS = {
   maxSide: 20_000,
   /** Bytes of one image unless the caller sets a smaller limit. */
   maxBytes: 20 * 1024 * 1024,
+  /** A signature (drawn on a pad or screen, or a scanned signed paper: an A4 page at 300 dpi is 8.7 MP). */
+  signatureMaxPixels: 12_000_000,
 } as const;
 
 export interface ImageFacts {
@@ -188,6 +190,8 @@ function inspectJpeg(b: Buffer): ImageFacts | ImageProblem {
 export interface ImageCheckOptions {
   /** Bytes; at most IMAGE_LIMITS.maxBytes. */
   maxBytes?: number;
+  /** Declared width × height; at most IMAGE_LIMITS.maxPixels. */
+  maxPixels?: number;
   /** What the caller says the image is (a form's mime): refused when the content is the other kind. */
   declaredMime?: ImageMime;
   /** Only these kinds (e.g. the vendor camera: JPEG only). */
@@ -212,8 +216,9 @@ export function judgeImage(bytes: Uint8Array, what: string, opts: ImageCheckOpti
   if (opts.accept && !opts.accept.includes(mime)) return refuse(`须为 ${opts.accept.map(label).join(' 或 ')} 图像，收到的是 ${label(mime)}`, `${mime} not accepted`, facts);
   if (opts.declaredMime && opts.declaredMime !== mime) return refuse(`声明为 ${label(opts.declaredMime)}，内容却是 ${label(mime)}`, `declared ${opts.declaredMime}, content is ${mime}`, facts);
   if (width === 0 || height === 0) return refuse(`尺寸为 0（${width}×${height}），图像已损坏`, `zero dimension ${width}x${height}`, facts);
-  if (width * height > IMAGE_LIMITS.maxPixels) {
-    return refuse(`尺寸过大（${width}×${height}），超过 ${IMAGE_LIMITS.maxPixels / 10_000} 万像素上限`, `declared ${width}x${height} = ${width * height} pixels > ${IMAGE_LIMITS.maxPixels}`, facts);
+  const maxPixels = Math.min(opts.maxPixels ?? IMAGE_LIMITS.maxPixels, IMAGE_LIMITS.maxPixels);
+  if (width * height > maxPixels) {
+    return refuse(`尺寸过大（${width}×${height}），超过 ${maxPixels / 10_000} 万像素上限`, `declared ${width}x${height} = ${width * height} pixels > ${maxPixels}`, facts);
   }
   if (Math.max(width, height) > IMAGE_LIMITS.maxSide) {
     return refuse(`尺寸过大（${width}×${height}），边长超过 ${IMAGE_LIMITS.maxSide} 像素上限`, `declared ${width}x${height}: a side > ${IMAGE_LIMITS.maxSide}`, facts);

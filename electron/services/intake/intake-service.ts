@@ -30,7 +30,7 @@ import { enqueueStatusChange, hasCaseTargets, reasonWithBasis } from '../sync/st
 import { StatusChangeFacts } from '../../../shared/ipc/methods/intake';
 import { newSampleDraw } from '../verification/sampling';
 import { recordAssistanceReply, storeReplyScan } from '../verification/assistance-reply';
-import { checkImageBase64 } from '../images/image-check';
+import { checkImageBase64, IMAGE_LIMITS } from '../images/image-check';
 import type { TargetConfig } from '../sync/targets-config';
 import { chinaDate } from '../../../shared/rules/china-time';
 import {
@@ -285,7 +285,7 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
       if ((JSON.parse(row.resolution) as Resolution).choice !== 'commit') throw new AppError('INVALID_STATE', '请先由申请人选择“承诺”。');
       const reasons = ineligibility(caseId);
       if (reasons.length) throw new AppError('NOT_ELIGIBLE', `该申请人暂不适用告知承诺：${reasons.join('；')}。`);
-      const { bytes: signature, mime: sigMime } = checkImageBase64(signaturePngBase64, '签名图像', { maxBytes: SIGNATURE_MAX_BYTES });
+      const { bytes: signature, mime: sigMime } = checkImageBase64(signaturePngBase64, '签名图像', { maxBytes: SIGNATURE_MAX_BYTES, maxPixels: IMAGE_LIMITS.signatureMaxPixels });
       const d = detail<CommitmentDetail>(row);
       if (!d.noticeText || !d.commitmentText) throw new AppError('INVALID_STATE', `清单中“${row.name}”缺少告知承诺书格式文本，请管理员补充。`);
       const template = { templateVersion: d.templateVersion ?? 'v1', noticeText: d.noticeText, commitmentText: d.commitmentText };
