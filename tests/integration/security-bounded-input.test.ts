@@ -16,6 +16,13 @@ import { startDataSharingPlatform, type RunningPlatform } from '../../sim/data-s
 import { hmac } from '../../electron/services/field/field-crypto';
 import { storePaths } from '../../electron/app/paths';
 import type { CaseView } from '../../shared/ipc/methods/intake';
+import { FileStore } from '../../electron/services/files/file-store';
+import { writeTx } from '../../electron/store/write';
+import { exportBundle } from '../../electron/services/transfer/export-bundle';
+import { importBundle } from '../../electron/services/transfer/import-bundle';
+import { BundleRefused } from '../../electron/services/transfer/bundle-format';
+import { ACTOR, manifestIn, pairOfDesks } from './transfer-support';
+import { applicantIdOf, plainItem, resolveQuick } from './sync-support';
 
 let platform: RunningPlatform;
 beforeAll(async () => {
@@ -31,7 +38,7 @@ const HTML = Buffer.from('<html><body><script>fetch("/api/rpc")</script></body><
 
 /** The probe's three files: a 74-byte PNG claiming 60000×60000, a PNG cut inside its data, JPEG bytes followed by HTML. */
 const BAD = {
-  huge: { bytes: claimsHugePng(), mime: 'image/png' as const, problem: '尺寸过大（60000×60000），超过 5000 万像素上限' },
+  huge: { bytes: claimsHugePng(), mime: 'image/png' as const, problem: '尺寸过大（60000×60000），超过 5000 万像素上限', signature: '尺寸过大（60000×60000），超过 1200 万像素上限' },
   truncated: { bytes: SIG.subarray(0, SIG.length - 20), mime: 'image/png' as const, problem: 'PNG 图像不完整，可能传输中断' },
   jpegHtml: { bytes: Buffer.concat([GOOD_JPEG, HTML]), mime: 'image/jpeg' as const, problem: `JPEG 图像结束标记之后还有 ${HTML.length} 字节多余数据` },
 };
@@ -75,7 +82,7 @@ describe('bounded decoding: every image the main side accepts', () => {
       if (c.method === 'commitment') {
         v = await hall.call('intake.recordChoice', { ...at, choice: 'commit' }, clerk);
         for (const [, bad] of CASES) {
-          await refusedCleanly(hall, admin, () => hall.call('intake.signCommitment', { ...at, signatureKind: 'pad', signaturePngBase64: bad.bytes.toString('base64') }, clerk), `签名图像：${bad.problem}，未保存。`);
+          await refusedCleanly(hall, admin, () => hall.call('intake.signCommitment', { ...at, signatureKind: 'pad', signaturePngBase64: bad.bytes.toString('base64') }, clerk), `签名图像：${'signature' in bad ? bad.signature : bad.problem}，未保存。`);
         }
         expect((await hall.call('intake.get', { caseId: v.id }, clerk)).certificates.find((x) => x.certificateItemId === c.certificateItemId)!.commitment).toBeNull();
         v = await hall.call('intake.signCommitment', { ...at, signatureKind: 'pad', signaturePngBase64: SIG.toString('base64') }, clerk);
@@ -220,5 +227,45 @@ describe('transfer.import takes only the exchange folders', () => {
     expect(await probe(exchange)).toEqual(notPaired);
     expect(await probe(path.join(drop, 'today'))).toEqual(notPaired);
     expect(await probe(path.join(exchange, 'missing'))).toEqual({ code: 'NOT_FOUND', message: `导入位置不存在：${path.join(exchange, 'missing')}` });
+  });
+});
+
+describe('images carried in a transfer bundle', () => {
+  it('a page that passed no boundary (written into the peer store directly) is refused at import with the whole bundle, nothing applied', async () => {
+    const { a, b } = await pairOfDesks();
+    try {
+      // A case on the intranet desk with one real page, then the probe's JPEG-with-HTML added behind the app's back.
+      const v = await a.d.call('intake.start', { applicantId: await applicantIdOf(a.d, a.token), serviceItemIds: [(await plainItem(a.d, a.token)).id] }, a.token);
+      const doc = await a.d.call('scans.createDocument', { caseId: v.id, kind: 'certificate', title: '户口簿' }, a.token);
+      const bad = BAD.jpegHtml.bytes;
+      const files = new FileStore(path.join(a.dataDir, 'files'));
+      const sha = files.put(bad);
+      const side = new Database(storePaths(a.dataDir).dbFile);
+      side.pragma('busy_timeout = 5000');
+      writeTx(side, { userId: null, username: 'test' }, () => new Date(), (w) => {
+        files.record(w.db, sha, bad.length, 'image/jpeg', w.at);
+        w.db
+          .prepare(
+            `INSERT INTO scan_pages (document_id, position, file_sha256, width, height, mime, mode, capture, created_at, created_by) VALUES (?, 9, ?, 320, 240, 'image/jpeg', 'color', '{}', ?, 2)`,
+          )
+          .run(doc.id, sha, w.at.toISOString());
+        w.audit({ action: 'test.hostilePage', entityType: 'scan_document', entityId: doc.id, detail: { sha256: sha } });
+      });
+      side.close();
+      await resolveQuick(a.d, a.token, v.id);
+      await a.d.call('intake.transition', { caseId: v.id, to: 'accepted' }, a.token);
+      const out = tempDir('bundle-hostile-');
+      await exportBundle(a.ctx, ACTOR, { outDir: out });
+      const refused = await importBundle(b.ctx, ACTOR, manifestIn(out)).then(
+        () => null,
+        (e: unknown) => (e instanceof BundleRefused ? { code: e.code, message: e.userMessage } : { error: String(e) }),
+      );
+      expect(refused).toEqual({ code: 'malformed', message: `交换包中的图像文件（${sha.slice(0, 12)}…）JPEG 图像结束标记之后还有 ${HTML.length} 字节多余数据，整个交换包未导入。` });
+      expect(b.ctx.db.prepare('SELECT COUNT(*) FROM transfer_bundles_in').pluck().get()).toBe(0);
+      expect(fs.existsSync(path.join(b.dataDir, 'files', sha.slice(0, 2), sha))).toBe(false);
+    } finally {
+      await a.close();
+      await b.close();
+    }
   });
 });
