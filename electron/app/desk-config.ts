@@ -8,7 +8,8 @@
  *   {
  *     "cameraVendorUrl": "http://127.0.0.1:38088",   // the vendor document-camera service (高拍仪)
  *     "dataSharingUrl": "http://10.1.2.3:8080",       // the data-sharing platform (数据共享)
- *     "hardwareAcceleration": false                   // Electron only: off for desks whose GPU never paints
+ *     "hardwareAcceleration": false,                  // Electron only: off for desks whose GPU never paints
+ *     "exchangeFolders": ["/media", "E:\\交换"]        // 内外网交换: where bundles may be imported from by hand
  *   }
  */
 import fs from 'node:fs';
@@ -34,6 +35,11 @@ export const DeskConfig = z.strictObject({
   cameraVendorUrl: httpUrl('高拍仪厂商服务地址（cameraVendorUrl）').optional(),
   dataSharingUrl: httpUrl('数据共享平台地址（dataSharingUrl）').optional(),
   hardwareAcceleration: z.boolean({ error: 'hardwareAcceleration 必须是 true 或 false' }).optional(),
+  /** Folders (and everything inside them) transfer bundles may be imported from by hand, besides the drop folder (services/transfer/exchange-folders.ts). */
+  exchangeFolders: z
+    .array(z.string().trim().min(1).refine((f) => path.isAbsolute(f), '交换文件夹（exchangeFolders）必须是完整路径，如 /media 或 E:\\交换'), { error: 'exchangeFolders 必须是文件夹路径的列表' })
+    .max(20)
+    .optional(),
 });
 export type DeskConfig = z.infer<typeof DeskConfig>;
 

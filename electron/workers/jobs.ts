@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import { verifyAudit } from '../services/audit/verify-audit';
 import { writeBackupSync } from '../store/backups';
@@ -29,4 +30,29 @@ export const jobs: Record<string, (args: Record<string, unknown>) => unknown> = 
   'scans.exportPdf': (args) => exportScanPdfJob(args),
   // A backup of the store on a connection of its own (VACUUM INTO, fsync, verified; store/backups.ts).
   'store.backup': (args) => writeBackupSync(String(args.dbFile), String(args.backupDir), String(args.name)),
+  ...(process.env.DESK_TEST_WORKER_JOBS === '1' ? testJobs() : {}),
 };
+
+/**
+ * Jobs for the worker-limit tests only (tests/integration/security-worker-limits.test.ts), registered
+ * when the environment says so; production never sets DESK_TEST_WORKER_JOBS. `test.spin` is a
+ * runaway: it keeps the CPU busy until `untilFile` exists (never, without one); `test.hog` grows
+ * its heap until the worker's limit; `test.echo` answers its args.
+ */
+function testJobs(): Record<string, (args: Record<string, unknown>) => unknown> {
+  return {
+    'test.spin': (args) => {
+      const until = typeof args.untilFile === 'string' ? args.untilFile : null;
+      let n = 0;
+      for (;;) {
+        n++;
+        if (n % 100_000 === 0 && until && fs.existsSync(until)) return n;
+      }
+    },
+    'test.hog': () => {
+      const kept: number[][] = [];
+      for (;;) kept.push(Array.from({ length: 100_000 }, (_, i) => i + kept.length));
+    },
+    'test.echo': (args) => args,
+  };
+}

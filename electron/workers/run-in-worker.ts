@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { appRoot } from '../app/paths';
+import { AppError } from '../app/app-error';
+import { LANES, limitsOf, type JobLimits, type LaneLimits, type LaneName } from './worker-limits';
 
 /** A worker bundle (e.g. `worker.cjs`) sits beside the main bundle; from source (unit tests, benches) it is taken from dist/ (built by the test setup). */
 export function workerBundle(name: string): string {
@@ -12,70 +14,159 @@ export function workerBundle(name: string): string {
   throw new Error(`worker bundle ${name} not found beside ${__dirname} nor at ${built}: run "npm run build"`);
 }
 
-interface Pending {
+interface Job {
+  id: number;
+  job: string;
+  args: Record<string, unknown>;
+  limits: JobLimits;
   resolve(value: unknown): void;
   reject(error: Error): void;
-  job: string;
+}
+
+interface Running {
+  job: Job;
+  timer: NodeJS.Timeout;
+  startedAt: number;
+}
+
+/** What a lane is doing, for tests and the log: the jobs running (oldest first) and how many wait. */
+export interface LaneState {
+  lane: LaneName;
+  workers: number;
+  running: string[];
+  queued: number;
+  /** Workers terminated for a time or memory limit since start. */
+  replaced: number;
 }
 
 /**
- * One long-lived worker thread for the slow jobs (PDF rendering, .xlsx
- * parsing, audit verification), so the main process stays responsive and a
- * job does not pay for starting a thread and loading fonts each time. Jobs
- * run one after another in the worker; if it dies, the jobs in flight fail
- * and the next job starts a fresh one.
+ * A small pool of worker threads for one kind of slow job (worker-limits.ts): up to maxWorkers
+ * jobs at once, one per worker, the rest queued in order. Workers are kept between jobs (fonts
+ * stay loaded) and never keep the process alive while idle. A job that runs past its time limit
+ * is terminated with its worker; a worker that dies (its heap limit, a crash) fails only its own
+ * job; either way the next job gets a fresh worker.
  */
 class WorkerLane {
-  private worker: Worker | null = null;
-  private readonly pending = new Map<number, Pending>();
-  private nextId = 1;
+  private readonly idle: Worker[] = [];
+  private readonly busy = new Map<Worker, Running>();
+  private readonly queue: Job[] = [];
+  private replaced = 0;
 
-  run<T>(job: string, args: Record<string, unknown>): Promise<T> {
-    const worker = this.worker ?? this.start();
-    const id = this.nextId++;
+  constructor(
+    readonly name: LaneName,
+    private readonly limits: LaneLimits,
+  ) {}
+
+  run<T>(id: number, job: string, args: Record<string, unknown>, limits: JobLimits): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, job });
-      worker.ref(); // a job in flight keeps the process alive
-      worker.postMessage({ id, job, args });
+      this.queue.push({ id, job, args, limits, resolve: resolve as (v: unknown) => void, reject });
+      this.pump();
     });
+  }
+
+  state(): LaneState {
+    const running = [...this.busy.values()].sort((a, b) => a.startedAt - b.startedAt).map((r) => r.job.job);
+    return { lane: this.name, workers: this.idle.length + this.busy.size, running, queued: this.queue.length, replaced: this.replaced };
+  }
+
+  private pump(): void {
+    while (this.queue.length > 0 && (this.idle.length > 0 || this.busy.size < this.limits.maxWorkers)) {
+      const worker = this.idle.pop() ?? this.start();
+      const job = this.queue.shift()!;
+      const timer = setTimeout(() => this.stop(worker, 'timeout'), job.limits.timeLimitMs);
+      timer.unref();
+      this.busy.set(worker, { job, timer, startedAt: performance.now() });
+      worker.ref(); // a job in flight keeps the process alive
+      worker.postMessage({ id: job.id, job: job.job, args: job.args });
+    }
   }
 
   private start(): Worker {
-    const worker = new Worker(workerBundle('worker.cjs'));
+    const worker = new Worker(workerBundle('worker.cjs'), { resourceLimits: this.limits.resourceLimits });
     worker.unref(); // an idle worker never keeps the process alive
     worker.on('message', (msg: { id: number; ok: boolean; value?: unknown; error?: string }) => {
-      const p = this.pending.get(msg.id);
-      if (!p) return;
-      this.pending.delete(msg.id);
-      if (this.pending.size === 0) worker.unref();
-      if (msg.ok) p.resolve(msg.value);
-      else p.reject(new Error(`worker job ${p.job} failed: ${msg.error}`));
+      const r = this.busy.get(worker);
+      if (!r || r.job.id !== msg.id) return;
+      clearTimeout(r.timer);
+      this.busy.delete(worker);
+      worker.unref();
+      this.idle.push(worker);
+      if (msg.ok) r.job.resolve(msg.value);
+      else r.job.reject(new Error(`worker job ${r.job.job} failed: ${msg.error}`));
+      this.pump();
     });
-    const fail = (error: Error) => {
-      if (this.worker === worker) this.worker = null;
-      for (const [id, p] of this.pending) {
-        this.pending.delete(id);
-        p.reject(new Error(`worker job ${p.job} failed: ${error.message}`));
+    const gone = (error: Error & { code?: string }) => {
+      const i = this.idle.indexOf(worker);
+      if (i >= 0) this.idle.splice(i, 1);
+      const r = this.busy.get(worker);
+      if (r) {
+        clearTimeout(r.timer);
+        this.busy.delete(worker);
+        if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') {
+          this.replaced++;
+          r.job.reject(outOfMemory(r.job, this.limits, error));
+        } else r.job.reject(new Error(`worker job ${r.job.job} failed: ${error.message}`));
       }
+      this.pump();
     };
-    worker.on('error', fail);
-    worker.on('exit', (code) => fail(new Error(`the worker exited with code ${code}`)));
-    this.worker = worker;
+    worker.on('error', gone);
+    worker.on('exit', (code) => gone(new Error(`the worker exited with code ${code}`)));
     return worker;
+  }
+
+  /** Ends a runaway job: its worker is terminated (the lane starts another for the next job). */
+  private stop(worker: Worker, why: 'timeout'): void {
+    const r = this.busy.get(worker);
+    if (!r) return;
+    this.busy.delete(worker);
+    this.replaced++;
+    r.job.reject(timedOut(r.job, performance.now() - r.startedAt, why));
+    void worker.terminate();
+    this.pump();
   }
 }
 
-const lane = new WorkerLane();
-// A second lane for background upkeep (the daily backup: seconds on a large store), so that a
-// receipt PDF a clerk is waiting for never queues behind it. Started on its first job.
-const backgroundLane = new WorkerLane();
-
-/** Runs one job off the main thread (see WorkerLane). */
-export function runInWorker<T>(job: string, args: Record<string, unknown>): Promise<T> {
-  return lane.run<T>(job, args);
+function timedOut(job: Job, ranMs: number, why: string): AppError {
+  const s = Math.round(job.limits.timeLimitMs / 1000);
+  const e = new AppError('UNAVAILABLE', `处理超时：${job.limits.label}超过 ${s} 秒仍未完成，已中止，未保存。请重试；如多次超时，请联系管理员。`, {
+    worker: { job: job.job, limit: why, timeLimitMs: job.limits.timeLimitMs, ranMs: Math.round(ranMs) },
+  });
+  e.severe = true;
+  return e;
 }
 
-/** Runs one background job (the daily backup) on a worker thread of its own, apart from the page's jobs. */
+function outOfMemory(job: Job, lane: LaneLimits, error: Error): AppError {
+  const mb = lane.resourceLimits.maxOldGenerationSizeMb;
+  const e = new AppError('UNAVAILABLE', `内存超限：${job.limits.label}所需内存超过 ${mb} MB 上限，已中止，未保存。请检查所用文件（如图像是否过大）后重试。`, {
+    worker: { job: job.job, limit: 'memory', maxOldGenerationSizeMb: mb, error: error.message },
+  });
+  e.severe = true;
+  return e;
+}
+
+const lanes = new Map<LaneName, WorkerLane>();
+let nextId = 1;
+
+function laneOf(name: LaneName): WorkerLane {
+  let lane = lanes.get(name);
+  if (!lane) lanes.set(name, (lane = new WorkerLane(name, LANES[name])));
+  return lane;
+}
+
+/** Runs one job off the main thread, in its lane, within its limits (worker-limits.ts). */
+export function runInWorker<T>(job: string, args: Record<string, unknown>): Promise<T> {
+  const limits = limitsOf(job);
+  // Test-only jobs may ask for a shorter limit (production never registers them: jobs.ts).
+  const own = job.startsWith('test.') && typeof args.timeLimitMs === 'number' ? { ...limits, timeLimitMs: args.timeLimitMs } : limits;
+  return laneOf(limits.lane).run<T>(nextId++, job, args, own);
+}
+
+/** Runs one background job (the daily backup) in the background lane, apart from the page's jobs. */
 export function runInBackgroundWorker<T>(job: string, args: Record<string, unknown>): Promise<T> {
-  return backgroundLane.run<T>(job, args);
+  return laneOf('background').run<T>(nextId++, job, args, { ...limitsOf(job), lane: 'background' });
+}
+
+/** What every lane started so far is doing. */
+export function workerLanes(): LaneState[] {
+  return [...lanes.values()].map((l) => l.state());
 }

@@ -23,7 +23,7 @@ async function openIntake(page: Page) {
 
 test('registering an organisation with its legal representative at intake: a bad phone and address are refused in Chinese, and the signer’s credit record blocks at once', async ({ page }, info) => {
   await openIntake(page);
-  await expect(page.getByPlaceholder('姓名、单位名称或证件号码后几位')).toBeVisible();
+  await expect(page.getByPlaceholder('姓名、单位名称、证件号码后4位或完整号码')).toBeVisible();
   await page.getByRole('button', { name: /新申请人/ }).click();
   await page.locator('label.ant-radio-button-wrapper', { hasText: /^单位$/ }).click();
   await page.getByLabel('单位名称').fill('房县青峰农业专业合作社');

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { documentJpeg } from '../helpers/jpeg';
 import { expect, test, type Page } from '@playwright/test';
 import { chinaDate } from '../../shared/rules/china-time';
 import { yearsNeeded } from '../../shared/rules/hall-calendar';
@@ -104,7 +105,7 @@ test('the supervisor sees 2025’s National Day on the calendar, corrects a day,
 /** The host's clock set by libfaketime (the browser's own clock stays real; the case list is computed on the host). */
 const LIBFAKETIME = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';
 const at = (utc: string) => ({ LD_PRELOAD: LIBFAKETIME, FAKETIME: `@${utc}`, FAKETIME_DONT_FAKE_MONOTONIC: '1', TZ: 'UTC' });
-const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(600, 7)]).toString('base64');
+const JPEG = documentJpeg(320, 240, { seed: 7 }).toString('base64');
 
 type CaseView = MethodOutput<'intake.get'>;
 

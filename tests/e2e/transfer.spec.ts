@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { freshDir, hostRpc, startHost, type RunningHost } from './support/host';
 import { startVerticalSim, type SimHandle } from '../../sim/vertical-system';
@@ -28,8 +29,12 @@ test.afterAll(async () => {
   await sim.close();
 });
 
+/** The hall's exchange folder (desk-config.json `exchangeFolders`): the "USB drive" folders are made inside it. */
+const EXCHANGE = freshDir('desk-exchange-');
+
 function deskDir(): string {
   const dataDir = freshDir('desk-transfer-e2e-');
+  fs.writeFileSync(path.join(dataDir, 'desk-config.json'), JSON.stringify({ exchangeFolders: [EXCHANGE] }));
   writeSyncConfig(dataDir, {
     version: 1,
     sender: { probeIntervalMs: 300, backoffBaseMs: 200, backoffMaxMs: 1000, pollMs: 100, leaseMs: 5000, requestTimeoutMs: 3000 },
@@ -153,7 +158,7 @@ test('a case goes from the intranet desk to the extranet desk with its pages and
   const caseNo = await acceptCaseWithCommitment(hostA);
 
   // Export on the intranet desk into a folder (the USB drive).
-  const usb = freshDir('desk-usb-');
+  const usb = fs.mkdtempSync(path.join(EXCHANGE, 'usb-'));
   await a.getByRole('tab', { name: '导出与导入' }).click();
   await expect(a.getByTestId('to-export')).toHaveText('1');
   await a.getByTestId('export-folder').fill(usb);
@@ -186,7 +191,7 @@ test('a case goes from the intranet desk to the extranet desk with its pages and
   await info.attach('received', { body: await b.screenshot({ fullPage: true }), contentType: 'image/png' });
 
   // The result bundle brings the target's number back.
-  const back = freshDir('desk-usb-back-');
+  const back = fs.mkdtempSync(path.join(EXCHANGE, 'usb-back-'));
   await b.getByRole('tab', { name: '导出与导入' }).click();
   await b.getByTestId('export-folder').fill(back);
   await b.getByTestId('transfer-export').getByRole('button', { name: /导\s*出/ }).click();

@@ -43,3 +43,13 @@ export function signaturePng(width = 240, height = 90): Buffer {
   ihdr[9] = 6; // RGBA
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
 }
+
+/** The security probe's file: 74 bytes, a whole PNG structure (right CRCs, IDAT, IEND) claiming 60000 × 60000 pixels. */
+export function claimsHugePng(): Buffer {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(60000, 0);
+  ihdr.writeUInt32BE(60000, 4);
+  ihdr[8] = 8;
+  ihdr[9] = 6;
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.from('ABCDEFGHI'))), chunk('IEND', Buffer.alloc(0))]);
+}

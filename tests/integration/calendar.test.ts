@@ -9,9 +9,10 @@ import { storePaths } from '../../electron/app/paths';
 import { verifyAuditChain } from '../../electron/services/audit/audit-chain';
 import { applicantIdOf } from './sync-support';
 import { signaturePng } from '../helpers/png';
+import { documentJpeg } from '../helpers/jpeg';
 import type { CaseView } from '../../shared/ipc/methods/intake';
 
-const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(600, 7)]).toString('base64');
+const JPEG = documentJpeg(320, 240, { seed: 7 }).toString('base64');
 
 /** Resolves every pending certificate the quickest way: queries queue, requests go out, the rest are presented. */
 async function resolveAll(d: TestDesk, token: string, caseId: number): Promise<void> {

@@ -96,6 +96,7 @@ describe.skipIf(skipReason !== null)('a full disk under the real host', () => {
     for (let i = 0; i < 3; i++) await caseWithPages(a, 3, 300 + i);
     const bundleDir = tempDir('disk-full-bundle-');
     await exportBundle(a.ctx, ACTOR, { outDir: bundleDir });
+    fs.writeFileSync(path.join(dataDir, 'desk-config.json'), JSON.stringify({ exchangeFolders: [bundleDir] }));
 
     host = await spawnHost({ dataDir, port: 0 });
     expect(host.state).toBe('ready');

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CallFailed, testDesk, type TestDesk } from '../helpers/app';
 import { signaturePng } from '../helpers/png';
+import { documentJpeg } from '../helpers/jpeg';
 import { startDataSharingPlatform, type RunningPlatform } from '../../sim/data-sharing-platform';
 import { verifyAuditChain } from '../../electron/services/audit/audit-chain';
 import type { CaseView } from '../../shared/ipc/methods/intake';
@@ -15,7 +16,7 @@ afterAll(async () => {
 });
 
 const SIG = signaturePng().toString('base64');
-const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(600, 7)]).toString('base64');
+const JPEG = documentJpeg(320, 240, { seed: 7 }).toString('base64');
 
 async function desk(retryMs = 0): Promise<{ d: TestDesk; token: string }> {
   const d = await testDesk({ dataSharing: platform.url, dataSharingRetryMs: retryMs });

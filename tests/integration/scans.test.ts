@@ -178,20 +178,20 @@ describe('scans: documents and pages', () => {
     const add = (over: Partial<MethodInput<'scans.addPage'>>) => message(d.call('scans.addPage', { documentId: v.id, ...pageInput(variant(PAGE), 640, 900), ...over }, token));
 
     const junk = Buffer.from('GIF89a this is not a JPEG at all, just some bytes to look at'.repeat(20));
-    expect(await add({ page: { mime: 'image/jpeg', base64: junk.toString('base64') } })).toBe('页面图像不是 JPEG 或 PNG 图像（文件头不符）。');
-    expect(await add({ page: { mime: 'image/jpeg', base64: PNG.toString('base64') }, width: 400, height: 300 })).toBe('页面图像声明为 JPEG，内容却是 PNG，已拒绝。');
+    expect(await add({ page: { mime: 'image/jpeg', base64: junk.toString('base64') } })).toBe('页面图像：不是 JPEG 或 PNG 图像（文件头不符），未保存。');
+    expect(await add({ page: { mime: 'image/jpeg', base64: PNG.toString('base64') }, width: 400, height: 300 })).toBe('页面图像：声明为 JPEG，内容却是 PNG，未保存。');
     expect(await add({ width: 900, height: 640 })).toBe('页面图像的尺寸与声明不符（声明 900×640，实际 640×900 像素）。');
     const truncated = PAGE.subarray(0, PAGE.length - 2000);
-    expect(await add({ page: { mime: 'image/jpeg', base64: truncated.toString('base64') } })).toBe('页面图像JPEG 图像不完整（缺少结束标记），可能传输中断。');
+    expect(await add({ page: { mime: 'image/jpeg', base64: truncated.toString('base64') } })).toBe('页面图像：JPEG 图像不完整（缺少结束标记），可能传输中断，未保存。');
     const pngCut = PNG.subarray(0, PNG.length - 20);
-    expect(await add({ page: { mime: 'image/png', base64: pngCut.toString('base64') }, width: 400, height: 300 })).toBe('页面图像PNG 图像不完整（缺少结束块），可能传输中断。');
+    expect(await add({ page: { mime: 'image/png', base64: pngCut.toString('base64') }, width: 400, height: 300 })).toBe('页面图像：PNG 图像不完整，可能传输中断，未保存。');
     const tiny = documentJpeg(40, 40);
     expect(await add({ page: { mime: 'image/jpeg', base64: tiny.toString('base64') }, width: 64, height: 64 })).toBe('页面图像太小（40×40 像素），无法辨认，请重新拍摄。');
     const strip = documentJpeg(1600, 64);
     expect(await add({ page: { mime: 'image/jpeg', base64: strip.toString('base64') }, width: 1600, height: 64 })).toContain('长宽比异常');
     // The declared size itself is checked by the contract.
     expect(await code(d.call('scans.addPage', { documentId: v.id, ...pageInput(variant(PAGE), 20, 900) }, token))).toBe('BAD_INPUT');
-    expect(await add({ thumb: { mime: 'image/png', base64: junk.toString('base64') } })).toBe('缩略图不是 JPEG 或 PNG 图像（文件头不符）。');
+    expect(await add({ thumb: { mime: 'image/png', base64: junk.toString('base64') } })).toBe('缩略图：不是 JPEG 或 PNG 图像（文件头不符），未保存。');
     expect(await add({ original: { mime: 'image/jpeg', base64: PAGE.toString('base64') } })).toBe('原始画面的尺寸（640×900）与拍摄分辨率（1024×768）不符。');
     expect(await add({ page: { mime: 'image/jpeg', base64: '!!!notbase64!!!' } })).toContain('图像内容格式不正确（应为 base64）');
 

@@ -3,6 +3,8 @@
  * modelled on Eloam-style HTTP services). A real vendor whose service speaks another dialect gets
  * its own class implementing `VendorCameraService`; see docs/scanning.md.
  */
+import { judgeImage } from '../images/image-check';
+
 export interface VendorDevice {
   id: string;
   label: string;
@@ -55,23 +57,10 @@ export function loopbackUrl(raw: string): URL {
   return url;
 }
 
-function isJpeg(b: Buffer): boolean {
-  return b.length > 4 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff;
-}
-
-/** Width and height from a JPEG's SOF segment (null when not found). */
+/** Width and height of a whole, acceptable JPEG (services/images/image-check.ts), or null. */
 export function jpegSize(b: Buffer): { width: number; height: number } | null {
-  let i = 2;
-  while (i + 9 < b.length) {
-    if (b[i] !== 0xff) return null;
-    const marker = b[i + 1]!;
-    const len = b.readUInt16BE(i + 2);
-    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
-      return { height: b.readUInt16BE(i + 5), width: b.readUInt16BE(i + 7) };
-    }
-    i += 2 + len;
-  }
-  return null;
+  const v = judgeImage(b, '高拍仪画面', { accept: ['image/jpeg'] });
+  return 'problem' in v ? null : { width: v.width, height: v.height };
 }
 
 type VendorReply<T> = { code: number; message?: string; data?: T };
@@ -149,10 +138,11 @@ export class HttpVendorCameraService implements VendorCameraService {
   }
 }
 
+/** The one image check (services/images/image-check.ts), JPEG only, before a frame goes anywhere. */
 function checked(jpeg: Buffer, what: string): VendorJpeg {
-  const size = isJpeg(jpeg) ? jpegSize(jpeg) : null;
-  if (!size) throw new VendorCameraError('bad_reply', '高拍仪返回的不是有效的 JPEG 图像。', `${what}: ${jpeg.length} bytes, not a JPEG`);
-  return { jpeg, ...size };
+  const v = judgeImage(jpeg, '高拍仪返回的图像', { accept: ['image/jpeg'] });
+  if ('problem' in v) throw new VendorCameraError('bad_reply', `高拍仪返回的不是有效的 JPEG 图像：${v.problem}。`, `${what}: ${jpeg.length} bytes, ${v.reason}`);
+  return { jpeg, width: v.width, height: v.height };
 }
 
 async function readCapped(res: Response, maxBytes: number): Promise<Buffer> {

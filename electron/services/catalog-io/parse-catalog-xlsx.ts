@@ -26,7 +26,8 @@ import type { CatalogFileProblem } from '../../../shared/ipc/methods/catalog-io'
 import { checkUscc, USCC_PROBLEM_MESSAGES } from '../../../shared/rules/uscc';
 import type { CatalogBundle, CatalogCertificate, CatalogCircumstance, CatalogParseResult, CatalogServiceItem, CatalogVersionInfo } from './catalog-model';
 import { isMangledNumber, readDate, readDays, readPercent } from './cell-values';
-import { ProblemList, readSheet, type SheetRow } from './sheet-reader';
+import { ProblemList, readSheet, tooManyRows, type SheetRow } from './sheet-reader';
+import { checkRowLimit } from './row-limit';
 import {
   BUNDLE_COLUMNS,
   CERTIFICATE_COLUMNS,
@@ -58,6 +59,13 @@ type CertKey = keyof typeof CERTIFICATE_COLUMNS;
 type ItemKey = keyof typeof SERVICE_ITEM_COLUMNS;
 
 export async function parseCatalogXlsx(bytes: Buffer): Promise<CatalogParseResult> {
+  // The row limit first, while streaming: a huge workbook is never loaded whole (row-limit.ts).
+  try {
+    const { over } = await checkRowLimit(bytes);
+    if (over) return { ok: false, errors: [{ sheet: over.sheet, row: 0, column: '', message: tooManyRows(over.sheet) }] };
+  } catch {
+    return { ok: false, errors: [{ sheet: '', row: 0, column: '', message: NOT_A_WORKBOOK }] };
+  }
   const workbook = new ExcelJS.Workbook();
   try {
     // exceljs types its input as its own Buffer (an ArrayBuffer); it reads a Node Buffer as is.

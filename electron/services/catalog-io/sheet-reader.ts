@@ -12,6 +12,9 @@ import { normalizeHeader, type Columns } from './xlsx-layout';
 export const MAX_DATA_ROWS = 10_000;
 const DEFAULT_MAX_CHARS = 2_000;
 
+/** The refusal of a sheet past MAX_DATA_ROWS (row-limit.ts stops reading there). */
+export const tooManyRows = (sheet: string) => `工作表“${sheet}”超过 ${MAX_DATA_ROWS} 行数据，未导入（读到第 ${MAX_DATA_ROWS + 1} 行即停止读取）。请检查是否含有大量空行或无关数据`;
+
 export class ProblemList {
   readonly items: CatalogFileProblem[] = [];
   add(sheet: string, row: number, column: string, message: string): void {
@@ -64,7 +67,7 @@ export function readSheet<C extends Columns>(ws: Worksheet, sheet: string, colum
     }
   }
   if (ws.actualRowCount - 1 > MAX_DATA_ROWS) {
-    problems.add(sheet, 0, '', `工作表“${sheet}”超过 ${MAX_DATA_ROWS} 行，请检查是否含有大量空行或无关数据`);
+    problems.add(sheet, 0, '', tooManyRows(sheet));
     return { rows: [], complete: false };
   }
 

@@ -1,3 +1,6 @@
+import { z } from 'zod';
+import { Consequence } from '../../../shared/ipc/methods/verification';
+
 /**
  * The two files of field mode (外勤). They map onto a transfer bundle later
  * (docs/verification.md): the package is one signed record addressed to one
@@ -65,3 +68,49 @@ export interface FieldResultBody {
 export interface FieldResult extends FieldResultBody {
   mac: string;
 }
+
+/**
+ * The whole shape of a field result file, checked at the hall's boundary before anything in it is
+ * used (a missing or non-string `mac`, a non-array `evidence`, a wrong type anywhere is BAD_INPUT
+ * naming the place, never INTERNAL). Top-level keys beyond these are let through untouched (the MAC
+ * covers them), so a later format addition does not need this schema first; the parts the hall
+ * reads are exact. The work's own rules (a consequence's measures, its dates) are the contract's
+ * and outcome.ts's, applied afterwards.
+ */
+const Str = (max: number) => z.string().max(max);
+const Iso = Str(40).refine((s) => !Number.isNaN(Date.parse(s)), '不是有效的时间');
+export const FieldResultShape = z
+  .object({
+    format: z.literal(RESULT_FORMAT),
+    version: z.literal(1),
+    resultId: Str(64).min(1),
+    packageId: Str(64).min(1),
+    taskId: z.number().int().positive(),
+    assistant: z.object({ id: z.number().int().positive(), name: Str(100) }).strict(),
+    finishedAt: Iso,
+    work: z
+      .object({
+        answers: z.record(Str(100), z.boolean()),
+        notes: Str(2000),
+        address: Str(200),
+        coords: z.object({ lat: z.number().min(-90).max(90), lng: z.number().min(-180).max(180), accuracy: z.number().nullable() }).strict().nullable(),
+        outcome: z.enum(['true', 'false', 'unable']).nullable(),
+        consequence: Consequence.nullable(),
+      })
+      .strict(),
+    evidence: z
+      .array(
+        z
+          .object({
+            kind: z.enum(['photo', 'signature']),
+            sha256: z.string().regex(/^[0-9a-f]{64}$/),
+            takenAt: Iso,
+            mime: z.enum(['image/jpeg', 'image/png']),
+            base64: z.string().max(Math.ceil((20 * 1024 * 1024 * 4) / 3)),
+          })
+          .strict(),
+      )
+      .max(100),
+    mac: z.string().regex(/^[0-9a-f]{64}$/),
+  })
+  .passthrough();

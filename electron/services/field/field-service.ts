@@ -7,7 +7,7 @@ import type { Db } from '../../store/open-store';
 import type { FieldWorkView } from '../../../shared/ipc/methods/verification';
 import { hmac, verifyEd25519 } from './field-crypto';
 import { PACKAGE_FORMAT, RESULT_FORMAT, type FieldPackage, type FieldResultBody, type FieldWork } from './field-formats';
-import { imageMimeOf } from './image-mime';
+import { checkImageBase64 } from '../images/image-check';
 
 interface WorkRow {
   package_id: string;
@@ -110,9 +110,7 @@ export function createFieldService(deps: Deps & { files: FileStore }): PartialHa
 
     'field.addPhoto': ({ packageId, kind, base64, takenAt }, ctx) => {
       if (Number.isNaN(Date.parse(takenAt))) throw new AppError('BAD_INPUT', '拍摄时间格式不正确。');
-      const bytes = Buffer.from(base64, 'base64');
-      const mime = imageMimeOf(bytes);
-      if (!mime) throw new AppError('BAD_INPUT', '照片须为 JPEG 或 PNG 图像。');
+      const { bytes, mime } = checkImageBase64(base64, kind === 'signature' ? '签名图像' : '照片');
       const sha = files.put(bytes);
       deps.write(ctx.actor, (w) => {
         const r = loadWork(w.db, packageId);

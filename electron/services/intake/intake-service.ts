@@ -31,6 +31,7 @@ import { enqueueStatusChange, hasCaseTargets, reasonWithBasis } from '../sync/st
 import { StatusChangeFacts } from '../../../shared/ipc/methods/intake';
 import { newSampleDraw } from '../verification/sampling';
 import { recordAssistanceReply, storeReplyScan } from '../verification/assistance-reply';
+import { checkImageBase64, IMAGE_LIMITS } from '../images/image-check';
 import type { TargetConfig } from '../sync/targets-config';
 import { chinaDate } from '../../../shared/rules/china-time';
 import { assistantCaseCondition, refuseUnlessApplicantReadable, refuseUnlessCaseReadable } from '../cases/case-access';
@@ -102,17 +103,8 @@ function setCert(w: WriteContext, caseId: number, certId: number, state: string,
   bumpRevision(w, caseId);
 }
 
-function decodeBase64(b64: string, what: string): Buffer {
-  const bytes = Buffer.from(b64, 'base64');
-  if (bytes.length === 0) throw new AppError('BAD_INPUT', `${what}内容为空。`);
-  return bytes;
-}
-
-function imageMime(bytes: Buffer): 'image/png' | 'image/jpeg' | null {
-  if (bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'image/png';
-  if (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'image/jpeg';
-  return null;
-}
+/** A signature image's bytes (the contract's own limit on `signaturePngBase64`: 5 MB). */
+const SIGNATURE_MAX_BYTES = 5 * 1024 * 1024;
 
 function applicantOf(db: Db, caseId: number) {
   return db
@@ -303,9 +295,7 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
       if ((JSON.parse(row.resolution) as Resolution).choice !== 'commit') throw new AppError('INVALID_STATE', '请先由申请人选择“承诺”。');
       const reasons = ineligibility(caseId);
       if (reasons.length) throw new AppError('NOT_ELIGIBLE', `该申请人暂不适用告知承诺：${reasons.join('；')}。`);
-      const signature = decodeBase64(signaturePngBase64, '签名');
-      const sigMime = imageMime(signature);
-      if (!sigMime) throw new AppError('BAD_INPUT', '签名图像格式不正确（应为 PNG 或 JPEG）。');
+      const { bytes: signature, mime: sigMime } = checkImageBase64(signaturePngBase64, '签名图像', { maxBytes: SIGNATURE_MAX_BYTES, maxPixels: IMAGE_LIMITS.signatureMaxPixels });
       const d = detail<CommitmentDetail>(row);
       if (!d.noticeText || !d.commitmentText) throw new AppError('INVALID_STATE', `清单中“${row.name}”缺少告知承诺书格式文本，请管理员补充。`);
       const template = { templateVersion: d.templateVersion ?? 'v1', noticeText: d.noticeText, commitmentText: d.commitmentText };
@@ -496,12 +486,9 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
       requireStatus(db, caseId, ['draft'], '添加材料');
       const row = loadCaseCert(db, caseId, certificateItemId);
       requireAttachable(row);
-      const stored = pages.map((p, i) => {
-        const bytes = decodeBase64(p.base64, `第${i + 1}页`);
-        const mime = imageMime(bytes);
-        if (!mime) throw new AppError('BAD_INPUT', `第${i + 1}页不是 JPEG 或 PNG 图像。`);
-        return { sha: files.put(bytes), size: bytes.length, mime };
-      });
+      // Every page checked before any is stored: a bad third page leaves no file behind.
+      const checked = pages.map((p, i) => checkImageBase64(p.base64, `第${i + 1}页`, { declaredMime: p.mime }));
+      const stored = checked.map(({ bytes, mime }) => ({ sha: files.put(bytes), size: bytes.length, mime }));
       deps.write(ctx.actor, (w) => {
         requireStatus(w.db, caseId, ['draft'], '添加材料');
         const a = applicantOf(w.db, caseId);

@@ -14,7 +14,7 @@
 import { createHash } from 'node:crypto';
 import { PDFDocument, type PDFImage } from 'pdf-lib';
 import { FileStore } from '../files/file-store';
-import type { ImageMime } from './image-check';
+import type { ImageMime } from './page-image';
 
 const MM = 72 / 25.4;
 export const A4 = { width: 595.28, height: 841.89 } as const;

@@ -15,7 +15,7 @@ import type { WriteContext } from '../../store/write';
 import type { FileStore } from '../files/file-store';
 import { progress } from '../../log/progress';
 import { SCAN_KIND_LABELS, SCAN_LIMITS, type ScanCapture, type ScanMode } from '../../../shared/ipc/methods/scans';
-import { checkImage, PAGE_CHECK, THUMB_CHECK, type CheckedImage, type ImageMime } from './image-check';
+import { checkImage, PAGE_CHECK, THUMB_CHECK, type CheckedImage, type ImageMime } from './page-image';
 import { buildDocumentView, livePages, loadDocument, loadPage, type DocumentRow, type PageRow } from './scan-view';
 import type { ScanPdfFileRef, ScanPdfJobArgs, ScanPdfJobResult } from './scan-pdf';
 import { chinaDate } from '../../../shared/rules/china-time';

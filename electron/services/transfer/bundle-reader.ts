@@ -22,6 +22,7 @@ import {
 import { BundleCipher, receiverKey, SEAL_TAG_BYTES, type SegmentAt } from './bundle-crypto';
 import { fingerprint, verifyBytes, type DeskCard, type DeskKeys } from './desk-keys';
 import { stagingFiles, type StagingFiles } from './staging-files';
+import { judgeImage } from '../images/image-check';
 import { progress } from '../../log/progress';
 
 export interface VerifyContext {
@@ -167,6 +168,7 @@ export async function verifyToStaging(manifestFile: string, ctx: VerifyContext):
       }
       parser.end(body);
       await staging.drain();
+      checkStagedImages(filesDir, parser.images);
     } finally {
       await segments.close();
       parser?.close();
@@ -366,6 +368,18 @@ function isIndexItem(x: unknown): x is IndexItem {
   return false;
 }
 
+/**
+ * Every image the bundle carries passes the desk's one image check (services/images/image-check.ts)
+ * before anything of the bundle is applied: the peer's own boundary checked it when it was stored,
+ * but the bundle is input to this desk, and its pages later go to this desk's PDF worker.
+ */
+function checkStagedImages(filesDir: string, images: readonly string[]): void {
+  for (const sha of images) {
+    const v = judgeImage(fs.readFileSync(path.join(filesDir, sha.slice(0, 2), sha)), '交换包中的图像');
+    if ('problem' in v) throw refuse('malformed', `交换包中的图像文件（${sha.slice(0, 12)}…）${v.problem}，整个交换包未导入。`, { sha256: sha, refused: v.reason });
+  }
+}
+
 /** The record stream, parsed incrementally: headers are small, file bytes go to the staging folder. */
 class RecordParser {
   private state: 'head' | 'hdr' | 'payload' | 'ended' = 'head';
@@ -381,6 +395,8 @@ class RecordParser {
   private fileHash: Hash | null = null;
   private fileInfo: { sha256: string; size: number } | null = null;
   private fileLeft = 0;
+  /** The files the bundle calls images: each is put through the one image check once staged. */
+  readonly images: string[] = [];
   private readonly entriesFd: number;
   private readonly acksFd: number;
 
@@ -450,9 +466,10 @@ class RecordParser {
       writeAllSync(this.entriesFd, Buffer.from(JSON.stringify(e.data satisfies EntryRecord) + '\n'));
       this.entries++;
     } else if (this.type === REC.file) {
-      const f = json() as { sha256?: unknown; size?: unknown };
+      const f = json() as { sha256?: unknown; size?: unknown; mime?: unknown };
       const want = this.index.next();
       if (!want || want[0] !== 'F' || f.sha256 !== want[1] || f.size !== want[2]) throw refuse('tampered', `第 ${this.files + 1} 个文件与索引不符。`);
+      if (typeof f.mime === 'string' && f.mime.startsWith('image/')) this.images.push(want[1]);
       this.fileInfo = { sha256: want[1], size: want[2] };
       this.fileHash = createHash('sha256');
       this.staging.begin(want[1]);

@@ -13,6 +13,7 @@ import { inlineRunner, type TransferRunner } from './transfer-runner';
 import { gapsFromPeer } from './acks';
 import { writeFileDurably } from '../../store/durable-write';
 import { reachableHere, type TransferCtx } from './transfer-context';
+import { exchangeRoots, importFolderWithin } from './exchange-folders';
 import { listReceivedCases, listWaiting, pendingExportCount } from './transfer-views';
 
 const DROP_FILE = 'drop-folder.json';
@@ -148,7 +149,7 @@ export function createTransferService(
       return { bundleId: r.bundleId, seq: r.seq, entries: r.counts.entries, files: r.counts.files, acks: r.acks, parts: r.parts, bytes: r.bytes, manifestFile: r.manifestFile };
     },
     'transfer.import': async ({ folder }, c) => {
-      if (!fs.existsSync(folder)) throw new AppError('NOT_FOUND', `导入位置不存在：${folder}`);
+      folder = importFolderWithin(folder, exchangeRoots(ctx.dataDir, dropFolder()));
       if (!readPeer(ctx)) throw new AppError('INVALID_STATE', '本机尚未与对端工作台配对，无法导入。');
       const outcomes = await importManifests(manifestsIn(folder), c.actor);
       if (!outcomes.length) throw new AppError('NOT_FOUND', `该文件夹中没有交换包（*.manifest.json）：${folder}`);

@@ -2,7 +2,7 @@ import type { WriteContext } from '../../store/write';
 import type { FileStore } from '../files/file-store';
 import { AppError } from '../../app/app-error';
 import { CASE_STATUS_LABELS, type CaseStatus } from '../../../shared/rules/case-states';
-import { imageMimeOf } from '../field/image-mime';
+import { checkImageBytes, sniffImageMime } from '../images/image-check';
 import { bumpRevision } from '../cases/case-state';
 
 export interface AssistanceReply {
@@ -28,8 +28,10 @@ export function storeReplyScan(files: FileStore, r: Pick<AssistanceReply, 'chann
   let scan: StoredScan | null = null;
   if (r.scanBase64) {
     const bytes = Buffer.from(r.scanBase64, 'base64');
-    const mime = bytes.subarray(0, 5).toString() === '%PDF-' ? 'application/pdf' : imageMimeOf(bytes);
-    if (!mime) throw new AppError('BAD_INPUT', '扫描件须为 JPEG、PNG 图像或 PDF 文件。', {}, { scanBase64: '文件类型不支持' });
+    let mime: string;
+    if (bytes.subarray(0, 5).toString() === '%PDF-') mime = 'application/pdf';
+    else if (sniffImageMime(bytes)) mime = checkImageBytes(bytes, '复函扫描件').mime;
+    else throw new AppError('BAD_INPUT', '扫描件须为 JPEG、PNG 图像或 PDF 文件。', {}, { scanBase64: '文件类型不支持' });
     scan = { sha: files.put(bytes), size: bytes.length, mime };
   }
   if (r.channel === 'letter' && !scan) throw new AppError('BAD_INPUT', '书面复函须附扫描件。', {}, { scanBase64: '请附复函扫描件' });

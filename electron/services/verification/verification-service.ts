@@ -12,8 +12,8 @@ import { openVerification, randomDraw } from './open-verification';
 import { closeRectification, countOverdueRectifications, listRectifications, loadRectification } from './rectifications';
 import { verificationFigures } from './figures';
 import { hmacMatches, ownKeys, signEd25519 } from '../field/field-crypto';
-import { PACKAGE_FORMAT, RESULT_FORMAT, type FieldPackageBody, type FieldResult } from '../field/field-formats';
-import { imageMimeOf } from '../field/image-mime';
+import { FieldResultShape, PACKAGE_FORMAT, RESULT_FORMAT, type FieldPackageBody, type FieldResult } from '../field/field-formats';
+import { checkImageBytes } from '../images/image-check';
 import { applicantContact } from '../applicants/applicants-service';
 import { refuseUnlessTaskReadable } from '../cases/case-access';
 
@@ -120,15 +120,13 @@ export function createVerificationService(deps: Deps & { files: FileStore }): Pa
     },
 
     'verification.applyFieldResult': ({ resultJson }, ctx) => {
-      let res: FieldResult;
+      let raw: unknown;
       try {
-        res = JSON.parse(resultJson) as FieldResult;
+        raw = JSON.parse(resultJson);
       } catch {
         throw new AppError('BAD_INPUT', '外勤结果文件不是有效的 JSON。');
       }
-      if (res?.format !== RESULT_FORMAT || res.version !== 1 || typeof res.resultId !== 'string' || !Number.isInteger(res.taskId)) {
-        throw new AppError('BAD_INPUT', '这不是外勤结果文件（格式或版本不符）。');
-      }
+      const res = fieldResultOf(raw);
       const already = () =>
         db.prepare('SELECT applied_at FROM field_results_applied WHERE result_id = ?').get(res.resultId) as { applied_at: string } | undefined;
       const prior = already();
@@ -142,13 +140,14 @@ export function createVerificationService(deps: Deps & { files: FileStore }): Pa
       }
       const { mac, ...body } = res;
       if (!hmacMatches(t.checkout_key, body, mac)) throw new AppError('BAD_INPUT', '外勤结果的校验码不符，文件可能被改动，不能应用。', { taskId: t.id });
-      const evidence = res.evidence.map((e, i) => {
+      // Every photo checked before any is stored.
+      const checked = res.evidence.map((e, i) => {
         const bytes = Buffer.from(e.base64, 'base64');
         if (createHash('sha256').update(bytes).digest('hex') !== e.sha256) throw new AppError('BAD_INPUT', `第${i + 1}张照片的哈希值不符，不能应用。`);
-        const mime = imageMimeOf(bytes);
-        if (!mime) throw new AppError('BAD_INPUT', `第${i + 1}张照片不是 JPEG 或 PNG 图像。`);
-        return { ...e, bytes, mime, sha: files.put(bytes) };
+        const { mime } = checkImageBytes(bytes, `第${i + 1}张照片`);
+        return { ...e, bytes, mime };
       });
+      const evidence = checked.map((e) => ({ ...e, sha: files.put(e.bytes) }));
       const w0 = res.work;
       if (!w0.outcome) throw new AppError('BAD_INPUT', '外勤结果没有核查结论。');
       const applied = deps.write(ctx.actor, (w) => {
@@ -211,4 +210,24 @@ export function createVerificationService(deps: Deps & { files: FileStore }): Pa
       return loadRectification(db, id, deps.now());
     },
   };
+}
+
+/** A field result file's content, its whole shape checked (field-formats.ts); BAD_INPUT naming the first wrong place. */
+function fieldResultOf(raw: unknown): FieldResult {
+  const o = raw as { format?: unknown; version?: unknown } | null;
+  if (typeof o !== 'object' || o === null || Array.isArray(o) || o.format !== RESULT_FORMAT || o.version !== 1) {
+    throw new AppError('BAD_INPUT', '这不是外勤结果文件（格式或版本不符）。', { refused: 'not a field result: format/version' });
+  }
+  const parsed = FieldResultShape.safeParse(raw);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0]!;
+    const where = first.path.length ? first.path.join('.') : '（整体）';
+    const given = first.path.reduce<unknown>((o, k) => (o !== null && typeof o === 'object' ? (o as Record<PropertyKey, unknown>)[k as PropertyKey] : undefined), raw);
+    const why = first.code !== 'invalid_type' ? first.message : given === undefined ? '缺少此项' : '类型不正确';
+    throw new AppError('BAD_INPUT', `外勤结果文件内容不完整或格式不正确（${where}：${why}），未应用。`, {
+      refused: 'field result shape',
+      issues: parsed.error.issues.slice(0, 5).map((i) => ({ path: i.path.join('.'), code: i.code, message: i.message })),
+    });
+  }
+  return raw as FieldResult;
 }

@@ -1,6 +1,6 @@
 import { expect, type Page } from '@playwright/test';
 
-const SEARCH = '姓名、单位名称或证件号码后几位';
+const SEARCH = '姓名、单位名称、证件号码后4位或完整号码';
 
 /**
  * At 受理办件: starts a new case if the window resumed this clerk's last one from its draft (the
