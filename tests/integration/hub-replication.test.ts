@@ -202,8 +202,12 @@ describe('hub replication through the outbox', () => {
     expect(rest.records).toBe(total - 51);
     const held = s.db.prepare(`SELECT count(*) AS n, min(seq) AS lo, max(seq) AS hi, count(DISTINCT owner_desk || '/' || record_key) AS uniq FROM hub_feed_records WHERE target_id = 'hub'`).get();
     expect(held).toEqual({ n: total, lo: 1, hi: total, uniq: total });
-    // Pulling again finds nothing new and changes nothing.
-    expect(await pullHubFeed(s.deps, hub, { pageSize: 17 })).toEqual({ pages: 1, records: 0, cursor: total });
+    // Pulling again finds nothing new and changes nothing — not even the audit log: an idle desk long-polling
+    // every 20 s would otherwise add thousands of hub.feedPage entries a day (hub-puller.ts quietPull).
+    const pageAudits = () => s.db.prepare(`SELECT count(*) FROM audit_log WHERE action = 'hub.feedPage'`).pluck().get() as number;
+    const before = pageAudits();
+    for (let i = 0; i < 5; i++) expect(await pullHubFeed(s.deps, hub, { pageSize: 17 })).toEqual({ pages: 1, records: 0, cursor: total });
+    expect(pageAudits()).toBe(before);
     expect((s.db.prepare(`SELECT count(*) AS n FROM hub_feed_records`).get() as { n: number }).n).toBe(total);
     s.db.close();
   }, 120_000);

@@ -3,6 +3,7 @@ import type { Db } from '../../store/open-store';
 import type { WriteContext } from '../../store/write';
 import { currentEpoch } from '../../store/epoch';
 import { hallCopyMessage } from '../../../shared/rules/hall-copy';
+import { laterCaughtUp } from './hall-copy-clock';
 
 /**
  * Hall records other than cases, written on this desk and shared through the hub (docs/hub.md,
@@ -154,7 +155,7 @@ export function hallCopy(db: Db, now: Date): HallCopy | null {
   if (ids.length === 0) return null;
   let oldest: string | null = null;
   for (const id of ids) {
-    const at = (db.prepare('SELECT caught_up_at FROM hall_sync_state WHERE target_id = ?').get(id) as { caught_up_at: string } | undefined)?.caught_up_at ?? null;
+    const at = laterCaughtUp(db, id, (db.prepare('SELECT caught_up_at FROM hall_sync_state WHERE target_id = ?').get(id) as { caught_up_at: string } | undefined)?.caught_up_at ?? null);
     if (at === null) return { syncedAt: null, message: hallCopyMessage(null, now) };
     if (oldest === null || at < oldest) oldest = at;
   }

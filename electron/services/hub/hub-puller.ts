@@ -2,6 +2,7 @@ import type { Deps } from '../../app/deps';
 import { SYSTEM_ACTOR } from '../audit/audit-chain';
 import type { FeedPage, HubConnector } from './hub-connector';
 import { applyHallFeedItems } from './hall-records-apply';
+import { EMPTY_PULL_RECORD_MS, noteCaughtUp } from './hall-copy-clock';
 
 /**
  * Pulls the hall's change feed from the hub (docs/hub.md): page by page after the stored cursor;
@@ -41,7 +42,7 @@ export function feedCursor(deps: Pick<Deps, 'db'>, targetId: string): number {
 class CursorMoved extends Error {}
 
 /** Applies one page and moves the cursor, in one audited transaction; false (nothing written) if another pull moved the cursor first. */
-export function applyFeedPage(deps: Pick<Deps, 'db' | 'write'>, targetId: string, from: number, page: Pick<FeedPage, 'items' | 'next' | 'nextToken'> & { more?: boolean }): boolean {
+export function applyFeedPage(deps: Pick<Deps, 'db' | 'write'> & { now?: () => Date }, targetId: string, from: number, page: Pick<FeedPage, 'items' | 'next' | 'nextToken'> & { more?: boolean }): boolean {
   try {
     return applyOrThrow(deps, targetId, from, page);
   } catch (e) {
@@ -50,7 +51,8 @@ export function applyFeedPage(deps: Pick<Deps, 'db' | 'write'>, targetId: string
   }
 }
 
-function applyOrThrow(deps: Pick<Deps, 'db' | 'write'>, targetId: string, from: number, page: Pick<FeedPage, 'items' | 'next' | 'nextToken'> & { more?: boolean }): boolean {
+function applyOrThrow(deps: Pick<Deps, 'db' | 'write'> & { now?: () => Date }, targetId: string, from: number, page: Pick<FeedPage, 'items' | 'next' | 'nextToken'> & { more?: boolean }): boolean {
+  if (quietPull(deps, targetId, from, page)) return true;
   return deps.write(SYSTEM_ACTOR, (w) => {
     if (feedCursor(w, targetId) !== from) throw new CursorMoved();
     const ins = w.db.prepare(
@@ -70,6 +72,24 @@ function applyOrThrow(deps: Pick<Deps, 'db' | 'write'>, targetId: string, from: 
     w.audit({ action: 'hub.feedPage', entityType: 'sync_targets', entityId: targetId, detail: { from, to: page.next, items: page.items.length, added } });
     return true;
   });
+}
+
+/**
+ * A pull that brought nothing new (no item, the cursor and its token unchanged, the feed read to its
+ * end) while the stored time of the copy is recent: nothing is written or audited — no record changed —
+ * and the time is only noted in memory (hall-copy-clock.ts); at most every EMPTY_PULL_RECORD_MS it
+ * is written, so the stored age stays close after a restart.
+ */
+function quietPull(deps: Pick<Deps, 'db'> & { now?: () => Date }, targetId: string, from: number, page: Pick<FeedPage, 'items' | 'next' | 'nextToken'> & { more?: boolean }): boolean {
+  if (page.items.length > 0 || page.next !== from || page.more !== false) return false;
+  const stored = deps.db.prepare('SELECT updated_at FROM hub_feed_cursor WHERE target_id = ?').get(targetId) as { updated_at: string } | undefined;
+  if (!stored) return false;
+  const token = feedAnchor(deps, targetId);
+  if ((page.nextToken ?? null) !== (token?.seq === page.next ? token.token : null)) return false;
+  const now = (deps.now?.() ?? new Date()).toISOString();
+  if (Date.parse(now) - Date.parse(stored.updated_at) >= EMPTY_PULL_RECORD_MS) return false;
+  noteCaughtUp(deps.db, targetId, now);
+  return true;
 }
 
 /**

@@ -12,6 +12,7 @@ import { deskSchemaVersion, HubConnector } from './hub-connector';
 import { readHubCardText } from './hub-card';
 import { heartbeatReport } from './hub-heartbeat';
 import type { HubLinkSnapshot } from './hub-link';
+import { laterCaughtUp } from './hall-copy-clock';
 
 /**
  * The hub as the desk shows it (docs/hub.md, "Screens"): `hub.status` — each hub's link beside the
@@ -39,7 +40,7 @@ export function createHubService(deps: Deps, ctx: HubServiceContext): PartialHan
     const link = ctx.hubLink(t.id);
     const report = heartbeatReport(db, t.id);
     // Known after a restart too: the last page pulled, written with the cursor (a pull every 2 s while connected).
-    const pulled = (db.prepare('SELECT updated_at FROM hub_feed_cursor WHERE target_id = ?').get(t.id) as { updated_at: string } | undefined)?.updated_at ?? null;
+    const pulled = laterCaughtUp(db, t.id, (db.prepare('SELECT updated_at FROM hub_feed_cursor WHERE target_id = ?').get(t.id) as { updated_at: string } | undefined)?.updated_at ?? null);
     return {
       targetId: t.id,
       name: t.name,
