@@ -53,13 +53,12 @@ describe('SM4 (GB/T 32907)', () => {
     }
     expect(o.toString('hex')).toBe(V.sm4.cipher1e3);
   });
-  const long = process.env.GM_LONG === '1';
-  if (!long) console.log('SM4 1,000,000-iteration vector: skipped (about 90 s of CPU in pure JS); run with GM_LONG=1');
-  it.skipIf(!long)('1,000,000 iterations give the published value', () => {
+  // About 15 s of CPU in pure JS (measured on the dev machine); the timeout is generous for a busy CI.
+  it('1,000,000 iterations give the published value', () => {
     let b = bytes(V.sm4.plain);
     for (let i = 0; i < 1_000_000; i++) b = gm.sm4EncryptBlocks(bytes(V.sm4.key), b);
     expect(hex(b)).toBe(V.sm4.cipher1e6);
-  }, 900_000);
+  }, 300_000);
   it('SM4-CBC agrees with OpenSSL sm4-cbc; seal/open round-trips and refuses any changed byte or aad', () => {
     const key = rand(48);
     const plain = rand(1000);
