@@ -1,7 +1,8 @@
 /**
  * 商用密码 by default: two desks set up without choosing an algorithm sign with SM2/SM3 (their
  * cards carry SM2 keys, their bundles say so in the manifest), a bundle with pages round-trips
- * between them, a changed byte is refused; an Ed25519 pairing still works.
+ * between them (parts and index sealed with SM4-CBC + HMAC-SM3), a changed byte is refused; an
+ * Ed25519 pairing still works (AES-256-GCM).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -56,6 +57,7 @@ describe('商用密码 transfer', () => {
     await exportBundle(a.ctx, ACTOR, { outDir: out, chunkBytes: 8 * 1024 });
     const manifest = JSON.parse(fs.readFileSync(manifestIn(out), 'utf8')) as { alg: string; body: string; sig: string };
     expect(manifest.alg).toBe('sm2-sm3');
+    expect((JSON.parse(manifest.body) as { enc: { alg: string } }).enc.alg).toBe('x25519-hkdf-sm3-sm4-cbc-hmac-sm3');
     // An SM2 signature is DER SEQUENCE { r, s }: 0x30, at most 72 bytes.
     const sig = Buffer.from(manifest.sig, 'base64');
     expect(sig[0]).toBe(0x30);
@@ -88,7 +90,9 @@ describe('商用密码 transfer', () => {
     await caseWithPages(a, 1);
     const out = tempDir('ed-bundle-');
     await exportBundle(a.ctx, ACTOR, { outDir: out });
-    expect((JSON.parse(fs.readFileSync(manifestIn(out), 'utf8')) as { alg: string }).alg).toBe('ed25519');
+    const manifest = JSON.parse(fs.readFileSync(manifestIn(out), 'utf8')) as { alg: string; body: string };
+    expect(manifest.alg).toBe('ed25519');
+    expect((JSON.parse(manifest.body) as { enc: { alg: string } }).enc.alg).toBe('x25519-hkdf-sha256-aes-256-gcm');
     expect(await importBundle(b.ctx, ACTOR, manifestIn(out))).toMatchObject({ status: 'applied', entriesNew: 1 });
   });
 

@@ -13,6 +13,32 @@ import { BundleWriter } from '../../electron/services/transfer/bundle-writer';
 import { readManifest, verifyToStaging } from '../../electron/services/transfer/bundle-reader';
 import { BundleRefused } from '../../electron/services/transfer/bundle-format';
 import { parseCard } from '../../electron/services/transfer/desk-setup';
+import { hasNativeSm4, sealedSize, Sm4BundleCipher } from '../../electron/services/transfer/bundle-crypto';
+import { randomBytes } from 'node:crypto';
+
+describe('SM4-CBC + HMAC-SM3 bundle segments', () => {
+  it("Node's OpenSSL and the pure-JS code (Electron's path) seal the same layout and open each other's segments", () => {
+    expect(hasNativeSm4()).toBe(true); // this machine's Node has SM4 and SM3: the cross-check below is real
+    const key = randomBytes(48);
+    const native = new Sm4BundleCipher(key, 'bundle-0001', true);
+    const js = new Sm4BundleCipher(key, 'bundle-0001', false);
+    const at = { stream: 'part' as const, part: 0, segment: 3, last: false };
+    for (const n of [0, 15, 16, 1000, 4096]) {
+      const plain = randomBytes(n);
+      for (const [a, b] of [[native, js], [js, native]] as const) {
+        const sealed = Buffer.concat(a.seal(at, plain));
+        expect(sealed.length).toBe(sealedSize('x25519-hkdf-sm3-sm4-cbc-hmac-sm3', n));
+        expect(b.open(at, sealed).equals(plain)).toBe(true);
+        expect(() => b.open({ ...at, segment: 4 }, sealed)).toThrow(/HMAC-SM3/); // moved
+        expect(() => b.open({ ...at, last: true }, sealed)).toThrow(/HMAC-SM3/); // taken for the last
+        const bad = Buffer.from(sealed);
+        bad[bad.length >> 1]! ^= 1;
+        expect(() => b.open(at, bad)).toThrow(/HMAC-SM3/);
+        expect(() => new Sm4BundleCipher(randomBytes(48), 'bundle-0001', true).open(at, sealed)).toThrow(/HMAC-SM3/); // another key
+      }
+    }
+  });
+});
 
 describe('SM2/SM3 signed bundles', () => {
   it("verifies signatures made by earlier desks through Node's OpenSSL, and our own", () => {
