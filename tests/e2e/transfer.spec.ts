@@ -121,7 +121,11 @@ async function setUp(page: Page, zone: '政务内网' | '互联网（外网）',
   await setup.getByLabel(/本机名称/).fill(name);
   await setup.getByRole('button', { name: '生成密钥' }).click();
   await expect(page.getByTestId('my-fingerprint')).toBeVisible();
-  return { card: await page.getByTestId('my-card').inputValue(), fingerprint: (await page.getByTestId('my-fingerprint').textContent())!.trim() };
+  // The defaults: 商用密码 (SM2 with SM3) on the desk card.
+  await expect(page.getByTestId('transfer-desk')).toContainText('SM2/SM3（商用密码）');
+  const card = await page.getByTestId('my-card').inputValue();
+  expect((JSON.parse(card) as { signAlg: string }).signAlg).toBe('sm2-sm3');
+  return { card, fingerprint: (await page.getByTestId('my-fingerprint').textContent())!.trim() };
 }
 
 async function pairWith(page: Page, peer: { card: string; fingerprint: string }) {

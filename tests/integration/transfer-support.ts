@@ -13,7 +13,7 @@ import { documentJpeg } from '../helpers/jpeg';
 import { openTransfer } from '../../electron/services/transfer/open-transfer';
 import { pairPeer, readDesk, setupDesk } from '../../electron/services/transfer/desk-setup';
 import type { TransferCtx } from '../../electron/services/transfer/transfer-context';
-import type { Zone } from '../../electron/services/transfer/desk-keys';
+import type { SignAlg, Zone } from '../../electron/services/transfer/desk-keys';
 import { acceptCase, applicantIdOf, FAST_SENDER, httpTarget, plainItem, resolveQuick, writeConfig } from './sync-support';
 
 export const ACTOR = { userId: null, username: 'test' };
@@ -27,7 +27,7 @@ export interface Side {
 }
 
 /** A desk with the `prov` target (extranet only) pointing at `provUrl` (default: nothing listens). */
-export async function side(zone: Zone, provUrl = 'http://127.0.0.1:9/', opts: { sync?: boolean; dataDir?: string } = {}): Promise<Side> {
+export async function side(zone: Zone, provUrl = 'http://127.0.0.1:9/', opts: { sync?: boolean; dataDir?: string; signAlg?: SignAlg | 'default' } = {}): Promise<Side> {
   const dataDir = opts.dataDir ?? tempDir(`desk-${zone}-`);
   if (!opts.dataDir) writeConfig(dataDir, { version: 1, sender: FAST_SENDER, targets: [httpTarget('prov', provUrl, 'key', { zones: ['extranet'] })] });
   // The zone is set up before the app starts, so that its sender knows which targets it reaches.
@@ -35,7 +35,9 @@ export async function side(zone: Zone, provUrl = 'http://127.0.0.1:9/', opts: { 
     const boot = await testDesk({ dataDir, sync: false });
     boot.app.close();
     const t = openTransfer(dataDir);
-    setupDesk(t.ctx, ACTOR, { zone, name: zone === 'intranet' ? '内网窗口一' : '外网窗口一', signAlg: 'ed25519' });
+    // 'default' leaves the choice to setupDesk (商用密码); the other transfer tests pin Ed25519.
+    const signAlg = opts.signAlg === 'default' ? undefined : (opts.signAlg ?? 'ed25519');
+    setupDesk(t.ctx, ACTOR, { zone, name: zone === 'intranet' ? '内网窗口一' : '外网窗口一', ...(signAlg ? { signAlg } : {}) });
     t.close();
   }
   const d = await testDesk({ dataDir, sync: opts.sync ?? false });
@@ -61,9 +63,9 @@ export function pair(a: Side, b: Side): void {
   pairPeer(b.ctx, ACTOR, JSON.stringify(ca.card), ca.fingerprint);
 }
 
-export async function pairOfDesks(provUrl?: string, opts: { syncB?: boolean } = {}): Promise<{ a: Side; b: Side }> {
-  const a = await side('intranet');
-  const b = await side('extranet', provUrl, { sync: opts.syncB ?? false });
+export async function pairOfDesks(provUrl?: string, opts: { syncB?: boolean; signAlg?: SignAlg | 'default' } = {}): Promise<{ a: Side; b: Side }> {
+  const a = await side('intranet', undefined, { signAlg: opts.signAlg });
+  const b = await side('extranet', provUrl, { sync: opts.syncB ?? false, signAlg: opts.signAlg });
   pair(a, b);
   return { a, b };
 }

@@ -5,7 +5,9 @@
  * and above the 1 MB segment, with the staged files written on the calling thread and in the
  * staging worker; a byte flipped in a middle segment of a many-segment part, or two segments of a
  * part swapped, is refused (both ways), and the staging folder is gone; a bundle of another format
- * version is refused with a reason that says so.
+ * version is refused with a reason that says so. The same for SM2 desks' bundles (SM4-CBC +
+ * HMAC-SM3 segments, 64 bytes larger than their plaintext rounded down to 16, at sizes that are
+ * and are not a multiple of the SM4 block).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -43,9 +45,9 @@ function entry(i: number): EntryRecord {
   };
 }
 
-async function write(chunkBytes: number): Promise<{ manifest: string; dir: string }> {
+async function write(chunkBytes: number, me = a, peer = b): Promise<{ manifest: string; dir: string }> {
   const dir = tempDir('stream-out-');
-  const w = new BundleWriter({ outDir: dir, bundleId: `in-00000000aa-000001-c${chunkBytes}`, chunkBytes, me: a, peer: b.card, seq: 1, prevHash: '', createdAt: new Date(), expiresAt: new Date(Date.now() + 60_000), peerApplied: { through: 0, also: [] } });
+  const w = new BundleWriter({ outDir: dir, bundleId: `in-00000000aa-000001-c${chunkBytes}`, chunkBytes, me, peer: peer.card, seq: 1, prevHash: '', createdAt: new Date(), expiresAt: new Date(Date.now() + 60_000), peerApplied: { through: 0, also: [] } });
   for (let i = 0; i < files.length; i++) {
     await w.addEntry(entry(i));
     await w.addFile(files[i]!.sha256, files[i]!.size, 'image/jpeg', files[i]!.file);
@@ -54,7 +56,7 @@ async function write(chunkBytes: number): Promise<{ manifest: string; dir: strin
   return { manifest: (await w.finish()).manifestFile, dir };
 }
 
-const verify = (manifest: string, stagingThread: boolean, stagingRoot = tempDir('stream-stage-')) => verifyToStaging(manifest, { me: b, peer: a.card, now: new Date(), stagingRoot, stagingThread });
+const verify = (manifest: string, stagingThread: boolean, stagingRoot = tempDir('stream-stage-'), me = b, peer = a) => verifyToStaging(manifest, { me, peer: peer.card, now: new Date(), stagingRoot, stagingThread });
 
 describe('bundle stream', () => {
   for (const [chunkBytes, stagingThread] of [
@@ -103,5 +105,43 @@ describe('bundle stream', () => {
     m.format = 'pfd-transfer/1';
     fs.writeFileSync(manifest, JSON.stringify(m));
     await expect(verify(manifest, false)).rejects.toMatchObject({ code: 'malformed', userMessage: expect.stringMatching(/格式版本（pfd-transfer\/1）与本机（pfd-transfer\/2）不同/) });
+  });
+});
+
+describe('bundle stream, 商用密码 (SM2 desks: SM4-CBC + HMAC-SM3)', () => {
+  const sa = createDeskKeys(tempDir('stream-sa-'), { deskId: 'in-00000000ac', name: '内网', zone: 'intranet', signAlg: 'sm2-sm3' });
+  const sb = createDeskKeys(tempDir('stream-sb-'), { deskId: 'ex-00000000bc', name: '外网', zone: 'extranet', signAlg: 'sm2-sm3' });
+  for (const [chunkBytes, stagingThread] of [
+    [64 * 1024 + 7, false],
+    [3 * SEGMENT_BYTES + 1, true],
+  ] as const) {
+    it(`round-trips the same files with parts of ${chunkBytes} bytes`, async () => {
+      const { manifest } = await write(chunkBytes, sa, sb);
+      const staged = await verify(manifest, stagingThread, tempDir('stream-stage-'), sb, sa);
+      expect(staged.body.enc.alg).toBe('x25519-hkdf-sm3-sm4-cbc-hmac-sm3');
+      for (const f of files) expect(fs.readFileSync(path.join(staged.filesDir, f.sha256.slice(0, 2), f.sha256)).equals(f.bytes)).toBe(true);
+      fs.rmSync(staged.dir, { recursive: true });
+    });
+  }
+
+  it('refuses a byte flipped in a middle segment, and two segments of a part swapped', async () => {
+    const { manifest, dir } = await write(8 * SEGMENT_BYTES, sa, sb);
+    const root = tempDir('stream-stage-');
+    const part = path.join(dir, fs.readdirSync(dir).find((f) => f.endsWith('.p00000'))!);
+    const original = fs.readFileSync(part);
+    const sealed = 16 + SEGMENT_BYTES + 16 + 32; // IV, the segment and a full block of padding, the HMAC-SM3 tag
+    expect(original.length).toBeGreaterThan(3 * sealed);
+    const flipped = Buffer.from(original);
+    flipped[sealed + 5000] = flipped[sealed + 5000]! ^ 0x40;
+    fs.writeFileSync(part, flipped);
+    await expect(verify(manifest, false, root, sb, sa)).rejects.toMatchObject({ code: 'tampered' });
+    const swapped = Buffer.from(original);
+    original.copy(swapped, 0, sealed, 2 * sealed);
+    original.copy(swapped, sealed, 0, sealed);
+    fs.writeFileSync(part, swapped);
+    await expect(verify(manifest, false, root, sb, sa)).rejects.toMatchObject({ code: 'tampered' });
+    expect(fs.readdirSync(root)).toEqual([]);
+    fs.writeFileSync(part, original);
+    expect((await verify(manifest, false, root, sb, sa)).body.counts.files).toBe(files.length);
   });
 });

@@ -1,6 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { signBytes, verifyBytes, type SignAlg } from '../transfer/desk-keys';
-import type { KeyObject } from 'node:crypto';
+import { signBytes, verifyBytes, type SignAlg, type SignKey } from '../transfer/desk-keys';
 
 /**
  * The desk ↔ hub protocol's signing rules, in one place for both sides (docs/hub.md):
@@ -61,7 +60,7 @@ export function answerBytes(status: number, body: Buffer, requestNonce: string):
 
 /** The headers of a signed request. */
 export function signRequest(
-  signer: { deskId: string; signAlg: SignAlg; signKey: KeyObject },
+  signer: { deskId: string; signAlg: SignAlg; signKey: SignKey },
   method: string,
   path: string,
   body: Buffer,

@@ -26,6 +26,9 @@ import { z } from 'zod';
  */
 
 export const FORMAT = 'pfd-transfer/2';
+/** How the parts and the index are encrypted (bundle-crypto.ts): AES-256-GCM, or SM4-CBC + HMAC-SM3 (商用密码). */
+export const ENC_ALGS = ['x25519-hkdf-sha256-aes-256-gcm', 'x25519-hkdf-sm3-sm4-cbc-hmac-sm3'] as const;
+export type EncAlg = (typeof ENC_ALGS)[number];
 export const MANIFEST_SUFFIX = '.manifest.json';
 export const PART_RE = /^(.+)\.p(\d{5})$/;
 export const partName = (bundleId: string, i: number) => `${bundleId}.p${String(i).padStart(5, '0')}`;
@@ -65,7 +68,7 @@ export const ManifestBody = z
     expiresAt: z.string(),
     enc: z
       .object({
-        alg: z.literal('x25519-hkdf-sha256-aes-256-gcm'),
+        alg: z.enum(ENC_ALGS),
         ephemeralPub: z.string(),
         chunkBytes: z.number().int().min(1024),
         segmentBytes: z.number().int().min(1024).max(MAX_SEGMENT_BYTES),

@@ -19,7 +19,7 @@ import {
   type EntryRecord,
   type IndexItem,
 } from './bundle-format';
-import { BundleCipher, receiverKey, SEAL_TAG_BYTES, type SegmentAt } from './bundle-crypto';
+import { bundleCipher, receiverKey, sealedSize, type SegmentAt, type SegmentCipher } from './bundle-crypto';
 import { fingerprint, verifyBytes, type DeskCard, type DeskKeys } from './desk-keys';
 import { stagingFiles, type StagingFiles } from './staging-files';
 import { judgeImage } from '../images/image-check';
@@ -136,15 +136,15 @@ export async function verifyToStaging(manifestFile: string, ctx: VerifyContext):
     const folder = path.dirname(manifestFile);
     const { chunkBytes, segmentBytes } = body.enc;
     if (segmentBytes > chunkBytes) throw refuse('malformed', '清单中的分段大小不符，已拒绝。');
-    const fullPart = segmentsPerPart(chunkBytes, segmentBytes) * (segmentBytes + SEAL_TAG_BYTES);
+    const fullPart = segmentsPerPart(chunkBytes, segmentBytes) * sealedSize(body.enc.alg, segmentBytes);
     body.parts.forEach((p, i) => {
       const last = i === body.parts.length - 1;
       if (p.name !== partName(body.bundleId, i) || (last ? p.size > fullPart : p.size !== fullPart)) throw refuse('malformed', '清单中的分片名称或大小不符，已拒绝。', { part: p.name });
     });
     if (body.index.name !== indexName(body.bundleId)) throw refuse('malformed', '清单中的索引文件名称不符，已拒绝。', { index: body.index.name });
-    let cipher: BundleCipher;
+    let cipher: SegmentCipher;
     try {
-      cipher = new BundleCipher(receiverKey(body.bundleId, body.sender.fingerprint, body.receiver.fingerprint, ctx.me.boxKey, body.enc.ephemeralPub), body.bundleId);
+      cipher = bundleCipher(body.enc.alg, receiverKey(body.bundleId, body.sender.fingerprint, body.receiver.fingerprint, ctx.me.boxKey, body.enc.ephemeralPub, body.enc.alg), body.bundleId);
     } catch {
       throw refuse('tampered', '交换包无法解密：不是加密给本机的，或已被改动。');
     }
@@ -204,7 +204,8 @@ class SegmentReader {
     private readonly body: ManifestBody,
   ) {
     this.perPart = segmentsPerPart(body.enc.chunkBytes, body.enc.segmentBytes);
-    this.buffers = [Buffer.allocUnsafe(body.enc.segmentBytes + SEAL_TAG_BYTES), Buffer.allocUnsafe(body.enc.segmentBytes + SEAL_TAG_BYTES)];
+    const full = sealedSize(body.enc.alg, body.enc.segmentBytes);
+    this.buffers = [Buffer.allocUnsafe(full), Buffer.allocUnsafe(full)];
   }
 
   /** The next sealed segment (valid until the call after next), or null after the last. */
@@ -228,7 +229,7 @@ class SegmentReader {
       await this.openPart(++this.part);
     }
     const p = parts[this.part]!;
-    const len = Math.min(this.body.enc.segmentBytes + SEAL_TAG_BYTES, p.size - this.offset);
+    const len = Math.min(sealedSize(this.body.enc.alg, this.body.enc.segmentBytes), p.size - this.offset);
     const buf = this.buffers[this.flip++ % 2]!;
     let got = 0;
     while (got < len) {
@@ -284,7 +285,7 @@ class IndexReader {
   constructor(
     file: string,
     private readonly spec: ManifestBody['index'],
-    private readonly cipher: BundleCipher,
+    private readonly cipher: SegmentCipher,
   ) {
     try {
       this.fd = fs.openSync(file, 'r');
@@ -332,7 +333,7 @@ class IndexReader {
       if (this.rest.length) throw refuse('tampered', '交换包的索引不完整。');
       return false;
     }
-    const len = Math.min(this.spec.segmentBytes + SEAL_TAG_BYTES, this.spec.size - this.offset);
+    const len = Math.min(sealedSize(this.cipher.alg, this.spec.segmentBytes), this.spec.size - this.offset);
     const sealed = Buffer.allocUnsafe(len);
     if (fs.readSync(this.fd, sealed, 0, len, this.offset) !== len) throw refuse('missing_part', `索引文件 ${this.spec.name} 在读取时发生了变化。`);
     this.hash.update(sealed);

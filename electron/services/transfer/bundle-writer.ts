@@ -15,7 +15,7 @@ import {
   type IndexItem,
   type ManifestBody,
 } from './bundle-format';
-import { BundleCipher, senderKey } from './bundle-crypto';
+import { bundleCipher, senderKey, type SegmentCipher } from './bundle-crypto';
 import { ChunkPipeline } from './chunk-pipeline';
 import { fingerprint, signBytes, type DeskCard, type DeskKeys } from './desk-keys';
 import { ensureDirDurably, fsyncDir, writeAll, writeFileDurably } from '../../store/durable-write';
@@ -64,7 +64,7 @@ interface OpenPart {
  * The manifest is written last: a folder without it holds no bundle.
  */
 export class BundleWriter {
-  private readonly cipher: BundleCipher;
+  private readonly cipher: SegmentCipher;
   private readonly ephemeralPub: string;
   private readonly parts: ManifestBody['parts'] = [];
   private readonly segmentBytes: number;
@@ -85,8 +85,10 @@ export class BundleWriter {
   constructor(private readonly o: WriterOptions) {
     this.myFp = fingerprint(o.me.card);
     this.peerFp = fingerprint(o.peer);
-    const k = senderKey(o.bundleId, this.myFp, this.peerFp, o.peer.boxPub);
-    this.cipher = new BundleCipher(k.key, o.bundleId);
+    // The hall's choice made at setup: an SM2 desk encrypts with SM4 (商用密码), an Ed25519 one with AES.
+    const alg = o.me.card.signAlg === 'sm2-sm3' ? 'x25519-hkdf-sm3-sm4-cbc-hmac-sm3' : 'x25519-hkdf-sha256-aes-256-gcm';
+    const k = senderKey(o.bundleId, this.myFp, this.peerFp, o.peer.boxPub, alg);
+    this.cipher = bundleCipher(alg, k.key, o.bundleId);
     this.ephemeralPub = k.ephemeralPub;
     ensureDirDurably(o.outDir);
     this.indexTmp = path.join(o.outDir, `.tmp-${indexName(o.bundleId)}`);
@@ -160,7 +162,7 @@ export class BundleWriter {
       prevHash: this.o.prevHash,
       createdAt: this.o.createdAt.toISOString(),
       expiresAt: this.o.expiresAt.toISOString(),
-      enc: { alg: 'x25519-hkdf-sha256-aes-256-gcm', ephemeralPub: this.ephemeralPub, chunkBytes: this.o.chunkBytes, segmentBytes: this.segmentBytes },
+      enc: { alg: this.cipher.alg, ephemeralPub: this.ephemeralPub, chunkBytes: this.o.chunkBytes, segmentBytes: this.segmentBytes },
       parts: this.parts,
       plainBytes: this.stream.total,
       counts,

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileDurably } from '../../store/durable-write';
+import * as gm from '../crypto/gm';
 import {
   createCipheriv,
   createDecipheriv,
@@ -16,8 +17,9 @@ import {
 } from 'node:crypto';
 
 /**
- * A desk's transfer identity: a signing key pair (Ed25519, or SM2 with SM3 as the 商用密码
- * option) and an X25519 key pair bundles are encrypted to. The public halves are exchanged
+ * A desk's transfer identity: a signing key pair (SM2 with SM3 — 商用密码, the default for a new
+ * desk — or Ed25519) and an X25519 key pair bundles are encrypted to. SM2 is computed in pure JS
+ * (../crypto/gm.ts), so it works where the runtime's crypto has no SM2 (Electron's BoringSSL). The public halves are exchanged
  * once with the peer desk (a "desk card") and compared as a short fingerprint. The private
  * halves live in `<dataDir>/transfer/desk-keys.json`, encrypted with AES-256-GCM under a key
  * derived by scrypt from the desk passphrase (docs/transfer.md: threat model).
@@ -38,9 +40,18 @@ export interface DeskCard {
   boxPub: string;
 }
 
+/** An SM2 private key for the pure-JS signer: d (32 bytes) and its public point (65 bytes). */
+export interface Sm2SignKey {
+  kind: 'sm2';
+  d: Uint8Array;
+  pub: Uint8Array;
+}
+/** The private signing key: a Node KeyObject for Ed25519, the raw key for SM2. */
+export type SignKey = KeyObject | Sm2SignKey;
+
 export interface DeskKeys {
   card: DeskCard;
-  signKey: KeyObject;
+  signKey: SignKey;
   boxKey: KeyObject;
 }
 
@@ -53,32 +64,16 @@ export function transferDir(dataDir: string): string {
   return path.join(dataDir, 'transfer');
 }
 
-let sm2: boolean | null = null;
-
-/** Can this runtime sign and verify with SM2 and SM3? (Probed once per process.) */
+/** SM2/SM3 is pure JS (../crypto/gm.ts): available in every runtime, Electron's BoringSSL included. */
 export function isSm2Available(): boolean {
-  sm2 ??= probeSm2();
-  return sm2;
+  return true;
 }
 
-function probeSm2(): boolean {
-  try {
-    const k = generateKeyPairSync('ec', { namedCurve: 'SM2' });
-    const priv = reloadPrivate(k.privateKey);
-    const s = sign('sm3', Buffer.from('probe'), priv);
-    return verify('sm3', Buffer.from('probe'), publicKeyOf(der(k.publicKey)), s);
-  } catch {
-    return false;
-  }
-}
+const nodeRandom = (n: number) => new Uint8Array(randomBytes(n));
 
-/**
- * A key on the SM2 curve as generated is an OpenSSL EC key (ECDSA); read back from its DER it is
- * an SM2 key, and sign/verify use the SM2 signature algorithm. Keys are always used as read back,
- * so that signer and verifier agree (docs/transfer.md, SM2/SM3).
- */
-function reloadPrivate(k: KeyObject): KeyObject {
-  return createPrivateKey({ key: k.export({ type: 'pkcs8', format: 'der' }) as Buffer, format: 'der', type: 'pkcs8' });
+function sm2KeyFromPkcs8(der: Buffer): Sm2SignKey {
+  const d = gm.sm2PrivateFromPkcs8(new Uint8Array(der));
+  return { kind: 'sm2', d, pub: gm.sm2PublicKeyOf(d) };
 }
 
 /** A short fingerprint both clerks read aloud: 5 groups of 4 hex digits of SHA-256(signPub ‖ boxPub). */
@@ -87,14 +82,33 @@ export function fingerprint(card: Pick<DeskCard, 'signPub' | 'boxPub'>): string 
   return h.slice(0, 20).match(/.{4}/g)!.join('-');
 }
 
-export function signBytes(alg: SignAlg, key: KeyObject, data: Buffer): Buffer {
-  return alg === 'ed25519' ? sign(null, data, key) : sign('sm3', data, key);
+/**
+ * Signs with the desk's key. SM2: GB/T 32918.2 with SM3 and the standard's default user ID
+ * 1234567812345678, DER (r, s).
+ */
+export function signBytes(alg: SignAlg, key: SignKey, data: Buffer): Buffer {
+  if (alg === 'ed25519') {
+    if ('kind' in key) throw new Error('an SM2 key cannot sign as Ed25519');
+    return sign(null, data, key);
+  }
+  if (!('kind' in key)) throw new Error('an SM2 signature needs an SM2 key');
+  return Buffer.from(gm.sm2Sign(key.d, data, nodeRandom, { publicKey: key.pub }));
 }
 
+/**
+ * Verifies a signature by the holder of `pubB64` (SPKI DER). SM2 signatures are checked with the
+ * default user ID and, failing that, with an empty one: desks before pure-JS SM2 signed through
+ * Node's OpenSSL 3.0, whose SM2 uses an empty ID (docs/transfer.md, 商用密码).
+ */
 export function verifyBytes(alg: SignAlg, pubB64: string, data: Buffer, sig: Buffer): boolean {
   try {
-    const key = publicKeyOf(pubB64);
-    return alg === 'ed25519' ? verify(null, data, key, sig) : verify('sm3', data, key, sig);
+    if (alg === 'ed25519') {
+      // Only an Ed25519 key: Node would verify an SM2 key's signature here too (null digest → SM3).
+      const key = publicKeyOf(pubB64);
+      return key.asymmetricKeyType === 'ed25519' && verify(null, data, key, sig);
+    }
+    const pub = gm.sm2PublicFromSpki(new Uint8Array(Buffer.from(pubB64, 'base64')));
+    return gm.sm2Verify(pub, data, sig) || gm.sm2Verify(pub, data, sig, { userId: '' });
   } catch {
     return false;
   }
@@ -150,12 +164,11 @@ export function hasDeskKeys(dataDir: string): boolean {
 /** Creates the desk's keys (once). Refuses to overwrite existing keys. */
 export function createDeskKeys(dataDir: string, o: { deskId: string; name: string; zone: Zone; signAlg: SignAlg }): DeskKeys {
   if (hasDeskKeys(dataDir)) throw new Error('desk keys already exist');
-  if (o.signAlg === 'sm2-sm3' && !isSm2Available()) throw new Error('SM2/SM3 is not available in this runtime');
-  const signPair = o.signAlg === 'ed25519' ? generateKeyPairSync('ed25519') : generateKeyPairSync('ec', { namedCurve: 'SM2' });
+  const signing = newSignKey(o.signAlg);
   const boxPair = generateKeyPairSync('x25519');
-  const card: DeskCard = { format: 'pfd-desk-card/1', deskId: o.deskId, name: o.name, zone: o.zone, signAlg: o.signAlg, signPub: der(signPair.publicKey), boxPub: der(boxPair.publicKey) };
+  const card: DeskCard = { format: 'pfd-desk-card/1', deskId: o.deskId, name: o.name, zone: o.zone, signAlg: o.signAlg, signPub: signing.pubDer.toString('base64'), boxPub: der(boxPair.publicKey) };
   const secret = JSON.stringify({
-    sign: (signPair.privateKey.export({ type: 'pkcs8', format: 'der' }) as Buffer).toString('base64'),
+    sign: signing.pkcs8.toString('base64'),
     box: (boxPair.privateKey.export({ type: 'pkcs8', format: 'der' }) as Buffer).toString('base64'),
   });
   const salt = randomBytes(16);
@@ -172,7 +185,17 @@ export function createDeskKeys(dataDir: string, o: { deskId: string; name: strin
     ciphertext: ct.toString('base64'),
   };
   writeFileDurably(path.join(transferDir(dataDir), KEY_FILE), JSON.stringify(file, null, 2) + '\n', { mode: 0o600 });
-  return { card, signKey: reloadPrivate(signPair.privateKey), boxKey: boxPair.privateKey };
+  return { card, signKey: signing.key, boxKey: boxPair.privateKey };
+}
+
+/** A new signing key: its PKCS#8 DER (what the key file keeps), its SPKI DER (the card's) and the key to sign with. */
+function newSignKey(alg: SignAlg): { pkcs8: Buffer; pubDer: Buffer; key: SignKey } {
+  if (alg === 'ed25519') {
+    const k = generateKeyPairSync('ed25519');
+    return { pkcs8: k.privateKey.export({ type: 'pkcs8', format: 'der' }) as Buffer, pubDer: k.publicKey.export({ type: 'spki', format: 'der' }) as Buffer, key: k.privateKey };
+  }
+  const k = gm.sm2GenerateKeyPair(nodeRandom);
+  return { pkcs8: Buffer.from(gm.sm2Pkcs8(k.privateKey)), pubDer: Buffer.from(gm.sm2Spki(k.publicKey)), key: { kind: 'sm2', d: k.privateKey, pub: k.publicKey } };
 }
 
 /** Reads the public card only (no passphrase needed). */
@@ -208,5 +231,6 @@ function decryptKeyFile(dataDir: string, f: KeyFile): DeskKeys {
   }
   const s = JSON.parse(plain) as { sign: string; box: string };
   const priv = (b64: string) => createPrivateKey({ key: Buffer.from(b64, 'base64'), format: 'der', type: 'pkcs8' });
-  return { card: f.card, signKey: priv(s.sign), boxKey: priv(s.box) };
+  const signKey = f.card.signAlg === 'sm2-sm3' ? sm2KeyFromPkcs8(Buffer.from(s.sign, 'base64')) : priv(s.sign);
+  return { card: f.card, signKey, boxKey: priv(s.box) };
 }

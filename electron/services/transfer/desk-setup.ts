@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { Actor } from '../audit/audit-chain';
-import { createDeskKeys, fingerprint, hasDeskKeys, isSm2Available, publicKeyOf, readDeskCard, type DeskCard, type SignAlg, type Zone } from './desk-keys';
+import { sm2PublicFromSpki } from '../crypto/gm';
+import { createDeskKeys, fingerprint, hasDeskKeys, publicKeyOf, readDeskCard, type DeskCard, type SignAlg, type Zone } from './desk-keys';
 import type { TransferCtx } from './transfer-context';
 
 /**
@@ -37,16 +38,19 @@ export function readPeer(ctx: Pick<TransferCtx, 'db'>): DeskRow | null {
   return rowToDesk(ctx.db.prepare('SELECT desk_id, name, zone, card, fingerprint, paired_at AS at FROM transfer_peer WHERE id = 1').get() as never);
 }
 
-export function setupDesk(ctx: TransferCtx, actor: Actor, o: { zone: Zone; name: string; signAlg: SignAlg }): DeskRow {
+/** The signature algorithm of a new desk unless the hall chooses otherwise: 商用密码 (SM2 with SM3). */
+export const DEFAULT_SIGN_ALG: SignAlg = 'sm2-sm3';
+
+export function setupDesk(ctx: TransferCtx, actor: Actor, o: { zone: Zone; name: string; signAlg?: SignAlg }): DeskRow {
+  const signAlg = o.signAlg ?? DEFAULT_SIGN_ALG;
   const existing = readDesk(ctx);
   if (existing) throw new SetupRefused(`本机已设置为${existing.zone === 'intranet' ? '内网' : '外网'}工作台（${existing.deskId}），不能重复设置。`);
-  if (o.signAlg === 'sm2-sm3' && !isSm2Available()) throw new SetupRefused('本机运行环境不支持 SM2/SM3，请选择 Ed25519。');
   // Keys left by a setup that crashed before its row was written are reused if they match.
   let card = readDeskCard(ctx.dataDir);
-  if (card && (card.zone !== o.zone || card.signAlg !== o.signAlg)) throw new SetupRefused('数据目录中已有另一套交换密钥（transfer/desk-keys.json），请先由管理员处理。');
+  if (card && (card.zone !== o.zone || card.signAlg !== signAlg)) throw new SetupRefused('数据目录中已有另一套交换密钥（transfer/desk-keys.json），请先由管理员处理。');
   if (!card || !hasDeskKeys(ctx.dataDir)) {
     const deskId = `${o.zone === 'intranet' ? 'in' : 'ex'}-${randomBytes(5).toString('hex')}`;
-    card = createDeskKeys(ctx.dataDir, { deskId, name: o.name, zone: o.zone, signAlg: o.signAlg }).card;
+    card = createDeskKeys(ctx.dataDir, { deskId, name: o.name, zone: o.zone, signAlg }).card;
   }
   const c = card;
   ctx.write(actor, (w) => {
@@ -81,11 +85,12 @@ export function parseCard(text: string): DeskCard {
   const p = CardSchema.safeParse(raw);
   if (!p.success) throw new SetupRefused(`对端工作台卡片格式不符（${p.error.issues[0]?.path.join('.')}）。`);
   try {
-    const s = publicKeyOf(p.data.signPub);
     const b = publicKeyOf(p.data.boxPub);
     if (b.asymmetricKeyType !== 'x25519') throw new Error('box key');
-    // An SM2 public key reads back as OpenSSL's SM2 type, which Node 20 does not name.
-    if (p.data.signAlg === 'ed25519' ? s.asymmetricKeyType !== 'ed25519' : s.asymmetricKeyType !== undefined && s.asymmetricKeyType !== 'ec') throw new Error('sign key');
+    // SM2 keys are read by the pure-JS decoder (Electron's BoringSSL cannot read them): a point on the curve.
+    if (p.data.signAlg === 'ed25519') {
+      if (publicKeyOf(p.data.signPub).asymmetricKeyType !== 'ed25519') throw new Error('sign key');
+    } else sm2PublicFromSpki(new Uint8Array(Buffer.from(p.data.signPub, 'base64')));
   } catch {
     throw new SetupRefused('对端工作台卡片中的公钥无效。');
   }

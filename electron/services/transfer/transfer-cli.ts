@@ -8,7 +8,8 @@ import { BundleRefused } from './bundle-format';
 import { exportBundle } from './export-bundle';
 import { importBundle } from './import-bundle';
 import { openTransfer } from './open-transfer';
-import { pairPeer, readDesk, setupDesk, SetupRefused } from './desk-setup';
+import { SIGN_ALG_LABELS } from '../../../shared/ipc/methods/transfer';
+import { DEFAULT_SIGN_ALG, pairPeer, readDesk, setupDesk, SetupRefused } from './desk-setup';
 import { manifestsIn } from './bundle-folder';
 
 /**
@@ -16,7 +17,7 @@ import { manifestsIn } from './bundle-folder';
  *
  *   bundle-export --out DIR [--chunk-mb N] [--ttl-hours N]
  *   bundle-import --from DIR|MANIFEST        (a folder: every bundle in it, by sequence number)
- *   transfer-setup --zone intranet|extranet --name NAME [--sm2]
+ *   transfer-setup --zone intranet|extranet --name NAME [--ed25519]   (SM2/SM3 unless --ed25519; --sm2 is accepted)
  *   transfer-card [--out FILE]                (prints the fingerprint)
  *   transfer-pair --card FILE --fingerprint XXXX-XXXX-XXXX-XXXX-XXXX
  *
@@ -36,6 +37,7 @@ export async function runTransferCli(command: string, args: string[], dataDir: s
       zone: { type: 'string' },
       name: { type: 'string' },
       sm2: { type: 'boolean' },
+      ed25519: { type: 'boolean' },
       card: { type: 'string' },
       fingerprint: { type: 'string' },
     },
@@ -83,8 +85,9 @@ export async function runTransferCli(command: string, args: string[], dataDir: s
     }
     if (command === 'transfer-setup') {
       if (values.zone !== 'intranet' && values.zone !== 'extranet') throw new SetupRefused('请用 --zone intranet 或 --zone extranet 指定本机网络区域。');
-      const d = setupDesk(t.ctx, actor, { zone: values.zone, name: values.name ?? os.hostname(), signAlg: values.sm2 ? 'sm2-sm3' : 'ed25519' });
+      const d = setupDesk(t.ctx, actor, { zone: values.zone, name: values.name ?? os.hostname(), signAlg: values.ed25519 ? 'ed25519' : DEFAULT_SIGN_ALG });
       say(`本机已设置为${d.zone === 'intranet' ? '内网' : '外网'}工作台 ${d.deskId}，指纹 ${d.fingerprint}`);
+      say(`签名算法：${SIGN_ALG_LABELS[d.card.signAlg]}`);
       return 0;
     }
     if (command === 'transfer-card') {

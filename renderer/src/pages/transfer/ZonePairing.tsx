@@ -27,7 +27,7 @@ export function ZonePairing({ status, onChange, supervisor }: { status: Status; 
         <Form
           layout="vertical"
           disabled={!supervisor || busy}
-          initialValues={{ zone: 'intranet', signAlg: 'ed25519', name: '' }}
+          initialValues={{ zone: 'intranet', signAlg: 'sm2-sm3', name: '' }}
           onFinish={(v: { zone: Zone; name: string; signAlg: 'ed25519' | 'sm2-sm3' }) => run(() => call('transfer.setup', v), '已生成本机交换密钥')}
         >
           <Form.Item name="zone" label="本机所在网络">
@@ -36,8 +36,8 @@ export function ZonePairing({ status, onChange, supervisor }: { status: Status; 
           <Form.Item name="name" label="本机名称（对端核对时看到）" rules={[{ required: true, message: '请填写本机名称' }]}>
             <Input placeholder="例如：综合窗口3号 内网机" maxLength={60} />
           </Form.Item>
-          <Form.Item name="signAlg" label="签名算法" extra={status.sm2Available ? undefined : '本机运行环境不提供 SM2/SM3。'}>
-            <Radio.Group options={[{ value: 'ed25519', label: SIGN_ALG_LABELS.ed25519 }, { value: 'sm2-sm3', label: SIGN_ALG_LABELS['sm2-sm3'], disabled: !status.sm2Available }]} />
+          <Form.Item name="signAlg" label="签名算法" extra={status.sm2Available ? '选择商用密码时，交换包以 SM2 签名、SM4 加密；选择 Ed25519 时以 AES 加密。' : '本机运行环境不提供 SM2/SM3。'}>
+            <Radio.Group options={[{ value: 'sm2-sm3', label: SIGN_ALG_LABELS['sm2-sm3'], disabled: !status.sm2Available }, { value: 'ed25519', label: SIGN_ALG_LABELS.ed25519 }]} />
           </Form.Item>
           <Button type="primary" htmlType="submit" loading={busy}>
             生成密钥
