@@ -427,9 +427,9 @@ describe('enrolment as a successor', () => {
       { desk_id: 'desk-x2', removed: false, successor_of: 'desk-x' },
     ]);
     expect((await pool.query(`SELECT action, detail FROM hub_audit WHERE detail->>'deskId' LIKE 'desk-x%' ORDER BY id`)).rows).toEqual([
-      { action: 'desk.enrolled', detail: { deskId: 'desk-x', name: 'desk-x', fingerprint: expect.any(String) } },
+      { action: 'desk.enrolled', detail: { deskId: 'desk-x', name: 'desk-x', fingerprint: expect.any(String), supervisorDesk: false } },
       { action: 'desk.removed', detail: { deskId: 'desk-x', successor: 'desk-x2' } },
-      { action: 'desk.enrolled', detail: { deskId: 'desk-x2', name: 'desk-x2', fingerprint: expect.any(String), successorOf: 'desk-x' } },
+      { action: 'desk.enrolled', detail: { deskId: 'desk-x2', name: 'desk-x2', fingerprint: expect.any(String), successorOf: 'desk-x', supervisorDesk: false } },
     ]);
   });
 });
