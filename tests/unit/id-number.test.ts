@@ -37,9 +37,13 @@ describe('phones and passwords', () => {
     expect(isValidPhone('12912345678')).toBe(false);
   });
   it('enforces the password policy', () => {
-    expect(passwordProblem('short1')).toMatch('8');
-    expect(passwordProblem('onlyletters')).toMatch('字母和数字');
-    expect(passwordProblem('Desk@2026')).toBeNull();
+    expect(passwordProblem('Short1@x')).toBe('密码至少10位');
+    expect(passwordProblem('onlyletters12')).toBe('密码须包含大写字母、小写字母、数字、符号中的至少三种');
+    expect(passwordProblem('Zhangmin#2026', 'zhangmin')).toBe('密码不能包含用户名');
+    expect(passwordProblem('Qwerty@123456')).toBe('该密码过于常见，容易被猜中，请换一个');
+    expect(passwordProblem('12345678901')).toBe('密码须包含大写字母、小写字母、数字、符号中的至少三种');
+    expect(passwordProblem('Fangxian#2026')).toBeNull();
+    expect(passwordProblem('Qinglong river 9')).toBeNull(); // a pass phrase: lower, upper, digit and spaces
   });
 });
 
