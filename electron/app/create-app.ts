@@ -8,6 +8,7 @@ import { currentEpoch } from '../store/epoch';
 import { createRestoreService, createStoreService } from '../services/system/store-service';
 import { lockDataDir, tryImportGuardExclusive, type DataDirLock, type HolderKind } from '../store/data-dir-lock';
 import { writeTx } from '../store/write';
+import { restrictNewFiles, tightenDataDir } from '../store/data-dir-permissions';
 import { SessionStore } from '../services/auth/sessions';
 import { Lockouts } from '../services/auth/lockout';
 import { systemMonotonic, type Monotonic } from './clock';
@@ -124,8 +125,11 @@ export interface DeskApp {
  */
 export async function createApp(opts: CreateAppOptions): Promise<DeskApp> {
   const now = opts.now ?? (() => new Date());
+  // The data folder is the desk's alone: new files 0600 in 0700 folders (store/data-dir-permissions.ts).
+  restrictNewFiles();
   // One host per data folder, before anything in it is opened: throws DataDirLocked naming the holder.
   const lock = lockDataDir(opts.dataDir, { kind: opts.hostKind ?? 'in-process', now });
+
   try {
     return await openApp(opts, now, lock);
   } catch (e) {
@@ -137,6 +141,12 @@ export async function createApp(opts: CreateAppOptions): Promise<DeskApp> {
 async function openApp(opts: CreateAppOptions, now: () => Date, lock: DataDirLock): Promise<DeskApp> {
   const paths = storePaths(opts.dataDir);
   const logger = createLogger({ file: paths.logFile, echo: opts.logEcho ?? false });
+  try {
+    const changed = tightenDataDir(opts.dataDir);
+    if (changed.length) logger.warn('dataDir.permissionsTightened', { changed });
+  } catch (e) {
+    logger.error('dataDir.permissionsNotTightened', { error: String(e) });
+  }
   let current: DeskApp;
   const reopen = async () => {
     current.close();
