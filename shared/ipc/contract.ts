@@ -108,6 +108,10 @@ export const AuditEntryView = z.object({
   entityId: z.string().nullable(),
   detail: z.string(),
   hash: z.string(),
+  /** The person behind `actor` (a user's display name), when the entry names a user. */
+  actorName: z.string().nullable(),
+  /** What the entity is to a person: a case's number, a user's name. */
+  entityLabel: z.string().nullable(),
 });
 export type AuditEntryView = z.infer<typeof AuditEntryView>;
 
@@ -287,7 +291,18 @@ const foundationMethods = {
 
   'audit.list': method({
     access: ['supervisor'],
-    input: z.object({ beforeSeq: z.number().int().positive().optional(), limit: z.number().int().min(1).max(500).default(100) }).strict(),
+    input: z
+      .object({
+        beforeSeq: z.number().int().positive().optional(),
+        limit: z.number().int().min(1).max(500).default(100),
+        /** Filters: by person, by action (a whole key or its prefix, e.g. `case.`), by case number, by day range. */
+        actorId: z.number().int().positive().optional(),
+        action: z.string().trim().min(1).max(64).optional(),
+        caseNo: z.string().trim().min(1).max(40).optional(),
+        fromDay: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+        toDay: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+      })
+      .strict(),
     output: z.array(AuditEntryView),
   }),
   'audit.verify': method({ access: ['supervisor'], input: Empty, output: AuditVerifyResult }),

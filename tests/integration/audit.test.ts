@@ -89,6 +89,26 @@ describe('audit log', () => {
     expect(cli.stdout).toContain('审计链完整');
   });
 
+  it('reads as a supervisor needs it: people by name, cases by number, filters by person, action, case and day', async () => {
+    const desk = await testDesk({ sync: false, now: () => new Date('2026-12-06T02:00:00Z') });
+    const clerk = await desk.signIn('zhangmin');
+    const admin = (await desk.signIn('admin')).token;
+    const applicant = (await desk.call('applicants.list', { query: '王芳', limit: 5 }, clerk.token))[0]!;
+    const item = (await desk.call('catalog.listServiceItems', {}, clerk.token))[0]!;
+    const c = await desk.call('intake.start', { applicantId: applicant.id, serviceItemIds: [item.id] }, clerk.token);
+
+    const forCase = await desk.call('audit.list', { caseNo: c.caseNo, limit: 50 }, admin);
+    expect(forCase.map((e) => e.action)).toEqual(['case.create']);
+    expect(forCase[0]).toMatchObject({ actor: 'zhangmin', actorName: '张敏', entityType: 'case', entityLabel: c.caseNo });
+    const zhangmin = (await desk.call('users.list', {}, admin)).find((u) => u.username === 'zhangmin')!.id;
+    expect((await desk.call('audit.list', { actorId: zhangmin, limit: 50 }, admin)).map((e) => e.action)).toEqual(['case.create', 'auth.signIn']);
+    expect(new Set((await desk.call('audit.list', { action: 'auth', limit: 50 }, admin)).map((e) => e.action))).toEqual(new Set(['auth.signIn']));
+    // 2026-12-06 10:00 in China: the day's range finds the entries, the day before none.
+    expect((await desk.call('audit.list', { fromDay: '2026-12-06', toDay: '2026-12-06', actorId: zhangmin, limit: 50 }, admin))).toHaveLength(2);
+    expect(await desk.call('audit.list', { fromDay: '2026-12-05', toDay: '2026-12-05', limit: 50 }, admin)).toEqual([]);
+    expect(await desk.call('audit.list', { caseNo: 'NO-SUCH-CASE', limit: 50 }, admin)).toEqual([]);
+  });
+
   it('audits who saw a full ID number, and why; assistants may not', async () => {
     const desk = await testDesk();
     const clerk = await desk.signIn('zhangmin');

@@ -1,16 +1,11 @@
 import type { Deps } from '../../app/deps';
 import type { PartialHandlers } from '../../app/handlers';
 import type { AuditVerifyResult } from '../../../shared/ipc/contract';
+import { listAudit } from './audit-list';
 
 export function createAuditService(deps: Deps, dbFile: string, dataDir: string): PartialHandlers {
   return {
-    'audit.list': ({ beforeSeq, limit }) =>
-      (deps.db
-        .prepare(
-          `SELECT seq, at, actor_username AS actor, action, entity_type AS entityType, entity_id AS entityId, detail, hash
-           FROM audit_log WHERE (? IS NULL OR seq < ?) ORDER BY seq DESC LIMIT ?`,
-        )
-        .all(beforeSeq ?? null, beforeSeq ?? null, limit) as never[]),
+    'audit.list': (input) => listAudit(deps.db, input),
 
     // The walk reads the whole log: it runs on its own read-only connection in a worker thread.
     'audit.verify': async (_input, ctx) => {
