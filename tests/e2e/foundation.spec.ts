@@ -158,9 +158,16 @@ test('a supervisor verifies the audit chain in the app', async ({ page }) => {
   await page.goto(h.url);
   await signIn(page, 'admin');
   await page.getByRole('menuitem', { name: '审计日志' }).click();
-  await expect(page.getByRole('cell', { name: /登录\s*auth\.signIn/ }).first()).toBeVisible();
+  // People by name, actions in Chinese; the raw keys only behind 技术详情 (issue 16).
+  const row = page.getByRole('row').filter({ has: page.getByRole('cell', { name: '登录', exact: true }) }).first();
+  await expect(row).toBeVisible();
+  await expect(row.getByRole('cell', { name: '王建华', exact: true })).toBeVisible();
+  await expect(page.getByText('auth.signIn')).toHaveCount(0);
   await page.getByRole('button', { name: /校验审计链/ }).click();
   await expect(page.getByTestId('audit-verify-result')).toContainText('审计链完整');
+  await page.screenshot({ path: test.info().outputPath('audit-log.png') });
+  await page.getByLabel('显示技术详情').click();
+  await expect(page.getByText('auth.signIn').first()).toBeVisible();
 });
 
 test('a production start without demo data asks for the hall and its first supervisor', async ({ page }) => {

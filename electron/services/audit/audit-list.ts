@@ -42,11 +42,12 @@ export function listAudit(db: Db, q: MethodInput<'audit.list'>): AuditEntryView[
   }
   return db
     .prepare(
-      `SELECT a.seq, a.at, a.actor_username AS actor, u.display_name AS actorName, a.action, a.entity_type AS entityType, a.entity_id AS entityId,
+      `SELECT a.seq, a.at, a.actor_username AS actor, CASE WHEN a.actor_id IS NULL AND a.actor_username = 'system' THEN '系统' ELSE u.display_name END AS actorName, a.action, a.entity_type AS entityType, a.entity_id AS entityId,
               a.detail, a.hash,
               CASE a.entity_type
                 WHEN 'case' THEN (SELECT c.case_no FROM cases c WHERE c.id = CAST(a.entity_id AS INTEGER))
                 WHEN 'user' THEN (SELECT x.display_name FROM users x WHERE x.id = CAST(a.entity_id AS INTEGER))
+                WHEN 'calendar' THEN a.entity_id || '年'
               END AS entityLabel
        FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id
        ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
