@@ -151,7 +151,7 @@ describe('users and roles are managed once, at the hall', () => {
     expect(await signInCode(B, 'sunli', 'Hongshan#2026')).toBe('OK');
   });
 
-  it('a password reset at A: B refuses the old password and accepts the new one', async () => {
+  it('a password reset at A: B refuses the old password and accepts the new one; a change of his own at B reaches A', async () => {
     await create('zhoujie', '周杰', 'Baishui#2026');
     const before = hashAt(B, 'zhoujie');
     await A.call('users.resetPassword', { id: await localId(A, Aadmin, 'zhoujie'), password: 'Lvshui@2027' }, Aadmin);
@@ -159,6 +159,14 @@ describe('users and roles are managed once, at the hall', () => {
 
     expect(await signInCode(B, 'zhoujie', 'Baishui#2026')).toBe('INVALID_CREDENTIALS');
     expect(await signInCode(B, 'zhoujie', 'Lvshui@2027')).toBe('OK');
+
+    // The user changes his own password at B: A follows.
+    const own = await B.signIn('zhoujie', 'Lvshui@2027');
+    const atA = hashAt(A, 'zhoujie');
+    await B.call('auth.changePassword', { oldPassword: 'Lvshui@2027', newPassword: 'Hongye%2028' }, own.token);
+    await waitFor('A has his new hash', () => (hashAt(A, 'zhoujie') !== atA ? true : null));
+    expect(await signInCode(A, 'zhoujie', 'Lvshui@2027')).toBe('INVALID_CREDENTIALS');
+    expect(await signInCode(A, 'zhoujie', 'Hongye%2028')).toBe('OK');
   });
 
   it('B offline signs users in with its last copy, and applies what it missed on reconnect', async () => {
