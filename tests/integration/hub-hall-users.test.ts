@@ -14,6 +14,10 @@ import { hubFingerprint, type HubCard } from '../../electron/services/hub/hub-pr
 import { HubConnector } from '../../electron/services/hub/hub-connector';
 import { ConnectorFailure } from '../../electron/services/sync/http-connector';
 import { TargetConfig, type HubTargetConfig } from '../../electron/services/sync/targets-config';
+import { writeTx } from '../../electron/store/write';
+import { SYSTEM_ACTOR } from '../../electron/services/audit/audit-chain';
+import { applyHallFeedItems } from '../../electron/services/hub/hall-records-apply';
+import type { FeedItem } from '../../electron/services/hub/hub-connector';
 
 /**
  * Users and roles are the hall's (docs/hub.md, "Records, owners and offline"), end to end against a
@@ -229,5 +233,26 @@ describe('users and roles are managed once, at the hall', () => {
       expect((e as ConnectorFailure).failure).toMatchObject({ kind: 'rejected', status: 422, message: '推送的记录内容不完整或与记录编号不符，已拒绝。' });
     }
     expect((await pool.query('SELECT (SELECT count(*) FROM record_versions)::int AS v, (SELECT count(*) FROM feed)::int AS f')).rows[0]).toEqual(before);
+  });
+
+  it("a version pulled while B's own change of the user still waits keeps B's change locally (laid over, as the hub will)", async () => {
+    await create('hanmei', '韩梅', 'Yunshan#2026');
+    // B's sender stops: its reset waits in the outbox.
+    await B.app.stopSync();
+    await B.call('users.resetPassword', { id: await localId(B, Badmin, 'hanmei'), password: 'Xueshan!2027' }, Badmin);
+    const bHash = hashAt(B, 'hanmei')!;
+    expect(read(B, `SELECT state, base_version FROM hall_record_outbox WHERE kind = 'user' AND record_id = 'hanmei' AND state <> 'acknowledged'`)).toEqual([{ state: 'pending', base_version: 1 }]);
+    await A.call('users.setActive', { id: await localId(A, Aadmin, 'hanmei'), active: false }, Aadmin);
+    const item = await waitFor('the hub holds A’s disable', async () => (await pool.query(`SELECT seq::int, kind, owner_desk AS "ownerDesk", record_key AS key, body FROM feed WHERE record_key = 'user:hanmei@2'`)).rows[0] as FeedItem | undefined);
+    expect(item.body).toMatchObject({ version: 2, body: { active: false, passwordHash: hashAt(A, 'hanmei') } });
+
+    // B applies A's version (the feed page as its puller would, on its own SQLite file).
+    const db = new Database(dbFile(B.dataDir));
+    try {
+      writeTx(db, SYSTEM_ACTOR, () => new Date(), (w) => applyHallFeedItems(w, 'hub', { items: [item] }));
+    } finally {
+      db.close();
+    }
+    expect(userAt(B, 'hanmei')).toEqual({ display_name: '韩梅', role: 'clerk', active: 0, password_hash: bHash });
   });
 });

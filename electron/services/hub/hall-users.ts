@@ -43,6 +43,23 @@ export function enqueueHallUser(w: WriteContext, userId: number, changed: UserFi
   enqueueHallRecord(w, 'user', u.username, body as unknown as Record<string, unknown>);
 }
 
+/**
+ * A version from the feed while changes of this desk's own still wait to be pushed: those changes'
+ * fields are laid over it, as the hub will (hub/users.ts), so a pending reset or disable is not
+ * undone locally in the meantime.
+ */
+export function withPendingChanges(db: Db, targetId: string, username: string, b: UserBody): UserBody {
+  const pending = db
+    .prepare(`SELECT body FROM hall_record_outbox WHERE target_id = ? AND kind = 'user' AND record_id = ? AND state <> 'acknowledged' AND state <> 'parked' ORDER BY id`)
+    .all(targetId, username) as { body: string }[];
+  let out: UserBody = b;
+  for (const p of pending) {
+    const mine = JSON.parse(p.body) as UserBody;
+    out = { ...out, ...Object.fromEntries(mine.changed.map((f) => [f, mine[f]])) };
+  }
+  return out;
+}
+
 /** Applies one version of a hall user on this desk (hall-records-apply.ts); ends its sessions when it was disabled or its password changed. */
 export function applyUserBody(w: WriteContext, username: string, b: UserBody): void {
   const had = findUserByName(w.db, username);
