@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { userBodyProblem, userOnCurrent } from './users';
 
 /**
  * Hall records other than cases (docs/hub.md, "Hall records: ownership and conflicts"):
@@ -11,11 +12,11 @@ import type pg from 'pg';
  */
 
 export const HALL = 'hall';
-export const RECORD_KINDS = ['credit', 'applicant'] as const;
+export const RECORD_KINDS = ['credit', 'applicant', 'user'] as const;
 export type RecordKind = (typeof RECORD_KINDS)[number];
 
 /** How each kind is owned (docs/hub.md): what a version on a stale base becomes. */
-const OWNERSHIP: Record<RecordKind, 'hall-append-only' | 'shared'> = { credit: 'hall-append-only', applicant: 'shared' };
+const OWNERSHIP: Record<RecordKind, 'hall-append-only' | 'hall-last-writer' | 'shared'> = { credit: 'hall-append-only', applicant: 'shared', user: 'hall-last-writer' };
 
 /** What the hub's request handling lends this module (server.ts). */
 export interface RecordsContext {
@@ -107,6 +108,7 @@ const isText = (v: unknown) => typeof v === 'string' && v.length > 0;
  * feed. The fields each kind needs (electron/services/hub/hall-records.ts, hall-applicants.ts).
  */
 function bodyProblem(kind: RecordKind, recordId: string, b: Record<string, unknown>): string | null {
+  if (kind === 'user') return userBodyProblem(recordId, b);
   if (kind === 'applicant') {
     if (!['person', 'organisation'].includes(b.kind as string) || !isText(b.name) || !isText(b.idType) || !isText(b.idNumber) || typeof b.phone !== 'string') return 'applicant needs kind, name, idType, idNumber and phone';
     if (`${b.idType as string}:${b.idNumber as string}` !== recordId) return `applicant record ${recordId} carries another ID`;
@@ -146,8 +148,10 @@ export async function pushRecord(ctx: RecordsContext, raw: Buffer): Promise<{ st
     } else {
       version = r.last_version + 1;
       const now = await currentOf(c, p.kind, p.recordId);
+      // A hall-owned last-writer record on a stale base: its changed fields on the current version (hub/users.ts).
+      if (OWNERSHIP[p.kind] === 'hall-last-writer' && p.baseVersion !== r.version) p.body = userOnCurrent(now.body as Record<string, unknown>, p.body);
       const same = (await c.query<{ same: boolean }>('SELECT $1::jsonb = $2::jsonb AS same', [now.body, p.body])).rows[0]!.same;
-      if (p.baseVersion === r.version) outcome = same ? 'kept' : 'current';
+      if (p.baseVersion === r.version || OWNERSHIP[p.kind] === 'hall-last-writer') outcome = same ? 'kept' : 'current';
       else if (same || OWNERSHIP[p.kind] === 'hall-append-only') outcome = 'kept';
       else {
         outcome = 'conflict';

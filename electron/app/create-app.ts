@@ -10,6 +10,7 @@ import { lockDataDir, tryImportGuardExclusive, type DataDirLock, type HolderKind
 import { writeTx } from '../store/write';
 import { restrictNewFiles, tightenDataDir } from '../store/data-dir-permissions';
 import { SessionStore } from '../services/auth/sessions';
+import { configureHallUserSessions } from '../services/hub/hall-users';
 import { Lockouts } from '../services/auth/lockout';
 import { systemMonotonic, type Monotonic } from './clock';
 import { createAuthService } from '../services/auth/auth-service';
@@ -276,6 +277,7 @@ async function readyApp(opts: CreateAppOptions, logger: Logger, lock: DataDirLoc
     },
     runInWorker,
   };
+  configureHallUserSessions(db, (userId) => deps.sessions.endAllFor(userId));
 
   const files = new FileStore(path.join(opts.dataDir, 'files'), logger);
   // Never against a store just created (every file would look orphaned); otherwise only this

@@ -7,6 +7,7 @@ import { findUserById, findUserByName, toUserView, type UserRow } from '../users
 import type { Session } from './sessions';
 import { AttemptGate } from './attempt-gate';
 import { refuseUsernameInPassword } from '../users/users-service';
+import { enqueueHallUser } from '../hub/hall-users';
 
 const ANONYMOUS = (username: string) => ({ userId: null, username: `(未登录:${username.slice(0, 64)})` });
 
@@ -121,6 +122,7 @@ export function createAuthService(deps: Deps) {
         deps.write(ctx.actor, (w) => {
           w.db.prepare('UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?').run(hash, w.at.toISOString(), user.id);
           w.audit({ action: 'auth.passwordChanged', entityType: 'user', entityId: user.id });
+          enqueueHallUser(w, user.id, ['passwordHash']);
         });
         return { ok: true as const };
       });

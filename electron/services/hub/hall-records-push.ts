@@ -148,10 +148,13 @@ export class HallRecordPusher {
         w.audit({ action: 'hub.recordAcknowledged', entityType: 'hall_record_outbox', entityId: e.id, detail: { kind: e.kind, recordId: e.record_id, version: a.version, outcome: a.outcome, leaseLost: true } });
         return;
       }
-      if (a.outcome === 'current') setLocalVersion(w.db, e.target_id, e.kind, e.record_id, a.version);
+      const more = () => w.db.prepare(`SELECT 1 FROM hall_record_outbox WHERE target_id = ? AND kind = ? AND record_id = ? AND state <> 'acknowledged'`).get(e.target_id, e.kind, e.record_id);
+      if (a.outcome === 'current' && e.kind === 'user' && !more()) {
+        // A user change on a stale base became current merged onto the hub's version (hub/users.ts): take what the hub holds.
+        applyRecordVersion(w, e.target_id, { kind: e.kind, recordId: e.record_id, version: a.current.version, body: a.current.body as Record<string, unknown>, firstAt: w.at.toISOString() }, 'hub', { force: true });
+      } else if (a.outcome === 'current') setLocalVersion(w.db, e.target_id, e.kind, e.record_id, a.version);
       else {
-        const more = w.db.prepare(`SELECT 1 FROM hall_record_outbox WHERE target_id = ? AND kind = ? AND record_id = ? AND state <> 'acknowledged'`).get(e.target_id, e.kind, e.record_id);
-        if (!more) applyRecordVersion(w, e.target_id, { kind: e.kind, recordId: e.record_id, version: a.current.version, body: a.current.body as Record<string, unknown>, firstAt: w.at.toISOString() }, 'hub', { force: true });
+        if (!more()) applyRecordVersion(w, e.target_id, { kind: e.kind, recordId: e.record_id, version: a.current.version, body: a.current.body as Record<string, unknown>, firstAt: w.at.toISOString() }, 'hub', { force: true });
       }
       w.audit({
         action: 'hub.recordAcknowledged',

@@ -25,7 +25,7 @@ export interface FeedItem {
 
 /** The hub's answer to a hall record push (hub/records.ts). */
 export interface RecordAnswer {
-  kind: 'credit' | 'applicant';
+  kind: 'credit' | 'applicant' | 'user';
   recordId: string;
   version: number;
   outcome: 'current' | 'conflict' | 'kept';

@@ -3,6 +3,7 @@ import type { Deps } from '../../app/deps';
 import type { PartialHandlers } from '../../app/handlers';
 import { AppError } from '../../app/app-error';
 import { hashPassword } from '../auth/passwords';
+import { enqueueHallUser } from '../hub/hall-users';
 import { findUserById, findUserByName, insertUser, toUserView, type UserRow } from './user-rows';
 
 export function createUsersService(deps: Deps): PartialHandlers {
@@ -29,6 +30,7 @@ export function createUsersService(deps: Deps): PartialHandlers {
       return deps.write(ctx.actor, (w) => {
         const id = insertUser(w.db, { ...input, passwordHash }, w.at);
         w.audit({ action: 'user.create', entityType: 'user', entityId: id, detail: { username: input.username, role: input.role } });
+        enqueueHallUser(w, id, ['displayName', 'role', 'active', 'passwordHash']);
         return toUserView(findUserById(w.db, id)!);
       });
     },
@@ -49,6 +51,7 @@ export function createUsersService(deps: Deps): PartialHandlers {
       deps.write(ctx.actor, (w) => {
         w.db.prepare('UPDATE users SET password_hash = ?, failed_attempts = 0, locked_until = NULL, updated_at = ? WHERE id = ?').run(hash, w.at.toISOString(), id);
         w.audit({ action: 'user.resetPassword', entityType: 'user', entityId: id });
+        enqueueHallUser(w, id, ['passwordHash']);
       });
       sessions.endAllFor(id);
       return { ok: true as const };
@@ -64,6 +67,7 @@ export function createUsersService(deps: Deps): PartialHandlers {
       deps.write(ctx.actor, (w) => {
         w.db.prepare('UPDATE users SET active = ?, updated_at = ? WHERE id = ?').run(active ? 1 : 0, w.at.toISOString(), id);
         w.audit({ action: active ? 'user.enable' : 'user.disable', entityType: 'user', entityId: id });
+        enqueueHallUser(w, id, ['active']);
       });
       if (!active) sessions.endAllFor(id);
       return { ok: true as const };
