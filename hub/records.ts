@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { calendarYearProblem, catalogVersionProblem } from './hall-catalog-records';
 
 /**
  * Hall records other than cases (docs/hub.md, "Hall records: ownership and conflicts"):
@@ -11,11 +12,19 @@ import type pg from 'pg';
  */
 
 export const HALL = 'hall';
-export const RECORD_KINDS = ['credit', 'applicant'] as const;
+export const RECORD_KINDS = ['credit', 'applicant', 'catalog_version', 'calendar_year'] as const;
 export type RecordKind = (typeof RECORD_KINDS)[number];
 
-/** How each kind is owned (docs/hub.md): what a version on a stale base becomes. */
-const OWNERSHIP: Record<RecordKind, 'hall-append-only' | 'shared'> = { credit: 'hall-append-only', applicant: 'shared' };
+/**
+ * How each kind is owned (docs/hub.md): what a version on a stale base becomes. 'hall-latest': the
+ * hall's one list, whose latest change wins (the one it replaced stays in the history).
+ */
+const OWNERSHIP: Record<RecordKind, 'hall-append-only' | 'shared' | 'hall-latest'> = {
+  credit: 'hall-append-only',
+  applicant: 'shared',
+  catalog_version: 'hall-append-only',
+  calendar_year: 'hall-latest',
+};
 
 /** What the hub's request handling lends this module (server.ts). */
 export interface RecordsContext {
@@ -107,6 +116,8 @@ const isText = (v: unknown) => typeof v === 'string' && v.length > 0;
  * feed. The fields each kind needs (electron/services/hub/hall-records.ts, hall-applicants.ts).
  */
 function bodyProblem(kind: RecordKind, recordId: string, b: Record<string, unknown>): string | null {
+  if (kind === 'catalog_version') return catalogVersionProblem(recordId, b);
+  if (kind === 'calendar_year') return calendarYearProblem(recordId, b);
   if (kind === 'applicant') {
     if (!['person', 'organisation'].includes(b.kind as string) || !isText(b.name) || !isText(b.idType) || !isText(b.idNumber) || typeof b.phone !== 'string') return 'applicant needs kind, name, idType, idNumber and phone';
     if (`${b.idType as string}:${b.idNumber as string}` !== recordId) return `applicant record ${recordId} carries another ID`;
@@ -147,7 +158,7 @@ export async function pushRecord(ctx: RecordsContext, raw: Buffer): Promise<{ st
       version = r.last_version + 1;
       const now = await currentOf(c, p.kind, p.recordId);
       const same = (await c.query<{ same: boolean }>('SELECT $1::jsonb = $2::jsonb AS same', [now.body, p.body])).rows[0]!.same;
-      if (p.baseVersion === r.version) outcome = same ? 'kept' : 'current';
+      if (p.baseVersion === r.version || OWNERSHIP[p.kind] === 'hall-latest') outcome = same ? 'kept' : 'current';
       else if (same || OWNERSHIP[p.kind] === 'hall-append-only') outcome = 'kept';
       else {
         outcome = 'conflict';
