@@ -12,6 +12,9 @@ import { hubFingerprint, type HubCard } from '../../electron/services/hub/hub-pr
 import { readCatalogVersion } from '../../electron/services/catalog-io/catalog-version-rows';
 import { writeCatalogXlsx } from '../../electron/services/catalog-io/write-catalog-xlsx';
 import { chinaDate, chinaDayStartIso } from '../../shared/rules/china-time';
+import { HubConnector } from '../../electron/services/hub/hub-connector';
+import { ConnectorFailure } from '../../electron/services/sync/http-connector';
+import { TargetConfig, type HubTargetConfig } from '../../electron/services/sync/targets-config';
 
 /**
  * The hall's catalog and calendar (issue 17: "a catalog version published at the hub is in force on
@@ -168,5 +171,47 @@ describe('the catalog and the calendar are the hall’s', () => {
       expect(v.catalogVersion.label).toBe(OLD_LABEL);
       expect(v.items.map((i) => i.timeLimitDays)).toEqual([1]);
     }
+  });
+
+  it('the calendar year: the latest push wins even on an older base; the hub refuses a catalog version or a year the desks could not apply, with nothing written', async () => {
+    const c = new HubConnector(TargetConfig.parse(hubTarget(hub.port)) as HubTargetConfig, A.dataDir, 15, 5_000);
+    const year = (days: { date: string; kind: string; name: string; note: string | null }[]) => ({ year: 2029, source: '国办发明电〔2028〕1号', days });
+    const first = await c.pushRecord({ kind: 'calendar_year', recordId: '2029', baseVersion: 0, body: year([{ date: '2029-01-01', kind: 'holiday', name: '元旦', note: null }]), idempotencyKey: 'cal/2029/1' });
+    expect(first).toMatchObject({ version: 1, outcome: 'current' });
+    // Another desk's change made on the same (now stale) base: the hall's latest list, so it becomes current.
+    const second = await c.pushRecord({
+      kind: 'calendar_year',
+      recordId: '2029',
+      baseVersion: 0,
+      body: year([
+        { date: '2029-01-01', kind: 'holiday', name: '元旦', note: null },
+        { date: '2029-01-02', kind: 'holiday', name: '元旦', note: '县政府通知' },
+      ]),
+      idempotencyKey: 'cal/2029/2',
+    });
+    expect(second).toMatchObject({ version: 2, outcome: 'current' });
+    const y = await waitFor('A has 2029 at version 2', async () => {
+      const v = await A.call('calendar.year', { year: 2029 }, tokens.Aadmin!);
+      return v.days.length === 2 ? v : null;
+    });
+    expect(y.days.map((d) => [d.date, d.kind, d.name, d.note])).toEqual([
+      ['2029-01-01', 'holiday', '元旦', null],
+      ['2029-01-02', 'holiday', '元旦', '县政府通知'],
+    ]);
+
+    const before = (await pool.query('SELECT (SELECT count(*) FROM record_versions)::int AS v, (SELECT count(*) FROM feed)::int AS f')).rows[0];
+    const catalog = { serviceItems: [{ code: 'X1', name: '事项', timeLimitDays: 5, certificates: ['ZM-NONE'], produces: [] }], certificates: [], circumstances: [], bundles: [] };
+    const bad = [
+      { kind: 'catalog_version', recordId: 'b4c7e0f2-0000-4000-8000-000000000002', body: { label: '缺证明的清单', effectiveFrom: '2027-01-01T00:00:00.000+08:00', source: 'xlsx:x.xlsx', note: '', catalog } },
+      { kind: 'catalog_version', recordId: 'not-a-uuid', body: { label: '清单', effectiveFrom: '2027-01-01', source: '', note: '', catalog: { ...catalog, serviceItems: [] } } },
+      { kind: 'calendar_year', recordId: '2030', body: { year: 2030, source: '通知', days: [{ date: '2031-01-01', kind: 'holiday', name: '元旦', note: null }] } },
+      { kind: 'calendar_year', recordId: '2030', body: { year: 2030, source: '通知', days: [{ date: '2030-01-01', kind: '休', name: '元旦', note: null }] } },
+    ];
+    for (const [i, b] of bad.entries()) {
+      const e = await c.pushRecord({ ...b, baseVersion: 0, idempotencyKey: `bad/${i}` }).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(ConnectorFailure);
+      expect((e as ConnectorFailure).failure).toMatchObject({ kind: 'rejected', status: 422, message: '推送的记录内容不完整或与记录编号不符，已拒绝。' });
+    }
+    expect((await pool.query('SELECT (SELECT count(*) FROM record_versions)::int AS v, (SELECT count(*) FROM feed)::int AS f')).rows[0]).toEqual(before);
   });
 });
