@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { userBodyProblem, userOnCurrent } from './users';
+import { calendarYearProblem, catalogVersionProblem } from './hall-catalog-records';
 
 /**
  * Hall records other than cases (docs/hub.md, "Hall records: ownership and conflicts"):
@@ -12,11 +13,21 @@ import { userBodyProblem, userOnCurrent } from './users';
  */
 
 export const HALL = 'hall';
-export const RECORD_KINDS = ['credit', 'applicant', 'user'] as const;
+export const RECORD_KINDS = ['credit', 'applicant', 'user', 'catalog_version', 'calendar_year'] as const;
 export type RecordKind = (typeof RECORD_KINDS)[number];
 
-/** How each kind is owned (docs/hub.md): what a version on a stale base becomes. */
-const OWNERSHIP: Record<RecordKind, 'hall-append-only' | 'hall-last-writer' | 'shared'> = { credit: 'hall-append-only', applicant: 'shared', user: 'hall-last-writer' };
+/**
+ * How each kind is owned (docs/hub.md): what a version on a stale base becomes. 'hall-last-writer':
+ * a hall-owned record whose changed fields are laid on the current version (users, hub/users.ts);
+ * 'hall-latest': the hall's one list, whose latest change wins (the one it replaced stays in the history).
+ */
+const OWNERSHIP: Record<RecordKind, 'hall-append-only' | 'hall-last-writer' | 'shared' | 'hall-latest'> = {
+  credit: 'hall-append-only',
+  applicant: 'shared',
+  user: 'hall-last-writer',
+  catalog_version: 'hall-append-only',
+  calendar_year: 'hall-latest',
+};
 
 /** What the hub's request handling lends this module (server.ts). */
 export interface RecordsContext {
@@ -109,6 +120,8 @@ const isText = (v: unknown) => typeof v === 'string' && v.length > 0;
  */
 function bodyProblem(kind: RecordKind, recordId: string, b: Record<string, unknown>): string | null {
   if (kind === 'user') return userBodyProblem(recordId, b);
+  if (kind === 'catalog_version') return catalogVersionProblem(recordId, b);
+  if (kind === 'calendar_year') return calendarYearProblem(recordId, b);
   if (kind === 'applicant') {
     if (!['person', 'organisation'].includes(b.kind as string) || !isText(b.name) || !isText(b.idType) || !isText(b.idNumber) || typeof b.phone !== 'string') return 'applicant needs kind, name, idType, idNumber and phone';
     if (`${b.idType as string}:${b.idNumber as string}` !== recordId) return `applicant record ${recordId} carries another ID`;
@@ -151,7 +164,7 @@ export async function pushRecord(ctx: RecordsContext, raw: Buffer): Promise<{ st
       // A hall-owned last-writer record on a stale base: its changed fields on the current version (hub/users.ts).
       if (OWNERSHIP[p.kind] === 'hall-last-writer' && p.baseVersion !== r.version) p.body = userOnCurrent(now.body as Record<string, unknown>, p.body);
       const same = (await c.query<{ same: boolean }>('SELECT $1::jsonb = $2::jsonb AS same', [now.body, p.body])).rows[0]!.same;
-      if (p.baseVersion === r.version || OWNERSHIP[p.kind] === 'hall-last-writer') outcome = same ? 'kept' : 'current';
+      if (p.baseVersion === r.version || OWNERSHIP[p.kind] === 'hall-last-writer' || OWNERSHIP[p.kind] === 'hall-latest') outcome = same ? 'kept' : 'current';
       else if (same || OWNERSHIP[p.kind] === 'hall-append-only') outcome = 'kept';
       else {
         outcome = 'conflict';

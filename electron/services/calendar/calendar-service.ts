@@ -4,6 +4,7 @@ import { AppError } from '../../app/app-error';
 import { chinaDate } from '../../../shared/rules/china-time';
 import { DAY_KIND_LABELS, isCalendarDate, isWeekend, parseCalendarText, weekdayOf, WEEKDAY_LABELS, yearOf, yearsNeeded } from '../../../shared/rules/hall-calendar';
 import { countsOf, dayRow, replaceYear, yearLoaded, yearView } from './calendar-store';
+import { shareCalendarYear } from '../hub/hall-catalog';
 
 const KIND_WORDS = { ...DAY_KIND_LABELS, normal: '按常规' } as const;
 
@@ -34,6 +35,7 @@ export function createCalendarService(deps: Deps): PartialHandlers {
       deps.write(ctx.actor, (w) => {
         const counts = replaceYear(w, year, source, parsed.days);
         w.audit({ action: 'calendar.import', entityType: 'calendar', entityId: year, detail: { year, source, before: counts.before, after: counts.after } });
+        shareCalendarYear(w, year); // the hall's calendar (docs/hub.md)
       });
       return yearView(db, year);
     },
@@ -67,6 +69,7 @@ export function createCalendarService(deps: Deps): PartialHandlers {
           entityId: date,
           detail: { date, from: before ? { kind: before.kind, name: before.name } : 'normal', to: kind === 'normal' ? 'normal' : { kind, name: name || before?.name || '' }, reason },
         });
+        shareCalendarYear(w, year);
       });
       return yearView(db, year);
     },

@@ -28,8 +28,8 @@ export function yearView(db: Db, year: number): CalendarYearView {
   };
 }
 
-/** Replaces a year's list in the caller's transaction; returns the counts before and after for the audit entry. */
-export function replaceYear(w: WriteContext, year: number, source: string, days: readonly CalendarDay[]) {
+/** Replaces a year's list in the caller's transaction (a day's correction reason kept when given); returns the counts before and after for the audit entry. */
+export function replaceYear(w: WriteContext, year: number, source: string, days: readonly (CalendarDay & { note?: string | null })[]) {
   const before = countsOf(w.db, year);
   const at = w.at.toISOString();
   w.db.prepare('DELETE FROM calendar_days WHERE year = ?').run(year);
@@ -39,8 +39,8 @@ export function replaceYear(w: WriteContext, year: number, source: string, days:
        ON CONFLICT (year) DO UPDATE SET source = excluded.source, loaded_at = excluded.loaded_at, loaded_by = excluded.loaded_by`,
     )
     .run(year, source, at, w.actor.userId);
-  const ins = w.db.prepare('INSERT INTO calendar_days (day, year, kind, name, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?)');
-  for (const d of days) ins.run(d.date, year, d.kind, d.name, at, w.actor.userId);
+  const ins = w.db.prepare('INSERT INTO calendar_days (day, year, kind, name, note, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  for (const d of days) ins.run(d.date, year, d.kind, d.name, d.note ?? null, at, w.actor.userId);
   return { before, after: countsOf(w.db, year) };
 }
 
@@ -53,4 +53,9 @@ export function countsOf(db: Db, year: number): { holidays: number; workdays: nu
 
 export function dayRow(db: Db, date: string): { kind: DayKind; name: string } | undefined {
   return db.prepare('SELECT kind, name FROM calendar_days WHERE day = ?').get(date) as { kind: DayKind; name: string } | undefined;
+}
+
+/** A year's listed days as the hall shares them (hub/hall-catalog.ts). */
+export function yearDays(db: Db, year: number): (CalendarDay & { note: string | null })[] {
+  return db.prepare('SELECT day AS date, kind, name, note FROM calendar_days WHERE year = ? ORDER BY day').all(year) as (CalendarDay & { note: string | null })[];
 }

@@ -18,6 +18,7 @@ import { insertCatalogVersion, listCatalogVersions, readCatalogVersion, versionR
 import { chinaDate, chinaDayStartIso } from '../../../shared/rules/china-time';
 import { SHEETS, VERSION_COLUMNS } from './xlsx-layout';
 import { writeCatalogXlsx } from './write-catalog-xlsx';
+import { shareCatalogVersion } from '../hub/hall-catalog';
 
 /** The file's own name, without any folder a browser or OS may have put in front. */
 function baseName(fileName: string): string {
@@ -103,6 +104,7 @@ export function createCatalogIoService(deps: Deps): PartialHandlers {
           createdAt: w.at.toISOString(),
           createdBy: ctx.user?.id ?? null,
         });
+        shareCatalogVersion(w, id); // the hall's catalog: every desk of the hall receives it (docs/hub.md)
         w.audit({
           action: 'catalog.import',
           entityType: 'catalog_version',

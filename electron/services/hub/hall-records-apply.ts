@@ -7,6 +7,7 @@ import type { FeedItem } from './hub-connector';
 import { localVersion, setLocalVersion, type CreditBody, type HallRecordKind } from './hall-records';
 import { applyApplicantBody } from './hall-applicants';
 import { applyUserBody, type UserBody } from './hall-users';
+import { applyCalendarYearBody, applyCatalogVersionBody, type CalendarYearBody, type CatalogVersionBody } from './hall-catalog';
 
 /**
  * Applies the hall records of a feed page on this desk (inside the page's transaction,
@@ -29,7 +30,7 @@ export interface RecordFeedBody {
   settled?: boolean;
 }
 
-const RECORD_KINDS = new Set<string>(['credit', 'applicant', 'user']);
+const RECORD_KINDS = new Set<string>(['credit', 'applicant', 'user', 'catalog_version', 'calendar_year']);
 
 export function applyHallFeedItems(w: WriteContext, targetId: string, page: { items: FeedItem[]; more?: boolean }): void {
   const credits = new Map<number, { c: CreditBody; firstAt: string }>();
@@ -62,12 +63,15 @@ export function applyRecordVersion(
   opts: { force?: boolean; onCredit?: (creditId: number, c: CreditBody, firstAt: string) => void } = {},
 ): boolean {
   if (!opts.force && b.version <= localVersion(w.db, targetId, b.kind, b.recordId)) return false;
-  if (b.kind === 'applicant') {
-    const waiting = w.db.prepare(`SELECT 1 FROM hall_record_outbox WHERE target_id = ? AND kind = 'applicant' AND record_id = ? AND state <> 'acknowledged'`).get(targetId, b.recordId);
+  if (b.kind === 'applicant' || b.kind === 'calendar_year') {
+    const waiting = w.db.prepare(`SELECT 1 FROM hall_record_outbox WHERE target_id = ? AND kind = ? AND record_id = ? AND state <> 'acknowledged'`).get(targetId, b.kind, b.recordId);
     if (waiting && !opts.force) return false;
-    applyApplicantBody(w, b.recordId, b.body, b.version);
+    if (b.kind === 'applicant') applyApplicantBody(w, b.recordId, b.body, b.version);
+    else applyCalendarYearBody(w, b.body as unknown as CalendarYearBody, ownerDesk);
   } else if (b.kind === 'user') {
     applyUserBody(w, b.recordId, b.body as unknown as UserBody);
+  } else if (b.kind === 'catalog_version') {
+    applyCatalogVersionBody(w, b.recordId, b.body as unknown as CatalogVersionBody, ownerDesk);
   } else {
     const c = b.body as unknown as CreditBody;
     opts.onCredit?.(applyCredit(w, b.recordId, c, ownerDesk, b.firstAt), c, b.firstAt);

@@ -12,7 +12,7 @@ import { laterCaughtUp } from './hall-copy-clock';
  * `hall_record_outbox` for every hub target; the pusher (hall-records-push.ts) sends them.
  */
 
-export type HallRecordKind = 'credit' | 'applicant' | 'user';
+export type HallRecordKind = 'credit' | 'applicant' | 'user' | 'catalog_version' | 'calendar_year';
 
 interface HallConfig {
   /** The hub targets this desk pushes to (those the sender serves, zone-filtered). */
@@ -22,6 +22,9 @@ interface HallConfig {
 }
 
 const configs = new WeakMap<Db, HallConfig>();
+
+/** The audit log's entity type of each kind. */
+const AUDIT_ENTITY: Record<HallRecordKind, string> = { credit: 'credit', applicant: 'applicant', user: 'user', catalog_version: 'catalog_version', calendar_year: 'calendar' };
 
 /** Set by the sender (sync/sender.ts) for the store it serves. */
 export function configureHallRecords(db: Db, c: HallConfig): void {
@@ -57,7 +60,7 @@ export function enqueueHallRecord(w: WriteContext, kind: HallRecordKind, recordI
       ),
     );
   }
-  w.audit({ action: 'hub.recordQueued', entityType: kind, entityId: null, detail: { kind, recordId, entries: ids } });
+  w.audit({ action: 'hub.recordQueued', entityType: AUDIT_ENTITY[kind], entityId: null, detail: { kind, recordId, entries: ids } });
   setImmediate(cfg.onQueued); // after this transaction: the pusher then finds the entries committed
   return ids;
 }

@@ -7,6 +7,7 @@ import type { FileStore } from '../files/file-store';
 import { uploadCaseFiles } from './hub-files';
 import { H, HUB_PROTOCOL, protocolMismatchMessage, signRequest, verifyAnswer } from './hub-protocol';
 import { HubLink } from './hub-link';
+import type { HallRecordKind } from './hall-records';
 
 /**
  * The desk's side of the hub protocol (docs/hub.md): signed requests with the desk's transfer
@@ -25,7 +26,7 @@ export interface FeedItem {
 
 /** The hub's answer to a hall record push (hub/records.ts). */
 export interface RecordAnswer {
-  kind: 'credit' | 'applicant' | 'user';
+  kind: HallRecordKind;
   recordId: string;
   version: number;
   outcome: 'current' | 'conflict' | 'kept';

@@ -337,6 +337,9 @@ function ExportButton() {
 
 function sourceText(source: string): string {
   if (source === 'demo') return '演示数据';
+  // A version another desk of the hall published, received through the hub (docs/hub.md).
+  const hall = /^hub:([^:]+):(.*)$/s.exec(source);
+  if (hall) return `全厅发布（${hall[1]}）${sourceText(hall[2]!)}`;
   return source.startsWith('xlsx:') ? `导入：${source.slice(5)}` : source;
 }
 
