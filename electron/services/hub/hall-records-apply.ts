@@ -6,7 +6,7 @@ import { chinaDateTime } from '../../../shared/rules/china-time';
 import type { FeedItem } from './hub-connector';
 import { localVersion, setLocalVersion, type CreditBody, type HallRecordKind } from './hall-records';
 import { applyApplicantBody } from './hall-applicants';
-import { applyUserBody, type UserBody } from './hall-users';
+import { applyUserBody, withPendingChanges, type UserBody } from './hall-users';
 import { applyCalendarYearBody, applyCatalogVersionBody, type CalendarYearBody, type CatalogVersionBody } from './hall-catalog';
 
 /**
@@ -69,7 +69,8 @@ export function applyRecordVersion(
     if (b.kind === 'applicant') applyApplicantBody(w, b.recordId, b.body, b.version);
     else applyCalendarYearBody(w, b.body as unknown as CalendarYearBody, ownerDesk);
   } else if (b.kind === 'user') {
-    applyUserBody(w, b.recordId, b.body as unknown as UserBody);
+    // This desk's own changes of the user still waiting to be pushed are laid over it, as the hub will (hall-users.ts).
+    applyUserBody(w, b.recordId, withPendingChanges(w.db, targetId, b.recordId, b.body as unknown as UserBody));
   } else if (b.kind === 'catalog_version') {
     applyCatalogVersionBody(w, b.recordId, b.body as unknown as CatalogVersionBody, ownerDesk);
   } else {
