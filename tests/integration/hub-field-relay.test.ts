@@ -14,6 +14,8 @@ import { createHubServer } from '../../hub/server';
 import { enrolDesk, hubIdentity } from '../../hub/trust';
 import { createDeskKeys } from '../../electron/services/transfer/desk-keys';
 import { hubFingerprint, type HubCard } from '../../electron/services/hub/hub-protocol';
+import { HubConnector } from '../../electron/services/hub/hub-connector';
+import { TargetConfig, type HubTargetConfig } from '../../electron/services/sync/targets-config';
 
 /**
  * Field work through the hub (docs/hub.md, "Field work through the hub"), against a real
@@ -32,6 +34,7 @@ const ROUNDS = 5;
 let pool: pg.Pool;
 let server: ReturnType<typeof createHubServer>;
 let hubCard: HubCard;
+let hubPort: number;
 let A: TestDesk;
 const laptops: { d: TestDesk; deskId: string; assistant: string; token: string }[] = [];
 let supervisor: string;
@@ -112,6 +115,7 @@ beforeAll(async () => {
   server = createHubServer({ pool, identity, log: () => undefined });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const port = (server.address() as AddressInfo).port;
+  hubPort = port;
   process.env.DESK_TRANSFER_PASSPHRASE = 'hub-field-test';
   A = await enrolledDesk('desk-a', '一号窗口', port);
   supervisor = (await A.signIn('admin')).token;
@@ -205,6 +209,10 @@ describe('a field result delivered twice applies once', () => {
     // A issues the package for the holder through the hub.
     const s1 = await A.call('verification.syncHallField', {}, supervisor);
     expect(s1).toEqual({ issued: 1, applied: 0, duplicates: 0, refused: [] });
+    // Another laptop gets neither the package nor a say in the result.
+    const other = laptops[0]!;
+    const peek = await other.d.raw('field.fetchFromHall', { taskKey }, other.token);
+    expect(peek.ok === false && peek.error).toMatchObject({ code: 'CONFLICT', message: '本机没有领取这个核查任务。' });
     const packageId = await doTheWork(l, taskKey);
     const sent = await l.d.call('field.sendToHall', { taskKey, packageId }, l.token);
     expect(sent.duplicate).toBe(false);
@@ -227,6 +235,12 @@ describe('a field result delivered twice applies once', () => {
     // Acknowledged at the hub: a later sync has nothing left.
     expect((await pool.query('SELECT acked_at IS NOT NULL AS acked FROM field_results WHERE result_id = $1', [sent.resultId])).rows).toEqual([{ acked: true }]);
     expect(await A.call('verification.syncHallField', {}, supervisor)).toEqual({ issued: 0, applied: 0, duplicates: 0, refused: [] });
+    // A laptop may not hand a package over for a task of another desk, nor acknowledge its results.
+    const asLaptop = new HubConnector(TargetConfig.parse(hubTarget(hubPort)) as HubTargetConfig, other.d.dataDir, 16, 5_000);
+    const forged = await asLaptop.request('POST', '/v1/field/package', { taskKey, package: { forged: true } });
+    expect(forged.status).toBe(409);
+    expect((forged.json as { error: { message: string } }).error.message).toBe('只有任务所属窗口可以签发外勤任务包。');
+    expect((await asLaptop.request('GET', '/v1/field/results')).json).toEqual({ results: [] });
   }, 120_000);
 
   it('imported as a file first, then relayed by the hub: the relay is counted a duplicate and acknowledged', async () => {
@@ -245,5 +259,25 @@ describe('a field result delivered twice applies once', () => {
     expect(read(A, 'SELECT count(*) AS n FROM field_results_applied WHERE task_id = ?', taskId)).toEqual([{ n: 1 }]);
     expect(read(A, 'SELECT count(*) AS n FROM verification_evidence WHERE task_id = ?', taskId)).toEqual([{ n: 1 }]);
     expect((await pool.query('SELECT acked_at IS NOT NULL AS acked FROM field_results WHERE task_key = $1', [taskKey])).rows).toEqual([{ acked: true }]);
+  }, 120_000);
+});
+
+// Last: the refused result stays listed at the hub, in every later sync.
+describe('a result the owning desk refuses', () => {
+  it('a result for a task A took back (released) is refused at A, not acknowledged, and listed again', async () => {
+    const taskId = await newTask();
+    const { taskKey } = await A.call('verification.offerToHall', { taskId }, supervisor);
+    const l = laptops[0]!;
+    await l.d.call('field.takeFromHall', { taskKey }, l.token);
+    expect((await A.call('verification.syncHallField', {}, supervisor)).issued).toBe(1);
+    const packageId = await doTheWork(l, taskKey);
+    await A.call('verification.release', { taskId, reason: '笔记本遗失' }, supervisor);
+    const sent = await l.d.call('field.sendToHall', { taskKey, packageId }, l.token);
+    const refused = { issued: 0, applied: 0, duplicates: 0, refused: [{ ref: sent.resultId, message: '该外勤任务已被收回或改派，此结果不能应用。' }] };
+    expect(await A.call('verification.syncHallField', {}, supervisor)).toEqual(refused);
+    expect(await A.call('verification.syncHallField', {}, supervisor)).toEqual(refused);
+    expect(read(A, 'SELECT count(*) AS n FROM field_results_applied WHERE task_id = ?', taskId)).toEqual([{ n: 0 }]);
+    expect((await A.call('verification.get', { taskId }, supervisor)).outcome).toBeNull();
+    expect((await pool.query('SELECT acked_at FROM field_results WHERE result_id = $1', [sent.resultId])).rows).toEqual([{ acked_at: null }]);
   }, 120_000);
 });
