@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, usePostgres } from '../helpers/postgres';
 import { testDesk, type TestDesk } from '../helpers/app';
 import { tempDir } from '../helpers/temp';
+import { CuttableProxy } from '../helpers/cuttable-proxy';
+import { freePort } from '../../hub/cluster';
 import { signaturePng } from '../helpers/png';
 import { dbFile, FAST_SENDER, writeConfig } from './sync-support';
 import { HUB_MIGRATIONS_DIR, migrate } from '../../hub/migrate';
@@ -97,13 +99,18 @@ function raceAll(taskKey: string) {
 /** The winner's work: checklist ticked, a true finding, the applicant's signature; returns its package id. */
 async function doTheWork(l: (typeof laptops)[number], taskKey: string): Promise<string> {
   const w = await l.d.call('field.fetchFromHall', { taskKey }, l.token);
+  await workOffline(l, w);
+  return w.packageId;
+}
+
+/** The work itself, on the laptop alone (no hub needed). */
+async function workOffline(l: (typeof laptops)[number], w: { packageId: string; checklist: { key: string }[] }): Promise<void> {
   await l.d.call(
     'field.save',
     { packageId: w.packageId, answers: Object.fromEntries(w.checklist.map((x) => [x.key, true])), notes: '现场核实属实', address: '房县城关镇东街12号', coords: null, outcome: 'true', consequence: null },
     l.token,
   );
   await l.d.call('field.addPhoto', { packageId: w.packageId, kind: 'signature', base64: SIG, takenAt: '2026-12-01T10:00:00.000Z' }, l.token);
-  return w.packageId;
 }
 
 beforeAll(async () => {
@@ -259,6 +266,40 @@ describe('a field result delivered twice applies once', () => {
     expect(read(A, 'SELECT count(*) AS n FROM field_results_applied WHERE task_id = ?', taskId)).toEqual([{ n: 1 }]);
     expect(read(A, 'SELECT count(*) AS n FROM verification_evidence WHERE task_id = ?', taskId)).toEqual([{ n: 1 }]);
     expect((await pool.query('SELECT acked_at IS NOT NULL AS acked FROM field_results WHERE task_key = $1', [taskKey])).rows).toEqual([{ acked: true }]);
+  }, 120_000);
+});
+
+describe('a laptop cut off from the hub', () => {
+  it('works on its imported package while the hub is unreachable; its result, sent when it is back, applies once', async () => {
+    const proxy = new CuttableProxy(await freePort(), () => hubPort);
+    await proxy.open();
+    const d = await enrolledDesk('laptop-5', '外勤笔记本5', proxy.port);
+    const l = { d, deskId: 'laptop-5', assistant: '陈静', token: (await d.signIn('chenjing')).token };
+    try {
+      const taskId = await newTask();
+      const { taskKey } = await A.call('verification.offerToHall', { taskId }, supervisor);
+      await l.d.call('field.takeFromHall', { taskKey }, l.token);
+      expect((await A.call('verification.syncHallField', {}, supervisor)).issued).toBe(1);
+      const w = await l.d.call('field.fetchFromHall', { taskKey }, l.token);
+      await proxy.cut();
+      await workOffline(l, w);
+      const offline = await l.d.raw('field.sendToHall', { taskKey, packageId: w.packageId }, l.token);
+      expect(offline.ok === false && offline.error.code).toBe('UNAVAILABLE');
+      expect(offline.ok === false && offline.error.message).toMatch(/^无法连接全厅中心：/);
+      // Sealed on the laptop all the same; nothing reached A.
+      const sealed = (await l.d.call('field.list', {}, l.token)).find((x) => x.packageId === w.packageId)!;
+      expect(sealed.state).toBe('finished');
+      expect(await A.call('verification.syncHallField', {}, supervisor)).toEqual({ issued: 0, applied: 0, duplicates: 0, refused: [] });
+      await proxy.open();
+      const sent = await l.d.call('field.sendToHall', { taskKey, packageId: w.packageId }, l.token);
+      expect(sent).toMatchObject({ resultId: sealed.resultId, duplicate: false });
+      expect(await A.call('verification.syncHallField', {}, supervisor)).toEqual({ issued: 0, applied: 1, duplicates: 0, refused: [] });
+      expect((await A.call('verification.get', { taskId }, supervisor)).outcome).toBe('true');
+    } finally {
+      await d.app.stopSync().catch(() => undefined);
+      d.app.close();
+      await proxy.cut();
+    }
   }, 120_000);
 });
 
