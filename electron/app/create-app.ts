@@ -40,6 +40,7 @@ import { syncConfigPath, writeSyncConfig } from '../services/sync/targets-config
 import { loadSyncTargets } from '../services/sync/sync-targets';
 import { SyncSender } from '../services/sync/sender';
 import { createHallConflictsService } from '../services/hub/hall-conflicts-service';
+import { createHallFieldService } from '../services/hub/hall-field';
 import type { HubTargetConfig } from '../services/sync/targets-config';
 import type { SenderStoreMode } from '../services/sync/sender-store-client';
 import { createSyncService } from '../services/sync/sync-service';
@@ -360,6 +361,7 @@ async function readyApp(opts: CreateAppOptions, logger: Logger, lock: DataDirLoc
     createVerificationService({ ...deps, files }),
     createAssistanceService({ ...deps, files }),
     createFieldService({ ...deps, files }),
+    createHallFieldService({ ...deps, files }, () => syncTargets.all().filter((t): t is HubTargetConfig => t.kind === 'hub' && reachableHere(t, zone)), opts.dataDir, syncTargets.sender.requestTimeoutMs),
     createCalendarService(deps),
     transfer.handlers,
     createStoreService({ db, backupDir: paths.backupDir }),

@@ -20,6 +20,7 @@ import { transferMethods } from './methods/transfer';
 import { storeMethods } from './methods/store';
 import { calendarMethods } from './methods/calendar';
 import { hallRecordsMethods } from './methods/hall-records';
+import { hallFieldMethods } from './methods/hall-field';
 import { hubMethods } from './methods/hub';
 import { applicantsMethods, ApplicantInput, ApplicantView } from './methods/applicants';
 
@@ -319,6 +320,7 @@ export const contract = {
   ...transferMethods,
   ...storeMethods,
   ...hallRecordsMethods,
+  ...hallFieldMethods,
   ...calendarMethods,
   ...hubMethods,
   ...applicantsMethods,
