@@ -8,7 +8,7 @@ import { tempDir } from '../helpers/temp';
 import { CuttableProxy } from '../helpers/cuttable-proxy';
 import { freePort } from '../../hub/cluster';
 import { signaturePng } from '../helpers/png';
-import { dbFile, FAST_SENDER, writeConfig } from './sync-support';
+import { dbFile, FAST_SENDER, waitFor, writeConfig } from './sync-support';
 import { HUB_MIGRATIONS_DIR, migrate } from '../../hub/migrate';
 import { createHubServer } from '../../hub/server';
 import { enrolDesk, hubIdentity } from '../../hub/trust';
@@ -117,8 +117,11 @@ beforeAll(async () => {
     let token: string;
     if (i % 2 === 1) token = (await d.signIn('chenjing')).token;
     else {
-      await d.call('users.create', { username: 'lisi', displayName: '李思', role: 'assistant', password: 'Field@2026x' }, (await d.signIn('admin')).token);
-      token = (await d.signIn('lisi', 'Field@2026x')).token;
+      // 李思 was created at A: a hall user, she reaches every desk through the hub (hall-users.ts).
+      token = await waitFor(`李思 reaches ${deskId}`, async () => {
+        const r = await d.raw('auth.signIn', { username: 'lisi', password: 'Field@2026x' });
+        return r.ok ? (r.value as { token: string }).token : null;
+      });
     }
     laptops.push({ d, deskId, assistant: i % 2 === 1 ? '陈静' : '李思', token });
   }
