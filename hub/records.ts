@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { assertMaterialPagesHeld, materialBodyProblem } from './materials';
 
 /**
  * Hall records other than cases (docs/hub.md, "Hall records: ownership and conflicts"):
@@ -11,11 +12,11 @@ import type pg from 'pg';
  */
 
 export const HALL = 'hall';
-export const RECORD_KINDS = ['credit', 'applicant'] as const;
+export const RECORD_KINDS = ['credit', 'applicant', 'material'] as const;
 export type RecordKind = (typeof RECORD_KINDS)[number];
 
 /** How each kind is owned (docs/hub.md): what a version on a stale base becomes. */
-const OWNERSHIP: Record<RecordKind, 'hall-append-only' | 'shared'> = { credit: 'hall-append-only', applicant: 'shared' };
+const OWNERSHIP: Record<RecordKind, 'hall-append-only' | 'shared'> = { credit: 'hall-append-only', applicant: 'shared', material: 'hall-append-only' };
 
 /** What the hub's request handling lends this module (server.ts). */
 export interface RecordsContext {
@@ -112,6 +113,7 @@ function bodyProblem(kind: RecordKind, recordId: string, b: Record<string, unkno
     if (`${b.idType as string}:${b.idNumber as string}` !== recordId) return `applicant record ${recordId} carries another ID`;
     return null;
   }
+  if (kind === 'material') return materialBodyProblem(b);
   if (!isText(b.idType) || !isText(b.idNumber) || !isText(b.name) || !['bad_credit', 'false_commitment'].includes(b.kind as string) || !['轻微', '一般', '严重'].includes(b.severity as string)) {
     return 'credit record needs idType, idNumber, name, kind and severity';
   }
@@ -128,6 +130,7 @@ export async function pushRecord(ctx: RecordsContext, raw: Buffer): Promise<{ st
       await c.query<{ version: number; outcome: RecordAnswer['outcome'] }>('SELECT version, outcome FROM record_versions WHERE desk_id = $1 AND idempotency_key = $2', [ctx.deskId, p.idempotencyKey])
     ).rows[0];
     if (had) return { kind: p.kind, recordId: p.recordId, version: had.version, outcome: had.outcome, duplicate: true, current: await currentOf(c, p.kind, p.recordId) };
+    if (p.kind === 'material') await assertMaterialPagesHeld(c, p.body);
 
     let rec = await lockRecord(c, p.kind, p.recordId);
     let created = false;

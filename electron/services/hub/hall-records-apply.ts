@@ -6,6 +6,7 @@ import { chinaDateTime } from '../../../shared/rules/china-time';
 import type { FeedItem } from './hub-connector';
 import { localVersion, setLocalVersion, type CreditBody, type HallRecordKind } from './hall-records';
 import { applyApplicantBody } from './hall-applicants';
+import { applyMaterialBody } from './hall-materials';
 
 /**
  * Applies the hall records of a feed page on this desk (inside the page's transaction,
@@ -28,7 +29,7 @@ export interface RecordFeedBody {
   settled?: boolean;
 }
 
-const RECORD_KINDS = new Set<string>(['credit', 'applicant']);
+const RECORD_KINDS = new Set<string>(['credit', 'applicant', 'material']);
 
 export function applyHallFeedItems(w: WriteContext, targetId: string, page: { items: FeedItem[]; more?: boolean }): void {
   const credits = new Map<number, { c: CreditBody; firstAt: string }>();
@@ -65,6 +66,8 @@ export function applyRecordVersion(
     const waiting = w.db.prepare(`SELECT 1 FROM hall_record_outbox WHERE target_id = ? AND kind = 'applicant' AND record_id = ? AND state <> 'acknowledged'`).get(targetId, b.recordId);
     if (waiting && !opts.force) return false;
     applyApplicantBody(w, b.recordId, b.body, b.version);
+  } else if (b.kind === 'material') {
+    applyMaterialBody(w, b.recordId, b.body, ownerDesk, b.version);
   } else {
     const c = b.body as unknown as CreditBody;
     opts.onCredit?.(applyCredit(w, b.recordId, c, ownerDesk, b.firstAt), c, b.firstAt);

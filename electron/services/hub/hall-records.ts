@@ -12,7 +12,7 @@ import { laterCaughtUp } from './hall-copy-clock';
  * `hall_record_outbox` for every hub target; the pusher (hall-records-push.ts) sends them.
  */
 
-export type HallRecordKind = 'credit' | 'applicant';
+export type HallRecordKind = 'credit' | 'applicant' | 'material';
 
 interface HallConfig {
   /** The hub targets this desk pushes to (those the sender serves, zone-filtered). */
@@ -57,7 +57,7 @@ export function enqueueHallRecord(w: WriteContext, kind: HallRecordKind, recordI
       ),
     );
   }
-  w.audit({ action: 'hub.recordQueued', entityType: kind === 'credit' ? 'credit' : 'applicant', entityId: null, detail: { kind, recordId, entries: ids } });
+  w.audit({ action: 'hub.recordQueued', entityType: kind, entityId: null, detail: { kind, recordId, entries: ids } });
   setImmediate(cfg.onQueued); // after this transaction: the pusher then finds the entries committed
   return ids;
 }
