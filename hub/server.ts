@@ -5,6 +5,7 @@ import { answerBytes, H, HUB_PROTOCOL, HUB_PROTOCOL_RANGE, protocolMismatchMessa
 import type { DeskRow, HubIdentity } from './trust';
 import { FeedWaiter } from './feed-wait';
 import { listConflicts, pushRecord, settleConflict, type RecordsContext } from './records';
+import { hallCases } from './hall-cases';
 import { assertCaseFilesHeld, fileRoute, type FileKillPoint } from './files';
 import { successorCases } from './successor';
 import { deskCaseCount, feedToken, heldKeys, HELD_BATCH_MAX } from './reconcile';
@@ -242,6 +243,7 @@ export function createHubServer(o: HubOptions): http.Server {
           } else if (url.pathname === '/v1/records' || url.pathname.startsWith('/v1/conflicts')) r = await recordRoute(req.method ?? '', url, a);
           else if (url.pathname.startsWith('/v1/files')) r = await fileRoute(o.pool, a, req.method ?? '', url, (c) => spendNonce(c, a), o.killAtChunk ?? null, log);
           else if (req.method === 'GET' && url.pathname === '/v1/successor/cases') r = await successorCases(o.pool, a, url, (c) => spendNonce(c, a));
+          else if (req.method === 'GET' && url.pathname === '/v1/hall/cases') r = await hallCases(o.pool, url, (c) => spendNonce(c, a));
           else if (req.method === 'GET' && url.pathname === '/v1/cases/summary') r = await casesHeld(a, true);
           else if (req.method === 'POST' && url.pathname === '/v1/cases/held') r = await casesHeld(a, false);
           else {

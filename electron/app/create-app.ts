@@ -40,6 +40,7 @@ import { loadSyncTargets } from '../services/sync/sync-targets';
 import { SyncSender } from '../services/sync/sender';
 import { createHallConflictsService } from '../services/hub/hall-conflicts-service';
 import { configureHallMaterials, hallPageFetcher } from '../services/hub/hall-materials';
+import { createHallCasesService } from '../services/hub/hall-cases-service';
 import type { HubTargetConfig } from '../services/sync/targets-config';
 import type { SenderStoreMode } from '../services/sync/sender-store-client';
 import { createSyncService } from '../services/sync/sync-service';
@@ -358,6 +359,7 @@ async function readyApp(opts: CreateAppOptions, logger: Logger, lock: DataDirLoc
     createCameraVendorService(cameraVendor, logger),
     createSyncService(deps, syncTargets, sender),
     createHallConflictsService(deps, () => syncTargets.all().filter((t): t is HubTargetConfig => t.kind === 'hub' && reachableHere(t, zone)), opts.dataDir, syncTargets.sender.requestTimeoutMs),
+    createHallCasesService(deps, hubTargets, opts.dataDir, syncTargets.sender.requestTimeoutMs),
     createHubService(deps, { targets: syncTargets, dataDir: opts.dataDir, hubLink: (id) => sender.hubLink(id) }),
     createVerificationService({ ...deps, files }),
     createAssistanceService({ ...deps, files }),

@@ -21,6 +21,7 @@ import { storeMethods } from './methods/store';
 import { calendarMethods } from './methods/calendar';
 import { hallRecordsMethods } from './methods/hall-records';
 import { hubMethods } from './methods/hub';
+import { hallCasesMethods } from './methods/hall-cases';
 import { applicantsMethods, ApplicantInput, ApplicantView } from './methods/applicants';
 
 export { method, type Access, type MethodSpec } from './method';
@@ -306,6 +307,7 @@ export const contract = {
   ...hallRecordsMethods,
   ...calendarMethods,
   ...hubMethods,
+  ...hallCasesMethods,
   ...applicantsMethods,
 } as const satisfies Record<string, MethodSpec>;
 

@@ -36,6 +36,9 @@ let pool: pg.Pool;
 let hub: { close(): Promise<void>; port: number } | null;
 let hubCard: HubCard;
 let hubPort: number;
+/** Set by the first test: A's case, for the look-up across windows. */
+let caseANo = '';
+let hanAtB = 0;
 let A: TestDesk;
 let B: TestDesk;
 const tokens: Record<string, string> = {};
@@ -94,6 +97,7 @@ describe('the material library across the hall', () => {
     const han = await A.call('applicants.create', { kind: 'person', name: '韩梅', idType: 'resident_id', idNumber: HAN_ID, phone: '13907195678' }, tokens.A!);
     const { v: caseA, certificateItemId: certA } = await birthCase(A, tokens.A!, han.id);
     await A.call('intake.addMaterial', { caseId: caseA.id, certificateItemId: certA, title: '出生医学证明', validUntil: '2099-12-31', pages: [{ mime: 'image/png', base64: PAGE0 }, { mime: 'image/png', base64: PAGE1 }] }, tokens.A!);
+    caseANo = caseA.caseNo;
     const today = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Shanghai' }).format(new Date());
 
     // B finds her by a two-character name, and is offered A's material once B pulled it.
@@ -116,6 +120,7 @@ describe('the material library across the hall', () => {
       fromWindow: 'desk-a 窗口',
     });
     const materialB = offered[0]!.id;
+    hanAtB = found.id;
     // Recorded by hash only: B holds none of the bytes yet.
     const shas = read<{ file_sha256: string }>(B, 'SELECT file_sha256 FROM material_pages WHERE material_id = ? ORDER BY position', materialB).map((r) => r.file_sha256);
     expect(shas).toHaveLength(2);
@@ -151,5 +156,36 @@ describe('the material library across the hall', () => {
     expect(await B.call('materials.page', { materialId: materialB, position: 1 }, tokens.B!)).toEqual({ mime: 'image/png', base64: PAGE1 });
     // The reuse is in B's audit log under clerk B.
     expect(read(B, `SELECT actor_username FROM audit_log WHERE action = 'material.reuse'`)).toEqual([{ actor_username: 'liuyang' }]);
+  }, 120_000);
+});
+
+describe('cases across windows', () => {
+  it('a clerk at window B looks up A’s case by its number or by the applicant, read-only, with A’s window named; offline it says so in Chinese', async () => {
+    expect(caseANo).not.toBe(''); // set by the test above
+    // A's draft reaches the hub as a whole case record (hub-successor); B reads the latest, with the 出生医学证明 checked.
+    const byNo = await waitFor('the hub holds A’s case as checked', async () => {
+      const r = await B.call('hub.lookupCases', { caseNo: caseANo }, tokens.B!);
+      return r.cases[0]?.certificates.some((c) => c.name === '出生医学证明' && c.state === 'presented') ? r : null;
+    });
+    expect(byNo.hubName).toBe('全厅中心');
+    expect(byNo.cases).toHaveLength(1);
+    expect(byNo.cases[0]).toMatchObject({ caseNo: caseANo, window: 'desk-a 窗口', own: false, status: 'draft', statusLabel: '草稿', applicantName: '韩梅', applicantIdMasked: '420***********0512', acceptedAt: null });
+    // By the applicant (B's own copy of 韩梅): her cases at every window the hub holds — A's only (B's draft was made with B's sync stopped).
+    const byApplicant = await B.call('hub.lookupCases', { applicantId: hanAtB }, tokens.B!);
+    expect(byApplicant.cases.map((c) => [c.caseNo, c.window, c.own])).toEqual([[caseANo, 'desk-a 窗口', false]]);
+    // At A the same case is A's own.
+    expect((await A.call('hub.lookupCases', { caseNo: caseANo }, tokens.A!)).cases.map((c) => c.own)).toEqual([true]);
+    // An unknown number: nothing, not an error.
+    expect((await B.call('hub.lookupCases', { caseNo: '420325-ZWFW-20000101-XXXX-0001' }, tokens.B!)).cases).toEqual([]);
+    // Each look-up is in B's audit log under the clerk, IDs not in it.
+    const audits = read<{ actor_username: string; detail: string }>(B, `SELECT actor_username, detail FROM audit_log WHERE action = 'hub.caseLookup' ORDER BY seq`);
+    expect(audits.map((a) => a.actor_username)).toContain('liuyang');
+    expect(audits.some((a) => a.detail.includes(HAN_ID))).toBe(false);
+    // The hub down: refused in Chinese, nothing else.
+    await hub!.close();
+    hub = null;
+    const down = await B.raw('hub.lookupCases', { caseNo: caseANo }, tokens.B);
+    expect(down.ok === false && down.error.code).toBe('UNAVAILABLE');
+    expect(down.ok === false && down.error.message).toMatch(/^无法从全厅中心查询其他窗口的办件：/);
   }, 120_000);
 });
