@@ -49,10 +49,10 @@ export function HallCaseLookup() {
           dataSource={rows}
           columns={[
             { title: '办件编号', dataIndex: 'caseNo' },
-            { title: '办理窗口', key: 'window', render: (_, r) => (r.own ? <Tag color="blue">本窗口</Tag> : <Tag color="purple">{r.window}</Tag>) },
+            { title: '办理窗口', key: 'window', width: 100, render: (_, r) => (r.own ? <Tag color="blue">本窗口</Tag> : <Tag color="purple">{r.window}</Tag>) },
             { title: '申请人', key: 'applicant', render: (_, r) => `${r.applicantName}（${r.applicantIdMasked}）` },
             { title: '事项', key: 'items', render: (_, r) => r.items.join('、') },
-            { title: '状态', dataIndex: 'statusLabel' },
+            { title: '状态', dataIndex: 'statusLabel', width: 72 },
             { title: '证明', key: 'certs', render: (_, r) => r.certificates.map((c) => `${c.name}（${c.methodLabel}）`).join('；') },
             { title: '全厅中心更新于', dataIndex: 'updatedAt', render: (v: string) => deskTime(v) },
           ]}
