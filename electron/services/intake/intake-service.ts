@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import type { Deps } from '../../app/deps';
 import type { PartialHandlers, CallContext } from '../../app/handlers';
 import { AppError } from '../../app/app-error';
@@ -737,5 +736,5 @@ function hallPagesMissingHere(db: Db, files: FileStore, materialId: number): { s
   const pages = db
     .prepare(`SELECT f.sha256, f.size, f.mime FROM material_pages mp JOIN files f ON f.sha256 = mp.file_sha256 JOIN materials m ON m.id = mp.material_id WHERE mp.material_id = ? AND m.origin_desk IS NOT NULL`)
     .all(materialId) as { sha256: string; size: number; mime: string }[];
-  return pages.filter((p) => !fs.existsSync(files.pathOf(p.sha256)));
+  return pages.filter((p) => !files.holds(p.sha256));
 }
