@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { userBodyProblem, userOnCurrent } from './users';
 import { calendarYearProblem, catalogVersionProblem } from './hall-catalog-records';
+import { assertMaterialPagesHeld, materialBodyProblem } from './materials';
 
 /**
  * Hall records other than cases (docs/hub.md, "Hall records: ownership and conflicts"):
@@ -13,7 +14,7 @@ import { calendarYearProblem, catalogVersionProblem } from './hall-catalog-recor
  */
 
 export const HALL = 'hall';
-export const RECORD_KINDS = ['credit', 'applicant', 'user', 'catalog_version', 'calendar_year'] as const;
+export const RECORD_KINDS = ['credit', 'applicant', 'user', 'catalog_version', 'calendar_year', 'material'] as const;
 export type RecordKind = (typeof RECORD_KINDS)[number];
 
 /**
@@ -27,6 +28,7 @@ const OWNERSHIP: Record<RecordKind, 'hall-append-only' | 'hall-last-writer' | 's
   user: 'hall-last-writer',
   catalog_version: 'hall-append-only',
   calendar_year: 'hall-latest',
+  material: 'hall-append-only',
 };
 
 /** What the hub's request handling lends this module (server.ts). */
@@ -127,6 +129,7 @@ function bodyProblem(kind: RecordKind, recordId: string, b: Record<string, unkno
     if (`${b.idType as string}:${b.idNumber as string}` !== recordId) return `applicant record ${recordId} carries another ID`;
     return null;
   }
+  if (kind === 'material') return materialBodyProblem(b);
   if (!isText(b.idType) || !isText(b.idNumber) || !isText(b.name) || !['bad_credit', 'false_commitment'].includes(b.kind as string) || !['轻微', '一般', '严重'].includes(b.severity as string)) {
     return 'credit record needs idType, idNumber, name, kind and severity';
   }
@@ -143,6 +146,7 @@ export async function pushRecord(ctx: RecordsContext, raw: Buffer): Promise<{ st
       await c.query<{ version: number; outcome: RecordAnswer['outcome'] }>('SELECT version, outcome FROM record_versions WHERE desk_id = $1 AND idempotency_key = $2', [ctx.deskId, p.idempotencyKey])
     ).rows[0];
     if (had) return { kind: p.kind, recordId: p.recordId, version: had.version, outcome: had.outcome, duplicate: true, current: await currentOf(c, p.kind, p.recordId) };
+    if (p.kind === 'material') await assertMaterialPagesHeld(c, p.body);
 
     let rec = await lockRecord(c, p.kind, p.recordId);
     let created = false;

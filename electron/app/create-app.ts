@@ -41,6 +41,8 @@ import { loadSyncTargets } from '../services/sync/sync-targets';
 import { SyncSender } from '../services/sync/sender';
 import { createHallConflictsService } from '../services/hub/hall-conflicts-service';
 import { createHallFieldService } from '../services/hub/hall-field';
+import { configureHallMaterials, hallPageFetcher } from '../services/hub/hall-materials';
+import { createHallCasesService } from '../services/hub/hall-cases-service';
 import type { HubTargetConfig } from '../services/sync/targets-config';
 import type { SenderStoreMode } from '../services/sync/sender-store-client';
 import { createSyncService } from '../services/sync/sync-service';
@@ -326,11 +328,14 @@ async function readyApp(opts: CreateAppOptions, logger: Logger, lock: DataDirLoc
   if (opened.created && opts.demo !== false && !fs.existsSync(syncConfigPath(opts.dataDir))) writeSyncConfig(opts.dataDir, DEMO_SYNC_CONFIG);
   const syncTargets = loadSyncTargets(deps, opts.dataDir);
 
-  const intakeDeps = { ...deps, files, dataSharing, syncTargets };
-  const queries = createDataQueries(intakeDeps);
-
   // Targets only the other network zone reaches are carried across in transfer bundles, not sent.
   const zone = deskZone(db);
+  const hubTargets = () => syncTargets.all().filter((t): t is HubTargetConfig => t.kind === 'hub' && reachableHere(t, zone));
+  configureHallMaterials(db, opts.dataDir);
+  const pages = hallPageFetcher(deps, files, hubTargets, opts.dataDir, syncTargets.sender.requestTimeoutMs);
+  const intakeDeps = { ...deps, files, dataSharing, syncTargets, pages };
+  const queries = createDataQueries(intakeDeps);
+
   const sender = new SyncSender(deps, { ...syncTargets, all: () => syncTargets.all().filter((t) => reachableHere(t, zone)) }, files, queries.delivery, {
     dbFile: paths.dbFile,
     store: opts.syncStore,
@@ -357,6 +362,7 @@ async function readyApp(opts: CreateAppOptions, logger: Logger, lock: DataDirLoc
     createCameraVendorService(cameraVendor, logger),
     createSyncService(deps, syncTargets, sender),
     createHallConflictsService(deps, () => syncTargets.all().filter((t): t is HubTargetConfig => t.kind === 'hub' && reachableHere(t, zone)), opts.dataDir, syncTargets.sender.requestTimeoutMs),
+    createHallCasesService(deps, hubTargets, opts.dataDir, syncTargets.sender.requestTimeoutMs),
     createHubService(deps, { targets: syncTargets, dataDir: opts.dataDir, hubLink: (id) => sender.hubLink(id) }),
     createVerificationService({ ...deps, files }),
     createAssistanceService({ ...deps, files }),

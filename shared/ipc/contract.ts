@@ -22,6 +22,7 @@ import { calendarMethods } from './methods/calendar';
 import { hallRecordsMethods } from './methods/hall-records';
 import { hallFieldMethods } from './methods/hall-field';
 import { hubMethods } from './methods/hub';
+import { hallCasesMethods } from './methods/hall-cases';
 import { applicantsMethods, ApplicantInput, ApplicantView } from './methods/applicants';
 
 export { method, type Access, type MethodSpec } from './method';
@@ -323,6 +324,7 @@ export const contract = {
   ...hallFieldMethods,
   ...calendarMethods,
   ...hubMethods,
+  ...hallCasesMethods,
   ...applicantsMethods,
 } as const satisfies Record<string, MethodSpec>;
 

@@ -32,6 +32,15 @@ export class FileStore {
     return sha;
   }
 
+  /**
+   * Whether the bytes are here. A `files` row does not say so: a page of the hall's material
+   * library is recorded by hash when its material arrives and fetched from the hub when first
+   * needed (services/hub/hall-materials.ts).
+   */
+  holds(sha256: string): boolean {
+    return fs.existsSync(this.pathOf(sha256));
+  }
+
   /** Reads a file and checks it still has its hash. */
   get(sha256: string): Buffer {
     const bytes = fs.readFileSync(this.pathOf(sha256));

@@ -214,6 +214,16 @@ export function importCaseRecord(w: WriteContext, originDesk: string, rec: CaseR
           heldMaterials.add(row.id as number);
           continue;
         }
+        // One this desk already received from the hall's material library (the same hall id, docs/hub.md)
+        // becomes the dead desk's own again: its row takes the record's values; its pages are the same.
+        const fromHall = typeof row.hall_key === 'string' ? (db.prepare('SELECT id FROM materials WHERE hall_key = ?').pluck().get(row.hall_key) as number | undefined) : undefined;
+        if (fromHall !== undefined) {
+          updateRow(db, t.table, fromHall, row, resolve);
+          ids.set(`materials:${row.id as number}`, fromHall);
+          heldMaterials.add(row.id as number);
+          db.prepare(`INSERT INTO hub_successor_rows (origin_desk, tbl, origin_id, local_id) VALUES (?, 'materials', ?, ?)`).run(originDesk, row.id, fromHall);
+          continue;
+        }
       }
       if (t.table === 'material_pages' && heldMaterials.has((row.material_id as { $row: [string, number] }).$row[1])) continue;
       const id = insertRow(db, t.table, row, resolve, info.ownId);
@@ -236,6 +246,16 @@ function insertRow(db: Db, table: string, row: Row, resolve: (v: unknown, table:
   const values = cols.map((c) => resolve(row[c], table, c));
   const r = db.prepare(`INSERT INTO ${table} (${cols.map((c) => `"${c}"`).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`).run(...values);
   return Number(r.lastInsertRowid);
+}
+
+/** Sets an existing row's columns (all but its id) to a record row's values. */
+function updateRow(db: Db, table: string, id: number, row: Row, resolve: (v: unknown, table: string, col: string) => unknown): void {
+  const info = tableInfo(db, table);
+  const cols = Object.keys(row).filter((c) => c !== 'id');
+  for (const c of cols) {
+    if (!info.columns.has(c)) throw new RecordRefused(`全厅中心的办件记录有本机没有的字段（${table}.${c}），请先升级本工作台。`, `column ${table}.${c} unknown here`);
+  }
+  db.prepare(`UPDATE ${table} SET ${cols.map((c) => `"${c}" = ?`).join(', ')} WHERE id = ?`).run(...cols.map((c) => resolve(row[c], table, c)), id);
 }
 
 function resolver(db: Db, originDesk: string, caseNo: string, ids: Map<string, number>, unmapped: string[]): (v: unknown, table: string, col: string) => unknown {

@@ -8,6 +8,7 @@ import { localVersion, setLocalVersion, type CreditBody, type HallRecordKind } f
 import { applyApplicantBody } from './hall-applicants';
 import { applyUserBody, withPendingChanges, type UserBody } from './hall-users';
 import { applyCalendarYearBody, applyCatalogVersionBody, type CalendarYearBody, type CatalogVersionBody } from './hall-catalog';
+import { applyMaterialBody } from './hall-materials';
 
 /**
  * Applies the hall records of a feed page on this desk (inside the page's transaction,
@@ -30,7 +31,7 @@ export interface RecordFeedBody {
   settled?: boolean;
 }
 
-const RECORD_KINDS = new Set<string>(['credit', 'applicant', 'user', 'catalog_version', 'calendar_year']);
+const RECORD_KINDS = new Set<string>(['credit', 'applicant', 'user', 'catalog_version', 'calendar_year', 'material']);
 
 export function applyHallFeedItems(w: WriteContext, targetId: string, page: { items: FeedItem[]; more?: boolean }): void {
   const credits = new Map<number, { c: CreditBody; firstAt: string }>();
@@ -73,6 +74,8 @@ export function applyRecordVersion(
     applyUserBody(w, b.recordId, withPendingChanges(w.db, targetId, b.recordId, b.body as unknown as UserBody));
   } else if (b.kind === 'catalog_version') {
     applyCatalogVersionBody(w, b.recordId, b.body as unknown as CatalogVersionBody, ownerDesk);
+  } else if (b.kind === 'material') {
+    applyMaterialBody(w, b.recordId, b.body, ownerDesk, b.version);
   } else {
     const c = b.body as unknown as CreditBody;
     opts.onCredit?.(applyCredit(w, b.recordId, c, ownerDesk, b.firstAt), c, b.firstAt);

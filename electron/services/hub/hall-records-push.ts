@@ -5,6 +5,7 @@ import { ConnectorFailure, type Failure } from '../sync/http-connector';
 import type { HubConnector, RecordAnswer } from './hub-connector';
 import { applyRecordVersion } from './hall-records-apply';
 import { localVersion, setLocalVersion, type HallRecordKind } from './hall-records';
+import { uploadMaterialPages } from './hall-materials';
 
 /**
  * Sends `hall_record_outbox` entries to a hub (docs/hub.md, "Hall records"), with the case
@@ -118,6 +119,7 @@ export class HallRecordPusher {
 
   private async send(hub: HubConnector, e: Entry): Promise<boolean> {
     try {
+      if (e.kind === 'material') await uploadMaterialPages(hub, JSON.parse(e.body) as Record<string, unknown>);
       const answer = await hub.pushRecord({ kind: e.kind, recordId: e.record_id, baseVersion: this.baseOf(e), body: JSON.parse(e.body) as Record<string, unknown>, idempotencyKey: e.idempotency_key });
       this.acknowledge(e, answer);
       return true;

@@ -39,7 +39,6 @@ export interface RestoreOptions {
 export async function restoreFromHub(deps: Pick<Deps, 'db' | 'write'>, hub: HubConnector, files: FileStore, opts: RestoreOptions = {}): Promise<RestoreResult> {
   const r: RestoreResult = { predecessor: null, imported: 0, skipped: 0, files: 0, refused: [] };
   const imported = deps.db.prepare('SELECT 1 FROM hub_successor_imports WHERE origin_desk = ? AND origin_case_no = ?').pluck();
-  const held = deps.db.prepare('SELECT 1 FROM files WHERE sha256 = ?').pluck();
   let after = '';
   for (;;) {
     const res = await hub.request('GET', `/v1/successor/cases?after=${encodeURIComponent(after)}&limit=${opts.pageSize ?? 50}`);
@@ -63,7 +62,7 @@ export async function restoreFromHub(deps: Pick<Deps, 'db' | 'write'>, hub: HubC
         continue;
       }
       for (const f of rec.files) {
-        if (held.get(f.sha256)) continue;
+        if (files.holds(f.sha256)) continue;
         files.put(await downloadFile(hub, f));
         r.files++;
       }

@@ -33,6 +33,7 @@ import { newSampleDraw } from '../verification/sampling';
 import { recordAssistanceReply, storeReplyScan } from '../verification/assistance-reply';
 import { checkImageBase64, IMAGE_LIMITS } from '../images/image-check';
 import type { TargetConfig } from '../sync/targets-config';
+import { shareMaterial, type PageSource } from '../hub/hall-materials';
 import { chinaDate } from '../../../shared/rules/china-time';
 import { assistantCaseCondition, refuseUnlessApplicantReadable, refuseUnlessCaseReadable } from '../cases/case-access';
 import {
@@ -52,6 +53,8 @@ export interface IntakeDeps extends Deps {
   dataSharing: DataSharingConnector;
   /** The sync targets an accepted case goes to (electron/services/sync); unset = none. */
   syncTargets?: { caseTargets(): readonly TargetConfig[]; get(id: string): TargetConfig | undefined };
+  /** A material page's bytes: this desk's file, else the hall's from the hub (hub/hall-materials.ts); unset = this desk's only. */
+  pages?: PageSource;
 }
 
 interface CommitmentDetail {
@@ -459,7 +462,9 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
       return view(caseId);
     },
 
-    'intake.attachMaterial': ({ caseId, certificateItemId, materialId }, ctx) => {
+    'intake.attachMaterial': async ({ caseId, certificateItemId, materialId }, ctx) => {
+      // A material checked at another window: its pages are brought to this desk first, so the case holds every file it refers to.
+      if (deps.pages) for (const p of hallPagesMissingHere(db, files, materialId)) await deps.pages(p);
       deps.write(ctx.actor, (w) => {
         requireStatus(w.db, caseId, ['draft'], '添加材料');
         const row = loadCaseCert(w.db, caseId, certificateItemId);
@@ -509,6 +514,7 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
         });
         w.db.prepare('INSERT INTO case_materials (case_id, certificate_item_id, material_id, reused) VALUES (?, ?, ?, 0)').run(caseId, certificateItemId, materialId);
         setCert(w, caseId, certificateItemId, 'presented', JSON.parse(row.resolution) as Resolution);
+        shareMaterial(w, materialId);
         w.audit({ action: 'material.add', entityType: 'material', entityId: materialId, detail: { caseId, certificate: row.code, trustGrade: row.trust_grade, validUntil: until, pages: stored.map((s) => s.sha) } });
       });
       return view(caseId);
@@ -523,7 +529,7 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
       const validity = (code: string | null) => (code === null ? null : ((validityOf.get(version ?? -1, code) as { validity_months: number | null } | undefined)?.validity_months ?? null));
       const rows = db
         .prepare(
-          `SELECT m.*, c.case_no, (SELECT COUNT(*) FROM material_pages p WHERE p.material_id = m.id) AS pages
+          `SELECT m.*, COALESCE(c.case_no, m.source_case_no) AS case_no, (SELECT COUNT(*) FROM material_pages p WHERE p.material_id = m.id) AS pages
            FROM materials m LEFT JOIN cases c ON c.id = m.source_case_id WHERE m.applicant_id = ? ORDER BY m.id DESC`,
         )
         .all(applicantId) as {
@@ -537,6 +543,8 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
         case_no: string | null;
         pages: number;
         created_at: string;
+        origin_window: string | null;
+        origin_desk: string | null;
       }[];
       return rows.map((m) => ({
         id: m.id,
@@ -550,17 +558,20 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
         pages: m.pages,
         sourceCaseNo: m.case_no,
         createdAt: m.created_at,
+        fromWindow: m.origin_desk === null ? null : (m.origin_window ?? m.origin_desk),
       }));
     },
 
-    'materials.page': ({ materialId, position }, ctx) => {
+    'materials.page': async ({ materialId, position }, ctx) => {
       const owner = db.prepare('SELECT applicant_id FROM materials WHERE id = ?').get(materialId) as { applicant_id: number } | undefined;
       if (owner) refuseUnlessApplicantReadable(db, ctx.user!, owner.applicant_id);
       const p = db
-        .prepare('SELECT f.sha256, f.mime FROM material_pages mp JOIN files f ON f.sha256 = mp.file_sha256 WHERE mp.material_id = ? AND mp.position = ?')
-        .get(materialId, position) as { sha256: string; mime: string } | undefined;
+        .prepare('SELECT f.sha256, f.size, f.mime FROM material_pages mp JOIN files f ON f.sha256 = mp.file_sha256 WHERE mp.material_id = ? AND mp.position = ?')
+        .get(materialId, position) as { sha256: string; size: number; mime: string } | undefined;
       if (!p) throw new AppError('NOT_FOUND', '该页不存在。');
-      return { mime: p.mime, base64: files.get(p.sha256).toString('base64') };
+      // A page checked at another window comes from the hub the first time (hub/hall-materials.ts).
+      const bytes = deps.pages ? await deps.pages(p) : files.get(p.sha256);
+      return { mime: p.mime, base64: bytes.toString('base64') };
     },
 
     'intake.transition': ({ caseId, to, reason, legalBasis, decisionNo }, ctx) => {
@@ -720,3 +731,10 @@ function openAssistance(w: WriteContext, caseId: number, row: CaseCertRow, r: { 
   );
 }
 
+/** The pages of a material (one from another window) whose bytes this desk does not hold yet. */
+function hallPagesMissingHere(db: Db, files: FileStore, materialId: number): { sha256: string; size: number; mime: string }[] {
+  const pages = db
+    .prepare(`SELECT f.sha256, f.size, f.mime FROM material_pages mp JOIN files f ON f.sha256 = mp.file_sha256 JOIN materials m ON m.id = mp.material_id WHERE mp.material_id = ? AND m.origin_desk IS NOT NULL`)
+    .all(materialId) as { sha256: string; size: number; mime: string }[];
+  return pages.filter((p) => !files.holds(p.sha256));
+}

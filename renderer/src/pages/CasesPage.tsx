@@ -5,6 +5,7 @@ import { CASE_STATUSES, CASE_STATUS_LABELS, type CaseStatus } from '../../../sha
 import { call } from '../ipc/client';
 import { useDesk } from '../state/desk-store';
 import { deskDay, deskTime } from '../lib/time';
+import { HallCaseLookup } from './hub/HallCaseLookup';
 
 type Row = MethodOutput<'intake.list'>[number];
 
@@ -30,36 +31,39 @@ export function CasesPage() {
   }, [status, query, lateOnly]);
 
   return (
-    <Card
-      title="办件"
-      extra={
-        <Space>
-          <Checkbox data-testid="late-only" checked={lateOnly} onChange={(e) => setLateOnly(e.target.checked)}>
-            只看已超期
-          </Checkbox>
-          <Select allowClear placeholder="状态" style={{ width: 140 }} value={status} onChange={setStatus} options={CASE_STATUSES.map((s) => ({ value: s, label: CASE_STATUS_LABELS[s] }))} />
-          <Input.Search allowClear placeholder="办件编号或申请人" style={{ width: 240 }} onSearch={setQuery} />
-        </Space>
-      }
-    >
-      <Table<Row>
-        rowKey="id"
-        size="middle"
-        dataSource={rows}
-        pagination={{ pageSize: 15 }}
-        columns={[
-          { title: '办件编号', dataIndex: 'caseNo' },
-          { title: '申请人', dataIndex: 'applicantName' },
-          { title: '事项', dataIndex: 'items', ellipsis: true },
-          { title: '状态', dataIndex: 'status', render: (s: CaseStatus) => <Tag color={COLORS[s]}>{CASE_STATUS_LABELS[s]}</Tag> },
-          { title: '办理时限', key: 'due', render: (_, r) => <DueTag row={r} /> },
-          { title: '免证', dataIndex: 'avoided', render: (n: number) => `${n} 项` },
-          { title: '协查逾期', dataIndex: 'overdueRequests', render: (n: number) => (n ? <Tag color="red">{n} 项逾期</Tag> : '—') },
-          { title: '创建时间', dataIndex: 'createdAt', render: (v: string) => deskTime(v) },
-          { title: '', key: 'open', render: (_, r) => <Button size="small" onClick={() => openCase(r.id)}>{r.status === 'draft' ? '继续办理' : '查看'}</Button> },
-        ]}
-      />
-    </Card>
+    <>
+      <Card
+        title="办件"
+        extra={
+          <Space>
+            <Checkbox data-testid="late-only" checked={lateOnly} onChange={(e) => setLateOnly(e.target.checked)}>
+              只看已超期
+            </Checkbox>
+            <Select allowClear placeholder="状态" style={{ width: 140 }} value={status} onChange={setStatus} options={CASE_STATUSES.map((s) => ({ value: s, label: CASE_STATUS_LABELS[s] }))} />
+            <Input.Search allowClear placeholder="办件编号或申请人" style={{ width: 240 }} onSearch={setQuery} />
+          </Space>
+        }
+      >
+        <Table<Row>
+          rowKey="id"
+          size="middle"
+          dataSource={rows}
+          pagination={{ pageSize: 15 }}
+          columns={[
+            { title: '办件编号', dataIndex: 'caseNo' },
+            { title: '申请人', dataIndex: 'applicantName' },
+            { title: '事项', dataIndex: 'items', ellipsis: true },
+            { title: '状态', dataIndex: 'status', render: (s: CaseStatus) => <Tag color={COLORS[s]}>{CASE_STATUS_LABELS[s]}</Tag> },
+            { title: '办理时限', key: 'due', render: (_, r) => <DueTag row={r} /> },
+            { title: '免证', dataIndex: 'avoided', render: (n: number) => `${n} 项` },
+            { title: '协查逾期', dataIndex: 'overdueRequests', render: (n: number) => (n ? <Tag color="red">{n} 项逾期</Tag> : '—') },
+            { title: '创建时间', dataIndex: 'createdAt', render: (v: string) => deskTime(v) },
+            { title: '', key: 'open', render: (_, r) => <Button size="small" onClick={() => openCase(r.id)}>{r.status === 'draft' ? '继续办理' : '查看'}</Button> },
+          ]}
+        />
+      </Card>
+      <HallCaseLookup />
+    </>
   );
 }
 

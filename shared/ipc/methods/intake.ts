@@ -119,6 +119,8 @@ export const MaterialView = z.object({
   pages: z.number().int(),
   sourceCaseNo: z.string().nullable(),
   createdAt: z.string(),
+  /** The window that checked it, for a material from another desk of the hall (docs/hub.md); null: this desk. */
+  fromWindow: z.string().nullable().optional(),
 });
 export type MaterialView = z.infer<typeof MaterialView>;
 

@@ -118,7 +118,7 @@ export function MaterialDrawer({ view, cert, onClose, onChange }: { view: CaseVi
                 {m.title} <Tag color="green">有效</Tag> <Tag>可信等级 {m.trustGrade}</Tag>
               </span>
               <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                {m.trustNote} · {m.pages} 页 · 有效期至 {m.validUntil ?? '长期'} {m.sourceCaseNo ? `· 来自办件 ${m.sourceCaseNo}` : ''}
+                {m.trustNote} · {m.pages} 页 · 有效期至 {m.validUntil ?? '长期'} {m.sourceCaseNo ? `· 来自办件 ${m.sourceCaseNo}` : ''} {m.fromWindow ? `· 由${m.fromWindow}核对（全厅材料库）` : ''}
               </Typography.Text>
             </Space>
           </List.Item>
