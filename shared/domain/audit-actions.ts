@@ -105,6 +105,15 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'verification.randomDraw': '双随机抽取',
   'verification.refer': '移送处理',
   'verification.release': '收回外勤任务',
+  'field.sentToHub': '外勤结果经全厅中心送回',
+  'field.takenAtHub': '经全厅中心领取外勤',
+  'hub.calendarYearReceived': '接收全厅工作日历',
+  'hub.caseLookup': '查询全厅办件',
+  'hub.catalogVersionReceived': '接收全厅证明事项清单版本',
+  'hub.materialReceived': '接收全厅材料库材料',
+  'hub.userReceived': '接收全厅用户信息',
+  'verification.issuedThroughHub': '经全厅中心发出外勤任务',
+  'verification.offeredToHall': '核查任务发布到全厅',
 };
 
 export function auditActionLabel(action: string): string {

@@ -9,7 +9,11 @@ const KEY_LABELS: Record<string, string> = {
   backup: '备份', epoch: '纪元', count: '数量', pages: '页数', position: '页码', failures: '连续失败次数', context: '环节',
   choice: '选择', method: '办理方式', decidedOn: '决定日期', dueAt: '到期', bundle: '交换包', applicant: '申请人', checked: '核对条数',
   ok: '结果', firstBroken: '断开位置', channel: '方式', reply: '答复', assignee: '分派给', deskId: '工作台', fingerprint: '指纹',
+  date: '日期', before: '更改前', after: '更改后', holidays: '休息日', workdays: '调休上班日', days: '天数',
 };
+
+/** Enumerated values that have a Chinese name. */
+const VALUE_LABELS: Record<string, string> = { normal: '按常规', holiday: '休', workday: '班', true: '是', false: '否' };
 
 const HASH = /^[0-9a-f]{40,}$/i;
 const INTERNAL_KEYS = new Set(['sha256', 'hash', 'fileSha256', 'pdfSha256', 'prevHash', 'idempotencyKey', 'nonce', 'leaseOwner', 'key']);
@@ -18,7 +22,7 @@ function value(v: unknown, technical: boolean): string | null {
   if (v === null || v === undefined || v === '') return null;
   if (typeof v === 'boolean') return v ? '是' : '否';
   if (typeof v === 'number') return String(v);
-  if (typeof v === 'string') return !technical && HASH.test(v) ? null : v.length > 80 ? `${v.slice(0, 80)}…` : v;
+  if (typeof v === 'string') return !technical && HASH.test(v) ? null : (VALUE_LABELS[v] ?? (v.length > 80 ? `${v.slice(0, 80)}…` : v));
   if (Array.isArray(v)) {
     const parts = v.map((x) => value(x, technical)).filter((x): x is string => x !== null);
     return parts.length === 0 ? null : parts.length <= 5 && parts.every((p) => p.length <= 30) ? parts.join('、') : `${v.length}项`;

@@ -95,11 +95,13 @@ test('the supervisor sees 2025’s National Day on the calendar, corrects a day,
   await expect(cal.getByTestId('calendar-missing')).toHaveCount(0);
 
   await page.getByRole('menuitem', { name: '审计日志' }).click();
+  // People by name and the change in words (issue 16); the raw action keys only behind 技术详情.
   const entry = page.getByRole('row', { name: /更正工作日历/ }).first();
-  await expect(entry).toContainText('calendar.setDay');
-  await expect(entry).toContainText('2025-10-10');
-  await expect(entry).toContainText('admin');
-  await expect(page.getByRole('row', { name: /导入节假日安排/ }).first()).toContainText('calendar.import');
+  await expect(entry).toContainText('日期：2025-10-10');
+  await expect(entry).toContainText('王建华');
+  await expect(page.getByRole('row', { name: /导入节假日安排/ }).first()).toContainText('工作日历 2027年');
+  await page.getByLabel('显示技术详情').click();
+  await expect(page.getByRole('row', { name: /更正工作日历/ }).first()).toContainText('calendar.setDay');
 });
 
 /** The host's clock set by libfaketime (the browser's own clock stays real; the case list is computed on the host). */
