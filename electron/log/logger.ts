@@ -151,12 +151,21 @@ class LogFile {
     fs.mkdirSync(path.dirname(this.file), { recursive: true });
     const fd = fs.openSync(this.file, 'a+');
     try {
-      // A line cut short by a crash stays on its own: the next one starts on a new line.
+      // A line cut short (a crash, or a stop while a full disk held the rest back) is removed: it cannot be
+      // read as a line, and the file ends again at a whole one. Only when no line end is near (a fragment
+      // over 64 KB) does the next line start on a new line after it instead.
       const size = fs.fstatSync(fd).size;
       const last = Buffer.alloc(1);
       if (size > 0 && fs.readSync(fd, last, 0, 1, size - 1) === 1 && last[0] !== 0x0a) {
-        this.pending.unshift(Buffer.from('\n'));
-        this.pendingBytes++;
+        const span = Math.min(size, 64 * 1024);
+        const tail = Buffer.alloc(span);
+        fs.readSync(fd, tail, 0, span, size - span);
+        const nl = tail.lastIndexOf(0x0a);
+        if (nl >= 0 || span === size) fs.ftruncateSync(fd, size - span + nl + 1);
+        else {
+          this.pending.unshift(Buffer.from('\n'));
+          this.pendingBytes++;
+        }
       }
     } catch (e) {
       fs.closeSync(fd);

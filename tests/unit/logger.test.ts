@@ -35,11 +35,16 @@ describe('logger', () => {
     expect(linesOf(file)).toEqual([expect.objectContaining({ event: 'odd.fields', big: '10', cycle: '[object Object]', fine: 1 })]);
   });
 
-  it('starts a new line after a line a crash cut short', () => {
+  it('removes a line a crash cut short, so every line in the file is whole', () => {
     const file = path.join(tempDir('log-'), 'desk.log');
     fs.writeFileSync(file, '{"event":"whole"}\n{"event":"cut sh');
     createLogger({ file }).info('next');
-    expect(fs.readFileSync(file, 'utf8').split('\n')).toEqual(['{"event":"whole"}', '{"event":"cut sh', expect.stringContaining('"event":"next"'), '']);
+    expect(fs.readFileSync(file, 'utf8').split('\n')).toEqual(['{"event":"whole"}', expect.stringContaining('"event":"next"'), '']);
+    // A file holding only a cut line: emptied, then written.
+    const only = path.join(tempDir('log-'), 'desk.log');
+    fs.writeFileSync(only, '{"ev');
+    createLogger({ file: only }).info('first');
+    expect(fs.readFileSync(only, 'utf8').split('\n')).toEqual([expect.stringContaining('"event":"first"'), '']);
   });
 });
 
