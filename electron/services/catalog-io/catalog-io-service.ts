@@ -43,8 +43,8 @@ export function createCatalogIoService(deps: Deps): PartialHandlers {
     return id === null ? undefined : versionRow(db, id);
   };
 
-  const refused = (fileName: string, user: string, errors: CatalogFileProblem[]) => {
-    logger.info('catalog.importRefused', { fileName: baseName(fileName), user, problems: errors.length, first: errors[0]?.message });
+  const refused = (fileName: string, user: string, errors: CatalogFileProblem[], reason?: string) => {
+    logger.info('catalog.importRefused', { fileName: baseName(fileName), user, problems: errors.length, first: errors[0]?.message, ...(reason ? { reason } : {}) });
     return { ok: false as const, errors };
   };
 
@@ -64,7 +64,7 @@ export function createCatalogIoService(deps: Deps): PartialHandlers {
   return {
     'catalog.checkXlsx': async ({ fileName, base64 }, ctx) => {
       const parsed = await parse(base64);
-      if (!parsed.ok) return refused(fileName, ctx.actor.username, parsed.errors);
+      if (!parsed.ok) return refused(fileName, ctx.actor.username, parsed.errors, parsed.reason);
       const { version } = parsed.catalog;
       const current = versionInForce();
       return {
@@ -79,7 +79,7 @@ export function createCatalogIoService(deps: Deps): PartialHandlers {
 
     'catalog.importXlsx': async (input, ctx) => {
       const parsed = await parse(input.base64);
-      if (!parsed.ok) return refused(input.fileName, ctx.actor.username, parsed.errors);
+      if (!parsed.ok) return refused(input.fileName, ctx.actor.username, parsed.errors, parsed.reason);
       const { catalog } = parsed;
       const effectiveFrom = input.effectiveFrom ?? catalog.version.effectiveFrom ?? chinaDate(deps.now());
       const label = input.label ?? catalog.version.label ?? labelFromFileName(input.fileName);

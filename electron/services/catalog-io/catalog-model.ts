@@ -81,7 +81,8 @@ export interface CatalogData {
   bundles: CatalogBundle[];
 }
 
-export type CatalogParseResult = { ok: true; catalog: CatalogData } | { ok: false; errors: CatalogFileProblem[] };
+/** `reason`: the precise cause of an unreadable file, for the log only (the clerk sees `errors`). */
+export type CatalogParseResult = { ok: true; catalog: CatalogData } | { ok: false; errors: CatalogFileProblem[]; reason?: string };
 
 export function catalogCounts(c: CatalogData): CatalogCounts {
   return { certificates: c.certificates.length, serviceItems: c.serviceItems.length, bundles: c.bundles.length };

@@ -60,24 +60,19 @@ type ItemKey = keyof typeof SERVICE_ITEM_COLUMNS;
 
 export async function parseCatalogXlsx(bytes: Buffer): Promise<CatalogParseResult> {
   // The row limit first, while streaming: a huge workbook is never loaded whole (row-limit.ts).
-  // exceljs's streaming reader fails now and then on a good workbook (seen in CI: a valid file refused as
-  // 不是有效的 .xlsx 工作簿, passing on the retry); one more pass before the file is called unreadable.
-  let verdict: Awaited<ReturnType<typeof checkRowLimit>> | null = null;
-  for (let attempt = 0; attempt < 2 && verdict === null; attempt++) {
-    try {
-      verdict = await checkRowLimit(bytes);
-    } catch {
-      verdict = null;
-    }
+  let verdict: Awaited<ReturnType<typeof checkRowLimit>>;
+  try {
+    verdict = await checkRowLimit(bytes);
+  } catch (e) {
+    return { ok: false, errors: [{ sheet: '', row: 0, column: '', message: NOT_A_WORKBOOK }], reason: `row-limit pass: ${String(e)}` };
   }
-  if (verdict === null) return { ok: false, errors: [{ sheet: '', row: 0, column: '', message: NOT_A_WORKBOOK }] };
   if (verdict.over) return { ok: false, errors: [{ sheet: verdict.over.sheet, row: 0, column: '', message: tooManyRows(verdict.over.sheet) }] };
   const workbook = new ExcelJS.Workbook();
   try {
     // exceljs types its input as its own Buffer (an ArrayBuffer); it reads a Node Buffer as is.
     await workbook.xlsx.load(bytes as unknown as ExcelJS.Buffer, { ignoreNodes: IGNORED_NODES });
-  } catch {
-    return { ok: false, errors: [{ sheet: '', row: 0, column: '', message: NOT_A_WORKBOOK }] };
+  } catch (e) {
+    return { ok: false, errors: [{ sheet: '', row: 0, column: '', message: NOT_A_WORKBOOK }], reason: `exceljs load: ${String(e)}` };
   }
   return readCatalogWorkbook(workbook);
 }
