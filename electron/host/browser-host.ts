@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { keepAliveLongerThanAdvertised } from './keep-alive';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
@@ -217,6 +218,7 @@ export function startBrowserHost(opts: BrowserHostOptions): Promise<BrowserHost>
       refuse(res, 500, 'INTERNAL', '系统内部错误。');
     }
   });
+  keepAliveLongerThanAdvertised(server);
   // Requests Node's parser cannot read (garbage, oversize headers, bad chunking): a 4xx and close.
   server.on('clientError', (err: NodeJS.ErrnoException & { bytesParsed?: number }, socket) => {
     refused('unparsable request', { code: err.code, error: short(err.message) });

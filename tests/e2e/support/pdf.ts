@@ -8,7 +8,9 @@ import { expect, type Page } from '@playwright/test';
 export async function expectPdfRendered(page: Page, opts: { pages?: number; a4?: boolean } = {}): Promise<void> {
   const { pages, a4 = true } = opts;
   const frame = page.getByTestId('pdf-frame');
-  await expect(frame).toBeVisible();
+  // The PDF is made on the host's PDF worker first: on a loaded CI machine (load 25 on 2 cores) that
+  // took longer than the default 10 s once; the frame's contents are then checked as before.
+  await expect(frame).toBeVisible({ timeout: 30_000 });
   await expect(frame).toHaveAttribute('data-rendered', 'true', { timeout: 20_000 });
   if (pages !== undefined) await expect(frame).toHaveAttribute('data-pages', String(pages));
   const count = Number(await frame.getAttribute('data-pages'));
