@@ -29,12 +29,20 @@ export function App() {
       return <SignInPage />;
     case 'signedIn':
       return <AppShell />;
+    case 'noToken':
+      return (
+        <Result
+          status="info"
+          title="请使用完整地址打开工作台"
+          subTitle="工作台的访问地址带有本次启动的访问凭据（以“#token=”开头的部分），打印在启动工作台的窗口中。请复制那一行完整地址，粘贴到本页地址栏后回车，本页即自动打开。"
+        />
+      );
     case 'hostGone':
       return (
         <Result
           status="warning"
           title="本地服务已重启，此地址已失效"
-          subTitle="为保护数据，每次启动工作台都会生成新的访问地址。请使用启动窗口中打印的新地址打开；未提交的草稿不会丢失。"
+          subTitle="为保护数据，每次启动工作台都会生成新的访问地址。请复制启动窗口中打印的新地址，粘贴到本页地址栏后回车，本页即自动恢复；未提交的草稿不会丢失。"
         />
       );
     case 'unreachable':

@@ -25,6 +25,11 @@ export function transportKind(): 'ipc' | 'http' {
   return transport.kind;
 }
 
+/** A new host token arrived (watchHostToken): the next call builds the transport again with it. */
+export function resetTransport(): void {
+  transport = null;
+}
+
 export function setSessionToken(token: string | undefined): void {
   sessionToken = token;
 }
@@ -45,7 +50,10 @@ export async function call<M extends MethodName>(method: M, input: MethodInput<M
   } catch (e) {
     if (e instanceof HostTokenError) listeners.forEach((l) => l(e));
     throw e instanceof HostTokenError
-      ? new DeskCallError({ code: 'UNAUTHENTICATED', message: '本地服务已重启，请使用新地址打开工作台。' })
+      ? new DeskCallError({
+          code: 'UNAUTHENTICATED',
+          message: e.reason === 'missing' ? '请使用启动窗口中打印的完整地址打开工作台。' : '本地服务已重启，请使用新地址打开工作台。',
+        })
       : new DeskCallError({ code: 'INTERNAL', message: '无法连接本地服务，请确认工作台仍在运行。' });
   }
   if (reply.ok) return reply.value as MethodOutput<M>;

@@ -1,10 +1,11 @@
 import { create } from 'zustand';
 import type { SessionInfo, SystemStatus } from '../../../shared/ipc/contract';
-import { call, DeskCallError, onSessionProblem, setSessionToken } from '../ipc/client';
-import { HostTokenError } from '../ipc/transport';
+import { call, DeskCallError, onSessionProblem, resetTransport, setSessionToken } from '../ipc/client';
+import { HostTokenError, watchHostToken } from '../ipc/transport';
 
 export type PageKey = 'home' | 'intake' | 'cases' | 'sync' | 'transfer' | 'scan' | 'verification' | 'applicants' | 'catalog' | 'credit' | 'calendar' | 'users' | 'audit' | 'conflicts' | 'hub';
-export type Phase = 'booting' | 'recovery' | 'setup' | 'signedOut' | 'signedIn' | 'hostGone' | 'unreachable';
+/** `noToken`: opened without the printed address's token; `hostGone`: the host restarted (its token changed). */
+export type Phase = 'booting' | 'recovery' | 'setup' | 'signedOut' | 'signedIn' | 'noToken' | 'hostGone' | 'unreachable';
 
 interface DeskState {
   phase: Phase;
@@ -65,7 +66,9 @@ export const useDesk = create<DeskState>((set, get) => ({
     try {
       status = await call('system.status', {});
     } catch (e) {
-      set({ phase: e instanceof DeskCallError && e.code === 'UNAUTHENTICATED' ? 'hostGone' : 'unreachable', serviceUp: false });
+      // A token problem has already set noToken/hostGone (onSessionProblem below).
+      if (e instanceof DeskCallError && e.code === 'UNAUTHENTICATED') set({ serviceUp: false });
+      else set({ phase: 'unreachable', serviceUp: false });
       return;
     }
     set({ status, serviceUp: true });
@@ -143,10 +146,18 @@ export const useDesk = create<DeskState>((set, get) => ({
 
 onSessionProblem((e) => {
   const state = useDesk.getState();
-  if (e instanceof HostTokenError) useDesk.setState({ phase: 'hostGone' });
+  if (e instanceof HostTokenError) useDesk.setState({ phase: e.reason === 'missing' ? 'noToken' : 'hostGone' });
   else if (e.code === 'SESSION_LOCKED' && state.phase === 'signedIn') useDesk.setState({ locked: true });
   else if (e.code === 'UNAUTHENTICATED' && state.phase === 'signedIn') {
     storeSession(null);
     useDesk.setState({ phase: 'signedOut', session: null, locked: false });
   }
+});
+
+// The printed address pasted into this tab (only its fragment changes, so no reload): start over
+// with the new token — the sign-in page, or the signed-in page when the session is still valid.
+watchHostToken(() => {
+  resetTransport();
+  useDesk.setState({ phase: 'booting' });
+  void useDesk.getState().boot();
 });
