@@ -1,4 +1,5 @@
 import type { Deps } from '../../app/deps';
+import { receiptOutcome } from './receipt-outcome';
 import type { PartialHandlers, CallContext } from '../../app/handlers';
 import { AppError } from '../../app/app-error';
 import type { Db } from '../../store/open-store';
@@ -622,7 +623,7 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
         acceptedAt: v.acceptedAt ?? v.createdAt,
         applicant: { name: v.applicant.name, idLabel: ID_TYPE_LABELS[v.applicant.idType as 'resident_id' | 'uscc'], idNumberMasked: v.applicant.idNumberMasked },
         items: v.items.map((i) => ({ name: i.name, department: i.department, timeLimitDays: i.timeLimitDays })),
-        certificates: v.certificates.map((x) => ({ name: x.name, methodLabel: METHOD_LABELS[x.method], outcome: x.stateText })),
+        certificates: v.certificates.map((x) => ({ name: x.name, methodLabel: METHOD_LABELS[x.method], outcome: receiptOutcome(x) })),
         figures: { total: v.figures.total, avoided: v.figures.avoided, byMethod: v.figures.byMethod.map((m) => ({ label: m.label, count: m.count })) },
         clerk: { displayName: v.createdBy },
       });
