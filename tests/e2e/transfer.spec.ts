@@ -165,6 +165,8 @@ test('a case goes from the intranet desk to the extranet desk with its pages and
   const usb = fs.mkdtempSync(path.join(EXCHANGE, 'usb-'));
   await a.getByRole('tab', { name: '导出与导入' }).click();
   await expect(a.getByTestId('to-export')).toHaveText('1');
+  // One backslash on screen (the placeholder once showed E:\\交换).
+  await expect(a.getByTestId('export-folder')).toHaveAttribute('placeholder', '导出到的文件夹或移动介质，如 E:\\交换 或 /media/usb');
   await a.getByTestId('export-folder').fill(usb);
   await a.getByTestId('transfer-export').getByRole('button', { name: /导\s*出/ }).click();
   await expect(a.getByTestId('export-result')).toContainText('已导出第 1 号交换包：1 条记录');

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { PlatformUnreachable } from '../data-sharing/connector';
 import path from 'node:path';
 import type { Deps } from '../../app/deps';
 import type { FileStore } from '../files/file-store';
@@ -320,12 +321,19 @@ export class SyncSender implements SyncRuntime {
       this.observeClock(loop);
       this.markReachable(loop);
     } catch (e) {
-      this.markUnreachable(loop, e instanceof ConnectorFailure ? e.message : String(e));
+      this.markUnreachable(loop, this.probeFailureText(loop, e));
     } finally {
       loop.lastProbeAt = this.deps.now().toISOString();
       loop.lastProbeMono = this.deps.monotonic();
       loop.probing = false;
     }
+  }
+
+  /** What the sync screen shows for a failed probe: the connector's own Chinese reason; anything else is logged and shown plainly (never `Error: …`). */
+  private probeFailureText(loop: TargetLoop, e: unknown): string {
+    if (e instanceof ConnectorFailure || e instanceof PlatformUnreachable) return e.message;
+    this.deps.logger.warn('sync.probeFailed', { target: loop.target.id, error: String((e as Error)?.stack ?? e) });
+    return '连接检查失败，详见日志';
   }
 
   private markReachable(loop: TargetLoop): void {

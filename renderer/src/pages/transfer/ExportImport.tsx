@@ -66,7 +66,7 @@ export function ExportImport({ status, onChange, reload, supervisor }: { status:
           }
         >
           <Form.Item name="folder" rules={[{ required: true, message: '请填写导出位置' }]}>
-            <Input placeholder="导出到的文件夹或移动介质，如 E:\\交换 或 /media/usb" style={{ width: 420 }} data-testid="export-folder" />
+            <Input placeholder="导出到的文件夹或移动介质，如 E:\交换 或 /media/usb" style={{ width: 420 }} data-testid="export-folder" />
           </Form.Item>
           <Form.Item name="chunkMb" label="分片大小(MB)">
             <InputNumber min={0.01} max={4096} step={1} />
