@@ -3,11 +3,13 @@ import type { PartialHandlers } from '../../app/handlers';
 import { CERTIFICATE_METHODS } from '../../../shared/domain/catalog';
 import { currentCatalogVersion } from '../catalog/catalog-service';
 import { readHall } from '../system/hall';
+import { homeWork } from './home-work';
 
 export function createHomeService(deps: Deps): PartialHandlers {
   const { db } = deps;
   const count = (sql: string, ...args: unknown[]) => (db.prepare(sql).get(...args) as { n: number }).n;
   return {
+    'home.work': (_input, ctx) => homeWork(db, ctx.user!, deps.now()),
     'home.summary': (_input, ctx) => {
       const now = deps.now();
       const version = currentCatalogVersion(db, now) ?? -1;
