@@ -1,0 +1,21 @@
+/**
+ * The one due-date rule of a 协查 request (部门协查): its due time is set when it is sent (working
+ * days on the hall calendar, intake's openAssistance); it is overdue while unanswered past that
+ * time, and a reply recorded after it is late. Every list of requests — the desk's own, the hall's
+ * (other windows' requests as their desks shared them), a case's view — flags with these.
+ */
+export interface AssistanceDue {
+  status: string;
+  dueAt: string;
+  repliedAt: string | null;
+}
+
+/** Unanswered past its due time. */
+export function assistanceOverdue(r: Pick<AssistanceDue, 'status' | 'dueAt'>, now: Date): boolean {
+  return r.status === 'open' && Date.parse(r.dueAt) < now.getTime();
+}
+
+/** Answered after its due time. */
+export function assistanceRepliedLate(r: Pick<AssistanceDue, 'dueAt' | 'repliedAt'>): boolean {
+  return r.repliedAt !== null && Date.parse(r.repliedAt) > Date.parse(r.dueAt);
+}
