@@ -44,7 +44,7 @@ export function HallAssistanceTable({ onReply }: { onReply: (r: HallAssistanceVi
           { title: '办件编号', dataIndex: 'caseNo' },
           { title: '申请人', key: 'applicant', render: (_, r) => `${r.applicantName}（${r.applicantIdMasked}）` },
           { title: '协查事项', key: 'asked', render: (_, r) => `${r.certificate}（${r.mode}）` },
-          { title: '协查部门', dataIndex: 'department' },
+          { title: '协查部门', dataIndex: 'department', width: 96 },
           { title: '发起', dataIndex: 'createdAt', render: deskDay },
           { title: '答复期限', dataIndex: 'dueAt', render: (v: string, r) => <span>{deskDay(v)} {r.overdue && <Tag color="red">已超期</Tag>}</span> },
           {
@@ -64,13 +64,16 @@ export function HallAssistanceTable({ onReply }: { onReply: (r: HallAssistanceVi
           {
             title: '',
             key: 'ops',
+            width: 96,
             render: (_, r) =>
               r.own && r.status === 'open' ? (
                 <Button size="small" onClick={() => onReply(r)}>
                   登记答复
                 </Button>
               ) : !r.own ? (
-                <Typography.Text type="secondary">只读</Typography.Text>
+                <Typography.Text type="secondary" style={{ whiteSpace: 'nowrap' }}>
+                  只读
+                </Typography.Text>
               ) : null,
           },
         ]}
