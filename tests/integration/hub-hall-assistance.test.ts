@@ -13,6 +13,9 @@ import { enrolDesk, hubIdentity } from '../../hub/trust';
 import { createDeskKeys } from '../../electron/services/transfer/desk-keys';
 import { hubFingerprint, type HubCard } from '../../electron/services/hub/hub-protocol';
 import { systemMonotonic } from '../../electron/app/clock';
+import { HubConnector } from '../../electron/services/hub/hub-connector';
+import { ConnectorFailure } from '../../electron/services/sync/http-connector';
+import { TargetConfig, type HubTargetConfig } from '../../electron/services/sync/targets-config';
 import type { HallAssistanceView } from '../../shared/ipc/methods/hall-assistance';
 
 /**
@@ -229,6 +232,42 @@ describe('协查 across the hall', () => {
       bAheadMs = 0;
       await proxyB.open();
     }
+  });
+
+  it('the hub takes a request only from the desk that sent it, and never with an ID number in clear; nothing is written', async () => {
+    const atB = new HubConnector(TargetConfig.parse(hubTarget(hub.port)) as HubTargetConfig, B.dataDir, 22, 5_000);
+    const body = {
+      deskId: 'desk-a',
+      window: 'desk-a 窗口',
+      requestId: 999,
+      caseNo: 'X-1',
+      applicantName: '王芳',
+      applicantIdMasked: '420***********004X',
+      certificate: '结婚证',
+      mode: '部门协查',
+      department: '县民政局',
+      createdAt: '2026-12-01T01:00:00.000Z',
+      dueAt: '2026-12-08T01:00:00.000Z',
+      status: 'open',
+      outcome: null,
+      replySummary: null,
+      channel: null,
+      repliedAt: null,
+    };
+    const refused = async (recordId: string, b: Record<string, unknown>) => {
+      try {
+        await atB.pushRecord({ kind: 'assistance_request', recordId, baseVersion: 0, body: b, idempotencyKey: `forged/${recordId}/${String(b.applicantIdMasked)}` });
+      } catch (e) {
+        return e instanceof ConnectorFailure ? e.message : String(e);
+      }
+      return 'taken';
+    };
+    // B answers for A's request: refused.
+    expect(await refused('desk-a:999', body)).toContain('推送的记录内容不完整或与记录编号不符，已拒绝。');
+    expect(await refused('desk-a:999', { ...body, deskId: 'desk-b' })).toContain('已拒绝');
+    // Its own, but with the ID number in clear: refused.
+    expect(await refused('desk-b:999', { ...body, deskId: 'desk-b', window: 'desk-b 窗口', applicantIdMasked: '42032519880623004X' })).toContain('已拒绝');
+    expect((await pool.query(`SELECT count(*)::int AS n FROM records WHERE kind = 'assistance_request' AND record_id LIKE '%:999'`)).rows[0].n).toBe(0);
   });
 });
 
