@@ -88,8 +88,9 @@ export async function hallCaseList(
 
   if (window !== null) add((n) => `l.desk_id = ${n}`, window);
   if (status !== null) add((n) => `l.status = ${n}`, status);
-  if (from !== null) add((n) => `l.accepted_at >= ${n}::timestamptz`, from);
-  if (to !== null) add((n) => `l.accepted_at < ${n}::timestamptz`, to);
+  // An accepted case's sort_at is its accepted_at (the trigger's rule), so the range is also a range of the index.
+  if (from !== null) add((n) => `l.accepted_at >= ${n}::timestamptz AND l.sort_at >= ${n}::timestamptz`, from);
+  if (to !== null) add((n) => `l.accepted_at < ${n}::timestamptz AND l.sort_at < ${n}::timestamptz`, to);
   if (item !== null) add((n) => `l.items ILIKE ${n}`, likeText(item));
   if (after) {
     args.push(after.sortAt, after.deskId, after.caseNo);
