@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +12,7 @@ import { CuttableProxy } from '../helpers/cuttable-proxy';
 import { freePort } from '../../hub/cluster';
 import { serve } from '../../hub/main';
 import { enrolDesk, hubIdentity } from '../../hub/trust';
+import { HUB_MIGRATIONS_DIR, migrate } from '../../hub/migrate';
 import { createDeskKeys } from '../../electron/services/transfer/desk-keys';
 import { hubFingerprint, type HubCard } from '../../electron/services/hub/hub-protocol';
 import { systemMonotonic } from '../../electron/app/clock';
@@ -351,6 +354,50 @@ describe('the supervisor’s hall-wide case list', () => {
       expect(audited()).toBe(before);
     } finally {
       await proxyC.open();
+    }
+  });
+});
+
+describe('the hub’s latest-case table', () => {
+  it('keeps the latest revision when an older one arrives late, and is filled from the cases held before its migration', async () => {
+    const db = new pg.Pool({ connectionString: await createDatabase(pgc.cluster, 'hub_case_latest'), max: 2 });
+    try {
+      // A hub from before this migration (hall_assistance_case_list) holding two cases of one desk (one a draft, pushed twice).
+      const before = tempDir('hub-migrations-before-0010-');
+      const files = fs.readdirSync(HUB_MIGRATIONS_DIR).filter((f) => /^\d{4}_.*\.sql$/.test(f));
+      const ours = Number(files.find((f) => f.endsWith('_hall_assistance_case_list.sql'))!.slice(0, 4));
+      for (const f of files.filter((f) => Number(f.slice(0, 4)) < ours)) fs.copyFileSync(path.join(HUB_MIGRATIONS_DIR, f), path.join(before, f));
+      await migrate(db, before);
+      await db.query(`INSERT INTO desks (desk_id, name, sign_alg, sign_pub, fingerprint, enrolled_by) VALUES ('desk-x', '9号窗口', 'ed25519', 'k', 'f', 't')`);
+      const doc = (status: string, acceptedAt: string | null, item: string) => ({ status, acceptedAt, items: [{ name: item }], applicant: { name: '王芳' } });
+      const push = (key: string, caseNo: string, revision: number, d: unknown, at: string, seq: number) =>
+        db.query(`INSERT INTO cases (desk_id, idempotency_key, case_no, revision, document, desk_schema, received_at, feed_seq) VALUES ('desk-x', $1, $2, $3, $4, 20, $5, $6)`, [key, caseNo, revision, d, at, seq]);
+      await push('k1', 'X-0001', 1, doc('draft', null, '婚姻登记'), '2026-12-01T02:00:00Z', 1);
+      await push('k2', 'X-0001', 2, doc('draft', null, '婚姻登记、最低生活保障'), '2026-12-01T03:00:00Z', 2);
+      await push('k3', 'X-0002', 1, doc('accepted', '2026-12-02T04:00:00.000Z', '残疾人证办理'), '2026-12-02T04:00:01Z', 3);
+
+      await migrate(db);
+      const rows = async () =>
+        (await db.query(`SELECT case_no, revision, status, accepted_at, sort_at, items FROM hall_case_latest ORDER BY case_no`)).rows.map((r: { case_no: string; revision: number; status: string; accepted_at: Date | null; sort_at: Date; items: string }) => ({
+          caseNo: r.case_no,
+          revision: r.revision,
+          status: r.status,
+          acceptedAt: r.accepted_at?.toISOString() ?? null,
+          sortAt: r.sort_at.toISOString(),
+          items: r.items,
+        }));
+      // The draft's latest revision, sorted by when the hub first held it.
+      expect(await rows()).toEqual([
+        { caseNo: 'X-0001', revision: 2, status: 'draft', acceptedAt: null, sortAt: '2026-12-01T02:00:00.000Z', items: '婚姻登记、最低生活保障' },
+        { caseNo: 'X-0002', revision: 1, status: 'accepted', acceptedAt: '2026-12-02T04:00:00.000Z', sortAt: '2026-12-02T04:00:00.000Z', items: '残疾人证办理' },
+      ]);
+
+      // After the migration, by the trigger: X-0001 accepted at revision 4, then its revision 3 arrives late.
+      await push('k5', 'X-0001', 4, doc('accepted', '2026-12-03T05:00:00.000Z', '婚姻登记'), '2026-12-03T05:00:01Z', 5);
+      await push('k4', 'X-0001', 3, doc('draft', null, '婚姻登记'), '2026-12-03T05:00:02Z', 4);
+      expect((await rows())[0]).toEqual({ caseNo: 'X-0001', revision: 4, status: 'accepted', acceptedAt: '2026-12-03T05:00:00.000Z', sortAt: '2026-12-03T05:00:00.000Z', items: '婚姻登记' });
+    } finally {
+      await db.end();
     }
   });
 });
