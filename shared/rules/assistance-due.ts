@@ -2,7 +2,9 @@
  * The one due-date rule of a 协查 request (部门协查): its due time is set when it is sent (working
  * days on the hall calendar, intake's openAssistance); it is overdue while unanswered past that
  * time, and a reply recorded after it is late. Every list of requests — the desk's own, the hall's
- * (other windows' requests as their desks shared them), a case's view — flags with these.
+ * (other windows' requests as their desks shared them), a case's view — flags with these. The case
+ * list counts a case's overdue requests in its SQL (intake-service.ts: `status = 'open' AND due_at <
+ * now`), the same rule as a query.
  */
 export interface AssistanceDue {
   status: string;
