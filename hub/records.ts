@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { userBodyProblem, userOnCurrent } from './users';
 import { calendarYearProblem, catalogVersionProblem } from './hall-catalog-records';
 import { assertMaterialPagesHeld, materialBodyProblem } from './materials';
+import { assistanceRequestProblem } from './assistance-records';
 
 /**
  * Hall records other than cases (docs/hub.md, "Hall records: ownership and conflicts"):
@@ -14,7 +15,7 @@ import { assertMaterialPagesHeld, materialBodyProblem } from './materials';
  */
 
 export const HALL = 'hall';
-export const RECORD_KINDS = ['credit', 'applicant', 'user', 'catalog_version', 'calendar_year', 'material'] as const;
+export const RECORD_KINDS = ['credit', 'applicant', 'user', 'catalog_version', 'calendar_year', 'material', 'assistance_request'] as const;
 export type RecordKind = (typeof RECORD_KINDS)[number];
 
 /**
@@ -29,6 +30,8 @@ const OWNERSHIP: Record<RecordKind, 'hall-append-only' | 'hall-last-writer' | 's
   catalog_version: 'hall-append-only',
   calendar_year: 'hall-latest',
   material: 'hall-append-only',
+  // Owned by the desk that sent it (only it may write it: hub/assistance-records.ts), so its latest change is its state.
+  assistance_request: 'hall-latest',
 };
 
 /** What the hub's request handling lends this module (server.ts). */
@@ -109,7 +112,7 @@ function parsePush(ctx: RecordsContext, raw: Buffer): { kind: RecordKind; record
   if (typeof recordId !== 'string' || !recordId || recordId.length > 200 || typeof idempotencyKey !== 'string' || !idempotencyKey || !Number.isInteger(baseVersion) || (baseVersion as number) < 0 || typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw ctx.refuse(422, 'BAD_RECORD', '推送的记录缺少编号、基准版本或内容。', 'record push needs recordId, idempotencyKey, baseVersion >= 0 and an object body');
   }
-  const problem = bodyProblem(kind as RecordKind, recordId, body as Record<string, unknown>);
+  const problem = bodyProblem(kind as RecordKind, recordId, body as Record<string, unknown>, ctx.deskId);
   if (problem) throw ctx.refuse(422, 'BAD_RECORD', '推送的记录内容不完整或与记录编号不符，已拒绝。', problem);
   return { kind: kind as RecordKind, recordId, baseVersion: baseVersion as number, body: body as Record<string, unknown>, idempotencyKey };
 }
@@ -120,7 +123,8 @@ const isText = (v: unknown) => typeof v === 'string' && v.length > 0;
  * What every desk will apply must be whole: a version the desks could not apply would stop their
  * feed. The fields each kind needs (electron/services/hub/hall-records.ts, hall-applicants.ts).
  */
-function bodyProblem(kind: RecordKind, recordId: string, b: Record<string, unknown>): string | null {
+function bodyProblem(kind: RecordKind, recordId: string, b: Record<string, unknown>, deskId: string): string | null {
+  if (kind === 'assistance_request') return assistanceRequestProblem(recordId, b, deskId);
   if (kind === 'user') return userBodyProblem(recordId, b);
   if (kind === 'catalog_version') return catalogVersionProblem(recordId, b);
   if (kind === 'calendar_year') return calendarYearProblem(recordId, b);

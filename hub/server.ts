@@ -6,6 +6,7 @@ import type { DeskRow, HubIdentity } from './trust';
 import { FeedWaiter } from './feed-wait';
 import { listConflicts, pushRecord, settleConflict, type RecordsContext } from './records';
 import { hallCases } from './hall-cases';
+import { hallCaseList } from './hall-case-list';
 import { assertCaseFilesHeld, fileRoute, type FileKillPoint } from './files';
 import { successorCases } from './successor';
 import { deskCaseCount, feedToken, heldKeys, HELD_BATCH_MAX } from './reconcile';
@@ -249,6 +250,7 @@ export function createHubServer(o: HubOptions): http.Server {
             r = await f;
           } else if (req.method === 'GET' && url.pathname === '/v1/successor/cases') r = await successorCases(o.pool, a, url, (c) => spendNonce(c, a));
           else if (req.method === 'GET' && url.pathname === '/v1/hall/cases') r = await hallCases(o.pool, url, (c) => spendNonce(c, a));
+          else if (req.method === 'GET' && url.pathname === '/v1/hall/case-list') r = await hallCaseList(o.pool, url, (c) => spendNonce(c, a));
           else if (req.method === 'GET' && url.pathname === '/v1/cases/summary') r = await casesHeld(a, true);
           else if (req.method === 'POST' && url.pathname === '/v1/cases/held') r = await casesHeld(a, false);
           else {

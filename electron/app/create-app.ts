@@ -43,6 +43,8 @@ import { createHallConflictsService } from '../services/hub/hall-conflicts-servi
 import { createHallFieldService } from '../services/hub/hall-field';
 import { configureHallMaterials, hallPageFetcher } from '../services/hub/hall-materials';
 import { createHallCasesService } from '../services/hub/hall-cases-service';
+import { createHallCaseListService } from '../services/hub/hall-case-list-service';
+import { configureHallAssistance, createHallAssistanceService, queueAssistanceAtEnrolment } from '../services/hub/hall-assistance';
 import type { HubTargetConfig } from '../services/sync/targets-config';
 import type { SenderStoreMode } from '../services/sync/sender-store-client';
 import { createSyncService } from '../services/sync/sync-service';
@@ -332,6 +334,7 @@ async function readyApp(opts: CreateAppOptions, logger: Logger, lock: DataDirLoc
   const zone = deskZone(db);
   const hubTargets = () => syncTargets.all().filter((t): t is HubTargetConfig => t.kind === 'hub' && reachableHere(t, zone));
   configureHallMaterials(db, opts.dataDir);
+  configureHallAssistance(db, opts.dataDir);
   const pages = hallPageFetcher(deps, files, hubTargets, opts.dataDir, syncTargets.sender.requestTimeoutMs);
   const intakeDeps = { ...deps, files, dataSharing, syncTargets, pages };
   const queries = createDataQueries(intakeDeps);
@@ -340,6 +343,9 @@ async function readyApp(opts: CreateAppOptions, logger: Logger, lock: DataDirLoc
     dbFile: paths.dbFile,
     store: opts.syncStore,
   });
+  // 协查 requests sent before this desk had a hub are queued for it now (once: each change queues its own afterwards).
+  const assistanceQueued = queueAssistanceAtEnrolment(deps);
+  if (assistanceQueued) logger.info('hub.assistanceQueuedAtEnrolment', { requests: assistanceQueued });
 
   const transferCtx = { ...deps, dataDir: opts.dataDir, files, targets: syncTargets };
   const transfer = createTransferService(transferCtx, zone, workerRunner(transferCtx, paths.dbFile));
@@ -363,6 +369,8 @@ async function readyApp(opts: CreateAppOptions, logger: Logger, lock: DataDirLoc
     createSyncService(deps, syncTargets, sender),
     createHallConflictsService(deps, () => syncTargets.all().filter((t): t is HubTargetConfig => t.kind === 'hub' && reachableHere(t, zone)), opts.dataDir, syncTargets.sender.requestTimeoutMs),
     createHallCasesService(deps, hubTargets, opts.dataDir, syncTargets.sender.requestTimeoutMs),
+    createHallAssistanceService(deps),
+    createHallCaseListService(deps, hubTargets, opts.dataDir, syncTargets.sender.requestTimeoutMs),
     createHubService(deps, { targets: syncTargets, dataDir: opts.dataDir, hubLink: (id) => sender.hubLink(id) }),
     createVerificationService({ ...deps, files }),
     createAssistanceService({ ...deps, files }),

@@ -24,6 +24,7 @@ import { hallFieldMethods } from './methods/hall-field';
 import { hubMethods } from './methods/hub';
 import { hallCasesMethods } from './methods/hall-cases';
 import { homeMethods } from './methods/home';
+import { hallAssistanceMethods } from './methods/hall-assistance';
 import { applicantsMethods, ApplicantInput, ApplicantView } from './methods/applicants';
 
 export { method, type Access, type MethodSpec } from './method';
@@ -327,6 +328,7 @@ export const contract = {
   ...hubMethods,
   ...hallCasesMethods,
   ...homeMethods,
+  ...hallAssistanceMethods,
   ...applicantsMethods,
 } as const satisfies Record<string, MethodSpec>;
 

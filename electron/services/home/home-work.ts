@@ -11,7 +11,7 @@ import { CASE_STATUS_LABELS, type CaseStatus } from '../../../shared/rules/case-
 import { chinaDate, chinaDayStartIso } from '../../../shared/rules/china-time';
 import { boardPage } from '../verification/board';
 import { OVERDUE_SQL } from '../verification/task-rows';
-import { assistanceOverdueSql } from '../verification/assistance-overdue';
+import { assistanceOverdueSql } from '../../../shared/rules/assistance-due';
 import { buildCaseView } from '../intake/case-view';
 
 type HomeWork = MethodOutput<'home.work'>;

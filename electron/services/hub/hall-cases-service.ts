@@ -17,7 +17,7 @@ import type { HallCaseView } from '../../../shared/ipc/methods/hall-cases';
  * but the audit entry of the lookup (IDs masked).
  */
 
-interface HubCase {
+export interface HubCase {
   caseNo: string;
   deskId: string;
   deskName: string;
@@ -33,7 +33,7 @@ interface HubCase {
 
 const maskId = (idType: string, idNumber: string) => (idType === 'uscc' ? maskUscc(idNumber) : maskIdNumber(idNumber));
 
-function toView(c: HubCase, ownDesk: string | null): HallCaseView {
+export function toView(c: HubCase, ownDesk: string | null): HallCaseView {
   const d = c.document;
   const status = d.status ?? '';
   return {

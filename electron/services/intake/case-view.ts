@@ -1,4 +1,5 @@
 import type { Db } from '../../store/open-store';
+import { assistanceOverdue } from '../../../shared/rules/assistance-due';
 import type { CaseCertificateView, CaseView } from '../../../shared/ipc/methods/intake';
 import type { CertificateMethod } from '../../../shared/domain/catalog';
 import { allowedTransitions, type CaseStatus } from '../../../shared/rules/case-states';
@@ -204,7 +205,7 @@ export function buildCaseView(db: Db, caseId: number, now: Date): CaseView {
             mode: rq.mode,
             dueAt: rq.due_at,
             status: rq.status,
-            overdue: rq.status === 'open' && Date.parse(rq.due_at) < now.getTime(),
+            overdue: assistanceOverdue({ status: rq.status, dueAt: rq.due_at }, now),
             reply: rq.reply,
             outcome: rq.reply_outcome,
           }

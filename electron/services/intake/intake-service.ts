@@ -1,8 +1,10 @@
 import type { Deps } from '../../app/deps';
+import { assistanceOverdueSql } from '../../../shared/rules/assistance-due';
 import { receiptOutcome } from './receipt-outcome';
 import type { PartialHandlers, CallContext } from '../../app/handlers';
 import { AppError } from '../../app/app-error';
 import type { Db } from '../../store/open-store';
+import { shareAssistanceRequest } from '../hub/hall-assistance';
 import type { WriteContext } from '../../store/write';
 import { currentCatalogVersion } from '../catalog/catalog-service';
 import { readHall } from '../system/hall';
@@ -213,7 +215,7 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
         .prepare(
           `SELECT c.id, c.case_no, c.status, c.created_at, c.due_at, a.name AS applicant_name,
                   (SELECT group_concat(si.name, '、') FROM case_items ci JOIN service_items si ON si.id = ci.service_item_id WHERE ci.case_id = c.id) AS items,
-                  (SELECT COUNT(*) FROM assistance_requests r INDEXED BY assistance_case WHERE r.case_id = c.id AND r.status = 'open' AND r.due_at < ?) AS overdue
+                  (SELECT COUNT(*) FROM assistance_requests r INDEXED BY assistance_case WHERE r.case_id = c.id AND ${assistanceOverdueSql('r')}) AS overdue
            FROM cases c JOIN applicants a ON a.id = c.applicant_id
            WHERE ${where} ORDER BY c.id DESC LIMIT ?`,
         )
@@ -721,7 +723,7 @@ function requireAttachable(row: CaseCertRow) {
 function openAssistance(w: WriteContext, caseId: number, row: CaseCertRow, r: { department: string; mode: string; timeLimitDays: number }): number {
   const open = w.db.prepare(`SELECT id FROM assistance_requests WHERE case_id = ? AND certificate_item_id = ? AND status = 'open'`).get(caseId, row.certificate_item_id);
   if (open) throw new AppError('INVALID_STATE', '该证明已有未答复的协查请求。');
-  return Number(
+  const id = Number(
     w.db
       .prepare(
         `INSERT INTO assistance_requests (case_id, certificate_item_id, department, mode, due_at, status, created_at, created_by)
@@ -730,6 +732,8 @@ function openAssistance(w: WriteContext, caseId: number, row: CaseCertRow, r: { 
       .run(caseId, row.certificate_item_id, r.department, r.mode, dueAfterWorkingDays(w.db, w.at, r.timeLimitDays).toISOString(), w.at.toISOString(), w.actor.userId)
       .lastInsertRowid,
   );
+  shareAssistanceRequest(w, id);
+  return id;
 }
 
 /** The pages of a material (one from another window) whose bytes this desk does not hold yet. */

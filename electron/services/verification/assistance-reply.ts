@@ -4,6 +4,7 @@ import { AppError } from '../../app/app-error';
 import { CASE_STATUS_LABELS, type CaseStatus } from '../../../shared/rules/case-states';
 import { checkImageBytes, sniffImageMime } from '../images/image-check';
 import { bumpRevision } from '../cases/case-state';
+import { shareAssistanceRequest } from '../hub/hall-assistance';
 
 export interface AssistanceReply {
   requestId: number;
@@ -61,6 +62,7 @@ export function recordAssistanceReply(w: WriteContext, files: FileStore, r: Assi
     .prepare('UPDATE case_certificates SET state = ?, updated_at = ? WHERE case_id = ? AND certificate_item_id = ?')
     .run(r.outcome === 'confirmed' ? 'satisfied' : 'pending', at, rq.case_id, rq.certificate_item_id);
   bumpRevision(w, rq.case_id);
+  shareAssistanceRequest(w, rq.id);
   w.audit({ action: 'assistance.reply', entityType: 'assistance', entityId: rq.id, detail: { caseId: rq.case_id, outcome: r.outcome, channel: r.channel, scan: scan?.sha ?? null, late: at > rq.due_at } });
   return rq.case_id;
 }

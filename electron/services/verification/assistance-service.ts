@@ -8,6 +8,7 @@ import { CASE_STATUS_LABELS, type CaseStatus } from '../../../shared/rules/case-
 import { recordAssistanceReply, storeReplyScan } from './assistance-reply';
 import { chinaDateTime } from '../../../shared/rules/china-time';
 import { refuseUnlessCaseReadable } from '../cases/case-access';
+import { assistanceOverdue, assistanceRepliedLate } from '../../../shared/rules/assistance-due';
 
 interface RequestRow {
   id: number;
@@ -45,8 +46,8 @@ function toView(r: RequestRow, now: Date): AssistanceView {
     createdAt: r.created_at,
     dueAt: r.due_at,
     status: r.status,
-    overdue: r.status === 'open' && Date.parse(r.due_at) < now.getTime(),
-    late: r.replied_at !== null && r.replied_at > r.due_at,
+    overdue: assistanceOverdue({ status: r.status, dueAt: r.due_at }, now),
+    late: assistanceRepliedLate({ dueAt: r.due_at, repliedAt: r.replied_at }),
     reply: r.reply,
     outcome: r.reply_outcome,
     // Replies recorded before this feature came in (intake's own form) carry no channel.

@@ -6,6 +6,7 @@ import { call } from '../ipc/client';
 import { useDesk } from '../state/desk-store';
 import { deskDay, deskTime } from '../lib/time';
 import { HallCaseLookup } from './hub/HallCaseLookup';
+import { HallCaseList } from './hub/HallCaseList';
 
 type Row = MethodOutput<'intake.list'>[number];
 
@@ -63,6 +64,7 @@ export function CasesPage() {
         />
       </Card>
       <HallCaseLookup />
+      <HallCaseList />
     </>
   );
 }
