@@ -55,7 +55,8 @@ describe('desk migration 0017 (hall users)', () => {
       expect(db.pragma('foreign_key_check')).toEqual([]);
       expect(db.pragma('integrity_check')).toEqual([{ integrity_check: 'ok' }]);
       add.run('user', 'ma', 0, '{}', 'k4', 'pending', 0, null, null, null);
-      expect(() => add.run('role', 'x', 0, '{}', 'k5', 'pending', 0, null, null, null)).toThrow(/CHECK constraint failed/);
+      // Since 0020 a kind is any plain lower-case name (validated in code); anything else is refused.
+      expect(() => add.run('Role-1', 'x', 0, '{}', 'k5', 'pending', 0, null, null, null)).toThrow(/CHECK constraint failed/);
       expect(() => add.run('user', 'ma', 0, '{}', 'k4', 'pending', 0, null, null, null)).toThrow(/UNIQUE constraint failed/);
     } finally {
       db.close();
