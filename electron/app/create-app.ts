@@ -43,6 +43,8 @@ import { createHallConflictsService } from '../services/hub/hall-conflicts-servi
 import { createHallFieldService } from '../services/hub/hall-field';
 import { configureHallMaterials, hallPageFetcher } from '../services/hub/hall-materials';
 import { createHallCasesService } from '../services/hub/hall-cases-service';
+import { configureHallTasks } from '../services/hub/hall-tasks';
+import { createHallTasksService } from '../services/hub/hall-tasks-service';
 import type { HubTargetConfig } from '../services/sync/targets-config';
 import type { SenderStoreMode } from '../services/sync/sender-store-client';
 import { createSyncService } from '../services/sync/sync-service';
@@ -332,6 +334,7 @@ async function readyApp(opts: CreateAppOptions, logger: Logger, lock: DataDirLoc
   const zone = deskZone(db);
   const hubTargets = () => syncTargets.all().filter((t): t is HubTargetConfig => t.kind === 'hub' && reachableHere(t, zone));
   configureHallMaterials(db, opts.dataDir);
+  configureHallTasks(db, opts.dataDir);
   const pages = hallPageFetcher(deps, files, hubTargets, opts.dataDir, syncTargets.sender.requestTimeoutMs);
   const intakeDeps = { ...deps, files, dataSharing, syncTargets, pages };
   const queries = createDataQueries(intakeDeps);
@@ -363,6 +366,7 @@ async function readyApp(opts: CreateAppOptions, logger: Logger, lock: DataDirLoc
     createSyncService(deps, syncTargets, sender),
     createHallConflictsService(deps, () => syncTargets.all().filter((t): t is HubTargetConfig => t.kind === 'hub' && reachableHere(t, zone)), opts.dataDir, syncTargets.sender.requestTimeoutMs),
     createHallCasesService(deps, hubTargets, opts.dataDir, syncTargets.sender.requestTimeoutMs),
+    createHallTasksService(deps),
     createHubService(deps, { targets: syncTargets, dataDir: opts.dataDir, hubLink: (id) => sender.hubLink(id) }),
     createVerificationService({ ...deps, files }),
     createAssistanceService({ ...deps, files }),

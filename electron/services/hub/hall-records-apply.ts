@@ -9,6 +9,7 @@ import { applyApplicantBody } from './hall-applicants';
 import { applyUserBody, withPendingChanges, type UserBody } from './hall-users';
 import { applyCalendarYearBody, applyCatalogVersionBody, type CalendarYearBody, type CatalogVersionBody } from './hall-catalog';
 import { applyMaterialBody } from './hall-materials';
+import { applyAssignmentBody, applyTaskBody } from './hall-tasks';
 
 /**
  * Applies the hall records of a feed page on this desk (inside the page's transaction,
@@ -31,7 +32,7 @@ export interface RecordFeedBody {
   settled?: boolean;
 }
 
-const RECORD_KINDS = new Set<string>(['credit', 'applicant', 'user', 'catalog_version', 'calendar_year', 'material']);
+const RECORD_KINDS = new Set<string>(['credit', 'applicant', 'user', 'catalog_version', 'calendar_year', 'material', 'verification_task', 'task_assignment']);
 
 export function applyHallFeedItems(w: WriteContext, targetId: string, page: { items: FeedItem[]; more?: boolean }): void {
   const credits = new Map<number, { c: CreditBody; firstAt: string }>();
@@ -76,6 +77,10 @@ export function applyRecordVersion(
     applyCatalogVersionBody(w, b.recordId, b.body as unknown as CatalogVersionBody, ownerDesk);
   } else if (b.kind === 'material') {
     applyMaterialBody(w, b.recordId, b.body, ownerDesk, b.version);
+  } else if (b.kind === 'verification_task') {
+    applyTaskBody(w, b.recordId, b.body);
+  } else if (b.kind === 'task_assignment') {
+    applyAssignmentBody(w, b.recordId, b.body);
   } else {
     const c = b.body as unknown as CreditBody;
     opts.onCredit?.(applyCredit(w, b.recordId, c, ownerDesk, b.firstAt), c, b.firstAt);
