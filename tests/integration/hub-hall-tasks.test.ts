@@ -175,10 +175,24 @@ describe('verification tasks across the hall', () => {
     expect(read(A, `SELECT 1 FROM audit_log WHERE action = 'verification.assign' AND entity_id = ?`, String(taskA))).toHaveLength(1);
   });
 
-  it('offline, C lists its last copy and says how old it is', async () => {
+  it('offline, C lists its last copy and says how old it is; an assignment asked offline is applied once when C is back', async () => {
     await proxy.cut();
+    // A releases its task meanwhile: C, cut off, still shows it out on field work.
+    await A.call('verification.release', { taskId: taskA, reason: '笔记本遗失' }, tokens.Aadmin!);
     const b = await hallBoard({ deskId: 'desk-a', states: ['in_field'], page: 1, pageSize: 50 });
     expect(b.tasks.map((t) => t.taskKey)).toContain(`desk-a:${taskA}`);
     expect(b.hallCopy?.message).toMatch(/^全厅数据更新于 \d{4}-\d{2}-\d{2} \d{2}:\d{2}（(刚刚|\d+ 分钟前)）$/);
+    // Asked while offline: kept here as asked, it waits in the outbox.
+    const asked = await C.call('verification.assignInHall', { taskKey: `desk-b:${taskB}`, username: 'chenjing' }, tokens.Cadmin!);
+    expect(asked.state).toBe('requested');
+    const offline = await hallBoard({ deskId: 'desk-b', states: ['unassigned'], page: 1, pageSize: 50 });
+    expect(offline.tasks.find((t) => t.taskKey === `desk-b:${taskB}`)!.assignment).toMatchObject({ state: 'requested', assigneeName: '陈静' });
+
+    await proxy.open();
+    const row = await rowAtC(`desk-b:${taskB}`, (r) => r.assignment?.state === 'applied' && r.state === 'assigned', 'applied at B after C reconnects');
+    expect(row.assignee).toEqual({ username: 'chenjing', name: '陈静' });
+    expect(read(B, `SELECT 1 FROM audit_log WHERE action = 'verification.assign' AND entity_id = ?`, String(taskB))).toHaveLength(1);
+    // And C caught up with A's release.
+    await rowAtC(`desk-a:${taskA}`, (r) => r.state === 'assigned' && r.holder === null, "A's release at C");
   });
 });
