@@ -13,6 +13,9 @@ import { enrolDesk, hubIdentity } from '../../hub/trust';
 import { createDeskKeys } from '../../electron/services/transfer/desk-keys';
 import { hubFingerprint, type HubCard } from '../../electron/services/hub/hub-protocol';
 import type { MethodInput } from '../../shared/ipc/contract';
+import { HubConnector } from '../../electron/services/hub/hub-connector';
+import { ConnectorFailure } from '../../electron/services/sync/http-connector';
+import { TargetConfig, type HubTargetConfig } from '../../electron/services/sync/targets-config';
 
 /**
  * Verification tasks across the hall (docs/hub.md, "Verification tasks across the hall"), against a
@@ -194,5 +197,25 @@ describe('verification tasks across the hall', () => {
     expect(read(B, `SELECT 1 FROM audit_log WHERE action = 'verification.assign' AND entity_id = ?`, String(taskB))).toHaveLength(1);
     // And C caught up with A's release.
     await rowAtC(`desk-a:${taskA}`, (r) => r.state === 'assigned' && r.holder === null, "A's release at C");
+  });
+
+  it("the hub takes a task's summary only from the desk that owns it, and an assignment's answer only from the owning desk", async () => {
+    const c = new HubConnector(TargetConfig.parse(hubTarget(hub.port)) as HubTargetConfig, C.dataDir, 15, 5_000);
+    const before = (await pool.query('SELECT (SELECT count(*) FROM record_versions)::int AS v, (SELECT count(*) FROM feed)::int AS f')).rows[0];
+    const summary = { taskId: taskA, caseNo: 'X', window: '三号窗口', applicant: '王*', certificate: '无犯罪记录证明', source: 'sampled', state: 'passed', status: 'passed', dueAt: null, assignee: null, holder: null, outcome: 'true', updatedAt: '2026-12-06T01:00:00.000Z' };
+    const answer = {
+      taskKey: `desk-a:${taskA}`, ownerDesk: 'desk-a', assignee: { username: 'chenjing', name: '陈静' }, by: { username: 'admin', name: '王建华' },
+      fromDesk: 'desk-c', fromWindow: '三号窗口', requestedAt: '2026-12-06T01:00:00.000Z', state: 'applied', message: null, decidedAt: '2026-12-06T01:00:01.000Z',
+    };
+    const bad = [
+      { kind: 'verification_task', recordId: `desk-a:${taskA}`, body: summary },
+      { kind: 'task_assignment', recordId: 'b4c7e0f2-0000-4000-8000-00000000000a', body: answer },
+    ];
+    for (const [i, b] of bad.entries()) {
+      const e = await c.pushRecord({ ...b, baseVersion: 0, idempotencyKey: `bad-task/${i}` }).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(ConnectorFailure);
+      expect((e as ConnectorFailure).failure).toMatchObject({ kind: 'rejected', status: 422, message: '推送的记录内容不完整或与记录编号不符，已拒绝。' });
+    }
+    expect((await pool.query('SELECT (SELECT count(*) FROM record_versions)::int AS v, (SELECT count(*) FROM feed)::int AS f')).rows[0]).toEqual(before);
   });
 });
