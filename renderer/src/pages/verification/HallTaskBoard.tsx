@@ -135,7 +135,7 @@ export function HallTaskBoard() {
         columns={[
           { title: '所属窗口', dataIndex: 'window', width: 96, render: (v: string, t) => <span style={{ whiteSpace: 'nowrap' }}>{v}{t.own && <Tag style={{ marginLeft: 4 }}>本窗口</Tag>}</span> },
           { title: '办件编号', dataIndex: 'caseNo', width: 205, render: (v: string) => <span style={{ whiteSpace: 'nowrap' }}>{v}</span> },
-          { title: '申请人', dataIndex: 'applicantName', width: 64 },
+          { title: '申请人', dataIndex: 'applicantName', width: 72 },
           {
             title: '承诺事项 / 来源',
             dataIndex: 'certificate',
