@@ -34,7 +34,10 @@ CREATE TABLE hall_tasks (
   updated_at         TEXT NOT NULL,               -- when the owning desk changed it
   received_at        TEXT NOT NULL                -- when this desk applied it
 );
-CREATE INDEX hall_tasks_board ON hall_tasks (status, due_at);
+-- The 全厅 board (services/hub/hall-tasks-service.ts): pages read in due-date order per status; counts
+-- per state under the filters (window, assignee, due date) from the index alone.
+CREATE INDEX hall_tasks_board ON hall_tasks (status, due_at, task_key);
+CREATE INDEX hall_tasks_counts ON hall_tasks (state, owner_desk, assignee_username, status, due_at);
 
 -- Assignments of a task by a supervisor of any desk (kind 'task_assignment'): asked here or
 -- elsewhere, applied or refused once by the desk owning the task; the answer travels back.

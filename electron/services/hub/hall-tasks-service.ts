@@ -6,34 +6,14 @@ import { BOARD_DEFAULT_STATES, TASK_STATE_LABELS, type TaskState } from '../../.
 import type { HallAssignmentView, HallTaskView } from '../../../shared/ipc/methods/hall-tasks';
 import { assignTask } from '../verification/assign';
 import { hallCopyField } from './hall-records';
-import { maskName, OWN_TASKS, ownDesk, requestAssignment } from './hall-tasks';
+import { maskName, OWN_TASKS, ownDesk, requestAssignment, type OwnTaskRow } from './hall-tasks';
+import { OVERDUE_SQL, TASK_STATE_PREDICATES, TASK_STATE_SQL } from '../verification/task-rows';
 
 /**
  * The supervisor's 全厅 board and assignment across windows (docs/hub.md, "Verification tasks
  * across the hall"): this desk's tasks from its own tables and the other windows' as last pulled
- * (`hall_tasks`), one list filtered, counted, ordered and paged in SQL.
+ * (`hall_tasks`), one list filtered, counted, ordered and paged in SQL (bench/hall-tasks.bench.ts).
  */
-
-interface BoardRow {
-  task_key: string;
-  desk_id: string;
-  window: string | null;
-  own: number;
-  task_id: number;
-  case_no: string;
-  applicant: string;
-  id_type: string | null;
-  certificate: string;
-  source: string;
-  state: TaskState;
-  status: string;
-  due_at: string | null;
-  assignee_username: string | null;
-  assignee_name: string | null;
-  holder_name: string | null;
-  outcome: string | null;
-  updated_at: string | null;
-}
 
 interface AssignmentRow {
   request_id: string;
@@ -49,78 +29,185 @@ interface AssignmentRow {
 /** This desk's id when it has no card (no hub): its tasks are still listed. */
 const LOCAL = 'local';
 
-/** Every window's tasks as one relation, for the board's WHERE and ORDER BY. */
-function rowsSql(): string {
-  const own = OWN_TASKS.replace(
-    /^\s*SELECT /,
-    `SELECT @own || ':' || t.id AS task_key, @own AS desk_id, @ownWindow AS window, 1 AS own, NULL AS updated_at, `,
-  );
-  return `(${own}
-    UNION ALL
-    SELECT task_key, owner_desk AS desk_id, window, 0 AS own, updated_at, task_id, case_no, applicant_masked AS applicant, NULL AS id_type, certificate, source, state, status, due_at,
-           assignee_username, assignee_name, holder_name, outcome
-    FROM hall_tasks WHERE owner_desk <> @own)`;
+/**
+ * The board's order, as the desk's own board (verification/board.ts): segments by status — open
+ * first (the overdue ones lead, by due date), then 承诺不实, 核查属实, 免于核查, 已取消 — each read in
+ * due-date order from the `(status, due_at)` index of both sources and merged.
+ */
+const SEGMENTS: readonly { status: string; states: readonly TaskState[] }[] = [
+  { status: 'open', states: ['unassigned', 'assigned', 'in_field', 'escalated'] },
+  { status: 'failed', states: ['failed'] },
+  { status: 'passed', states: ['passed'] },
+  { status: 'exempt', states: ['exempt'] },
+  { status: 'cancelled', states: ['cancelled'] },
+];
+
+export interface HallBoardQuery {
+  deskId?: string;
+  states?: TaskState[];
+  assignee?: string;
+  overdueOnly?: boolean;
+  page: number;
+  pageSize: number;
 }
 
-/** Open first (overdue ones lead, by due date), then 承诺不实, 核查属实, 免于核查, 已取消 — as the desk's own board. */
-const ORDER = `CASE status WHEN 'open' THEN 0 WHEN 'failed' THEN 1 WHEN 'passed' THEN 2 WHEN 'exempt' THEN 3 ELSE 4 END, due_at, window, task_id`;
-
-export function hallBoardPage(
-  db: Db,
-  q: { deskId?: string; states?: TaskState[]; assignee?: string; overdueOnly?: boolean; page: number; pageSize: number },
-  now: Date,
-): { tasks: HallTaskView[]; total: number; page: number; pageSize: number; overdue: number; windows: { deskId: string; name: string; own: boolean }[] } {
-  const desk = ownDesk(db);
-  const params: Record<string, unknown> = { own: desk?.deskId ?? LOCAL, ownWindow: desk?.name ?? '本窗口', now: now.toISOString() };
-  const where: string[] = [];
+/** The filters as a condition on each source (`verification_tasks t` here, `hall_tasks h` of the others); null: the source has none. */
+function sourceFilters(db: Db, q: HallBoardQuery, own: string, params: Record<string, unknown>): { own: string | null; others: string | null } {
+  let mine: string[] | null = [];
+  let theirs: string[] | null = ['h.owner_desk <> @own'];
   if (q.deskId) {
-    where.push('desk_id = @desk');
-    params.desk = q.deskId;
+    if (q.deskId === own) theirs = null;
+    else {
+      mine = null;
+      theirs.push('h.owner_desk = @desk');
+      params.desk = q.deskId;
+    }
   }
-  const states = q.states?.length ? q.states : BOARD_DEFAULT_STATES;
-  where.push(`state IN (${states.map((_, i) => `@st${i}`).join(', ')})`);
-  states.forEach((s, i) => (params[`st${i}`] = s));
   if (q.assignee) {
-    where.push('assignee_username = @assignee');
+    const uid = (db.prepare('SELECT id FROM users WHERE username = ?').get(q.assignee) as { id: number } | undefined)?.id;
+    if (uid === undefined) mine = null;
+    else mine?.push('t.assigned_to = @uid');
+    params.uid = uid ?? null;
     params.assignee = q.assignee;
+    theirs?.push('h.assignee_username = @assignee');
   }
-  const overdueSql = `(status = 'open' AND due_at < @now)`;
-  const from = `${rowsSql()} AS r`;
-  const filters = where.join(' AND ');
-  const counted = db.prepare(`SELECT count(*) AS n, coalesce(sum(${overdueSql}), 0) AS overdue FROM ${from} WHERE ${filters}`).get(params) as { n: number; overdue: number };
-  const total = q.overdueOnly ? counted.overdue : counted.n;
-  const all = q.overdueOnly ? `${filters} AND ${overdueSql}` : filters;
+  if (q.overdueOnly) {
+    mine?.push(OVERDUE_SQL);
+    theirs?.push(`(h.status = 'open' AND h.due_at < @now)`);
+  }
+  return { own: mine && (mine.join(' AND ') || '1 = 1'), others: theirs && theirs.join(' AND ') };
+}
+
+export function hallBoardPage(db: Db, q: HallBoardQuery, now: Date): { tasks: HallTaskView[]; total: number; page: number; pageSize: number; overdue: number; windows: { deskId: string; name: string; own: boolean }[] } {
+  const desk = ownDesk(db);
+  const own = desk?.deskId ?? LOCAL;
+  const ownWindow = desk?.name ?? '本窗口';
+  const params: Record<string, unknown> = { own, now: now.toISOString() };
+  const f = sourceFilters(db, q, own, params);
+  const overdueOf = sourceFilters(db, { ...q, overdueOnly: true }, own, { ...params });
+
+  // Counts per state on each source (index ranges, no joins), the overdue ones under the other filters.
+  const counts = new Map<TaskState, number>();
+  const add = (rows: { state: TaskState; n: number }[]) => rows.forEach((r) => counts.set(r.state, (counts.get(r.state) ?? 0) + r.n));
+  if (f.own) add(db.prepare(`SELECT ${TASK_STATE_SQL} AS state, count(*) AS n FROM verification_tasks t WHERE ${f.own} GROUP BY 1`).all(params) as { state: TaskState; n: number }[]);
+  if (f.others) add(db.prepare(`SELECT h.state, count(*) AS n FROM hall_tasks h WHERE ${f.others} GROUP BY h.state`).all(params) as { state: TaskState; n: number }[]);
+  let overdue = 0;
+  if (overdueOf.own) overdue += (db.prepare(`SELECT count(*) FROM verification_tasks t WHERE ${overdueOf.own}`).pluck().get(params) as number);
+  if (overdueOf.others) overdue += (db.prepare(`SELECT count(*) FROM hall_tasks h WHERE ${overdueOf.others}`).pluck().get(params) as number);
+
+  const wanted = new Set(q.states?.length ? q.states : BOARD_DEFAULT_STATES);
+  const total = [...wanted].reduce((n, s) => n + (counts.get(s) ?? 0), 0);
   const page = Math.min(q.page, Math.max(1, Math.ceil(total / q.pageSize)));
-  const rows = db.prepare(`SELECT * FROM ${from} WHERE ${all} ORDER BY ${ORDER} LIMIT @limit OFFSET @offset`).all({ ...params, limit: q.pageSize, offset: (page - 1) * q.pageSize }) as BoardRow[];
+
+  // The page: whole segments skipped by their counts; within one, both sources read in index order and merged.
+  const picked: { own: number; id: number; key: string | null }[] = [];
+  let skip = (page - 1) * q.pageSize;
+  for (const seg of SEGMENTS) {
+    if (picked.length === q.pageSize) break;
+    const states = seg.states.filter((x) => wanted.has(x));
+    const size = states.reduce((n, x) => n + (counts.get(x) ?? 0), 0);
+    if (size <= skip) {
+      skip -= size;
+      continue;
+    }
+    const limit = q.pageSize - picked.length;
+    const p: Record<string, unknown> = { ...params, status: seg.status, n: skip + limit, limit, offset: skip };
+    const mineStates = states.length === seg.states.length ? '1 = 1' : states.map((x) => `(${TASK_STATE_PREDICATES[x]})`).join(' OR ');
+    states.forEach((x, i) => (p[`st${i}`] = x));
+    const theirStates = `h.state IN (${states.map((_, i) => `@st${i}`).join(', ')})`;
+    const parts = [
+      f.own && `SELECT * FROM (SELECT 1 AS own, t.id AS id, NULL AS key, t.due_at AS due FROM verification_tasks t WHERE t.status = @status AND (${mineStates}) AND ${f.own} ORDER BY t.due_at, t.id LIMIT @n)`,
+      f.others && `SELECT * FROM (SELECT 0 AS own, h.task_id AS id, h.task_key AS key, h.due_at AS due FROM hall_tasks h WHERE h.status = @status AND ${theirStates} AND ${f.others} ORDER BY h.due_at, h.task_key LIMIT @n)`,
+    ].filter(Boolean);
+    picked.push(...(db.prepare(`${parts.join(' UNION ALL ')} ORDER BY due, own DESC, key, id LIMIT @limit OFFSET @offset`).all(p) as { own: number; id: number; key: string | null }[]));
+    skip = 0;
+  }
+
+  const ownIds = picked.filter((x) => x.own === 1).map((x) => x.id);
+  const theirKeys = picked.filter((x) => x.own === 0).map((x) => x.key!);
+  const ownRows = new Map(
+    (ownIds.length ? (db.prepare(`${OWN_TASKS} WHERE t.id IN (${ownIds.map(() => '?').join(',')})`).all(...ownIds) as OwnTaskRow[]) : []).map((r) => [r.task_id, r]),
+  );
+  const theirRows = new Map(
+    (theirKeys.length ? (db.prepare(`SELECT * FROM hall_tasks WHERE task_key IN (${theirKeys.map(() => '?').join(',')})`).all(...theirKeys) as HallTaskRow[]) : []).map((r) => [r.task_key, r]),
+  );
   const latest = db.prepare('SELECT * FROM hall_task_assignments WHERE task_key = ? ORDER BY requested_at DESC, rowid DESC LIMIT 1');
-  const tasks = rows.map((r): HallTaskView => {
+  const tasks = picked.map((x): HallTaskView => {
+    const r = x.own === 1 ? ownRow(ownRows.get(x.id)!, own, ownWindow) : theirRows.get(x.key!)!;
     const a = latest.get(r.task_key) as AssignmentRow | undefined;
+    const state = r.state as TaskState;
     return {
       taskKey: r.task_key,
-      deskId: r.desk_id,
-      window: r.window ?? r.desk_id,
-      own: r.own === 1,
+      deskId: r.owner_desk,
+      window: r.window ?? r.owner_desk,
+      own: x.own === 1,
       taskId: r.task_id,
       caseNo: r.case_no,
-      applicantName: r.own === 1 ? maskName(r.applicant, r.id_type ?? '') : r.applicant,
+      applicantName: r.applicant_masked,
       certificate: r.certificate,
       source: r.source,
-      state: r.state,
-      stateText: TASK_STATE_LABELS[r.state] ?? r.state,
+      state,
+      stateText: TASK_STATE_LABELS[state] ?? r.state,
       dueAt: r.due_at,
       overdue: r.status === 'open' && r.due_at !== null && r.due_at < now.toISOString(),
       assignee: r.assignee_username ? { username: r.assignee_username, name: r.assignee_name ?? r.assignee_username } : null,
       holder: r.holder_name,
       outcome: r.outcome,
-      updatedAt: r.updated_at,
+      updatedAt: x.own === 1 ? null : r.updated_at,
       assignment: a
         ? { requestId: a.request_id, assigneeName: a.assignee_name, byName: a.by_name, fromWindow: a.from_window, state: a.state, message: a.message, requestedAt: a.requested_at, decidedAt: a.decided_at }
         : null,
     };
   });
-  const others = db.prepare('SELECT owner_desk AS deskId, max(window) AS name FROM hall_tasks WHERE owner_desk <> ? GROUP BY owner_desk ORDER BY name').all(params.own) as { deskId: string; name: string | null }[];
-  const windows = [{ deskId: params.own as string, name: params.ownWindow as string, own: true }, ...others.map((o) => ({ deskId: o.deskId, name: o.name ?? o.deskId, own: false }))];
-  return { tasks, total, page, pageSize: q.pageSize, overdue: counted.overdue, windows };
+  const others = (db.prepare('SELECT DISTINCT owner_desk FROM hall_tasks WHERE owner_desk <> ?').pluck().all(own) as string[]).map((d) => ({
+    deskId: d,
+    name: ((db.prepare('SELECT window FROM hall_tasks WHERE owner_desk = ? AND window IS NOT NULL LIMIT 1').pluck().get(d) as string | undefined) ?? d),
+    own: false,
+  }));
+  others.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return { tasks, total, page, pageSize: q.pageSize, overdue, windows: [{ deskId: own, name: ownWindow, own: true }, ...others] };
+}
+
+/** A row of hall_tasks (another window's task, as last pulled). */
+interface HallTaskRow {
+  task_key: string;
+  owner_desk: string;
+  task_id: number;
+  window: string | null;
+  case_no: string;
+  applicant_masked: string;
+  certificate: string;
+  source: string;
+  state: string;
+  status: string;
+  due_at: string | null;
+  assignee_username: string | null;
+  assignee_name: string | null;
+  holder_name: string | null;
+  outcome: string | null;
+  updated_at: string | null;
+}
+
+/** This desk's task in the same shape (its applicant's name masked as at other windows). */
+function ownRow(r: OwnTaskRow, own: string, window: string): HallTaskRow {
+  return {
+    task_key: `${own}:${r.task_id}`,
+    owner_desk: own,
+    task_id: r.task_id,
+    window,
+    case_no: r.case_no,
+    applicant_masked: maskName(r.applicant, r.id_type),
+    certificate: r.certificate,
+    source: r.source,
+    state: r.state,
+    status: r.status,
+    due_at: r.due_at,
+    assignee_username: r.assignee_username,
+    assignee_name: r.assignee_name,
+    holder_name: r.holder_name,
+    outcome: r.outcome,
+    updated_at: null,
+  };
 }
 
 export function createHallTasksService(deps: Deps): PartialHandlers {

@@ -97,7 +97,7 @@ export const OWN_TASKS = `
   LEFT JOIN users ua ON ua.id = t.assigned_to
   LEFT JOIN users uc ON uc.id = t.checked_out_by`;
 
-interface OwnRow {
+export interface OwnTaskRow {
   task_id: number;
   case_no: string;
   applicant: string;
@@ -114,7 +114,7 @@ interface OwnRow {
 }
 
 function taskBody(db: Db, taskId: number, desk: Desk, at: string): TaskBody | null {
-  const r = db.prepare(`${OWN_TASKS} WHERE t.id = ?`).get(taskId) as OwnRow | undefined;
+  const r = db.prepare(`${OWN_TASKS} WHERE t.id = ?`).get(taskId) as OwnTaskRow | undefined;
   if (!r) return null;
   return {
     taskId: r.task_id,

@@ -135,11 +135,10 @@ export function HallTaskBoard() {
         columns={[
           { title: '所属窗口', dataIndex: 'window', width: 96, render: (v: string, t) => <span style={{ whiteSpace: 'nowrap' }}>{v}{t.own && <Tag style={{ marginLeft: 4 }}>本窗口</Tag>}</span> },
           { title: '办件编号', dataIndex: 'caseNo', width: 205, render: (v: string) => <span style={{ whiteSpace: 'nowrap' }}>{v}</span> },
-          { title: '申请人', dataIndex: 'applicantName', width: 72 },
+          { title: '申请人', dataIndex: 'applicantName', width: 80 },
           {
             title: '承诺事项 / 来源',
             dataIndex: 'certificate',
-            width: 160,
             render: (v: string, t) => (
               <span>
                 {v} <Tag color={t.source === 'sampled' ? 'default' : 'geekblue'}>{VERIFICATION_SOURCE_LABELS[t.source as VerificationSource] ?? t.source}</Tag>
@@ -148,7 +147,7 @@ export function HallTaskBoard() {
           },
           { title: '核查期限', dataIndex: 'dueAt', width: 120, render: (v: string | null, t) => <span>{deskDay(v)} {t.overdue && <Tag color="red">已逾期</Tag>}</span> },
           { title: '状态', dataIndex: 'state', width: 96, render: (s: TaskState) => <TaskStateTag state={s} /> },
-          { title: '承办人', key: 'who', width: 72, render: (_, t) => t.holder ?? t.assignee?.name ?? '—' },
+          { title: '承办人', key: 'who', width: 84, render: (_, t) => <span style={{ whiteSpace: 'nowrap' }}>{t.holder ?? t.assignee?.name ?? '—'}</span> },
           {
             title: '分派',
             key: 'assign',
