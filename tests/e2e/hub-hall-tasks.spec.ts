@@ -98,6 +98,7 @@ test('the supervisor at 三号窗口 lists every window’s tasks, filters by wi
   await expect(rowOf(own.caseNo)).toContainText('三号窗口');
   await expect(rowOf(first.caseNo)).toContainText('王*');
   await expect(page.getByTestId('hall-copy')).toContainText(/全厅数据更新于 \d{4}-\d{2}-\d{2} \d{2}:\d{2}（刚刚）/);
+  await page.screenshot({ path: info.outputPath('hall-task-board-all.png') });
 
   // Filter: 一号窗口 only.
   await page.getByLabel('所属窗口').click();

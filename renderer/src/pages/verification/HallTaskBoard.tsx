@@ -16,12 +16,15 @@ const STALE_MS = 5 * 60_000;
 /** The board is read again this often, so an answer from another window shows without a click. */
 const REFRESH_MS = 5_000;
 
+/** A note may wrap in its column. */
+const NOTE = { whiteSpace: 'normal' } as const;
+
 /** The latest assignment asked through the hub for this task, and what the owning window answered. */
 function AssignmentNote({ t }: { t: HallTaskView }) {
   const a = t.assignment;
   if (!a) return null;
-  if (a.state === 'requested') return <Tag color="gold" data-testid="assignment-note">已请{t.window}分派给{a.assigneeName}，待办理</Tag>;
-  if (a.state === 'applied') return <Tag color="green" data-testid="assignment-note">{t.window}已分派给{a.assigneeName}（{a.byName}，{deskTime(a.decidedAt)}）</Tag>;
+  if (a.state === 'requested') return <Tag color="gold" data-testid="assignment-note" style={NOTE}>已请{t.window}分派给{a.assigneeName}，待办理</Tag>;
+  if (a.state === 'applied') return <Tag color="green" data-testid="assignment-note" style={NOTE}>{t.window}已分派给{a.assigneeName}（{a.byName}，{deskTime(a.decidedAt)}）</Tag>;
   return (
     <Tooltip title={`${a.byName}于${deskTime(a.requestedAt)}请求分派给${a.assigneeName}`}>
       <Typography.Text type="danger" data-testid="assignment-note" style={{ fontSize: 12 }}>
@@ -139,6 +142,7 @@ export function HallTaskBoard() {
           {
             title: '承诺事项 / 来源',
             dataIndex: 'certificate',
+            width: 150,
             render: (v: string, t) => (
               <span>
                 {v} <Tag color={t.source === 'sampled' ? 'default' : 'geekblue'}>{VERIFICATION_SOURCE_LABELS[t.source as VerificationSource] ?? t.source}</Tag>
