@@ -154,21 +154,31 @@ function queueChangedTasks(w: WriteContext): void {
   }
 }
 
+/** Tasks queued per tick when a hub is first configured (a big store's tasks go in many short writes). */
+const SEED_BATCH = 500;
+
 /**
  * Tasks from before the hub (or before this version): every task is queued once per hub target, so
- * the hall's board is complete. Called on the sender's tick; cheap once done (one read).
+ * the hall's board is complete — in batches of SEED_BATCH tasks by id, one audited write per sender
+ * tick, the position kept in `sync_meta` (`hall_tasks_seeded:<target>`: the last id, then 'done').
+ * Cheap once done (one read).
  */
 export function seedHallTasks(deps: Pick<Deps, 'db' | 'write'>): number {
   const targets = hallTargetIds(deps.db);
   if (targets.length === 0 || !ownDesk(deps.db)) return 0;
-  const seeded = deps.db.prepare('SELECT 1 FROM sync_meta WHERE key = ?').pluck();
-  const missing = targets.filter((t) => !seeded.get(`hall_tasks_seeded:${t}`));
-  if (missing.length === 0) return 0;
+  const meta = deps.db.prepare('SELECT value FROM sync_meta WHERE key = ?').pluck();
+  const open = targets.map((t) => ({ key: `hall_tasks_seeded:${t}`, at: meta.get(`hall_tasks_seeded:${t}`) as string | undefined })).filter((x) => x.at !== 'done');
+  if (open.length === 0) return 0;
+  const after = Math.min(...open.map((x) => (x.at === undefined ? 0 : Number(x.at))));
   return deps.write(SYSTEM_ACTOR, (w) => {
-    const n = w.db.prepare('INSERT OR IGNORE INTO hall_task_dirty (task_id) SELECT id FROM verification_tasks').run().changes;
-    for (const t of missing) w.db.prepare('INSERT OR REPLACE INTO sync_meta (key, value) VALUES (?, ?)').run(`hall_tasks_seeded:${t}`, w.at.toISOString());
-    w.audit({ action: 'hub.tasksSeeded', entityType: 'sync_targets', entityId: missing.join(','), detail: { tasks: n } });
-    return n; // queued by the before-commit step of this very write
+    const ids = w.db.prepare('SELECT id FROM verification_tasks WHERE id > ? ORDER BY id LIMIT ?').pluck().all(after, SEED_BATCH) as number[];
+    const mark = w.db.prepare('INSERT OR IGNORE INTO hall_task_dirty (task_id) VALUES (?)');
+    for (const id of ids) mark.run(id);
+    const done = ids.length < SEED_BATCH;
+    const at = done ? 'done' : String(ids[ids.length - 1]);
+    for (const x of open) w.db.prepare('INSERT OR REPLACE INTO sync_meta (key, value) VALUES (?, ?)').run(x.key, at);
+    w.audit({ action: 'hub.tasksSeeded', entityType: 'sync_targets', entityId: open.map((x) => x.key.slice('hall_tasks_seeded:'.length)).join(','), detail: { after, tasks: ids.length, done } });
+    return ids.length; // queued by the before-commit step of this very write
   });
 }
 
