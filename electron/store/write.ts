@@ -44,8 +44,11 @@ export function writeTx<T>(db: Db, actor: Actor, now: () => Date, fn: (w: WriteC
         },
       };
       const result = fn(ctx);
-      for (const step of beforeCommit.get(db) ?? []) step(ctx);
       if (audited === 0) throw new Error('write without an audit entry was rolled back');
+      // The write is named (progress marks) by its own last entry, not by what these steps add.
+      const named = action;
+      for (const step of beforeCommit.get(db) ?? []) step(ctx);
+      action = named;
       progress('write.applied', action);
       return result;
     })
