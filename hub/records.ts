@@ -3,6 +3,7 @@ import { userBodyProblem, userOnCurrent } from './users';
 import { calendarYearProblem, catalogVersionProblem } from './hall-catalog-records';
 import { assertMaterialPagesHeld, materialBodyProblem } from './materials';
 import { assistanceRequestProblem } from './assistance-records';
+import { hallTaskProblem } from './hall-tasks';
 
 /**
  * Hall records other than cases (docs/hub.md, "Hall records: ownership and conflicts"):
@@ -15,7 +16,7 @@ import { assistanceRequestProblem } from './assistance-records';
  */
 
 export const HALL = 'hall';
-export const RECORD_KINDS = ['credit', 'applicant', 'user', 'catalog_version', 'calendar_year', 'material', 'assistance_request'] as const;
+export const RECORD_KINDS = ['credit', 'applicant', 'user', 'catalog_version', 'calendar_year', 'material', 'assistance_request', 'verification_task', 'task_assignment'] as const;
 export type RecordKind = (typeof RECORD_KINDS)[number];
 
 /**
@@ -32,6 +33,9 @@ const OWNERSHIP: Record<RecordKind, 'hall-append-only' | 'hall-last-writer' | 's
   material: 'hall-append-only',
   // Owned by the desk that sent it (only it may write it: hub/assistance-records.ts), so its latest change is its state.
   assistance_request: 'hall-latest',
+  // One writer at a time (the owning desk; an assignment's asker, then the owning desk): hub/hall-tasks.ts.
+  verification_task: 'hall-latest',
+  task_assignment: 'hall-latest',
 };
 
 /** What the hub's request handling lends this module (server.ts). */
@@ -112,7 +116,7 @@ function parsePush(ctx: RecordsContext, raw: Buffer): { kind: RecordKind; record
   if (typeof recordId !== 'string' || !recordId || recordId.length > 200 || typeof idempotencyKey !== 'string' || !idempotencyKey || !Number.isInteger(baseVersion) || (baseVersion as number) < 0 || typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw ctx.refuse(422, 'BAD_RECORD', '推送的记录缺少编号、基准版本或内容。', 'record push needs recordId, idempotencyKey, baseVersion >= 0 and an object body');
   }
-  const problem = bodyProblem(kind as RecordKind, recordId, body as Record<string, unknown>, ctx.deskId);
+  const problem = bodyProblem(kind as RecordKind, recordId, body as Record<string, unknown>, ctx.deskId) ?? hallTaskProblem(kind as string, recordId, body as Record<string, unknown>, ctx.deskId);
   if (problem) throw ctx.refuse(422, 'BAD_RECORD', '推送的记录内容不完整或与记录编号不符，已拒绝。', problem);
   return { kind: kind as RecordKind, recordId, baseVersion: baseVersion as number, body: body as Record<string, unknown>, idempotencyKey };
 }
@@ -134,6 +138,7 @@ function bodyProblem(kind: RecordKind, recordId: string, b: Record<string, unkno
     return null;
   }
   if (kind === 'material') return materialBodyProblem(b);
+  if (kind === 'verification_task' || kind === 'task_assignment') return null; // hall-tasks.ts, with the pushing desk
   if (!isText(b.idType) || !isText(b.idNumber) || !isText(b.name) || !['bad_credit', 'false_commitment'].includes(b.kind as string) || !['轻微', '一般', '严重'].includes(b.severity as string)) {
     return 'credit record needs idType, idNumber, name, kind and severity';
   }

@@ -45,6 +45,8 @@ import { configureHallMaterials, hallPageFetcher } from '../services/hub/hall-ma
 import { createHallCasesService } from '../services/hub/hall-cases-service';
 import { createHallCaseListService } from '../services/hub/hall-case-list-service';
 import { configureHallAssistance, createHallAssistanceService, queueAssistanceAtEnrolment } from '../services/hub/hall-assistance';
+import { configureHallTasks } from '../services/hub/hall-tasks';
+import { createHallTasksService } from '../services/hub/hall-tasks-service';
 import type { HubTargetConfig } from '../services/sync/targets-config';
 import type { SenderStoreMode } from '../services/sync/sender-store-client';
 import { createSyncService } from '../services/sync/sync-service';
@@ -335,6 +337,7 @@ async function readyApp(opts: CreateAppOptions, logger: Logger, lock: DataDirLoc
   const hubTargets = () => syncTargets.all().filter((t): t is HubTargetConfig => t.kind === 'hub' && reachableHere(t, zone));
   configureHallMaterials(db, opts.dataDir);
   configureHallAssistance(db, opts.dataDir);
+  configureHallTasks(db, opts.dataDir);
   const pages = hallPageFetcher(deps, files, hubTargets, opts.dataDir, syncTargets.sender.requestTimeoutMs);
   const intakeDeps = { ...deps, files, dataSharing, syncTargets, pages };
   const queries = createDataQueries(intakeDeps);
@@ -371,6 +374,7 @@ async function readyApp(opts: CreateAppOptions, logger: Logger, lock: DataDirLoc
     createHallCasesService(deps, hubTargets, opts.dataDir, syncTargets.sender.requestTimeoutMs),
     createHallAssistanceService(deps),
     createHallCaseListService(deps, hubTargets, opts.dataDir, syncTargets.sender.requestTimeoutMs),
+    createHallTasksService(deps),
     createHubService(deps, { targets: syncTargets, dataDir: opts.dataDir, hubLink: (id) => sender.hubLink(id) }),
     createVerificationService({ ...deps, files }),
     createAssistanceService({ ...deps, files }),

@@ -25,6 +25,7 @@ import { hubMethods } from './methods/hub';
 import { hallCasesMethods } from './methods/hall-cases';
 import { homeMethods } from './methods/home';
 import { hallAssistanceMethods } from './methods/hall-assistance';
+import { hallTasksMethods } from './methods/hall-tasks';
 import { applicantsMethods, ApplicantInput, ApplicantView } from './methods/applicants';
 
 export { method, type Access, type MethodSpec } from './method';
@@ -329,6 +330,7 @@ export const contract = {
   ...hallCasesMethods,
   ...homeMethods,
   ...hallAssistanceMethods,
+  ...hallTasksMethods,
   ...applicantsMethods,
 } as const satisfies Record<string, MethodSpec>;
 

@@ -10,6 +10,7 @@ import { applyUserBody, withPendingChanges, type UserBody } from './hall-users';
 import { applyCalendarYearBody, applyCatalogVersionBody, type CalendarYearBody, type CatalogVersionBody } from './hall-catalog';
 import { applyMaterialBody } from './hall-materials';
 import { applyAssistanceRequestBody } from './hall-assistance';
+import { applyAssignmentBody, applyTaskBody } from './hall-tasks';
 
 /**
  * Applies the hall records of a feed page on this desk (inside the page's transaction,
@@ -32,7 +33,7 @@ export interface RecordFeedBody {
   settled?: boolean;
 }
 
-const RECORD_KINDS = new Set<string>(['credit', 'applicant', 'user', 'catalog_version', 'calendar_year', 'material', 'assistance_request']);
+const RECORD_KINDS = new Set<string>(['credit', 'applicant', 'user', 'catalog_version', 'calendar_year', 'material', 'assistance_request', 'verification_task', 'task_assignment']);
 
 export function applyHallFeedItems(w: WriteContext, targetId: string, page: { items: FeedItem[]; more?: boolean }): void {
   const credits = new Map<number, { c: CreditBody; firstAt: string }>();
@@ -79,6 +80,10 @@ export function applyRecordVersion(
     applyMaterialBody(w, b.recordId, b.body, ownerDesk, b.version);
   } else if (b.kind === 'assistance_request') {
     applyAssistanceRequestBody(w, b.recordId, b.body, ownerDesk, b.version);
+  } else if (b.kind === 'verification_task') {
+    applyTaskBody(w, b.recordId, b.body);
+  } else if (b.kind === 'task_assignment') {
+    applyAssignmentBody(w, b.recordId, b.body);
   } else {
     const c = b.body as unknown as CreditBody;
     opts.onCredit?.(applyCredit(w, b.recordId, c, ownerDesk, b.firstAt), c, b.firstAt);

@@ -12,7 +12,7 @@ import { laterCaughtUp } from './hall-copy-clock';
  * `hall_record_outbox` for every hub target; the pusher (hall-records-push.ts) sends them.
  */
 
-export type HallRecordKind = 'credit' | 'applicant' | 'user' | 'catalog_version' | 'calendar_year' | 'material' | 'assistance_request';
+export type HallRecordKind = 'credit' | 'applicant' | 'user' | 'catalog_version' | 'calendar_year' | 'material' | 'assistance_request' | 'verification_task' | 'task_assignment';
 
 interface HallConfig {
   /** The hub targets this desk pushes to (those the sender serves, zone-filtered). */
@@ -24,7 +24,7 @@ interface HallConfig {
 const configs = new WeakMap<Db, HallConfig>();
 
 /** The audit log's entity type of each kind. */
-const AUDIT_ENTITY: Record<HallRecordKind, string> = { credit: 'credit', applicant: 'applicant', user: 'user', catalog_version: 'catalog_version', calendar_year: 'calendar', material: 'material', assistance_request: 'assistance' };
+const AUDIT_ENTITY: Record<HallRecordKind, string> = { credit: 'credit', applicant: 'applicant', user: 'user', catalog_version: 'catalog_version', calendar_year: 'calendar', material: 'material', assistance_request: 'assistance', verification_task: 'verification', task_assignment: 'verification' };
 
 /** Set by the sender (sync/sender.ts) for the store it serves. */
 export function configureHallRecords(db: Db, c: HallConfig): void {

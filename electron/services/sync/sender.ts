@@ -14,6 +14,7 @@ import { pullHubFeed } from '../hub/hub-puller';
 import { HallRecordPusher } from '../hub/hall-records-push';
 import { configureHallRecords } from '../hub/hall-records';
 import { snapshotChangedCases } from '../hub/hub-drafts';
+import { seedHallTasks } from '../hub/hall-tasks';
 import { restoreFromHub } from '../hub/successor-restore';
 import { reconcileHub } from '../hub/hub-reconcile';
 import { afterFeedPull } from '../hub/hub-heartbeat';
@@ -291,6 +292,7 @@ export class SyncSender implements SyncRuntime {
 
   private tick(): void {
     this.safely('hubSnapshot', () => this.snapshotForHub());
+    this.safely('hallTasks', () => void seedHallTasks(this.deps)); // tasks from before the hub, queued once (hub/hall-tasks.ts)
     this.safely('tick', () => {
       this.recoverLeases('sync.leasesExpired');
       const mono = this.deps.monotonic();

@@ -11,6 +11,7 @@ import { verificationFigures } from './figures';
 import { checkoutTask } from './field-checkout';
 import { applyFieldResult } from './field-apply';
 import { refuseUnlessTaskReadable } from '../cases/case-access';
+import { assignTask } from './assign';
 
 /** 事中事后核查 on the hall desk: board, assignment, checkout (lock), outcomes, field results. */
 export function createVerificationService(deps: Deps & { files: FileStore }): PartialHandlers {
@@ -32,15 +33,7 @@ export function createVerificationService(deps: Deps & { files: FileStore }): Pa
     },
 
     'verification.assign': ({ taskId, userId }, ctx) => {
-      deps.write(ctx.actor, (w) => {
-        const t = loadTask(w.db, taskId);
-        if (t.status !== 'open') throw new AppError('INVALID_STATE', '该核查任务已有结论或不需核查，不能分派。');
-        if (t.checked_out_by) throw new AppError('CONFLICT', `该任务已由${t.checked_out_name}领取外勤，须先收回才能改派。`);
-        const u = w.db.prepare(`SELECT display_name FROM users WHERE id = ? AND role = 'assistant' AND active = 1`).get(userId) as { display_name: string } | undefined;
-        if (!u) throw new AppError('BAD_INPUT', '只能分派给在岗的帮办代办员。', { userId }, { userId: '请选择帮办代办员' });
-        w.db.prepare('UPDATE verification_tasks SET assigned_to = ?, assigned_at = ? WHERE id = ?').run(userId, w.at.toISOString(), taskId);
-        w.audit({ action: 'verification.assign', entityType: 'verification', entityId: taskId, detail: { to: userId, name: u.display_name } });
-      });
+      deps.write(ctx.actor, (w) => assignTask(w, taskId, userId));
       return view(taskId);
     },
 

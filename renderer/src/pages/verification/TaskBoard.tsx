@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { App, Button, Checkbox, Descriptions, Drawer, Image, Input, Select, Space, Table, Tag, Typography, Upload } from 'antd';
+import { App, Button, Checkbox, Descriptions, Drawer, Image, Input, Segmented, Select, Space, Table, Tag, Typography, Upload } from 'antd';
 import { BOARD_DEFAULT_STATES, TASK_STATE_LABELS, type TaskState, type TaskView } from '../../../../shared/ipc/methods/verification';
 import { call, DeskCallError } from '../../ipc/client';
 import { useAction, useCall } from '../../ipc/use-call';
@@ -12,6 +12,7 @@ import { HandoverCard } from './HandoverCard';
 import { OpenVerificationModal, RandomDrawModal } from './OpenVerification';
 import { VERIFICATION_SOURCE_LABELS } from '../../../../shared/rules/verification-consequences';
 import { mayRecordOutcome } from '../../../../shared/rules/outcome-authority';
+import { HallTaskBoard } from './HallTaskBoard';
 
 const FILTERS: (TaskState | 'all')[] = ['all', 'unassigned', 'assigned', 'in_field', 'escalated', 'passed', 'failed'];
 const PAGE_SIZE = 20;
@@ -27,11 +28,35 @@ function downloadText(text: string, fileName: string) {
 }
 
 /**
+ * The board, in two scopes for a supervisor: 本窗口 (this desk's tasks, every action) and 全厅 (every
+ * window's tasks, HallTaskBoard.tsx).
+ */
+export function TaskBoard() {
+  const role = useDesk((s) => s.session!.user.role);
+  const [scope, setScope] = useState<'desk' | 'hall'>('desk');
+  if (role !== 'supervisor') return <DeskTaskBoard />;
+  return (
+    <>
+      <Segmented
+        style={{ marginBottom: 12 }}
+        value={scope}
+        onChange={(v) => setScope(v as 'desk' | 'hall')}
+        options={[
+          { value: 'desk', label: '本窗口' },
+          { value: 'hall', label: '全厅' },
+        ]}
+      />
+      {scope === 'desk' ? <DeskTaskBoard /> : <HallTaskBoard />}
+    </>
+  );
+}
+
+/**
  * The supervisor's board: tasks by state, overdue first, assignment; assistants take tasks for field
  * work here. Paged, filtered and counted on the main side (tens of thousands of tasks after a few
  * years): the page holds only the rows it shows.
  */
-export function TaskBoard() {
+function DeskTaskBoard() {
   const { message } = App.useApp();
   const user = useDesk((s) => s.session!.user);
   const [filter, setFilter] = useState<TaskState | 'all'>('all');
