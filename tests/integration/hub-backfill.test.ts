@@ -167,6 +167,8 @@ describe('backfill at enrolment', () => {
     // E did not take F's version over its own either; both still hold one row for the person.
     expect(read(E, 'SELECT phone FROM applicants WHERE id_number = ?', SAME_PERSON)).toEqual([{ phone: '13907190001' }]);
     expect(read(F, `SELECT count(*) AS n FROM users WHERE username = 'qianli'`)).toEqual([{ n: 0 }]);
+    // F applied every item it pulled (the material after its applicant: the pusher keeps that order).
+    expect(read(F, `SELECT count(*) AS n FROM audit_log WHERE action = 'hub.recordSkipped'`)).toEqual([{ n: 0 }]);
     // Each batch is attributed to the system in the audit log (one per kind walked here).
     expect(read(E, `SELECT actor_username, json_extract(detail, '$.kind') AS kind, json_extract(detail, '$.queued') AS queued FROM audit_log WHERE action = 'hub.backfillQueued' ORDER BY seq`)).toEqual([
       { actor_username: 'system', kind: 'applicant', queued: 2 },
