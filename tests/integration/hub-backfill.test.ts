@@ -10,8 +10,8 @@ import { serve } from '../../hub/main';
 import { enrolDesk, hubIdentity } from '../../hub/trust';
 import { createDeskKeys, type DeskCard } from '../../electron/services/transfer/desk-keys';
 import { hubFingerprint, type HubCard } from '../../electron/services/hub/hub-protocol';
-import { backfillBatch } from '../../electron/services/hub/hall-backfill';
-import { writeTx } from '../../electron/store/write';
+import { killRandom } from '../helpers/kill-points';
+import { startHost } from '../e2e/support/host';
 
 /**
  * Backfill at enrolment (docs/hub.md, "Backfill and long offline periods"), against a real
@@ -19,7 +19,8 @@ import { writeTx } from '../../electron/store/write';
  * while without a hub: what they wrote before (applicants, credit records, materials) is queued once
  * when the hub target is added and pushed; the same person registered at two desks before the hub
  * ends as ONE applicant on the hub with both versions kept and a conflict listed; users stay local.
- * A backfill stopped after some batches goes on from its marker, queues each record once, and a
+ * A backfill killed (SIGKILL, at a seeded batch: before or after its commit) goes on from its
+ * marker, queues each record once (KILL_SEED replays), and a
  * repeated enrolment (the same card, the desk started again) queues nothing more.
  */
 
@@ -179,7 +180,7 @@ describe('backfill at enrolment', () => {
     await close(F);
   });
 
-  it('a backfill stopped after two of its batches goes on from its marker; 1,234 applicants queued and held once each; enrolled again and restarted, nothing more is queued', async () => {
+  it('a backfill killed (SIGKILL) at a seeded batch goes on from its marker; 1,234 applicants queued and held once each; enrolled again and restarted, nothing more is queued', async () => {
     const N = 1234;
     const g = await deskWithoutHub('desk-g', '7号窗口');
     await close(g.d);
@@ -195,18 +196,20 @@ describe('backfill at enrolment', () => {
       })();
       db.close();
     }
-    // Enrolled, its hub target added, started without its sender (the targets are recorded), stopped.
-    const G0 = await enrolAndRestart(g.d, g.card, { sync: false });
-    await close(G0);
-    // An earlier process did two batches of 500 and stopped there (each batch is one transaction with its marker).
-    {
-      const db = new Database(dbFile(g.d.dataDir));
-      const deps = { write: <T>(actor: Parameters<typeof writeTx>[1], fn: Parameters<typeof writeTx<T>>[3]) => writeTx(db, actor, () => new Date(), fn) };
-      expect(backfillBatch(deps, 'hub', 500)).toEqual({ done: false, queued: 500 });
-      expect(backfillBatch(deps, 'hub', 500)).toEqual({ done: false, queued: 500 });
-      db.close();
-    }
-    expect(read(g.d, `SELECT count(*) AS n FROM hall_record_outbox`)).toEqual([{ n: 1000 }]);
+    // Enrolled and its hub target added; the desk (the browser host, its own process) starts its
+    // backfill and is killed at a point of its own progress: inside the n-th batch's transaction
+    // (before its commit) or just after that commit.
+    await enrolDesk(pool, g.card, '李主任');
+    writeConfig(g.d.dataDir, { version: 1, sender: FAST_SENDER, targets: [hubTarget()] });
+    const { int, pick } = killRandom('hub-backfill');
+    const at = pick(['write.applied', 'write.committed'] as const);
+    const n = int(1, 2);
+    const host = await startHost({ dataDir: g.d.dataDir, port: 0, env: { DESK_LOG_ECHO: '0' }, progress: { hold: { at: `${at} hub.backfillQueued`, n } } });
+    expect(await host.marks!.held()).toMatchObject({ mark: at, detail: 'hub.backfillQueued' });
+    await host.kill('SIGKILL');
+    const committed = at === 'write.applied' ? n - 1 : n; // the batch held before its commit is rolled back whole
+    expect(read(g.d, `SELECT count(*) AS n FROM hall_record_outbox`)).toEqual([{ n: committed * 500 }]);
+    expect(read(g.d, `SELECT count(*) AS n FROM audit_log WHERE action = 'hub.backfillQueued'`)).toEqual([{ n: committed }]);
 
     // The next start goes on from the marker and pushes all.
     const G = await testDesk({ dataDir: g.d.dataDir });
