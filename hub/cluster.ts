@@ -48,7 +48,8 @@ export async function freePort(): Promise<number> {
 }
 
 /** initdb + start; resolves once the server accepts connections. */
-export async function startCluster(opts: { prefix?: string } = {}): Promise<Cluster> {
+/** `env`: added to the server's environment (a test runs it under libfaketime: hub-offline-week.test.ts). */
+export async function startCluster(opts: { prefix?: string; env?: Record<string, string> } = {}): Promise<Cluster> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), opts.prefix ?? 'pfd-pg-'));
   const data = path.join(dir, 'data');
   if (asRoot()) {
@@ -62,7 +63,7 @@ export async function startCluster(opts: { prefix?: string } = {}): Promise<Clus
     'start', '-D', data, '-l', logFile, '-w', '-t', '60',
     '-o', `-c listen_addresses=127.0.0.1 -c port=${port} -c fsync=on -c unix_socket_directories=${dir} -c max_connections=200`,
   ]);
-  execFileSync(cmd, a, { stdio: ['ignore', 'ignore', 'pipe'] });
+  execFileSync(cmd, a, { stdio: ['ignore', 'ignore', 'pipe'], ...(opts.env ? { env: { ...process.env, ...opts.env } } : {}) });
   const pid = () => Number(fs.readFileSync(path.join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
   let stopped = false;
   return {

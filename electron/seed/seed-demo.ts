@@ -1,3 +1,4 @@
+import { markDemoRowsLocal } from '../services/hub/hall-backfill';
 import type { Deps } from '../app/deps';
 import { SYSTEM_ACTOR } from '../services/audit/audit-chain';
 import { hashPassword } from '../services/auth/passwords';
@@ -136,6 +137,7 @@ export async function seedDemo(deps: Deps): Promise<void> {
         `INSERT INTO credit_records (id_type, id_number, name, kind, severity, reason, source, recorded_at) VALUES ('resident_id', ?, ?, ?, ?, ?, ?, ?)`,
       ).run(c.idNumber, c.name, c.kind, c.severity, c.reason, c.source, '2025-09-01T00:00:00.000Z');
     }
+    markDemoRowsLocal(w.db); // the same on every demo desk: not the hall's records (hub/hall-backfill.ts)
     w.audit({
       action: 'seed.demo',
       detail: { hall: DEMO_HALL.name, users: DEMO_USERS.length, certificates: DEMO_CERTIFICATES.length, serviceItems: DEMO_SERVICE_ITEMS.length, bundles: DEMO_BUNDLES.length },

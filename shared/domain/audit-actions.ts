@@ -40,6 +40,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'calendar.caseDueBackfill': '补记办件到期日',
   'hub.recordQueued': '待推送至全厅中心',
   'hub.tasksSeeded': '核查任务首次推送至全厅中心',
+  'hub.backfillQueued': '登记前的全厅数据补推至全厅中心',
   'hub.recordAcknowledged': '全厅中心已接收',
   'hub.recordParked': '全厅中心拒收记录',
   'hub.creditReceived': '收到全厅信用记录',

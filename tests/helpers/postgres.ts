@@ -11,10 +11,10 @@ import { freePort, pgArgs, runPg, startCluster, type Cluster } from '../../hub/c
  * stopped with `pg_ctl stop -m fast` after the file's tests. Crash tests kill it with kill -9
  * (`process.kill(pg.cluster.pid(), 'SIGKILL')`). No mocks, no PGlite. Call at the top of the file.
  */
-export function usePostgres(): { readonly cluster: Cluster } {
+export function usePostgres(opts: { env?: () => Record<string, string> } = {}): { readonly cluster: Cluster } {
   let c: Cluster | null = null;
   beforeAll(async () => {
-    c = await startCluster({ prefix: 'pfd-test-pg-' });
+    c = await startCluster({ prefix: 'pfd-test-pg-', ...(opts.env ? { env: opts.env() } : {}) });
   }, 120_000);
   afterAll(() => c?.stop());
   return {

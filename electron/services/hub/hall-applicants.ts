@@ -23,7 +23,7 @@ export interface ApplicantBody {
   signerPhone: string | null;
 }
 
-interface Row {
+export interface ApplicantRow {
   kind: ApplicantBody['kind'];
   name: string;
   id_type: string;
@@ -42,8 +42,13 @@ export const applicantRecordId = (idType: string, idNumber: string) => `${idType
 /** Inside the transaction that registered or edited an applicant: queue it for the hub. */
 export function shareApplicant(w: WriteContext, applicantId: number): void {
   if (hallTargetIds(w.db).length === 0) return;
-  const r = w.db.prepare('SELECT * FROM applicants WHERE id = ?').get(applicantId) as Row;
-  const body: ApplicantBody = {
+  const r = w.db.prepare('SELECT * FROM applicants WHERE id = ?').get(applicantId) as ApplicantRow;
+  enqueueHallRecord(w, 'applicant', applicantRecordId(r.id_type, r.id_number), applicantBody(r) as unknown as Record<string, unknown>);
+}
+
+/** An `applicants` row as the hall shares it. */
+export function applicantBody(r: ApplicantRow): ApplicantBody {
+  return {
     kind: r.kind,
     name: r.name,
     idType: r.id_type,
@@ -56,7 +61,6 @@ export function shareApplicant(w: WriteContext, applicantId: number): void {
     signerIdNumber: r.signer_id_number,
     signerPhone: r.signer_phone,
   };
-  enqueueHallRecord(w, 'applicant', applicantRecordId(r.id_type, r.id_number), body as unknown as Record<string, unknown>);
 }
 
 /**

@@ -72,8 +72,13 @@ function windowName(db: Db): string | null {
 /** Inside the transaction that added a material: gives it its hall id and queues it for the hub. */
 export function shareMaterial(w: WriteContext, materialId: number): void {
   if (hallTargetIds(w.db).length === 0) return;
-  const key = randomUUID();
-  w.db.prepare('UPDATE materials SET hall_key = COALESCE(hall_key, ?) WHERE id = ?').run(key, materialId);
+  const m = materialWithHallKey(w, materialId);
+  enqueueHallRecord(w, 'material', m.hallKey, m.body as unknown as Record<string, unknown>);
+}
+
+/** Gives a material its hall id (the first time) and returns it as the hall shares it. */
+export function materialWithHallKey(w: WriteContext, materialId: number): { hallKey: string; body: MaterialBody } {
+  w.db.prepare('UPDATE materials SET hall_key = COALESCE(hall_key, ?) WHERE id = ?').run(randomUUID(), materialId);
   const m = w.db
     .prepare(
       `SELECT m.*, a.id_type, a.id_number, c.case_no FROM materials m JOIN applicants a ON a.id = m.applicant_id LEFT JOIN cases c ON c.id = m.source_case_id WHERE m.id = ?`,
@@ -82,7 +87,6 @@ export function shareMaterial(w: WriteContext, materialId: number): void {
   const pages = w.db
     .prepare('SELECT f.sha256, f.size, f.mime FROM material_pages p JOIN files f ON f.sha256 = p.file_sha256 WHERE p.material_id = ? ORDER BY p.position')
     .all(materialId) as FileRef[];
-  const window = windowName(w.db);
   const body: MaterialBody = {
     applicant: applicantRecordId(m.id_type, m.id_number),
     certificateCode: m.certificate_code,
@@ -92,11 +96,11 @@ export function shareMaterial(w: WriteContext, materialId: number): void {
     validFrom: m.valid_from,
     validUntil: m.valid_until,
     sourceCaseNo: m.case_no ?? m.source_case_no,
-    window: m.origin_window ?? window,
+    window: m.origin_window ?? windowName(w.db),
     checkedAt: m.created_at,
     pages,
   };
-  enqueueHallRecord(w, 'material', m.hall_key!, body as unknown as Record<string, unknown>);
+  return { hallKey: m.hall_key!, body };
 }
 
 /**

@@ -98,6 +98,9 @@ export class HallRecordPusher {
             `SELECT * FROM hall_record_outbox e
              WHERE e.target_id = ? AND (e.state = 'pending' OR (e.state IN ('retry_wait', 'unknown') AND e.next_attempt_at <= ?))
                AND NOT EXISTS (SELECT 1 FROM hall_record_outbox p WHERE p.target_id = e.target_id AND p.kind = e.kind AND p.record_id = e.record_id AND p.id < e.id AND p.state <> 'acknowledged')
+               -- A material waits for its applicant's earlier entry: every desk must have the applicant before the material (hall-materials.ts).
+               AND NOT (e.kind = 'material' AND EXISTS (SELECT 1 FROM hall_record_outbox p WHERE p.target_id = e.target_id AND p.kind = 'applicant'
+                          AND p.record_id = json_extract(e.body, '$.applicant') AND p.id < e.id AND p.state <> 'acknowledged'))
              ORDER BY e.id LIMIT ?`,
           )
           .all(targetId, now, BATCH) as Entry[];

@@ -45,24 +45,24 @@ export function enqueueHallRecord(w: WriteContext, kind: HallRecordKind, recordI
   const cfg = configs.get(w.db);
   if (!cfg || cfg.targetIds.length === 0) return [];
   const ids: number[] = [];
-  const epoch = currentEpoch(w.db).epoch;
   for (const targetId of cfg.targetIds) {
     const waiting = w.db.prepare(`SELECT 1 FROM hall_record_outbox WHERE target_id = ? AND kind = ? AND record_id = ? AND state <> 'acknowledged'`).get(targetId, kind, recordId);
     const base = waiting ? null : localVersion(w.db, targetId, kind, recordId);
-    const key = `rec/${kind}/${recordId}/${targetId}/${randomUUID()}/e${epoch}`;
-    ids.push(
-      Number(
-        w.db
-          .prepare(
-            `INSERT INTO hall_record_outbox (target_id, kind, record_id, base_version, body, idempotency_key, state, created_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)`,
-          )
-          .run(targetId, kind, recordId, base, JSON.stringify(body), key, w.at.toISOString()).lastInsertRowid,
-      ),
-    );
+    ids.push(insertHallEntry(w, targetId, kind, recordId, base, body));
   }
   w.audit({ action: 'hub.recordQueued', entityType: AUDIT_ENTITY[kind], entityId: null, detail: { kind, recordId, entries: ids } });
   setImmediate(cfg.onQueued); // after this transaction: the pusher then finds the entries committed
   return ids;
+}
+
+/** One entry of `hall_record_outbox` (its idempotency key made here, never changed); its id. */
+export function insertHallEntry(w: WriteContext, targetId: string, kind: HallRecordKind, recordId: string, base: number | null, body: Record<string, unknown>): number {
+  const key = `rec/${kind}/${recordId}/${targetId}/${randomUUID()}/e${currentEpoch(w.db).epoch}`;
+  return Number(
+    w.db
+      .prepare(`INSERT INTO hall_record_outbox (target_id, kind, record_id, base_version, body, idempotency_key, state, created_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)`)
+      .run(targetId, kind, recordId, base, JSON.stringify(body), key, w.at.toISOString()).lastInsertRowid,
+  );
 }
 
 /** The hub version the local copy of a record is at (0: none yet). */
@@ -135,12 +135,15 @@ export function creditBody(r: CreditRow): CreditBody {
  */
 export function shareCreditRecord(w: WriteContext, creditId: number): void {
   if (hallTargetIds(w.db).length === 0) return;
-  let r = w.db.prepare('SELECT * FROM credit_records WHERE id = ?').get(creditId) as CreditRow;
-  if (!r.hall_key) {
-    w.db.prepare('UPDATE credit_records SET hall_key = ? WHERE id = ?').run(randomUUID(), creditId);
-    r = w.db.prepare('SELECT * FROM credit_records WHERE id = ?').get(creditId) as CreditRow;
-  }
-  enqueueHallRecord(w, 'credit', r.hall_key!, creditBody(r) as unknown as Record<string, unknown>);
+  const r = creditWithHallKey(w, creditId);
+  enqueueHallRecord(w, 'credit', r.hallKey, r.body as unknown as Record<string, unknown>);
+}
+
+/** Gives a credit record its hall id (the first time) and returns it as the hall shares it. */
+export function creditWithHallKey(w: WriteContext, creditId: number): { hallKey: string; body: CreditBody } {
+  w.db.prepare('UPDATE credit_records SET hall_key = COALESCE(hall_key, ?) WHERE id = ?').run(randomUUID(), creditId);
+  const r = w.db.prepare('SELECT * FROM credit_records WHERE id = ?').get(creditId) as CreditRow;
+  return { hallKey: r.hall_key!, body: creditBody(r) };
 }
 
 // ------------------------------------------------------------------ the age of the hall copy

@@ -13,6 +13,7 @@ import { deskSchemaVersion, HubConnector } from '../hub/hub-connector';
 import { pullHubFeed } from '../hub/hub-puller';
 import { HallRecordPusher } from '../hub/hall-records-push';
 import { configureHallRecords } from '../hub/hall-records';
+import { HallBackfill } from '../hub/hall-backfill';
 import { snapshotChangedCases } from '../hub/hub-drafts';
 import { seedHallTasks } from '../hub/hall-tasks';
 import { restoreFromHub } from '../hub/successor-restore';
@@ -139,6 +140,8 @@ export class SyncSender implements SyncRuntime {
   private readonly inFlight = new Set<Promise<unknown>>();
   /** Hall records other than cases, to the hub targets (hub/hall-records-push.ts). */
   private readonly hallRecords: HallRecordPusher;
+  /** Records written before this desk had the hub target, queued once (hub/hall-backfill.ts); the hub's records are pulled and pushed only after. */
+  private readonly backfill: HallBackfill;
   /** Ends the feed requests held open at the hub (long-poll) when stopping. */
   private readonly pullAbort = new AbortController();
 
@@ -170,6 +173,10 @@ export class SyncSender implements SyncRuntime {
         for (const l of hubLoops) if (l.reachable) this.pushRecords(l);
       },
     });
+    this.backfill = new HallBackfill(deps, (id) => {
+      const l = this.loops.get(id);
+      if (l?.reachable) this.pushRecords(l);
+    });
   }
 
   /**
@@ -199,6 +206,7 @@ export class SyncSender implements SyncRuntime {
     });
     this.recoverLeases('sync.leasesRecovered');
     this.safely('clock', () => this.clock.start()); // a full disk at start must not stop the app (the time is remembered on the next tick)
+    for (const loop of this.loops.values()) if (loop.hub) this.backfill.run(loop.target.id, () => this.stopped || this.halted);
     for (const loop of this.loops.values()) void this.probe(loop);
     this.timer = setInterval(() => this.tick(), this.cfg.pollMs);
     this.timer.unref();
@@ -297,6 +305,7 @@ export class SyncSender implements SyncRuntime {
       this.recoverLeases('sync.leasesExpired');
       const mono = this.deps.monotonic();
       for (const loop of this.loops.values()) {
+        if (loop.hub) this.backfill.run(loop.target.id, () => this.stopped || this.halted);
         const due = loop.lastProbeMono === null || mono - loop.lastProbeMono >= this.cfg.probeIntervalMs;
         if (!loop.reachable) {
           if (due) void this.probe(loop);
@@ -559,6 +568,7 @@ export class SyncSender implements SyncRuntime {
   private pullFeed(loop: TargetLoop, now: number /* monotonic */, force = false): void {
     const hub = loop.hub;
     if (!hub || loop.pulling || this.stopped || (!force && now - loop.lastPullMs < hub.target.pullMs)) return;
+    if (!this.backfill.ready(loop.target.id)) return; // this desk's own records first (hub/hall-backfill.ts)
     loop.pulling = true;
     loop.lastPullMs = now;
     const waitMs = hub.target.feedWaitMs;
@@ -594,7 +604,7 @@ export class SyncSender implements SyncRuntime {
 
   /** Hall records other than cases (credit, applicants) to a reachable hub (electron/services/hub/hall-records-push.ts). */
   private pushRecords(loop: TargetLoop): void {
-    if (!loop.hub || this.stopped) return;
+    if (!loop.hub || this.stopped || !this.backfill.ready(loop.target.id)) return;
     void this.track(this.hallRecords.push(loop.hub), 'hallRecords');
   }
 
