@@ -59,10 +59,10 @@ function read<T>(d: TestDesk, sql: string, ...args: unknown[]): T[] {
   return readDesk(dbFile(d.dataDir), (db) => db.prepare(sql).all(...args) as T[]);
 }
 
-/** A case at A with a signed commitment for 无犯罪记录证明; returns its task id. */
-async function newTask(): Promise<number> {
+/** A case at A for `name` with a signed commitment for 无犯罪记录证明; returns its task id. */
+async function newTask(name = '王芳'): Promise<number> {
   const item = (await A.call('catalog.listServiceItems', {}, clerk)).find((i) => i.name === '托育机构备案')!;
-  const applicant = (await A.call('applicants.list', { query: '王芳', limit: 5 }, clerk)).find((a) => a.name === '王芳')!;
+  const applicant = (await A.call('applicants.list', { query: name, limit: 5 }, clerk)).find((a) => a.name === name)!;
   const v = await A.call('intake.start', { applicantId: applicant.id, serviceItemIds: [item.id] }, clerk);
   const c = v.certificates.find((x) => x.name === '无犯罪记录证明')!;
   await A.call('intake.recordChoice', { caseId: v.id, certificateItemId: c.certificateItemId, choice: 'commit' }, clerk);
@@ -156,7 +156,7 @@ describe('field work through the hub, by itself', () => {
 
     const task = await A.call('verification.get', { taskId }, supervisor);
     expect(task.outcome).toBe('false');
-    console.log('case status after the false finding:', task.caseStatus);
+    expect(task.caseStatus).toBe('rejected'); // a draft case whose commitment was false (outcome.ts)
     expect(read(A, 'SELECT count(*) AS n FROM field_results_applied WHERE task_id = ?', taskId)).toEqual([{ n: 1 }]);
     expect(auditCount(dbFile(A.dataDir), 'field.resultApplied')).toBe(1);
     expect(read(A, 'SELECT kind FROM verification_evidence WHERE task_id = ? ORDER BY position', taskId)).toEqual([{ kind: 'photo' }, { kind: 'signature' }]);
@@ -175,7 +175,7 @@ describe('field work through the hub, by itself', () => {
   }, 240_000);
 
   it('a task taken back at A (released) is released at the hub by itself: the laptop is told, and it can be taken again', async () => {
-    const taskId = await newTask();
+    const taskId = await newTask('孙丽'); // 王芳 is now refused a commitment (the false finding above)
     const taskKey = `desk-a:${taskId}`;
     await waitFor('the offer', async () => ((await L.call('field.hallTasks', {}, chen)).offers.some((o) => o.taskKey === taskKey) ? true : null), 60_000);
     await L.call('field.takeFromHall', { taskKey }, chen);
