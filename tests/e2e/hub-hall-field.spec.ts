@@ -109,7 +109,7 @@ test.afterAll(async () => {
 });
 
 test('three desks on the hub: a page offered across windows, a task taken by the laptop through the hub and worked offline, the false finding applied at A, B refuses the commitment, B’s clerk disabled', async ({ browser }, info) => {
-  test.setTimeout(360_000);
+  test.setTimeout(540_000);
   const A = await enrolledHost('desk-1', '1号窗口');
   const B = await enrolledHost('desk-3', '3号窗口');
   const L = await enrolledHost('laptop-1', '外勤笔记本');
@@ -211,6 +211,8 @@ test('three desks on the hub: a page offered across windows, a task taken by the
 
   // 7. At B (browser): 周洁's next commitment is refused, with the reason.
   await until('the credit record at B', async () => (await hostRpc<{ name: string; kind: string }[]>(B, 'credit.list', {}, liu)).find((c) => c.name === '周洁' && c.kind === 'false_commitment'));
+  await b.keyboard.press('Escape'); // the material drawer of step 2
+  await expect(drawer).toBeHidden();
   await b.getByRole('menuitem', { name: '受理办件' }).click();
   await startIntakeFor(b, '周洁');
   await b.getByRole('row', { name: /托育机构备案/ }).getByRole('checkbox').check({ timeout: 15_000 });

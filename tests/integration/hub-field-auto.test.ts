@@ -175,7 +175,9 @@ describe('field work through the hub, by itself', () => {
   }, 240_000);
 
   it('a task taken back at A (released) is released at the hub by itself: the laptop is told, and it can be taken again', async () => {
-    const taskId = await newTask('孙丽'); // 王芳 is now refused a commitment (the false finding above)
+    // 王芳 is now refused a commitment (the false finding above): a new applicant, registered at A.
+    await A.call('applicants.create', { kind: 'person', name: '吴倩', idType: 'resident_id', idNumber: '420325199207080021', phone: '13972810002', address: '湖北省十堰市房县城关镇南街3号' }, clerk);
+    const taskId = await newTask('吴倩');
     const taskKey = `desk-a:${taskId}`;
     await waitFor('the offer', async () => ((await L.call('field.hallTasks', {}, chen)).offers.some((o) => o.taskKey === taskKey) ? true : null), 60_000);
     await L.call('field.takeFromHall', { taskKey }, chen);

@@ -3,6 +3,7 @@ import { Alert, App, Button, Card, Checkbox, Descriptions, Form, Image, Input, L
 import type { FieldWorkView } from '../../../../shared/ipc/methods/verification';
 import { call, DeskCallError } from '../../ipc/client';
 import { useCall } from '../../ipc/use-call';
+import { useDesk } from '../../state/desk-store';
 import { LoadError } from '../../components/LoadError';
 import { SignaturePad, type SignaturePadHandle } from '../../components/SignaturePad';
 import { ConsequenceFields, cleanConsequence } from './ConsequenceFields';
@@ -36,6 +37,8 @@ function downloadText(text: string, fileName: string) {
 export function FieldWorkTab() {
   const { message } = App.useApp();
   const { data, error, reload: loadList } = useCall('field.list', {});
+  // 全厅任务 is the assistant's: a supervisor's desk issues packages, it does not take its tasks through the hub.
+  const role = useDesk((s) => s.session!.user.role);
   const hall = useCall('field.hallTasks', {});
   const reloadHall = hall.reload;
   useEffect(() => {
@@ -53,7 +56,7 @@ export function FieldWorkTab() {
   return (
     <>
       <LoadError error={error} retry={() => void load()} />
-      <HallTasks data={hall.data} error={hall.error} onChanged={load} onOpen={setOpenId} />
+      {role === 'assistant' && <HallTasks data={hall.data} error={hall.error} onChanged={load} onOpen={setOpenId} />}
       <Space style={{ marginBottom: 12 }}>
         <Upload
           accept=".json,application/json"
@@ -88,7 +91,7 @@ export function FieldWorkTab() {
           >
             <Space>
               <b>{w.caseNo}</b> {w.applicantName} · {w.certificate} · {w.method} · 期限 {deskDay(w.dueAt)}
-              {w.state === 'working' ? <Tag color="purple">外勤中</Tag> : <Tag color="green">已完成待交回</Tag>}
+              <FieldStateTag work={w} viaHall={hall.data?.mine.find((m) => m.packageId === w.packageId) ?? null} />
             </Space>
           </List.Item>
         )}
@@ -96,6 +99,12 @@ export function FieldWorkTab() {
       {current && <FieldWorkForm key={current.packageId} work={current} viaHall={viaHall} onChanged={load} />}
     </>
   );
+}
+
+/** A package's state on this laptop; one taken through the hub shows where it stands at the hall. */
+function FieldStateTag({ work, viaHall }: { work: FieldWorkView; viaHall: HallTake | null }) {
+  if (viaHall && work.state === 'finished') return <Tag color={viaHall.status === 'applied' ? 'green' : 'orange'}>{viaHall.statusText}</Tag>;
+  return work.state === 'working' ? <Tag color="purple">外勤中</Tag> : <Tag color="green">已完成待交回</Tag>;
 }
 
 function FieldWorkForm({ work, viaHall, onChanged }: { work: FieldWorkView; viaHall: HallTake | null; onChanged: () => Promise<void> }) {
