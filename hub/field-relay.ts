@@ -75,6 +75,10 @@ async function offer(x: FieldRelayContext, a: Authed): Promise<Answer> {
   const open = b.open ?? true;
   const takeable = b.takeable ?? true;
   const packageId = b.packageId ?? null;
+  const releaseLock = (b.releaseLock ?? null) as { holder?: unknown; takenAt?: unknown } | null;
+  if (releaseLock !== null && (typeof releaseLock !== 'object' || !str(releaseLock.holder, 100) || !str(releaseLock.takenAt, 60))) {
+    throw x.refuse(422, 'BAD_OFFER', '核查任务的收回请求无效。', 'releaseLock needs holder and takenAt');
+  }
   if (
     !Number.isInteger(taskId) || (taskId as number) < 1 || !str(caseNo, 64) || !str(certificate, 200) || !(dueAt === null || str(dueAt, 40)) || !(assignee === null || str(assignee, 100)) ||
     typeof open !== 'boolean' || typeof takeable !== 'boolean' || !(packageId === null || str(packageId, 64))
@@ -95,8 +99,9 @@ async function offer(x: FieldRelayContext, a: Authed): Promise<Answer> {
           `UPDATE field_locks SET released_at = now() WHERE task_key = $1 AND released_at IS NULL AND (
              (package IS NOT NULL AND package->>'packageId' IS DISTINCT FROM $2)
              OR (package IS NULL AND NOT $3)
-             OR ($4::text IS NOT NULL AND holder_name <> $4::text))`,
-          [taskKey, packageId, takeable, assignee],
+             OR ($4::text IS NOT NULL AND holder_name <> $4::text)
+             OR ($5::text IS NOT NULL AND package IS NULL AND holder_name = $5::text AND taken_at = $6::timestamptz))`,
+          [taskKey, packageId, takeable, assignee, releaseLock?.holder ?? null, releaseLock?.takenAt ?? null],
         )
       : { rowCount: 0 };
     return { status: 200, json: { taskKey, released: released.rowCount === 1 } };
@@ -148,13 +153,14 @@ async function take(x: FieldRelayContext, a: Authed): Promise<Answer> {
 async function waitingLocks(x: FieldRelayContext, a: Authed): Promise<Answer> {
   await x.spendNonce(x.pool);
   const rows = (
-    await x.pool.query<{ task_key: string; task_id: number; holder_name: string; holder_desk: string }>(
-      `SELECT l.task_key, o.task_id, l.holder_name, l.holder_desk FROM field_locks l JOIN field_offers o ON o.task_key = l.task_key
+    await x.pool.query<{ task_key: string; task_id: number; holder_name: string; holder_desk: string; taken_at: string }>(
+      `SELECT l.task_key, o.task_id, l.holder_name, l.holder_desk, l.taken_at::text AS taken_at FROM field_locks l JOIN field_offers o ON o.task_key = l.task_key
        WHERE o.owner_desk = $1 AND l.package IS NULL AND l.released_at IS NULL AND o.open ORDER BY l.taken_at LIMIT $2`,
       [a.desk.desk_id, PENDING_MAX],
     )
   ).rows;
-  return { status: 200, json: { locks: rows.map((r) => ({ taskKey: r.task_key, taskId: r.task_id, holder: r.holder_name, holderDesk: r.holder_desk })) } };
+  // lockTakenAt names this holding exactly (full precision), for an owner that releases it before its package was relayed.
+  return { status: 200, json: { locks: rows.map((r) => ({ taskKey: r.task_key, taskId: r.task_id, holder: r.holder_name, holderDesk: r.holder_desk, lockTakenAt: r.taken_at })) } };
 }
 
 async function ownerOf(c: pg.PoolClient | pg.Pool, taskKey: string): Promise<string | undefined> {

@@ -152,8 +152,9 @@ const AUTO: FieldBy = { actor: SYSTEM_ACTOR, userId: null };
 export async function issuePackages(deps: Deps, hub: HubConnector, out: FieldRound, by: FieldBy = AUTO): Promise<void> {
   const r = await hub.request('GET', '/v1/field/locks');
   if (answerOrRefusal(hub, r)) return;
-  const locks = (r.json as { locks: { taskKey: string; taskId: number; holder: string; holderDesk: string }[] }).locks;
+  const locks = (r.json as { locks: Lock[] }).locks;
   for (const l of locks) {
+    if (await releasedHere(deps, hub, l, out, by)) continue;
     const pkg = packageFor(deps, hub, l, out, by);
     if (!pkg) continue;
     const put = await hub.request('POST', '/v1/field/package', { taskKey: l.taskKey, package: pkg });
@@ -171,8 +172,38 @@ export async function issuePackages(deps: Deps, hub: HubConnector, out: FieldRou
   }
 }
 
+type Lock = { taskKey: string; taskId: number; holder: string; holderDesk: string; lockTakenAt: string };
+
+/**
+ * A holding this desk issued a package for and no longer honours (released or reassigned here before
+ * the hub had the package): the hub is asked to release exactly that holding (by holder and the
+ * hub's time of taking), so the task is not issued to its old holder again.
+ */
+async function releasedHere(deps: Deps, hub: HubConnector, l: Lock, out: FieldRound, by: FieldBy): Promise<boolean> {
+  const rec = offerRecord(deps.db, l.taskId);
+  if (!rec?.issuedPackageId || rec.holder !== l.holder || rec.lockTakenAt !== l.lockTakenAt) return false;
+  const t = loadTask(deps.db, l.taskId);
+  if (t.package_id === rec.issuedPackageId) return false;
+  const state = currentOffer({ ...t, assignee: t.assigned_name }, null);
+  const r = await hub.request('POST', '/v1/field/offer', { taskId: l.taskId, ...state, releaseLock: { holder: l.holder, takenAt: l.lockTakenAt } });
+  const refused = answerOrRefusal(hub, r);
+  if (refused) {
+    out.refused.push({ ref: l.taskKey, message: refused.message });
+    return true;
+  }
+  const released = (r.json as { released: boolean }).released;
+  deps.write(by.actor, (w) => {
+    const prior = offerRecord(w.db, l.taskId)!;
+    putOfferRecord(w.db, l.taskId, { ...prior, state, offeredAt: w.at.toISOString(), holder: null, takenAt: null, issuedPackageId: null, issuedPackage: null, packageSentAt: null, lockTakenAt: null, refused: null });
+    w.audit({ action: 'verification.offeredToHall', entityType: 'verification', entityId: l.taskId, detail: { taskKey: l.taskKey, hub: hub.target.id, auto: by.actor === SYSTEM_ACTOR, ...state, released, releasedHolder: l.holder } });
+  });
+  out.offered++;
+  if (released) out.released++;
+  return true;
+}
+
 /** The package for the lock's holder: the one issued before (kept until the hub has it), or a new one issued now. */
-function packageFor(deps: Deps, hub: HubConnector, l: { taskKey: string; taskId: number; holder: string; holderDesk: string }, out: FieldRound, by: FieldBy): unknown {
+function packageFor(deps: Deps, hub: HubConnector, l: Lock, out: FieldRound, by: FieldBy): unknown {
   const rec = offerRecord(deps.db, l.taskId);
   const t = loadTask(deps.db, l.taskId);
   if (rec?.issuedPackage && rec.holder === l.holder && t.package_id === rec.issuedPackageId) return rec.issuedPackage;
@@ -211,11 +242,14 @@ function packageFor(deps: Deps, hub: HubConnector, l: { taskKey: string; taskId:
       const p = checkoutTask(w, l.taskId, taker);
       w.audit({ action: 'verification.issuedThroughHub', entityType: 'verification', entityId: l.taskId, detail: { taskKey: l.taskKey, holder: l.holder, holderDesk: l.holderDesk, packageId: p.packageId, auto: by.actor === SYSTEM_ACTOR } });
       const prior = offerRecord(w.db, l.taskId);
+      // From now on the hub holds (or is about to hold) this package as the one honoured: a release
+      // here, even one before the next offer, differs from it and is offered.
       putOfferRecord(w.db, l.taskId, {
         taskKey: l.taskKey,
         targetId: hub.target.id,
-        state: prior?.state ?? currentOffer({ ...t, assignee: t.assigned_name }, null),
+        state: { ...(prior?.state ?? currentOffer({ ...t, assignee: t.assigned_name }, null)), packageId: p.packageId, takeable: true },
         offeredAt: prior?.offeredAt ?? w.at.toISOString(),
+        lockTakenAt: l.lockTakenAt,
         holder: l.holder,
         takenAt: prior?.holder === l.holder && prior.takenAt ? prior.takenAt : w.at.toISOString(),
         issuedPackageId: p.packageId,

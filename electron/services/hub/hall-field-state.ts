@@ -35,6 +35,8 @@ export interface OfferRecord {
   issuedPackageId: string | null;
   issuedPackage: unknown;
   packageSentAt: string | null;
+  /** The hub's time of the holding the package was issued for (names it exactly). */
+  lockTakenAt?: string | null;
   /** Why the package could not be issued (no such assistant here…), in Chinese. */
   refused: string | null;
 }
