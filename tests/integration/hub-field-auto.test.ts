@@ -25,7 +25,8 @@ import type { HubCard } from '../../electron/services/hub/hub-protocol';
  * package, result or ack; before or after its commit) — the work's own progress, not a clock — and
  * started again: the result is applied exactly once, nothing is lost.
  * Then a release at A reaches the hub by itself: the laptop's task is shown as taken back, and the
- * task can be taken again.
+ * task can be taken again; and a release at A of a holding whose package never reached the hub (the
+ * hub SIGKILLed before committing it) releases exactly that holding when the hub is back.
  */
 
 const pgc = usePostgres();
@@ -198,5 +199,34 @@ describe('field work through the hub, by itself', () => {
     const current = read<{ package_id: string }>(A, 'SELECT package_id FROM verification_tasks WHERE id = ?', taskId)[0]!.package_id;
     expect(packages.map((w) => w.packageId)).toContain(current);
     expect((await L.call('field.hallTasks', {}, chen)).mine.find((x) => x.taskKey === taskKey)).toMatchObject({ status: 'working', packageId: current });
+  }, 180_000);
+
+  it('a holding released at A before its package reached the hub (the hub died sending it) is released at the hub exactly: not issued to its old holder again', async () => {
+    // The hub, again, dies at the next package hand-over, before its commit.
+    await hub.stop('SIGKILL');
+    hub = await startHubProcess(url, port, { HUB_KILL_AT: 'field:package:before-commit' });
+    const died = exited(hub.child);
+    await A.call('applicants.create', { kind: 'person', name: '郑琳', idType: 'resident_id', idNumber: '420325199502110043', phone: '13972810003', address: '湖北省十堰市房县城关镇北街5号' }, clerk);
+    const taskId = await newTask('郑琳');
+    const taskKey = `desk-a:${taskId}`;
+    await waitFor('the offer', async () => ((await L.call('field.hallTasks', {}, chen)).offers.some((o) => o.taskKey === taskKey) ? true : null), 60_000);
+    // Taken; the package that A issues for it at once never reaches the hub (the answer of the take itself may be cut by the hub dying).
+    await L.raw('field.takeFromHall', { taskKey }, chen);
+    await died;
+    expect(read(A, 'SELECT checked_out_by IS NOT NULL AS out FROM verification_tasks WHERE id = ?', taskId)).toEqual([{ out: 1 }]);
+    // While the hub is down the supervisor takes the task back (the laptop is lost, say).
+    await A.call('verification.release', { taskId, reason: '笔记本遗失' }, supervisor);
+    hub = await startHubProcess(url, port);
+    const mine = await waitFor('已被所属窗口收回 on the laptop', async () => {
+      const m = (await L.call('field.hallTasks', {}, chen)).mine.find((x) => x.taskKey === taskKey);
+      return m?.status === 'released' ? m : null;
+    }, 60_000);
+    expect(mine.packageId).toBeNull();
+    expect((await pool.query('SELECT holder_name, package IS NULL AS no_package, released_at IS NOT NULL AS released FROM field_locks WHERE task_key = $1', [taskKey])).rows).toEqual([
+      { holder_name: '陈静', no_package: true, released: true },
+    ]);
+    // A did not issue it to 陈静 again: the task is free, offered to the hall again.
+    expect(read(A, 'SELECT checked_out_by, package_id FROM verification_tasks WHERE id = ?', taskId)).toEqual([{ checked_out_by: null, package_id: null }]);
+    await waitFor('offered again', async () => ((await L.call('field.hallTasks', {}, chen)).offers.some((o) => o.taskKey === taskKey) ? true : null), 60_000);
   }, 180_000);
 });
