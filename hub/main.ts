@@ -7,6 +7,7 @@ import { HubSchemaRefused, migrate } from './migrate';
 import { createHubServer, purgeNonces } from './server';
 import { enrolDesk, hubIdentity, removeDesk } from './trust';
 import { deskListing } from './desk-admin';
+import type { FieldStep } from './field-relay';
 
 /**
  * npm run hub -- [serve] --database-url postgres://… [--listen 127.0.0.1:7400]
@@ -14,7 +15,8 @@ import { deskListing } from './desk-admin';
  * npm run hub -- enrol-desk --database-url … --card desk-card.json [--successor-of <dead desk id>] [--by 管理员] [--supervisor-desk]
  * npm run hub -- desks --database-url …                      every desk: enrolled/removed, last seen, backlog, feed lag
  * npm run hub -- remove-desk --database-url … --desk-id ID [--by 管理员]
- * Environment: HUB_KILL_AT=<n>:<before-commit|after-commit> or chunk:<n> (after the n-th file chunk committed) — crash tests only.
+ * Environment: HUB_KILL_AT=<n>:<before-commit|after-commit> or chunk:<n> (after the n-th file chunk committed)
+ * or field:<offer|take|package|result|ack>:<before-commit|after-commit> (at the first such field-work write) — crash tests only.
  */
 
 function arg(argv: string[], name: string): string | undefined {
@@ -31,7 +33,14 @@ export async function serve(databaseUrl: string, listen: string): Promise<{ clos
   const identity = await hubIdentity(pool);
   const kill = /^(\d+):(before-commit|after-commit)$/.exec(process.env.HUB_KILL_AT ?? '');
   const chunkKill = /^chunk:(\d+)$/.exec(process.env.HUB_KILL_AT ?? '');
-  const server = createHubServer({ pool, identity, killAt: kill ? { push: Number(kill[1]), point: kill[2] as 'before-commit' } : null, killAtChunk: chunkKill ? { chunk: Number(chunkKill[1]) } : null });
+  const fieldKill = /^field:(offer|take|package|result|ack):(before-commit|after-commit)$/.exec(process.env.HUB_KILL_AT ?? '');
+  const server = createHubServer({
+    pool,
+    identity,
+    killAt: kill ? { push: Number(kill[1]), point: kill[2] as 'before-commit' } : null,
+    killAtChunk: chunkKill ? { chunk: Number(chunkKill[1]) } : null,
+    killAtField: fieldKill ? { step: fieldKill[1] as FieldStep, point: fieldKill[2] as 'before-commit' } : null,
+  });
   const [host, port] = listen.includes(':') ? [listen.slice(0, listen.lastIndexOf(':')), Number(listen.slice(listen.lastIndexOf(':') + 1))] : ['127.0.0.1', Number(listen)];
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

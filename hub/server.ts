@@ -11,7 +11,7 @@ import { assertCaseFilesHeld, fileRoute, type FileKillPoint } from './files';
 import { successorCases } from './successor';
 import { deskCaseCount, feedToken, heldKeys, HELD_BATCH_MAX } from './reconcile';
 import { deskAdminRoute, LastSeen } from './desk-admin';
-import { fieldRoute } from './field-relay';
+import { fieldRoute, type FieldKillPoint } from './field-relay';
 
 /**
  * The hub's HTTP API (docs/hub.md). Every request is a signed desk request; it is checked
@@ -27,6 +27,8 @@ export interface HubOptions {
   killAt?: { push: number; point: 'before-commit' | 'after-commit' } | null;
   /** SIGKILL after the n-th file chunk committed (the cut-upload test). */
   killAtChunk?: FileKillPoint | null;
+  /** SIGKILL at the first write of a field-work step, before or after its commit (hub/field-relay.ts). */
+  killAtField?: FieldKillPoint | null;
   log?: (event: string, detail: Record<string, unknown>) => void;
 }
 
@@ -245,7 +247,7 @@ export function createHubServer(o: HubOptions): http.Server {
           } else if (url.pathname === '/v1/records' || url.pathname.startsWith('/v1/conflicts')) r = await recordRoute(req.method ?? '', url, a);
           else if (url.pathname.startsWith('/v1/files')) r = await fileRoute(o.pool, a, req.method ?? '', url, (c) => spendNonce(c, a), o.killAtChunk ?? null, log);
           else if (url.pathname.startsWith('/v1/field/')) {
-            const f = fieldRoute({ pool: o.pool, spendNonce: (c) => spendNonce(c, a), refuse: (...x) => new Refusal(...x) }, req.method ?? '', url, a);
+            const f = fieldRoute({ pool: o.pool, spendNonce: (c) => spendNonce(c, a), refuse: (...x) => new Refusal(...x), killAt: o.killAtField ?? null }, req.method ?? '', url, a);
             if (!f) throw new Refusal(404, 'NOT_FOUND', '没有这个接口。', `no route ${req.method} ${url.pathname}`);
             r = await f;
           } else if (req.method === 'GET' && url.pathname === '/v1/successor/cases') r = await successorCases(o.pool, a, url, (c) => spendNonce(c, a));

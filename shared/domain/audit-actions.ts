@@ -113,6 +113,9 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'verification.release': '收回外勤任务',
   'field.sentToHub': '外勤结果经全厅中心送回',
   'field.takenAtHub': '经全厅中心领取外勤',
+  'field.fetchedFromHub': '经全厅中心取得外勤任务包',
+  'field.releasedAtHub': '外勤任务已被所属窗口收回',
+  'field.appliedAtHall': '外勤结果已由所属窗口应用',
   'hub.calendarYearReceived': '接收全厅工作日历',
   'hub.caseLookup': '查询全厅办件',
   'hub.caseList': '查阅全厅办件列表',
@@ -122,6 +125,8 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'hub.materialReceived': '接收全厅材料库材料',
   'hub.userReceived': '接收全厅用户信息',
   'verification.issuedThroughHub': '经全厅中心发出外勤任务',
+  'verification.packageAtHub': '外勤任务包已交全厅中心',
+  'verification.hallTakeRefused': '全厅领取的任务未能签发任务包',
   'verification.offeredToHall': '核查任务发布到全厅',
 };
 

@@ -25,6 +25,8 @@ import { TargetConfig, type HubTargetConfig } from '../../electron/services/sync
  *   win each time, and every other is told, in Chinese, who holds it and at which laptop;
  * - a result sent through the hub and imported again as a file applies once (and the other way
  *   round), and the hub's relay of the same result twice applies once.
+ * The desks' own rounds are off here (fieldMs 0): every step is asked for by hand; the automatic
+ * rounds are tested in hub-field-auto.test.ts.
  */
 
 const pgc = usePostgres();
@@ -41,7 +43,7 @@ let supervisor: string;
 let clerk: string;
 
 function hubTarget(port: number) {
-  return { id: 'hub', name: '全厅中心', kind: 'hub' as const, baseUrl: `http://127.0.0.1:${port}`, hub: { hubId: hubCard.hubId, signPub: hubCard.signPub, fingerprint: hubFingerprint(hubCard) } };
+  return { id: 'hub', name: '全厅中心', kind: 'hub' as const, baseUrl: `http://127.0.0.1:${port}`, hub: { hubId: hubCard.hubId, signPub: hubCard.signPub, fingerprint: hubFingerprint(hubCard) }, fieldMs: 0 };
 }
 
 async function enrolledDesk(deskId: string, name: string, port: number): Promise<TestDesk> {

@@ -4,6 +4,7 @@ import type { PartialHandlers } from '../../app/handlers';
 import { AppError } from '../../app/app-error';
 import type { FileStore } from '../files/file-store';
 import type { Db } from '../../store/open-store';
+import type { Actor } from '../audit/audit-chain';
 import type { FieldWorkView } from '../../../shared/ipc/methods/verification';
 import { hmac, verifyEd25519 } from './field-crypto';
 import { PACKAGE_FORMAT, RESULT_FORMAT, type FieldPackage, type FieldResultBody, type FieldWork } from './field-formats';
@@ -68,33 +69,7 @@ function toView(db: Db, r: WorkRow): FieldWorkView {
 export function createFieldService(deps: Deps & { files: FileStore }): PartialHandlers {
   const { db, files } = deps;
   return {
-    'field.import': ({ packageJson }, ctx) => {
-      let p: FieldPackage;
-      try {
-        p = JSON.parse(packageJson) as FieldPackage;
-      } catch {
-        throw new AppError('BAD_INPUT', '外勤任务文件不是有效的 JSON。');
-      }
-      if (p?.format !== PACKAGE_FORMAT || p.version !== 1 || typeof p.packageId !== 'string' || !p.hall?.publicKey || !p.task) {
-        throw new AppError('BAD_INPUT', '这不是外勤任务文件（格式或版本不符）。');
-      }
-      const { signature, ...body } = p;
-      if (!verifyEd25519(p.hall.publicKey, body, signature)) throw new AppError('BAD_INPUT', '外勤任务文件的签名无效，文件可能被改动。');
-      if (p.assistant.name !== ctx.user!.displayName) throw new AppError('FORBIDDEN', `该外勤任务由${p.assistant.name}领取，须由其本人登录后导入。`);
-      const existing = db.prepare('SELECT * FROM field_work WHERE package_id = ?').get(p.packageId) as WorkRow | undefined;
-      if (existing) return toView(db, existing);
-      deps.write(ctx.actor, (w) => {
-        const pinned = w.db.prepare(`SELECT public_key FROM field_keys WHERE name = 'hall'`).get() as { public_key: string } | undefined;
-        if (pinned && pinned.public_key !== p.hall.publicKey) throw new AppError('FORBIDDEN', '该外勤任务不是本机所属大厅签发的，不能导入。');
-        if (!pinned) w.db.prepare(`INSERT INTO field_keys (name, public_key, private_key, created_at) VALUES ('hall', ?, NULL, ?)`).run(p.hall.publicKey, w.at.toISOString());
-        const at = w.at.toISOString();
-        w.db
-          .prepare(`INSERT INTO field_work (package_id, task_id, hall_key, package, state, work, imported_at, updated_at) VALUES (?, ?, ?, ?, 'working', '{}', ?, ?)`)
-          .run(p.packageId, p.task.id, p.hall.publicKey, JSON.stringify(p), at, at);
-        w.audit({ action: 'field.import', entityType: 'field', entityId: p.packageId, detail: { taskId: p.task.id, caseNo: p.task.caseNo, hall: p.hall.name } });
-      });
-      return toView(db, loadWork(db, p.packageId));
-    },
+    'field.import': ({ packageJson }, ctx) => importFieldPackage(deps, ctx.actor, ctx.user!.displayName, packageJson),
 
     'field.list': () => (db.prepare('SELECT * FROM field_work ORDER BY state, imported_at DESC').all() as WorkRow[]).map((r) => toView(db, r)),
 
@@ -150,25 +125,68 @@ export function createFieldService(deps: Deps & { files: FileStore }): PartialHa
           w.audit({ action: 'field.finish', entityType: 'field', entityId: packageId, detail: { resultId, outcome: work.outcome } });
         });
       }
-      const r = loadWork(db, packageId);
-      const finishedAt = (JSON.parse(r.work) as { finishedAt: string }).finishedAt;
-      const photos = photosOf(db, packageId);
-      const body: FieldResultBody = {
-        format: RESULT_FORMAT,
-        version: 1,
-        resultId: r.result_id!,
-        packageId,
-        taskId: p.task.id,
-        assistant: p.assistant,
-        finishedAt,
-        work: { answers: work.answers, notes: work.notes, address: work.address, coords: work.coords, outcome: work.outcome, consequence: work.consequence },
-        evidence: photos.map((x) => {
-          const f = db.prepare('SELECT mime FROM files WHERE sha256 = ?').get(x.file_sha256) as { mime: string };
-          return { kind: x.kind, sha256: x.file_sha256, takenAt: x.taken_at, mime: f.mime, base64: files.get(x.file_sha256).toString('base64') };
-        }),
-      };
-      const result = { ...body, mac: hmac(p.checkoutKey, body) };
-      return { fileName: `外勤结果-${p.task.caseNo}-${p.task.id}.json`, resultJson: JSON.stringify(result), work: toView(db, r) };
+      return sealedResult(deps, packageId);
     },
   };
+}
+
+/**
+ * A signed field package accepted on this laptop for the named assistant (the one who took it): its
+ * signature checked, the hall key pinned at the first package. Importing one again returns it as it
+ * is. The one rule for a package file (field.import) and one fetched from the hub (hall-field*.ts).
+ */
+export function importFieldPackage(deps: Deps, actor: Actor, assistantName: string, packageJson: string): FieldWorkView {
+  const { db } = deps;
+  let p: FieldPackage;
+  try {
+    p = JSON.parse(packageJson) as FieldPackage;
+  } catch {
+    throw new AppError('BAD_INPUT', '外勤任务文件不是有效的 JSON。');
+  }
+  if (p?.format !== PACKAGE_FORMAT || p.version !== 1 || typeof p.packageId !== 'string' || !p.hall?.publicKey || !p.task) {
+    throw new AppError('BAD_INPUT', '这不是外勤任务文件（格式或版本不符）。');
+  }
+  const { signature, ...body } = p;
+  if (!verifyEd25519(p.hall.publicKey, body, signature)) throw new AppError('BAD_INPUT', '外勤任务文件的签名无效，文件可能被改动。');
+  if (p.assistant.name !== assistantName) throw new AppError('FORBIDDEN', `该外勤任务由${p.assistant.name}领取，须由其本人登录后导入。`);
+  const existing = db.prepare('SELECT * FROM field_work WHERE package_id = ?').get(p.packageId) as WorkRow | undefined;
+  if (existing) return toView(db, existing);
+  deps.write(actor, (w) => {
+    const pinned = w.db.prepare(`SELECT public_key FROM field_keys WHERE name = 'hall'`).get() as { public_key: string } | undefined;
+    if (pinned && pinned.public_key !== p.hall.publicKey) throw new AppError('FORBIDDEN', '该外勤任务不是本机所属大厅签发的，不能导入。');
+    if (!pinned) w.db.prepare(`INSERT INTO field_keys (name, public_key, private_key, created_at) VALUES ('hall', ?, NULL, ?)`).run(p.hall.publicKey, w.at.toISOString());
+    const at = w.at.toISOString();
+    w.db
+      .prepare(`INSERT INTO field_work (package_id, task_id, hall_key, package, state, work, imported_at, updated_at) VALUES (?, ?, ?, ?, 'working', '{}', ?, ?)`)
+      .run(p.packageId, p.task.id, p.hall.publicKey, JSON.stringify(p), at, at);
+    w.audit({ action: 'field.import', entityType: 'field', entityId: p.packageId, detail: { taskId: p.task.id, caseNo: p.task.caseNo, hall: p.hall.name } });
+  });
+  return toView(db, loadWork(db, p.packageId));
+}
+
+/** The sealed result of a finished package (read only; the same result each time it is asked for). */
+export function sealedResult(deps: Pick<Deps, 'db'> & { files: FileStore }, packageId: string): { fileName: string; resultJson: string; work: FieldWorkView } {
+  const { db, files } = deps;
+  const r = loadWork(db, packageId);
+  if (r.state !== 'finished' || !r.result_id) throw new AppError('INVALID_STATE', '该外勤任务尚未完成。');
+  const p = JSON.parse(r.package) as FieldPackage;
+  const work = { ...EMPTY_WORK, ...(JSON.parse(r.work) as Partial<FieldWork>) };
+  const finishedAt = (JSON.parse(r.work) as { finishedAt: string }).finishedAt;
+  const photos = photosOf(db, packageId);
+  const body: FieldResultBody = {
+    format: RESULT_FORMAT,
+    version: 1,
+    resultId: r.result_id,
+    packageId,
+    taskId: p.task.id,
+    assistant: p.assistant,
+    finishedAt,
+    work: { answers: work.answers, notes: work.notes, address: work.address, coords: work.coords, outcome: work.outcome, consequence: work.consequence },
+    evidence: photos.map((x) => {
+      const f = db.prepare('SELECT mime FROM files WHERE sha256 = ?').get(x.file_sha256) as { mime: string };
+      return { kind: x.kind, sha256: x.file_sha256, takenAt: x.taken_at, mime: f.mime, base64: files.get(x.file_sha256).toString('base64') };
+    }),
+  };
+  const result = { ...body, mac: hmac(p.checkoutKey, body) };
+  return { fileName: `外勤结果-${p.task.caseNo}-${p.task.id}.json`, resultJson: JSON.stringify(result), work: toView(db, r) };
 }

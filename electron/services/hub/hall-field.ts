@@ -6,9 +6,10 @@ import { ConnectorFailure } from '../sync/http-connector';
 import type { HubTargetConfig } from '../sync/targets-config';
 import { deskSchemaVersion, HubConnector } from './hub-connector';
 import { loadTask } from '../verification/task-rows';
-import { checkoutTask, type Taker } from '../verification/field-checkout';
-import { applyFieldResult } from '../verification/field-apply';
-import { createFieldService } from '../field/field-service';
+import { applyRelayed, emptyRound, issuePackages } from './hall-field-auto';
+import { offerRecords, putTakeRecord, takeRecord, takeRecords, type TakeRecord } from './hall-field-state';
+import { HALL_TAKE_STATUS, type HallOffer, type HallTake, type HallTakeStatus } from '../../../shared/ipc/methods/hall-field';
+import { createFieldService, importFieldPackage } from '../field/field-service';
 
 /**
  * Field work through the hub, the desks' side (docs/hub.md, "Field work through the hub";
@@ -29,14 +30,6 @@ function refusalOf(r: { status: number; json: unknown }): HubRefusal | null {
   if (r.status !== 404 && r.status !== 409 && r.status !== 422) return null;
   const e = (r.json as { error?: { code?: string; message?: string } } | null)?.error;
   return e?.message ? { status: r.status, code: e.code ?? '', message: e.message } : null;
-}
-
-/** The assistant of this desk the hub named as the holder (users are the hall's; matched by display name). */
-function localAssistant(deps: Deps, name: string): Taker | undefined {
-  const u = deps.db.prepare(`SELECT id, display_name, role FROM users WHERE display_name = ? AND role = 'assistant' AND active = 1`).get(name) as
-    | { id: number; display_name: string; role: string }
-    | undefined;
-  return u && { id: u.id, displayName: u.display_name, role: u.role };
 }
 
 export function createHallFieldService(deps: Deps & { files: FileStore }, hubTargets: () => readonly HubTargetConfig[], dataDir: string, timeoutMs: number): PartialHandlers {
@@ -68,10 +61,63 @@ export function createHallFieldService(deps: Deps & { files: FileStore }, hubTar
   const importPackage = async (c: HubConnector, taskKey: string, ctx: Parameters<NonNullable<PartialHandlers['field.import']>>[1]) => {
     const r = await ask(c, 'GET', `/v1/field/package?taskKey=${encodeURIComponent(taskKey)}`);
     const pkg = (r.json as { package?: unknown }).package;
-    return field['field.import']!({ packageJson: JSON.stringify(pkg) }, ctx);
+    const work = importFieldPackage(deps, ctx.actor, ctx.user!.displayName, JSON.stringify(pkg));
+    deps.write(ctx.actor, (w) => {
+      const t = takeRecord(w.db, taskKey);
+      if (t && t.packageId !== work.packageId) putTakeRecord(w.db, { ...t, packageId: work.packageId });
+      w.audit({ action: 'field.fetchedFromHub', entityType: 'field', entityId: taskKey, detail: { packageId: work.packageId, auto: false } });
+    });
+    return work;
+  };
+
+  /** Where a task taken at the hub stands on this laptop. */
+  const takeView = (t: TakeRecord): HallTake => {
+    const work = t.packageId ? (deps.db.prepare('SELECT state FROM field_work WHERE package_id = ?').get(t.packageId) as { state: string } | undefined) : undefined;
+    const status: HallTakeStatus = t.releasedAt
+      ? 'released'
+      : t.appliedAt
+        ? 'applied'
+        : t.sentResultId
+          ? 'sent'
+          : work?.state === 'finished'
+            ? 'finished'
+            : work
+              ? 'working'
+              : 'taken';
+    return { taskKey: t.taskKey, caseNo: t.caseNo, certificate: t.certificate, dueAt: t.dueAt, window: t.window, takenAt: t.takenAt, packageId: t.packageId, status, statusText: HALL_TAKE_STATUS[status] };
   };
 
   return {
+    'field.hallTasks': async (_input, ctx) => {
+      const mine = takeRecords(deps.db)
+        .filter((t) => t.userId === ctx.user!.id)
+        .sort((a, b) => b.takenAt.localeCompare(a.takenAt))
+        .map(takeView);
+      const t = hubTargets()[0];
+      if (!t) return { online: false, message: '本工作台未配置全厅中心，只能用外勤任务文件办理。', offers: [], mine };
+      const c = new HubConnector(t, dataDir, deskSchemaVersion(deps.db), timeoutMs, deps.now);
+      try {
+        const r = await c.request('GET', `/v1/field/offers?assistant=${encodeURIComponent(ctx.user!.displayName)}`);
+        if (r.status !== 200) c.fail(r);
+        const held = new Set(mine.filter((m) => m.status !== 'released').map((m) => m.taskKey));
+        const offers = (r.json as { offers: HallOffer[] }).offers.filter((o) => !held.has(o.taskKey));
+        return { online: true, message: null, offers, mine };
+      } catch (e) {
+        if (!(e instanceof ConnectorFailure)) throw e;
+        return { online: false, message: `暂时无法连接全厅中心（${e.message}）。已领取的任务可继续外勤，完成的结果保存在本机，连接恢复后自动回传。`, offers: [], mine };
+      }
+    },
+
+    'verification.hallFieldStatus': () => {
+      const applied = new Set((deps.db.prepare('SELECT DISTINCT task_id FROM field_results_applied').all() as { task_id: number }[]).map((r) => r.task_id));
+      return [...offerRecords(deps.db)].map(([taskId, r]) => {
+        if (applied.has(taskId)) return { taskId, status: 'applied' as const, text: '结果已应用' };
+        if (!r.state.open) return { taskId, status: 'withdrawn' as const, text: '已从全厅撤下（任务已办结）' };
+        if (r.holder) return { taskId, status: 'taken' as const, text: `已由${r.holder}领取${r.refused ? `（${r.refused}）` : ''}` };
+        return { taskId, status: 'offered' as const, text: '已发布到全厅' };
+      });
+    },
+
     'verification.offerToHall': async ({ taskId }, ctx) => {
       const t = loadTask(deps.db, taskId);
       if (t.status !== 'open') throw new AppError('INVALID_STATE', '该核查任务已有结论或不需核查，不能发布到全厅。');
@@ -84,57 +130,41 @@ export function createHallFieldService(deps: Deps & { files: FileStore }, hubTar
 
     'verification.syncHallField': async (_input, ctx) => {
       const c = connector();
-      const out = { issued: 0, applied: 0, duplicates: 0, refused: [] as { ref: string; message: string }[] };
-      // Packages for the tasks taken at the hub.
-      const locks = (await ask(c, 'GET', '/v1/field/locks')).json as { locks: { taskKey: string; taskId: number; holder: string; holderDesk: string }[] };
-      for (const l of locks.locks) {
-        const taker = localAssistant(deps, l.holder);
-        if (!taker) {
-          out.refused.push({ ref: l.taskKey, message: `本窗口没有在岗的帮办代办员“${l.holder}”，不能签发外勤任务包。` });
-          continue;
-        }
-        let pkg: unknown;
-        try {
-          pkg = deps.write(ctx.actor, (w) => {
-            const t = loadTask(w.db, l.taskId);
-            // Issued here before but never handed to the hub (cut off after the commit): issue it afresh.
-            if (t.checked_out_by === taker.id) w.db.prepare('UPDATE verification_tasks SET checked_out_by = NULL, checked_out_at = NULL, checkout_key = NULL, package_id = NULL WHERE id = ?').run(t.id);
-            const p = checkoutTask(w, l.taskId, taker);
-            w.audit({ action: 'verification.issuedThroughHub', entityType: 'verification', entityId: l.taskId, detail: { taskKey: l.taskKey, holder: l.holder, holderDesk: l.holderDesk, packageId: p.packageId } });
-            return p;
-          });
-        } catch (e) {
-          if (!(e instanceof AppError)) throw e;
-          out.refused.push({ ref: l.taskKey, message: e.userMessage });
-          continue;
-        }
-        await ask(c, 'POST', '/v1/field/package', { taskKey: l.taskKey, package: pkg });
-        out.issued++;
+      const out = emptyRound();
+      const by = { actor: ctx.actor, userId: ctx.user!.id };
+      try {
+        await issuePackages(deps, c, out, by);
+        await applyRelayed(deps, c, out, by);
+      } catch (e) {
+        if (e instanceof ConnectorFailure) throw new AppError('UNAVAILABLE', `无法连接全厅中心：${e.message}`);
+        throw e;
       }
-      // Results relayed by the hub: applied once each (by result id), then acknowledged.
-      const results = (await ask(c, 'GET', '/v1/field/results')).json as { results: { resultId: string; taskKey: string; result: unknown }[] };
-      const done: string[] = [];
-      for (const x of results.results) {
-        try {
-          const a = applyFieldResult(deps, ctx.actor, ctx.user!.id, JSON.stringify(x.result));
-          if (a.applied) out.applied++;
-          else out.duplicates++;
-          done.push(x.resultId);
-        } catch (e) {
-          if (!(e instanceof AppError)) throw e;
-          // Not acknowledged: it stays at the hub, listed again at the next sync.
-          out.refused.push({ ref: x.resultId, message: e.userMessage });
-        }
-      }
-      if (done.length) await ask(c, 'POST', '/v1/field/results/ack', { resultIds: done });
-      return out;
+      return { issued: out.issued, applied: out.applied, duplicates: out.duplicates, refused: out.refused };
     },
 
     'field.takeFromHall': async ({ taskKey }, ctx) => {
       const c = connector();
       const r = await ask(c, 'POST', '/v1/field/take', { taskKey, assistant: ctx.user!.displayName });
-      const holder = (r.json as { holder: string }).holder;
-      deps.write(ctx.actor, (w) => w.audit({ action: 'field.takenAtHub', entityType: 'field', entityId: taskKey, detail: { hub: c.target.id, again: r.status === 200 } }));
+      const a = r.json as { holder: string; takenAt: string; caseNo: string; certificate: string; dueAt: string | null; window: string };
+      const holder = a.holder;
+      deps.write(ctx.actor, (w) => {
+        const prior = takeRecord(w.db, taskKey);
+        putTakeRecord(w.db, {
+          taskKey,
+          targetId: c.target.id,
+          assistant: holder,
+          userId: ctx.user!.id,
+          caseNo: a.caseNo,
+          certificate: a.certificate,
+          dueAt: a.dueAt,
+          window: a.window,
+          takenAt: a.takenAt,
+          // Taken again after the owning desk took it back: a new holding, nothing of the old one carries over.
+          ...(prior && !prior.releasedAt ? { packageId: prior.packageId, sentResultId: prior.sentResultId, sentAt: prior.sentAt, appliedAt: prior.appliedAt } : { packageId: null, sentResultId: null, sentAt: null, appliedAt: null }),
+          releasedAt: null,
+        });
+        w.audit({ action: 'field.takenAtHub', entityType: 'field', entityId: taskKey, detail: { hub: c.target.id, again: r.status === 200 } });
+      });
       try {
         return { taskKey, holder, work: await importPackage(c, taskKey, ctx), message: '已领取，外勤任务包已导入本机。' };
       } catch (e) {
@@ -151,7 +181,11 @@ export function createHallFieldService(deps: Deps & { files: FileStore }, hubTar
       const result = JSON.parse(sealed.resultJson) as { resultId: string };
       const r = await ask(c, 'POST', '/v1/field/result', { taskKey, result });
       const duplicate = (r.json as { duplicate: boolean }).duplicate;
-      deps.write(ctx.actor, (w) => w.audit({ action: 'field.sentToHub', entityType: 'field', entityId: packageId, detail: { taskKey, resultId: result.resultId, duplicate } }));
+      deps.write(ctx.actor, (w) => {
+        const t = takeRecord(w.db, taskKey);
+        if (t) putTakeRecord(w.db, { ...t, sentResultId: result.resultId, sentAt: w.at.toISOString() });
+        w.audit({ action: 'field.sentToHub', entityType: 'field', entityId: packageId, detail: { taskKey, resultId: result.resultId, duplicate } });
+      });
       return { resultId: result.resultId, duplicate, fileName: sealed.fileName, resultJson: sealed.resultJson };
     },
   };

@@ -19,6 +19,7 @@ import { seedHallTasks } from '../hub/hall-tasks';
 import { restoreFromHub } from '../hub/successor-restore';
 import { reconcileHub } from '../hub/hub-reconcile';
 import { afterFeedPull } from '../hub/hub-heartbeat';
+import { hallFieldRound } from '../hub/hall-field-auto';
 import { inlineSenderStore, workerSenderStore, type SenderStore, type SenderStoreMode } from './sender-store-client';
 import type { SyncRuntime } from './sync-service';
 import type { SyncTargets } from './sync-targets';
@@ -65,6 +66,10 @@ class TargetLoop {
   reconciling = false;
   lastReconcileMs = -Infinity;
   reconcileSoon = true;
+  /** Field work through the hub (hall-field-auto.ts): a round under way, when the last began, refusals already logged. */
+  fielding = false;
+  lastFieldMs = -Infinity;
+  readonly fieldRefusals = new Set<string>();
   private pumping = false;
   private again = false;
   readonly small: Lane;
@@ -316,6 +321,7 @@ export class SyncSender implements SyncRuntime {
           if (loop.hub) this.pushRecords(loop);
           if (loop.hub) this.restoreAsSuccessor(loop);
           if (loop.hub) this.reconcile(loop, mono);
+          if (loop.hub) this.fieldWork(loop, mono);
         }
       }
     });
@@ -606,6 +612,31 @@ export class SyncSender implements SyncRuntime {
   private pushRecords(loop: TargetLoop): void {
     if (!loop.hub || this.stopped || !this.backfill.ready(loop.target.id)) return;
     void this.track(this.hallRecords.push(loop.hub), 'hallRecords');
+  }
+
+  /** Field work through a reachable hub, every fieldMs (electron/services/hub/hall-field-auto.ts). */
+  private fieldWork(loop: TargetLoop, now: number /* monotonic */): void {
+    const hub = loop.hub;
+    if (!hub || !hub.target.fieldMs || loop.fielding || this.stopped || now - loop.lastFieldMs < hub.target.fieldMs) return;
+    loop.fielding = true;
+    loop.lastFieldMs = now;
+    void this.track(
+      hallFieldRound({ ...this.deps, files: this.files }, hub).then(
+        (r) => {
+          const did = r.offered + r.issued + r.applied + r.duplicates + r.fetched + r.sent;
+          const fresh = r.refused.filter((x) => !loop.fieldRefusals.has(`${x.ref}|${x.message}`));
+          for (const x of fresh) loop.fieldRefusals.add(`${x.ref}|${x.message}`);
+          if (did || fresh.length) this.deps.logger[fresh.length ? 'warn' : 'info']('hub.fieldRound', { target: loop.target.id, ...r, refused: fresh });
+        },
+        // The hub went away mid-way: what was done is remembered, the rest is done again at the next round.
+        (e: unknown) => {
+          if (!this.halted) this.deps.logger.warn('hub.fieldRoundFailed', { target: loop.target.id, error: String((e as Error)?.message ?? e) });
+        },
+      ),
+      'hubField',
+    ).finally(() => {
+      loop.fielding = false;
+    });
   }
 
   /** The hub still holds what it acknowledged? Entries it lacks go back to the outbox (electron/services/hub/hub-reconcile.ts). */

@@ -116,6 +116,8 @@ const HubTarget = z
     reconcileMs: z.number().int().min(100).default(300_000),
     /** How often the desk tells the hub its backlog and feed cursor (the supervisor's desk list). */
     heartbeatMs: z.number().int().min(10).default(10_000),
+    /** How often field work goes through the hub by itself (offers, packages, results: hub/hall-field-auto.ts); 0: only when asked. */
+    fieldMs: z.number().int().min(0).default(3_000),
   })
   .strict();
 

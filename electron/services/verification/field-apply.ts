@@ -12,9 +12,11 @@ import { checkImageBytes } from '../images/image-check';
 /**
  * Applies a field result on the task's owning desk, once by its result id (field_results_applied):
  * the one rule for a result imported as a file (verification.applyFieldResult) and one relayed by
- * the hub (hall-field.ts). A second delivery, either way, is answered "already applied".
+ * the hub (hall-field.ts, hall-field-auto.ts). A second delivery, either way, is answered "already applied".
+ * `userId` is who applies it; null when it arrives by itself through the hub (then it is recorded as
+ * applied by the task's holder, whose finding it is).
  */
-export function applyFieldResult(deps: Deps & { files: FileStore }, actor: Actor, userId: number, resultJson: string): { applied: boolean; taskId: number; message: string } {
+export function applyFieldResult(deps: Deps & { files: FileStore }, actor: Actor, userId: number | null, resultJson: string): { applied: boolean; taskId: number; message: string } {
   const { db, files } = deps;
   let raw: unknown;
   try {
@@ -52,7 +54,7 @@ export function applyFieldResult(deps: Deps & { files: FileStore }, actor: Actor
       files.record(w.db, e.sha, e.bytes.length, e.mime, w.at);
       w.db.prepare('INSERT INTO verification_evidence (task_id, position, kind, file_sha256, taken_at) VALUES (?, ?, ?, ?, ?)').run(t.id, pos, e.kind, e.sha, e.takenAt);
     });
-    w.db.prepare('INSERT INTO field_results_applied (result_id, task_id, applied_at, applied_by) VALUES (?, ?, ?, ?)').run(res.resultId, t.id, w.at.toISOString(), userId);
+    w.db.prepare('INSERT INTO field_results_applied (result_id, task_id, applied_at, applied_by) VALUES (?, ?, ?, ?)').run(res.resultId, t.id, w.at.toISOString(), userId ?? t.checked_out_by);
     applyOutcome(
       w,
       t.id,

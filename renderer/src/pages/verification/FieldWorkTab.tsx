@@ -3,12 +3,23 @@ import { Alert, App, Button, Card, Checkbox, Descriptions, Form, Image, Input, L
 import type { FieldWorkView } from '../../../../shared/ipc/methods/verification';
 import { call, DeskCallError } from '../../ipc/client';
 import { useCall } from '../../ipc/use-call';
+import { useDesk } from '../../state/desk-store';
 import { LoadError } from '../../components/LoadError';
 import { SignaturePad, type SignaturePadHandle } from '../../components/SignaturePad';
 import { ConsequenceFields, cleanConsequence } from './ConsequenceFields';
 import { FieldCamera } from './FieldCamera';
 import { DEFAULT_LEGAL_BASIS, OUTCOME_LABELS } from './labels';
 import { deskDay, deskTime } from '../../lib/time';
+import type { HallTake } from '../../../../shared/ipc/methods/hall-field';
+import { HallTasks, hallResultText } from './HallTasks';
+
+/** A picked file's bytes as base64 (no data: prefix). */
+async function fileBase64(file: Blob): Promise<string> {
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  let bin = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(bin);
+}
 
 function downloadText(text: string, fileName: string) {
   const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
@@ -25,14 +36,27 @@ function downloadText(text: string, fileName: string) {
  */
 export function FieldWorkTab() {
   const { message } = App.useApp();
-  const { data, error, reload: load } = useCall('field.list', {});
+  const { data, error, reload: loadList } = useCall('field.list', {});
+  // 全厅任务 is the assistant's: a supervisor's desk issues packages, it does not take its tasks through the hub.
+  const role = useDesk((s) => s.session!.user.role);
+  const hall = useCall('field.hallTasks', {});
+  const reloadHall = hall.reload;
+  useEffect(() => {
+    const t = window.setInterval(() => void Promise.all([reloadHall(), loadList()]), 3000);
+    return () => window.clearInterval(t);
+  }, [reloadHall, loadList]);
+  const load = async () => {
+    await Promise.all([loadList(), reloadHall()]);
+  };
   const list: FieldWorkView[] = data ?? [];
   const [openId, setOpenId] = useState<string | null>(null);
   const current = list.find((w) => w.packageId === openId) ?? null;
+  const viaHall = current ? (hall.data?.mine.find((m) => m.packageId === current.packageId) ?? null) : null;
 
   return (
     <>
       <LoadError error={error} retry={() => void load()} />
+      {role === 'assistant' && <HallTasks data={hall.data} error={hall.error} onChanged={load} onOpen={setOpenId} />}
       <Space style={{ marginBottom: 12 }}>
         <Upload
           accept=".json,application/json"
@@ -51,7 +75,7 @@ export function FieldWorkTab() {
         >
           <Button type="primary" data-testid="import-field-package">导入外勤任务文件</Button>
         </Upload>
-        <Typography.Text type="secondary">外勤期间无需联网，所有记录保存在本机；完成后导出结果文件交回大厅。</Typography.Text>
+        <Typography.Text type="secondary">外勤期间无需联网，所有记录保存在本机；经全厅中心领取的任务完成后自动回传，其他任务导出结果文件交回大厅。</Typography.Text>
       </Space>
       <List
         bordered
@@ -67,17 +91,23 @@ export function FieldWorkTab() {
           >
             <Space>
               <b>{w.caseNo}</b> {w.applicantName} · {w.certificate} · {w.method} · 期限 {deskDay(w.dueAt)}
-              {w.state === 'working' ? <Tag color="purple">外勤中</Tag> : <Tag color="green">已完成待交回</Tag>}
+              <FieldStateTag work={w} viaHall={hall.data?.mine.find((m) => m.packageId === w.packageId) ?? null} />
             </Space>
           </List.Item>
         )}
       />
-      {current && <FieldWorkForm key={current.packageId} work={current} onChanged={load} />}
+      {current && <FieldWorkForm key={current.packageId} work={current} viaHall={viaHall} onChanged={load} />}
     </>
   );
 }
 
-function FieldWorkForm({ work, onChanged }: { work: FieldWorkView; onChanged: () => Promise<void> }) {
+/** A package's state on this laptop; one taken through the hub shows where it stands at the hall. */
+function FieldStateTag({ work, viaHall }: { work: FieldWorkView; viaHall: HallTake | null }) {
+  if (viaHall && work.state === 'finished') return <Tag color={viaHall.status === 'applied' ? 'green' : 'orange'}>{viaHall.statusText}</Tag>;
+  return work.state === 'working' ? <Tag color="purple">外勤中</Tag> : <Tag color="green">已完成待交回</Tag>;
+}
+
+function FieldWorkForm({ work, viaHall, onChanged }: { work: FieldWorkView; viaHall: HallTake | null; onChanged: () => Promise<void> }) {
   const { message } = App.useApp();
   const [form] = Form.useForm();
   const sig = useRef<SignaturePadHandle>(null);
@@ -150,7 +180,8 @@ function FieldWorkForm({ work, onChanged }: { work: FieldWorkView; onChanged: ()
         <Descriptions.Item label="事项" span={2}>{work.items.join('、')}</Descriptions.Item>
         <Descriptions.Item label="承诺内容" span={2}>{work.commitmentText || '—'}</Descriptions.Item>
       </Descriptions>
-      {done && <Alert type="success" showIcon message="外勤已完成，结果已封存；请导出结果文件交回大厅（可重复导出，大厅只应用一次）。" style={{ marginBottom: 12 }} />}
+      {done && !viaHall && <Alert type="success" showIcon message="外勤已完成，结果已封存；请导出结果文件交回大厅（可重复导出，大厅只应用一次）。" style={{ marginBottom: 12 }} />}
+      {done && viaHall && <Alert type={viaHall.status === 'applied' ? 'success' : 'info'} showIcon data-testid="field-hall-result" message={hallResultText(viaHall)} style={{ marginBottom: 12 }} />}
       <Form
         form={form}
         layout="vertical"
@@ -194,6 +225,26 @@ function FieldWorkForm({ work, onChanged }: { work: FieldWorkView; onChanged: ()
               </div>
             ))}
           </Space>
+          {!done && (
+            <Upload
+              accept="image/jpeg,image/png"
+              showUploadList={false}
+              beforeUpload={async (file) => {
+                try {
+                  const b64 = await fileBase64(file);
+                  await call('field.addPhoto', { packageId: work.packageId, kind: 'photo', base64: b64, takenAt: new Date(file.lastModified || Date.now()).toISOString() });
+                  message.success(`已导入照片 ${file.name}`);
+                  await onChanged();
+                } catch (e) {
+                  message.error(e instanceof DeskCallError ? e.message : '照片导入失败');
+                }
+                return false;
+              }}
+            >
+              <Button data-testid="field-import-photo" style={{ marginBottom: 8 }}>导入照片</Button>
+              <Typography.Text type="secondary" style={{ marginLeft: 8 }}>本机没有摄像头时，可导入相机或手机拍摄的照片（JPEG/PNG）</Typography.Text>
+            </Upload>
+          )}
           {!done && (
             <FieldCamera
               onShot={async (b64, takenAt) => {
@@ -239,15 +290,18 @@ function FieldWorkForm({ work, onChanged }: { work: FieldWorkView; onChanged: ()
             if (!done && !(await save(true))) return;
             try {
               const r = await call('field.finish', { packageId: work.packageId });
-              downloadText(r.resultJson, r.fileName);
-              message.success('结果文件已导出');
+              if (viaHall && !done) message.success('外勤已完成，结果已封存，将经全厅中心自动回传');
+              else {
+                downloadText(r.resultJson, r.fileName);
+                message.success('结果文件已导出');
+              }
               await onChanged();
             } catch (e) {
               message.error(e instanceof DeskCallError ? e.message : '导出失败');
             }
           }}
         >
-          {done ? '再次导出结果文件' : '完成并导出结果文件'}
+          {viaHall ? (done ? '导出结果文件（备用）' : '完成外勤') : done ? '再次导出结果文件' : '完成并导出结果文件'}
         </Button>
       </Space>
     </Card>

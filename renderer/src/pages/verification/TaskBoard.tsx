@@ -9,6 +9,7 @@ import { OutcomeModal } from './OutcomeModal';
 import { OUTCOME_LABELS, TaskStateTag } from './labels';
 import { deskDay, deskTime } from '../../lib/time';
 import { HandoverCard } from './HandoverCard';
+import { HallFieldTag, useHallFieldStatus } from './HallFieldStatus';
 import { OpenVerificationModal, RandomDrawModal } from './OpenVerification';
 import { VERIFICATION_SOURCE_LABELS } from '../../../../shared/rules/verification-consequences';
 import { mayRecordOutcome } from '../../../../shared/rules/outcome-authority';
@@ -76,6 +77,7 @@ function DeskTaskBoard() {
     set(v);
     setPaging((p) => ({ ...p, page: 1 }));
   };
+  const hallStatus = useHallFieldStatus();
   const [outcomeFor, setOutcomeFor] = useState<TaskView | null>(null);
   const [detail, setDetail] = useState<TaskView | null>(null);
   const [photos, setPhotos] = useState<Record<number, string>>({});
@@ -197,7 +199,16 @@ function DeskTaskBoard() {
               </span>
             ),
           },
-          { title: '状态', dataIndex: 'state', render: (s: TaskState) => <TaskStateTag state={s} /> },
+          {
+            title: '状态',
+            dataIndex: 'state',
+            render: (s: TaskState, t) => (
+              <>
+                <TaskStateTag state={s} />
+                <HallFieldTag status={hallStatus.get(t.id)} />
+              </>
+            ),
+          },
           { title: '承办人', key: 'who', width: 72, render: (_, t) => t.checkedOutBy?.name ?? t.assignedTo?.name ?? '—' },
           {
             title: '操作',
