@@ -23,6 +23,7 @@ import { hallRecordsMethods } from './methods/hall-records';
 import { hallFieldMethods } from './methods/hall-field';
 import { hubMethods } from './methods/hub';
 import { hallCasesMethods } from './methods/hall-cases';
+import { auditWitnessMethods } from './methods/audit-witness';
 import { applicantsMethods, ApplicantInput, ApplicantView } from './methods/applicants';
 
 export { method, type Access, type MethodSpec } from './method';
@@ -325,6 +326,7 @@ export const contract = {
   ...calendarMethods,
   ...hubMethods,
   ...hallCasesMethods,
+  ...auditWitnessMethods,
   ...applicantsMethods,
 } as const satisfies Record<string, MethodSpec>;
 

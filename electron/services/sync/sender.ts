@@ -16,6 +16,7 @@ import { snapshotChangedCases } from '../hub/hub-drafts';
 import { restoreFromHub } from '../hub/successor-restore';
 import { reconcileHub } from '../hub/hub-reconcile';
 import { afterFeedPull } from '../hub/hub-heartbeat';
+import { AuditWitnessSender } from '../hub/audit-witness-send';
 import { inlineSenderStore, workerSenderStore, type SenderStore, type SenderStoreMode } from './sender-store-client';
 import type { SyncRuntime } from './sync-service';
 import type { SyncTargets } from './sync-targets';
@@ -139,6 +140,8 @@ export class SyncSender implements SyncRuntime {
   private readonly hallRecords: HallRecordPusher;
   /** Ends the feed requests held open at the hub (long-poll) when stopping. */
   private readonly pullAbort = new AbortController();
+  /** This desk's audit entries and signed checkpoints, witnessed by the hub (hub/audit-witness-send.ts). */
+  private readonly auditWitness: AuditWitnessSender;
 
   constructor(
     private readonly deps: Deps,
@@ -161,6 +164,7 @@ export class SyncSender implements SyncRuntime {
       this.loops.set(t.id, new TargetLoop(t, http, t.concurrency, hub));
     }
     this.hallRecords = new HallRecordPusher(deps, this.owner, this.cfg);
+    this.auditWitness = new AuditWitnessSender(deps, path.dirname(opts.dbFile));
     const hubLoops = [...this.loops.values()].filter((l) => l.hub);
     configureHallRecords(deps.db, {
       targetIds: hubLoops.map((l) => l.target.id),
@@ -304,6 +308,7 @@ export class SyncSender implements SyncRuntime {
           if (loop.hub) this.pushRecords(loop);
           if (loop.hub) this.restoreAsSuccessor(loop);
           if (loop.hub) this.reconcile(loop, mono);
+          if (loop.hub && !this.stopped) this.auditWitness.tick(loop.hub, (p) => void this.track(p, 'auditWitness'));
         }
       }
     });
