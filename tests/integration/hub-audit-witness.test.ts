@@ -198,16 +198,16 @@ describe('the hub witnesses every desk’s audit', () => {
     await stop(d);
   }, 120_000);
 
-  const cases: { name: string; deskId: string; change: (db: Database.Database) => void; first: number; detail: string }[] = [
+  const cases: { name: string; deskId: string; change: (db: Database.Database) => void; first: number; detail: (witnessedTo: number) => string }[] = [
     {
       name: 'an entry edited',
       deskId: 'desk-edit',
       change: (db) => db.prepare(`UPDATE audit_log SET detail = '{"reason":"nothing happened"}' WHERE seq = 60`).run(),
       first: 60,
-      detail: '工作台的第 60 条内容被改动（与其哈希不符）',
+      detail: () => '（工作台的第 60 条内容被改动（与其哈希不符））',
     },
-    { name: 'the tail deleted', deskId: 'desk-tail', change: (db) => db.prepare('DELETE FROM audit_log WHERE seq > 100').run(), first: 101, detail: '' },
-    { name: 'every entry deleted', deskId: 'desk-empty', change: (db) => db.prepare('DELETE FROM audit_log').run(), first: 1, detail: '' },
+    { name: 'the tail deleted', deskId: 'desk-tail', change: (db) => db.prepare('DELETE FROM audit_log WHERE seq > 100').run(), first: 101, detail: (to) => `（工作台的审计日志只到第 100 条，全厅中心见证到第 ${to} 条：末尾被删除）` },
+    { name: 'every entry deleted', deskId: 'desk-empty', change: (db) => db.prepare('DELETE FROM audit_log').run(), first: 1, detail: (to) => `（工作台的审计日志被全部删除：全厅中心见证到第 ${to} 条）` },
     {
       name: 'an entry edited and the chain recomputed',
       deskId: 'desk-recomputed',
@@ -217,7 +217,7 @@ describe('the hub witnesses every desk’s audit', () => {
         rewriteLog(db, recompute(rows));
       },
       first: 60,
-      detail: '工作台的第 60 条哈希与见证的不同：记录被改动或删除后重新编号，并重算了哈希链',
+      detail: () => '（工作台的第 60 条哈希与见证的不同：记录被改动或删除后重新编号，并重算了哈希链）',
     },
     {
       name: 'entries deleted in the middle, the rest renumbered and the chain recomputed',
@@ -228,7 +228,7 @@ describe('the hub witnesses every desk’s audit', () => {
         rewriteLog(db, recompute(rows));
       },
       first: 55,
-      detail: '工作台的第 55 条哈希与见证的不同：记录被改动或删除后重新编号，并重算了哈希链',
+      detail: () => '（工作台的第 55 条哈希与见证的不同：记录被改动或删除后重新编号，并重算了哈希链）',
     },
   ];
 
@@ -248,8 +248,8 @@ describe('the hub witnesses every desk’s audit', () => {
       });
       expect(v.verdict).toBe('tampered');
       expect(v.firstSeq).toBe(c.first);
-      expect(v.message.startsWith(`发现篡改：第 ${c.first} 条起与全厅中心见证的记录不一致（`)).toBe(true);
-      if (c.detail) expect(v.message).toContain(c.detail);
+      expect(v.message).toMatch(/；全厅中心于 \d{4}-\d\d-\d\dT[\d:.]+Z 发现$/);
+      expect(v.message.replace(/；全厅中心于 .* 发现$/, '')).toBe(`发现篡改：第 ${c.first} 条起与全厅中心见证的记录不一致${c.detail(before.length)}`);
       // The hub kept what it witnessed: not one entry changed or removed, none added on the rewritten chain.
       const after = await witnessed(c.deskId);
       expect(after.slice(0, before.length)).toEqual(before);
@@ -258,6 +258,31 @@ describe('the hub witnesses every desk’s audit', () => {
       await stop(d);
     }, 120_000);
   }
+
+  it('a desk that never sent its audit is reported 缺少; a desk whose checkpoint key was replaced is reported 签名无效 and nothing it signs with the new key is taken', async () => {
+    const quiet = createDeskKeys(tempDir('hub-witness-quiet-'), { deskId: 'desk-quiet', name: 'desk-quiet 窗口', zone: 'intranet', signAlg: 'ed25519' });
+    await enrolDesk(pool, quiet.card, '李主任');
+    const q = await verify('desk-quiet');
+    expect([q.verdict, q.message]).toEqual(['missing', '缺少审计记录：该工作台尚未向全厅中心发送审计日志，无从核验。']);
+
+    let d = await enrolledDesk('desk-rekeyed', hub.port);
+    await audited(d, 20);
+    await allWitnessed('desk-rekeyed', d.dataDir);
+    const before = await witnessed('desk-rekeyed');
+    await stop(d);
+    // Someone with the folder deletes the key (to re-sign a rewritten log with a new one): the desk makes a new key at start.
+    fs.rmSync(path.join(d.dataDir, 'audit', 'audit-key.json'));
+    d = await start(d.dataDir);
+    await audited(d, 5, 'after');
+    const v = await waitFor('the hub to flag desk-rekeyed', async () => {
+      const r = await verify('desk-rekeyed');
+      return r.verdict === 'consistent' ? null : r;
+    });
+    expect(v.verdict).toBe('bad_signature');
+    expect(v.message.replace(/；全厅中心于 .* 发现$/, '')).toBe('签名无效：工作台的审计签名密钥与全厅中心登记的不同（审计密钥被更换，之后的检查点可能被重新签名）');
+    expect(await witnessed('desk-rekeyed')).toEqual(before);
+    await stop(d);
+  }, 120_000);
 
   it('a desk cut off from the hub while writing catches up on reconnect exactly: no gaps, no duplicates', async () => {
     const d = await enrolledDesk('desk-offline', proxy.port);
