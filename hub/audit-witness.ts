@@ -404,6 +404,8 @@ export interface WitnessVerdict {
   checkpoints: number;
   lastCheckpoint: { seq: number; signedAt: string } | null;
   lastSentAt: string | null;
+  /** When the hub first found the disagreement reported (null unless one is). */
+  foundAt: string | null;
   verifiedAt: string;
 }
 
@@ -439,8 +441,8 @@ export async function verifyWitnessed(pool: pg.Pool | pg.PoolClient, deskId: str
   const h = await held(pool, deskId);
   const status = (await pool.query<{ last_sent_at: Date | null }>('SELECT last_sent_at FROM audit_witness_status WHERE desk_id = $1', [deskId])).rows[0];
   const base = { deskId, name, lastSentAt: status?.last_sent_at?.toISOString() ?? null, verifiedAt: new Date().toISOString() };
-  const out = (verdict: Verdict, message: string, firstSeq: number | null, entries: number, checkpoints: number, lastCheckpoint: WitnessVerdict['lastCheckpoint']): WitnessVerdict => ({
-    ...base, verdict, message, firstSeq, entries, checkpoints, lastCheckpoint,
+  const out = (verdict: Verdict, message: string, firstSeq: number | null, entries: number, checkpoints: number, lastCheckpoint: WitnessVerdict['lastCheckpoint'], foundAt: Date | null = null): WitnessVerdict => ({
+    ...base, verdict, message, firstSeq, entries, checkpoints, lastCheckpoint, foundAt: foundAt?.toISOString() ?? null,
   });
   if (!h.pub || !h.epoch) return out('missing', '缺少审计记录：该工作台尚未向全厅中心发送审计日志，无从核验。', null, 0, 0, null);
 
@@ -455,10 +457,10 @@ export async function verifyWitnessed(pool: pg.Pool | pg.PoolClient, deskId: str
     'SELECT kind, seq, message, first_found_at FROM audit_witness_findings WHERE desk_id = $1 AND epoch = $2 ORDER BY seq, id', [deskId, h.epoch],
   )).rows;
   const entries = Number((await pool.query<{ n: string }>('SELECT COUNT(*) AS n FROM audit_witness_entries WHERE desk_id = $1 AND epoch = $2', [deskId, h.epoch])).rows[0]!.n);
-  const report = (verdict: Verdict, message: string, firstSeq: number | null) => out(verdict, message, firstSeq, entries, heads.length, lastCheckpoint);
+  const report = (verdict: Verdict, message: string, firstSeq: number | null, foundAt: Date | null = null) => out(verdict, message, firstSeq, entries, heads.length, lastCheckpoint, foundAt);
   if (findings.length) {
     const f = findings[0]!;
-    return report(VERDICT[f.kind], `${f.message}；全厅中心于 ${f.first_found_at.toISOString()} 发现`, Number(f.seq));
+    return report(VERDICT[f.kind], f.message, Number(f.seq), f.first_found_at);
   }
 
   for (const x of cps) {

@@ -39,6 +39,8 @@ export const WitnessVerdictView = z.object({
   checkpoints: z.number().int(),
   lastCheckpoint: CheckpointRef,
   lastSentAt: Iso.nullable(),
+  /** When the hub first found the disagreement reported. */
+  foundAt: Iso.nullable(),
   verifiedAt: Iso,
 });
 export type WitnessVerdictView = z.infer<typeof WitnessVerdictView>;
