@@ -228,6 +228,10 @@ async function send(ctx: Ctx, a: Authed): Promise<Answer> {
       } else if (current !== epoch) {
         const announced = (await c.query('SELECT 1 FROM audit_witness_checkpoints WHERE desk_id = $1 AND kind IN ($2, $3) AND epoch = $4 AND from_epoch = $5', [deskId, 'restore', 'new-store', epoch, current])).rowCount;
         const before = (await c.query('SELECT 1 FROM audit_witness_epochs WHERE desk_id = $1 AND epoch = $2', [deskId, epoch])).rowCount;
+        if (!announced && entries.length === 0) {
+          // Lines only (the desk sends a new epoch's checkpoint lines first): kept; the epoch is followed once its restore line is here.
+          return { ok: true as const, appended: { count: 0, lastSeq: h.lastSeq }, storedLines, lastSeq: h.lastSeq };
+        }
         if (!announced || before) {
           throw new Diverged('epoch_changed', h.lastSeq + 1, `发现篡改：第 1 条起与全厅中心见证的记录不一致（工作台的数据库已换成另一个（纪元 ${epoch}），却没有签名的恢复记录；全厅中心见证到纪元 ${current} 的第 ${h.lastSeq} 条）`);
         }
@@ -489,5 +493,10 @@ export async function verifyWitnessed(pool: pg.Pool | pg.PoolClient, deskId: str
     if (w === undefined) return report('missing', `缺少第 ${h.lastSeq + 1}–${x.seq} 条：签名的检查点已记到第 ${x.seq} 条，全厅中心只收到第 ${h.lastSeq} 条（尚未送达）`, h.lastSeq + 1);
     if (w !== x.hash) return report('tampered', `发现篡改：第 ${x.seq} 条的见证记录与签名的检查点不符`, x.seq);
   }
-  return report('consistent', `一致：全厅中心见证的 ${entries} 条记录与 ${heads.length} 个签名检查点相符${lastCheckpoint ? `（最近检查点记到第 ${lastCheckpoint.seq} 条）` : ''}。`, null);
+  // Earlier stores (a restore, or a store created anew, each announced by a signed line): said, their witnessed entries kept.
+  const earlier = (await pool.query<{ epochs: string; entries: string }>(
+    `SELECT COUNT(DISTINCT x.epoch) AS epochs, (SELECT COUNT(*) FROM audit_witness_entries e WHERE e.desk_id = $1 AND e.epoch <> $2) AS entries FROM audit_witness_epochs x WHERE x.desk_id = $1 AND x.epoch <> $2`, [deskId, h.epoch],
+  )).rows[0]!;
+  const note = Number(earlier.epochs) > 0 ? `此前该工作台的数据库经签名的恢复或更换 ${earlier.epochs} 次，更换前见证的 ${earlier.entries} 条记录仍保留在全厅中心。` : '';
+  return report('consistent', `一致：全厅中心见证的 ${entries} 条记录与 ${heads.length} 个签名检查点相符${lastCheckpoint ? `（最近检查点记到第 ${lastCheckpoint.seq} 条）` : ''}。${note}`, null);
 }

@@ -26,6 +26,7 @@ import { serve } from '../../hub/main';
 import { enrolDesk, hubIdentity } from '../../hub/trust';
 import { createDeskKeys } from '../../electron/services/transfer/desk-keys';
 import { hubFingerprint, type HubCard } from '../../electron/services/hub/hub-protocol';
+import { backupName, writeBackupSync } from '../../electron/store/backups';
 
 interface Row {
   seq: number;
@@ -282,6 +283,38 @@ describe('the hub witnesses every desk’s audit', () => {
     expect(v.verdict).toBe('bad_signature');
     expect(v.message).toBe('签名无效：工作台的审计签名密钥与全厅中心登记的不同（审计密钥被更换，之后的检查点可能被重新签名）');
     expect(await witnessed('desk-rekeyed')).toEqual(before);
+    await stop(d);
+  }, 120_000);
+
+  it('a desk restored from a backup: the hub follows the new store on its signed restore line and keeps what it witnessed of the old one', async () => {
+    let d = await enrolledDesk('desk-restored', hub.port);
+    await audited(d, 30);
+    await allWitnessed('desk-restored', d.dataDir);
+    await stop(d);
+    const backup = writeBackupSync(dbFile(d.dataDir), path.join(d.dataDir, 'backups'), backupName('daily', new Date()));
+    d = await start(d.dataDir);
+    await audited(d, 20, 'later'); // written after the backup: lost with the restore, kept at the hub
+    await allWitnessed('desk-restored', d.dataDir);
+    const oldEpoch = await witnessed('desk-restored');
+    await stop(d);
+    fs.writeFileSync(dbFile(d.dataDir), ''); // a failed disk: recovery mode
+    d = await start(d.dataDir);
+    await d.call('system.restoreBackup', { backup: backup.name, username: 'admin', password: 'Desk@2026' });
+    await audited(d, 5, 'restored');
+    const rows = await waitFor('the hub to follow the restored store', async () => {
+      const local = localRows(d.dataDir);
+      const epochs = await pool.query<{ epoch: string }>(`SELECT epoch FROM audit_witness_epochs WHERE desk_id = 'desk-restored' ORDER BY n`);
+      if (epochs.rowCount !== 2) return null;
+      const held = (await pool.query<{ seq: string; hash: string }>('SELECT seq, hash FROM audit_witness_entries WHERE desk_id = $1 AND epoch = $2 ORDER BY seq', ['desk-restored', epochs.rows[1]!.epoch])).rows;
+      return held.length === local.length && held.every((h, i) => h.hash === local[i]!.hash) ? local : null;
+    });
+    const v = await verify('desk-restored');
+    expect(v.verdict).toBe('consistent');
+    expect(v.entries).toBe(rows.length);
+    expect(v.message).toContain(`此前该工作台的数据库经签名的恢复或更换 1 次，更换前见证的 ${oldEpoch.length} 条记录仍保留在全厅中心。`);
+    // Nothing of the old store's witnessed entries changed.
+    const stillOld = (await pool.query<{ seq: string; hash: string }>(`SELECT e.seq, e.hash FROM audit_witness_entries e JOIN audit_witness_epochs x ON x.desk_id = e.desk_id AND x.epoch = e.epoch AND x.n = 1 WHERE e.desk_id = 'desk-restored' ORDER BY e.seq`)).rows;
+    expect(stillOld.map((r) => ({ seq: Number(r.seq), hash: r.hash }))).toEqual(oldEpoch);
     await stop(d);
   }, 120_000);
 

@@ -1,6 +1,7 @@
+import fs from 'node:fs';
 import type { Deps } from '../../app/deps';
 import { entryHash } from '../audit/audit-chain';
-import { auditKeyPub, checkpointLines } from '../audit/checkpoints';
+import { auditKeyPub, checkpointFile, checkpointLines } from '../audit/checkpoints';
 import { currentEpoch } from '../../store/epoch';
 import { ConnectorFailure } from '../sync/http-connector';
 import type { HubConnector } from './hub-connector';
@@ -67,7 +68,7 @@ export class AuditWitnessSender {
   private lastRecheckMono: number | null = null;
   private pausedUntilMono = -Infinity;
   /** What the hub held after the last pass (head seq, checkpoint lines): nothing new locally ⇒ no request. */
-  private caughtUp: { seq: number; lines: number; epoch: string } | null = null;
+  private caughtUp: { seq: number; fileSize: number; epoch: string } | null = null;
 
   constructor(
     private readonly deps: Pick<Deps, 'db' | 'logger' | 'monotonic'>,
@@ -104,9 +105,10 @@ export class AuditWitnessSender {
     if (!pub) return out; // no checkpoint signed yet (the first is signed at start)
     const epoch = currentEpoch(this.deps.db).epoch;
     const recheckDue = this.lastRecheckMono === null || this.deps.monotonic() - this.lastRecheckMono >= RECHECK_EVERY_MS;
-    const lines = checkpointLines(this.dataDir).filter((l) => l.pub === pub);
     const head = this.head();
-    if (!recheckDue && this.caughtUp && this.caughtUp.epoch === epoch && this.caughtUp.seq === (head?.seq ?? 0) && this.caughtUp.lines === lines.length) return out;
+    const fileSize = this.checkpointFileSize();
+    if (!recheckDue && this.caughtUp && this.caughtUp.epoch === epoch && this.caughtUp.seq === (head?.seq ?? 0) && this.caughtUp.fileSize === fileSize) return out;
+    const lines = checkpointLines(this.dataDir).filter((l) => l.pub === pub);
 
     let st = await this.state(hub);
     if (recheckDue && st.epoch === epoch && st.lastSeq > 0) {
@@ -115,8 +117,10 @@ export class AuditWitnessSender {
     if (recheckDue) this.lastRecheckMono = this.deps.monotonic();
     for (let i = 0; i < BATCHES_PER_PASS; i++) {
       const after = st.epoch === epoch ? st.lastSeq : 0;
-      const entries = this.deps.db.prepare(`SELECT ${ROW_COLUMNS} FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?`).all(after, SEND_BATCH) as AuditRow[];
       const newLines = lines.slice(st.checkpoints, st.checkpoints + SEND_BATCH);
+      // A new store epoch (a restore): the checkpoint lines first — among them the signed restore line the hub follows it on.
+      const linesFirst = st.epoch !== null && st.epoch !== epoch && newLines.length > 0;
+      const entries = linesFirst ? [] : (this.deps.db.prepare(`SELECT ${ROW_COLUMNS} FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?`).all(after, SEND_BATCH) as AuditRow[]);
       if (!entries.length && !newLines.length) break;
       const r = await hub.request('POST', '/v1/audit/send', {
         auditPub: pub,
@@ -130,8 +134,16 @@ export class AuditWitnessSender {
       out.lines += newLines.length;
       st = await this.state(hub);
     }
-    this.caughtUp = { seq: st.epoch === epoch ? st.lastSeq : -1, lines: st.checkpoints, epoch };
+    this.caughtUp = st.epoch === epoch && st.checkpoints === lines.length ? { seq: st.lastSeq, fileSize, epoch } : null;
     return out;
+  }
+
+  private checkpointFileSize(): number {
+    try {
+      return fs.statSync(checkpointFile(this.dataDir)).size;
+    } catch {
+      return -1;
+    }
   }
 
   private head(): { seq: number; hash: string } | null {
