@@ -368,7 +368,7 @@ async function readyApp(opts: CreateAppOptions, logger: Logger, lock: DataDirLoc
     createAuditWitnessService(deps, { targets: syncTargets, dataDir: opts.dataDir }),
     createVerificationService({ ...deps, files }),
     createAssistanceService({ ...deps, files }),
-    createFieldService({ ...deps, files }),
+    createFieldService({ ...deps, files }, opts.dataDir),
     createHallFieldService({ ...deps, files }, () => syncTargets.all().filter((t): t is HubTargetConfig => t.kind === 'hub' && reachableHere(t, zone)), opts.dataDir, syncTargets.sender.requestTimeoutMs),
     createCalendarService(deps),
     transfer.handlers,

@@ -12,6 +12,9 @@ import { spawnSync } from 'node:child_process';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, tempDir } from '../helpers/temp';
+import { testDesk, type TestDesk } from '../helpers/app';
+import { signaturePng } from '../helpers/png';
+import { createDeskKeys } from '../../electron/services/transfer/desk-keys';
 import { ACTOR, manifestIn, pairOfDesks, type Side } from './transfer-support';
 import { exportBundle } from '../../electron/services/transfer/export-bundle';
 import { importBundle } from '../../electron/services/transfer/import-bundle';
@@ -134,4 +137,60 @@ describe('audit heads witnessed by the peer desk', () => {
     expect(r.out).toContain('此前的记录被改动、删除或重新编号并重算了哈希链');
     expect(r.status).toBe(1);
   });
+
+  it('a field result carries the laptop’s signed head sealed with it; the hall desk records it once when it applies the result', async () => {
+    const hall = await testDesk({ sync: false });
+    const laptopDir = tempDir('peer-witness-laptop-');
+    createDeskKeys(laptopDir, { deskId: 'laptop-07', name: '外勤笔记本7', zone: 'intranet', signAlg: 'ed25519' });
+    const laptop: TestDesk = await testDesk({ dataDir: laptopDir, sync: false });
+    try {
+      const clerk = (await hall.signIn('zhangmin')).token;
+      const admin = (await hall.signIn('admin')).token;
+      const chen = (await hall.signIn('chenjing')).token;
+      // 王芳 signs a commitment for 托育机构备案 (a verification task, sampled at ratio 1); assigned to 陈静, checked out.
+      const item = (await hall.call('catalog.listServiceItems', {}, clerk)).find((i) => i.name === '托育机构备案')!;
+      const applicant = (await hall.call('applicants.list', { query: '王芳', limit: 5 }, clerk)).find((x) => x.name === '王芳')!;
+      let v = await hall.call('intake.start', { applicantId: applicant.id, serviceItemIds: [item.id] }, clerk);
+      const c = v.certificates.find((x) => x.method === 'commitment')!;
+      v = await hall.call('intake.recordChoice', { caseId: v.id, certificateItemId: c.certificateItemId, choice: 'commit' }, clerk);
+      v = await hall.call('intake.signCommitment', { caseId: v.id, certificateItemId: c.certificateItemId, signatureKind: 'pad', signaturePngBase64: signaturePng().toString('base64') }, clerk);
+      const board = await hall.call('verification.board', {}, admin);
+      const task = board.tasks.find((t) => t.caseId === v.id)!;
+      await hall.call('verification.assign', { taskId: task.id, userId: board.assistants.find((x) => x.name === '陈静')!.id }, admin);
+      const out = await hall.call('verification.checkout', { taskId: task.id }, chen);
+
+      // The laptop: audited work (its checkpoints every 50 entries), then the task.
+      for (let i = 0; i < 60; i++) expect((await laptop.raw('auth.signIn', { username: `nobody${i}`, password: 'wrong' })).ok).toBe(false);
+      const lchen = (await laptop.signIn('chenjing')).token;
+      let work = await laptop.call('field.import', { packageJson: out.packageJson }, lchen);
+      work = await laptop.call('field.save', { packageId: work.packageId, answers: {}, notes: '网上核验属实', address: '', coords: null, outcome: 'true', consequence: null }, lchen);
+      const sealedHead = lastHead(laptopDir); // the laptop's latest signed head when it seals the work
+      const fin = await laptop.call('field.finish', { packageId: work.packageId }, lchen);
+      for (let i = 0; i < 60; i++) await laptop.raw('auth.signIn', { username: `later${i}`, password: 'wrong' }); // its head moves on
+      const again = await laptop.call('field.finish', { packageId: work.packageId }, lchen);
+      expect(again.resultJson).toBe(fin.resultJson); // the same sealed result, head included
+      const carriedHead = (JSON.parse(fin.resultJson) as { auditHead: { deskId: string; seq: number; hash: string } }).auditHead;
+      expect({ deskId: carriedHead.deskId, seq: carriedHead.seq, hash: carriedHead.hash }).toEqual({ deskId: 'laptop-07', seq: sealedHead.seq, hash: sealedHead.hash });
+
+      const applied = await hall.call('verification.applyFieldResult', { resultJson: fin.resultJson }, chen);
+      expect(applied.applied).toBe(true);
+      const db = new Database(path.join(hall.dataDir, 'desk.sqlite'), { readonly: true });
+      const rows = db.prepare('SELECT peer_desk_id, seq, hash, via FROM audit_witnessed_heads').all();
+      const detail = JSON.parse(db.prepare(`SELECT detail FROM audit_log WHERE action = 'field.resultApplied'`).pluck().get() as string) as { auditHead: unknown };
+      db.close();
+      expect(rows).toEqual([{ peer_desk_id: 'laptop-07', seq: sealedHead.seq, hash: sealedHead.hash, via: 'field_result' }]);
+      expect(detail.auditHead).toEqual({ deskId: 'laptop-07', seq: sealedHead.seq, witnessed: 'recorded' });
+      // The laptop, untouched, verifies against what the hall desk witnessed.
+      await laptop.app.stopSync();
+      laptop.app.close();
+      hall.app.close();
+      const r = auditVerify(laptopDir, hall.dataDir);
+      expect(r.out).toContain(`与对端工作台见证的 1 个检查点相符（最近一个记到第 ${sealedHead.seq} 条`);
+      expect(r.status).toBe(0);
+    } finally {
+      await laptop.app.stopSync().catch(() => undefined);
+      laptop.app.close();
+      hall.app.close();
+    }
+  }, 120_000);
 });
