@@ -130,7 +130,7 @@ class Diverged {
   ) {}
 }
 
-const isStr = (v: unknown, max = 200_000): v is string => typeof v === 'string' && v.length <= max;
+const isStr = (v: unknown, max = 8 * 1024 * 1024): v is string => typeof v === 'string' && v.length <= max;
 const isHash = (v: unknown): v is string => typeof v === 'string' && /^[0-9a-f]{64}$/.test(v);
 const isSeq = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
 

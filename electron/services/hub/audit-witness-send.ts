@@ -62,6 +62,19 @@ export interface WitnessPass {
 
 class Diverged extends Error {}
 
+/** A batch's entries cut to SEND_BYTES of JSON (at least one): the hub takes at most 8 MB a request. */
+const SEND_BYTES = 4 * 1024 * 1024;
+function withinBytes(rows: AuditRow[]): AuditRow[] {
+  let bytes = 0;
+  const out: AuditRow[] = [];
+  for (const r of rows) {
+    bytes += Buffer.byteLength(JSON.stringify(r));
+    if (out.length && bytes > SEND_BYTES) break;
+    out.push(r);
+  }
+  return out;
+}
+
 export class AuditWitnessSender {
   private busy = false;
   private lastPassMono = -Infinity;
@@ -120,7 +133,7 @@ export class AuditWitnessSender {
       const newLines = lines.slice(st.checkpoints, st.checkpoints + SEND_BATCH);
       // A new store epoch (a restore): the checkpoint lines first — among them the signed restore line the hub follows it on.
       const linesFirst = st.epoch !== null && st.epoch !== epoch && newLines.length > 0;
-      const entries = linesFirst ? [] : (this.deps.db.prepare(`SELECT ${ROW_COLUMNS} FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?`).all(after, SEND_BATCH) as AuditRow[]);
+      const entries = linesFirst ? [] : withinBytes(this.deps.db.prepare(`SELECT ${ROW_COLUMNS} FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?`).all(after, SEND_BATCH) as AuditRow[]);
       if (!entries.length && !newLines.length) break;
       const r = await hub.request('POST', '/v1/audit/send', {
         auditPub: pub,
