@@ -142,6 +142,14 @@ function entryOk(e: unknown): e is WitnessEntry {
   );
 }
 
+/** The entry's fields other than seq and the hashes, as JSON text (kept exactly; see the migration). */
+const entryText = (e: WitnessEntry) => JSON.stringify([e.at, e.actor_id, e.actor_username, e.action, e.entity_type, e.entity_id, e.detail]);
+
+function entryOf(r: { seq: string; entry: string; prev_hash: string; hash: string }): WitnessEntry {
+  const [at, actor_id, actor_username, action, entity_type, entity_id, detail] = JSON.parse(r.entry) as [string, number | null, string, string, string | null, string | null, string];
+  return { seq: Number(r.seq), at, actor_id, actor_username, action, entity_type, entity_id, detail, prev_hash: r.prev_hash, hash: r.hash };
+}
+
 function lineOk(l: unknown): l is WitnessCheckpointLine {
   const r = l as WitnessCheckpointLine;
   return (
@@ -282,10 +290,7 @@ async function appendEntries(c: pg.PoolClient, deskId: string, epoch: string, la
     }
     const cp = (await c.query<{ hash: string }>(`SELECT hash FROM audit_witness_checkpoints WHERE desk_id = $1 AND epoch = $2 AND seq = $3 AND kind = 'head' AND hash <> $4 LIMIT 1`, [deskId, epoch, e.seq, hash])).rows[0];
     if (cp) throw new Diverged('checkpoint_mismatch', e.seq, `发现篡改：第 ${e.seq} 条起与全厅中心见证的记录不一致（与已签名的检查点记的哈希不同）`);
-    await c.query(
-      `INSERT INTO audit_witness_entries (desk_id, epoch, seq, at, actor_id, actor_username, action, entity_type, entity_id, detail, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-      [deskId, epoch, e.seq, e.at, e.actor_id, e.actor_username, e.action, e.entity_type, e.entity_id, e.detail, e.prev_hash, hash],
-    );
+    await c.query(`INSERT INTO audit_witness_entries (desk_id, epoch, seq, entry, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6)`, [deskId, epoch, e.seq, entryText(e), e.prev_hash, hash]);
     prev = { seq: e.seq, hash };
     count++;
   }
@@ -475,11 +480,11 @@ export async function verifyWitnessed(pool: pg.Pool | pg.PoolClient, deskId: str
   let prev = GENESIS_HASH;
   let expected = 1;
   const bySeq = new Map<number, string>();
-  const rows = await pool.query<WitnessEntry & { seq: string; actor_id: string | null }>(
-    'SELECT seq, at, actor_id, actor_username, action, entity_type, entity_id, detail, prev_hash, hash FROM audit_witness_entries WHERE desk_id = $1 AND epoch = $2 ORDER BY seq', [deskId, h.epoch],
+  const rows = await pool.query<{ seq: string; entry: string; prev_hash: string; hash: string }>(
+    'SELECT seq, entry, prev_hash, hash FROM audit_witness_entries WHERE desk_id = $1 AND epoch = $2 ORDER BY seq', [deskId, h.epoch],
   );
   for (const raw of rows.rows) {
-    const e: WitnessEntry = { ...raw, seq: Number(raw.seq), actor_id: raw.actor_id === null ? null : Number(raw.actor_id) };
+    const e = entryOf(raw);
     const { hash, ...rest } = e;
     if (e.seq !== expected) return report('missing', `缺少第 ${expected} 条：全厅中心的见证记录不连续`, expected);
     if (e.prev_hash !== prev || entryHash(rest) !== hash) return report('tampered', `发现篡改：全厅中心保存的第 ${e.seq} 条见证记录与其哈希链不符`, e.seq);

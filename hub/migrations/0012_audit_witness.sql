@@ -23,18 +23,14 @@ CREATE TABLE audit_witness_epochs (
   UNIQUE (desk_id, epoch)
 );
 
--- The desk's audit entries exactly as the desk stored them (the hash covers these fields).
+-- The desk's audit entries exactly as the desk stored them: `entry` is the row's fields (at, actor,
+-- action, entity, detail …) as JSON text, so any character the desk stored (NUL included, which a
+-- PostgreSQL TEXT column refuses) is kept byte for byte; the hash covers them.
 CREATE TABLE audit_witness_entries (
   desk_id         TEXT NOT NULL REFERENCES desks (desk_id),
   epoch           TEXT NOT NULL,
   seq             BIGINT NOT NULL CHECK (seq > 0),
-  at              TEXT NOT NULL,
-  actor_id        BIGINT,
-  actor_username  TEXT NOT NULL,
-  action          TEXT NOT NULL,
-  entity_type     TEXT,
-  entity_id       TEXT,
-  detail          TEXT NOT NULL,
+  entry           TEXT NOT NULL,
   prev_hash       TEXT NOT NULL,
   hash            TEXT NOT NULL,
   received_at     TIMESTAMPTZ NOT NULL DEFAULT now(),

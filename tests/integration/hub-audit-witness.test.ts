@@ -173,6 +173,9 @@ describe('the hub witnesses every desk’s audit', () => {
   it('an untampered desk verifies 一致, its entries and signed checkpoints held append-only at the hub; the supervisor’s request is audited', async () => {
     const d = await enrolledDesk('desk-ok', hub.port);
     await audited(d);
+    // A user name with a NUL character (which a PostgreSQL TEXT column refuses) is witnessed exactly too.
+    expect((await d.raw('auth.signIn', { username: 'nul\u0000x', password: 'wrong' })).ok).toBe(false);
+    expect(localRows(d.dataDir).filter((r) => r.actor_username.includes('\u0000'))).toHaveLength(1);
     await allWitnessed('desk-ok', d.dataDir);
     const rows = localRows(d.dataDir);
     const heads = headLines(d.dataDir);
@@ -181,7 +184,7 @@ describe('the hub witnesses every desk’s audit', () => {
     expect(v.message).toBe(`一致：全厅中心见证的 ${rows.length} 条记录与 ${heads.length} 个签名检查点相符（最近检查点记到第 ${heads.at(-1)!.seq} 条）。`);
     expect(v.firstSeq).toBeNull();
     // What was witnessed cannot be changed at the hub either.
-    await expect(pool.query(`UPDATE audit_witness_entries SET detail = '{}' WHERE desk_id = 'desk-ok' AND seq = 5`)).rejects.toThrow(/append-only/);
+    await expect(pool.query(`UPDATE audit_witness_entries SET entry = '[]' WHERE desk_id = 'desk-ok' AND seq = 5`)).rejects.toThrow(/append-only/);
     await expect(pool.query(`DELETE FROM audit_witness_entries WHERE desk_id = 'desk-ok'`)).rejects.toThrow(/append-only/);
     // Audited at the hub (who, from which desk) and on the supervisor's desk.
     const hubAudit = (await pool.query<{ actor: string; detail: { deskId: string; verdict: string } }>(`SELECT actor, detail FROM hub_audit WHERE action = 'audit.verify'`)).rows;
