@@ -1,10 +1,13 @@
 /**
  * The command-line tools on a data folder, without starting the app:
  *
- *   audit-verify [--data-dir DIR]     walks the audit hash chain read-only: exit 0 intact,
+ *   audit-verify [--data-dir DIR] [--witness PEER_DIR]
+ *                                     walks the audit hash chain read-only: exit 0 intact,
  *                                     1 naming the first broken entry, 2 when it cannot read,
  *                                     3 when intact but some entry's time is earlier than its
- *                                     predecessor's (listed: the clock was set back; a warning)
+ *                                     predecessor's (listed: the clock was set back; a warning);
+ *                                     with --witness, also compares with the signed heads the peer
+ *                                     desk (its data folder) witnessed in this desk's bundles
  *   bundle-export|bundle-import|transfer-setup|transfer-card|transfer-pair …
  *                                     the intranet/extranet transfer commands (docs/transfer.md)
  *
@@ -22,6 +25,9 @@ import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { verifyAudit } from './services/audit/verify-audit';
+import { checkAgainstWitness } from './services/audit/witnessed-heads';
+import { auditKeyPub } from './services/audit/checkpoints';
+import { readDeskCard } from './services/transfer/desk-keys';
 import { storePaths } from './app/paths';
 import { DataDirConflictError, resolveDataDir } from './app/data-dir';
 import { runTransferCli, TRANSFER_COMMANDS } from './services/transfer/transfer-cli';
@@ -35,7 +41,7 @@ export interface CliOutput {
 
 const stdio: CliOutput = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
 
-function auditVerify(dataDir: string, io: CliOutput): number {
+function auditVerify(dataDir: string, io: CliOutput, witnessDir?: string): number {
   const { dbFile } = storePaths(dataDir);
   if (!fs.existsSync(dbFile)) {
     io.err(`找不到数据库文件：${dbFile}\n`);
@@ -57,12 +63,33 @@ function auditVerify(dataDir: string, io: CliOutput): number {
       for (const b of back.entries) io.out(`  第 ${b.seq} 条 ${time(b.at)}，早于前一条的 ${time(b.previousAt)}\n`);
       if (back.count > back.entries.length) io.out(`  ……另有 ${back.count - back.entries.length} 条\n`);
     }
-    return !r.ok ? 1 : back.count ? 3 : 0;
+    const witnessed = witnessDir ? compareWithWitness(db, dataDir, witnessDir, io) : true;
+    return !r.ok || !witnessed ? 1 : back.count ? 3 : 0;
   } catch (e) {
     io.err(`无法读取数据库：${(e as Error).message}\n`);
     return 2;
   } finally {
     db?.close();
+  }
+}
+
+/** The signed heads of this desk the peer desk witnessed (its data folder, read-only), compared with this desk's table. */
+function compareWithWitness(db: Database.Database, dataDir: string, witnessDir: string, io: CliOutput): boolean {
+  const deskId = readDeskCard(dataDir)?.deskId;
+  const witnessFile = storePaths(witnessDir).dbFile;
+  if (!deskId) {
+    io.out('本机没有工作台身份卡，无法与对端工作台见证的检查点核对。\n');
+    return false;
+  }
+  const witness = new Database(witnessFile, { readonly: true, fileMustExist: true });
+  try {
+    const w = checkAgainstWitness(db, deskId, auditKeyPub(dataDir), witness);
+    if (w.finding) io.out(`与对端工作台见证的检查点不符：${w.finding.reason}。（见证：${witnessFile}）\n`);
+    else if (w.latest) io.out(`与对端工作台见证的 ${w.compared} 个检查点相符（最近一个记到第 ${w.latest.seq} 条，${chinaDate(w.latest.signedAt)} ${chinaClock(w.latest.signedAt)} 签名）。\n`);
+    else io.out(`对端工作台没有见证过本机的检查点（见证：${witnessFile}）。\n`);
+    return !w.finding;
+  } finally {
+    witness.close();
   }
 }
 
@@ -81,7 +108,7 @@ export const USAGE = '用法：audit-verify|bundle-export|bundle-import|transfer
 /** Runs one command; resolves its exit code. */
 export async function runCli(args: readonly string[], io: CliOutput = stdio): Promise<number> {
   const [command, ...rest] = args;
-  const { values } = parseArgs({ args: rest, options: { 'data-dir': { type: 'string' } }, strict: false });
+  const { values } = parseArgs({ args: rest, options: { 'data-dir': { type: 'string' }, witness: { type: 'string' } }, strict: false });
   let dataDir: string;
   try {
     dataDir = resolveDataDir(values['data-dir'] as string | undefined).dir;
@@ -89,7 +116,7 @@ export async function runCli(args: readonly string[], io: CliOutput = stdio): Pr
     io.err(`${e instanceof DataDirConflictError ? e.userMessage : (e as Error).message}\n`);
     return 2;
   }
-  if (command === 'audit-verify') return auditVerify(dataDir, io);
+  if (command === 'audit-verify') return auditVerify(dataDir, io, typeof values.witness === 'string' ? values.witness : undefined);
   // Imports flush many files in parallel (libuv's pool; read when first used).
   process.env.UV_THREADPOOL_SIZE ??= '16';
   if (command && TRANSFER_COMMANDS.includes(command)) return runTransfer(command, [...rest], dataDir);

@@ -55,7 +55,7 @@ export async function deskAdminRoute(ctx: DeskAdminContext, method: string, path
   }
 }
 
-function body(ctx: DeskAdminContext, a: Authed): Record<string, unknown> {
+export function body(ctx: DeskAdminContext, a: Authed): Record<string, unknown> {
   try {
     const v = JSON.parse(a.body.toString('utf8')) as unknown;
     if (v && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
@@ -128,7 +128,7 @@ interface AdminActor {
 }
 
 /** The supervisor desk and its signed-in supervisor, or a refusal (nothing written). */
-function admin(ctx: DeskAdminContext, a: Authed, b: Record<string, unknown>): AdminActor & { label: string } {
+export function admin(ctx: DeskAdminContext, a: Authed, b: Record<string, unknown>): AdminActor & { label: string } {
   if (!a.desk.supervisor_desk) {
     throw ctx.refuse(403, 'NOT_SUPERVISOR_DESK', '本工作台不是全厅中心的管理工作台，不能查看或登记、移除工作台（管理工作台只能在全厅中心服务器上用命令行登记）。', `desk ${a.desk.desk_id} is not a supervisor desk`);
   }

@@ -12,6 +12,7 @@ import { successorCases } from './successor';
 import { deskCaseCount, feedToken, heldKeys, HELD_BATCH_MAX } from './reconcile';
 import { deskAdminRoute, LastSeen } from './desk-admin';
 import { fieldRoute, type FieldKillPoint } from './field-relay';
+import { auditWitnessRoute } from './audit-witness';
 
 /**
  * The hub's HTTP API (docs/hub.md). Every request is a signed desk request; it is checked
@@ -256,8 +257,9 @@ export function createHubServer(o: HubOptions): http.Server {
           else if (req.method === 'GET' && url.pathname === '/v1/cases/summary') r = await casesHeld(a, true);
           else if (req.method === 'POST' && url.pathname === '/v1/cases/held') r = await casesHeld(a, false);
           else {
-            // The heartbeat and the admin requests (hub/desk-admin.ts).
-            const more = await deskAdminRoute({ pool: o.pool, spendNonce, refuse: (...x) => new Refusal(...x) }, req.method ?? '', url.pathname, a);
+            // The heartbeat and the admin requests (hub/desk-admin.ts); the audit witness (hub/audit-witness.ts).
+            const adminCtx = { pool: o.pool, spendNonce, refuse: (...x: ConstructorParameters<typeof Refusal>) => new Refusal(...x) };
+            const more = (await deskAdminRoute(adminCtx, req.method ?? '', url.pathname, a)) ?? (await auditWitnessRoute(adminCtx, req.method ?? '', url.pathname, a));
             if (!more) throw new Refusal(404, 'NOT_FOUND', '没有这个接口。', `no route ${req.method} ${url.pathname}`);
             r = more;
           }

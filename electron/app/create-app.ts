@@ -51,6 +51,7 @@ import type { HubTargetConfig } from '../services/sync/targets-config';
 import type { SenderStoreMode } from '../services/sync/sender-store-client';
 import { createSyncService } from '../services/sync/sync-service';
 import { createHubService } from '../services/hub/hub-service';
+import { createAuditWitnessService } from '../services/hub/audit-witness-service';
 import { lookUpCasesAfterRestore } from '../services/sync/restore-lookup';
 import { createVerificationService } from '../services/verification/verification-service';
 import { createAssistanceService } from '../services/verification/assistance-service';
@@ -376,9 +377,10 @@ async function readyApp(opts: CreateAppOptions, logger: Logger, lock: DataDirLoc
     createHallCaseListService(deps, hubTargets, opts.dataDir, syncTargets.sender.requestTimeoutMs),
     createHallTasksService(deps),
     createHubService(deps, { targets: syncTargets, dataDir: opts.dataDir, hubLink: (id) => sender.hubLink(id) }),
+    createAuditWitnessService(deps, { targets: syncTargets, dataDir: opts.dataDir }),
     createVerificationService({ ...deps, files }),
     createAssistanceService({ ...deps, files }),
-    createFieldService({ ...deps, files }),
+    createFieldService({ ...deps, files }, opts.dataDir),
     createHallFieldService({ ...deps, files }, () => syncTargets.all().filter((t): t is HubTargetConfig => t.kind === 'hub' && reachableHere(t, zone)), opts.dataDir, syncTargets.sender.requestTimeoutMs),
     createCalendarService(deps),
     transfer.handlers,

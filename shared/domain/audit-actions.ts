@@ -62,6 +62,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'hub.casesSnapshot': '办件副本送全厅中心',
   'hub.deskEnrolled': '在全厅中心登记工作台',
   'hub.deskRemoved': '从全厅中心移除工作台',
+  'hub.auditVerified': '在全厅中心核验工作台的审计日志',
   'hub.feedPage': '接收全厅数据',
   'hub.feedReset': '全厅数据重新同步',
   'hub.requeued': '重新发送全厅中心缺少的办件',

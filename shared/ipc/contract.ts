@@ -26,6 +26,7 @@ import { hallCasesMethods } from './methods/hall-cases';
 import { homeMethods } from './methods/home';
 import { hallAssistanceMethods } from './methods/hall-assistance';
 import { hallTasksMethods } from './methods/hall-tasks';
+import { auditWitnessMethods } from './methods/audit-witness';
 import { applicantsMethods, ApplicantInput, ApplicantView } from './methods/applicants';
 
 export { method, type Access, type MethodSpec } from './method';
@@ -331,6 +332,7 @@ export const contract = {
   ...homeMethods,
   ...hallAssistanceMethods,
   ...hallTasksMethods,
+  ...auditWitnessMethods,
   ...applicantsMethods,
 } as const satisfies Record<string, MethodSpec>;
 

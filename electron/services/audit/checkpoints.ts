@@ -43,11 +43,13 @@ export interface Checkpoint {
   signedAt: string;
 }
 
-interface Line extends Checkpoint {
+/** One line of the checkpoint file as written: the checkpoint, the key's public half and its signature. */
+export interface CheckpointLine extends Checkpoint {
   f: typeof LINE_FORMAT;
   pub: string;
   sig: string;
 }
+type Line = CheckpointLine;
 
 export const auditDir = (dataDir: string) => path.join(dataDir, 'audit');
 export const checkpointFile = (dataDir: string) => path.join(auditDir(dataDir), 'checkpoints.jsonl');
@@ -83,6 +85,32 @@ export function auditKeyPub(dataDir: string): string | null {
 }
 
 const signedText = (c: Checkpoint) => [LINE_FORMAT, c.kind, c.epoch, c.fromEpoch ?? '', c.seq, c.hash, c.at, c.signedAt].join('\n');
+
+/** Whether a checkpoint's signature holds under an audit key (base64 SPKI): the desk's verifier and the hub's witness (hub/audit-witness.ts) use this one rule. */
+export function checkpointSignatureHolds(c: Checkpoint, sig: string, pub: string): boolean {
+  try {
+    const key = createPublicKey({ key: Buffer.from(pub, 'base64'), format: 'der', type: 'spki' });
+    return verify(null, Buffer.from(signedText(c), 'utf8'), key, Buffer.from(String(sig), 'base64'));
+  } catch {
+    return false;
+  }
+}
+
+/** The checkpoint file's lines as written, in order (a line torn by a crash is skipped); signatures not checked. */
+export function checkpointLines(dataDir: string): CheckpointLine[] {
+  const file = checkpointFile(dataDir);
+  if (!fs.existsSync(file)) return [];
+  const out: CheckpointLine[] = [];
+  for (const text of fs.readFileSync(file, 'utf8').split('\n')) {
+    if (!text) continue;
+    try {
+      out.push(JSON.parse(text) as CheckpointLine);
+    } catch {
+      // torn: stands alone, skipped (as readCheckpoints does)
+    }
+  }
+  return out;
+}
 
 function appendCheckpoint(dataDir: string, key: AuditKey, c: Checkpoint): void {
   const line: Line = { f: LINE_FORMAT, ...c, pub: key.pub, sig: sign(null, Buffer.from(signedText(c), 'utf8'), key.key).toString('base64') };

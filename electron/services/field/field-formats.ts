@@ -1,3 +1,4 @@
+import { CarriedHead } from '../audit/witnessed-heads';
 import { z } from 'zod';
 import { Consequence } from '../../../shared/ipc/methods/verification';
 
@@ -64,6 +65,8 @@ export interface FieldResultBody {
   finishedAt: string;
   work: FieldWork;
   evidence: { kind: 'photo' | 'signature'; sha256: string; takenAt: string; mime: string; base64: string }[];
+  /** The laptop's latest signed audit head, for the hall desk to witness (services/audit/witnessed-heads.ts); absent before its first checkpoint or without a desk card. */
+  auditHead?: FieldAuditHead;
 }
 export interface FieldResult extends FieldResultBody {
   mac: string;
@@ -79,6 +82,10 @@ export interface FieldResult extends FieldResultBody {
  */
 const Str = (max: number) => z.string().max(max);
 const Iso = Str(40).refine((s) => !Number.isNaN(Date.parse(s)), '不是有效的时间');
+/** The laptop's signed audit head with the laptop's desk id (its desk card), carried in a field result. */
+export const FieldAuditHead = CarriedHead.extend({ deskId: z.string().min(1).max(64) }).strict();
+export type FieldAuditHead = z.infer<typeof FieldAuditHead>;
+
 export const FieldResultShape = z
   .object({
     format: z.literal(RESULT_FORMAT),
@@ -112,5 +119,6 @@ export const FieldResultShape = z
       )
       .max(100),
     mac: z.string().regex(/^[0-9a-f]{64}$/),
+    auditHead: FieldAuditHead.optional(),
   })
   .passthrough();

@@ -1,3 +1,5 @@
+import { latestSignedHead } from '../audit/witnessed-heads';
+import { readDeskCard } from '../transfer/desk-keys';
 import { randomUUID } from 'node:crypto';
 import type { Deps } from '../../app/deps';
 import type { PartialHandlers } from '../../app/handlers';
@@ -7,7 +9,7 @@ import type { Db } from '../../store/open-store';
 import type { Actor } from '../audit/audit-chain';
 import type { FieldWorkView } from '../../../shared/ipc/methods/verification';
 import { hmac, verifyEd25519 } from './field-crypto';
-import { PACKAGE_FORMAT, RESULT_FORMAT, type FieldPackage, type FieldResultBody, type FieldWork } from './field-formats';
+import { PACKAGE_FORMAT, RESULT_FORMAT, type FieldAuditHead, type FieldPackage, type FieldResultBody, type FieldWork } from './field-formats';
 import { checkImageBase64 } from '../images/image-check';
 
 interface WorkRow {
@@ -66,7 +68,7 @@ function toView(db: Db, r: WorkRow): FieldWorkView {
  * field packages, keeps the work done offline (checklist, notes, place, photos, signature), and
  * seals it into a field result for the hall desk.
  */
-export function createFieldService(deps: Deps & { files: FileStore }): PartialHandlers {
+export function createFieldService(deps: Deps & { files: FileStore }, dataDir?: string): PartialHandlers {
   const { db, files } = deps;
   return {
     'field.import': ({ packageJson }, ctx) => importFieldPackage(deps, ctx.actor, ctx.user!.displayName, packageJson),
@@ -117,11 +119,16 @@ export function createFieldService(deps: Deps & { files: FileStore }): PartialHa
         if (p.task.needsSignature && work.outcome !== 'unable' && !photos.some((x) => x.kind === 'signature')) {
           throw new AppError('BAD_INPUT', '实地调查须由申请人在现场签字确认。', {}, { signature: '请申请人签字' });
         }
+        // The laptop's latest signed audit head when the work was sealed, carried in the result for the hall desk to witness
+        // (services/audit/witnessed-heads.ts); kept with the work, so the result is the same each time it is exported.
+        const head = dataDir ? latestSignedHead(dataDir) : null;
+        const deskId = dataDir ? readDeskCard(dataDir)?.deskId : undefined;
+        const auditHead = head && deskId ? JSON.stringify({ ...head, deskId }) : null;
         deps.write(ctx.actor, (w) => {
           const resultId = randomUUID();
           w.db
-            .prepare(`UPDATE field_work SET state = 'finished', result_id = ?, work = json_set(work, '$.finishedAt', ?), updated_at = ? WHERE package_id = ? AND state = 'working'`)
-            .run(resultId, w.at.toISOString(), w.at.toISOString(), packageId);
+            .prepare(`UPDATE field_work SET state = 'finished', result_id = ?, work = json_set(work, '$.finishedAt', ?, '$.auditHead', json(?)), updated_at = ? WHERE package_id = ? AND state = 'working'`)
+            .run(resultId, w.at.toISOString(), auditHead, w.at.toISOString(), packageId);
           w.audit({ action: 'field.finish', entityType: 'field', entityId: packageId, detail: { resultId, outcome: work.outcome } });
         });
       }
@@ -171,7 +178,8 @@ export function sealedResult(deps: Pick<Deps, 'db'> & { files: FileStore }, pack
   if (r.state !== 'finished' || !r.result_id) throw new AppError('INVALID_STATE', '该外勤任务尚未完成。');
   const p = JSON.parse(r.package) as FieldPackage;
   const work = { ...EMPTY_WORK, ...(JSON.parse(r.work) as Partial<FieldWork>) };
-  const finishedAt = (JSON.parse(r.work) as { finishedAt: string }).finishedAt;
+  // The desk's signed audit head when the work was finished travels with the result (the hall witnesses it).
+  const { finishedAt, auditHead } = JSON.parse(r.work) as { finishedAt: string; auditHead?: FieldAuditHead | null };
   const photos = photosOf(db, packageId);
   const body: FieldResultBody = {
     format: RESULT_FORMAT,
@@ -187,6 +195,7 @@ export function sealedResult(deps: Pick<Deps, 'db'> & { files: FileStore }, pack
       return { kind: x.kind, sha256: x.file_sha256, takenAt: x.taken_at, mime: f.mime, base64: files.get(x.file_sha256).toString('base64') };
     }),
   };
+  if (auditHead) body.auditHead = auditHead;
   const result = { ...body, mac: hmac(p.checkoutKey, body) };
   return { fileName: `外勤结果-${p.task.caseNo}-${p.task.id}.json`, resultJson: JSON.stringify(result), work: toView(db, r) };
 }

@@ -60,30 +60,8 @@ export function createHubService(deps: Deps, ctx: HubServiceContext): PartialHan
     };
   }
 
-  function theHub(): HubTargetConfig {
-    const t = hubTargets()[0];
-    if (!t) throw new AppError('INVALID_STATE', '本机尚未配置全厅中心（sync-targets.json 中没有 kind 为 hub 的目标），不能管理工作台。');
-    return t;
-  }
-
-  const CODES: Record<number, ErrorCode> = { 400: 'BAD_INPUT', 401: 'FORBIDDEN', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 409: 'CONFLICT', 422: 'BAD_INPUT', 426: 'UNAVAILABLE' };
-
-  /** One signed admin request naming the signed-in supervisor; a refusal comes back as the hub's Chinese message. */
-  async function admin(path: string, user: UserView, payload: Record<string, unknown>): Promise<{ target: HubTargetConfig; json: unknown }> {
-    const target = theHub();
-    const hub = new HubConnector(target, ctx.dataDir, deskSchemaVersion(db), ctx.targets.sender.requestTimeoutMs, deps.now);
-    let r: { status: number; json: unknown };
-    try {
-      r = await hub.request('POST', path, { ...payload, actor: { username: user.username, displayName: user.displayName, role: user.role } });
-    } catch (e) {
-      if (e instanceof ConnectorFailure) throw new AppError('UNAVAILABLE', `无法连接全厅中心：${e.message}`, { path });
-      throw e;
-    }
-    if (r.status >= 200 && r.status < 300) return { target, json: r.json };
-    const err = (r.json as { error?: { code?: string; message?: string; detail?: string } } | null)?.error;
-    deps.logger.warn('hub.adminRefused', { path, status: r.status, code: err?.code ?? null, detail: err?.detail ?? null });
-    throw new AppError(CODES[r.status] ?? 'UNAVAILABLE', err?.message ?? `全厅中心答复 HTTP ${r.status}`, { hubCode: err?.code ?? null, status: r.status });
-  }
+  const theHub = () => firstHub(ctx.targets);
+  const admin = (path: string, user: UserView, payload: Record<string, unknown>) => hubAdminRequest(deps, ctx, path, user, payload);
 
   const own = () => readDeskCard(ctx.dataDir);
 
@@ -129,4 +107,36 @@ export function createHubService(deps: Deps, ctx: HubServiceContext): PartialHan
       return { deskId: r.deskId, name: r.name };
     },
   };
+}
+
+/** The desk's (first) hub target, or the refusal a screen shows when none is configured. */
+export function firstHub(targets: SyncTargets): HubTargetConfig {
+  const t = targets.all().find((x): x is HubTargetConfig => x.kind === 'hub');
+  if (!t) throw new AppError('INVALID_STATE', '本机尚未配置全厅中心（sync-targets.json 中没有 kind 为 hub 的目标），不能管理工作台。');
+  return t;
+}
+
+const CODES: Record<number, ErrorCode> = { 400: 'BAD_INPUT', 401: 'FORBIDDEN', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 409: 'CONFLICT', 422: 'BAD_INPUT', 426: 'UNAVAILABLE' };
+
+/** One signed admin request naming the signed-in supervisor; a refusal comes back as the hub's Chinese message (hub/desk-admin.ts). */
+export async function hubAdminRequest(
+  deps: Pick<Deps, 'db' | 'now' | 'logger'>,
+  ctx: Pick<HubServiceContext, 'targets' | 'dataDir'>,
+  path: string,
+  user: UserView,
+  payload: Record<string, unknown>,
+): Promise<{ target: HubTargetConfig; json: unknown }> {
+  const target = firstHub(ctx.targets);
+  const hub = new HubConnector(target, ctx.dataDir, deskSchemaVersion(deps.db), ctx.targets.sender.requestTimeoutMs, deps.now);
+  let r: { status: number; json: unknown };
+  try {
+    r = await hub.request('POST', path, { ...payload, actor: { username: user.username, displayName: user.displayName, role: user.role } });
+  } catch (e) {
+    if (e instanceof ConnectorFailure) throw new AppError('UNAVAILABLE', `无法连接全厅中心：${e.message}`, { path });
+    throw e;
+  }
+  if (r.status >= 200 && r.status < 300) return { target, json: r.json };
+  const err = (r.json as { error?: { code?: string; message?: string; detail?: string } } | null)?.error;
+  deps.logger.warn('hub.adminRefused', { path, status: r.status, code: err?.code ?? null, detail: err?.detail ?? null });
+  throw new AppError(CODES[r.status] ?? 'UNAVAILABLE', err?.message ?? `全厅中心答复 HTTP ${r.status}`, { hubCode: err?.code ?? null, status: r.status });
 }

@@ -20,6 +20,7 @@ import { restoreFromHub } from '../hub/successor-restore';
 import { reconcileHub } from '../hub/hub-reconcile';
 import { afterFeedPull } from '../hub/hub-heartbeat';
 import { hallFieldRound } from '../hub/hall-field-auto';
+import { AuditWitnessSender } from '../hub/audit-witness-send';
 import { inlineSenderStore, workerSenderStore, type SenderStore, type SenderStoreMode } from './sender-store-client';
 import type { SyncRuntime } from './sync-service';
 import type { SyncTargets } from './sync-targets';
@@ -149,6 +150,8 @@ export class SyncSender implements SyncRuntime {
   private readonly backfill: HallBackfill;
   /** Ends the feed requests held open at the hub (long-poll) when stopping. */
   private readonly pullAbort = new AbortController();
+  /** This desk's audit entries and signed checkpoints, witnessed by the hub (hub/audit-witness-send.ts). */
+  private readonly auditWitness: AuditWitnessSender;
 
   constructor(
     private readonly deps: Deps,
@@ -171,6 +174,7 @@ export class SyncSender implements SyncRuntime {
       this.loops.set(t.id, new TargetLoop(t, http, t.concurrency, hub));
     }
     this.hallRecords = new HallRecordPusher(deps, this.owner, this.cfg);
+    this.auditWitness = new AuditWitnessSender(deps, path.dirname(opts.dbFile));
     const hubLoops = [...this.loops.values()].filter((l) => l.hub);
     configureHallRecords(deps.db, {
       targetIds: hubLoops.map((l) => l.target.id),
@@ -322,6 +326,7 @@ export class SyncSender implements SyncRuntime {
           if (loop.hub) this.restoreAsSuccessor(loop);
           if (loop.hub) this.reconcile(loop, mono);
           if (loop.hub) this.fieldWork(loop, mono);
+          if (loop.hub && !this.stopped) this.auditWitness.tick(loop.hub, (p) => void this.track(p, 'auditWitness'));
         }
       }
     });

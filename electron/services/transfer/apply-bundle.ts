@@ -1,3 +1,4 @@
+import { recordWitnessedHead } from '../audit/witnessed-heads';
 import type { WriteContext } from '../../store/write';
 import type { AckRecord, EntryRecord } from './bundle-format';
 import type { StagedBundle } from './bundle-reader';
@@ -74,7 +75,9 @@ export function applyStaged(w: WriteContext, s: StagedBundle, o: ApplyOptions): 
   }
 
   db.prepare('UPDATE transfer_bundles_in SET entries_new = ?, entries_known = ? WHERE bundle_id = ?').run(entriesNew, entriesKnown, b.bundleId);
-  w.audit({ action: 'transfer.import', entityType: 'transfer_bundle', entityId: b.bundleId, detail: { seq: b.seq, sender: b.sender.deskId, entriesNew, entriesKnown, files: b.counts.files, acks } });
+  // The peer's latest signed audit head, witnessed here (services/audit/witnessed-heads.ts).
+  const auditHead = b.auditHead ? { seq: b.auditHead.seq, witnessed: recordWitnessedHead(db, b.sender.deskId, b.auditHead, 'bundle', b.bundleId, at) } : null;
+  w.audit({ action: 'transfer.import', entityType: 'transfer_bundle', entityId: b.bundleId, detail: { seq: b.seq, sender: b.sender.deskId, entriesNew, entriesKnown, files: b.counts.files, acks, auditHead } });
   return { status: 'applied', bundleId: b.bundleId, seq: b.seq, entriesNew, entriesKnown, files: b.counts.files, acks, gaps: gapsFromPeer(db) };
 }
 

@@ -1,3 +1,4 @@
+import { CarriedHead } from '../audit/witnessed-heads';
 import { z } from 'zod';
 
 /**
@@ -81,6 +82,8 @@ export const ManifestBody = z
     index: z.object({ name: z.string(), size: z.number().int().min(16), sha256: Sha, segmentBytes: z.number().int().min(1024).max(MAX_SEGMENT_BYTES) }).strict(),
     /** Which of the peer's bundles this desk had applied when it wrote this one. */
     peerApplied: z.object({ through: z.number().int().min(0), also: z.array(z.number().int().min(1)) }).strict(),
+    /** The sender's latest signed audit head, for the receiver to witness (services/audit/witnessed-heads.ts); absent before its first checkpoint. */
+    auditHead: CarriedHead.optional(),
   })
   .strict();
 export type ManifestBody = z.infer<typeof ManifestBody>;

@@ -31,6 +31,8 @@ export interface WriterOptions {
   createdAt: Date;
   expiresAt: Date;
   peerApplied: ManifestBody['peerApplied'];
+  /** This desk's latest signed audit head, carried for the peer to witness. */
+  auditHead?: ManifestBody['auditHead'];
 }
 
 export interface WrittenBundle {
@@ -168,6 +170,7 @@ export class BundleWriter {
       counts,
       index: { name: indexFile, size: this.indexSize, sha256: this.indexHash.digest('hex'), segmentBytes: INDEX_SEGMENT_BYTES },
       peerApplied: this.o.peerApplied,
+      ...(this.o.auditHead ? { auditHead: this.o.auditHead } : {}),
     };
     const bodyText = JSON.stringify(body);
     const sig = signBytes(this.o.me.card.signAlg, this.o.me.signKey, Buffer.from(bodyText)).toString('base64');

@@ -1,3 +1,4 @@
+import { latestSignedHead } from '../audit/witnessed-heads';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Actor } from '../audit/audit-chain';
@@ -92,6 +93,7 @@ export async function exportBundle(ctx: TransferCtx, actor: Actor, o: ExportOpti
     createdAt: now,
     expiresAt: new Date(now.getTime() + (o.ttlHours ?? 24 * 7) * 3_600_000),
     peerApplied: appliedFromPeer(ctx.db),
+    auditHead: latestSignedHead(ctx.dataDir) ?? undefined,
   });
   const log = new SentLog(stagingRoot(ctx.dataDir));
   let written: WrittenBundle;

@@ -1,3 +1,4 @@
+import { recordWitnessedHead } from '../audit/witnessed-heads';
 import { createHash } from 'node:crypto';
 import type { Deps } from '../../app/deps';
 import type { Actor } from '../audit/audit-chain';
@@ -66,7 +67,10 @@ export function applyFieldResult(deps: Deps & { files: FileStore }, actor: Actor
       },
       { viaField: true },
     );
-    w.audit({ action: 'field.resultApplied', entityType: 'verification', entityId: t.id, detail: { resultId: res.resultId, packageId: res.packageId, photos: evidence.length } });
+    // The laptop's latest signed audit head, witnessed here (services/audit/witnessed-heads.ts).
+    const h = res.auditHead;
+    const auditHead = h ? { deskId: h.deskId, seq: h.seq, witnessed: recordWitnessedHead(w.db, h.deskId, { kind: h.kind, epoch: h.epoch, seq: h.seq, hash: h.hash, at: h.at, signedAt: h.signedAt, pub: h.pub, sig: h.sig }, 'field_result', res.resultId, w.at.toISOString()) } : null;
+    w.audit({ action: 'field.resultApplied', entityType: 'verification', entityId: t.id, detail: { resultId: res.resultId, packageId: res.packageId, photos: evidence.length, auditHead } });
     return true;
   });
   return { applied, taskId: t.id, message: applied ? '外勤结果已应用。' : '该外勤结果已应用，本次未重复应用。' };

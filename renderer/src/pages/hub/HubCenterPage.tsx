@@ -7,6 +7,7 @@ import { useAction, useCall } from '../../ipc/use-call';
 import { LoadError } from '../../components/LoadError';
 import { deskTime, shortTime } from '../../lib/time';
 import { EnrolDeskModal } from './EnrolDeskModal';
+import { AuditWitnessCard } from './AuditWitnessCard';
 
 /**
  * 全厅中心 (supervisors): every desk the hub knows — fingerprint, enrolled or removed, connected
@@ -173,6 +174,7 @@ export function HubCenterPage() {
           </Typography.Paragraph>
         )}
       </Card>
+      <AuditWitnessCard />
       <EnrolDeskModal
         open={enrolling}
         onClose={() => setEnrolling(false)}
