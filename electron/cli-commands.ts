@@ -20,12 +20,14 @@
  */
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import Database from 'better-sqlite3';
 import { verifyAudit } from './services/audit/verify-audit';
 import { storePaths } from './app/paths';
 import { DataDirConflictError, resolveDataDir } from './app/data-dir';
 import { runTransferCli, TRANSFER_COMMANDS } from './services/transfer/transfer-cli';
 import { holdImportGuard } from './store/data-dir-lock';
+import { isPlaintextSqlite, openDeskDb } from './store/store-cipher';
+import { StoreKeyRefused, type StoreKeySource } from './store/store-key';
+import { unlockStore } from './store/unlock-store';
 import { chinaClock, chinaDate } from '../shared/rules/china-time';
 
 export interface CliOutput {
@@ -35,7 +37,7 @@ export interface CliOutput {
 
 const stdio: CliOutput = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
 
-function auditVerify(dataDir: string, io: CliOutput): number {
+function auditVerify(dataDir: string, io: CliOutput, storeKey?: StoreKeySource): number {
   const { dbFile } = storePaths(dataDir);
   if (!fs.existsSync(dbFile)) {
     io.err(`找不到数据库文件：${dbFile}\n`);
@@ -43,7 +45,9 @@ function auditVerify(dataDir: string, io: CliOutput): number {
   }
   let db;
   try {
-    db = new Database(dbFile, { readonly: true, fileMustExist: true });
+    // Only reads: the key found (never a migration); a store an older version left in plaintext is read as it is.
+    unlockStore({ dataDir, ...(storeKey ? { source: storeKey } : {}), migrate: false });
+    db = openDeskDb(dbFile, { readonly: true, fileMustExist: true, ...(isPlaintextSqlite(dbFile) ? { key: null } : {}) });
     const r = verifyAudit(db, dataDir);
     const cp = r.checkpoints;
     const signed = cp.latestSeq !== null ? `与 ${cp.compared} 个签名检查点相符（最近一个记到第 ${cp.latestSeq} 条，${chinaDate(cp.latestSignedAt!)} ${chinaClock(cp.latestSignedAt!)} 签名）` : '没有签名检查点可核对（本数据库早于检查点功能）';
@@ -59,7 +63,7 @@ function auditVerify(dataDir: string, io: CliOutput): number {
     }
     return !r.ok ? 1 : back.count ? 3 : 0;
   } catch (e) {
-    io.err(`无法读取数据库：${(e as Error).message}\n`);
+    io.err(e instanceof StoreKeyRefused ? `${e.userMessage}\n` : `无法读取数据库：${(e as Error).message}\n`);
     return 2;
   } finally {
     db?.close();
@@ -67,10 +71,10 @@ function auditVerify(dataDir: string, io: CliOutput): number {
 }
 
 /** A transfer command under the folder's import guard (a folder that does not exist is left to the command to refuse). */
-async function runTransfer(command: string, rest: string[], dataDir: string): Promise<number> {
+async function runTransfer(command: string, rest: string[], dataDir: string, storeKey?: StoreKeySource): Promise<number> {
   const guard = fs.existsSync(dataDir) ? holdImportGuard(dataDir, { command }) : null;
   try {
-    return await runTransferCli(command, rest, dataDir);
+    return await runTransferCli(command, rest, dataDir, storeKey);
   } finally {
     guard?.release();
   }
@@ -79,7 +83,7 @@ async function runTransfer(command: string, rest: string[], dataDir: string): Pr
 export const USAGE = '用法：audit-verify|bundle-export|bundle-import|transfer-setup|transfer-card|transfer-pair [--data-dir 目录] …（见 docs/transfer.md）\n';
 
 /** Runs one command; resolves its exit code. */
-export async function runCli(args: readonly string[], io: CliOutput = stdio): Promise<number> {
+export async function runCli(args: readonly string[], io: CliOutput = stdio, storeKey?: StoreKeySource): Promise<number> {
   const [command, ...rest] = args;
   const { values } = parseArgs({ args: rest, options: { 'data-dir': { type: 'string' } }, strict: false });
   let dataDir: string;
@@ -89,10 +93,10 @@ export async function runCli(args: readonly string[], io: CliOutput = stdio): Pr
     io.err(`${e instanceof DataDirConflictError ? e.userMessage : (e as Error).message}\n`);
     return 2;
   }
-  if (command === 'audit-verify') return auditVerify(dataDir, io);
+  if (command === 'audit-verify') return auditVerify(dataDir, io, storeKey);
   // Imports flush many files in parallel (libuv's pool; read when first used).
   process.env.UV_THREADPOOL_SIZE ??= '16';
-  if (command && TRANSFER_COMMANDS.includes(command)) return runTransfer(command, [...rest], dataDir);
+  if (command && TRANSFER_COMMANDS.includes(command)) return runTransfer(command, [...rest], dataDir, storeKey);
   io.err(USAGE);
   return 2;
 }

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { openTestStore } from '../helpers/store';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, dumpDatabase, restoreDatabase, usePostgres } from '../helpers/postgres';
@@ -85,7 +85,7 @@ describe('the hub restored from an older backup', () => {
     const backup = dumpDatabase(pgc.cluster, DB);
     // A copy of desk 1's store as it is now: it has read the feed exactly up to the backup's end.
     const early = path.join(tempDir('hub-restore-early-'), 'desk.sqlite');
-    const live = new Database(desks[0]!.file, { readonly: true });
+    const live = openTestStore(desks[0]!.file, { readonly: true });
     await live.backup(early);
     live.close();
     const inBackup = new Map<string, string[]>();

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import Database from 'better-sqlite3';
+import { openTestStore } from '../helpers/store';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp, type DeskApp } from '../../electron/app/create-app';
 import { BackupScheduler, listBackupInfos, pruneBackups, verifyBackup, writeBackupSync } from '../../electron/store/backups';
@@ -42,7 +43,7 @@ async function storeWithFiles(): Promise<{ dataDir: string; shas: string[] }> {
   const app = await open(dataDir);
   app.close();
   apps.pop();
-  const db = new Database(path.join(dataDir, 'desk.sqlite'));
+  const db = openTestStore(path.join(dataDir, 'desk.sqlite'));
   const files = new FileStore(path.join(dataDir, 'files'));
   const shas = ['第一页', '第二页', '第三页'].map((t) => {
     const bytes = Buffer.from(t, 'utf8');
@@ -144,7 +145,7 @@ describe('backups', () => {
     // The schema the shipped migrations build: as many versions as numbered files in migrations/.
     const shipped = fs.readdirSync(path.join(ROOT, 'migrations')).filter((f) => /^\d{4}_.*\.sql$/.test(f)).length;
     expect(verifyBackup(taken[0]!.file).schemaVersion).toBe(shipped);
-    const db = new Database(taken[0]!.file, { readonly: true });
+    const db = openTestStore(taken[0]!.file, { readonly: true });
     expect((db.prepare('SELECT COUNT(*) AS n FROM files').get() as { n: number }).n).toBe(3);
     db.close();
     expect(fs.readdirSync(backupDir).filter((f) => f.startsWith('.tmp-'))).toEqual([]);

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
-import Database from 'better-sqlite3';
+import { openTestStore } from '../helpers/store';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Readable } from 'node:stream';
 import { ROOT, tempDir } from '../helpers/temp';
@@ -57,7 +57,7 @@ describe('bundle-import on the command line', () => {
     await b.close();
     baseDir = tempDir('desk-base-');
     snapshot(b.dataDir, baseDir);
-    const db = new Database(path.join(baseDir, 'desk.sqlite'));
+    const db = openTestStore(path.join(baseDir, 'desk.sqlite'));
     baseDigest = contentDigest(db);
     db.close();
   }, 600_000);

@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { openTestStore } from '../../helpers/store';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CONTENT_SECURITY_POLICY } from '../../../electron/host/csp';
 import { tempDir, ROOT } from '../../helpers/temp';
@@ -96,7 +96,7 @@ describe('electron/main.ts under a stub of electron', () => {
     await startToWindow();
     const status = await rpc()({ senderFrame: { url: 'app://desk/index.html' } }, { id: '1', method: 'system.status', input: {} });
     expect(status).toMatchObject({ ok: true, value: { state: 'ready', needsSetup: true, hall: null } });
-    const db = new Database(path.join(dataDir, 'desk.sqlite'), { readonly: true });
+    const db = openTestStore(path.join(dataDir, 'desk.sqlite'), { readonly: true });
     try {
       expect(db.prepare('SELECT count(*) AS n FROM users').get()).toEqual({ n: 0 });
     } finally {
@@ -174,13 +174,14 @@ describe('electron/main.ts under a stub of electron', () => {
     process.argv = [...argv, '--cli', 'audit-verify', '--data-dir', dataDir];
     try {
       await importMain();
+      // The tool waits for ready (safeStorage, which unseals the store key, works only then).
+      state.ready.resolve();
       // No store in the folder: audit-verify says so and exits 2.
       await vi.waitFor(() => expect(state.calls).toContain('app.exit 2'), { timeout: 10_000, interval: 20 });
     } finally {
       process.argv = argv;
     }
     expect(state.calls).not.toContain('app.requestSingleInstanceLock');
-    expect(state.calls).not.toContain('app.whenReady');
     expect(state.windows).toHaveLength(0);
   });
 
