@@ -10,7 +10,7 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import Database from 'better-sqlite3';
-import { openTestStore } from '../helpers/store';
+import { copyStoreKey, openTestStore } from '../helpers/store';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { testDesk } from '../helpers/app';
 import { ROOT, tempDir } from '../helpers/temp';
@@ -59,6 +59,7 @@ let lastSeq: number;
 function copyOfDesk(): string {
   const dir = tempDir('audit-tamper-');
   fs.cpSync(original, dir, { recursive: true });
+  copyStoreKey(original, dir);
   return dir;
 }
 

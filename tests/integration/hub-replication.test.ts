@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { openTestStore } from '../helpers/store';
+import { copyStoreKey, openTestStore } from '../helpers/store';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, usePostgres } from '../helpers/postgres';
@@ -117,6 +117,7 @@ beforeAll(async () => {
   for (let i = 0; i < DESKS; i++) {
     const dataDir = tempDir(`hub-desk-${i}-`);
     for (const f of ['desk.sqlite', 'desk.sqlite.marker', 'sync-targets.json']) fs.copyFileSync(path.join(template, f), path.join(dataDir, f));
+    copyStoreKey(template, dataDir);
     const db = openTestStore(dbFile(dataDir));
     renewEpoch(db, new Date(), { copiedFrom: template, desk: i + 1 });
     db.close();

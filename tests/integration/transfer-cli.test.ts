@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
-import { openTestStore } from '../helpers/store';
+import { copyStoreKey, openTestStore } from '../helpers/store';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Readable } from 'node:stream';
 import { ROOT, tempDir } from '../helpers/temp';
@@ -36,6 +36,7 @@ function cli(dataDir: string, ...args: string[]): Promise<{ code: number | null;
 /** The receiving desk's store, closed and copied: a fresh copy per attempt. */
 function snapshot(from: string, to: string): void {
   fs.cpSync(from, to, { recursive: true, filter: (src) => !src.includes(`${path.sep}logs`) });
+  copyStoreKey(from, to);
 }
 
 describe('bundle-import on the command line', () => {
