@@ -124,19 +124,44 @@ function plaintextCopies(dataDir: string, backupDir: string): string[] {
   if (fs.existsSync(backupDir)) {
     for (const n of fs.readdirSync(backupDir).sort()) if (n.endsWith('.sqlite') && !n.startsWith('.')) found.push(path.join(backupDir, n));
   }
-  const replaced = path.join(dataDir, 'replaced');
-  if (fs.existsSync(replaced)) {
-    for (const d of fs.readdirSync(replaced).sort()) {
-      const sub = path.join(replaced, d);
-      if (!fs.statSync(sub).isDirectory()) continue;
-      for (const n of fs.readdirSync(sub).sort()) if (n.endsWith('.sqlite')) found.push(path.join(sub, n));
-    }
+  for (const sub of replacedDirs(dataDir).sort()) {
+    for (const n of fs.readdirSync(sub).sort()) if (n.endsWith('.sqlite')) found.push(path.join(sub, n));
   }
   return found.filter((f) => isPlaintextSqlite(f) && isDeskStore(f));
 }
 
+/** A copy this module made (tempNameFor of a `.sqlite` file, and its rollback journal). */
+const OWN_TEMP = /^\.tmp-.+\.sqlite-\d+-[0-9a-f]{8}(-journal)?$/;
+
+/**
+ * Removes copies a kill left half-made (a plaintext copy before its rekey finished would hold
+ * personal data in clear). Start-up only, under the folder's lock: no other process makes them.
+ */
+function sweepOwnTemps(dirs: string[]): string[] {
+  const removed: string[] = [];
+  for (const dir of dirs) {
+    if (!fs.existsSync(dir)) continue;
+    for (const n of fs.readdirSync(dir)) {
+      if (!OWN_TEMP.test(n)) continue;
+      fs.rmSync(path.join(dir, n), { force: true });
+      removed.push(path.join(dir, n));
+    }
+  }
+  return removed;
+}
+
+function replacedDirs(dataDir: string): string[] {
+  const replaced = path.join(dataDir, 'replaced');
+  if (!fs.existsSync(replaced)) return [];
+  return fs
+    .readdirSync(replaced)
+    .map((d) => path.join(replaced, d))
+    .filter((d) => fs.statSync(d).isDirectory());
+}
+
 /** Encrypts what is still plaintext in the data folder (nothing, on a folder already encrypted: one header read per file). */
 export function encryptPlaintextStores(o: { dataDir: string; dbFile: string; backupDir: string; key: StoreKey; now: () => Date }): EncryptOutcome {
+  sweepOwnTemps([o.dataDir, o.backupDir, ...replacedDirs(o.dataDir)]);
   const encrypted: string[] = [];
   let backup: string | null = null;
   if (isPlaintextSqlite(o.dbFile) && isDeskStore(o.dbFile)) {

@@ -9,12 +9,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { testDesk } from '../helpers/app';
 import { tempDir } from '../helpers/temp';
 import { openTestStore } from '../helpers/store';
 import { documentJpeg } from '../helpers/jpeg';
+import { KILL_TEST_TIMEOUT_MS, killRandom, progressEnv, ProgressMarks } from '../helpers/kill-points';
 import { HOST_BUNDLE } from '../e2e/support/host';
 import { isPlaintextSqlite, openDeskDb, storeKeyFor } from '../../electron/store/store-cipher';
 import { defaultKeyFile, keyRecordPath } from '../../electron/store/store-key';
@@ -226,4 +228,86 @@ function makePlaintext(dataDir: string): void {
   }
   fs.rmSync(defaultKeyFile(dataDir));
   fs.rmSync(keyRecordPath(dataDir));
+}
+
+/**
+ * The in-place encryption under kill -9 at each of its steps (electron/store/encrypt-store.ts marks,
+ * tests/README.md "Kill tests"): a plaintext folder with its store and a backup — seven windows
+ * (copied, verified, backed up, replaced for desk.sqlite; copied, verified, replaced for the backup).
+ * After each kill the store still opens — in plaintext before its rename, encrypted after — with the
+ * person in it; the next start finishes the work; then no plaintext copy and no temp file is left.
+ */
+describe.skipIf(process.platform === 'win32')('encryption at rest: kill -9 during the in-place encryption', () => {
+  const BACKUP = 'daily-2026-12-01T00-00-00-000Z.sqlite';
+  const WINDOWS: [string, string][] = [
+    ['store.encrypt.copied', 'desk.sqlite'],
+    ['store.encrypt.verified', 'desk.sqlite'],
+    ['store.encrypt.backedUp', 'desk.sqlite'],
+    ['store.encrypt.replaced', 'desk.sqlite'],
+    ['store.encrypt.copied', BACKUP],
+    ['store.encrypt.verified', BACKUP],
+    ['store.encrypt.replaced', BACKUP],
+  ];
+
+  it('leaves the old store or the new one, never neither; the next start completes it', { timeout: KILL_TEST_TIMEOUT_MS }, async () => {
+    const { random, pick } = killRandom('security-at-rest');
+    const template = freshDataDir('at-rest-kill-template-');
+    const { applicantId } = await usedDesk(template);
+    makePlaintext(template);
+    // Every window once, in a seeded order, then three more drawn at random.
+    const order = [...WINDOWS].sort(() => random() - 0.5);
+    for (let i = 0; i < 3; i++) order.push(pick(WINDOWS));
+    const kills = new Map<string, number>();
+    for (const [mark, detail] of order) {
+      const dataDir = freshDataDir('at-rest-kill-');
+      fs.cpSync(template, dataDir, { recursive: true });
+      const held = await killAt(dataDir, mark, detail);
+      expect(held, `${mark} ${detail}`).toBe(true);
+      kills.set(`${mark} ${detail}`, (kills.get(`${mark} ${detail}`) ?? 0) + 1);
+
+      // The store the kill left: plaintext until its rename, encrypted from then on — either way whole.
+      const storeReplaced = WINDOWS.findIndex(([m, d]) => m === mark && d === detail) >= 3;
+      const dbFile = path.join(dataDir, 'desk.sqlite');
+      expect(isPlaintextSqlite(dbFile), `${mark} ${detail}`).toBe(!storeReplaced);
+      const db = openTestStore(dbFile, { readonly: true });
+      try {
+        expect((db.prepare('SELECT name FROM applicants WHERE id = ?').get(applicantId) as { name: string }).name).toBe(PERSON.name);
+        expect(db.pragma('quick_check', { simple: true })).toBe('ok');
+      } finally {
+        db.close();
+      }
+
+      // The next start finishes: everything encrypted, nothing in clear, no temp copy, the person still there.
+      const again = await runHost(dataDir);
+      expect(again.stdout, again.stderr).toContain('"state":"ready"');
+      expect(leaks(storeFiles(dataDir), dataDir)).toEqual([]);
+      for (const f of storeFiles(dataDir)) expect(isPlaintextSqlite(f), f).toBe(false);
+      expect(walk(dataDir).filter((f) => path.basename(f).startsWith('.tmp-'))).toEqual([]);
+      const after = openTestStore(dbFile, { readonly: true });
+      try {
+        expect((after.prepare('SELECT name FROM applicants WHERE id = ?').get(applicantId) as { name: string }).name).toBe(PERSON.name);
+        expect(verifyAuditChain(after).ok).toBe(true);
+      } finally {
+        after.close();
+      }
+      fs.rmSync(path.dirname(dataDir), { recursive: true, force: true });
+    }
+    for (const [m, d] of WINDOWS) expect(kills.get(`${m} ${d}`) ?? 0, `${m} ${d}`).toBeGreaterThanOrEqual(1);
+  });
+});
+
+/** Starts the browser host on `dataDir`, stops it for good at the first `mark` with `detail`, and kills it there (-9). */
+async function killAt(dataDir: string, mark: string, detail: string): Promise<boolean> {
+  const p = spawn(process.execPath, [HOST_BUNDLE, '--data-dir', dataDir, '--port', '0'], {
+    env: { ...process.env, ...progressEnv({ at: `${mark} ${detail}`, n: 1 }) },
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+  });
+  const marks = new ProgressMarks(p.stdio[3] as Readable);
+  p.stdout!.resume();
+  p.stderr!.resume();
+  const exited = new Promise<void>((resolve) => p.once('exit', () => resolve()));
+  const held = await marks.held();
+  p.kill('SIGKILL');
+  await exited;
+  return held !== null && held.mark === mark && held.detail === detail;
 }
