@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { openTestStore } from '../helpers/store';
+import { openTestStore, unlockTestDataDir } from '../helpers/store';
 import { describe, expect, it } from 'vitest';
 import { CallFailed, testDesk, type TestDesk } from '../helpers/app';
 import { tempDir } from '../helpers/temp';
@@ -119,6 +119,7 @@ describe('hall calendar: the published schedules in every store', () => {
     const dataDir = tempDir();
     const paths = storePaths(dataDir);
     fs.mkdirSync(paths.backupDir, { recursive: true });
+    unlockTestDataDir(dataDir);
     const old = openStore({ file: paths.dbFile, migrationsDir: oldMigrations, backupDir: paths.backupDir });
     if (!old.ok) throw new Error(old.message);
     expect(old.db.prepare(`SELECT name FROM sqlite_master WHERE name = 'calendar_years'`).get()).toBeUndefined();
