@@ -163,7 +163,7 @@ async function openApp(opts: CreateAppOptions, now: () => Date, lock: DataDirLoc
   try {
     const unlocked = unlockStore({ dataDir: opts.dataDir, ...(opts.storeKey ? { source: opts.storeKey } : {}), now });
     logger.info('store.keyReady', { keyId: unlocked.keyId, source: unlocked.source, keptAt: unlocked.keptAt, created: unlocked.created });
-    if (unlocked.weak) logger.warn('store.keyWeaklySealed', { reason: 'the OS key store has no keyring (basic_text): the sealed key is protected by a fixed password only' });
+    if (unlocked.weak && opts.storeKey?.kind === 'os') logger.warn('store.keyWeaklySealed', { reason: 'no OS keyring: the key is sealed with a fixed password (basic_text) or kept in a key file beside the folder', keptAt: unlocked.keptAt });
     if (unlocked.migration.encrypted.length) logger.warn('store.encryptedInPlace', { files: unlocked.migration.encrypted, backup: unlocked.migration.backup });
   } catch (e) {
     logger.error('store.keyRefused', { error: e instanceof Error ? e.message : String(e) });

@@ -74,7 +74,7 @@ export interface ResolvedStoreKey {
   source: StoreKeySource['kind'];
   /** Where the key is kept, for the log (never the key). */
   keptAt: string;
-  /** The OS key store seals with a fixed password (Linux without a keyring): logged as a warning. */
+  /** The Electron shell without a real OS keyring (basic_text, or a key file beside the folder): logged as a warning. */
   weak: boolean;
 }
 
@@ -152,11 +152,12 @@ function fromKeyFile(dataDir: string, dbFile: string, file: string, record: KeyR
 function fromOsKeyStore(dataDir: string, dbFile: string, ks: OsKeyStore, record: KeyRecord | null, now: () => Date): ResolvedStoreKey {
   const backend = ks.backend();
   const kept = { source: 'os' as const, keptAt: `${keyRecordPath(dataDir)} (${backend || 'OS key store'})`, weak: backend === 'basic_text' };
-  if (record && record.source === 'file') {
-    throw new StoreKeyRefused(
-      `本数据目录的数据库密钥保存在密钥文件中（由浏览器模式创建），桌面程序不能使用它。请用浏览器模式打开本数据目录。${NOTHING_DELETED}`,
-      `the record names a key-file key ${record.keyId}; the Electron shell uses the OS key store`,
-    );
+  // A folder keyed by a key file (the browser host's, or this shell's on a machine without an OS key
+  // store) keeps it; a new folder where the OS key store is unavailable (Linux without a keyring
+  // service) gets a key file beside it, logged as weak — the desk starts rather than refusing.
+  if (record?.source === 'file' || (!record && !ks.isEncryptionAvailable() && !encryptedStoreHere(dbFile))) {
+    const r = fromKeyFile(dataDir, dbFile, defaultKeyFile(dataDir), record, now);
+    return { ...r, weak: true };
   }
   if (!ks.isEncryptionAvailable()) {
     throw new StoreKeyRefused(

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
-import { createHash } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { testDesk } from '../helpers/app';
 import { tempDir } from '../helpers/temp';
@@ -18,8 +18,8 @@ import { openTestStore } from '../helpers/store';
 import { documentJpeg } from '../helpers/jpeg';
 import { KILL_TEST_TIMEOUT_MS, killRandom, progressEnv, ProgressMarks } from '../helpers/kill-points';
 import { HOST_BUNDLE } from '../e2e/support/host';
-import { isPlaintextSqlite, openDeskDb, storeKeyFor } from '../../electron/store/store-cipher';
-import { defaultKeyFile, keyRecordPath } from '../../electron/store/store-key';
+import { isPlaintextSqlite, openDeskDb, storeKeyFor, storeKeyId } from '../../electron/store/store-cipher';
+import { defaultKeyFile, keyRecordPath, StoreKeyRefused, type OsKeyStore } from '../../electron/store/store-key';
 import { writeBackupSync } from '../../electron/store/backups';
 import { verifyAuditChain } from '../../electron/services/audit/audit-chain';
 
@@ -175,6 +175,45 @@ describe.skipIf(process.platform === 'win32')('encryption at rest', () => {
     expect(walk(dataDir).filter((f) => path.basename(f).startsWith('.tmp-'))).toEqual([]);
   });
 
+  it('the Electron shell: the key sealed by the OS key store; another OS user cannot unseal it; no keyring → a key file beside the folder', async () => {
+    const dataDir = freshDataDir('at-rest-os-');
+    const alice = fakeOsKeyStore(randomBytes(32));
+    const desk = await testDesk({ dataDir, sync: false, storeKey: { kind: 'os', keyStore: alice } });
+    desk.app.close();
+    const record = JSON.parse(fs.readFileSync(keyRecordPath(dataDir), 'utf8')) as { source: string; sealed: string; keyId: string };
+    expect(record.source).toBe('os');
+    expect(fs.existsSync(defaultKeyFile(dataDir))).toBe(false);
+    const key = Buffer.from(alice.decryptString(Buffer.from(record.sealed, 'base64')), 'hex');
+    expect(storeKeyId(key)).toBe(record.keyId);
+    expect(walk(dataDir).filter((f) => fs.readFileSync(f).includes(key) || fs.readFileSync(f).includes(Buffer.from(key.toString('hex'))))).toEqual([]);
+
+    // The folder carried to another OS user (or machine): refused in Chinese, nothing changed.
+    const before = sha256Tree(dataDir);
+    const bob = fakeOsKeyStore(randomBytes(32));
+    const refused = await testDesk({ dataDir, sync: false, storeKey: { kind: 'os', keyStore: bob } }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(refused).toBeInstanceOf(StoreKeyRefused);
+    expect((refused as StoreKeyRefused).userMessage).toBe('无法用本机的系统密钥库解开数据库密钥：该数据目录可能来自另一台电脑或另一个系统用户，或系统用户的密钥环已被重置。程序没有改动或删除任何文件。请联系系统管理员。');
+    const after = sha256Tree(dataDir);
+    for (const f of [path.join('logs', 'desk.log'), 'desk.lock', 'desk.lock.json']) {
+      delete before[f];
+      delete after[f];
+    }
+    expect(after).toEqual(before);
+
+    // A machine without an OS keyring: a new folder gets a key file beside it (weakly kept, logged), the desk starts.
+    const bare = freshDataDir('at-rest-nokeyring-');
+    const none = { ...fakeOsKeyStore(randomBytes(32)), isEncryptionAvailable: () => false };
+    const d2 = await testDesk({ dataDir: bare, sync: false, storeKey: { kind: 'os', keyStore: none } });
+    expect(d2.app.state).toBe('ready');
+    d2.app.close();
+    expect((JSON.parse(fs.readFileSync(keyRecordPath(bare), 'utf8')) as { source: string }).source).toBe('file');
+    expect((fs.statSync(defaultKeyFile(bare)).mode & 0o777).toString(8)).toBe('600');
+    expect(fs.readFileSync(path.join(bare, 'logs', 'desk.log'), 'utf8')).toContain('store.keyWeaklySealed');
+  });
+
   it('a missing key file or another folder’s key stops the browser host in Chinese, and changes nothing', async () => {
     const dataDir = freshDataDir('at-rest-key-');
     await usedDesk(dataDir);
@@ -310,4 +349,23 @@ async function killAt(dataDir: string, mark: string, detail: string): Promise<bo
   p.kill('SIGKILL');
   await exited;
   return held !== null && held.mark === mark && held.detail === detail;
+}
+
+/** The OS key store at the machine's edge (Electron's safeStorage): seals under one OS user's secret; another user's secret cannot unseal. */
+function fakeOsKeyStore(userSecret: Buffer): OsKeyStore {
+  return {
+    isEncryptionAvailable: () => true,
+    backend: () => 'gnome_libsecret',
+    encryptString: (plain) => {
+      const iv = randomBytes(12);
+      const c = createCipheriv('aes-256-gcm', userSecret, iv);
+      const body = Buffer.concat([c.update(plain, 'utf8'), c.final()]);
+      return Buffer.concat([iv, c.getAuthTag(), body]);
+    },
+    decryptString: (sealed) => {
+      const d = createDecipheriv('aes-256-gcm', userSecret, sealed.subarray(0, 12));
+      d.setAuthTag(sealed.subarray(12, 28));
+      return Buffer.concat([d.update(sealed.subarray(28)), d.final()]).toString('utf8');
+    },
+  };
 }
