@@ -16,6 +16,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createApp } from '../electron/app/create-app';
 import { openStore, type Db } from '../electron/store/open-store';
+import { unlockStore } from '../electron/store/unlock-store';
 import { writeTx } from '../electron/store/write';
 import { insertUser } from '../electron/services/users/user-rows';
 import { DEMO_PASSWORD } from '../electron/seed/seed-demo';
@@ -46,6 +47,7 @@ interface BenchStore {
 /** A migrated temp store with one user to own the rows; synchronous=OFF only for the no-fsync references. */
 function benchStore(syncOff = false): BenchStore {
   const dir = tempDir('desk-bench-store-');
+  unlockStore({ dataDir: dir, migrate: false });
   const opened = openStore({ file: path.join(dir, 'desk.sqlite'), migrationsDir: path.join(ROOT, 'migrations'), backupDir: path.join(dir, 'backups') });
   if (!opened.ok) throw new Error(`openStore refused: ${opened.kind} ${opened.detail}`);
   if (syncOff) opened.db.pragma('synchronous = OFF');

@@ -30,7 +30,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import pg from 'pg';
-import Database from 'better-sqlite3';
+import { openDeskDb } from '../electron/store/store-cipher';
 import { createApp } from '../electron/app/create-app';
 import { writeSyncConfig } from '../electron/services/sync/targets-config';
 import { readDeskCard, createDeskKeys } from '../electron/services/transfer/desk-keys';
@@ -159,7 +159,7 @@ async function drain(dataDir: string, variant: Variant, round: number, cluster: 
   const load1AtStart = load1();
   const app = await createApp({ dataDir, backups: false });
   const cpu = new CpuWindow(hub.pid, cluster);
-  const ro = new Database(app.dbFile, { readonly: true });
+  const ro = openDeskDb(app.dbFile, { readonly: true });
   const open = (target: string) => Number(ro.prepare(`SELECT COUNT(*) FROM outbox_entries WHERE target_id = ? AND state NOT IN ('acknowledged', 'superseded')`).pluck().get(target));
   const start = nowMs();
   try {

@@ -31,6 +31,8 @@ import { writeTx } from '../electron/store/write';
 import { pullHubFeed } from '../electron/services/hub/hub-puller';
 import type { Deps } from '../electron/app/deps';
 import type { CaseDocument } from '../electron/services/sync/case-document';
+import { registerStoreKey, storeKeyFor } from '../electron/store/store-cipher';
+import { unlockStore } from '../electron/store/unlock-store';
 
 const DESKS = envInt('BENCH_HUB_DESKS', 50);
 const CHANGES = envInt('BENCH_HUB_CHANGES', 20);
@@ -55,6 +57,7 @@ interface Phase {
 function deskStore(template: string, dataDir: string) {
   const file = path.join(dataDir, 'desk.sqlite');
   fs.copyFileSync(template, file);
+  registerStoreKey(dataDir, storeKeyFor(template)!); // a copy of the template: the template's key
   const o = openStore({ file, migrationsDir: path.join(ROOT, 'migrations'), backupDir: path.join(dataDir, 'backups') });
   if (!o.ok) throw new Error(o.detail);
   return o.db;
@@ -68,6 +71,7 @@ async function main() {
   // The template store: the desk's migrations and its hub target row, copied for every desk.
   const tdir = tempDir('bench-hub-template-');
   const template = path.join(tdir, 'desk.sqlite');
+  unlockStore({ dataDir: tdir, migrate: false });
   {
     const o = openStore({ file: template, migrationsDir: path.join(ROOT, 'migrations'), backupDir: path.join(tdir, 'backups') });
     if (!o.ok) throw new Error(o.detail);

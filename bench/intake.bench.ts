@@ -38,7 +38,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import wt from 'node:worker_threads';
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
+import { openDeskDb } from '../electron/store/store-cipher';
+import { unlockStore } from '../electron/store/unlock-store';
 import { createApp, type DeskApp } from '../electron/app/create-app';
 import { openStore, type Db } from '../electron/store/open-store';
 import { writeTx, type WriteContext } from '../electron/store/write';
@@ -435,13 +437,14 @@ async function writePath() {
   const baseDir = tempDir('desk-bench-intake-base-');
   dirs.push(baseDir);
   let baseDb: Db | null = null;
-  const appRo = new Database(app.dbFile, { readonly: true });
+  const appRo = openDeskDb(app.dbFile, { readonly: true });
   try {
     const c = await signIn(app, 'zhangmin');
     const shapes = chooseShapes(await c.call('catalog.listServiceItems', {}));
 
     // The baseline store: the same demo seed, opened like the app opens it (WAL, synchronous=FULL).
     (await createApp({ dataDir: baseDir })).close();
+    unlockStore({ dataDir: baseDir, migrate: false });
     const opened = openStore({ file: path.join(baseDir, 'desk.sqlite'), migrationsDir: path.join(ROOT, 'migrations'), backupDir: path.join(baseDir, 'backups') });
     if (!opened.ok) throw new Error(`baseline store refused: ${opened.kind} ${opened.detail}`);
     baseDb = opened.db;
@@ -711,7 +714,7 @@ async function searchPath() {
     const app = await createApp({ dataDir: dir, backups: false }); // no start-up backup of the filled store during the timings
     const openMs = nowMs() - t;
     if (app.state !== 'ready') throw new Error(`store not ready: ${JSON.stringify(app.problem)}`);
-    const ro = new Database(dbFile, { readonly: true });
+    const ro = openDeskDb(dbFile, { readonly: true });
     try {
       console.log(`\n-- part 2: search on a store of ${STORE_SIZE} applicants and ${STORE_SIZE} cases`);
       console.log(`built in ${f1(buildMs / 1000)} s (bulk insert, synchronous=OFF; context only), file ${f1(dbBytes / 1024 / 1024)} MiB; createApp on it (quick_check, sweep, wiring): ${f1(openMs)} ms`);

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
 const PREFIX = 'BENCH_RESULT ';
-const benches = ['audited-write.bench.ts', 'backup.bench.ts', 'cold-start.bench.ts', 'file-put.bench.ts', 'gm.bench.ts', 'hall-tasks.bench.ts', 'hub-audit-witness.bench.ts', 'hub-case-list.bench.ts', 'hub-credit.bench.ts', 'hub-drain.bench.ts', 'hub-ingest.bench.ts', 'hub-memory.bench.ts', 'hub-propagation.bench.ts', 'hub-reconnect.bench.ts', 'intake.bench.ts', 'scan.bench.ts', 'sync.bench.ts', 'transfer.bench.ts', 'verification.bench.ts'];
+const benches = ['at-rest.bench.ts', 'audited-write.bench.ts', 'backup.bench.ts', 'cold-start.bench.ts', 'file-put.bench.ts', 'gm.bench.ts', 'hall-tasks.bench.ts', 'hub-audit-witness.bench.ts', 'hub-case-list.bench.ts', 'hub-credit.bench.ts', 'hub-drain.bench.ts', 'hub-ingest.bench.ts', 'hub-memory.bench.ts', 'hub-propagation.bench.ts', 'hub-reconnect.bench.ts', 'intake.bench.ts', 'scan.bench.ts', 'sync.bench.ts', 'transfer.bench.ts', 'verification.bench.ts'];
 
 /** Runs one bench; echoes its output except the result line, which it returns parsed. */
 function runBench(file) {

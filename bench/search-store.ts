@@ -20,7 +20,7 @@
 //   Not generated: audit_log entries (one per step in a real store, ~7 per
 //   case) and per-row files (file rows come from a pool of 2,000 hashes).
 import { createHash } from 'node:crypto';
-import Database from 'better-sqlite3';
+import { openDeskDb } from '../electron/store/store-cipher';
 import { idCheckChar, maskIdNumber } from '../shared/rules/id-number';
 import type { CaseStatus } from '../shared/rules/case-states';
 import type { CertificateMethod } from '../shared/domain/catalog';
@@ -150,7 +150,7 @@ interface CatalogCert {
  */
 export function fillStore(dbFile: string, nApplicants: number, nCases: number, seed = 20261122): GeneratedStore {
   const r = prng(seed);
-  const db = new Database(dbFile);
+  const db = openDeskDb(dbFile);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = OFF');
   db.pragma('foreign_keys = ON');

@@ -3,9 +3,9 @@
 // synchronous=FULL). Each section blocks the event loop from start to end. Only writable
 // connections opened in this thread are counted (the bench's own read-only progress poll is not),
 // and only between start() and stop(); a worker thread's connection is another module instance
-// in another isolate and is never counted. Instruments better-sqlite3's prototype: call
+// in another isolate and is never counted. Instruments better-sqlite3-multiple-ciphers' prototype (the store's, store/store-cipher.ts): call
 // instrumentSqlite() before the connections to be measured prepare their statements.
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { nowMs } from './lib';
 
 export interface SqliteTime {

@@ -196,12 +196,12 @@ const fmtSqlite = (t: SqliteTime, drainMs: number) =>
 async function drain(dataDir: string, mode: SenderStoreMode, round: number, probe: LoopLag, meter: SqliteMeter): Promise<Drain> {
   const load1AtStart = load1();
   const samples: { rss: number; heap: number }[] = [];
-  const Database = (await import('better-sqlite3')).default;
+  const { openDeskDb } = await import('../electron/store/store-cipher');
   const app = await createApp({ dataDir, syncStore: mode, backups: false }); // the daily backup's cost is bench/backup.bench.ts'
   // The window opens once the app is up (opening the store is start-up, not the drain).
   const w = await probe.begin();
   meter.start();
-  const ro = new Database(app.dbFile, { readonly: true });
+  const ro = openDeskDb(app.dbFile, { readonly: true });
   // Uses the partial index outbox_open: cheap, and cheaper as the queue empties.
   const openCount = ro.prepare(`SELECT COUNT(*) FROM outbox_entries WHERE target_id = 'bench' AND state NOT IN ('acknowledged', 'superseded')`).pluck();
   const start = nowMs();

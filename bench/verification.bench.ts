@@ -17,7 +17,7 @@
 // the first page as the board opens (default states, page size 20), filtered pages, a deep page;
 // and, as the baseline, the board as it was before it was paged (every task loaded and turned into
 // a view on the main thread, then sorted and filtered in JS: the code of aa80b38, kept below).
-import Database from 'better-sqlite3';
+import { openDeskDb } from '../electron/store/store-cipher';
 import { createApp, type DeskApp } from '../electron/app/create-app';
 import { DEMO_PASSWORD } from '../electron/seed/seed-demo';
 import type { ResponseEnvelope } from '../shared/ipc/envelope';
@@ -37,7 +37,7 @@ const DAY = 86_400_000;
 /** Gives every task a state by a seeded draw (see the header); returns the mix. */
 function spreadStates(dbFile: string, now: Date, seed = 20261206): Record<string, number> {
   const r = prng(seed);
-  const db = new Database(dbFile);
+  const db = openDeskDb(dbFile);
   db.pragma('synchronous = OFF');
   try {
     const users = (role: string) => (db.prepare('SELECT id FROM users WHERE role = ? ORDER BY id').pluck().all(role) as number[]);
@@ -170,7 +170,7 @@ async function main() {
   // ~0.81 verification tasks per generated case (bench/search-store.ts); a few more cases, then trim.
   const cases = Math.ceil(TASKS / 0.78);
   fillStore(dbFile, Math.ceil(cases * 0.8), cases);
-  const trim = new Database(dbFile);
+  const trim = openDeskDb(dbFile);
   const made = (trim.prepare('SELECT count(*) FROM verification_tasks').pluck().get() as number);
   if (made < TASKS) throw new Error(`only ${made} tasks generated for ${TASKS}`);
   trim.prepare('DELETE FROM verification_tasks WHERE id > (SELECT id FROM verification_tasks ORDER BY id LIMIT 1 OFFSET ?)').run(TASKS - 1);
@@ -203,7 +203,7 @@ async function main() {
     figures.push(f);
     return f;
   };
-  const lookup = new Database(dbFile, { readonly: true });
+  const lookup = openDeskDb(dbFile, { readonly: true });
   const oneCaseNo = lookup
     .prepare(`SELECT c.case_no FROM verification_tasks t JOIN commitments cm ON cm.id = t.commitment_id JOIN cases c ON c.id = cm.case_id WHERE t.status = 'open' ORDER BY t.id LIMIT 1 OFFSET 100`)
     .pluck()
@@ -225,7 +225,7 @@ async function main() {
 
   // Baseline in the same process and store: the old full load (not through the dispatcher: its
   // output of ~60,000 views would also be checked by zod, which only adds to it).
-  const ro = new Database(dbFile, { readonly: true }) as unknown as Db;
+  const ro = openDeskDb(dbFile, { readonly: true }) as unknown as Db;
   const baseline: number[] = [];
   const baselineCpu: number[] = [];
   let baselineRows = 0;

@@ -23,7 +23,6 @@
  */
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import Database from 'better-sqlite3';
 import { verifyAudit } from './services/audit/verify-audit';
 import { checkAgainstWitness } from './services/audit/witnessed-heads';
 import { auditKeyPub } from './services/audit/checkpoints';
@@ -32,6 +31,9 @@ import { storePaths } from './app/paths';
 import { DataDirConflictError, resolveDataDir } from './app/data-dir';
 import { runTransferCli, TRANSFER_COMMANDS } from './services/transfer/transfer-cli';
 import { holdImportGuard } from './store/data-dir-lock';
+import { isPlaintextSqlite, openDeskDb, type Db } from './store/store-cipher';
+import { StoreKeyRefused, type StoreKeySource } from './store/store-key';
+import { unlockStore } from './store/unlock-store';
 import { chinaClock, chinaDate } from '../shared/rules/china-time';
 
 export interface CliOutput {
@@ -41,7 +43,7 @@ export interface CliOutput {
 
 const stdio: CliOutput = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
 
-function auditVerify(dataDir: string, io: CliOutput, witnessDir?: string): number {
+function auditVerify(dataDir: string, io: CliOutput, storeKey?: StoreKeySource, witnessDir?: string): number {
   const { dbFile } = storePaths(dataDir);
   if (!fs.existsSync(dbFile)) {
     io.err(`找不到数据库文件：${dbFile}\n`);
@@ -49,7 +51,9 @@ function auditVerify(dataDir: string, io: CliOutput, witnessDir?: string): numbe
   }
   let db;
   try {
-    db = new Database(dbFile, { readonly: true, fileMustExist: true });
+    // Only reads: the key found (never a migration); a store an older version left in plaintext is read as it is.
+    unlockStore({ dataDir, ...(storeKey ? { source: storeKey } : {}), migrate: false });
+    db = openDeskDb(dbFile, { readonly: true, fileMustExist: true, ...(isPlaintextSqlite(dbFile) ? { key: null } : {}) });
     const r = verifyAudit(db, dataDir);
     const cp = r.checkpoints;
     const signed = cp.latestSeq !== null ? `与 ${cp.compared} 个签名检查点相符（最近一个记到第 ${cp.latestSeq} 条，${chinaDate(cp.latestSignedAt!)} ${chinaClock(cp.latestSignedAt!)} 签名）` : '没有签名检查点可核对（本数据库早于检查点功能）';
@@ -66,7 +70,7 @@ function auditVerify(dataDir: string, io: CliOutput, witnessDir?: string): numbe
     const witnessed = witnessDir ? compareWithWitness(db, dataDir, witnessDir, io) : true;
     return !r.ok || !witnessed ? 1 : back.count ? 3 : 0;
   } catch (e) {
-    io.err(`无法读取数据库：${(e as Error).message}\n`);
+    io.err(e instanceof StoreKeyRefused ? `${e.userMessage}\n` : `无法读取数据库：${(e as Error).message}\n`);
     return 2;
   } finally {
     db?.close();
@@ -74,14 +78,16 @@ function auditVerify(dataDir: string, io: CliOutput, witnessDir?: string): numbe
 }
 
 /** The signed heads of this desk the peer desk witnessed (its data folder, read-only), compared with this desk's table. */
-function compareWithWitness(db: Database.Database, dataDir: string, witnessDir: string, io: CliOutput): boolean {
+function compareWithWitness(db: Db, dataDir: string, witnessDir: string, io: CliOutput): boolean {
   const deskId = readDeskCard(dataDir)?.deskId;
   const witnessFile = storePaths(witnessDir).dbFile;
   if (!deskId) {
     io.out('本机没有工作台身份卡，无法与对端工作台见证的检查点核对。\n');
     return false;
   }
-  const witness = new Database(witnessFile, { readonly: true, fileMustExist: true });
+  // The peer's store is read with its own key (beside its folder, or its OS key store), read-only.
+  unlockStore({ dataDir: witnessDir, migrate: false });
+  const witness = openDeskDb(witnessFile, { readonly: true, fileMustExist: true, ...(isPlaintextSqlite(witnessFile) ? { key: null } : {}) });
   try {
     const w = checkAgainstWitness(db, deskId, auditKeyPub(dataDir), witness);
     if (w.finding) io.out(`与对端工作台见证的检查点不符：${w.finding.reason}。（见证：${witnessFile}）\n`);
@@ -94,10 +100,10 @@ function compareWithWitness(db: Database.Database, dataDir: string, witnessDir: 
 }
 
 /** A transfer command under the folder's import guard (a folder that does not exist is left to the command to refuse). */
-async function runTransfer(command: string, rest: string[], dataDir: string): Promise<number> {
+async function runTransfer(command: string, rest: string[], dataDir: string, storeKey?: StoreKeySource): Promise<number> {
   const guard = fs.existsSync(dataDir) ? holdImportGuard(dataDir, { command }) : null;
   try {
-    return await runTransferCli(command, rest, dataDir);
+    return await runTransferCli(command, rest, dataDir, storeKey);
   } finally {
     guard?.release();
   }
@@ -106,7 +112,7 @@ async function runTransfer(command: string, rest: string[], dataDir: string): Pr
 export const USAGE = '用法：audit-verify|bundle-export|bundle-import|transfer-setup|transfer-card|transfer-pair [--data-dir 目录] …（见 docs/transfer.md）\n';
 
 /** Runs one command; resolves its exit code. */
-export async function runCli(args: readonly string[], io: CliOutput = stdio): Promise<number> {
+export async function runCli(args: readonly string[], io: CliOutput = stdio, storeKey?: StoreKeySource): Promise<number> {
   const [command, ...rest] = args;
   const { values } = parseArgs({ args: rest, options: { 'data-dir': { type: 'string' }, witness: { type: 'string' } }, strict: false });
   let dataDir: string;
@@ -116,10 +122,10 @@ export async function runCli(args: readonly string[], io: CliOutput = stdio): Pr
     io.err(`${e instanceof DataDirConflictError ? e.userMessage : (e as Error).message}\n`);
     return 2;
   }
-  if (command === 'audit-verify') return auditVerify(dataDir, io, typeof values.witness === 'string' ? values.witness : undefined);
+  if (command === 'audit-verify') return auditVerify(dataDir, io, storeKey, typeof values.witness === 'string' ? values.witness : undefined);
   // Imports flush many files in parallel (libuv's pool; read when first used).
   process.env.UV_THREADPOOL_SIZE ??= '16';
-  if (command && TRANSFER_COMMANDS.includes(command)) return runTransfer(command, [...rest], dataDir);
+  if (command && TRANSFER_COMMANDS.includes(command)) return runTransfer(command, [...rest], dataDir, storeKey);
   io.err(USAGE);
   return 2;
 }

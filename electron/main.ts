@@ -21,6 +21,7 @@ import {
   ipcMain,
   Menu,
   protocol,
+  safeStorage,
   session,
   type WebContents,
 } from 'electron';
@@ -29,6 +30,7 @@ import { createApp, type DeskApp } from './app/create-app';
 import { appRoot } from './app/paths';
 import { deskAddresses, readDeskConfig, type DeskConfig } from './app/desk-config';
 import { runCli } from './cli-commands';
+import { osKeySource } from './shell/os-key-store';
 import { CONTENT_SECURITY_POLICY } from './host/csp';
 import { navigationAllowed, windowOpenAnswer, type NavigationKind } from './shell/navigation';
 import { HOST, isTrustedSender, ORIGIN_PREFIX, PRIVILEGED_SCHEMES, RPC_CHANNEL, SCHEME } from './shell/origin';
@@ -82,7 +84,8 @@ if (cliDebugSwitch) {
   app.exit(2);
 } else if (cli) {
   // `<desk executable> --cli audit-verify …`: the command-line tools, no window, no lock.
-  void runCli(cli).then(
+  // safeStorage (the store key, store/store-key.ts) is usable once the app is ready.
+  void app.whenReady().then(() => runCli(cli, undefined, osKeySource(safeStorage))).then(
     (code) => app.exit(code),
     (e: unknown) => {
       process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);
@@ -172,7 +175,7 @@ async function start(plan: StartupPlan, config: DeskConfig): Promise<void> {
   restrictPermissions();
 
   try {
-    deskApp = await createApp({ dataDir: plan.data.dir, demo: plan.demo, hostKind: 'electron', ...deskAddresses(config, process.env) });
+    deskApp = await createApp({ dataDir: plan.data.dir, demo: plan.demo, hostKind: 'electron', storeKey: osKeySource(safeStorage), ...deskAddresses(config, process.env) });
   } catch (e) {
     return fail('打开本地数据库', e);
   }

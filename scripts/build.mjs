@@ -39,7 +39,7 @@ const result = await build({
   format: 'cjs',
   target: 'node20',
   sourcemap: 'linked',
-  external: ['electron', 'better-sqlite3'],
+  external: ['electron', 'better-sqlite3', 'better-sqlite3-multiple-ciphers'],
   logLevel: 'warning',
   write: false,
 });

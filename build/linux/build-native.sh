@@ -1,5 +1,5 @@
 #!/bin/bash
-# Builds better-sqlite3 for Electron's ABI against glibc 2.28 (Debian 10 "buster", the base of
+# Builds better-sqlite3 and better-sqlite3-multiple-ciphers for Electron's ABI against glibc 2.28 (Debian 10 "buster", the base of
 # UOS 20), for the architecture of the machine it runs on. Run inside a debian:buster container on
 # a native runner of each architecture (x64, arm64) — .github/workflows/desktop.yml does:
 #
@@ -31,11 +31,13 @@ echo "glibc $(ldd --version | head -1 | awk '{print $NF}'), node $(node --versio
 
 ROOT="$(pwd)"
 ELECTRON_VERSION="$(node -p "require('./node_modules/electron/package.json').version")"
-cd node_modules/better-sqlite3
-rm -rf build
-node ../node-gyp/bin/node-gyp.js rebuild --release \
-  --runtime=electron --target="$ELECTRON_VERSION" --dist-url=https://electronjs.org/headers --arch="$ARCH"
-cd "$ROOT"
-
-node scripts/check-native.mjs node_modules/better-sqlite3/build/Release/better_sqlite3.node --arch "$ARCH" --max-glibc 2.28
+# better-sqlite3-multiple-ciphers: the encrypted store (electron/store/store-cipher.ts); better-sqlite3: the rest.
+for MODULE in better-sqlite3 better-sqlite3-multiple-ciphers; do
+  cd "node_modules/$MODULE"
+  rm -rf build
+  node ../node-gyp/bin/node-gyp.js rebuild --release \
+    --runtime=electron --target="$ELECTRON_VERSION" --dist-url=https://electronjs.org/headers --arch="$ARCH"
+  cd "$ROOT"
+  node scripts/check-native.mjs "node_modules/$MODULE/build/Release/better_sqlite3.node" --arch "$ARCH" --max-glibc 2.28
+done
 if [ -n "${HOST_UID:-}" ]; then chown -R "$HOST_UID:${HOST_GID:-$HOST_UID}" node_modules/better-sqlite3; fi

@@ -9,6 +9,8 @@ import { createRestoreService, createStoreService } from '../services/system/sto
 import { lockDataDir, tryImportGuardExclusive, type DataDirLock, type HolderKind } from '../store/data-dir-lock';
 import { writeTx } from '../store/write';
 import { restrictNewFiles, tightenDataDir } from '../store/data-dir-permissions';
+import { unlockStore } from '../store/unlock-store';
+import type { StoreKeySource } from '../store/store-key';
 import { SessionStore } from '../services/auth/sessions';
 import { configureHallUserSessions } from '../services/hub/hall-users';
 import { Lockouts } from '../services/auth/lockout';
@@ -110,6 +112,11 @@ export interface CreateAppOptions {
   cameraVendor?: string | VendorCameraService;
   /** Take the daily backup at start and while running (default true; store/backups.ts). */
   backups?: boolean;
+  /**
+   * Where the store's key is kept (store/store-key.ts): the Electron shell passes the OS key store;
+   * default a key file beside the data folder (the browser host, the CLI, tests; DESK_STORE_KEY_FILE).
+   */
+  storeKey?: StoreKeySource;
 }
 
 export interface DeskApp {
@@ -155,6 +162,17 @@ async function openApp(opts: CreateAppOptions, now: () => Date, lock: DataDirLoc
     if (changed.length) logger.warn('dataDir.permissionsTightened', { changed });
   } catch (e) {
     logger.error('dataDir.permissionsNotTightened', { error: String(e) });
+  }
+  // The store's key, before anything opens the store; a plaintext store (an older version's) is encrypted in place here.
+  // A missing or wrong key throws StoreKeyRefused: the host's start failure says so in Chinese, nothing deleted.
+  try {
+    const unlocked = unlockStore({ dataDir: opts.dataDir, ...(opts.storeKey ? { source: opts.storeKey } : {}), now });
+    logger.info('store.keyReady', { keyId: unlocked.keyId, source: unlocked.source, keptAt: unlocked.keptAt, created: unlocked.created });
+    if (unlocked.weak && opts.storeKey?.kind === 'os') logger.warn('store.keyWeaklySealed', { reason: 'no OS keyring: the key is sealed with a fixed password (basic_text) or kept in a key file beside the folder', keptAt: unlocked.keptAt });
+    if (unlocked.migration.encrypted.length) logger.warn('store.encryptedInPlace', { files: unlocked.migration.encrypted, backup: unlocked.migration.backup });
+  } catch (e) {
+    logger.error('store.keyRefused', { error: e instanceof Error ? e.message : String(e) });
+    throw e;
   }
   let current: DeskApp;
   const reopen = async () => {

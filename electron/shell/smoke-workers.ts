@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { workerBundle } from '../workers/run-in-worker';
+import { exportStoreKeys } from '../store/store-cipher';
 
 export interface WorkerSmoke {
   ok: boolean;
@@ -50,13 +51,15 @@ function roundTrip(probe: Probe, timeoutMs: number): Promise<WorkerSmoke> {
 export async function smokeWorkers(input: { dbFile: string; dataDir: string; timeoutMs?: number }): Promise<Record<string, WorkerSmoke>> {
   const timeoutMs = input.timeoutMs ?? 30_000;
   const staging = fs.mkdtempSync(path.join(os.tmpdir(), 'desk-smoke-staging-'));
+  // The store's keys go with each probe, as with the app's own jobs (store/store-cipher.ts).
+  const storeKeys = exportStoreKeys();
   const probes: Record<string, Probe> = {
-    'worker.cjs': { bundle: 'worker.cjs', message: { id: 1, job: 'audit.verify', args: { dbFile: input.dbFile } }, accept: (r) => r.ok === true && (r.value as { ok?: boolean }).ok === true },
-    'sync-worker.cjs': { bundle: 'sync-worker.cjs', workerData: { dbFile: input.dbFile }, message: { id: 1, op: 'close', arg: null }, accept: (r) => r.ok === true },
+    'worker.cjs': { bundle: 'worker.cjs', message: { id: 1, job: 'audit.verify', args: { dbFile: input.dbFile }, storeKeys }, accept: (r) => r.ok === true && (r.value as { ok?: boolean }).ok === true },
+    'sync-worker.cjs': { bundle: 'sync-worker.cjs', workerData: { dbFile: input.dbFile, storeKeys }, message: { id: 1, op: 'close', arg: null }, accept: (r) => r.ok === true },
     // An import of a manifest that does not exist: the worker loads everything, runs the import and refuses it.
     'transfer-worker.cjs': {
       bundle: 'transfer-worker.cjs',
-      workerData: { dbFile: input.dbFile, dataDir: input.dataDir, filesRoot: path.join(input.dataDir, 'files') },
+      workerData: { dbFile: input.dbFile, dataDir: input.dataDir, filesRoot: path.join(input.dataDir, 'files'), storeKeys },
       message: { id: 1, op: 'import', actor: { userId: 0, username: 'smoke', name: 'smoke', role: 'supervisor' }, manifestFile: path.join(staging, 'none.manifest.json'), nowMs: Date.now(), targets: [] },
       accept: (r) => r.ok === false && (r.refused !== undefined || typeof r.error === 'string'),
     },

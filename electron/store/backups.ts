@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { fsyncDir, fsyncFile, ensureDirDurably } from './durable-write';
+import { openDeskDb } from './store-cipher';
 
 /**
  * Backups of the store (docs/backup-restore.md): `VACUUM INTO` a temp name in `<dataDir>/backups/`
@@ -12,6 +12,9 @@ import { fsyncDir, fsyncFile, ensureDirDurably } from './durable-write';
  *
  *   daily-<time>.sqlite                    taken daily while the app runs (and at start-up if the last is older than a day); 14 days kept
  *   before-migration-NNNN-<time>.sqlite    before migration NNNN is applied; kept
+ *   before-encryption-<time>.sqlite        the store as it was encrypted in place (store/encrypt-store.ts); kept (listed as 'other')
+ *
+ * A backup is encrypted with the store's key (VACUUM INTO writes the copy under the source's cipher and key).
  */
 
 export type BackupKind = 'daily' | 'before-migration';
@@ -43,11 +46,14 @@ export function backupName(kind: BackupKind, at: Date, migration?: number): stri
   return `${prefix}-${stampOf(at)}.sqlite`;
 }
 
+/** The name of the backup taken when a plaintext store is encrypted in place (store/encrypt-store.ts). */
+export const encryptionBackupName = (at: Date): string => `before-encryption-${stampOf(at)}.sqlite`;
+
 export class BackupCheckError extends Error {}
 
 /** Opens a backup read-only and checks it: quick_check ok, the desk's tables, a schema version. Returns the version. */
 export function verifyBackup(file: string): { schemaVersion: number } {
-  const db = new Database(file, { readonly: true, fileMustExist: true });
+  const db = openDeskDb(file, { readonly: true, fileMustExist: true });
   try {
     const check = db.pragma('quick_check') as { quick_check: string }[];
     if (check.length !== 1 || check[0]?.quick_check !== 'ok') throw new BackupCheckError(`quick_check: ${check.map((c) => c.quick_check).slice(0, 3).join('; ')}`);
@@ -73,7 +79,7 @@ export function writeBackupSync(dbFile: string, backupDir: string, name: string)
   const tmp = path.join(backupDir, `.tmp-${name}`);
   fs.rmSync(tmp, { force: true });
   try {
-    const src = new Database(dbFile, { readonly: true, fileMustExist: true });
+    const src = openDeskDb(dbFile, { readonly: true, fileMustExist: true });
     try {
       src.pragma('busy_timeout = 5000');
       src.prepare('VACUUM INTO ?').run(tmp);

@@ -127,6 +127,18 @@ export function writeFileDurably(file: string, data: Uint8Array | string, opts: 
 }
 
 /**
+ * Puts a finished file (written whole and checked by the caller at a temp name in the target's
+ * folder, e.g. a store copy just encrypted and verified) in place of `target`: the temp file
+ * flushed, renamed over the target, the folder flushed. A crash leaves the old target or the new.
+ */
+export function replaceWithCheckedFile(tmp: string, target: string): void {
+  if (path.dirname(path.resolve(tmp)) !== path.dirname(path.resolve(target))) throw new Error(`replaceWithCheckedFile: ${tmp} is not beside ${target}`);
+  fsyncFile(tmp);
+  fs.renameSync(tmp, target);
+  fsyncDir(path.dirname(target));
+}
+
+/**
  * Appends one line to an append-only file durably: every byte checked written, the file flushed
  * (and, when the append created it, its folder). A line torn by a crash or a full disk during an
  * earlier append is closed off first (a newline), so it stands alone as an unreadable line that

@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import type { StoreProblem } from '../../shared/ipc/contract';
 import { loadMigrations, MigrationSetError, type MigrationFile } from './migrations';
 import { fsyncDir, isDiskFull, writeFileDurably } from './durable-write';
 import { backupName, writeBackupSync } from './backups';
+import { isPlaintextSqlite, openDeskDb, type Db } from './store-cipher';
 
-export type Db = Database.Database;
+export type { Db };
 export type ProblemKind = StoreProblem['kind'];
 
 export type OpenStoreResult =
@@ -94,9 +94,14 @@ interface Inspection {
  */
 function inspectExisting(file: string, migrations: MigrationFile[]): OpenStoreResult | Inspection {
   let ro: Db;
+  // A plaintext SQLite file here is a foreign database (a desk store in plaintext is encrypted before it is opened: store/unlock-store.ts).
+  const plaintext = isPlaintextSqlite(file);
   try {
-    ro = new Database(file, { readonly: true, fileMustExist: true });
+    ro = openDeskDb(file, { readonly: true, fileMustExist: true, ...(plaintext ? { key: null } : {}) });
   } catch (e) {
+    // With the key applied at open, a file that is no database (or not this key's) may already fail here.
+    const code = (e as { code?: string }).code ?? '';
+    if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') return refuse('corrupt', `${code}: ${(e as Error).message}`);
     return refuse('unreadable', String(e));
   }
   try {
@@ -116,8 +121,10 @@ function inspectExisting(file: string, migrations: MigrationFile[]): OpenStoreRe
     if (!tables.includes('schema_migrations')) {
       const userTables = tables.filter((t) => !t.startsWith('sqlite_'));
       if (userTables.length > 0) return refuse('not_desk_db', `tables without schema_migrations: ${userTables.slice(0, 5).join(', ')}`);
+      if (plaintext) return refuse('not_desk_db', 'an empty plaintext SQLite database');
       return { applied, hasUserTables: false };
     }
+    if (plaintext) return refuse('unreadable', 'a desk store still in plaintext: it is encrypted at start-up (store/unlock-store.ts), not opened as it is');
     for (const row of ro.prepare('SELECT version, checksum FROM schema_migrations ORDER BY version').all() as {
       version: number;
       checksum: string;
@@ -201,7 +208,7 @@ export function openStore(opts: OpenStoreOptions): OpenStoreResult {
     applied = inspection.applied;
   }
   fs.mkdirSync(path.dirname(opts.file), { recursive: true });
-  const db = new Database(opts.file);
+  const db = openDeskDb(opts.file);
   if (!exists) fsyncDir(path.dirname(opts.file));
   try {
     applyPragmas(db);

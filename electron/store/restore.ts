@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { verifyPassword } from '../services/auth/passwords';
 import { AppError } from '../app/app-error';
 import { writeTx } from './write';
@@ -9,6 +8,7 @@ import { signRestore } from '../services/audit/checkpoints';
 import { listBackupInfos, verifyBackup, type BackupInfo } from './backups';
 import { ensureDirDurably, fsyncDir, fsyncFile } from './durable-write';
 import { openStore, preflight } from './open-store';
+import { openDeskDb } from './store-cipher';
 import { chinaDate } from '../../shared/rules/china-time';
 
 /**
@@ -40,7 +40,7 @@ export function findBackup(backupDir: string, name: string): BackupInfo {
 
 /** Reads one facts of a backup for the list: its cases and the last acceptance (read-only). */
 export function describeBackup(file: string): { cases: number; lastCaseAt: string | null } {
-  const db = new Database(file, { readonly: true, fileMustExist: true });
+  const db = openDeskDb(file, { readonly: true, fileMustExist: true });
   try {
     const r = db.prepare('SELECT COUNT(*) AS n, MAX(created_at) AS last FROM cases').get() as { n: number; last: string | null };
     return { cases: r.n, lastCaseAt: r.last };
@@ -55,7 +55,7 @@ export function describeBackup(file: string): { cases: number; lastCaseAt: strin
  * force once it is restored. Answers the same refusal for every mismatch.
  */
 export async function authenticateInBackup(file: string, username: string, password: string): Promise<BackupUser> {
-  const db = new Database(file, { readonly: true, fileMustExist: true });
+  const db = openDeskDb(file, { readonly: true, fileMustExist: true });
   let row: { id: number; username: string; display_name: string; role: string; active: number; password_hash: string } | undefined;
   try {
     row = db.prepare('SELECT id, username, display_name, role, active, password_hash FROM users WHERE username = ?').get(username) as typeof row;

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
-import Database from 'better-sqlite3';
 import { verifyAudit } from '../services/audit/verify-audit';
 import { writeBackupSync } from '../store/backups';
+import { openDeskDb } from '../store/store-cipher';
 import { parseCatalogXlsx } from '../services/catalog-io/parse-catalog-xlsx';
 import { exportScanPdfJob } from '../services/scans/scan-pdf';
 import { renderCommitmentPdf, renderGuidePdf, renderReceiptPdf, type CommitmentPdfInput, type GuidePdfInput, type ReceiptPdfInput } from '../services/documents/pdf';
@@ -18,7 +18,7 @@ export const jobs: Record<string, (args: Record<string, unknown>) => unknown> = 
   'documents.receiptPdf': async (args) => Buffer.from(await renderReceiptPdf(args as unknown as ReceiptPdfInput)).toString('base64'),
 
   'audit.verify': (args) => {
-    const db = new Database(String(args.dbFile), { readonly: true, fileMustExist: true });
+    const db = openDeskDb(String(args.dbFile), { readonly: true, fileMustExist: true });
     try {
       return verifyAudit(db, String(args.dataDir));
     } finally {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { appRoot } from '../app/paths';
 import { AppError } from '../app/app-error';
+import { exportStoreKeys } from '../store/store-cipher';
 import { LANES, limitsOf, type JobLimits, type LaneLimits, type LaneName } from './worker-limits';
 
 /** A worker bundle (e.g. `worker.cjs`) sits beside the main bundle; from source (unit tests, benches) it is taken from dist/ (built by the test setup). */
@@ -77,7 +78,8 @@ class WorkerLane {
       timer.unref();
       this.busy.set(worker, { job, timer, startedAt: performance.now() });
       worker.ref(); // a job in flight keeps the process alive
-      worker.postMessage({ id: job.id, job: job.job, args: job.args });
+      // The store keys this thread knows go with every job: a job may open the store (store/store-cipher.ts).
+      worker.postMessage({ id: job.id, job: job.job, args: job.args, storeKeys: exportStoreKeys() });
     }
   }
 

@@ -1,6 +1,7 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
 import { applyPragmas } from '../store/open-store';
+import { importStoreKeys, openDeskDb } from '../store/store-cipher';
 import { SENDER_OPS, type SenderOpName } from '../services/sync/sender-store';
 import type { StoreReply } from '../services/sync/sender-store-client';
 import { progress } from '../log/progress';
@@ -12,7 +13,8 @@ import { progress } from '../log/progress';
  * each after its transaction committed. Reports `sync.<op>` before and `sync.<op>.done` after
  * each (log/progress.ts, for the kill tests; an acknowledgement batch with its size).
  */
-const db = new Database(String((workerData as { dbFile: string }).dbFile), { fileMustExist: true });
+importStoreKeys((workerData as { storeKeys?: unknown }).storeKeys);
+const db = openDeskDb(String((workerData as { dbFile: string }).dbFile), { fileMustExist: true });
 applyPragmas(db);
 
 parentPort!.on('message', (msg: { id: number; op: SenderOpName | 'close'; arg: unknown }) => {

@@ -1,6 +1,6 @@
-import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
 import { applyPragmas } from '../store/open-store';
+import { importStoreKeys, openDeskDb } from '../store/store-cipher';
 import { writeTx } from '../store/write';
 import { FileStore } from '../services/files/file-store';
 import type { TargetConfig } from '../services/sync/targets-config';
@@ -16,8 +16,9 @@ import type { TransferCtx } from '../services/transfer/transfer-context';
  * The transfer worker (transfer-runner.ts): its own connection to the desk's store with the
  * app's pragmas and a 2 MB cache, runs exports and imports one at a time, in order.
  */
-const { dbFile, dataDir, filesRoot } = workerData as { dbFile: string; dataDir: string; filesRoot: string };
-const db = new Database(dbFile, { fileMustExist: true });
+const { dbFile, dataDir, filesRoot, storeKeys } = workerData as { dbFile: string; dataDir: string; filesRoot: string; storeKeys: unknown };
+importStoreKeys(storeKeys);
+const db = openDeskDb(dbFile, { fileMustExist: true });
 applyPragmas(db);
 capCache(db);
 

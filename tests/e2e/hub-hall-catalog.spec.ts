@@ -1,5 +1,5 @@
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { openTestStore } from '../helpers/store';
 import pg from 'pg';
 import { expect, test, type Page } from '@playwright/test';
 import { freshDir, startHost, type RunningHost } from './support/host';
@@ -63,7 +63,7 @@ test.afterAll(async () => {
 test('a catalog version published at another window is listed here as 待生效, from the hall', async ({ page }, info) => {
   test.setTimeout(120_000);
   // Window 5 publishes a version effective tomorrow: the demo catalog under a new name.
-  const db = new Database(path.join(dataDir, 'desk.sqlite'), { readonly: true });
+  const db = openTestStore(path.join(dataDir, 'desk.sqlite'), { readonly: true });
   const catalog = readCatalogVersion(db as never, 1);
   db.close();
   const tomorrow = chinaDate(new Date(Date.now() + 24 * 3600_000));
@@ -81,7 +81,7 @@ test('a catalog version published at another window is listed here as 待生效,
   await expect
     .poll(
       () => {
-        const d = new Database(path.join(dataDir, 'desk.sqlite'), { readonly: true });
+        const d = openTestStore(path.join(dataDir, 'desk.sqlite'), { readonly: true });
         try {
           return (d.prepare('SELECT count(*) AS n FROM catalog_versions WHERE hall_key = ?').get('6f1d8c1e-2a44-4b0e-9c55-0d3f5a7b9e21') as { n: number }).n;
         } finally {

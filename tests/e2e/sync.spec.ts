@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import Database from 'better-sqlite3';
+import { openTestStore } from '../helpers/store';
 import { freshDir, hostRpc, startHost, type RunningHost } from './support/host';
 import { startDataSharingPlatform, type RunningPlatform } from '../../sim/data-sharing-platform';
 import { startVerticalSim, type SimHandle } from '../../sim/vertical-system';
@@ -301,7 +301,7 @@ test('a clock set back since the last run is warned about on the home and sync p
   const first = await startDesk();
   await first.kill();
   // The previous run saw a time three hours ahead of this machine's clock now: the clock was set back.
-  const db = new Database(path.join(first.dataDir, 'desk.sqlite'));
+  const db = openTestStore(path.join(first.dataDir, 'desk.sqlite'));
   const set = db.prepare("UPDATE sync_meta SET value = ? WHERE key = 'clock.lastSeenAt'").run(new Date(Date.now() + 3 * 3600_000).toISOString());
   expect(set.changes).toBe(1);
   db.close();

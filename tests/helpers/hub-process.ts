@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { buildSync } from 'esbuild';
 import Database from 'better-sqlite3';
+import { openTestStore } from './store';
 import type pg from 'pg';
 import { exited } from '../../hub/cluster';
 import { hubFingerprint, type HubCard } from '../../electron/services/hub/hub-protocol';
@@ -85,7 +86,7 @@ export function hubTargetFor(card: HubCard, port: number, extra: Record<string, 
 
 /** A read-only look into a desk's store file. */
 export function readDesk<T>(file: string, fn: (db: Database.Database) => T): T {
-  const db = new Database(file, { readonly: true });
+  const db = openTestStore(file, { readonly: true });
   try {
     return fn(db);
   } finally {

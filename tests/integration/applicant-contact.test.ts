@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import { openTestStore } from '../helpers/store';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CallFailed, testDesk, type TestDesk } from '../helpers/app';
@@ -27,7 +27,7 @@ const failure = (p: Promise<unknown>) =>
   );
 
 function rowCount(d: TestDesk, sql: string): number {
-  const db = new Database(path.join(d.dataDir, 'desk.sqlite'), { readonly: true });
+  const db = openTestStore(path.join(d.dataDir, 'desk.sqlite'), { readonly: true });
   try {
     return (db.prepare(sql).get() as { n: number }).n;
   } finally {

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import Database from 'better-sqlite3';
+import { copyStoreKey, openTestStore } from '../helpers/store';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { testDesk } from '../helpers/app';
 import { ROOT, tempDir } from '../helpers/temp';
@@ -58,11 +59,12 @@ let lastSeq: number;
 function copyOfDesk(): string {
   const dir = tempDir('audit-tamper-');
   fs.cpSync(original, dir, { recursive: true });
+  copyStoreKey(original, dir);
   return dir;
 }
 
 function tamper(dir: string, fn: (db: Database.Database) => void): void {
-  const db = new Database(path.join(dir, 'desk.sqlite'));
+  const db = openTestStore(path.join(dir, 'desk.sqlite'));
   db.exec('DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;');
   fn(db);
   db.close();
@@ -90,7 +92,7 @@ beforeAll(async () => {
   }
   desk.app.close();
   original = desk.dataDir;
-  const db = new Database(path.join(original, 'desk.sqlite'), { readonly: true });
+  const db = openTestStore(path.join(original, 'desk.sqlite'), { readonly: true });
   lastSeq = db.prepare('SELECT MAX(seq) FROM audit_log').pluck().get() as number;
   db.close();
   checkpointSeqs = fs
@@ -110,7 +112,7 @@ describe('audit tampering with the data folder in hand', () => {
     expect(r.out).toContain(`审计链完整：共 ${lastSeq} 条记录`);
     expect(r.out).toContain(`最近一个记到第 ${lastSeq} 条`);
     expect(r.status).toBe(0);
-    const db = new Database(path.join(original, 'desk.sqlite'), { readonly: true });
+    const db = openTestStore(path.join(original, 'desk.sqlite'), { readonly: true });
     expect(db.prepare(`SELECT COUNT(*) FROM audit_log WHERE actor_username = '(未登录:\uFFFDx)'`).pluck().get()).toBe(1);
     db.close();
   });

@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import { openTestStore } from '../helpers/store';
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -10,7 +10,7 @@ import { ROOT } from '../helpers/temp';
 const APPLICANT = { name: '李明', idType: 'resident_id' as const, idNumber: '420325199003071238', phone: '13972812345' };
 
 function rawDb(file: string) {
-  return new Database(file);
+  return openTestStore(file);
 }
 
 describe('audit log', () => {

@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import { openTestStore } from '../helpers/store';
 import { describe, expect, it } from 'vitest';
 import { CallFailed, testDesk } from '../helpers/app';
 import { DEMO_PASSWORD } from '../../electron/seed/seed-demo';
@@ -19,7 +19,7 @@ describe('sign-in, lockout and idle lock', () => {
     const desk = await testDesk();
     const s = await desk.signIn('zhangmin');
     expect(s.user).toMatchObject({ username: 'zhangmin', role: 'clerk', displayName: '张敏' });
-    const db = new Database(desk.app.dbFile, { readonly: true });
+    const db = openTestStore(desk.app.dbFile, { readonly: true });
     const row = db.prepare(`SELECT password_hash FROM users WHERE username = 'zhangmin'`).get() as { password_hash: string };
     db.close();
     expect(row.password_hash).toMatch(/^scrypt\$32768\$8\$1\$/);
@@ -64,7 +64,7 @@ describe('sign-in, lockout and idle lock', () => {
     expect(outcomes.slice(0, 4)).toEqual(['INVALID_CREDENTIALS', 'INVALID_CREDENTIALS', 'INVALID_CREDENTIALS', 'INVALID_CREDENTIALS']);
     expect(outcomes.slice(4)).toEqual(Array.from({ length: 46 }, () => 'ACCOUNT_LOCKED'));
     expect(await code(desk.signIn('zhangmin'))).toBe('ACCOUNT_LOCKED');
-    const db = new Database(desk.app.dbFile, { readonly: true });
+    const db = openTestStore(desk.app.dbFile, { readonly: true });
     const row = db.prepare(`SELECT locked_until FROM users WHERE username = 'zhangmin'`).get() as { locked_until: string | null };
     const locks = db.prepare(`SELECT COUNT(*) FROM audit_log WHERE action = 'auth.accountLocked'`).pluck().get();
     const signIns = db.prepare(`SELECT COUNT(*) FROM audit_log WHERE action = 'auth.signIn'`).pluck().get();

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { openTestStore, unlockTestDataDir } from '../helpers/store';
 import { describe, expect, it } from 'vitest';
 import { CallFailed, testDesk, type TestDesk } from '../helpers/app';
 import { tempDir } from '../helpers/temp';
@@ -46,7 +46,7 @@ const refusal = (p: Promise<unknown>) =>
   );
 
 function auditRows(d: TestDesk, where: string): { action: string; actor_username: string; detail: string }[] {
-  const db = new Database(d.app.dbFile, { readonly: true });
+  const db = openTestStore(d.app.dbFile, { readonly: true });
   try {
     return db.prepare(`SELECT action, actor_username, detail FROM audit_log WHERE ${where} ORDER BY seq`).all() as { action: string; actor_username: string; detail: string }[];
   } finally {
@@ -55,7 +55,7 @@ function auditRows(d: TestDesk, where: string): { action: string; actor_username
 }
 
 function auditCount(d: TestDesk): number {
-  const db = new Database(d.app.dbFile, { readonly: true });
+  const db = openTestStore(d.app.dbFile, { readonly: true });
   try {
     return db.prepare('SELECT COUNT(*) FROM audit_log').pluck().get() as number;
   } finally {
@@ -107,7 +107,7 @@ describe('hall calendar: the published schedules in every store', () => {
 
   it('a production store (--no-demo) and a store upgraded from before migration 0009 get them too', async () => {
     const prod = await desk('2026-06-01T09:00:00+08:00', { demo: false });
-    const db = new Database(prod.d.app.dbFile, { readonly: true });
+    const db = openTestStore(prod.d.app.dbFile, { readonly: true });
     expect(db.prepare('SELECT year FROM calendar_years ORDER BY year').pluck().all()).toEqual([2025, 2026]);
     expect(db.prepare('SELECT COUNT(*) FROM users').pluck().get()).toBe(0);
     db.close();
@@ -119,12 +119,13 @@ describe('hall calendar: the published schedules in every store', () => {
     const dataDir = tempDir();
     const paths = storePaths(dataDir);
     fs.mkdirSync(paths.backupDir, { recursive: true });
+    unlockTestDataDir(dataDir);
     const old = openStore({ file: paths.dbFile, migrationsDir: oldMigrations, backupDir: paths.backupDir });
     if (!old.ok) throw new Error(old.message);
     expect(old.db.prepare(`SELECT name FROM sqlite_master WHERE name = 'calendar_years'`).get()).toBeUndefined();
     old.db.close();
     const upgraded = await desk('2026-06-01T09:00:00+08:00', { dataDir, demo: false });
-    const db2 = new Database(upgraded.d.app.dbFile, { readonly: true });
+    const db2 = openTestStore(upgraded.d.app.dbFile, { readonly: true });
     expect(db2.prepare('SELECT year FROM calendar_years ORDER BY year').pluck().all()).toEqual([2025, 2026]);
     expect(db2.prepare(`SELECT COUNT(*) FROM calendar_days WHERE year = 2026`).pluck().get()).toBe(39);
     expect(verifyAuditChain(db2).ok).toBe(true);
@@ -144,7 +145,7 @@ describe('hall calendar: cases accepted before it', () => {
     await d.call('intake.transition', { caseId: v.id, to: 'accepted' }, clerk);
     d.app.close();
     // As a store from before migration 0010 left it: accepted, no due date.
-    const db = new Database(d.app.dbFile);
+    const db = openTestStore(d.app.dbFile);
     db.prepare('UPDATE cases SET due_at = NULL WHERE id = ?').run(v.id);
     db.close();
     const again = await desk('2026-10-20T10:00:00+08:00', { dataDir: d.dataDir });

@@ -4,7 +4,7 @@
  * denied the fact, and after a commitment withdrawn after acceptance; it records the 办理结果.
  * The two 协查 reply methods are one path: the written reply without its scanned page is refused by both.
  */
-import Database from 'better-sqlite3';
+import { openTestStore } from '../helpers/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CallFailed, testDesk, type TestDesk } from '../helpers/app';
 import { signaturePng } from '../helpers/png';
@@ -113,7 +113,7 @@ describe('办结 refused while a fact is not established', () => {
     expect(denied.message).toBe(`以下证明事项尚未确认，不能办结：“${certName}”（协查答复未能证实，事实尚未确认）。`);
 
     // Both reply methods write the same audit shape.
-    const db = new Database(d.app.dbFile, { readonly: true });
+    const db = openTestStore(d.app.dbFile, { readonly: true });
     const audit = db.prepare(`SELECT detail FROM audit_log WHERE action = 'assistance.reply' ORDER BY seq DESC LIMIT 1`).get() as { detail: string };
     db.close();
     expect(Object.keys(JSON.parse(audit.detail) as object).sort()).toEqual(['caseId', 'channel', 'late', 'outcome', 'scan']);
@@ -152,7 +152,7 @@ describe('办结 records the 办理结果', () => {
     expect(v.status).toBe('completed');
     expect(v.statusReason).toBe(`办理结果：${DECISION}`);
     expect(revisionOf(d, v.id)).toBe(revisionBefore + 1);
-    const db = new Database(d.app.dbFile, { readonly: true });
+    const db = openTestStore(d.app.dbFile, { readonly: true });
     const audit = db.prepare(`SELECT detail FROM audit_log WHERE action = 'case.transition' ORDER BY seq DESC LIMIT 1`).get() as { detail: string };
     db.close();
     expect(JSON.parse(audit.detail)).toMatchObject({ from: 'accepted', to: 'completed', decisionNo: DECISION });
@@ -160,7 +160,7 @@ describe('办结 records the 办理结果', () => {
 });
 
 function revisionOf(d: TestDesk, caseId: number): number {
-  const db = new Database(d.app.dbFile, { readonly: true });
+  const db = openTestStore(d.app.dbFile, { readonly: true });
   try {
     return (db.prepare('SELECT revision FROM cases WHERE id = ?').get(caseId) as { revision: number }).revision;
   } finally {

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { openTestStore } from '../helpers/store';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 import { CallFailed, testDesk, type TestDesk } from '../helpers/app';
@@ -18,7 +18,7 @@ async function supervisorDesk(): Promise<{ desk: TestDesk; token: string }> {
 }
 
 function counts(desk: TestDesk): { versions: number; audit: number } {
-  const db = new Database(desk.app.dbFile, { readonly: true });
+  const db = openTestStore(desk.app.dbFile, { readonly: true });
   try {
     const one = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
     return { versions: one('SELECT COUNT(*) AS n FROM catalog_versions'), audit: one('SELECT COUNT(*) AS n FROM audit_log') };
@@ -97,7 +97,7 @@ describe('catalog export and import as .xlsx', () => {
     expect(versions[0]).toMatchObject({ source: `xlsx:${file.fileName}`, counts: { certificates: 33, serviceItems: 16, bundles: 2 } });
 
     // The lists answer from the new version, and its rows equal the old ones, field by field.
-    const db = new Database(desk.app.dbFile, { readonly: true });
+    const db = openTestStore(desk.app.dbFile, { readonly: true });
     try {
       const listed = await desk.call('catalog.listCertificateItems', {}, token);
       expect(listed).toHaveLength(33);

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import Database from 'better-sqlite3';
+import { openTestStore } from '../helpers/store';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDesk, type TestDesk } from '../helpers/app';
@@ -42,7 +42,7 @@ async function deskAt(now: () => Date): Promise<{ d: TestDesk; admin: string; cl
 }
 
 function dbOf(d: TestDesk) {
-  return new Database(d.app.dbFile, { readonly: true });
+  return openTestStore(d.app.dbFile, { readonly: true });
 }
 
 function counts(d: TestDesk): { versions: number; certificates: number; audit: number } {

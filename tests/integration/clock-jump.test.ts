@@ -17,7 +17,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { openTestStore } from '../helpers/store';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, startHost, type RunningHost } from '../e2e/support/host';
 import { CallFailed, testDesk } from '../helpers/app';
@@ -54,7 +54,7 @@ interface Entry {
   acknowledged_at: string | null;
 }
 function entry(dataDir: string): Entry {
-  const db = new Database(dbFile(dataDir), { readonly: true });
+  const db = openTestStore(dbFile(dataDir), { readonly: true });
   try {
     return db.prepare(`SELECT id, state, attempts, next_attempt_at, acknowledged_at FROM outbox_entries WHERE target_id = 'plain'`).get() as Entry;
   } finally {
@@ -248,7 +248,7 @@ describe('a clock set back a day', () => {
     mono += 60_000;
     await desk.call('auth.signOut', {}, s.token);
     const last = (() => {
-      const db = new Database(desk.app.dbFile, { readonly: true });
+      const db = openTestStore(desk.app.dbFile, { readonly: true });
       try {
         return db.prepare('SELECT MAX(seq) FROM audit_log').pluck().get() as number;
       } finally {

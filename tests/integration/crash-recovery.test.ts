@@ -1,5 +1,5 @@
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { openTestStore } from '../helpers/store';
 import { describe, expect, it } from 'vitest';
 import { startHost as spawnHost } from '../e2e/support/host';
 import { idCheckChar } from '../../shared/rules/id-number';
@@ -25,7 +25,7 @@ function idNumber(n: number): string {
 
 /** How many applicants this test has written so far (read while no host runs). */
 function written(dataDir: string): number {
-  const db = new Database(path.join(dataDir, 'desk.sqlite'), { readonly: true, fileMustExist: true });
+  const db = openTestStore(path.join(dataDir, 'desk.sqlite'), { readonly: true, fileMustExist: true });
   try {
     return db.prepare(`SELECT COUNT(*) FROM applicants WHERE name LIKE '压测%'`).pluck().get() as number;
   } finally {
@@ -106,7 +106,7 @@ describe('durability: kill -9 in the middle of writes', () => {
     proc.kill('SIGTERM');
     await new Promise((r) => proc.once('exit', r));
 
-    const db = new Database(path.join(dataDir, 'desk.sqlite'), { readonly: true });
+    const db = openTestStore(path.join(dataDir, 'desk.sqlite'), { readonly: true });
     try {
       expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
       expect(db.pragma('foreign_key_check')).toEqual([]);

@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import Database from 'better-sqlite3';
+import { openTestStore } from '../helpers/store';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startHost as spawnHost, type RunningHost } from '../e2e/support/host';
 import { ROOT, tempDir } from '../helpers/temp';
@@ -248,7 +248,7 @@ describe.skipIf(skipReason !== null)('a full disk under the real host', () => {
 
     // Every confirmed page and applicant is there; every recorded file is whole; the store and the audit chain hold.
     checkFiles(dataDir, confirmedPages);
-    const db = new Database(path.join(dataDir, 'desk.sqlite'), { readonly: true });
+    const db = openTestStore(path.join(dataDir, 'desk.sqlite'), { readonly: true });
     try {
       const known = db.prepare('SELECT COUNT(*) FROM applicants WHERE id_number = ?').pluck();
       for (const id of confirmedApplicants) expect(known.get(id), `applicant ${id}`).toBe(1);
@@ -265,7 +265,7 @@ describe.skipIf(skipReason !== null)('a full disk under the real host', () => {
 
 /** Every file recorded in `files` exists with its size and hash; every confirmed page has its row and file. */
 function checkFiles(dataDir: string, confirmedPages: Map<number, string>): void {
-  const db = new Database(path.join(dataDir, 'desk.sqlite'), { readonly: true });
+  const db = openTestStore(path.join(dataDir, 'desk.sqlite'), { readonly: true });
   try {
     const rows = db.prepare('SELECT sha256, size FROM files').all() as { sha256: string; size: number }[];
     for (const r of rows) {

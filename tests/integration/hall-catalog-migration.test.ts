@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { openTestStore } from '../helpers/store';
 import { describe, expect, it } from 'vitest';
 import { testDesk } from '../helpers/app';
 import { MIGRATIONS, tempDir } from '../helpers/temp';
@@ -28,7 +28,7 @@ describe('desk migration 0018 (hall catalog)', () => {
     const old = await testDesk({ dataDir, migrationsDir: before });
     await old.app.stopSync();
     old.app.close();
-    let db = new Database(dbFile(dataDir));
+    let db = openTestStore(dbFile(dataDir));
     const ins = db.prepare(
       `INSERT INTO hall_record_outbox (target_id, kind, record_id, base_version, body, idempotency_key, state, attempts, created_at) VALUES ('keyed', ?, ?, ?, '{"a":1}', ?, ?, ?, '2026-12-01T00:00:00.000Z')`,
     );
@@ -42,7 +42,7 @@ describe('desk migration 0018 (hall catalog)', () => {
     const upgraded = await testDesk({ dataDir, migrationsDir: after });
     await upgraded.app.stopSync();
     upgraded.app.close();
-    db = new Database(dbFile(dataDir));
+    db = openTestStore(dbFile(dataDir));
     try {
       expect(snapshot()).toEqual(was);
       const add = db.prepare(

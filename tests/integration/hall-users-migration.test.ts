@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { openTestStore } from '../helpers/store';
 import { describe, expect, it } from 'vitest';
 import { testDesk } from '../helpers/app';
 import { MIGRATIONS, tempDir } from '../helpers/temp';
@@ -21,7 +21,7 @@ describe('desk migration 0017 (hall users)', () => {
     const old = await testDesk({ dataDir, migrationsDir: before });
     await old.app.stopSync();
     old.app.close();
-    let db = new Database(dbFile(dataDir));
+    let db = openTestStore(dbFile(dataDir));
     db.prepare(`INSERT INTO sync_targets (id, name, kind, config, updated_at) VALUES ('hub', '全厅中心', 'hub', '{}', '2026-12-01T00:00:00.000Z')`).run();
     const adder = () => db.prepare(
       `INSERT INTO hall_record_outbox (target_id, kind, record_id, base_version, body, idempotency_key, state, attempts, hub_version, outcome, created_at, acknowledged_at) VALUES ('hub', ?, ?, ?, ?, ?, ?, ?, ?, ?, '2026-12-01T08:00:00.000Z', ?)`,
@@ -41,7 +41,7 @@ describe('desk migration 0017 (hall users)', () => {
     await upgraded.app.stopSync();
     upgraded.app.close();
 
-    db = new Database(dbFile(dataDir));
+    db = openTestStore(dbFile(dataDir));
     try {
       db.pragma('foreign_keys = ON');
       add = adder();

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { openTestStore } from '../helpers/store';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHost, type RunningHost } from '../e2e/support/host';
@@ -33,7 +33,7 @@ interface Answer {
 }
 
 function auditLength(): number {
-  const db = new Database(path.join(host.dataDir, 'desk.sqlite'), { readonly: true, fileMustExist: true });
+  const db = openTestStore(path.join(host.dataDir, 'desk.sqlite'), { readonly: true, fileMustExist: true });
   try {
     return (db.prepare('SELECT count(*) AS n FROM audit_log').get() as { n: number }).n;
   } finally {

@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import { openTestStore } from '../helpers/store';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, usePostgres } from '../helpers/postgres';
@@ -52,7 +52,7 @@ async function enrolledDesk(deskId: string): Promise<TestDesk> {
 }
 
 function applicantRow(d: TestDesk): { id: number; phone: string; address: string | null } | undefined {
-  const db = new Database(dbFile(d.dataDir), { readonly: true });
+  const db = openTestStore(dbFile(d.dataDir), { readonly: true });
   try {
     return db.prepare('SELECT id, phone, address FROM applicants WHERE id_type = ? AND id_number = ?').get('resident_id', ID) as { id: number; phone: string; address: string | null } | undefined;
   } finally {
@@ -143,7 +143,7 @@ describe('applicants shared by the hall', () => {
     const settled = (await pool.query('SELECT settled_by, chosen_version, settled_version FROM record_conflicts')).rows;
     expect(settled).toEqual([{ settled_by: '王建华（admin）', chosen_version: 3, settled_version: 4 }]);
     expect((await pool.query(`SELECT actor, action FROM hub_audit WHERE action = 'conflict.settle'`)).rows).toEqual([{ actor: '王建华（admin）', action: 'conflict.settle' }]);
-    const db = new Database(dbFile(F.dataDir), { readonly: true });
+    const db = openTestStore(dbFile(F.dataDir), { readonly: true });
     expect(db.prepare(`SELECT actor_username, entity_id FROM audit_log WHERE action = 'hub.conflictSettled'`).all()).toEqual([{ actor_username: 'admin', entity_id: String(k.id) }]);
     db.close();
   });

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { openTestStore } from '../helpers/store';
 import { describe, expect, it } from 'vitest';
 import { testDesk } from '../helpers/app';
 import { MIGRATIONS, tempDir } from '../helpers/temp';
@@ -39,7 +39,7 @@ describe('desk migration 0012 (hub target kind)', () => {
     await old.app.stopSync();
     old.app.close();
     const snapshot = (file: string) => {
-      const db = new Database(file, { readonly: true });
+      const db = openTestStore(file, { readonly: true });
       try {
         return {
           targets: db.prepare('SELECT id, name, kind, config FROM sync_targets ORDER BY id').all(),
@@ -57,7 +57,7 @@ describe('desk migration 0012 (hub target kind)', () => {
     upgraded.app.close();
     expect(snapshot(dbFile(dataDir))).toEqual(was);
 
-    const db = new Database(dbFile(dataDir));
+    const db = openTestStore(dbFile(dataDir));
     try {
       db.pragma('foreign_keys = ON');
       expect(db.prepare(`SELECT name FROM schema_migrations WHERE version = (SELECT MAX(version) FROM schema_migrations)`).get()).toEqual({ name: 'hub' });

@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import { openTestStore } from '../helpers/store';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, usePostgres } from '../helpers/postgres';
@@ -55,7 +55,7 @@ async function enrolledDesk(deskId: string, now?: () => Date): Promise<TestDesk>
 }
 
 function read<T>(d: TestDesk, sql: string, ...args: unknown[]): T[] {
-  const db = new Database(dbFile(d.dataDir), { readonly: true });
+  const db = openTestStore(dbFile(d.dataDir), { readonly: true });
   try {
     return db.prepare(sql).all(...args) as T[];
   } finally {
@@ -65,7 +65,7 @@ function read<T>(d: TestDesk, sql: string, ...args: unknown[]): T[] {
 
 /** Desk A's version in force with the item's time limit changed, as a workbook (what a county would publish). */
 async function newWorkbook(): Promise<string> {
-  const db = new Database(dbFile(A.dataDir), { readonly: true });
+  const db = openTestStore(dbFile(A.dataDir), { readonly: true });
   try {
     const id = (db.prepare('SELECT id FROM catalog_versions WHERE label = ?').get(OLD_LABEL) as { id: number }).id;
     const data = readCatalogVersion(db as never, id);

@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import { openTestStore } from '../helpers/store';
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
@@ -53,7 +53,7 @@ async function enrolledDesk(deskId: string, port: number): Promise<TestDesk> {
 }
 
 function read<T>(d: TestDesk, sql: string, ...args: unknown[]): T[] {
-  const db = new Database(dbFile(d.dataDir), { readonly: true });
+  const db = openTestStore(dbFile(d.dataDir), { readonly: true });
   try {
     return db.prepare(sql).all(...args) as T[];
   } finally {

@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import { openTestStore } from '../helpers/store';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, usePostgres } from '../helpers/postgres';
@@ -51,7 +51,7 @@ async function enrolledDesk(deskId: string, port: number): Promise<TestDesk> {
 }
 
 function read<T>(d: TestDesk, sql: string, ...args: unknown[]): T[] {
-  const db = new Database(dbFile(d.dataDir), { readonly: true });
+  const db = openTestStore(dbFile(d.dataDir), { readonly: true });
   try {
     return db.prepare(sql).all(...args) as T[];
   } finally {
@@ -279,7 +279,7 @@ describe('exactly once', () => {
     const target = TargetConfig.parse(hubTarget(hub.port)) as HubTargetConfig;
     const earlier = await new HubConnector(target, D.dataDir, 15, 5_000).pushRecord({ kind: 'credit', recordId: e!.record_id, baseVersion: 0, body: JSON.parse(e!.body) as Record<string, unknown>, idempotencyKey: e!.idempotency_key });
     expect(earlier).toMatchObject({ version: 1, outcome: 'current', duplicate: false });
-    const db = new Database(dbFile(D.dataDir));
+    const db = openTestStore(dbFile(D.dataDir));
     db.prepare(`UPDATE hall_record_outbox SET state = 'in_flight', lease_owner = 'earlier-process', lease_until = ?, attempts = 1 WHERE id = ?`).run(new Date(Date.now() + 3_600_000).toISOString(), e!.id);
     db.close();
     D.app.close();

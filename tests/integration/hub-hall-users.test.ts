@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import { openTestStore } from '../helpers/store';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, usePostgres } from '../helpers/postgres';
@@ -55,7 +55,7 @@ async function enrolledDesk(deskId: string, port: number): Promise<TestDesk> {
 }
 
 function read<T>(d: TestDesk, sql: string, ...args: unknown[]): T[] {
-  const db = new Database(dbFile(d.dataDir), { readonly: true });
+  const db = openTestStore(dbFile(d.dataDir), { readonly: true });
   try {
     return db.prepare(sql).all(...args) as T[];
   } finally {
@@ -247,7 +247,7 @@ describe('users and roles are managed once, at the hall', () => {
     expect(item.body).toMatchObject({ version: 2, body: { active: false, passwordHash: hashAt(A, 'hanmei') } });
 
     // B applies A's version (the feed page as its puller would, on its own SQLite file).
-    const db = new Database(dbFile(B.dataDir));
+    const db = openTestStore(dbFile(B.dataDir));
     try {
       writeTx(db, SYSTEM_ACTOR, () => new Date(), (w) => applyHallFeedItems(w, 'hub', { items: [item] }));
     } finally {

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { copyStoreKey, openTestStore } from '../helpers/store';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, usePostgres } from '../helpers/postgres';
@@ -62,7 +62,7 @@ async function hubCounts(): Promise<{ cases: number; keys: number; feed: number;
 }
 
 function outboxOf(d: TestDesk): { key: string; state: string }[] {
-  const db = new Database(dbFile(d.dataDir), { readonly: true });
+  const db = openTestStore(dbFile(d.dataDir), { readonly: true });
   try {
     // A draft's entry written before its acceptance is superseded unsent by the acceptance's (hub-drafts.ts): not the hub's to hold.
     return db.prepare(`SELECT idempotency_key AS key, state FROM outbox_entries WHERE target_id = 'hub' AND state <> 'superseded' ORDER BY id`).all() as { key: string; state: string }[];
@@ -83,7 +83,7 @@ async function diedOrDrained({ child }: HubProcess, drained: () => boolean, time
 }
 
 function feedHeld(d: TestDesk): number {
-  const db = new Database(dbFile(d.dataDir), { readonly: true });
+  const db = openTestStore(dbFile(d.dataDir), { readonly: true });
   try {
     return (db.prepare(`SELECT count(*) AS n FROM hub_feed_records WHERE target_id = 'hub'`).get() as { n: number }).n;
   } finally {
@@ -93,7 +93,7 @@ function feedHeld(d: TestDesk): number {
 
 /** Entries the hub answered "already stored" (from the desk's audit log of acknowledgements). */
 function duplicateAcks(d: TestDesk): number {
-  const db = new Database(dbFile(d.dataDir), { readonly: true });
+  const db = openTestStore(dbFile(d.dataDir), { readonly: true });
   try {
     return (db.prepare(`SELECT count(*) AS n FROM audit_log WHERE action = 'sync.acknowledged' AND json_extract(detail, '$.via') = 'duplicate'`).get() as { n: number }).n;
   } finally {
@@ -117,7 +117,8 @@ beforeAll(async () => {
   for (let i = 0; i < DESKS; i++) {
     const dataDir = tempDir(`hub-desk-${i}-`);
     for (const f of ['desk.sqlite', 'desk.sqlite.marker', 'sync-targets.json']) fs.copyFileSync(path.join(template, f), path.join(dataDir, f));
-    const db = new Database(dbFile(dataDir));
+    copyStoreKey(template, dataDir);
+    const db = openTestStore(dbFile(dataDir));
     renewEpoch(db, new Date(), { copiedFrom: template, desk: i + 1 });
     db.close();
     const deskId = `desk-${String(i + 1).padStart(2, '0')}`;

@@ -1,5 +1,6 @@
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { openTestStore, testStoreKey } from '../helpers/store';
+import { registerStoreKey } from '../../electron/store/store-cipher';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, dumpDatabase, restoreDatabase, usePostgres } from '../helpers/postgres';
@@ -85,9 +86,11 @@ describe('the hub restored from an older backup', () => {
     const backup = dumpDatabase(pgc.cluster, DB);
     // A copy of desk 1's store as it is now: it has read the feed exactly up to the backup's end.
     const early = path.join(tempDir('hub-restore-early-'), 'desk.sqlite');
-    const live = new Database(desks[0]!.file, { readonly: true });
-    await live.backup(early);
+    const live = openTestStore(desks[0]!.file, { readonly: true });
+    // VACUUM INTO keeps the store's cipher and key (the online backup API would write it in plaintext).
+    live.prepare('VACUUM INTO ?').run(early);
     live.close();
+    registerStoreKey(path.dirname(early), testStoreKey(desks[0]!.file)!);
     const inBackup = new Map<string, string[]>();
     for (const { deskId } of desks) inBackup.set(deskId, await hubCases(deskId));
 

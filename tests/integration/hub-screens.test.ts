@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import { openTestStore } from '../helpers/store';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, usePostgres } from '../helpers/postgres';
@@ -62,7 +62,7 @@ const hubRows = async () => ({
 });
 /** The desk's audit entries of one action, read through a read-only connection of its store. */
 function deskAudit(d: TestDesk, action: string): { actor: string; entity: string }[] {
-  const db = new Database(d.app.dbFile, { readonly: true });
+  const db = openTestStore(d.app.dbFile, { readonly: true });
   try {
     return db.prepare(`SELECT actor_username AS actor, entity_id AS entity FROM audit_log WHERE action = ? ORDER BY seq`).all(action) as { actor: string; entity: string }[];
   } finally {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import Database from 'better-sqlite3';
+import { openTestStore } from '../helpers/store';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, usePostgres } from '../helpers/postgres';
@@ -186,7 +187,7 @@ function caseFileHashes(db: Database.Database, caseNo: string): string[] {
   ).sort();
 }
 
-const readOnly = (dir: string) => new Database(dbFile(dir), { readonly: true });
+const readOnly = (dir: string) => openTestStore(dbFile(dir), { readonly: true });
 
 // --------------------------------------------------------------------------------- the tests
 

@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import { openTestStore } from '../helpers/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CallFailed, testDesk, type TestDesk } from '../helpers/app';
 import { signaturePng } from '../helpers/png';
@@ -73,7 +73,7 @@ describe('intake: one item with a written commitment', () => {
     expect(bytes.subarray(0, 5).toString()).toBe('%PDF-');
     expect(pdf.fileName).toContain(v.caseNo);
 
-    const db = new Database(d.app.dbFile, { readonly: true });
+    const db = openTestStore(d.app.dbFile, { readonly: true });
     const row = db.prepare('SELECT * FROM commitments WHERE id = ?').get(signed.commitment!.id) as Record<string, string>;
     expect(row.pdf_sha256).toBe(pdf.sha256);
     expect(row.digest).toBe(signed.commitment!.digest);

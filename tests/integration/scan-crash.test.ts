@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import Database from 'better-sqlite3';
+import { openTestStore } from '../helpers/store';
 import { describe, expect, it } from 'vitest';
 import { startHost as spawnHost } from '../e2e/support/host';
 import { verifyAuditChain } from '../../electron/services/audit/audit-chain';
@@ -17,7 +17,7 @@ const ADD = 'scan.addPage';
 
 /** Page rows in the store (read while no host runs). */
 function pageRows(dataDir: string): number {
-  const db = new Database(path.join(dataDir, 'desk.sqlite'), { readonly: true, fileMustExist: true });
+  const db = openTestStore(path.join(dataDir, 'desk.sqlite'), { readonly: true, fileMustExist: true });
   try {
     return db.prepare('SELECT COUNT(*) FROM scan_pages').pluck().get() as number;
   } finally {
@@ -53,7 +53,7 @@ function checkStore(dataDir: string, acked: Map<number, Acked>): { pages: number
     expect(fs.existsSync(f), `file ${s} exists`).toBe(true);
     expect(sha(fs.readFileSync(f)), `file ${s} hashes to its name`).toBe(s);
   };
-  const db = new Database(path.join(dataDir, 'desk.sqlite'), { readonly: true, fileMustExist: true });
+  const db = openTestStore(path.join(dataDir, 'desk.sqlite'), { readonly: true, fileMustExist: true });
   try {
     const known = db.prepare('SELECT 1 FROM files WHERE sha256 = ?');
     let onDisk = 0;
@@ -206,7 +206,7 @@ describe('durability of scanned pages: kill -9 right after and while capturing',
     proc.kill('SIGTERM');
     await new Promise((r) => proc.once('exit', r));
 
-    const db = new Database(path.join(dataDir, 'desk.sqlite'), { readonly: true });
+    const db = openTestStore(path.join(dataDir, 'desk.sqlite'), { readonly: true });
     try {
       expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
       expect(db.pragma('foreign_key_check')).toEqual([]);

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
-import Database from 'better-sqlite3';
+import { openTestStore } from '../helpers/store';
 import { PDFDocument, PDFName, PDFRawStream, type PDFPage } from 'pdf-lib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CallFailed, testDesk, type TestDesk } from '../helpers/app';
@@ -140,7 +140,7 @@ describe('scans: documents and pages', () => {
     expect(listed.find((x) => x.id === v.id)).toMatchObject({ pages: 2, coverPageId: c.id, trustGrade: 'B', createdBy: '张敏' });
     expect(await d.call('scans.getDocument', { documentId: v.id }, token)).toEqual(v);
 
-    const db = new Database(d.app.dbFile, { readonly: true });
+    const db = openTestStore(d.app.dbFile, { readonly: true });
     try {
       const rows = db.prepare('SELECT id, position, deleted_at, replaces_page_id FROM scan_pages WHERE document_id = ? ORDER BY id').all(v.id) as { id: number; deleted_at: string | null }[];
       expect(rows).toHaveLength(4); // three added, one re-take; the deleted and the replaced rows stay
@@ -337,7 +337,7 @@ describe('scans: ID-card composition and PDF export', () => {
     const after = await PDFDocument.load(Buffer.from((await d.call('scans.exportPdf', { documentId: v.id }, token)).base64, 'base64'));
     expect(after.getPageCount()).toBe(4);
 
-    const db = new Database(d.app.dbFile, { readonly: true });
+    const db = openTestStore(d.app.dbFile, { readonly: true });
     try {
       const exports = db.prepare(`SELECT detail FROM audit_log WHERE action = 'scan.exportPdf' AND entity_id = ?`).all(String(v.id)) as { detail: string }[];
       expect(exports.map((e) => (JSON.parse(e.detail) as { sha256: string }).sha256)).toContain(out.sha256);

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import Database from 'better-sqlite3';
+import { openTestStore } from '../helpers/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CallFailed, testDesk, type TestDesk } from '../helpers/app';
 import { claimsHugePng, signaturePng } from '../helpers/png';
@@ -175,7 +175,7 @@ describe('bounded decoding: every image the main side accepts', () => {
 
     // Field-result evidence: the probe's files with a right hash and a right MAC (the checkout key read from the hall's store).
     const key = (() => {
-      const db = new Database(storePaths(hall.dataDir).dbFile, { readonly: true });
+      const db = openTestStore(storePaths(hall.dataDir).dbFile, { readonly: true });
       try {
         return (db.prepare('SELECT checkout_key FROM verification_tasks WHERE id = ?').get(task.id) as { checkout_key: string }).checkout_key;
       } finally {
@@ -240,7 +240,7 @@ describe('images carried in a transfer bundle', () => {
       const bad = BAD.jpegHtml.bytes;
       const files = new FileStore(path.join(a.dataDir, 'files'));
       const sha = files.put(bad);
-      const side = new Database(storePaths(a.dataDir).dbFile);
+      const side = openTestStore(storePaths(a.dataDir).dbFile);
       side.pragma('busy_timeout = 5000');
       writeTx(side, { userId: null, username: 'test' }, () => new Date(), (w) => {
         files.record(w.db, sha, bad.length, 'image/jpeg', w.at);

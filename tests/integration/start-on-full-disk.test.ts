@@ -9,7 +9,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { openTestStore } from '../helpers/store';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createApp, type DeskApp } from '../../electron/app/create-app';
 import { fillUp, freeBytes, mountTmpfs } from '../helpers/tmpfs';
@@ -31,7 +31,7 @@ describe.skipIf(tmpfs.skipReason !== null)('a start on a full disk', () => {
     // A store that lacks its holiday schedules, so that every start must write them.
     const first = await createApp({ dataDir, ...quiet });
     first.close();
-    const db = new Database(path.join(dataDir, 'desk.sqlite'));
+    const db = openTestStore(path.join(dataDir, 'desk.sqlite'));
     db.exec('DELETE FROM calendar_days; DELETE FROM calendar_years;');
     db.close();
     const pristine = tempDir('full-disk-start-');
@@ -66,7 +66,7 @@ describe.skipIf(tmpfs.skipReason !== null)('a start on a full disk', () => {
       }
       fs.rmSync(filler);
       // Nothing half-written: the schedules are all there or none is.
-      const check = new Database(path.join(dataDir, 'desk.sqlite'), { readonly: true });
+      const check = openTestStore(path.join(dataDir, 'desk.sqlite'), { readonly: true });
       const years = check.prepare('SELECT COUNT(*) FROM calendar_years').pluck().get() as number;
       check.close();
       expect([0, SHIPPED_YEARS], `calendar years after a start with ${slack} bytes given back`).toContain(years);
@@ -82,7 +82,7 @@ describe.skipIf(tmpfs.skipReason !== null)('a start on a full disk', () => {
     } finally {
       after.close();
     }
-    const check = new Database(path.join(dataDir, 'desk.sqlite'), { readonly: true });
+    const check = openTestStore(path.join(dataDir, 'desk.sqlite'), { readonly: true });
     expect(check.prepare('SELECT COUNT(*) FROM calendar_years').pluck().get()).toBe(SHIPPED_YEARS);
     expect(check.pragma('integrity_check', { simple: true })).toBe('ok');
     check.close();

@@ -6,6 +6,7 @@ import { openStore, type Db } from '../../electron/store/open-store';
 import { migrationChecksum } from '../../electron/store/migrations';
 import { MIGRATIONS, sha256File, tempDir } from '../helpers/temp';
 import { testDesk } from '../helpers/app';
+import { openTestStore, unlockTestDataDir } from '../helpers/store';
 
 const opened: Db[] = [];
 afterEach(() => {
@@ -22,6 +23,7 @@ function migrationsCopy(): string {
 function freshStore(migrationsDir = MIGRATIONS) {
   const dir = tempDir();
   const file = path.join(dir, 'desk.sqlite');
+  unlockTestDataDir(dir);
   const r = openStore({ file, migrationsDir, backupDir: path.join(dir, 'backups') });
   if (!r.ok) throw new Error(r.detail);
   r.db.close();
@@ -29,6 +31,7 @@ function freshStore(migrationsDir = MIGRATIONS) {
 }
 
 function open(file: string, migrationsDir = MIGRATIONS) {
+  unlockTestDataDir(path.dirname(file));
   const r = openStore({ file, migrationsDir, backupDir: path.join(path.dirname(file), 'backups') });
   if (r.ok) opened.push(r.db);
   return r;
@@ -96,7 +99,7 @@ describe('store: opening and migrations', () => {
 
   it('refuses a store whose applied migrations have a gap, without touching it', () => {
     const { file } = freshStore();
-    const db = new Database(file);
+    const db = openTestStore(file);
     db.prepare('DELETE FROM schema_migrations WHERE version = 1').run();
     db.close();
     const before = sha256File(file);
@@ -107,7 +110,7 @@ describe('store: opening and migrations', () => {
 
   it('refuses a database written by a newer version, without touching it', () => {
     const { file } = freshStore();
-    const db = new Database(file);
+    const db = openTestStore(file);
     db.prepare(`INSERT INTO schema_migrations VALUES (99, 'from_the_future', 'abc', '2030-01-01T00:00:00Z')`).run();
     db.close();
     const before = sha256File(file);

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { openTestStore } from '../helpers/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startVerticalSim, type SimHandle } from '../../sim/vertical-system';
 import { backupName, writeBackupSync } from '../../electron/store/backups';
@@ -126,7 +126,7 @@ describe('restore a backup through the recovery methods', () => {
     await stop();
 
     // The restore is in the restored store's audit chain, which holds.
-    const db = new Database(dbFile, { readonly: true });
+    const db = openTestStore(dbFile, { readonly: true });
     const audit = db.prepare(`SELECT actor_username AS who, detail FROM audit_log WHERE action = 'store.restore'`).all() as { who: string; detail: string }[];
     expect(audit).toHaveLength(1);
     expect(audit[0]!.who).toBe('admin');
@@ -149,7 +149,7 @@ describe('restore a backup through the recovery methods', () => {
     const dbFile = path.join(dataDir, 'desk.sqlite');
     const b = writeBackupSync(dbFile, path.join(dataDir, 'backups'), backupName('daily', new Date()));
     // The backup as a newer version would have written it: a migration this build does not know.
-    const w = new Database(b.file);
+    const w = openTestStore(b.file);
     w.prepare(`INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (999, 'future', 'x', '2027-01-01T00:00:00Z')`).run();
     w.close();
     fs.writeFileSync(dbFile, '');

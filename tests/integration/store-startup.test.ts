@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import Database from 'better-sqlite3';
+import { openTestStore, unlockTestDataDir } from '../helpers/store';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp, type DeskApp } from '../../electron/app/create-app';
 import { BackupScheduler, listBackupInfos, pruneBackups, verifyBackup, writeBackupSync } from '../../electron/store/backups';
@@ -42,7 +42,7 @@ async function storeWithFiles(): Promise<{ dataDir: string; shas: string[] }> {
   const app = await open(dataDir);
   app.close();
   apps.pop();
-  const db = new Database(path.join(dataDir, 'desk.sqlite'));
+  const db = openTestStore(path.join(dataDir, 'desk.sqlite'));
   const files = new FileStore(path.join(dataDir, 'files'));
   const shas = ['第一页', '第二页', '第三页'].map((t) => {
     const bytes = Buffer.from(t, 'utf8');
@@ -144,7 +144,7 @@ describe('backups', () => {
     // The schema the shipped migrations build: as many versions as numbered files in migrations/.
     const shipped = fs.readdirSync(path.join(ROOT, 'migrations')).filter((f) => /^\d{4}_.*\.sql$/.test(f)).length;
     expect(verifyBackup(taken[0]!.file).schemaVersion).toBe(shipped);
-    const db = new Database(taken[0]!.file, { readonly: true });
+    const db = openTestStore(taken[0]!.file, { readonly: true });
     expect((db.prepare('SELECT COUNT(*) AS n FROM files').get() as { n: number }).n).toBe(3);
     db.close();
     expect(fs.readdirSync(backupDir).filter((f) => f.startsWith('.tmp-'))).toEqual([]);
@@ -152,12 +152,14 @@ describe('backups', () => {
 
   it('writes the backup file and fsyncs it and its folder before it is renamed into place (strace)', () => {
     const { dataDir } = { dataDir: tempDir('desk-backup-') };
-    const db = new Database(path.join(dataDir, 'src.sqlite'));
+    unlockTestDataDir(dataDir);
+    const db = openTestStore(path.join(dataDir, 'src.sqlite'));
     db.exec(`CREATE TABLE schema_migrations (version INTEGER); INSERT INTO schema_migrations VALUES (8);
              CREATE TABLE hall (id INTEGER); CREATE TABLE users (id INTEGER); CREATE TABLE audit_log (id INTEGER); CREATE TABLE cases (id INTEGER);`);
     db.close();
     const script = `require('${path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cjs', 'index.cjs').replace(/\\/g, '/')}');
       const b = require('${path.join(ROOT, 'electron', 'store', 'backups.ts').replace(/\\/g, '/')}');
+      require('${path.join(ROOT, 'tests', 'helpers', 'store.ts').replace(/\\/g, '/')}').testStoreKey('${dataDir}/src.sqlite');
       b.writeBackupSync('${dataDir}/src.sqlite', '${dataDir}/backups', 'daily-2026-12-01T00-00-00-000Z.sqlite');`;
     const r = spawnSync('strace', ['-f', '-e', 'trace=openat,fsync,rename,renameat,renameat2', process.execPath, '-e', script], { encoding: 'utf8' });
     if (r.error) throw r.error;
@@ -175,7 +177,8 @@ describe('backups', () => {
 
   it('a backup that fails its check is removed and never listed', () => {
     const dataDir = tempDir('desk-backup-');
-    const db = new Database(path.join(dataDir, 'other.sqlite'));
+    unlockTestDataDir(dataDir);
+    const db = openTestStore(path.join(dataDir, 'other.sqlite'));
     db.exec('CREATE TABLE notes (t TEXT)');
     db.close();
     expect(() => writeBackupSync(path.join(dataDir, 'other.sqlite'), path.join(dataDir, 'backups'), 'daily-2026-12-01T00-00-00-000Z.sqlite')).toThrow(/schema_migrations missing/);

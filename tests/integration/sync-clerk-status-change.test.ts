@@ -4,7 +4,7 @@
  * transition's transaction (docs/sync.md, "A status change after acceptance"). Real SQLite, the
  * real intake service, the simulator in its own process.
  */
-import Database from 'better-sqlite3';
+import { openTestStore } from '../helpers/store';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CallFailed, testDesk, type TestDesk } from '../helpers/app';
 import { tempDir } from '../helpers/temp';
@@ -51,7 +51,7 @@ describe('a case terminated by the clerk reaches the vertical systems it was sen
     const view = await d.call('intake.get', { caseId: c.id }, clerk);
     expect(view.transitions.find((t) => t.to === 'terminated')).toMatchObject({ action: '终止办理', needsReason: true, needsLegalBasis: true });
 
-    const db = new Database(dbFile(d.dataDir), { readonly: true });
+    const db = openTestStore(dbFile(d.dataDir), { readonly: true });
     const auditCount = () => db.prepare('SELECT COUNT(*) FROM audit_log').pluck().get() as number;
     const entryCount = () => db.prepare('SELECT COUNT(*) FROM outbox_entries WHERE case_id = ?').pluck().get(c.id) as number;
     const before = { audit: auditCount(), entries: entryCount() };
@@ -162,7 +162,7 @@ describe('a case terminated by the clerk reaches the vertical systems it was sen
     const view = await d.call('intake.get', { caseId: c.id }, clerk);
     expect(view.transitions.find((t) => t.to === 'terminated')).toMatchObject({ needsReason: true, needsLegalBasis: false });
     expect((await d.call('intake.transition', { caseId: c.id, to: 'terminated', reason: REASON }, clerk)).status).toBe('terminated');
-    const db = new Database(dbFile(d.dataDir), { readonly: true });
+    const db = openTestStore(dbFile(d.dataDir), { readonly: true });
     expect(db.prepare(`SELECT COUNT(*) FROM outbox_entries WHERE case_id = ? AND kind = 'case'`).pluck().get(c.id)).toBe(0);
     expect(db.prepare(`SELECT COUNT(*) FROM audit_log WHERE action = 'sync.statusChange'`).pluck().get()).toBe(0);
     db.close();

@@ -7,7 +7,7 @@
  * runs as its own process and lives through every kill. Afterwards each case is stored exactly
  * once at each target and every outbox entry is acknowledged with the number the target gave.
  */
-import Database from 'better-sqlite3';
+import { openTestStore } from '../helpers/store';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startHost, type RunningHost } from '../e2e/support/host';
 import { testDesk } from '../helpers/app';
@@ -25,7 +25,7 @@ const KILLS = Number(process.env.SYNC_CRASH_KILLS ?? 50);
 const USUAL_BATCH = 10;
 
 function counts(dataDir: string): { open: number; acked: number; total: number } {
-  const db = new Database(dbFile(dataDir), { readonly: true, fileMustExist: true });
+  const db = openTestStore(dbFile(dataDir), { readonly: true, fileMustExist: true });
   try {
     return db
       .prepare(`SELECT SUM(state NOT IN ('acknowledged', 'superseded')) AS open, SUM(state = 'acknowledged') AS acked, COUNT(*) AS total FROM outbox_entries`)
@@ -74,7 +74,7 @@ describe('sync durability: kill -9 of the desk while it pushes', () => {
     await queueClones(prep.app, CASES - 1);
     prep.app.close();
     const caseNos = (() => {
-      const db = new Database(dbFile(dataDir), { readonly: true });
+      const db = openTestStore(dbFile(dataDir), { readonly: true });
       try {
         return db.prepare(`SELECT case_no FROM cases WHERE status = 'accepted'`).pluck().all() as string[];
       } finally {
@@ -147,7 +147,7 @@ describe('sync durability: kill -9 of the desk while it pushes', () => {
     await host.kill('SIGTERM');
     host = null;
 
-    const db = new Database(dbFile(dataDir), { readonly: true, fileMustExist: true });
+    const db = openTestStore(dbFile(dataDir), { readonly: true, fileMustExist: true });
     try {
       const rows = db
         .prepare(`SELECT e.target_id, e.kind, e.state, e.target_case_no, c.case_no FROM outbox_entries e JOIN cases c ON c.id = e.case_id`)

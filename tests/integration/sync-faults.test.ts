@@ -3,7 +3,7 @@
  * validation refusals, 5xx/429 with Retry-After. Each run queues its cases with the sender
  * stopped (sync: false), then starts it on the same store.
  */
-import Database from 'better-sqlite3';
+import { openTestStore } from '../helpers/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDesk, type TestDesk } from '../helpers/app';
 import { tempDir } from '../helpers/temp';
@@ -51,7 +51,7 @@ async function queued(n: number): Promise<{ dataDir: string; caseNos: string[] }
 }
 
 function entries(dataDir: string): EntryRow[] {
-  const db = new Database(dbFile(dataDir), { readonly: true });
+  const db = openTestStore(dbFile(dataDir), { readonly: true });
   try {
     return db
       .prepare(
@@ -94,7 +94,7 @@ describe('sync under faults', () => {
       for (const r of rows.filter((x) => x.target_id === target)) expect(r.target_case_no).toBe(byRef.get(r.case_no));
     }
     // The dropped answers went through "unknown": resolved by the same key (keyed) or by the look-up (plain).
-    const db = new Database(dbFile(dataDir), { readonly: true });
+    const db = openTestStore(dbFile(dataDir), { readonly: true });
     const acks = db.prepare(`SELECT json_extract(detail, '$.target') AS target, json_extract(detail, '$.via') AS via, COUNT(*) AS n FROM audit_log WHERE action = 'sync.acknowledged' GROUP BY 1, 2`).all() as { target: string; via: string; n: number }[];
     db.close();
     expect(acks.find((a) => a.target === 'keyed' && a.via === 'duplicate')?.n ?? 0).toBeGreaterThan(5);
@@ -168,7 +168,7 @@ describe('sync under faults', () => {
     const c = await acceptCase(d, token, await applicantIdOf(d, token), (await plainItem(d, token)).id);
     const entry = () => entries(dataDir).find((r) => r.target_id === 'plain')!;
     const lastError = () => {
-      const db = new Database(dbFile(dataDir), { readonly: true });
+      const db = openTestStore(dbFile(dataDir), { readonly: true });
       try {
         return (db.prepare(`SELECT last_error FROM outbox_entries WHERE target_id = 'plain'`).get() as { last_error: string }).last_error;
       } finally {
@@ -197,7 +197,7 @@ describe('sync under faults', () => {
     const stored = await sim.cases('plain');
     expect(stored.map((x) => x.externalRef)).toEqual([c.caseNo]);
     expect(entry().target_case_no).toBe(stored[0]!.caseNo);
-    const db = new Database(dbFile(dataDir), { readonly: true });
+    const db = openTestStore(dbFile(dataDir), { readonly: true });
     const via = db.prepare(`SELECT json_extract(detail, '$.via') FROM audit_log WHERE action = 'sync.acknowledged'`).pluck().all();
     db.close();
     expect(via).toEqual(['lookup']);

@@ -7,7 +7,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import Database from 'better-sqlite3';
+import { openTestStore } from '../helpers/store';
 import { afterAll, describe, expect, it } from 'vitest';
 import { testDesk } from '../helpers/app';
 import { tempDir } from '../helpers/temp';
@@ -78,7 +78,7 @@ describe('the sender re-checks its lease before every send', () => {
     prep.app.close();
 
     const d = await testDesk({ dataDir });
-    const db = new Database(dbFile(dataDir));
+    const db = openTestStore(dbFile(dataDir));
     db.pragma('busy_timeout = 5000');
     try {
       const rows = () =>

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { openTestStore } from '../helpers/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDesk, type TestDesk } from '../helpers/app';
 import { tempDir } from '../helpers/temp';
@@ -52,7 +52,7 @@ describe('sync outbox: acceptance queues, the sender delivers', () => {
     const item = await plainItem(d, token);
     const c = await acceptCase(d, token, await applicantIdOf(d, token), item.id);
 
-    const db = new Database(dbFile(d.dataDir), { readonly: true });
+    const db = openTestStore(dbFile(d.dataDir), { readonly: true });
     const rows = db.prepare(`SELECT target_id, revision, idempotency_key, state FROM outbox_entries WHERE case_id = ? AND kind = 'case' ORDER BY target_id`).all(c.id) as {
       target_id: string;
       revision: number;
@@ -189,7 +189,7 @@ describe('sync outbox: acceptance queues, the sender delivers', () => {
     expect(after).toMatchObject({ id: before.id, idempotencyKey: before.idempotencyKey });
     expect(after.state).not.toBe('acknowledged');
     expect(fs.existsSync(path.join(d.dataDir, 'files', sha.slice(0, 2), sha))).toBe(true);
-    const db = new Database(dbFile(d.dataDir));
+    const db = openTestStore(dbFile(d.dataDir));
     expect(() => db.prepare('DELETE FROM files WHERE sha256 = ?').run(sha)).toThrow(/FOREIGN KEY/);
     db.close();
 

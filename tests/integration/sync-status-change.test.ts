@@ -4,7 +4,7 @@
  * own transaction (electron/services/sync/status-change.ts, docs/sync.md "A status change after
  * acceptance"). Real SQLite, the real verification service, the simulator in its own process.
  */
-import Database from 'better-sqlite3';
+import { openTestStore } from '../helpers/store';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { testDesk, type TestDesk } from '../helpers/app';
 import { tempDir } from '../helpers/temp';
@@ -115,7 +115,7 @@ describe('a false commitment after acceptance reaches the vertical systems', () 
     expect((await d.call('intake.get', { caseId: c.id }, clerk)).status).toBe('terminated');
 
     // One transaction: the transition, the new entries with their audit entry, the credit record and the outcome.
-    const db = new Database(dbFile(d.dataDir), { readonly: true });
+    const db = openTestStore(dbFile(d.dataDir), { readonly: true });
     const audit = db
       .prepare(`SELECT action, at, detail FROM audit_log WHERE action IN ('case.transition', 'sync.statusChange', 'credit.record', 'verification.outcome') ORDER BY seq DESC LIMIT 4`)
       .all() as { action: string; at: string; detail: string }[];
@@ -196,7 +196,7 @@ describe('a false commitment after acceptance reaches the vertical systems', () 
       expect(view.change!.instruction).toContain('尚未录入');
       expect(view.fields.map((f) => f.label)).toEqual(['申请人姓名', '受理编号']); // enter it, with its new status
 
-      const db = new Database(dbFile(d.dataDir), { readonly: true });
+      const db = openTestStore(dbFile(d.dataDir), { readonly: true });
       const superseded = db.prepare(`SELECT id, superseded_by FROM outbox_entries WHERE case_id = ? AND state = 'superseded' ORDER BY target_id`).all(c.id);
       expect(superseded).toEqual([
         { id: k1!.id, superseded_by: k2!.id },
@@ -253,7 +253,7 @@ describe('a false commitment after acceptance reaches the vertical systems', () 
       expect(r2!.statusChange).toBe('终止办理');
       expect((await d.call('sync.status', {}, clerk)).targets.find((t) => t.id === 'keyed')!.parked).toBe(0);
       expectHeld(await storedOf('keyed', c.caseNo), [2]);
-      const db = new Database(dbFile(d.dataDir), { readonly: true });
+      const db = openTestStore(dbFile(d.dataDir), { readonly: true });
       const parked = JSON.parse(db.prepare(`SELECT detail FROM audit_log WHERE action = 'sync.parked' AND entity_id = ?`).pluck().get(String(c.id)) as string) as { supersededBy?: number };
       expect(parked.supersededBy).toBe(r2!.id);
       db.close();

@@ -6,7 +6,7 @@
  * everything asked before it even if nobody awaited it.
  */
 import { Worker } from 'node:worker_threads';
-import Database from 'better-sqlite3';
+import { openTestStore } from '../helpers/store';
 import { afterEach, describe, expect, it } from 'vitest';
 import { testDesk } from '../helpers/app';
 import { tempDir } from '../helpers/temp';
@@ -32,7 +32,7 @@ async function queuedStore(n: number): Promise<string> {
 }
 
 function states(file: string): Record<string, number> {
-  const db = new Database(file, { readonly: true });
+  const db = openTestStore(file, { readonly: true });
   try {
     const rows = db.prepare(`SELECT state, COUNT(*) AS n FROM outbox_entries WHERE target_id = 't' GROUP BY state`).all() as { state: string; n: number }[];
     return Object.fromEntries(rows.map((r) => [r.state, r.n]));
@@ -46,7 +46,7 @@ const claimArgs = (limit: number) => ({ targetId: 't', owner: OWNER, nowMs: Date
 describe.each(['worker', 'inline'] as const)('sync sender store (%s)', (mode) => {
   function storeFor(file: string): SenderStore {
     if (mode === 'worker') return workerSenderStore(file);
-    const db = new Database(file);
+    const db = openTestStore(file);
     applyPragmas(db);
     open.push(db);
     return inlineSenderStore(db);
@@ -82,7 +82,7 @@ describe.each(['worker', 'inline'] as const)('sync sender store (%s)', (mode) =>
     expect(states(file)).toEqual({ acknowledged: 1, unknown: 1, parked: 1, pending: 3 });
     await expect(store.claim(claimArgs(1))).rejects.toThrow(/closed/);
 
-    const db = new Database(file, { readonly: true });
+    const db = openTestStore(file, { readonly: true });
     try {
       expect(db.prepare(`SELECT action FROM audit_log WHERE action IN ('sync.acknowledged', 'sync.parked') ORDER BY seq`).pluck().all()).toEqual(['sync.acknowledged', 'sync.parked']);
       expect(verifyAuditChain(db)).toMatchObject({ ok: true });

@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { openTestStore } from '../helpers/store';
 import type { DeskApp } from '../../electron/app/create-app';
 import { DEMO_PASSWORD } from '../../electron/seed/seed-demo';
 import { writeTx } from '../../electron/store/write';
@@ -139,7 +139,7 @@ export async function queueClones(app: DeskApp, n: number): Promise<{ caseIds: n
   const template = (await call<{ id: number }>(app, 'intake.transition', { caseId: v.id, to: 'accepted' }, token)).id;
 
   const targets = loadSyncConfig(path.dirname(app.dbFile)).config.targets;
-  const db = new Database(app.dbFile);
+  const db = openTestStore(app.dbFile);
   db.pragma('busy_timeout = 5000');
   db.pragma('synchronous = FULL');
   const ids: number[] = [];

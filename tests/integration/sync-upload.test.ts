@@ -6,7 +6,7 @@
  */
 import { randomBytes, createHash } from 'node:crypto';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { openTestStore } from '../helpers/store';
 import { afterAll, describe, expect, it } from 'vitest';
 import { testDesk } from '../helpers/app';
 import { tempDir } from '../helpers/temp';
@@ -62,7 +62,7 @@ describe('sync of large files', () => {
     const bigSha = createHash('sha256').update(big).digest('hex');
     const files = new FileStore(path.join(dataDir, 'files'));
     expect(files.put(big)).toBe(bigSha);
-    const side = new Database(dbFile(dataDir));
+    const side = openTestStore(dbFile(dataDir));
     side.pragma('busy_timeout = 5000');
     writeTx(side, { userId: null, username: 'test' }, () => new Date(), (w) => {
       files.record(w.db, bigSha, BIG, 'image/jpeg', w.at);
@@ -83,7 +83,7 @@ describe('sync of large files', () => {
     for (let i = 0; i < 20; i++) smallCases.push(await acceptCase(d, token, applicant, item.id));
 
     // Watch the upload; cut it at five points.
-    const ro = new Database(dbFile(dataDir), { readonly: true });
+    const ro = openTestStore(dbFile(dataDir), { readonly: true });
     const progress = ro.prepare(`SELECT sent_bytes FROM outbox_files WHERE sha256 = ?`).pluck();
     const smallOpen = ro.prepare(`SELECT COUNT(*) FROM outbox_entries e JOIN cases c ON c.id = e.case_id WHERE e.target_id = 'files' AND e.case_id <> ? AND e.state <> 'acknowledged'`).pluck();
     const bigState = ro.prepare(`SELECT state FROM outbox_entries WHERE case_id = ? AND target_id = 'files'`).pluck();

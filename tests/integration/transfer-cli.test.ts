@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
-import Database from 'better-sqlite3';
+import { copyStoreKey, openTestStore } from '../helpers/store';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Readable } from 'node:stream';
 import { ROOT, tempDir } from '../helpers/temp';
@@ -36,6 +36,7 @@ function cli(dataDir: string, ...args: string[]): Promise<{ code: number | null;
 /** The receiving desk's store, closed and copied: a fresh copy per attempt. */
 function snapshot(from: string, to: string): void {
   fs.cpSync(from, to, { recursive: true, filter: (src) => !src.includes(`${path.sep}logs`) });
+  copyStoreKey(from, to);
 }
 
 describe('bundle-import on the command line', () => {
@@ -57,7 +58,7 @@ describe('bundle-import on the command line', () => {
     await b.close();
     baseDir = tempDir('desk-base-');
     snapshot(b.dataDir, baseDir);
-    const db = new Database(path.join(baseDir, 'desk.sqlite'));
+    const db = openTestStore(path.join(baseDir, 'desk.sqlite'));
     baseDigest = contentDigest(db);
     db.close();
   }, 600_000);

@@ -15,6 +15,7 @@ import { startVerticalSim, type SimHandle } from '../../sim/vertical-system';
 import { simTarget, waitFor } from './sync-support';
 import { ACTOR, caseWithPages, manifestIn, pair, pairOfDesks, side, type Side } from './transfer-support';
 import type { TransferCtx } from '../../electron/services/transfer/transfer-context';
+import { copyStoreKey } from '../helpers/store';
 
 const open: Side[] = [];
 let sim: SimHandle | null = null;
@@ -41,6 +42,7 @@ describe('transfer delivery', () => {
     open.splice(open.indexOf(b), 1);
     const copyDir = tempDir('desk-extranet-copy-');
     fs.cpSync(b.dataDir, copyDir, { recursive: true });
+    copyStoreKey(b.dataDir, copyDir);
     const inOrder = await side('extranet', undefined, { dataDir: b.dataDir });
     const shuffled = await side('extranet', undefined, { dataDir: copyDir });
     open.push(inOrder, shuffled);

@@ -15,6 +15,7 @@ import { pairPeer, readDesk, setupDesk } from '../../electron/services/transfer/
 import type { TransferCtx } from '../../electron/services/transfer/transfer-context';
 import type { SignAlg, Zone } from '../../electron/services/transfer/desk-keys';
 import { acceptCase, applicantIdOf, FAST_SENDER, httpTarget, plainItem, resolveQuick, writeConfig } from './sync-support';
+import { copyStoreKey } from '../helpers/store';
 
 export const ACTOR = { userId: null, username: 'test' };
 
@@ -119,6 +120,7 @@ export function countRows(db: Database.Database): number {
 export function copyDir(from: string, to: string): void {
   fs.mkdirSync(to, { recursive: true });
   for (const f of fs.readdirSync(from)) fs.copyFileSync(path.join(from, f), path.join(to, f));
+  copyStoreKey(from, to);
 }
 
 export function manifestIn(dir: string): string {

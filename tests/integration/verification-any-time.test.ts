@@ -10,7 +10,7 @@
  * Real SQLite, the real services, the simulator in its own process.
  */
 import { createHash } from 'node:crypto';
-import Database from 'better-sqlite3';
+import { openTestStore } from '../helpers/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CallFailed, testDesk, type TestDesk } from '../helpers/app';
 import { tempDir } from '../helpers/temp';
@@ -197,7 +197,7 @@ describe('双随机 over exempt commitments', () => {
     const a = await runOn();
     // The pool: the commitments whose task is exempt (at least 婚育情况证明 of each of the 4 cases).
     const exemptIds = (() => {
-      const db = new Database(a.d.app.dbFile, { readonly: true });
+      const db = openTestStore(a.d.app.dbFile, { readonly: true });
       try {
         return db.prepare(`SELECT DISTINCT commitment_id FROM verification_tasks WHERE status = 'exempt' ORDER BY commitment_id`).pluck().all() as number[];
       } finally {
@@ -212,7 +212,7 @@ describe('双随机 over exempt commitments', () => {
     const random = board.tasks.filter((t) => t.source === 'random');
     expect(random.map((t) => t.id).sort((x, y) => x - y)).toEqual([...a.draw.taskIds].sort((x, y) => x - y));
     // Recorded: seed, pool and pick, in the draw row and the audit log.
-    const db = new Database(a.d.app.dbFile, { readonly: true });
+    const db = openTestStore(a.d.app.dbFile, { readonly: true });
     const row = db.prepare('SELECT seed, ratio, pool, picked FROM verification_draws WHERE id = ?').get(a.draw.drawId) as { seed: string; ratio: number; pool: string; picked: string };
     db.close();
     expect({ ...row, pool: JSON.parse(row.pool) as number[], picked: JSON.parse(row.picked) as number[] }).toEqual({ seed: SEED, ratio: 0.5, pool: a.draw.pool, picked: a.draw.picked });

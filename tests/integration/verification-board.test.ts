@@ -1,5 +1,5 @@
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { openTestStore } from '../helpers/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDesk, type TestDesk } from '../helpers/app';
 import { signaturePng } from '../helpers/png';
@@ -38,7 +38,7 @@ beforeAll(async () => {
   v = await d.call('intake.signCommitment', { caseId: v.id, certificateItemId: cert.certificateItemId, signatureKind: 'pad', signaturePngBase64: SIG }, clerk);
   caseNo = v.caseNo;
 
-  const db = new Database(path.join(d.dataDir, 'desk.sqlite'));
+  const db = openTestStore(path.join(d.dataDir, 'desk.sqlite'));
   try {
     const chenId = db.prepare(`SELECT id FROM users WHERE username = 'chenjing'`).pluck().get() as number;
     const real = db.prepare('SELECT id, commitment_id FROM verification_tasks').all() as { id: number; commitment_id: number }[];

@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import { openTestStore } from '../helpers/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CallFailed, testDesk, type TestDesk } from '../helpers/app';
 import { signaturePng } from '../helpers/png';
@@ -218,7 +218,7 @@ describe('verification after acceptance', () => {
     board = await d.call('verification.board', {}, admin);
     expect(board.tasks[0]!.overdue).toBe(true); // overdue first
 
-    const db = new Database(d.app.dbFile, { readonly: true });
+    const db = openTestStore(d.app.dbFile, { readonly: true });
     expect(verifyAuditChain(db).ok).toBe(true);
     const actions = (db.prepare(`SELECT action FROM audit_log WHERE action LIKE 'verification.%' OR action LIKE 'field.%' OR action = 'credit.record'`).all() as { action: string }[]).map((r) => r.action);
     expect(actions).toEqual(expect.arrayContaining(['verification.assign', 'verification.checkout', 'verification.outcome', 'field.resultApplied', 'credit.record']));

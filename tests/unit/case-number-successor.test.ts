@@ -4,11 +4,13 @@ import { openStore } from '../../electron/store/open-store';
 import { currentEpoch, epochTag } from '../../electron/store/epoch';
 import { continueNumberingAfter, nextCaseNumber } from '../../electron/services/intake/case-number';
 import { MIGRATIONS, tempDir } from '../helpers/temp';
+import { unlockTestDataDir } from '../helpers/store';
 
 /** The successor's numbering rule (intake/case-number.ts continueNumberingAfter), on a real store. */
 
 function store() {
   const dir = tempDir('case-number-successor-');
+  unlockTestDataDir(dir);
   const o = openStore({ file: path.join(dir, 'desk.sqlite'), migrationsDir: MIGRATIONS, backupDir: path.join(dir, 'backups') });
   if (!o.ok) throw new Error(o.detail);
   return o.db;

@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { Db } from '../../store/open-store';
 import { workerBundle } from '../../workers/run-in-worker';
 import { SENDER_OPS, type SenderOpName, type SenderOps } from './sender-store';
+import { exportStoreKeys } from '../../store/store-cipher';
 
 /**
  * Where the sender's state changes run (sender-store.ts). Every operation is
@@ -73,7 +74,7 @@ export function workerSenderStore(
   let lastFailure: string | null = null;
 
   function start(): Worker {
-    const w = spawn(workerBundle('sync-worker.cjs'), { dbFile });
+    const w = spawn(workerBundle('sync-worker.cjs'), { dbFile, storeKeys: exportStoreKeys() });
     w.unref();
     w.on('message', (msg: StoreReply) => {
       const p = pending.get(msg.id);

@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createLogger } from '../../log/logger';
 import { openStore, type Db } from '../../store/open-store';
+import { unlockStore } from '../../store/unlock-store';
+import type { StoreKeySource } from '../../store/store-key';
 import { writeTx } from '../../store/write';
 import { appRoot, storePaths } from '../../app/paths';
 import { FileStore } from '../files/file-store';
@@ -22,11 +24,13 @@ export function capCache(db: Db): void {
  * The transfer services on an existing data folder without the app (the CLI, tests). The store
  * must exist: a bundle is never imported into a new empty database.
  */
-export function openTransfer(dataDir: string, opts: { now?: () => Date } = {}): { ctx: TransferCtx; close(): void } {
+export function openTransfer(dataDir: string, opts: { now?: () => Date; storeKey?: StoreKeySource } = {}): { ctx: TransferCtx; close(): void } {
   const paths = storePaths(dataDir);
   if (!fs.existsSync(paths.dbFile)) throw new Error(`找不到数据库文件：${paths.dbFile}`);
   const now = opts.now ?? (() => new Date());
   const logger = createLogger({ file: paths.logFile });
+  // The store's key (and a plaintext store encrypted in place), as at the app's start (store/unlock-store.ts).
+  unlockStore({ dataDir, now, ...(opts.storeKey ? { source: opts.storeKey } : {}) });
   const opened = openStore({ file: paths.dbFile, migrationsDir: path.join(appRoot(), 'migrations'), backupDir: paths.backupDir, now });
   if (!opened.ok) throw new Error(`${opened.message}（${opened.detail}）`);
   const { db } = opened;

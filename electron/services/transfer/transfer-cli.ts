@@ -11,6 +11,7 @@ import { openTransfer } from './open-transfer';
 import { SIGN_ALG_LABELS } from '../../../shared/ipc/methods/transfer';
 import { DEFAULT_SIGN_ALG, pairPeer, readDesk, setupDesk, SetupRefused } from './desk-setup';
 import { manifestsIn } from './bundle-folder';
+import { StoreKeyRefused, type StoreKeySource } from '../../store/store-key';
 
 /**
  * The transfer commands of cli.cjs, for halls that script their gateway (docs/transfer.md):
@@ -25,7 +26,7 @@ import { manifestsIn } from './bundle-folder';
  */
 export const TRANSFER_COMMANDS = ['bundle-export', 'bundle-import', 'transfer-setup', 'transfer-card', 'transfer-pair'];
 
-export async function runTransferCli(command: string, args: string[], dataDir: string): Promise<number> {
+export async function runTransferCli(command: string, args: string[], dataDir: string, storeKey?: StoreKeySource): Promise<number> {
   const { values } = parseArgs({
     args,
     options: {
@@ -45,9 +46,9 @@ export async function runTransferCli(command: string, args: string[], dataDir: s
   const actor = { userId: null, username: `cli:${os.userInfo().username}` };
   let t: ReturnType<typeof openTransfer>;
   try {
-    t = openTransfer(dataDir);
+    t = openTransfer(dataDir, { ...(storeKey ? { storeKey } : {}) });
   } catch (e) {
-    process.stderr.write(`${(e as Error).message}\n`);
+    process.stderr.write(`${e instanceof StoreKeyRefused ? e.userMessage : (e as Error).message}\n`);
     return 2;
   }
   const say = (s: string) => process.stdout.write(`${s}\n`);

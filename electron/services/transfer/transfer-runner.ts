@@ -3,6 +3,7 @@ import type { Actor } from '../audit/audit-chain';
 import type { Logger, LogLevel } from '../../log/logger';
 import type { TargetConfig } from '../sync/targets-config';
 import { workerBundle } from '../../workers/run-in-worker';
+import { exportStoreKeys } from '../../store/store-cipher';
 import { BundleRefused, type RefusalCode } from './bundle-format';
 import { SetupRefused } from './desk-setup';
 import { exportBundle, type ExportOptions, type ExportResult } from './export-bundle';
@@ -54,7 +55,7 @@ export function workerRunner(ctx: TransferCtx, dbFile: string): TransferRunner {
   let nextId = 1;
 
   function start(): Worker {
-    const w = new Worker(workerBundle('transfer-worker.cjs'), { workerData: { dbFile, dataDir: ctx.dataDir, filesRoot: ctx.files.root }, execArgv: [] });
+    const w = new Worker(workerBundle('transfer-worker.cjs'), { workerData: { dbFile, dataDir: ctx.dataDir, filesRoot: ctx.files.root, storeKeys: exportStoreKeys() }, execArgv: [] });
     w.unref();
     w.on('message', (msg: TransferReply) => {
       if ('log' in msg) {

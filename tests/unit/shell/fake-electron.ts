@@ -4,6 +4,8 @@
  * keeps the handlers main.ts registers (protocol, IPC, app events, window and webContents events)
  * so the test can drive them. The machine's edge: Electron itself cannot run here.
  */
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+
 type Fn = (...args: never[]) => unknown;
 
 export interface FakeState {
@@ -19,6 +21,8 @@ export interface FakeState {
   errorBoxes: { title: string; body: string }[];
   permissionRequest: Fn | null;
   permissionCheck: Fn | null;
+  /** The OS user's secret behind the simulated safeStorage (a keyring: another user, another secret). */
+  osSecret: Buffer;
 }
 
 function deferred(): { promise: Promise<void>; resolve: () => void } {
@@ -41,6 +45,7 @@ export function freshState(): FakeState {
     errorBoxes: [],
     permissionRequest: null,
     permissionCheck: null,
+    osSecret: randomBytes(32),
   };
 }
 
@@ -156,6 +161,22 @@ export function fakeElectron(state: FakeState) {
       handle: (channel: string, fn: Fn) => {
         state.calls.push(`ipcMain.handle ${channel}`);
         state.ipcHandlers.set(channel, fn);
+      },
+    },
+    // safeStorage as the OS key store behaves (libsecret here): sealed under this user's secret, refused under another's.
+    safeStorage: {
+      isEncryptionAvailable: () => true,
+      getSelectedStorageBackend: () => 'gnome_libsecret',
+      encryptString: (plain: string) => {
+        const iv = randomBytes(12);
+        const c = createCipheriv('aes-256-gcm', state.osSecret, iv);
+        const body = Buffer.concat([c.update(plain, 'utf8'), c.final()]);
+        return Buffer.concat([Buffer.from('v11'), iv, c.getAuthTag(), body]);
+      },
+      decryptString: (sealed: Buffer) => {
+        const d = createDecipheriv('aes-256-gcm', state.osSecret, sealed.subarray(3, 15));
+        d.setAuthTag(sealed.subarray(15, 31));
+        return Buffer.concat([d.update(sealed.subarray(31)), d.final()]).toString('utf8');
       },
     },
     session: {

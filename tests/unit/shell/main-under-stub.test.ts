@@ -6,11 +6,13 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { openTestStore } from '../../helpers/store';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CONTENT_SECURITY_POLICY } from '../../../electron/host/csp';
 import { tempDir, ROOT } from '../../helpers/temp';
 import { fakeElectron, freshState, type FakeState } from './fake-electron';
+import { registerStoreKey } from '../../../electron/store/store-cipher';
+import { defaultKeyFile } from '../../../electron/store/store-key';
 
 // One state object for the file, reset in place before each test: the mocked module may be reused
 // across vi.resetModules(), so it must keep pointing at the same object.
@@ -96,7 +98,12 @@ describe('electron/main.ts under a stub of electron', () => {
     await startToWindow();
     const status = await rpc()({ senderFrame: { url: 'app://desk/index.html' } }, { id: '1', method: 'system.status', input: {} });
     expect(status).toMatchObject({ ok: true, value: { state: 'ready', needsSetup: true, hall: null } });
-    const db = new Database(path.join(dataDir, 'desk.sqlite'), { readonly: true });
+    // The store's key is sealed by the OS key store (safeStorage), kept in the data folder's record; no key file beside the folder.
+    const record = JSON.parse(fs.readFileSync(path.join(dataDir, 'store-key.json'), 'utf8')) as { source: string; sealed: string };
+    expect(record.source).toBe('os');
+    expect(fs.existsSync(defaultKeyFile(dataDir))).toBe(false);
+    registerStoreKey(dataDir, Buffer.from(fakeElectron(state).safeStorage.decryptString(Buffer.from(record.sealed, 'base64')), 'hex'));
+    const db = openTestStore(path.join(dataDir, 'desk.sqlite'), { readonly: true });
     try {
       expect(db.prepare('SELECT count(*) AS n FROM users').get()).toEqual({ n: 0 });
     } finally {
@@ -174,13 +181,14 @@ describe('electron/main.ts under a stub of electron', () => {
     process.argv = [...argv, '--cli', 'audit-verify', '--data-dir', dataDir];
     try {
       await importMain();
+      // The tool waits for ready (safeStorage, which unseals the store key, works only then).
+      state.ready.resolve();
       // No store in the folder: audit-verify says so and exits 2.
       await vi.waitFor(() => expect(state.calls).toContain('app.exit 2'), { timeout: 10_000, interval: 20 });
     } finally {
       process.argv = argv;
     }
     expect(state.calls).not.toContain('app.requestSingleInstanceLock');
-    expect(state.calls).not.toContain('app.whenReady');
     expect(state.windows).toHaveLength(0);
   });
 
