@@ -9,12 +9,12 @@
 // them, bench/search-store.ts), BENCH_HALL_OTHER_TASKS (other windows' summaries, default 80000 over
 // 4 windows, states by a seeded draw: 9 % open of which a third past due), BENCH_HALL_RUNS (timed
 // calls per figure, default 20). Timed through the real dispatcher (session, role, zod), as admin.
-import Database from 'better-sqlite3';
 import { createApp } from '../electron/app/create-app';
 import { DEMO_PASSWORD } from '../electron/seed/seed-demo';
 import type { ResponseEnvelope } from '../shared/ipc/envelope';
 import { fillStore, prng } from './search-store';
 import { emitResult, envInt, load1, median, nowMs, percentile, table, tempDir } from './lib';
+import { openDeskDb } from '../electron/store/store-cipher';
 
 const OWN = envInt('BENCH_HALL_OWN_TASKS', 20_000);
 const OTHER = envInt('BENCH_HALL_OTHER_TASKS', 80_000);
@@ -26,7 +26,7 @@ const f1 = (n: number) => n.toFixed(1);
 /** Other windows' summaries as a desk holds them after pulling the feed. */
 function fillOthers(dbFile: string, n: number, now: Date, seed = 20261206): void {
   const r = prng(seed);
-  const db = new Database(dbFile);
+  const db = openDeskDb(dbFile);
   db.pragma('synchronous = OFF');
   const insert = db.prepare(
     `INSERT INTO hall_tasks (task_key, owner_desk, task_id, window, case_no, applicant_masked, certificate, source, state, status, due_at, assignee_username, assignee_name, holder_name, outcome, updated_at, received_at)
@@ -70,7 +70,7 @@ async function main() {
   let t = nowMs();
   const cases = Math.ceil(OWN / 0.78);
   fillStore(dbFile, Math.ceil(cases * 0.8), cases);
-  const trim = new Database(dbFile);
+  const trim = openDeskDb(dbFile);
   trim.prepare('DELETE FROM verification_tasks WHERE id > (SELECT id FROM verification_tasks ORDER BY id LIMIT 1 OFFSET ?)').run(OWN - 1);
   trim.prepare('DELETE FROM hall_task_dirty').run();
   const own = trim.prepare('SELECT count(*) FROM verification_tasks').pluck().get() as number;

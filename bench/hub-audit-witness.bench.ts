@@ -10,14 +10,13 @@
 //
 //   node --import tsx bench/hub-audit-witness.bench.ts
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { createApp } from '../electron/app/create-app';
 import { appendAudit } from '../electron/services/audit/audit-chain';
 import { AuditCheckpointer } from '../electron/services/audit/checkpoints';
 import { AuditWitnessSender } from '../electron/services/hub/audit-witness-send';
-import type { Db } from '../electron/store/open-store';
 import { connector, enrolledDesks, hubDatabase, spawnHub, startCluster } from './hub-support';
 import { emitResult, envInt, load1, median, nowMs, table } from './lib';
+import { openDeskDb } from '../electron/store/store-cipher';
 
 const ENTRIES = envInt('BENCH_WITNESS_ENTRIES', 20_000);
 const ROUNDS = envInt('BENCH_WITNESS_ROUNDS', 3);
@@ -35,7 +34,7 @@ async function main(): Promise<void> {
       const [desk] = await enrolledDesks(1, [url], `witness${round}`);
       const app = await createApp({ dataDir: desk!.dataDir, sync: false });
       app.close();
-      const db = new Database(path.join(desk!.dataDir, 'desk.sqlite')) as unknown as Db;
+      const db = openDeskDb(path.join(desk!.dataDir, 'desk.sqlite'));
       const at = new Date();
       db.transaction(() => {
         for (let i = 0; i < ENTRIES; i++) appendAudit(db, { userId: null, username: `(未登录:bench${i})` }, at, { action: 'auth.signInFailed', entityType: 'user', entityId: `bench${i}`, detail: { reason: '用户名或密码错误', attempt: i } });

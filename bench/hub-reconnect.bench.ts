@@ -18,7 +18,6 @@
 // to reconnect; the desk notices at its next probe (probeIntervalMs 1 s here; 15 s by default).
 // Sender settings as bench/hub-drain.bench.ts (pollMs 200 ms), the hub target's pullMs 200 ms.
 import pg from 'pg';
-import Database from 'better-sqlite3';
 import { createApp, type DeskApp } from '../electron/app/create-app';
 import { writeSyncConfig } from '../electron/services/sync/targets-config';
 import { createDeskKeys } from '../electron/services/transfer/desk-keys';
@@ -28,6 +27,7 @@ import { queueClones } from '../tests/integration/sync-support';
 import { CuttableProxy } from '../tests/helpers/cuttable-proxy';
 import { emitResult, envInt, load1, median, nowMs, table, tempDir } from './lib';
 import { hubDatabase, hubTarget, spawnHub, startCluster } from './hub-support';
+import { openDeskDb } from '../electron/store/store-cipher';
 
 const CASES = envInt('BENCH_RECONNECT_CASES', 500);
 const ROUNDS = envInt('BENCH_RECONNECT_ROUNDS', 2);
@@ -37,7 +37,7 @@ type Variant = 'online' | 'reconnect';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function deskState(file: string): { open: number; pulled: number } {
-  const db = new Database(file, { readonly: true });
+  const db = openDeskDb(file, { readonly: true });
   try {
     const open = (db.prepare(`SELECT count(*) AS n FROM outbox_entries WHERE target_id = 'hub' AND state NOT IN ('acknowledged', 'superseded')`).get() as { n: number }).n;
     const pulled = (db.prepare(`SELECT COALESCE(max(seq), 0) AS n FROM hub_feed_records`).get() as { n: number }).n;

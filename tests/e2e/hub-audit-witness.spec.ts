@@ -1,6 +1,5 @@
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import Database from 'better-sqlite3';
 import pg from 'pg';
 import { expect, test, type Page } from '@playwright/test';
 import { freshDir, startHost, type RunningHost } from './support/host';
@@ -10,6 +9,7 @@ import { enrolDesk, hubIdentity } from '../../hub/trust';
 import { createDeskKeys, type DeskKeys } from '../../electron/services/transfer/desk-keys';
 import { hubFingerprint, type HubCard } from '../../electron/services/hub/hub-protocol';
 import { writeSyncConfig } from '../../electron/services/sync/targets-config';
+import { openTestStore } from '../helpers/store';
 
 // 审计见证 on 全厅中心 as the supervisor uses it: every desk of the hall with what the hub witnessed of
 // its audit log; 核验 of a desk says 一致, and after someone edited that desk's audit log with the desk
@@ -78,7 +78,7 @@ interface Row {
 
 /** Edits entry `seq` and recomputes the chain after it (the chain's published rule, written out here), with the triggers dropped. */
 function editAndRecompute(dataDir: string, seq: number): void {
-  const db = new Database(path.join(dataDir, 'desk.sqlite'));
+  const db = openTestStore(path.join(dataDir, 'desk.sqlite'));
   db.exec('DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;');
   const rows = db.prepare('SELECT * FROM audit_log ORDER BY seq').all() as Row[];
   rows[seq - 1]!.detail = '{"reason":"nothing happened"}';
@@ -96,7 +96,7 @@ function editAndRecompute(dataDir: string, seq: number): void {
 }
 
 const localCount = (dataDir: string) => {
-  const db = new Database(path.join(dataDir, 'desk.sqlite'), { readonly: true });
+  const db = openTestStore(path.join(dataDir, 'desk.sqlite'), { readonly: true });
   try {
     return db.prepare('SELECT COUNT(*) FROM audit_log').pluck().get() as number;
   } finally {

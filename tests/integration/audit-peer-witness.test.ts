@@ -9,7 +9,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, tempDir } from '../helpers/temp';
 import { testDesk, type TestDesk } from '../helpers/app';
@@ -18,6 +17,7 @@ import { createDeskKeys } from '../../electron/services/transfer/desk-keys';
 import { ACTOR, manifestIn, pairOfDesks, type Side } from './transfer-support';
 import { exportBundle } from '../../electron/services/transfer/export-bundle';
 import { importBundle } from '../../electron/services/transfer/import-bundle';
+import { openTestStore } from '../helpers/store';
 
 interface Row {
   seq: number;
@@ -72,7 +72,7 @@ function copy(dir: string): string {
 
 describe('audit heads witnessed by the peer desk', () => {
   it('the receiver recorded the sender’s latest signed head from the bundle, append-only, and its import audit says so', () => {
-    const db = new Database(path.join(b.dataDir, 'desk.sqlite'));
+    const db = openTestStore(path.join(b.dataDir, 'desk.sqlite'));
     const rows = db.prepare('SELECT peer_desk_id, seq, hash, via FROM audit_witnessed_heads').all() as { peer_desk_id: string; seq: number; hash: string; via: string }[];
     const aDesk = (JSON.parse(fs.readFileSync(path.join(a.dataDir, 'transfer', 'desk-keys.json'), 'utf8')) as { card: { deskId: string } }).card.deskId;
     expect(rows).toEqual([{ peer_desk_id: aDesk, seq: carried.seq, hash: carried.hash, via: 'bundle' }]);
@@ -90,7 +90,7 @@ describe('audit heads witnessed by the peer desk', () => {
 
   it('a log rewritten (an entry edited, the chain recomputed) with the checkpoint file and key replaced too: only the peer’s witness finds it', () => {
     const dir = copy(a.dataDir);
-    const db = new Database(path.join(dir, 'desk.sqlite'));
+    const db = openTestStore(path.join(dir, 'desk.sqlite'));
     db.exec('DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;');
     const rows = db.prepare('SELECT * FROM audit_log ORDER BY seq').all() as Row[];
     rows[29]!.detail = '{"reason":"nothing happened"}'; // seq 30
@@ -114,7 +114,7 @@ describe('audit heads witnessed by the peer desk', () => {
 
   it('the same rewrite with the key kept: the peer’s witness names the head whose hash no longer matches', () => {
     const dir = copy(a.dataDir);
-    const db = new Database(path.join(dir, 'desk.sqlite'));
+    const db = openTestStore(path.join(dir, 'desk.sqlite'));
     db.exec('DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;');
     const rows = db.prepare('SELECT * FROM audit_log ORDER BY seq').all() as Row[];
     expect(carried.seq).toBeLessThanOrEqual(rows.length - 3); // the witnessed head is still a number the table has after the cut
@@ -174,7 +174,7 @@ describe('audit heads witnessed by the peer desk', () => {
 
       const applied = await hall.call('verification.applyFieldResult', { resultJson: fin.resultJson }, chen);
       expect(applied.applied).toBe(true);
-      const db = new Database(path.join(hall.dataDir, 'desk.sqlite'), { readonly: true });
+      const db = openTestStore(path.join(hall.dataDir, 'desk.sqlite'), { readonly: true });
       const rows = db.prepare('SELECT peer_desk_id, seq, hash, via FROM audit_witnessed_heads').all();
       const detail = JSON.parse(db.prepare(`SELECT detail FROM audit_log WHERE action = 'field.resultApplied'`).pluck().get() as string) as { auditHead: unknown };
       db.close();

@@ -1,9 +1,9 @@
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDesk, type TestDesk } from '../helpers/app';
 import { signaturePng } from '../helpers/png';
 import { dbFile } from './sync-support';
 import type { MethodInput } from '../../shared/ipc/contract';
+import { openTestStore } from '../helpers/store';
 
 /**
  * The 全厅 board's one list (verification.hallBoard, services/hub/hall-tasks-service.ts) over a real
@@ -40,7 +40,7 @@ beforeAll(async () => {
   const chenjing = (await D.call('verification.board', { page: 1, pageSize: 5 }, admin)).assistants.find((a) => a.name === '陈静')!.id;
   await D.call('verification.assign', { taskId: own2, userId: chenjing }, admin);
   // Other windows' summaries, as the feed leaves them (hall-tasks.ts applyTaskBody).
-  const db = new Database(dbFile(D.dataDir));
+  const db = openTestStore(dbFile(D.dataDir));
   const put = db.prepare(
     `INSERT INTO hall_tasks (task_key, owner_desk, task_id, window, case_no, applicant_masked, certificate, source, state, status, due_at, assignee_username, assignee_name, holder_name, outcome, updated_at, received_at)
      VALUES (?, ?, ?, ?, ?, '李*', '无犯罪记录证明', 'sampled', ?, ?, ?, ?, ?, NULL, NULL, '2026-12-01T00:00:00.000Z', '2026-12-01T00:00:00.000Z')`,

@@ -1,5 +1,4 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
-import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { testDesk, type TestDesk } from '../helpers/app';
 import { tempDir } from '../helpers/temp';
@@ -8,6 +7,7 @@ import { dbFile, FAST_SENDER, waitFor, writeConfig } from './sync-support';
 import { freePort } from '../../hub/cluster';
 import { createDeskKeys } from '../../electron/services/transfer/desk-keys';
 import { hubFingerprint } from '../../electron/services/hub/hub-protocol';
+import { openTestStore } from '../helpers/store';
 
 /**
  * A desk with verification tasks from before it had a hub (docs/hub.md, "Verification tasks across
@@ -43,7 +43,7 @@ describe('tasks from before the hub', () => {
     D = null;
 
     // 1,200 more tasks on the same commitment, written straight into the closed store (as years of work would leave them).
-    const db = new Database(dbFile(dataDir));
+    const db = openTestStore(dbFile(dataDir));
     db.exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1200)
              INSERT INTO verification_tasks (commitment_id, method, sampled, due_at, status, created_at)
              SELECT t.commitment_id, t.method, 1, t.due_at, 'passed', t.created_at FROM n, (SELECT * FROM verification_tasks ORDER BY id LIMIT 1) t`);
@@ -58,7 +58,7 @@ describe('tasks from before the hub', () => {
     writeConfig(dataDir, { version: 1, sender: FAST_SENDER, targets: [{ id: 'hub', name: '全厅中心', kind: 'hub', baseUrl: `http://127.0.0.1:${port}`, hub: { hubId: randomUUID(), signPub: key, fingerprint: hubFingerprint({ signPub: key }) } }] });
     D = await testDesk({ dataDir });
     const read = <T,>(sql: string) => {
-      const r = new Database(dbFile(dataDir), { readonly: true });
+      const r = openTestStore(dbFile(dataDir), { readonly: true });
       try {
         return r.prepare(sql).all() as T[];
       } finally {

@@ -27,6 +27,7 @@ import { enrolDesk, hubIdentity } from '../../hub/trust';
 import { createDeskKeys } from '../../electron/services/transfer/desk-keys';
 import { hubFingerprint, type HubCard } from '../../electron/services/hub/hub-protocol';
 import { backupName, writeBackupSync } from '../../electron/store/backups';
+import { openTestStore } from '../helpers/store';
 
 interface Row {
   seq: number;
@@ -76,7 +77,7 @@ async function enrolledDesk(deskId: string, port: number, supervisorDesk = false
 }
 
 function localRows(dataDir: string): Row[] {
-  const db = new Database(dbFile(dataDir), { readonly: true });
+  const db = openTestStore(dbFile(dataDir), { readonly: true });
   try {
     return db.prepare('SELECT seq, at, actor_id, actor_username, action, entity_type, entity_id, detail, prev_hash, hash FROM audit_log ORDER BY seq').all() as Row[];
   } finally {
@@ -122,7 +123,7 @@ async function audited(d: TestDesk, n = 130, tag = 'nobody'): Promise<void> {
 
 /** The desk stopped, its triggers dropped, its audit log changed with better-sqlite3, as in audit-tamper.test.ts. */
 function tamper(dataDir: string, fn: (db: Database.Database) => void): void {
-  const db = new Database(dbFile(dataDir));
+  const db = openTestStore(dbFile(dataDir));
   db.exec('DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;');
   fn(db);
   db.close();

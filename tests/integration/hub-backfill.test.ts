@@ -1,4 +1,3 @@
-import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, usePostgres } from '../helpers/postgres';
@@ -12,6 +11,7 @@ import { createDeskKeys, type DeskCard } from '../../electron/services/transfer/
 import { hubFingerprint, type HubCard } from '../../electron/services/hub/hub-protocol';
 import { killRandom } from '../helpers/kill-points';
 import { startHost } from '../e2e/support/host';
+import { openTestStore } from '../helpers/store';
 
 /**
  * Backfill at enrolment (docs/hub.md, "Backfill and long offline periods"), against a real
@@ -72,7 +72,7 @@ async function close(d: TestDesk): Promise<void> {
 }
 
 function read<T>(d: TestDesk, sql: string, ...args: unknown[]): T[] {
-  const db = new Database(dbFile(d.dataDir), { readonly: true });
+  const db = openTestStore(dbFile(d.dataDir), { readonly: true });
   try {
     return db.prepare(sql).all(...args) as T[];
   } finally {
@@ -186,7 +186,7 @@ describe('backfill at enrolment', () => {
     await close(g.d);
     // Bench-style loading: 1,234 applicants written before the hub, straight into the desk's store.
     {
-      const db = new Database(dbFile(g.d.dataDir));
+      const db = openTestStore(dbFile(g.d.dataDir));
       const ins = db.prepare(`INSERT INTO applicants (kind, name, id_type, id_number, phone, created_at, created_by) VALUES ('person', ?, 'resident_id', ?, ?, '2026-11-01T02:00:00.000Z', 1)`);
       db.transaction(() => {
         for (let i = 0; i < N; i++) {

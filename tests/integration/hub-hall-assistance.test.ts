@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, usePostgres } from '../helpers/postgres';
@@ -20,6 +19,7 @@ import { HubConnector } from '../../electron/services/hub/hub-connector';
 import { ConnectorFailure } from '../../electron/services/sync/http-connector';
 import { TargetConfig, type HubTargetConfig } from '../../electron/services/sync/targets-config';
 import type { HallAssistanceView } from '../../shared/ipc/methods/hall-assistance';
+import { openTestStore } from '../helpers/store';
 
 /**
  * 协查 across the hall and the supervisor's hall-wide case list, end to end against a real
@@ -66,7 +66,7 @@ async function enrolledDesk(deskId: string, port: number, now?: () => Date): Pro
 }
 
 function read<T>(d: TestDesk, sql: string, ...args: unknown[]): T[] {
-  const db = new Database(dbFile(d.dataDir), { readonly: true });
+  const db = openTestStore(dbFile(d.dataDir), { readonly: true });
   try {
     return db.prepare(sql).all(...args) as T[];
   } finally {

@@ -1,4 +1,3 @@
-import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, usePostgres } from '../helpers/postgres';
@@ -16,6 +15,7 @@ import type { MethodInput } from '../../shared/ipc/contract';
 import { HubConnector } from '../../electron/services/hub/hub-connector';
 import { ConnectorFailure } from '../../electron/services/sync/http-connector';
 import { TargetConfig, type HubTargetConfig } from '../../electron/services/sync/targets-config';
+import { openTestStore } from '../helpers/store';
 
 /**
  * Verification tasks across the hall (docs/hub.md, "Verification tasks across the hall"), against a
@@ -52,7 +52,7 @@ async function enrolledDesk(deskId: string, name: string, port: number | null): 
 }
 
 function read<T>(d: TestDesk, sql: string, ...args: unknown[]): T[] {
-  const db = new Database(dbFile(d.dataDir), { readonly: true });
+  const db = openTestStore(dbFile(d.dataDir), { readonly: true });
   try {
     return db.prepare(sql).all(...args) as T[];
   } finally {

@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, usePostgres } from '../helpers/postgres';
@@ -21,6 +20,7 @@ import { SYSTEM_ACTOR } from '../../electron/services/audit/audit-chain';
 import { enqueueCase } from '../../electron/services/sync/outbox';
 import { loadSyncConfig } from '../../electron/services/sync/targets-config';
 import type { CaseView } from '../../shared/ipc/methods/intake';
+import { openTestStore } from '../helpers/store';
 
 /**
  * A desk offline for a week (issue 17, "Done when"), against a real PostgreSQL and the real hub:
@@ -139,7 +139,7 @@ async function caseWithCommitment(d: TestDesk, token: string, itemId: number, ap
  * The store's triggers mark each clone for the hub (hub-drafts.ts), as for any change.
  */
 function cloneCases(d: TestDesk, templateId: number, clones: { applicantId: number; at: string; n: number }[]): string[] {
-  const db = new Database(dbFile(d.dataDir));
+  const db = openTestStore(dbFile(d.dataDir));
   db.pragma('busy_timeout = 5000');
   db.pragma('synchronous = FULL');
   try {
