@@ -13,6 +13,7 @@ import { SyncSummary } from './sync/SyncSummary';
 import { HubStatusLine } from './hub/HubStatusLine';
 import { deskToday } from '../lib/time';
 import { CalendarWarning } from './calendar/CalendarWarning';
+import { TodayWork } from './home/TodayWork';
 
 type Summary = MethodOutput<'home.summary'>;
 
@@ -43,34 +44,39 @@ export function HomePage() {
         {summary.hall.name}（{summary.hall.region}） · {ROLE_LABELS[summary.user.role]} ·{' '}
         {deskToday(now)}
       </Typography.Paragraph>
-      <Row gutter={[16, 16]}>
-        <Col xs={12} lg={6}>
-          <Card>
-            <Statistic title="在办政务服务事项" value={summary.counts.serviceItems} suffix="项" />
-          </Card>
-        </Col>
-        <Col xs={12} lg={6}>
-          <Card>
-            <Statistic title="证明事项清单" value={summary.counts.certificateItems} suffix="项" />
-          </Card>
-        </Col>
-        <Col xs={12} lg={6}>
-          <Card>
-            <Statistic title="无需申请人自行开具" value={avoidable} suffix={`/ ${summary.counts.certificateItems} 项`} styles={{ content: { color: '#389e0d' } }} />
-          </Card>
-        </Col>
-        <Col xs={12} lg={6}>
-          <Card>
-            <Statistic title="已登记申请人" value={summary.counts.applicants} suffix="人" />
-          </Card>
-        </Col>
-        <Col xs={24} lg={14}>
-          <Card title="证明事项处理方式" extra={<a onClick={() => go('catalog')}>查看清单</a>}>
-            <PieChart
-              data={summary.certificatesByMethod.map((m) => ({ name: METHOD_LABELS[m.method], value: m.count, color: METHOD_COLORS[m.method] }))}
-            />
-          </Card>
-        </Col>
+      <TodayWork role={summary.user.role} />
+      <Row gutter={[16, 16]} style={{ marginTop: 16 }}>
+        {summary.user.role === 'supervisor' && (
+          <>
+            <Col xs={12} lg={6}>
+              <Card>
+                <Statistic title="在办政务服务事项" value={summary.counts.serviceItems} suffix="项" />
+              </Card>
+            </Col>
+            <Col xs={12} lg={6}>
+              <Card>
+                <Statistic title="证明事项清单" value={summary.counts.certificateItems} suffix="项" />
+              </Card>
+            </Col>
+            <Col xs={12} lg={6}>
+              <Card>
+                <Statistic title="无需申请人自行开具" value={avoidable} suffix={`/ ${summary.counts.certificateItems} 项`} styles={{ content: { color: '#389e0d' } }} />
+              </Card>
+            </Col>
+            <Col xs={12} lg={6}>
+              <Card>
+                <Statistic title="已登记申请人" value={summary.counts.applicants} suffix="人" />
+              </Card>
+            </Col>
+            <Col xs={24} lg={14}>
+              <Card title="证明事项处理方式" extra={<a onClick={() => go('catalog')}>查看清单</a>}>
+                <PieChart
+                  data={summary.certificatesByMethod.map((m) => ({ name: METHOD_LABELS[m.method], value: m.count, color: METHOD_COLORS[m.method] }))}
+                />
+              </Card>
+            </Col>
+          </>
+        )}
         <Col xs={24} lg={10}>
           <Card title="本机状态">
             <Descriptions column={1} size="small">

@@ -57,7 +57,7 @@ export function AppShell() {
   useIdleLock(session.idleLockMs);
 
   const isSupervisor = session.user.role === 'supervisor';
-  const items = [
+  const all = [
     { key: 'home', icon: <HomeOutlined />, label: '首页' },
     { key: 'intake', icon: <FormOutlined />, label: '受理办件' },
     { key: 'cases', icon: <FolderOpenOutlined />, label: '办件查询' },
@@ -78,6 +78,11 @@ export function AppShell() {
         ]
       : []),
   ];
+  // An assistant's menu is their work (核查与协查 first, then 帮办 at the window); the window's data
+  // exchange (数据同步, 内外网交换) and the credit list are the clerks' and supervisors'.
+  const ASSISTANT_MENU = ['home', 'verification', 'cases', 'intake', 'scan', 'applicants', 'catalog', 'calendar'];
+  const items =
+    session.user.role === 'assistant' ? ASSISTANT_MENU.map((k) => all.find((i) => i.key === k)!).filter(Boolean) : all;
   const Page = PAGES[page];
 
   return (
