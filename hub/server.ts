@@ -11,6 +11,7 @@ import { successorCases } from './successor';
 import { deskCaseCount, feedToken, heldKeys, HELD_BATCH_MAX } from './reconcile';
 import { deskAdminRoute, LastSeen } from './desk-admin';
 import { fieldRoute } from './field-relay';
+import { lockoutRoute } from './hall-lockouts';
 
 /**
  * The hub's HTTP API (docs/hub.md). Every request is a signed desk request; it is checked
@@ -248,6 +249,7 @@ export function createHubServer(o: HubOptions): http.Server {
             if (!f) throw new Refusal(404, 'NOT_FOUND', '没有这个接口。', `no route ${req.method} ${url.pathname}`);
             r = await f;
           } else if (req.method === 'GET' && url.pathname === '/v1/successor/cases') r = await successorCases(o.pool, a, url, (c) => spendNonce(c, a));
+          else if (req.method === 'POST' && url.pathname === '/v1/lockouts') r = await lockoutRoute({ pool: o.pool, spendNonce: (c) => spendNonce(c, a), refuse: (...x) => new Refusal(...x) }, a);
           else if (req.method === 'GET' && url.pathname === '/v1/hall/cases') r = await hallCases(o.pool, url, (c) => spendNonce(c, a));
           else if (req.method === 'GET' && url.pathname === '/v1/cases/summary') r = await casesHeld(a, true);
           else if (req.method === 'POST' && url.pathname === '/v1/cases/held') r = await casesHeld(a, false);
