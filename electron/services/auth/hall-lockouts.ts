@@ -92,7 +92,12 @@ export class HallLockouts {
         // Bookkeeping of what the hub holds (the events themselves were audited when they happened).
         const mark = db.prepare('UPDATE hall_lockout_reports SET sent_at = ? WHERE id = ?');
         const at = this.deps.now().toISOString();
-        db.transaction(() => unsent.forEach((e) => mark.run(at, e.id)))();
+        // Reports the hub holds are kept a day (to look into), then forgotten.
+        const dayAgo = new Date(this.deps.now().getTime() - 24 * 3600_000).toISOString();
+        db.transaction(() => {
+          unsent.forEach((e) => mark.run(at, e.id));
+          db.prepare('DELETE FROM hall_lockout_reports WHERE sent_at IS NOT NULL AND sent_at < ?').run(dayAgo);
+        })();
       }
       return states;
     } catch (e) {
