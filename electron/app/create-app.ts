@@ -350,7 +350,7 @@ async function readyApp(opts: CreateAppOptions, logger: Logger, lock: DataDirLoc
   const handlers = mergeHandlers(
     createSystemService({ db, schemaVersion: opened.schemaVersion }, now),
     createSetupService(deps),
-    createAuthService(deps, hallLockouts),
+    createAuthService(deps, { hall: hallLockouts, production: opts.demo === false }),
     createUsersService(deps),
     createHomeService(deps),
     createCatalogService(deps),

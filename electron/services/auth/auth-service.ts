@@ -10,17 +10,29 @@ import { AttemptGate } from './attempt-gate';
 import { refuseUsernameInPassword } from '../users/users-service';
 import { enqueueHallUser } from '../hub/hall-users';
 import { queueHallLockout, type HallLockouts } from './hall-lockouts';
+import { DEMO_PASSWORD } from '../../seed/demo-password';
 
 const ANONYMOUS = (username: string) => ({ userId: null, username: `(未登录:${username.slice(0, 64)})` });
 
 const minutesLeft = (ms: number) => Math.max(1, Math.ceil(ms / 60_000));
 
-export function createAuthService(deps: Deps, hall: HallLockouts | null = null) {
+export interface AuthServiceOptions {
+  /** Lockouts counted across the hall (null: no hub). */
+  hall?: HallLockouts | null;
+  /**
+   * A production desk (demo off): a demo user, or anyone signing in with the demo password, must
+   * change the password before anything else (docs/SECURITY.md). A demo desk keeps this off.
+   */
+  production?: boolean;
+}
+
+export function createAuthService(deps: Deps, opts: AuthServiceOptions = {}) {
+  const hall = opts.hall ?? null;
   const { db, sessions, auth, lockouts } = deps;
   const gate = new AttemptGate();
 
   function sessionInfo(s: Session): SessionInfo {
-    return { token: s.token, user: s.user, idleLockMs: sessions.idleLockMs };
+    return { token: s.token, user: s.user, idleLockMs: sessions.idleLockMs, ...(s.mustChangePassword ? { mustChangePassword: true } : {}) };
   }
 
   /**
@@ -103,11 +115,14 @@ export function createAuthService(deps: Deps, hall: HallLockouts | null = null) 
         refuseIfUnusable(current);
         if (!(await verifyPassword(password, current.password_hash))) await recordFailure(current, 'signIn');
         const view = toUserView(current);
+        // The demo password never serves on a production desk: marked at the seed, or recognised as typed.
+        const mustChange = opts.production === true && (current.must_change_password === 1 || password === DEMO_PASSWORD);
         deps.write({ userId: current.id, username: current.username }, (w) => {
           signedIn(w, current);
-          w.audit({ action: 'auth.signIn', entityType: 'user', entityId: current.id });
+          if (mustChange) w.db.prepare('UPDATE users SET must_change_password = 1 WHERE id = ?').run(current.id);
+          w.audit({ action: 'auth.signIn', entityType: 'user', entityId: current.id, ...(mustChange ? { detail: { mustChangePassword: true } } : {}) });
         });
-        return sessionInfo(sessions.create(view));
+        return sessionInfo(sessions.create(view, mustChange));
       });
     },
 
@@ -153,12 +168,14 @@ export function createAuthService(deps: Deps, hall: HallLockouts | null = null) 
         refuseIfUnusable(user);
         if (!(await verifyPassword(oldPassword, user.password_hash))) await recordFailure(user, 'changePassword');
         refuseUsernameInPassword(newPassword, user.username);
+        if (newPassword === oldPassword || newPassword === DEMO_PASSWORD) throw new AppError('BAD_INPUT', '新密码不能与原密码或演示密码相同。', { field: 'newPassword' });
         const hash = await hashPassword(newPassword);
         deps.write(ctx.actor, (w) => {
           w.db.prepare('UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?').run(hash, w.at.toISOString(), user.id);
-          w.audit({ action: 'auth.passwordChanged', entityType: 'user', entityId: user.id });
+          w.audit({ action: 'auth.passwordChanged', entityType: 'user', entityId: user.id, ...(user.must_change_password === 1 ? { detail: { demoPasswordReplaced: true } } : {}) });
           enqueueHallUser(w, user.id, ['passwordHash']);
         });
+        sessions.passwordChanged(user.id);
         return { ok: true as const };
       });
     },

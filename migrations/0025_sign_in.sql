@@ -13,3 +13,14 @@ CREATE TABLE hall_lockout_reports (
   sent_at     TEXT
 );
 CREATE INDEX hall_lockout_reports_unsent ON hall_lockout_reports (id) WHERE sent_at IS NULL;
+
+-- Demo users must change their password on first production use (docs/SECURITY.md): the demo seed
+-- marks its users; a production desk (demo off) lets a marked user — or anyone who signs in with
+-- the demo password — do nothing but change the password (electron/app/dispatcher.ts). Any change
+-- of the password hash, on this desk or arriving from the hall, clears the mark.
+ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0 CHECK (must_change_password IN (0, 1));
+CREATE TRIGGER users_password_changed AFTER UPDATE OF password_hash ON users
+WHEN NEW.password_hash IS NOT OLD.password_hash AND NEW.must_change_password = 1
+BEGIN
+  UPDATE users SET must_change_password = 0 WHERE id = NEW.id;
+END;
