@@ -24,3 +24,17 @@ WHEN NEW.password_hash IS NOT OLD.password_hash AND NEW.must_change_password = 1
 BEGIN
   UPDATE users SET must_change_password = 0 WHERE id = NEW.id;
 END;
+
+-- Field results signed by a key only the laptop holds (docs/verification.md, "The laptop's key"):
+-- on the laptop, the key pair it made for a package; at the hall, the public key registered for the
+-- task's current package (first registration only). A new package (checkout released, reassigned,
+-- issued again) forgets the registration of the old one.
+ALTER TABLE field_work ADD COLUMN device_key TEXT CHECK (device_key IS NULL OR json_valid(device_key));
+ALTER TABLE verification_tasks ADD COLUMN field_key_alg TEXT CHECK (field_key_alg IS NULL OR field_key_alg IN ('ed25519', 'sm2-sm3'));
+ALTER TABLE verification_tasks ADD COLUMN field_public_key TEXT;
+ALTER TABLE verification_tasks ADD COLUMN field_key_registered_at TEXT;
+CREATE TRIGGER verification_tasks_field_key_released AFTER UPDATE OF package_id ON verification_tasks
+WHEN NEW.package_id IS NOT OLD.package_id AND NEW.field_public_key IS NOT NULL
+BEGIN
+  UPDATE verification_tasks SET field_key_alg = NULL, field_public_key = NULL, field_key_registered_at = NULL WHERE id = NEW.id;
+END;

@@ -8,6 +8,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'auth.signInRefused': '拒绝登录',
   'auth.accountLocked': '账号锁定',
   'auth.hallLockTaken': '全厅锁定账号',
+  'verification.fieldKeyRegistered': '登记外勤电脑密钥',
   'auth.unlock': '解锁工作台',
   'auth.passwordChanged': '修改密码',
   'user.create': '新建用户',
