@@ -12,6 +12,7 @@ import { deskCaseCount, feedToken, heldKeys, HELD_BATCH_MAX } from './reconcile'
 import { deskAdminRoute, LastSeen } from './desk-admin';
 import { fieldRoute } from './field-relay';
 import { lockoutRoute } from './hall-lockouts';
+import { fieldKeysRoute } from './field-keys';
 
 /**
  * The hub's HTTP API (docs/hub.md). Every request is a signed desk request; it is checked
@@ -245,7 +246,7 @@ export function createHubServer(o: HubOptions): http.Server {
           } else if (url.pathname === '/v1/records' || url.pathname.startsWith('/v1/conflicts')) r = await recordRoute(req.method ?? '', url, a);
           else if (url.pathname.startsWith('/v1/files')) r = await fileRoute(o.pool, a, req.method ?? '', url, (c) => spendNonce(c, a), o.killAtChunk ?? null, log);
           else if (url.pathname.startsWith('/v1/field/')) {
-            const f = fieldRoute({ pool: o.pool, spendNonce: (c) => spendNonce(c, a), refuse: (...x) => new Refusal(...x) }, req.method ?? '', url, a);
+            const f = fieldKeysRoute({ pool: o.pool, spendNonce: (c) => spendNonce(c, a), refuse: (...x) => new Refusal(...x) }, req.method ?? '', url, a) ?? fieldRoute({ pool: o.pool, spendNonce: (c) => spendNonce(c, a), refuse: (...x) => new Refusal(...x) }, req.method ?? '', url, a);
             if (!f) throw new Refusal(404, 'NOT_FOUND', '没有这个接口。', `no route ${req.method} ${url.pathname}`);
             r = await f;
           } else if (req.method === 'GET' && url.pathname === '/v1/successor/cases') r = await successorCases(o.pool, a, url, (c) => spendNonce(c, a));

@@ -9,6 +9,7 @@ import { loadTask } from '../verification/task-rows';
 import { checkoutTask, type Taker } from '../verification/field-checkout';
 import { applyFieldResult } from '../verification/field-apply';
 import { createFieldService } from '../field/field-service';
+import { registerHallFieldKeys, sendFieldKey } from './hall-field-keys';
 
 /**
  * Field work through the hub, the desks' side (docs/hub.md, "Field work through the hub";
@@ -68,7 +69,10 @@ export function createHallFieldService(deps: Deps & { files: FileStore }, hubTar
   const importPackage = async (c: HubConnector, taskKey: string, ctx: Parameters<NonNullable<PartialHandlers['field.import']>>[1]) => {
     const r = await ask(c, 'GET', `/v1/field/package?taskKey=${encodeURIComponent(taskKey)}`);
     const pkg = (r.json as { package?: unknown }).package;
-    return field['field.import']!({ packageJson: JSON.stringify(pkg) }, ctx);
+    const work = await field['field.import']!({ packageJson: JSON.stringify(pkg) }, ctx);
+    // This laptop's key for the package, registered with the task through the hub (hall-field-keys.ts).
+    await sendFieldKey((m, p, b) => ask(c, m, p, b), taskKey, (await field['field.keyRegistration']!({ packageId: work.packageId }, ctx)).registrationJson);
+    return work;
   };
 
   return {
@@ -111,6 +115,8 @@ export function createHallFieldService(deps: Deps & { files: FileStore }, hubTar
         await ask(c, 'POST', '/v1/field/package', { taskKey: l.taskKey, package: pkg });
         out.issued++;
       }
+      // The laptops' keys first (hall-field-keys.ts): a result applies only against its package's registered key.
+      out.refused.push(...(await registerHallFieldKeys(deps, ctx.actor, (m, p, b) => ask(c, m, p, b))).refused);
       // Results relayed by the hub: applied once each (by result id), then acknowledged.
       const results = (await ask(c, 'GET', '/v1/field/results')).json as { results: { resultId: string; taskKey: string; result: unknown }[] };
       const done: string[] = [];

@@ -27,6 +27,8 @@ export function registerFieldKey(deps: Deps, actor: Actor, registrationJson: str
   }
   const reg = parsed.data as KeyRegistration;
   const t = loadTask(deps.db, reg.taskId);
+  // Registered before (the hub lists it until the task's result is acknowledged): nothing to do, even after the outcome.
+  if (t.package_id === reg.packageId && t.field_public_key === reg.publicKey) return { registered: false, taskId: t.id, message: '该外勤电脑的密钥已登记。' };
   if (!t.checkout_key || t.package_id !== reg.packageId) {
     throw new AppError('CONFLICT', '该外勤任务已被收回或改派，此设备登记不能使用。', { taskId: t.id, packageId: reg.packageId });
   }

@@ -25,3 +25,15 @@ CREATE TABLE hall_lockout_events (
   received_at  TIMESTAMPTZ NOT NULL DEFAULT now(),
   PRIMARY KEY (desk_id, event_id)
 );
+
+-- The field laptop's key registration for a package (docs/hub.md, "Field work through the hub";
+-- hub/field-keys.ts): posted by the desk that holds the hub's lock of the task, read by the owning
+-- desk, which registers the key with its task before it applies any result of that package.
+CREATE TABLE field_key_registrations (
+  task_key      TEXT NOT NULL REFERENCES field_offers (task_key),
+  package_id    TEXT NOT NULL,
+  from_desk     TEXT NOT NULL REFERENCES desks (desk_id),
+  registration  JSONB NOT NULL,
+  received_at   TIMESTAMPTZ NOT NULL DEFAULT now(),
+  PRIMARY KEY (task_key, package_id)
+);
