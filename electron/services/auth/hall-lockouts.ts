@@ -55,6 +55,9 @@ interface ReportRow {
 export class HallLockouts {
   /** The hall lock (its lock_seq) each username's lock on this desk was taken from. */
   private readonly seen = new Map<string, number>();
+  /** The periodic flush backs off while the hub does not take the reports (away, or refusing this desk): 1 s doubling to 1 min. */
+  private backoffMs = 0;
+  private nextFlushAt = 0;
 
   constructor(
     private readonly deps: Deps,
@@ -133,8 +136,14 @@ export class HallLockouts {
   async flush(): Promise<void> {
     if (!this.hub()) return;
     const waiting = this.deps.db.prepare('SELECT DISTINCT username FROM hall_lockout_reports WHERE sent_at IS NULL').all() as { username: string }[];
-    if (!waiting.length) return;
+    if (!waiting.length || this.deps.monotonic() < this.nextFlushAt) return;
     const states = await this.exchange([], this.timeoutMs);
-    if (states) for (const { username } of waiting) this.adopt(username, states[username]);
+    if (!states) {
+      this.backoffMs = Math.min(60_000, Math.max(1000, this.backoffMs * 2));
+      this.nextFlushAt = this.deps.monotonic() + this.backoffMs;
+      return;
+    }
+    this.backoffMs = 0;
+    for (const { username } of waiting) this.adopt(username, states[username]);
   }
 }
