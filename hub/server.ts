@@ -13,6 +13,8 @@ import { deskCaseCount, feedToken, heldKeys, HELD_BATCH_MAX } from './reconcile'
 import { deskAdminRoute, LastSeen } from './desk-admin';
 import { fieldRoute, type FieldKillPoint } from './field-relay';
 import { auditWitnessRoute } from './audit-witness';
+import { lockoutRoute } from './hall-lockouts';
+import { fieldKeysRoute } from './field-keys';
 
 /**
  * The hub's HTTP API (docs/hub.md). Every request is a signed desk request; it is checked
@@ -248,10 +250,13 @@ export function createHubServer(o: HubOptions): http.Server {
           } else if (url.pathname === '/v1/records' || url.pathname.startsWith('/v1/conflicts')) r = await recordRoute(req.method ?? '', url, a);
           else if (url.pathname.startsWith('/v1/files')) r = await fileRoute(o.pool, a, req.method ?? '', url, (c) => spendNonce(c, a), o.killAtChunk ?? null, log);
           else if (url.pathname.startsWith('/v1/field/')) {
-            const f = fieldRoute({ pool: o.pool, spendNonce: (c) => spendNonce(c, a), refuse: (...x) => new Refusal(...x), killAt: o.killAtField ?? null }, req.method ?? '', url, a);
+            const f =
+              fieldKeysRoute({ pool: o.pool, spendNonce: (c) => spendNonce(c, a), refuse: (...x) => new Refusal(...x) }, req.method ?? '', url, a) ??
+              fieldRoute({ pool: o.pool, spendNonce: (c) => spendNonce(c, a), refuse: (...x) => new Refusal(...x), killAt: o.killAtField ?? null }, req.method ?? '', url, a);
             if (!f) throw new Refusal(404, 'NOT_FOUND', '没有这个接口。', `no route ${req.method} ${url.pathname}`);
             r = await f;
           } else if (req.method === 'GET' && url.pathname === '/v1/successor/cases') r = await successorCases(o.pool, a, url, (c) => spendNonce(c, a));
+          else if (req.method === 'POST' && url.pathname === '/v1/lockouts') r = await lockoutRoute({ pool: o.pool, spendNonce: (c) => spendNonce(c, a), refuse: (...x) => new Refusal(...x) }, a);
           else if (req.method === 'GET' && url.pathname === '/v1/hall/cases') r = await hallCases(o.pool, url, (c) => spendNonce(c, a));
           else if (req.method === 'GET' && url.pathname === '/v1/hall/case-list') r = await hallCaseList(o.pool, url, (c) => spendNonce(c, a));
           else if (req.method === 'GET' && url.pathname === '/v1/cases/summary') r = await casesHeld(a, true);

@@ -16,6 +16,7 @@ import { configureHallUserSessions } from '../services/hub/hall-users';
 import { Lockouts } from '../services/auth/lockout';
 import { systemMonotonic, type Monotonic } from './clock';
 import { createAuthService } from '../services/auth/auth-service';
+import { configureHallLockouts, HallLockouts } from '../services/auth/hall-lockouts';
 import { createUsersService } from '../services/users/users-service';
 import { createApplicantsService } from '../services/applicants/applicants-service';
 import { createCatalogService } from '../services/catalog/catalog-service';
@@ -357,6 +358,8 @@ async function readyApp(opts: CreateAppOptions, logger: Logger, lock: DataDirLoc
   configureHallMaterials(db, opts.dataDir);
   configureHallAssistance(db, opts.dataDir);
   configureHallTasks(db, opts.dataDir);
+  configureHallLockouts(db, () => hubTargets().length > 0);
+  const hallLockouts = new HallLockouts(deps, () => hubTargets()[0], opts.dataDir, syncTargets.sender.requestTimeoutMs);
   const pages = hallPageFetcher(deps, files, hubTargets, opts.dataDir, syncTargets.sender.requestTimeoutMs);
   const intakeDeps = { ...deps, files, dataSharing, syncTargets, pages };
   const queries = createDataQueries(intakeDeps);
@@ -375,7 +378,7 @@ async function readyApp(opts: CreateAppOptions, logger: Logger, lock: DataDirLoc
   const handlers = mergeHandlers(
     createSystemService({ db, schemaVersion: opened.schemaVersion }, now),
     createSetupService(deps),
-    createAuthService(deps),
+    createAuthService(deps, { hall: hallLockouts, production: opts.demo === false }),
     createUsersService(deps),
     createHomeService(deps),
     createCatalogService(deps),
@@ -425,6 +428,12 @@ async function readyApp(opts: CreateAppOptions, logger: Logger, lock: DataDirLoc
       .finally(() => (lookingUp = false));
   };
   const lookUpTimer = opts.sync !== false ? setInterval(lookUp, 30_000) : null;
+  // Failures counted while the hub was away are reported once it is back (hall-lockouts.ts).
+  const lockoutTimer =
+    opts.sync !== false
+      ? setInterval(() => void hallLockouts.flush().catch((e: unknown) => logger.error('auth.hallLockoutFailed', { error: e instanceof Error ? e.stack : String(e) })), Math.max(1000, syncTargets.sender.pollMs))
+      : null;
+  lockoutTimer?.unref();
   lookUpTimer?.unref();
   if (opts.sync !== false) lookUp();
 
@@ -437,6 +446,7 @@ async function readyApp(opts: CreateAppOptions, logger: Logger, lock: DataDirLoc
     close: () => {
       void backups.stop();
       if (lookUpTimer) clearInterval(lookUpTimer);
+      if (lockoutTimer) clearInterval(lockoutTimer);
       clearInterval(checkpointTimer);
       transfer.stop();
       sender.halt();

@@ -53,6 +53,9 @@ export function createDispatcher(opts: { handlers: Handlers; sessions: SessionSt
         const session = sessions?.get(token);
         if (!session) return fail('UNAUTHENTICATED', DEFAULT_MESSAGES.UNAUTHENTICATED, { method });
         if (session.locked && !spec.allowWhenLocked) return fail('SESSION_LOCKED', DEFAULT_MESSAGES.SESSION_LOCKED, { method, user: session.user.username });
+        if (session.mustChangePassword && !spec.allowBeforePasswordChange) {
+          return fail('PASSWORD_CHANGE_REQUIRED', DEFAULT_MESSAGES.PASSWORD_CHANGE_REQUIRED, { method, user: session.user.username });
+        }
         if (Array.isArray(spec.access) && !spec.access.includes(session.user.role)) {
           return fail('FORBIDDEN', DEFAULT_MESSAGES.FORBIDDEN, { method, user: session.user.username, role: session.user.role });
         }

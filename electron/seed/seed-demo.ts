@@ -9,7 +9,9 @@ import { insertCatalogVersion } from '../services/catalog-io/catalog-version-row
 import type { CatalogData } from '../services/catalog-io/catalog-model';
 import { APPLICANT_SELF, DEFAULT_RISK_CLASS } from '../../shared/domain/catalog';
 
-export const DEMO_PASSWORD = 'Desk@2026';
+import { DEMO_PASSWORD } from './demo-password';
+
+export { DEMO_PASSWORD };
 
 export const DEMO_HALL = { code: '420325-ZWFW', name: '房县政务服务中心', region: '湖北省十堰市房县' };
 
@@ -97,6 +99,8 @@ export async function seedDemo(deps: Deps): Promise<void> {
     const iso = w.at.toISOString();
     db.prepare('INSERT INTO hall (id, code, name, region) VALUES (1, ?, ?, ?)').run(DEMO_HALL.code, DEMO_HALL.name, DEMO_HALL.region);
     DEMO_USERS.forEach((u, i) => insertUser(db, { ...u, passwordHash: hashes[i]! }, w.at));
+    // Marked: a production desk that opens this store lets them do nothing before they change the password (docs/SECURITY.md).
+    db.prepare(`UPDATE users SET must_change_password = 1 WHERE username IN (${DEMO_USERS.map(() => '?').join(', ')})`).run(...DEMO_USERS.map((u) => u.username));
 
     insertCatalogVersion(db, demoCatalogData(), {
       label: '房县证明事项清单（演示）2026年版',

@@ -5,10 +5,12 @@ import { SignInPage } from './pages/SignInPage';
 import { SetupPage } from './pages/SetupPage';
 import { RecoveryPage } from './pages/RecoveryPage';
 import { AppShell } from './shell/AppShell';
+import { ChangePasswordPage } from './pages/ChangePasswordPage';
 
 export function App() {
   const phase = useDesk((s) => s.phase);
   const boot = useDesk((s) => s.boot);
+  const mustChangePassword = useDesk((s) => s.session?.mustChangePassword === true);
 
   useEffect(() => {
     void boot();
@@ -28,7 +30,8 @@ export function App() {
     case 'signedOut':
       return <SignInPage />;
     case 'signedIn':
-      return <AppShell />;
+      // A demo user on a production desk changes the password before anything else.
+      return mustChangePassword ? <ChangePasswordPage /> : <AppShell />;
     case 'noToken':
       return (
         <Result

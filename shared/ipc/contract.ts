@@ -46,6 +46,8 @@ export const SessionInfo = z.object({
   token: z.string(),
   user: UserView,
   idleLockMs: z.number().int().positive(),
+  /** True: a demo user on a production desk, who must change the password before anything else. */
+  mustChangePassword: z.boolean().optional(),
 });
 export type SessionInfo = z.infer<typeof SessionInfo>;
 
@@ -181,16 +183,18 @@ const foundationMethods = {
     input: z.object({ username: trimmed(64), password: z.string().min(1).max(128) }).strict(),
     output: SessionInfo,
   }),
-  'auth.signOut': method({ access: 'session', allowWhenLocked: true, input: Empty, output: Ok }),
-  'auth.lock': method({ access: 'session', allowWhenLocked: true, input: Empty, output: Ok }),
+  'auth.signOut': method({ access: 'session', allowWhenLocked: true, allowBeforePasswordChange: true, input: Empty, output: Ok }),
+  'auth.lock': method({ access: 'session', allowWhenLocked: true, allowBeforePasswordChange: true, input: Empty, output: Ok }),
   'auth.unlock': method({
     access: 'session',
     allowWhenLocked: true,
+    allowBeforePasswordChange: true,
     input: z.object({ password: z.string().min(1).max(128) }).strict(),
     output: SessionInfo,
   }),
   'auth.changePassword': method({
     access: 'session',
+    allowBeforePasswordChange: true,
     input: z.object({ oldPassword: z.string().min(1).max(128), newPassword: NewPassword }).strict(),
     output: Ok,
   }),

@@ -14,6 +14,8 @@ export interface MethodSpec<I extends z.ZodType = z.ZodType, O extends z.ZodType
   output: O;
   /** Allowed while the session is idle-locked (only the unlock path). */
   allowWhenLocked?: boolean;
+  /** Allowed while the user must still change a demo password (docs/SECURITY.md): the change itself and keeping the session. */
+  allowBeforePasswordChange?: boolean;
   /** Does not count as user activity for the idle lock (background polling). */
   passive?: boolean;
 }

@@ -165,15 +165,24 @@ test('commitment → task with the catalog due date → assigned → taken offli
   );
   expect(again).toContain('已被陈静领取外勤');
 
-  // 4. The hall desk goes away: the laptop works with no connection to it.
-  const hallPort = hall.port;
-  const hallDir = hall.dataDir;
-  await hall.kill();
+  // 4. The laptop imports the package and makes its own key for it; 陈静 hands the key registration in at the hall
+  // before going out (the hall accepts only results signed by that key: docs/verification.md).
   const field = await signIn(laptopCtx, laptop, 'chenjing');
   await field.getByRole('menuitem', { name: '核查与协查' }).click();
   await field.getByTestId('import-field-package').locator('..').locator('input[type=file]').setInputFiles(pkgFile);
   const work = field.getByTestId('field-work');
   await expect(work).toContainText('王芳');
+  const [keyDownload] = await Promise.all([field.waitForEvent('download'), work.getByTestId('field-key-export').click()]);
+  const keyFile = path.join(path.dirname(pkgFile), keyDownload.suggestedFilename());
+  await keyDownload.saveAs(keyFile);
+  await chenHall.getByTestId('import-field-result').locator('..').locator('input[type=file]').setInputFiles(keyFile);
+  await expect(chenHall.getByText('外勤电脑的密钥已登记')).toBeVisible();
+  await shot(chenHall, '2b-hall-laptop-key-registered');
+
+  // The hall desk goes away: the laptop works with no connection to it.
+  const hallPort = hall.port;
+  const hallDir = hall.dataDir;
+  await hall.kill();
   await expect(work).not.toContainText('42032519880623004X');
   // Where to go and whom to call: the registered address and the phone (its checkout was audited).
   await expect(work.getByTestId('field-applicant-address')).toHaveText('湖北省十堰市房县城关镇东街12号');

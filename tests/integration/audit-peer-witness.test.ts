@@ -163,6 +163,9 @@ describe('audit heads witnessed by the peer desk', () => {
       for (let i = 0; i < 60; i++) expect((await laptop.raw('auth.signIn', { username: `nobody${i}`, password: 'wrong' })).ok).toBe(false);
       const lchen = (await laptop.signIn('chenjing')).token;
       let work = await laptop.call('field.import', { packageJson: out.packageJson }, lchen);
+      // Its key registration handed in at the hall before going out (docs/verification.md, "The laptop's key").
+      const reg = await laptop.call('field.keyRegistration', { packageId: work.packageId }, lchen);
+      expect((await hall.call('verification.registerFieldKey', { registrationJson: reg.registrationJson }, chen)).registered).toBe(true);
       work = await laptop.call('field.save', { packageId: work.packageId, answers: {}, notes: '网上核验属实', address: '', coords: null, outcome: 'true', consequence: null }, lchen);
       const sealedHead = lastHead(laptopDir); // the laptop's latest signed head when it seals the work
       const fin = await laptop.call('field.finish', { packageId: work.packageId }, lchen);

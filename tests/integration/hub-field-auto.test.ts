@@ -160,6 +160,10 @@ describe('field work through the hub, by itself', () => {
     expect(task.caseStatus).toBe('rejected'); // a draft case whose commitment was false (outcome.ts)
     expect(read(A, 'SELECT count(*) AS n FROM field_results_applied WHERE task_id = ?', taskId)).toEqual([{ n: 1 }]);
     expect(auditCount(dbFile(A.dataDir), 'field.resultApplied')).toBe(1);
+    // The laptop's key went with the automatic fetch: the hub holds its one registration, A registered it once (by itself) before applying.
+    expect((await pool.query('SELECT package_id, from_desk FROM field_key_registrations WHERE task_key = $1', [taskKey])).rows).toEqual([{ package_id: work.packageId, from_desk: 'laptop-1' }]);
+    expect(auditCount(dbFile(A.dataDir), 'verification.fieldKeyRegistered')).toBe(1);
+    expect(read(A, `SELECT actor_username FROM audit_log WHERE action = 'verification.fieldKeyRegistered'`)).toEqual([{ actor_username: 'system' }]);
     expect(read(A, 'SELECT kind FROM verification_evidence WHERE task_id = ? ORDER BY position', taskId)).toEqual([{ kind: 'photo' }, { kind: 'signature' }]);
     // The photo's bytes at A are the laptop's, byte for byte.
     const photoSha = read<{ file_sha256: string }>(A, `SELECT file_sha256 FROM verification_evidence WHERE task_id = ? AND kind = 'photo'`, taskId)[0]!.file_sha256;

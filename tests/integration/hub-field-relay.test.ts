@@ -245,6 +245,8 @@ describe('a field result delivered twice applies once', () => {
     expect((await A.call('verification.syncHallField', {}, supervisor)).issued).toBe(1);
     const packageId = await doTheWork(l, taskKey);
     const sealed = await l.d.call('field.finish', { packageId }, l.token);
+    // The laptop's key, registered at A through the hub (the laptop posted it when it fetched the package).
+    expect(await A.call('verification.syncHallField', {}, supervisor)).toEqual({ issued: 0, applied: 0, duplicates: 0, refused: [] });
     const file = await A.call('verification.applyFieldResult', { resultJson: sealed.resultJson }, supervisor);
     expect(file).toMatchObject({ applied: true, message: '外勤结果已应用。' });
     const sent = await l.d.call('field.sendToHall', { taskKey, packageId }, l.token);

@@ -14,6 +14,7 @@ import { tempDir } from '../helpers/temp';
 import { documentJpeg } from '../helpers/jpeg';
 import { startDataSharingPlatform, type RunningPlatform } from '../../sim/data-sharing-platform';
 import { hmac } from '../../electron/services/field/field-crypto';
+import { deviceSign, type DeviceKey } from '../../electron/services/field/field-device-key';
 import { storePaths } from '../../electron/app/paths';
 import type { CaseView } from '../../shared/ipc/methods/intake';
 import { FileStore } from '../../electron/services/files/file-store';
@@ -146,6 +147,8 @@ describe('bounded decoding: every image the main side accepts', () => {
     const ladmin = (await laptop.signIn('admin')).token;
     const lchen = (await laptop.signIn('chenjing')).token;
     let work = await laptop.call('field.import', { packageJson: out.packageJson }, lchen);
+    const reg = await laptop.call('field.keyRegistration', { packageId: work.packageId }, lchen);
+    await hall.call('verification.registerFieldKey', { registrationJson: reg.registrationJson }, chen);
     for (const [, bad] of CASES) {
       const photo = { packageId: work.packageId, kind: 'photo' as const, base64: bad.bytes.toString('base64'), takenAt: '2026-03-04T02:10:00.000Z' };
       await refusedCleanly(laptop, ladmin, () => laptop.call('field.addPhoto', photo, lchen), `照片：${bad.problem}，未保存。`);
@@ -173,7 +176,16 @@ describe('bounded decoding: every image the main side accepts', () => {
     await refusedCleanly(hall, admin, apply([1, 2]), '这不是外勤结果文件（格式或版本不符）。');
     await refusedCleanly(hall, admin, apply(null), '这不是外勤结果文件（格式或版本不符）。');
 
-    // Field-result evidence: the probe's files with a right hash and a right MAC (the checkout key read from the hall's store).
+    // Field-result evidence: the probe's files with a right hash, the laptop's signature and a right MAC (the checkout key
+    // read from the hall's store, the laptop's key from the laptop's store: this is about the image checks behind them).
+    const laptopKey = (() => {
+      const db = new Database(storePaths(laptop.dataDir).dbFile, { readonly: true });
+      try {
+        return JSON.parse((db.prepare('SELECT device_key FROM field_work WHERE package_id = ?').get(work.packageId) as { device_key: string }).device_key) as DeviceKey;
+      } finally {
+        db.close();
+      }
+    })();
     const key = (() => {
       const db = openTestStore(storePaths(hall.dataDir).dbFile, { readonly: true });
       try {
@@ -184,8 +196,10 @@ describe('bounded decoding: every image the main side accepts', () => {
     })();
     for (const [, bad] of CASES) {
       const evidence = [{ ...good.evidence[0], mime: bad.mime, base64: bad.bytes.toString('base64'), sha256: createHash('sha256').update(bad.bytes).digest('hex') }];
-      const forgedBody = { ...body, evidence };
-      await refusedCleanly(hall, admin, apply({ ...forgedBody, mac: hmac(key, forgedBody) }), `第1张照片：${bad.problem}，未保存。`);
+      const { laptopSignature: _sig, ...unsigned } = body;
+      const forgedBody = { ...unsigned, evidence };
+      const signed = { ...forgedBody, laptopSignature: deviceSign(laptopKey, forgedBody) };
+      await refusedCleanly(hall, admin, apply({ ...signed, mac: hmac(key, signed) }), `第1张照片：${bad.problem}，未保存。`);
     }
     expect((await hall.call('verification.get', { taskId: task.id }, admin)).state).toBe('in_field');
     // The real result still applies.

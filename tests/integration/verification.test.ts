@@ -156,6 +156,9 @@ describe('verification after acceptance', () => {
     let work = await laptop.call('field.import', { packageJson: out.packageJson }, lchen);
     expect(work.state).toBe('working');
     expect((await laptop.call('field.import', { packageJson: out.packageJson }, lchen)).packageId).toBe(work.packageId); // idempotent
+    // The laptop's own key for this package is registered with the task at the hall (docs/verification.md).
+    const reg = await laptop.call('field.keyRegistration', { packageId: work.packageId }, lchen);
+    expect((await d.call('verification.registerFieldKey', { registrationJson: reg.registrationJson }, chen)).registered).toBe(true);
     const photo = documentJpeg(320, 240, { seed: 3 });
     work = await laptop.call('field.addPhoto', { packageId: work.packageId, kind: 'photo', base64: photo.toString('base64'), takenAt: '2026-03-04T02:10:00.000Z' }, lchen);
     expect(work.photos).toHaveLength(1);

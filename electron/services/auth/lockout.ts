@@ -27,6 +27,18 @@ export class Lockouts {
     return lockedUntil;
   }
 
+  /**
+   * Takes a lock begun elsewhere (the hall's, electron/services/auth/hall-lockouts.ts) with
+   * `remainingMs` left: never longer than `lockMs` from now on this process's monotonic clock.
+   * Returns the `locked_until` to store.
+   */
+  adopt(userId: number, remainingMs: number): string {
+    const left = Math.max(0, Math.min(remainingMs, this.lockMs));
+    const lockedUntil = new Date(this.now().getTime() + left).toISOString();
+    this.ends.set(userId, { lockedUntil, endsAt: this.monotonic() + left });
+    return lockedUntil;
+  }
+
   /** Milliseconds left of the user's lock (0: not locked), given the stored `locked_until`. */
   remainingMs(userId: number, lockedUntil: string | null): number {
     if (!lockedUntil) {

@@ -9,6 +9,8 @@ export interface Session {
   createdAt: number;
   lastActive: number;
   locked: boolean;
+  /** A demo user on a production desk: nothing but the password change until it is made (dispatcher.ts). */
+  mustChangePassword: boolean;
 }
 
 /**
@@ -27,9 +29,9 @@ export class SessionStore {
     readonly maxLifetimeMs = 12 * 60 * 60_000,
   ) {}
 
-  create(user: UserView): Session {
+  create(user: UserView, mustChangePassword = false): Session {
     const t = this.monotonic();
-    const s: Session = { token: randomBytes(32).toString('base64url'), user, createdAt: t, lastActive: t, locked: false };
+    const s: Session = { token: randomBytes(32).toString('base64url'), user, createdAt: t, lastActive: t, locked: false, mustChangePassword };
     this.byToken.set(s.token, s);
     return s;
   }
@@ -61,6 +63,11 @@ export class SessionStore {
 
   end(token: string): void {
     this.byToken.delete(token);
+  }
+
+  /** The user changed the password: their sessions may do everything their role allows again. */
+  passwordChanged(userId: number): void {
+    for (const s of this.byToken.values()) if (s.user.id === userId) s.mustChangePassword = false;
   }
 
   /** Ends every session of a user (disabled, password reset). */

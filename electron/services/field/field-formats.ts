@@ -18,6 +18,8 @@ export interface FieldPackageBody {
   hall: { name: string; publicKey: string };
   assistant: { id: number; name: string };
   checkoutKey: string;
+  /** The key the laptop makes for this package: SM2 when the hall's transfer suite is SM2 (field-device-key.ts). Absent in older packages: Ed25519. */
+  deviceKeyAlg?: 'ed25519' | 'sm2-sm3';
   task: {
     id: number;
     caseNo: string;
@@ -69,6 +71,9 @@ export interface FieldResultBody {
   auditHead?: FieldAuditHead;
 }
 export interface FieldResult extends FieldResultBody {
+  /** The laptop's signature over the body with its registered key (field-device-key.ts). */
+  laptopSignature?: string;
+  /** HMAC under the checkout key over the body and the laptop's signature. */
   mac: string;
 }
 
@@ -118,6 +123,7 @@ export const FieldResultShape = z
           .strict(),
       )
       .max(100),
+    laptopSignature: z.string().min(1).max(512).optional(),
     mac: z.string().regex(/^[0-9a-f]{64}$/),
     auditHead: FieldAuditHead.optional(),
   })

@@ -11,6 +11,7 @@ import type { FieldWorkView } from '../../../shared/ipc/methods/verification';
 import { hmac, verifyEd25519 } from './field-crypto';
 import { PACKAGE_FORMAT, RESULT_FORMAT, type FieldAuditHead, type FieldPackage, type FieldResultBody, type FieldWork } from './field-formats';
 import { checkImageBase64 } from '../images/image-check';
+import { deviceSign, keyRegistration, makeDeviceKey, type DeviceKey, type KeyRegistration } from './field-device-key';
 
 interface WorkRow {
   package_id: string;
@@ -19,6 +20,8 @@ interface WorkRow {
   state: 'working' | 'finished';
   work: string;
   result_id: string | null;
+  /** The key pair this laptop made for the package (field-device-key.ts); NULL for packages imported before. */
+  device_key: string | null;
 }
 
 const EMPTY_WORK: FieldWork = { answers: {}, notes: '', address: '', coords: null, outcome: null, consequence: null };
@@ -108,6 +111,11 @@ export function createFieldService(deps: Deps & { files: FileStore }, dataDir?: 
       return { mime: p.mime, base64: files.get(p.sha256).toString('base64') };
     },
 
+    'field.keyRegistration': ({ packageId }) => {
+      const { p, registration } = fieldKeyRegistration(deps, packageId);
+      return { fileName: `外勤设备登记-${p.task.caseNo}-${p.task.id}.json`, registrationJson: JSON.stringify(registration) };
+    },
+
     'field.finish': ({ packageId }, ctx) => {
       const r0 = loadWork(db, packageId);
       const p = JSON.parse(r0.package) as FieldPackage;
@@ -158,15 +166,17 @@ export function importFieldPackage(deps: Deps, actor: Actor, assistantName: stri
   if (p.assistant.name !== assistantName) throw new AppError('FORBIDDEN', `该外勤任务由${p.assistant.name}领取，须由其本人登录后导入。`);
   const existing = db.prepare('SELECT * FROM field_work WHERE package_id = ?').get(p.packageId) as WorkRow | undefined;
   if (existing) return toView(db, existing);
+  // This laptop's own key for the package: its public half is registered with the task at the hall (field-device-key.ts).
+  const deviceKey = makeDeviceKey(p.deviceKeyAlg === 'sm2-sm3' ? 'sm2-sm3' : 'ed25519');
   deps.write(actor, (w) => {
     const pinned = w.db.prepare(`SELECT public_key FROM field_keys WHERE name = 'hall'`).get() as { public_key: string } | undefined;
     if (pinned && pinned.public_key !== p.hall.publicKey) throw new AppError('FORBIDDEN', '该外勤任务不是本机所属大厅签发的，不能导入。');
     if (!pinned) w.db.prepare(`INSERT INTO field_keys (name, public_key, private_key, created_at) VALUES ('hall', ?, NULL, ?)`).run(p.hall.publicKey, w.at.toISOString());
     const at = w.at.toISOString();
     w.db
-      .prepare(`INSERT INTO field_work (package_id, task_id, hall_key, package, state, work, imported_at, updated_at) VALUES (?, ?, ?, ?, 'working', '{}', ?, ?)`)
-      .run(p.packageId, p.task.id, p.hall.publicKey, JSON.stringify(p), at, at);
-    w.audit({ action: 'field.import', entityType: 'field', entityId: p.packageId, detail: { taskId: p.task.id, caseNo: p.task.caseNo, hall: p.hall.name } });
+      .prepare(`INSERT INTO field_work (package_id, task_id, hall_key, package, state, work, imported_at, updated_at, device_key) VALUES (?, ?, ?, ?, 'working', '{}', ?, ?, ?)`)
+      .run(p.packageId, p.task.id, p.hall.publicKey, JSON.stringify(p), at, at, JSON.stringify(deviceKey));
+    w.audit({ action: 'field.import', entityType: 'field', entityId: p.packageId, detail: { taskId: p.task.id, caseNo: p.task.caseNo, hall: p.hall.name, deviceKeyAlg: deviceKey.alg } });
   });
   return toView(db, loadWork(db, p.packageId));
 }
@@ -196,6 +206,20 @@ export function sealedResult(deps: Pick<Deps, 'db'> & { files: FileStore }, pack
     }),
   };
   if (auditHead) body.auditHead = auditHead;
-  const result = { ...body, mac: hmac(p.checkoutKey, body) };
+  // Signed with this laptop's key (registered at the hall), then sealed under the checkout key.
+  const signed = r.device_key ? { ...body, laptopSignature: deviceSign(JSON.parse(r.device_key) as DeviceKey, body) } : body;
+  const result = { ...signed, mac: hmac(p.checkoutKey, signed) };
   return { fileName: `外勤结果-${p.task.caseNo}-${p.task.id}.json`, resultJson: JSON.stringify(result), work: toView(db, r) };
+}
+
+/**
+ * The laptop's key registration for an imported package (field-device-key.ts): the one source for
+ * the file the laptop exports (field.keyRegistration) and the registration sent through the hub
+ * (hub/hall-field-keys.ts).
+ */
+export function fieldKeyRegistration(deps: Pick<Deps, 'db' | 'now'>, packageId: string): { p: FieldPackage; registration: KeyRegistration } {
+  const r = loadWork(deps.db, packageId);
+  if (!r.device_key) throw new AppError('INVALID_STATE', '该外勤任务包是在本版本之前导入的，没有本机密钥：请在大厅重新领取外勤任务包。');
+  const p = JSON.parse(r.package) as FieldPackage;
+  return { p, registration: keyRegistration(p, JSON.parse(r.device_key) as DeviceKey, deps.now()) };
 }

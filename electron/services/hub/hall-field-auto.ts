@@ -8,6 +8,7 @@ import { loadTask } from '../verification/task-rows';
 import { checkoutTask, type Taker } from '../verification/field-checkout';
 import { applyFieldResult } from '../verification/field-apply';
 import { importFieldPackage, sealedResult } from '../field/field-service';
+import { registerHallFieldKeys, sendFieldKey } from './hall-field-keys';
 import { offerRecord, offerRecords, putOfferRecord, putTakeRecord, takeRecord, takeRecords, type OfferRecord, type OfferState, type TakeRecord } from './hall-field-state';
 
 /**
@@ -267,8 +268,13 @@ function packageFor(deps: Deps, hub: HubConnector, l: Lock, out: FieldRound, by:
   }
 }
 
-/** Applies the results the hub relays (once each, by result id) and acknowledges them; a refused one stays at the hub. */
+/**
+ * Applies the results the hub relays (once each, by result id) and acknowledges them; a refused one
+ * stays at the hub. The laptops' keys first (hall-field-keys.ts): a result applies only against its
+ * package's registered key.
+ */
 export async function applyRelayed(deps: Deps & { files: FileStore }, hub: HubConnector, out: FieldRound, by: FieldBy = AUTO): Promise<void> {
+  await registerHallFieldKeys(deps, hub, (x) => answerOrRefusal(hub, x), by.actor, out);
   const r = await hub.request('GET', '/v1/field/results');
   if (answerOrRefusal(hub, r)) return;
   const results = (r.json as { results: { resultId: string; taskKey: string; result: unknown }[] }).results;
@@ -303,6 +309,8 @@ async function sendFinished(deps: Deps & { files: FileStore }, hub: HubConnector
   for (const t of takes) {
     if (settled(t) || !t.packageId || t.sentResultId) continue;
     if (fieldState(deps.db, t.packageId)?.state !== 'finished') continue;
+    // The owning desk applies the result only against the laptop's registered key: sent first if the hub lacks it.
+    if (!(await sendKey(deps, hub, t.taskKey, out))) continue;
     const sealed = sealedResult(deps, t.packageId);
     const result = JSON.parse(sealed.resultJson) as { resultId: string };
     const r = await hub.request('POST', '/v1/field/result', { taskKey: t.taskKey, result });
@@ -358,10 +366,25 @@ async function followHeld(deps: Deps & { files: FileStore }, hub: HubConnector, 
         continue;
       }
       const w = importFieldPackage(deps, SYSTEM_ACTOR, t.assistant, JSON.stringify((p.json as { package: unknown }).package));
-      noteTake(deps, t.taskKey, { packageId: w.packageId }, 'field.fetchedFromHub', { packageId: w.packageId, auto: true });
+      noteTake(deps, t.taskKey, { packageId: w.packageId, keySentAt: null }, 'field.fetchedFromHub', { packageId: w.packageId, auto: true });
       out.fetched++;
     }
+    // This laptop's key for the package, registered with the task through the hub right after the import (or at the next round, if the hub dropped).
+    await sendKey(deps, hub, t.taskKey, out);
   }
+}
+
+/** Sends the laptop's key registration of a task's package if the hub lacks it; false when the hub (or this laptop) refused it. */
+async function sendKey(deps: Deps, hub: HubConnector, taskKey: string, out: FieldRound): Promise<boolean> {
+  try {
+    const refused = await sendFieldKey(deps, hub, (x) => answerOrRefusal(hub, x), SYSTEM_ACTOR, taskKey);
+    if (!refused) return true;
+    out.refused.push({ ref: taskKey, message: refused.message });
+  } catch (e) {
+    if (!(e instanceof AppError)) throw e;
+    out.refused.push({ ref: taskKey, message: e.userMessage });
+  }
+  return false;
 }
 
 /** One round of field work through the hub; a failure of the hub (unreachable, cut) is thrown after the steps already done. */

@@ -52,6 +52,8 @@ export interface TakeRecord {
   window: string;
   takenAt: string;
   packageId: string | null;
+  /** When the hub took the laptop's key registration for that package (hall-field-keys.ts); absent in records written before. */
+  keySentAt?: string | null;
   sentResultId: string | null;
   sentAt: string | null;
   appliedAt: string | null;

@@ -10,6 +10,7 @@ import { applyRelayed, emptyRound, issuePackages } from './hall-field-auto';
 import { offerRecords, putTakeRecord, takeRecord, takeRecords, type TakeRecord } from './hall-field-state';
 import { HALL_TAKE_STATUS, type HallOffer, type HallTake, type HallTakeStatus } from '../../../shared/ipc/methods/hall-field';
 import { createFieldService, importFieldPackage } from '../field/field-service';
+import { sendFieldKey } from './hall-field-keys';
 
 /**
  * Field work through the hub, the desks' side (docs/hub.md, "Field work through the hub";
@@ -33,7 +34,7 @@ function refusalOf(r: { status: number; json: unknown }): HubRefusal | null {
 }
 
 export function createHallFieldService(deps: Deps & { files: FileStore }, hubTargets: () => readonly HubTargetConfig[], dataDir: string, timeoutMs: number): PartialHandlers {
-  const field = createFieldService(deps);
+  const field = createFieldService(deps, dataDir);
   const connector = () => {
     const t = hubTargets()[0];
     if (!t) throw new AppError('INVALID_STATE', '本工作台未配置全厅中心，不能经全厅中心办理外勤任务。');
@@ -64,10 +65,33 @@ export function createHallFieldService(deps: Deps & { files: FileStore }, hubTar
     const work = importFieldPackage(deps, ctx.actor, ctx.user!.displayName, JSON.stringify(pkg));
     deps.write(ctx.actor, (w) => {
       const t = takeRecord(w.db, taskKey);
-      if (t && t.packageId !== work.packageId) putTakeRecord(w.db, { ...t, packageId: work.packageId });
+      if (t && t.packageId !== work.packageId) putTakeRecord(w.db, { ...t, packageId: work.packageId, keySentAt: null });
       w.audit({ action: 'field.fetchedFromHub', entityType: 'field', entityId: taskKey, detail: { packageId: work.packageId, auto: false } });
     });
+    // This laptop's key for the package, registered with the task through the hub (hall-field-keys.ts).
+    await sendKey(c, taskKey, ctx);
     return work;
+  };
+
+  /** Sends the key registration of the task's package if the hub lacks it; the hub's refusal becomes the user's error. */
+  const sendKey = async (c: HubConnector, taskKey: string, ctx: Parameters<NonNullable<PartialHandlers['field.import']>>[1]) => {
+    let refused: { code: string; message: string } | null;
+    try {
+      refused = await sendFieldKey(
+        deps,
+        c,
+        (r) => {
+          if (r.status === 200 || r.status === 201) return null;
+          return refusalOf(r) ?? c.fail(r);
+        },
+        ctx.actor,
+        taskKey,
+      );
+    } catch (e) {
+      if (e instanceof ConnectorFailure) throw new AppError('UNAVAILABLE', `无法连接全厅中心：${e.message}`);
+      throw e;
+    }
+    if (refused) throw new AppError('CONFLICT', refused.message, { hub: refused.code });
   };
 
   /** Where a task taken at the hub stands on this laptop. */
@@ -160,7 +184,9 @@ export function createHallFieldService(deps: Deps & { files: FileStore }, hubTar
           window: a.window,
           takenAt: a.takenAt,
           // Taken again after the owning desk took it back: a new holding, nothing of the old one carries over.
-          ...(prior && !prior.releasedAt ? { packageId: prior.packageId, sentResultId: prior.sentResultId, sentAt: prior.sentAt, appliedAt: prior.appliedAt } : { packageId: null, sentResultId: null, sentAt: null, appliedAt: null }),
+          ...(prior && !prior.releasedAt
+            ? { packageId: prior.packageId, keySentAt: prior.keySentAt ?? null, sentResultId: prior.sentResultId, sentAt: prior.sentAt, appliedAt: prior.appliedAt }
+            : { packageId: null, keySentAt: null, sentResultId: null, sentAt: null, appliedAt: null }),
           releasedAt: null,
         });
         w.audit({ action: 'field.takenAtHub', entityType: 'field', entityId: taskKey, detail: { hub: c.target.id, again: r.status === 200 } });
@@ -178,6 +204,8 @@ export function createHallFieldService(deps: Deps & { files: FileStore }, hubTar
     'field.sendToHall': async ({ taskKey, packageId }, ctx) => {
       const sealed = await field['field.finish']!({ packageId }, ctx);
       const c = connector();
+      // The owning desk applies the result only against the laptop's registered key: sent first if the hub lacks it.
+      await sendKey(c, taskKey, ctx);
       const result = JSON.parse(sealed.resultJson) as { resultId: string };
       const r = await ask(c, 'POST', '/v1/field/result', { taskKey, result });
       const duplicate = (r.json as { duplicate: boolean }).duplicate;

@@ -11,7 +11,7 @@ import { enqueueHallRecord } from './hall-records';
  * the whole user with the fields the change set (`changed`) — the scrypt hash only, never a
  * password. Every desk applies each version from the feed into its `users` table, so it signs users
  * in offline with its last copy; a version that disables a user or changes its password ends that
- * user's sessions on the desk. Lockouts (failed attempts, locked_until) stay per desk.
+ * user's sessions on the desk. Lockouts are counted across the hall apart from this record (services/auth/hall-lockouts.ts).
  *
  * Local users a desk had before it had a hub stay local until a supervisor first changes them on
  * a desk with a hub; from then the hall's copy of that username governs on every desk (a desk's

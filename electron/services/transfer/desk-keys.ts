@@ -71,7 +71,7 @@ export function isSm2Available(): boolean {
 
 const nodeRandom = (n: number) => new Uint8Array(randomBytes(n));
 
-function sm2KeyFromPkcs8(der: Buffer): Sm2SignKey {
+export function sm2KeyFromPkcs8(der: Buffer): Sm2SignKey {
   const d = gm.sm2PrivateFromPkcs8(new Uint8Array(der));
   return { kind: 'sm2', d, pub: gm.sm2PublicKeyOf(d) };
 }
@@ -189,7 +189,7 @@ export function createDeskKeys(dataDir: string, o: { deskId: string; name: strin
 }
 
 /** A new signing key: its PKCS#8 DER (what the key file keeps), its SPKI DER (the card's) and the key to sign with. */
-function newSignKey(alg: SignAlg): { pkcs8: Buffer; pubDer: Buffer; key: SignKey } {
+export function newSignKey(alg: SignAlg): { pkcs8: Buffer; pubDer: Buffer; key: SignKey } {
   if (alg === 'ed25519') {
     const k = generateKeyPairSync('ed25519');
     return { pkcs8: k.privateKey.export({ type: 'pkcs8', format: 'der' }) as Buffer, pubDer: k.publicKey.export({ type: 'spki', format: 'der' }) as Buffer, key: k.privateKey };

@@ -11,6 +11,8 @@ export interface UserRow {
   active: 0 | 1;
   failed_attempts: number;
   locked_until: string | null;
+  /** 1: a demo user who must change the password before anything else on a production desk. */
+  must_change_password: 0 | 1;
   created_at: string;
   updated_at: string;
 }

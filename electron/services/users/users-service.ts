@@ -1,4 +1,5 @@
 import { passwordProblem } from '../../../shared/rules/password';
+import { queueHallLockout } from '../auth/hall-lockouts';
 import type { Deps } from '../../app/deps';
 import type { PartialHandlers } from '../../app/handlers';
 import { AppError } from '../../app/app-error';
@@ -36,10 +37,11 @@ export function createUsersService(deps: Deps): PartialHandlers {
     },
 
     'users.unlock': ({ id }, ctx) => {
-      mustFind(id);
+      const target = mustFind(id);
       deps.write(ctx.actor, (w) => {
         w.db.prepare('UPDATE users SET failed_attempts = 0, locked_until = NULL, updated_at = ? WHERE id = ?').run(w.at.toISOString(), id);
         w.audit({ action: 'user.unlock', entityType: 'user', entityId: id });
+        queueHallLockout(w, target.username, 'unlock');
       });
       return { ok: true as const };
     },
@@ -52,6 +54,7 @@ export function createUsersService(deps: Deps): PartialHandlers {
         w.db.prepare('UPDATE users SET password_hash = ?, failed_attempts = 0, locked_until = NULL, updated_at = ? WHERE id = ?').run(hash, w.at.toISOString(), id);
         w.audit({ action: 'user.resetPassword', entityType: 'user', entityId: id });
         enqueueHallUser(w, id, ['passwordHash']);
+        queueHallLockout(w, target.username, 'unlock');
       });
       sessions.endAllFor(id);
       return { ok: true as const };

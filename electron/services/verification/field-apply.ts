@@ -9,6 +9,8 @@ import { applyOutcome } from './outcome';
 import { hmacMatches } from '../field/field-crypto';
 import { FieldResultShape, RESULT_FORMAT, type FieldResult } from '../field/field-formats';
 import { checkImageBytes } from '../images/image-check';
+import { deviceVerify } from '../field/field-device-key';
+import { needsApplicantSignature } from '../../../shared/rules/verification-checklists';
 
 /**
  * Applies a field result on the task's owning desk, once by its result id (field_results_applied):
@@ -37,8 +39,17 @@ export function applyFieldResult(deps: Deps & { files: FileStore }, actor: Actor
   if (!t.checkout_key || t.package_id !== res.packageId) {
     throw new AppError('CONFLICT', '该外勤任务已被收回或改派，此结果不能应用。', { taskId: t.id, packageId: res.packageId });
   }
-  const { mac, ...body } = res;
-  if (!hmacMatches(t.checkout_key, body, mac)) throw new AppError('BAD_INPUT', '外勤结果的校验码不符，文件可能被改动，不能应用。', { taskId: t.id });
+  const { mac, ...signed } = res;
+  if (!hmacMatches(t.checkout_key, signed, mac)) throw new AppError('BAD_INPUT', '外勤结果的校验码不符，文件可能被改动，不能应用。', { taskId: t.id });
+  // The package alone (its checkout key) does not make a result: it must be signed by the laptop's registered key.
+  if (!t.field_public_key || !t.field_key_alg) {
+    throw new AppError('FORBIDDEN', '该外勤任务尚未登记外勤电脑的密钥，不能应用其结果：请先导入外勤电脑导出的设备登记文件（或经全厅中心同步）。', { taskId: t.id, refused: 'no registered laptop key' });
+  }
+  const { laptopSignature, ...body } = signed;
+  if (!laptopSignature || !deviceVerify(t.field_key_alg, t.field_public_key, body, laptopSignature)) {
+    throw new AppError('BAD_INPUT', '外勤结果不是由登记的外勤电脑签署的，可能被伪造，不能应用。', { taskId: t.id, refused: laptopSignature ? 'laptop signature does not verify' : 'no laptop signature' });
+  }
+  refuseBrokenFieldRules(t.method, res);
   // Every photo checked before any is stored.
   const checked = res.evidence.map((e, i) => {
     const bytes = Buffer.from(e.base64, 'base64');
@@ -48,7 +59,6 @@ export function applyFieldResult(deps: Deps & { files: FileStore }, actor: Actor
   });
   const evidence = checked.map((e) => ({ ...e, sha: files.put(e.bytes) }));
   const w0 = res.work;
-  if (!w0.outcome) throw new AppError('BAD_INPUT', '外勤结果没有核查结论。');
   const applied = deps.write(actor, (w) => {
     if (w.db.prepare('SELECT 1 FROM field_results_applied WHERE result_id = ?').get(res.resultId)) return false;
     evidence.forEach((e, pos) => {
@@ -74,6 +84,20 @@ export function applyFieldResult(deps: Deps & { files: FileStore }, actor: Actor
     return true;
   });
   return { applied, taskId: t.id, message: applied ? '外勤结果已应用。' : '该外勤结果已应用，本次未重复应用。' };
+}
+
+/**
+ * The rules the laptop enforces before it seals a result (field-service.ts, field.finish), checked
+ * again at the hall before anything is written: a conclusion; a consequence for 承诺不实; the
+ * applicant's signature for 实地调查 (unless the check could not be made).
+ */
+function refuseBrokenFieldRules(method: string, res: FieldResult): void {
+  const w0 = res.work;
+  if (!w0.outcome) throw new AppError('BAD_INPUT', '外勤结果没有核查结论。');
+  if (w0.outcome === 'false' && !w0.consequence) throw new AppError('BAD_INPUT', '外勤结果为承诺不实，但没有法律依据、理由和失信程度，不能应用。');
+  if (needsApplicantSignature(method) && w0.outcome !== 'unable' && !res.evidence.some((e) => e.kind === 'signature')) {
+    throw new AppError('BAD_INPUT', '实地调查须由申请人在现场签字确认：该外勤结果没有申请人签字，不能应用。', { refused: 'field visit without the applicant signature' });
+  }
 }
 
 /** A field result file's content, its whole shape checked (field-formats.ts); BAD_INPUT naming the first wrong place. */

@@ -8,6 +8,12 @@ import { ownKeys, signEd25519 } from '../field/field-crypto';
 import { PACKAGE_FORMAT, type FieldPackage, type FieldPackageBody } from '../field/field-formats';
 import { applicantContact } from '../applicants/applicants-service';
 
+/** The hall's transfer suite (its desk card): the laptop's key for a package follows it. */
+function transferSuite(db: WriteContext['db']): 'ed25519' | 'sm2-sm3' {
+  const row = db.prepare(`SELECT json_extract(card, '$.signAlg') AS alg FROM transfer_desk LIMIT 1`).get() as { alg: string | null } | undefined;
+  return row?.alg === 'sm2-sm3' ? 'sm2-sm3' : 'ed25519';
+}
+
 /** Who takes a task for field work: the signed-in assistant at the desk, or the holder of the hub's lock (hall-field.ts). */
 export interface Taker {
   id: number;
@@ -50,6 +56,7 @@ export function checkoutTask(w: WriteContext, taskId: number, me: Taker): FieldP
       hall: { name: hall?.name ?? '', publicKey: keys.publicKey },
       assistant: { id: me.id, name: me.displayName },
       checkoutKey,
+      deviceKeyAlg: transferSuite(w.db),
       task: {
         id: t.id,
         caseNo: t.case_no,

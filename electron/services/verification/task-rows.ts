@@ -26,6 +26,9 @@ export interface TaskRow {
   checked_out_at: string | null;
   checkout_key: string | null;
   package_id: string | null;
+  /** The laptop's key registered for the current package (field-key-register.ts). */
+  field_key_alg: 'ed25519' | 'sm2-sm3' | null;
+  field_public_key: string | null;
   escalated_at: string | null;
   outcome: 'true' | 'false' | 'unable' | null;
   outcome_at: string | null;

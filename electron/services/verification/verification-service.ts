@@ -10,6 +10,7 @@ import { closeRectification, countOverdueRectifications, listRectifications, loa
 import { verificationFigures } from './figures';
 import { checkoutTask } from './field-checkout';
 import { applyFieldResult } from './field-apply';
+import { registerFieldKey } from './field-key-register';
 import { refuseUnlessTaskReadable } from '../cases/case-access';
 import { assignTask } from './assign';
 
@@ -60,6 +61,11 @@ export function createVerificationService(deps: Deps & { files: FileStore }): Pa
     'verification.applyFieldResult': ({ resultJson }, ctx) => {
       const r = applyFieldResult(deps, ctx.actor, ctx.user!.id, resultJson);
       return { applied: r.applied, task: view(r.taskId), message: r.message };
+    },
+
+    'verification.registerFieldKey': ({ registrationJson }, ctx) => {
+      const r = registerFieldKey(deps, ctx.actor, registrationJson);
+      return { registered: r.registered, task: view(r.taskId), message: r.message };
     },
 
     'verification.evidence': ({ taskId, position }, ctx) => {

@@ -20,6 +20,8 @@ interface DeskState {
   signOut(): Promise<void>;
   lock(): Promise<void>;
   unlocked(s: SessionInfo): void;
+  /** The forced password change is done: the session may do everything its role allows. */
+  passwordChanged(): void;
   go(page: PageKey): void;
   pollStatus(): Promise<void>;
   /** A case to open in the intake page (from the case list). */
@@ -82,6 +84,7 @@ export const useDesk = create<DeskState>((set, get) => ({
       set({ phase: 'signedIn', session: saved, locked: false, page: storedPage() });
     } catch (e) {
       if (e instanceof DeskCallError && e.code === 'SESSION_LOCKED') set({ phase: 'signedIn', session: saved, locked: true });
+      else if (e instanceof DeskCallError && e.code === 'PASSWORD_CHANGE_REQUIRED') set({ phase: 'signedIn', session: { ...saved, mustChangePassword: true }, locked: false });
       else {
         storeSession(null);
         set({ phase: 'signedOut', session: null });
@@ -117,6 +120,14 @@ export const useDesk = create<DeskState>((set, get) => ({
   unlocked(s) {
     storeSession(s);
     set({ session: s, locked: false });
+  },
+
+  passwordChanged() {
+    const s = get().session;
+    if (!s) return;
+    const { mustChangePassword: _done, ...rest } = s;
+    storeSession(rest);
+    set({ session: rest });
   },
 
   go(page) {

@@ -262,6 +262,12 @@ export const verificationMethods = {
     input: z.object({ resultJson: z.string().min(2).max(40 * 1024 * 1024) }).strict(),
     output: z.object({ applied: z.boolean(), task: TaskView, message: z.string() }),
   }),
+  /** Registers the field laptop's key for a task's package (the file the laptop exported at import). */
+  'verification.registerFieldKey': method({
+    access: Hall,
+    input: z.object({ registrationJson: z.string().min(2).max(64 * 1024) }).strict(),
+    output: z.object({ registered: z.boolean(), task: TaskView, message: z.string() }),
+  }),
   'verification.evidence': method({ access: 'session', input: z.object({ taskId: Id, position: z.number().int().min(0) }).strict(), output: z.object({ mime: z.string(), base64: z.string() }) }),
   'verification.figures': method({
     access: 'session',
@@ -319,6 +325,8 @@ export const verificationMethods = {
     output: FieldWorkView,
   }),
   'field.photo': method({ access: Hall, input: z.object({ packageId: z.string().max(64), position: z.number().int().min(0) }).strict(), output: z.object({ mime: z.string(), base64: z.string() }) }),
+  /** The laptop's key registration for a package, as a file for the hall (field-device-key.ts). */
+  'field.keyRegistration': method({ access: Hall, input: z.object({ packageId: z.string().max(64) }).strict(), output: z.object({ fileName: z.string(), registrationJson: z.string() }) }),
   /** Seals the work into a signed field result (the same result each time it is asked for). */
   'field.finish': method({ access: Hall, input: z.object({ packageId: z.string().max(64) }).strict(), output: z.object({ fileName: z.string(), resultJson: z.string(), work: FieldWorkView }) }),
 } as const;

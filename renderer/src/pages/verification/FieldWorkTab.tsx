@@ -168,6 +168,30 @@ function FieldWorkForm({ work, viaHall, onChanged }: { work: FieldWorkView; viaH
 
   return (
     <Card title={`外勤核查：${work.caseNo} ${work.certificate}`} style={{ marginTop: 16 }} data-testid="field-work">
+      {!done && (
+        <Alert
+          type="info"
+          showIcon
+          style={{ marginBottom: 16 }}
+          title="本机已为该任务生成专用密钥：外出前请导出设备登记文件，交回大厅“导入外勤结果或设备登记”。大厅只接受由本机密钥签署的外勤结果（经全厅中心领取的任务已自动登记）。"
+          action={
+            <Button
+              size="small"
+              data-testid="field-key-export"
+              onClick={async () => {
+                try {
+                  const r = await call('field.keyRegistration', { packageId: work.packageId });
+                  downloadText(r.registrationJson, r.fileName);
+                } catch (e) {
+                  message.error(e instanceof DeskCallError ? e.message : '导出失败');
+                }
+              }}
+            >
+              导出设备登记文件
+            </Button>
+          }
+        />
+      )}
       <Descriptions column={2} size="small" bordered style={{ marginBottom: 16 }}>
         <Descriptions.Item label="申请人">{work.applicantName}（{work.idNumberMasked}）</Descriptions.Item>
         <Descriptions.Item label="核查方式 / 期限">{work.method}，{deskDay(work.dueAt)} 前</Descriptions.Item>

@@ -137,8 +137,17 @@ function DeskTaskBoard() {
             showUploadList={false}
             beforeUpload={async (file) => {
               try {
-                const r = await call('verification.applyFieldResult', { resultJson: await file.text() });
-                if (r.applied) message.success(`${r.task.caseNo}：${r.message}`);
+                const text = await file.text();
+                // One button for both files the laptop hands back: its key registration (before the field), its result (after).
+                const isKey = (() => {
+                  try {
+                    return (JSON.parse(text) as { format?: unknown } | null)?.format === 'pfd-field-key';
+                  } catch {
+                    return false;
+                  }
+                })();
+                const r = isKey ? await call('verification.registerFieldKey', { registrationJson: text }) : await call('verification.applyFieldResult', { resultJson: text });
+                if ('registered' in r ? r.registered : r.applied) message.success(`${r.task.caseNo}：${r.message}`);
                 else message.info(r.message);
                 await load();
               } catch (e) {
@@ -147,7 +156,7 @@ function DeskTaskBoard() {
               return false;
             }}
           >
-            <Button data-testid="import-field-result">导入外勤结果</Button>
+            <Button data-testid="import-field-result">导入外勤结果或设备登记</Button>
           </Upload>
         )}
       </Space>
