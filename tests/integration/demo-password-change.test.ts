@@ -1,7 +1,7 @@
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { testDesk, type TestDesk } from '../helpers/app';
 import { DEMO_PASSWORD } from '../../electron/seed/seed-demo';
+import { openTestStore } from '../helpers/store';
 
 /**
  * Demo users must change their password on first production use (issue 15, docs/SECURITY.md): a
@@ -12,7 +12,7 @@ import { DEMO_PASSWORD } from '../../electron/seed/seed-demo';
 const NEW_PASSWORD = 'Fangxian#Window7';
 
 function mustChangeFlags(d: TestDesk): Record<string, number> {
-  const db = new Database(d.app.dbFile, { readonly: true });
+  const db = openTestStore(d.app.dbFile, { readonly: true });
   try {
     const rows = db.prepare('SELECT username, must_change_password AS m FROM users ORDER BY username').all() as { username: string; m: number }[];
     return Object.fromEntries(rows.map((r) => [r.username, r.m]));
@@ -88,7 +88,7 @@ describe('demo users on a production desk', () => {
     expect((await desk.signIn('liuyang', 'Temporary#Pass42')).mustChangePassword).toBeUndefined();
 
     // An unmarked user whose password is the demo one (set before this build, e.g. by an old seed) is caught as typed.
-    const db = new Database(desk.app.dbFile);
+    const db = openTestStore(desk.app.dbFile);
     db.prepare(`UPDATE users SET must_change_password = 0 WHERE username = 'chenjing'`).run();
     db.close();
     const s = await desk.signIn('chenjing');

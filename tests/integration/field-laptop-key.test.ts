@@ -1,4 +1,3 @@
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CallFailed, testDesk, type TestDesk } from '../helpers/app';
 import { signaturePng } from '../helpers/png';
@@ -7,6 +6,7 @@ import { startDataSharingPlatform, type RunningPlatform } from '../../sim/data-s
 import { hmac } from '../../electron/services/field/field-crypto';
 import { deviceSign, keyRegistration, makeDeviceKey, type DeviceKey } from '../../electron/services/field/field-device-key';
 import type { FieldPackage } from '../../electron/services/field/field-formats';
+import { openTestStore } from '../helpers/store';
 
 /**
  * Security probe 4 (issue 15): "a field result can be forged by whoever holds the field package" —
@@ -33,7 +33,7 @@ const failure = (p: Promise<unknown>) =>
 
 /** What the hall desk has written, to show a refusal wrote nothing. */
 function written(d: TestDesk, taskId: number) {
-  const db = new Database(d.app.dbFile, { readonly: true });
+  const db = openTestStore(d.app.dbFile, { readonly: true });
   try {
     return {
       audit: (db.prepare('SELECT MAX(seq) AS n FROM audit_log').get() as { n: number }).n,
@@ -163,7 +163,7 @@ describe('field results are verified against the laptop\u2019s own key', () => {
     const { hall, tokens, laptop, lchen } = await hallAndLaptop();
     const taskId = await checkedOutTask(hall, tokens);
     // Fixture: this task is to be checked on site (the demo's on-site items need a whole business licensing case).
-    const fixture = new Database(hall.app.dbFile);
+    const fixture = openTestStore(hall.app.dbFile);
     fixture.prepare(`UPDATE verification_tasks SET method = '实地调查' WHERE id = ?`).run(taskId);
     fixture.close();
     const out = await hall.call('verification.checkout', { taskId }, tokens.chen);
@@ -173,7 +173,7 @@ describe('field results are verified against the laptop\u2019s own key', () => {
 
     // A laptop whose own check was bypassed: the finding signed with its registered key (read from its store), no signature image.
     const lk = (() => {
-      const db = new Database(laptop.app.dbFile, { readonly: true });
+      const db = openTestStore(laptop.app.dbFile, { readonly: true });
       try {
         return JSON.parse((db.prepare('SELECT device_key FROM field_work WHERE package_id = ?').get(work.packageId) as { device_key: string }).device_key) as DeviceKey;
       } finally {

@@ -1,4 +1,3 @@
-import Database from 'better-sqlite3';
 import pg from 'pg';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +12,7 @@ import { enrolDesk, hubIdentity } from '../../hub/trust';
 import { createDeskKeys } from '../../electron/services/transfer/desk-keys';
 import { hubFingerprint, type HubCard } from '../../electron/services/hub/hub-protocol';
 import { DEMO_PASSWORD } from '../../electron/seed/seed-demo';
+import { openTestStore } from '../helpers/store';
 
 /**
  * Lockouts across the hall (docs/hub.md, "Lockouts across the hall"), against a real PostgreSQL,
@@ -49,7 +49,7 @@ async function enrolledDesk(name: 'A' | 'B' | 'C', port: number): Promise<TestDe
 }
 
 function read<T>(d: TestDesk, sql: string, ...args: unknown[]): T[] {
-  const db = new Database(dbFile(d.dataDir), { readonly: true });
+  const db = openTestStore(dbFile(d.dataDir), { readonly: true });
   try {
     return db.prepare(sql).all(...args) as T[];
   } finally {

@@ -179,7 +179,7 @@ describe('bounded decoding: every image the main side accepts', () => {
     // Field-result evidence: the probe's files with a right hash, the laptop's signature and a right MAC (the checkout key
     // read from the hall's store, the laptop's key from the laptop's store: this is about the image checks behind them).
     const laptopKey = (() => {
-      const db = new Database(storePaths(laptop.dataDir).dbFile, { readonly: true });
+      const db = openTestStore(storePaths(laptop.dataDir).dbFile, { readonly: true });
       try {
         return JSON.parse((db.prepare('SELECT device_key FROM field_work WHERE package_id = ?').get(work.packageId) as { device_key: string }).device_key) as DeviceKey;
       } finally {
