@@ -361,7 +361,49 @@ export async function renderCommitmentPdf(input: CommitmentPdfInput): Promise<Ui
   return doc.save();
 }
 
-function commitmentFacts(input: CommitmentPdfInput): string[][] {
+/** The commitment printed before signing, for the applicant to sign on paper (纸质签字): no signature, no digest yet. */
+export type PaperCommitmentPdfInput = Omit<CommitmentPdfInput, 'signaturePng' | 'signatureKind' | 'signedAt' | 'digest' | 'withdrawDeadline'> & { printedAt: string };
+
+/**
+ * The same commitment as renderCommitmentPdf, with blank lines for the applicant's signature and
+ * date. The signed paper is scanned back at the window; the digest is made from that scan when it
+ * is signed (the PDF kept then is the one with the scan), so this printout carries none.
+ */
+export async function renderPaperCommitmentPdf(input: PaperCommitmentPdfInput): Promise<Uint8Array> {
+  const note = '本承诺书由申请人本人签字后交窗口扫描留存；数字摘要在扫描签署时生成。';
+  const { doc, fonts } = await createDocument({
+    title: `证明事项告知承诺书 ${input.caseNo}（待签字）`,
+    subject: input.certificate.name,
+    author: input.hall.name,
+    createdAt: input.printedAt,
+  });
+  const notes = wrapText(note, fonts.regular, FOOT.size, CONTENT_WIDTH);
+  const layout = new Layout(doc, fonts, contentBottom(notes.length));
+  layout.text('证明事项告知承诺书', TITLE, CENTERED);
+  layout.text(`（${input.certificate.name}）`, SUBTITLE, CENTERED);
+  layout.gap(3 * MM);
+  drawTable(layout, { widths: columns(30, 'rest'), rows: commitmentFacts(input), labelColumns: [0] });
+  layout.gap(4 * MM);
+  layout.section('一、告知内容', input.template.noticeText);
+  layout.gap(2 * MM);
+  const signingHeight = 14 * MM + 5 * MM + 2 * lineHeight(BODY);
+  layout.ensure(layout.sectionHeight('二、申请人承诺', input.template.commitmentText) + SIGNING_GAP + signingHeight);
+  layout.section('二、申请人承诺', input.template.commitmentText);
+  layout.gap(SIGNING_GAP);
+  const right: Box = { x: MARGIN + CONTENT_WIDTH * 0.42, width: CONTENT_WIDTH * 0.58 };
+  layout.gap(8 * MM); // room for the handwriting above the line
+  layout.text('承诺人（签名）：____________________', BODY, right);
+  layout.text('签署日期：________年____月____日', BODY, right);
+  layout.gap(3 * MM);
+  drawRule(layout.page, layout.y, 0.4);
+  layout.gap(2 * MM);
+  layout.text(`经办人：${input.clerk.displayName}`, BODY);
+  layout.text(`受理单位：${input.hall.name}`, BODY);
+  drawFooters(doc, fonts, notes);
+  return doc.save();
+}
+
+function commitmentFacts(input: Pick<CommitmentPdfInput, 'applicant' | 'certificate' | 'caseNo' | 'serviceItems' | 'verification' | 'template'>): string[][] {
   const { applicant, certificate } = input;
   return [
     ['办件编号', input.caseNo],

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Deps } from '../../app/deps';
 import type { PartialHandlers, CallContext } from '../../app/handlers';
 import { AppError } from '../../app/app-error';
@@ -408,6 +409,28 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
         return cm.case_id;
       });
       return view(caseId);
+    },
+
+    'intake.commitmentPaperPdf': async ({ caseId, certificateItemId }, ctx) => {
+      const c = requireStatus(db, caseId, ['draft'], '打印承诺书');
+      const row = loadCaseCert(db, caseId, certificateItemId);
+      requireDemanded(row);
+      requireMethod(row, ['commitment'], '打印承诺书');
+      const d = detail<CommitmentDetail>(row);
+      if (!d.noticeText || !d.commitmentText) throw new AppError('INVALID_STATE', `清单中“${row.name}”缺少告知承诺书格式文本，请管理员补充。`);
+      const a = applicantOf(db, caseId);
+      const base64 = await deps.runInWorker<string>('documents.paperCommitmentPdf', {
+        hall: { name: readHall(db)!.name },
+        caseNo: c.case_no,
+        applicant: { name: a.name, idLabel: ID_TYPE_LABELS[a.id_type], idNumberMasked: maskApplicantId(a.id_type, a.id_number) },
+        certificate: { code: row.code, name: row.name, issuer: row.issuer, legalBasis: row.legal_basis },
+        serviceItems: view(caseId).items.map((i) => i.name),
+        template: { version: d.templateVersion ?? 'v1', noticeText: d.noticeText, commitmentText: d.commitmentText },
+        verification: { method: d.verification?.method ?? '免于核查', timeLimitDays: d.verification?.timeLimitDays ?? null, samplingRatio: d.verification?.samplingRatio ?? null },
+        clerk: { displayName: clerkName(ctx) },
+        printedAt: deps.now().toISOString(),
+      });
+      return { fileName: `告知承诺书（待签字）-${c.case_no}-${row.code}.pdf`, base64, sha256: createHash('sha256').update(Buffer.from(base64, 'base64')).digest('hex') };
     },
 
     'intake.commitmentPdf': ({ commitmentId }, ctx) => {

@@ -234,6 +234,8 @@ export const intakeMethods = {
     input: z.object({ commitmentId: Id, reason: trimmed(200) }).strict(),
     output: CaseView,
   }),
+  /** The commitment to print for a signature on paper (纸质签字): the case's facts and texts, blank signature lines; nothing is recorded. */
+  'intake.commitmentPaperPdf': method({ access: Clerk, input: z.object(CaseCert).strict(), output: z.object({ fileName: z.string(), base64: z.string(), sha256: z.string() }) }),
   'intake.commitmentPdf': method({ access: 'session', input: z.object({ commitmentId: Id }).strict(), output: z.object({ fileName: z.string(), base64: z.string(), sha256: z.string() }) }),
   'intake.queryDataSharing': method({
     access: Worker,

@@ -67,7 +67,15 @@ export function AcceptStep({ view, onChange, onNew }: { view: CaseView; onChange
               <Alert type="success" showIcon title="证明均已办妥，可以受理" style={{ marginBottom: 12 }} />
             )}
             <Space>
-              <Button type="primary" disabled={view.blockers.length > 0} loading={busy} onClick={() => void transition('accepted')}>
+              <Button
+                type="primary"
+                disabled={view.blockers.length > 0}
+                loading={busy}
+                onClick={() =>
+                  // The receipt is handed over at once: its preview opens with the acceptance.
+                  void transition('accepted').then((ok) => ok && call('intake.receiptPdf', { caseId: view.id }).then(setPdf, () => message.error('受理回执生成失败，请点击“打印受理回执”重试')))
+                }
+              >
                 受理
               </Button>
               <Button danger onClick={() => setReasonFor({ to: 'rejected', action: '不予受理' })}>
