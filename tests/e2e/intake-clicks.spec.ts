@@ -168,3 +168,107 @@ test('the newborn bundle (出生“一件事”, 17 certificates) from the menu 
   console.log(`newborn bundle: ${clicks} clicks, ${counter.signatures()} signatures: ${report(counter, base)}`);
   expect(clicks, report(counter, base)).toBeLessThanOrEqual(25);
 });
+
+/**
+ * Presses Tab (Shift+Tab with `back`) until the focused element's text or label matches `name`
+ * and, when given, its row holds `row`; fails after `limit` presses. The keyboard only.
+ */
+async function tabTo(page: Page, name: RegExp, opts: { row?: string; limit?: number; back?: boolean } = {}): Promise<void> {
+  for (let i = 0; i < (opts.limit ?? 60); i++) {
+    await page.keyboard.press(opts.back ? 'Shift+Tab' : 'Tab');
+    const hit = await page.evaluate(
+      ({ source, row }) => {
+        const el = document.activeElement as HTMLElement | null;
+        if (!el || el === document.body) return false;
+        const texts = [el.getAttribute('aria-label') ?? '', el.innerText ?? '', el.closest('label')?.innerText ?? ''];
+        if (!texts.some((t) => new RegExp(source).test(t.trim()))) return false;
+        return !row || (el.closest('tr')?.innerText ?? '').includes(row);
+      },
+      { source: name.source, row: opts.row },
+    );
+    if (hit) return;
+  }
+  throw new Error(`Tab never reached ${name}${opts.row ? ` in the row of ${opts.row}` : ''}`);
+}
+
+test('a single item with a commitment, from sign-in to the receipt, with the keyboard alone (the paper-signature path)', async ({ page }, info) => {
+  test.setTimeout(180_000);
+  // The signature is the applicant's pen on the printed commitment: the clerk prints it (打印承诺书)
+  // and imports the signed page's scan through the file dialog, all by keyboard.
+  const counter = await countClicks(page);
+  const h = await startHost({ env: { DESK_DATA_SHARING_URL: platform.url } });
+  hosts.push(h);
+  await page.setViewportSize({ width: 1366, height: 768 });
+  await page.goto(h.url);
+  await expect(page.getByPlaceholder('用户名')).toBeVisible();
+  await page.getByPlaceholder('用户名').focus();
+  await page.keyboard.type('zhangmin');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('Desk@2026');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('home-page')).toBeVisible();
+
+  // The menu: Tab into it, arrows to 受理办件, Enter.
+  await tabTo(page, /首页/);
+  const onIntake = () => page.evaluate(() => document.activeElement?.getAttribute('role') === 'menuitem' && (document.activeElement.textContent ?? '').includes('受理办件'));
+  for (let i = 0; i < 5 && !(await onIntake()); i++) await page.keyboard.press('ArrowDown');
+  expect(await onIntake()).toBe(true);
+  await page.keyboard.press('Enter');
+  const search = page.getByPlaceholder('姓名、单位名称、证件号码后4位或完整号码');
+  await expect(search).toBeFocused();
+  await page.keyboard.type('王芳');
+  await page.keyboard.press('Enter');
+
+  // The item: its search box, then its checkbox, Space.
+  await expect(page.getByRole('button', { name: /生成办件/ })).toBeVisible();
+  await tabTo(page, /./, { row: '托育机构备案' });
+  await page.keyboard.press('Space');
+  await expect(page.getByRole('row', { name: /托育机构备案/ }).getByRole('checkbox')).toBeChecked();
+  await tabTo(page, /生成办件/);
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('certificates-table')).toBeVisible();
+
+  for (const bulk of [/全部共享查询/, /改为部门核验/, /全部发起协查/]) {
+    await page.locator('body').focus();
+    await tabTo(page, bulk);
+    await page.keyboard.press('Enter');
+    await expect(page.getByRole('button', { name: bulk })).toHaveCount(0);
+  }
+
+  // The commitment opens by itself; the choice by Tab and Space, the paper tab by the arrow keys.
+  const drawer = page.locator('[data-testid="commitment-drawer"]:visible');
+  await expect(drawer).toBeVisible();
+  await tabTo(page, /以书面承诺代替证明/);
+  await page.keyboard.press('Space');
+  await expect(drawer.getByRole('radio', { name: '以书面承诺代替证明' })).toBeChecked();
+  await tabTo(page, /屏幕签名/);
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('Enter');
+  await expect(drawer.getByRole('tab', { name: '纸质签字件扫描' })).toHaveAttribute('aria-selected', 'true');
+  await tabTo(page, /^\s*打印承诺书\s*$/);
+  await page.keyboard.press('Enter');
+  await expectPdfRendered(page, { pages: 1 }); // no digest footer nor signature image: one page
+  await expect(page.getByTestId('pdf-frame')).toHaveAttribute('data-pages', '1');
+  await page.screenshot({ path: info.outputPath('keyboard-paper-commitment.png') });
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('pdf-frame')).toBeHidden();
+
+  const chooser = page.waitForEvent('filechooser');
+  await tabTo(page, /^\s*导入签字纸质件图像\s*$/);
+  await page.keyboard.press('Enter');
+  await (await chooser).setFiles(scanFile);
+  await tabTo(page, /^\s*确认签署并生成承诺书\s*$/);
+  await page.keyboard.press('Enter');
+  await expect(drawer.getByTestId('commitment-signed')).toBeVisible();
+  // 完成，去受理 has the focus.
+  await expect(drawer.getByTestId('commitment-next')).toBeFocused();
+  await page.keyboard.press('Enter');
+
+  await tabTo(page, /^\s*受\s*理\s*$/);
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('case-status')).toHaveText('已受理');
+  await expectPdfRendered(page);
+  await page.screenshot({ path: info.outputPath('keyboard-accepted-receipt.png') });
+  expect(counter.clicks(), counter.log().join(' | ')).toBe(0);
+  expect(counter.signatures()).toBe(0);
+});
