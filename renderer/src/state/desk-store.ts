@@ -20,6 +20,8 @@ interface DeskState {
   lock(): Promise<void>;
   unlocked(s: SessionInfo): void;
   go(page: PageKey): void;
+  /** Counts every navigation (a menu click, a case opened): 受理办件 clicked again starts afresh from its draft. */
+  visit: number;
   pollStatus(): Promise<void>;
   /** A case to open in the intake page (from the case list). */
   openCaseId: number | null;
@@ -118,13 +120,14 @@ export const useDesk = create<DeskState>((set, get) => ({
 
   go(page) {
     sessionStorage.setItem(PAGE_KEY, page);
-    set({ page });
+    set((s) => ({ page, visit: s.visit + 1 }));
   },
+  visit: 0,
 
   openCaseId: null,
   openCase(caseId) {
     sessionStorage.setItem(PAGE_KEY, 'intake');
-    set({ openCaseId: caseId, page: 'intake' });
+    set((s) => ({ openCaseId: caseId, page: 'intake', visit: s.visit + 1 }));
   },
   clearOpenCase() {
     set({ openCaseId: null });

@@ -63,6 +63,8 @@ export type CaseCertificateView = z.infer<typeof CaseCertificateView>;
 export const CaseFigures = z.object({
   total: z.number().int(),
   avoided: z.number().int(),
+  /** Originals the applicant brings (checked and kept, or still to be checked); not queries nor 协查 under way. */
+  originals: z.number().int(),
   byMethod: z.array(z.object({ key: z.string(), label: z.string(), count: z.number().int() })),
 });
 export type CaseFigures = z.infer<typeof CaseFigures>;

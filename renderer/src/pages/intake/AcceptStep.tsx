@@ -46,7 +46,7 @@ export function AcceptStep({ view, onChange, onNew }: { view: CaseView; onChange
               <Statistic title="免于申请人提交" value={f.avoided} suffix="项" styles={{ content: { color: '#389e0d' } }} />
             </Col>
             <Col span={8}>
-              <Statistic title="仍需核对原件" value={f.total - f.avoided} suffix="项" />
+              <Statistic title="仍需核对原件" value={f.originals} suffix="项" data-testid="originals-figure" />
             </Col>
           </Row>
           <Space wrap style={{ marginTop: 16 }} data-testid="figures">
