@@ -9,10 +9,12 @@ import {
   renderGuidePdf,
   renderPaperCommitmentPdf,
   renderReceiptPdf,
+  renderRejectionNoticePdf,
   type CommitmentPdfInput,
   type GuidePdfInput,
   type PaperCommitmentPdfInput,
   type ReceiptPdfInput,
+  type RejectionNoticePdfInput,
 } from '../services/documents/pdf';
 
 /** Jobs that run off the main thread, each on its own connection. */
@@ -24,6 +26,7 @@ export const jobs: Record<string, (args: Record<string, unknown>) => unknown> = 
     return Buffer.from(pdf).toString('base64');
   },
   'documents.paperCommitmentPdf': async (args) => Buffer.from(await renderPaperCommitmentPdf(args as unknown as PaperCommitmentPdfInput)).toString('base64'),
+  'documents.rejectionNoticePdf': async (args) => Buffer.from(await renderRejectionNoticePdf(args as unknown as RejectionNoticePdfInput)).toString('base64'),
   'documents.guidePdf': async (args) => Buffer.from(await renderGuidePdf(args as unknown as GuidePdfInput)).toString('base64'),
   'documents.receiptPdf': async (args) => Buffer.from(await renderReceiptPdf(args as unknown as ReceiptPdfInput)).toString('base64'),
 

@@ -46,6 +46,7 @@ const S = 1000;
 const MIN = 60 * S;
 export const JOBS: Record<string, JobLimits> = {
   'documents.receiptPdf': { lane: 'documents', timeLimitMs: 60 * S, label: '生成受理回执' },
+  'documents.rejectionNoticePdf': { lane: 'documents', timeLimitMs: 60 * S, label: '生成不予受理告知书' },
   'documents.guidePdf': { lane: 'documents', timeLimitMs: 60 * S, label: '生成办事指南' },
   'documents.commitmentPdf': { lane: 'images', timeLimitMs: 60 * S, label: '生成告知承诺书' },
   'documents.paperCommitmentPdf': { lane: 'documents', timeLimitMs: 60 * S, label: '生成待签字的告知承诺书' },

@@ -4,6 +4,7 @@ import { expect, test, type Browser, type Page } from '@playwright/test';
 import { freshDir, hostRpc, startHost, type RunningHost } from './support/host';
 import { startDataSharingPlatform, type RunningPlatform } from '../../sim/data-sharing-platform';
 import { signaturePng } from '../helpers/png';
+import { expectPdfRendered } from './support/pdf';
 
 // Issue 16: a case after intake. One desk and one page through the steps below, in order: the
 // clerk takes in 托育机构备案 for 王芳 (the desk's second case today: its number ends in 0002),
@@ -137,4 +138,28 @@ test('a retained original opens full size from the case', async () => {
   await page.screenshot({ path: info.outputPath('original-full-size.png') });
   await page.keyboard.press('Escape');
   await expect(img).toBeHidden();
+});
+
+test('不予受理 with a common reason prints the 不予受理告知书', async () => {
+  const info = test.info();
+  await page.getByRole('menuitem', { name: '受理办件' }).click();
+  await page.getByPlaceholder('姓名、单位名称、证件号码后4位或完整号码').fill('王芳');
+  await page.getByPlaceholder('姓名、单位名称、证件号码后4位或完整号码').press('Enter');
+  await page.getByRole('row', { name: /托育机构备案/ }).click();
+  await page.getByRole('button', { name: /生成办件/ }).click();
+  await page.getByTestId('to-accept').click();
+  await page.getByRole('button', { name: /不予受理/ }).click();
+  const dialog = page.getByRole('dialog', { name: '不予受理' });
+  const reason = '申请事项依法不属于本机关职权范围，请向有关行政机关申请';
+  await dialog.getByTestId('common-rejection-reasons').getByRole('button', { name: reason }).click();
+  await expect(dialog.getByLabel('理由')).toHaveValue(reason);
+  await page.screenshot({ path: info.outputPath('rejection-reasons.png') });
+  await dialog.getByRole('button', { name: /确\s*定/ }).click();
+  await expect(page.getByTestId('case-status')).toHaveText('不予受理');
+  // The notice opens by itself: one A4 page with the reason and the remedies.
+  await expectPdfRendered(page, { pages: 1 });
+  await page.screenshot({ path: info.outputPath('rejection-notice.png') });
+  await page.keyboard.press('Escape');
+  await page.getByRole('button', { name: '打印不予受理告知书' }).click();
+  await expectPdfRendered(page, { pages: 1 });
 });

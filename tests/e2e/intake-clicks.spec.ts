@@ -272,3 +272,30 @@ test('a single item with a commitment, from sign-in to the receipt, with the key
   expect(counter.clicks(), counter.log().join(' | ')).toBe(0);
   expect(counter.signatures()).toBe(0);
 });
+
+test('the applicant search has the focus, 选择 is one Tab away, and the ticked items survive a reload', async ({ page }) => {
+  await signIn(page);
+  await page.getByRole('menuitem', { name: '受理办件' }).click();
+  const search = page.getByPlaceholder('姓名、单位名称、证件号码后4位或完整号码');
+  await expect(search).toBeFocused();
+  // Several hits (every demo applicant born in 19xx has 19 in the ID number): Enter lists them, one Tab reaches the first 选择.
+  await search.fill('19');
+  await search.press('Enter');
+  const pick = page.getByRole('button', { name: /选\s*择/ });
+  await expect.poll(() => pick.count()).toBeGreaterThan(1);
+  await search.press('Tab');
+  await expect(pick.first()).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('button', { name: /生成办件/ })).toBeVisible();
+
+  await page.getByRole('row', { name: /托育机构备案/ }).getByText('县卫生健康局').click();
+  await page.getByRole('button', { name: /出生“一件事”/ }).click();
+  await page.getByRole('row', { name: /托育机构备案/ }).click(); // the bundle plus one item: a free choice of ten
+  await expect(page.getByRole('button', { name: /生成办件/ })).toBeEnabled();
+  const merged = await page.getByTestId('merged-count').textContent();
+  await page.reload();
+  await expect(page.getByRole('button', { name: /生成办件/ })).toBeVisible();
+  await expect(page.getByRole('row', { name: /托育机构备案/ }).getByRole('checkbox')).toBeChecked();
+  await expect(page.getByTestId('merged-count')).toHaveText(merged!);
+  await expect(page.getByText(/已选 10 个事项/)).toBeVisible();
+});

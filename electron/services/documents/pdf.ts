@@ -609,3 +609,70 @@ export async function renderGuidePdf(input: GuidePdfInput): Promise<Uint8Array> 
   drawFooters(doc, fonts, [note]);
   return doc.save();
 }
+
+// ---- the notice of refusal (不予受理告知书) ----
+
+export interface RejectionNoticePdfInput {
+  hall: { name: string; region: string };
+  caseNo: string;
+  /** When the application was made (the case opened) and when it was refused. */
+  appliedAt: string;
+  rejectedAt: string;
+  applicant: { name: string; idLabel: string; idNumberMasked: string };
+  items: { name: string; department: string }[];
+  /** The clerk's reason, as recorded with the refusal. */
+  reason: string;
+  clerk: { displayName: string };
+}
+
+/**
+ * The written decision not to accept (行政许可法 第三十二条: a refusal is decided in writing, with its
+ * reason), naming the applicant's remedies: 行政复议 within sixty days (行政复议法 第二十条) or a suit
+ * within six months (行政诉讼法 第四十六条).
+ */
+export async function renderRejectionNoticePdf(input: RejectionNoticePdfInput): Promise<Uint8Array> {
+  const { doc, fonts } = await createDocument({
+    title: `不予受理告知书 ${input.caseNo}`,
+    subject: `办件编号 ${input.caseNo}`,
+    author: input.hall.name,
+    createdAt: input.rejectedAt,
+  });
+  const layout = new Layout(doc, fonts, contentBottom(0));
+  layout.gap(4 * MM);
+  layout.text(input.hall.name, SUBTITLE, CENTERED);
+  layout.text('不予受理告知书', { ...TITLE, size: 22 }, CENTERED);
+  layout.gap(4 * MM);
+  drawTable(layout, { widths: columns(24, 58, 24, 'rest'), rows: rejectionFacts(input), labelColumns: [0, 2] });
+  layout.gap(5 * MM);
+  layout.text(`${input.applicant.name}：`, BODY);
+  for (const paragraph of rejectionParagraphs(input)) layout.text(paragraph, BODY);
+  layout.gap(10 * MM);
+  const right: Box = { x: MARGIN + CONTENT_WIDTH * 0.4, width: CONTENT_WIDTH * 0.6, align: 'right' };
+  layout.text(`${input.hall.name}（${input.hall.region}）`, BODY, right);
+  layout.text(formatChinaDate(input.rejectedAt), BODY, right);
+  layout.gap(6 * MM);
+  drawRule(layout.page, layout.y, 0.4);
+  layout.gap(2 * MM);
+  layout.text(`经办人：${input.clerk.displayName}`, BODY);
+  layout.text('申请人（签收）：____________________    签收日期：________年____月____日', BODY);
+  drawFooters(doc, fonts, []);
+  return doc.save();
+}
+
+function rejectionFacts(input: RejectionNoticePdfInput): string[][] {
+  const { applicant } = input;
+  return [
+    ['办件编号', input.caseNo, '申请时间', formatChinaDateTime(input.appliedAt)],
+    ['申请人', applicant.name, '证件号码', `${applicant.idLabel}  ${applicant.idNumberMasked}`],
+    ['申请事项', input.items.map((i) => i.name).join('、'), '实施部门', [...new Set(input.items.map((i) => i.department))].join('、')],
+  ];
+}
+
+/** The notice's body: what was applied for, why it is refused, on what basis, and the remedies. */
+export function rejectionParagraphs(input: RejectionNoticePdfInput): string[] {
+  const items = input.items.map((i) => `“${i.name}”`).join('、');
+  return [
+    `${INDENT}你（单位）于${formatChinaDate(input.appliedAt)}提出的${items}申请，经审查，因${input.reason.replace(/[。；;.\s]+$/, '')}，根据《中华人民共和国行政许可法》第三十二条的规定，决定不予受理。`,
+    `${INDENT}如对本决定不服，可以自收到本告知书之日起六十日内依法申请行政复议，或者自收到本告知书之日起六个月内依法向人民法院提起行政诉讼。`,
+  ];
+}

@@ -634,6 +634,25 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
       return view(caseId);
     },
 
+    'intake.rejectionNoticePdf': async ({ caseId }, ctx) => {
+      refuseUnlessCaseReadable(db, ctx.user!, caseId);
+      const v = view(caseId);
+      if (v.status !== 'rejected') throw new AppError('INVALID_STATE', '只有不予受理的办件才能出具不予受理告知书。');
+      const { updated_at: rejectedAt } = db.prepare('SELECT updated_at FROM cases WHERE id = ?').get(caseId) as { updated_at: string };
+      const hall = readHall(db)!;
+      const base64 = await deps.runInWorker<string>('documents.rejectionNoticePdf', {
+        hall: { name: hall.name, region: hall.region },
+        caseNo: v.caseNo,
+        appliedAt: v.createdAt,
+        rejectedAt,
+        applicant: { name: v.applicant.name, idLabel: ID_TYPE_LABELS[v.applicant.idType as 'resident_id' | 'uscc'], idNumberMasked: v.applicant.idNumberMasked },
+        items: v.items.map((i) => ({ name: i.name, department: i.department })),
+        reason: v.statusReason ?? '',
+        clerk: { displayName: clerkName(ctx) },
+      });
+      return { fileName: `不予受理告知书-${v.caseNo}.pdf`, base64, sha256: createHash('sha256').update(Buffer.from(base64, 'base64')).digest('hex') };
+    },
+
     'intake.receiptPdf': async ({ caseId }, ctx) => {
       refuseUnlessCaseReadable(db, ctx.user!, caseId);
       const v = view(caseId);

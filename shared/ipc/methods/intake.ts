@@ -290,6 +290,8 @@ export const intakeMethods = {
     input: TransitionInput,
     output: CaseView,
   }),
+  /** 不予受理告知书 of a refused case (行政许可法 第三十二条), with its reason and the applicant's remedies. */
+  'intake.rejectionNoticePdf': method({ access: 'session', input: z.object({ caseId: Id }).strict(), output: z.object({ fileName: z.string(), base64: z.string(), sha256: z.string() }) }),
   'intake.receiptPdf': method({ access: 'session', input: z.object({ caseId: Id }).strict(), output: z.object({ fileName: z.string(), base64: z.string(), sha256: z.string() }) }),
 
   'credit.list': method({
