@@ -74,10 +74,12 @@ async function throughDrawers(page: Page): Promise<number> {
       await sign(page);
       const confirm = commitment.getByRole('button', { name: /确认签署/ });
       await expect(confirm).toBeInViewport();
+      if (done === 0) await page.screenshot({ path: test.info().outputPath('commitment-drawer-signing.png') });
       await confirm.click();
       await expect(commitment.getByTestId('commitment-signed')).toBeVisible();
       const next = commitment.getByTestId('commitment-next');
       await expect(next).toBeInViewport();
+      if (done === 0) await page.screenshot({ path: test.info().outputPath('commitment-drawer-signed.png') });
       const last = /完\s*成/.test((await next.textContent()) ?? '');
       await next.click();
       done++;
@@ -210,9 +212,12 @@ test('a single item with a commitment, from sign-in to the receipt, with the key
 
   // The menu: Tab into it, arrows to 受理办件, Enter.
   await tabTo(page, /首页/);
-  const onIntake = () => page.evaluate(() => document.activeElement?.getAttribute('role') === 'menuitem' && (document.activeElement.textContent ?? '').includes('受理办件'));
-  for (let i = 0; i < 5 && !(await onIntake()); i++) await page.keyboard.press('ArrowDown');
-  expect(await onIntake()).toBe(true);
+  // Tab puts the focus on the menu, the first ArrowDown on 首页, the next on 受理办件 (each a frame later).
+  const focusedItem = () => page.evaluate(() => (document.activeElement?.getAttribute('role') === 'menuitem' ? (document.activeElement.textContent ?? '') : ''));
+  await page.keyboard.press('ArrowDown');
+  await expect.poll(focusedItem).toContain('首页');
+  await page.keyboard.press('ArrowDown');
+  await expect.poll(focusedItem).toContain('受理办件');
   await page.keyboard.press('Enter');
   const search = page.getByPlaceholder('姓名、单位名称、证件号码后4位或完整号码');
   await expect(search).toBeFocused();

@@ -115,6 +115,15 @@ function stateText(c: CaseCertRow, res: Resolution, extra: { query?: { status: s
   }
 }
 
+/**
+ * A certificate's line on the applicant's receipt: the clerk's own wording, except where it speaks
+ * to the clerk (a query queued while the platform was unreachable is, to the applicant, a query made).
+ */
+export function receiptOutcome(c: { state: CaseCertificateView['state']; stateText: string }): string {
+  if (c.state === 'queued') return '已提交数据共享查询，由窗口跟进结果';
+  return c.stateText;
+}
+
 /** Builds everything the intake screen needs for one case. */
 export function buildCaseView(db: Db, caseId: number, now: Date): CaseView {
   const c = loadCase(db, caseId);

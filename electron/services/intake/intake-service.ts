@@ -17,7 +17,7 @@ import { loadHallCalendar } from '../calendar/calendar-store';
 import { CASE_STATUS_LABELS, findTransition, type CaseStatus } from '../../../shared/rules/case-states';
 import { METHOD_LABELS, type CertificateMethod } from '../../../shared/domain/catalog';
 import { ID_TYPE_LABELS } from '../../../shared/ipc/contract';
-import { buildCaseView, isToldStatus, loadCase, loadCaseCert, requireDemanded, type CaseCertRow, type Resolution } from './case-view';
+import { buildCaseView, isToldStatus, receiptOutcome, loadCase, loadCaseCert, requireDemanded, type CaseCertRow, type Resolution } from './case-view';
 import { isReusable, reusableUntil } from '../../../shared/rules/material-validity';
 import type { TrustGrade } from '../../../shared/domain/catalog';
 import type { SubjectPerson } from '../../../shared/ipc/methods/intake';
@@ -664,7 +664,7 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
         acceptedAt: v.acceptedAt ?? v.createdAt,
         applicant: { name: v.applicant.name, idLabel: ID_TYPE_LABELS[v.applicant.idType as 'resident_id' | 'uscc'], idNumberMasked: v.applicant.idNumberMasked },
         items: v.items.map((i) => ({ name: i.name, department: i.department, timeLimitDays: i.timeLimitDays })),
-        certificates: v.certificates.map((x) => ({ name: x.name, methodLabel: METHOD_LABELS[x.method], outcome: x.stateText })),
+        certificates: v.certificates.map((x) => ({ name: x.name, methodLabel: METHOD_LABELS[x.method], outcome: receiptOutcome(x) })),
         figures: { total: v.figures.total, avoided: v.figures.avoided, byMethod: v.figures.byMethod.map((m) => ({ label: m.label, count: m.count })) },
         clerk: { displayName: v.createdBy },
       });

@@ -232,7 +232,7 @@ export function CertificatesStep({
               </Tooltip>
             ),
           },
-          { title: '处理方式', dataIndex: 'method', width: 130, render: (_, c) => <MethodTag method={c.method} /> },
+          { title: '处理方式', dataIndex: 'method', width: 150, render: (_, c) => <MethodTag method={c.method} /> },
           {
             title: '办理情况',
             key: 'state',

@@ -9,6 +9,7 @@ import { SignaturePad, type SignaturePadHandle } from '../../components/Signatur
 import { blobToBase64 } from '../../lib/files';
 import { deskTime } from '../../lib/time';
 import { HallCopyNote } from './HallCopyNote';
+import { useDesk } from '../../state/desk-store';
 
 type Notice = MethodOutput<'intake.commitmentNotice'>;
 
@@ -45,6 +46,8 @@ export function CommitmentDrawer({
   const [scan, setScan] = useState<string | null>(null);
   const [tab, setTab] = useState<'screen' | 'scanned_paper'>('screen');
   const [paper, setPaper] = useState<PdfDoc | null>(null);
+  const [showDigest, setShowDigest] = useState(false);
+  const supervisor = useDesk((s) => s.session?.user.role === 'supervisor');
   const pad = useRef<SignaturePadHandle>(null);
 
   useEffect(() => {
@@ -158,11 +161,18 @@ export function CommitmentDrawer({
         <Descriptions bordered size="small" column={1} data-testid="commitment-signed">
           <Descriptions.Item label="状态">已签署</Descriptions.Item>
           <Descriptions.Item label="签署时间">{deskTime(cert.commitment!.signedAt)}</Descriptions.Item>
-          <Descriptions.Item label={`数字摘要（${cert.commitment!.digestAlg}）`}>
-            <Typography.Text code copyable style={{ wordBreak: 'break-all' }}>
-              {cert.commitment!.digest}
-            </Typography.Text>
-          </Descriptions.Item>
+          {/* The digest binding signature and text: a technical value, for supervisors, behind 详情. */}
+          {supervisor && (
+            <Descriptions.Item label="详情">
+              {showDigest ? (
+                <Typography.Text code copyable style={{ wordBreak: 'break-all' }} data-testid="commitment-digest">
+                  承诺书数字摘要（{cert.commitment!.digestAlg}，绑定内容、签名与时间）：{cert.commitment!.digest}
+                </Typography.Text>
+              ) : (
+                <Typography.Link onClick={() => setShowDigest(true)}>显示数字摘要</Typography.Link>
+              )}
+            </Descriptions.Item>
+          )}
           <Descriptions.Item label="可撤回截止">{deskTime(cert.commitment!.withdrawDeadline)}</Descriptions.Item>
           <Descriptions.Item label="事后核查">
             {cert.commitment!.verification
