@@ -133,8 +133,8 @@ test('a retained original opens full size from the case', async () => {
   await expect(img).toBeVisible();
   // The page as kept (1200 × 800 px), drawn far larger than a thumbnail.
   expect(await img.evaluate((i: HTMLImageElement) => [i.naturalWidth, i.naturalHeight])).toEqual([1200, 800]);
-  const box = (await img.boundingBox())!;
-  expect(box.width).toBeGreaterThan(600);
+  // (the preview zooms in: its size once the animation is over)
+  await expect.poll(async () => (await img.boundingBox())?.width ?? 0).toBeGreaterThan(600);
   await page.screenshot({ path: info.outputPath('original-full-size.png') });
   await page.keyboard.press('Escape');
   await expect(img).toBeHidden();
@@ -150,7 +150,7 @@ test('不予受理 with a common reason prints the 不予受理告知书', async
   await page.getByTestId('to-accept').click();
   await page.getByRole('button', { name: /不予受理/ }).click();
   const dialog = page.getByRole('dialog', { name: '不予受理' });
-  const reason = '申请事项依法不属于本机关职权范围，请向有关行政机关申请';
+  const reason = '申请事项依法不属于本机关职权范围';
   await dialog.getByTestId('common-rejection-reasons').getByRole('button', { name: reason }).click();
   await expect(dialog.getByLabel('理由')).toHaveValue(reason);
   await page.screenshot({ path: info.outputPath('rejection-reasons.png') });

@@ -642,7 +642,8 @@ export async function renderRejectionNoticePdf(input: RejectionNoticePdfInput): 
   layout.text(input.hall.name, SUBTITLE, CENTERED);
   layout.text('不予受理告知书', { ...TITLE, size: 22 }, CENTERED);
   layout.gap(4 * MM);
-  drawTable(layout, { widths: columns(24, 58, 24, 'rest'), rows: rejectionFacts(input), labelColumns: [0, 2] });
+  // The case number on one line (30 characters).
+  drawTable(layout, { widths: columns(22, 70, 22, 'rest'), rows: rejectionFacts(input), labelColumns: [0, 2] });
   layout.gap(5 * MM);
   layout.text(`${input.applicant.name}：`, BODY);
   for (const paragraph of rejectionParagraphs(input)) layout.text(paragraph, BODY);

@@ -8,7 +8,7 @@ import { PdfViewer, type PdfDoc } from '../../components/PdfViewer';
 /** The usual grounds for 不予受理 (行政许可法 第三十二条), offered as a start; the clerk may edit or write another. */
 export const COMMON_REJECTION_REASONS = [
   '申请事项依法不需要取得行政许可',
-  '申请事项依法不属于本机关职权范围，请向有关行政机关申请',
+  '申请事项依法不属于本机关职权范围',
   '申请人不具备申请资格',
   '申请材料不齐全或者不符合法定形式，经一次性告知后未在规定期限内补正',
   '同一申请事项已在办理中，不得重复申请',
