@@ -105,6 +105,7 @@ export function IntakePage() {
     const v = await call('intake.start', { applicantId: state.applicantId!, serviceItemIds: itemIds, circumstances, ...(bundleCode ? { bundleCode } : {}) });
     setView(v);
     update({ ...state, caseId: v.id, step: 2 });
+    toTop();
   }
 
   async function newIntake() {
@@ -192,7 +193,14 @@ export function IntakePage() {
             </>
           ) : step === 2 ? (
             <>
-              <CertificatesStep view={view} onChange={changed} onSettled={() => update({ ...state, step: 3 })} />
+              <CertificatesStep
+                view={view}
+                onChange={changed}
+                onSettled={() => {
+                  update({ ...state, step: 3 });
+                  toTop();
+                }}
+              />
               <div style={{ marginTop: 16, textAlign: 'right' }}>
                 <Button type="primary" onClick={() => update({ ...state, step: 3 })} data-testid="to-accept">
                   下一步：受理
@@ -214,6 +222,14 @@ export function IntakePage() {
       )}
     </div>
   );
+}
+
+/** A new step starts at the top of the page (where the steps and the bulk buttons are), not where the last click was. */
+function toTop() {
+  requestAnimationFrame(() => {
+    document.querySelector('.desk-content')?.scrollTo({ top: 0 });
+    window.scrollTo({ top: 0 });
+  });
 }
 
 function demandedCount(v: CaseView): number {
