@@ -4,7 +4,18 @@ import { writeBackupSync } from '../store/backups';
 import { openDeskDb } from '../store/store-cipher';
 import { parseCatalogXlsx } from '../services/catalog-io/parse-catalog-xlsx';
 import { exportScanPdfJob } from '../services/scans/scan-pdf';
-import { renderCommitmentPdf, renderGuidePdf, renderReceiptPdf, type CommitmentPdfInput, type GuidePdfInput, type ReceiptPdfInput } from '../services/documents/pdf';
+import {
+  renderCommitmentPdf,
+  renderGuidePdf,
+  renderPaperCommitmentPdf,
+  renderReceiptPdf,
+  renderRejectionNoticePdf,
+  type CommitmentPdfInput,
+  type GuidePdfInput,
+  type PaperCommitmentPdfInput,
+  type ReceiptPdfInput,
+  type RejectionNoticePdfInput,
+} from '../services/documents/pdf';
 
 /** Jobs that run off the main thread, each on its own connection. */
 export const jobs: Record<string, (args: Record<string, unknown>) => unknown> = {
@@ -14,6 +25,8 @@ export const jobs: Record<string, (args: Record<string, unknown>) => unknown> = 
     const pdf = await renderCommitmentPdf({ ...rest, signaturePng: Buffer.from(signaturePngBase64, 'base64') });
     return Buffer.from(pdf).toString('base64');
   },
+  'documents.paperCommitmentPdf': async (args) => Buffer.from(await renderPaperCommitmentPdf(args as unknown as PaperCommitmentPdfInput)).toString('base64'),
+  'documents.rejectionNoticePdf': async (args) => Buffer.from(await renderRejectionNoticePdf(args as unknown as RejectionNoticePdfInput)).toString('base64'),
   'documents.guidePdf': async (args) => Buffer.from(await renderGuidePdf(args as unknown as GuidePdfInput)).toString('base64'),
   'documents.receiptPdf': async (args) => Buffer.from(await renderReceiptPdf(args as unknown as ReceiptPdfInput)).toString('base64'),
 

@@ -46,8 +46,10 @@ const S = 1000;
 const MIN = 60 * S;
 export const JOBS: Record<string, JobLimits> = {
   'documents.receiptPdf': { lane: 'documents', timeLimitMs: 60 * S, label: '生成受理回执' },
+  'documents.rejectionNoticePdf': { lane: 'documents', timeLimitMs: 60 * S, label: '生成不予受理告知书' },
   'documents.guidePdf': { lane: 'documents', timeLimitMs: 60 * S, label: '生成办事指南' },
   'documents.commitmentPdf': { lane: 'images', timeLimitMs: 60 * S, label: '生成告知承诺书' },
+  'documents.paperCommitmentPdf': { lane: 'documents', timeLimitMs: 60 * S, label: '生成待签字的告知承诺书' },
   // Up to 200 pages of up to 20 MB each are read, hashed and embedded.
   'scans.exportPdf': { lane: 'images', timeLimitMs: 10 * MIN, label: '导出扫描件 PDF' },
   'catalog.parseXlsx': { lane: 'data', timeLimitMs: 2 * MIN, label: '读取清单工作簿' },

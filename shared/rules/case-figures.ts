@@ -36,5 +36,17 @@ export function caseFigures(all: FigureInput[]) {
     else if (c.method === 'dept_verification' && (c.state === 'satisfied' || c.state === 'requested')) counts.dept_verification++;
   }
   const avoided = FIGURE_KEYS.reduce((a, k) => a + counts[k], 0);
-  return { total: certs.length, avoided, byMethod: FIGURE_KEYS.map((key) => ({ key, label: FIGURE_LABELS[key], count: counts[key] })) };
+  const originals = certs.filter(isOriginal).length;
+  return { total: certs.length, avoided, originals, byMethod: FIGURE_KEYS.map((key) => ({ key, label: FIGURE_LABELS[key], count: counts[key] })) };
+}
+
+/**
+ * An original the applicant brings to the window (仍需核对原件): checked and kept here, or waiting to
+ * be — a 保留 certificate, or a commitment the applicant declined. A copy reused from the material
+ * library is not brought again; a query or a 协查 still under way is not an original at all.
+ */
+function isOriginal(c: FigureInput): boolean {
+  if (c.reusedMaterial) return false;
+  if (c.state === 'presented') return true;
+  return c.state === 'pending' && (c.method === 'retained' || (c.method === 'commitment' && c.choice === 'present'));
 }

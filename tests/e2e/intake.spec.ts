@@ -46,6 +46,19 @@ async function pickItems(page: Page, names: string[], answers: Record<string, '�
   await expect(page.getByTestId('certificates-table')).toBeVisible();
 }
 
+/**
+ * After an original is kept, the next certificate waiting for the applicant opens by itself (issue
+ * 16): these tests pick their certificates by hand, so they close it.
+ */
+async function closeNextDrawer(page: Page) {
+  const open = page.locator('[data-testid="commitment-drawer"]:visible, [data-testid="material-drawer"]:visible');
+  await expect(page.getByRole('button', { name: /核对无误/ })).toBeHidden();
+  while ((await open.count()) > 0) {
+    await open.first().locator('.ant-drawer-close').click();
+    await expect(open).toHaveCount(0);
+  }
+}
+
 function row(page: Page, cert: string) {
   return page.getByTestId('certificates-table').getByRole('row', { name: new RegExp(cert) });
 }
@@ -70,7 +83,8 @@ test('a single item with a commitment: notice, choice, signature, PDF and a veri
   await drawer.getByText('以书面承诺代替证明').click();
   await sign(page);
   await expect(drawer.getByTestId('commitment-signed')).toContainText('已签署');
-  await expect(drawer.getByTestId('commitment-signed')).toContainText(/[0-9a-f]{64}/);
+  // No hash on a clerk's screen (issue 16): the digest is shown to supervisors, behind 详情.
+  await expect(drawer.getByTestId('commitment-signed')).not.toContainText(/[0-9a-f]{64}/);
   await expect(drawer.getByTestId('commitment-signed')).toContainText('事后核查');
   await page.screenshot({ path: info.outputPath('commitment-signed.png') });
   await drawer.locator('.ant-drawer-close').click();
@@ -192,17 +206,18 @@ test('the newborn bundle: every certificate in its state, accepted, with a recei
       await r.getByRole('button', { name: '核对原件' }).click();
       await page.getByTestId('material-drawer').locator('input[type=file]').setInputFiles(scanFile);
       await page.getByRole('button', { name: /核对无误/ }).click();
-      await expect(page.getByTestId('material-drawer')).toBeHidden();
+      await closeNextDrawer(page);
     } else throw new Error(`no action for a pending row: ${text}`);
   }
   await page.screenshot({ path: info.outputPath('newborn-certificates.png'), fullPage: true });
-  await page.getByTestId('to-accept').click();
+  // The last certificate settled leads on to 受理 by itself (issue 16); the button is there otherwise.
+  if (await page.getByTestId('to-accept').isVisible()) await page.getByTestId('to-accept').click();
   await page.getByRole('button', { name: /^受\s*理$/ }).click();
   await expect(page.getByTestId('case-status')).toHaveText('已受理');
   await expect(page.getByTestId('figures')).toContainText('直接取消');
-  await page.screenshot({ path: info.outputPath('newborn-accepted.png'), fullPage: true });
-  await page.getByRole('button', { name: '打印受理回执' }).click();
+  // Acceptance opens the receipt at once (issue 16).
   await expectPdfRendered(page);
+  await page.screenshot({ path: info.outputPath('newborn-accepted.png'), fullPage: true });
 });
 
 test('a still-valid page from an earlier case is reused instead of asking again', async ({ page }) => {
@@ -212,6 +227,7 @@ test('a still-valid page from an earlier case is reused instead of asking again'
   await row(page, '亲子鉴定').getByRole('button', { name: '核对原件' }).click();
   await page.getByTestId('material-drawer').locator('input[type=file]').setInputFiles(scanFile);
   await page.getByRole('button', { name: /核对无误/ }).click();
+  await closeNextDrawer(page);
   await expect(row(page, '亲子鉴定')).toContainText('新留存');
 
   await page.getByRole('button', { name: '新办件' }).click();

@@ -26,6 +26,7 @@ describe('case figures', () => {
     ]);
     expect(f.total).toBe(8);
     expect(f.avoided).toBe(6);
+    expect(f.originals).toBe(2); // the commitment declined and brought, the 保留 brought (not the reused copy)
     expect(counts(f)).toEqual({ cancelled: 1, commitment: 1, data_sharing: 2, dept_verification: 1, reused: 1 });
   });
 
@@ -39,7 +40,20 @@ describe('case figures', () => {
     ]);
     expect(f.total).toBe(2);
     expect(f.avoided).toBe(0);
+    expect(f.originals).toBe(0); // a pending query and a commitment not yet chosen are no originals
     expect(counts(f)).toEqual({ cancelled: 0, commitment: 0, data_sharing: 0, dept_verification: 0, reused: 0 });
+  });
+
+  it('counts originals still to be checked, never a query or a 协查 waiting', () => {
+    const f = caseFigures([
+      row('retained', 'pending'), // to be checked: an original
+      row('commitment', 'pending', 'present'), // declined, to be brought: an original
+      row('data_sharing', 'pending'),
+      row('data_sharing', 'queued'),
+      row('dept_verification', 'pending'),
+      row('dept_verification', 'requested'),
+    ]);
+    expect(f.originals).toBe(2);
   });
 
   it('a commitment withdrawn back to pending is no longer avoided; a reused copy counts as reuse whatever its method', () => {

@@ -361,7 +361,49 @@ export async function renderCommitmentPdf(input: CommitmentPdfInput): Promise<Ui
   return doc.save();
 }
 
-function commitmentFacts(input: CommitmentPdfInput): string[][] {
+/** The commitment printed before signing, for the applicant to sign on paper (纸质签字): no signature, no digest yet. */
+export type PaperCommitmentPdfInput = Omit<CommitmentPdfInput, 'signaturePng' | 'signatureKind' | 'signedAt' | 'digest' | 'withdrawDeadline'> & { printedAt: string };
+
+/**
+ * The same commitment as renderCommitmentPdf, with blank lines for the applicant's signature and
+ * date. The signed paper is scanned back at the window; the digest is made from that scan when it
+ * is signed (the PDF kept then is the one with the scan), so this printout carries none.
+ */
+export async function renderPaperCommitmentPdf(input: PaperCommitmentPdfInput): Promise<Uint8Array> {
+  const note = '本承诺书由申请人本人签字后交窗口扫描留存；数字摘要在扫描签署时生成。';
+  const { doc, fonts } = await createDocument({
+    title: `证明事项告知承诺书 ${input.caseNo}（待签字）`,
+    subject: input.certificate.name,
+    author: input.hall.name,
+    createdAt: input.printedAt,
+  });
+  const notes = wrapText(note, fonts.regular, FOOT.size, CONTENT_WIDTH);
+  const layout = new Layout(doc, fonts, contentBottom(notes.length));
+  layout.text('证明事项告知承诺书', TITLE, CENTERED);
+  layout.text(`（${input.certificate.name}）`, SUBTITLE, CENTERED);
+  layout.gap(3 * MM);
+  drawTable(layout, { widths: columns(30, 'rest'), rows: commitmentFacts(input), labelColumns: [0] });
+  layout.gap(4 * MM);
+  layout.section('一、告知内容', input.template.noticeText);
+  layout.gap(2 * MM);
+  const signingHeight = 14 * MM + 5 * MM + 2 * lineHeight(BODY);
+  layout.ensure(layout.sectionHeight('二、申请人承诺', input.template.commitmentText) + SIGNING_GAP + signingHeight);
+  layout.section('二、申请人承诺', input.template.commitmentText);
+  layout.gap(SIGNING_GAP);
+  const right: Box = { x: MARGIN + CONTENT_WIDTH * 0.42, width: CONTENT_WIDTH * 0.58 };
+  layout.gap(8 * MM); // room for the handwriting above the line
+  layout.text('承诺人（签名）：____________________', BODY, right);
+  layout.text('签署日期：________年____月____日', BODY, right);
+  layout.gap(3 * MM);
+  drawRule(layout.page, layout.y, 0.4);
+  layout.gap(2 * MM);
+  layout.text(`经办人：${input.clerk.displayName}`, BODY);
+  layout.text(`受理单位：${input.hall.name}`, BODY);
+  drawFooters(doc, fonts, notes);
+  return doc.save();
+}
+
+function commitmentFacts(input: Pick<CommitmentPdfInput, 'applicant' | 'certificate' | 'caseNo' | 'serviceItems' | 'verification' | 'template'>): string[][] {
   const { applicant, certificate } = input;
   return [
     ['办件编号', input.caseNo],
@@ -566,4 +608,72 @@ export async function renderGuidePdf(input: GuidePdfInput): Promise<Uint8Array> 
   layout.text('已直接取消的证明，任何单位和个人不得再要求申请人提供。适用告知承诺的，申请人可自主选择以书面承诺代替证明，也可自行提交证明。', SMALL);
   drawFooters(doc, fonts, [note]);
   return doc.save();
+}
+
+// ---- the notice of refusal (不予受理告知书) ----
+
+export interface RejectionNoticePdfInput {
+  hall: { name: string; region: string };
+  caseNo: string;
+  /** When the application was made (the case opened) and when it was refused. */
+  appliedAt: string;
+  rejectedAt: string;
+  applicant: { name: string; idLabel: string; idNumberMasked: string };
+  items: { name: string; department: string }[];
+  /** The clerk's reason, as recorded with the refusal. */
+  reason: string;
+  clerk: { displayName: string };
+}
+
+/**
+ * The written decision not to accept (行政许可法 第三十二条: a refusal is decided in writing, with its
+ * reason), naming the applicant's remedies: 行政复议 within sixty days (行政复议法 第二十条) or a suit
+ * within six months (行政诉讼法 第四十六条).
+ */
+export async function renderRejectionNoticePdf(input: RejectionNoticePdfInput): Promise<Uint8Array> {
+  const { doc, fonts } = await createDocument({
+    title: `不予受理告知书 ${input.caseNo}`,
+    subject: `办件编号 ${input.caseNo}`,
+    author: input.hall.name,
+    createdAt: input.rejectedAt,
+  });
+  const layout = new Layout(doc, fonts, contentBottom(0));
+  layout.gap(4 * MM);
+  layout.text(input.hall.name, SUBTITLE, CENTERED);
+  layout.text('不予受理告知书', { ...TITLE, size: 22 }, CENTERED);
+  layout.gap(4 * MM);
+  // The case number on one line (30 characters).
+  drawTable(layout, { widths: columns(22, 70, 22, 'rest'), rows: rejectionFacts(input), labelColumns: [0, 2] });
+  layout.gap(5 * MM);
+  layout.text(`${input.applicant.name}：`, BODY);
+  for (const paragraph of rejectionParagraphs(input)) layout.text(paragraph, BODY);
+  layout.gap(10 * MM);
+  const right: Box = { x: MARGIN + CONTENT_WIDTH * 0.4, width: CONTENT_WIDTH * 0.6, align: 'right' };
+  layout.text(`${input.hall.name}（${input.hall.region}）`, BODY, right);
+  layout.text(formatChinaDate(input.rejectedAt), BODY, right);
+  layout.gap(6 * MM);
+  drawRule(layout.page, layout.y, 0.4);
+  layout.gap(2 * MM);
+  layout.text(`经办人：${input.clerk.displayName}`, BODY);
+  layout.text('申请人（签收）：____________________    签收日期：________年____月____日', BODY);
+  drawFooters(doc, fonts, []);
+  return doc.save();
+}
+
+function rejectionFacts(input: RejectionNoticePdfInput): string[][] {
+  const { applicant } = input;
+  return [
+    ['办件编号', input.caseNo, '申请时间', formatChinaDateTime(input.appliedAt)],
+    ['申请人', applicant.name, '证件号码', `${applicant.idLabel}  ${applicant.idNumberMasked}`],
+    ['申请事项', input.items.map((i) => i.name).join('、'), '实施部门', [...new Set(input.items.map((i) => i.department))].join('、')],
+  ];
+}
+
+/** The notice's body: what was applied for, why it is refused, on what basis, and the remedies. */
+export function rejectionParagraphs(input: RejectionNoticePdfInput): string[] {
+  const items = input.items.map((i) => `“${i.name}”`).join('、');
+  return [
+    `${INDENT}你（单位）于${formatChinaDate(input.appliedAt)}提出的${items}申请，经审查，因${input.reason.replace(/[。；;.\s]+$/, '')}，根据《中华人民共和国行政许可法》第三十二条的规定，决定不予受理。`,
+    `${INDENT}如对本决定不服，可以自收到本告知书之日起六十日内依法申请行政复议，或者自收到本告知书之日起六个月内依法向人民法院提起行政诉讼。`,
+  ];
 }

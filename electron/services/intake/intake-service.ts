@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Deps } from '../../app/deps';
 import { assistanceOverdueSql } from '../../../shared/rules/assistance-due';
 import { receiptOutcome } from './receipt-outcome';
@@ -413,6 +414,28 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
       return view(caseId);
     },
 
+    'intake.commitmentPaperPdf': async ({ caseId, certificateItemId }, ctx) => {
+      const c = requireStatus(db, caseId, ['draft'], '打印承诺书');
+      const row = loadCaseCert(db, caseId, certificateItemId);
+      requireDemanded(row);
+      requireMethod(row, ['commitment'], '打印承诺书');
+      const d = detail<CommitmentDetail>(row);
+      if (!d.noticeText || !d.commitmentText) throw new AppError('INVALID_STATE', `清单中“${row.name}”缺少告知承诺书格式文本，请管理员补充。`);
+      const a = applicantOf(db, caseId);
+      const base64 = await deps.runInWorker<string>('documents.paperCommitmentPdf', {
+        hall: { name: readHall(db)!.name },
+        caseNo: c.case_no,
+        applicant: { name: a.name, idLabel: ID_TYPE_LABELS[a.id_type], idNumberMasked: maskApplicantId(a.id_type, a.id_number) },
+        certificate: { code: row.code, name: row.name, issuer: row.issuer, legalBasis: row.legal_basis },
+        serviceItems: view(caseId).items.map((i) => i.name),
+        template: { version: d.templateVersion ?? 'v1', noticeText: d.noticeText, commitmentText: d.commitmentText },
+        verification: { method: d.verification?.method ?? '免于核查', timeLimitDays: d.verification?.timeLimitDays ?? null, samplingRatio: d.verification?.samplingRatio ?? null },
+        clerk: { displayName: clerkName(ctx) },
+        printedAt: deps.now().toISOString(),
+      });
+      return { fileName: `告知承诺书（待签字）-${c.case_no}-${row.code}.pdf`, base64, sha256: createHash('sha256').update(Buffer.from(base64, 'base64')).digest('hex') };
+    },
+
     'intake.commitmentPdf': ({ commitmentId }, ctx) => {
       const cm = db
         .prepare('SELECT cm.pdf_sha256, cm.case_id, c.case_no, ci.code FROM commitments cm JOIN cases c ON c.id = cm.case_id JOIN certificate_items ci ON ci.id = cm.certificate_item_id WHERE cm.id = ?')
@@ -612,6 +635,25 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
         if (to === 'accepted' && deps.syncTargets) enqueueCase(w, caseId, deps.syncTargets.caseTargets());
       });
       return view(caseId);
+    },
+
+    'intake.rejectionNoticePdf': async ({ caseId }, ctx) => {
+      refuseUnlessCaseReadable(db, ctx.user!, caseId);
+      const v = view(caseId);
+      if (v.status !== 'rejected') throw new AppError('INVALID_STATE', '只有不予受理的办件才能出具不予受理告知书。');
+      const { updated_at: rejectedAt } = db.prepare('SELECT updated_at FROM cases WHERE id = ?').get(caseId) as { updated_at: string };
+      const hall = readHall(db)!;
+      const base64 = await deps.runInWorker<string>('documents.rejectionNoticePdf', {
+        hall: { name: hall.name, region: hall.region },
+        caseNo: v.caseNo,
+        appliedAt: v.createdAt,
+        rejectedAt,
+        applicant: { name: v.applicant.name, idLabel: ID_TYPE_LABELS[v.applicant.idType as 'resident_id' | 'uscc'], idNumberMasked: v.applicant.idNumberMasked },
+        items: v.items.map((i) => ({ name: i.name, department: i.department })),
+        reason: v.statusReason ?? '',
+        clerk: { displayName: clerkName(ctx) },
+      });
+      return { fileName: `不予受理告知书-${v.caseNo}.pdf`, base64, sha256: createHash('sha256').update(Buffer.from(base64, 'base64')).digest('hex') };
     },
 
     'intake.receiptPdf': async ({ caseId }, ctx) => {

@@ -49,6 +49,8 @@ export function AppShell() {
   const session = useDesk((s) => s.session)!;
   const status = useDesk((s) => s.status);
   const page = useDesk((s) => s.page);
+  // 受理办件 clicked again (or a case opened) mounts the intake anew: a case only looked at gives way to the draft.
+  const visit = useDesk((s) => s.visit);
   const go = useDesk((s) => s.go);
   const locked = useDesk((s) => s.locked);
   const lock = useDesk((s) => s.lock);
@@ -121,7 +123,7 @@ export function AppShell() {
         <Layout.Sider width={200} theme="light">
           <Menu mode="inline" selectedKeys={[page]} items={items} onClick={(e) => go(e.key as PageKey)} style={{ height: '100%', paddingTop: 8 }} />
         </Layout.Sider>
-        <Layout.Content className="desk-content">{!locked && <Page />}</Layout.Content>
+        <Layout.Content className="desk-content">{!locked && <Page key={page === 'intake' ? `intake-${visit}` : page} />}</Layout.Content>
       </Layout>
       {locked && <LockOverlay />}
     </Layout>

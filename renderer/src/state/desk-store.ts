@@ -23,6 +23,8 @@ interface DeskState {
   /** The forced password change is done: the session may do everything its role allows. */
   passwordChanged(): void;
   go(page: PageKey): void;
+  /** Counts every navigation (a menu click, a case opened): 受理办件 clicked again starts afresh from its draft. */
+  visit: number;
   pollStatus(): Promise<void>;
   /** A case to open in the intake page (from the case list). */
   openCaseId: number | null;
@@ -132,13 +134,14 @@ export const useDesk = create<DeskState>((set, get) => ({
 
   go(page) {
     sessionStorage.setItem(PAGE_KEY, page);
-    set({ page });
+    set((s) => ({ page, visit: s.visit + 1 }));
   },
+  visit: 0,
 
   openCaseId: null,
   openCase(caseId) {
     sessionStorage.setItem(PAGE_KEY, 'intake');
-    set({ openCaseId: caseId, page: 'intake' });
+    set((s) => ({ openCaseId: caseId, page: 'intake', visit: s.visit + 1 }));
   },
   clearOpenCase() {
     set({ openCaseId: null });

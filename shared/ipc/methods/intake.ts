@@ -63,6 +63,8 @@ export type CaseCertificateView = z.infer<typeof CaseCertificateView>;
 export const CaseFigures = z.object({
   total: z.number().int(),
   avoided: z.number().int(),
+  /** Originals the applicant brings (checked and kept, or still to be checked); not queries nor 协查 under way. */
+  originals: z.number().int(),
   byMethod: z.array(z.object({ key: z.string(), label: z.string(), count: z.number().int() })),
 });
 export type CaseFigures = z.infer<typeof CaseFigures>;
@@ -234,6 +236,8 @@ export const intakeMethods = {
     input: z.object({ commitmentId: Id, reason: trimmed(200) }).strict(),
     output: CaseView,
   }),
+  /** The commitment to print for a signature on paper (纸质签字): the case's facts and texts, blank signature lines; nothing is recorded. */
+  'intake.commitmentPaperPdf': method({ access: Clerk, input: z.object(CaseCert).strict(), output: z.object({ fileName: z.string(), base64: z.string(), sha256: z.string() }) }),
   'intake.commitmentPdf': method({ access: 'session', input: z.object({ commitmentId: Id }).strict(), output: z.object({ fileName: z.string(), base64: z.string(), sha256: z.string() }) }),
   'intake.queryDataSharing': method({
     access: Worker,
@@ -286,6 +290,8 @@ export const intakeMethods = {
     input: TransitionInput,
     output: CaseView,
   }),
+  /** 不予受理告知书 of a refused case (行政许可法 第三十二条), with its reason and the applicant's remedies. */
+  'intake.rejectionNoticePdf': method({ access: 'session', input: z.object({ caseId: Id }).strict(), output: z.object({ fileName: z.string(), base64: z.string(), sha256: z.string() }) }),
   'intake.receiptPdf': method({ access: 'session', input: z.object({ caseId: Id }).strict(), output: z.object({ fileName: z.string(), base64: z.string(), sha256: z.string() }) }),
 
   'credit.list': method({

@@ -5,6 +5,15 @@ import { CASE_STATUS_LABELS, type CaseStatus } from '../../../../shared/rules/ca
 import { call, DeskCallError } from '../../ipc/client';
 import { PdfViewer, type PdfDoc } from '../../components/PdfViewer';
 
+/** The usual grounds for 不予受理 (行政许可法 第三十二条), offered as a start; the clerk may edit or write another. */
+export const COMMON_REJECTION_REASONS = [
+  '申请事项依法不需要取得行政许可',
+  '申请事项依法不属于本机关职权范围',
+  '申请人不具备申请资格',
+  '申请材料不齐全或者不符合法定形式，经一次性告知后未在规定期限内补正',
+  '同一申请事项已在办理中，不得重复申请',
+];
+
 /** Step 4: the figures, what still blocks, acceptance (or refusal with a reason) and the receipt. */
 export function AcceptStep({ view, onChange, onNew }: { view: CaseView; onChange: (v: CaseView) => void; onNew: () => void }) {
   const { message } = App.useApp();
@@ -12,6 +21,7 @@ export function AcceptStep({ view, onChange, onNew }: { view: CaseView; onChange
   const [reason, setReason] = useState('');
   const [legalBasis, setLegalBasis] = useState('');
   const [pdf, setPdf] = useState<PdfDoc | null>(null);
+  const [pdfTitle, setPdfTitle] = useState('受理回执');
   const [busy, setBusy] = useState(false);
   const [completing, setCompleting] = useState(false);
   const [decisionNo, setDecisionNo] = useState('');
@@ -33,6 +43,16 @@ export function AcceptStep({ view, onChange, onNew }: { view: CaseView; onChange
     }
   }
 
+  function showReceipt() {
+    setPdfTitle('受理回执');
+    return call('intake.receiptPdf', { caseId: view.id }).then(setPdf, () => message.error('受理回执生成失败，请点击“打印受理回执”重试'));
+  }
+
+  function showRejectionNotice() {
+    setPdfTitle('不予受理告知书');
+    return call('intake.rejectionNoticePdf', { caseId: view.id }).then(setPdf, () => message.error('不予受理告知书生成失败，请点击“打印不予受理告知书”重试'));
+  }
+
   const f = view.figures;
   return (
     <Row gutter={16}>
@@ -46,7 +66,7 @@ export function AcceptStep({ view, onChange, onNew }: { view: CaseView; onChange
               <Statistic title="免于申请人提交" value={f.avoided} suffix="项" styles={{ content: { color: '#389e0d' } }} />
             </Col>
             <Col span={8}>
-              <Statistic title="仍需核对原件" value={f.total - f.avoided} suffix="项" />
+              <Statistic title="仍需核对原件" value={f.originals} suffix="项" data-testid="originals-figure" />
             </Col>
           </Row>
           <Space wrap style={{ marginTop: 16 }} data-testid="figures">
@@ -67,7 +87,15 @@ export function AcceptStep({ view, onChange, onNew }: { view: CaseView; onChange
               <Alert type="success" showIcon title="证明均已办妥，可以受理" style={{ marginBottom: 12 }} />
             )}
             <Space>
-              <Button type="primary" disabled={view.blockers.length > 0} loading={busy} onClick={() => void transition('accepted')}>
+              <Button
+                type="primary"
+                disabled={view.blockers.length > 0}
+                loading={busy}
+                onClick={() =>
+                  // The receipt is handed over at once: its preview opens with the acceptance.
+                  void transition('accepted').then((ok) => ok && showReceipt())
+                }
+              >
                 受理
               </Button>
               <Button danger onClick={() => setReasonFor({ to: 'rejected', action: '不予受理' })}>
@@ -82,9 +110,13 @@ export function AcceptStep({ view, onChange, onNew }: { view: CaseView; onChange
             subTitle={`${view.caseNo}${view.statusReason ? ` · 理由：${view.statusReason}` : ''}`}
             extra={
               <Space wrap>
-                {view.status !== 'rejected' && (
-                  <Button type="primary" onClick={() => void call('intake.receiptPdf', { caseId: view.id }).then(setPdf)}>
+                {view.status !== 'rejected' ? (
+                  <Button type="primary" onClick={() => void showReceipt()}>
                     打印受理回执
+                  </Button>
+                ) : (
+                  <Button type="primary" onClick={() => void showRejectionNotice()}>
+                    打印不予受理告知书
                   </Button>
                 )}
                 {view.transitions
@@ -109,7 +141,7 @@ export function AcceptStep({ view, onChange, onNew }: { view: CaseView; onChange
           />
         )}
       </Col>
-      <PdfViewer doc={pdf} title="受理回执" onClose={() => setPdf(null)} />
+      <PdfViewer doc={pdf} title={pdfTitle} onClose={() => setPdf(null)} />
       <Modal
         open={completing}
         title="办结"
@@ -137,15 +169,19 @@ export function AcceptStep({ view, onChange, onNew }: { view: CaseView; onChange
       <Modal
         open={reasonFor !== null}
         title={reasonFor?.action}
+        width={reasonFor?.to === 'rejected' ? 680 : 520}
         okText="确定"
         okButtonProps={{ danger: true, disabled: !reason.trim() || (reasonFor?.needsLegalBasis === true && !legalBasis.trim()) }}
         onCancel={() => setReasonFor(null)}
         onOk={() => {
           if (!reasonFor) return;
-          void transition(reasonFor.to, reason.trim(), reasonFor.needsLegalBasis ? legalBasis.trim() : undefined).then(() => {
+          const to = reasonFor.to;
+          void transition(to, reason.trim(), reasonFor.needsLegalBasis ? legalBasis.trim() : undefined).then((ok) => {
             setReasonFor(null);
             setReason('');
             setLegalBasis('');
+            // The applicant is handed the written refusal at once.
+            if (ok && to === 'rejected') void showRejectionNotice();
           });
         }}
       >
@@ -164,7 +200,19 @@ export function AcceptStep({ view, onChange, onNew }: { view: CaseView; onChange
             <div style={{ marginBottom: 4 }}>理由（必填）</div>
           </>
         )}
-        <Input.TextArea rows={3} aria-label="理由" value={reason} onChange={(e) => setReason(e.target.value)} placeholder="请填写理由（必填，将告知申请人并记入审计日志）" />
+ {reasonFor?.to === 'rejected' && (
+          <div style={{ marginBottom: 8 }} data-testid="common-rejection-reasons">
+            <div style={{ marginBottom: 4 }}>常用理由（点击填入，可修改）：</div>
+            <Space wrap size={[4, 4]}>
+              {COMMON_REJECTION_REASONS.map((r) => (
+                <Button key={r} size="small" onClick={() => setReason(r)} style={{ whiteSpace: 'normal', height: 'auto', textAlign: 'left' }}>
+                  {r}
+                </Button>
+              ))}
+            </Space>
+          </div>
+        )}
+        <Input.TextArea rows={3} aria-label="理由" value={reason} onChange={(e) => setReason(e.target.value)} placeholder={reasonFor?.to === 'rejected' ? '请填写不予受理的理由（必填，印在不予受理告知书上，并记入审计日志）' : '请填写理由（必填，将告知申请人并记入审计日志）'} />
       </Modal>
     </Row>
   );

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { Alert, App, Button, Card, Col, Form, Input, Radio, Row, Space, Table, Typography } from 'antd';
-import { IdcardOutlined, PlusOutlined } from '@ant-design/icons';
+import { IdcardOutlined, PlusOutlined, SearchOutlined } from '@ant-design/icons';
 import type { ApplicantView } from '../../../../shared/ipc/contract';
 import { ID_TYPE_LABELS } from '../../../../shared/ipc/contract';
 import { checkIdNumber, ID_PROBLEM_MESSAGES } from '../../../../shared/rules/id-number';
@@ -33,6 +33,16 @@ export function ApplicantStep({ owner, onChosen }: { owner: string; onChosen: (a
   useEffect(() => {
     void call('applicants.list', { query: query || undefined, limit: 8 }).then(setRows);
   }, [query]);
+
+  /** Enter in the search box: the search's results; a single hit is the applicant (no 选择 needed). */
+  async function search(text: string) {
+    const q = text.trim();
+    if (!q) return setQuery('');
+    const found = await call('applicants.list', { query: q, limit: 8 });
+    if (found.length === 1) return onChosen({ id: found[0]!.id, name: found[0]!.name });
+    setRows(found);
+    setQuery(q);
+  }
 
   useEffect(() => {
     if (draft.ready && draft.restored) {
@@ -108,7 +118,19 @@ export function ApplicantStep({ owner, onChosen }: { owner: string; onChosen: (a
             </Space>
           }
         >
-          <Input.Search allowClear placeholder="姓名、单位名称、证件号码后4位或完整号码" onSearch={setQuery} style={{ marginBottom: 12 }} />
+          {/* A plain input (no search button): the first row's 选择 is one Tab away. */}
+          <Input
+            autoFocus
+            allowClear
+            prefix={<SearchOutlined />}
+            placeholder="姓名、单位名称、证件号码后4位或完整号码"
+            onPressEnter={(e) => void search(e.currentTarget.value)}
+            onChange={(e) => {
+              if (!e.target.value) setQuery('');
+            }}
+            style={{ marginBottom: 12 }}
+            data-testid="applicant-search"
+          />
           <Table<ApplicantView>
             rowKey="id"
             size="small"

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Alert, App, Badge, Button, Card, Form, Input, Modal, Popconfirm, Space, Table, Tooltip, Typography } from 'antd';
+import { Alert, App, Badge, Button, Card, Form, Image, Input, Modal, Popconfirm, Space, Table, Tooltip, Typography } from 'antd';
 import type { CaseCertificateView, CaseView } from '../../../../shared/ipc/methods/intake';
 import { call, DeskCallError } from '../../ipc/client';
 import { MethodTag } from '../../components/MethodTag';
@@ -22,7 +22,18 @@ const BADGE: Record<CaseCertificateView['state'], 'default' | 'processing' | 'su
 };
 
 /** Step 3: every merged certificate with its method, state and the actions its method allows. */
-export function CertificatesStep({ view, onChange }: { view: CaseView; onChange: (v: CaseView) => void }) {
+export function CertificatesStep({
+  view,
+  onChange,
+  readOnly = false,
+  onSettled,
+}: {
+  view: CaseView;
+  onChange: (v: CaseView) => void;
+  readOnly?: boolean;
+  /** Every certificate settled after the last one waiting was done: on to acceptance. */
+  onSettled?: () => void;
+}) {
   const { message } = App.useApp();
   const [commitFor, setCommitFor] = useState<CaseCertificateView | null>(null);
   const [materialFor, setMaterialFor] = useState<CaseCertificateView | null>(null);
@@ -34,8 +45,75 @@ export function CertificatesStep({ view, onChange }: { view: CaseView; onChange:
   const [subjectFor, setSubjectFor] = useState<CaseCertificateView | null>(null);
   const [subjectForm] = Form.useForm<{ name: string; idNumber: string }>();
   const demanded = view.certificates.filter((c) => !isNotDemanded(c.state));
-  const draft = view.status === 'draft';
-  const open = ['draft', 'accepted', 'verifying'].includes(view.status);
+  // Read-only (a case opened from 办件查询 past intake): the documents can be looked at, nothing changed.
+  const draft = view.status === 'draft' && !readOnly;
+  const open = ['draft', 'accepted', 'verifying'].includes(view.status) && !readOnly;
+  const [bulk, setBulk] = useState<'query' | 'request' | 'switch' | null>(null);
+  const [originals, setOriginals] = useState<{ title: string; urls: string[] } | null>(null);
+
+  const toQuery = demanded.filter((c) => c.method === 'data_sharing' && c.state === 'pending' && !c.query);
+  const toRequest = demanded.filter((c) => c.method === 'dept_verification' && c.state === 'pending' && !c.request);
+  const toSwitch = demanded.filter((c) => c.method === 'data_sharing' && c.state === 'pending' && c.query?.status === 'not_found');
+
+  /** Opens the drawer of the next certificate that waits for the applicant (a commitment to sign, an original to check). */
+  function openNext(v: CaseView, after?: number): boolean {
+    const next = nextForApplicant(v, after);
+    setCommitFor(null);
+    setMaterialFor(null);
+    if (!next) {
+      if (v.blockers.length === 0 && v.status === 'draft') onSettled?.();
+      return false;
+    }
+    if (next.drawer === 'commitment') setCommitFor(next.cert);
+    else setMaterialFor(next.cert);
+    return true;
+  }
+
+  /** 全部共享查询 / 全部发起协查: one click for every certificate of the method still to be asked, one after another. */
+  async function runAll(kind: 'query' | 'request' | 'switch') {
+    setBulk(kind);
+    let latest = view;
+    let failed = 0;
+    let needsSubject: CaseCertificateView | null = null;
+    const method = ({ query: 'intake.queryDataSharing', request: 'intake.requestAssistance', switch: 'intake.switchToVerification' } as const)[kind];
+    try {
+      for (const c of { query: toQuery, request: toRequest, switch: toSwitch }[kind]) {
+        if (kind === 'query' && c.subject !== '申请人本人' && !latest.certificates.find((x) => x.certificateItemId === c.certificateItemId)?.subjectPerson) {
+          needsSubject ??= c;
+          continue;
+        }
+        try {
+          latest = await call(method, ids(c));
+          onChange(latest);
+        } catch (e) {
+          failed++;
+          message.error(`${c.name}：${e instanceof DeskCallError ? e.message : '操作失败'}`);
+        }
+      }
+    } finally {
+      setBulk(null);
+    }
+    if (failed === 0) message.success({ query: '共享查询已全部发出', request: '协查已全部发起', switch: '已改为部门核验并发起协查' }[kind]);
+    // A query about another person (the child …) asks for that person once; it is then queried too.
+    if (needsSubject) return setSubjectFor(needsSubject);
+    // Nothing left to ask in bulk: the first certificate waiting for the applicant opens.
+    if (failed === 0 && !bulkLeft(latest)) openNext(latest);
+  }
+
+  async function showOriginals(c: CaseCertificateView) {
+    try {
+      const urls: string[] = [];
+      for (const m of c.materials) {
+        for (let position = 0; position < m.pages; position++) {
+          const img = await call('materials.page', { materialId: m.id, position });
+          urls.push(`data:${img.mime};base64,${img.base64}`);
+        }
+      }
+      setOriginals({ title: c.name, urls });
+    } catch (e) {
+      message.error(e instanceof DeskCallError ? e.message : '原件图像读取失败');
+    }
+  }
 
   // Keep open drawers pointed at the fresh row after each change.
   const fresh = (c: CaseCertificateView | null) => (c ? (view.certificates.find((x) => x.certificateItemId === c.certificateItemId) ?? null) : null);
@@ -66,6 +144,11 @@ export function CertificatesStep({ view, onChange }: { view: CaseView; onChange:
   function actions(c: CaseCertificateView) {
     const b: React.ReactNode[] = [];
     if (isNotDemanded(c.state)) return null;
+    if (readOnly) {
+      if (c.commitment && !c.commitment.withdrawnAt) b.push(<Button key="pdf" size="small" onClick={() => void call('intake.commitmentPdf', { commitmentId: c.commitment!.id }).then(setPdf)}>查看承诺书</Button>);
+      if (c.materials.length > 0) b.push(<Button key="orig" size="small" onClick={() => void showOriginals(c)}>查看原件</Button>);
+      return <Space wrap>{b}</Space>;
+    }
     const loading = busy === c.certificateItemId;
     if (c.method === 'commitment') {
       if (c.commitment && !c.commitment.withdrawnAt) {
@@ -93,6 +176,7 @@ export function CertificatesStep({ view, onChange }: { view: CaseView; onChange:
       c.state === 'pending' &&
       (c.method === 'retained' || (c.method === 'commitment' && c.choice === 'present') || (c.method === 'dept_verification' && c.request?.outcome === 'denied'));
     if (presentable) b.push(<Button key="m" size="small" type="primary" onClick={() => setMaterialFor(c)}>核对原件</Button>);
+    if (c.materials.length > 0) b.push(<Button key="orig" size="small" onClick={() => void showOriginals(c)}>查看原件</Button>);
     return <Space wrap>{b}</Space>;
   }
 
@@ -101,9 +185,26 @@ export function CertificatesStep({ view, onChange }: { view: CaseView; onChange:
       title={`需办理的证明（${demanded.length} 项）`}
       size="small"
       extra={
-        view.certificates.length > demanded.length ? (
-          <Typography.Text type="secondary">另有 {view.certificates.length - demanded.length} 项不涉及或由本件产生，无需提交</Typography.Text>
-        ) : null
+        <Space wrap>
+          {view.certificates.length > demanded.length && (
+            <Typography.Text type="secondary">另有 {view.certificates.length - demanded.length} 项不涉及或由本件产生，无需提交</Typography.Text>
+          )}
+          {open && toQuery.length > 0 && (
+            <Button type="primary" loading={bulk === 'query'} disabled={bulk !== null} onClick={() => void runAll('query')} data-testid="query-all">
+              全部共享查询（{toQuery.length}）
+            </Button>
+          )}
+          {open && toSwitch.length > 0 && (
+            <Button loading={bulk === 'switch'} disabled={bulk !== null} onClick={() => void runAll('switch')} data-testid="switch-all">
+              无数据的 {toSwitch.length} 项改为部门核验
+            </Button>
+          )}
+          {open && toRequest.length > 0 && (
+            <Button type="primary" loading={bulk === 'request'} disabled={bulk !== null} onClick={() => void runAll('request')} data-testid="request-all">
+              全部发起协查（{toRequest.length}）
+            </Button>
+          )}
+        </Space>
       }
     >
       {view.circumstances.length > 0 && (
@@ -131,7 +232,7 @@ export function CertificatesStep({ view, onChange }: { view: CaseView; onChange:
               </Tooltip>
             ),
           },
-          { title: '处理方式', dataIndex: 'method', width: 130, render: (_, c) => <MethodTag method={c.method} /> },
+          { title: '处理方式', dataIndex: 'method', width: 150, render: (_, c) => <MethodTag method={c.method} /> },
           {
             title: '办理情况',
             key: 'state',
@@ -156,8 +257,31 @@ export function CertificatesStep({ view, onChange }: { view: CaseView; onChange:
           { title: '操作', key: 'ops', width: 260, render: (_, c) => actions(c) },
         ]}
       />
-      <CommitmentDrawer view={view} cert={fresh(commitFor)} onClose={() => setCommitFor(null)} onChange={onChange} />
-      <MaterialDrawer view={view} cert={fresh(materialFor)} onClose={() => setMaterialFor(null)} onChange={onChange} />
+      <CommitmentDrawer
+        view={view}
+        cert={fresh(commitFor)}
+        onClose={() => setCommitFor(null)}
+        onChange={onChange}
+        next={commitFor ? nextForApplicant(view, commitFor.certificateItemId) : null}
+        settledAfter={view.blockers.length === 0}
+        onNext={() => openNext(view, commitFor?.certificateItemId)}
+      />
+      <MaterialDrawer
+        view={view}
+        cert={fresh(materialFor)}
+        onClose={() => setMaterialFor(null)}
+        onChange={onChange}
+        onDone={(v) => {
+          // The next certificate waiting for the applicant opens by itself.
+          if (!openNext(v, materialFor?.certificateItemId)) setMaterialFor(null);
+        }}
+      />
+      <div style={{ display: 'none' }}>
+        <Image.PreviewGroup
+          items={originals?.urls ?? []}
+          preview={{ open: originals !== null, onOpenChange: (o) => !o && setOriginals(null) }}
+        />
+      </div>
       <PdfViewer doc={pdf} title="告知承诺书" onClose={() => setPdf(null)} />
       <AssistanceReplyModal
         open={replyFor !== null}
@@ -224,5 +348,35 @@ export function CertificatesStep({ view, onChange }: { view: CaseView; onChange:
         <Input value={withdrawReason} onChange={(e) => setWithdrawReason(e.target.value)} placeholder="撤回原因" />
       </Modal>
     </Card>
+  );
+}
+
+/**
+ * The next certificate (after `after`, wrapping round) that waits for the applicant at the window:
+ * a commitment not yet chosen or signed, or an original to check. Queries and 协查 are not in this
+ * round: the bulk buttons ask them.
+ */
+export function nextForApplicant(v: CaseView, after?: number): { cert: CaseCertificateView; drawer: 'commitment' | 'material' } | null {
+  const waiting = v.certificates.flatMap((c): { cert: CaseCertificateView; drawer: 'commitment' | 'material' }[] => {
+    if (c.state !== 'pending') return [];
+    if (c.method === 'commitment' && !c.commitment && c.choice !== 'present') return [{ cert: c, drawer: 'commitment' }];
+    if (c.method === 'retained' || (c.method === 'commitment' && c.choice === 'present') || (c.method === 'dept_verification' && c.request?.outcome === 'denied')) {
+      return [{ cert: c, drawer: 'material' }];
+    }
+    return [];
+  });
+  if (waiting.length === 0) return null;
+  const at = after === undefined ? -1 : v.certificates.findIndex((c) => c.certificateItemId === after);
+  const order = (c: CaseCertificateView) => {
+    const i = v.certificates.indexOf(c);
+    return i >= at ? i - at : i - at + v.certificates.length;
+  };
+  return [...waiting].sort((a, b) => order(a.cert) - order(b.cert))[0]!;
+}
+
+/** Whether a bulk button (全部共享查询, 改为部门核验, 全部发起协查) still has work in this case. */
+function bulkLeft(v: CaseView): boolean {
+  return v.certificates.some(
+    (c) => c.state === 'pending' && ((c.method === 'data_sharing' && (!c.query || c.query.status === 'not_found')) || (c.method === 'dept_verification' && !c.request)),
   );
 }

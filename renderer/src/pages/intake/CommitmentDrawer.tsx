@@ -1,5 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
-import { Alert, App, Button, Descriptions, Drawer, Radio, Steps, Tabs, Typography, Upload } from 'antd';
+import { Alert, App, Button, Descriptions, Drawer, Radio, Space, Steps, Tabs, Typography, Upload } from 'antd';
+import { PrinterOutlined } from '@ant-design/icons';
+import { PdfViewer, type PdfDoc } from '../../components/PdfViewer';
 import type { CaseCertificateView, CaseView } from '../../../../shared/ipc/methods/intake';
 import type { MethodOutput } from '../../../../shared/ipc/contract';
 import { call, DeskCallError } from '../../ipc/client';
@@ -7,6 +9,7 @@ import { SignaturePad, type SignaturePadHandle } from '../../components/Signatur
 import { blobToBase64 } from '../../lib/files';
 import { deskTime } from '../../lib/time';
 import { HallCopyNote } from './HallCopyNote';
+import { useDesk } from '../../state/desk-store';
 
 type Notice = MethodOutput<'intake.commitmentNotice'>;
 
@@ -15,7 +18,25 @@ type Notice = MethodOutput<'intake.commitmentNotice'>;
  * commit (and the credit list allows it) they sign in person; the signed
  * commitment is bound by a digest that is shown here and printed on the PDF.
  */
-export function CommitmentDrawer({ view, cert, onClose, onChange }: { view: CaseView; cert: CaseCertificateView | null; onClose: () => void; onChange: (v: CaseView) => void }) {
+export function CommitmentDrawer({
+  view,
+  cert,
+  onClose,
+  onChange,
+  next,
+  settledAfter,
+  onNext,
+}: {
+  view: CaseView;
+  cert: CaseCertificateView | null;
+  onClose: () => void;
+  onChange: (v: CaseView) => void;
+  /** The certificate that waits for the applicant after this one (null: none, 完成 closes). */
+  next: { cert: CaseCertificateView } | null;
+  /** Every certificate of the case settled: 完成 goes on to acceptance. */
+  settledAfter: boolean;
+  onNext: () => void;
+}) {
   const { message } = App.useApp();
   const [notice, setNotice] = useState<Notice | null>(null);
   const [eligibility, setEligibility] = useState<MethodOutput<'intake.commitmentEligibility'> | null>(null);
@@ -24,6 +45,9 @@ export function CommitmentDrawer({ view, cert, onClose, onChange }: { view: Case
   const [hasInk, setHasInk] = useState(false);
   const [scan, setScan] = useState<string | null>(null);
   const [tab, setTab] = useState<'screen' | 'scanned_paper'>('screen');
+  const [paper, setPaper] = useState<PdfDoc | null>(null);
+  const [showDigest, setShowDigest] = useState(false);
+  const supervisor = useDesk((s) => s.session?.user.role === 'supervisor');
   const pad = useRef<SignaturePadHandle>(null);
 
   useEffect(() => {
@@ -60,30 +84,67 @@ export function CommitmentDrawer({ view, cert, onClose, onChange }: { view: Case
   };
 
   const step = signed ? 3 : cert.choice === 'commit' ? 2 : cert.choice === 'present' ? 3 : 1;
+  const printPaper = () =>
+    call('intake.commitmentPaperPdf', { caseId: view.id, certificateItemId: cert.certificateItemId }).then(setPaper, (e: unknown) =>
+      setError(e instanceof DeskCallError ? e.message : '承诺书生成失败'),
+    );
+  // Done here (signed, or the applicant will present the original): on to the next certificate waiting.
+  const done = signed || cert.choice === 'present';
+  const nextOther = next && next.cert.certificateItemId !== cert.certificateItemId ? next : null;
+  const nextLabel = next ? (next.cert.certificateItemId === cert.certificateItemId ? '下一步：核对原件' : `下一项：${next.cert.name}`) : settledAfter ? '完成，去受理' : '完成';
+  const footer = (
+    <div style={{ display: 'flex', justifyContent: 'space-between', gap: 8 }}>
+      <span>
+        {!signed && cert.choice === 'commit' && tab === 'scanned_paper' && (
+          <Button icon={<PrinterOutlined />} onClick={() => void printPaper()} data-testid="print-paper-commitment">
+            打印承诺书
+          </Button>
+        )}
+      </span>
+      <span style={{ display: 'flex', gap: 8 }}>
+        {!signed && cert.choice === 'commit' && (
+          <Button type="primary" loading={busy} disabled={tab === 'screen' ? !hasInk : !scan} onClick={() => void sign()}>
+            确认签署并生成承诺书
+          </Button>
+        )}
+        {done && (
+          <Button type="primary" autoFocus onClick={next || settledAfter ? onNext : onClose} data-testid="commitment-next" title={nextOther ? `下一项：${nextOther.cert.name}` : undefined}>
+            {nextLabel}
+          </Button>
+        )}
+      </span>
+    </div>
+  );
 
   return (
-    <Drawer open width={760} title={`告知承诺：${cert.name}`} onClose={onClose} destroyOnHidden data-testid="commitment-drawer">
+    // Fits 1366×768: the texts scroll in their own box, the signature pad stays in view and the
+    // buttons sit in the drawer's footer, always visible.
+    <Drawer open width={760} title={`告知承诺：${cert.name}`} onClose={onClose} destroyOnHidden data-testid="commitment-drawer" footer={footer} styles={{ body: { paddingTop: 12, paddingBottom: 12 } }}>
       <Steps
         size="small"
         current={step}
-        style={{ marginBottom: 16 }}
+        style={{ marginBottom: 12 }}
         items={[{ title: '告知' }, { title: '申请人选择' }, { title: '本人签署' }, { title: '完成' }]}
       />
       {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} data-testid="commitment-error" />}
       {notice && (
-        <>
-          <Typography.Title level={5}>告知内容（格式文本 {notice.templateVersion}）</Typography.Title>
-          <Typography.Paragraph style={{ background: '#fafafa', padding: 12, borderRadius: 6, whiteSpace: 'pre-wrap' }} data-testid="notice-text">
+        <div
+          style={{ background: '#fafafa', padding: '8px 12px', borderRadius: 6, maxHeight: cert.choice === 'commit' && !signed ? 150 : 300, overflow: 'auto', marginBottom: 12 }}
+          data-testid="notice-box"
+          tabIndex={-1}
+        >
+          <Typography.Text strong>告知内容</Typography.Text>
+          <Typography.Paragraph style={{ whiteSpace: 'pre-wrap', marginBottom: 8 }} data-testid="notice-text">
             {notice.noticeText}
           </Typography.Paragraph>
-          <Typography.Title level={5}>申请人承诺</Typography.Title>
-          <Typography.Paragraph style={{ background: '#fafafa', padding: 12, borderRadius: 6, whiteSpace: 'pre-wrap' }}>{notice.commitmentText}</Typography.Paragraph>
-          <Typography.Paragraph type="secondary">
+          <Typography.Text strong>申请人承诺</Typography.Text>
+          <Typography.Paragraph style={{ whiteSpace: 'pre-wrap', marginBottom: 8 }}>{notice.commitmentText}</Typography.Paragraph>
+          <Typography.Text type="secondary">
             事后核查：{notice.verification.method}
             {notice.verification.timeLimitDays !== null ? `，${notice.verification.timeLimitDays} 个工作日内` : ''}
             {notice.verification.samplingRatio !== null ? `，抽查比例 ${Math.round(notice.verification.samplingRatio * 100)}%` : ''}
-          </Typography.Paragraph>
-        </>
+          </Typography.Text>
+        </div>
       )}
       {eligibility && !signed && <HallCopyNote hallCopy={eligibility.hallCopy} />}
       {eligibility && !eligibility.eligible && (
@@ -100,11 +161,18 @@ export function CommitmentDrawer({ view, cert, onClose, onChange }: { view: Case
         <Descriptions bordered size="small" column={1} data-testid="commitment-signed">
           <Descriptions.Item label="状态">已签署</Descriptions.Item>
           <Descriptions.Item label="签署时间">{deskTime(cert.commitment!.signedAt)}</Descriptions.Item>
-          <Descriptions.Item label={`数字摘要（${cert.commitment!.digestAlg}）`}>
-            <Typography.Text code copyable style={{ wordBreak: 'break-all' }}>
-              {cert.commitment!.digest}
-            </Typography.Text>
-          </Descriptions.Item>
+          {/* The digest binding signature and text: a technical value, for supervisors, behind 详情. */}
+          {supervisor && (
+            <Descriptions.Item label="详情">
+              {showDigest ? (
+                <Typography.Text code copyable style={{ wordBreak: 'break-all' }} data-testid="commitment-digest">
+                  承诺书数字摘要（{cert.commitment!.digestAlg}，绑定内容、签名与时间）：{cert.commitment!.digest}
+                </Typography.Text>
+              ) : (
+                <Typography.Link onClick={() => setShowDigest(true)}>显示数字摘要</Typography.Link>
+              )}
+            </Descriptions.Item>
+          )}
           <Descriptions.Item label="可撤回截止">{deskTime(cert.commitment!.withdrawDeadline)}</Descriptions.Item>
           <Descriptions.Item label="事后核查">
             {cert.commitment!.verification
@@ -114,7 +182,9 @@ export function CommitmentDrawer({ view, cert, onClose, onChange }: { view: Case
         </Descriptions>
       ) : (
         <>
-          <Typography.Title level={5}>申请人选择</Typography.Title>
+          <Typography.Text strong style={{ marginRight: 12 }}>
+            申请人选择
+          </Typography.Text>
           <Radio.Group
             value={cert.choice ?? undefined}
             disabled={busy || view.status !== 'draft'}
@@ -126,8 +196,9 @@ export function CommitmentDrawer({ view, cert, onClose, onChange }: { view: Case
             data-testid="commitment-choice"
           />
           {cert.choice === 'commit' && (
-            <div style={{ marginTop: 16 }}>
+            <div style={{ marginTop: 8 }}>
               <Tabs
+                size="small"
                 activeKey={tab}
                 onChange={(k) => setTab(k as 'screen' | 'scanned_paper')}
                 items={[
@@ -136,28 +207,29 @@ export function CommitmentDrawer({ view, cert, onClose, onChange }: { view: Case
                     key: 'scanned_paper',
                     label: '纸质签字件扫描',
                     children: (
-                      <Upload
-                        accept="image/png,image/jpeg"
-                        maxCount={1}
-                        beforeUpload={async (f) => {
-                          setScan(await blobToBase64(f));
-                          return false;
-                        }}
-                      >
-                        <Button>导入签字纸质件图像</Button>
-                      </Upload>
+                      <Space direction="vertical">
+                        <Typography.Text type="secondary">请打印承诺书交申请人本人签字，再将签字后的纸质件扫描或拍照导入。</Typography.Text>
+                        <Upload
+                          accept="image/png,image/jpeg"
+                          maxCount={1}
+                          beforeUpload={async (f) => {
+                            setScan(await blobToBase64(f));
+                            return false;
+                          }}
+                        >
+                          <Button>导入签字纸质件图像</Button>
+                        </Upload>
+                      </Space>
                     ),
                   },
                 ]}
               />
-              <Button type="primary" loading={busy} disabled={tab === 'screen' ? !hasInk : !scan} onClick={() => void sign()} style={{ marginTop: 12 }}>
-                确认签署并生成承诺书
-              </Button>
             </div>
           )}
-          {cert.choice === 'present' && <Alert style={{ marginTop: 12 }} type="info" showIcon title="申请人选择自行提交证明：请在列表中点击“核对原件”留存。" />}
+          {cert.choice === 'present' && <Alert style={{ marginTop: 12 }} type="info" showIcon title="申请人选择自行提交证明：请核对原件并留存（“下一步：核对原件”）。" />}
         </>
       )}
+      <PdfViewer doc={paper} title="告知承诺书（待签字）" onClose={() => setPaper(null)} />
     </Drawer>
   );
 }

@@ -4,6 +4,7 @@ import type { ServiceItemView } from '../../../../shared/ipc/contract';
 import type { MethodOutput } from '../../../../shared/ipc/contract';
 import { CERTIFICATE_METHODS, METHOD_LABELS } from '../../../../shared/domain/catalog';
 import { call, DeskCallError } from '../../ipc/client';
+import { useDraft } from '../../drafts/use-draft';
 import { MethodTag } from '../../components/MethodTag';
 import {
   answerLabel,
@@ -19,15 +20,23 @@ type Bundle = MethodOutput<'catalog.bundles'>[number];
 
 type Cert = ServiceItemView['certificates'][number];
 
+interface ItemsDraft {
+  selected: number[];
+  bundleCode: string | undefined;
+  given: Record<string, boolean>;
+}
+
 /**
  * Step 2: one or more service items (or a 一件事 bundle) and, once per case, the circumstance
  * questions their certificates depend on; shows the certificates the case will list — by the same
  * rule the main side applies (shared/rules/certificate-resolution.ts) — before the case is created.
  */
 export function ItemsStep({
+  owner,
   applicantName,
   onStart,
 }: {
+  owner: string;
   applicantName: string;
   onStart: (itemIds: number[], bundleCode: string | undefined, circumstances: Record<string, boolean>) => Promise<void>;
 }) {
@@ -39,11 +48,34 @@ export function ItemsStep({
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [given, setGiven] = useState<Record<string, boolean>>({});
+  // The ticked items, the bundle and the answers survive a reload (IndexedDB) until the case is made.
+  const draft = useDraft(owner, 'intake.items');
 
   useEffect(() => {
     void call('catalog.listServiceItems', {}).then(setItems);
     void call('catalog.bundles', {}).then(setBundles);
   }, []);
+
+  useEffect(() => {
+    if (!draft.ready || !draft.restored) return;
+    const d = draft.restored as unknown as ItemsDraft;
+    setSelected(d.selected ?? []);
+    setBundleCode(d.bundleCode);
+    setGiven(d.given ?? {});
+    // Only once, when the draft has been read.
+  }, [draft.ready]);
+
+  function choose(next: ItemsDraft) {
+    setSelected(next.selected);
+    setBundleCode(next.bundleCode);
+    setGiven(next.given);
+    void draft.save(next as unknown as Record<string, unknown>);
+  }
+
+  /** Ticks or unticks one item (its checkbox or anywhere on its row); a bundle chosen before becomes a free choice. */
+  function toggle(id: number) {
+    choose({ selected: selected.includes(id) ? selected.filter((x) => x !== id) : [...selected, id], bundleCode: undefined, given });
+  }
 
   const shown = useMemo(() => items.filter((i) => !query || i.name.includes(query) || i.department.includes(query) || i.code.includes(query)), [items, query]);
   // The chosen items in the order the case will have them (a bundle's order, else the order chosen).
@@ -75,6 +107,7 @@ export function ItemsStep({
     setError(null);
     try {
       await onStart(selected, bundleCode, Object.fromEntries(preview.answers));
+      await draft.clear();
     } catch (e) {
       setError(e instanceof DeskCallError ? e.message : '创建办件失败');
     } finally {
@@ -92,10 +125,7 @@ export function ItemsStep({
                 <Button
                   key={b.code}
                   type={bundleCode === b.code ? 'primary' : 'default'}
-                  onClick={() => {
-                    setBundleCode(b.code);
-                    setSelected(b.items.map((i) => i.id));
-                  }}
+                  onClick={() => choose({ selected: b.items.map((i) => i.id), bundleCode: b.code, given })}
                 >
                   {b.name}（{b.items.length}项）
                 </Button>
@@ -111,11 +141,16 @@ export function ItemsStep({
             pagination={{ pageSize: 8 }}
             rowSelection={{
               selectedRowKeys: selected,
-              onChange: (keys) => {
-                setSelected(keys as number[]);
-                setBundleCode(undefined);
-              },
+              onChange: (keys) => choose({ selected: keys as number[], bundleCode: undefined, given }),
             }}
+            onRow={(r) => ({
+              onClick: (e) => {
+                // The checkbox cell handles its own clicks.
+                if ((e.target as HTMLElement).closest('.ant-table-selection-column')) return;
+                toggle(r.id);
+              },
+              style: { cursor: 'pointer' },
+            })}
             columns={[
               { title: '事项名称', dataIndex: 'name' },
               { title: '实施部门', dataIndex: 'department' },
@@ -135,7 +170,7 @@ export function ItemsStep({
                   optionType="button"
                   size="small"
                   value={preview.answers.get(q.code)}
-                  onChange={(e) => setGiven({ ...given, [q.code]: e.target.value as boolean })}
+                  onChange={(e) => choose({ selected, bundleCode, given: { ...given, [q.code]: e.target.value as boolean } })}
                   options={[
                     { value: true, label: '是' },
                     { value: false, label: '否' },

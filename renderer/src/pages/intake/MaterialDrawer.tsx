@@ -12,7 +12,20 @@ import { blobToBase64 } from '../../lib/files';
  * page from the material library (一次提交，长期有效) or check the original
  * and add its pages (image files until the document camera arrives).
  */
-export function MaterialDrawer({ view, cert, onClose, onChange }: { view: CaseView; cert: CaseCertificateView | null; onClose: () => void; onChange: (v: CaseView) => void }) {
+export function MaterialDrawer({
+  view,
+  cert,
+  onClose,
+  onChange,
+  onDone,
+}: {
+  view: CaseView;
+  cert: CaseCertificateView | null;
+  onClose: () => void;
+  onChange: (v: CaseView) => void;
+  /** After the original is kept: the caller opens the next certificate waiting, or closes. */
+  onDone?: (v: CaseView) => void;
+}) {
   const { message } = App.useApp();
   const [library, setLibrary] = useState<MaterialView[]>([]);
   const [files, setFiles] = useState<UploadFile[]>([]);
@@ -39,9 +52,11 @@ export function MaterialDrawer({ view, cert, onClose, onChange }: { view: CaseVi
     setBusy(true);
     setError(null);
     try {
-      onChange(await action());
+      const v = await action();
+      onChange(v);
       message.success(ok);
-      onClose();
+      if (onDone) onDone(v);
+      else onClose();
     } catch (e) {
       setError(e instanceof DeskCallError ? e.message : '操作失败');
     } finally {
