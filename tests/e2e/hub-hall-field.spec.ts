@@ -126,6 +126,17 @@ test('three desks on the hub: a page offered across windows, a task taken by the
   const crime = nursery.certificates.find((c) => c.name === '无犯罪记录证明')!;
   await hostRpc(A, 'intake.recordChoice', { caseId: nursery.id, certificateItemId: crime.certificateItemId, choice: 'commit' }, zhang);
   await hostRpc(A, 'intake.signCommitment', { caseId: nursery.id, certificateItemId: crime.certificateItemId, signatureKind: 'pad', signaturePngBase64: SIG }, zhang);
+  // The rest of the case settled as at the window, and the case accepted: the false finding must end the item that relied on the commitment.
+  type CertLine = { certificateItemId: number; name: string; method: string; state: string };
+  let settling = await hostRpc<{ certificates: CertLine[] }>(A, 'intake.get', { caseId: nursery.id }, zhang);
+  for (const c of settling.certificates) {
+    if (c.state !== 'pending') continue;
+    const cc = { caseId: nursery.id, certificateItemId: c.certificateItemId };
+    if (c.method === 'data_sharing') settling = await hostRpc(A, 'intake.queryDataSharing', cc, zhang);
+    else if (c.method === 'dept_verification') settling = await hostRpc(A, 'intake.requestAssistance', cc, zhang);
+    else if (c.method === 'retained') settling = await hostRpc(A, 'intake.addMaterial', { ...cc, title: c.name, pages: [{ mime: 'image/png', base64: PNG }] }, zhang);
+  }
+  expect((await hostRpc<CaseView>(A, 'intake.transition', { caseId: nursery.id, to: 'accepted' }, zhang)).status).toBe('accepted');
 
   // 2. At B (browser): 刘洋 finds 周洁 by her two-character name and is offered A's page.
   const liu = await apiToken(B, 'liuyang');
@@ -205,7 +216,8 @@ test('three desks on the hub: a page offered across windows, a task taken by the
   await expect(failedRow.getByTestId('hall-field-status')).toHaveText('结果已应用', { timeout: 20_000 });
   await shot(a, info, '6-A-result-applied');
   const ended = await hostRpc<CaseView>(A, 'intake.get', { caseId: nursery.id }, zhang);
-  expect(ended.status).toBe('rejected'); // a draft case whose commitment was false ends (outcome.ts); the hall's field result applied once
+  // An accepted case whose commitment was false: the item that relied on it ends — the case (one item) is terminated (终止; a decision already made would be revoked, 撤销: outcome.ts); the hall's field result applied once.
+  expect(ended.status).toBe('terminated');
   const applied = await hostRpc<{ tasks: { caseId: number; evidence: { kind: string }[] }[] }>(A, 'verification.board', { states: ['failed'] }, await apiToken(A, 'admin'));
   expect(applied.tasks.filter((t) => t.caseId === nursery.id).map((t) => t.evidence.map((e) => e.kind))).toEqual([['photo']]);
 
