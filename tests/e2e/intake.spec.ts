@@ -92,6 +92,9 @@ test('a single item with a commitment: notice, choice, signature, PDF and a veri
   await row(page, '无犯罪记录证明').getByRole('button', { name: '查看承诺书' }).click();
   // Two pages since the commitment always carries its 设定依据 and the verification plan.
   await expectPdfRendered(page, { pages: 2 });
+  // No hash for the clerk: technical values are a supervisor's, behind 详情 (components/TechValue.tsx).
+  await expect(page.getByTestId('tech-value')).toHaveCount(0);
+  await expect(page.getByText('SHA-256')).toHaveCount(0);
   await page.setViewportSize({ width: 1366, height: 768 });
   await page.screenshot({ path: info.outputPath('commitment-pdf-preview.png') });
   await expectPdfPrints(page, 2);

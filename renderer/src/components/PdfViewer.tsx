@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
-import { Alert, Button, Modal, Space, Spin, Typography } from 'antd';
+import { TechValue } from './TechValue';
+import { Alert, Button, Modal, Space, Spin } from 'antd';
 import { DownloadOutlined, PrinterOutlined } from '@ant-design/icons';
 import { base64ToBytes, downloadBase64 } from '../lib/files';
 import { openPdfDocument, renderPdfPage, type PdfDocument } from '../lib/pdfjs';
@@ -83,9 +84,7 @@ export function PdfViewer({ doc, title, onClose }: { doc: PdfDoc | null; title: 
       onCancel={onClose}
       footer={
         <Space>
-          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-            SHA-256：{doc?.sha256.slice(0, 16)}…
-          </Typography.Text>
+          {doc && <TechValue label="SHA-256" value={doc.sha256} />}
           <Button icon={<DownloadOutlined />} onClick={() => doc && downloadBase64(doc.base64, 'application/pdf', doc.fileName)}>
             保存
           </Button>

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import { TechValue } from '../../components/TechValue';
 import { Alert, App, Button, Card, Checkbox, Descriptions, Form, Image, Input, List, Radio, Space, Tag, Typography, Upload } from 'antd';
 import type { FieldWorkView } from '../../../../shared/ipc/methods/verification';
 import { call, DeskCallError } from '../../ipc/client';
@@ -236,7 +237,7 @@ function FieldWorkForm({ work, viaHall, onChanged }: { work: FieldWorkView; viaH
             {geoError && <Typography.Text type="warning">{geoError}</Typography.Text>}
           </Space>
         </Form.Item>
-        <Form.Item label="现场照片（保存时计算 SHA-256 并记录拍摄时间）">
+        <Form.Item label="现场照片（记录拍摄时间）">
           <Space wrap>
             {work.photos.map((p) => (
               <div key={p.position} style={{ width: 150 }} data-testid="field-photo">
@@ -244,7 +245,7 @@ function FieldWorkForm({ work, viaHall, onChanged }: { work: FieldWorkView; viaH
                 <Typography.Text type="secondary" style={{ fontSize: 12, display: 'block' }}>
                   {p.kind === 'signature' ? '申请人签字' : '照片'} {deskTime(p.takenAt)}
                   <br />
-                  {p.sha256.slice(0, 12)}…
+                  <TechValue label="SHA-256" value={p.sha256} />
                 </Typography.Text>
               </div>
             ))}

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { TechValue } from '../../components/TechValue';
 import { App, Button, Checkbox, Descriptions, Drawer, Image, Input, Segmented, Select, Space, Table, Tag, Typography, Upload } from 'antd';
 import { BOARD_DEFAULT_STATES, TASK_STATE_LABELS, type TaskState, type TaskView } from '../../../../shared/ipc/methods/verification';
 import { call, DeskCallError } from '../../ipc/client';
@@ -323,7 +324,8 @@ function DeskTaskBoard() {
                         {photos[e.position] && <Image src={photos[e.position]} width={160} />}
                         <Typography.Text type="secondary" style={{ fontSize: 12, display: 'block' }}>
                           {e.kind === 'signature' ? '申请人签字' : '现场照片'} {deskTime(e.takenAt)}
-                          <br />SHA-256 {e.sha256.slice(0, 16)}…
+                          <br />
+                          <TechValue label="SHA-256" value={e.sha256} />
                         </Typography.Text>
                       </div>
                     ))}
