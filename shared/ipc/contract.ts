@@ -259,6 +259,8 @@ const foundationMethods = {
           validFrom: z.string(),
           validUntil: z.string(),
         }),
+        /** Read by the simulated reader (development, demo): the page says so, never passing it off as a real card. */
+        simulated: z.boolean().optional(),
       }),
     ]),
   }),

@@ -119,6 +119,7 @@ test('an ineligible applicant is refused for commitment with the reason, and pre
 test('the ID card reader fills a new applicant, and a likely duplicate is warned about', async ({ page }) => {
   await open(page);
   await page.getByTestId('read-id-card').click();
+  await expect(page.getByText('已读取身份证（模拟读卡器，演示数据）：刘晓梅，请补充联系电话后登记')).toBeVisible();
   await expect(page.getByLabel('姓名')).toHaveValue('刘晓梅');
   await expect(page.getByLabel('居民身份证号码')).toHaveValue('420325199208154328');
   await page.getByLabel('联系电话').fill('13687190001');

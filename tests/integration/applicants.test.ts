@@ -57,7 +57,8 @@ describe('applicants: persons and organisations, duplicates, the ID card reader'
     const d = await testDesk();
     const s = await d.signIn('zhangmin');
     expect(checkIdNumber(DEMO_CARD.idNumber)).toBeNull(); // the simulator's card passes the desk's own check
-    expect(await d.call('devices.readIdCard', {}, s.token)).toEqual({ status: 'card', card: DEMO_CARD });
+    // Marked as the simulator's, so the page never passes it off as an applicant's real card.
+    expect(await d.call('devices.readIdCard', {}, s.token)).toEqual({ status: 'card', card: DEMO_CARD, simulated: true });
     const sim = path.join(d.dataDir, 'devices', 'idcard-sim.json');
     fs.mkdirSync(path.dirname(sim), { recursive: true });
     fs.writeFileSync(sim, JSON.stringify({ status: 'no_card' }));

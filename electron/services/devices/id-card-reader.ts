@@ -23,6 +23,8 @@ export type ReadResult = { status: 'no_device'; message: string } | { status: 'n
  */
 export interface IdCardReader {
   readonly name: string;
+  /** A simulator (no real device): what it reads is marked as such. */
+  readonly simulated: boolean;
   read(): Promise<ReadResult>;
 }
 
@@ -45,6 +47,7 @@ export const DEMO_CARD: IdCardData = {
  */
 export class SimulatedIdCardReader implements IdCardReader {
   readonly name = '模拟读卡器';
+  readonly simulated = true;
   constructor(
     private readonly dataDir: string,
     private readonly demo: boolean,

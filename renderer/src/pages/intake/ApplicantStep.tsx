@@ -60,16 +60,18 @@ export function ApplicantStep({ owner, onChosen }: { owner: string; onChosen: (a
   async function readCard() {
     const r = await call('devices.readIdCard', {});
     if (r.status !== 'card') return message.warning(r.message);
+    // The simulated reader (development, demo) says so: its card is not an applicant's real card.
+    const source = r.simulated ? '（模拟读卡器，演示数据）' : '';
     const match = (await call('applicants.findSimilar', { name: r.card.name, idNumber: r.card.idNumber, phone: '' })).find((m) => m.reason === '证件号码相同');
     if (match) {
-      message.success(`已读取身份证：${r.card.name}，申请人已登记`);
+      message.success(`已读取身份证${source}：${r.card.name}，申请人已登记`);
       return onChosen({ id: match.applicant.id, name: match.applicant.name });
     }
     setCreating(true);
     form.setFieldsValue({ kind: 'person', name: r.card.name, idNumber: r.card.idNumber });
     void draft.save(form.getFieldsValue() as Record<string, unknown>);
     form.setFieldsValue({ address: r.card.address });
-    message.info(`已读取身份证：${r.card.name}，请补充联系电话后登记`);
+    message.info(`已读取身份证${source}：${r.card.name}，请补充联系电话后登记`);
   }
 
   async function create(v: NewApplicant) {
