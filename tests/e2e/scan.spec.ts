@@ -94,5 +94,13 @@ test('captures pages from the document camera at full resolution and exports one
     expect(pdf.getPageCount()).toBe(2);
     await page.getByTestId('export-pdf').click();
     await expectPdfRendered(page, { pages: 2, a4: false });
+    await page.keyboard.press('Escape');
+    // 完成 on the scan page alone says where the document went (issue 16): kept here, attached to no case.
+    await page.getByTestId('scan-done').click();
+    const told = page.getByRole('dialog').filter({ hasText: '扫描件“营业执照（正本）”已保存（2 页）' });
+    await expect(told).toContainText('已保存在本机，未关联办件或申请人');
+    await page.screenshot({ path: test.info().outputPath('scan-done.png') });
+    await told.getByRole('button', { name: '知道了' }).click();
+    await expect(page.getByRole('button', { name: /开始扫描/ })).toBeVisible();
   });
 });

@@ -67,7 +67,7 @@ export function ScanPage({
     void Promise.all(ADAPTERS.map((a) => a.list().catch(() => []))).then((lists) => {
       const list = lists.flat();
       setDevices(list);
-      if (list.length === 0) setCameraError('未检测到高拍仪或摄像头，可改用“导入图片”。');
+      if (list.length === 0) setCameraError('未检测到高拍仪或摄像头：请在右侧填写材料名称并点“开始扫描”，然后用“导入图片/PDF”。');
     });
   }, []);
   useEffect(() => {
@@ -389,11 +389,13 @@ export function ScanPage({
             </Typography.Text>
             <Space>
               {manual && <Button onClick={() => setManual(false)}>恢复自动识别</Button>}
-              <Upload accept="image/png,image/jpeg,application/pdf,.pdf" showUploadList={false} beforeUpload={(f) => (void importFile(f), false)} disabled={!doc || !processor}>
-                <Button disabled={!doc || !processor} data-testid="scan-import">
-                  导入图片/PDF
-                </Button>
-              </Upload>
+              <Tooltip title={doc ? undefined : '请先在右侧填写材料名称并点“开始扫描”，再拍摄或导入'}>
+                <Upload accept="image/png,image/jpeg,application/pdf,.pdf" showUploadList={false} beforeUpload={(f) => (void importFile(f), false)} disabled={!doc || !processor}>
+                  <Button disabled={!doc || !processor} data-testid="scan-import">
+                    导入图片/PDF
+                  </Button>
+                </Upload>
+              </Tooltip>
               <Button type="primary" size="large" icon={<CameraOutlined />} disabled={!doc || !resolution || !processor} loading={busy} onClick={() => void shutter()} data-testid="shutter">
                 {retakeId ? '重拍此页' : '拍摄'}
               </Button>
@@ -429,7 +431,19 @@ export function ScanPage({
                   type={onDone ? 'primary' : 'default'}
                   disabled={onDone !== undefined && doc.pages.length === 0}
                   onClick={() => {
-                    onDone?.(doc);
+                    if (onDone) onDone(doc);
+                    // On its own (not from a case's material), say where the document went: it is kept on this
+                    // desk, attached to no case, and can be exported.
+                    else
+                      void modal.info({
+                        title: `扫描件“${doc.title}”已保存（${doc.pages.length} 页）`,
+                        content: doc.case
+                          ? `已随办件 ${doc.case.caseNo} 保存，可在办件查询中打开该办件查看。`
+                          : doc.applicant
+                            ? `已保存在申请人${doc.applicant.name}名下，未关联办件。`
+                            : '已保存在本机，未关联办件或申请人。需要作为办件材料时，请在“受理办件”的材料中扫描或导入；也可先“导出 PDF”另存。',
+                        okText: '知道了',
+                      });
                     setDoc(null);
                   }}
                   data-testid="scan-done"
