@@ -16,9 +16,10 @@ import { documentJpeg } from '../helpers/jpeg';
 //     not text and are not checked.
 //  2. Words broken across lines: a text node whose whole text is 2–4 CJK characters (a name such as
 //     王建华, a header such as 登记人, a tag such as 已受理), or a table cell whose whole text is at most
-//     4 CJK characters, must render on one line (Range.getClientRects: one line top). A text node that is
-//     one short technical token (a date 2026-12-06, a masked ID number, a case number: no spaces, at most
-//     24 characters) likewise.
+//     4 CJK characters, must render on one line (Range.getClientRects: one line top). In a table cell that
+//     is a label, not prose (no ，。；：！？ in it), every run of 2–4 CJK characters standing between
+//     non-CJK characters (工作日 in "20 个工作日") likewise. A text node that is one technical token (a
+//     date 2026-12-06, a masked ID number, a case or item code: no spaces, at most 32 characters) likewise.
 //  3. No raw action key in visible text (/\b[a-z]+\.[a-z][A-Za-z]+\b/, e.g. scan.addPage), outside
 //     inputs, <code>/<pre> and elements marked data-technical (the audit log's 技术详情). File names
 //     (x.pdf, x.json …) are not action keys: the second part being a file extension is not counted.
@@ -102,7 +103,8 @@ function inspectScreen(): Finding[] {
   const findings: Finding[] = [];
   const roots = Array.from(document.querySelectorAll<HTMLElement>('.desk-header, .desk-content, .ant-drawer-open, .ant-modal-wrap'));
   const CJK = /^[\u3400-\u9fff]{2,4}$/;
-  const TOKEN = /^[0-9A-Za-z*][0-9A-Za-z*\-:/.]{3,23}$/;
+  const TOKEN = /^[0-9A-Za-z*][0-9A-Za-z*\-:/.]{3,31}$/;
+  const RUN = /(?<![\u3400-\u9fff])[\u3400-\u9fff]{2,4}(?![\u3400-\u9fff])/g;
   const ACTION = /\b([a-z]+)\.([a-z][A-Za-z]+)\b/g;
   const FILE_EXT = /^(pdf|json|png|jpe?g|xlsx?|csv|zip|cjs|js|txt|html?|gov|cn|com|org|net|local)$/;
   const describe = (el: Element): string => {
@@ -175,6 +177,10 @@ function inspectScreen(): Finding[] {
       if (text === '') continue;
       if ((CJK.test(text) || TOKEN.test(text)) && lineTops(n, raw.indexOf(text), raw.indexOf(text) + text.length) > 1) {
         findings.push({ rule: 'wrapped-word', text, where: describe(parent) });
+      } else if (parent.closest('td, th') && !/[，。；：！？]/.test(parent.closest('td, th')!.textContent ?? '')) {
+        for (const m of raw.matchAll(RUN)) {
+          if (lineTops(n, m.index!, m.index! + m[0].length) > 1) findings.push({ rule: 'wrapped-word', text: `${m[0]} in "${text.slice(0, 40)}"`, where: describe(parent) });
+        }
       }
       // Rules 3–5: what a person must never read.
       for (const m of text.matchAll(ACTION)) {
