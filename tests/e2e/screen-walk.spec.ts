@@ -9,7 +9,8 @@ import { documentJpeg } from '../helpers/jpeg';
 //
 // The rules, as checked in the page (only visible text, in the header and the content area):
 //  1. Overflow: a table cell (td/th), or an element holding text directly that is not inline, whose
-//     content is wider than its box (scrollWidth > clientWidth + 1). Allowed only as an intended
+//     content is wider than its box (scrollWidth > clientWidth + 1, and the content's own extent, a Range
+//     over it, reaches outside the box: not a decoration such as a fixed column's shadow). Allowed only as an intended
 //     ellipsis: the overflowing element (or its cell) has `text-overflow: ellipsis` AND the full text
 //     is reachable through a `title` attribute on it or an ancestor (antd's `ellipsis` table cells set
 //     one; elsewhere the renderer sets it with a Tooltip). Scroll containers (overflow auto/scroll) are
@@ -135,6 +136,15 @@ function inspectScreen(): Finding[] {
     for (let e: Element | null = el; e && !e.matches('tr, .ant-card, body'); e = e.parentElement) if (e.getAttribute('title')) return true;
     return false;
   };
+  // The content itself reaches outside the box (scrollWidth alone also counts decorations such as the
+  // shadow a fixed table column draws beside itself).
+  const textOutside = (el: HTMLElement): boolean => {
+    const range = document.createRange();
+    range.selectNodeContents(el);
+    const r = range.getBoundingClientRect();
+    const left = el.getBoundingClientRect().left + el.clientLeft;
+    return r.width > 0 && (r.right > left + el.clientWidth + 1 || r.left < left - 1);
+  };
   const intendedEllipsis = (el: Element): boolean => {
     const chain = [el, ...Array.from(el.querySelectorAll('*'))];
     return chain.some((e) => getComputedStyle(e).textOverflow === 'ellipsis') && hasTitle(el);
@@ -150,7 +160,7 @@ function inspectScreen(): Finding[] {
       const isCell = el.matches('td, th');
       const holdsText = Array.from(el.childNodes).some((n) => n.nodeType === Node.TEXT_NODE && n.textContent!.trim() !== '');
       if (!isCell && !(holdsText && cs.display !== 'inline')) continue;
-      if (el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0 && !intendedEllipsis(el)) {
+      if (el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0 && textOutside(el) && !intendedEllipsis(el)) {
         findings.push({ rule: 'overflow', text: el.innerText.trim().slice(0, 60), where: describe(el) });
       }
     }
@@ -267,4 +277,40 @@ test('every screen of every role at 1366×768: nothing overflows, no short word 
   expect(counts.assistant).toBeGreaterThanOrEqual(8);
   expect([...new Set(found)]).toEqual([]);
   expect(errors).toEqual([]);
+});
+
+// The checks themselves can fail: a page made of exactly the faults they look for is reported fault by
+// fault, and the same page made right is not (the intended ellipsis with its title stays allowed).
+test('the screen checks find each fault they look for', async ({ page }) => {
+  const faulty = `
+    <div class="desk-content" style="width: 900px">
+      <table><thead><tr><th style="width: 20px; padding: 0">登记人</th></tr></thead></table>
+      <table><tbody><tr><td style="width: 30px; padding: 0">王建华</td></tr></tbody></table>
+      <table><tbody><tr><td style="width: 42px; padding: 0">20 个工作日</td></tr></tbody></table>
+      <table><tbody><tr><td style="width: 60px; padding: 0"><span>2026-12-06</span></td></tr></tbody></table>
+      <div style="width: 80px; white-space: nowrap; overflow: hidden">420325-ZWFW-20261206-DKCZ-0002</div>
+      <p>操作 scan.addPage 已记录</p><p>Error: 未配置数据共享平台地址</p><p>对象 case#3</p>
+      <p>已保存为 receipt.pdf</p>
+      <div data-technical><code>sync.enqueue</code></div>
+      <table style="table-layout: fixed; width: 80px"><tbody><tr><td title="湖北省一体化政务服务平台（办件汇聚）" style="white-space: nowrap; overflow: hidden; text-overflow: ellipsis">湖北省一体化政务服务平台（办件汇聚）</td></tr></tbody></table>
+    </div>`;
+  await page.setContent(`<html><body style="font: 14px sans-serif">${faulty}</body></html>`);
+  const found = (await page.evaluate(inspectScreen)).map((f) => `${f.rule}: ${f.text}`);
+  expect(found.sort()).toEqual(
+    [
+      'action-key: scan.addPage',
+      'entity-ref: 对象 case#3',
+      'error-prefix: Error: 未配置数据共享平台地址',
+      'overflow: 420325-ZWFW-20261206-DKCZ-0002',
+      'wrapped-cell: 登记人',
+      'wrapped-cell: 王建华',
+      'wrapped-word: 2026-12-06',
+      'wrapped-word: 个工作日 in "20 个工作日"',
+      'wrapped-word: 王建华',
+      'wrapped-word: 登记人',
+    ].sort(),
+  );
+  const right = faulty.replace(/width: (20|30|42|60|80)px; (padding: 0|white-space)/g, 'white-space: nowrap; $2').replace(/scan\.addPage|Error: |case#3/g, '');
+  await page.setContent(`<html><body style="font: 14px sans-serif">${right}</body></html>`);
+  expect(await page.evaluate(inspectScreen)).toEqual([]);
 });
