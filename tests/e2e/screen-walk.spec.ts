@@ -20,7 +20,8 @@ import { documentJpeg } from '../helpers/jpeg';
 //     4 CJK characters, must render on one line (Range.getClientRects: one line top). In a table cell that
 //     is a label, not prose (no ，。；：！？ in it), every run of 2–4 CJK characters standing between
 //     non-CJK characters (工作日 in "20 个工作日") likewise. A text node that is one technical token (a
-//     date 2026-12-06, a masked ID number, a case or item code: no spaces, at most 32 characters) likewise.
+//     date 2026-12-06, a masked ID number, a case or item code: no spaces, at most 32 characters) likewise,
+//     and in any table cell such a token within other text (办件 420325-ZWFW-20261206-DKCZ-0002).
 //  3. No raw action key in visible text (/\b[a-z]+\.[a-z][A-Za-z]+\b/, e.g. scan.addPage), outside
 //     inputs, <code>/<pre> and elements marked data-technical (the audit log's 技术详情). File names
 //     (x.pdf, x.json …) are not action keys: the second part being a file extension is not counted.
@@ -63,7 +64,7 @@ async function acceptCase(h: RunningHost, token: string, applicantName: string, 
   return hostRpc<CaseView>(h, 'intake.transition', { caseId: v.id, to: 'accepted' }, token);
 }
 
-/** Realistic data so that no table is empty: cases (one with a commitment, one with a 协查, one in progress), a verification task for 陈静, an outside credit record. */
+/** Realistic data so that no table is empty: cases (accepted with a commitment and a 协查, a bundle in progress), a verification task for 陈静, an outside credit record. */
 async function seed(h: RunningHost): Promise<void> {
   const clerk = await signInRpc(h, 'zhangmin');
   const items = await hostRpc<Item[]>(h, 'catalog.listServiceItems', {}, clerk);
@@ -72,8 +73,10 @@ async function seed(h: RunningHost): Promise<void> {
   const withAssistance = single.find((i) => i.certificates.some((c) => c.method === 'dept_verification'))!;
   await acceptCase(h, clerk, '王芳', withCommitment);
   await acceptCase(h, clerk, '王芳', withAssistance);
-  const bundle = items.find((i) => i.bundles.length > 0);
-  if (bundle) await hostRpc(h, 'intake.start', { applicantId: (await hostRpc<{ id: number; name: string }[]>(h, 'applicants.list', { query: '王芳', limit: 5 }, clerk)).find((a) => a.name === '王芳')!.id, serviceItemIds: [bundle.id] }, clerk);
+  // A 出生“一件事” bundle in progress: its long name in the case list.
+  const bundle = (await hostRpc<{ code: string; items: { id: number }[] }[]>(h, 'catalog.bundles', {}, clerk))[0]!;
+  const wangfang = (await hostRpc<{ id: number; name: string }[]>(h, 'applicants.list', { query: '王芳', limit: 5 }, clerk)).find((a) => a.name === '王芳')!;
+  await hostRpc(h, 'intake.start', { applicantId: wangfang.id, serviceItemIds: bundle.items.map((i) => i.id), bundleCode: bundle.code }, clerk);
 
   const admin = await signInRpc(h, 'admin');
   const commitments = await hostRpc<{ commitmentId: number; openTask: boolean }[]>(h, 'verification.commitments', {}, admin);
@@ -105,6 +108,7 @@ function inspectScreen(): Finding[] {
   const roots = Array.from(document.querySelectorAll<HTMLElement>('.desk-header, .desk-content, .ant-drawer-open, .ant-modal-wrap'));
   const CJK = /^[\u3400-\u9fff]{2,4}$/;
   const TOKEN = /^[0-9A-Za-z*][0-9A-Za-z*\-:/.]{3,31}$/;
+  const TOKENS = /(?<![0-9A-Za-z*\-:/.])[0-9A-Za-z*][0-9A-Za-z*\-:/.]{3,31}(?![0-9A-Za-z*\-:/.])/g;
   const RUN = /(?<![\u3400-\u9fff])[\u3400-\u9fff]{2,4}(?![\u3400-\u9fff])/g;
   const ACTION = /\b([a-z]+)\.([a-z][A-Za-z]+)\b/g;
   const FILE_EXT = /^(pdf|json|png|jpe?g|xlsx?|csv|zip|cjs|js|txt|html?|gov|cn|com|org|net|local)$/;
@@ -187,8 +191,9 @@ function inspectScreen(): Finding[] {
       if (text === '') continue;
       if ((CJK.test(text) || TOKEN.test(text)) && lineTops(n, raw.indexOf(text), raw.indexOf(text) + text.length) > 1) {
         findings.push({ rule: 'wrapped-word', text, where: describe(parent) });
-      } else if (parent.closest('td, th') && !/[，。；：！？]/.test(parent.closest('td, th')!.textContent ?? '')) {
-        for (const m of raw.matchAll(RUN)) {
+      } else if (parent.closest('td, th')) {
+        const prose = /[，。；：！？]/.test(parent.closest('td, th')!.textContent ?? '');
+        for (const m of [...(prose ? [] : raw.matchAll(RUN)), ...raw.matchAll(TOKENS)]) {
           if (lineTops(n, m.index!, m.index! + m[0].length) > 1) findings.push({ rule: 'wrapped-word', text: `${m[0]} in "${text.slice(0, 40)}"`, where: describe(parent) });
         }
       }
@@ -288,6 +293,7 @@ test('the screen checks find each fault they look for', async ({ page }) => {
       <table><tbody><tr><td style="width: 30px; padding: 0">王建华</td></tr></tbody></table>
       <table><tbody><tr><td style="width: 42px; padding: 0">20 个工作日</td></tr></tbody></table>
       <table><tbody><tr><td style="width: 60px; padding: 0"><span>2026-12-06</span></td></tr></tbody></table>
+      <table><tbody><tr><td style="width: 150px; padding: 0">办件 420325-ZWFW-20261206-DKCZ-0002</td></tr></tbody></table>
       <div style="width: 80px; white-space: nowrap; overflow: hidden">420325-ZWFW-20261206-DKCZ-0002</div>
       <p>操作 scan.addPage 已记录</p><p>Error: 未配置数据共享平台地址</p><p>对象 case#3</p>
       <p>已保存为 receipt.pdf</p>
@@ -305,12 +311,13 @@ test('the screen checks find each fault they look for', async ({ page }) => {
       'wrapped-cell: 登记人',
       'wrapped-cell: 王建华',
       'wrapped-word: 2026-12-06',
+      'wrapped-word: 420325-ZWFW-20261206-DKCZ-0002 in "办件 420325-ZWFW-20261206-DKCZ-0002"',
       'wrapped-word: 个工作日 in "20 个工作日"',
       'wrapped-word: 王建华',
       'wrapped-word: 登记人',
     ].sort(),
   );
-  const right = faulty.replace(/width: (20|30|42|60|80)px; (padding: 0|white-space)/g, 'white-space: nowrap; $2').replace(/scan\.addPage|Error: |case#3/g, '');
+  const right = faulty.replace(/width: (20|30|42|60|80|150)px; (padding: 0|white-space)/g, 'white-space: nowrap; $2').replace(/scan\.addPage|Error: |case#3/g, '');
   await page.setContent(`<html><body style="font: 14px sans-serif">${right}</body></html>`);
   expect(await page.evaluate(inspectScreen)).toEqual([]);
 });

@@ -54,7 +54,12 @@ export function CasesPage() {
           columns={[
             { title: '办件编号', dataIndex: 'caseNo', className: 'desk-nowrap' },
             { title: '申请人', dataIndex: 'applicantName', className: 'desk-nowrap' },
-            { title: '事项', dataIndex: 'items' },
+            {
+              title: '事项',
+              dataIndex: 'items',
+              // A bundle by its name (its items on hover); other cases by their items, in full.
+              render: (v: string, r) => (r.bundleName ? <span title={v}>{r.bundleName}</span> : v),
+            },
             { title: '状态', dataIndex: 'status', render: (s: CaseStatus) => <Tag color={COLORS[s]}>{CASE_STATUS_LABELS[s]}</Tag> },
             { title: '办理时限', key: 'due', render: (_, r) => <DueTag row={r} /> },
             { title: '免证', dataIndex: 'avoided', render: (n: number) => `${n} 项` },
