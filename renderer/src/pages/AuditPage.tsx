@@ -151,11 +151,11 @@ export function AuditPage() {
         columns={[
           { title: '序号', dataIndex: 'seq', width: 64 },
           { title: '时间', dataIndex: 'at', width: 170, render: (v: string) => deskInstant(v) },
-          { title: '操作人', dataIndex: 'actor', width: 110, render: (_, r) => <span title={r.actor}>{r.actorName ?? r.actor}</span> },
+          { title: '操作人', dataIndex: 'actor', width: 90, render: (_, r) => <span title={r.actor}>{r.actorName ?? r.actor}</span> },
           {
             title: '操作',
             dataIndex: 'action',
-            width: 190,
+            width: 160,
             render: (a: string) => (
               <span>
                 {auditActionLabel(a)}
@@ -167,7 +167,7 @@ export function AuditPage() {
               </span>
             ),
           },
-          { title: '对象', key: 'entity', width: 280, ellipsis: true, render: (_, r) => entityText(r) },
+          { title: '对象', key: 'entity', width: 310, ellipsis: true, render: (_, r) => entityText(r) },
           {
             title: '详情',
             dataIndex: 'detail',
