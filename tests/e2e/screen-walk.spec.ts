@@ -23,7 +23,8 @@ import { documentJpeg } from '../helpers/jpeg';
 //     date 2026-12-06, a masked ID number, a case or item code: no spaces, at most 32 characters) likewise,
 //     and in any table cell such a token within other text (办件 420325-ZWFW-20261206-DKCZ-0002).
 //  3. No raw action key in visible text (/\b[a-z]+\.[a-z][A-Za-z]+\b/, e.g. scan.addPage), outside
-//     inputs, <code>/<pre> and elements marked data-technical (the audit log's 技术详情). File names
+//     <code>/<pre> and elements marked data-technical (the audit log's 技术详情). Input fields' values and
+//     placeholders are not the screen's text for any rule. File names
 //     (x.pdf, x.json …) are not action keys: the second part being a file extension is not counted.
 //  4. No visible `Error:`.
 //  5. No `#<digits>` entity reference (case#3, user#1).
@@ -127,7 +128,10 @@ function inspectScreen(): Finding[] {
     const cs = getComputedStyle(el);
     return cs.visibility !== 'hidden' && cs.opacity !== '0';
   };
-  const technical = (el: Element | null): boolean => !!el?.closest('pre, code, textarea, input, [data-technical], .ant-select-selection-search');
+  // What a person types is not the screen's text (rules 1–5); a technical value shown as such (a <code>, the
+  // audit log's 技术详情) may hold a raw key (rule 3), but must still fit its box (rules 1–2).
+  const editable = (el: Element | null): boolean => !!el?.closest('textarea, input, .ant-select-selection-search');
+  const technical = (el: Element | null): boolean => !!el?.closest('pre, code, [data-technical]');
   const lineTops = (node: Node, start = 0, end = (node.textContent ?? '').length): number => {
     const range = document.createRange();
     range.setStart(node, start);
@@ -158,7 +162,7 @@ function inspectScreen(): Finding[] {
     if (!visible(root)) continue;
     // Rule 1: overflow of cells and of non-inline text holders.
     for (const el of Array.from(root.querySelectorAll<HTMLElement>('*'))) {
-      if (!visible(el) || technical(el)) continue;
+      if (!visible(el) || editable(el)) continue;
       const cs = getComputedStyle(el);
       if (cs.overflowX === 'auto' || cs.overflowX === 'scroll') continue;
       const isCell = el.matches('td, th');
@@ -185,7 +189,7 @@ function inspectScreen(): Finding[] {
     const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
     for (let n = walker.nextNode(); n; n = walker.nextNode()) {
       const parent = n.parentElement;
-      if (!parent || !visible(parent) || technical(parent)) continue;
+      if (!parent || !visible(parent) || editable(parent)) continue;
       const raw = n.textContent ?? '';
       const text = raw.trim();
       if (text === '') continue;
@@ -198,7 +202,7 @@ function inspectScreen(): Finding[] {
         }
       }
       // Rules 3–5: what a person must never read.
-      for (const m of text.matchAll(ACTION)) {
+      for (const m of technical(parent) ? [] : text.matchAll(ACTION)) {
         if (!FILE_EXT.test(m[2]!)) findings.push({ rule: 'action-key', text: m[0], where: describe(parent) });
       }
       if (/Error:/.test(text)) findings.push({ rule: 'error-prefix', text: text.slice(0, 80), where: describe(parent) });
