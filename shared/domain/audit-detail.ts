@@ -13,7 +13,11 @@ const KEY_LABELS: Record<string, string> = {
 };
 
 /** Enumerated values that have a Chinese name. */
-const VALUE_LABELS: Record<string, string> = { normal: '按常规', holiday: '休', workday: '班', true: '是', false: '否' };
+const VALUE_LABELS: Record<string, string> = {
+  normal: '按常规', holiday: '休', workday: '班', true: '是', false: '否',
+  // A data-sharing query's outcome (intake/data-queries.ts).
+  found: '查到', not_found: '未查到', unreachable: '平台暂不可达',
+};
 
 const HASH = /^[0-9a-f]{40,}$/i;
 const INTERNAL_KEYS = new Set(['sha256', 'hash', 'fileSha256', 'pdfSha256', 'prevHash', 'idempotencyKey', 'nonce', 'leaseOwner', 'key']);

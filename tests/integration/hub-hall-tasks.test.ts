@@ -157,8 +157,8 @@ describe('verification tasks across the hall', () => {
     // Once at A: one assignment entry for this request, under the system, naming C's supervisor and desk.
     const audits = read<{ actor_username: string; detail: string }>(A, `SELECT actor_username, detail FROM audit_log WHERE action = 'verification.assign' AND entity_id = ?`, String(taskA));
     expect(audits).toHaveLength(1);
-    const d = JSON.parse(audits[0]!.detail) as { to: number; name: string; remote: { by: string; byName: string; fromDesk: string; fromWindow: string; requestId: string } };
-    expect(d).toMatchObject({ to: chenjing, name: '陈静', remote: { by: 'admin', byName: '王建华', fromDesk: 'desk-c', fromWindow: '三号窗口', requestId: asked.requestId } });
+    const d = JSON.parse(audits[0]!.detail) as { assigneeId: number; name: string; remote: { by: string; byName: string; fromDesk: string; fromWindow: string; requestId: string } };
+    expect(d).toMatchObject({ assigneeId: chenjing, name: '陈静', remote: { by: 'admin', byName: '王建华', fromDesk: 'desk-c', fromWindow: '三号窗口', requestId: asked.requestId } });
     expect(read(C, `SELECT 1 FROM audit_log WHERE action = 'verification.assignRequested'`)).toHaveLength(1);
     expect(read(C, `SELECT 1 FROM audit_log WHERE action = 'verification.hallAssignApplied'`)).toHaveLength(1);
   });

@@ -9,5 +9,8 @@ describe('an audit detail as a supervisor reads it', () => {
     expect(formatAuditDetail('{}')).toBe('');
     expect(formatAuditDetail('not json')).toBe('');
     expect(formatAuditDetail(JSON.stringify({ ok: true, checked: 40 }))).toBe('结果：是；核对条数：40');
+    // A data-sharing query's outcome in words; an assignment names the person, not their user id.
+    expect(formatAuditDetail(JSON.stringify({ certificate: 'ZM-420325-0023', outcome: 'unreachable' }))).toBe('证明：ZM-420325-0023；结论：平台暂不可达');
+    expect(formatAuditDetail(JSON.stringify({ assigneeId: 4, name: '陈静' }))).toBe('名称：陈静');
   });
 });

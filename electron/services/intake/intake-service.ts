@@ -216,6 +216,7 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
         .prepare(
           `SELECT c.id, c.case_no, c.status, c.created_at, c.due_at, a.name AS applicant_name,
                   (SELECT group_concat(si.name, '、') FROM case_items ci JOIN service_items si ON si.id = ci.service_item_id WHERE ci.case_id = c.id) AS items,
+                  (SELECT b.name FROM bundles b WHERE b.catalog_version_id = c.catalog_version_id AND b.code = c.bundle_code) AS bundle_name,
                   (SELECT COUNT(*) FROM assistance_requests r INDEXED BY assistance_case WHERE r.case_id = c.id AND ${assistanceOverdueSql('r')}) AS overdue
            FROM cases c JOIN applicants a ON a.id = c.applicant_id
            WHERE ${where} ORDER BY c.id DESC LIMIT ?`,
@@ -228,6 +229,7 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
         due_at: string | null;
         applicant_name: string;
         items: string | null;
+        bundle_name: string | null;
         overdue: number;
       }[];
       const calendar = loadHallCalendar(db);
@@ -241,6 +243,7 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
         status: r.status,
         applicantName: r.applicant_name,
         items: r.items ?? '',
+        bundleName: r.bundle_name,
         createdAt: r.created_at,
         overdueRequests: r.overdue,
         ...caseClock(r.status, r.due_at, now, calendar),

@@ -25,6 +25,6 @@ export function assignTask(w: WriteContext, taskId: number, userId: number, remo
   const u = w.db.prepare(`SELECT display_name FROM users WHERE id = ? AND role = 'assistant' AND active = 1`).get(userId) as { display_name: string } | undefined;
   if (!u) throw new AppError('BAD_INPUT', '只能分派给在岗的帮办代办员。', { userId }, { userId: '请选择帮办代办员' });
   w.db.prepare('UPDATE verification_tasks SET assigned_to = ?, assigned_at = ? WHERE id = ?').run(userId, w.at.toISOString(), taskId);
-  w.audit({ action: 'verification.assign', entityType: 'verification', entityId: taskId, detail: { to: userId, name: u.display_name, ...(remote ? { remote } : {}) } });
+  w.audit({ action: 'verification.assign', entityType: 'verification', entityId: taskId, detail: { assigneeId: userId, name: u.display_name, ...(remote ? { remote } : {}) } });
   return { name: u.display_name };
 }

@@ -222,7 +222,7 @@ export function ApplicantsPage() {
               {
                 title: '姓名/名称 · 地址',
                 key: 'name',
-                width: 200,
+                width: 180,
                 render: (_: unknown, a: ApplicantView) => (
                   <span>
                     {a.name}
@@ -238,7 +238,8 @@ export function ApplicantsPage() {
                   </span>
                 ),
               },
-              { title: '证件号码', dataIndex: 'idNumberMasked', width: 110, render: (v: string) => <Typography.Text code style={{ wordBreak: 'break-all' }}>{v}</Typography.Text> },
+              // On one line (it broke in two at 1366×768): the masked number is read as one.
+              { title: '证件号码', dataIndex: 'idNumberMasked', width: 150, render: (v: string) => <Typography.Text code style={{ whiteSpace: 'nowrap', fontSize: 12 }}>{v}</Typography.Text> },
               {
                 title: '联系电话',
                 key: 'phone',
@@ -253,7 +254,7 @@ export function ApplicantsPage() {
               {
                 title: '签署人',
                 key: 'signer',
-                width: 150,
+                width: 140,
                 render: (_: unknown, a: ApplicantView) =>
                   a.kind !== 'organisation' ? '—' : a.signer ? (
                     <span data-testid="signer-cell">

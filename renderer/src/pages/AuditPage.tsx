@@ -149,25 +149,25 @@ export function AuditPage() {
         dataSource={rows}
         pagination={{ pageSize: 20 }}
         columns={[
-          { title: '序号', dataIndex: 'seq', width: 80 },
-          { title: '时间', dataIndex: 'at', width: 180, render: (v: string) => deskInstant(v) },
-          { title: '操作人', dataIndex: 'actor', width: 110, render: (_, r) => <span title={r.actor}>{r.actorName ?? r.actor}</span> },
+          { title: '序号', dataIndex: 'seq', width: 64 },
+          { title: '时间', dataIndex: 'at', width: 170, render: (v: string) => deskInstant(v) },
+          { title: '操作人', dataIndex: 'actor', width: 90, render: (_, r) => <span title={r.actor}>{r.actorName ?? r.actor}</span> },
           {
             title: '操作',
             dataIndex: 'action',
-            width: 190,
+            width: 160,
             render: (a: string) => (
               <span>
                 {auditActionLabel(a)}
                 {technical && (
-                  <Typography.Text type="secondary" style={{ fontSize: 11, marginLeft: 4 }}>
+                  <Typography.Text type="secondary" style={{ fontSize: 11, marginLeft: 4 }} data-technical>
                     {a}
                   </Typography.Text>
                 )}
               </span>
             ),
           },
-          { title: '对象', key: 'entity', width: 190, render: (_, r) => entityText(r) },
+          { title: '对象', key: 'entity', width: 310, ellipsis: true, render: (_, r) => entityText(r) },
           {
             title: '详情',
             dataIndex: 'detail',

@@ -48,17 +48,23 @@ export function CasesPage() {
         <Table<Row>
           rowKey="id"
           size="middle"
+          className="desk-nowrap-head"
           dataSource={rows}
           pagination={{ pageSize: 15 }}
           columns={[
-            { title: '办件编号', dataIndex: 'caseNo' },
-            { title: '申请人', dataIndex: 'applicantName' },
-            { title: '事项', dataIndex: 'items', ellipsis: true },
+            { title: '办件编号', dataIndex: 'caseNo', className: 'desk-nowrap' },
+            { title: '申请人', dataIndex: 'applicantName', className: 'desk-nowrap' },
+            {
+              title: '事项',
+              dataIndex: 'items',
+              // A bundle by its name (its items on hover); other cases by their items, in full.
+              render: (v: string, r) => (r.bundleName ? <span title={v}>{r.bundleName}</span> : v),
+            },
             { title: '状态', dataIndex: 'status', render: (s: CaseStatus) => <Tag color={COLORS[s]}>{CASE_STATUS_LABELS[s]}</Tag> },
             { title: '办理时限', key: 'due', render: (_, r) => <DueTag row={r} /> },
             { title: '免证', dataIndex: 'avoided', render: (n: number) => `${n} 项` },
             { title: '协查逾期', dataIndex: 'overdueRequests', render: (n: number) => (n ? <Tag color="red">{n} 项逾期</Tag> : '—') },
-            { title: '创建时间', dataIndex: 'createdAt', render: (v: string) => deskTime(v) },
+            { title: '创建时间', dataIndex: 'createdAt', className: 'desk-nowrap', render: (v: string) => deskTime(v) },
             { title: '', key: 'open', render: (_, r) => <Button size="small" onClick={() => openCase(r.id)}>{r.status === 'draft' ? '继续办理' : '查看'}</Button> },
           ]}
         />

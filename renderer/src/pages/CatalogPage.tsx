@@ -28,6 +28,7 @@ function ServiceItems() {
       <Table<ServiceItemView>
         rowKey="id"
         size="middle"
+        className="desk-nowrap-head"
         dataSource={rows}
         pagination={{ pageSize: 12 }}
         expandable={{
@@ -35,10 +36,11 @@ function ServiceItems() {
             <Table<CertificateItemView>
               rowKey="id"
               size="small"
+              className="desk-nowrap-head"
               pagination={false}
               dataSource={item.certificates}
               columns={[
-                { title: '所需证明', dataIndex: 'name' },
+                { title: '所需证明', dataIndex: 'name', className: 'desk-nowrap' },
                 { title: '处理方式', dataIndex: 'method', render: (m: CertificateMethod) => <MethodTag method={m} /> },
                 { title: '适用情形', key: 'when', render: (_, c) => circumstanceText(c) },
                 { title: '窗口做法', dataIndex: 'methodNote' },
@@ -47,11 +49,11 @@ function ServiceItems() {
           ),
         }}
         columns={[
-          { title: '事项名称', dataIndex: 'name', render: (v: string, r) => (<Space direction="vertical" size={0}><span>{v}</span><Typography.Text type="secondary" style={{ fontSize: 12 }}>{r.code}</Typography.Text></Space>) },
+          { title: '事项名称', dataIndex: 'name', render: (v: string, r) => (<Space direction="vertical" size={0}><span>{v}</span><Typography.Text type="secondary" style={{ fontSize: 12, whiteSpace: 'nowrap' }}>{r.code}</Typography.Text></Space>) },
           { title: '实施部门', dataIndex: 'department' },
           { title: '事项类型', dataIndex: 'kind' },
           { title: '风险类别', dataIndex: 'riskClass', render: (r: string) => (r === '一般' ? r : <Tag color="red">{r}（不适用告知承诺）</Tag>) },
-          { title: '承诺时限', dataIndex: 'timeLimitDays', render: (d: number) => (d === 0 ? '即办' : `${d} 个工作日`) },
+          { title: '承诺时限', dataIndex: 'timeLimitDays', className: 'desk-nowrap', render: (d: number) => (d === 0 ? '即办' : `${d} 个工作日`) },
           { title: '所需证明', key: 'certs', render: (_, r) => `${r.certificates.length} 项` },
           {
             title: '办结产生',
@@ -98,10 +100,11 @@ function CertificateItems() {
       <Table<CertificateItemView>
         rowKey="id"
         size="middle"
+        className="desk-nowrap-head"
         dataSource={rows}
         pagination={{ pageSize: 12 }}
         columns={[
-          { title: '证明名称', dataIndex: 'name' },
+          { title: '证明名称', dataIndex: 'name', width: 220 },
           { title: '开具单位', dataIndex: 'issuer' },
           { title: '处理方式', dataIndex: 'method', render: (m: CertificateMethod) => <MethodTag method={m} /> },
           { title: '适用情形', key: 'when', width: 150, render: (_, c) => circumstanceText(c) },

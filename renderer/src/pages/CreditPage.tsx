@@ -31,22 +31,23 @@ export function CreditPage() {
       <LoadError error={error} retry={() => void load()} />
       <Table<Row>
         rowKey="id"
+        className="desk-nowrap-head"
         dataSource={rows}
         pagination={{ pageSize: 15 }}
         columns={[
           { title: '姓名/名称', dataIndex: 'name' },
-          { title: '证件号码', dataIndex: 'idNumberMasked' },
+          { title: '证件号码', dataIndex: 'idNumberMasked', className: 'desk-nowrap' },
           { title: '类别', dataIndex: 'kind', render: (k: Row['kind']) => (k === 'false_commitment' ? <Tag color="volcano">虚假承诺</Tag> : <Tag color="red">失信记录</Tag>) },
-          { title: '严重程度', dataIndex: 'severity' },
-          { title: '事由', dataIndex: 'reason', ellipsis: true },
+          { title: '严重程度', dataIndex: 'severity', className: 'desk-nowrap' },
+          { title: '事由', dataIndex: 'reason', render: (v: string) => <span style={{ whiteSpace: 'normal' }}>{v}</span> },
           {
             title: '来源',
             dataIndex: 'source',
             render: (v: string, r) => (
               <span>
-                {v}
+                <span style={{ whiteSpace: 'nowrap' }}>{v}</span>
                 {r.documentNo && (
-                  <Typography.Text type="secondary" style={{ display: 'block', fontSize: 12 }}>
+                  <Typography.Text type="secondary" style={{ display: 'block', fontSize: 12, whiteSpace: 'nowrap' }}>
                     {r.documentNo}（{r.decidedOn}）
                   </Typography.Text>
                 )}

@@ -98,6 +98,8 @@ export const CaseSummary = z.object({
   status: z.enum(CASE_STATUSES),
   applicantName: z.string(),
   items: z.string(),
+  /** A bundle case's name (出生“一件事”): the list shows it rather than the items' names. */
+  bundleName: z.string().nullable(),
   createdAt: z.string(),
   overdueRequests: z.number().int(),
   avoided: z.number().int(),

@@ -38,14 +38,16 @@ export function EntriesTable({ targets }: { targets: SyncTargetStatus[] }) {
         className="desk-nowrap-head"
         size="middle"
         data-testid="entries-table"
+        // Ten columns do not fit 1366×768: the table scrolls sideways with the case number held at the left.
+        scroll={{ x: 1400 }}
         loading={!loaded}
         dataSource={entries}
         pagination={{ pageSize: 15, hideOnSinglePage: true }}
         locale={{ emptyText: <Empty description="没有记录" /> }}
         columns={[
-          { title: '办件编号', dataIndex: 'caseNo', width: 230, onCell: () => ({ style: { whiteSpace: 'nowrap' } }), render: (v: string, r) => <a onClick={() => openCase(r.caseId)}>{v}</a> },
+          { title: '办件编号', dataIndex: 'caseNo', width: 280, fixed: 'left', onCell: () => ({ style: { whiteSpace: 'nowrap' } }), render: (v: string, r) => <a onClick={() => openCase(r.caseId)}>{v}</a> },
           { title: '申请人', dataIndex: 'applicantName', className: 'desk-nowrap', width: 90 },
-          { title: '对接系统', dataIndex: 'targetName' },
+          { title: '对接系统', dataIndex: 'targetName', width: 210, ellipsis: true },
           { title: '版本', dataIndex: 'revision', className: 'desk-nowrap', width: 150, render: (_: number, r) => <RevisionLabel entry={r} /> },
           { title: '状态', dataIndex: 'state', width: 110, render: (s: OutboxState) => <SyncStateTag state={s} /> },
           { title: '尝试', dataIndex: 'attempts', className: 'desk-nowrap', width: 70, onCell: () => ({ style: { whiteSpace: 'nowrap' } }), render: (v: number) => `${v} 次` },
@@ -55,8 +57,11 @@ export function EntriesTable({ targets }: { targets: SyncTargetStatus[] }) {
           {
             title: '说明',
             key: 'note',
+            width: 200,
             ellipsis: true,
-            render: (_, r) => (r.parkedReason ? <Typography.Text type="danger">{r.parkedReason}</Typography.Text> : r.lastError ? <Typography.Text type="secondary">{r.lastError}</Typography.Text> : '—'),
+            // The full reason on hover (title): the cell shows its start.
+            render: (_, r) =>
+              r.parkedReason ? <Typography.Text type="danger" title={r.parkedReason}>{r.parkedReason}</Typography.Text> : r.lastError ? <Typography.Text type="secondary" title={r.lastError}>{r.lastError}</Typography.Text> : '—',
           },
         ]}
       />

@@ -123,6 +123,7 @@ export function HallTaskBoard() {
       <Table<HallTaskView>
         rowKey="taskKey"
         size="middle"
+        className="desk-nowrap-head"
         data-testid="hall-task-board"
         dataSource={board?.tasks ?? []}
         pagination={{
@@ -149,7 +150,7 @@ export function HallTaskBoard() {
               </span>
             ),
           },
-          { title: '核查期限', dataIndex: 'dueAt', width: 120, render: (v: string | null, t) => <span>{deskDay(v)} {t.overdue && <Tag color="red">已逾期</Tag>}</span> },
+          { title: '核查期限', dataIndex: 'dueAt', width: 120, render: (v: string | null, t) => <span><span style={{ whiteSpace: 'nowrap' }}>{deskDay(v)}</span> {t.overdue && <Tag color="red">已逾期</Tag>}</span> },
           { title: '状态', dataIndex: 'state', width: 96, render: (s: TaskState) => <TaskStateTag state={s} /> },
           { title: '承办人', key: 'who', width: 84, render: (_, t) => <span style={{ whiteSpace: 'nowrap' }}>{t.holder ?? t.assignee?.name ?? '—'}</span> },
           {

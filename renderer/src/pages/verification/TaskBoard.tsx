@@ -164,6 +164,7 @@ function DeskTaskBoard() {
       <Table<TaskView>
         rowKey="id"
         size="middle"
+        className="desk-nowrap-head"
         data-testid="task-board"
         dataSource={board?.tasks ?? []}
         pagination={{
@@ -197,7 +198,7 @@ function DeskTaskBoard() {
             dataIndex: 'dueAt',
             render: (v: string | null, t) => (
               <span>
-                {deskDay(v)} {t.overdue && <Tag color="red">已逾期</Tag>}
+                <span style={{ whiteSpace: 'nowrap' }}>{deskDay(v)}</span> {t.overdue && <Tag color="red">已逾期</Tag>}
                 {t.rectification && !t.rectification.closedAt && (
                   <>
                     <br />
