@@ -204,14 +204,17 @@ export function createDeskKeys(dataDir: string, o: { deskId: string; name: strin
 export function sealDeskKeysInPlace(dataDir: string): boolean {
   const file = keyFilePath(dataDir);
   const secret = secretFile(dataDir);
+  let sealed = false;
   if (fs.existsSync(file)) {
     const f = JSON.parse(fs.readFileSync(file, 'utf8')) as KeyFile;
     if (f.format === 'pfd-desk-keys/1') {
       writeSealedKeyFile(dataDir, f.card, openPassphraseFile(dataDir, f));
       cache.delete(file);
+      sealed = true;
     }
   }
-  if (!fs.existsSync(secret)) return false;
+  // Removed only once the keys are sealed: a kill between leaves the sealed file and the secret, and the next start removes it.
+  if (!fs.existsSync(secret)) return sealed;
   fs.rmSync(secret);
   fsyncDir(transferDir(dataDir));
   return true;
