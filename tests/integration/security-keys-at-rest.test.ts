@@ -211,4 +211,51 @@ describe.skipIf(process.platform === 'win32')('keys and tokens at rest', () => {
     expect(d2.app.logger.recent().some((e) => e.event === 'store.keysSealedInPlace')).toBe(false);
     d2.app.close();
   });
+
+  it('desk keys under the environment’s passphrase are sealed too; a secret file left by a stop after sealing is removed; a token copied from another folder is refused in Chinese', async () => {
+    const dataDir = tempDir('keys-at-rest-env-');
+    const boot = await testDesk({ dataDir, sync: false });
+    boot.app.close();
+    const t = openTransfer(dataDir);
+    setupDesk(t.ctx, ACTOR, { zone: 'intranet', name: '内网窗口三', signAlg: 'ed25519' });
+    t.close();
+    const keys = loadDeskKeys(dataDir);
+
+    // An older desk whose hall kept the passphrase in the environment: no secret file in the folder.
+    const pass = writeOldDeskKeys(dataDir, keys);
+    fs.rmSync(path.join(dataDir, 'transfer', 'desk-secret'));
+    process.env.DESK_TRANSFER_PASSPHRASE = pass;
+    try {
+      const d = await testDesk({ dataDir, sync: false });
+      expect(d.app.logger.recent().find((e) => e.event === 'store.keysSealedInPlace')?.files).toEqual(['transfer/desk-keys.json']);
+      d.app.close();
+    } finally {
+      delete process.env.DESK_TRANSFER_PASSPHRASE;
+    }
+    expect(JSON.parse(fs.readFileSync(path.join(dataDir, 'transfer', 'desk-keys.json'), 'utf8')).format).toBe('pfd-desk-keys/2');
+    expect(pkcs8Of(loadDeskKeys(dataDir).boxKey).equals(pkcs8Of(keys.boxKey))).toBe(true);
+
+    // The state a kill leaves between the sealed key file and the removal of the secret file: the next start removes it.
+    fs.writeFileSync(path.join(dataDir, 'transfer', 'desk-secret'), 'left-over', { mode: 0o600 });
+    const d2 = await testDesk({ dataDir, sync: false });
+    d2.app.close();
+    expect(fs.existsSync(path.join(dataDir, 'transfer', 'desk-secret'))).toBe(false);
+
+    // Another folder's sealed token does not open here: the desk starts without its targets and says why.
+    const other = tempDir('keys-at-rest-other-');
+    const o = await testDesk({ dataDir: other, sync: false });
+    o.app.close();
+    fs.writeFileSync(
+      syncConfigPath(other),
+      JSON.stringify({ version: 1, targets: [{ id: 'prov', name: '省级系统', kind: 'http', baseUrl: 'http://127.0.0.1:9/', auth: { header: 'Authorization', value: TOKEN }, idempotency: 'key', fields: [{ name: 'externalRef', from: 'caseNo' }] }] }),
+      { mode: 0o600 },
+    );
+    const o2 = await testDesk({ dataDir: other, sync: false });
+    o2.app.close();
+    fs.copyFileSync(syncConfigPath(other), syncConfigPath(dataDir));
+    const loaded = loadSyncConfig(dataDir);
+    expect(loaded.ok).toBe(false);
+    expect(!loaded.ok && loaded.problem).toBe('同步目标“省级系统”的认证令牌无法用本数据目录的密钥解开（配置文件来自另一数据目录，或已被改动），请重新填写该令牌');
+    expect(loaded.config.targets).toEqual([]);
+  });
 });
