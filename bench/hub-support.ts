@@ -21,8 +21,8 @@ import { ROOT, tempDir } from './lib';
 
 export { startCluster, type Cluster };
 
-/** The desks' key files are encrypted under this passphrase (createDeskKeys / loadDeskKeys read it). */
-process.env.DESK_TRANSFER_PASSPHRASE ??= 'hub-bench';
+// The desks' key files are sealed under each data folder's store key (store/sealed-secrets.ts): createDeskKeys
+// unlocks a folder no one unlocked yet with the browser host's key file beside it.
 
 /** A new database in the cluster, migrated to the hub's schema; its URL. */
 export async function hubDatabase(cluster: Cluster, name: string): Promise<string> {

@@ -10,6 +10,7 @@ import { lockDataDir, tryImportGuardExclusive, type DataDirLock, type HolderKind
 import { writeTx } from '../store/write';
 import { restrictNewFiles, tightenDataDir } from '../store/data-dir-permissions';
 import { unlockStore } from '../store/unlock-store';
+import { sealSecretsAtRest } from './seal-secrets';
 import type { StoreKeySource } from '../store/store-key';
 import { SessionStore } from '../services/auth/sessions';
 import { configureHallUserSessions } from '../services/hub/hall-users';
@@ -171,6 +172,9 @@ async function openApp(opts: CreateAppOptions, now: () => Date, lock: DataDirLoc
     logger.info('store.keyReady', { keyId: unlocked.keyId, source: unlocked.source, keptAt: unlocked.keptAt, created: unlocked.created });
     if (unlocked.weak && opts.storeKey?.kind === 'os') logger.warn('store.keyWeaklySealed', { reason: 'no OS keyring: the key is sealed with a fixed password (basic_text) or kept in a key file beside the folder', keptAt: unlocked.keptAt });
     if (unlocked.migration.encrypted.length) logger.warn('store.encryptedInPlace', { files: unlocked.migration.encrypted, backup: unlocked.migration.backup });
+    const keys = sealSecretsAtRest(opts.dataDir);
+    if (keys.sealed.length) logger.warn('store.keysSealedInPlace', { files: keys.sealed });
+    for (const f of keys.failed) logger.error('store.keyNotSealed', f);
   } catch (e) {
     logger.error('store.keyRefused', { error: e instanceof Error ? e.message : String(e) });
     throw e;

@@ -17,7 +17,7 @@ import { createDeskKeys } from '../../electron/services/transfer/desk-keys';
 import { ACTOR, manifestIn, pairOfDesks, type Side } from './transfer-support';
 import { exportBundle } from '../../electron/services/transfer/export-bundle';
 import { importBundle } from '../../electron/services/transfer/import-bundle';
-import { openTestStore } from '../helpers/store';
+import { copyStoreKey, openTestStore } from '../helpers/store';
 
 interface Row {
   seq: number;
@@ -67,6 +67,7 @@ afterAll(async () => {
 function copy(dir: string): string {
   const to = tempDir('peer-witness-copy-');
   fs.cpSync(dir, to, { recursive: true });
+  copyStoreKey(dir, to); // the store's key file lives beside the folder
   return to;
 }
 

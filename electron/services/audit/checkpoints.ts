@@ -4,6 +4,7 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, t
 import type { Db } from '../../store/open-store';
 import { appendLineDurably, writeFileDurably } from '../../store/durable-write';
 import { currentEpoch } from '../../store/epoch';
+import { openSecret, sealSecret, storeKeyForSecret } from '../../store/sealed-secrets';
 
 /**
  * Signed checkpoints of the audit chain (docs/audit-checkpoints.md): a simple signed-head design,
@@ -12,7 +13,8 @@ import { currentEpoch } from '../../store/epoch';
  * Every so often (at start, every CHECKPOINT_EVERY entries, at every stop) the desk signs the
  * chain's head — the last entry's number, hash and time, and the store's epoch — with its audit key
  * and appends the signed line to `<dataDir>/audit/checkpoints.jsonl`, outside the database, append
- * only, each line fsynced. The key (`audit-key.json`, mode 0600) is not in the database either.
+ * only, each line fsynced. The key (`audit-key.json`, mode 0600) is not in the database either; its
+ * private half is sealed under the store key (store/sealed-secrets.ts).
  *
  * Verifying then checks every checkpoint of the store's epoch against the table: an entry a
  * checkpoint names that is gone (the tail or everything deleted), or whose hash is not the signed
@@ -27,7 +29,8 @@ import { currentEpoch } from '../../store/epoch';
  */
 
 export const CHECKPOINT_EVERY = 50;
-const KEY_FORMAT = 'pfd-audit-key/1';
+const KEY_FORMAT = 'pfd-audit-key/2';
+const CLEAR_KEY_FORMAT = 'pfd-audit-key/1';
 const LINE_FORMAT = 'pfd-audit-checkpoint/1';
 
 export interface Checkpoint {
@@ -60,19 +63,53 @@ interface AuditKey {
   key: KeyObject;
 }
 
-/** The desk's audit signing key, created with the first checkpoint (Ed25519, a 0600 file outside the database). */
+/** The key file as written: the public half in clear (verifiers and witnesses read it), the private half sealed under the store key. */
+interface AuditKeyFile {
+  format: string;
+  alg?: string;
+  pub: string;
+  /** pfd-audit-key/2: PKCS#8 DER sealed (store/sealed-secrets.ts, bound to `pub`). */
+  sealed?: string;
+  /** pfd-audit-key/1 (an older version's file): PKCS#8 DER in clear, base64 — sealed in place at the next start. */
+  priv?: string;
+}
+
+const readKeyFile = (file: string): AuditKeyFile => {
+  const k = JSON.parse(fs.readFileSync(file, 'utf8')) as AuditKeyFile;
+  if (k.format !== KEY_FORMAT && k.format !== CLEAR_KEY_FORMAT) throw new Error(`${file}: not an audit key (${String(k.format)})`);
+  return k;
+};
+
+const writeSealedKeyFile = (dataDir: string, pub: string, pkcs8: Buffer): void => {
+  const sealed = sealSecret(storeKeyForSecret(dataDir, keyFile(dataDir)), 'audit-key', pub, pkcs8);
+  writeFileDurably(keyFile(dataDir), JSON.stringify({ format: KEY_FORMAT, alg: 'ed25519', pub, sealed }) + '\n', { mode: 0o600 });
+};
+
+/**
+ * The desk's audit signing key, created with the first checkpoint (Ed25519, a 0600 file outside the
+ * database, its private half sealed under the store key: usable wherever the store is unlocked).
+ */
 export function loadOrCreateAuditKey(dataDir: string): AuditKey {
   const file = keyFile(dataDir);
   if (fs.existsSync(file)) {
-    const k = JSON.parse(fs.readFileSync(file, 'utf8')) as { format: string; pub: string; priv: string };
-    if (k.format !== KEY_FORMAT) throw new Error(`${file}: not an audit key (${String(k.format)})`);
-    return { pub: k.pub, key: createPrivateKey({ key: Buffer.from(k.priv, 'base64'), format: 'der', type: 'pkcs8' }) };
+    const k = readKeyFile(file);
+    const der = k.sealed !== undefined ? openSecret(storeKeyForSecret(dataDir, file), 'audit-key', k.pub, k.sealed) : Buffer.from(k.priv ?? '', 'base64');
+    return { pub: k.pub, key: createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }) };
   }
   const { publicKey, privateKey } = generateKeyPairSync('ed25519');
   const pub = (publicKey.export({ type: 'spki', format: 'der' }) as Buffer).toString('base64');
-  const priv = (privateKey.export({ type: 'pkcs8', format: 'der' }) as Buffer).toString('base64');
-  writeFileDurably(file, JSON.stringify({ format: KEY_FORMAT, alg: 'ed25519', pub, priv }) + '\n', { mode: 0o600 });
+  writeSealedKeyFile(dataDir, pub, privateKey.export({ type: 'pkcs8', format: 'der' }) as Buffer);
   return { pub, key: privateKey };
+}
+
+/** An older version's key file with the private key in clear, sealed in place (durably); false when there is nothing to seal. */
+export function sealAuditKeyInPlace(dataDir: string): boolean {
+  const file = keyFile(dataDir);
+  if (!fs.existsSync(file)) return false;
+  const k = readKeyFile(file);
+  if (k.sealed !== undefined || k.priv === undefined) return false;
+  writeSealedKeyFile(dataDir, k.pub, Buffer.from(k.priv, 'base64'));
+  return true;
 }
 
 /** The public half of the audit key, or null when the desk never signed a checkpoint (an older store). */

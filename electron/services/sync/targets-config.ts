@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileDurably } from '../../store/durable-write';
+import { openSecret, SealedSecretError, sealSecret, storeKeyForSecret } from '../../store/sealed-secrets';
 import { z } from 'zod';
 import { hubFingerprint } from '../hub/hub-protocol';
 
@@ -58,8 +59,12 @@ const HttpTarget = z
     ...Common,
     kind: z.literal('http'),
     baseUrl: z.string().url(),
-    /** The auth header the target expects; `valueEnv` reads the secret from the environment instead. */
-    auth: z.object({ header: z.string().min(1), value: z.string().optional(), valueEnv: z.string().optional() }).strict().optional(),
+    /**
+     * The auth header the target expects; `valueEnv` reads the secret from the environment instead.
+     * The desk keeps `value` sealed under the store key (`sealed`, store/sealed-secrets.ts): a value
+     * written in clear (by hand, an older version) is sealed in place at the next start.
+     */
+    auth: z.object({ header: z.string().min(1), value: z.string().optional(), valueEnv: z.string().optional(), sealed: z.string().optional() }).strict().optional(),
     /** `key`: the target de-duplicates on Idempotency-Key; `none`: the desk looks a case up before re-sending an unknown entry. */
     idempotency: z.enum(['key', 'none']),
     /** Cases sent to this target at the same time (different cases; one case's entries go in order). */
@@ -196,12 +201,57 @@ export function loadSyncConfig(dataDir: string): LoadedConfig {
     const first = parsed.error.issues[0]!;
     return { ok: false, config: EMPTY, file, problem: `同步目标配置有误（${first.path.join('.')}）：${first.message}` };
   }
-  return { ok: true, config: parsed.data, file };
+  const config = parsed.data;
+  for (const t of config.targets) {
+    if (t.kind !== 'http' || t.auth?.sealed === undefined) continue;
+    try {
+      t.auth.value = openSecret(storeKeyForSecret(dataDir, file), 'sync-target-token', t.id, t.auth.sealed).toString('utf8');
+    } catch (e) {
+      if (!(e instanceof SealedSecretError)) throw e;
+      return { ok: false, config: EMPTY, file, problem: `同步目标“${t.name}”的认证令牌无法用本数据目录的密钥解开（配置文件来自另一数据目录，或已被改动），请重新填写该令牌` };
+    }
+    delete t.auth.sealed;
+  }
+  return { ok: true, config, file };
 }
 
-/** Writes a config durably (the one primitive: bytes checked, file and folder flushed) — used by the demo seed and tests. */
+/** Each http target's token in `targets` (the file's JSON, as parsed) sealed under the store key; true if any was in clear. */
+function sealTokens(dataDir: string, targets: unknown): boolean {
+  let changed = false;
+  if (!Array.isArray(targets)) return false;
+  for (const t of targets as { kind?: unknown; id?: unknown; auth?: { value?: unknown; sealed?: unknown } }[]) {
+    if (!t || t.kind !== 'http' || typeof t.id !== 'string' || !t.auth || typeof t.auth.value !== 'string') continue;
+    t.auth.sealed = sealSecret(storeKeyForSecret(dataDir, syncConfigPath(dataDir)), 'sync-target-token', t.id, t.auth.value);
+    delete t.auth.value;
+    changed = true;
+  }
+  return changed;
+}
+
+/** Writes a config durably (the one primitive: bytes checked, file and folder flushed), its tokens sealed — used by the demo seed and tests. */
 export function writeSyncConfig(dataDir: string, config: z.input<typeof SyncConfig>): void {
-  writeFileDurably(syncConfigPath(dataDir), JSON.stringify(SyncConfig.parse(config), null, 2) + '\n');
+  const parsed = SyncConfig.parse(config);
+  sealTokens(dataDir, parsed.targets);
+  writeFileDurably(syncConfigPath(dataDir), JSON.stringify(parsed, null, 2) + '\n', { mode: 0o600 });
+}
+
+/**
+ * Tokens written in clear into `sync-targets.json` (installed by hand, an older version's file)
+ * sealed in place at start, the rest of the file as it was; false when there is nothing to seal (no
+ * file, no clear token, or a file that does not parse — loadSyncConfig reports that one).
+ */
+export function sealSyncTokensInPlace(dataDir: string): boolean {
+  const file = syncConfigPath(dataDir);
+  if (!fs.existsSync(file)) return false;
+  let raw: { targets?: unknown };
+  try {
+    raw = JSON.parse(fs.readFileSync(file, 'utf8')) as { targets?: unknown };
+  } catch {
+    return false;
+  }
+  if (!raw || typeof raw !== 'object' || !sealTokens(dataDir, raw.targets)) return false;
+  writeFileDurably(file, JSON.stringify(raw, null, 2) + '\n', { mode: 0o600 });
+  return true;
 }
 
 /** The auth header value of an http target (from the file or the environment). */

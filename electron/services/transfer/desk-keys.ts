@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { writeFileDurably } from '../../store/durable-write';
+import { fsyncDir, writeFileDurably } from '../../store/durable-write';
+import { openSecret, SealedSecretError, sealSecret, storeKeyForSecret } from '../../store/sealed-secrets';
 import * as gm from '../crypto/gm';
 import {
-  createCipheriv,
   createDecipheriv,
   createHash,
   createPrivateKey,
@@ -21,8 +21,10 @@ import {
  * desk — or Ed25519) and an X25519 key pair bundles are encrypted to. SM2 is computed in pure JS
  * (../crypto/gm.ts), so it works where the runtime's crypto has no SM2 (Electron's BoringSSL). The public halves are exchanged
  * once with the peer desk (a "desk card") and compared as a short fingerprint. The private
- * halves live in `<dataDir>/transfer/desk-keys.json`, encrypted with AES-256-GCM under a key
- * derived by scrypt from the desk passphrase (docs/transfer.md: threat model).
+ * halves live in `<dataDir>/transfer/desk-keys.json`, sealed under the store key
+ * (store/sealed-secrets.ts: AES-256-GCM, HKDF label per purpose; docs/SECURITY.md). An older
+ * version's file, encrypted under a passphrase kept in `transfer/desk-secret` beside it, is still
+ * read and is re-sealed in place at the next start (`sealDeskKeysInPlace`).
  */
 
 export type SignAlg = 'ed25519' | 'sm2-sm3';
@@ -57,7 +59,7 @@ export interface DeskKeys {
 
 const KEY_FILE = 'desk-keys.json';
 const SECRET_FILE = 'desk-secret';
-/** The environment variable a hall can set instead of the secret file (e.g. from its own vault). */
+/** The environment variable an older version's key file may have been encrypted under instead of the secret file (read for the migration). */
 export const PASSPHRASE_ENV = 'DESK_TRANSFER_PASSPHRASE';
 
 export function transferDir(dataDir: string): string {
@@ -133,16 +135,27 @@ export function publicKeyOf(b64: string): KeyObject {
 
 const der = (k: KeyObject) => (k.export({ type: 'spki', format: 'der' }) as Buffer).toString('base64');
 
-/** The passphrase the key file is encrypted under: the environment, or a 0600 secret file. */
-function passphrase(dataDir: string): string {
+/** An older version's key file (pfd-desk-keys/1) was encrypted under this passphrase: the environment, or the 0600 secret file. */
+function oldPassphrase(dataDir: string): string {
   const fromEnv = process.env[PASSPHRASE_ENV];
   if (fromEnv) return fromEnv;
-  const file = path.join(transferDir(dataDir), SECRET_FILE);
-  if (!fs.existsSync(file)) writeFileDurably(file, randomBytes(32).toString('base64'), { mode: 0o600 });
+  const file = secretFile(dataDir);
+  if (!fs.existsSync(file)) throw new Error(`desk key file is pfd-desk-keys/1 and neither ${PASSPHRASE_ENV} nor ${file} holds its passphrase`);
   return fs.readFileSync(file, 'utf8').trim();
 }
 
-interface KeyFile {
+const secretFile = (dataDir: string) => path.join(transferDir(dataDir), SECRET_FILE);
+const keyFilePath = (dataDir: string) => path.join(transferDir(dataDir), KEY_FILE);
+
+/** pfd-desk-keys/2: the private halves sealed under the store key (store/sealed-secrets.ts), bound to the card. */
+interface SealedKeyFile {
+  format: 'pfd-desk-keys/2';
+  card: DeskCard;
+  sealed: string;
+}
+
+/** pfd-desk-keys/1 (an older version's): AES-256-GCM under a key derived by scrypt from a passphrase kept in `desk-secret` beside it. */
+interface PassphraseKeyFile {
   format: 'pfd-desk-keys/1';
   card: DeskCard;
   kdf: { alg: 'scrypt'; N: number; r: number; p: number; salt: string };
@@ -151,14 +164,22 @@ interface KeyFile {
   ciphertext: string;
 }
 
-const SCRYPT = { N: 1 << 15, r: 8, p: 1 };
+type KeyFile = SealedKeyFile | PassphraseKeyFile;
 
 function kek(pass: string, salt: Buffer, N: number, r: number, p: number): Buffer {
   return scryptSync(pass, salt, 32, { N, r, p, maxmem: 256 * N * r });
 }
 
 export function hasDeskKeys(dataDir: string): boolean {
-  return fs.existsSync(path.join(transferDir(dataDir), KEY_FILE));
+  return fs.existsSync(keyFilePath(dataDir));
+}
+
+/** Writes the key file with the private halves (`{ sign, box }` as PKCS#8 DER base64, JSON) sealed under the store key. */
+function writeSealedKeyFile(dataDir: string, card: DeskCard, secret: string): void {
+  const file = keyFilePath(dataDir);
+  const sealed = sealSecret(storeKeyForSecret(dataDir, file), 'transfer-desk-keys', JSON.stringify(card), secret);
+  const content: SealedKeyFile = { format: 'pfd-desk-keys/2', card, sealed };
+  writeFileDurably(file, JSON.stringify(content, null, 2) + '\n', { mode: 0o600 });
 }
 
 /** Creates the desk's keys (once). Refuses to overwrite existing keys. */
@@ -171,21 +192,32 @@ export function createDeskKeys(dataDir: string, o: { deskId: string; name: strin
     sign: signing.pkcs8.toString('base64'),
     box: (boxPair.privateKey.export({ type: 'pkcs8', format: 'der' }) as Buffer).toString('base64'),
   });
-  const salt = randomBytes(16);
-  const iv = randomBytes(12);
-  const c = createCipheriv('aes-256-gcm', kek(passphrase(dataDir), salt, SCRYPT.N, SCRYPT.r, SCRYPT.p), iv);
-  c.setAAD(Buffer.from(JSON.stringify(card)));
-  const ct = Buffer.concat([c.update(secret, 'utf8'), c.final()]);
-  const file: KeyFile = {
-    format: 'pfd-desk-keys/1',
-    card,
-    kdf: { alg: 'scrypt', ...SCRYPT, salt: salt.toString('base64') },
-    iv: iv.toString('base64'),
-    tag: c.getAuthTag().toString('base64'),
-    ciphertext: ct.toString('base64'),
-  };
-  writeFileDurably(path.join(transferDir(dataDir), KEY_FILE), JSON.stringify(file, null, 2) + '\n', { mode: 0o600 });
+  writeSealedKeyFile(dataDir, card, secret);
   return { card, signKey: signing.key, boxKey: boxPair.privateKey };
+}
+
+/**
+ * An older version's key file (pfd-desk-keys/1, under the passphrase of `desk-secret` or the
+ * environment) re-sealed in place under the store key, then the secret file removed (durably).
+ * False when there is nothing to do; throws when the old file cannot be opened (left as it is).
+ */
+export function sealDeskKeysInPlace(dataDir: string): boolean {
+  const file = keyFilePath(dataDir);
+  const secret = secretFile(dataDir);
+  let sealed = false;
+  if (fs.existsSync(file)) {
+    const f = JSON.parse(fs.readFileSync(file, 'utf8')) as KeyFile;
+    if (f.format === 'pfd-desk-keys/1') {
+      writeSealedKeyFile(dataDir, f.card, openPassphraseFile(dataDir, f));
+      cache.delete(file);
+      sealed = true;
+    }
+  }
+  // Removed only once the keys are sealed: a kill between leaves the sealed file and the secret, and the next start removes it.
+  if (!fs.existsSync(secret)) return sealed;
+  fs.rmSync(secret);
+  fsyncDir(transferDir(dataDir));
+  return true;
 }
 
 /** A new signing key: its PKCS#8 DER (what the key file keeps), its SPKI DER (the card's) and the key to sign with. */
@@ -198,39 +230,53 @@ export function newSignKey(alg: SignAlg): { pkcs8: Buffer; pubDer: Buffer; key: 
   return { pkcs8: Buffer.from(gm.sm2Pkcs8(k.privateKey)), pubDer: Buffer.from(gm.sm2Spki(k.publicKey)), key: { kind: 'sm2', d: k.privateKey, pub: k.publicKey } };
 }
 
-/** Reads the public card only (no passphrase needed). */
+/** Reads the public card only (no key needed). */
 export function readDeskCard(dataDir: string): DeskCard | null {
   if (!hasDeskKeys(dataDir)) return null;
-  return (JSON.parse(fs.readFileSync(path.join(transferDir(dataDir), KEY_FILE), 'utf8')) as KeyFile).card;
+  return (JSON.parse(fs.readFileSync(keyFilePath(dataDir), 'utf8')) as KeyFile).card;
 }
 
-/** Decrypted keys, per key file content, for the life of the process (scrypt is slow on purpose). */
+/** Decrypted keys, per key file content, for the life of the process. */
 const cache = new Map<string, { text: string; keys: DeskKeys }>();
 
-/** Decrypts the private keys; throws a precise error for a wrong passphrase or a changed file. */
+/** Opens the private keys (under the store key; an older file under its passphrase); throws a precise error for a wrong key or a changed file. */
 export function loadDeskKeys(dataDir: string): DeskKeys {
-  const file = path.join(transferDir(dataDir), KEY_FILE);
+  const file = keyFilePath(dataDir);
   const text = fs.readFileSync(file, 'utf8');
   const hit = cache.get(file);
   if (hit && hit.text === text) return hit.keys;
-  const keys = decryptKeyFile(dataDir, JSON.parse(text) as KeyFile);
+  const f = JSON.parse(text) as KeyFile;
+  const plain = f.format === 'pfd-desk-keys/1' ? openPassphraseFile(dataDir, f) : openSealedFile(dataDir, f);
+  const keys = keysOf(f.card, plain);
   cache.set(file, { text, keys });
   return keys;
 }
 
-function decryptKeyFile(dataDir: string, f: KeyFile): DeskKeys {
-  const key = kek(passphrase(dataDir), Buffer.from(f.kdf.salt, 'base64'), f.kdf.N, f.kdf.r, f.kdf.p);
+function openSealedFile(dataDir: string, f: SealedKeyFile): string {
+  const file = keyFilePath(dataDir);
+  try {
+    return openSecret(storeKeyForSecret(dataDir, file), 'transfer-desk-keys', JSON.stringify(f.card), f.sealed).toString('utf8');
+  } catch (e) {
+    if (e instanceof SealedSecretError) throw new Error('desk key file cannot be decrypted (not this data folder\'s store key, or the file was changed)');
+    throw e;
+  }
+}
+
+function openPassphraseFile(dataDir: string, f: PassphraseKeyFile): string {
+  const key = kek(oldPassphrase(dataDir), Buffer.from(f.kdf.salt, 'base64'), f.kdf.N, f.kdf.r, f.kdf.p);
   const d = createDecipheriv('aes-256-gcm', key, Buffer.from(f.iv, 'base64'));
   d.setAAD(Buffer.from(JSON.stringify(f.card)));
   d.setAuthTag(Buffer.from(f.tag, 'base64'));
-  let plain: string;
   try {
-    plain = Buffer.concat([d.update(Buffer.from(f.ciphertext, 'base64')), d.final()]).toString('utf8');
+    return Buffer.concat([d.update(Buffer.from(f.ciphertext, 'base64')), d.final()]).toString('utf8');
   } catch {
     throw new Error('desk key file cannot be decrypted (wrong passphrase or the file was changed)');
   }
+}
+
+function keysOf(card: DeskCard, plain: string): DeskKeys {
   const s = JSON.parse(plain) as { sign: string; box: string };
   const priv = (b64: string) => createPrivateKey({ key: Buffer.from(b64, 'base64'), format: 'der', type: 'pkcs8' });
-  const signKey = f.card.signAlg === 'sm2-sm3' ? sm2KeyFromPkcs8(Buffer.from(s.sign, 'base64')) : priv(s.sign);
-  return { card: f.card, signKey, boxKey: priv(s.box) };
+  const signKey = card.signAlg === 'sm2-sm3' ? sm2KeyFromPkcs8(Buffer.from(s.sign, 'base64')) : priv(s.sign);
+  return { card, signKey, boxKey: priv(s.box) };
 }

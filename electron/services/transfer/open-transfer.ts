@@ -3,6 +3,7 @@ import path from 'node:path';
 import { createLogger } from '../../log/logger';
 import { openStore, type Db } from '../../store/open-store';
 import { unlockStore } from '../../store/unlock-store';
+import { sealSecretsAtRest } from '../../app/seal-secrets';
 import type { StoreKeySource } from '../../store/store-key';
 import { writeTx } from '../../store/write';
 import { appRoot, storePaths } from '../../app/paths';
@@ -31,6 +32,9 @@ export function openTransfer(dataDir: string, opts: { now?: () => Date; storeKey
   const logger = createLogger({ file: paths.logFile });
   // The store's key (and a plaintext store encrypted in place), as at the app's start (store/unlock-store.ts).
   unlockStore({ dataDir, now, ...(opts.storeKey ? { source: opts.storeKey } : {}) });
+  const keys = sealSecretsAtRest(dataDir);
+  if (keys.sealed.length) logger.warn('store.keysSealedInPlace', { files: keys.sealed });
+  for (const f of keys.failed) logger.error('store.keyNotSealed', f);
   const opened = openStore({ file: paths.dbFile, migrationsDir: path.join(appRoot(), 'migrations'), backupDir: paths.backupDir, now });
   if (!opened.ok) throw new Error(`${opened.message}（${opened.detail}）`);
   const { db } = opened;
