@@ -4,7 +4,9 @@
  * browser host's key file, 0600) or sealed by the OS key store (the Electron shell:
  * tests/unit/shell/main-under-stub.test.ts); a store an older version left in plaintext is encrypted
  * in place at start with a verified backup first; a missing or wrong key stops the start in Chinese
- * with nothing changed.
+ * with nothing changed. The stored files under files/ are sealed (services/files/file-cipher.ts):
+ * no JPEG, PNG or PDF in clear, read back through the app, refused when changed; an older version's
+ * clear files are sealed in place at start.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -16,7 +18,7 @@ import { CallFailed, testDesk } from '../helpers/app';
 import { tempDir } from '../helpers/temp';
 import { openTestStore, testStoreKey } from '../helpers/store';
 import { signaturePng } from '../helpers/png';
-import { FileStore, SEALED_MARK } from '../../electron/services/files/file-store';
+import { FileStore } from '../../electron/services/files/file-store';
 import { documentJpeg } from '../helpers/jpeg';
 import { KILL_TEST_TIMEOUT_MS, killRandom, progressEnv, ProgressMarks } from '../helpers/kill-points';
 import { HOST_BUNDLE } from '../e2e/support/host';
@@ -227,6 +229,11 @@ describe.skipIf(process.platform === 'win32')('encryption at rest', () => {
     const { applicantId } = await usedDesk(dataDir);
     makePlaintext(dataDir);
     expect(leaks(storeFiles(dataDir), dataDir).length).toBeGreaterThan(0); // the plaintext folder does hold them
+    // Its stored files in clear too, one of them old (its age is what the orphan sweep judges by).
+    expect(fileLeaks(dataDir).length).toBeGreaterThan(0);
+    const clear = clearFiles(dataDir);
+    const longAgo = new Date('2026-01-02T03:04:05Z');
+    fs.utimesSync(clear[0]!, longAgo, longAgo);
 
     const again = await testDesk({ dataDir, sync: false });
     try {
@@ -236,6 +243,13 @@ describe.skipIf(process.platform === 'win32')('encryption at rest', () => {
     } finally {
       again.app.close();
     }
+    // Every stored file sealed in place under the new key, its age kept, its content the same.
+    expect(clearFiles(dataDir)).toEqual([]);
+    expect(fileLeaks(dataDir)).toEqual([]);
+    expect(storedFiles(dataDir).sort()).toEqual([...clear].sort());
+    expect(fs.statSync(clear[0]!).mtime.toISOString()).toBe(longAgo.toISOString());
+    const sealedStore = new FileStore(path.join(dataDir, 'files'), undefined, { key: testStoreKey(path.join(dataDir, 'desk.sqlite')) });
+    expect(sealedStore.get(sha256Of(PAGE)).equals(PAGE)).toBe(true);
     const files = storeFiles(dataDir).map((f) => path.relative(dataDir, f));
     const taken = files.filter((f) => /^backups\/before-encryption-.*\.sqlite$/.test(f));
     expect(taken).toHaveLength(1);
@@ -337,7 +351,6 @@ function makePlaintext(dataDir: string): void {
   // An older version kept its stored files in clear too.
   const store = new FileStore(path.join(dataDir, 'files'), undefined, { key: testStoreKey(path.join(dataDir, 'desk.sqlite')) });
   for (const f of storedFiles(dataDir)) fs.writeFileSync(f, store.get(path.basename(f)));
-  fs.rmSync(path.join(dataDir, 'files', SEALED_MARK), { force: true });
   expect(clearFiles(dataDir).length).toBeGreaterThanOrEqual(1);
   for (const f of storeFiles(dataDir)) {
     const db = openTestStore(f);
@@ -355,8 +368,9 @@ function makePlaintext(dataDir: string): void {
 
 /**
  * The in-place encryption under kill -9 at each of its steps (electron/store/encrypt-store.ts marks,
- * tests/README.md "Kill tests"): a plaintext folder with its store and a backup — seven windows
- * (copied, verified, backed up, replaced for desk.sqlite; copied, verified, replaced for the backup).
+ * tests/README.md "Kill tests"): a plaintext folder with its store, a backup and its stored files in clear — eight windows
+ * (copied, verified, backed up, replaced for desk.sqlite; copied, verified, replaced for the backup;
+ * the first stored file sealed in place, FileStore.sealClearFiles).
  * After each kill the store still opens — in plaintext before its rename, encrypted after — with the
  * person in it; the next start finishes the work; then no plaintext copy and no temp file is left.
  */
@@ -370,6 +384,7 @@ describe.skipIf(process.platform === 'win32')('encryption at rest: kill -9 durin
     ['store.encrypt.copied', BACKUP],
     ['store.encrypt.verified', BACKUP],
     ['store.encrypt.replaced', BACKUP],
+    ['files.sealed', '1'],
   ];
 
   it('leaves the old store or the new one, never neither; the next start completes it', { timeout: KILL_TEST_TIMEOUT_MS }, async () => {
@@ -400,11 +415,21 @@ describe.skipIf(process.platform === 'win32')('encryption at rest: kill -9 durin
         db.close();
       }
 
+      // Each stored file in clear (hashing to its name) or sealed under the folder's key: readable either way.
+      const files = new FileStore(path.join(dataDir, 'files'), undefined, { key: keyInFile(dataDir) });
+      const sealedSoFar = storedFiles(dataDir).length - clearFiles(dataDir).length;
+      expect(sealedSoFar, `${mark} ${detail}`).toBe(mark === 'files.sealed' ? Number(detail) : 0);
+      for (const f of storedFiles(dataDir)) expect(files.get(path.basename(f)).length, f).toBeGreaterThan(0);
+      expect(files.get(sha256Of(PAGE)).equals(PAGE)).toBe(true);
+
       // The next start finishes: everything encrypted, nothing in clear, no temp copy, the person still there.
       const again = await runHost(dataDir);
       expect(again.stdout, again.stderr).toContain('"state":"ready"');
       expect(leaks(storeFiles(dataDir), dataDir)).toEqual([]);
       for (const f of storeFiles(dataDir)) expect(isPlaintextSqlite(f), f).toBe(false);
+      expect(clearFiles(dataDir)).toEqual([]);
+      expect(fileLeaks(dataDir)).toEqual([]);
+      expect(files.get(sha256Of(PAGE)).equals(PAGE)).toBe(true);
       expect(walk(dataDir).filter((f) => path.basename(f).startsWith('.tmp-'))).toEqual([]);
       const after = openTestStore(dbFile, { readonly: true });
       try {
@@ -418,6 +443,9 @@ describe.skipIf(process.platform === 'win32')('encryption at rest: kill -9 durin
     for (const [m, d] of WINDOWS) expect(kills.get(`${m} ${d}`) ?? 0, `${m} ${d}`).toBeGreaterThanOrEqual(1);
   });
 });
+
+/** The key the browser host keeps beside the folder (the kill test's host is another process). */
+const keyInFile = (dataDir: string) => Buffer.from(fs.readFileSync(defaultKeyFile(dataDir), 'utf8').trim(), 'hex');
 
 /** Starts the browser host on `dataDir`, stops it for good at the first `mark` with `detail`, and kills it there (-9). */
 async function killAt(dataDir: string, mark: string, detail: string): Promise<boolean> {

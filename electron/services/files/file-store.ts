@@ -2,19 +2,28 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import type { Db } from '../../store/open-store';
-import { ensureDirDurably, putContentAddressed, writeFileDurably } from '../../store/durable-write';
+import { putContentAddressed, writeFileDurably } from '../../store/durable-write';
 import { StoreKeyMissingError, storeKeyFor, type StoreKey } from '../../store/store-cipher';
 import type { Logger } from '../../log/logger';
 import { progress } from '../../log/progress';
-import { fileKeyFrom, looksSealed, openSealed, sealFile } from './file-cipher';
+import { fileKeyFrom, looksSealed, openSealed, SEAL_OVERHEAD, sealFile } from './file-cipher';
 
 export interface FileStoreOptions {
   /** The store key the file key derives from; default the one registered for the data folder holding `root`. `null`: files in clear (the benchmark's baseline only). */
   key?: StoreKey | null;
 }
 
-/** Marks a files folder whose files written before encryption were all sealed (`sealClearFiles`): later starts skip the walk. */
-export const SEALED_MARK = '.sealed-v1';
+
+/** Whether the file's first bytes are a sealed file's (read: at most SEAL_OVERHEAD bytes). */
+function beginsSealed(file: string): boolean {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(SEAL_OVERHEAD);
+    return looksSealed(head.subarray(0, fs.readSync(fd, head, 0, head.length, 0)));
+  } finally {
+    fs.closeSync(fd);
+  }
+}
 
 const sha256Of = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
@@ -94,36 +103,33 @@ export class FileStore {
 
   /**
    * Seals in place every file still in clear (written before the files were sealed), at start,
-   * before anything reads them; then marks the folder so later starts skip the walk. Each file is
-   * replaced through the durable-write primitive (sealed at a temp name, flushed, renamed, the
-   * folder flushed) keeping its modification time (sweepOrphans judges a file's age by it): a kill
-   * leaves each file in clear or sealed, both readable, and the next start finishes the walk. A
-   * clear file that no longer hashes to its name is left as it is (damaged: `get` refuses it).
+   * before anything reads them. A file that begins as a sealed one is passed over after reading
+   * those 5 bytes (the walk costs about what the orphan sweep's does); a clear one is replaced
+   * through the durable-write primitive (sealed at a temp name, flushed, renamed, the folder
+   * flushed) keeping its modification time (sweepOrphans judges a file's age by it): a kill leaves
+   * each file in clear or sealed, both readable, and the next start finishes the walk. A clear file
+   * that no longer hashes to its name is left as it is (damaged: `get` refuses it).
    */
   sealClearFiles(): { sealed: number; damaged: string[] } {
     const out = { sealed: 0, damaged: [] as string[] };
-    if (!this.fileKey || fs.existsSync(path.join(this.root, SEALED_MARK))) return out;
-    if (fs.existsSync(this.root)) {
-      for (const sub of fs.readdirSync(this.root)) {
-        const dir = path.join(this.root, sub);
-        if (!fs.statSync(dir).isDirectory()) continue;
-        for (const name of fs.readdirSync(dir)) {
-          if (name.startsWith('.tmp-') || !/^[0-9a-f]{64}$/.test(name)) continue;
-          const file = path.join(dir, name);
-          const raw = fs.readFileSync(file);
-          if (looksSealed(raw) && openSealed(this.fileKey, name, raw)) continue;
-          if (sha256Of(raw) !== name) {
-            out.damaged.push(name);
-            continue;
-          }
-          writeFileDurably(file, sealFile(this.fileKey, name, raw), { mtime: fs.statSync(file).mtime });
-          out.sealed++;
-          progress('files.sealed', String(out.sealed));
+    if (!this.fileKey || !fs.existsSync(this.root)) return out;
+    for (const sub of fs.readdirSync(this.root)) {
+      const dir = path.join(this.root, sub);
+      if (!fs.statSync(dir).isDirectory()) continue;
+      for (const name of fs.readdirSync(dir)) {
+        if (!/^[0-9a-f]{64}$/.test(name)) continue; // temp files (.tmp-*) are the sweep's
+        const file = path.join(dir, name);
+        if (beginsSealed(file)) continue;
+        const raw = fs.readFileSync(file);
+        if (sha256Of(raw) !== name) {
+          out.damaged.push(name);
+          continue;
         }
+        writeFileDurably(file, sealFile(this.fileKey, name, raw), { mtime: fs.statSync(file).mtime });
+        out.sealed++;
+        progress('files.sealed', String(out.sealed));
       }
     }
-    ensureDirDurably(this.root);
-    writeFileDurably(path.join(this.root, SEALED_MARK), `${JSON.stringify({ sealedAt: new Date().toISOString(), sealed: out.sealed, damaged: out.damaged.length })}\n`);
     return out;
   }
 
