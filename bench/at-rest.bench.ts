@@ -11,7 +11,10 @@
 //   search (warm)   searchApplicantIds (whole ID, last four, name prefix, name contains) on a connection
 //                   that has run before: pages mostly in its cache
 //   search (cold)   the same on a fresh read-only connection each time (open, key, page reads + decrypts)
-//   scan store      a 1 MB page: FileStore.put (the file; not encrypted yet) + writeTx recording it
+//   scan store      a 1 MB page: FileStore.put (the file: sealed with AES-256-GCM on `encrypted`, in clear on
+//                   `plain`) + writeTx recording it
+//   file put        FileStore.put alone (new 1 MB page: hash, seal, durable write), sealed vs clear
+//   file get        FileStore.get of a 1 MB page (read, open the seal, check the hash), sealed vs clear
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -72,7 +75,7 @@ function side(name: Side['name']): Side {
     applyPragmas(db);
   }
   const key = name === 'plain' ? { key: null } : {};
-  return { name, dir, db, userId, files: new FileStore(path.join(dir, 'files')), reopen: () => openDeskDb(file, { readonly: true, ...key }) };
+  return { name, dir, db, userId, files: new FileStore(path.join(dir, 'files'), undefined, key), reopen: () => openDeskDb(file, { readonly: true, ...key }) };
 }
 
 type Op = (s: Side, i: number) => unknown;
@@ -133,6 +136,18 @@ function main(): void {
     });
   };
 
+  const put: Op = (s, i) => {
+    page.writeUInt32BE(1_000_000 + i, 0);
+    page.writeUInt8(s.name === 'plain' ? 1 : 2, 4);
+    s.files.put(page);
+  };
+  const stored = new Map<Side['name'], string>();
+  const get: Op = (s) => {
+    let sha = stored.get(s.name);
+    if (!sha) stored.set(s.name, (sha = s.files.put(page)));
+    if (s.files.get(sha).length !== page.length) throw new Error('wrong length');
+  };
+
   const results: Record<string, { encrypted: { p50: number; p95: number }; plain: { p50: number; p95: number }; ratioP50: number }> = {};
   const run = (label: string, n: number, op: Op) => {
     const lat = measure(sides, n, op);
@@ -145,6 +160,8 @@ function main(): void {
   run('search (warm, 4 queries)', OPS, searchWarm);
   run('search (cold connection, 4 queries)', Math.round(OPS / 4), searchCold);
   run('scan store (1 MB page + audited row)', SCANS, scan);
+  run('file put (1 MB page, new)', SCANS, put);
+  run('file get (1 MB page)', SCANS * 4, get);
   for (const s of sides) s.db.close();
 
   console.log(`at-rest bench: ${OPS} writes, ${APPLICANTS} applicants per store, ${SCANS} scans, load ${loadAtStart} → ${load1()}`);

@@ -75,7 +75,7 @@ function fill(dataDir: string, cases: number): number {
         const page = randomBytes(PAGE_KB * 1024);
         const sha = createHash('sha256').update(page).digest('hex');
         fs.mkdirSync(path.dirname(files.pathOf(sha)), { recursive: true });
-        fs.writeFileSync(files.pathOf(sha), page);
+        fs.writeFileSync(files.pathOf(sha), files.encode(sha, page)); // sealed, as the desk keeps it
         s.push(sha);
         bytes += page.length;
       }

@@ -311,6 +311,9 @@ async function readyApp(opts: CreateAppOptions, logger: Logger, lock: DataDirLoc
   configureHallUserSessions(db, (userId) => deps.sessions.endAllFor(userId));
 
   const files = new FileStore(path.join(opts.dataDir, 'files'), logger);
+  // Files an older version stored in clear are sealed in place before anything reads them (FileStore.sealClearFiles).
+  const sealedNow = files.sealClearFiles();
+  if (sealedNow.sealed || sealedNow.damaged.length) logger.warn('files.sealedInPlace', { sealed: sealedNow.sealed, damagedLeftInClear: sealedNow.damaged });
   // Never against a store just created (every file would look orphaned); otherwise only this
   // epoch's orphans (FileStore.sweepOrphans) — and not while a command-line import may have placed
   // files it has not committed yet (data-dir-lock.ts).

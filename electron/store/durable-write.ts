@@ -102,6 +102,8 @@ export function ensureDirDurably(dir: string): void {
 export interface DurableWriteOptions {
   /** File mode of the new file (default 0o644; secrets pass 0o600). */
   mode?: number;
+  /** Keep this modification time (a file re-encoded in place: what its age says stays true). */
+  mtime?: Date;
 }
 
 /** Writes `data` to `file` durably (see the module comment). Replaces an existing file atomically. */
@@ -114,6 +116,7 @@ export function writeFileDurably(file: string, data: Uint8Array | string, opts: 
     const fd = fs.openSync(tmp, 'wx', opts.mode ?? 0o644);
     try {
       writeAllSync(fd, bytes);
+      if (opts.mtime) fs.futimesSync(fd, opts.mtime, opts.mtime);
       fs.fsyncSync(fd);
     } finally {
       fs.closeSync(fd);
@@ -201,8 +204,11 @@ const COMPARE_CHUNK = 1 << 20;
  * with its folder (cheap when already clean), so "kept" is as durable as "written" even if the
  * write that left it failed before its folder was flushed. A damaged file is replaced atomically
  * from the bytes in hand. Anything at that name that is not a regular file is refused (throws).
+ * `holds` replaces the byte comparison where the same content is stored differently each time (a
+ * sealed file: a new nonce per write, services/files/file-cipher.ts): it says whether the file of
+ * the same size already holds that content.
  */
-export function putContentAddressed(file: string, bytes: Uint8Array): ContentAddressedPut {
+export function putContentAddressed(file: string, bytes: Uint8Array, holds: (file: string) => boolean = (f) => holdsExactly(f, bytes)): ContentAddressedPut {
   let st: fs.Stats | undefined;
   try {
     st = fs.lstatSync(file);
@@ -214,7 +220,7 @@ export function putContentAddressed(file: string, bytes: Uint8Array): ContentAdd
     return 'written';
   }
   if (!st.isFile()) throw new Error(`${file} exists and is not a regular file; refusing to store content there`);
-  if (st.size === bytes.length && holdsExactly(file, bytes)) {
+  if (st.size === bytes.length && holds(file)) {
     fsyncFile(file);
     fsyncDir(path.dirname(file));
     return 'kept';

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { isPlaintextSqlite, openDeskDb, registerStoreKey, storeKeyFor, type Db, type OpenDeskDbOptions, type StoreKey } from '../../electron/store/store-cipher';
 import { defaultKeyFile, KEY_RECORD_FILE } from '../../electron/store/store-key';
 import { unlockStore } from '../../electron/store/unlock-store';
+import { FileStore } from '../../electron/services/files/file-store';
 
 /** The data folder holding `file` (the nearest folder above it with a key record), or null. */
 function dataDirOf(file: string): string | null {
@@ -54,4 +55,11 @@ export function copyStoreKey(fromDataDir: string, toDataDir: string): void {
   if (fs.existsSync(from)) fs.copyFileSync(from, defaultKeyFile(toDataDir));
   const record = path.join(fromDataDir, KEY_RECORD_FILE);
   if (fs.existsSync(record) && fs.existsSync(toDataDir)) fs.copyFileSync(record, path.join(toDataDir, KEY_RECORD_FILE));
+}
+
+/** The data folder's stored files as the desk reads them (sealed at rest: services/files/file-cipher.ts), with its store's key. */
+export function testFileStore(dataDir: string): FileStore {
+  const key = testStoreKey(path.join(dataDir, 'desk.sqlite'));
+  if (!key) throw new Error(`no store key found for ${dataDir}`);
+  return new FileStore(path.join(dataDir, 'files'), undefined, { key });
 }

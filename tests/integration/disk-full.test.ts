@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { openTestStore } from '../helpers/store';
+import { openTestStore, testFileStore } from '../helpers/store';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startHost as spawnHost, type RunningHost } from '../e2e/support/host';
 import { ROOT, tempDir } from '../helpers/temp';
@@ -268,8 +268,9 @@ function checkFiles(dataDir: string, confirmedPages: Map<number, string>): void 
   const db = openTestStore(path.join(dataDir, 'desk.sqlite'), { readonly: true });
   try {
     const rows = db.prepare('SELECT sha256, size FROM files').all() as { sha256: string; size: number }[];
+    const files = testFileStore(dataDir);
     for (const r of rows) {
-      const bytes = fs.readFileSync(path.join(dataDir, 'files', r.sha256.slice(0, 2), r.sha256));
+      const bytes = files.get(r.sha256); // sealed at rest: opened with the desk's key (a file that does not open throws)
       expect(bytes.length, `file ${r.sha256} has its size`).toBe(r.size);
       expect(sha(bytes), `file ${r.sha256} has its hash`).toBe(r.sha256);
     }

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import Database from 'better-sqlite3';
-import { openTestStore } from '../helpers/store';
+import { openTestStore, testFileStore, unlockTestDataDir } from '../helpers/store';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, usePostgres } from '../helpers/postgres';
@@ -338,7 +338,7 @@ describe('a desk can die: its successor restores from the hub', () => {
         expect(aRows[d3.caseNo]!.material_pages).toEqual([{ material_id: expect.stringMatching(/@/), position: 0, file_sha256: sha(MATERIAL) }]);
         // Every file byte for byte.
         for (const h of aFiles) {
-          const at = (dir: string) => fs.readFileSync(path.join(dir, 'files', h.slice(0, 2), h));
+          const at = (dir: string) => testFileStore(dir).get(h); // sealed at rest under each desk's own key: the plaintext compared
           expect(sha(at(sDir))).toBe(h);
           expect(at(sDir).equals(at(aDir))).toBe(true);
         }
@@ -517,6 +517,7 @@ describe('files travel once, resumably', () => {
   it('an upload cut by the hub process dying after its 2nd chunk committed resumes at the hub\'s offset; a replayed chunk is refused; the hub checks the SHA-256: a wrong file is refused and not kept', async () => {
     const dir = deskDir('desk-u', '2号窗口');
     await enrolDesk(pool, JSON.parse(fs.readFileSync(cardFile(dir), 'utf8')), '李主任');
+    unlockTestDataDir(dir); // its files are sealed under the folder's store key
     const files = new FileStore(path.join(dir, 'files'));
     const bytes = Buffer.concat([documentJpeg(900, 1200, { seed: 41 }), Buffer.alloc(200_000, 7)]);
     const f = { sha256: files.put(bytes), size: bytes.length, mime: 'image/jpeg' };

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import { openTestStore } from '../helpers/store';
+import { openTestStore, testFileStore } from '../helpers/store';
 import { describe, expect, it } from 'vitest';
 import { startHost as spawnHost } from '../e2e/support/host';
 import { verifyAuditChain } from '../../electron/services/audit/audit-chain';
@@ -51,7 +51,7 @@ function checkStore(dataDir: string, acked: Map<number, Acked>): { pages: number
   const fileOk = (s: string) => {
     const f = path.join(root, s.slice(0, 2), s);
     expect(fs.existsSync(f), `file ${s} exists`).toBe(true);
-    expect(sha(fs.readFileSync(f)), `file ${s} hashes to its name`).toBe(s);
+    expect(sha(testFileStore(dataDir).get(s)), `file ${s} hashes to its name`).toBe(s); // sealed at rest: opened with the desk's key
   };
   const db = openTestStore(path.join(dataDir, 'desk.sqlite'), { readonly: true, fileMustExist: true });
   try {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
-import { openTestStore } from '../helpers/store';
+import { openTestStore, testFileStore } from '../helpers/store';
 import { PDFDocument, PDFName, PDFRawStream, type PDFPage } from 'pdf-lib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CallFailed, testDesk, type TestDesk } from '../helpers/app';
@@ -110,7 +110,7 @@ describe('scans: documents and pages', () => {
     expect(c).toMatchObject({ mode: 'bw', hasThumb: false, originalSha256: null, corners: null });
 
     // The stored files are the exact bytes, under their hash; images come back as stored.
-    for (const bytes of [p1, p2, PNG, FRAME, THUMB]) expect(fs.readFileSync(path.join(d.dataDir, 'files', sha(bytes).slice(0, 2), sha(bytes)))).toEqual(bytes);
+    for (const bytes of [p1, p2, PNG, FRAME, THUMB]) expect(testFileStore(d.dataDir).get(sha(bytes))).toEqual(bytes); // sealed at rest, opened with the desk's key
     expect(Buffer.from((await d.call('scans.pageImage', { pageId: a.id }, token)).base64, 'base64')).toEqual(p1);
     expect(await d.call('scans.pageImage', { pageId: a.id, thumb: true }, token)).toMatchObject({ sha256: sha(THUMB), thumb: true });
     expect(await d.call('scans.pageImage', { pageId: a.id, original: true }, token)).toMatchObject({ sha256: sha(FRAME), mime: 'image/jpeg' });

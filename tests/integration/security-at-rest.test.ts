@@ -4,7 +4,9 @@
  * browser host's key file, 0600) or sealed by the OS key store (the Electron shell:
  * tests/unit/shell/main-under-stub.test.ts); a store an older version left in plaintext is encrypted
  * in place at start with a verified backup first; a missing or wrong key stops the start in Chinese
- * with nothing changed.
+ * with nothing changed. The stored files under files/ are sealed (services/files/file-cipher.ts):
+ * no JPEG, PNG or PDF in clear, read back through the app, refused when changed; an older version's
+ * clear files are sealed in place at start.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,9 +14,11 @@ import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { testDesk } from '../helpers/app';
+import { CallFailed, testDesk } from '../helpers/app';
 import { tempDir } from '../helpers/temp';
-import { openTestStore } from '../helpers/store';
+import { openTestStore, testStoreKey } from '../helpers/store';
+import { signaturePng } from '../helpers/png';
+import { FileStore } from '../../electron/services/files/file-store';
 import { documentJpeg } from '../helpers/jpeg';
 import { KILL_TEST_TIMEOUT_MS, killRandom, progressEnv, ProgressMarks } from '../helpers/kill-points';
 import { HOST_BUNDLE } from '../e2e/support/host';
@@ -86,6 +90,23 @@ async function usedDesk(dataDir: string): Promise<{ applicantId: number }> {
   return { applicantId: applicant.id };
 }
 
+/** The stored files under files/ (content-addressed names; not temp files or the folder's mark). */
+const storedFiles = (dataDir: string) => (fs.existsSync(path.join(dataDir, 'files')) ? walk(path.join(dataDir, 'files')).filter((f) => /^[0-9a-f]{64}$/.test(path.basename(f))) : []);
+const sha256Of = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+/** Stored files whose raw bytes are their plaintext (they hash to their name): written in clear. */
+const clearFiles = (dataDir: string) => storedFiles(dataDir).filter((f) => sha256Of(fs.readFileSync(f)) === path.basename(f));
+
+/** What recognizable plaintext the stored files hold: the JPEG, PNG and PDF signatures, JFIF, and the person's data. */
+function fileLeaks(dataDir: string): string[] {
+  const MARKERS: [string, Buffer][] = [['JPEG SOI', Buffer.from([0xff, 0xd8, 0xff])], ['JFIF', Buffer.from('JFIF')], ['PNG signature', Buffer.from([0x89, 0x50, 0x4e, 0x47])], ['%PDF-', Buffer.from('%PDF-')]];
+  const found = leaks(storedFiles(dataDir), dataDir);
+  for (const f of storedFiles(dataDir)) {
+    const bytes = fs.readFileSync(f);
+    for (const [what, m] of MARKERS) if (bytes.includes(m)) found.push(`${path.relative(dataDir, f)}: ${what}`);
+  }
+  return found;
+}
+
 function sha256Tree(root: string): Record<string, string> {
   return Object.fromEntries(walk(root).map((f) => [path.relative(root, f), createHash('sha256').update(fs.readFileSync(f)).digest('hex')]));
 }
@@ -143,11 +164,76 @@ describe.skipIf(process.platform === 'win32')('encryption at rest', () => {
     expect(everywhere).toEqual([]);
   });
 
+  it('stored files are sealed: a scan page, a signature and a commitment PDF made through real flows hold no recognizable plaintext; they read back through the app; a changed, cut or swapped file is refused', async () => {
+    const dataDir = freshDataDir('at-rest-files-');
+    const desk = await testDesk({ dataDir, sync: false });
+    try {
+      const clerk = (await desk.signIn('zhangmin')).token;
+      const applicant = await desk.call('applicants.create', PERSON, clerk);
+      const item = (await desk.call('catalog.listServiceItems', {}, clerk)).find((i) => i.certificates.some((c) => c.method === 'commitment') && i.bundles.length === 0)!;
+      let v = await desk.call('intake.start', { applicantId: applicant.id, serviceItemIds: [item.id] }, clerk);
+      const cert = v.certificates.find((c) => c.method === 'commitment')!;
+      v = await desk.call('intake.recordChoice', { caseId: v.id, certificateItemId: cert.certificateItemId, choice: 'commit' }, clerk);
+      v = await desk.call('intake.signCommitment', { caseId: v.id, certificateItemId: cert.certificateItemId, signatureKind: 'pad', signaturePngBase64: signaturePng().toString('base64') }, clerk);
+      const commitmentId = v.certificates.find((c) => c.commitment)!.commitment!.id;
+      const doc = await desk.call('scans.createDocument', { applicantId: applicant.id, caseId: v.id, kind: 'id_card', title: '身份证' }, clerk);
+      const capture = { deviceLabel: 'USB Document Camera (1234:5678)', adapter: 'uvc' as const, resolution: { width: 1024, height: 768 }, rotation: 0 as const, trigger: 'manual' as const, blank: false };
+      const added = await desk.call('scans.addPage', { documentId: doc.id, page: { mime: 'image/jpeg', base64: PAGE.toString('base64') }, width: 640, height: 900, mode: 'color', capture }, clerk);
+      const pageId = added.pages[0]!.id;
+
+      // On disk: the page, the signature and the PDF (at least three files), none in clear.
+      const stored = storedFiles(dataDir);
+      expect(stored.length).toBeGreaterThanOrEqual(3);
+      expect(fileLeaks(dataDir)).toEqual([]);
+      expect(clearFiles(dataDir)).toEqual([]);
+      const pageFile = stored.find((f) => path.basename(f) === sha256Of(PAGE));
+      expect(pageFile, 'the page is stored under the SHA-256 of its plaintext').toBeDefined();
+      for (const f of stored) expect((fs.statSync(f).mode & 0o777).toString(8), f).toBe('600');
+
+      // Through the app: the commitment PDF (its name is its plaintext's hash), the page, the document's PDF (made in a worker thread).
+      const pdf = await desk.call('intake.commitmentPdf', { commitmentId }, clerk);
+      const pdfBytes = Buffer.from(pdf.base64, 'base64');
+      expect(pdfBytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+      expect(sha256Of(pdfBytes)).toBe(pdf.sha256);
+      const pdfFile = stored.find((f) => path.basename(f) === pdf.sha256)!;
+      expect(pdfFile).toBeDefined();
+      const image = await desk.call('scans.pageImage', { pageId }, clerk);
+      expect(Buffer.from(image.base64, 'base64').equals(PAGE)).toBe(true);
+      const exported = await desk.call('scans.exportPdf', { documentId: doc.id }, clerk);
+      expect(Buffer.from(exported.base64, 'base64').subarray(0, 5).toString('latin1')).toBe('%PDF-');
+      expect(exported.pages).toBe(1);
+
+      // One bit changed in the PDF: refused, as a damaged file is.
+      const sealedPdf = fs.readFileSync(pdfFile);
+      const flipped = Buffer.from(sealedPdf);
+      flipped[Math.floor(flipped.length / 2)]! ^= 0x01;
+      fs.writeFileSync(pdfFile, flipped);
+      await expect(desk.call('intake.commitmentPdf', { commitmentId }, clerk)).rejects.toBeInstanceOf(CallFailed);
+      // The page cut short, then the page replaced by another sealed file of this desk (the PDF's): both refused by name.
+      const sealedPage = fs.readFileSync(pageFile!);
+      fs.writeFileSync(pageFile!, sealedPage.subarray(0, sealedPage.length - 1));
+      await expect(desk.call('scans.pageImage', { pageId }, clerk)).rejects.toMatchObject({ error: { code: 'INVALID_STATE' } });
+      fs.writeFileSync(pageFile!, sealedPdf);
+      await expect(desk.call('scans.pageImage', { pageId }, clerk)).rejects.toMatchObject({ error: { code: 'INVALID_STATE' } });
+      // Put back: read again.
+      fs.writeFileSync(pageFile!, sealedPage);
+      fs.writeFileSync(pdfFile, sealedPdf);
+      expect((await desk.call('intake.commitmentPdf', { commitmentId }, clerk)).sha256).toBe(pdf.sha256);
+    } finally {
+      desk.app.close();
+    }
+  });
+
   it('a store an older version left in plaintext is encrypted in place at start: a verified backup first, its plaintext backups too, nothing lost', async () => {
     const dataDir = freshDataDir('at-rest-old-');
     const { applicantId } = await usedDesk(dataDir);
     makePlaintext(dataDir);
     expect(leaks(storeFiles(dataDir), dataDir).length).toBeGreaterThan(0); // the plaintext folder does hold them
+    // Its stored files in clear too, one of them old (its age is what the orphan sweep judges by).
+    expect(fileLeaks(dataDir).length).toBeGreaterThan(0);
+    const clear = clearFiles(dataDir);
+    const longAgo = new Date('2026-01-02T03:04:05Z');
+    fs.utimesSync(clear[0]!, longAgo, longAgo);
 
     const again = await testDesk({ dataDir, sync: false });
     try {
@@ -157,6 +243,13 @@ describe.skipIf(process.platform === 'win32')('encryption at rest', () => {
     } finally {
       again.app.close();
     }
+    // Every stored file sealed in place under the new key, its age kept, its content the same.
+    expect(clearFiles(dataDir)).toEqual([]);
+    expect(fileLeaks(dataDir)).toEqual([]);
+    expect(storedFiles(dataDir).sort()).toEqual([...clear].sort());
+    expect(fs.statSync(clear[0]!).mtime.toISOString()).toBe(longAgo.toISOString());
+    const sealedStore = new FileStore(path.join(dataDir, 'files'), undefined, { key: testStoreKey(path.join(dataDir, 'desk.sqlite')) });
+    expect(sealedStore.get(sha256Of(PAGE)).equals(PAGE)).toBe(true);
     const files = storeFiles(dataDir).map((f) => path.relative(dataDir, f));
     const taken = files.filter((f) => /^backups\/before-encryption-.*\.sqlite$/.test(f));
     expect(taken).toHaveLength(1);
@@ -255,6 +348,10 @@ describe.skipIf(process.platform === 'win32')('encryption at rest', () => {
 
 /** Turns a data folder into what an older version left: desk.sqlite and its backups in plaintext, no key anywhere. */
 function makePlaintext(dataDir: string): void {
+  // An older version kept its stored files in clear too.
+  const store = new FileStore(path.join(dataDir, 'files'), undefined, { key: testStoreKey(path.join(dataDir, 'desk.sqlite')) });
+  for (const f of storedFiles(dataDir)) fs.writeFileSync(f, store.get(path.basename(f)));
+  expect(clearFiles(dataDir).length).toBeGreaterThanOrEqual(1);
   for (const f of storeFiles(dataDir)) {
     const db = openTestStore(f);
     try {
@@ -271,8 +368,9 @@ function makePlaintext(dataDir: string): void {
 
 /**
  * The in-place encryption under kill -9 at each of its steps (electron/store/encrypt-store.ts marks,
- * tests/README.md "Kill tests"): a plaintext folder with its store and a backup — seven windows
- * (copied, verified, backed up, replaced for desk.sqlite; copied, verified, replaced for the backup).
+ * tests/README.md "Kill tests"): a plaintext folder with its store, a backup and its stored files in clear — eight windows
+ * (copied, verified, backed up, replaced for desk.sqlite; copied, verified, replaced for the backup;
+ * the first stored file sealed in place, FileStore.sealClearFiles).
  * After each kill the store still opens — in plaintext before its rename, encrypted after — with the
  * person in it; the next start finishes the work; then no plaintext copy and no temp file is left.
  */
@@ -286,6 +384,7 @@ describe.skipIf(process.platform === 'win32')('encryption at rest: kill -9 durin
     ['store.encrypt.copied', BACKUP],
     ['store.encrypt.verified', BACKUP],
     ['store.encrypt.replaced', BACKUP],
+    ['files.sealed', '1'],
   ];
 
   it('leaves the old store or the new one, never neither; the next start completes it', { timeout: KILL_TEST_TIMEOUT_MS }, async () => {
@@ -316,11 +415,21 @@ describe.skipIf(process.platform === 'win32')('encryption at rest: kill -9 durin
         db.close();
       }
 
+      // Each stored file in clear (hashing to its name) or sealed under the folder's key: readable either way.
+      const files = new FileStore(path.join(dataDir, 'files'), undefined, { key: keyInFile(dataDir) });
+      const sealedSoFar = storedFiles(dataDir).length - clearFiles(dataDir).length;
+      expect(sealedSoFar, `${mark} ${detail}`).toBe(mark === 'files.sealed' ? Number(detail) : 0);
+      for (const f of storedFiles(dataDir)) expect(files.get(path.basename(f)).length, f).toBeGreaterThan(0);
+      expect(files.get(sha256Of(PAGE)).equals(PAGE)).toBe(true);
+
       // The next start finishes: everything encrypted, nothing in clear, no temp copy, the person still there.
       const again = await runHost(dataDir);
       expect(again.stdout, again.stderr).toContain('"state":"ready"');
       expect(leaks(storeFiles(dataDir), dataDir)).toEqual([]);
       for (const f of storeFiles(dataDir)) expect(isPlaintextSqlite(f), f).toBe(false);
+      expect(clearFiles(dataDir)).toEqual([]);
+      expect(fileLeaks(dataDir)).toEqual([]);
+      expect(files.get(sha256Of(PAGE)).equals(PAGE)).toBe(true);
       expect(walk(dataDir).filter((f) => path.basename(f).startsWith('.tmp-'))).toEqual([]);
       const after = openTestStore(dbFile, { readonly: true });
       try {
@@ -334,6 +443,9 @@ describe.skipIf(process.platform === 'win32')('encryption at rest: kill -9 durin
     for (const [m, d] of WINDOWS) expect(kills.get(`${m} ${d}`) ?? 0, `${m} ${d}`).toBeGreaterThanOrEqual(1);
   });
 });
+
+/** The key the browser host keeps beside the folder (the kill test's host is another process). */
+const keyInFile = (dataDir: string) => Buffer.from(fs.readFileSync(defaultKeyFile(dataDir), 'utf8').trim(), 'hex');
 
 /** Starts the browser host on `dataDir`, stops it for good at the first `mark` with `detail`, and kills it there (-9). */
 async function killAt(dataDir: string, mark: string, detail: string): Promise<boolean> {

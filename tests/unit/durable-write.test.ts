@@ -129,7 +129,7 @@ describe('content-addressed files', () => {
   it('FileStore.put repairs a damaged stored copy, and says so in the log', () => {
     const { root, data } = setup();
     const warned: unknown[] = [];
-    const store = new FileStore(root, { warn: (event: string, fields?: Record<string, unknown>) => (warned.push([event, fields]), 'id') });
+    const store = new FileStore(root, { warn: (event: string, fields?: Record<string, unknown>) => (warned.push([event, fields]), 'id') }, { key: Buffer.alloc(32, 7) });
     const s = store.put(data);
     fs.truncateSync(store.pathOf(s), 100);
     expect(() => store.get(s)).toThrow(/damaged/);

@@ -2,8 +2,30 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import type { Db } from '../../store/open-store';
-import { putContentAddressed } from '../../store/durable-write';
+import { putContentAddressed, writeFileDurably } from '../../store/durable-write';
+import { StoreKeyMissingError, storeKeyFor, type StoreKey } from '../../store/store-cipher';
 import type { Logger } from '../../log/logger';
+import { progress } from '../../log/progress';
+import { fileKeyFrom, looksSealed, openSealed, SEAL_OVERHEAD, sealFile } from './file-cipher';
+
+export interface FileStoreOptions {
+  /** The store key the file key derives from; default the one registered for the data folder holding `root`. `null`: files in clear (the benchmark's baseline only). */
+  key?: StoreKey | null;
+}
+
+
+/** Whether the file's first bytes are a sealed file's (read: at most SEAL_OVERHEAD bytes). */
+function beginsSealed(file: string): boolean {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(SEAL_OVERHEAD);
+    return looksSealed(head.subarray(0, fs.readSync(fd, head, 0, head.length, 0)));
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+const sha256Of = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
 /**
  * Content-addressed files under <dataDir>/files/ab/<sha256>, written through the one durable-write
@@ -14,12 +36,25 @@ import type { Logger } from '../../log/logger';
  * content); a damaged one is replaced from the bytes in hand. Its row in `files` is inserted by
  * the caller inside the transaction that references it; `sweepOrphans` removes files whose
  * transaction never committed.
+ *
+ * Every file is sealed at rest (file-cipher.ts: AES-256-GCM under a key derived from the store
+ * key) and still named by the SHA-256 of its plaintext; `get` opens it and checks that hash, so a
+ * changed, cut or swapped file is refused as a damaged one. Whatever leaves the desk (the hub, a
+ * sync target, a transfer bundle, an export) is the plaintext from `get`. Files an older version
+ * wrote in clear are sealed in place at start (`sealClearFiles`) and read as they are until then.
  */
 export class FileStore {
+  private readonly fileKey: Buffer | null;
+
   constructor(
     readonly root: string,
     private readonly logger?: Pick<Logger, 'warn'>,
-  ) {}
+    opts: FileStoreOptions = {},
+  ) {
+    const key = opts.key === undefined ? storeKeyFor(path.join(root, 'x')) : opts.key;
+    if (key === null && opts.key !== null) throw new StoreKeyMissingError(`no store key is registered for the data folder holding ${root}: its files cannot be sealed`);
+    this.fileKey = key ? fileKeyFrom(key) : null;
+  }
 
   pathOf(sha256: string): string {
     return path.join(this.root, sha256.slice(0, 2), sha256);
@@ -27,9 +62,26 @@ export class FileStore {
 
   /** Writes the bytes durably (once; a damaged earlier copy is repaired) and returns their SHA-256. Throws (e.g. ENOSPC) with nothing stored. */
   put(bytes: Uint8Array): string {
-    const sha = createHash('sha256').update(bytes).digest('hex');
-    if (putContentAddressed(this.pathOf(sha), bytes) === 'repaired') this.logger?.warn('files.repaired', { sha256: sha, size: bytes.length });
+    const sha = sha256Of(bytes);
+    const stored = this.encode(sha, bytes);
+    const holds = this.fileKey ? (f: string) => this.opened(sha, fs.readFileSync(f)) !== null : undefined;
+    if (putContentAddressed(this.pathOf(sha), stored, holds) === 'repaired') this.logger?.warn('files.repaired', { sha256: sha, size: bytes.length });
     return sha;
+  }
+
+  /** The bytes kept on disk for `plain` (whose SHA-256 is `sha256`): sealed, or as they are in the baseline without a key. */
+  encode(sha256: string, plain: Uint8Array): Uint8Array {
+    return this.fileKey ? sealFile(this.fileKey, sha256, plain) : plain;
+  }
+
+  /** The plaintext of the stored bytes of file `sha256`, checked against its hash; null when they are not it. */
+  private opened(sha256: string, raw: Buffer): Buffer | null {
+    if (this.fileKey && looksSealed(raw)) {
+      const plain = openSealed(this.fileKey, sha256, raw);
+      if (plain && sha256Of(plain) === sha256) return plain;
+    }
+    // A file written in clear before the files were sealed (or, rarely, such a file that begins like a sealed one).
+    return sha256Of(raw) === sha256 ? raw : null;
   }
 
   /**
@@ -41,12 +93,44 @@ export class FileStore {
     return fs.existsSync(this.pathOf(sha256));
   }
 
-  /** Reads a file and checks it still has its hash. */
+  /** Reads a file (opening its seal) and checks it still has its hash; a file that does not open or hash to its name is refused. */
   get(sha256: string): Buffer {
-    const bytes = fs.readFileSync(this.pathOf(sha256));
-    const actual = createHash('sha256').update(bytes).digest('hex');
-    if (actual !== sha256) throw new Error(`file ${sha256} is damaged (hash ${actual})`);
-    return bytes;
+    const raw = fs.readFileSync(this.pathOf(sha256));
+    const plain = this.opened(sha256, raw);
+    if (!plain) throw new Error(`file ${sha256} is damaged (${raw.length} bytes that neither open with this desk's file key nor hash to its name)`);
+    return plain;
+  }
+
+  /**
+   * Seals in place every file still in clear (written before the files were sealed), at start,
+   * before anything reads them. A file that begins as a sealed one is passed over after reading
+   * those 5 bytes (the walk costs about what the orphan sweep's does); a clear one is replaced
+   * through the durable-write primitive (sealed at a temp name, flushed, renamed, the folder
+   * flushed) keeping its modification time (sweepOrphans judges a file's age by it): a kill leaves
+   * each file in clear or sealed, both readable, and the next start finishes the walk. A clear file
+   * that no longer hashes to its name is left as it is (damaged: `get` refuses it).
+   */
+  sealClearFiles(): { sealed: number; damaged: string[] } {
+    const out = { sealed: 0, damaged: [] as string[] };
+    if (!this.fileKey || !fs.existsSync(this.root)) return out;
+    for (const sub of fs.readdirSync(this.root)) {
+      const dir = path.join(this.root, sub);
+      if (!fs.statSync(dir).isDirectory()) continue;
+      for (const name of fs.readdirSync(dir)) {
+        if (!/^[0-9a-f]{64}$/.test(name)) continue; // temp files (.tmp-*) are the sweep's
+        const file = path.join(dir, name);
+        if (beginsSealed(file)) continue;
+        const raw = fs.readFileSync(file);
+        if (sha256Of(raw) !== name) {
+          out.damaged.push(name);
+          continue;
+        }
+        writeFileDurably(file, sealFile(this.fileKey, name, raw), { mtime: fs.statSync(file).mtime });
+        out.sealed++;
+        progress('files.sealed', String(out.sealed));
+      }
+    }
+    return out;
   }
 
   /** Records a stored file; call inside the write transaction that references it. */

@@ -1,4 +1,3 @@
-import fs from 'node:fs/promises';
 import type { Deps } from '../../app/deps';
 import type { FileStore } from '../files/file-store';
 import { mapPayload } from './field-mapping';
@@ -117,25 +116,29 @@ async function upload(ctx: DeliverContext, entry: Claimed, f: UploadRow, externa
     }
     await record({ uploadId: st.uploadId, sentBytes: st.received, remoteFileId: null });
     const chunk = Math.max(1024, Math.min(cfg.chunkBytes, st.chunkSize ?? cfg.chunkBytes));
-    const fh = await fs.open(ctx.files.pathOf(f.sha256), 'r');
+    // The plaintext (the target checks what it receives): the stored file opened and checked against its hash.
+    let bytes: Buffer;
+    try {
+      bytes = ctx.files.get(f.sha256);
+    } catch (e) {
+      throw new Error(`文件“${f.name}”缺失或已损坏，无法上传（${String(e)}）`);
+    }
+    if (bytes.length !== f.size) throw new Error(`文件“${f.name}”与登记的大小不符（${bytes.length} / ${f.size} 字节）`);
     const from = st.received;
     let offset = st.received;
     let bytesPut = 0;
     let chunks = 0;
     try {
-      const buf = Buffer.allocUnsafe(chunk);
       while (offset < f.size) {
         if (ctx.stopped()) throw new ConnectorFailure({ kind: 'retry', status: 0, retryAfterMs: null, message: '发送已停止' });
-        const { bytesRead } = await fh.read(buf, 0, Math.min(chunk, f.size - offset), offset);
-        if (bytesRead === 0) throw new Error(`文件“${f.name}”比登记的短（${offset} / ${f.size} 字节）`);
-        bytesPut += bytesRead;
+        const piece = bytes.subarray(offset, Math.min(offset + chunk, f.size));
+        bytesPut += piece.length;
         chunks++;
-        const next = await http.putChunk(st.uploadId, offset, buf.subarray(0, bytesRead));
+        const next = await http.putChunk(st.uploadId, offset, piece);
         await record({ uploadId: st.uploadId, sentBytes: next, remoteFileId: null });
         offset = next;
       }
     } finally {
-      await fh.close();
       // One line per upload attempt: where it resumed, how far it got, what it put on the wire.
       deps.logger.info('sync.upload', { entry: entry.id, sha256: f.sha256, size: f.size, chunk, from, to: offset, bytesPut, chunks, recordedBefore: f.sent_bytes });
     }

@@ -107,19 +107,25 @@ export class BundleWriter {
     this.counts.entries++;
   }
 
-  /** Streams a stored file into the bundle, checking on the way that it still has its hash. */
-  async addFile(sha256: string, size: number, mime: string, file: string): Promise<void> {
+  /**
+   * Streams a file into the bundle, checking on the way that it still has its hash: the plaintext of
+   * a stored file (FileStore.get opens its seal), or a file in clear by path.
+   */
+  async addFile(sha256: string, size: number, mime: string, content: string | Uint8Array): Promise<void> {
     await this.indexItem(['F', sha256, size]);
     await this.record(REC.file, Buffer.from(JSON.stringify({ sha256, size, mime })));
-    const fd = fs.openSync(file, 'r');
+    const fd = typeof content === 'string' ? fs.openSync(content, 'r') : null;
     try {
-      const st = fs.fstatSync(fd);
-      if (st.size !== size) throw new Error(`file ${sha256} has ${st.size} bytes, not the ${size} recorded`);
+      const have = fd === null ? (content as Uint8Array).length : fs.fstatSync(fd).size;
+      if (have !== size) throw new Error(`file ${sha256} has ${have} bytes, not the ${size} recorded`);
       const h = createHash('sha256');
       let left = size;
       while (left > 0) {
         const room = await this.stream.room();
-        const n = fs.readSync(fd, room, 0, Math.min(room.length, left), null);
+        const want = Math.min(room.length, left);
+        let n = want;
+        if (fd === null) room.set((content as Uint8Array).subarray(size - left, size - left + want));
+        else n = fs.readSync(fd, room, 0, want, null);
         if (n === 0) throw new Error(`file ${sha256} is shorter than recorded (${size} bytes)`);
         h.update(room.subarray(0, n));
         this.stream.commit(n);
@@ -128,7 +134,7 @@ export class BundleWriter {
       const actual = h.digest('hex');
       if (actual !== sha256) throw new Error(`file ${sha256} is damaged (hash ${actual})`);
     } finally {
-      fs.closeSync(fd);
+      if (fd !== null) fs.closeSync(fd);
     }
     this.counts.files++;
   }

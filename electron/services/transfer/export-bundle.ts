@@ -123,7 +123,7 @@ export async function exportBundle(ctx: TransferCtx, actor: Actor, o: ExportOpti
           if (seen.has(f.sha256)) continue;
           const info = fileRow.get(f.sha256) as { size: number; mime: string } | undefined;
           if (!info) throw new Error(`file ${f.sha256} of entry ${e.idempotency_key} is not in the store`);
-          await writer.addFile(f.sha256, info.size, info.mime, ctx.files.pathOf(f.sha256));
+          await writer.addFile(f.sha256, info.size, info.mime, ctx.files.get(f.sha256)); // the plaintext: the bundle seals it for the peer
           if (seen.size === SEEN_FILES) seen.clear();
           seen.add(f.sha256);
         }

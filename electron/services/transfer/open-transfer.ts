@@ -41,13 +41,15 @@ export function openTransfer(dataDir: string, opts: { now?: () => Date; storeKey
   capCache(db);
   const cfg = loadSyncConfig(dataDir);
   const targets = cfg.config.targets;
+  const files = new FileStore(path.join(dataDir, 'files'), logger);
+  files.sealClearFiles(); // as at the app's start: files an older version stored in clear are sealed first
   const ctx: TransferCtx = {
     db,
     now,
     logger,
     write: (actor, fn) => writeTx(db, actor, now, fn),
     dataDir,
-    files: new FileStore(path.join(dataDir, 'files'), logger),
+    files,
     targets: { all: () => targets, get: (id) => targets.find((t) => t.id === id) },
   };
   return { ctx, close: () => db.close() };
