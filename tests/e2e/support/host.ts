@@ -58,9 +58,11 @@ export async function startHost(
   proc.stdout!.setEncoding('utf8');
   proc.stderr!.setEncoding('utf8');
   proc.stderr!.on('data', (c: string) => (out += c));
-  const ready = await new Promise<{ url: string; port: number; state: string }>((resolve, reject) => {
+  let readyTimer: NodeJS.Timeout | undefined;
+  const readyP = new Promise<{ url: string; port: number; state: string }>((resolve, reject) => {
     // A deadline for a host that will not start, generous for a loaded machine (kill tests start hundreds).
     const timer = setTimeout(() => reject(new Error(`host did not become ready in 90 s:\n${out}`)), 90_000);
+    readyTimer = timer;
     proc.stdout!.on('data', (c: string) => {
       out += c;
       const m = /DESK_READY (\{.*\})/.exec(out);
@@ -74,6 +76,15 @@ export async function startHost(
       reject(new Error(`host exited with ${code} before ready:\n${out}`));
     });
   });
+  // A host told to hold at a mark may reach it before it is ready (work started by its start-up, e.g.
+  // a backfill): then it is returned held, without an address (only its marks and kill are of use).
+  const hold = marks && opts.progress?.hold ? marks.held() : null;
+  const first = await Promise.race([readyP, ...(hold ? [hold.then((m) => (m ? ('held' as const) : new Promise<never>(() => undefined)))] : [])]);
+  if (first === 'held') {
+    clearTimeout(readyTimer);
+    readyP.catch(() => undefined); // it will end with the kill
+  }
+  const ready = first === 'held' ? { url: 'http://127.0.0.1:0/#token=held', port, state: 'held' } : first;
   return {
     url: ready.url,
     token: /token=([^&]+)/.exec(ready.url)![1]!,
