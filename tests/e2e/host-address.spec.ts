@@ -57,5 +57,5 @@ test('a tab open across a restart says the host restarted; the new printed addre
   await page.getByLabel('用户名').fill('zhangmin');
   await page.getByLabel('密码').fill('Desk@2026');
   await page.getByRole('button', { name: /登\s*录/ }).click();
-  await expect(page.getByText('张敏')).toBeVisible();
+  await expect(page.getByTestId('current-user')).toContainText('张敏');
 });
