@@ -134,6 +134,9 @@ describe.skipIf(process.platform === 'win32')('encryption at rest', () => {
     expect(files.map((f) => path.relative(dataDir, f)).sort()).toEqual(['backups/daily-2026-12-01T00-00-00-000Z.sqlite', 'desk.sqlite']);
     expect(leaks(files, dataDir)).toEqual([]);
     for (const f of files) expect(isPlaintextSqlite(f), f).toBe(false);
+    // Nor any other file of the data folder: logs, stored files, settings, locks.
+    expect(walk(dataDir).length).toBeGreaterThan(files.length);
+    expect(leaks(walk(dataDir), dataDir)).toEqual([]);
 
     // The data is there, under the key: the control that makes the search above mean something.
     const db = openTestStore(path.join(dataDir, 'desk.sqlite'), { readonly: true });
