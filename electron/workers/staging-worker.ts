@@ -1,8 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { writeAllSync } from '../store/durable-write';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { StagingOp, StagingReply, StagingRequest } from '../services/transfer/staging-files';
+import { StagedFileWriter, type StagingOp, type StagingReply, type StagingRequest } from '../services/transfer/staging-files';
 
 /**
  * Writes an import's staged files (staging-files.ts, ThreadedStagingFiles): the main thread
@@ -10,10 +9,11 @@ import type { StagingOp, StagingReply, StagingRequest } from '../services/transf
  * write a piece of the segment, end the file — so creating thousands of small files runs beside
  * the decrypting and hashing of the next segment.
  */
-const { dir, slots } = workerData as { dir: string; slots: SharedArrayBuffer[] };
+const { dir, slots, fileKey } = workerData as { dir: string; slots: SharedArrayBuffer[]; fileKey: Uint8Array | null };
+const key = fileKey ? Buffer.from(fileKey) : null;
 const views = slots.map((b) => Buffer.from(b));
 const made = new Set<string>();
-let fd: number | null = null;
+let file: StagedFileWriter | null = null;
 
 function run(bytes: Buffer, ops: StagingOp[]): void {
   for (const op of ops) {
@@ -23,12 +23,12 @@ function run(bytes: Buffer, ops: StagingOp[]): void {
         fs.mkdirSync(path.join(dir, sub), { recursive: true });
         made.add(sub);
       }
-      fd = fs.openSync(path.join(dir, sub, op[1]), 'w');
+      file = new StagedFileWriter(fs.openSync(path.join(dir, sub, op[1]), 'w'), op[1], key);
     } else if (op[0] === 'p') {
-      writeAllSync(fd!, bytes.subarray(op[1], op[1] + op[2]));
+      file!.piece(bytes.subarray(op[1], op[1] + op[2]));
     } else {
-      fs.closeSync(fd!);
-      fd = null;
+      file!.end();
+      file = null;
     }
   }
 }
@@ -37,8 +37,8 @@ parentPort!.on('message', (m: StagingRequest) => {
   let reply: StagingReply;
   try {
     if (m.close) {
-      if (fd !== null) fs.closeSync(fd);
-      fd = null;
+      file?.abandon();
+      file = null;
     } else run(views[m.slot!]!, m.ops!);
     reply = { id: m.id, ok: true };
   } catch (e) {

@@ -41,6 +41,22 @@ export function sealFile(fileKey: Buffer, sha256: string, plain: Uint8Array): Bu
   return Buffer.concat([MAGIC, nonce, body, rest, c.getAuthTag()]);
 }
 
+/**
+ * The sealed form of a file written piece by piece (the transfer import's staging, which never holds
+ * a whole file in clear on disk): `head` first, then `update` of each piece in order, then `final`.
+ * The bytes are exactly sealFile's for the same plaintext and nonce.
+ */
+export function sealingStream(fileKey: Buffer, sha256: string): { head: Buffer; update(piece: Uint8Array): Buffer; final(): Buffer } {
+  const nonce = randomBytes(NONCE_BYTES);
+  const c = createCipheriv('aes-256-gcm', fileKey, nonce);
+  c.setAAD(aad(sha256));
+  return {
+    head: Buffer.concat([MAGIC, nonce]),
+    update: (piece) => c.update(piece),
+    final: () => Buffer.concat([c.final(), c.getAuthTag()]),
+  };
+}
+
 /** Whether the bytes begin as a sealed file does (a plaintext file written before issue 15 may, rarely, too). */
 export const looksSealed = (bytes: Uint8Array): boolean => bytes.length >= SEAL_OVERHEAD && Buffer.from(bytes.buffer, bytes.byteOffset, MAGIC.length).equals(MAGIC);
 

@@ -69,6 +69,11 @@ export class FileStore {
     return sha;
   }
 
+  /** The key files are sealed with (null: the baseline without a key), for writers that seal as they go (the import's staging). */
+  sealingKey(): Buffer | null {
+    return this.fileKey ?? null;
+  }
+
   /** The bytes kept on disk for `plain` (whose SHA-256 is `sha256`): sealed, or as they are in the baseline without a key. */
   encode(sha256: string, plain: Uint8Array): Uint8Array {
     return this.fileKey ? sealFile(this.fileKey, sha256, plain) : plain;

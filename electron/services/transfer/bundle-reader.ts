@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { openSealed } from '../files/file-cipher';
 import path from 'node:path';
 import { writeAllSync } from '../../store/durable-write';
 import { createHash, randomBytes, type Hash } from 'node:crypto';
@@ -34,6 +35,8 @@ export interface VerifyContext {
   stagingRoot: string;
   /** Write the staged files in a worker thread (default: for bundles of 16 MB or more). */
   stagingThread?: boolean;
+  /** The file store's key: staged files are sealed as they are written (staging-files.ts); absent, in clear. */
+  fileKey?: Buffer | null;
 }
 
 /** From this much plaintext on, staged files are written in a worker thread (starting one costs ~30 ms). */
@@ -131,7 +134,7 @@ export async function verifyToStaging(manifestFile: string, ctx: VerifyContext):
   const { body, manifestHash } = readManifest(manifestFile, ctx);
   const dir = path.join(ctx.stagingRoot, `${body.bundleId}-${process.pid}-${randomBytes(4).toString('hex')}`);
   const filesDir = path.join(dir, 'files');
-  const staging = stagingFiles(filesDir, { threaded: ctx.stagingThread ?? body.plainBytes >= THREADED_STAGING_BYTES, segmentBytes: body.enc.segmentBytes });
+  const staging = stagingFiles(filesDir, { threaded: ctx.stagingThread ?? body.plainBytes >= THREADED_STAGING_BYTES, segmentBytes: body.enc.segmentBytes, fileKey: ctx.fileKey ?? null });
   try {
     const folder = path.dirname(manifestFile);
     const { chunkBytes, segmentBytes } = body.enc;
@@ -168,7 +171,7 @@ export async function verifyToStaging(manifestFile: string, ctx: VerifyContext):
       }
       parser.end(body);
       await staging.drain();
-      checkStagedImages(filesDir, parser.images);
+      checkStagedImages(filesDir, parser.images, ctx.fileKey ?? null);
     } finally {
       await segments.close();
       parser?.close();
@@ -374,9 +377,13 @@ function isIndexItem(x: unknown): x is IndexItem {
  * before anything of the bundle is applied: the peer's own boundary checked it when it was stored,
  * but the bundle is input to this desk, and its pages later go to this desk's PDF worker.
  */
-function checkStagedImages(filesDir: string, images: readonly string[]): void {
+function checkStagedImages(filesDir: string, images: readonly string[], fileKey: Buffer | null): void {
   for (const sha of images) {
-    const v = judgeImage(fs.readFileSync(path.join(filesDir, sha.slice(0, 2), sha)), '交换包中的图像');
+    const raw = fs.readFileSync(path.join(filesDir, sha.slice(0, 2), sha));
+    // Staged sealed (with the file store's key): opened in memory only.
+    const bytes = fileKey ? openSealed(fileKey, sha, raw) : raw;
+    if (!bytes) throw refuse('malformed', `交换包中的文件（${sha.slice(0, 12)}…）在暂存时损坏，整个交换包未导入。`, { sha256: sha });
+    const v = judgeImage(bytes, '交换包中的图像');
     if ('problem' in v) throw refuse('malformed', `交换包中的图像文件（${sha.slice(0, 12)}…）${v.problem}，整个交换包未导入。`, { sha256: sha, refused: v.reason });
   }
 }

@@ -28,7 +28,7 @@ export type ImportResult = Applied | { status: 'already'; bundleId: string; seq:
  */
 async function placeFiles(ctx: TransferCtx, s: StagedBundle): Promise<void> {
   const subs = fs.readdirSync(s.filesDir);
-  sealStaged(ctx, s.filesDir, subs);
+  // Already sealed as they were staged (verifyToStaging with the file store's key): moved as they are.
   if (!(await syncFileSystem(s.filesDir))) {
     for (const sub of subs) await eachName(path.join(s.filesDir, sub), (names) => inPool(names, 32, fsyncFileAsync));
   }
@@ -52,23 +52,6 @@ async function placeFiles(ctx: TransferCtx, s: StagedBundle): Promise<void> {
   progress('import.filesPlaced');
 }
 
-/**
- * Seals each staged file (verified, in clear) where it lies, as the file store keeps it
- * (FileStore.encode), before the flush below: only sealed files are renamed into files/. A crash
- * here leaves debris in staging only, which the next import sweeps.
- */
-function sealStaged(ctx: TransferCtx, filesDir: string, subs: string[]): void {
-  for (const sub of subs) {
-    const dir = path.join(filesDir, sub);
-    for (const name of fs.readdirSync(dir)) {
-      const file = path.join(dir, name);
-      const tmp = path.join(dir, `.seal-${name}`);
-      fs.writeFileSync(tmp, ctx.files.encode(name, fs.readFileSync(file)));
-      fs.renameSync(tmp, file);
-    }
-  }
-}
-
 const applied = (ctx: TransferCtx, bundleId: string) => ctx.db.prepare('SELECT seq FROM transfer_bundles_in WHERE bundle_id = ?').get(bundleId) as { seq: number } | undefined;
 
 /**
@@ -83,7 +66,7 @@ export async function importBundle(ctx: TransferCtx, actor: Actor, manifestFile:
   if (!me || !hasDeskKeys(ctx.dataDir)) throw new BundleRefused('no_keys', '请先设置本机所在网络区域并生成密钥。');
   const peer = readPeer(ctx);
   const keys = loadDeskKeys(ctx.dataDir);
-  const vctx = { me: keys, peer: peer?.card ?? null, now: ctx.now(), stagingRoot: stagingRoot(ctx.dataDir) };
+  const vctx = { me: keys, peer: peer?.card ?? null, now: ctx.now(), stagingRoot: stagingRoot(ctx.dataDir), fileKey: ctx.files.sealingKey() };
   const { body } = readManifest(manifestFile, vctx);
   const known = applied(ctx, body.bundleId);
   if (known) return { status: 'already', bundleId: body.bundleId, seq: known.seq, gaps: gapsFromPeer(ctx.db) };

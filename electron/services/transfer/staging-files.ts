@@ -3,6 +3,7 @@ import path from 'node:path';
 import { writeAllSync } from '../../store/durable-write';
 import { Worker } from 'node:worker_threads';
 import { workerBundle } from '../../workers/run-in-worker';
+import { sealingStream } from '../files/file-cipher';
 
 /**
  * Writes the files of a bundle into the staging folder as the parser meets them, one at a time
@@ -14,6 +15,10 @@ import { workerBundle } from '../../workers/run-in-worker';
  *
  * The parser calls segmentStart(plain) before it feeds a segment and awaits segmentEnd() after:
  * the pieces it hands over are views of that segment.
+ *
+ * With the file store's key (`fileKey`), each file is sealed as it is written (files/file-cipher.ts
+ * sealingStream: the same bytes the file store writes), so no file of a bundle is ever on disk in
+ * clear, not even in staging; they are moved into files/ as they are.
  */
 export interface StagingFiles {
   readonly dir: string;
@@ -28,17 +33,43 @@ export interface StagingFiles {
   close(): Promise<void>;
 }
 
-export function stagingFiles(dir: string, opts: { threaded: boolean; segmentBytes: number }): StagingFiles {
+export function stagingFiles(dir: string, opts: { threaded: boolean; segmentBytes: number; fileKey?: Buffer | null }): StagingFiles {
   fs.mkdirSync(dir, { recursive: true });
-  return opts.threaded ? new ThreadedStagingFiles(dir, opts.segmentBytes) : new InlineStagingFiles(dir);
+  return opts.threaded ? new ThreadedStagingFiles(dir, opts.segmentBytes, opts.fileKey ?? null) : new InlineStagingFiles(dir, opts.fileKey ?? null);
+}
+
+/** One staged file being written: in clear without a key, else sealed piece by piece. */
+export class StagedFileWriter {
+  private readonly seal: ReturnType<typeof sealingStream> | null;
+  constructor(
+    private readonly fd: number,
+    sha256: string,
+    fileKey: Buffer | null,
+  ) {
+    this.seal = fileKey ? sealingStream(fileKey, sha256) : null;
+    if (this.seal) writeAllSync(fd, this.seal.head);
+  }
+  piece(data: Buffer): void {
+    writeAllSync(this.fd, this.seal ? this.seal.update(data) : data);
+  }
+  end(): void {
+    if (this.seal) writeAllSync(this.fd, this.seal.final());
+    fs.closeSync(this.fd);
+  }
+  abandon(): void {
+    fs.closeSync(this.fd);
+  }
 }
 
 /** On the calling thread. */
 class InlineStagingFiles implements StagingFiles {
-  private fd: number | null = null;
+  private file: StagedFileWriter | null = null;
   private readonly made = new Set<string>();
 
-  constructor(readonly dir: string) {}
+  constructor(
+    readonly dir: string,
+    private readonly fileKey: Buffer | null,
+  ) {}
 
   segmentStart(): void {}
 
@@ -48,16 +79,16 @@ class InlineStagingFiles implements StagingFiles {
       fs.mkdirSync(path.join(this.dir, sub), { recursive: true });
       this.made.add(sub);
     }
-    this.fd = fs.openSync(path.join(this.dir, sub, sha256), 'w');
+    this.file = new StagedFileWriter(fs.openSync(path.join(this.dir, sub, sha256), 'w'), sha256, this.fileKey);
   }
 
   piece(data: Buffer): void {
-    writeAllSync(this.fd!, data);
+    this.file!.piece(data);
   }
 
   end(): void {
-    fs.closeSync(this.fd!);
-    this.fd = null;
+    this.file!.end();
+    this.file = null;
   }
 
   async segmentEnd(): Promise<void> {}
@@ -65,8 +96,8 @@ class InlineStagingFiles implements StagingFiles {
   async drain(): Promise<void> {}
 
   async close(): Promise<void> {
-    if (this.fd !== null) fs.closeSync(this.fd);
-    this.fd = null;
+    this.file?.abandon();
+    this.file = null;
   }
 }
 
@@ -103,11 +134,12 @@ class ThreadedStagingFiles implements StagingFiles {
   constructor(
     readonly dir: string,
     segmentBytes: number,
+    fileKey: Buffer | null,
   ) {
     const shared = Array.from({ length: SLOTS }, () => new SharedArrayBuffer(segmentBytes));
     this.slots = shared.map((b) => Buffer.from(b));
     // A small young generation: the worker's garbage (each segment's list of operations) is collected as it goes.
-    this.worker = new Worker(workerBundle('staging-worker.cjs'), { workerData: { dir, slots: shared }, execArgv: [], resourceLimits: { maxYoungGenerationSizeMb: 2 } });
+    this.worker = new Worker(workerBundle('staging-worker.cjs'), { workerData: { dir, slots: shared, fileKey }, execArgv: [], resourceLimits: { maxYoungGenerationSizeMb: 2 } });
     this.worker.on('message', (r: StagingReply) => {
       const w = this.waiting.get(r.id);
       this.waiting.delete(r.id);
