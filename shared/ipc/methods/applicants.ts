@@ -5,61 +5,57 @@
  * the full values only through audited reveals.
  */
 import { z } from 'zod';
-import { checkIdNumber, ID_PROBLEM_MESSAGES, type IdNumberProblem } from '../../rules/id-number';
-import { checkUscc, USCC_PROBLEM_MESSAGES, type UsccProblem } from '../../rules/uscc';
-import { checkPhone, PHONE_PROBLEM_MESSAGES } from '../../rules/phone';
-import { ADDRESS_PROBLEM_MESSAGES, checkAddress, normaliseAddress } from '../../rules/address';
+import { normaliseAddress } from '../../rules/address';
+import {
+  APPLICANT_KINDS,
+  applicantChangeProblems,
+  applicantProblems,
+  SIGNER_ROLES,
+  type FieldProblem,
+  type SignerRole,
+} from '../../rules/applicant-fields';
 import { method, trimmed } from '../method';
+
+export { SIGNER_ROLES, SIGNER_ROLE_LABELS, type SignerRole } from '../../rules/applicant-fields';
 
 export const ID_TYPES = ['resident_id', 'uscc'] as const;
 export type IdType = (typeof ID_TYPES)[number];
 export const ID_TYPE_LABELS: Record<IdType, string> = { resident_id: '居民身份证', uscc: '统一社会信用代码' };
 
-export const SIGNER_ROLES = ['legal_rep', 'agent'] as const;
-export type SignerRole = (typeof SIGNER_ROLES)[number];
-export const SIGNER_ROLE_LABELS: Record<SignerRole, string> = { legal_rep: '法定代表人', agent: '经办人' };
+/*
+ * The schemas below only take the shape (strings, trimmed); what makes a field right or wrong, and
+ * its message, is the one rule of shared/rules/applicant-fields.ts that the form checks with too.
+ * All checks run in one refinement at the top, so a refusal names every wrong field at once, as
+ * the form does.
+ */
 
-const Phone = z
-  .string()
-  .trim()
-  .superRefine((v, ctx) => {
-    const p = checkPhone(v);
-    if (p) ctx.addIssue({ code: 'custom', message: PHONE_PROBLEM_MESSAGES[p] });
-  });
+function refuse(ctx: z.RefinementCtx, problems: FieldProblem[]): void {
+  for (const p of problems) ctx.addIssue({ code: 'custom', path: p.path, message: p.message });
+}
 
-/** Optional: '' (or absent) means 未登记; anything else must be a visitable address. */
-const Address = z
-  .string()
-  .max(200)
-  .transform(normaliseAddress)
-  .superRefine((v, ctx) => {
-    const p = v ? checkAddress(v) : null;
-    if (p) ctx.addIssue({ code: 'custom', message: ADDRESS_PROBLEM_MESSAGES[p] });
-  });
+/** Optional: '' (or absent) means 未登记; stored trimmed, inner whitespace removed. */
+const Address = z.string().transform(normaliseAddress);
 
+/** The organisation's signer (法定代表人 or 经办人); its role is checked by the rule with the rest. */
 export const SignerInput = z
   .object({
-    role: z.enum(SIGNER_ROLES, { message: '请选择签署人身份（法定代表人或经办人）' }),
-    name: z.string().trim().min(1, '请输入签署人姓名').max(50, '签署人姓名过长'),
+    role: z.custom<SignerRole>((v) => typeof v === 'string'),
+    name: z.string().trim(),
     idType: z.literal('resident_id').default('resident_id'),
     idNumber: z.string().trim().toUpperCase(),
-    phone: Phone,
+    phone: z.string().trim(),
   })
-  .strict()
-  .superRefine((v, ctx) => {
-    const p = checkIdNumber(v.idNumber);
-    if (p) ctx.addIssue({ code: 'custom', path: ['idNumber'], message: ID_PROBLEM_MESSAGES[p] });
-  });
+  .strict();
 export type SignerInput = z.input<typeof SignerInput>;
 
 /** A person (居民身份证, GB 11643) or an organisation (统一社会信用代码, GB 32100) with its signer. */
 export const ApplicantInput = z
   .object({
-    kind: z.enum(['person', 'organisation']).default('person'),
-    name: trimmed(100).describe('姓名或单位名称'),
+    kind: z.enum(APPLICANT_KINDS).default('person'),
+    name: z.string().trim().describe('姓名或单位名称'),
     idType: z.enum(ID_TYPES),
     idNumber: z.string().trim().toUpperCase(),
-    phone: Phone,
+    phone: z.string().trim(),
     address: Address.optional(),
     signer: SignerInput.optional(),
   })
@@ -68,17 +64,7 @@ export const ApplicantInput = z
       ctx.addIssue({ code: 'custom', path: ['idType'], message: '个人使用居民身份证，单位使用统一社会信用代码' });
       return;
     }
-    const problem = v.idType === 'resident_id' ? checkIdNumber(v.idNumber) : checkUscc(v.idNumber);
-    if (problem) {
-      const message = v.idType === 'resident_id' ? ID_PROBLEM_MESSAGES[problem as IdNumberProblem] : USCC_PROBLEM_MESSAGES[problem as UsccProblem];
-      ctx.addIssue({ code: 'custom', path: ['idNumber'], message });
-    }
-    if (v.kind === 'organisation' && !v.signer) {
-      ctx.addIssue({ code: 'custom', path: ['signer'], message: '单位申请人须登记签署人（法定代表人或经办人）' });
-    }
-    if (v.kind === 'person' && v.signer) {
-      ctx.addIssue({ code: 'custom', path: ['signer'], message: '个人申请人不登记签署人' });
-    }
+    refuse(ctx, applicantProblems(v));
   });
 export type ApplicantInput = z.input<typeof ApplicantInput>;
 
@@ -139,16 +125,13 @@ export const applicantsMethods = {
       .object({
         id: Id,
         /** Absent: unchanged. */
-        phone: Phone.optional(),
+        phone: z.string().trim().optional(),
         /** Absent: unchanged; '' is refused (an address once known is corrected, not erased). */
         address: Address.optional(),
         signer: SignerInput.optional(),
       })
       .strict()
-      .superRefine((v, ctx) => {
-        if (v.address !== undefined && v.address === '') ctx.addIssue({ code: 'custom', path: ['address'], message: '地址不能改为空，请填写正确的地址' });
-        if (v.phone === undefined && v.address === undefined && v.signer === undefined) ctx.addIssue({ code: 'custom', message: '没有要修改的内容' });
-      }),
+      .superRefine((v, ctx) => refuse(ctx, applicantChangeProblems(v))),
     output: ApplicantView,
   }),
   'applicants.revealPhone': method({
