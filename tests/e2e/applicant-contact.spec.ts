@@ -92,10 +92,10 @@ test('an applicant registered without an address gets one later; a bad one is re
   await modal.getByRole('button', { name: /保存修改/ }).click();
   await expect(modal).toContainText('地址须包含县（市、区）名称，如“湖北省十堰市房县城关镇东街12号”');
   await modal.getByLabel('住址').fill('湖北省十堰市房县城关镇南街5号');
-  await modal.getByLabel('新联系电话').fill('12345678901');
+  await modal.getByLabel('联系电话', { exact: true }).fill('12345678901');
   await modal.getByRole('button', { name: /保存修改/ }).click();
   await expect(modal).toContainText('手机号码第二位应为3至9，请核对');
-  await modal.getByLabel('新联系电话').fill('');
+  await modal.getByLabel('联系电话', { exact: true }).fill('');
   await page.screenshot({ path: info.outputPath('edit-applicant.png') });
   await modal.getByRole('button', { name: /保存修改/ }).click();
   await expect(modal).toHaveCount(0);
