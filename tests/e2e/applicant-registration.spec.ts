@@ -121,6 +121,24 @@ test('申请人登记 registers an organisation and a person read from the ID ca
   await expect(orgRow.getByTestId('signer-cell')).toContainText('经办人 李明');
   await expect(orgRow).toContainText('924203********K2P4'); // masked like ID numbers
 
+  // Edited through the same form: name and code fixed (the code masked), the signer replaced and checked by the same rule.
+  await orgRow.getByRole('button', { name: /修改/ }).click();
+  const modal = page.getByRole('dialog', { name: /修改申请人/ });
+  await expect(modal.getByLabel('统一社会信用代码')).toHaveValue('924203********K2P4');
+  await expect(modal.getByLabel('统一社会信用代码')).toBeDisabled();
+  await modal.locator('label.ant-radio-button-wrapper', { hasText: '更换签署人' }).click();
+  await modal.getByTestId('signer-fields').locator('label.ant-radio-button-wrapper', { hasText: '法定代表人' }).click();
+  await modal.getByLabel('签署人姓名').fill('周建国');
+  await modal.getByLabel('签署人身份证号码').fill('420325198507120010');
+  await modal.getByLabel('签署人电话').fill('13872001123');
+  await modal.getByRole('button', { name: /保存修改/ }).click();
+  await expect(modal).toContainText('身份证号码校验位不正确，请核对是否录入有误');
+  await page.screenshot({ path: info.outputPath('applicants-edit-organisation.png') });
+  await modal.getByLabel('签署人身份证号码').fill('420325198507120019');
+  await modal.getByRole('button', { name: /保存修改/ }).click();
+  await expect(modal).toHaveCount(0);
+  await expect(orgRow.getByTestId('signer-cell')).toContainText('法定代表人 周建国');
+
   // A person: 读取身份证 fills name, number and address; the clerk adds the phone.
   await form.getByTestId('read-id-card').click();
   await expect(page.getByText('已读取身份证（模拟读卡器，演示数据）：陈静怡，请补充联系电话后登记')).toBeVisible();

@@ -250,13 +250,13 @@ export function ApplicantForm({ owner, mode, submitLabel, onSaved, onExisting, e
         {editing ? (
           <Row gutter={12}>
             <Col span={10}>
-              <Form.Item label={labels.name}>
-                <Input value={editing.name} disabled />
+              <Form.Item label={labels.name} htmlFor={`${formName}_fixedName`}>
+                <Input id={`${formName}_fixedName`} value={editing.name} disabled />
               </Form.Item>
             </Col>
             <Col span={14}>
-              <Form.Item label={labels.idNumber}>
-                <Input value={editing.idNumberMasked} disabled />
+              <Form.Item label={labels.idNumber} htmlFor={`${formName}_fixedIdNumber`}>
+                <Input id={`${formName}_fixedIdNumber`} value={editing.idNumberMasked} disabled />
               </Form.Item>
             </Col>
           </Row>
