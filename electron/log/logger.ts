@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { endsInTornLine } from '../store/durable-write';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -153,10 +154,10 @@ class LogFile {
     try {
       // A line cut short (a crash, or a stop while a full disk held the rest back) is removed: it cannot be
       // read as a line, and the file ends again at a whole one. Only when no line end is near (a fragment
-      // over 64 KB) does the next line start on a new line after it instead.
+      // over 64 KB) does the next line start on a new line after it instead. (Evidence files keep a torn
+      // line and close it off instead — appendLineDurably; endsInTornLine says why the two differ.)
       const size = fs.fstatSync(fd).size;
-      const last = Buffer.alloc(1);
-      if (size > 0 && fs.readSync(fd, last, 0, 1, size - 1) === 1 && last[0] !== 0x0a) {
+      if (endsInTornLine(fd, size)) {
         const span = Math.min(size, 64 * 1024);
         const tail = Buffer.alloc(span);
         fs.readSync(fd, tail, 0, span, size - span);

@@ -100,9 +100,7 @@ export async function seedDemo(deps: Deps): Promise<void> {
     db.prepare('INSERT INTO hall (id, code, name, region) VALUES (1, ?, ?, ?)').run(DEMO_HALL.code, DEMO_HALL.name, DEMO_HALL.region);
     DEMO_USERS.forEach((u, i) => insertUser(db, { ...u, passwordHash: hashes[i]! }, w.at));
     // Marked: a production desk that opens this store lets them do nothing before they change the password (docs/SECURITY.md).
-    // (A store built on an older schema — the migration tests make such stores to upgrade — has no mark to set.)
-    const hasMark = (db.prepare(`SELECT count(*) AS n FROM pragma_table_info('users') WHERE name = 'must_change_password'`).get() as { n: number }).n > 0;
-    if (hasMark) db.prepare(`UPDATE users SET must_change_password = 1 WHERE username IN (${DEMO_USERS.map(() => '?').join(', ')})`).run(...DEMO_USERS.map((u) => u.username));
+    db.prepare(`UPDATE users SET must_change_password = 1 WHERE username IN (${DEMO_USERS.map(() => '?').join(', ')})`).run(...DEMO_USERS.map((u) => u.username));
 
     insertCatalogVersion(db, demoCatalogData(), {
       label: '房县证明事项清单（演示）2026年版',

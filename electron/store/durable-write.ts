@@ -142,10 +142,32 @@ export function replaceWithCheckedFile(tmp: string, target: string): void {
 }
 
 /**
+ * True when the file open at `fd` (`size` bytes long) ends part-way through a line — its last byte
+ * is not a newline: a line torn by a crash or a full disk. The desk's two writers of line files
+ * meet it with two remedies, on purpose:
+ * - appendLineDurably (below; evidence: the audit checkpoint file) keeps the torn bytes and closes
+ *   them off with a newline, so they stand alone as a line its readers skip (readCheckpoints). The
+ *   desk never shortens an append-only evidence file itself: a file that lost bytes is what
+ *   tampering looks like (docs/audit-checkpoints.md), and a checked file must not depend on the
+ *   desk having cut it right. Each append is flushed, so a torn line there is rare.
+ * - the logger (electron/log/logger.ts; diagnostics, written through a descriptor held open and
+ *   not flushed per line) removes a torn last line when it opens the file, so every line of
+ *   desk.log is a whole JSON line for whoever reads it with line tools. A torn tail is common there
+ *   (a kill, a stop while a full disk held the rest back) and the cut entry was never whole. Only a
+ *   fragment with no line end in its last 64 KB is closed off with a newline instead, as here.
+ */
+export function endsInTornLine(fd: number, size: number): boolean {
+  if (size === 0) return false;
+  const last = Buffer.alloc(1);
+  return fs.readSync(fd, last, 0, 1, size - 1) === 1 && last[0] !== 0x0a;
+}
+
+/**
  * Appends one line to an append-only file durably: every byte checked written, the file flushed
  * (and, when the append created it, its folder). A line torn by a crash or a full disk during an
  * earlier append is closed off first (a newline), so it stands alone as an unreadable line that
- * readers skip, and never merges with this one. The line must not contain a newline.
+ * readers skip, and never merges with this one; it is never removed (endsInTornLine says why the
+ * logger removes its own instead). The line must not contain a newline.
  */
 export function appendLineDurably(file: string, line: string, opts: DurableWriteOptions = {}): void {
   if (line.includes('\n')) throw new Error('appendLineDurably: the line contains a newline');
@@ -154,13 +176,7 @@ export function appendLineDurably(file: string, line: string, opts: DurableWrite
   const created = !fs.existsSync(file);
   const fd = fs.openSync(file, 'a+', opts.mode ?? 0o644);
   try {
-    const size = fs.fstatSync(fd).size;
-    let torn = false;
-    if (size > 0) {
-      const last = Buffer.alloc(1);
-      fs.readSync(fd, last, 0, 1, size - 1);
-      torn = last[0] !== 0x0a;
-    }
+    const torn = endsInTornLine(fd, fs.fstatSync(fd).size);
     writeAllSync(fd, Buffer.from(`${torn ? '\n' : ''}${line}\n`, 'utf8'));
     fs.fsyncSync(fd);
   } finally {

@@ -73,7 +73,7 @@ export async function startHubProcess(url: string, port: number, env: Record<str
 }
 
 /** The desk's hub target for a hub card on a loopback port. */
-export function hubTargetFor(card: HubCard, port: number, extra: Record<string, unknown> = {}): HubTargetConfig {
+export function hubTargetFor(card: Pick<HubCard, 'hubId' | 'signPub'>, port: number, extra: Record<string, unknown> = {}): HubTargetConfig {
   return TargetConfig.parse({
     id: 'hub',
     name: '全厅中心',

@@ -25,10 +25,12 @@ describe('desk migration 0018 (hall catalog)', () => {
 
     const dataDir = tempDir('hall-cat-mig-desk-');
     writeConfig(dataDir, { version: 1, sender: FAST_SENDER, targets: [httpTarget('keyed', 'http://127.0.0.1:9', 'key')] });
-    const old = await testDesk({ dataDir, migrationsDir: before });
+    // A store at that schema, without the demo hall (today's seed writes today's schema): the test writes the rows it needs.
+    const old = await testDesk({ dataDir, migrationsDir: before, demo: false });
     await old.app.stopSync();
     old.app.close();
     let db = openTestStore(dbFile(dataDir));
+    db.prepare(`INSERT INTO catalog_versions (label, effective_from, source, created_at) VALUES ('房县证明事项清单 2026年版', '2026-01-01T00:00:00.000Z', 'xlsx', '2026-12-01T00:00:00.000Z')`).run();
     const ins = db.prepare(
       `INSERT INTO hall_record_outbox (target_id, kind, record_id, base_version, body, idempotency_key, state, attempts, created_at) VALUES ('keyed', ?, ?, ?, '{"a":1}', ?, ?, ?, '2026-12-01T00:00:00.000Z')`,
     );

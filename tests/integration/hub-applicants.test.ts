@@ -2,15 +2,14 @@ import { openTestStore } from '../helpers/store';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, usePostgres } from '../helpers/postgres';
-import { testDesk, type TestDesk } from '../helpers/app';
-import { tempDir } from '../helpers/temp';
+import type { TestDesk } from '../helpers/app';
+import { enrolledDesk, type Hall } from '../helpers/hub-desks';
 import { CuttableProxy } from '../helpers/cuttable-proxy';
-import { dbFile, FAST_SENDER, waitFor, writeConfig } from './sync-support';
+import { dbFile, waitFor } from './sync-support';
 import { freePort } from '../../hub/cluster';
 import { serve } from '../../hub/main';
-import { enrolDesk, hubIdentity } from '../../hub/trust';
-import { createDeskKeys } from '../../electron/services/transfer/desk-keys';
-import { hubFingerprint, type HubCard } from '../../electron/services/hub/hub-protocol';
+import { hubIdentity } from '../../hub/trust';
+import type { HubCard } from '../../electron/services/hub/hub-protocol';
 
 /**
  * Applicants are shared by the hall's desks (docs/hub.md, "Hall records: ownership and conflicts"),
@@ -28,6 +27,7 @@ let url: string;
 let pool: pg.Pool;
 let hub: { close(): Promise<void>; port: number };
 let hubCard: HubCard;
+let hall: Hall;
 const relays: Record<string, CuttableProxy> = {};
 let E: TestDesk;
 let F: TestDesk;
@@ -36,19 +36,12 @@ const tok: Record<string, string> = {};
 /** 陈晓东: registered at E during the test (a valid ID number, check digit by GB 11643). */
 const ID = '420325199003150032';
 
-async function enrolledDesk(deskId: string): Promise<TestDesk> {
+/** A desk of the hall reaching the hub through its own relay. */
+async function deskBehindRelay(deskId: string, name: string): Promise<TestDesk> {
   const relay = new CuttableProxy(await freePort(), () => hub.port);
   await relay.open();
   relays[deskId] = relay;
-  const dataDir = tempDir(`hub-applicants-${deskId}-`);
-  const keys = createDeskKeys(dataDir, { deskId, name: `${deskId === 'desk-e' ? '5' : '6'}号窗口`, zone: 'intranet', signAlg: 'ed25519' });
-  await enrolDesk(pool, keys.card, '李主任');
-  writeConfig(dataDir, {
-    version: 1,
-    sender: FAST_SENDER,
-    targets: [{ id: 'hub', name: '全厅中心', kind: 'hub', baseUrl: `http://127.0.0.1:${relay.port}`, hub: { hubId: hubCard.hubId, signPub: hubCard.signPub, fingerprint: hubFingerprint(hubCard) } }],
-  });
-  return testDesk({ dataDir });
+  return enrolledDesk(hall, { deskId, name, port: relay.port, dir: 'hub-applicants' });
 }
 
 function applicantRow(d: TestDesk): { id: number; phone: string; address: string | null } | undefined {
@@ -67,9 +60,10 @@ beforeAll(async () => {
   hub = await serve(url, '127.0.0.1:0');
   pool = new pg.Pool({ connectionString: url, max: 4 });
   hubCard = (await hubIdentity(pool)).card;
+  hall = { pool, card: hubCard };
   process.env.DESK_TRANSFER_PASSPHRASE = 'hub-applicants-test';
-  E = await enrolledDesk('desk-e');
-  F = await enrolledDesk('desk-f');
+  E = await deskBehindRelay('desk-e', '5号窗口');
+  F = await deskBehindRelay('desk-f', '6号窗口');
   tok.E = (await E.signIn('zhangmin')).token;
   tok.F = (await F.signIn('liuyang')).token;
   tok.Fadmin = (await F.signIn('admin')).token;

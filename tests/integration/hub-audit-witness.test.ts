@@ -18,14 +18,15 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, usePostgres } from '../helpers/postgres';
 import { testDesk, type TestDesk } from '../helpers/app';
+import { enrolledDesk, type Hall } from '../helpers/hub-desks';
 import { tempDir } from '../helpers/temp';
-import { dbFile, FAST_SENDER, waitFor, writeConfig } from './sync-support';
+import { dbFile, waitFor } from './sync-support';
 import { CuttableProxy } from '../helpers/cuttable-proxy';
 import { freePort } from '../../hub/cluster';
 import { serve } from '../../hub/main';
 import { enrolDesk, hubIdentity } from '../../hub/trust';
 import { createDeskKeys } from '../../electron/services/transfer/desk-keys';
-import { hubFingerprint, type HubCard } from '../../electron/services/hub/hub-protocol';
+import type { HubCard } from '../../electron/services/hub/hub-protocol';
 import { backupName, writeBackupSync } from '../../electron/store/backups';
 import { openTestStore } from '../helpers/store';
 
@@ -47,17 +48,21 @@ let url: string;
 let pool: pg.Pool;
 let hub: { close(): Promise<void>; port: number };
 let hubCard: HubCard;
+let hall: Hall;
 let proxy: CuttableProxy;
 let sup: TestDesk;
 let supToken: string;
 const running = new Set<TestDesk>();
 
-function hubTarget(port: number) {
-  return { id: 'hub', name: '全厅中心', kind: 'hub' as const, baseUrl: `http://127.0.0.1:${port}`, hub: { hubId: hubCard.hubId, signPub: hubCard.signPub, fingerprint: hubFingerprint(hubCard) } };
-}
-
 async function start(dataDir: string): Promise<TestDesk> {
   const d = await testDesk({ dataDir });
+  running.add(d);
+  return d;
+}
+
+/** A desk enrolled at the hub, reaching it at `port`; stopped after the file. */
+async function witnessDesk(deskId: string, port: number, supervisorDesk = false): Promise<TestDesk> {
+  const d = await enrolledDesk(hall, { deskId, port, dir: 'hub-witness', supervisorDesk });
   running.add(d);
   return d;
 }
@@ -66,14 +71,6 @@ async function stop(d: TestDesk): Promise<void> {
   running.delete(d);
   await d.app.stopSync();
   d.app.close();
-}
-
-async function enrolledDesk(deskId: string, port: number, supervisorDesk = false): Promise<TestDesk> {
-  const dataDir = tempDir(`hub-witness-${deskId}-`);
-  const keys = createDeskKeys(dataDir, { deskId, name: `${deskId} 窗口`, zone: 'intranet', signAlg: 'ed25519' });
-  await enrolDesk(pool, keys.card, '李主任', { supervisorDesk });
-  writeConfig(dataDir, { version: 1, sender: FAST_SENDER, targets: [hubTarget(port)] });
-  return start(dataDir);
 }
 
 function localRows(dataDir: string): Row[] {
@@ -156,10 +153,11 @@ beforeAll(async () => {
   hub = await serve(url, '127.0.0.1:0');
   pool = new pg.Pool({ connectionString: url, max: 4 });
   hubCard = (await hubIdentity(pool)).card;
+  hall = { pool, card: hubCard };
   process.env.DESK_TRANSFER_PASSPHRASE = 'hub-witness-test';
   proxy = new CuttableProxy(await freePort(), () => hub.port);
   await proxy.open();
-  sup = await enrolledDesk('desk-sup', hub.port, true);
+  sup = await witnessDesk('desk-sup', hub.port, true);
   supToken = (await sup.signIn('admin')).token;
 }, 180_000);
 
@@ -172,7 +170,7 @@ afterAll(async () => {
 
 describe('the hub witnesses every desk’s audit', () => {
   it('an untampered desk verifies 一致, its entries and signed checkpoints held append-only at the hub; the supervisor’s request is audited', async () => {
-    const d = await enrolledDesk('desk-ok', hub.port);
+    const d = await witnessDesk('desk-ok', hub.port);
     await audited(d);
     // A user name with a NUL character (which a PostgreSQL TEXT column refuses) is witnessed exactly too.
     expect((await d.raw('auth.signIn', { username: 'nul\u0000x', password: 'wrong' })).ok).toBe(false);
@@ -239,7 +237,7 @@ describe('the hub witnesses every desk’s audit', () => {
 
   for (const c of cases) {
     it(`${c.name} after the desk sent its audit: the hub's 核验 names entry ${c.first}`, async () => {
-      let d = await enrolledDesk(c.deskId, hub.port);
+      let d = await witnessDesk(c.deskId, hub.port);
       await audited(d);
       await allWitnessed(c.deskId, d.dataDir);
       const before = await witnessed(c.deskId);
@@ -271,7 +269,7 @@ describe('the hub witnesses every desk’s audit', () => {
     const q = await verify('desk-quiet');
     expect([q.verdict, q.message]).toEqual(['missing', '缺少审计记录：该工作台尚未向全厅中心发送审计日志，无从核验。']);
 
-    let d = await enrolledDesk('desk-rekeyed', hub.port);
+    let d = await witnessDesk('desk-rekeyed', hub.port);
     await audited(d, 20);
     await allWitnessed('desk-rekeyed', d.dataDir);
     const before = await witnessed('desk-rekeyed');
@@ -291,7 +289,7 @@ describe('the hub witnesses every desk’s audit', () => {
   }, 120_000);
 
   it('a desk restored from a backup: the hub follows the new store on its signed restore line and keeps what it witnessed of the old one', async () => {
-    let d = await enrolledDesk('desk-restored', hub.port);
+    let d = await witnessDesk('desk-restored', hub.port);
     await audited(d, 30);
     await allWitnessed('desk-restored', d.dataDir);
     await stop(d);
@@ -323,7 +321,7 @@ describe('the hub witnesses every desk’s audit', () => {
   }, 120_000);
 
   it('a desk cut off from the hub while writing catches up on reconnect exactly: no gaps, no duplicates', async () => {
-    const d = await enrolledDesk('desk-offline', proxy.port);
+    const d = await witnessDesk('desk-offline', proxy.port);
     await audited(d, 40, 'first');
     await allWitnessed('desk-offline', d.dataDir);
     await proxy.cut();

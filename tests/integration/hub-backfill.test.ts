@@ -2,13 +2,14 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, usePostgres } from '../helpers/postgres';
 import { testDesk, type TestDesk } from '../helpers/app';
+import { deskRows, writeHubConfig } from '../helpers/hub-desks';
 import { tempDir } from '../helpers/temp';
 import { signaturePng } from '../helpers/png';
-import { dbFile, FAST_SENDER, waitFor, writeConfig } from './sync-support';
+import { dbFile, waitFor } from './sync-support';
 import { serve } from '../../hub/main';
 import { enrolDesk, hubIdentity } from '../../hub/trust';
 import { createDeskKeys, type DeskCard } from '../../electron/services/transfer/desk-keys';
-import { hubFingerprint, type HubCard } from '../../electron/services/hub/hub-protocol';
+import type { HubCard } from '../../electron/services/hub/hub-protocol';
 import { killRandom } from '../helpers/kill-points';
 import { startHost } from '../e2e/support/host';
 import { openTestStore } from '../helpers/store';
@@ -41,15 +42,11 @@ function residentId(birth: string, seq: string): string {
 
 const SAME_PERSON = residentId('19850412', '031');
 
-function hubTarget() {
-  return { id: 'hub', name: '全厅中心', kind: 'hub' as const, baseUrl: `http://127.0.0.1:${hub.port}`, hub: { hubId: hubCard.hubId, signPub: hubCard.signPub, fingerprint: hubFingerprint(hubCard) } };
-}
-
 /** A desk that has worked without a hub: its keys exist, it is not enrolled, its targets name no hub. */
 async function deskWithoutHub(deskId: string, windowName: string): Promise<{ d: TestDesk; card: DeskCard }> {
   const dataDir = tempDir(`hub-backfill-${deskId}-`);
   const keys = createDeskKeys(dataDir, { deskId, name: windowName, zone: 'intranet', signAlg: 'ed25519' });
-  writeConfig(dataDir, { version: 1, sender: FAST_SENDER, targets: [] });
+  writeHubConfig(dataDir, hubCard, null);
   const d = await testDesk({ dataDir });
   open.push(d);
   return { d, card: keys.card };
@@ -60,7 +57,7 @@ async function enrolAndRestart(d: TestDesk, card: DeskCard, opts: { sync?: boole
   await d.app.stopSync();
   d.app.close();
   await enrolDesk(pool, card, '李主任');
-  writeConfig(d.dataDir, { version: 1, sender: FAST_SENDER, targets: [hubTarget()] });
+  writeHubConfig(d.dataDir, hubCard, hub.port);
   const again = await testDesk({ dataDir: d.dataDir, ...(opts.sync === false ? { sync: false } : {}) });
   open.push(again);
   return again;
@@ -71,16 +68,7 @@ async function close(d: TestDesk): Promise<void> {
   d.app.close();
 }
 
-function read<T>(d: TestDesk, sql: string, ...args: unknown[]): T[] {
-  const db = openTestStore(dbFile(d.dataDir), { readonly: true });
-  try {
-    return db.prepare(sql).all(...args) as T[];
-  } finally {
-    db.close();
-  }
-}
-
-const drained = (d: TestDesk) => read<{ n: number }>(d, `SELECT count(*) AS n FROM hall_record_outbox WHERE state <> 'acknowledged'`)[0]!.n === 0 && read<{ n: number }>(d, 'SELECT count(*) AS n FROM hall_record_outbox')[0]!.n > 0;
+const drained = (d: TestDesk) => deskRows<{ n: number }>(d, `SELECT count(*) AS n FROM hall_record_outbox WHERE state <> 'acknowledged'`)[0]!.n === 0 && deskRows<{ n: number }>(d, 'SELECT count(*) AS n FROM hall_record_outbox')[0]!.n > 0;
 
 beforeAll(async () => {
   url = await createDatabase(pgc.cluster, 'hub_backfill');
@@ -120,12 +108,12 @@ describe('backfill at enrolment', () => {
     await e.d.call('intake.addMaterial', { caseId: v.id, certificateItemId: cert, title: '出生医学证明', validUntil: '2099-12-31', pages: [{ mime: 'image/png', base64: signaturePng().toString('base64') }] }, eClerk);
     // A user created before the hub: stays local.
     await e.d.call('users.create', { username: 'qianli', displayName: '钱立', role: 'clerk', password: 'Harbor-2026-west!' }, eAdmin);
-    expect(read(e.d, 'SELECT count(*) AS n FROM hall_record_outbox')).toEqual([{ n: 0 }]);
+    expect(deskRows(e.d, 'SELECT count(*) AS n FROM hall_record_outbox')).toEqual([{ n: 0 }]);
 
     // E is enrolled and its hub target added: its four records are queued once and pushed.
     const E = await enrolAndRestart(e.d, e.card);
     await waitFor('E pushed its backfill', () => drained(E) || null);
-    expect(read(E, 'SELECT kind, state, outcome, base_version FROM hall_record_outbox ORDER BY id')).toEqual([
+    expect(deskRows(E, 'SELECT kind, state, outcome, base_version FROM hall_record_outbox ORDER BY id')).toEqual([
       { kind: 'applicant', state: 'acknowledged', outcome: 'current', base_version: 0 },
       { kind: 'applicant', state: 'acknowledged', outcome: 'current', base_version: 0 },
       { kind: 'credit', state: 'acknowledged', outcome: 'current', base_version: 0 },
@@ -134,7 +122,7 @@ describe('backfill at enrolment', () => {
     // Then F: its 陈晓东 meets E's on the hub.
     const F = await enrolAndRestart(f.d, f.card);
     await waitFor('F pushed its backfill', () => drained(F) || null);
-    expect(read(F, 'SELECT kind, state, outcome FROM hall_record_outbox ORDER BY id')).toEqual([{ kind: 'applicant', state: 'acknowledged', outcome: 'conflict' }]);
+    expect(deskRows(F, 'SELECT kind, state, outcome FROM hall_record_outbox ORDER BY id')).toEqual([{ kind: 'applicant', state: 'acknowledged', outcome: 'conflict' }]);
 
     // One applicant on the hub, both versions kept, one open conflict.
     const versions = (await pool.query(`SELECT version, desk_id, outcome, body->>'phone' AS phone FROM record_versions WHERE kind = 'applicant' AND record_id = $1 ORDER BY version`, [`resident_id:${SAME_PERSON}`])).rows;
@@ -162,16 +150,16 @@ describe('backfill at enrolment', () => {
       { kind: 'material', n: 1 },
     ]);
     // F holds one 陈晓东 (the hall's current version, adopted from the answer), E's credit record and material.
-    await waitFor('F holds E’s records', () => read<{ n: number }>(F, `SELECT count(*) AS n FROM materials WHERE origin_desk = 'desk-e'`)[0]!.n === 1 || null);
-    expect(read(F, 'SELECT phone FROM applicants WHERE id_number = ?', SAME_PERSON)).toEqual([{ phone: '13907190001' }]);
-    expect(read(F, `SELECT name, origin_desk FROM credit_records WHERE hall_key IS NOT NULL`)).toEqual([{ name: '周敏', origin_desk: 'desk-e' }]);
+    await waitFor('F holds E’s records', () => deskRows<{ n: number }>(F, `SELECT count(*) AS n FROM materials WHERE origin_desk = 'desk-e'`)[0]!.n === 1 || null);
+    expect(deskRows(F, 'SELECT phone FROM applicants WHERE id_number = ?', SAME_PERSON)).toEqual([{ phone: '13907190001' }]);
+    expect(deskRows(F, `SELECT name, origin_desk FROM credit_records WHERE hall_key IS NOT NULL`)).toEqual([{ name: '周敏', origin_desk: 'desk-e' }]);
     // E did not take F's version over its own either; both still hold one row for the person.
-    expect(read(E, 'SELECT phone FROM applicants WHERE id_number = ?', SAME_PERSON)).toEqual([{ phone: '13907190001' }]);
-    expect(read(F, `SELECT count(*) AS n FROM users WHERE username = 'qianli'`)).toEqual([{ n: 0 }]);
+    expect(deskRows(E, 'SELECT phone FROM applicants WHERE id_number = ?', SAME_PERSON)).toEqual([{ phone: '13907190001' }]);
+    expect(deskRows(F, `SELECT count(*) AS n FROM users WHERE username = 'qianli'`)).toEqual([{ n: 0 }]);
     // F applied every item it pulled (the material after its applicant: the pusher keeps that order).
-    expect(read(F, `SELECT count(*) AS n FROM audit_log WHERE action = 'hub.recordSkipped'`)).toEqual([{ n: 0 }]);
+    expect(deskRows(F, `SELECT count(*) AS n FROM audit_log WHERE action = 'hub.recordSkipped'`)).toEqual([{ n: 0 }]);
     // Each batch is attributed to the system in the audit log (one per kind walked here).
-    expect(read(E, `SELECT actor_username, json_extract(detail, '$.kind') AS kind, json_extract(detail, '$.queued') AS queued FROM audit_log WHERE action = 'hub.backfillQueued' ORDER BY seq`)).toEqual([
+    expect(deskRows(E, `SELECT actor_username, json_extract(detail, '$.kind') AS kind, json_extract(detail, '$.queued') AS queued FROM audit_log WHERE action = 'hub.backfillQueued' ORDER BY seq`)).toEqual([
       { actor_username: 'system', kind: 'applicant', queued: 2 },
       { actor_username: 'system', kind: 'credit', queued: 1 },
       { actor_username: 'system', kind: 'material', queued: 1 },
@@ -200,7 +188,7 @@ describe('backfill at enrolment', () => {
     // backfill and is killed at a point of its own progress: inside the n-th batch's transaction
     // (before its commit) or just after that commit.
     await enrolDesk(pool, g.card, '李主任');
-    writeConfig(g.d.dataDir, { version: 1, sender: FAST_SENDER, targets: [hubTarget()] });
+    writeHubConfig(g.d.dataDir, hubCard, hub.port);
     const { int, pick } = killRandom('hub-backfill');
     const at = pick(['write.applied', 'write.committed'] as const);
     const n = int(1, 2);
@@ -208,16 +196,16 @@ describe('backfill at enrolment', () => {
     expect(await host.marks!.held()).toMatchObject({ mark: at, detail: 'hub.backfillQueued' });
     await host.kill('SIGKILL');
     const committed = at === 'write.applied' ? n - 1 : n; // the batch held before its commit is rolled back whole
-    expect(read(g.d, `SELECT count(*) AS n FROM hall_record_outbox`)).toEqual([{ n: committed * 500 }]);
-    expect(read(g.d, `SELECT count(*) AS n FROM audit_log WHERE action = 'hub.backfillQueued'`)).toEqual([{ n: committed }]);
+    expect(deskRows(g.d, `SELECT count(*) AS n FROM hall_record_outbox`)).toEqual([{ n: committed * 500 }]);
+    expect(deskRows(g.d, `SELECT count(*) AS n FROM audit_log WHERE action = 'hub.backfillQueued'`)).toEqual([{ n: committed }]);
 
     // The next start goes on from the marker and pushes all.
     const G = await testDesk({ dataDir: g.d.dataDir });
     open.push(G);
-    await waitFor('G pushed its backfill', () => (drained(G) && read<{ n: number }>(G, 'SELECT count(*) AS n FROM hall_record_outbox')[0]!.n >= N) || null, 120_000);
-    expect(read(G, `SELECT count(*) AS n, count(DISTINCT record_id) AS records FROM hall_record_outbox WHERE kind = 'applicant'`)).toEqual([{ n: N, records: N }]);
-    expect(read(G, `SELECT count(*) AS n FROM hall_record_outbox WHERE kind <> 'applicant'`)).toEqual([{ n: 0 }]);
-    const batches = read<{ rows: number; queued: number }>(G, `SELECT json_extract(detail, '$.rows') AS rows, json_extract(detail, '$.queued') AS queued FROM audit_log WHERE action = 'hub.backfillQueued' AND json_extract(detail, '$.kind') = 'applicant' ORDER BY seq`);
+    await waitFor('G pushed its backfill', () => (drained(G) && deskRows<{ n: number }>(G, 'SELECT count(*) AS n FROM hall_record_outbox')[0]!.n >= N) || null, 120_000);
+    expect(deskRows(G, `SELECT count(*) AS n, count(DISTINCT record_id) AS records FROM hall_record_outbox WHERE kind = 'applicant'`)).toEqual([{ n: N, records: N }]);
+    expect(deskRows(G, `SELECT count(*) AS n FROM hall_record_outbox WHERE kind <> 'applicant'`)).toEqual([{ n: 0 }]);
+    const batches = deskRows<{ rows: number; queued: number }>(G, `SELECT json_extract(detail, '$.rows') AS rows, json_extract(detail, '$.queued') AS queued FROM audit_log WHERE action = 'hub.backfillQueued' AND json_extract(detail, '$.kind') = 'applicant' ORDER BY seq`);
     expect(batches).toEqual([
       { rows: 500, queued: 500 },
       { rows: 500, queued: 500 },
@@ -233,9 +221,9 @@ describe('backfill at enrolment', () => {
     await enrolDesk(pool, g.card, '李主任');
     const G2 = await testDesk({ dataDir: g.d.dataDir });
     open.push(G2);
-    await waitFor('G2 pulled the feed', () => read<{ n: number }>(G2, 'SELECT count(*) AS n FROM hall_sync_state')[0]!.n === 1 || null);
-    const audited = read<{ n: number }>(G2, `SELECT count(*) AS n FROM audit_log WHERE action = 'hub.backfillQueued'`)[0]!.n;
-    expect(read(G2, `SELECT count(*) AS n FROM hall_record_outbox`)).toEqual([{ n: N }]);
+    await waitFor('G2 pulled the feed', () => deskRows<{ n: number }>(G2, 'SELECT count(*) AS n FROM hall_sync_state')[0]!.n === 1 || null);
+    const audited = deskRows<{ n: number }>(G2, `SELECT count(*) AS n FROM audit_log WHERE action = 'hub.backfillQueued'`)[0]!.n;
+    expect(deskRows(G2, `SELECT count(*) AS n FROM hall_record_outbox`)).toEqual([{ n: N }]);
     expect(audited).toBe(batches.length + 2); // the applicant batches above, then one each for credit and material: none since
     await close(G2);
   }, 240_000);

@@ -1,15 +1,14 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, crashCluster, promote, sql, startStandby, usePostgres } from '../helpers/postgres';
-import { auditCount, deskFeed, hubEntries, hubFeed, hubTargetFor, startHubProcess, type HubProcess } from '../helpers/hub-process';
-import { testDesk, type TestDesk } from '../helpers/app';
-import { tempDir } from '../helpers/temp';
+import { auditCount, deskFeed, hubEntries, hubFeed, startHubProcess, type HubProcess } from '../helpers/hub-process';
+import type { TestDesk } from '../helpers/app';
+import { enrolledDesk } from '../helpers/hub-desks';
 import { prng } from '../helpers/kill-points';
-import { dbFile, FAST_SENDER, queueClones, waitFor, writeConfig } from './sync-support';
+import { dbFile, queueClones, waitFor } from './sync-support';
 import { freePort, type Cluster } from '../../hub/cluster';
 import { migrate } from '../../hub/migrate';
-import { enrolDesk, hubIdentity } from '../../hub/trust';
-import { createDeskKeys } from '../../electron/services/transfer/desk-keys';
+import { hubIdentity } from '../../hub/trust';
 import type { HubCard } from '../../electron/services/hub/hub-protocol';
 
 /**
@@ -50,12 +49,9 @@ beforeAll(async () => {
   hubCard = (await hubIdentity(p)).card;
   process.env.DESK_TRANSFER_PASSPHRASE = 'hub-failover-test';
   for (let i = 0; i < DESKS; i++) {
-    const dataDir = tempDir(`hub-failover-desk-${i}-`);
     const deskId = `desk-f${i + 1}`;
-    const keys = createDeskKeys(dataDir, { deskId, name: `${i + 1}号窗口`, zone: 'intranet', signAlg: 'ed25519' });
-    await enrolDesk(p, keys.card, '李主任');
-    writeConfig(dataDir, { version: 1, sender: FAST_SENDER, targets: [hubTargetFor(hubCard, port, { pullMs: 100 })] });
-    desks.push({ d: await testDesk({ dataDir }), deskId, file: dbFile(dataDir) });
+    const d = await enrolledDesk({ pool: p, card: hubCard }, { deskId, name: `${i + 1}号窗口`, port, dir: 'hub-failover', target: { pullMs: 100 } });
+    desks.push({ d, deskId, file: dbFile(d.dataDir) });
   }
   standby = await startStandby(primary.cluster, { name: 'standby1', synchronous: true });
 }, 180_000);

@@ -3,15 +3,15 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, usePostgres } from '../helpers/postgres';
-import { testDesk, type TestDesk } from '../helpers/app';
-import { ROOT, tempDir } from '../helpers/temp';
+import type { TestDesk } from '../helpers/app';
+import { deskRows, enrolledDesk, type Hall } from '../helpers/hub-desks';
+import { ROOT } from '../helpers/temp';
 import { freePort, exited } from '../../hub/cluster';
 import { signaturePng } from '../helpers/png';
-import { auditCount, hubTargetFor, readDesk, startHubProcess, type HubProcess } from '../helpers/hub-process';
-import { dbFile, FAST_SENDER, waitFor, writeConfig } from './sync-support';
+import { auditCount, startHubProcess, type HubProcess } from '../helpers/hub-process';
+import { dbFile, waitFor } from './sync-support';
 import { HUB_MIGRATIONS_DIR, migrate } from '../../hub/migrate';
-import { enrolDesk, hubIdentity } from '../../hub/trust';
-import { createDeskKeys } from '../../electron/services/transfer/desk-keys';
+import { hubIdentity } from '../../hub/trust';
 import type { HubCard } from '../../electron/services/hub/hub-protocol';
 
 /**
@@ -40,6 +40,7 @@ const KILL = { step: STEPS[SEED % STEPS.length]!, point: POINTS[Math.floor(SEED 
 let url: string;
 let pool: pg.Pool;
 let hubCard: HubCard;
+let hall: Hall;
 let port: number;
 let hub: HubProcess;
 let A: TestDesk;
@@ -47,18 +48,6 @@ let L: TestDesk;
 let supervisor: string;
 let clerk: string;
 let chen: string;
-
-async function enrolledDesk(deskId: string, name: string): Promise<TestDesk> {
-  const dataDir = tempDir(`hub-field-auto-${deskId}-`);
-  const keys = createDeskKeys(dataDir, { deskId, name, zone: 'intranet', signAlg: 'ed25519' });
-  await enrolDesk(pool, keys.card, '李主任');
-  writeConfig(dataDir, { version: 1, sender: FAST_SENDER, targets: [hubTargetFor(hubCard, port, { pullMs: 100, feedWaitMs: 0, fieldMs: 100 })] });
-  return testDesk({ dataDir });
-}
-
-function read<T>(d: TestDesk, sql: string, ...args: unknown[]): T[] {
-  return readDesk(dbFile(d.dataDir), (db) => db.prepare(sql).all(...args) as T[]);
-}
 
 /** A case at A for `name` with a signed commitment for 无犯罪记录证明; returns its task id. */
 async function newTask(name = '王芳'): Promise<number> {
@@ -78,11 +67,13 @@ beforeAll(async () => {
   pool = new pg.Pool({ connectionString: url, max: 4 });
   await migrate(pool, HUB_MIGRATIONS_DIR);
   hubCard = (await hubIdentity(pool)).card;
+  hall = { pool, card: hubCard };
   port = await freePort();
   hub = await startHubProcess(url, port, { HUB_KILL_AT: `field:${KILL.step}:${KILL.point}` });
   process.env.DESK_TRANSFER_PASSPHRASE = 'hub-field-auto-test';
-  A = await enrolledDesk('desk-a', '一号窗口');
-  L = await enrolledDesk('laptop-1', '外勤笔记本1');
+  const rounds = { target: { pullMs: 100, feedWaitMs: 0, fieldMs: 100 } };
+  A = await enrolledDesk(hall, { deskId: 'desk-a', name: '一号窗口', port, dir: 'hub-field-auto', ...rounds });
+  L = await enrolledDesk(hall, { deskId: 'laptop-1', name: '外勤笔记本1', port, dir: 'hub-field-auto', ...rounds });
   supervisor = (await A.signIn('admin')).token;
   clerk = (await A.signIn('zhangmin')).token;
   chen = (await L.signIn('chenjing')).token;
@@ -158,18 +149,18 @@ describe('field work through the hub, by itself', () => {
     const task = await A.call('verification.get', { taskId }, supervisor);
     expect(task.outcome).toBe('false');
     expect(task.caseStatus).toBe('rejected'); // a draft case whose commitment was false (outcome.ts)
-    expect(read(A, 'SELECT count(*) AS n FROM field_results_applied WHERE task_id = ?', taskId)).toEqual([{ n: 1 }]);
+    expect(deskRows(A, 'SELECT count(*) AS n FROM field_results_applied WHERE task_id = ?', taskId)).toEqual([{ n: 1 }]);
     expect(auditCount(dbFile(A.dataDir), 'field.resultApplied')).toBe(1);
     // The laptop's key went with the automatic fetch: the hub holds its one registration, A registered it once (by itself) before applying.
     expect((await pool.query('SELECT package_id, from_desk FROM field_key_registrations WHERE task_key = $1', [taskKey])).rows).toEqual([{ package_id: work.packageId, from_desk: 'laptop-1' }]);
     expect(auditCount(dbFile(A.dataDir), 'verification.fieldKeyRegistered')).toBe(1);
-    expect(read(A, `SELECT actor_username FROM audit_log WHERE action = 'verification.fieldKeyRegistered'`)).toEqual([{ actor_username: 'system' }]);
-    expect(read(A, 'SELECT kind FROM verification_evidence WHERE task_id = ? ORDER BY position', taskId)).toEqual([{ kind: 'photo' }, { kind: 'signature' }]);
+    expect(deskRows(A, `SELECT actor_username FROM audit_log WHERE action = 'verification.fieldKeyRegistered'`)).toEqual([{ actor_username: 'system' }]);
+    expect(deskRows(A, 'SELECT kind FROM verification_evidence WHERE task_id = ? ORDER BY position', taskId)).toEqual([{ kind: 'photo' }, { kind: 'signature' }]);
     // The photo's bytes at A are the laptop's, byte for byte.
-    const photoSha = read<{ file_sha256: string }>(A, `SELECT file_sha256 FROM verification_evidence WHERE task_id = ? AND kind = 'photo'`, taskId)[0]!.file_sha256;
-    expect(read(L, 'SELECT file_sha256 FROM field_photos WHERE package_id = ? AND position = 0', work.packageId)).toEqual([{ file_sha256: photoSha }]);
+    const photoSha = deskRows<{ file_sha256: string }>(A, `SELECT file_sha256 FROM verification_evidence WHERE task_id = ? AND kind = 'photo'`, taskId)[0]!.file_sha256;
+    expect(deskRows(L, 'SELECT file_sha256 FROM field_photos WHERE package_id = ? AND position = 0', work.packageId)).toEqual([{ file_sha256: photoSha }]);
     // A false finding writes its credit record, as at the desk.
-    expect(read(A, `SELECT count(*) AS n FROM credit_records WHERE verification_task_id = ?`, taskId)).toEqual([{ n: 1 }]);
+    expect(deskRows(A, `SELECT count(*) AS n FROM credit_records WHERE verification_task_id = ?`, taskId)).toEqual([{ n: 1 }]);
     // The hub: one result, acknowledged; one lock, the laptop's.
     expect((await pool.query('SELECT count(*)::int AS n, bool_and(acked_at IS NOT NULL) AS acked FROM field_results WHERE task_key = $1', [taskKey])).rows).toEqual([{ n: 1, acked: true }]);
     expect((await pool.query('SELECT holder_desk, holder_name, released_at FROM field_locks WHERE task_key = $1', [taskKey])).rows).toEqual([{ holder_desk: 'laptop-1', holder_name: '陈静', released_at: null }]);
@@ -200,7 +191,7 @@ describe('field work through the hub, by itself', () => {
       const ws = (await L.call('field.list', {}, chen)).filter((w) => w.taskId === taskId);
       return ws.length === 2 ? ws : null;
     }, 60_000);
-    const current = read<{ package_id: string }>(A, 'SELECT package_id FROM verification_tasks WHERE id = ?', taskId)[0]!.package_id;
+    const current = deskRows<{ package_id: string }>(A, 'SELECT package_id FROM verification_tasks WHERE id = ?', taskId)[0]!.package_id;
     expect(packages.map((w) => w.packageId)).toContain(current);
     expect((await L.call('field.hallTasks', {}, chen)).mine.find((x) => x.taskKey === taskKey)).toMatchObject({ status: 'working', packageId: current });
   }, 180_000);
@@ -217,7 +208,7 @@ describe('field work through the hub, by itself', () => {
     // Taken; the package that A issues for it at once never reaches the hub (the answer of the take itself may be cut by the hub dying).
     await L.raw('field.takeFromHall', { taskKey }, chen);
     await died;
-    expect(read(A, 'SELECT checked_out_by IS NOT NULL AS out FROM verification_tasks WHERE id = ?', taskId)).toEqual([{ out: 1 }]);
+    expect(deskRows(A, 'SELECT checked_out_by IS NOT NULL AS out FROM verification_tasks WHERE id = ?', taskId)).toEqual([{ out: 1 }]);
     // While the hub is down the supervisor takes the task back (the laptop is lost, say).
     await A.call('verification.release', { taskId, reason: '笔记本遗失' }, supervisor);
     hub = await startHubProcess(url, port);
@@ -230,7 +221,7 @@ describe('field work through the hub, by itself', () => {
       { holder_name: '陈静', no_package: true, released: true },
     ]);
     // A did not issue it to 陈静 again: the task is free, offered to the hall again.
-    expect(read(A, 'SELECT checked_out_by, package_id FROM verification_tasks WHERE id = ?', taskId)).toEqual([{ checked_out_by: null, package_id: null }]);
+    expect(deskRows(A, 'SELECT checked_out_by, package_id FROM verification_tasks WHERE id = ?', taskId)).toEqual([{ checked_out_by: null, package_id: null }]);
     await waitFor('offered again', async () => ((await L.call('field.hallTasks', {}, chen)).offers.some((o) => o.taskKey === taskKey) ? true : null), 60_000);
   }, 180_000);
 });

@@ -1,21 +1,19 @@
 import type { AddressInfo } from 'node:net';
-import { openTestStore } from '../helpers/store';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, usePostgres } from '../helpers/postgres';
-import { testDesk, type TestDesk } from '../helpers/app';
-import { tempDir } from '../helpers/temp';
+import type { TestDesk } from '../helpers/app';
+import { deskRows, enrolledDesk, type Hall } from '../helpers/hub-desks';
+import { hubTargetFor } from '../helpers/hub-process';
 import { CuttableProxy } from '../helpers/cuttable-proxy';
 import { freePort } from '../../hub/cluster';
 import { signaturePng } from '../helpers/png';
-import { dbFile, FAST_SENDER, waitFor, writeConfig } from './sync-support';
+import { waitFor } from './sync-support';
 import { HUB_MIGRATIONS_DIR, migrate } from '../../hub/migrate';
 import { createHubServer } from '../../hub/server';
-import { enrolDesk, hubIdentity } from '../../hub/trust';
-import { createDeskKeys } from '../../electron/services/transfer/desk-keys';
-import { hubFingerprint, type HubCard } from '../../electron/services/hub/hub-protocol';
+import { hubIdentity } from '../../hub/trust';
+import type { HubCard } from '../../electron/services/hub/hub-protocol';
 import { HubConnector } from '../../electron/services/hub/hub-connector';
-import { TargetConfig, type HubTargetConfig } from '../../electron/services/sync/targets-config';
 
 /**
  * Field work through the hub (docs/hub.md, "Field work through the hub"), against a real
@@ -36,32 +34,15 @@ const ROUNDS = 5;
 let pool: pg.Pool;
 let server: ReturnType<typeof createHubServer>;
 let hubCard: HubCard;
+let hall: Hall;
 let hubPort: number;
 let A: TestDesk;
 const laptops: { d: TestDesk; deskId: string; assistant: string; token: string }[] = [];
 let supervisor: string;
 let clerk: string;
 
-function hubTarget(port: number) {
-  return { id: 'hub', name: '全厅中心', kind: 'hub' as const, baseUrl: `http://127.0.0.1:${port}`, hub: { hubId: hubCard.hubId, signPub: hubCard.signPub, fingerprint: hubFingerprint(hubCard) }, fieldMs: 0 };
-}
-
-async function enrolledDesk(deskId: string, name: string, port: number): Promise<TestDesk> {
-  const dataDir = tempDir(`hub-field-${deskId}-`);
-  const keys = createDeskKeys(dataDir, { deskId, name, zone: 'intranet', signAlg: 'ed25519' });
-  await enrolDesk(pool, keys.card, '李主任');
-  writeConfig(dataDir, { version: 1, sender: FAST_SENDER, targets: [hubTarget(port)] });
-  return testDesk({ dataDir });
-}
-
-function read<T>(d: TestDesk, sql: string, ...args: unknown[]): T[] {
-  const db = openTestStore(dbFile(d.dataDir), { readonly: true });
-  try {
-    return db.prepare(sql).all(...args) as T[];
-  } finally {
-    db.close();
-  }
-}
+/** The desks' own field rounds off: every step is asked for by hand. */
+const FIELD_BY_HAND = { fieldMs: 0 };
 
 /** A case at A with a signed commitment for 无犯罪记录证明: its verification task opens. Returns the task id. */
 async function newTask(): Promise<number> {
@@ -106,18 +87,19 @@ beforeAll(async () => {
   await migrate(pool, HUB_MIGRATIONS_DIR);
   const identity = await hubIdentity(pool);
   hubCard = identity.card;
+  hall = { pool, card: hubCard };
   server = createHubServer({ pool, identity, log: () => undefined });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const port = (server.address() as AddressInfo).port;
   hubPort = port;
   process.env.DESK_TRANSFER_PASSPHRASE = 'hub-field-test';
-  A = await enrolledDesk('desk-a', '一号窗口', port);
+  A = await enrolledDesk(hall, { deskId: 'desk-a', name: '一号窗口', port, dir: 'hub-field', target: FIELD_BY_HAND });
   supervisor = (await A.signIn('admin')).token;
   clerk = (await A.signIn('zhangmin')).token;
   await A.call('users.create', { username: 'lisi', displayName: '李思', role: 'assistant', password: 'Field@2026x' }, supervisor);
   for (let i = 1; i <= LAPTOPS; i++) {
     const deskId = `laptop-${i}`;
-    const d = await enrolledDesk(deskId, `外勤笔记本${i}`, port);
+    const d = await enrolledDesk(hall, { deskId, name: `外勤笔记本${i}`, port, dir: 'hub-field', target: FIELD_BY_HAND });
     // Two assistants, two laptops each: 陈静 on 1 and 3, 李思 on 2 and 4.
     let token: string;
     if (i % 2 === 1) token = (await d.signIn('chenjing')).token;
@@ -226,14 +208,14 @@ describe('a field result delivered twice applies once', () => {
     const file = await A.call('verification.applyFieldResult', { resultJson: sent.resultJson }, supervisor);
     expect(file.applied).toBe(false);
     expect(file.message).toMatch(/^该外勤结果已于 \d{4}-\d\d-\d\d \d\d:\d\d 应用，本次未重复应用。$/);
-    expect(read(A, 'SELECT task_id FROM field_results_applied WHERE result_id = ?', sent.resultId)).toEqual([{ task_id: taskId }]);
-    expect(read(A, 'SELECT kind FROM verification_evidence WHERE task_id = ?', taskId)).toEqual([{ kind: 'signature' }]);
-    expect(read(A, `SELECT count(*) AS n FROM audit_log WHERE action = 'field.resultApplied' AND entity_id = ?`, String(taskId))).toEqual([{ n: 1 }]);
+    expect(deskRows(A, 'SELECT task_id FROM field_results_applied WHERE result_id = ?', sent.resultId)).toEqual([{ task_id: taskId }]);
+    expect(deskRows(A, 'SELECT kind FROM verification_evidence WHERE task_id = ?', taskId)).toEqual([{ kind: 'signature' }]);
+    expect(deskRows(A, `SELECT count(*) AS n FROM audit_log WHERE action = 'field.resultApplied' AND entity_id = ?`, String(taskId))).toEqual([{ n: 1 }]);
     // Acknowledged at the hub: a later sync has nothing left.
     expect((await pool.query('SELECT acked_at IS NOT NULL AS acked FROM field_results WHERE result_id = $1', [sent.resultId])).rows).toEqual([{ acked: true }]);
     expect(await A.call('verification.syncHallField', {}, supervisor)).toEqual({ issued: 0, applied: 0, duplicates: 0, refused: [] });
     // A laptop may not hand a package over for a task of another desk, nor acknowledge its results.
-    const asLaptop = new HubConnector(TargetConfig.parse(hubTarget(hubPort)) as HubTargetConfig, other.d.dataDir, 16, 5_000);
+    const asLaptop = new HubConnector(hubTargetFor(hubCard, hubPort, FIELD_BY_HAND), other.d.dataDir, 16, 5_000);
     const forged = await asLaptop.request('POST', '/v1/field/package', { taskKey, package: { forged: true } });
     expect(forged.status).toBe(409);
     expect((forged.json as { error: { message: string } }).error.message).toBe('只有任务所属窗口可以签发外勤任务包。');
@@ -255,8 +237,8 @@ describe('a field result delivered twice applies once', () => {
     const sent = await l.d.call('field.sendToHall', { taskKey, packageId }, l.token);
     expect(sent.duplicate).toBe(false);
     expect(await A.call('verification.syncHallField', {}, supervisor)).toEqual({ issued: 0, applied: 0, duplicates: 1, refused: [] });
-    expect(read(A, 'SELECT count(*) AS n FROM field_results_applied WHERE task_id = ?', taskId)).toEqual([{ n: 1 }]);
-    expect(read(A, 'SELECT count(*) AS n FROM verification_evidence WHERE task_id = ?', taskId)).toEqual([{ n: 1 }]);
+    expect(deskRows(A, 'SELECT count(*) AS n FROM field_results_applied WHERE task_id = ?', taskId)).toEqual([{ n: 1 }]);
+    expect(deskRows(A, 'SELECT count(*) AS n FROM verification_evidence WHERE task_id = ?', taskId)).toEqual([{ n: 1 }]);
     expect((await pool.query('SELECT acked_at IS NOT NULL AS acked FROM field_results WHERE task_key = $1', [taskKey])).rows).toEqual([{ acked: true }]);
   }, 120_000);
 });
@@ -265,7 +247,7 @@ describe('a laptop cut off from the hub', () => {
   it('works on its imported package while the hub is unreachable; its result, sent when it is back, applies once', async () => {
     const proxy = new CuttableProxy(await freePort(), () => hubPort);
     await proxy.open();
-    const d = await enrolledDesk('laptop-5', '外勤笔记本5', proxy.port);
+    const d = await enrolledDesk(hall, { deskId: 'laptop-5', name: '外勤笔记本5', port: proxy.port, dir: 'hub-field', target: FIELD_BY_HAND });
     const l = { d, deskId: 'laptop-5', assistant: '陈静', token: (await d.signIn('chenjing')).token };
     try {
       const taskId = await newTask();
@@ -309,7 +291,7 @@ describe('a result the owning desk refuses', () => {
     const refused = { issued: 0, applied: 0, duplicates: 0, refused: [{ ref: sent.resultId, message: '该外勤任务已被收回或改派，此结果不能应用。' }] };
     expect(await A.call('verification.syncHallField', {}, supervisor)).toEqual(refused);
     expect(await A.call('verification.syncHallField', {}, supervisor)).toEqual(refused);
-    expect(read(A, 'SELECT count(*) AS n FROM field_results_applied WHERE task_id = ?', taskId)).toEqual([{ n: 0 }]);
+    expect(deskRows(A, 'SELECT count(*) AS n FROM field_results_applied WHERE task_id = ?', taskId)).toEqual([{ n: 0 }]);
     expect((await A.call('verification.get', { taskId }, supervisor)).outcome).toBeNull();
     expect((await pool.query('SELECT acked_at FROM field_results WHERE result_id = $1', [sent.resultId])).rows).toEqual([{ acked_at: null }]);
   }, 120_000);

@@ -4,22 +4,22 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, usePostgres } from '../helpers/postgres';
 import { testDesk, type TestDesk } from '../helpers/app';
+import { deskRows, enrolledDesk, type Hall, writeHubConfig } from '../helpers/hub-desks';
+import { hubTargetFor } from '../helpers/hub-process';
 import { tempDir } from '../helpers/temp';
 import { signaturePng } from '../helpers/png';
-import { dbFile, FAST_SENDER, waitFor, writeConfig } from './sync-support';
+import { FAST_SENDER, waitFor, writeConfig } from './sync-support';
 import { CuttableProxy } from '../helpers/cuttable-proxy';
 import { freePort } from '../../hub/cluster';
 import { serve } from '../../hub/main';
 import { enrolDesk, hubIdentity } from '../../hub/trust';
 import { HUB_MIGRATIONS_DIR, migrate } from '../../hub/migrate';
 import { createDeskKeys } from '../../electron/services/transfer/desk-keys';
-import { hubFingerprint, type HubCard } from '../../electron/services/hub/hub-protocol';
+import type { HubCard } from '../../electron/services/hub/hub-protocol';
 import { systemMonotonic } from '../../electron/app/clock';
 import { HubConnector } from '../../electron/services/hub/hub-connector';
 import { ConnectorFailure } from '../../electron/services/sync/http-connector';
-import { TargetConfig, type HubTargetConfig } from '../../electron/services/sync/targets-config';
 import type { HallAssistanceView } from '../../shared/ipc/methods/hall-assistance';
-import { openTestStore } from '../helpers/store';
 
 /**
  * 协查 across the hall and the supervisor's hall-wide case list, end to end against a real
@@ -39,6 +39,7 @@ let url: string;
 let pool: pg.Pool;
 let hub: { close(): Promise<void>; port: number };
 let hubCard: HubCard;
+let hall: Hall;
 let proxyB: CuttableProxy;
 let proxyC: CuttableProxy;
 let A: TestDesk;
@@ -51,28 +52,6 @@ const tokens: Record<string, string> = {};
 let dRequestKey = '';
 const DAY = 86_400_000;
 const SIG = signaturePng().toString('base64');
-
-function hubTarget(port: number) {
-  return { id: 'hub', name: '全厅中心', kind: 'hub' as const, baseUrl: `http://127.0.0.1:${port}`, hub: { hubId: hubCard.hubId, signPub: hubCard.signPub, fingerprint: hubFingerprint(hubCard) } };
-}
-
-async function enrolledDesk(deskId: string, port: number, now?: () => Date): Promise<TestDesk> {
-  // A moved wall clock is not a duration: sessions and back-off keep the machine's monotonic clock.
-  const dataDir = tempDir(`hub-assist-${deskId}-`);
-  const keys = createDeskKeys(dataDir, { deskId, name: `${deskId} 窗口`, zone: 'intranet', signAlg: 'ed25519' });
-  await enrolDesk(pool, keys.card, '李主任');
-  writeConfig(dataDir, { version: 1, sender: FAST_SENDER, targets: [hubTarget(port)] });
-  return testDesk({ dataDir, ...(now ? { now, monotonic: systemMonotonic } : {}) });
-}
-
-function read<T>(d: TestDesk, sql: string, ...args: unknown[]): T[] {
-  const db = openTestStore(dbFile(d.dataDir), { readonly: true });
-  try {
-    return db.prepare(sql).all(...args) as T[];
-  } finally {
-    db.close();
-  }
-}
 
 async function applicantId(d: TestDesk, token: string, name: string): Promise<number> {
   return (await d.call('applicants.list', { query: name, limit: 5 }, token)).find((a) => a.name === name)!.id;
@@ -118,14 +97,16 @@ beforeAll(async () => {
   hub = await serve(url, '127.0.0.1:0');
   pool = new pg.Pool({ connectionString: url, max: 4 });
   hubCard = (await hubIdentity(pool)).card;
+  hall = { pool, card: hubCard };
   process.env.DESK_TRANSFER_PASSPHRASE = 'hub-assistance-test';
   proxyB = new CuttableProxy(await freePort(), () => hub.port);
   proxyC = new CuttableProxy(await freePort(), () => hub.port);
   await proxyB.open();
   await proxyC.open();
-  A = await enrolledDesk('desk-a', hub.port);
-  B = await enrolledDesk('desk-b', proxyB.port, () => new Date(Date.now() + bAheadMs));
-  C = await enrolledDesk('desk-c', proxyC.port);
+  A = await enrolledDesk(hall, { deskId: 'desk-a', port: hub.port, dir: 'hub-assist' });
+  // A moved wall clock is not a duration: sessions and back-off keep the machine's monotonic clock.
+  B = await enrolledDesk(hall, { deskId: 'desk-b', port: proxyB.port, dir: 'hub-assist', app: { now: () => new Date(Date.now() + bAheadMs), monotonic: systemMonotonic } });
+  C = await enrolledDesk(hall, { deskId: 'desk-c', port: proxyC.port, dir: 'hub-assist' });
   tokens.Aclerk = (await A.signIn('zhangmin')).token;
   tokens.Bclerk = (await B.signIn('liuyang')).token;
   tokens.Bsup = (await B.signIn('admin')).token;
@@ -158,8 +139,8 @@ describe('协查 across the hall', () => {
     expect(atB.applicantIdMasked).toMatch(/\*/);
     // No ID number in clear reached B's copy.
     const applicant = (await A.call('applicants.list', { query: '王芳', limit: 5 }, tokens.Aclerk!)).find((a) => a.name === '王芳')!;
-    const full = read<{ id_number: string }>(A, 'SELECT id_number FROM applicants WHERE id = ?', applicant.id)[0]!.id_number;
-    expect(JSON.stringify(read(B, 'SELECT * FROM hall_assistance_requests'))).not.toContain(full);
+    const full = deskRows<{ id_number: string }>(A, 'SELECT id_number FROM applicants WHERE id = ?', applicant.id)[0]!.id_number;
+    expect(JSON.stringify(deskRows(B, 'SELECT * FROM hall_assistance_requests'))).not.toContain(full);
     // B's own list (本窗口) does not hold it: it is A's.
     expect((await B.call('assistance.list', {}, tokens.Bclerk!)).some((r) => r.caseNo === caseNo)).toBe(false);
     // A lists it as its own in the hall scope.
@@ -173,7 +154,7 @@ describe('协查 across the hall', () => {
     expect(replied).toMatchObject({ outcome: 'confirmed', replySummary: '经电话向县民政局核实，婚姻登记信息属实', channel: 'phone', overdue: false, late: false });
     expect(replied.repliedAt).not.toBeNull();
     // Applied as a system action in B's audit log.
-    expect(read<{ n: number }>(B, `SELECT count(*) AS n FROM audit_log WHERE action = 'hub.assistanceReceived' AND detail LIKE ?`, `%desk-a:${request.id}%`)[0]!.n).toBe(2);
+    expect(deskRows<{ n: number }>(B, `SELECT count(*) AS n FROM audit_log WHERE action = 'hub.assistanceReceived' AND detail LIKE ?`, `%desk-a:${request.id}%`)[0]!.n).toBe(2);
   });
 
   it('requests a desk held before it had a hub are shared when it starts with one', async () => {
@@ -187,13 +168,13 @@ describe('协查 across the hall', () => {
     D.app.close();
     // Enrolled now, and started with the hub.
     await enrolDesk(pool, keys.card, '李主任');
-    writeConfig(dataDir, { version: 1, sender: FAST_SENDER, targets: [hubTarget(hub.port)] });
+    writeHubConfig(dataDir, hubCard, hub.port);
     D = await testDesk({ dataDir });
     try {
       const atB = await waitFor('B lists D’s older request', () => hallRow(B, tokens.Bclerk!, caseNo));
       expect(atB).toMatchObject({ key: `desk-d:${request.id}`, window: 'desk-d 窗口', status: 'open' });
       dRequestKey = atB.key;
-      expect(read<{ n: number }>(D, `SELECT count(*) AS n FROM audit_log WHERE action = 'hub.assistanceQueuedAtEnrolment'`)[0]!.n).toBe(1);
+      expect(deskRows<{ n: number }>(D, `SELECT count(*) AS n FROM audit_log WHERE action = 'hub.assistanceQueuedAtEnrolment'`)[0]!.n).toBe(1);
     } finally {
       await D.app.stopSync();
       D.app.close();
@@ -201,7 +182,7 @@ describe('协查 across the hall', () => {
     // Started again: nothing queued twice.
     D = await testDesk({ dataDir });
     try {
-      expect(read<{ n: number }>(D, `SELECT count(*) AS n FROM audit_log WHERE action = 'hub.assistanceQueuedAtEnrolment'`)[0]!.n).toBe(1);
+      expect(deskRows<{ n: number }>(D, `SELECT count(*) AS n FROM audit_log WHERE action = 'hub.assistanceQueuedAtEnrolment'`)[0]!.n).toBe(1);
     } finally {
       await D.app.stopSync();
       D.app.close();
@@ -238,7 +219,7 @@ describe('协查 across the hall', () => {
   });
 
   it('the hub takes a request only from the desk that sent it, and never with an ID number in clear; nothing is written', async () => {
-    const atB = new HubConnector(TargetConfig.parse(hubTarget(hub.port)) as HubTargetConfig, B.dataDir, 22, 5_000);
+    const atB = new HubConnector(hubTargetFor(hubCard, hub.port), B.dataDir, 22, 5_000);
     const body = {
       deskId: 'desk-a',
       window: 'desk-a 窗口',
@@ -326,7 +307,7 @@ describe('the supervisor’s hall-wide case list', () => {
     expect(new Set(paged).size).toBe(paged.length);
 
     // Every page asked is in C's audit log under the supervisor.
-    const audits = read<{ actor_username: string; detail: string }>(C, `SELECT actor_username, detail FROM audit_log WHERE action = 'hub.caseList' ORDER BY seq`);
+    const audits = deskRows<{ actor_username: string; detail: string }>(C, `SELECT actor_username, detail FROM audit_log WHERE action = 'hub.caseList' ORDER BY seq`);
     expect(audits.length).toBeGreaterThanOrEqual(pages + 5);
     expect(audits.every((x) => x.actor_username === 'admin')).toBe(true);
     expect(JSON.parse(audits[0]!.detail)).toMatchObject({ filters: { status: 'accepted', acceptedFrom: today, acceptedTo: today }, page: 'first' });
@@ -341,7 +322,7 @@ describe('the supervisor’s hall-wide case list', () => {
   });
 
   it('is refused in Chinese when the hub is unreachable, with nothing audited', async () => {
-    const audited = () => read<{ n: number }>(C, `SELECT count(*) AS n FROM audit_log WHERE action = 'hub.caseList'`)[0]!.n;
+    const audited = () => deskRows<{ n: number }>(C, `SELECT count(*) AS n FROM audit_log WHERE action = 'hub.caseList'`)[0]!.n;
     const before = audited();
     await proxyC.cut();
     try {

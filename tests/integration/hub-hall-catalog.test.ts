@@ -2,19 +2,18 @@ import { openTestStore } from '../helpers/store';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, usePostgres } from '../helpers/postgres';
-import { testDesk, type TestDesk } from '../helpers/app';
-import { tempDir } from '../helpers/temp';
-import { dbFile, FAST_SENDER, waitFor, writeConfig } from './sync-support';
+import type { TestDesk } from '../helpers/app';
+import { deskRows, enrolledDesk, type Hall } from '../helpers/hub-desks';
+import { hubTargetFor } from '../helpers/hub-process';
+import { dbFile, waitFor } from './sync-support';
 import { serve } from '../../hub/main';
-import { enrolDesk, hubIdentity } from '../../hub/trust';
-import { createDeskKeys } from '../../electron/services/transfer/desk-keys';
-import { hubFingerprint, type HubCard } from '../../electron/services/hub/hub-protocol';
+import { hubIdentity } from '../../hub/trust';
+import type { HubCard } from '../../electron/services/hub/hub-protocol';
 import { readCatalogVersion } from '../../electron/services/catalog-io/catalog-version-rows';
 import { writeCatalogXlsx } from '../../electron/services/catalog-io/write-catalog-xlsx';
 import { chinaDate, chinaDayStartIso } from '../../shared/rules/china-time';
 import { HubConnector } from '../../electron/services/hub/hub-connector';
 import { ConnectorFailure } from '../../electron/services/sync/http-connector';
-import { TargetConfig, type HubTargetConfig } from '../../electron/services/sync/targets-config';
 
 /**
  * The hall's catalog and calendar (issue 17: "a catalog version published at the hub is in force on
@@ -31,6 +30,7 @@ let url: string;
 let pool: pg.Pool;
 let hub: { close(): Promise<void>; port: number };
 let hubCard: HubCard;
+let hall: Hall;
 let A: TestDesk;
 let B: TestDesk;
 /** Desk B's clock, as an offset from the real one (the hub refuses requests more than 5 minutes off: B's sync is stopped before it moves). */
@@ -41,27 +41,6 @@ const OLD_LABEL = '房县证明事项清单（演示）2026年版';
 const NEW_LABEL = '房县证明事项清单 2027年版（全厅发布）';
 /** 出生医学证明办理: 1 working day in the demo catalog; the new version makes it 6. */
 const ITEM_CODE = '11420325MB1A27343B2000422001000';
-
-function hubTarget(port: number) {
-  return { id: 'hub', name: '全厅中心', kind: 'hub' as const, baseUrl: `http://127.0.0.1:${port}`, hub: { hubId: hubCard.hubId, signPub: hubCard.signPub, fingerprint: hubFingerprint(hubCard) } };
-}
-
-async function enrolledDesk(deskId: string, now?: () => Date): Promise<TestDesk> {
-  const dataDir = tempDir(`hub-catalog-${deskId}-`);
-  const keys = createDeskKeys(dataDir, { deskId, name: `${deskId} 窗口`, zone: 'intranet', signAlg: 'ed25519' });
-  await enrolDesk(pool, keys.card, '李主任');
-  writeConfig(dataDir, { version: 1, sender: FAST_SENDER, targets: [hubTarget(hub.port)] });
-  return testDesk({ dataDir, ...(now ? { now } : {}) });
-}
-
-function read<T>(d: TestDesk, sql: string, ...args: unknown[]): T[] {
-  const db = openTestStore(dbFile(d.dataDir), { readonly: true });
-  try {
-    return db.prepare(sql).all(...args) as T[];
-  } finally {
-    db.close();
-  }
-}
 
 /** Desk A's version in force with the item's time limit changed, as a workbook (what a county would publish). */
 async function newWorkbook(): Promise<string> {
@@ -90,9 +69,10 @@ beforeAll(async () => {
   hub = await serve(url, '127.0.0.1:0');
   pool = new pg.Pool({ connectionString: url, max: 4 });
   hubCard = (await hubIdentity(pool)).card;
+  hall = { pool, card: hubCard };
   process.env.DESK_TRANSFER_PASSPHRASE = 'hub-catalog-test';
-  A = await enrolledDesk('desk-a');
-  B = await enrolledDesk('desk-b', () => new Date(Date.now() + bOffsetMs));
+  A = await enrolledDesk(hall, { deskId: 'desk-a', port: hub.port, dir: 'hub-catalog' });
+  B = await enrolledDesk(hall, { deskId: 'desk-b', port: hub.port, dir: 'hub-catalog', app: { now: () => new Date(Date.now() + bOffsetMs) } });
   tokens.Aadmin = (await A.signIn('admin')).token;
   tokens.Bclerk = (await B.signIn('liuyang')).token;
 }, 180_000);
@@ -117,19 +97,19 @@ describe('the catalog and the calendar are the hall’s', () => {
     const tomorrow = chinaDate(new Date(Date.now() + 24 * 3600_000));
     const imported = await A.call('catalog.importXlsx', { fileName: '2027清单.xlsx', base64: await newWorkbook(), label: NEW_LABEL, effectiveFrom: tomorrow }, tokens.Aadmin!);
     expect(imported.ok).toBe(true);
-    const [atA] = read<{ hall_key: string; effective_from: string }>(A, 'SELECT hall_key, effective_from FROM catalog_versions WHERE label = ?', NEW_LABEL);
+    const [atA] = deskRows<{ hall_key: string; effective_from: string }>(A, 'SELECT hall_key, effective_from FROM catalog_versions WHERE label = ?', NEW_LABEL);
     expect(atA!.hall_key).toMatch(/^[0-9a-f-]{36}$/);
 
     // B receives it through the hub: the same hall id, the same effective time, once.
-    const atB = await waitFor('B holds the new version', () => read<{ id: number; hall_key: string; effective_from: string; source: string }>(B, 'SELECT id, hall_key, effective_from, source FROM catalog_versions WHERE label = ?', NEW_LABEL)[0] ?? null);
+    const atB = await waitFor('B holds the new version', () => deskRows<{ id: number; hall_key: string; effective_from: string; source: string }>(B, 'SELECT id, hall_key, effective_from, source FROM catalog_versions WHERE label = ?', NEW_LABEL)[0] ?? null);
     expect(atB.hall_key).toBe(atA!.hall_key);
     expect(atB.effective_from).toBe(atA!.effective_from);
     expect(atB.effective_from).toBe(new Date(`${tomorrow}T00:00:00+08:00`).toISOString());
     expect(atB.source).toBe('hub:desk-a:xlsx:2027清单.xlsx');
-    expect(read(B, 'SELECT count(*) AS n FROM catalog_versions WHERE hall_key = ?', atA!.hall_key)).toEqual([{ n: 1 }]);
-    expect(read(A, 'SELECT count(*) AS n FROM catalog_versions WHERE hall_key = ?', atA!.hall_key)).toEqual([{ n: 1 }]);
-    expect(read(B, `SELECT actor_username FROM audit_log WHERE action = 'hub.catalogVersionReceived'`)).toEqual([{ actor_username: 'system' }]);
-    expect(read(B, `SELECT count(*) AS n FROM service_items WHERE catalog_version_id = ? AND code = ? AND time_limit_days = 6`, atB.id, ITEM_CODE)).toEqual([{ n: 1 }]);
+    expect(deskRows(B, 'SELECT count(*) AS n FROM catalog_versions WHERE hall_key = ?', atA!.hall_key)).toEqual([{ n: 1 }]);
+    expect(deskRows(A, 'SELECT count(*) AS n FROM catalog_versions WHERE hall_key = ?', atA!.hall_key)).toEqual([{ n: 1 }]);
+    expect(deskRows(B, `SELECT actor_username FROM audit_log WHERE action = 'hub.catalogVersionReceived'`)).toEqual([{ actor_username: 'system' }]);
+    expect(deskRows(B, `SELECT count(*) AS n FROM service_items WHERE catalog_version_id = ? AND code = ? AND time_limit_days = 6`, atB.id, ITEM_CODE)).toEqual([{ n: 1 }]);
     // The hub: one record, version 1, one feed item.
     expect((await pool.query(`SELECT version FROM records WHERE kind = 'catalog_version' AND record_id = $1`, [atA!.hall_key])).rows).toEqual([{ version: 1 }]);
 
@@ -174,7 +154,7 @@ describe('the catalog and the calendar are the hall’s', () => {
   });
 
   it('the calendar year: the latest push wins even on an older base; the hub refuses a catalog version or a year the desks could not apply, with nothing written', async () => {
-    const c = new HubConnector(TargetConfig.parse(hubTarget(hub.port)) as HubTargetConfig, A.dataDir, 15, 5_000);
+    const c = new HubConnector(hubTargetFor(hubCard, hub.port), A.dataDir, 15, 5_000);
     const year = (days: { date: string; kind: string; name: string; note: string | null }[]) => ({ year: 2029, source: '国办发明电〔2028〕1号', days });
     const first = await c.pushRecord({ kind: 'calendar_year', recordId: '2029', baseVersion: 0, body: year([{ date: '2029-01-01', kind: 'holiday', name: '元旦', note: null }]), idempotencyKey: 'cal/2029/1' });
     expect(first).toMatchObject({ version: 1, outcome: 'current' });

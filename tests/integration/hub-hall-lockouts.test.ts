@@ -2,17 +2,15 @@ import pg from 'pg';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, usePostgres } from '../helpers/postgres';
-import { testDesk, type TestDesk } from '../helpers/app';
-import { tempDir } from '../helpers/temp';
-import { dbFile, FAST_SENDER, waitFor, writeConfig } from './sync-support';
+import type { TestDesk } from '../helpers/app';
+import { deskRows, enrolledDesk, type Hall } from '../helpers/hub-desks';
+import { waitFor } from './sync-support';
 import { CuttableProxy } from '../helpers/cuttable-proxy';
 import { freePort } from '../../hub/cluster';
 import { serve } from '../../hub/main';
-import { enrolDesk, hubIdentity } from '../../hub/trust';
-import { createDeskKeys } from '../../electron/services/transfer/desk-keys';
-import { hubFingerprint, type HubCard } from '../../electron/services/hub/hub-protocol';
+import { hubIdentity } from '../../hub/trust';
+import type { HubCard } from '../../electron/services/hub/hub-protocol';
 import { DEMO_PASSWORD } from '../../electron/seed/seed-demo';
-import { openTestStore } from '../helpers/store';
 
 /**
  * Lockouts across the hall (docs/hub.md, "Lockouts across the hall"), against a real PostgreSQL,
@@ -30,32 +28,11 @@ let url: string;
 let pool: pg.Pool;
 let hub: { close(): Promise<void>; port: number };
 let hubCard: HubCard;
+let hall: Hall;
 let proxy: CuttableProxy;
 const desks: Record<'A' | 'B' | 'C', TestDesk> = {} as never;
 /** How far each desk's monotonic clock has been moved on (the lock's length is measured on it). */
 const skipped: Record<'A' | 'B' | 'C', number> = { A: 0, B: 0, C: 0 };
-
-async function enrolledDesk(name: 'A' | 'B' | 'C', port: number): Promise<TestDesk> {
-  const deskId = `desk-${name.toLowerCase()}`;
-  const dataDir = tempDir(`hub-lockouts-${deskId}-`);
-  const keys = createDeskKeys(dataDir, { deskId, name: `${deskId} 窗口`, zone: 'intranet', signAlg: 'ed25519' });
-  await enrolDesk(pool, keys.card, '李主任');
-  writeConfig(dataDir, {
-    version: 1,
-    sender: FAST_SENDER,
-    targets: [{ id: 'hub', name: '全厅中心', kind: 'hub', baseUrl: `http://127.0.0.1:${port}`, hub: { hubId: hubCard.hubId, signPub: hubCard.signPub, fingerprint: hubFingerprint(hubCard) } }],
-  });
-  return testDesk({ dataDir, monotonic: () => performance.now() + skipped[name] });
-}
-
-function read<T>(d: TestDesk, sql: string, ...args: unknown[]): T[] {
-  const db = openTestStore(dbFile(d.dataDir), { readonly: true });
-  try {
-    return db.prepare(sql).all(...args) as T[];
-  } finally {
-    db.close();
-  }
-}
 
 async function attempt(d: TestDesk, username: string, password: string): Promise<string> {
   const r = await d.raw('auth.signIn', { username, password });
@@ -70,12 +47,13 @@ beforeAll(async () => {
   hub = await serve(url, '127.0.0.1:0');
   pool = new pg.Pool({ connectionString: url, max: 4 });
   hubCard = (await hubIdentity(pool)).card;
+  hall = { pool, card: hubCard };
   process.env.DESK_TRANSFER_PASSPHRASE = 'hub-lockouts-test';
   proxy = new CuttableProxy(await freePort(), () => hub.port);
   await proxy.open();
-  desks.A = await enrolledDesk('A', hub.port);
-  desks.B = await enrolledDesk('B', hub.port);
-  desks.C = await enrolledDesk('C', proxy.port);
+  for (const [name, port] of [['A', hub.port], ['B', hub.port], ['C', proxy.port]] as const) {
+    desks[name] = await enrolledDesk(hall, { deskId: `desk-${name.toLowerCase()}`, port, dir: 'hub-lockouts', app: { monotonic: () => performance.now() + skipped[name] } });
+  }
 }, 180_000);
 
 afterAll(async () => {
@@ -106,7 +84,7 @@ describe('lockouts across the hall', () => {
     // The right password is refused at every desk, with the local lock's message and the time left.
     for (const n of ['A', 'B', 'C'] as const) {
       expect(await attempt(desks[n], 'zhangmin', DEMO_PASSWORD)).toBe('ACCOUNT_LOCKED: 账号已锁定，请15分钟后再试，或请管理员解锁。');
-      expect(read<{ n: number }>(desks[n], `SELECT count(*) AS n FROM audit_log WHERE action = 'auth.hallLockTaken'`)[0]!.n).toBe(1);
+      expect(deskRows<{ n: number }>(desks[n], `SELECT count(*) AS n FROM audit_log WHERE action = 'auth.hallLockTaken'`)[0]!.n).toBe(1);
     }
 
     // 14 minutes later on the desks' monotonic clocks: one minute left, at every desk.
@@ -129,13 +107,13 @@ describe('lockouts across the hall', () => {
     expect(await attempt(desks.C, 'liuyang', DEMO_PASSWORD)).toBe('ACCOUNT_LOCKED: 账号已锁定，请15分钟后再试，或请管理员解锁。');
     // The hall has not heard of them yet: the user still signs in at A.
     expect(await hallRow('liuyang')).toBeUndefined();
-    expect(read<{ n: number }>(desks.C, `SELECT count(*) AS n FROM hall_lockout_reports WHERE username = 'liuyang' AND outcome = 'failure' AND sent_at IS NULL`)[0]!.n).toBe(5);
+    expect(deskRows<{ n: number }>(desks.C, `SELECT count(*) AS n FROM hall_lockout_reports WHERE username = 'liuyang' AND outcome = 'failure' AND sent_at IS NULL`)[0]!.n).toBe(5);
     expect(await attempt(desks.A, 'liuyang', DEMO_PASSWORD)).toBe('OK');
 
     // The hub is back: C's five failures are reported (once each) and lock the user hall-wide.
     await proxy.open();
     await waitFor('C reports its failures', async () => (await hallRow('liuyang'))?.locked || null);
-    expect(read<{ n: number }>(desks.C, `SELECT count(*) AS n FROM hall_lockout_reports WHERE sent_at IS NULL`)[0]!.n).toBe(0);
+    expect(deskRows<{ n: number }>(desks.C, `SELECT count(*) AS n FROM hall_lockout_reports WHERE sent_at IS NULL`)[0]!.n).toBe(0);
     expect((await pool.query(`SELECT count(*)::int AS n FROM hall_lockout_events WHERE username = 'liuyang' AND outcome = 'failure' AND desk_id = 'desk-c'`)).rows[0].n).toBe(5);
     for (const n of ['A', 'B'] as const) expect(await attempt(desks[n], 'liuyang', DEMO_PASSWORD)).toBe('ACCOUNT_LOCKED: 账号已锁定，请15分钟后再试，或请管理员解锁。');
 

@@ -1,17 +1,15 @@
-import { openTestStore } from '../helpers/store';
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, usePostgres } from '../helpers/postgres';
-import { testDesk, type TestDesk } from '../helpers/app';
-import { tempDir } from '../helpers/temp';
+import type { TestDesk } from '../helpers/app';
+import { deskRows, enrolledDesk, type Hall } from '../helpers/hub-desks';
 import { signaturePng } from '../helpers/png';
-import { dbFile, FAST_SENDER, waitFor, writeConfig } from './sync-support';
+import { waitFor } from './sync-support';
 import { serve } from '../../hub/main';
-import { enrolDesk, hubIdentity } from '../../hub/trust';
-import { createDeskKeys } from '../../electron/services/transfer/desk-keys';
-import { hubFingerprint, type HubCard } from '../../electron/services/hub/hub-protocol';
+import { hubIdentity } from '../../hub/trust';
+import type { HubCard } from '../../electron/services/hub/hub-protocol';
 import type { CaseView } from '../../shared/ipc/methods/intake';
 
 /**
@@ -35,6 +33,7 @@ let url: string;
 let pool: pg.Pool;
 let hub: { close(): Promise<void>; port: number } | null;
 let hubCard: HubCard;
+let hall: Hall;
 let hubPort: number;
 /** Set by the first test: A's case, for the look-up across windows. */
 let caseANo = '';
@@ -42,24 +41,6 @@ let hanAtB = 0;
 let A: TestDesk;
 let B: TestDesk;
 const tokens: Record<string, string> = {};
-
-async function enrolledDesk(deskId: string, port: number): Promise<TestDesk> {
-  const dataDir = tempDir(`hub-materials-${deskId}-`);
-  const keys = createDeskKeys(dataDir, { deskId, name: `${deskId} 窗口`, zone: 'intranet', signAlg: 'ed25519' });
-  await enrolDesk(pool, keys.card, '李主任');
-  const target = { id: 'hub', name: '全厅中心', kind: 'hub' as const, baseUrl: `http://127.0.0.1:${port}`, hub: { hubId: hubCard.hubId, signPub: hubCard.signPub, fingerprint: hubFingerprint(hubCard) } };
-  writeConfig(dataDir, { version: 1, sender: FAST_SENDER, targets: [target] });
-  return testDesk({ dataDir });
-}
-
-function read<T>(d: TestDesk, sql: string, ...args: unknown[]): T[] {
-  const db = openTestStore(dbFile(d.dataDir), { readonly: true });
-  try {
-    return db.prepare(sql).all(...args) as T[];
-  } finally {
-    db.close();
-  }
-}
 
 /** A draft case on the service item that asks for the 出生医学证明 (a retained original, trust grade B). */
 async function birthCase(d: TestDesk, token: string, applicantId: number): Promise<{ v: CaseView; certificateItemId: number }> {
@@ -75,9 +56,10 @@ beforeAll(async () => {
   hubPort = hub.port;
   pool = new pg.Pool({ connectionString: url, max: 4 });
   hubCard = (await hubIdentity(pool)).card;
+  hall = { pool, card: hubCard };
   process.env.DESK_TRANSFER_PASSPHRASE = 'hub-materials-test';
-  A = await enrolledDesk('desk-a', hubPort);
-  B = await enrolledDesk('desk-b', hubPort);
+  A = await enrolledDesk(hall, { deskId: 'desk-a', port: hubPort, dir: 'hub-materials' });
+  B = await enrolledDesk(hall, { deskId: 'desk-b', port: hubPort, dir: 'hub-materials' });
   tokens.A = (await A.signIn('zhangmin')).token;
   tokens.B = (await B.signIn('liuyang')).token;
 }, 180_000);
@@ -122,7 +104,7 @@ describe('the material library across the hall', () => {
     const materialB = offered[0]!.id;
     hanAtB = found.id;
     // Recorded by hash only: B holds none of the bytes yet.
-    const shas = read<{ file_sha256: string }>(B, 'SELECT file_sha256 FROM material_pages WHERE material_id = ? ORDER BY position', materialB).map((r) => r.file_sha256);
+    const shas = deskRows<{ file_sha256: string }>(B, 'SELECT file_sha256 FROM material_pages WHERE material_id = ? ORDER BY position', materialB).map((r) => r.file_sha256);
     expect(shas).toHaveLength(2);
     const cached = (sha: string) => fs.existsSync(path.join(B.dataDir, 'files', sha.slice(0, 2), sha));
     expect(shas.map(cached)).toEqual([false, false]);
@@ -145,17 +127,17 @@ describe('the material library across the hall', () => {
     const { v: caseB, certificateItemId: certB } = await birthCase(B, tokens.B!, found.id);
     const refused = await B.raw('intake.attachMaterial', { caseId: caseB.id, certificateItemId: certB, materialId: materialB }, tokens.B);
     expect(refused.ok === false && refused.error.code).toBe('UNAVAILABLE');
-    expect(read(B, 'SELECT 1 FROM case_materials WHERE case_id = ?', caseB.id)).toEqual([]);
+    expect(deskRows(B, 'SELECT 1 FROM case_materials WHERE case_id = ?', caseB.id)).toEqual([]);
 
     // The hub is back (same address): B attaches A's material to its new case, as a reused material; both pages are now B's.
     hub = await serve(url, `127.0.0.1:${hubPort}`);
     const attached = await B.call('intake.attachMaterial', { caseId: caseB.id, certificateItemId: certB, materialId: materialB }, tokens.B!);
     expect(attached.certificates.find((c) => c.certificateItemId === certB)!.state).toBe('presented');
-    expect(read(B, 'SELECT material_id, reused FROM case_materials WHERE case_id = ?', caseB.id)).toEqual([{ material_id: materialB, reused: 1 }]);
+    expect(deskRows(B, 'SELECT material_id, reused FROM case_materials WHERE case_id = ?', caseB.id)).toEqual([{ material_id: materialB, reused: 1 }]);
     expect(shas.map(cached)).toEqual([true, true]);
     expect(await B.call('materials.page', { materialId: materialB, position: 1 }, tokens.B!)).toEqual({ mime: 'image/png', base64: PAGE1 });
     // The reuse is in B's audit log under clerk B.
-    expect(read(B, `SELECT actor_username FROM audit_log WHERE action = 'material.reuse'`)).toEqual([{ actor_username: 'liuyang' }]);
+    expect(deskRows(B, `SELECT actor_username FROM audit_log WHERE action = 'material.reuse'`)).toEqual([{ actor_username: 'liuyang' }]);
   }, 120_000);
 });
 
@@ -178,7 +160,7 @@ describe('cases across windows', () => {
     // An unknown number: nothing, not an error.
     expect((await B.call('hub.lookupCases', { caseNo: '420325-ZWFW-20000101-XXXX-0001' }, tokens.B!)).cases).toEqual([]);
     // Each look-up is in B's audit log under the clerk, IDs not in it.
-    const audits = read<{ actor_username: string; detail: string }>(B, `SELECT actor_username, detail FROM audit_log WHERE action = 'hub.caseLookup' ORDER BY seq`);
+    const audits = deskRows<{ actor_username: string; detail: string }>(B, `SELECT actor_username, detail FROM audit_log WHERE action = 'hub.caseLookup' ORDER BY seq`);
     expect(audits.map((a) => a.actor_username)).toContain('liuyang');
     expect(audits.some((a) => a.detail.includes(HAN_ID))).toBe(false);
     // The hub down: refused in Chinese, nothing else.

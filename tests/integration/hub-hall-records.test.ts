@@ -3,19 +3,18 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, usePostgres } from '../helpers/postgres';
 import { testDesk, type TestDesk } from '../helpers/app';
-import { tempDir } from '../helpers/temp';
+import { deskRows, enrolledDesk, type Hall } from '../helpers/hub-desks';
+import { hubTargetFor } from '../helpers/hub-process';
 import { signaturePng } from '../helpers/png';
-import { dbFile, FAST_SENDER, waitFor, writeConfig } from './sync-support';
+import { dbFile, waitFor } from './sync-support';
 import { CuttableProxy } from '../helpers/cuttable-proxy';
 import { freePort } from '../../hub/cluster';
 import { serve } from '../../hub/main';
-import { enrolDesk, hubIdentity } from '../../hub/trust';
-import { createDeskKeys } from '../../electron/services/transfer/desk-keys';
-import { hubFingerprint, type HubCard } from '../../electron/services/hub/hub-protocol';
+import { hubIdentity } from '../../hub/trust';
+import type { HubCard } from '../../electron/services/hub/hub-protocol';
 import type { CaseView } from '../../shared/ipc/methods/intake';
 import { HubConnector } from '../../electron/services/hub/hub-connector';
 import { ConnectorFailure } from '../../electron/services/sync/http-connector';
-import { TargetConfig, type HubTargetConfig } from '../../electron/services/sync/targets-config';
 
 /**
  * Hall records other than cases, end to end against a real PostgreSQL, the real hub (in process,
@@ -33,31 +32,11 @@ let url: string;
 let pool: pg.Pool;
 let hub: { close(): Promise<void>; port: number };
 let hubCard: HubCard;
+let hall: Hall;
 let proxy: CuttableProxy;
 let A: TestDesk;
 let B: TestDesk;
 const tokens: Record<string, string> = {};
-
-function hubTarget(port: number) {
-  return { id: 'hub', name: '全厅中心', kind: 'hub' as const, baseUrl: `http://127.0.0.1:${port}`, hub: { hubId: hubCard.hubId, signPub: hubCard.signPub, fingerprint: hubFingerprint(hubCard) } };
-}
-
-async function enrolledDesk(deskId: string, port: number): Promise<TestDesk> {
-  const dataDir = tempDir(`hub-records-${deskId}-`);
-  const keys = createDeskKeys(dataDir, { deskId, name: `${deskId} 窗口`, zone: 'intranet', signAlg: 'ed25519' });
-  await enrolDesk(pool, keys.card, '李主任');
-  writeConfig(dataDir, { version: 1, sender: FAST_SENDER, targets: [hubTarget(port)] });
-  return testDesk({ dataDir });
-}
-
-function read<T>(d: TestDesk, sql: string, ...args: unknown[]): T[] {
-  const db = openTestStore(dbFile(d.dataDir), { readonly: true });
-  try {
-    return db.prepare(sql).all(...args) as T[];
-  } finally {
-    db.close();
-  }
-}
 
 async function applicantId(d: TestDesk, token: string, name: string): Promise<number> {
   return (await d.call('applicants.list', { query: name, limit: 5 }, token)).find((a) => a.name === name)!.id;
@@ -99,11 +78,12 @@ beforeAll(async () => {
   hub = await serve(url, '127.0.0.1:0');
   pool = new pg.Pool({ connectionString: url, max: 4 });
   hubCard = (await hubIdentity(pool)).card;
+  hall = { pool, card: hubCard };
   process.env.DESK_TRANSFER_PASSPHRASE = 'hub-records-test';
   proxy = new CuttableProxy(await freePort(), () => hub.port);
   await proxy.open();
-  A = await enrolledDesk('desk-a', hub.port);
-  B = await enrolledDesk('desk-b', proxy.port);
+  A = await enrolledDesk(hall, { deskId: 'desk-a', port: hub.port, dir: 'hub-records' });
+  B = await enrolledDesk(hall, { deskId: 'desk-b', port: proxy.port, dir: 'hub-records' });
   tokens.Aadmin = (await A.signIn('admin')).token;
   tokens.Aclerk = (await A.signIn('zhangmin')).token;
   tokens.Bclerk = (await B.signIn('liuyang')).token;
@@ -141,21 +121,21 @@ describe('credit across the hall', () => {
     expect(choice.ok === false && choice.error.code).toBe('NOT_ELIGIBLE');
     expect(choice.ok === false && choice.error.message).toContain('提供虚假材料骗取登记');
     // B holds A's record under the hall id A gave it, received from the hub (a system write in B's audit).
-    const [atA] = read<{ hall_key: string }>(A, 'SELECT hall_key FROM credit_records WHERE id = ?', id);
+    const [atA] = deskRows<{ hall_key: string }>(A, 'SELECT hall_key FROM credit_records WHERE id = ?', id);
     expect(atA!.hall_key).toMatch(/^[0-9a-f-]{36}$/);
-    const atB = read<{ origin_desk: string; repaired_at: string | null }>(B, 'SELECT origin_desk, repaired_at FROM credit_records WHERE hall_key = ?', atA!.hall_key);
+    const atB = deskRows<{ origin_desk: string; repaired_at: string | null }>(B, 'SELECT origin_desk, repaired_at FROM credit_records WHERE hall_key = ?', atA!.hall_key);
     expect(atB).toEqual([{ origin_desk: 'desk-a', repaired_at: null }]);
-    expect(read(B, `SELECT actor_username FROM audit_log WHERE action = 'hub.creditReceived'`)).toEqual([{ actor_username: 'system' }]);
+    expect(deskRows(B, `SELECT actor_username FROM audit_log WHERE action = 'hub.creditReceived'`)).toEqual([{ actor_username: 'system' }]);
 
     await A.call('credit.repair', { id, note: '已履行行政处罚并完成信用修复' }, tokens.Aadmin!);
     await waitFor('B allows 王芳 again', async () => (await eligibility(B, v.id)).eligible || null);
-    expect(read(B, 'SELECT repair_note FROM credit_records WHERE hall_key = ?', atA!.hall_key)).toEqual([{ repair_note: '已履行行政处罚并完成信用修复' }]);
+    expect(deskRows(B, 'SELECT repair_note FROM credit_records WHERE hall_key = ?', atA!.hall_key)).toEqual([{ repair_note: '已履行行政处罚并完成信用修复' }]);
 
     // The hub: one credit record at version 2 (the record, then its repair), both in the feed; A's outbox drained.
     const rec = (await pool.query(`SELECT version, last_version FROM records WHERE kind = 'credit' AND record_id = $1`, [atA!.hall_key])).rows;
     expect(rec).toEqual([{ version: 2, last_version: 2 }]);
     expect((await pool.query(`SELECT count(*)::int AS n FROM feed WHERE kind = 'credit' AND record_key LIKE $1`, [`credit:${atA!.hall_key}@%`])).rows[0].n).toBe(2);
-    expect(read(A, `SELECT state, outcome FROM hall_record_outbox WHERE kind = 'credit' ORDER BY id`)).toEqual([
+    expect(deskRows(A, `SELECT state, outcome FROM hall_record_outbox WHERE kind = 'credit' ORDER BY id`)).toEqual([
       { state: 'acknowledged', outcome: 'current' },
       { state: 'acknowledged', outcome: 'current' },
     ]);
@@ -165,13 +145,13 @@ describe('credit across the hall', () => {
 describe('offline: the last copy, its age, and commitments flagged on reconnect', () => {
   it('B offline shows the age of its copy; a commitment it signed after the hub held a barring record is flagged with a verification on reconnect', async () => {
     const { v, certificateItemId } = await commitmentCase(B, tokens.Bclerk!, '王芳');
-    await waitFor('B has read the feed to its end', () => read<{ n: number }>(B, 'SELECT count(*) AS n FROM hall_sync_state')[0]!.n === 1 || null);
+    await waitFor('B has read the feed to its end', () => deskRows<{ n: number }>(B, 'SELECT count(*) AS n FROM hall_sync_state')[0]!.n === 1 || null);
     await proxy.cut();
     await waitFor('B sees the hub unreachable', async () => {
       const s = await B.call('sync.status', {}, tokens.Bclerk!);
       return s.targets.find((t) => t.id === 'hub')?.reachable === false || null;
     });
-    const syncedAt = read<{ caught_up_at: string }>(B, 'SELECT caught_up_at FROM hall_sync_state')[0]!.caught_up_at;
+    const syncedAt = deskRows<{ caught_up_at: string }>(B, 'SELECT caught_up_at FROM hall_sync_state')[0]!.caught_up_at;
 
     // A (connected) records a false commitment of 王芳; the hub holds it before B's clerk has her sign.
     const { id } = await A.call(
@@ -179,7 +159,7 @@ describe('offline: the last copy, its age, and commitments flagged on reconnect'
       { applicantId: await applicantId(A, tokens.Aadmin!, '王芳'), severity: '严重', source: '县人民法院', documentNo: '（2026）鄂0325执88号', decidedOn: '2026-11-20', reason: '列入失信被执行人名单' },
       tokens.Aadmin!,
     );
-    const hallKey = read<{ hall_key: string }>(A, 'SELECT hall_key FROM credit_records WHERE id = ?', id)[0]!.hall_key;
+    const hallKey = deskRows<{ hall_key: string }>(A, 'SELECT hall_key FROM credit_records WHERE id = ?', id)[0]!.hall_key;
     await waitFor('the hub holds the record', async () => (await pool.query(`SELECT 1 FROM records WHERE kind = 'credit' AND record_id = $1`, [hallKey])).rowCount === 1 || null);
 
     // B, offline, still works on its last copy and says how old it is.
@@ -196,20 +176,20 @@ describe('offline: the last copy, its age, and commitments flagged on reconnect'
     bv = await B.call('intake.transition', { caseId: v.id, to: 'accepted' }, tokens.Bclerk!);
     expect(bv.status).toBe('accepted');
     const commitmentId = bv.certificates.find((x) => x.certificateItemId === certificateItemId)!.commitment!.id;
-    expect(read(B, 'SELECT * FROM hall_credit_flags')).toEqual([]);
+    expect(deskRows(B, 'SELECT * FROM hall_credit_flags')).toEqual([]);
 
     // B reconnects: it pulls the record, the commitment is flagged and a verification task is open for it.
     await proxy.open();
     const [flag] = await waitFor('the offline commitment is flagged', () => {
-      const rows = read<{ commitment_id: number; task_id: number | null; note: string }>(B, 'SELECT commitment_id, task_id, note FROM hall_credit_flags');
+      const rows = deskRows<{ commitment_id: number; task_id: number | null; note: string }>(B, 'SELECT commitment_id, task_id, note FROM hall_credit_flags');
       return rows.length ? rows : null;
     });
     expect(flag!.commitment_id).toBe(commitmentId);
     expect(flag!.note).toContain('王芳在本承诺签署前已被列入信用记录（列入失信被执行人名单，县人民法院；全厅中心');
-    const tasks = read<{ id: number; status: string; source: string }>(B, `SELECT id, status, source FROM verification_tasks WHERE commitment_id = ? AND status = 'open'`, commitmentId);
+    const tasks = deskRows<{ id: number; status: string; source: string }>(B, `SELECT id, status, source FROM verification_tasks WHERE commitment_id = ? AND status = 'open'`, commitmentId);
     expect(tasks).toHaveLength(1);
     expect(flag!.task_id).toBe(tasks[0]!.id);
-    const audit = read<{ actor_username: string; entity_id: string }>(B, `SELECT actor_username, entity_id FROM audit_log WHERE action = 'hub.commitmentFlagged'`);
+    const audit = deskRows<{ actor_username: string; entity_id: string }>(B, `SELECT actor_username, entity_id FROM audit_log WHERE action = 'hub.commitmentFlagged'`);
     expect(audit).toEqual([{ actor_username: 'system', entity_id: String(commitmentId) }]);
     // And from now on B refuses her too, and its copy is fresh again.
     const after = await eligibility(B, v.id);
@@ -219,11 +199,11 @@ describe('offline: the last copy, its age, and commitments flagged on reconnect'
 
   it('a record and its repair that B pulls together after reconnecting flag nothing: the commitment came after the repair', async () => {
     // 王芳 is clear again first (the previous test's record repaired at A, seen by B).
-    const open = read<{ id: number }>(A, `SELECT id FROM credit_records WHERE name = '王芳' AND repaired_at IS NULL`);
+    const open = deskRows<{ id: number }>(A, `SELECT id FROM credit_records WHERE name = '王芳' AND repaired_at IS NULL`);
     for (const r of open) await A.call('credit.repair', { id: r.id, note: '已完成信用修复' }, tokens.Aadmin!);
     const { v, certificateItemId } = await commitmentCase(B, tokens.Bclerk!, '王芳');
     await waitFor('B allows 王芳', async () => (await eligibility(B, v.id)).eligible || null);
-    const flagsBefore = read<{ n: number }>(B, 'SELECT count(*) AS n FROM hall_credit_flags')[0]!.n;
+    const flagsBefore = deskRows<{ n: number }>(B, 'SELECT count(*) AS n FROM hall_credit_flags')[0]!.n;
 
     await proxy.cut();
     await waitFor('B sees the hub unreachable', async () => (await B.call('sync.status', {}, tokens.Bclerk!)).targets.find((t) => t.id === 'hub')?.reachable === false || null);
@@ -233,7 +213,7 @@ describe('offline: the last copy, its age, and commitments flagged on reconnect'
       tokens.Aadmin!,
     );
     await A.call('credit.repair', { id, note: '当日整改完毕，信用修复' }, tokens.Aadmin!);
-    const hallKey = read<{ hall_key: string }>(A, 'SELECT hall_key FROM credit_records WHERE id = ?', id)[0]!.hall_key;
+    const hallKey = deskRows<{ hall_key: string }>(A, 'SELECT hall_key FROM credit_records WHERE id = ?', id)[0]!.hall_key;
     await waitFor('the hub holds the repair', async () => (await pool.query(`SELECT version FROM records WHERE kind = 'credit' AND record_id = $1`, [hallKey])).rows[0]?.version === 2 || null);
 
     // B, offline, has her commit after the hub already held both the record and its repair.
@@ -243,14 +223,14 @@ describe('offline: the last copy, its age, and commitments flagged on reconnect'
     expect((await B.call('intake.transition', { caseId: v.id, to: 'accepted' }, tokens.Bclerk!)).status).toBe('accepted');
 
     await proxy.open();
-    await waitFor('B holds the repaired record', () => read<{ repaired_at: string | null }>(B, 'SELECT repaired_at FROM credit_records WHERE hall_key = ?', hallKey)[0]?.repaired_at ?? null);
-    expect(read<{ n: number }>(B, 'SELECT count(*) AS n FROM hall_credit_flags')[0]!.n).toBe(flagsBefore);
+    await waitFor('B holds the repaired record', () => deskRows<{ repaired_at: string | null }>(B, 'SELECT repaired_at FROM credit_records WHERE hall_key = ?', hallKey)[0]?.repaired_at ?? null);
+    expect(deskRows<{ n: number }>(B, 'SELECT count(*) AS n FROM hall_credit_flags')[0]!.n).toBe(flagsBefore);
     expect((await eligibility(B, v.id)).eligible).toBe(true);
   });
 
   it('a desk that never read the hall feed says so', async () => {
     const dead = await freePort();
-    const C = await enrolledDesk('desk-c', dead);
+    const C = await enrolledDesk(hall, { deskId: 'desk-c', port: dead, dir: 'hub-records' });
     try {
       const t = (await C.signIn('zhangmin')).token;
       const s = await C.call('applicants.creditStatus', { id: await applicantId(C, t, '王芳') }, t);
@@ -264,7 +244,7 @@ describe('offline: the last copy, its age, and commitments flagged on reconnect'
 
 describe('exactly once', () => {
   it('an entry an earlier process sent before dying (lease held, answer lost) is re-sent under its key and acknowledged as the duplicate; the hub holds it once', async () => {
-    const D = await enrolledDesk('desk-d', hub.port);
+    const D = await enrolledDesk(hall, { deskId: 'desk-d', port: hub.port, dir: 'hub-records' });
     await D.app.stopSync();
     const admin = (await D.signIn('admin')).token;
     await D.call(
@@ -272,11 +252,11 @@ describe('exactly once', () => {
       { applicantId: await applicantId(D, admin, '孙丽'), severity: '一般', source: '县税务局', documentNo: '房税罚〔2026〕7号', decidedOn: '2026-10-09', reason: '逾期未申报' },
       admin,
     );
-    const [e] = read<{ id: number; kind: string; record_id: string; base_version: number; body: string; idempotency_key: string; state: string }>(D, 'SELECT * FROM hall_record_outbox');
+    const [e] = deskRows<{ id: number; kind: string; record_id: string; base_version: number; body: string; idempotency_key: string; state: string }>(D, 'SELECT * FROM hall_record_outbox');
     expect(e).toMatchObject({ kind: 'credit', base_version: 0, state: 'pending' });
 
     // The earlier process sent it (the hub stored it) and died holding the lease, its answer never recorded.
-    const target = TargetConfig.parse(hubTarget(hub.port)) as HubTargetConfig;
+    const target = hubTargetFor(hubCard, hub.port);
     const earlier = await new HubConnector(target, D.dataDir, 15, 5_000).pushRecord({ kind: 'credit', recordId: e!.record_id, baseVersion: 0, body: JSON.parse(e!.body) as Record<string, unknown>, idempotencyKey: e!.idempotency_key });
     expect(earlier).toMatchObject({ version: 1, outcome: 'current', duplicate: false });
     const db = openTestStore(dbFile(D.dataDir));
@@ -287,9 +267,9 @@ describe('exactly once', () => {
     // The desk starts again: the lease is not its own → unknown → re-sent under the same key → the hub answers "duplicate".
     const D2 = await testDesk({ dataDir: D.dataDir });
     try {
-      await waitFor('acknowledged', () => read<{ state: string }>(D2, 'SELECT state FROM hall_record_outbox WHERE id = ?', e!.id)[0]!.state === 'acknowledged' || null);
-      expect(read(D2, 'SELECT attempts, hub_version, outcome FROM hall_record_outbox WHERE id = ?', e!.id)).toEqual([{ attempts: 2, hub_version: 1, outcome: 'current' }]);
-      const acks = read<{ detail: string }>(D2, `SELECT detail FROM audit_log WHERE action = 'hub.recordAcknowledged'`).map((r) => JSON.parse(r.detail) as { via: string; version: number });
+      await waitFor('acknowledged', () => deskRows<{ state: string }>(D2, 'SELECT state FROM hall_record_outbox WHERE id = ?', e!.id)[0]!.state === 'acknowledged' || null);
+      expect(deskRows(D2, 'SELECT attempts, hub_version, outcome FROM hall_record_outbox WHERE id = ?', e!.id)).toEqual([{ attempts: 2, hub_version: 1, outcome: 'current' }]);
+      const acks = deskRows<{ detail: string }>(D2, `SELECT detail FROM audit_log WHERE action = 'hub.recordAcknowledged'`).map((r) => JSON.parse(r.detail) as { via: string; version: number });
       expect(acks).toEqual([expect.objectContaining({ via: 'duplicate', version: 1 })]);
       expect((await pool.query('SELECT count(*)::int AS n FROM record_versions WHERE idempotency_key = $1', [e!.idempotency_key])).rows[0].n).toBe(1);
       expect((await pool.query(`SELECT count(*)::int AS n FROM feed WHERE record_key LIKE $1`, [`credit:${e!.record_id}@%`])).rows[0].n).toBe(1);
@@ -300,7 +280,7 @@ describe('exactly once', () => {
   });
 
   it('the hub refuses a record the desks could not apply (an applicant under another ID, a credit record without severity), with nothing written', async () => {
-    const target = TargetConfig.parse(hubTarget(hub.port)) as HubTargetConfig;
+    const target = hubTargetFor(hubCard, hub.port);
     const c = new HubConnector(target, A.dataDir, 15, 5_000);
     const before = (await pool.query('SELECT (SELECT count(*) FROM record_versions)::int AS v, (SELECT count(*) FROM feed)::int AS f')).rows[0];
     const bad = [

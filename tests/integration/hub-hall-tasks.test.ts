@@ -2,20 +2,18 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, usePostgres } from '../helpers/postgres';
 import { testDesk, type TestDesk } from '../helpers/app';
-import { tempDir } from '../helpers/temp';
+import { deskRows, enrolledDesk, type Hall, writeHubConfig } from '../helpers/hub-desks';
+import { hubTargetFor } from '../helpers/hub-process';
 import { signaturePng } from '../helpers/png';
-import { dbFile, FAST_SENDER, waitFor, writeConfig } from './sync-support';
+import { waitFor } from './sync-support';
 import { CuttableProxy } from '../helpers/cuttable-proxy';
 import { freePort } from '../../hub/cluster';
 import { serve } from '../../hub/main';
-import { enrolDesk, hubIdentity } from '../../hub/trust';
-import { createDeskKeys } from '../../electron/services/transfer/desk-keys';
-import { hubFingerprint, type HubCard } from '../../electron/services/hub/hub-protocol';
+import { hubIdentity } from '../../hub/trust';
+import type { HubCard } from '../../electron/services/hub/hub-protocol';
 import type { MethodInput } from '../../shared/ipc/contract';
 import { HubConnector } from '../../electron/services/hub/hub-connector';
 import { ConnectorFailure } from '../../electron/services/sync/http-connector';
-import { TargetConfig, type HubTargetConfig } from '../../electron/services/sync/targets-config';
-import { openTestStore } from '../helpers/store';
 
 /**
  * Verification tasks across the hall (docs/hub.md, "Verification tasks across the hall"), against a
@@ -33,32 +31,12 @@ const SIG = signaturePng().toString('base64');
 let pool: pg.Pool;
 let hub: { close(): Promise<void>; port: number };
 let hubCard: HubCard;
+let hall: Hall;
 let proxy: CuttableProxy;
 let A: TestDesk;
 let B: TestDesk;
 let C: TestDesk;
 const tokens: Record<string, string> = {};
-
-function hubTarget(port: number) {
-  return { id: 'hub', name: '全厅中心', kind: 'hub' as const, baseUrl: `http://127.0.0.1:${port}`, hub: { hubId: hubCard.hubId, signPub: hubCard.signPub, fingerprint: hubFingerprint(hubCard) } };
-}
-
-async function enrolledDesk(deskId: string, name: string, port: number | null): Promise<TestDesk> {
-  const dataDir = tempDir(`hub-tasks-${deskId}-`);
-  const keys = createDeskKeys(dataDir, { deskId, name, zone: 'intranet', signAlg: 'ed25519' });
-  await enrolDesk(pool, keys.card, '李主任');
-  writeConfig(dataDir, { version: 1, sender: FAST_SENDER, targets: port === null ? [] : [hubTarget(port)] });
-  return testDesk({ dataDir });
-}
-
-function read<T>(d: TestDesk, sql: string, ...args: unknown[]): T[] {
-  const db = openTestStore(dbFile(d.dataDir), { readonly: true });
-  try {
-    return db.prepare(sql).all(...args) as T[];
-  } finally {
-    db.close();
-  }
-}
 
 /** A case at the desk with a signed commitment for 无犯罪记录证明: its verification task opens. Returns the task id. */
 async function newTask(d: TestDesk, clerk: string, supervisor: string): Promise<number> {
@@ -91,12 +69,13 @@ beforeAll(async () => {
   hub = await serve(url, '127.0.0.1:0');
   pool = new pg.Pool({ connectionString: url, max: 4 });
   hubCard = (await hubIdentity(pool)).card;
+  hall = { pool, card: hubCard };
   process.env.DESK_TRANSFER_PASSPHRASE = 'hub-tasks-test';
   proxy = new CuttableProxy(await freePort(), () => hub.port);
   await proxy.open();
-  A = await enrolledDesk('desk-a', '一号窗口', hub.port);
-  B = await enrolledDesk('desk-b', '二号窗口', null); // no hub yet: its first task is from before the hub
-  C = await enrolledDesk('desk-c', '三号窗口', proxy.port);
+  A = await enrolledDesk(hall, { deskId: 'desk-a', name: '一号窗口', port: hub.port, dir: 'hub-tasks' });
+  B = await enrolledDesk(hall, { deskId: 'desk-b', name: '二号窗口', port: null, dir: 'hub-tasks' }); // no hub yet: its first task is from before the hub
+  C = await enrolledDesk(hall, { deskId: 'desk-c', name: '三号窗口', port: proxy.port, dir: 'hub-tasks' });
   for (const [n, d] of [['A', A], ['B', B], ['C', C]] as const) {
     tokens[`${n}admin`] = (await d.signIn('admin')).token;
     tokens[`${n}clerk`] = (await d.signIn('zhangmin')).token;
@@ -106,7 +85,7 @@ beforeAll(async () => {
   // B joins the hub afterwards (restarted with the hub target): its task must reach the hall all the same.
   await B.app.stopSync();
   B.app.close();
-  writeConfig(B.dataDir, { version: 1, sender: FAST_SENDER, targets: [hubTarget(hub.port)] });
+  writeHubConfig(B.dataDir, hubCard, hub.port);
   B = await testDesk({ dataDir: B.dataDir });
   tokens.Badmin = (await B.signIn('admin')).token;
   await newTask(B, (await B.signIn('zhangmin')).token, tokens.Badmin);
@@ -129,14 +108,14 @@ describe('verification tasks across the hall', () => {
     const b = await rowAtC(`desk-b:${taskB}`, () => true, "B's task at C");
     expect(b).toMatchObject({ deskId: 'desk-b', window: '二号窗口', own: false, state: 'unassigned' });
     // Every task B holds — the one from before it joined the hub included — is at C, once.
-    const atB = read<{ id: number }>(B, 'SELECT id FROM verification_tasks ORDER BY id').map((r) => `desk-b:${r.id}`);
+    const atB = deskRows<{ id: number }>(B, 'SELECT id FROM verification_tasks ORDER BY id').map((r) => `desk-b:${r.id}`);
     expect(atB).toHaveLength(2);
     const keys = await waitFor('all of B at C', async () => {
-      const k = read<{ task_key: string }>(C, `SELECT task_key FROM hall_tasks WHERE owner_desk = 'desk-b' ORDER BY task_key`).map((r) => r.task_key);
+      const k = deskRows<{ task_key: string }>(C, `SELECT task_key FROM hall_tasks WHERE owner_desk = 'desk-b' ORDER BY task_key`).map((r) => r.task_key);
       return k.length === atB.length ? k : null;
     });
     expect(keys).toEqual([...atB].sort());
-    expect(read(B, `SELECT 1 FROM audit_log WHERE action = 'hub.tasksSeeded'`)).toHaveLength(1);
+    expect(deskRows(B, `SELECT 1 FROM audit_log WHERE action = 'hub.tasksSeeded'`)).toHaveLength(1);
     // The window filter: only B's.
     const onlyB = await hallBoard({ deskId: 'desk-b', states: ['unassigned'], page: 1, pageSize: 200 });
     expect(onlyB.tasks.length).toBeGreaterThan(0);
@@ -148,19 +127,19 @@ describe('verification tasks across the hall', () => {
     const asked = await C.call('verification.assignInHall', { taskKey: `desk-a:${taskA}`, username: 'chenjing' }, tokens.Cadmin!);
     expect(asked.state).toBe('requested');
     expect(asked.message).toBe('已发送至一号窗口，待该窗口工作台办理后生效。');
-    const chenjing = read<{ id: number }>(A, `SELECT id FROM users WHERE username = 'chenjing'`)[0]!.id;
-    await waitFor('assigned at A', async () => read<{ assigned_to: number | null }>(A, 'SELECT assigned_to FROM verification_tasks WHERE id = ?', taskA)[0]!.assigned_to === chenjing || null);
+    const chenjing = deskRows<{ id: number }>(A, `SELECT id FROM users WHERE username = 'chenjing'`)[0]!.id;
+    await waitFor('assigned at A', async () => deskRows<{ assigned_to: number | null }>(A, 'SELECT assigned_to FROM verification_tasks WHERE id = ?', taskA)[0]!.assigned_to === chenjing || null);
     const row = await rowAtC(`desk-a:${taskA}`, (r) => r.assignment?.state === 'applied' && r.assignee !== null, 'the answer and the new summary at C');
     expect(row.assignee).toEqual({ username: 'chenjing', name: '陈静' });
     expect(row.state).toBe('assigned');
     expect(row.assignment).toMatchObject({ assigneeName: '陈静', byName: '王建华', fromWindow: '三号窗口', state: 'applied', message: null });
     // Once at A: one assignment entry for this request, under the system, naming C's supervisor and desk.
-    const audits = read<{ actor_username: string; detail: string }>(A, `SELECT actor_username, detail FROM audit_log WHERE action = 'verification.assign' AND entity_id = ?`, String(taskA));
+    const audits = deskRows<{ actor_username: string; detail: string }>(A, `SELECT actor_username, detail FROM audit_log WHERE action = 'verification.assign' AND entity_id = ?`, String(taskA));
     expect(audits).toHaveLength(1);
     const d = JSON.parse(audits[0]!.detail) as { assigneeId: number; name: string; remote: { by: string; byName: string; fromDesk: string; fromWindow: string; requestId: string } };
     expect(d).toMatchObject({ assigneeId: chenjing, name: '陈静', remote: { by: 'admin', byName: '王建华', fromDesk: 'desk-c', fromWindow: '三号窗口', requestId: asked.requestId } });
-    expect(read(C, `SELECT 1 FROM audit_log WHERE action = 'verification.assignRequested'`)).toHaveLength(1);
-    expect(read(C, `SELECT 1 FROM audit_log WHERE action = 'verification.hallAssignApplied'`)).toHaveLength(1);
+    expect(deskRows(C, `SELECT 1 FROM audit_log WHERE action = 'verification.assignRequested'`)).toHaveLength(1);
+    expect(deskRows(C, `SELECT 1 FROM audit_log WHERE action = 'verification.hallAssignApplied'`)).toHaveLength(1);
   });
 
   it('a second assignment while A\'s task is out on field work is refused at A, and the refusal reaches C', async () => {
@@ -170,12 +149,12 @@ describe('verification tasks across the hall', () => {
     expect(asked.state).toBe('requested');
     const row = await rowAtC(`desk-a:${taskA}`, (r) => r.assignment?.requestId === asked.requestId && r.assignment.state === 'refused', 'the refusal at C');
     expect(row.assignment!.message).toBe('该任务已由王建华领取外勤，须先收回才能改派。');
-    const refused = read<{ detail: string }>(A, `SELECT detail FROM audit_log WHERE action = 'verification.assignRefused'`);
+    const refused = deskRows<{ detail: string }>(A, `SELECT detail FROM audit_log WHERE action = 'verification.assignRefused'`);
     expect(refused).toHaveLength(1);
     expect(JSON.parse(refused[0]!.detail)).toMatchObject({ by: 'admin', fromDesk: 'desk-c', requestId: asked.requestId, reason: '该任务已由王建华领取外勤，须先收回才能改派。' });
-    expect(read(C, `SELECT 1 FROM audit_log WHERE action = 'verification.hallAssignRefused'`)).toHaveLength(1);
+    expect(deskRows(C, `SELECT 1 FROM audit_log WHERE action = 'verification.hallAssignRefused'`)).toHaveLength(1);
     // Still one assignment at A (the first).
-    expect(read(A, `SELECT 1 FROM audit_log WHERE action = 'verification.assign' AND entity_id = ?`, String(taskA))).toHaveLength(1);
+    expect(deskRows(A, `SELECT 1 FROM audit_log WHERE action = 'verification.assign' AND entity_id = ?`, String(taskA))).toHaveLength(1);
   });
 
   it('offline, C lists its last copy and says how old it is; an assignment asked offline is applied once when C is back', async () => {
@@ -194,13 +173,13 @@ describe('verification tasks across the hall', () => {
     await proxy.open();
     const row = await rowAtC(`desk-b:${taskB}`, (r) => r.assignment?.state === 'applied' && r.state === 'assigned', 'applied at B after C reconnects');
     expect(row.assignee).toEqual({ username: 'chenjing', name: '陈静' });
-    expect(read(B, `SELECT 1 FROM audit_log WHERE action = 'verification.assign' AND entity_id = ?`, String(taskB))).toHaveLength(1);
+    expect(deskRows(B, `SELECT 1 FROM audit_log WHERE action = 'verification.assign' AND entity_id = ?`, String(taskB))).toHaveLength(1);
     // And C caught up with A's release.
     await rowAtC(`desk-a:${taskA}`, (r) => r.state === 'assigned' && r.holder === null, "A's release at C");
   });
 
   it("the hub takes a task's summary only from the desk that owns it, and an assignment's answer only from the owning desk", async () => {
-    const c = new HubConnector(TargetConfig.parse(hubTarget(hub.port)) as HubTargetConfig, C.dataDir, 15, 5_000);
+    const c = new HubConnector(hubTargetFor(hubCard, hub.port), C.dataDir, 15, 5_000);
     const before = (await pool.query('SELECT (SELECT count(*) FROM record_versions)::int AS v, (SELECT count(*) FROM feed)::int AS f')).rows[0];
     const summary = { taskId: taskA, caseNo: 'X', window: '三号窗口', applicant: '王*', certificate: '无犯罪记录证明', source: 'sampled', state: 'passed', status: 'passed', dueAt: null, assignee: null, holder: null, outcome: 'true', updatedAt: '2026-12-06T01:00:00.000Z' };
     const answer = {

@@ -2,18 +2,17 @@ import { openTestStore } from '../helpers/store';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, usePostgres } from '../helpers/postgres';
-import { testDesk, type TestDesk } from '../helpers/app';
-import { tempDir } from '../helpers/temp';
-import { dbFile, FAST_SENDER, waitFor, writeConfig } from './sync-support';
+import type { TestDesk } from '../helpers/app';
+import { deskRows, enrolledDesk, type Hall } from '../helpers/hub-desks';
+import { hubTargetFor } from '../helpers/hub-process';
+import { dbFile, waitFor } from './sync-support';
 import { CuttableProxy } from '../helpers/cuttable-proxy';
 import { freePort } from '../../hub/cluster';
 import { serve } from '../../hub/main';
-import { enrolDesk, hubIdentity } from '../../hub/trust';
-import { createDeskKeys } from '../../electron/services/transfer/desk-keys';
-import { hubFingerprint, type HubCard } from '../../electron/services/hub/hub-protocol';
+import { hubIdentity } from '../../hub/trust';
+import type { HubCard } from '../../electron/services/hub/hub-protocol';
 import { HubConnector } from '../../electron/services/hub/hub-connector';
 import { ConnectorFailure } from '../../electron/services/sync/http-connector';
-import { TargetConfig, type HubTargetConfig } from '../../electron/services/sync/targets-config';
 import { writeTx } from '../../electron/store/write';
 import { SYSTEM_ACTOR } from '../../electron/services/audit/audit-chain';
 import { applyHallFeedItems } from '../../electron/services/hub/hall-records-apply';
@@ -36,32 +35,12 @@ let url: string;
 let pool: pg.Pool;
 let hub: { close(): Promise<void>; port: number };
 let hubCard: HubCard;
+let hall: Hall;
 let proxy: CuttableProxy;
 let A: TestDesk;
 let B: TestDesk;
 let Aadmin: string;
 let Badmin: string;
-
-function hubTarget(port: number) {
-  return { id: 'hub', name: '全厅中心', kind: 'hub' as const, baseUrl: `http://127.0.0.1:${port}`, hub: { hubId: hubCard.hubId, signPub: hubCard.signPub, fingerprint: hubFingerprint(hubCard) } };
-}
-
-async function enrolledDesk(deskId: string, port: number): Promise<TestDesk> {
-  const dataDir = tempDir(`hub-users-${deskId}-`);
-  const keys = createDeskKeys(dataDir, { deskId, name: `${deskId} 窗口`, zone: 'intranet', signAlg: 'ed25519' });
-  await enrolDesk(pool, keys.card, '李主任');
-  writeConfig(dataDir, { version: 1, sender: FAST_SENDER, targets: [hubTarget(port)] });
-  return testDesk({ dataDir });
-}
-
-function read<T>(d: TestDesk, sql: string, ...args: unknown[]): T[] {
-  const db = openTestStore(dbFile(d.dataDir), { readonly: true });
-  try {
-    return db.prepare(sql).all(...args) as T[];
-  } finally {
-    db.close();
-  }
-}
 
 interface UserRowView {
   display_name: string;
@@ -69,7 +48,7 @@ interface UserRowView {
   active: number;
   password_hash: string;
 }
-const userAt = (d: TestDesk, username: string) => read<UserRowView>(d, 'SELECT display_name, role, active, password_hash FROM users WHERE username = ?', username)[0];
+const userAt = (d: TestDesk, username: string) => deskRows<UserRowView>(d, 'SELECT display_name, role, active, password_hash FROM users WHERE username = ?', username)[0];
 const hashAt = (d: TestDesk, username: string) => userAt(d, username)?.password_hash;
 
 async function localId(d: TestDesk, token: string, username: string): Promise<number> {
@@ -91,11 +70,12 @@ beforeAll(async () => {
   hub = await serve(url, '127.0.0.1:0');
   pool = new pg.Pool({ connectionString: url, max: 4 });
   hubCard = (await hubIdentity(pool)).card;
+  hall = { pool, card: hubCard };
   process.env.DESK_TRANSFER_PASSPHRASE = 'hub-users-test';
   proxy = new CuttableProxy(await freePort(), () => hub.port);
   await proxy.open();
-  A = await enrolledDesk('desk-a', hub.port);
-  B = await enrolledDesk('desk-b', proxy.port);
+  A = await enrolledDesk(hall, { deskId: 'desk-a', port: hub.port, dir: 'hub-users' });
+  B = await enrolledDesk(hall, { deskId: 'desk-b', port: proxy.port, dir: 'hub-users' });
   Aadmin = (await A.signIn('admin')).token;
   Badmin = (await B.signIn('admin')).token;
 }, 180_000);
@@ -126,7 +106,7 @@ describe('users and roles are managed once, at the hall', () => {
     expect(rec[0].body.passwordHash).toMatch(/^scrypt\$/);
     expect(JSON.stringify(rec[0].body)).not.toContain('Qingshan#2026');
     // B applied it as a system write in its audit log.
-    expect(read(B, `SELECT actor_username, json_extract(detail, '$.created') AS created FROM audit_log WHERE action = 'hub.userReceived' AND json_extract(detail, '$.username') = 'zhaolei'`)).toEqual([
+    expect(deskRows(B, `SELECT actor_username, json_extract(detail, '$.created') AS created FROM audit_log WHERE action = 'hub.userReceived' AND json_extract(detail, '$.username') = 'zhaolei'`)).toEqual([
       { actor_username: 'system', created: 1 },
     ]);
   });
@@ -144,7 +124,7 @@ describe('users and roles are managed once, at the hall', () => {
     expect(ended).toBe('UNAUTHENTICATED');
     expect(userAt(B, 'sunli')!.active).toBe(0);
     expect(await signInCode(B, 'sunli', 'Hongshan#2026')).toBe('ACCOUNT_DISABLED');
-    expect(read(B, `SELECT json_extract(detail, '$.sessionsEnded') AS ended FROM audit_log WHERE action = 'hub.userReceived' AND json_extract(detail, '$.username') = 'sunli' ORDER BY seq`)).toEqual([
+    expect(deskRows(B, `SELECT json_extract(detail, '$.sessionsEnded') AS ended FROM audit_log WHERE action = 'hub.userReceived' AND json_extract(detail, '$.username') = 'sunli' ORDER BY seq`)).toEqual([
       { ended: 0 },
       { ended: 1 },
     ]);
@@ -220,7 +200,7 @@ describe('users and roles are managed once, at the hall', () => {
   });
 
   it('the hub refuses a user version the desks could not apply (no hash, another username), with nothing written', async () => {
-    const conn = new HubConnector(TargetConfig.parse(hubTarget(hub.port)) as HubTargetConfig, A.dataDir, 17, 5_000);
+    const conn = new HubConnector(hubTargetFor(hubCard, hub.port), A.dataDir, 17, 5_000);
     const before = (await pool.query('SELECT (SELECT count(*) FROM record_versions)::int AS v, (SELECT count(*) FROM feed)::int AS f')).rows[0];
     const bad = [
       { username: 'qianwei', displayName: '钱伟', role: 'clerk', active: true, passwordHash: 'Plain#2026', changed: ['passwordHash'] },
@@ -241,7 +221,7 @@ describe('users and roles are managed once, at the hall', () => {
     await B.app.stopSync();
     await B.call('users.resetPassword', { id: await localId(B, Badmin, 'hanmei'), password: 'Xueshan!2027' }, Badmin);
     const bHash = hashAt(B, 'hanmei')!;
-    expect(read(B, `SELECT state, base_version FROM hall_record_outbox WHERE kind = 'user' AND record_id = 'hanmei' AND state <> 'acknowledged'`)).toEqual([{ state: 'pending', base_version: 1 }]);
+    expect(deskRows(B, `SELECT state, base_version FROM hall_record_outbox WHERE kind = 'user' AND record_id = 'hanmei' AND state <> 'acknowledged'`)).toEqual([{ state: 'pending', base_version: 1 }]);
     await A.call('users.setActive', { id: await localId(A, Aadmin, 'hanmei'), active: false }, Aadmin);
     const item = await waitFor('the hub holds A’s disable', async () => (await pool.query(`SELECT seq::int, kind, owner_desk AS "ownerDesk", record_key AS key, body FROM feed WHERE record_key = 'user:hanmei@2'`)).rows[0] as FeedItem | undefined);
     expect(item.body).toMatchObject({ version: 2, body: { active: false, passwordHash: hashAt(A, 'hanmei') } });

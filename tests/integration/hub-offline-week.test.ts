@@ -2,18 +2,17 @@ import fs from 'node:fs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, usePostgres } from '../helpers/postgres';
-import { testDesk, type TestDesk } from '../helpers/app';
-import { tempDir } from '../helpers/temp';
+import type { TestDesk } from '../helpers/app';
+import { deskRows, enrolledDesk, type Hall } from '../helpers/hub-desks';
 import { signaturePng } from '../helpers/png';
 import { prng } from '../helpers/kill-points';
 import { CuttableProxy } from '../helpers/cuttable-proxy';
 import { HallClock, LIBFAKETIME } from '../helpers/hall-clock';
-import { hubEntries, hubTargetFor, readDesk, startHubProcess, type HubProcess } from '../helpers/hub-process';
-import { dbFile, FAST_SENDER, waitFor, writeConfig } from './sync-support';
+import { hubEntries, startHubProcess, type HubProcess } from '../helpers/hub-process';
+import { dbFile, waitFor } from './sync-support';
 import { freePort } from '../../hub/cluster';
 import { migrate } from '../../hub/migrate';
-import { enrolDesk, hubIdentity } from '../../hub/trust';
-import { createDeskKeys } from '../../electron/services/transfer/desk-keys';
+import { hubIdentity } from '../../hub/trust';
 import { systemMonotonic } from '../../electron/app/clock';
 import { writeTx } from '../../electron/store/write';
 import { SYSTEM_ACTOR } from '../../electron/services/audit/audit-chain';
@@ -83,19 +82,6 @@ const PEOPLE = Array.from({ length: BARRED + CLEAN }, (_, i) => ({
   name: `${SURNAMES[Math.floor(i / 10)]!}晓${GIVEN[i % 10]!}`,
   idNumber: residentId(`19${60 + (i % 40)}0${1 + (i % 9)}1${i % 10}`, String(200 + i)),
 }));
-
-async function enrolledDesk(deskId: string, port: number): Promise<TestDesk> {
-  const dataDir = tempDir(`hub-week-${deskId}-`);
-  const keys = createDeskKeys(dataDir, { deskId, name: deskId === 'desk-a' ? '1号窗口' : '2号窗口', zone: 'intranet', signAlg: 'ed25519' });
-  await enrolDesk(pool, keys.card, '李主任');
-  const card = (await hubIdentity(pool)).card;
-  // The sender's default tick (1 s): a case's drafts are snapshotted for the hub once a tick, as on a real desk.
-  writeConfig(dataDir, { version: 1, sender: { ...FAST_SENDER, pollMs: 1_000 }, targets: [hubTargetFor(card, port, { pullMs: 200 })] });
-  // The wall clock is the hall's; the monotonic one stays real (a week's jump neither locks a session nor expires a lease).
-  return testDesk({ dataDir, now: clock.now, monotonic: systemMonotonic, backups: false });
-}
-
-const read = <T>(d: TestDesk, sql: string, ...args: unknown[]) => readDesk(dbFile(d.dataDir), (db) => db.prepare(sql).all(...args) as T[]);
 
 /** Resolves every other pending certificate of the case (verification confirmed by phone, originals presented). */
 async function resolveOthers(d: TestDesk, token: string, v: CaseView): Promise<CaseView> {
@@ -195,8 +181,17 @@ beforeAll(async () => {
   proxy = new CuttableProxy(await freePort(), () => port);
   await proxy.open();
   process.env.DESK_TRANSFER_PASSPHRASE = 'hub-week-test';
-  A = await enrolledDesk('desk-a', port);
-  B = await enrolledDesk('desk-b', proxy.port);
+  const hall: Hall = { pool, card: (await hubIdentity(pool)).card };
+  const weekDesk = {
+    dir: 'hub-week',
+    // The sender's default tick (1 s): a case's drafts are snapshotted for the hub once a tick, as on a real desk.
+    sender: { pollMs: 1_000 },
+    target: { pullMs: 200 },
+    // The wall clock is the hall's; the monotonic one stays real (a week's jump neither locks a session nor expires a lease).
+    app: { now: clock.now, monotonic: systemMonotonic, backups: false },
+  };
+  A = await enrolledDesk(hall, { deskId: 'desk-a', name: '1号窗口', port, ...weekDesk });
+  B = await enrolledDesk(hall, { deskId: 'desk-b', name: '2号窗口', port: proxy.port, ...weekDesk });
   tok.A = (await A.signIn('zhangmin')).token;
   tok.Aadmin = (await A.signIn('admin')).token;
   tok.B = (await B.signIn('liuyang')).token;
@@ -225,15 +220,15 @@ describe('a desk offline for a week', () => {
     const atB = await waitFor(
       'B holds the 100 applicants',
       () => {
-        const rows = read<{ id: number; id_number: string }>(B, `SELECT id, id_number FROM applicants WHERE id_number IN (${ids.map(() => '?').join(',')})`, ...ids);
+        const rows = deskRows<{ id: number; id_number: string }>(B, `SELECT id, id_number FROM applicants WHERE id_number IN (${ids.map(() => '?').join(',')})`, ...ids);
         return rows.length === PEOPLE.length ? new Map(rows.map((r) => [r.id_number, r.id])) : null;
       },
       60_000,
     );
-    await waitFor('B read the feed to its end', () => read<{ n: number }>(B, 'SELECT count(*) AS n FROM hall_sync_state')[0]!.n === 1 || null);
+    await waitFor('B read the feed to its end', () => deskRows<{ n: number }>(B, 'SELECT count(*) AS n FROM hall_sync_state')[0]!.n === 1 || null);
     await proxy.cut();
     await waitFor('B sees the hub unreachable', async () => (await B.call('sync.status', {}, tok.B!)).targets.find((t) => t.id === 'hub')?.reachable === false || null);
-    const syncedAt = read<{ caught_up_at: string }>(B, 'SELECT caught_up_at FROM hall_sync_state')[0]!.caught_up_at;
+    const syncedAt = deskRows<{ caught_up_at: string }>(B, 'SELECT caught_up_at FROM hall_sync_state')[0]!.caught_up_at;
     const itemA = await commitmentItem(A, tok.A!);
     const itemB = await commitmentItem(B, tok.B!);
 
@@ -270,7 +265,7 @@ describe('a desk offline for a week', () => {
           { applicantId: atA[e.person]!, severity: '严重', source: '县人民法院', documentNo: `（2026）鄂0325执${100 + e.person}号`, decidedOn: '2026-11-20', reason: '列入失信被执行人名单' },
           tok.Aadmin!,
         );
-        const key = read<{ hall_key: string }>(A, 'SELECT hall_key FROM credit_records WHERE id = ?', id)[0]!.hall_key;
+        const key = deskRows<{ hall_key: string }>(A, 'SELECT hall_key FROM credit_records WHERE id = ?', id)[0]!.hall_key;
         // The hub holds it within its slot (before the clock moves on): its hub time is the slot's.
         const firstAt = await waitFor('the hub holds A’s record', async () => (await pool.query<{ first_at: Date }>(`SELECT first_at FROM records WHERE kind = 'credit' AND record_id = $1`, [key])).rows[0]?.first_at, 30_000, 20);
         expect(firstAt.getTime() - (week0 + at)).toBeGreaterThanOrEqual(-1000); // the offset is in whole seconds
@@ -289,7 +284,7 @@ describe('a desk offline for a week', () => {
     expect(checks.every((c) => c.eligible && c.syncedAt === syncedAt)).toBe(true);
     expect(bCases).toHaveLength(CASES_AT_B);
     expect(new Set(bCases).size).toBe(CASES_AT_B);
-    expect(read(B, 'SELECT count(*) AS n FROM hall_credit_flags')).toEqual([{ n: 0 }]);
+    expect(deskRows(B, 'SELECT count(*) AS n FROM hall_credit_flags')).toEqual([{ n: 0 }]);
     // At the week's end the copy is a week old.
     clock.setTo(new Date(week0 + WEEK_MS));
     const before = await B.call('applicants.creditStatus', { id: atB.get(PEOPLE[0]!.idNumber)! }, tok.B!);
@@ -305,10 +300,10 @@ describe('a desk offline for a week', () => {
     await proxy.open();
     await waitFor('B’s cases all on the hub', async () => Number((await pool.query(`SELECT count(DISTINCT case_no) AS n FROM cases WHERE desk_id = 'desk-b'`)).rows[0].n) === CASES_AT_B || null, 120_000, 100);
     await waitFor('B’s outbox drained', () => hubEntries(dbFile(B.dataDir)).every((x) => x.state === 'acknowledged' || x.state === 'superseded') || null, 60_000, 100);
-    await waitFor('B read the feed to its end since', () => (read<{ caught_up_at: string }>(B, 'SELECT caught_up_at FROM hall_sync_state')[0]!.caught_up_at > reconnectAt ? true : null), 60_000, 100);
+    await waitFor('B read the feed to its end since', () => (deskRows<{ caught_up_at: string }>(B, 'SELECT caught_up_at FROM hall_sync_state')[0]!.caught_up_at > reconnectAt ? true : null), 60_000, 100);
     await waitFor('B holds the hub’s whole feed', async () => {
       const last = Number((await pool.query('SELECT COALESCE(max(seq), 0) AS n FROM feed')).rows[0].n);
-      return read<{ n: number }>(B, 'SELECT count(*) AS n FROM hub_feed_records')[0]!.n === last || null;
+      return deskRows<{ n: number }>(B, 'SELECT count(*) AS n FROM hub_feed_records')[0]!.n === last || null;
     }, 60_000, 100);
     console.log(`hub-offline-week: reconnected, B caught up in ${((Date.now() - t1) / 1000).toFixed(1)} s`);
 
@@ -331,17 +326,17 @@ describe('a desk offline for a week', () => {
     expect(feed.keys).toBe(feed.n);
     expect(feed.last).toBe(feed.n);
     // B holds the whole feed once, and A's 50 records once each.
-    expect(read(B, `SELECT count(*) AS n, count(DISTINCT record_key) AS keys, max(seq) AS last FROM hub_feed_records`)).toEqual([{ n: feed.n, keys: feed.n, last: feed.n }]);
-    expect(read(B, `SELECT count(*) AS n FROM credit_records WHERE origin_desk = 'desk-a'`)).toEqual([{ n: BARRED }]);
-    expect(read(B, `SELECT count(*) AS n FROM hall_record_outbox WHERE state <> 'acknowledged'`)).toEqual([{ n: 0 }]);
+    expect(deskRows(B, `SELECT count(*) AS n, count(DISTINCT record_key) AS keys, max(seq) AS last FROM hub_feed_records`)).toEqual([{ n: feed.n, keys: feed.n, last: feed.n }]);
+    expect(deskRows(B, `SELECT count(*) AS n FROM credit_records WHERE origin_desk = 'desk-a'`)).toEqual([{ n: BARRED }]);
+    expect(deskRows(B, `SELECT count(*) AS n FROM hall_record_outbox WHERE state <> 'acknowledged'`)).toEqual([{ n: 0 }]);
 
     // Exactly the expected commitments flagged, each with an open verification task.
-    const flags = read<{ commitment_id: number; task_id: number | null }>(B, 'SELECT commitment_id, task_id FROM hall_credit_flags ORDER BY commitment_id');
+    const flags = deskRows<{ commitment_id: number; task_id: number | null }>(B, 'SELECT commitment_id, task_id FROM hall_credit_flags ORDER BY commitment_id');
     expect(flags.map((f) => f.commitment_id)).toEqual(expected);
     // (The demo item samples every commitment at signing, so the flag points to the task already open for it.)
-    const openTask = new Map(read<{ commitment_id: number; id: number }>(B, `SELECT commitment_id, id FROM verification_tasks WHERE status = 'open'`).map((t) => [t.commitment_id, t.id]));
+    const openTask = new Map(deskRows<{ commitment_id: number; id: number }>(B, `SELECT commitment_id, id FROM verification_tasks WHERE status = 'open'`).map((t) => [t.commitment_id, t.id]));
     expect(flags.filter((f) => f.task_id === null || openTask.get(f.commitment_id) !== f.task_id)).toEqual([]);
-    expect(read(B, `SELECT count(*) AS n FROM audit_log WHERE action = 'hub.commitmentFlagged' AND actor_username = 'system'`)).toEqual([{ n: expected.length }]);
+    expect(deskRows(B, `SELECT count(*) AS n FROM audit_log WHERE action = 'hub.commitmentFlagged' AND actor_username = 'system'`)).toEqual([{ n: expected.length }]);
 
     // The copy is fresh again, and B now refuses a barred person.
     const after = await B.call('applicants.creditStatus', { id: atB.get(PEOPLE[0]!.idNumber)! }, tok.B!);

@@ -1,16 +1,15 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, usePostgres } from '../helpers/postgres';
-import { auditCount, deskFeed, hubEntries, hubFeed, hubTargetFor, startHubProcess, type HubProcess } from '../helpers/hub-process';
+import { auditCount, deskFeed, hubEntries, hubFeed, startHubProcess, type HubProcess } from '../helpers/hub-process';
 import { partitionProxy, type Partition } from '../helpers/partition';
-import { testDesk, type TestDesk } from '../helpers/app';
-import { tempDir } from '../helpers/temp';
+import type { TestDesk } from '../helpers/app';
+import { enrolledDesk } from '../helpers/hub-desks';
 import { prng } from '../helpers/kill-points';
-import { dbFile, FAST_SENDER, queueClones, waitFor, writeConfig } from './sync-support';
+import { dbFile, queueClones, waitFor } from './sync-support';
 import { freePort } from '../../hub/cluster';
 import { migrate } from '../../hub/migrate';
-import { enrolDesk, hubIdentity } from '../../hub/trust';
-import { createDeskKeys } from '../../electron/services/transfer/desk-keys';
+import { hubIdentity } from '../../hub/trust';
 
 /**
  * A desk partitioned from the hub (the hub unreachable for it only, through a loopback proxy that
@@ -40,13 +39,10 @@ beforeAll(async () => {
   proxy = await partitionProxy(port);
   process.env.DESK_TRANSFER_PASSPHRASE = 'hub-partition-test';
   for (let i = 0; i < 2; i++) {
-    const dataDir = tempDir(`hub-partition-desk-${i}-`);
     const deskId = `desk-p${i + 1}`;
-    const keys = createDeskKeys(dataDir, { deskId, name: `${i + 1}号窗口`, zone: 'intranet', signAlg: 'ed25519' });
-    await enrolDesk(pool, keys.card, '李主任');
     // Desk 1 reaches the hub through the proxy; desk 2 directly.
-    writeConfig(dataDir, { version: 1, sender: FAST_SENDER, targets: [hubTargetFor(card, i === 0 ? proxy.port : port, { pullMs: 100 })] });
-    desks.push({ d: await testDesk({ dataDir }), deskId, file: dbFile(dataDir) });
+    const d = await enrolledDesk({ pool, card }, { deskId, name: `${i + 1}号窗口`, port: i === 0 ? proxy.port : port, dir: 'hub-partition', target: { pullMs: 100 } });
+    desks.push({ d, deskId, file: dbFile(d.dataDir) });
   }
 }, 180_000);
 

@@ -5,13 +5,13 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, dumpDatabase, restoreDatabase, usePostgres } from '../helpers/postgres';
 import { auditCount, deskFeed, hubEntries, hubFeed, hubTargetFor, startHubProcess, type HubProcess } from '../helpers/hub-process';
-import { testDesk, type TestDesk } from '../helpers/app';
+import type { TestDesk } from '../helpers/app';
+import { enrolledDesk } from '../helpers/hub-desks';
 import { MIGRATIONS, tempDir } from '../helpers/temp';
-import { dbFile, FAST_SENDER, queueClones, waitFor, writeConfig } from './sync-support';
+import { dbFile, queueClones, waitFor } from './sync-support';
 import { freePort } from '../../hub/cluster';
 import { migrate } from '../../hub/migrate';
-import { enrolDesk, hubIdentity } from '../../hub/trust';
-import { createDeskKeys } from '../../electron/services/transfer/desk-keys';
+import { hubIdentity } from '../../hub/trust';
 import type { HubCard } from '../../electron/services/hub/hub-protocol';
 import { HubConnector } from '../../electron/services/hub/hub-connector';
 import { feedCursor, pullHubFeed } from '../../electron/services/hub/hub-puller';
@@ -59,12 +59,9 @@ beforeAll(async () => {
   hubCard = (await hubIdentity(pool!)).card;
   process.env.DESK_TRANSFER_PASSPHRASE = 'hub-restore-test';
   for (let i = 0; i < DESKS; i++) {
-    const dataDir = tempDir(`hub-restore-desk-${i}-`);
     const deskId = `desk-r${i + 1}`;
-    const keys = createDeskKeys(dataDir, { deskId, name: `${i + 1}号窗口`, zone: 'intranet', signAlg: 'ed25519' });
-    await enrolDesk(pool!, keys.card, '李主任');
-    writeConfig(dataDir, { version: 1, sender: FAST_SENDER, targets: [hubTargetFor(hubCard, port, { pullMs: 100 })] });
-    desks.push({ d: await testDesk({ dataDir }), deskId, file: dbFile(dataDir) });
+    const d = await enrolledDesk({ pool: pool!, card: hubCard }, { deskId, name: `${i + 1}号窗口`, port, dir: 'hub-restore', target: { pullMs: 100 } });
+    desks.push({ d, deskId, file: dbFile(d.dataDir) });
   }
 }, 180_000);
 

@@ -4,12 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, usePostgres } from '../helpers/postgres';
 import { tempDir } from '../helpers/temp';
 import { testDesk, type TestDesk } from '../helpers/app';
+import { hubTargetFor } from '../helpers/hub-process';
 import { serve } from '../../hub/main';
 import { enrolDesk, hubIdentity } from '../../hub/trust';
 import { createDeskKeys, type DeskKeys } from '../../electron/services/transfer/desk-keys';
 import { hubFingerprint, type HubCard } from '../../electron/services/hub/hub-protocol';
 import { HubConnector } from '../../electron/services/hub/hub-connector';
-import { TargetConfig, writeSyncConfig, type HubTargetConfig } from '../../electron/services/sync/targets-config';
+import { writeSyncConfig, type HubTargetConfig } from '../../electron/services/sync/targets-config';
 import type { Claimed } from '../../electron/services/sync/sender-store';
 
 /**
@@ -28,12 +29,7 @@ const desks: TestDesk[] = [];
 
 process.env.DESK_TRANSFER_PASSPHRASE = 'hub-screens-test';
 
-function hubTarget(): HubTargetConfig {
-  return TargetConfig.parse({
-    id: 'hub', name: '全厅中心', kind: 'hub', baseUrl: `http://127.0.0.1:${hub.port}`,
-    hub: { hubId: hubCard.hubId, signPub: hubCard.signPub, fingerprint: hubFingerprint(hubCard) }, pullMs: 50, heartbeatMs: 50,
-  }) as HubTargetConfig;
-}
+const hubTarget = (): HubTargetConfig => hubTargetFor(hubCard, hub.port, { pullMs: 50, heartbeatMs: 50 });
 
 /** A desk host (in process) with its keys and the hub as its only sync target. */
 async function deskWith(deskId: string, name: string): Promise<{ desk: TestDesk; keys: DeskKeys; dir: string }> {

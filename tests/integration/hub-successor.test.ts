@@ -10,6 +10,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, usePostgres } from '../helpers/postgres';
 import { testDesk, type TestDesk } from '../helpers/app';
+import { hubTargetFor } from '../helpers/hub-process';
 import { documentJpeg, withComment } from '../helpers/jpeg';
 import { signaturePng } from '../helpers/png';
 import { ROOT, tempDir } from '../helpers/temp';
@@ -19,7 +20,7 @@ import { migrate } from '../../hub/migrate';
 import { createHubServer } from '../../hub/server';
 import { enrolDesk, hubIdentity, type HubIdentity } from '../../hub/trust';
 import { createDeskKeys, loadDeskKeys, readDeskCard } from '../../electron/services/transfer/desk-keys';
-import { hubFingerprint, signRequest } from '../../electron/services/hub/hub-protocol';
+import { signRequest } from '../../electron/services/hub/hub-protocol';
 import { HubConnector } from '../../electron/services/hub/hub-connector';
 import { downloadFile, uploadCaseFiles } from '../../electron/services/hub/hub-files';
 import { FileStore } from '../../electron/services/files/file-store';
@@ -60,10 +61,7 @@ const PAGE_3 = withComment(documentJpeg(640, 900, { seed: 33 }), 'draft page');
 const MATERIAL = withComment(documentJpeg(640, 900, { seed: 35 }), 'material');
 const LOOSE = withComment(documentJpeg(640, 900, { seed: 34 }), 'no case');
 
-function hubTarget(): HubTargetConfig {
-  const card = identity.card;
-  return TargetConfig.parse({ id: 'hub', name: '全厅中心', kind: 'hub', baseUrl: `http://127.0.0.1:${port}`, pullMs: 200, hub: { hubId: card.hubId, signPub: card.signPub, fingerprint: hubFingerprint(card) } }) as HubTargetConfig;
-}
+const hubTarget = (): HubTargetConfig => hubTargetFor(identity.card, port, { pullMs: 200 });
 
 function deskDir(deskId: string, name: string): string {
   const dir = tempDir(`hub-successor-${deskId}-`);

@@ -5,11 +5,12 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, usePostgres } from '../helpers/postgres';
 import { tempDir } from '../helpers/temp';
+import { hubTargetFor } from '../helpers/hub-process';
 import { serve } from '../../hub/main';
 import { HubSchemaRefused, migrate } from '../../hub/migrate';
 import { enrolDesk, hubIdentity, removeDesk } from '../../hub/trust';
 import { createDeskKeys, fingerprint, type DeskKeys } from '../../electron/services/transfer/desk-keys';
-import { H, hubFingerprint, signRequest, verifyAnswer, type HubCard } from '../../electron/services/hub/hub-protocol';
+import { H, signRequest, verifyAnswer, type HubCard } from '../../electron/services/hub/hub-protocol';
 import { HubConnector } from '../../electron/services/hub/hub-connector';
 import { ConnectorFailure } from '../../electron/services/sync/http-connector';
 import { TargetConfig, type HubTargetConfig } from '../../electron/services/sync/targets-config';
@@ -34,9 +35,7 @@ function keysFor(deskId: string, name: string): DeskKeys {
   return createDeskKeys(tempDir(`hub-desk-${deskId}-`), { deskId, name, zone: 'intranet', signAlg: 'ed25519' });
 }
 
-function target(card: Pick<HubCard, 'hubId' | 'signPub'> = hubCard): HubTargetConfig {
-  return TargetConfig.parse({ id: 'hub', name: '全厅中心', kind: 'hub', baseUrl: `http://127.0.0.1:${hub.port}`, hub: { hubId: card.hubId, signPub: card.signPub, fingerprint: hubFingerprint(card) } }) as HubTargetConfig;
-}
+const target = (card: Pick<HubCard, 'hubId' | 'signPub'> = hubCard): HubTargetConfig => hubTargetFor(card, hub.port);
 
 /** A connector with the desk's keys (in its data dir). */
 function connectorOf(keysDir: string, t = target()): HubConnector {

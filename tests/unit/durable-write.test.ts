@@ -2,7 +2,8 @@
  * The one durable-write primitive (electron/store/durable-write.ts) on real files: short writes
  * continued, a full disk (a real tmpfs) leaving neither a temp file nor a cut-short target, an
  * existing content-addressed file trusted only when it holds the bytes (else repaired, or refused
- * when it is not a file), and which errors count as a full disk.
+ * when it is not a file), which errors count as a full disk, and a torn last line of a line file
+ * (kept and closed off by appendLineDurably, removed by the logger).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -10,7 +11,8 @@ import { createHash } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/temp';
 import { fillUp, freeBytes, mountTmpfs } from '../helpers/tmpfs';
-import { ensureDirDurably, isDiskFull, putContentAddressed, writeAll, writeAllSync, writeFileDurably, writeFileDurablyAsync } from '../../electron/store/durable-write';
+import { appendLineDurably, endsInTornLine, ensureDirDurably, isDiskFull, putContentAddressed, writeAll, writeAllSync, writeFileDurably, writeFileDurablyAsync } from '../../electron/store/durable-write';
+import { createLogger } from '../../electron/log/logger';
 import { FileStore } from '../../electron/services/files/file-store';
 
 const bytes = (n: number, seed = 1) => Buffer.from(Array.from({ length: n }, (_, i) => (i * 31 + seed * 7) & 0xff));
@@ -175,5 +177,43 @@ describe.skipIf(tmpfs.skipReason !== null)('on a real full disk (a 256 KB tmpfs)
     fs.rmSync(filler);
     expect(putContentAddressed(ca, data)).toBe('written');
     expect(sha(fs.readFileSync(ca))).toBe(sha(data));
+  });
+});
+
+describe('a torn last line (endsInTornLine): two remedies', () => {
+  const tornAt = (file: string) => {
+    const fd = fs.openSync(file, 'r');
+    try {
+      return endsInTornLine(fd, fs.fstatSync(fd).size);
+    } finally {
+      fs.closeSync(fd);
+    }
+  };
+
+  it('is a file whose last byte is not a newline; an empty file or one ending in a newline is not torn', () => {
+    const dir = tempDir('dw-torn-');
+    fs.writeFileSync(path.join(dir, 'empty'), '');
+    fs.writeFileSync(path.join(dir, 'whole'), '{"a":1}\n');
+    fs.writeFileSync(path.join(dir, 'torn'), '{"a":1}\n{"b":');
+    expect([tornAt(path.join(dir, 'empty')), tornAt(path.join(dir, 'whole')), tornAt(path.join(dir, 'torn'))]).toEqual([false, false, true]);
+  });
+
+  it('appendLineDurably (evidence) keeps the torn bytes and closes them off; the logger removes its own torn line', () => {
+    const dir = tempDir('dw-torn-');
+    const evidence = path.join(dir, 'checkpoints.jsonl');
+    fs.writeFileSync(evidence, '{"seq":1}\n{"seq":2,"ha');
+    appendLineDurably(evidence, '{"seq":3}');
+    expect(fs.readFileSync(evidence, 'utf8')).toBe('{"seq":1}\n{"seq":2,"ha\n{"seq":3}\n');
+    appendLineDurably(evidence, '{"seq":4}');
+    expect(fs.readFileSync(evidence, 'utf8')).toBe('{"seq":1}\n{"seq":2,"ha\n{"seq":3}\n{"seq":4}\n');
+
+    const log = path.join(dir, 'desk.log');
+    fs.writeFileSync(log, '{"event":"a"}\n{"event":"b","n');
+    createLogger({ file: log }).info('c');
+    const lines = fs.readFileSync(log, 'utf8').split('\n');
+    expect(lines.slice(0, 1)).toEqual(['{"event":"a"}']);
+    expect(lines).toHaveLength(3);
+    expect(JSON.parse(lines[1]!)).toMatchObject({ event: 'c', level: 'info' });
+    expect(lines[2]).toBe('');
   });
 });

@@ -2,12 +2,11 @@ import { useEffect, useState } from 'react';
 import { Alert, App, Button, Checkbox, Select, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import { BOARD_DEFAULT_STATES, TASK_STATE_LABELS, type TaskState } from '../../../../shared/ipc/methods/verification';
 import type { HallTaskView } from '../../../../shared/ipc/methods/hall-tasks';
-import { VERIFICATION_SOURCE_LABELS, type VerificationSource } from '../../../../shared/rules/verification-consequences';
 import { call } from '../../ipc/client';
 import { callErrorText, useCall } from '../../ipc/use-call';
 import { LoadError } from '../../components/LoadError';
-import { deskDay, deskTime } from '../../lib/time';
-import { TaskStateTag } from './labels';
+import { deskTime } from '../../lib/time';
+import { applicantColumn, assigneeColumn, caseNoColumn, certificateColumn, dueColumn, stateColumn } from './task-columns';
 
 const FILTERS: (TaskState | 'all')[] = ['all', 'unassigned', 'assigned', 'in_field', 'escalated', 'passed', 'failed'];
 const PAGE_SIZE = 20;
@@ -138,21 +137,12 @@ export function HallTaskBoard() {
         rowClassName={(t) => (t.overdue ? 'verification-overdue' : '')}
         columns={[
           { title: '所属窗口', dataIndex: 'window', width: 96, render: (v: string, t) => <span style={{ whiteSpace: 'nowrap' }}>{v}{t.own && <Tag style={{ marginLeft: 4 }}>本窗口</Tag>}</span> },
-          { title: '办件编号', dataIndex: 'caseNo', width: 205, render: (v: string) => <span style={{ whiteSpace: 'nowrap' }}>{v}</span> },
-          { title: '申请人', dataIndex: 'applicantName', width: 80 },
-          {
-            title: '承诺事项 / 来源',
-            dataIndex: 'certificate',
-            width: 150,
-            render: (v: string, t) => (
-              <span>
-                {v} <Tag color={t.source === 'sampled' ? 'default' : 'geekblue'}>{VERIFICATION_SOURCE_LABELS[t.source as VerificationSource] ?? t.source}</Tag>
-              </span>
-            ),
-          },
-          { title: '核查期限', dataIndex: 'dueAt', width: 120, render: (v: string | null, t) => <span><span style={{ whiteSpace: 'nowrap' }}>{deskDay(v)}</span> {t.overdue && <Tag color="red">已逾期</Tag>}</span> },
-          { title: '状态', dataIndex: 'state', width: 96, render: (s: TaskState) => <TaskStateTag state={s} /> },
-          { title: '承办人', key: 'who', width: 84, render: (_, t) => <span style={{ whiteSpace: 'nowrap' }}>{t.holder ?? t.assignee?.name ?? '—'}</span> },
+          caseNoColumn<HallTaskView>(),
+          applicantColumn<HallTaskView>(80, false),
+          certificateColumn<HallTaskView>({ tag: 'beside', width: 150 }),
+          dueColumn<HallTaskView>({ width: 120 }),
+          stateColumn<HallTaskView>({ width: 96 }),
+          assigneeColumn<HallTaskView>((t) => t.holder ?? t.assignee?.name, 84, true),
           {
             title: '分派',
             key: 'assign',

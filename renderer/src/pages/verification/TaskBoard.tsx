@@ -15,6 +15,7 @@ import { OpenVerificationModal, RandomDrawModal } from './OpenVerification';
 import { VERIFICATION_SOURCE_LABELS } from '../../../../shared/rules/verification-consequences';
 import { mayRecordOutcome } from '../../../../shared/rules/outcome-authority';
 import { HallTaskBoard } from './HallTaskBoard';
+import { applicantColumn, assigneeColumn, caseNoColumn, certificateColumn, dueColumn, stateColumn } from './task-columns';
 
 const FILTERS: (TaskState | 'all')[] = ['all', 'unassigned', 'assigned', 'in_field', 'escalated', 'passed', 'failed'];
 const PAGE_SIZE = 20;
@@ -27,6 +28,20 @@ function downloadText(text: string, fileName: string) {
   a.download = fileName;
   a.click();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** 整改中 / 整改逾期, under the due day, while the task's rectification is open. */
+function RectificationFlag({ t }: { t: TaskView }) {
+  const r = t.rectification;
+  if (!r || r.closedAt) return null;
+  return (
+    <>
+      <br />
+      <Tag color={r.overdue ? 'red' : 'gold'} data-testid="rectification-flag">
+        {r.overdue ? '整改逾期' : '整改中'}（{deskDay(r.dueAt)} 前）
+      </Tag>
+    </>
+  );
 }
 
 /**
@@ -178,49 +193,14 @@ function DeskTaskBoard() {
         }}
         rowClassName={(t) => (t.overdue ? 'verification-overdue' : '')}
         columns={[
-          { title: '办件编号', dataIndex: 'caseNo', width: 205, render: (v: string, t) => <a style={{ whiteSpace: 'nowrap' }} onClick={() => void openDetail(t)}>{v}</a> },
-          { title: '申请人', dataIndex: 'applicantName', width: 82, render: (v: string) => <span style={{ whiteSpace: 'nowrap' }}>{v}</span> },
-          {
-            title: '承诺事项 / 来源',
-            dataIndex: 'certificate',
-            render: (v: string, t) => (
-              <span>
-                {v}
-                <br />
-                <Tag color={t.source === 'sampled' ? 'default' : 'geekblue'}>{VERIFICATION_SOURCE_LABELS[t.source]}</Tag>
-              </span>
-            ),
-          },
+          caseNoColumn<TaskView>((t) => void openDetail(t)),
+          applicantColumn<TaskView>(82, true),
+          certificateColumn<TaskView>({ tag: 'below' }),
           { title: '事项 / 部门', key: 'item', render: (_, t) => <span>{t.items.join('、')}<br /><Typography.Text type="secondary">{t.department}</Typography.Text></span> },
           { title: '核查方式', dataIndex: 'method', width: 92, render: (v: string) => <span style={{ whiteSpace: 'nowrap' }}>{v}</span> },
-          {
-            title: '核查期限',
-            dataIndex: 'dueAt',
-            render: (v: string | null, t) => (
-              <span>
-                <span style={{ whiteSpace: 'nowrap' }}>{deskDay(v)}</span> {t.overdue && <Tag color="red">已逾期</Tag>}
-                {t.rectification && !t.rectification.closedAt && (
-                  <>
-                    <br />
-                    <Tag color={t.rectification.overdue ? 'red' : 'gold'} data-testid="rectification-flag">
-                      {t.rectification.overdue ? '整改逾期' : '整改中'}（{deskDay(t.rectification.dueAt)} 前）
-                    </Tag>
-                  </>
-                )}
-              </span>
-            ),
-          },
-          {
-            title: '状态',
-            dataIndex: 'state',
-            render: (s: TaskState, t) => (
-              <>
-                <TaskStateTag state={s} />
-                <HallFieldTag status={hallStatus.get(t.id)} />
-              </>
-            ),
-          },
-          { title: '承办人', key: 'who', width: 72, render: (_, t) => t.checkedOutBy?.name ?? t.assignedTo?.name ?? '—' },
+          dueColumn<TaskView>({ after: (t) => <RectificationFlag t={t} /> }),
+          stateColumn<TaskView>({ after: (t) => <HallFieldTag status={hallStatus.get(t.id)} /> }),
+          assigneeColumn<TaskView>((t) => t.checkedOutBy?.name ?? t.assignedTo?.name, 72, false),
           {
             title: '操作',
             key: 'ops',
