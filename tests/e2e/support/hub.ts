@@ -5,9 +5,10 @@ import { startCluster, type Cluster } from '../../../hub/cluster';
 import { serve } from '../../../hub/main';
 import { enrolDesk, hubIdentity } from '../../../hub/trust';
 import { createDeskKeys, type DeskCard, type DeskKeys } from '../../../electron/services/transfer/desk-keys';
-import { hubFingerprint, type HubCard } from '../../../electron/services/hub/hub-protocol';
+import type { HubCard } from '../../../electron/services/hub/hub-protocol';
 import { HubConnector } from '../../../electron/services/hub/hub-connector';
-import { TargetConfig, writeSyncConfig, type HubTargetConfig } from '../../../electron/services/sync/targets-config';
+import { writeSyncConfig, type HubTargetConfig } from '../../../electron/services/sync/targets-config';
+import { hubTargetFor } from '../../helpers/hub-process';
 
 /**
  * The hall hub of an end-to-end spec (docs/hub.md; tests/README.md): a throwaway PostgreSQL cluster
@@ -96,8 +97,7 @@ function hallHub(cluster: Cluster, first: Served, pool: pg.Pool, card: HubCard, 
     pool,
     card,
     port,
-    target: (to = port) =>
-      TargetConfig.parse({ id: 'hub', name: '全厅中心', kind: 'hub', baseUrl: `http://127.0.0.1:${to}`, hub: { hubId: card.hubId, signPub: card.signPub, fingerprint: hubFingerprint(card) }, ...timings }) as HubTargetConfig,
+    target: (to = port) => hubTargetFor(card, to, timings),
     async enrol(deskCard, o = {}) {
       await enrolDesk(pool, deskCard, '李主任', o);
     },
