@@ -9,6 +9,8 @@ import type pg from 'pg';
  */
 export class FeedWaiter {
   private client: pg.PoolClient | null = null;
+  /** Releases `client`, once however often it is called (close, and its error handler). */
+  private dropClient: (() => void) | null = null;
   private connecting: Promise<void> | null = null;
   private readonly waiters = new Set<() => void>();
   private closed = false;
@@ -23,15 +25,23 @@ export class FeedWaiter {
     this.connecting = (async () => {
       try {
         const c = await this.pool.connect();
-        c.on('notification', () => this.wakeAll());
-        c.on('error', () => {
-          // The connection died (database restarted): drop it; the next wait listens again.
+        let released = false;
+        // Once only: an error may come after close() released it (the backend's goodbye as the database stops).
+        const drop = () => {
+          if (released) return;
+          released = true;
           if (this.client === c) this.client = null;
           c.release(true);
-        });
+        };
+        c.on('notification', () => this.wakeAll());
+        // The connection died (database restarted): drop it; the next wait listens again.
+        c.on('error', drop);
         await c.query('LISTEN pfd_feed');
-        if (this.closed) c.release(true);
-        else this.client = c;
+        if (this.closed) drop();
+        else {
+          this.client = c;
+          this.dropClient = drop;
+        }
       } catch {
         // Not listening: waiters fall back to re-reading every recheckMs.
       } finally {
@@ -73,7 +83,7 @@ export class FeedWaiter {
   close(): void {
     this.closed = true;
     this.wakeAll();
-    this.client?.release(true);
-    this.client = null;
+    this.dropClient?.();
+    this.dropClient = null;
   }
 }

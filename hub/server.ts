@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type pg from 'pg';
 import { signBytes } from '../electron/services/transfer/desk-keys';
+import { keepAliveLongerThanAdvertised } from '../electron/host/keep-alive';
 import { answerBytes, H, HUB_PROTOCOL, HUB_PROTOCOL_RANGE, protocolMismatchMessage, REQUEST_WINDOW_MS, verifyRequest } from '../electron/services/hub/hub-protocol';
 import type { DeskRow, HubIdentity } from './trust';
 import { FeedWaiter } from './feed-wait';
@@ -282,6 +283,8 @@ export function createHubServer(o: HubOptions): http.Server {
       })();
     });
   });
+  // Desks reuse idle connections (undici keep-alive): the desk, never the hub, closes them.
+  keepAliveLongerThanAdvertised(server);
   // Closing: held feed requests are answered at once (empty), so the listener's close is not kept waiting by them.
   const close = server.close.bind(server);
   server.close = (cb?: (err?: Error) => void) => {

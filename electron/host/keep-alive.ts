@@ -9,6 +9,8 @@
  * on a loaded machine eats. So the server advertises 5 s and keeps idle connections for 30 s:
  * a client that honours the hint has closed (or reused it safely) long before the server does.
  * (Node 24 has `keepAliveTimeoutBuffer` for this; Node 20 does not.)
+ * Applied by both servers desks talk to on keep-alive connections: the browser host and the hall hub
+ * (`hub/server.ts`; tests/integration/host-keep-alive.test.ts, hub-keep-alive.test.ts).
  */
 import type http from 'node:http';
 

@@ -1,14 +1,7 @@
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import pg from 'pg';
 import { expect, test, type Page } from '@playwright/test';
-import { freshDir, startHost, type RunningHost } from './support/host';
-import { startCluster, type Cluster } from '../../hub/cluster';
-import { serve } from '../../hub/main';
-import { enrolDesk, hubIdentity } from '../../hub/trust';
-import { createDeskKeys, type DeskKeys } from '../../electron/services/transfer/desk-keys';
-import { hubFingerprint, type HubCard } from '../../electron/services/hub/hub-protocol';
-import { writeSyncConfig } from '../../electron/services/sync/targets-config';
+import { openAs, startHub, type E2eHub } from './support/hub';
 import { openTestStore } from '../helpers/store';
 
 // 审计见证 on 全厅中心 as the supervisor uses it: every desk of the hall with what the hub witnessed of
@@ -16,52 +9,13 @@ import { openTestStore } from '../helpers/store';
 // stopped and recomputed the chain, 核验 names the first entry that no longer matches what the hub
 // witnessed. Real PostgreSQL (a throwaway cluster), the real hub, two real browser hosts.
 
-let cluster: Cluster;
-let hub: { close(): Promise<void>; port: number };
-let pool: pg.Pool;
-let hubCard: HubCard;
-const hosts: RunningHost[] = [];
+let hub: E2eHub;
 
 test.beforeAll(async () => {
   test.setTimeout(120_000);
-  cluster = await startCluster({ prefix: 'pfd-e2e-pg-' });
-  hub = await serve(cluster.url, '127.0.0.1:0');
-  pool = new pg.Pool({ connectionString: cluster.url, max: 2 });
-  hubCard = (await hubIdentity(pool)).card;
+  hub = await startHub({ timings: { pullMs: 300, heartbeatMs: 300 } });
 });
-test.afterAll(async () => {
-  for (const h of hosts) await h.kill();
-  await pool?.end();
-  await hub?.close();
-  cluster?.stop();
-});
-
-function configure(dataDir: string): void {
-  writeSyncConfig(dataDir, {
-    version: 1,
-    sender: { probeIntervalMs: 300, pollMs: 100, leaseMs: 5000, requestTimeoutMs: 3000 },
-    targets: [{ id: 'hub', name: '全厅中心', kind: 'hub', baseUrl: `http://127.0.0.1:${hub.port}`, hub: { hubId: hubCard.hubId, signPub: hubCard.signPub, fingerprint: hubFingerprint(hubCard) }, pullMs: 300, heartbeatMs: 300 }],
-  });
-}
-
-async function deskHost(deskId: string, name: string, supervisorDesk: boolean): Promise<{ host: RunningHost; keys: DeskKeys; dataDir: string }> {
-  const dataDir = freshDir(`desk-witness-${deskId}-`);
-  const keys = createDeskKeys(dataDir, { deskId, name, zone: 'intranet', signAlg: 'ed25519' });
-  await enrolDesk(pool, keys.card, '李主任', { supervisorDesk });
-  configure(dataDir);
-  const host = await startHost({ dataDir });
-  hosts.push(host);
-  return { host, keys, dataDir };
-}
-
-async function signIn(page: Page, host: RunningHost, username: string): Promise<void> {
-  await page.setViewportSize({ width: 1366, height: 768 });
-  await page.goto(host.url);
-  await page.getByPlaceholder('用户名').fill(username);
-  await page.getByPlaceholder('密码').fill('Desk@2026');
-  await page.getByRole('button', { name: /登\s*录/ }).click();
-  await expect(page.getByTestId('home-page')).toBeVisible();
-}
+test.afterAll(() => hub?.close());
 
 interface Row {
   seq: number;
@@ -110,15 +64,13 @@ test('the supervisor sees every desk’s witnessed audit and verifies a desk: �
     await p.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished.catch(() => undefined))));
     await p.screenshot({ path: path.join(info.outputDir, name) });
   };
-  const sup = await deskHost('in-e2e0000011', '1号窗口（管理）', true);
-  const other = await deskHost('in-e2e0000012', '3号窗口', false);
+  const sup = await hub.host('in-e2e0000011', '1号窗口（管理）', { supervisorDesk: true });
+  const other = await hub.host('in-e2e0000012', '3号窗口');
 
   // Audited work at window 3: a clerk signs in there.
-  const clerk = await (await browser.newContext({ locale: 'zh-CN' })).newPage();
-  await signIn(clerk, other.host, 'zhangmin');
+  await openAs(browser, other.host, 'zhangmin');
 
-  const page = await (await browser.newContext({ locale: 'zh-CN' })).newPage();
-  await signIn(page, sup.host, 'admin');
+  const page = await openAs(browser, sup.host, 'admin');
   await page.getByRole('menuitem', { name: '全厅中心' }).click();
   const card = page.getByTestId('audit-witness');
   const row = card.getByTestId('witness-desk-in-e2e0000012');
@@ -142,8 +94,7 @@ test('the supervisor sees every desk’s witnessed audit and verifies a desk: �
   // Window 3 stopped; someone with its data folder edits entry 2 and recomputes the chain; it starts again.
   await other.host.kill();
   editAndRecompute(other.dataDir, 2);
-  const again = await startHost({ dataDir: other.dataDir });
-  hosts.push(again);
+  await hub.startHost(other.dataDir);
 
   await expect(async () => {
     await row.getByTestId('witness-verify').click();
@@ -154,7 +105,7 @@ test('the supervisor sees every desk’s witnessed audit and verifies a desk: �
   await shot(page, 'hub-audit-witness-tampered.png');
 
   // Each 核验 is in the hub's audit under the supervisor and the desk it worked from.
-  const audit = (await pool.query<{ actor: string; verdict: string }>(`SELECT actor, detail->>'verdict' AS verdict FROM hub_audit WHERE action = 'audit.verify' ORDER BY id`)).rows;
+  const audit = (await hub.pool.query<{ actor: string; verdict: string }>(`SELECT actor, detail->>'verdict' AS verdict FROM hub_audit WHERE action = 'audit.verify' ORDER BY id`)).rows;
   expect(audit[0]).toEqual({ actor: '王建华（admin）@1号窗口（管理）（in-e2e0000011）', verdict: 'consistent' });
   expect(audit.at(-1)).toEqual({ actor: '王建华（admin）@1号窗口（管理）（in-e2e0000011）', verdict: 'tampered' });
 });

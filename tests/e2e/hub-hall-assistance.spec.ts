@@ -1,13 +1,6 @@
-import pg from 'pg';
-import { expect, test, type Page } from '@playwright/test';
-import { freshDir, startHost, type RunningHost } from './support/host';
-import { startCluster, type Cluster } from '../../hub/cluster';
-import { serve } from '../../hub/main';
-import { enrolDesk, hubIdentity } from '../../hub/trust';
-import { createDeskKeys } from '../../electron/services/transfer/desk-keys';
-import { hubFingerprint, type HubCard } from '../../electron/services/hub/hub-protocol';
-import { HubConnector } from '../../electron/services/hub/hub-connector';
-import { TargetConfig, writeSyncConfig, type HubTargetConfig } from '../../electron/services/sync/targets-config';
+import { expect, test } from '@playwright/test';
+import type { RunningHost } from './support/host';
+import { signIn, startHub, type E2eHub } from './support/hub';
 
 // 协查 across the hall and the supervisor's hall-wide case list as the desk shows them (docs/hub.md,
 // "Records, owners and offline"): the 部门协查 tab's 全厅 scope with another window's overdue request
@@ -15,30 +8,10 @@ import { TargetConfig, writeSyncConfig, type HubTargetConfig } from '../../elect
 // Real PostgreSQL (a throwaway cluster), the real hub, the real browser host; the other windows
 // are two more enrolled desks pushing to the hub as their senders would.
 
-let cluster: Cluster;
-let hub: { close(): Promise<void>; port: number };
-let pool: pg.Pool;
-let card: HubCard;
-let host: RunningHost | null = null;
+let hub: E2eHub;
+let host: RunningHost;
 
 const DAY = 86_400_000;
-const target = (): HubTargetConfig =>
-  TargetConfig.parse({ id: 'hub', name: '全厅中心', kind: 'hub', baseUrl: `http://127.0.0.1:${hub.port}`, hub: { hubId: card.hubId, signPub: card.signPub, fingerprint: hubFingerprint(card) } }) as HubTargetConfig;
-
-async function enrolled(deskId: string, name: string): Promise<string> {
-  const dataDir = freshDir(`desk-${deskId}-`);
-  const keys = createDeskKeys(dataDir, { deskId, name, zone: 'intranet', signAlg: 'ed25519' });
-  await enrolDesk(pool, keys.card, '李主任');
-  return dataDir;
-}
-
-async function signIn(page: Page, username: string) {
-  await page.goto(host!.url);
-  await page.getByPlaceholder('用户名').fill(username);
-  await page.getByPlaceholder('密码').fill('Desk@2026');
-  await page.getByRole('button', { name: /登\s*录/ }).click();
-  await expect(page.getByTestId('home-page')).toBeVisible();
-}
 
 /** A 协查 request of window 5, as its desk shares it (hall-assistance.ts). */
 function request(id: number, over: Record<string, unknown>) {
@@ -80,14 +53,10 @@ function caseDoc(caseNo: string, item: string, daysAgo: number) {
 
 test.beforeAll(async () => {
   test.setTimeout(180_000);
-  process.env.DESK_TRANSFER_PASSPHRASE = 'hub-assistance-e2e';
-  cluster = await startCluster({ prefix: 'pfd-e2e-pg-' });
-  hub = await serve(cluster.url, '127.0.0.1:0');
-  pool = new pg.Pool({ connectionString: cluster.url, max: 2 });
-  card = (await hubIdentity(pool)).card;
+  hub = await startHub();
 
-  const five = new HubConnector(target(), await enrolled('desk-5', '5号窗口'), 22, 5_000);
-  const six = new HubConnector(target(), await enrolled('desk-6', '6号窗口'), 22, 5_000);
+  const five = await hub.connector('desk-5', '5号窗口', 22);
+  const six = await hub.connector('desk-6', '6号窗口', 22);
   // Window 5's 协查: one overdue, one answered in time.
   await five.pushRecord({ kind: 'assistance_request', recordId: 'desk-5:7', baseVersion: 0, body: request(7, {}), idempotencyKey: 'e2e/a7' });
   await five.pushRecord({
@@ -105,21 +74,14 @@ test.beforeAll(async () => {
     expect(r.status).toBe(201);
   }
 
-  const dataDir = await enrolled('desk-e2e', '3号窗口');
-  writeSyncConfig(dataDir, { version: 1, sender: { probeIntervalMs: 300, pollMs: 100, leaseMs: 5000, requestTimeoutMs: 3000 }, targets: [target()] });
-  host = await startHost({ dataDir });
+  host = (await hub.host('desk-e2e', '3号窗口')).host;
 });
-test.afterAll(async () => {
-  await host?.kill();
-  await pool?.end();
-  await hub?.close();
-  cluster?.stop();
-});
+test.afterAll(() => hub?.close());
 
 test('部门协查 全厅: another window’s overdue request, named and read-only, counted on the tab', async ({ page }, info) => {
   test.setTimeout(120_000);
   await page.setViewportSize({ width: 1366, height: 768 });
-  await signIn(page, 'liuyang');
+  await signIn(page, host, 'liuyang');
   await page.getByRole('menuitem', { name: '核查与协查' }).click();
   // The desk pulls the hall feed as soon as the hub answers; the tab counts the hall's overdue requests.
   await expect(async () => {
@@ -148,7 +110,7 @@ test('部门协查 全厅: another window’s overdue request, named and read-on
 test('办件查询: the supervisor’s 全厅办件列表 pages and filters every window’s cases; a clerk has the single-case lookup only', async ({ page }, info) => {
   test.setTimeout(120_000);
   await page.setViewportSize({ width: 1366, height: 768 });
-  await signIn(page, 'admin');
+  await signIn(page, host, 'admin');
   await page.getByRole('menuitem', { name: '办件查询' }).click();
   const list = page.getByTestId('hall-case-list');
   await list.getByTestId('hall-list-search').click();
@@ -187,7 +149,7 @@ test('办件查询: the supervisor’s 全厅办件列表 pages and filters ever
   await page.getByTestId('current-user').hover();
   await page.getByRole('menuitem', { name: '退出登录' }).click();
   await expect(page.getByPlaceholder('用户名')).toBeVisible();
-  await signIn(page, 'zhangmin');
+  await signIn(page, host, 'zhangmin');
   await page.getByRole('menuitem', { name: '办件查询' }).click();
   await expect(page.getByTestId('hall-case-lookup')).toBeVisible();
   await expect(page.getByTestId('hall-case-list')).toHaveCount(0);

@@ -1,15 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import pg from 'pg';
-import { expect, test, type Browser, type Page, type TestInfo } from '@playwright/test';
-import { freshDir, hostRpc, ROOT, startHost, type RunningHost } from './support/host';
+import { expect, test, type Page, type TestInfo } from '@playwright/test';
+import { hostRpc, ROOT, type RunningHost } from './support/host';
+import { openAs, startHub, type E2eHub } from './support/hub';
 import { chooseApplicant, startIntakeFor } from './support/intake';
-import { startCluster, type Cluster } from '../../hub/cluster';
-import { serve } from '../../hub/main';
-import { enrolDesk, hubIdentity } from '../../hub/trust';
-import { createDeskKeys } from '../../electron/services/transfer/desk-keys';
-import { hubFingerprint, type HubCard } from '../../electron/services/hub/hub-protocol';
-import { TargetConfig, writeSyncConfig, type HubTargetConfig } from '../../electron/services/sync/targets-config';
 import { signaturePng } from '../helpers/png';
 
 /**
@@ -29,48 +23,11 @@ import { signaturePng } from '../helpers/png';
  * API; each desk's view is shown in the browser.
  */
 
-let cluster: Cluster;
-let hub: { close(): Promise<void>; port: number };
-let hubPort: number;
-let pool: pg.Pool;
-let card: HubCard;
-const hosts: RunningHost[] = [];
+let hub: E2eHub;
 const PHOTO = path.join(ROOT, 'tests/fixtures/scan/licence-wood.jpg');
 const PNG = signaturePng(600, 400).toString('base64');
 const SIG = signaturePng().toString('base64');
 const ZHOU = { kind: 'person', name: '周洁', idType: 'resident_id', idNumber: '420325199003150024', phone: '13972810001', address: '湖北省十堰市房县城关镇西街8号' };
-
-const target = (): HubTargetConfig =>
-  TargetConfig.parse({
-    id: 'hub',
-    name: '全厅中心',
-    kind: 'hub',
-    baseUrl: `http://127.0.0.1:${hubPort}`,
-    hub: { hubId: card.hubId, signPub: card.signPub, fingerprint: hubFingerprint(card) },
-    pullMs: 300,
-    feedWaitMs: 0,
-    fieldMs: 300,
-  }) as HubTargetConfig;
-
-async function enrolledHost(deskId: string, name: string): Promise<RunningHost> {
-  const dataDir = freshDir(`desk-${deskId}-`);
-  const keys = createDeskKeys(dataDir, { deskId, name, zone: 'intranet', signAlg: 'ed25519' });
-  await enrolDesk(pool, keys.card, '李主任');
-  writeSyncConfig(dataDir, { version: 1, sender: { probeIntervalMs: 300, pollMs: 100, leaseMs: 5000, requestTimeoutMs: 3000 }, targets: [target()] });
-  const h = await startHost({ dataDir });
-  hosts.push(h);
-  return h;
-}
-
-async function signIn(browser: Browser, h: RunningHost, username: string): Promise<Page> {
-  const page = await (await browser.newContext({ locale: 'zh-CN', viewport: { width: 1366, height: 768 } })).newPage();
-  await page.goto(h.url);
-  await page.getByPlaceholder('用户名').fill(username);
-  await page.getByPlaceholder('密码').fill('Desk@2026');
-  await page.getByRole('button', { name: /登\s*录/ }).click();
-  await expect(page.getByTestId('home-page')).toBeVisible();
-  return page;
-}
 
 /** A screenshot kept as the test's artifact (attached, and a file under test-results). */
 async function shot(page: Page, info: TestInfo, name: string): Promise<void> {
@@ -94,25 +51,16 @@ async function until<T>(what: string, fn: () => Promise<T | null | undefined>, m
 
 test.beforeAll(async () => {
   test.setTimeout(180_000);
-  process.env.DESK_TRANSFER_PASSPHRASE = 'hub-field-e2e';
-  cluster = await startCluster({ prefix: 'pfd-e2e-pg-' });
-  hub = await serve(cluster.url, '127.0.0.1:0');
-  hubPort = hub.port;
-  pool = new pg.Pool({ connectionString: cluster.url, max: 2 });
-  card = (await hubIdentity(pool)).card;
+  // Every desk pulls the feed and runs its field round every 300 ms, by plain polling (no long-poll).
+  hub = await startHub({ timings: { pullMs: 300, feedWaitMs: 0, fieldMs: 300 } });
 });
-test.afterAll(async () => {
-  await Promise.all(hosts.map((h) => h.kill()));
-  await pool?.end();
-  await hub?.close();
-  cluster?.stop();
-});
+test.afterAll(() => hub?.close());
 
 test('three desks on the hub: a page offered across windows, a task taken by the laptop through the hub and worked offline, the false finding applied at A, B refuses the commitment, B’s clerk disabled', async ({ browser }, info) => {
   test.setTimeout(540_000);
-  const A = await enrolledHost('desk-1', '1号窗口');
-  const B = await enrolledHost('desk-3', '3号窗口');
-  const L = await enrolledHost('laptop-1', '外勤笔记本');
+  const A = (await hub.host('desk-1', '1号窗口')).host;
+  const B = (await hub.host('desk-3', '3号窗口')).host;
+  const L = (await hub.host('laptop-1', '外勤笔记本')).host;
 
   // 1. At A (API): clerk 张敏 registers 周洁, checks her retained 出生医学证明, and takes her commitment for 托育机构备案.
   const zhang = await apiToken(A, 'zhangmin');
@@ -141,7 +89,7 @@ test('three desks on the hub: a page offered across windows, a task taken by the
   // 2. At B (browser): 刘洋 finds 周洁 by her two-character name and is offered A's page.
   const liu = await apiToken(B, 'liuyang');
   await until('周洁 at B', async () => (await hostRpc<{ name: string }[]>(B, 'applicants.list', { query: '周洁', limit: 5 }, liu)).find((a) => a.name === '周洁'));
-  const b = await signIn(browser, B, 'liuyang');
+  const b = await openAs(browser, B, 'liuyang');
   await b.getByRole('menuitem', { name: '受理办件' }).click();
   await chooseApplicant(b, '周洁');
   await b.getByPlaceholder('事项名称、部门或编码').fill('预防接种');
@@ -159,7 +107,7 @@ test('three desks on the hub: a page offered across windows, a task taken by the
   await shot(b, info, '1-B-offered-A-page');
 
   // 3. At A (browser): the supervisor assigns the verification of A's commitment to 陈静; the board says it is offered to the hall.
-  const a = await signIn(browser, A, 'admin');
+  const a = await openAs(browser, A, 'admin');
   await a.getByRole('menuitem', { name: '核查与协查' }).click();
   const taskRow = a.getByTestId('task-board').getByRole('row', { name: /周洁/ });
   await expect(taskRow).toContainText('待分派');
@@ -170,7 +118,7 @@ test('three desks on the hub: a page offered across windows, a task taken by the
   await shot(a, info, '2-A-board-offered');
 
   // 4. On the laptop (browser): 全厅任务 lists it; 陈静 takes it through the hub; the package follows by itself.
-  const l = await signIn(browser, L, 'chenjing');
+  const l = await openAs(browser, L, 'chenjing');
   await l.getByRole('menuitem', { name: '核查与协查' }).click();
   const hall = l.getByTestId('hall-tasks');
   const hallRow = hall.getByRole('row', { name: new RegExp(nursery.caseNo) });
@@ -182,7 +130,7 @@ test('three desks on the hub: a page offered across windows, a task taken by the
   await expect(taskRow.getByTestId('hall-field-status')).toHaveText('已由陈静领取', { timeout: 20_000 });
 
   // 5. The hub becomes unreachable (its listener stopped); the laptop works on.
-  await hub.close();
+  await hub.stop();
   await expect(l.getByTestId('hall-offline')).toContainText('暂时无法连接全厅中心', { timeout: 20_000 });
   await expect(hallRow.getByTestId('hall-task-status')).toHaveText('可外勤');
   await hallRow.getByRole('button', { name: /处\s*理/ }).click();
@@ -204,7 +152,7 @@ test('three desks on the hub: a page offered across windows, a task taken by the
   await shot(l, info, '4-L-offline-result-waits');
 
   // 6. The hub is back on the same port: the result travels and is applied at A by itself.
-  hub = await serve(cluster.url, `127.0.0.1:${hubPort}`);
+  await hub.restart();
   await expect(hallRow.getByTestId('hall-task-status')).toHaveText('已应用', { timeout: 60_000 });
   await expect(l.getByTestId('hall-offline')).toHaveCount(0);
   await shot(l, info, '5-L-applied');

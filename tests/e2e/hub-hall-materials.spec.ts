@@ -1,13 +1,7 @@
-import pg from 'pg';
-import { expect, test, type Page } from '@playwright/test';
-import { freshDir, hostRpc, startHost, type RunningHost } from './support/host';
+import { expect, test } from '@playwright/test';
+import { hostRpc } from './support/host';
+import { signIn, startHub, type E2eHub } from './support/hub';
 import { chooseApplicant } from './support/intake';
-import { startCluster, type Cluster } from '../../hub/cluster';
-import { serve } from '../../hub/main';
-import { enrolDesk, hubIdentity } from '../../hub/trust';
-import { createDeskKeys } from '../../electron/services/transfer/desk-keys';
-import { hubFingerprint, type HubCard } from '../../electron/services/hub/hub-protocol';
-import { TargetConfig, writeSyncConfig, type HubTargetConfig } from '../../electron/services/sync/targets-config';
 import type { MethodOutput } from '../../shared/ipc/contract';
 import { signaturePng } from '../helpers/png';
 
@@ -16,53 +10,19 @@ import { signaturePng } from '../helpers/png';
 // through its API for the steps this test is not about; 3号窗口 = B, in the real browser), the
 // real hub on a throwaway PostgreSQL cluster.
 
-let cluster: Cluster;
-let hub: { close(): Promise<void>; port: number };
-let pool: pg.Pool;
-let card: HubCard;
-const hosts: RunningHost[] = [];
+let hub: E2eHub;
 type CaseView = MethodOutput<'intake.get'>;
-
-const target = (): HubTargetConfig =>
-  TargetConfig.parse({ id: 'hub', name: '全厅中心', kind: 'hub', baseUrl: `http://127.0.0.1:${hub.port}`, hub: { hubId: card.hubId, signPub: card.signPub, fingerprint: hubFingerprint(card) } }) as HubTargetConfig;
-
-async function enrolledHost(deskId: string, name: string): Promise<RunningHost> {
-  const dataDir = freshDir(`desk-${deskId}-`);
-  const keys = createDeskKeys(dataDir, { deskId, name, zone: 'intranet', signAlg: 'ed25519' });
-  await enrolDesk(pool, keys.card, '李主任');
-  writeSyncConfig(dataDir, { version: 1, sender: { probeIntervalMs: 300, pollMs: 100, leaseMs: 5000, requestTimeoutMs: 3000 }, targets: [target()] });
-  const h = await startHost({ dataDir });
-  hosts.push(h);
-  return h;
-}
-
-async function signIn(page: Page, h: RunningHost, username: string) {
-  await page.goto(h.url);
-  await page.getByPlaceholder('用户名').fill(username);
-  await page.getByPlaceholder('密码').fill('Desk@2026');
-  await page.getByRole('button', { name: /登\s*录/ }).click();
-  await expect(page.getByTestId('home-page')).toBeVisible();
-}
 
 test.beforeAll(async () => {
   test.setTimeout(180_000);
-  process.env.DESK_TRANSFER_PASSPHRASE = 'hub-materials-e2e';
-  cluster = await startCluster({ prefix: 'pfd-e2e-pg-' });
-  hub = await serve(cluster.url, '127.0.0.1:0');
-  pool = new pg.Pool({ connectionString: cluster.url, max: 2 });
-  card = (await hubIdentity(pool)).card;
+  hub = await startHub();
 });
-test.afterAll(async () => {
-  await Promise.all(hosts.map((h) => h.kill()));
-  await pool?.end();
-  await hub?.close();
-  cluster?.stop();
-});
+test.afterAll(() => hub?.close());
 
 test('window B is offered the page window A checked, reuses it, and looks up A’s case with A’s window named', async ({ page }, info) => {
   test.setTimeout(120_000);
-  const A = await enrolledHost('desk-7', '7号窗口');
-  const B = await enrolledHost('desk-3', '3号窗口');
+  const A = (await hub.host('desk-7', '7号窗口')).host;
+  const B = (await hub.host('desk-3', '3号窗口')).host;
 
   // At A (through its API): 王芳's 出生医学证明 checked for a 预防接种证办理 case.
   const token = (await hostRpc<{ token: string }>(A, 'auth.signIn', { username: 'zhangmin', password: 'Desk@2026' })).token;

@@ -1,12 +1,7 @@
-import pg from 'pg';
-import { expect, test, type Page } from '@playwright/test';
-import { freshDir, hostRpc, startHost, type RunningHost } from './support/host';
-import { startCluster, freePort, type Cluster } from '../../hub/cluster';
-import { serve } from '../../hub/main';
-import { enrolDesk, hubIdentity } from '../../hub/trust';
-import { createDeskKeys } from '../../electron/services/transfer/desk-keys';
-import { hubFingerprint, type HubCard } from '../../electron/services/hub/hub-protocol';
-import { TargetConfig, writeSyncConfig, type HubTargetConfig } from '../../electron/services/sync/targets-config';
+import { expect, test } from '@playwright/test';
+import { hostRpc, type RunningHost } from './support/host';
+import { signIn, startHub, type E2eHub } from './support/hub';
+import { freePort } from '../../hub/cluster';
 import { CuttableProxy } from '../helpers/cuttable-proxy';
 import { signaturePng } from '../helpers/png';
 
@@ -17,34 +12,9 @@ import { signaturePng } from '../helpers/png';
 // window, assigns one of A's tasks (applied at A), and sees A's refusal of a task A had meanwhile
 // sent out on field work while it was cut off.
 
-let cluster: Cluster;
-let hub: { close(): Promise<void>; port: number };
-let pool: pg.Pool;
-let card: HubCard;
+let hub: E2eHub;
 let relay: CuttableProxy;
-const hosts: RunningHost[] = [];
 const SIG = signaturePng().toString('base64');
-
-const target = (port: number): HubTargetConfig =>
-  TargetConfig.parse({ id: 'hub', name: '全厅中心', kind: 'hub', baseUrl: `http://127.0.0.1:${port}`, hub: { hubId: card.hubId, signPub: card.signPub, fingerprint: hubFingerprint(card) } }) as HubTargetConfig;
-
-async function enrolledHost(deskId: string, name: string, port: number): Promise<RunningHost> {
-  const dataDir = freshDir(`desk-${deskId}-`);
-  const keys = createDeskKeys(dataDir, { deskId, name, zone: 'intranet', signAlg: 'ed25519' });
-  await enrolDesk(pool, keys.card, '李主任');
-  writeSyncConfig(dataDir, { version: 1, sender: { probeIntervalMs: 300, pollMs: 100, leaseMs: 5000, requestTimeoutMs: 3000 }, targets: [target(port)] });
-  const h = await startHost({ dataDir });
-  hosts.push(h);
-  return h;
-}
-
-async function signIn(page: Page, h: RunningHost, username: string) {
-  await page.goto(h.url);
-  await page.getByPlaceholder('用户名').fill(username);
-  await page.getByPlaceholder('密码').fill('Desk@2026');
-  await page.getByRole('button', { name: /登\s*录/ }).click();
-  await expect(page.getByTestId('home-page')).toBeVisible();
-}
 
 /** A case at the host with a signed commitment for 无犯罪记录证明 (through its API: not what this test is about); returns its case number and task id. */
 async function newTask(h: RunningHost): Promise<{ caseNo: string; taskId: number }> {
@@ -62,26 +32,19 @@ async function newTask(h: RunningHost): Promise<{ caseNo: string; taskId: number
 
 test.beforeAll(async () => {
   test.setTimeout(180_000);
-  process.env.DESK_TRANSFER_PASSPHRASE = 'hub-tasks-e2e';
-  cluster = await startCluster({ prefix: 'pfd-e2e-pg-' });
-  hub = await serve(cluster.url, '127.0.0.1:0');
-  pool = new pg.Pool({ connectionString: cluster.url, max: 2 });
-  card = (await hubIdentity(pool)).card;
+  hub = await startHub();
   relay = new CuttableProxy(await freePort(), () => hub.port);
   await relay.open();
 });
 test.afterAll(async () => {
-  await Promise.all(hosts.map((h) => h.kill()));
-  await relay?.cut();
-  await pool?.end();
   await hub?.close();
-  cluster?.stop();
+  await relay?.cut();
 });
 
 test('the supervisor at 三号窗口 lists every window’s tasks, filters by window, assigns one of 一号窗口’s tasks and sees a refusal', async ({ page }, info) => {
   test.setTimeout(180_000);
-  const A = await enrolledHost('desk-1', '一号窗口', relay.port);
-  const C = await enrolledHost('desk-3', '三号窗口', hub.port);
+  const A = (await hub.host('desk-1', '一号窗口', { port: relay.port })).host;
+  const C = (await hub.host('desk-3', '三号窗口')).host;
   const first = await newTask(A);
   const second = await newTask(A);
   const own = await newTask(C);

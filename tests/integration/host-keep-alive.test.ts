@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHost, type RunningHost } from '../e2e/support/host';
+import { readUntil, wholeAnswer } from '../helpers/raw-http';
 
 /**
  * An idle keep-alive connection is never closed by the browser host while a client may still
@@ -18,31 +19,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await host?.kill();
 });
-
-/** Resolves with everything received once `predicate` holds on it, or rejects when the host closes first. */
-function readUntil(socket: net.Socket, predicate: (text: string) => boolean): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let text = '';
-    const onData = (c: Buffer) => {
-      text += c.toString('latin1');
-      if (predicate(text)) {
-        socket.off('data', onData);
-        socket.off('close', onClose);
-        resolve(text);
-      }
-    };
-    const onClose = () => reject(new Error(`the host closed the connection; received ${JSON.stringify(text.slice(0, 200))}`));
-    socket.on('data', onData);
-    socket.once('close', onClose);
-  });
-}
-
-const wholeAnswer = (text: string) => {
-  const end = text.indexOf('\r\n\r\n');
-  if (end < 0) return false;
-  const length = /\r\ncontent-length: (\d+)/i.exec(text.slice(0, end));
-  return length !== null && text.length >= end + 4 + Number(length[1]);
-};
 
 describe('browser host keep-alive', () => {
   it('advertises Keep-Alive: timeout=5 and still answers on the same connection after 7 s idle', async () => {
