@@ -6,6 +6,7 @@ import { CHROMIUM, CHROMIUM_ARGS, assertChromium } from './support/browser';
 import { documentScene, writeY4m } from '../helpers/y4m';
 import { startIntakeFor, answerCircumstance } from './support/intake';
 import { expectPdfRendered } from './support/pdf';
+import { startStandaloneScan } from './support/scan';
 
 /**
  * The document camera in the real browser: Chromium's fake camera plays a
@@ -69,8 +70,7 @@ test('captures pages from the document camera at full resolution and exports one
   await withCamera(async (page) => {
     await page.getByRole('menuitem', { name: '高拍仪扫描' }).click();
     await expect(page.getByTestId('scan-resolution')).toContainText('1280×960'); // asked for the full resolution
-    await page.getByLabel('材料名称').fill('营业执照（正本）');
-    await page.getByRole('button', { name: /开始扫描/ }).click();
+    await startStandaloneScan(page, { applicant: '王芳', title: '营业执照（正本）' });
     for (let i = 1; i <= 2; i++) {
       await page.getByTestId('shutter').click();
       await expect(page.getByTestId('scan-pages').locator('img')).toHaveCount(i);
@@ -95,12 +95,52 @@ test('captures pages from the document camera at full resolution and exports one
     await page.getByTestId('export-pdf').click();
     await expectPdfRendered(page, { pages: 2, a4: false });
     await page.keyboard.press('Escape');
-    // 完成 on the scan page alone says where the document went (issue 16): kept here, attached to no case.
+    // 完成 on the scan page alone says where the document went (issue 16): 王芳's material library; no
+    // certificate of the catalog has this name, so intake offers it for any certificate.
     await page.getByTestId('scan-done').click();
     const told = page.getByRole('dialog').filter({ hasText: '扫描件“营业执照（正本）”已保存（2 页）' });
-    await expect(told).toContainText('已保存在本机，未关联办件或申请人');
+    await expect(told.getByTestId('scan-done-where')).toHaveText('已保存在申请人王芳名下的材料库，受理时在任一证明的“核对原件”中可直接选用。');
     await page.screenshot({ path: test.info().outputPath('scan-done.png') });
     await told.getByRole('button', { name: '知道了' }).click();
     await expect(page.getByRole('button', { name: /开始扫描/ })).toBeVisible();
+  });
+});
+
+test('a scan made for 王芳 on 高拍仪扫描 is kept under her and reused at intake for its certificate', async () => {
+  await withCamera(async (page) => {
+    await page.setViewportSize({ width: 1366, height: 768 });
+    await page.getByRole('menuitem', { name: '高拍仪扫描' }).click();
+    await expect(page.getByTestId('scan-resolution')).toContainText('1280×960');
+    // The form asks whose document it is: without an applicant nothing starts.
+    await page.getByTestId('scan-new').getByRole('button', { name: /开始扫描/ }).click();
+    await expect(page.getByTestId('scan-new')).toContainText('请选择申请人');
+    await startStandaloneScan(page, { applicant: '王芳', title: '出生医学证明' });
+    await page.getByTestId('shutter').click();
+    await expect(page.getByTestId('scan-pages').locator('img')).toHaveCount(1);
+    await page.screenshot({ path: test.info().outputPath('scan-for-wang.png') });
+    await page.getByTestId('scan-done').click();
+    const told = page.getByRole('dialog').filter({ hasText: '扫描件“出生医学证明”已保存（1 页）' });
+    await expect(told.getByTestId('scan-done-where')).toHaveText('已保存在申请人王芳名下的材料库，受理时核对“出生医学证明”可直接选用。');
+    await page.screenshot({ path: test.info().outputPath('scan-done-wang.png') });
+    await told.getByRole('button', { name: '知道了' }).click();
+
+    // At intake for 王芳, where the clerk checks 出生医学证明, the scan is offered and reused.
+    await page.getByRole('menuitem', { name: '受理办件' }).click();
+    await startIntakeFor(page, '王芳');
+    await page.getByPlaceholder('事项名称、部门或编码').fill('预防接种');
+    await page.getByPlaceholder('事项名称、部门或编码').press('Enter');
+    await page.getByRole('row', { name: /预防接种证办理/ }).getByRole('checkbox').check({ timeout: 15_000 });
+    await page.getByRole('button', { name: /生成办件/ }).click();
+    const row = page.getByTestId('certificates-table').getByRole('row', { name: /出生医学证明/ });
+    const drawer = page.getByTestId('material-drawer');
+    if (!(await drawer.isVisible())) await row.getByRole('button', { name: '核对原件' }).click();
+    const offered = drawer.getByRole('listitem').filter({ hasText: '出生医学证明' });
+    await expect(offered).toContainText('经与原件核对无误，核对人：张敏');
+    await expect(offered).toContainText('1 页');
+    // The drawer (640 px) has slid in before it is photographed.
+    await expect.poll(async () => (await drawer.getByText('核对原件并留存').boundingBox())?.x ?? 9999).toBeLessThan(1366 - 600);
+    await page.screenshot({ path: test.info().outputPath('scan-offered-at-intake.png') });
+    await offered.getByRole('button', { name: /复\s*用/ }).click();
+    await expect(row).toContainText('复用');
   });
 });

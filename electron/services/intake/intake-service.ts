@@ -194,7 +194,7 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
       return view(caseId);
     },
 
-    'intake.list': ({ status, query, lateOnly, limit }, ctx) => {
+    'intake.list': ({ status, query, applicantId, lateOnly, limit }, ctx) => {
       const now = deps.now();
       // Each kind of query through an index: a case number (prefix range), or the applicant's name or ID digits.
       const search = caseSearchCondition(db, query);
@@ -208,6 +208,10 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
       if (status) {
         where += ' AND c.status = ?';
         args.push(status);
+      }
+      if (applicantId !== undefined) {
+        where += ' AND c.applicant_id = ?';
+        args.push(applicantId);
       }
       if (lateOnly) {
         where += ` AND c.status IN (${CASE_CLOCK_STATUSES.map(() => '?').join(',')}) AND c.due_at < ?`;
