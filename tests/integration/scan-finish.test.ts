@@ -109,6 +109,11 @@ describe('scans.finish: a standalone scan belongs to an applicant', () => {
     const theirs = await d.call('intake.start', { applicantId: liu, serviceItemIds: [vaccineItem] }, token);
     let refused = await d.call('intake.start', { applicantId: wang, serviceItemIds: [vaccineItem] }, token);
     refused = await d.call('intake.transition', { caseId: refused.id, to: 'rejected', reason: '申请材料不齐全' }, token);
+    // The page offers the applicant's cases at intake: this one's drafts only.
+    const offered = (await d.call('intake.list', { applicantId: wang, status: 'draft' }, token)).map((c) => c.id);
+    expect(offered).toContain(mine.id);
+    expect(offered).not.toContain(theirs.id);
+    expect(offered).not.toContain(refused.id);
     const v = await scanned({ applicantId: wang, kind: 'certificate', title: '出生医学证明' });
     const wangBefore = (await d.call('materials.forApplicant', { applicantId: wang }, token)).length;
     const liuBefore = (await d.call('materials.forApplicant', { applicantId: liu }, token)).length;

@@ -22,7 +22,6 @@ import { METHOD_LABELS, type CertificateMethod } from '../../../shared/domain/ca
 import { ID_TYPE_LABELS } from '../../../shared/ipc/contract';
 import { buildCaseView, isToldStatus, loadCase, loadCaseCert, requireDemanded, type CaseCertRow, type Resolution } from './case-view';
 import { isReusable, reusableUntil } from '../../../shared/rules/material-validity';
-import type { TrustGrade } from '../../../shared/domain/catalog';
 import type { SubjectPerson } from '../../../shared/ipc/methods/intake';
 import { maskIdNumber, normalizeIdNumber } from '../../../shared/rules/id-number';
 import { nextCaseNumber } from './case-number';

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { Alert, App, Button, Card, Col, DatePicker, Form, Input, Empty, List, Row, Select, Space, Switch, Tag, Tooltip, Typography, Upload } from 'antd';
+import { Alert, App, Button, Card, Col, DatePicker, Form, Empty, List, Row, Select, Space, Switch, Tag, Tooltip, Typography, Upload } from 'antd';
 import { ArrowDownOutlined, ArrowUpOutlined, CameraOutlined, DeleteOutlined, FilePdfOutlined, RedoOutlined, RotateRightOutlined } from '@ant-design/icons';
 import { SCAN_KINDS, SCAN_KIND_LABELS, SCAN_MODES, SCAN_MODE_LABELS, type ScanKind, type ScanMode } from '../../../../shared/ipc/methods/scans';
 import type { MethodOutput } from '../../../../shared/ipc/contract';
