@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { chromium, expect, test } from '@playwright/test';
 import { PDFDocument } from 'pdf-lib';
-import { freshDir, startHost, type RunningHost } from './support/host';
+import { freshDir, hostRpc, startHost, type RunningHost } from './support/host';
+import { documentJpeg } from '../helpers/jpeg';
 import { CHROMIUM, CHROMIUM_ARGS, assertChromium } from './support/browser';
 import { documentScene, writeY4m } from '../helpers/y4m';
 import { startIntakeFor, answerCircumstance } from './support/intake';
@@ -114,6 +115,7 @@ test('a scan made for 王芳 on 高拍仪扫描 is kept under her and reused at 
     // The form asks whose document it is: without an applicant nothing starts.
     await page.getByTestId('scan-new').getByRole('button', { name: /开始扫描/ }).click();
     await expect(page.getByTestId('scan-new')).toContainText('请选择申请人');
+    await page.screenshot({ path: test.info().outputPath('scan-new-asks-applicant.png') });
     await startStandaloneScan(page, { applicant: '王芳', title: '出生医学证明' });
     await page.getByTestId('shutter').click();
     await expect(page.getByTestId('scan-pages').locator('img')).toHaveCount(1);
@@ -142,5 +144,35 @@ test('a scan made for 王芳 on 高拍仪扫描 is kept under her and reused at 
     await page.screenshot({ path: test.info().outputPath('scan-offered-at-intake.png') });
     await offered.getByRole('button', { name: /复\s*用/ }).click();
     await expect(row).toContainText('复用');
+  });
+});
+
+test('a scan that belongs to nobody (made before 完成 asked) is listed and attached to 王芳', async () => {
+  await withCamera(async (page) => {
+    await page.setViewportSize({ width: 1366, height: 768 });
+    // An unattached scan with one page, as an earlier version (or a script) left it.
+    const token = (await hostRpc<{ token: string }>(host, 'auth.signIn', { username: 'liuyang', password: 'Desk@2026' })).token;
+    const doc = await hostRpc<{ id: number }>(host, 'scans.createDocument', { kind: 'other', title: '房屋租赁合同' }, token);
+    const jpeg = documentJpeg(640, 900, { seed: 21 });
+    const capture = { deviceLabel: 'USB Document Camera', adapter: 'uvc', resolution: { width: 640, height: 900 }, rotation: 0, trigger: 'manual', blank: false };
+    await hostRpc(host, 'scans.addPage', { documentId: doc.id, page: { mime: 'image/jpeg', base64: jpeg.toString('base64') }, width: 640, height: 900, mode: 'color', capture }, token);
+
+    await page.getByRole('menuitem', { name: '高拍仪扫描' }).click();
+    const list = page.getByTestId('scan-unattached');
+    await expect(list).toContainText('房屋租赁合同（1 页）');
+    await expect(list).toContainText('刘洋');
+    await page.screenshot({ path: test.info().outputPath('scan-unattached.png') });
+    await list.getByRole('listitem').filter({ hasText: '房屋租赁合同' }).getByRole('button', { name: '关联申请人' }).click();
+    const attach = page.getByTestId('scan-attach');
+    await expect(attach).toContainText('该扫描件尚未关联申请人');
+    await expect(page.getByTestId('scan-done')).toBeDisabled(); // not without an applicant
+    await attach.getByTestId('scan-applicant').click();
+    await page.keyboard.type('王芳');
+    await page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: '王芳（' }).first().click();
+    await page.getByTestId('scan-done').click();
+    const told = page.getByRole('dialog').filter({ hasText: '扫描件“房屋租赁合同”已保存（1 页）' });
+    await expect(told.getByTestId('scan-done-where')).toHaveText('已保存在申请人王芳名下的材料库，受理时在任一证明的“核对原件”中可直接选用。');
+    await told.getByRole('button', { name: '知道了' }).click();
+    await expect(page.getByTestId('scan-unattached').filter({ hasText: '房屋租赁合同' })).toHaveCount(0);
   });
 });
