@@ -105,7 +105,7 @@ export function ScanOwnerFields() {
   return (
     <>
       <Form.Item name="applicantId" label="申请人" rules={[{ required: true, message: '请选择申请人：扫描件保存在申请人名下，受理时可直接选用' }]}>
-        <ApplicantSelect onChange={() => form.setFieldValue('caseId', 0)} />
+        <ApplicantSelect />
       </Form.Item>
       <Form.Item name="caseId" label="办件（可选，仅限未受理的办件）" initialValue={0}>
         <CaseSelect applicantId={applicantId} />

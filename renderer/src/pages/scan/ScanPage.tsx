@@ -461,7 +461,15 @@ export function ScanPage({
         {!doc ? (
           <>
             <Card size="small" title="新建扫描件">
-              <Form<NewScan> form={form} layout="vertical" initialValues={{ kind: 'certificate', caseId: 0 }} onFinish={(v) => void start(v)} data-testid="scan-new">
+              {/* Another applicant: their cases, not the last one's (the case goes back to 不关联办件). */}
+              <Form<NewScan>
+                form={form}
+                layout="vertical"
+                initialValues={{ kind: 'certificate', caseId: 0 }}
+                onFinish={(v) => void start(v)}
+                onValuesChange={(changed: Partial<NewScan>) => 'applicantId' in changed && form.setFieldValue('caseId', 0)}
+                data-testid="scan-new"
+              >
                 <ScanOwnerFields />
                 <Row gutter={8}>
                   <Col span={9}>
