@@ -176,3 +176,25 @@ test('a scan that belongs to nobody (made before 完成 asked) is listed and att
     await expect(page.getByTestId('scan-unattached').filter({ hasText: '房屋租赁合同' })).toHaveCount(0);
   });
 });
+
+test('a scan for one of 王芳’s cases at intake goes with that case, and 完成 names it', async () => {
+  await withCamera(async (page) => {
+    await page.setViewportSize({ width: 1366, height: 768 });
+    const token = (await hostRpc<{ token: string }>(host, 'auth.signIn', { username: 'liuyang', password: 'Desk@2026' })).token;
+    const wang = (await hostRpc<{ id: number; name: string }[]>(host, 'applicants.list', { query: '王芳', limit: 5 }, token)).find((a) => a.name === '王芳')!;
+    const items = await hostRpc<{ id: number; name: string }[]>(host, 'catalog.listServiceItems', { query: '生育医疗费用报销' }, token);
+    const kase = await hostRpc<{ id: number; caseNo: string }>(host, 'intake.start', { applicantId: wang.id, serviceItemIds: [items.find((i) => i.name === '生育医疗费用报销')!.id] }, token);
+
+    await page.getByRole('menuitem', { name: '高拍仪扫描' }).click();
+    await startStandaloneScan(page, { applicant: '王芳', caseNo: kase.caseNo, title: '医疗费用原始收费票据' });
+    await expect(page.getByTestId('scan-owner')).toContainText(`办件 ${kase.caseNo}`);
+    await page.getByTestId('shutter').click();
+    await expect(page.getByTestId('scan-pages').locator('img')).toHaveCount(1, { timeout: 60_000 });
+    await page.getByTestId('scan-done').click();
+    const told = page.getByRole('dialog').filter({ hasText: '扫描件“医疗费用原始收费票据”已保存（1 页）' });
+    // The receipt is reusable for 12 months from today (its certificate's 有效期), counted in China time.
+    await expect(told.getByTestId('scan-done-where')).toContainText(`已随办件 ${kase.caseNo} 保存在申请人王芳名下的材料库，有效期至 `);
+    await expect(told.getByTestId('scan-done-where')).toContainText('受理时核对“医疗费用原始收费票据”可直接选用。');
+    await page.screenshot({ path: test.info().outputPath('scan-done-case.png') });
+  });
+});

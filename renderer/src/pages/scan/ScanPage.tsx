@@ -339,7 +339,8 @@ export function ScanPage({
         ...(validUntil ? { validUntil } : {}),
       });
       const words = whereItWent(r);
-      modal.success({ title: words.title, content: <span data-testid="scan-done-where">{words.content}</span>, okText: '知道了' });
+      // Wide enough that a long material name does not break “（1 页）” over two lines.
+      modal.success({ width: 560, title: words.title, content: <span data-testid="scan-done-where">{words.content}</span>, okText: '知道了' });
       setDoc(null);
       setAttach({});
       setValidUntil(undefined);
