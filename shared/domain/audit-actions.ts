@@ -82,6 +82,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'scan.reorderPages': '扫描：调整页序',
   'scan.retakePage': '扫描：重拍页面',
   'scan.setStatus': '扫描：更改文档状态',
+  'scan.finish': '扫描：完成并存入申请人材料库',
   'scan.splitIdCard': '扫描：拆分身份证正反面',
   'store.restore': '从备份恢复数据库',
   'store.restoreLookUp': '恢复后向业务系统核对办件',

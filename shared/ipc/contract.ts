@@ -206,6 +206,8 @@ const foundationMethods = {
     output: z.object({
       hall: HallInfo,
       user: UserView,
+      /** The desk's clock (ISO instant): the page greets and dates by it, in China time, not by the browser's. */
+      now: z.string(),
       counts: z.object({
         serviceItems: z.number().int(),
         certificateItems: z.number().int(),

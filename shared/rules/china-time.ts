@@ -32,3 +32,21 @@ export function chinaClock(at: Date | string): string {
 export function chinaDayStartIso(date: string): string {
   return new Date(`${date}T00:00:00+08:00`).toISOString();
 }
+
+/** The hour of day (0–23) of an instant, China time. */
+export function chinaHour(at: Date | string): number {
+  return inChina(at).getUTCHours();
+}
+
+/**
+ * The greeting for the time of day in the hall (China time, whatever the machine's zone):
+ * 05:00–08:59 早上好, 09:00–11:59 上午好, 12:00–13:59 中午好, 14:00–17:59 下午好, otherwise 晚上好.
+ */
+export function chinaGreeting(at: Date | string): string {
+  const h = chinaHour(at);
+  if (h >= 5 && h < 9) return '早上好';
+  if (h >= 9 && h < 12) return '上午好';
+  if (h >= 12 && h < 14) return '中午好';
+  if (h >= 14 && h < 18) return '下午好';
+  return '晚上好';
+}

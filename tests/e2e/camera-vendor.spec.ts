@@ -1,6 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { startHost, type RunningHost } from './support/host';
 import { startCameraService, type RunningCameraService } from '../../sim/camera-vendor';
+import { startStandaloneScan } from './support/scan';
 
 /**
  * A document camera behind a vendor's local service (the simulator on loopback), in the real
@@ -33,8 +34,7 @@ test('captures a page through the vendor camera service at full resolution; an u
   await expect.poll(() => sim.log().filter((c) => c.call === 'GET /device/preview').length).toBeGreaterThan(5);
   await expect.poll(() => page.getByTestId('scan-video').evaluate((v: HTMLVideoElement) => v.videoWidth)).toBe(640);
 
-  await page.getByLabel('材料名称').fill('营业执照（副本）');
-  await page.getByRole('button', { name: /开始扫描/ }).click();
+  await startStandaloneScan(page, { applicant: '王芳', title: '营业执照（副本）' });
   await page.getByTestId('shutter').click();
   await expect(page.getByTestId('scan-pages').locator('img')).toHaveCount(1, { timeout: 30_000 }); // OpenCV loads in its worker first
   expect(sim.log().filter((c) => c.call === 'POST /device/capture')).toHaveLength(1);

@@ -6,6 +6,7 @@ import { freshDir, ROOT, startHost, type RunningHost } from './support/host';
 import { CHROMIUM, CHROMIUM_ARGS, assertChromium } from './support/browser';
 import { documentScene, writeY4m } from '../helpers/y4m';
 import { decodeJpeg, type DecodedImage } from '../fixtures/scan/decode-jpeg';
+import { startStandaloneScan } from './support/scan';
 
 /**
  * The OpenCV pipeline in the real browser, end to end: Chromium's fake camera plays a committed
@@ -121,8 +122,7 @@ interface StoredDoc {
 
 async function startDocument(page: Page, title: string): Promise<{ width: number; height: number }> {
   await page.getByRole('menuitem', { name: '高拍仪扫描' }).click();
-  await page.getByLabel('材料名称').fill(title);
-  await page.getByRole('button', { name: /开始扫描/ }).click();
+  await startStandaloneScan(page, { applicant: '王芳', title });
   await expect(page.getByTestId('scan-preview')).toHaveAttribute('data-engine', 'opencv', { timeout: 30_000 });
   const text = (await page.getByTestId('scan-resolution').textContent()) ?? '';
   const m = /(\d+)×(\d+)/.exec(text)!;
@@ -371,8 +371,7 @@ test('OpenCV cannot load: the page says so in Chinese and falls back to plain pr
     async (page) => {
       await page.context().route(/scan-worker-[^/]*\.js$/, (route) => route.fulfill({ status: 404, body: 'gone' }));
       await page.getByRole('menuitem', { name: '高拍仪扫描' }).click();
-      await page.getByLabel('材料名称').fill('降级测试');
-      await page.getByRole('button', { name: /开始扫描/ }).click();
+      await startStandaloneScan(page, { applicant: '王芳', title: '降级测试' });
       await expect(page.getByTestId('scan-engine-fallback')).toContainText('图像处理组件（OpenCV）未能加载', { timeout: 20_000 });
       await expect(page.getByTestId('scan-preview')).toHaveAttribute('data-engine', 'plain');
       await page.screenshot({ path: test.info().outputPath('fallback.png') });

@@ -22,7 +22,6 @@ import { METHOD_LABELS, type CertificateMethod } from '../../../shared/domain/ca
 import { ID_TYPE_LABELS } from '../../../shared/ipc/contract';
 import { buildCaseView, isToldStatus, loadCase, loadCaseCert, requireDemanded, type CaseCertRow, type Resolution } from './case-view';
 import { isReusable, reusableUntil } from '../../../shared/rules/material-validity';
-import type { TrustGrade } from '../../../shared/domain/catalog';
 import type { SubjectPerson } from '../../../shared/ipc/methods/intake';
 import { maskIdNumber, normalizeIdNumber } from '../../../shared/rules/id-number';
 import { nextCaseNumber } from './case-number';
@@ -37,7 +36,8 @@ import { newSampleDraw } from '../verification/sampling';
 import { recordAssistanceReply, storeReplyScan } from '../verification/assistance-reply';
 import { checkImageBase64, IMAGE_LIMITS } from '../images/image-check';
 import type { TargetConfig } from '../sync/targets-config';
-import { shareMaterial, type PageSource } from '../hub/hall-materials';
+import { type PageSource } from '../hub/hall-materials';
+import { fileMaterial } from './material-library';
 import { chinaDate } from '../../../shared/rules/china-time';
 import { assistantCaseCondition, refuseUnlessApplicantReadable, refuseUnlessCaseReadable } from '../cases/case-access';
 import {
@@ -193,7 +193,7 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
       return view(caseId);
     },
 
-    'intake.list': ({ status, query, lateOnly, limit }, ctx) => {
+    'intake.list': ({ status, query, applicantId, lateOnly, limit }, ctx) => {
       const now = deps.now();
       // Each kind of query through an index: a case number (prefix range), or the applicant's name or ID digits.
       const search = caseSearchCondition(db, query);
@@ -207,6 +207,10 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
       if (status) {
         where += ' AND c.status = ?';
         args.push(status);
+      }
+      if (applicantId !== undefined) {
+        where += ' AND c.applicant_id = ?';
+        args.push(applicantId);
       }
       if (lateOnly) {
         where += ` AND c.status IN (${CASE_CLOCK_STATUSES.map(() => '?').join(',')}) AND c.due_at < ?`;
@@ -526,24 +530,18 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
       deps.write(ctx.actor, (w) => {
         requireStatus(w.db, caseId, ['draft'], '添加材料');
         const a = applicantOf(w.db, caseId);
-        const day = chinaDate(w.at);
-        // Reusable until the earlier of the date the clerk read off the document and the certificate's validity.
-        const until = reusableUntil(day, validUntil ?? null, row.validity_months);
-        const materialId = Number(
-          w.db
-            .prepare(
-              `INSERT INTO materials (applicant_id, certificate_code, title, trust_grade, trust_note, valid_from, valid_until, source_case_id, created_at, created_by)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-            )
-            .run(a.id, row.code, title, row.trust_grade, trustNote(row.trust_grade, clerkName(ctx), day), day, until, caseId, w.at.toISOString(), ctx.user!.id).lastInsertRowid,
-        );
-        stored.forEach((s, pos) => {
-          files.record(w.db, s.sha, s.size, s.mime, w.at);
-          w.db.prepare('INSERT INTO material_pages (material_id, position, file_sha256) VALUES (?, ?, ?)').run(materialId, pos, s.sha);
+        // Into the applicant's library (material-library.ts), and onto this certificate of the case.
+        const { materialId, validUntil: until } = fileMaterial(w, files, {
+          applicantId: a.id,
+          certificate: { code: row.code, trustGrade: row.trust_grade, validityMonths: row.validity_months },
+          title,
+          validUntil: validUntil ?? null,
+          sourceCaseId: caseId,
+          clerk: { id: ctx.user!.id, displayName: clerkName(ctx) },
+          pages: stored.map((s) => ({ sha256: s.sha, size: s.size, mime: s.mime })),
         });
         w.db.prepare('INSERT INTO case_materials (case_id, certificate_item_id, material_id, reused) VALUES (?, ?, ?, 0)').run(caseId, certificateItemId, materialId);
         setCert(w, caseId, certificateItemId, 'presented', JSON.parse(row.resolution) as Resolution);
-        shareMaterial(w, materialId);
         w.audit({ action: 'material.add', entityType: 'material', entityId: materialId, detail: { caseId, certificate: row.code, trustGrade: row.trust_grade, validUntil: until, pages: stored.map((s) => s.sha) } });
       });
       return view(caseId);
@@ -742,20 +740,6 @@ function planCaseCertificates(w: WriteContext, caseId: number, version: number, 
     notApplicable,
     produced,
   };
-}
-
-/** The note a kept material carries for its trust grade (国办函〔2016〕108号). */
-function trustNote(grade: TrustGrade, clerk: string, day: string): string {
-  switch (grade) {
-    case 'A':
-      return `电子证照，电子印章经核验有效，核验人：${clerk}，${day}`;
-    case 'B':
-      return `经与原件核对无误，核对人：${clerk}，${day}`;
-    case 'C':
-      return `申请人提供的影像，原件待核，收件人：${clerk}，${day}`;
-    case 'D':
-      return `申请人承诺提供，收件人：${clerk}，${day}`;
-  }
 }
 
 function requireAttachable(row: CaseCertRow) {

@@ -20,6 +20,7 @@ import { buildDocumentView, livePages, loadDocument, loadPage, type DocumentRow,
 import type { ScanPdfFileRef, ScanPdfJobArgs, ScanPdfJobResult } from './scan-pdf';
 import { chinaDate } from '../../../shared/rules/china-time';
 import { assistantCaseCondition, refuseUnlessDocumentReadable } from '../cases/case-access';
+import { finishScan } from './scan-finish';
 
 export interface ScansDeps extends Deps {
   files: FileStore;
@@ -334,12 +335,18 @@ export function createScansService(deps: ScansDeps): PartialHandlers {
       return view(documentId);
     },
 
+    'scans.finish': (input, ctx) => {
+      refuseUnlessDocumentReadable(db, ctx.user!, input.documentId);
+      const done = deps.write(ctx.actor, (w) => finishScan(w, files, input, ctx));
+      return { document: view(done.documentId), material: done.material };
+    },
+
     'scans.getDocument': ({ documentId }, ctx) => {
       refuseUnlessDocumentReadable(db, ctx.user!, documentId);
       return view(documentId);
     },
 
-    'scans.listDocuments': ({ applicantId, caseId, limit }, ctx) => {
+    'scans.listDocuments': ({ applicantId, caseId, unattached, limit }, ctx) => {
       // An assistant lists only their own scans and those of cases they may read (cases/case-access.ts).
       const assistant = ctx.user!.role === 'assistant';
       const rows = db
@@ -348,11 +355,11 @@ export function createScansService(deps: ScansDeps): PartialHandlers {
                   (SELECT COUNT(*) FROM scan_pages p WHERE p.document_id = d.id AND p.deleted_at IS NULL) AS pages,
                   (SELECT p.id FROM scan_pages p WHERE p.document_id = d.id AND p.deleted_at IS NULL ORDER BY p.position LIMIT 1) AS cover
            FROM scan_documents d LEFT JOIN users u ON u.id = d.created_by
-           WHERE (? IS NULL OR d.applicant_id = ?) AND (? IS NULL OR d.case_id = ?)
+           WHERE (? IS NULL OR d.applicant_id = ?) AND (? IS NULL OR d.case_id = ?) AND (? = 0 OR (d.applicant_id IS NULL AND d.case_id IS NULL))
              AND (? = 0 OR d.created_by = ? OR EXISTS (SELECT 1 FROM cases c WHERE (c.id = d.case_id OR (d.case_id IS NULL AND c.applicant_id = d.applicant_id)) AND ${assistantCaseCondition('c').replaceAll('@uid', '?')}))
            ORDER BY d.updated_at DESC, d.id DESC LIMIT ?`,
         )
-        .all(applicantId ?? null, applicantId ?? null, caseId ?? null, caseId ?? null, assistant ? 1 : 0, ctx.user!.id, ctx.user!.id, ctx.user!.id, ctx.user!.id, limit) as (DocumentRow & { creator: string | null; pages: number; cover: number | null })[];
+        .all(applicantId ?? null, applicantId ?? null, caseId ?? null, caseId ?? null, unattached ? 1 : 0, assistant ? 1 : 0, ctx.user!.id, ctx.user!.id, ctx.user!.id, ctx.user!.id, limit) as (DocumentRow & { creator: string | null; pages: number; cover: number | null })[];
       return rows.map((d) => ({
         id: d.id,
         applicantId: d.applicant_id,

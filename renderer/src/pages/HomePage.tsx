@@ -12,6 +12,7 @@ import { ClockWarningBanner } from './sync/ClockWarningBanner';
 import { SyncSummary } from './sync/SyncSummary';
 import { HubStatusLine } from './hub/HubStatusLine';
 import { deskToday } from '../lib/time';
+import { chinaGreeting } from '../../../shared/rules/china-time';
 import { CalendarWarning } from './calendar/CalendarWarning';
 import { TodayWork } from './home/TodayWork';
 
@@ -29,8 +30,9 @@ export function HomePage() {
 
   if (error) return <Alert type="error" showIcon title={error} />;
   if (!summary) return null;
-  const now = new Date();
-  const greeting = now.getHours() < 12 ? '上午好' : now.getHours() < 18 ? '下午好' : '晚上好';
+  // The desk's clock in the hall's time (China time), not the browser's clock and zone.
+  const now = new Date(summary.now);
+  const greeting = chinaGreeting(now);
   const avoidable = summary.certificatesByMethod.filter((m) => m.method !== 'retained').reduce((a, m) => a + m.count, 0);
 
   return (

@@ -203,7 +203,14 @@ export const intakeMethods = {
   'intake.list': method({
     access: 'session',
     input: z
-      .object({ status: z.enum(CASE_STATUSES).optional(), query: z.string().trim().max(50).optional(), lateOnly: z.boolean().optional(), limit: z.number().int().min(1).max(200).default(50) })
+      .object({
+        status: z.enum(CASE_STATUSES).optional(),
+        query: z.string().trim().max(50).optional(),
+        /** One applicant's cases (e.g. the 高拍仪扫描 page offers their cases at intake). */
+        applicantId: Id.optional(),
+        lateOnly: z.boolean().optional(),
+        limit: z.number().int().min(1).max(200).default(50),
+      })
       .strict(),
     output: z.array(CaseSummary),
   }),

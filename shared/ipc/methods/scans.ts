@@ -194,11 +194,46 @@ export const scansMethods = {
     input: z.object({ documentId: Id, status: z.enum(['open', 'done']) }).strict(),
     output: ScanDocumentView,
   }),
+  /**
+   * 完成 on the 高拍仪扫描 page: the document is closed and kept in the applicant's material library
+   * (一次提交，长期有效), so intake offers it for reuse — under the certificate of the catalog whose
+   * name is its title, else for any certificate (未指定证明). A document needs an applicant (or a case,
+   * which names one): one scanned before it had one is attached here. A case must be the applicant's
+   * and not yet accepted. One audited transaction; the pages' files are those already stored.
+   */
+  'scans.finish': method({
+    access: Worker,
+    input: z
+      .object({
+        documentId: Id,
+        applicantId: Id.optional(),
+        caseId: Id.optional(),
+        /** 有效期至, read off the document (YYYY-MM-DD); absent: by the certificate's validity, or 长期. */
+        validUntil: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '有效期格式应为 YYYY-MM-DD').optional(),
+      })
+      .strict(),
+    output: z.object({
+      document: ScanDocumentView,
+      material: z.object({
+        id: z.number().int(),
+        /** The catalog certificate it is offered for, or null: 未指定证明 (offered for any). */
+        certificate: z.object({ code: z.string(), name: z.string() }).nullable(),
+        /** The last day it may be reused; null: 长期. */
+        validUntil: z.string().nullable(),
+      }),
+    }),
+  }),
   'scans.getDocument': method({ access: Worker, input: z.object({ documentId: Id }).strict(), output: ScanDocumentView }),
   'scans.listDocuments': method({
     access: Worker,
     input: z
-      .object({ applicantId: Id.optional(), caseId: Id.optional(), limit: z.number().int().min(1).max(200).default(50) })
+      .object({
+        applicantId: Id.optional(),
+        caseId: Id.optional(),
+        /** Only documents attached to no applicant (scanned before 完成 asked for one): to attach them. */
+        unattached: z.boolean().optional(),
+        limit: z.number().int().min(1).max(200).default(50),
+      })
       .strict(),
     output: z.array(ScanDocumentSummary),
   }),

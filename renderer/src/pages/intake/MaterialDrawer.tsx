@@ -45,7 +45,8 @@ export function MaterialDrawer({
   if (!cert) return null;
   // Only what is still within its certificate's validity (有效期) is offered for reuse.
   const sameCertificate = library.filter((m) => m.certificateCode === cert.code);
-  const offered = sameCertificate.filter((m) => m.valid);
+  // And what was kept for no particular certificate (a scan from 高拍仪扫描 whose name is not in the catalog): the clerk judges it.
+  const offered = [...sameCertificate.filter((m) => m.valid), ...library.filter((m) => m.certificateCode === null && m.valid)];
   const expired = sameCertificate.length - offered.length;
 
   async function run(action: () => Promise<CaseView>, ok: string) {
@@ -131,6 +132,7 @@ export function MaterialDrawer({
             <Space direction="vertical" size={0}>
               <span>
                 {m.title} <Tag color="green">有效</Tag> <Tag>可信等级 {m.trustGrade}</Tag>
+                {m.certificateCode === null && <Tag color="blue">未指定证明，请核对是否为本证明</Tag>}
               </span>
               <Typography.Text type="secondary" style={{ fontSize: 12 }}>
                 {m.trustNote} · {m.pages} 页 · 有效期至 {m.validUntil ?? '长期'} {m.sourceCaseNo ? `· 来自办件 ${m.sourceCaseNo}` : ''} {m.fromWindow ? `· 由${m.fromWindow}核对（全厅材料库）` : ''}

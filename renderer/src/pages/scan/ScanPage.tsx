@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { Alert, App, Button, Card, Col, Form, Input, Empty, Row, Select, Space, Switch, Tag, Tooltip, Typography, Upload } from 'antd';
+import { Alert, App, Button, Card, Col, DatePicker, Form, Empty, List, Row, Select, Space, Switch, Tag, Tooltip, Typography, Upload } from 'antd';
 import { ArrowDownOutlined, ArrowUpOutlined, CameraOutlined, DeleteOutlined, FilePdfOutlined, RedoOutlined, RotateRightOutlined } from '@ant-design/icons';
 import { SCAN_KINDS, SCAN_KIND_LABELS, SCAN_MODES, SCAN_MODE_LABELS, type ScanKind, type ScanMode } from '../../../../shared/ipc/methods/scans';
 import type { MethodOutput } from '../../../../shared/ipc/contract';
@@ -14,8 +14,19 @@ import { sharedOpencvProcessor } from './opencv-processor';
 import { CornerOverlay } from './CornerOverlay';
 import { openPdf, PdfImportError } from '../../scan/pdf-pages';
 import { AutoCaptureWatch, loadAutoCapture, saveAutoCapture } from './auto-capture';
+import { ApplicantSelect, CaseSelect, ScanOwnerFields, TitleInput, type ScanOwner } from './ScanOwnerFields';
+import { whereItWent } from './scan-finish-words';
+import { deskTime } from '../../lib/time';
 
 type Doc = MethodOutput<'scans.getDocument'>;
+type Unattached = MethodOutput<'scans.listDocuments'>[number];
+
+/** The standalone form: whose document, which case (0: none), what it is, and until when it may be reused. */
+interface NewScan extends ScanOwner {
+  kind: ScanKind;
+  title: string;
+  validUntil?: { format(f: string): string };
+}
 
 /** UVC cameras (getUserMedia) and cameras behind a vendor's local service; another adapter is one more entry. */
 const ADAPTERS: CameraAdapter[] = [uvcAdapter, vendorAdapter];
@@ -60,14 +71,20 @@ export function ScanPage({
   const [retakeId, setRetakeId] = useState<number | null>(null);
   const [busy, setBusy] = useState(false);
   const [pdf, setPdf] = useState<PdfDoc | null>(null);
-  const [form] = Form.useForm<{ kind: ScanKind; title: string }>();
+  const [form] = Form.useForm<NewScan>();
+  const formCaseId = Form.useWatch('caseId', form);
+  // 有效期至 read off the document, kept until 完成; the owner chosen for a scan that has none yet.
+  const [validUntil, setValidUntil] = useState<string | undefined>(undefined);
+  const [attach, setAttach] = useState<ScanOwner>({});
+  const [unattached, setUnattached] = useState<Unattached[]>([]);
+  const [finishing, setFinishing] = useState(false);
 
   // Cameras: list, open the remembered one (or the first), at full resolution.
   useEffect(() => {
     void Promise.all(ADAPTERS.map((a) => a.list().catch(() => []))).then((lists) => {
       const list = lists.flat();
       setDevices(list);
-      if (list.length === 0) setCameraError('未检测到高拍仪或摄像头：请在右侧填写材料名称并点“开始扫描”，然后用“导入图片/PDF”。');
+      if (list.length === 0) setCameraError('未检测到高拍仪或摄像头：请在右侧选择申请人、填写材料名称并点“开始扫描”，然后用“导入图片/PDF”。');
     });
   }, []);
   useEffect(() => {
@@ -128,6 +145,15 @@ export function ScanPage({
     if (preset) void call('scans.createDocument', preset).then((d) => setDoc(d));
     // A preset starts one document when the page opens.
   }, []);
+  // Scans that belong to nobody (scanned before 完成 asked for an applicant): listed to be attached.
+  useEffect(() => {
+    if (preset || doc) return;
+    let live = true;
+    void call('scans.listDocuments', { unattached: true, limit: 20 }).then((r) => live && setUnattached(r));
+    return () => {
+      live = false;
+    };
+  }, [preset, doc]);
 
   // Auto-capture reads these from the detection loop without restarting it.
   const autoRef = useRef({ on: autoCapture, ready: false, capture: () => Promise.resolve() });
@@ -302,6 +328,35 @@ export function ScanPage({
     }
   };
 
+  /** 完成 on its own (not from a case's material): kept under the applicant (and case), and the clerk is told exactly where. */
+  async function finish(d: Doc) {
+    setFinishing(true);
+    try {
+      const r = await call('scans.finish', {
+        documentId: d.id,
+        ...(d.applicant ? {} : attach.applicantId ? { applicantId: attach.applicantId } : {}),
+        ...(!d.case && attach.caseId ? { caseId: attach.caseId } : {}),
+        ...(validUntil ? { validUntil } : {}),
+      });
+      const words = whereItWent(r);
+      // Wide enough that a long material name does not break “（1 页）” over two lines.
+      modal.success({ width: 560, title: words.title, content: <span data-testid="scan-done-where">{words.content}</span>, okText: '知道了' });
+      setDoc(null);
+      setAttach({});
+      setValidUntil(undefined);
+      form.resetFields();
+    } catch (e) {
+      message.error(e instanceof DeskCallError ? e.message : '保存失败，扫描件仍保留在本页，请重试。');
+    } finally {
+      setFinishing(false);
+    }
+  }
+
+  async function start(v: NewScan) {
+    setValidUntil(v.validUntil ? v.validUntil.format('YYYY-MM-DD') : undefined);
+    await act(() => call('scans.createDocument', { applicantId: v.applicantId!, ...(v.caseId ? { caseId: v.caseId } : {}), kind: v.kind, title: v.title }));
+  }
+
   const move = (index: number, delta: number) => {
     if (!doc) return;
     const ids = doc.pages.map((p) => p.id);
@@ -389,7 +444,7 @@ export function ScanPage({
             </Typography.Text>
             <Space>
               {manual && <Button onClick={() => setManual(false)}>恢复自动识别</Button>}
-              <Tooltip title={doc ? undefined : '请先在右侧填写材料名称并点“开始扫描”，再拍摄或导入'}>
+              <Tooltip title={doc ? undefined : '请先在右侧选择申请人、填写材料名称并点“开始扫描”，再拍摄或导入'}>
                 <Upload accept="image/png,image/jpeg,application/pdf,.pdf" showUploadList={false} beforeUpload={(f) => (void importFile(f), false)} disabled={!doc || !processor}>
                   <Button disabled={!doc || !processor} data-testid="scan-import">
                     导入图片/PDF
@@ -405,19 +460,63 @@ export function ScanPage({
       </Col>
       <Col xs={24} xl={9}>
         {!doc ? (
-          <Card size="small" title="新建扫描件">
-            <Form form={form} layout="vertical" initialValues={{ kind: 'certificate' }} onFinish={(v) => void act(() => call('scans.createDocument', v))}>
-              <Form.Item name="kind" label="材料类别">
-                <Select options={SCAN_KINDS.map((k) => ({ value: k, label: SCAN_KIND_LABELS[k] }))} />
-              </Form.Item>
-              <Form.Item name="title" label="材料名称" rules={[{ required: true, message: '请输入材料名称' }]}>
-                <Input placeholder="例如：营业执照（正本）" />
-              </Form.Item>
-              <Button type="primary" htmlType="submit">
-                开始扫描
-              </Button>
-            </Form>
-          </Card>
+          <>
+            <Card size="small" title="新建扫描件">
+              {/* Another applicant: their cases, not the last one's (the case goes back to 不关联办件). */}
+              <Form<NewScan>
+                form={form}
+                layout="vertical"
+                initialValues={{ kind: 'certificate', caseId: 0 }}
+                onFinish={(v) => void start(v)}
+                onValuesChange={(changed: Partial<NewScan>) => 'applicantId' in changed && form.setFieldValue('caseId', 0)}
+                data-testid="scan-new"
+              >
+                <ScanOwnerFields />
+                <Row gutter={8}>
+                  <Col span={9}>
+                    <Form.Item name="kind" label="材料类别">
+                      <Select options={SCAN_KINDS.map((k) => ({ value: k, label: SCAN_KIND_LABELS[k] }))} />
+                    </Form.Item>
+                  </Col>
+                  <Col span={15}>
+                    <Form.Item name="validUntil" label="有效期至（长期有效可不填）">
+                      <DatePicker style={{ width: '100%' }} />
+                    </Form.Item>
+                  </Col>
+                </Row>
+                <Form.Item name="title" label="材料名称" rules={[{ required: true, whitespace: true, message: '请输入材料名称' }]}>
+                  <TitleInput caseId={formCaseId || undefined} />
+                </Form.Item>
+                <Button type="primary" htmlType="submit" data-testid="scan-start">
+                  开始扫描
+                </Button>
+              </Form>
+            </Card>
+            {unattached.length > 0 && (
+              <Card size="small" title={`未关联申请人的扫描件（${unattached.length} 份）`} style={{ marginTop: 12 }} data-testid="scan-unattached">
+                <List
+                  size="small"
+                  dataSource={unattached}
+                  renderItem={(u) => (
+                    <List.Item
+                      actions={[
+                        <Button key="attach" size="small" onClick={() => void act(() => call('scans.getDocument', { documentId: u.id }))}>
+                          关联申请人
+                        </Button>,
+                      ]}
+                    >
+                      <span>
+                        {u.title}（{u.pages} 页）
+                        <Typography.Text type="secondary" style={{ fontSize: 12, display: 'block' }}>
+                          {u.createdBy} · {deskTime(u.createdAt)}
+                        </Typography.Text>
+                      </span>
+                    </List.Item>
+                  )}
+                />
+              </Card>
+            )}
+          </>
         ) : (
           <Card
             size="small"
@@ -427,25 +526,16 @@ export function ScanPage({
                 <Button icon={<FilePdfOutlined />} disabled={doc.pages.length === 0} onClick={() => void call('scans.exportPdf', { documentId: doc.id }).then(setPdf)} data-testid="export-pdf">
                   导出 PDF
                 </Button>
+                {!onDone && doc.pages.length === 0 && (
+                  <Button onClick={() => setDoc(null)} data-testid="scan-cancel">
+                    放弃
+                  </Button>
+                )}
                 <Button
-                  type={onDone ? 'primary' : 'default'}
-                  disabled={onDone !== undefined && doc.pages.length === 0}
-                  onClick={() => {
-                    if (onDone) onDone(doc);
-                    // On its own (not from a case's material), say where the document went: it is kept on this
-                    // desk, attached to no case, and can be exported.
-                    else
-                      void modal.info({
-                        title: `扫描件“${doc.title}”已保存（${doc.pages.length} 页）`,
-                        content: doc.case
-                          ? `已随办件 ${doc.case.caseNo} 保存，可在办件查询中打开该办件查看。`
-                          : doc.applicant
-                            ? `已保存在申请人${doc.applicant.name}名下，未关联办件。`
-                            : '已保存在本机，未关联办件或申请人。需要作为办件材料时，请在“受理办件”的材料中扫描或导入；也可先“导出 PDF”另存。',
-                        okText: '知道了',
-                      });
-                    setDoc(null);
-                  }}
+                  type="primary"
+                  disabled={doc.pages.length === 0 || (!onDone && !doc.applicant && !attach.applicantId)}
+                  loading={finishing}
+                  onClick={() => (onDone ? onDone(doc) : void finish(doc))}
                   data-testid="scan-done"
                 >
                   完成
@@ -453,6 +543,19 @@ export function ScanPage({
               </Space>
             }
           >
+            {!onDone && (doc.applicant ? (
+              <Typography.Paragraph type="secondary" style={{ fontSize: 12 }} data-testid="scan-owner">
+                申请人：{doc.applicant.name}
+                {doc.case ? ` · 办件 ${doc.case.caseNo}` : ' · 不关联办件'}
+                {validUntil ? ` · 有效期至 ${validUntil}` : ''}
+              </Typography.Paragraph>
+            ) : (
+              <Space direction="vertical" style={{ width: '100%', marginBottom: 8 }} data-testid="scan-attach">
+                <Alert type="warning" showIcon title="该扫描件尚未关联申请人：请选择申请人后点“完成”，存入其材料库。" />
+                <ApplicantSelect value={attach.applicantId} onChange={(id) => setAttach({ applicantId: id })} />
+                <CaseSelect applicantId={attach.applicantId} value={attach.caseId} onChange={(id) => setAttach({ ...attach, caseId: id })} />
+              </Space>
+            ))}
             {doc.pages.length === 0 && <Empty description="对准材料后按“拍摄”" />}
             <div data-testid="scan-pages">
               {doc.pages.map((p, i) => (

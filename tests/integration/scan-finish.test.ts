@@ -1,0 +1,159 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { openTestStore } from '../helpers/store';
+import { CallFailed, testDesk, type TestDesk } from '../helpers/app';
+import { documentJpeg, withComment } from '../helpers/jpeg';
+import type { MethodInput } from '../../shared/ipc/contract';
+
+// 完成 on the standalone 高拍仪扫描 page (issue 16): the document is kept under an applicant (and,
+// if chosen, one of their cases still at intake) in the material library, and intake reuses it.
+// Refusals change nothing: no material, no attachment, no audit entry.
+
+const PAGE = documentJpeg(640, 900, { seed: 11 });
+let n = 0;
+const page = (): Omit<MethodInput<'scans.addPage'>, 'documentId'> => ({
+  page: { mime: 'image/jpeg', base64: withComment(PAGE, `finish ${++n}`).toString('base64') },
+  width: 640,
+  height: 900,
+  mode: 'color',
+  capture: { deviceLabel: 'USB Document Camera', adapter: 'uvc', resolution: { width: 1024, height: 768 }, rotation: 0, trigger: 'manual', blank: false },
+});
+
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => ({ code: 'OK', message: '' }),
+    (e: CallFailed) => ({ code: e.error.code, message: e.error.message }),
+  );
+
+let d: TestDesk;
+let token: string;
+let wang: number; // 王芳, a demo applicant
+let liu: number; // 赵大勇, another
+let vaccineItem: number; // 预防接种证办理: needs 出生医学证明 (保留, long-term)
+
+beforeAll(async () => {
+  d = await testDesk();
+  token = (await d.signIn('zhangmin')).token;
+  const people = await d.call('applicants.list', { limit: 50 }, token);
+  wang = people.find((a) => a.name === '王芳')!.id;
+  liu = people.find((a) => a.name === '赵大勇')!.id;
+  vaccineItem = (await d.call('catalog.listServiceItems', { query: '预防接种证办理' }, token)).find((i) => i.name === '预防接种证办理')!.id;
+});
+
+async function scanned(input: MethodInput<'scans.createDocument'>, pages = 1) {
+  let v = await d.call('scans.createDocument', input, token);
+  for (let i = 0; i < pages; i++) v = await d.call('scans.addPage', { documentId: v.id, ...page() }, token);
+  return v;
+}
+
+function finishEntries(documentId: number): number {
+  const db = openTestStore(d.app.dbFile, { readonly: true });
+  try {
+    return (db.prepare(`SELECT COUNT(*) AS n FROM audit_log WHERE action = 'scan.finish' AND entity_id = ?`).get(String(documentId)) as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
+describe('scans.finish: a standalone scan belongs to an applicant', () => {
+  it('keeps the scan in the applicant’s material library under its certificate, and intake reuses it', async () => {
+    const v = await scanned({ applicantId: wang, kind: 'certificate', title: '出生医学证明' }, 2);
+    const before = (await d.call('materials.forApplicant', { applicantId: wang }, token)).length;
+    const r = await d.call('scans.finish', { documentId: v.id }, token);
+    expect(r.document).toMatchObject({ id: v.id, status: 'done', applicant: { id: wang, name: '王芳' }, case: null });
+    expect(r.material.certificate).toEqual({ code: 'ZM-420325-0001', name: '出生医学证明' });
+    expect(r.material.validUntil).toBeNull(); // 出生医学证明 has no 有效期: 长期
+
+    const library = await d.call('materials.forApplicant', { applicantId: wang }, token);
+    expect(library).toHaveLength(before + 1);
+    const m = library.find((x) => x.id === r.material.id)!;
+    expect(m).toMatchObject({ certificateCode: 'ZM-420325-0001', title: '出生医学证明', trustGrade: 'B', pages: 2, valid: true, validUntil: null, sourceCaseNo: null });
+    expect(m.trustNote).toMatch(/^经与原件核对无误，核对人：张敏，\d{4}-\d{2}-\d{2}$/);
+    // The material's pages are the scan's pages.
+    expect((await d.call('materials.page', { materialId: m.id, position: 1 }, token)).base64).toBe((await d.call('scans.pageImage', { pageId: r.document.pages[1]!.id }, token)).base64);
+    expect(finishEntries(v.id)).toBe(1);
+
+    // Intake for 王芳 offers it for 出生医学证明, and reusing it resolves the certificate.
+    const kase = await d.call('intake.start', { applicantId: wang, serviceItemIds: [vaccineItem] }, token);
+    const cert = kase.certificates.find((c) => c.code === 'ZM-420325-0001')!;
+    const after = await d.call('intake.attachMaterial', { caseId: kase.id, certificateItemId: cert.certificateItemId, materialId: m.id }, token);
+    const used = after.certificates.find((c) => c.code === 'ZM-420325-0001')!;
+    expect(used.state).toBe('presented');
+    expect(used.materials).toEqual([{ id: m.id, title: '出生医学证明', trustGrade: 'B', reused: true, pages: 2 }]);
+
+    // Finished is finished: a second 完成 is refused and files nothing twice.
+    expect(await failure(d.call('scans.finish', { documentId: v.id }, token))).toEqual({ code: 'INVALID_STATE', message: '“出生医学证明”已完成；如需修改，请先重新打开。' });
+    expect(await d.call('materials.forApplicant', { applicantId: wang }, token)).toHaveLength(before + 1);
+  });
+
+  it('refuses 完成 without an applicant, lists such a scan as unattached, and attaches it later', async () => {
+    const v = await scanned({ kind: 'other', title: '房屋租赁合同' });
+    expect(await failure(d.call('scans.finish', { documentId: v.id }, token))).toEqual({ code: 'BAD_INPUT', message: '请选择申请人：扫描件须保存在申请人名下，受理时才能选用。' });
+    expect(await d.call('scans.getDocument', { documentId: v.id }, token)).toMatchObject({ status: 'open', applicant: null, case: null });
+    expect(finishEntries(v.id)).toBe(0);
+    expect((await d.call('scans.listDocuments', { unattached: true }, token)).map((x) => x.id)).toContain(v.id);
+
+    const before = (await d.call('materials.forApplicant', { applicantId: liu }, token)).length;
+    const r = await d.call('scans.finish', { documentId: v.id, applicantId: liu, validUntil: '2027-06-30' }, token);
+    expect(r.document).toMatchObject({ status: 'done', applicant: { id: liu, name: '赵大勇' } });
+    // No certificate of the catalog has this name: kept for any certificate (未指定证明), until the date read off it.
+    expect(r.material).toEqual({ id: r.material.id, certificate: null, validUntil: '2027-06-30' });
+    const library = await d.call('materials.forApplicant', { applicantId: liu }, token);
+    expect(library).toHaveLength(before + 1);
+    expect(library.find((x) => x.id === r.material.id)).toMatchObject({ certificateCode: null, title: '房屋租赁合同', valid: true, validUntil: '2027-06-30' });
+    expect((await d.call('scans.listDocuments', { unattached: true }, token)).map((x) => x.id)).not.toContain(v.id);
+    expect(finishEntries(v.id)).toBe(1);
+  });
+
+  it('goes with a case of the applicant at intake, and refuses another applicant’s case or one past intake, writing nothing', async () => {
+    const mine = await d.call('intake.start', { applicantId: wang, serviceItemIds: [vaccineItem] }, token);
+    const theirs = await d.call('intake.start', { applicantId: liu, serviceItemIds: [vaccineItem] }, token);
+    let refused = await d.call('intake.start', { applicantId: wang, serviceItemIds: [vaccineItem] }, token);
+    refused = await d.call('intake.transition', { caseId: refused.id, to: 'rejected', reason: '申请材料不齐全' }, token);
+    // The page offers the applicant's cases at intake: this one's drafts only.
+    const offered = (await d.call('intake.list', { applicantId: wang, status: 'draft' }, token)).map((c) => c.id);
+    expect(offered).toContain(mine.id);
+    expect(offered).not.toContain(theirs.id);
+    expect(offered).not.toContain(refused.id);
+    const v = await scanned({ applicantId: wang, kind: 'certificate', title: '出生医学证明' });
+    const wangBefore = (await d.call('materials.forApplicant', { applicantId: wang }, token)).length;
+    const liuBefore = (await d.call('materials.forApplicant', { applicantId: liu }, token)).length;
+
+    expect(await failure(d.call('scans.finish', { documentId: v.id, caseId: theirs.id }, token))).toEqual({
+      code: 'BAD_INPUT',
+      message: `办件 ${theirs.caseNo} 不是申请人王芳的办件，不能关联。`,
+    });
+    expect(await failure(d.call('scans.finish', { documentId: v.id, applicantId: liu }, token))).toEqual({ code: 'BAD_INPUT', message: '该扫描件已保存在申请人王芳名下，不能改到其他申请人名下。' });
+    expect(await failure(d.call('scans.finish', { documentId: v.id, caseId: refused.id }, token))).toEqual({
+      code: 'INVALID_STATE',
+      message: `办件 ${refused.caseNo} 的状态为“不予受理”，不能再添加材料；请选择该申请人未受理的办件，或不关联办件。`,
+    });
+    // Nothing half-written: the document as it was, no material for either applicant, no entry.
+    expect(await d.call('scans.getDocument', { documentId: v.id }, token)).toMatchObject({ status: 'open', applicant: { id: wang }, case: null });
+    expect(await d.call('materials.forApplicant', { applicantId: wang }, token)).toHaveLength(wangBefore);
+    expect(await d.call('materials.forApplicant', { applicantId: liu }, token)).toHaveLength(liuBefore);
+    expect(finishEntries(v.id)).toBe(0);
+
+    const r = await d.call('scans.finish', { documentId: v.id, caseId: mine.id }, token);
+    expect(r.document).toMatchObject({ status: 'done', applicant: { id: wang }, case: { id: mine.id, caseNo: mine.caseNo } });
+    expect((await d.call('scans.listDocuments', { caseId: mine.id }, token)).map((x) => x.id)).toEqual([v.id]);
+    const m = (await d.call('materials.forApplicant', { applicantId: wang, caseId: mine.id }, token)).find((x) => x.id === r.material.id)!;
+    expect(m).toMatchObject({ certificateCode: 'ZM-420325-0001', sourceCaseNo: mine.caseNo, valid: true });
+    // Used in its own case it is that case's original, not a reuse.
+    const cert = mine.certificates.find((c) => c.code === 'ZM-420325-0001')!;
+    const after = await d.call('intake.attachMaterial', { caseId: mine.id, certificateItemId: cert.certificateItemId, materialId: m.id }, token);
+    expect(after.certificates.find((c) => c.code === 'ZM-420325-0001')!.materials).toEqual([{ id: m.id, title: '出生医学证明', trustGrade: 'B', reused: false, pages: 1 }]);
+
+    const db = openTestStore(d.app.dbFile, { readonly: true });
+    try {
+      const e = db.prepare(`SELECT detail FROM audit_log WHERE action = 'scan.finish' AND entity_id = ?`).get(String(v.id)) as { detail: string };
+      expect(JSON.parse(e.detail)).toMatchObject({ applicantId: wang, caseId: mine.id, caseNo: mine.caseNo, materialId: m.id, certificate: 'ZM-420325-0001', attached: { applicant: false, case: true } });
+    } finally {
+      db.close();
+    }
+  });
+
+  it('refuses a scan without pages', async () => {
+    const v = await scanned({ applicantId: wang, kind: 'other', title: '空文档' }, 0);
+    expect(await failure(d.call('scans.finish', { documentId: v.id }, token))).toEqual({ code: 'INVALID_STATE', message: '文档还没有页面，不能完成。' });
+  });
+});
