@@ -5,7 +5,7 @@ import { freshDir, startHost, type RunningHost } from './support/host';
 import { startDataSharingPlatform, type RunningPlatform } from '../../sim/data-sharing-platform';
 import { signaturePng } from '../helpers/png';
 import { answerCircumstance, chooseApplicant } from './support/intake';
-import { expectPdfPrints, expectPdfRendered } from './support/pdf';
+import { expectPdfPrints, expectPdfRendered, PDF_WORK_MS } from './support/pdf';
 
 let platform: RunningPlatform;
 let hosts: RunningHost[] = [];
@@ -82,10 +82,10 @@ test('a single item with a commitment: notice, choice, signature, PDF and a veri
   await expect(drawer.getByTestId('notice-text')).toContainText('承诺');
   await drawer.getByText('以书面承诺代替证明').click();
   await sign(page);
-  await expect(drawer.getByTestId('commitment-signed')).toContainText('已签署');
+  await expect(drawer.getByTestId('commitment-signed')).toContainText('已签署', { timeout: PDF_WORK_MS });
   // No hash on a clerk's screen (issue 16): the digest is shown to supervisors, behind 详情.
   await expect(drawer.getByTestId('commitment-signed')).not.toContainText(/[0-9a-f]{64}/);
-  await expect(drawer.getByTestId('commitment-signed')).toContainText('事后核查');
+  await expect(drawer.getByTestId('commitment-signed')).toContainText('事后核查', { timeout: PDF_WORK_MS });
   await page.screenshot({ path: info.outputPath('commitment-signed.png') });
   await drawer.locator('.ant-drawer-close').click();
   await expect(row(page, '无犯罪记录证明')).toContainText('已签署告知承诺书');
@@ -204,7 +204,7 @@ test('the newborn bundle: every certificate in its state, accepted, with a recei
       const drawer = page.getByTestId('commitment-drawer');
       await drawer.getByText('以书面承诺代替证明').click();
       await sign(page);
-      await expect(drawer.getByTestId('commitment-signed')).toBeVisible();
+      await expect(drawer.getByTestId('commitment-signed')).toBeVisible({ timeout: PDF_WORK_MS });
       await drawer.locator('.ant-drawer-close').click();
     } else if (await r.getByRole('button', { name: '核对原件' }).count()) {
       await r.getByRole('button', { name: '核对原件' }).click();

@@ -1,3 +1,4 @@
+import { PDF_WORK_MS } from './support/pdf';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, expect, test, type BrowserContext, type Page } from '@playwright/test';
@@ -129,7 +130,7 @@ test('commitment → task with the catalog due date → assigned → taken offli
   let drawer = await startCommitment(clerkPage);
   await drawer.getByText('以书面承诺代替证明').click();
   await signOnPad(clerkPage);
-  await expect(drawer.getByTestId('commitment-signed')).toContainText('事后核查');
+  await expect(drawer.getByTestId('commitment-signed')).toContainText('事后核查', { timeout: PDF_WORK_MS });
   const api = (await hostRpc<{ token: string }>(hall, 'auth.signIn', { username: 'zhangmin', password: 'Desk@2026' })).token;
   const caseId = (await hostRpc<CaseSummary[]>(hall, 'intake.list', { query: '王芳', limit: 5 }, api))[0]!.id;
   const done = await completeCase(api, caseId);
@@ -263,7 +264,7 @@ test('commitment → task with the catalog due date → assigned → taken offli
   await expect(drawer.getByRole('radio', { name: '以书面承诺代替证明' })).toBeEnabled();
   await drawer.getByText('以书面承诺代替证明').click();
   await signOnPad(clerk3);
-  await expect(drawer.getByTestId('commitment-signed')).toContainText('已签署');
+  await expect(drawer.getByTestId('commitment-signed')).toContainText('已签署', { timeout: PDF_WORK_MS });
   await shot(clerk3, '5-commit-again-after-repair');
 
   // Figures: the false finding counts by item and by department.

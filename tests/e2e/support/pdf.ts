@@ -5,12 +5,19 @@ import { expect, type Page } from '@playwright/test';
  * (data-rendered), the page count is the one expected, and the first page's canvas holds ink —
  * a share of dark pixels (text, lines) on a white page. A blank or failed page has none.
  */
+/**
+ * How long a step that renders a PDF in the main side's worker (a commitment signed, a receipt, a
+ * notice) may take before the test gives up: the worker starts per job, ~0.6 s on a quiet desk but
+ * more than 10 s on a CI machine at load 30. A wait, not a speed measurement (bench/ measures).
+ */
+export const PDF_WORK_MS = 30_000;
+
 export async function expectPdfRendered(page: Page, opts: { pages?: number; a4?: boolean } = {}): Promise<void> {
   const { pages, a4 = true } = opts;
   const frame = page.getByTestId('pdf-frame');
   // The PDF is made on the host's PDF worker first: on a loaded CI machine (load 25 on 2 cores) that
   // took longer than the default 10 s once; the frame's contents are then checked as before.
-  await expect(frame).toBeVisible({ timeout: 30_000 });
+  await expect(frame).toBeVisible({ timeout: PDF_WORK_MS });
   await expect(frame).toHaveAttribute('data-rendered', 'true', { timeout: 20_000 });
   if (pages !== undefined) await expect(frame).toHaveAttribute('data-pages', String(pages));
   const count = Number(await frame.getAttribute('data-pages'));
