@@ -112,7 +112,7 @@ export function createHubService(deps: Deps, ctx: HubServiceContext): PartialHan
 /** The desk's (first) hub target, or the refusal a screen shows when none is configured. */
 export function firstHub(targets: SyncTargets): HubTargetConfig {
   const t = targets.all().find((x): x is HubTargetConfig => x.kind === 'hub');
-  if (!t) throw new AppError('INVALID_STATE', '本机尚未配置全厅中心（sync-targets.json 中没有 kind 为 hub 的目标），不能管理工作台。');
+  if (!t) throw new AppError('INVALID_STATE', '本工作台尚未接入全厅中心，不能管理工作台。', { reason: 'no target of kind hub in sync-targets.json' });
   return t;
 }
 

@@ -4,6 +4,7 @@ import { call } from '../ipc/client';
 import { callErrorText, useCall } from '../ipc/use-call';
 import { LoadError } from '../components/LoadError';
 import { deskTime } from '../lib/time';
+import { WithHub } from './hub/NoHubNotice';
 
 type Version = HallConflictView['versions'][number];
 
@@ -14,6 +15,14 @@ type Version = HallConflictView['versions'][number];
  * shows (docs/hub.md, "Hall records: ownership and conflicts").
  */
 export function HallConflictsPage() {
+  return (
+    <WithHub title="全厅数据冲突" purpose="两个窗口在未连接全厅中心时修改了同一条共享记录（如申请人的联系电话）时，由主管在此核实并选定一个版本，同步到全厅所有窗口。">
+      <Conflicts />
+    </WithHub>
+  );
+}
+
+function Conflicts() {
   const { data, error, reload } = useCall('hub.conflicts', {});
   return (
     <Card title="全厅数据冲突" data-testid="hall-conflicts">

@@ -8,6 +8,7 @@ import { LoadError } from '../../components/LoadError';
 import { deskTime, shortTime } from '../../lib/time';
 import { EnrolDeskModal } from './EnrolDeskModal';
 import { AuditWitnessCard } from './AuditWitnessCard';
+import { WithHub } from './NoHubNotice';
 
 /**
  * 全厅中心 (supervisors): every desk the hub knows — fingerprint, enrolled or removed, connected
@@ -15,6 +16,14 @@ import { AuditWitnessCard } from './AuditWitnessCard';
  * carrying the signed-in supervisor; the hub answers only a supervisor desk (docs/hub.md).
  */
 export function HubCenterPage() {
+  return (
+    <WithHub title="全厅中心" purpose="全厅中心让本厅各窗口和帮办代办员共享申请人、信用记录、留存材料、证明清单和核查任务；主管在此登记和移除工作台，并核验各工作台的审计日志。">
+      <HubDesks />
+    </WithHub>
+  );
+}
+
+function HubDesks() {
   const { modal, message } = App.useApp();
   const list = useCall('hub.desks.list', {});
   const act = useAction(list.reload);
