@@ -33,3 +33,17 @@ test('without a hub, 全厅中心 and 全厅数据冲突 explain the standalone 
     await page.screenshot({ path: info.outputPath(`no-hub-${menu}.png`) });
   }
 });
+
+test('without a hub, the assistant’s 外勤（本机） says in one line that field work goes by task files', async ({ page }) => {
+  host = await startHost();
+  await page.goto(host.url);
+  await page.getByPlaceholder('用户名').fill('chenjing');
+  await page.getByPlaceholder('密码').fill('Desk@2026');
+  await page.getByRole('button', { name: /登\s*录/ }).click();
+  await page.getByRole('menuitem', { name: '核查与协查' }).click();
+  await page.getByRole('tab', { name: '外勤（本机）' }).click();
+  await expect(page.getByTestId('hall-tasks-none')).toHaveText('本工作台未接入全厅中心，外勤任务用任务文件办理。');
+  await expect(page.getByTestId('hall-tasks')).toHaveCount(0);
+  await expect(page.locator('.desk-content .ant-alert-warning')).toHaveCount(0);
+  await expect(page.getByRole('button', { name: '导入外勤任务文件' })).toBeVisible();
+});

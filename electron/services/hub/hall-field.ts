@@ -118,17 +118,17 @@ export function createHallFieldService(deps: Deps & { files: FileStore }, hubTar
         .sort((a, b) => b.takenAt.localeCompare(a.takenAt))
         .map(takeView);
       const t = hubTargets()[0];
-      if (!t) return { online: false, message: '本工作台未配置全厅中心，只能用外勤任务文件办理。', offers: [], mine };
+      if (!t) return { configured: false, online: false, message: '本工作台未接入全厅中心，外勤任务用任务文件办理。', offers: [], mine };
       const c = new HubConnector(t, dataDir, deskSchemaVersion(deps.db), timeoutMs, deps.now);
       try {
         const r = await c.request('GET', `/v1/field/offers?assistant=${encodeURIComponent(ctx.user!.displayName)}`);
         if (r.status !== 200) c.fail(r);
         const held = new Set(mine.filter((m) => m.status !== 'released').map((m) => m.taskKey));
         const offers = (r.json as { offers: HallOffer[] }).offers.filter((o) => !held.has(o.taskKey));
-        return { online: true, message: null, offers, mine };
+        return { configured: true, online: true, message: null, offers, mine };
       } catch (e) {
         if (!(e instanceof ConnectorFailure)) throw e;
-        return { online: false, message: `暂时无法连接全厅中心（${e.message}）。已领取的任务可继续外勤，完成的结果保存在本机，连接恢复后自动回传。`, offers: [], mine };
+        return { configured: true, online: false, message: `暂时无法连接全厅中心（${e.message}）。已领取的任务可继续外勤，完成的结果保存在本机，连接恢复后自动回传。`, offers: [], mine };
       }
     },
 

@@ -60,7 +60,7 @@ export const hallFieldMethods = {
   'field.hallTasks': method({
     access: Hall,
     input: z.object({}).strict(),
-    output: z.object({ online: z.boolean(), message: z.string().nullable(), offers: z.array(HallOffer), mine: z.array(HallTake) }),
+    output: z.object({ configured: z.boolean(), online: z.boolean(), message: z.string().nullable(), offers: z.array(HallOffer), mine: z.array(HallTake) }),
   }),
   /** On the owning desk: where each task stands at the hall (已发布到全厅 / 已由某某领取 / 结果已应用). */
   'verification.hallFieldStatus': method({ access: 'session', input: z.object({}).strict(), output: z.array(HallFieldStatus) }),

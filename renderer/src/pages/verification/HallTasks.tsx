@@ -4,7 +4,7 @@ import type { HallOffer, HallTake, HallTakeStatus } from '../../../../shared/ipc
 import { call, DeskCallError } from '../../ipc/client';
 import { deskDay, deskTime } from '../../lib/time';
 
-type HallTasksData = { online: boolean; message: string | null; offers: HallOffer[]; mine: HallTake[] };
+type HallTasksData = { configured: boolean; online: boolean; message: string | null; offers: HallOffer[]; mine: HallTake[] };
 
 const STATUS_COLORS: Record<HallTakeStatus | 'offered', string> = {
   offered: 'blue',
@@ -35,6 +35,15 @@ export function HallTasks({ data, error, onChanged, onOpen }: { data: HallTasksD
   const { message } = App.useApp();
   const [taking, setTaking] = useState<string | null>(null);
   if (!data && !error) return null;
+  // A laptop without a hub (and nothing taken through one before): field work goes by task files
+  // alone, said in one line rather than as a warning over an empty table.
+  if (data && !data.configured && data.mine.length === 0) {
+    return (
+      <Typography.Paragraph type="secondary" style={{ marginBottom: 12 }} data-testid="hall-tasks-none">
+        {data.message}
+      </Typography.Paragraph>
+    );
+  }
   const rows: Row[] = [
     ...(data?.offers ?? []).map((o) => ({ key: o.taskKey, caseNo: o.caseNo, certificate: o.certificate, dueAt: o.dueAt, window: o.window, status: 'offered' as const, statusText: '待领取', offer: o })),
     ...(data?.mine ?? []).map((t) => ({ key: t.taskKey, caseNo: t.caseNo, certificate: t.certificate, dueAt: t.dueAt, window: t.window, status: t.status, statusText: t.statusText, take: t })),
