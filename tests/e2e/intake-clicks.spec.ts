@@ -5,7 +5,8 @@ import { freshDir, startHost, type RunningHost } from './support/host';
 import { startDataSharingPlatform, type RunningPlatform } from '../../sim/data-sharing-platform';
 import { signaturePng } from '../helpers/png';
 import { countClicks, type ClickCounter } from './support/clicks';
-import { expectPdfPrints, expectPdfRendered, PDF_WORK_MS } from './support/pdf';
+import { expectPdfPrints, expectPdfRendered } from './support/pdf';
+import { rpcAnswer } from './support/waits';
 
 // Issue 16: a busy window pays for every click. The two reference cases with the demo data, each
 // from the 受理办件 menu item to the printed receipt, against hand-written budgets.
@@ -75,8 +76,10 @@ async function throughDrawers(page: Page): Promise<number> {
       const confirm = commitment.getByRole('button', { name: /确认签署/ });
       await expect(confirm).toBeInViewport();
       if (done === 0) await page.screenshot({ path: test.info().outputPath('commitment-drawer-signing.png') });
+      const signed = rpcAnswer(page, 'intake.signCommitment'); // the PDF job: its time is the machine's
       await confirm.click();
-      await expect(commitment.getByTestId('commitment-signed')).toBeVisible({ timeout: PDF_WORK_MS });
+      await signed;
+      await expect(commitment.getByTestId('commitment-signed')).toBeVisible();
       const next = commitment.getByTestId('commitment-next');
       await expect(next).toBeInViewport();
       if (done === 0) await page.screenshot({ path: test.info().outputPath('commitment-drawer-signed.png') });
@@ -263,8 +266,10 @@ test('a single item with a commitment, from sign-in to the receipt, with the key
   await page.keyboard.press('Enter');
   await (await chooser).setFiles(scanFile);
   await tabTo(page, /^\s*确认签署并生成承诺书\s*$/);
+  const signed = rpcAnswer(page, 'intake.signCommitment'); // the PDF job: its time is the machine's
   await page.keyboard.press('Enter');
-  await expect(drawer.getByTestId('commitment-signed')).toBeVisible({ timeout: PDF_WORK_MS });
+  await signed;
+  await expect(drawer.getByTestId('commitment-signed')).toBeVisible();
   // 完成，去受理 has the focus.
   await expect(drawer.getByTestId('commitment-next')).toBeFocused();
   await page.keyboard.press('Enter');

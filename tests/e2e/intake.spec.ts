@@ -6,6 +6,7 @@ import { startDataSharingPlatform, type RunningPlatform } from '../../sim/data-s
 import { signaturePng } from '../helpers/png';
 import { answerCircumstance, chooseApplicant } from './support/intake';
 import { expectPdfPrints, expectPdfRendered, PDF_WORK_MS } from './support/pdf';
+import { rpcAnswer } from './support/waits';
 
 let platform: RunningPlatform;
 let hosts: RunningHost[] = [];
@@ -70,7 +71,10 @@ async function sign(page: Page) {
   await page.mouse.down();
   for (let i = 1; i <= 20; i++) await page.mouse.move(box.x + 40 + i * 18, box.y + box.height / 2 + Math.sin(i) * 30);
   await page.mouse.up();
+  // The commitment PDF is rendered in a worker thread (its time is the machine's): wait for the host's answer.
+  const signed = rpcAnswer(page, 'intake.signCommitment');
   await page.getByRole('button', { name: /确认签署/ }).click();
+  await signed;
 }
 
 test('a single item with a commitment: notice, choice, signature, PDF and a verification task', async ({ page }, info) => {

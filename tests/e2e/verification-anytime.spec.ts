@@ -2,6 +2,7 @@ import { chromium, expect, test, type BrowserContext, type Page } from '@playwri
 import { freshDir, hostRpc, startHost, type RunningHost } from './support/host';
 import { CHROMIUM, CHROMIUM_ARGS, assertChromium } from './support/browser';
 import { signaturePng } from '../helpers/png';
+import { animationsDone, rpcAnswer } from './support/waits';
 
 /**
  * Verification at any time in the real browser at 1366×768: a supervisor opens a complaint
@@ -68,7 +69,9 @@ async function signIn(username: string): Promise<Page> {
   await page.goto(hall.url);
   await page.getByPlaceholder('用户名').fill(username);
   await page.getByPlaceholder('密码').fill('Desk@2026');
+  const signedIn = rpcAnswer(page, 'auth.signIn'); // scrypt on the host: its time is the machine's
   await page.getByRole('button', { name: /登\s*录/ }).click();
+  await signedIn;
   await expect(page.getByTestId('home-page')).toBeVisible();
   return page;
 }
@@ -140,7 +143,7 @@ test('a supervisor opens a complaint verification on an exempt commitment and re
 
   await row.getByText(c.caseNo, { exact: true }).click();
   await expect(admin.locator('.ant-drawer')).toContainText('（已撤销）');
-  await admin.waitForTimeout(400); // the drawer's opening animation, for the screenshot only
+  await animationsDone(admin); // the drawer's opening animation, for the screenshot only
   await shot(admin, '3-task-detail');
   await admin.keyboard.press('Escape');
 
@@ -152,6 +155,6 @@ test('a supervisor opens a complaint verification on an exempt commitment and re
   await expect(credit.getByText('文书编号')).toBeVisible();
   await credit.getByPlaceholder('例如：县市场监督管理局').fill('县市场监督管理局');
   await credit.getByPlaceholder('例如：房市监罚〔2026〕12号').fill('房市监罚〔2026〕12号');
-  await admin.waitForTimeout(400); // the modal's opening animation, for the screenshot only
+  await animationsDone(admin); // the modal's opening animation, for the screenshot only
   await shot(admin, '5-outside-credit');
 });

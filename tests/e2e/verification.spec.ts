@@ -10,6 +10,7 @@ import { signaturePng } from '../helpers/png';
 import { publishedCalendar } from '../helpers/calendar';
 import { addWorkingDays } from '../../shared/rules/working-days';
 import { startIntakeFor } from './support/intake';
+import { rpcAnswer } from './support/waits';
 
 /**
  * 事中事后核查 end to end, with two desk installs: the hall desk and the assistant's laptop, each its
@@ -65,7 +66,9 @@ async function signIn(ctx: BrowserContext, h: RunningHost, username: string): Pr
   await page.goto(h.url);
   await page.getByPlaceholder('用户名').fill(username);
   await page.getByPlaceholder('密码').fill('Desk@2026');
+  const signedIn = rpcAnswer(page, 'auth.signIn'); // scrypt on the host: its time is the machine's
   await page.getByRole('button', { name: /登\s*录/ }).click();
+  await signedIn;
   await expect(page.getByTestId('home-page')).toBeVisible();
   return page;
 }
@@ -93,7 +96,11 @@ async function signOnPad(page: Page) {
   await page.mouse.down();
   for (let i = 1; i <= 20; i++) await page.mouse.move(box.x + 40 + i * 18, box.y + box.height / 2 + Math.sin(i) * 30);
   await page.mouse.up();
+  // The commitment PDF is rendered in a worker thread: ~1 s alone, over 10 s on a loaded machine.
+  // Wait for the host's answer (its progress), then assert the drawer with the default timeout.
+  const signed = rpcAnswer(page, 'intake.signCommitment');
   await page.getByRole('button', { name: /确认签署/ }).click();
+  await signed;
 }
 
 interface CaseSummary { id: number; caseNo: string }
@@ -295,7 +302,9 @@ test('at the hall: 无法核实 escalates through the outcome form; a 协查 rep
   await modal.getByText('无法核实（上报）').click();
   await modal.locator('textarea').first().fill('公安机关查询系统连续三日无响应，申请人电话无人接听');
   await admin.screenshot({ path: info.outputPath('7-outcome-form.png') });
+  const recorded = rpcAnswer(admin, 'verification.recordOutcome');
   await modal.getByRole('button', { name: '提交结论' }).click();
+  await recorded;
   await expect(taskRow).toContainText('无法核实·已上报');
 
   await admin.getByRole('tab', { name: '部门协查' }).click();
@@ -309,7 +318,9 @@ test('at the hall: 无法核实 escalates through the outcome form; a 协查 rep
   fs.writeFileSync(scan, signaturePng(800, 1100));
   await replyModal.locator('input[type=file]').setInputFiles(scan);
   await admin.screenshot({ path: info.outputPath('8-assistance-reply.png') });
+  const replied = rpcAnswer(admin, 'assistance.recordReply');
   await replyModal.getByRole('button', { name: /登\s*记/ }).click();
+  await replied;
   await expect(reqRow).toContainText('书面复函');
   await expect(reqRow.getByRole('button', { name: '扫描件' })).toBeVisible();
   const list = await hostRpc<{ caseId: number; channel: string; scanSha256: string | null }[]>(hall, 'assistance.list', {}, api);
