@@ -173,7 +173,9 @@ async function inDeskTx<T>(ctx: Ctx, deskId: string, fn: (c: pg.PoolClient) => P
   try {
     await c.query('BEGIN');
     await ctx.spend(c);
-    await c.query('SELECT 1 FROM desks WHERE desk_id = $1 FOR UPDATE', [deskId]);
+    // NO KEY UPDATE: the nonce's row (desk_id REFERENCES desks) already holds KEY SHARE on this row,
+    // which FOR UPDATE conflicts with — two sends of one desk would each wait for the other.
+    await c.query('SELECT 1 FROM desks WHERE desk_id = $1 FOR NO KEY UPDATE', [deskId]);
     const r = await fn(c);
     await c.query('COMMIT');
     return r;

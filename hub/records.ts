@@ -95,6 +95,10 @@ async function lockRecord(c: pg.PoolClient, kind: string, recordId: string): Pro
   return (await c.query<RecordRow>('SELECT version, last_version, first_at FROM records WHERE hall_id = $1 AND kind = $2 AND record_id = $3 FOR UPDATE', [HALL, kind, recordId])).rows[0];
 }
 
+async function versionOfKey(c: pg.PoolClient, deskId: string, key: string): Promise<{ version: number; outcome: RecordAnswer['outcome'] } | undefined> {
+  return (await c.query<{ version: number; outcome: RecordAnswer['outcome'] }>('SELECT version, outcome FROM record_versions WHERE desk_id = $1 AND idempotency_key = $2', [deskId, key])).rows[0];
+}
+
 async function currentOf(c: pg.PoolClient, kind: string, recordId: string): Promise<{ version: number; body: unknown }> {
   return (
     await c.query<{ version: number; body: unknown }>(
@@ -151,12 +155,6 @@ export async function pushRecord(ctx: RecordsContext, raw: Buffer): Promise<{ st
   const p = parsePush(ctx, raw);
   const json = await inTx(ctx.pool, async (c) => {
     await ctx.spendNonce(c);
-    const had = (
-      await c.query<{ version: number; outcome: RecordAnswer['outcome'] }>('SELECT version, outcome FROM record_versions WHERE desk_id = $1 AND idempotency_key = $2', [ctx.deskId, p.idempotencyKey])
-    ).rows[0];
-    if (had) return { kind: p.kind, recordId: p.recordId, version: had.version, outcome: had.outcome, duplicate: true, current: await currentOf(c, p.kind, p.recordId) };
-    if (p.kind === 'material') await assertMaterialPagesHeld(c, p.body);
-
     let rec = await lockRecord(c, p.kind, p.recordId);
     let created = false;
     if (!rec) {
@@ -164,6 +162,11 @@ export async function pushRecord(ctx: RecordsContext, raw: Buffer): Promise<{ st
       created = (await c.query(`INSERT INTO records (hall_id, kind, record_id, version, last_version) VALUES ($1, $2, $3, 1, 1) ON CONFLICT DO NOTHING`, [HALL, p.kind, p.recordId])).rowCount === 1;
       rec = await lockRecord(c, p.kind, p.recordId);
     }
+    // The key is checked under the record's row lock, which serialises every push of this record: a
+    // retry sent while its first attempt still runs waits for that commit and is then its duplicate.
+    const had = await versionOfKey(c, ctx.deskId, p.idempotencyKey);
+    if (had) return { kind: p.kind, recordId: p.recordId, version: had.version, outcome: had.outcome, duplicate: true, current: await currentOf(c, p.kind, p.recordId) };
+    if (p.kind === 'material') await assertMaterialPagesHeld(c, p.body);
     const r = rec!;
     let version: number;
     let outcome: RecordAnswer['outcome'];
