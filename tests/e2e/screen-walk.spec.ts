@@ -30,15 +30,18 @@ test.describe.configure({ mode: 'parallel' });
 const PASSWORD = 'Desk@2026';
 const CHILD = { name: '李小宝', idNumber: '420325202611010011' };
 
-/** The drawers and modals each role's walk must have seen open (their titles, as the person reads them). */
+/**
+ * The drawers and modals each role's walk must have seen open: their titles as the person reads them
+ * (one ending in … is matched by its beginning: the rest holds a case number, different on each desk).
+ */
 const DIALOGS: Record<'clerk' | 'supervisor' | 'assistant', string[]> = {
   clerk: [
     '证明对象：子女（预防接种记录证明）',
-    '登记协查答复：出生医学证明',
-    '告知承诺：无犯罪记录证明',
+    '登记协查答复：残疾证明',
+    '告知承诺：居住证明',
     '告知承诺书（待签字）',
-    '核对原件：授权委托书',
-    '高拍仪拍摄：授权委托书',
+    '核对原件：医疗费用原始收费票据',
+    '高拍仪拍摄：医疗费用原始收费票据',
     '告知承诺书',
     '撤回承诺',
     '受理回执',
@@ -52,10 +55,10 @@ const DIALOGS: Record<'clerk' | 'supervisor' | 'assistant', string[]> = {
     '这一页看起来是空白页',
     '扫描件 PDF',
     '扫描件“营业执照（正本）”已保存（1 页）',
-    '人工补录',
+    '人工补录 · 民政业务系统（无接口，人工补录）',
     '修改后重新发送',
     '已在对方系统查到',
-    '登记协查答复',
+    '登记协查答复：420325-ZWFW-…',
   ],
   supervisor: [
     '新建用户',
@@ -63,17 +66,20 @@ const DIALOGS: Record<'clerk' | 'supervisor' | 'assistant', string[]> = {
     '登记外部信用记录',
     '登记信用修复：孙丽',
     '导入新版本清单',
-    '更正',
+    '更正 2026-…',
     '导入全年节假日安排',
     '登记工作台',
     '新建核查',
     '双随机抽查（免于核查的承诺）',
-    '核查任务',
-    '录入核查结论',
-    '登记整改结果',
+    '核查任务 420325-ZWFW-…',
+    '录入核查结论：420325-ZWFW-…',
+    '登记整改结果：420325-ZWFW-…',
   ],
-  assistant: ['核查任务', '录入核查结论'],
+  assistant: ['核查任务 420325-ZWFW-…', '录入核查结论：420325-ZWFW-…'],
 };
+
+const reached = (expected: string, seen: Set<string>) =>
+  expected.endsWith('…') ? [...seen].some((t) => t.startsWith(expected.slice(0, -1))) : seen.has(expected);
 
 let running: { host?: RunningHost; platform?: RunningPlatform; sim?: SimHandle } = {};
 test.afterEach(async () => {
@@ -408,7 +414,7 @@ async function applicantsJourney(walk: ScreenWalk): Promise<void> {
 async function catalogGuideJourney(walk: ScreenWalk): Promise<void> {
   const { page } = walk;
   await menu(page, '事项与证明清单');
-  await walk.dialog('事项清单-办事指南', () => page.getByRole('row', { name: /托育机构备案/ }).getByRole('button').first().click(), { ready: () => expectPdfRendered(page) });
+  await walk.dialog('事项清单-办事指南', () => button(page.getByRole('row', { name: /托育机构备案/ }), '办事指南').click(), { ready: () => expectPdfRendered(page) });
 }
 
 /** 高拍仪扫描: a page imported, a blank page refused, the PDF, 完成. */
@@ -485,6 +491,8 @@ async function catalogImportJourney(walk: ScreenWalk): Promise<void> {
 async function calendarJourney(walk: ScreenWalk): Promise<void> {
   const { page } = walk;
   await menu(page, '工作日历');
+  await page.locator('.ant-segmented-item').filter({ hasText: '列表' }).click();
+  await walk.check('日历-列表');
   await walk.dialog('日历-更正', () => button(page, '更正').first().click());
   await walk.dialog('日历-导入', () => page.getByTestId('calendar-import').click());
 }
@@ -505,7 +513,7 @@ async function verificationJourney(walk: ScreenWalk, supervisor: boolean): Promi
     await walk.dialog('核查-双随机', () => button(page, '双随机抽查').click());
   }
   const task = page.getByRole('row').filter({ has: button(page, '录入结论') }).first();
-  await walk.dialog('核查-任务详情', () => task.getByRole('link').first().click());
+  await walk.dialog('核查-任务详情', () => task.locator('a').first().click());
   await walk.dialog('核查-录入结论', () => button(task, '录入结论').click());
   if (supervisor) {
     await page.getByRole('tab', { name: '限期整改' }).click();
@@ -529,11 +537,11 @@ async function walkRole(page: Page, info: TestInfo, role: keyof typeof DIALOGS, 
   const walk = new ScreenWalk(page, info, role);
   await menuWalk(walk);
   for (const journey of journeys) await journey(walk);
-  console.log(`${role}: ${walk.screens} screens, ${walk.dialogs.size} dialogs`);
-  expect([...new Set(walk.findings)]).toEqual([]);
-  expect(errors).toEqual([]);
+  console.log(`${role}: ${walk.screens} screens, ${walk.dialogs.size} drawers and modals: ${[...walk.dialogs].join(' | ')}`);
+  expect.soft([...new Set(walk.findings)]).toEqual([]);
+  expect.soft(errors).toEqual([]);
   // Every dialog the role must reach was open on a checked screen.
-  expect(DIALOGS[role].filter((t) => !walk.dialogs.has(t)), `dialogs seen: ${[...walk.dialogs].join(' | ')}`).toEqual([]);
+  expect(DIALOGS[role].filter((t) => !reached(t, walk.dialogs))).toEqual([]);
 }
 
 test('the clerk (张敏): every screen, the intake wizard and every dialog at 1366×768 — nothing overflows, no short word broken, nothing raw, no page error', async ({ page }, info) => {

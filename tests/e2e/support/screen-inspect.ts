@@ -201,7 +201,8 @@ export class ScreenWalk {
     const dialogs = this.page.locator(OPEN_DIALOGS);
     const before = await dialogs.count();
     await open();
-    await expect(dialogs).toHaveCount(before + 1);
+    // Some are made on the host first (a PDF on its worker): a loaded machine may take a while.
+    await expect(dialogs).toHaveCount(before + 1, { timeout: 30_000 });
     const d = this.top();
     await opts.ready?.(d);
     await this.check(name);
