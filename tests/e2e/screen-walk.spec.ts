@@ -259,7 +259,6 @@ async function sign(page: Page): Promise<void> {
   await page.mouse.up();
 }
 
-const certRow = (page: Page, name: string) => page.getByTestId('certificates-table').getByRole('row', { name: new RegExp(name) });
 
 // ——— the clerk ———
 
@@ -314,7 +313,7 @@ async function intakeJourney(walk: ScreenWalk): Promise<void> {
   await walk.dialog('受理-登记协查答复', () => button(replyRow, '登记答复').click());
 
   // The drawers one after another, as the clerk works through them.
-  let first = { commitment: true, material: true };
+  const first = { commitment: true, material: true };
   await button(page.getByTestId('certificates-table'), '告知承诺').first().click();
   for (let guard = 0; guard < 30; guard++) {
     await expect(commitment.or(material)).toHaveCount(1);
@@ -527,21 +526,30 @@ async function walkRole(page: Page, info: TestInfo, role: keyof typeof DIALOGS, 
   test.setTimeout(240_000);
   const host = await startDesk();
   await seed(host);
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
-  });
+  const errors = collectErrors(page);
   await page.goto(host.url);
   await signIn(page, username);
   const walk = new ScreenWalk(page, info, role);
   await menuWalk(walk);
   for (const journey of journeys) await journey(walk);
-  console.log(`${role}: ${walk.screens} screens, ${walk.dialogs.size} drawers and modals: ${[...walk.dialogs].join(' | ')}`);
+  expectClean(walk, errors, DIALOGS[role]);
+}
+
+/** Nothing found on any screen, no page error, and every dialog the walk must reach was open on a checked screen. */
+function expectClean(walk: ScreenWalk, errors: string[], dialogs: string[]): void {
+  console.log(`${walk.role}: ${walk.screens} screens, ${walk.dialogs.size} drawers and modals: ${[...walk.dialogs].join(' | ')}`);
   expect.soft([...new Set(walk.findings)]).toEqual([]);
   expect.soft(errors).toEqual([]);
-  // Every dialog the role must reach was open on a checked screen.
-  expect(DIALOGS[role].filter((t) => !reached(t, walk.dialogs))).toEqual([]);
+  expect(dialogs.filter((t) => !reached(t, walk.dialogs))).toEqual([]);
+}
+
+function collectErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+  });
+  return errors;
 }
 
 test('the clerk (张敏): every screen, the intake wizard and every dialog at 1366×768 — nothing overflows, no short word broken, nothing raw, no page error', async ({ page }, info) => {
@@ -554,6 +562,28 @@ test('the supervisor (admin): every screen and every dialog at 1366×768 — not
 
 test('the assistant (陈静): every screen and every dialog at 1366×768 — nothing overflows, no short word broken, nothing raw, no page error', async ({ page }, info) => {
   await walkRole(page, info, 'assistant', 'chenjing', [(w) => verificationJourney(w, false)]);
+});
+
+test('the recovery screen (the store emptied, a daily backup kept) and its supervisor confirmation at 1366×768 — nothing overflows, no short word broken, nothing raw, no page error', async ({ page }, info) => {
+  test.setTimeout(180_000);
+  // A store, then a second start that takes the daily backup; the store is then emptied (0 bytes).
+  const dataDir = freshDir('desk-walk-recovery-');
+  await (await startHost({ dataDir })).kill();
+  const second = (running.host = await startHost({ dataDir }));
+  const backups = path.join(dataDir, 'backups');
+  const daily = () => (fs.existsSync(backups) ? fs.readdirSync(backups).filter((f) => /^daily-.*\.sqlite$/.test(f)) : []);
+  await expect.poll(() => daily().length, { timeout: 30_000 }).toBe(1);
+  await second.kill();
+  fs.writeFileSync(path.join(dataDir, 'desk.sqlite'), '');
+  const host = (running.host = await startHost({ dataDir }));
+  expect(host.state).toBe('recovery');
+  const errors = collectErrors(page);
+  await page.goto(host.url);
+  await expect(page.getByTestId('recovery-page')).toBeVisible();
+  const walk = new ScreenWalk(page, info, 'recovery');
+  await walk.check('恢复');
+  await walk.dialog('恢复-管理员确认', () => page.getByTestId(`restore-${daily()[0]}`).click());
+  expectClean(walk, errors, ['管理员确认恢复']);
 });
 
 // The checks themselves can fail: a page made of exactly the faults they look for is reported fault by

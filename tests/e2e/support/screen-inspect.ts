@@ -4,7 +4,8 @@ import { expect, type Locator, type Page, type TestInfo } from '@playwright/test
 // screen-walk.spec.ts: ScreenWalk photographs and inspects each screen a journey reaches, and keeps
 // the titles of the drawers and modals that were open on it.
 //
-// The rules, as checked in the page (only visible text, in the header and the content area):
+// The rules, as checked in the page (only visible text, in the header and the content area, the recovery
+// screen, and open drawers and modals):
 //  1. Overflow: a table cell (td/th), or an element holding text directly that is not inline, whose
 //     content is wider than its box (scrollWidth > clientWidth + 1, and the content's own extent, a Range
 //     over it, reaches outside the box: not a decoration such as a fixed column's shadow). Allowed only as an intended
@@ -36,13 +37,13 @@ export interface Finding {
 /** Runs in the page: the six rules' in-page part (1–5) over the visible text of the header and content area. */
 export function inspectScreen(): Finding[] {
   const findings: Finding[] = [];
-  const roots = Array.from(document.querySelectorAll<HTMLElement>('.desk-header, .desk-content, .ant-drawer-open, .ant-modal-wrap'));
+  const roots = Array.from(document.querySelectorAll<HTMLElement>('.desk-header, .desk-content, [data-testid="recovery-page"], .ant-drawer-open, .ant-modal-wrap'));
   const CJK = /^[\u3400-\u9fff]{2,4}$/;
   const TOKEN = /^[0-9A-Za-z*][0-9A-Za-z*\-:/.]{3,31}$/;
   const TOKENS = /(?<![0-9A-Za-z*\-:/.])[0-9A-Za-z*][0-9A-Za-z*\-:/.]{3,31}(?![0-9A-Za-z*\-:/.])/g;
   const RUN = /(?<![\u3400-\u9fff])[\u3400-\u9fff]{2,4}(?![\u3400-\u9fff])/g;
   const ACTION = /\b([a-z]+)\.([a-z][A-Za-z]+)\b/g;
-  const FILE_EXT = /^(pdf|json|png|jpe?g|xlsx?|csv|zip|cjs|js|txt|html?|gov|cn|com|org|net|local)$/;
+  const FILE_EXT = /^(pdf|json|png|jpe?g|xlsx?|csv|zip|cjs|js|txt|html?|sqlite|db|log|gov|cn|com|org|net|local)$/;
   const describe = (el: Element): string => {
     const parts: string[] = [];
     let e: Element | null = el;

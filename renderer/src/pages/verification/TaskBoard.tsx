@@ -179,7 +179,17 @@ function DeskTaskBoard() {
         rowClassName={(t) => (t.overdue ? 'verification-overdue' : '')}
         columns={[
           { title: '办件编号', dataIndex: 'caseNo', width: 205, render: (v: string, t) => <a style={{ whiteSpace: 'nowrap' }} onClick={() => void openDetail(t)}>{v}</a> },
-          { title: '申请人', dataIndex: 'applicantName', width: 82, render: (v: string) => <span style={{ whiteSpace: 'nowrap' }}>{v}</span> },
+          // A long name (a company's) is cut with its full text in the title: the items and departments beside it keep their room at 1366×768.
+          {
+            title: '申请人',
+            dataIndex: 'applicantName',
+            width: 96,
+            render: (v: string) => (
+              <span title={v} style={{ display: 'inline-block', maxWidth: 96, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap', verticalAlign: 'bottom' }}>
+                {v}
+              </span>
+            ),
+          },
           {
             title: '承诺事项 / 来源',
             dataIndex: 'certificate',
@@ -191,7 +201,7 @@ function DeskTaskBoard() {
               </span>
             ),
           },
-          { title: '事项 / 部门', key: 'item', render: (_, t) => <span>{t.items.join('、')}<br /><Typography.Text type="secondary">{t.department}</Typography.Text></span> },
+          { title: '事项 / 部门', key: 'item', width: 150, render: (_, t) => <span>{t.items.join('、')}<br /><Typography.Text type="secondary" style={{ whiteSpace: 'nowrap' }}>{t.department}</Typography.Text></span> },
           { title: '核查方式', dataIndex: 'method', width: 92, render: (v: string) => <span style={{ whiteSpace: 'nowrap' }}>{v}</span> },
           {
             title: '核查期限',
