@@ -273,6 +273,12 @@ async function intakeJourney(walk: ScreenWalk): Promise<void> {
   const pick = page.getByRole('row').filter({ hasText: '王芳' }).filter({ has: button(page, '选择') });
   await expect(pick).toHaveCount(1);
   await walk.check('受理-申请人');
+  // The form for a new applicant (a person, then an organisation with its signer), left unsent.
+  await button(page, '新申请人').click();
+  await walk.check('受理-新申请人');
+  await page.getByText('单位', { exact: true }).click();
+  await walk.check('受理-新申请人-单位');
+  await button(page, '取消').click();
   await button(pick, '选择').click();
   // The items: a search, items ticked, then the bundle.
   await expect(button(page, '生成办件')).toBeVisible();

@@ -153,7 +153,11 @@ export function ParkedList() {
               type="error"
               showIcon
               style={{ marginBottom: 12 }}
-              title={`${resending.targetName}退回了办件 ${resending.caseNo}（第 ${resending.revision} 版）`}
+              title={
+                <>
+                  {resending.targetName}退回了办件 <span style={{ whiteSpace: 'nowrap' }}>{resending.caseNo}</span>（第 {resending.revision} 版）
+                </>
+              }
               description={resending.parkedReason ?? '对方未说明原因'}
             />
             <Typography.Paragraph type="secondary">
