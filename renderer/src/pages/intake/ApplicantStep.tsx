@@ -140,10 +140,11 @@ export function ApplicantStep({ owner, onChosen }: { owner: string; onChosen: (a
             pagination={false}
             columns={[
               { title: '姓名/名称', dataIndex: 'name' },
-              { title: '证件', key: 'id', render: (_, a) => <span>{ID_TYPE_LABELS[a.idType]} <Typography.Text code style={{ whiteSpace: 'nowrap' }}>{a.idNumberMasked}</Typography.Text></span> },
-              { title: '电话', dataIndex: 'phoneMasked' },
+              // The masked number (18 characters) needs its width even when the new-applicant form halves the list.
+              { title: '证件', key: 'id', width: 180, render: (_, a) => <span>{ID_TYPE_LABELS[a.idType]} <Typography.Text code style={{ whiteSpace: 'nowrap' }}>{a.idNumberMasked}</Typography.Text></span> },
+              { title: '电话', dataIndex: 'phoneMasked', width: 110 },
               { title: '地址', dataIndex: 'address', ellipsis: true, render: (v: string | null) => v ?? <Typography.Text type="secondary">未登记</Typography.Text> },
-              { title: '', key: 'pick', render: (_, a) => <Button type="primary" size="small" onClick={() => onChosen({ id: a.id, name: a.name })}>选择</Button> },
+              { title: '', key: 'pick', width: 80, render: (_, a) => <Button type="primary" size="small" onClick={() => onChosen({ id: a.id, name: a.name })}>选择</Button> },
             ]}
           />
         </Card>
