@@ -143,7 +143,8 @@ export function ApplicantStep({ owner, onChosen }: { owner: string; onChosen: (a
               // The masked number (18 characters) needs its width even when the new-applicant form halves the list.
               { title: '证件', key: 'id', width: 180, render: (_, a) => <span>{ID_TYPE_LABELS[a.idType]} <Typography.Text code style={{ whiteSpace: 'nowrap' }}>{a.idNumberMasked}</Typography.Text></span> },
               { title: '电话', dataIndex: 'phoneMasked', width: 110 },
-              { title: '地址', dataIndex: 'address', ellipsis: true, render: (v: string | null) => v ?? <Typography.Text type="secondary">未登记</Typography.Text> },
+              // Beside the new-applicant form the list is half as wide: the address (cut short anyway) gives way.
+              ...(creating ? [] : [{ title: '地址', dataIndex: 'address', ellipsis: true, render: (v: string | null) => v ?? <Typography.Text type="secondary">未登记</Typography.Text> }]),
               { title: '', key: 'pick', width: 80, render: (_, a) => <Button type="primary" size="small" onClick={() => onChosen({ id: a.id, name: a.name })}>选择</Button> },
             ]}
           />
