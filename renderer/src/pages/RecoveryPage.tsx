@@ -147,7 +147,12 @@ export function RecoveryPage() {
           <Descriptions.Item label="数据库文件">
             <Typography.Text copyable>{problem.dbPath}</Typography.Text>
           </Descriptions.Item>
-          <Descriptions.Item label="问题类别">{problem.kind}</Descriptions.Item>
+          <Descriptions.Item label="问题类别">
+            {TITLES[problem.kind] ?? '本地数据库不可用'}{' '}
+            <Typography.Text type="secondary" code data-technical>
+              {problem.kind}
+            </Typography.Text>
+          </Descriptions.Item>
           <Descriptions.Item label="技术细节">
             <Typography.Text type="secondary" style={{ fontFamily: 'monospace', fontSize: 12 }}>
               {problem.detail}

@@ -81,8 +81,9 @@ export function CalendarPage() {
         />
       )}
       {data?.loaded && (
-        <Descriptions size="small" column={3} style={{ marginBottom: 12 }} data-testid="calendar-source">
-          <Descriptions.Item label="依据">{data.loaded.source}</Descriptions.Item>
+        <Descriptions size="small" column={2} style={{ marginBottom: 12 }} data-testid="calendar-source">
+          {/* The notice's long title on its own line: the load and the totals below it are not squeezed (1366×768). */}
+          <Descriptions.Item label="依据" span={2}>{data.loaded.source}</Descriptions.Item>
           <Descriptions.Item label="载入">
             {deskTime(data.loaded.loadedAt)} · {data.loaded.loadedBy ?? '系统（随程序发布）'}
           </Descriptions.Item>

@@ -110,7 +110,9 @@ function MyCases({ work }: { work: Work }) {
                 {chinaClock(c.at).slice(0, 5)}
               </Typography.Text>
               <Typography.Text style={{ width: 260, flex: 'none', whiteSpace: 'nowrap' }}>{c.caseNo}</Typography.Text>
-              <Typography.Text style={{ width: 90, flex: 'none', whiteSpace: 'nowrap' }}>{c.applicantName}</Typography.Text>
+              <Typography.Text ellipsis title={c.applicantName} style={{ width: 120, flex: 'none' }}>
+                {c.applicantName}
+              </Typography.Text>
               <Typography.Text ellipsis={{ tooltip: c.subject }} style={{ flex: 1, minWidth: 0 }}>
                 {c.subject}
               </Typography.Text>

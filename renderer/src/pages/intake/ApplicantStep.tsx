@@ -92,7 +92,7 @@ export function ApplicantStep({ owner, onChosen }: { owner: string; onChosen: (a
             pagination={false}
             columns={[
               { title: '姓名/名称', dataIndex: 'name' },
-              { title: '证件', key: 'id', render: (_, a) => (
+              { title: '证件', key: 'id', width: 170, render: (_, a) => (
                   // The masked number on one line (read as one), under its type.
                   <span>
                     {ID_TYPE_LABELS[a.idType]}
@@ -101,9 +101,10 @@ export function ApplicantStep({ owner, onChosen }: { owner: string; onChosen: (a
                   </span>
                 ),
               },
-              { title: '电话', dataIndex: 'phoneMasked' },
-              { title: '地址', dataIndex: 'address', ellipsis: true, render: (v: string | null) => v ?? <Typography.Text type="secondary">未登记</Typography.Text> },
-              { title: '', key: 'pick', render: (_, a) => <Button type="primary" size="small" onClick={() => choose(a)}>选择</Button> },
+              { title: '电话', dataIndex: 'phoneMasked', width: 110 },
+              // Beside the new-applicant form the list is half as wide: the address (cut short anyway) gives way.
+              ...(creating ? [] : [{ title: '地址', dataIndex: 'address', ellipsis: true, render: (v: string | null) => v ?? <Typography.Text type="secondary">未登记</Typography.Text> }]),
+              { title: '', key: 'pick', width: 80, render: (_, a) => <Button type="primary" size="small" onClick={() => choose(a)}>选择</Button> },
             ]}
           />
         </Card>

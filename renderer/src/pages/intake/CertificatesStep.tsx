@@ -3,6 +3,7 @@ import { Alert, App, Badge, Button, Card, Form, Image, Input, Modal, Popconfirm,
 import type { CaseCertificateView, CaseView } from '../../../../shared/ipc/methods/intake';
 import { call, DeskCallError } from '../../ipc/client';
 import { MethodTag } from '../../components/MethodTag';
+import { BracketedName } from '../../components/BracketedName';
 import { AssistanceReplyModal } from '../../components/AssistanceReplyModal';
 import { PdfViewer, type PdfDoc } from '../../components/PdfViewer';
 import { CommitmentDrawer } from './CommitmentDrawer';
@@ -227,8 +228,10 @@ export function CertificatesStep({
             dataIndex: 'name',
             render: (v: string, c) => (
               <Tooltip title={`${c.issuer} 开具 · 用于：${c.neededBy.join('、')}${c.subject !== '申请人本人' ? ` · 证明对象：${c.subject}` : ''}`}>
-                <Typography.Text type={isNotDemanded(c.state) ? 'secondary' : undefined}>{v}</Typography.Text>
-                {c.neededBy.length > 1 && <Typography.Text type="secondary" style={{ fontSize: 12 }}> ×{c.neededBy.length}个事项</Typography.Text>}
+                <Typography.Text type={isNotDemanded(c.state) ? 'secondary' : undefined}>
+                  <BracketedName name={v} />
+                </Typography.Text>
+                {c.neededBy.length > 1 && <Typography.Text type="secondary" style={{ fontSize: 12, whiteSpace: 'nowrap' }}> ×{c.neededBy.length}个事项</Typography.Text>}
               </Tooltip>
             ),
           },

@@ -9,6 +9,7 @@ import { mayAct } from './may-act';
 import { useEntries } from './use-entries';
 import { shortTime } from '../../lib/time';
 import { RevisionLabel } from './RevisionLabel';
+import { BracketedName } from '../../components/BracketedName';
 
 /** In the case view: per target system, this case's latest entry — state, attempts, the target's number. */
 export function CaseSyncSection({ caseId }: { caseId: number }) {
@@ -32,7 +33,7 @@ export function CaseSyncSection({ caseId }: { caseId: number }) {
         dataSource={latest}
         locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description="本件无需推送，或尚未受理" /> }}
         columns={[
-          { title: '对接系统', dataIndex: 'targetName' },
+          { title: '对接系统', dataIndex: 'targetName', render: (v: string) => <BracketedName name={v} /> },
           { title: '版本', dataIndex: 'revision', className: 'desk-nowrap', render: (_: number, r) => <RevisionLabel entry={r} /> },
           {
             title: '状态',
@@ -49,7 +50,7 @@ export function CaseSyncSection({ caseId }: { caseId: number }) {
             ),
           },
           { title: '尝试', dataIndex: 'attempts', className: 'desk-nowrap', render: (v: number) => `${v} 次` },
-          { title: '对方编号', dataIndex: 'targetCaseNo', render: (v: string | null) => (v ? <Typography.Text copyable data-testid="target-case-no">{v}</Typography.Text> : '—') },
+          { title: '对方编号', dataIndex: 'targetCaseNo', className: 'desk-nowrap', render: (v: string | null) => (v ? <Typography.Text copyable data-testid="target-case-no">{v}</Typography.Text> : '—') },
           { title: '送达时间', dataIndex: 'acknowledgedAt', className: 'desk-nowrap', render: (v: string | null) => shortTime(v) },
           {
             title: '说明',

@@ -46,7 +46,7 @@ export function EntriesTable({ targets }: { targets: SyncTargetStatus[] }) {
         locale={{ emptyText: <Empty description="没有记录" /> }}
         columns={[
           { title: '办件编号', dataIndex: 'caseNo', width: 280, fixed: 'left', onCell: () => ({ style: { whiteSpace: 'nowrap' } }), render: (v: string, r) => <a onClick={() => openCase(r.caseId)}>{v}</a> },
-          { title: '申请人', dataIndex: 'applicantName', className: 'desk-nowrap', width: 90 },
+          { title: '申请人', dataIndex: 'applicantName', width: 110, ellipsis: true },
           { title: '对接系统', dataIndex: 'targetName', width: 210, ellipsis: true },
           { title: '版本', dataIndex: 'revision', className: 'desk-nowrap', width: 150, render: (_: number, r) => <RevisionLabel entry={r} /> },
           { title: '状态', dataIndex: 'state', width: 110, render: (s: OutboxState) => <SyncStateTag state={s} /> },

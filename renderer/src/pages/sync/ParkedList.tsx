@@ -10,6 +10,7 @@ import { useSyncStatus } from './sync-store';
 import { mayAct } from './may-act';
 import { shortTime } from '../../lib/time';
 import { RevisionLabel } from './RevisionLabel';
+import { BracketedName } from '../../components/BracketedName';
 
 interface Resent {
   old: OutboxEntryView;
@@ -103,7 +104,7 @@ export function ParkedList() {
         columns={[
           { title: '办件编号', dataIndex: 'caseNo', onCell: () => ({ style: { whiteSpace: 'nowrap' } }), render: (v: string, r) => <a onClick={() => openCase(r.caseId)}>{v}</a> },
           { title: '申请人', dataIndex: 'applicantName', className: 'desk-nowrap' },
-          { title: '对接系统', dataIndex: 'targetName' },
+          { title: '对接系统', dataIndex: 'targetName', render: (v: string) => <BracketedName name={v} /> },
           { title: '版本', dataIndex: 'revision', className: 'desk-nowrap', render: (_: number, r) => <RevisionLabel entry={r} /> },
           {
             title: '退回原因',
@@ -152,7 +153,11 @@ export function ParkedList() {
               type="error"
               showIcon
               style={{ marginBottom: 12 }}
-              title={`${resending.targetName}退回了办件 ${resending.caseNo}（第 ${resending.revision} 版）`}
+              title={
+                <>
+                  {resending.targetName}退回了办件 <span style={{ whiteSpace: 'nowrap' }}>{resending.caseNo}</span>（第 {resending.revision} 版）
+                </>
+              }
               description={resending.parkedReason ?? '对方未说明原因'}
             />
             <Typography.Paragraph type="secondary">

@@ -7,6 +7,7 @@ import { useEntries } from './use-entries';
 import { useSyncStatus } from './sync-store';
 import { mayAct } from './may-act';
 import { shortTime } from '../../lib/time';
+import { BracketedName } from '../../components/BracketedName';
 
 /** 结果未知: sent, but no answer came back. The clerk looks on the target's own screen and says which. */
 export function UnknownList() {
@@ -55,7 +56,7 @@ export function UnknownList() {
         columns={[
           { title: '办件编号', dataIndex: 'caseNo', onCell: () => ({ style: { whiteSpace: 'nowrap' } }), render: (v: string, r) => <a onClick={() => openCase(r.caseId)}>{v}</a> },
           { title: '申请人', dataIndex: 'applicantName', className: 'desk-nowrap' },
-          { title: '对接系统', dataIndex: 'targetName' },
+          { title: '对接系统', dataIndex: 'targetName', render: (v: string) => <BracketedName name={v} /> },
           { title: '版本', dataIndex: 'revision', className: 'desk-nowrap', render: (v: number) => `第 ${v} 版` },
           { title: '已尝试', dataIndex: 'attempts', className: 'desk-nowrap', render: (v: number) => `${v} 次` },
           { title: '最近错误', dataIndex: 'lastError', render: (v: string | null) => <Typography.Text type="secondary">{v ?? '—'}</Typography.Text> },

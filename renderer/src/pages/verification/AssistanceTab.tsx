@@ -8,6 +8,7 @@ import { LoadError } from '../../components/LoadError';
 import { downloadBase64 } from '../../lib/files';
 import { deskDay, deskTime } from '../../lib/time';
 import { HallAssistanceTable } from './HallAssistanceTable';
+import { BracketedName } from '../../components/BracketedName';
 
 const CHANNELS: Record<string, string> = { connector: '系统答复', phone: '电话', letter: '书面复函' };
 
@@ -48,12 +49,12 @@ export function AssistanceTab({ hall = false, onChanged }: { hall?: boolean; onC
             dataSource={rows}
             pagination={{ pageSize: 15 }}
             columns={[
-              { title: '办件编号', dataIndex: 'caseNo' },
+              { title: '办件编号', dataIndex: 'caseNo', className: 'desk-nowrap' },
               { title: '申请人', dataIndex: 'applicantName' },
-              { title: '证明', dataIndex: 'certificate' },
+              { title: '证明', dataIndex: 'certificate', render: (v: string) => <BracketedName name={v} /> },
               { title: '协查部门', dataIndex: 'department' },
-              { title: '发起', dataIndex: 'createdAt', render: deskDay },
-              { title: '答复期限', dataIndex: 'dueAt', render: (v: string, r) => <span>{deskDay(v)} {r.overdue && <Tag color="red">已超期</Tag>}</span> },
+              { title: '发起', dataIndex: 'createdAt', className: 'desk-nowrap', render: deskDay },
+              { title: '答复期限', dataIndex: 'dueAt', render: (v: string, r) => <span><span style={{ whiteSpace: 'nowrap' }}>{deskDay(v)}</span> {r.overdue && <Tag color="red">已超期</Tag>}</span> },
               {
                 title: '答复',
                 key: 'reply',

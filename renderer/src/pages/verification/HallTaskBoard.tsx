@@ -138,7 +138,7 @@ export function HallTaskBoard() {
         columns={[
           { title: '所属窗口', dataIndex: 'window', width: 96, render: (v: string, t) => <span style={{ whiteSpace: 'nowrap' }}>{v}{t.own && <Tag style={{ marginLeft: 4 }}>本窗口</Tag>}</span> },
           caseNoColumn<HallTaskView>(),
-          applicantColumn<HallTaskView>(80, false),
+          applicantColumn<HallTaskView>(80, 'wrap'),
           certificateColumn<HallTaskView>({ tag: 'beside', width: 150 }),
           dueColumn<HallTaskView>({ width: 120 }),
           stateColumn<HallTaskView>({ width: 96 }),

@@ -26,17 +26,17 @@ export function RectificationsTab() {
         dataSource={data ?? []}
         pagination={{ pageSize: 15 }}
         columns={[
-          { title: '办件编号', dataIndex: 'caseNo' },
+          { title: '办件编号', dataIndex: 'caseNo', className: 'desk-nowrap' },
           { title: '申请人', dataIndex: 'applicantName' },
           { title: '承诺事项', dataIndex: 'certificate' },
           { title: '整改要求', dataIndex: 'requirement' },
-          { title: '责令日期', dataIndex: 'orderedAt', render: deskDay },
+          { title: '责令日期', dataIndex: 'orderedAt', className: 'desk-nowrap', render: deskDay },
           {
             title: '整改期限',
             dataIndex: 'dueAt',
             render: (v: string, r) => (
               <span>
-                {deskDay(v)}（{r.workingDays}个工作日） {r.overdue && <Tag color="red">已逾期</Tag>}
+                <span style={{ whiteSpace: 'nowrap' }}>{deskDay(v)}（{r.workingDays}个工作日）</span> {r.overdue && <Tag color="red">已逾期</Tag>}
               </span>
             ),
           },

@@ -194,9 +194,10 @@ function DeskTaskBoard() {
         rowClassName={(t) => (t.overdue ? 'verification-overdue' : '')}
         columns={[
           caseNoColumn<TaskView>((t) => void openDetail(t)),
-          applicantColumn<TaskView>(82, true),
+          // A long name (a company's) is cut with its full text in the title: the items and departments beside it keep their room at 1366×768.
+          applicantColumn<TaskView>(96, 'ellipsis'),
           certificateColumn<TaskView>({ tag: 'below' }),
-          { title: '事项 / 部门', key: 'item', render: (_, t) => <span>{t.items.join('、')}<br /><Typography.Text type="secondary">{t.department}</Typography.Text></span> },
+          { title: '事项 / 部门', key: 'item', width: 150, render: (_, t) => <span>{t.items.join('、')}<br /><Typography.Text type="secondary" style={{ whiteSpace: 'nowrap' }}>{t.department}</Typography.Text></span> },
           { title: '核查方式', dataIndex: 'method', width: 92, render: (v: string) => <span style={{ whiteSpace: 'nowrap' }}>{v}</span> },
           dueColumn<TaskView>({ after: (t) => <RectificationFlag t={t} /> }),
           stateColumn<TaskView>({ after: (t) => <HallFieldTag status={hallStatus.get(t.id)} /> }),

@@ -36,9 +36,22 @@ export function caseNoColumn<T extends BoardTask>(open?: (t: T) => void): Column
   };
 }
 
-/** 申请人. */
-export function applicantColumn<T extends BoardTask>(width: number, nowrap: boolean): Column<T> {
-  return { title: '申请人', dataIndex: 'applicantName', width, ...(nowrap ? { render: (v: string) => <span style={NOWRAP}>{v}</span> } : {}) };
+/**
+ * 申请人: wrapped, on one line, or — where the columns beside it need their room at 1366×768 — cut
+ * with the full name (a company's) in its title.
+ */
+export function applicantColumn<T extends BoardTask>(width: number, fit: 'wrap' | 'nowrap' | 'ellipsis'): Column<T> {
+  const render =
+    fit === 'nowrap'
+      ? (v: string) => <span style={NOWRAP}>{v}</span>
+      : fit === 'ellipsis'
+        ? (v: string) => (
+            <span title={v} style={{ display: 'inline-block', maxWidth: width, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap', verticalAlign: 'bottom' }}>
+              {v}
+            </span>
+          )
+        : undefined;
+  return { title: '申请人', dataIndex: 'applicantName', width, ...(render ? { render } : {}) };
 }
 
 /** 承诺事项 / 来源: the certificate and where the task came from (抽查, 投诉举报 …), the tag under it or beside it. */
