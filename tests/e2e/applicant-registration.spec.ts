@@ -158,6 +158,8 @@ test('申请人登记 registers an organisation and a person read from the ID ca
   await form.getByTestId('read-id-card').click();
   await expect(page.getByText('已读取身份证（模拟读卡器，演示数据）：陈静怡，申请人已登记')).toBeVisible();
   await expect(form.getByLabel('姓名')).toHaveValue('');
+  // Its message gone before intake reads the card and says the same.
+  await expect(page.getByText('已读取身份证（模拟读卡器，演示数据）：陈静怡，申请人已登记')).toHaveCount(0);
 
   // 受理办件 finds each: the organisation by name, the person by her card.
   await page.getByRole('menuitem', { name: '受理办件' }).click();

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { openAs, startHub, type E2eHub } from './support/hub';
+import { inspectScreen } from './support/screen-inspect';
 import { hubFingerprint } from '../../electron/services/hub/hub-protocol';
 
 // 全厅中心 as the supervisor uses it: the supervisor desk (enrolled as such by the hub's command
@@ -19,10 +20,13 @@ test.afterAll(() => hub?.close());
 
 test('the supervisor enrols a desk from its card, sees it connected, removes it, and the removed desk is refused', async ({ browser }, info) => {
   test.setTimeout(180_000);
-  // After any modal's opening animation has finished (a screenshot to look at, not a blur).
+  // After any modal's opening animation has finished (a screenshot to look at, not a blur); each screen
+  // photographed is also held to the screen walk's rules (tests/e2e/screen-walk.spec.ts: the walk's
+  // desks have no hub, so 全厅中心 with desks, 登记工作台 and 移除 are checked here).
   const shot = async (p: Page, name: string) => {
     await p.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished.catch(() => undefined))));
     await p.screenshot({ path: path.join(info.outputDir, name) });
+    expect.soft(await p.evaluate(inspectScreen), name).toEqual([]);
   };
   const sup = await hub.host('in-e2e0000001', '1号窗口（管理）', { enrol: false });
   await hub.enrol(sup.keys.card, { supervisorDesk: true });

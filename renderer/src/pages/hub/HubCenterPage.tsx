@@ -118,14 +118,14 @@ function HubDesks() {
                   <Space orientation="vertical" size={0} data-testid="desk-enrolment">
                     <Tag color="red">已移除</Tag>
                     <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                      {deskTime(d.removedAt)} · {d.removedBy}
+                      {deskTime(d.removedAt)} · <ActorLabel label={d.removedBy ?? ''} />
                     </Typography.Text>
                   </Space>
                 ) : (
                   <Space orientation="vertical" size={0} data-testid="desk-enrolment">
                     <Tag color="green">已登记</Tag>
                     <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                      {deskTime(d.enrolledAt)} · {d.enrolledBy}
+                      {deskTime(d.enrolledAt)} · <ActorLabel label={d.enrolledBy} />
                     </Typography.Text>
                   </Space>
                 ),
@@ -194,5 +194,24 @@ function HubDesks() {
         }}
       />
     </div>
+  );
+}
+
+/**
+ * Who enrolled or removed a desk, as the hub records it — 王建华（admin）@1号窗口（管理）（in-…）: the
+ * person, then the window, then its desk id on a line of its own, so no part breaks mid-word in the
+ * narrow column.
+ */
+function ActorLabel({ label }: { label: string }) {
+  const m = /^(.*?)(@.*)（([^（）]+)）$/.exec(label);
+  if (!m) return <span>{label}</span>;
+  return (
+    <span>
+      <span style={{ whiteSpace: 'nowrap' }}>{m[1]}</span>
+      <br />
+      <span>{m[2]}</span>
+      <br />
+      <span style={{ whiteSpace: 'nowrap' }}>（{m[3]}）</span>
+    </span>
   );
 }
