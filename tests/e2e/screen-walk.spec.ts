@@ -604,6 +604,38 @@ test('the recovery screen (the store emptied, a daily backup kept) and its super
   expectClean(walk, errors, ['管理员确认恢复']);
 });
 
+test('the pages before the desk — 初始化工作台, 登录 with its refusal, 修改密码 of a demo user on a production desk — at 1366×768: nothing overflows, no short word broken, nothing raw, no page error', async ({ page }, info) => {
+  test.setTimeout(180_000);
+  const errors = collectErrors(page);
+  const walk = new ScreenWalk(page, info, 'before');
+  // A production start without demo data: the first supervisor and the hall.
+  running.host = await startHost({ args: ['--no-demo'] });
+  await page.goto(running.host.url);
+  await expect(page.getByText('初始化工作台')).toBeVisible();
+  await page.getByRole('button', { name: /完成初始化/ }).click(); // empty: every field says what it needs
+  await expect(page.getByText('请输入大厅名称')).toBeVisible();
+  await walk.check('初始化工作台');
+  await running.host.kill();
+  // A demo-seeded folder started as a production desk: sign-in refused, then the forced change.
+  const dataDir = freshDir('desk-walk-before-');
+  await (await startHost({ dataDir })).kill();
+  running.host = await startHost({ dataDir, args: ['--no-demo'] });
+  await page.goto(running.host.url);
+  await page.getByPlaceholder('用户名').fill('zhangmin');
+  await page.getByPlaceholder('密码').fill('Wrong-password-1');
+  await page.getByRole('button', { name: /登\s*录/ }).click();
+  await expect(page.getByText('用户名或密码错误').first()).toBeVisible();
+  await walk.check('登录-密码错误');
+  await page.getByPlaceholder('密码').fill('Desk@2026');
+  await page.getByRole('button', { name: /登\s*录/ }).click();
+  await expect(page.getByTestId('change-password')).toBeVisible();
+  await page.getByLabel('新密码', { exact: true }).fill('short');
+  await page.getByRole('button', { name: /修改密码并进入工作台/ }).click();
+  await expect(page.getByTestId('change-password')).toContainText('密码至少10位');
+  await walk.check('修改密码');
+  expectClean(walk, errors, []);
+});
+
 // The checks themselves can fail: a page made of exactly the faults they look for is reported fault by
 // fault, and the same page made right is not (the intended ellipsis with its title stays allowed).
 test('the screen checks find each fault they look for', async ({ page }) => {

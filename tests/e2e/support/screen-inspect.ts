@@ -37,7 +37,7 @@ export interface Finding {
 /** Runs in the page: the six rules' in-page part (1–5) over the visible text of the header and content area. */
 export function inspectScreen(): Finding[] {
   const findings: Finding[] = [];
-  const roots = Array.from(document.querySelectorAll<HTMLElement>('.desk-header, .desk-content, [data-testid="recovery-page"], .ant-drawer-open, .ant-modal-wrap'));
+  const roots = Array.from(document.querySelectorAll<HTMLElement>('.desk-header, .desk-content, .desk-center, [data-testid="recovery-page"], .ant-drawer-open, .ant-modal-wrap'));
   const CJK = /^[\u3400-\u9fff]{2,4}$/;
   const TOKEN = /^[0-9A-Za-z*][0-9A-Za-z*\-:/.]{3,31}$/;
   const TOKENS = /(?<![0-9A-Za-z*\-:/.])[0-9A-Za-z*][0-9A-Za-z*\-:/.]{3,31}(?![0-9A-Za-z*\-:/.])/g;
