@@ -281,5 +281,5 @@ describe('images carried in a transfer bundle', () => {
       await a.close();
       await b.close();
     }
-  });
+  }, 180_000); // two desks set up and paired, a bundle exported and refused at import: a bound for a loaded machine
 });
