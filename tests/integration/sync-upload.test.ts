@@ -103,7 +103,8 @@ describe('sync of large files', () => {
         return bigState.get(bigCase.id) === 'acknowledged';
       },
       () => `${Number(progress.get(bigSha) ?? 0)} bytes, ${Number(smallOpen.get(bigCase.id))} small open`,
-      60_000,
+      // Before its first chunk the sender reads and checks the whole 200 MB file (no progress shows): minutes at load 20.
+      180_000,
       10,
     );
     ro.close();
