@@ -8,7 +8,7 @@ import { hubTargetFor } from '../helpers/hub-process';
 import { CuttableProxy } from '../helpers/cuttable-proxy';
 import { freePort } from '../../hub/cluster';
 import { signaturePng } from '../helpers/png';
-import { waitFor } from './sync-support';
+import { TEST_REQUEST_TIMEOUT_MS, waitFor } from './sync-support';
 import { HUB_MIGRATIONS_DIR, migrate } from '../../hub/migrate';
 import { createHubServer } from '../../hub/server';
 import { hubIdentity } from '../../hub/trust';
@@ -215,7 +215,7 @@ describe('a field result delivered twice applies once', () => {
     expect((await pool.query('SELECT acked_at IS NOT NULL AS acked FROM field_results WHERE result_id = $1', [sent.resultId])).rows).toEqual([{ acked: true }]);
     expect(await A.call('verification.syncHallField', {}, supervisor)).toEqual({ issued: 0, applied: 0, duplicates: 0, refused: [] });
     // A laptop may not hand a package over for a task of another desk, nor acknowledge its results.
-    const asLaptop = new HubConnector(hubTargetFor(hubCard, hubPort, FIELD_BY_HAND), other.d.dataDir, 16, 5_000);
+    const asLaptop = new HubConnector(hubTargetFor(hubCard, hubPort, FIELD_BY_HAND), other.d.dataDir, 16, TEST_REQUEST_TIMEOUT_MS);
     const forged = await asLaptop.request('POST', '/v1/field/package', { taskKey, package: { forged: true } });
     expect(forged.status).toBe(409);
     expect((forged.json as { error: { message: string } }).error.message).toBe('只有任务所属窗口可以签发外勤任务包。');

@@ -8,7 +8,7 @@ import { deskRows, enrolledDesk, type Hall, writeHubConfig } from '../helpers/hu
 import { hubTargetFor } from '../helpers/hub-process';
 import { tempDir } from '../helpers/temp';
 import { signaturePng } from '../helpers/png';
-import { FAST_SENDER, waitFor, writeConfig } from './sync-support';
+import { FAST_SENDER, TEST_REQUEST_TIMEOUT_MS, waitFor, writeConfig } from './sync-support';
 import { CuttableProxy } from '../helpers/cuttable-proxy';
 import { freePort } from '../../hub/cluster';
 import { serve } from '../../hub/main';
@@ -219,7 +219,7 @@ describe('协查 across the hall', () => {
   });
 
   it('the hub takes a request only from the desk that sent it, and never with an ID number in clear; nothing is written', async () => {
-    const atB = new HubConnector(hubTargetFor(hubCard, hub.port), B.dataDir, 22, 5_000);
+    const atB = new HubConnector(hubTargetFor(hubCard, hub.port), B.dataDir, 22, TEST_REQUEST_TIMEOUT_MS);
     const body = {
       deskId: 'desk-a',
       window: 'desk-a 窗口',

@@ -5,7 +5,7 @@ import { createDatabase, usePostgres } from '../helpers/postgres';
 import type { TestDesk } from '../helpers/app';
 import { deskRows, enrolledDesk, type Hall } from '../helpers/hub-desks';
 import { hubTargetFor } from '../helpers/hub-process';
-import { dbFile, waitFor } from './sync-support';
+import { dbFile, TEST_REQUEST_TIMEOUT_MS, waitFor } from './sync-support';
 import { serve } from '../../hub/main';
 import { hubIdentity } from '../../hub/trust';
 import type { HubCard } from '../../electron/services/hub/hub-protocol';
@@ -154,7 +154,7 @@ describe('the catalog and the calendar are the hall’s', () => {
   });
 
   it('the calendar year: the latest push wins even on an older base; the hub refuses a catalog version or a year the desks could not apply, with nothing written', async () => {
-    const c = new HubConnector(hubTargetFor(hubCard, hub.port), A.dataDir, 15, 5_000);
+    const c = new HubConnector(hubTargetFor(hubCard, hub.port), A.dataDir, 15, TEST_REQUEST_TIMEOUT_MS);
     const year = (days: { date: string; kind: string; name: string; note: string | null }[]) => ({ year: 2029, source: '国办发明电〔2028〕1号', days });
     const first = await c.pushRecord({ kind: 'calendar_year', recordId: '2029', baseVersion: 0, body: year([{ date: '2029-01-01', kind: 'holiday', name: '元旦', note: null }]), idempotencyKey: 'cal/2029/1' });
     expect(first).toMatchObject({ version: 1, outcome: 'current' });

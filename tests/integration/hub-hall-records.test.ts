@@ -6,7 +6,7 @@ import { testDesk, type TestDesk } from '../helpers/app';
 import { deskRows, enrolledDesk, type Hall } from '../helpers/hub-desks';
 import { hubTargetFor } from '../helpers/hub-process';
 import { signaturePng } from '../helpers/png';
-import { dbFile, waitFor } from './sync-support';
+import { dbFile, TEST_REQUEST_TIMEOUT_MS, waitFor } from './sync-support';
 import { CuttableProxy } from '../helpers/cuttable-proxy';
 import { freePort } from '../../hub/cluster';
 import { serve } from '../../hub/main';
@@ -257,7 +257,7 @@ describe('exactly once', () => {
 
     // The earlier process sent it (the hub stored it) and died holding the lease, its answer never recorded.
     const target = hubTargetFor(hubCard, hub.port);
-    const earlier = await new HubConnector(target, D.dataDir, 15, 5_000).pushRecord({ kind: 'credit', recordId: e!.record_id, baseVersion: 0, body: JSON.parse(e!.body) as Record<string, unknown>, idempotencyKey: e!.idempotency_key });
+    const earlier = await new HubConnector(target, D.dataDir, 15, TEST_REQUEST_TIMEOUT_MS).pushRecord({ kind: 'credit', recordId: e!.record_id, baseVersion: 0, body: JSON.parse(e!.body) as Record<string, unknown>, idempotencyKey: e!.idempotency_key });
     expect(earlier).toMatchObject({ version: 1, outcome: 'current', duplicate: false });
     const db = openTestStore(dbFile(D.dataDir));
     db.prepare(`UPDATE hall_record_outbox SET state = 'in_flight', lease_owner = 'earlier-process', lease_until = ?, attempts = 1 WHERE id = ?`).run(new Date(Date.now() + 3_600_000).toISOString(), e!.id);
@@ -277,11 +277,11 @@ describe('exactly once', () => {
       await D2.app.stopSync().catch(() => undefined);
       D2.app.close();
     }
-  });
+  }, 120_000);
 
   it('the hub refuses a record the desks could not apply (an applicant under another ID, a credit record without severity), with nothing written', async () => {
     const target = hubTargetFor(hubCard, hub.port);
-    const c = new HubConnector(target, A.dataDir, 15, 5_000);
+    const c = new HubConnector(target, A.dataDir, 15, TEST_REQUEST_TIMEOUT_MS);
     const before = (await pool.query('SELECT (SELECT count(*) FROM record_versions)::int AS v, (SELECT count(*) FROM feed)::int AS f')).rows[0];
     const bad = [
       { kind: 'applicant', recordId: 'resident_id:420325199207180049', body: { kind: 'person', name: '冒名', idType: 'resident_id', idNumber: '42032519880623004X', phone: '13900000000' } },

@@ -5,7 +5,7 @@ import { testDesk, type TestDesk } from '../helpers/app';
 import { deskRows, enrolledDesk, type Hall, writeHubConfig } from '../helpers/hub-desks';
 import { hubTargetFor } from '../helpers/hub-process';
 import { signaturePng } from '../helpers/png';
-import { waitFor } from './sync-support';
+import { TEST_REQUEST_TIMEOUT_MS, waitFor } from './sync-support';
 import { CuttableProxy } from '../helpers/cuttable-proxy';
 import { freePort } from '../../hub/cluster';
 import { serve } from '../../hub/main';
@@ -179,7 +179,7 @@ describe('verification tasks across the hall', () => {
   });
 
   it("the hub takes a task's summary only from the desk that owns it, and an assignment's answer only from the owning desk", async () => {
-    const c = new HubConnector(hubTargetFor(hubCard, hub.port), C.dataDir, 15, 5_000);
+    const c = new HubConnector(hubTargetFor(hubCard, hub.port), C.dataDir, 15, TEST_REQUEST_TIMEOUT_MS);
     const before = (await pool.query('SELECT (SELECT count(*) FROM record_versions)::int AS v, (SELECT count(*) FROM feed)::int AS f')).rows[0];
     const summary = { taskId: taskA, caseNo: 'X', window: '三号窗口', applicant: '王*', certificate: '无犯罪记录证明', source: 'sampled', state: 'passed', status: 'passed', dueAt: null, assignee: null, holder: null, outcome: 'true', updatedAt: '2026-12-06T01:00:00.000Z' };
     const answer = {

@@ -5,7 +5,7 @@ import { createDatabase, usePostgres } from '../helpers/postgres';
 import type { TestDesk } from '../helpers/app';
 import { deskRows, enrolledDesk, type Hall } from '../helpers/hub-desks';
 import { hubTargetFor } from '../helpers/hub-process';
-import { dbFile, waitFor } from './sync-support';
+import { dbFile, TEST_REQUEST_TIMEOUT_MS, waitFor } from './sync-support';
 import { CuttableProxy } from '../helpers/cuttable-proxy';
 import { freePort } from '../../hub/cluster';
 import { serve } from '../../hub/main';
@@ -200,7 +200,7 @@ describe('users and roles are managed once, at the hall', () => {
   });
 
   it('the hub refuses a user version the desks could not apply (no hash, another username), with nothing written', async () => {
-    const conn = new HubConnector(hubTargetFor(hubCard, hub.port), A.dataDir, 17, 5_000);
+    const conn = new HubConnector(hubTargetFor(hubCard, hub.port), A.dataDir, 17, TEST_REQUEST_TIMEOUT_MS);
     const before = (await pool.query('SELECT (SELECT count(*) FROM record_versions)::int AS v, (SELECT count(*) FROM feed)::int AS f')).rows[0];
     const bad = [
       { username: 'qianwei', displayName: '钱伟', role: 'clerk', active: true, passwordHash: 'Plain#2026', changed: ['passwordHash'] },

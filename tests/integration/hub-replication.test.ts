@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, usePostgres } from '../helpers/postgres';
 import { testDesk, type TestDesk } from '../helpers/app';
 import { ROOT, tempDir } from '../helpers/temp';
-import { dbFile, FAST_SENDER, queueClones, waitFor, writeConfig } from './sync-support';
+import { dbFile, FAST_SENDER, queueClones, TEST_REQUEST_TIMEOUT_MS, waitFor, writeConfig } from './sync-support';
 import { freePort } from '../../hub/cluster';
 import { migrate } from '../../hub/migrate';
 import { enrolDesk, hubIdentity } from '../../hub/trust';
@@ -189,7 +189,7 @@ describe('hub replication through the outbox', () => {
       const deps = { db: o.db, write: (actor, fn) => writeTx(o.db, actor, () => new Date(), fn) } as Pick<Deps, 'db' | 'write'>;
       return { db: o.db, deps };
     };
-    const hub = new HubConnector(hubTarget(), d.dataDir, 12, 5_000);
+    const hub = new HubConnector(hubTarget(), d.dataDir, 12, TEST_REQUEST_TIMEOUT_MS);
     let s = open();
     // Forget what the running desk pulled by itself, to pull again from the start.
     s.db.exec(`DELETE FROM hub_feed_records; DELETE FROM hub_feed_cursor;`);

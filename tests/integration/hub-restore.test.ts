@@ -8,7 +8,7 @@ import { auditCount, deskFeed, hubEntries, hubFeed, hubTargetFor, startHubProces
 import type { TestDesk } from '../helpers/app';
 import { enrolledDesk } from '../helpers/hub-desks';
 import { MIGRATIONS, tempDir } from '../helpers/temp';
-import { dbFile, queueClones, waitFor } from './sync-support';
+import { dbFile, queueClones, TEST_REQUEST_TIMEOUT_MS, waitFor } from './sync-support';
 import { freePort } from '../../hub/cluster';
 import { migrate } from '../../hub/migrate';
 import { hubIdentity } from '../../hub/trust';
@@ -132,7 +132,7 @@ describe('the hub restored from an older backup', () => {
     try {
       expect(feedCursor(deps, 'hub')).toBe(DESKS * ROUND);
       const before = deskFeed(early);
-      const r = await pullHubFeed(deps, new HubConnector(hubTargetFor(hubCard, port), desks[0]!.d.dataDir, 14, 5_000));
+      const r = await pullHubFeed(deps, new HubConnector(hubTargetFor(hubCard, port), desks[0]!.d.dataDir, 14, TEST_REQUEST_TIMEOUT_MS));
       expect(r.reset).toBeUndefined();
       expect(r.records).toBe(total - DESKS * ROUND);
       const after = deskFeed(early);

@@ -12,6 +12,7 @@ import { hubFingerprint, type HubCard } from '../../electron/services/hub/hub-pr
 import { HubConnector } from '../../electron/services/hub/hub-connector';
 import { writeSyncConfig, type HubTargetConfig } from '../../electron/services/sync/targets-config';
 import type { Claimed } from '../../electron/services/sync/sender-store';
+import { TEST_REQUEST_TIMEOUT_MS } from './sync-support';
 
 /**
  * The supervisor's 全厅中心 screen through the desk's own API, against a real PostgreSQL and the
@@ -116,7 +117,7 @@ describe('全厅中心: the supervisor lists, enrols and removes desks through t
     const dir = tempDir('hub-screens-out-');
     const keys = createDeskKeys(dir, { deskId: 'in-5a5a5a5a03', name: '3号窗口', zone: 'intranet', signAlg: 'ed25519' });
     await enrolDesk(pool, keys.card, '李主任');
-    const c = new HubConnector(hubTarget(), dir, 14, 5000);
+    const c = new HubConnector(hubTarget(), dir, 14, TEST_REQUEST_TIMEOUT_MS);
     for (const n of ['0001', '0002']) await c.deliver({ idempotency_key: `K-${n}`, revision: 1, document: JSON.stringify({ caseNo: `C-${n}` }) } as unknown as Claimed);
     await c.heartbeat({ backlog: 3, parked: 1, oldestWaitingAt: '2026-12-06T01:00:00.000Z', feedCursor: 0 });
     const list = await until(
@@ -207,7 +208,7 @@ describe('全厅中心: the supervisor lists, enrols and removes desks through t
   });
 
   it('the hub itself refuses an admin request whose actor is not a supervisor or is missing', async () => {
-    const c = new HubConnector(hubTarget(), sup.dir, 14, 5000);
+    const c = new HubConnector(hubTarget(), sup.dir, 14, TEST_REQUEST_TIMEOUT_MS);
     const before = await hubRows();
     const r = await c.request('POST', '/v1/admin/desks/remove', { deskId: 'in-5a5a5a5a02', actor: { username: 'zhangmin', displayName: '张敏', role: 'clerk' } });
     expect(r.status).toBe(403);

@@ -14,7 +14,7 @@ import { hubTargetFor } from '../helpers/hub-process';
 import { documentJpeg, withComment } from '../helpers/jpeg';
 import { signaturePng } from '../helpers/png';
 import { ROOT, tempDir } from '../helpers/temp';
-import { dbFile, FAST_SENDER, httpTarget, plainItem, resolveQuick, waitFor, writeConfig } from './sync-support';
+import { dbFile, FAST_SENDER, httpTarget, plainItem, resolveQuick, TEST_REQUEST_TIMEOUT_MS, waitFor, writeConfig } from './sync-support';
 import { exited, freePort } from '../../hub/cluster';
 import { migrate } from '../../hub/migrate';
 import { createHubServer } from '../../hub/server';
@@ -293,7 +293,7 @@ describe('a desk can die: its successor restores from the hub', () => {
       { desk_id: 'desk-s', removed: false, successor_of: 'desk-a' },
     ]);
     // A's key is refused from now on.
-    await expect(new HubConnector(hubTarget(), aDir, 16, 5_000).probe()).rejects.toThrow(/已被管理员从全厅中心移除/);
+    await expect(new HubConnector(hubTarget(), aDir, 16, TEST_REQUEST_TIMEOUT_MS).probe()).rejects.toThrow(/已被管理员从全厅中心移除/);
 
     // ---- S: a new PC with an empty store and the hub target. Its sender restores by itself; the first
     // run is killed (SIGKILL) right after the k-th case's import committed, at a point of its own progress.
@@ -382,7 +382,7 @@ describe('a case the successor cannot take', () => {
     const db = opened.db;
     try {
       const deps = { db, write: (actor, fn) => writeTx(db, actor, () => new Date(), fn) } as Pick<Deps, 'db' | 'write'>;
-      const hub = new HubConnector(hubTarget(), tDir, 16, 5_000);
+      const hub = new HubConnector(hubTarget(), tDir, 16, TEST_REQUEST_TIMEOUT_MS);
       const files = new FileStore(path.join(tDir, 'files'));
       // This store lacks B's user zhangmin (renamed here, as on a PC set up with other accounts).
       db.prepare(`UPDATE users SET username = 'zhangmin-t' WHERE username = 'zhangmin'`).run();
@@ -524,7 +524,7 @@ describe('files travel once, resumably', () => {
     expect(chunks).toBeGreaterThan(3);
     const hubPort = await freePort();
     const target = TargetConfig.parse({ ...hubTarget(), baseUrl: `http://127.0.0.1:${hubPort}` }) as HubTargetConfig;
-    const hub = new HubConnector(target, dir, 16, 10_000, () => new Date(), files);
+    const hub = new HubConnector(target, dir, 16, TEST_REQUEST_TIMEOUT_MS, () => new Date(), files);
 
     // The hub SIGKILLs itself right after committing the 2nd chunk: the desk never gets that answer.
     hubProc = await startHub(hubPort, 'chunk:2');

@@ -15,6 +15,7 @@ import { HubConnector } from '../../electron/services/hub/hub-connector';
 import { ConnectorFailure } from '../../electron/services/sync/http-connector';
 import { TargetConfig, type HubTargetConfig } from '../../electron/services/sync/targets-config';
 import type { Claimed } from '../../electron/services/sync/sender-store';
+import { TEST_REQUEST_TIMEOUT_MS } from './sync-support';
 
 /**
  * The hub's trust rules against a real PostgreSQL: enrolment by public key and fingerprint,
@@ -39,7 +40,7 @@ const target = (card: Pick<HubCard, 'hubId' | 'signPub'> = hubCard): HubTargetCo
 
 /** A connector with the desk's keys (in its data dir). */
 function connectorOf(keysDir: string, t = target()): HubConnector {
-  return new HubConnector(t, keysDir, 12, 5_000);
+  return new HubConnector(t, keysDir, 12, TEST_REQUEST_TIMEOUT_MS);
 }
 
 const dirs = new Map<string, string>();

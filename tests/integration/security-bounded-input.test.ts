@@ -204,7 +204,7 @@ describe('bounded decoding: every image the main side accepts', () => {
     expect((await hall.call('verification.get', { taskId: task.id }, admin)).state).toBe('in_field');
     // The real result still applies.
     expect((await hall.call('verification.applyFieldResult', { resultJson: fin.resultJson }, chen)).applied).toBe(true);
-  });
+  }, 300_000); // every probe file at six boundaries, each decoded up to its limit: a bound for a loaded machine, not a speed measure
 });
 
 describe('transfer.import takes only the exchange folders', () => {
@@ -281,5 +281,5 @@ describe('images carried in a transfer bundle', () => {
       await a.close();
       await b.close();
     }
-  });
+  }, 180_000); // two desks set up and paired, a bundle exported and refused at import: a bound for a loaded machine
 });

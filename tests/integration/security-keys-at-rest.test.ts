@@ -156,7 +156,7 @@ describe.skipIf(process.platform === 'win32')('keys and tokens at rest', () => {
     // Six keys searched (each desk's signing, box and audit keys), 8 forms each, and the 3 generic needles. That the
     // search finds such needles when they are there is shown by the next test (the older clear files, before the start).
     expect(needles.length).toBe(3 + 6 * 8);
-  });
+  }, 300_000); // two desks paired, a case carried across and delivered, every file grepped for 51 needles: a bound for a loaded machine, not a speed measure
 
   it('an older version’s clear files are sealed in place at start (the audit key, the desk keys and their passphrase file, a hand-written token), and keep working', async () => {
     const dataDir = tempDir('keys-at-rest-old-');

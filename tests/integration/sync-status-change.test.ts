@@ -173,7 +173,8 @@ describe('a false commitment after acceptance reaches the vertical systems', () 
   it('still queued when terminated: an unsent acceptance is superseded (the target gets the case once, already terminated); one that may have arrived goes first and the change follows', async () => {
     await sim.setFaults('keyed', { refuse: true });
     // plain (once reachable) answers after the desk stopped waiting: the acceptance is stored there, its outcome unknown.
-    const { d, clerk, admin } = await desk({ noFiles: ['plain'] });
+    // The desk waits 2 s, plain answers after 3 s: the timeout is the fault here, so it is short (not the tests' default).
+    const { d, clerk, admin } = await desk({ noFiles: ['plain'], sender: { requestTimeoutMs: 2_000, leaseMs: 10_000 } });
     try {
       await waitFor('plain reachable', async () => (await d.call('sync.status', {}, clerk)).targets.find((t) => t.id === 'plain')!.reachable);
       await sim.setFaults('plain', { delayMs: 3000 });

@@ -27,14 +27,24 @@ export const CASE_FIELDS = [
   { name: 'acceptedAt', label: '受理时间', from: 'acceptedAt' },
 ];
 
-/** Sender settings for tests: short leases, quick back-off and probes, small chunks. */
+/**
+ * How long a test desk waits for an answer before it gives up ("已发出，但未收到应答"). Generous on
+ * purpose: on a loaded machine (CI at load 25–33 on 2 cores) a signed hub request or a chunk upload
+ * can take several seconds, and a request given up too early is retried — the attempts, packages
+ * and chunks the tests count would then grow with the machine's slowness. A test that needs a
+ * request to time out (a black-holed target, a delayed answer) sets its own, shorter timeout and
+ * counts only what its fault caused.
+ */
+export const TEST_REQUEST_TIMEOUT_MS = 30_000;
+
+/** Sender settings for tests: quick back-off and probes, small chunks; leases and the request timeout that outlast a loaded machine. */
 export const FAST_SENDER = {
-  leaseMs: 10_000,
+  leaseMs: 45_000,
   backoffBaseMs: 30,
   backoffMaxMs: 400,
   probeIntervalMs: 100,
   pollMs: 50,
-  requestTimeoutMs: 2_000,
+  requestTimeoutMs: TEST_REQUEST_TIMEOUT_MS,
   chunkBytes: 256 * 1024,
   largeFileBytes: 1024 * 1024,
   ackFlushMs: 5,
@@ -106,6 +116,32 @@ export async function waitFor<T>(what: string, fn: () => T | Promise<T>, timeout
     last = await fn();
     if (last) return last as NonNullable<T>;
     if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/**
+ * Waits for `fn` while the work moves on: gives up only when `progress` (a count the work raises:
+ * bytes sent, entries acknowledged; or a few of them as one string) has not changed for `stallMs`. For heavy work, whose total time
+ * depends on the machine's load; the test's own timeout (vitest) still bounds the whole.
+ */
+export async function waitWhileProgressing<T>(
+  what: string,
+  fn: () => T | Promise<T>,
+  progress: () => number | string | Promise<number | string>,
+  stallMs = 60_000,
+  everyMs = 50,
+): Promise<NonNullable<T>> {
+  let seen = await progress();
+  let movedAt = Date.now();
+  for (;;) {
+    const last = await fn();
+    if (last) return last as NonNullable<T>;
+    const now = await progress();
+    if (now !== seen) {
+      seen = now;
+      movedAt = Date.now();
+    } else if (Date.now() - movedAt > stallMs) throw new Error(`no progress for ${stallMs} ms (stuck at ${seen}) waiting for ${what}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
