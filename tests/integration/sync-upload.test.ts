@@ -122,9 +122,12 @@ describe('sync of large files', () => {
       .recent()
       .filter((e) => e.event === 'sync.upload' && e.sha256 === bigSha)
       .map((e) => ({ from: e.from as number, to: e.to as number, bytesPut: e.bytesPut as number }));
-    expect(attempts.length).toBe(6);
+    // Six attempts on a quiet machine (the first and one after each cut). On a loaded one an attempt may
+    // also end otherwise (ci-21 at load 30: 9 and 14 attempts — a reused idle connection reset, a
+    // lease taken over); the property is the same for each: at most one chunk re-sent per interruption.
+    expect(attempts.length).toBeGreaterThanOrEqual(6);
     const onWire = attempts.reduce((s, a) => s + a.bytesPut, 0);
-    expect(onWire - BIG).toBeLessThanOrEqual(5 * CHUNK);
+    expect(onWire - BIG).toBeLessThanOrEqual((attempts.length - 1) * CHUNK);
     for (let i = 1; i < attempts.length; i++) {
       expect(attempts[i]!.from).toBeGreaterThanOrEqual(attempts[i - 1]!.to - CHUNK);
       expect(attempts[i]!.from % CHUNK).toBe(0);
