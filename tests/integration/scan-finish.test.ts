@@ -66,7 +66,7 @@ describe('scans.finish: a standalone scan belongs to an applicant', () => {
     const library = await d.call('materials.forApplicant', { applicantId: wang }, token);
     expect(library).toHaveLength(before + 1);
     const m = library.find((x) => x.id === r.material.id)!;
-    expect(m).toMatchObject({ certificateCode: 'ZM-420325-0001', title: '出生医学证明', trustGrade: 'B', pages: 2, valid: true, validUntil: null, sourceCaseNo: null });
+    expect(m).toMatchObject({ certificateCode: 'ZM-420325-0001', certificateName: '出生医学证明', title: '出生医学证明', trustGrade: 'B', pages: 2, valid: true, validUntil: null, sourceCaseNo: null });
     expect(m.trustNote).toMatch(/^经与原件核对无误，核对人：张敏，\d{4}-\d{2}-\d{2}$/);
     // The material's pages are the scan's pages.
     expect((await d.call('materials.page', { materialId: m.id, position: 1 }, token)).base64).toBe((await d.call('scans.pageImage', { pageId: r.document.pages[1]!.id }, token)).base64);
@@ -85,6 +85,24 @@ describe('scans.finish: a standalone scan belongs to an applicant', () => {
     expect(await d.call('materials.forApplicant', { applicantId: wang }, token)).toHaveLength(before + 1);
   });
 
+  it('lists the scans started for an applicant and not finished (status open), with the applicant’s name, to resume them', async () => {
+    const left = await scanned({ applicantId: liu, kind: 'other', title: '未完成的租赁合同' }, 1);
+    const empty = await scanned({ applicantId: liu, kind: 'other', title: '未拍页的证明' }, 0);
+    const done = await scanned({ applicantId: liu, kind: 'other', title: '已完成的合同' }, 1);
+    await d.call('scans.finish', { documentId: done.id }, token);
+    const nobody = await scanned({ kind: 'other', title: '无主扫描件' }, 1);
+
+    const open = await d.call('scans.listDocuments', { applicantId: liu, status: 'open' }, token);
+    expect(open.map((x) => x.title).sort()).toEqual(['未完成的租赁合同', '未拍页的证明']);
+    expect(open.find((x) => x.id === left.id)).toMatchObject({ applicantId: liu, applicantName: '赵大勇', status: 'open', pages: 1 });
+    expect(open.find((x) => x.id === empty.id)).toMatchObject({ applicantName: '赵大勇', pages: 0 });
+    // Across applicants: the open ones only, and one kept under nobody has no name.
+    const all = await d.call('scans.listDocuments', { status: 'open', limit: 200 }, token);
+    expect(all.map((x) => x.id)).not.toContain(done.id);
+    expect(all.find((x) => x.id === nobody.id)).toMatchObject({ applicantId: null, applicantName: null });
+    expect((await d.call('scans.listDocuments', { applicantId: liu, status: 'done' }, token)).map((x) => x.title)).toContain('已完成的合同');
+  });
+
   it('refuses 完成 without an applicant, lists such a scan as unattached, and attaches it later', async () => {
     const v = await scanned({ kind: 'other', title: '房屋租赁合同' });
     expect(await failure(d.call('scans.finish', { documentId: v.id }, token))).toEqual({ code: 'BAD_INPUT', message: '请选择申请人：扫描件须保存在申请人名下，受理时才能选用。' });
@@ -99,7 +117,7 @@ describe('scans.finish: a standalone scan belongs to an applicant', () => {
     expect(r.material).toEqual({ id: r.material.id, certificate: null, validUntil: '2027-06-30' });
     const library = await d.call('materials.forApplicant', { applicantId: liu }, token);
     expect(library).toHaveLength(before + 1);
-    expect(library.find((x) => x.id === r.material.id)).toMatchObject({ certificateCode: null, title: '房屋租赁合同', valid: true, validUntil: '2027-06-30' });
+    expect(library.find((x) => x.id === r.material.id)).toMatchObject({ certificateCode: null, certificateName: null, title: '房屋租赁合同', valid: true, validUntil: '2027-06-30' });
     expect((await d.call('scans.listDocuments', { unattached: true }, token)).map((x) => x.id)).not.toContain(v.id);
     expect(finishEntries(v.id)).toBe(1);
   });

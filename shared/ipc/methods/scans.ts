@@ -140,6 +140,8 @@ export type ScanDocumentView = z.infer<typeof ScanDocumentView>;
 export const ScanDocumentSummary = z.object({
   id: z.number().int(),
   applicantId: z.number().int().nullable(),
+  /** The applicant's name, for a document kept under one. */
+  applicantName: z.string().nullable().optional(),
   caseId: z.number().int().nullable(),
   kind: z.enum(SCAN_KINDS),
   title: z.string(),
@@ -232,6 +234,8 @@ export const scansMethods = {
         caseId: Id.optional(),
         /** Only documents attached to no applicant (scanned before 完成 asked for one): to attach them. */
         unattached: z.boolean().optional(),
+        /** 'open': only scans not finished yet (started for an applicant and left, e.g. by a reload): to resume them. */
+        status: z.enum(['open', 'done']).optional(),
         limit: z.number().int().min(1).max(200).default(50),
       })
       .strict(),
