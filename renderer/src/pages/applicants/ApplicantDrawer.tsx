@@ -6,7 +6,7 @@ import type { MaterialView } from '../../../../shared/ipc/methods/intake';
 import { CASE_STATUS_LABELS, type CaseStatus } from '../../../../shared/rules/case-states';
 import { call, DeskCallError } from '../../ipc/client';
 import { useDesk } from '../../state/desk-store';
-import { deskTime } from '../../lib/time';
+import { deskDay, deskTime } from '../../lib/time';
 import { LoadError } from '../../components/LoadError';
 import { useMaterialPagesViewer } from '../../components/MaterialPagesViewer';
 import { CreditBlockAlert } from '../intake/CreditBlockAlert';
@@ -52,7 +52,7 @@ export function ApplicantDrawer({ applicant, onClose, onRevealId }: { applicant:
 
   if (!applicant) return null;
   return (
-    <Drawer open width={820} title={`申请人：${applicant.name}`} onClose={onClose} destroyOnHidden data-testid="applicant-drawer">
+    <Drawer open width={900} title={`申请人：${applicant.name}`} onClose={onClose} destroyOnHidden data-testid="applicant-drawer">
       <LoadError error={error} retry={() => void load(applicant.id)} />
       <Descriptions size="small" column={2} style={{ marginBottom: 12 }} data-testid="applicant-facts">
         <Descriptions.Item label="证件号码">
@@ -96,13 +96,13 @@ export function ApplicantDrawer({ applicant, onClose, onRevealId }: { applicant:
             ),
           },
           { title: '来源', key: 'source', className: 'desk-nowrap', render: (_: unknown, m) => materialSource(m) },
-          { title: '留存时间', dataIndex: 'createdAt', className: 'desk-nowrap', render: (v: string) => deskTime(v) },
+          { title: '留存日期', dataIndex: 'createdAt', className: 'desk-nowrap', render: (v: string) => <span title={deskTime(v)}>{deskDay(v)}</span> },
           {
             title: '有效期至',
             key: 'valid',
             className: 'desk-nowrap',
             render: (_: unknown, m) => (
-              <Space size={4}>
+              <Space size={4} data-testid="material-validity">
                 {m.validUntil ?? '长期'}
                 {m.valid ? <Tag color="green">有效</Tag> : <Tag color="red">已过期</Tag>}
               </Space>
