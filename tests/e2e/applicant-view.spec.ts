@@ -50,7 +50,7 @@ test('a scan left unfinished is resumed on 高拍仪扫描; 王芳 opened on 申
   await expect(unfinished).toContainText('未完成的扫描件（1 份）');
   const left = unfinished.getByRole('listitem').filter({ hasText: '出生医学证明' });
   await expect(left).toContainText('出生医学证明（1 页）· 申请人：王芳');
-  await expect(left).toContainText('刘洋 开始于');
+  await expect(left).toContainText('刘洋 扫描 · 最后修改于 20');
   await expect(unfinished).not.toContainText('医疗费用原始收费票据'); // finished: not listed
   await page.screenshot({ path: info.outputPath('scan-unfinished.png') });
   await left.getByRole('button', { name: /继\s*续/ }).click();

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { App, Button, Card, Col, Input, Modal, Row, Space, Table, Tag, Typography } from 'antd';
-import { EditOutlined, EyeOutlined, PhoneOutlined, ProfileOutlined } from '@ant-design/icons';
+import { EditOutlined, EyeOutlined, PhoneOutlined } from '@ant-design/icons';
 import type { ApplicantView } from '../../../shared/ipc/contract';
 import { SIGNER_ROLE_LABELS } from '../../../shared/rules/applicant-fields';
 import { ApplicantForm } from './applicants/ApplicantForm';
@@ -114,7 +114,10 @@ export function ApplicantsPage() {
                 width: 180,
                 render: (_: unknown, a: ApplicantView) => (
                   <span>
-                    {a.name}
+                    {/* The name opens the applicant (as does a click anywhere on the row but its buttons). */}
+                    <Typography.Link onClick={() => setViewing(a)} title="查看该申请人的材料库、办件和信用状况" data-testid="applicant-open">
+                      {a.name}
+                    </Typography.Link>
                     <br />
                     <Typography.Text type="secondary" style={{ fontSize: 12 }} data-testid="address-cell">
                       {a.address ?? '地址未登记'}
@@ -163,9 +166,6 @@ export function ApplicantsPage() {
                 width: 96,
                 render: (_: unknown, a: ApplicantView) => (
                   <Space direction="vertical" size={4}>
-                    <Button size="small" icon={<ProfileOutlined />} onClick={() => setViewing(a)} data-testid="applicant-open">
-                      查看
-                    </Button>
                     <Button size="small" icon={<EditOutlined />} onClick={() => setEditing(a)}>
                       修改
                     </Button>

@@ -521,7 +521,7 @@ export function ScanPage({
                       <span>
                         {u.title}（{u.pages} 页）· 申请人：{u.applicantName ?? '—'}
                         <Typography.Text type="secondary" style={{ fontSize: 12, display: 'block' }}>
-                          {u.createdBy} 开始于 {deskTime(u.createdAt)} · 最后修改 {deskTime(u.updatedAt)}
+                          {u.createdBy} 扫描 · 最后修改于 {deskTime(u.updatedAt)}
                         </Typography.Text>
                       </span>
                     </List.Item>
