@@ -73,6 +73,15 @@ test('a scan left unfinished is resumed on 高拍仪扫描; 王芳 opened on 申
   await expect(drawer.locator('.ant-drawer-title')).toHaveText('申请人：王芳');
   await expect(drawer.getByTestId('applicant-id-masked')).toHaveText('420***********004X');
   await expect(drawer).not.toContainText('42032519880623004X');
+  // The full number only through the audited reveal, over the drawer.
+  await drawer.getByRole('button', { name: '查看完整证件号码' }).click();
+  const reveal = page.getByRole('dialog', { name: '查看完整身份证号码' });
+  await expect(reveal).toContainText('查看完整号码将记入审计日志');
+  await reveal.getByRole('button', { name: /确认查看/ }).click();
+  await expect(reveal).toContainText('42032519880623004X');
+  await reveal.locator('.ant-modal-footer').getByRole('button', { name: /关\s*闭/ }).click();
+  await expect(reveal).toHaveCount(0);
+  await expect(drawer).not.toContainText('42032519880623004X');
   await expect(drawer.getByTestId('credit-eligible')).toHaveText('无未修复的失信或虚假承诺记录，可以适用告知承诺');
 
   const materials = drawer.getByTestId('applicant-materials');
