@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { hostRpc, startHost, type RunningHost } from './support/host';
-import { documentJpeg } from '../helpers/jpeg';
+import { documentJpeg, withComment } from '../helpers/jpeg';
 
 // 申请人登记 › one applicant (一次提交，长期有效, issue 16): the clerk opens 王芳 and sees her material
 // library (certificate, source, validity, pages full size), her cases (one opens as 办件查询 opens it)
@@ -21,7 +21,7 @@ const capture = { deviceLabel: 'USB Document Camera', adapter: 'uvc', resolution
 /** A scan for 王芳 with one page, as a clerk leaves it when the tab is reloaded before 完成. */
 async function startedScan(token: string, applicantId: number, title: string, seed: number, caseId?: number): Promise<number> {
   const doc = await hostRpc<{ id: number }>(host, 'scans.createDocument', { applicantId, kind: 'certificate', title, ...(caseId ? { caseId } : {}) }, token);
-  const jpeg = documentJpeg(640, 900, { seed });
+  const jpeg = withComment(documentJpeg(640, 900), `applicant-view ${seed}`); // distinct bytes: the library matches pages by content
   await hostRpc(host, 'scans.addPage', { documentId: doc.id, page: { mime: 'image/jpeg', base64: jpeg.toString('base64') }, width: 640, height: 900, mode: 'color', capture }, token);
   return doc.id;
 }
@@ -38,11 +38,17 @@ test('a scan left unfinished is resumed on 高拍仪扫描; 王芳 opened on 申
   const token = (await hostRpc<{ token: string }>(host, 'auth.signIn', { username: 'liuyang', password: 'Desk@2026' })).token;
   const wang = (await hostRpc<{ id: number; name: string }[]>(host, 'applicants.list', { query: '王芳', limit: 5 }, token)).find((a) => a.name === '王芳')!;
   const items = await hostRpc<{ id: number; name: string }[]>(host, 'catalog.listServiceItems', { query: '生育医疗费用报销' }, token);
-  const kase = await hostRpc<{ id: number; caseNo: string }>(host, 'intake.start', { applicantId: wang.id, serviceItemIds: [items.find((i) => i.name === '生育医疗费用报销')!.id] }, token);
+  const kase = await hostRpc<{ id: number; caseNo: string; certificates: { certificateItemId: number; name: string }[] }>(host, 'intake.start', { applicantId: wang.id, serviceItemIds: [items.find((i) => i.name === '生育医疗费用报销')!.id] }, token);
   // One scan for her case, finished (its receipt: 12 months' validity), and one left open before 完成.
   const receipt = await startedScan(token, wang.id, '医疗费用原始收费票据', 31, kase.id);
   await hostRpc(host, 'scans.finish', { documentId: receipt }, token);
   await startedScan(token, wang.id, '出生医学证明', 32);
+  // And one taken from intake's 核对原件 drawer: kept through intake.addMaterial, the scan itself left open — not unfinished work.
+  const other = kase.certificates.find((c) => c.name !== '医疗费用原始收费票据')!;
+  const drawerScan = await startedScan(token, wang.id, other.name, 33, kase.id);
+  const scanned = await hostRpc<{ pages: { id: number }[] }>(host, 'scans.getDocument', { documentId: drawerScan }, token);
+  const image = await hostRpc<{ base64: string }>(host, 'scans.pageImage', { pageId: scanned.pages[0]!.id }, token);
+  await hostRpc(host, 'intake.addMaterial', { caseId: kase.id, certificateItemId: other.certificateItemId, title: other.name, pages: [{ mime: 'image/jpeg', base64: image.base64 }] }, token);
 
   await signIn(page);
   await page.getByRole('menuitem', { name: '高拍仪扫描' }).click();

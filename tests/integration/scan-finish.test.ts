@@ -101,6 +101,21 @@ describe('scans.finish: a standalone scan belongs to an applicant', () => {
     expect(all.map((x) => x.id)).not.toContain(done.id);
     expect(all.find((x) => x.id === nobody.id)).toMatchObject({ applicantId: null, applicantName: null });
     expect((await d.call('scans.listDocuments', { applicantId: liu, status: 'done' }, token)).map((x) => x.title)).toContain('已完成的合同');
+    expect(open.find((x) => x.id === left.id)!.inLibrary).toBe(false);
+    expect(open.find((x) => x.id === empty.id)!.inLibrary).toBe(false); // no page: nothing kept
+
+    // A scan from intake's 核对原件 drawer: its pages go into the case through intake.addMaterial and
+    // the scan stays open; it is flagged as kept (not unfinished) once every live page is in her library.
+    const kase = await d.call('intake.start', { applicantId: liu, serviceItemIds: [vaccineItem] }, token);
+    const cert = kase.certificates.find((c) => c.code === 'ZM-420325-0001')!;
+    const fromIntake = await scanned({ applicantId: liu, caseId: kase.id, kind: 'certificate', title: '出生医学证明' }, 2);
+    const bytes = await Promise.all(fromIntake.pages.map((p) => d.call('scans.pageImage', { pageId: p.id }, token)));
+    await d.call('intake.addMaterial', { caseId: kase.id, certificateItemId: cert.certificateItemId, title: '出生医学证明', pages: [{ mime: 'image/jpeg', base64: bytes[0]!.base64 }] }, token);
+    const halfKept = (await d.call('scans.listDocuments', { applicantId: liu, status: 'open' }, token)).find((x) => x.id === fromIntake.id)!;
+    expect(halfKept).toMatchObject({ status: 'open', pages: 2, inLibrary: false }); // its second page is not kept yet
+    await d.call('intake.addMaterial', { caseId: kase.id, certificateItemId: cert.certificateItemId, title: '出生医学证明', pages: bytes.map((b) => ({ mime: 'image/jpeg' as const, base64: b.base64 })) }, token);
+    const kept = (await d.call('scans.listDocuments', { applicantId: liu, status: 'open' }, token)).find((x) => x.id === fromIntake.id)!;
+    expect(kept).toMatchObject({ status: 'open', pages: 2, inLibrary: true });
   });
 
   it('refuses 完成 without an applicant, lists such a scan as unattached, and attaches it later', async () => {

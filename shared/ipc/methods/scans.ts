@@ -150,6 +150,8 @@ export const ScanDocumentSummary = z.object({
   pages: z.number().int(),
   /** The first live page, for a cover thumbnail. */
   coverPageId: z.number().int().nullable(),
+  /** Every live page is already kept in a material of its applicant (a scan from intake's 核对原件 drawer, kept through intake.addMaterial). */
+  inLibrary: z.boolean().optional(),
   createdAt: z.string(),
   createdBy: z.string(),
   updatedAt: z.string(),

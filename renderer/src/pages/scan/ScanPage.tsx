@@ -151,8 +151,9 @@ export function ScanPage({
     if (preset || doc) return;
     let live = true;
     void call('scans.listDocuments', { unattached: true, limit: 20 }).then((r) => live && setUnattached(r));
-    // Scans started for an applicant and left before 完成 (a reload, a closed tab): listed to be resumed.
-    void call('scans.listDocuments', { status: 'open', limit: 50 }).then((r) => live && setUnfinished(r.filter((d) => d.applicantId !== null && d.pages > 0)));
+    // Scans started for an applicant and left before 完成 (a reload, a closed tab): listed to be resumed
+    // (not those whose pages intake already kept as a certificate's material).
+    void call('scans.listDocuments', { status: 'open', limit: 50 }).then((r) => live && setUnfinished(r.filter((d) => d.applicantId !== null && d.pages > 0 && !d.inLibrary)));
     return () => {
       live = false;
     };
