@@ -66,7 +66,7 @@ describe('scans.finish: a standalone scan belongs to an applicant', () => {
     const library = await d.call('materials.forApplicant', { applicantId: wang }, token);
     expect(library).toHaveLength(before + 1);
     const m = library.find((x) => x.id === r.material.id)!;
-    expect(m).toMatchObject({ certificateCode: 'ZM-420325-0001', title: '出生医学证明', trustGrade: 'B', pages: 2, valid: true, validUntil: null, sourceCaseNo: null });
+    expect(m).toMatchObject({ certificateCode: 'ZM-420325-0001', certificateName: '出生医学证明', title: '出生医学证明', trustGrade: 'B', pages: 2, valid: true, validUntil: null, sourceCaseNo: null });
     expect(m.trustNote).toMatch(/^经与原件核对无误，核对人：张敏，\d{4}-\d{2}-\d{2}$/);
     // The material's pages are the scan's pages.
     expect((await d.call('materials.page', { materialId: m.id, position: 1 }, token)).base64).toBe((await d.call('scans.pageImage', { pageId: r.document.pages[1]!.id }, token)).base64);
@@ -85,6 +85,39 @@ describe('scans.finish: a standalone scan belongs to an applicant', () => {
     expect(await d.call('materials.forApplicant', { applicantId: wang }, token)).toHaveLength(before + 1);
   });
 
+  it('lists the scans started for an applicant and not finished (status open), with the applicant’s name, to resume them', async () => {
+    const left = await scanned({ applicantId: liu, kind: 'other', title: '未完成的租赁合同' }, 1);
+    const empty = await scanned({ applicantId: liu, kind: 'other', title: '未拍页的证明' }, 0);
+    const done = await scanned({ applicantId: liu, kind: 'other', title: '已完成的合同' }, 1);
+    await d.call('scans.finish', { documentId: done.id }, token);
+    const nobody = await scanned({ kind: 'other', title: '无主扫描件' }, 1);
+
+    const open = await d.call('scans.listDocuments', { applicantId: liu, status: 'open' }, token);
+    expect(open.map((x) => x.title).sort()).toEqual(['未完成的租赁合同', '未拍页的证明']);
+    expect(open.find((x) => x.id === left.id)).toMatchObject({ applicantId: liu, applicantName: '赵大勇', status: 'open', pages: 1 });
+    expect(open.find((x) => x.id === empty.id)).toMatchObject({ applicantName: '赵大勇', pages: 0 });
+    // Across applicants: the open ones only, and one kept under nobody has no name.
+    const all = await d.call('scans.listDocuments', { status: 'open', limit: 200 }, token);
+    expect(all.map((x) => x.id)).not.toContain(done.id);
+    expect(all.find((x) => x.id === nobody.id)).toMatchObject({ applicantId: null, applicantName: null });
+    expect((await d.call('scans.listDocuments', { applicantId: liu, status: 'done' }, token)).map((x) => x.title)).toContain('已完成的合同');
+    expect(open.find((x) => x.id === left.id)!.inLibrary).toBe(false);
+    expect(open.find((x) => x.id === empty.id)!.inLibrary).toBe(false); // no page: nothing kept
+
+    // A scan from intake's 核对原件 drawer: its pages go into the case through intake.addMaterial and
+    // the scan stays open; it is flagged as kept (not unfinished) once every live page is in her library.
+    const kase = await d.call('intake.start', { applicantId: liu, serviceItemIds: [vaccineItem] }, token);
+    const cert = kase.certificates.find((c) => c.code === 'ZM-420325-0001')!;
+    const fromIntake = await scanned({ applicantId: liu, caseId: kase.id, kind: 'certificate', title: '出生医学证明' }, 2);
+    const bytes = await Promise.all(fromIntake.pages.map((p) => d.call('scans.pageImage', { pageId: p.id }, token)));
+    await d.call('intake.addMaterial', { caseId: kase.id, certificateItemId: cert.certificateItemId, title: '出生医学证明', pages: [{ mime: 'image/jpeg', base64: bytes[0]!.base64 }] }, token);
+    const halfKept = (await d.call('scans.listDocuments', { applicantId: liu, status: 'open' }, token)).find((x) => x.id === fromIntake.id)!;
+    expect(halfKept).toMatchObject({ status: 'open', pages: 2, inLibrary: false }); // its second page is not kept yet
+    await d.call('intake.addMaterial', { caseId: kase.id, certificateItemId: cert.certificateItemId, title: '出生医学证明', pages: bytes.map((b) => ({ mime: 'image/jpeg' as const, base64: b.base64 })) }, token);
+    const kept = (await d.call('scans.listDocuments', { applicantId: liu, status: 'open' }, token)).find((x) => x.id === fromIntake.id)!;
+    expect(kept).toMatchObject({ status: 'open', pages: 2, inLibrary: true });
+  });
+
   it('refuses 完成 without an applicant, lists such a scan as unattached, and attaches it later', async () => {
     const v = await scanned({ kind: 'other', title: '房屋租赁合同' });
     expect(await failure(d.call('scans.finish', { documentId: v.id }, token))).toEqual({ code: 'BAD_INPUT', message: '请选择申请人：扫描件须保存在申请人名下，受理时才能选用。' });
@@ -99,7 +132,7 @@ describe('scans.finish: a standalone scan belongs to an applicant', () => {
     expect(r.material).toEqual({ id: r.material.id, certificate: null, validUntil: '2027-06-30' });
     const library = await d.call('materials.forApplicant', { applicantId: liu }, token);
     expect(library).toHaveLength(before + 1);
-    expect(library.find((x) => x.id === r.material.id)).toMatchObject({ certificateCode: null, title: '房屋租赁合同', valid: true, validUntil: '2027-06-30' });
+    expect(library.find((x) => x.id === r.material.id)).toMatchObject({ certificateCode: null, certificateName: null, title: '房屋租赁合同', valid: true, validUntil: '2027-06-30' });
     expect((await d.call('scans.listDocuments', { unattached: true }, token)).map((x) => x.id)).not.toContain(v.id);
     expect(finishEntries(v.id)).toBe(1);
   });

@@ -552,8 +552,9 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
       const today = chinaDate(deps.now());
       // Each certificate's validity (有效期) in the case's catalog version, else in the version in force.
       const version = caseId !== undefined ? loadCase(db, caseId).catalog_version_id : currentCatalogVersion(db, deps.now());
-      const validityOf = db.prepare('SELECT validity_months FROM certificate_items WHERE catalog_version_id = ? AND code = ?');
-      const validity = (code: string | null) => (code === null ? null : ((validityOf.get(version ?? -1, code) as { validity_months: number | null } | undefined)?.validity_months ?? null));
+      const certificateOf = db.prepare('SELECT name, validity_months FROM certificate_items WHERE catalog_version_id = ? AND code = ?');
+      const certificate = (code: string | null) => (code === null ? undefined : (certificateOf.get(version ?? -1, code) as { name: string; validity_months: number | null } | undefined));
+      const validity = (code: string | null) => certificate(code)?.validity_months ?? null;
       const rows = db
         .prepare(
           `SELECT m.*, COALESCE(c.case_no, m.source_case_no) AS case_no, (SELECT COUNT(*) FROM material_pages p WHERE p.material_id = m.id) AS pages
@@ -576,6 +577,7 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
       return rows.map((m) => ({
         id: m.id,
         certificateCode: m.certificate_code,
+        certificateName: certificate(m.certificate_code)?.name ?? null,
         title: m.title,
         trustGrade: m.trust_grade,
         trustNote: m.trust_note,

@@ -346,23 +346,30 @@ export function createScansService(deps: ScansDeps): PartialHandlers {
       return view(documentId);
     },
 
-    'scans.listDocuments': ({ applicantId, caseId, unattached, limit }, ctx) => {
+    'scans.listDocuments': ({ applicantId, caseId, unattached, status, limit }, ctx) => {
       // An assistant lists only their own scans and those of cases they may read (cases/case-access.ts).
       const assistant = ctx.user!.role === 'assistant';
       const rows = db
         .prepare(
-          `SELECT d.*, u.display_name AS creator,
+          `SELECT d.*, u.display_name AS creator, a.name AS applicant_name,
                   (SELECT COUNT(*) FROM scan_pages p WHERE p.document_id = d.id AND p.deleted_at IS NULL) AS pages,
-                  (SELECT p.id FROM scan_pages p WHERE p.document_id = d.id AND p.deleted_at IS NULL ORDER BY p.position LIMIT 1) AS cover
-           FROM scan_documents d LEFT JOIN users u ON u.id = d.created_by
-           WHERE (? IS NULL OR d.applicant_id = ?) AND (? IS NULL OR d.case_id = ?) AND (? = 0 OR (d.applicant_id IS NULL AND d.case_id IS NULL))
+                  (SELECT p.id FROM scan_pages p WHERE p.document_id = d.id AND p.deleted_at IS NULL ORDER BY p.position LIMIT 1) AS cover,
+                  -- Every live page already kept in a material of its applicant (intake's 高拍仪拍摄原件 keeps
+                  -- the pages through intake.addMaterial and leaves the scan open): not unfinished work.
+                  (d.applicant_id IS NOT NULL AND EXISTS (SELECT 1 FROM scan_pages p WHERE p.document_id = d.id AND p.deleted_at IS NULL)
+                   AND NOT EXISTS (SELECT 1 FROM scan_pages p WHERE p.document_id = d.id AND p.deleted_at IS NULL
+                                     AND NOT EXISTS (SELECT 1 FROM materials m JOIN material_pages mp ON mp.material_id = m.id
+                                                     WHERE m.applicant_id = d.applicant_id AND mp.file_sha256 = p.file_sha256))) AS in_library
+           FROM scan_documents d LEFT JOIN users u ON u.id = d.created_by LEFT JOIN applicants a ON a.id = d.applicant_id
+           WHERE (? IS NULL OR d.applicant_id = ?) AND (? IS NULL OR d.case_id = ?) AND (? = 0 OR (d.applicant_id IS NULL AND d.case_id IS NULL)) AND (? IS NULL OR d.status = ?)
              AND (? = 0 OR d.created_by = ? OR EXISTS (SELECT 1 FROM cases c WHERE (c.id = d.case_id OR (d.case_id IS NULL AND c.applicant_id = d.applicant_id)) AND ${assistantCaseCondition('c').replaceAll('@uid', '?')}))
            ORDER BY d.updated_at DESC, d.id DESC LIMIT ?`,
         )
-        .all(applicantId ?? null, applicantId ?? null, caseId ?? null, caseId ?? null, unattached ? 1 : 0, assistant ? 1 : 0, ctx.user!.id, ctx.user!.id, ctx.user!.id, ctx.user!.id, limit) as (DocumentRow & { creator: string | null; pages: number; cover: number | null })[];
+        .all(applicantId ?? null, applicantId ?? null, caseId ?? null, caseId ?? null, unattached ? 1 : 0, status ?? null, status ?? null, assistant ? 1 : 0, ctx.user!.id, ctx.user!.id, ctx.user!.id, ctx.user!.id, limit) as (DocumentRow & { creator: string | null; applicant_name: string | null; pages: number; cover: number | null; in_library: number })[];
       return rows.map((d) => ({
         id: d.id,
         applicantId: d.applicant_id,
+        applicantName: d.applicant_name,
         caseId: d.case_id,
         kind: d.kind,
         title: d.title,
@@ -370,6 +377,7 @@ export function createScansService(deps: ScansDeps): PartialHandlers {
         status: d.status,
         pages: d.pages,
         coverPageId: d.cover,
+        inLibrary: d.in_library === 1,
         createdAt: d.created_at,
         createdBy: d.creator ?? `#${d.created_by}`,
         updatedAt: d.updated_at,

@@ -4,6 +4,7 @@ import { EditOutlined, EyeOutlined, PhoneOutlined } from '@ant-design/icons';
 import type { ApplicantView } from '../../../shared/ipc/contract';
 import { SIGNER_ROLE_LABELS } from '../../../shared/rules/applicant-fields';
 import { ApplicantForm } from './applicants/ApplicantForm';
+import { ApplicantDrawer } from './applicants/ApplicantDrawer';
 import { ROLES_THAT_MAY_REVEAL_ID } from '../../../shared/domain/roles';
 import { call, DeskCallError } from '../ipc/client';
 import { useDesk } from '../state/desk-store';
@@ -22,6 +23,8 @@ export function ApplicantsPage() {
   const [phoneReveal, setPhoneReveal] = useState<{ applicant: ApplicantView; who: 'applicant' | 'signer'; phone?: string } | null>(null);
   const [phoneReason, setPhoneReason] = useState('联系申请人');
   const [editing, setEditing] = useState<ApplicantView | null>(null);
+  /** The applicant whose materials, cases and credit are open in the drawer. */
+  const [viewing, setViewing] = useState<ApplicantView | null>(null);
 
   const load = useCallback(async (q: string) => {
     setRows(await call('applicants.list', { query: q || undefined, limit: 50 }));
@@ -96,6 +99,14 @@ export function ApplicantsPage() {
             dataSource={rows}
             pagination={{ pageSize: 10 }}
             scroll={{ x: 700 }}
+            // A click on the row (not on one of its buttons) opens the applicant.
+            onRow={(a) => ({
+              onClick: (e) => {
+                if (!(e.target as HTMLElement).closest('button')) setViewing(a);
+              },
+              style: { cursor: 'pointer' },
+              'data-testid': `applicant-row-${a.id}`,
+            })}
             columns={[
               {
                 title: '姓名/名称 · 地址',
@@ -103,7 +114,10 @@ export function ApplicantsPage() {
                 width: 180,
                 render: (_: unknown, a: ApplicantView) => (
                   <span>
-                    {a.name}
+                    {/* The name opens the applicant (as does a click anywhere on the row but its buttons). */}
+                    <Typography.Link onClick={() => setViewing(a)} title="查看该申请人的材料库、办件和信用状况" data-testid="applicant-open">
+                      {a.name}
+                    </Typography.Link>
                     <br />
                     <Typography.Text type="secondary" style={{ fontSize: 12 }} data-testid="address-cell">
                       {a.address ?? '地址未登记'}
@@ -167,6 +181,7 @@ export function ApplicantsPage() {
           />
         </Card>
       </Col>
+      <ApplicantDrawer applicant={viewing} onClose={() => setViewing(null)} onRevealId={mayReveal ? (a) => setReveal({ applicant: a }) : undefined} />
       <Modal
         open={reveal !== null}
         title="查看完整身份证号码"

@@ -3,6 +3,7 @@ import { Button, Card, Checkbox, Input, Select, Space, Table, Tag, Tooltip } fro
 import type { MethodOutput } from '../../../shared/ipc/contract';
 import { CASE_STATUSES, CASE_STATUS_LABELS, type CaseStatus } from '../../../shared/rules/case-states';
 import { call } from '../ipc/client';
+import { CASE_STATUS_COLORS } from '../lib/case-status';
 import { useDesk } from '../state/desk-store';
 import { deskDay, deskTime } from '../lib/time';
 import { HallCaseLookup } from './hub/HallCaseLookup';
@@ -10,15 +11,6 @@ import { HallCaseList } from './hub/HallCaseList';
 
 type Row = MethodOutput<'intake.list'>[number];
 
-const COLORS: Record<CaseStatus, string> = {
-  draft: 'default',
-  accepted: 'blue',
-  verifying: 'purple',
-  completed: 'green',
-  rejected: 'orange',
-  terminated: 'red',
-  revoked: 'red',
-};
 
 export function CasesPage() {
   const openCase = useDesk((s) => s.openCase);
@@ -60,7 +52,7 @@ export function CasesPage() {
               // A bundle by its name (its items on hover); other cases by their items, in full.
               render: (v: string, r) => (r.bundleName ? <span title={v}>{r.bundleName}</span> : v),
             },
-            { title: '状态', dataIndex: 'status', render: (s: CaseStatus) => <Tag color={COLORS[s]}>{CASE_STATUS_LABELS[s]}</Tag> },
+            { title: '状态', dataIndex: 'status', render: (s: CaseStatus) => <Tag color={CASE_STATUS_COLORS[s]}>{CASE_STATUS_LABELS[s]}</Tag> },
             { title: '办理时限', key: 'due', render: (_, r) => <DueTag row={r} /> },
             { title: '免证', dataIndex: 'avoided', render: (n: number) => `${n} 项` },
             { title: '协查逾期', dataIndex: 'overdueRequests', render: (n: number) => (n ? <Tag color="red">{n} 项逾期</Tag> : '—') },

@@ -114,6 +114,8 @@ export const CaseSummary = z.object({
 export const MaterialView = z.object({
   id: z.number().int(),
   certificateCode: z.string().nullable(),
+  /** The certificate's name in the catalog version validity is judged by; null: 未指定证明 (or a code that version lacks). */
+  certificateName: z.string().nullable().optional(),
   title: z.string(),
   trustGrade: z.enum(['A', 'B', 'C', 'D']),
   trustNote: z.string(),

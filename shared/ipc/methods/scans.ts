@@ -140,6 +140,8 @@ export type ScanDocumentView = z.infer<typeof ScanDocumentView>;
 export const ScanDocumentSummary = z.object({
   id: z.number().int(),
   applicantId: z.number().int().nullable(),
+  /** The applicant's name, for a document kept under one. */
+  applicantName: z.string().nullable().optional(),
   caseId: z.number().int().nullable(),
   kind: z.enum(SCAN_KINDS),
   title: z.string(),
@@ -148,6 +150,8 @@ export const ScanDocumentSummary = z.object({
   pages: z.number().int(),
   /** The first live page, for a cover thumbnail. */
   coverPageId: z.number().int().nullable(),
+  /** Every live page is already kept in a material of its applicant (a scan from intake's 核对原件 drawer, kept through intake.addMaterial). */
+  inLibrary: z.boolean().optional(),
   createdAt: z.string(),
   createdBy: z.string(),
   updatedAt: z.string(),
@@ -232,6 +236,8 @@ export const scansMethods = {
         caseId: Id.optional(),
         /** Only documents attached to no applicant (scanned before 完成 asked for one): to attach them. */
         unattached: z.boolean().optional(),
+        /** 'open': only scans not finished yet (started for an applicant and left, e.g. by a reload): to resume them. */
+        status: z.enum(['open', 'done']).optional(),
         limit: z.number().int().min(1).max(200).default(50),
       })
       .strict(),

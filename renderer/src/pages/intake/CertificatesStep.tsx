@@ -1,11 +1,12 @@
 import { useState } from 'react';
-import { Alert, App, Badge, Button, Card, Form, Image, Input, Modal, Popconfirm, Space, Table, Tooltip, Typography } from 'antd';
+import { Alert, App, Badge, Button, Card, Form, Input, Modal, Popconfirm, Space, Table, Tooltip, Typography } from 'antd';
 import type { CaseCertificateView, CaseView } from '../../../../shared/ipc/methods/intake';
 import { call, DeskCallError } from '../../ipc/client';
 import { MethodTag } from '../../components/MethodTag';
 import { BracketedName } from '../../components/BracketedName';
 import { AssistanceReplyModal } from '../../components/AssistanceReplyModal';
 import { PdfViewer, type PdfDoc } from '../../components/PdfViewer';
+import { useMaterialPagesViewer } from '../../components/MaterialPagesViewer';
 import { CommitmentDrawer } from './CommitmentDrawer';
 import { MaterialDrawer } from './MaterialDrawer';
 import { isNotDemanded } from '../../../../shared/rules/certificate-resolution';
@@ -50,7 +51,7 @@ export function CertificatesStep({
   const draft = view.status === 'draft' && !readOnly;
   const open = ['draft', 'accepted', 'verifying'].includes(view.status) && !readOnly;
   const [bulk, setBulk] = useState<'query' | 'request' | 'switch' | null>(null);
-  const [originals, setOriginals] = useState<{ title: string; urls: string[] } | null>(null);
+  const originals = useMaterialPagesViewer();
 
   const toQuery = demanded.filter((c) => c.method === 'data_sharing' && c.state === 'pending' && !c.query);
   const toRequest = demanded.filter((c) => c.method === 'dept_verification' && c.state === 'pending' && !c.request);
@@ -101,19 +102,8 @@ export function CertificatesStep({
     if (failed === 0 && !bulkLeft(latest)) openNext(latest);
   }
 
-  async function showOriginals(c: CaseCertificateView) {
-    try {
-      const urls: string[] = [];
-      for (const m of c.materials) {
-        for (let position = 0; position < m.pages; position++) {
-          const img = await call('materials.page', { materialId: m.id, position });
-          urls.push(`data:${img.mime};base64,${img.base64}`);
-        }
-      }
-      setOriginals({ title: c.name, urls });
-    } catch (e) {
-      message.error(e instanceof DeskCallError ? e.message : '原件图像读取失败');
-    }
+  function showOriginals(c: CaseCertificateView) {
+    return originals.show(c.name, c.materials);
   }
 
   // Keep open drawers pointed at the fresh row after each change.
@@ -279,12 +269,7 @@ export function CertificatesStep({
           if (!openNext(v, materialFor?.certificateItemId)) setMaterialFor(null);
         }}
       />
-      <div style={{ display: 'none' }}>
-        <Image.PreviewGroup
-          items={originals?.urls ?? []}
-          preview={{ open: originals !== null, onOpenChange: (o) => !o && setOriginals(null) }}
-        />
-      </div>
+      {originals.viewer}
       <PdfViewer doc={pdf} title="告知承诺书" onClose={() => setPdf(null)} />
       <AssistanceReplyModal
         open={replyFor !== null}

@@ -10,7 +10,7 @@ const KIND_LABELS: Record<CreditBlockView['kind'], string> = { bad_credit: '严�
  * Shown as soon as the applicant is chosen: whether the applicant (and an organisation's signer)
  * may use 告知承诺, from the same rule the commitment step refuses by (credit-check.ts).
  */
-export function CreditBlockAlert({ applicantId }: { applicantId: number }) {
+export function CreditBlockAlert({ applicantId, showEligible = false }: { applicantId: number; /** Also say so when they may commit (申请人 › 信用状况). */ showEligible?: boolean }) {
   const [status, setStatus] = useState<{ eligible: boolean; blocks: CreditBlockView[]; signerMissing: boolean; hallCopy?: HallCopyView } | null>(null);
   useEffect(() => {
     let live = true;
@@ -23,6 +23,9 @@ export function CreditBlockAlert({ applicantId }: { applicantId: number }) {
   return (
     <>
       <HallCopyNote hallCopy={status.hallCopy} />
+      {status.eligible && showEligible && (
+        <Alert type="success" showIcon style={{ marginBottom: 12 }} data-testid="credit-eligible" title="无未修复的失信或虚假承诺记录，可以适用告知承诺" />
+      )}
       {!status.eligible && (
         <Alert
           type="error"

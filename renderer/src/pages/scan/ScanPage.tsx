@@ -77,6 +77,7 @@ export function ScanPage({
   const [validUntil, setValidUntil] = useState<string | undefined>(undefined);
   const [attach, setAttach] = useState<ScanOwner>({});
   const [unattached, setUnattached] = useState<Unattached[]>([]);
+  const [unfinished, setUnfinished] = useState<Unattached[]>([]);
   const [finishing, setFinishing] = useState(false);
 
   // Cameras: list, open the remembered one (or the first), at full resolution.
@@ -150,6 +151,9 @@ export function ScanPage({
     if (preset || doc) return;
     let live = true;
     void call('scans.listDocuments', { unattached: true, limit: 20 }).then((r) => live && setUnattached(r));
+    // Scans started for an applicant and left before 完成 (a reload, a closed tab): listed to be resumed
+    // (not those whose pages intake already kept as a certificate's material).
+    void call('scans.listDocuments', { status: 'open', limit: 50 }).then((r) => live && setUnfinished(r.filter((d) => d.applicantId !== null && d.pages > 0 && !d.inLibrary)));
     return () => {
       live = false;
     };
@@ -492,6 +496,40 @@ export function ScanPage({
                 </Button>
               </Form>
             </Card>
+            {unfinished.length > 0 && (
+              <Card size="small" title={`未完成的扫描件（${unfinished.length} 份）`} style={{ marginTop: 12 }} data-testid="scan-unfinished">
+                <List
+                  size="small"
+                  dataSource={unfinished}
+                  renderItem={(u) => (
+                    <List.Item
+                      data-testid={`scan-unfinished-${u.id}`}
+                      actions={[
+                        <Button
+                          key="resume"
+                          size="small"
+                          type="primary"
+                          data-testid="scan-resume"
+                          onClick={() => {
+                            setValidUntil(undefined);
+                            void act(() => call('scans.getDocument', { documentId: u.id }));
+                          }}
+                        >
+                          继续
+                        </Button>,
+                      ]}
+                    >
+                      <span>
+                        {u.title}（{u.pages} 页）· 申请人：{u.applicantName ?? '—'}
+                        <Typography.Text type="secondary" style={{ fontSize: 12, display: 'block' }}>
+                          {u.createdBy} 扫描 · 最后修改于 {deskTime(u.updatedAt)}
+                        </Typography.Text>
+                      </span>
+                    </List.Item>
+                  )}
+                />
+              </Card>
+            )}
             {unattached.length > 0 && (
               <Card size="small" title={`未关联申请人的扫描件（${unattached.length} 份）`} style={{ marginTop: 12 }} data-testid="scan-unattached">
                 <List
