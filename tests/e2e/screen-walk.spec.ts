@@ -54,6 +54,7 @@ const DIALOGS: Record<'clerk-intake' | 'clerk' | 'supervisor' | 'assistant', str
     '查看完整身份证号码',
     '查看完整联系电话',
     '修改申请人：王芳',
+    '申请人：王芳',
     '办事指南',
     '这一页看起来是空白页',
     '扫描件 PDF',
@@ -407,7 +408,7 @@ async function readOnlyJourney(walk: ScreenWalk): Promise<void> {
   await walk.check('办件查看-只读');
 }
 
-/** 申请人登记: the full ID number and phone behind their buttons, the edit form. */
+/** 申请人登记: the full ID number and phone behind their buttons, the edit form, the person's drawer (材料库, 办件, 信用). */
 async function applicantsJourney(walk: ScreenWalk): Promise<void> {
   const { page } = walk;
   await menu(page, '申请人登记');
@@ -415,6 +416,7 @@ async function applicantsJourney(walk: ScreenWalk): Promise<void> {
   await walk.dialog('申请人-证件号码', () => row.getByRole('button', { name: '查看完整证件号码' }).click());
   await walk.dialog('申请人-联系电话', () => row.getByRole('button', { name: '查看完整电话' }).first().click());
   await walk.dialog('申请人-修改', () => button(row, '修改').click());
+  await walk.dialog('申请人-查看', () => row.getByTestId('applicant-open').click(), { ready: (d) => expect(d.getByTestId('applicant-cases')).toContainText('420325-ZWFW') });
 }
 
 /** 事项清单: a guide's PDF. */
