@@ -113,7 +113,8 @@ describe('lockouts across the hall', () => {
     // The hub is back: C's five failures are reported (once each) and lock the user hall-wide.
     await proxy.open();
     await waitFor('C reports its failures', async () => (await hallRow('liuyang'))?.locked || null);
-    expect(deskRows<{ n: number }>(desks.C, `SELECT count(*) AS n FROM hall_lockout_reports WHERE sent_at IS NULL`)[0]!.n).toBe(0);
+    // The hub holds them from its commit; C marks them sent when the answer is back, a moment later.
+    await waitFor('C marks its reports sent', () => deskRows<{ n: number }>(desks.C, `SELECT count(*) AS n FROM hall_lockout_reports WHERE sent_at IS NULL`)[0]!.n === 0 || null);
     expect((await pool.query(`SELECT count(*)::int AS n FROM hall_lockout_events WHERE username = 'liuyang' AND outcome = 'failure' AND desk_id = 'desk-c'`)).rows[0].n).toBe(5);
     for (const n of ['A', 'B'] as const) expect(await attempt(desks[n], 'liuyang', DEMO_PASSWORD)).toBe('ACCOUNT_LOCKED: 账号已锁定，请15分钟后再试，或请管理员解锁。');
 
