@@ -3,7 +3,7 @@ import path from 'node:path';
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
 import { hostRpc, ROOT, type RunningHost } from './support/host';
 import { openAs, startHub, type E2eHub } from './support/hub';
-import { chooseApplicant, startIntakeFor } from './support/intake';
+import { chooseApplicant, startIntakeFor, makeCaseWithItem } from './support/intake';
 import { signaturePng } from '../helpers/png';
 
 /**
@@ -92,10 +92,7 @@ test('three desks on the hub: a page offered across windows, a task taken by the
   const b = await openAs(browser, B, 'liuyang');
   await b.getByRole('menuitem', { name: '受理办件' }).click();
   await chooseApplicant(b, '周洁');
-  await b.getByPlaceholder('事项名称、部门或编码').fill('预防接种');
-  await b.getByPlaceholder('事项名称、部门或编码').press('Enter');
-  await b.getByRole('row', { name: /预防接种证办理/ }).getByRole('checkbox').check({ timeout: 15_000 });
-  await b.getByRole('button', { name: /生成办件/ }).click();
+  await makeCaseWithItem(b, '预防接种', /预防接种证办理/);
   const row = b.getByTestId('certificates-table').getByRole('row', { name: /出生医学证明/ });
   const drawer = b.getByTestId('material-drawer');
   await expect(async () => {

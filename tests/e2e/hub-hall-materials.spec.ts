@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { hostRpc } from './support/host';
 import { signIn, startHub, type E2eHub } from './support/hub';
-import { chooseApplicant } from './support/intake';
+import { chooseApplicant, makeCaseWithItem } from './support/intake';
 import type { MethodOutput } from '../../shared/ipc/contract';
 import { signaturePng } from '../helpers/png';
 
@@ -38,10 +38,7 @@ test('window B is offered the page window A checked, reuses it, and looks up A�
   await signIn(page, B, 'liuyang');
   await page.getByRole('menuitem', { name: '受理办件' }).click();
   await chooseApplicant(page, '王芳');
-  await page.getByPlaceholder('事项名称、部门或编码').fill('预防接种');
-  await page.getByPlaceholder('事项名称、部门或编码').press('Enter');
-  await page.getByRole('row', { name: /预防接种证办理/ }).getByRole('checkbox').check({ timeout: 15_000 });
-  await page.getByRole('button', { name: /生成办件/ }).click();
+  await makeCaseWithItem(page, '预防接种', /预防接种证办理/);
   const row = page.getByTestId('certificates-table').getByRole('row', { name: /出生医学证明/ });
   const drawer = page.getByTestId('material-drawer');
   await expect(async () => {

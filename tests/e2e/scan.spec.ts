@@ -5,7 +5,7 @@ import { freshDir, hostRpc, startHost, type RunningHost } from './support/host';
 import { documentJpeg } from '../helpers/jpeg';
 import { CHROMIUM, CHROMIUM_ARGS, assertChromium } from './support/browser';
 import { documentScene, writeY4m } from '../helpers/y4m';
-import { startIntakeFor, answerCircumstance } from './support/intake';
+import { startIntakeFor, answerCircumstance, makeCaseWithItem } from './support/intake';
 import { expectPdfRendered } from './support/pdf';
 import { startStandaloneScan } from './support/scan';
 
@@ -129,10 +129,7 @@ test('a scan made for 王芳 on 高拍仪扫描 is kept under her and reused at 
     // At intake for 王芳, where the clerk checks 出生医学证明, the scan is offered and reused.
     await page.getByRole('menuitem', { name: '受理办件' }).click();
     await startIntakeFor(page, '王芳');
-    await page.getByPlaceholder('事项名称、部门或编码').fill('预防接种');
-    await page.getByPlaceholder('事项名称、部门或编码').press('Enter');
-    await page.getByRole('row', { name: /预防接种证办理/ }).getByRole('checkbox').check({ timeout: 15_000 });
-    await page.getByRole('button', { name: /生成办件/ }).click();
+    await makeCaseWithItem(page, '预防接种', /预防接种证办理/);
     const row = page.getByTestId('certificates-table').getByRole('row', { name: /出生医学证明/ });
     const drawer = page.getByTestId('material-drawer');
     if (!(await drawer.isVisible())) await row.getByRole('button', { name: '核对原件' }).click();

@@ -13,3 +13,14 @@ export function sha256File(file: string): string {
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const MIGRATIONS = path.join(ROOT, 'migrations');
+
+/** Every file under `root`, at any depth (paths, not folders). */
+export function filesUnder(root: string): string[] {
+  const out: string[] = [];
+  for (const e of fs.readdirSync(root, { withFileTypes: true })) {
+    const p = path.join(root, e.name);
+    if (e.isDirectory()) out.push(...filesUnder(p));
+    else if (e.isFile()) out.push(p);
+  }
+  return out;
+}

@@ -15,7 +15,7 @@ import type { Readable } from 'node:stream';
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CallFailed, testDesk } from '../helpers/app';
-import { tempDir } from '../helpers/temp';
+import { filesUnder, tempDir } from '../helpers/temp';
 import { openTestStore, testStoreKey } from '../helpers/store';
 import { signaturePng } from '../helpers/png';
 import { FileStore } from '../../electron/services/files/file-store';
@@ -49,16 +49,6 @@ function freshDataDir(prefix: string): string {
   return path.join(parent, 'data');
 }
 
-function walk(root: string): string[] {
-  const out: string[] = [];
-  for (const e of fs.readdirSync(root, { withFileTypes: true })) {
-    const p = path.join(root, e.name);
-    if (e.isDirectory()) out.push(...walk(p));
-    else if (e.isFile()) out.push(p);
-  }
-  return out;
-}
-
 /** What of NEEDLES each file holds as raw bytes (empty: nothing found). */
 function leaks(files: string[], root: string): string[] {
   const found: string[] = [];
@@ -70,7 +60,7 @@ function leaks(files: string[], root: string): string[] {
 }
 
 const storeFiles = (dataDir: string) =>
-  walk(dataDir).filter((f) => /desk\.sqlite(-wal|-shm|-journal)?$/.test(f) || (f.includes(`${path.sep}backups${path.sep}`) && f.endsWith('.sqlite')) || f.includes(`${path.sep}replaced${path.sep}`));
+  filesUnder(dataDir).filter((f) => /desk\.sqlite(-wal|-shm|-journal)?$/.test(f) || (f.includes(`${path.sep}backups${path.sep}`) && f.endsWith('.sqlite')) || f.includes(`${path.sep}replaced${path.sep}`));
 
 /** A desk used as a clerk would: the person registered, a case taken for them with a scanned page, a backup taken. */
 async function usedDesk(dataDir: string): Promise<{ applicantId: number }> {
@@ -91,7 +81,7 @@ async function usedDesk(dataDir: string): Promise<{ applicantId: number }> {
 }
 
 /** The stored files under files/ (content-addressed names; not temp files or the folder's mark). */
-const storedFiles = (dataDir: string) => (fs.existsSync(path.join(dataDir, 'files')) ? walk(path.join(dataDir, 'files')).filter((f) => /^[0-9a-f]{64}$/.test(path.basename(f))) : []);
+const storedFiles = (dataDir: string) => (fs.existsSync(path.join(dataDir, 'files')) ? filesUnder(path.join(dataDir, 'files')).filter((f) => /^[0-9a-f]{64}$/.test(path.basename(f))) : []);
 const sha256Of = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 /** Stored files whose raw bytes are their plaintext (they hash to their name): written in clear. */
 const clearFiles = (dataDir: string) => storedFiles(dataDir).filter((f) => sha256Of(fs.readFileSync(f)) === path.basename(f));
@@ -108,7 +98,7 @@ function fileLeaks(dataDir: string): string[] {
 }
 
 function sha256Tree(root: string): Record<string, string> {
-  return Object.fromEntries(walk(root).map((f) => [path.relative(root, f), createHash('sha256').update(fs.readFileSync(f)).digest('hex')]));
+  return Object.fromEntries(filesUnder(root).map((f) => [path.relative(root, f), createHash('sha256').update(fs.readFileSync(f)).digest('hex')]));
 }
 
 function runHost(dataDir: string, env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -135,8 +125,8 @@ describe.skipIf(process.platform === 'win32')('encryption at rest', () => {
     expect(leaks(files, dataDir)).toEqual([]);
     for (const f of files) expect(isPlaintextSqlite(f), f).toBe(false);
     // Nor any other file of the data folder: logs, stored files, settings, locks.
-    expect(walk(dataDir).length).toBeGreaterThan(files.length);
-    expect(leaks(walk(dataDir), dataDir)).toEqual([]);
+    expect(filesUnder(dataDir).length).toBeGreaterThan(files.length);
+    expect(leaks(filesUnder(dataDir), dataDir)).toEqual([]);
 
     // The data is there, under the key: the control that makes the search above mean something.
     const db = openTestStore(path.join(dataDir, 'desk.sqlite'), { readonly: true });
@@ -163,7 +153,7 @@ describe.skipIf(process.platform === 'win32')('encryption at rest', () => {
     const record = fs.readFileSync(keyRecordPath(dataDir), 'utf8');
     expect(record).not.toContain(keyHex);
     expect((fs.statSync(keyRecordPath(dataDir)).mode & 0o777).toString(8)).toBe('600');
-    const everywhere = walk(dataDir).filter((f) => fs.readFileSync(f).includes(Buffer.from(keyHex)) || fs.readFileSync(f).includes(Buffer.from(keyHex, 'hex')));
+    const everywhere = filesUnder(dataDir).filter((f) => fs.readFileSync(f).includes(Buffer.from(keyHex)) || fs.readFileSync(f).includes(Buffer.from(keyHex, 'hex')));
     expect(everywhere).toEqual([]);
   });
 
@@ -268,7 +258,7 @@ describe.skipIf(process.platform === 'win32')('encryption at rest', () => {
       }
     }
     // No temp copy left behind.
-    expect(walk(dataDir).filter((f) => path.basename(f).startsWith('.tmp-'))).toEqual([]);
+    expect(filesUnder(dataDir).filter((f) => path.basename(f).startsWith('.tmp-'))).toEqual([]);
   });
 
   it('the Electron shell: the key sealed by the OS key store; another OS user cannot unseal it; no keyring → a key file beside the folder', async () => {
@@ -281,7 +271,7 @@ describe.skipIf(process.platform === 'win32')('encryption at rest', () => {
     expect(fs.existsSync(defaultKeyFile(dataDir))).toBe(false);
     const key = Buffer.from(alice.decryptString(Buffer.from(record.sealed, 'base64')), 'hex');
     expect(storeKeyId(key)).toBe(record.keyId);
-    expect(walk(dataDir).filter((f) => fs.readFileSync(f).includes(key) || fs.readFileSync(f).includes(Buffer.from(key.toString('hex'))))).toEqual([]);
+    expect(filesUnder(dataDir).filter((f) => fs.readFileSync(f).includes(key) || fs.readFileSync(f).includes(Buffer.from(key.toString('hex'))))).toEqual([]);
 
     // The folder carried to another OS user (or machine): refused in Chinese, nothing changed.
     const before = sha256Tree(dataDir);
@@ -433,7 +423,7 @@ describe.skipIf(process.platform === 'win32')('encryption at rest: kill -9 durin
       expect(clearFiles(dataDir)).toEqual([]);
       expect(fileLeaks(dataDir)).toEqual([]);
       expect(files.get(sha256Of(PAGE)).equals(PAGE)).toBe(true);
-      expect(walk(dataDir).filter((f) => path.basename(f).startsWith('.tmp-'))).toEqual([]);
+      expect(filesUnder(dataDir).filter((f) => path.basename(f).startsWith('.tmp-'))).toEqual([]);
       const after = openTestStore(dbFile, { readonly: true });
       try {
         expect((after.prepare('SELECT name FROM applicants WHERE id = ?').get(applicantId) as { name: string }).name).toBe(PERSON.name);

@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createCipheriv, randomBytes, scryptSync, type KeyObject } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../helpers/temp';
+import { filesUnder, tempDir } from '../helpers/temp';
 import { testDesk } from '../helpers/app';
 import { spawnVerticalSim, type SpawnedSim } from '../../sim/vertical-system';
 import { exportBundle } from '../../electron/services/transfer/export-bundle';
@@ -36,16 +36,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await sim.close();
 });
-
-function walk(root: string): string[] {
-  const out: string[] = [];
-  for (const e of fs.readdirSync(root, { withFileTypes: true })) {
-    const p = path.join(root, e.name);
-    if (e.isDirectory()) out.push(...walk(p));
-    else if (e.isFile()) out.push(p);
-  }
-  return out;
-}
 
 type Needle = [string, Buffer];
 
@@ -86,7 +76,7 @@ const GENERIC: Needle[] = [
 /** Every file under `root` holding any needle, as "file: what". */
 function found(root: string, needles: Needle[]): string[] {
   const out: string[] = [];
-  for (const f of walk(root)) {
+  for (const f of filesUnder(root)) {
     const bytes = fs.readFileSync(f);
     for (const [what, n] of needles) if (bytes.includes(n)) out.push(`${path.relative(root, f)}: ${what}`);
   }

@@ -43,3 +43,12 @@ export async function answerCircumstance(page: Page, question: string, answer: '
   await group.getByText(answer, { exact: true }).click();
   await expect(group.getByRole('radio', { name: answer, exact: true })).toBeChecked();
 }
+
+/** At the items step: searches the catalog for `search`, ticks the item whose row matches `item`, and makes the case (生成办件). */
+export async function makeCaseWithItem(page: Page, search: string, item: RegExp): Promise<void> {
+  const box = page.getByPlaceholder('事项名称、部门或编码');
+  await box.fill(search);
+  await box.press('Enter');
+  await page.getByRole('row', { name: item }).getByRole('checkbox').check({ timeout: 15_000 });
+  await page.getByRole('button', { name: /生成办件/ }).click();
+}
