@@ -37,12 +37,20 @@ let passed = 0;
 let failedTests = 0;
 let skipped = 0;
 const flaky = [];
+const failedNames = [];
 const unitFile = path.join(results, 'unit-results.json');
 if (existsSync(unitFile)) {
   const u = JSON.parse(readFileSync(unitFile, 'utf8'));
   passed += u.numPassedTests;
   failedTests += u.numFailedTests;
   skipped += u.numPendingTests + u.numTodoTests;
+  // Name every failed test at the end, where a log cut to its last lines still shows it.
+  for (const file of u.testResults ?? []) {
+    const where = path.relative(root, file.name);
+    const failedHere = (file.assertionResults ?? []).filter((a) => a.status === 'failed');
+    for (const a of failedHere) failedNames.push(`[vitest] ${where} › ${a.fullName}`);
+    if (file.status === 'failed' && failedHere.length === 0) failedNames.push(`[vitest] ${where} — ${String(file.message ?? 'the file failed').split('\n')[0]}`);
+  }
 }
 const e2eFile = path.join(results, 'e2e-results.json');
 if (existsSync(e2eFile)) {
@@ -55,6 +63,7 @@ if (existsSync(e2eFile)) {
   const walk = (suite, trail) => {
     for (const spec of suite.specs ?? []) {
       for (const t of spec.tests ?? []) {
+        if (t.status === 'unexpected') failedNames.push(`[${t.projectName}] ${spec.file ?? ''} › ${[...trail, spec.title].join(' › ')}`);
         if (t.status === 'flaky') flaky.push(`[${t.projectName}] ${[...trail, spec.title].join(' › ')}`);
         if (t.status !== 'skipped') continue;
         const why = (t.annotations ?? []).filter((a) => a.type === 'skip').map((a) => a.description).join('; ') || 'no reason given';
@@ -69,6 +78,7 @@ if (existsSync(e2eFile)) {
 console.log(`\nsteps: ${timings.join(', ')}`);
 if (failed.length) console.log(`failed steps: ${failed.join('; ')}`);
 if (failed.length && failedTests === 0) failedTests = failed.length; // a failed step with no failed test still fails the run
+for (const name of failedNames) console.log(`FAILED: ${name}`);
 for (const name of flaky) console.log(`FLAKY (failed, then passed on its retry): ${name}`);
 console.log(`tests: ${passed} passed, ${failedTests} failed, ${skipped} skipped${flaky.length ? `, ${flaky.length} of the passed flaky` : ''}`);
 process.exit(failed.length ? 1 : 0);

@@ -29,15 +29,23 @@ test('a supervisor sees the entries written after the clock was set back', async
   await page.getByPlaceholder('密码').fill('Desk@2026');
   await page.getByRole('button', { name: /登\s*录/ }).click();
   await page.getByRole('menuitem', { name: '审计日志' }).click();
-  await page.getByRole('button', { name: /校验审计链/ }).click();
-  await expect(page.getByTestId('audit-verify-result')).toContainText('审计链完整');
+  const result = page.getByTestId('audit-verify-result');
+  // Each verification is itself audited, so the number of entries checked grows by one each time:
+  // wait for the new number, not merely for "审计链完整" (still shown from the verification before).
+  const verify = async (): Promise<void> => {
+    const before = (await result.count()) ? await result.innerText() : '';
+    await page.getByRole('button', { name: /校验审计链/ }).click();
+    await expect(result).toContainText('审计链完整');
+    await expect(result).not.toHaveText(before);
+    await expect(page.getByRole('button', { name: /校验审计链/ })).not.toHaveClass(/ant-btn-loading/);
+  };
+  await verify();
   await expect(page.getByTestId('audit-verify-backward')).toHaveCount(0);
 
   // Back a day: the next verification's audit entry (the last one) is earlier than the one before it.
   fs.writeFileSync(offsetFile, '-1d\n');
-  await page.getByRole('button', { name: /校验审计链/ }).click();
-  await expect(page.getByTestId('audit-verify-result')).toContainText('审计链完整');
-  await page.getByRole('button', { name: /校验审计链/ }).click();
+  await verify();
+  await verify();
   const warning = page.getByTestId('audit-verify-backward');
   await expect(warning).toContainText('有 1 条记录的时间早于前一条：系统时钟可能曾被调回，记录的先后以序号为准');
   await expect(warning.locator('li')).toHaveCount(1);
