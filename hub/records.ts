@@ -95,8 +95,22 @@ async function lockRecord(c: pg.PoolClient, kind: string, recordId: string): Pro
   return (await c.query<RecordRow>('SELECT version, last_version, first_at FROM records WHERE hall_id = $1 AND kind = $2 AND record_id = $3 FOR UPDATE', [HALL, kind, recordId])).rows[0];
 }
 
-async function versionOfKey(c: pg.PoolClient, deskId: string, key: string): Promise<{ version: number; outcome: RecordAnswer['outcome'] } | undefined> {
-  return (await c.query<{ version: number; outcome: RecordAnswer['outcome'] }>('SELECT version, outcome FROM record_versions WHERE desk_id = $1 AND idempotency_key = $2', [deskId, key])).rows[0];
+async function versionOfKey(c: pg.PoolClient, deskId: string, key: string): Promise<{ kind: string; record_id: string; version: number; outcome: RecordAnswer['outcome'] } | undefined> {
+  return (
+    await c.query<{ kind: string; record_id: string; version: number; outcome: RecordAnswer['outcome'] }>(
+      'SELECT kind, record_id, version, outcome FROM record_versions WHERE desk_id = $1 AND idempotency_key = $2',
+      [deskId, key],
+    )
+  ).rows[0];
+}
+
+/**
+ * Serialises every push of one (desk, idempotency key), whatever record it names: two pushes under
+ * one key for two different records would otherwise each pass the key check under their own
+ * record's lock and meet at the unique index. Taken before the record's lock, always in that order.
+ */
+async function lockKey(c: pg.PoolClient, deskId: string, key: string): Promise<void> {
+  await c.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [JSON.stringify(['record-key', deskId, key])]);
 }
 
 async function currentOf(c: pg.PoolClient, kind: string, recordId: string): Promise<{ version: number; body: unknown }> {
@@ -155,6 +169,7 @@ export async function pushRecord(ctx: RecordsContext, raw: Buffer): Promise<{ st
   const p = parsePush(ctx, raw);
   const json = await inTx(ctx.pool, async (c) => {
     await ctx.spendNonce(c);
+    await lockKey(c, ctx.deskId, p.idempotencyKey);
     let rec = await lockRecord(c, p.kind, p.recordId);
     let created = false;
     if (!rec) {
@@ -165,6 +180,9 @@ export async function pushRecord(ctx: RecordsContext, raw: Buffer): Promise<{ st
     // The key is checked under the record's row lock, which serialises every push of this record: a
     // retry sent while its first attempt still runs waits for that commit and is then its duplicate.
     const had = await versionOfKey(c, ctx.deskId, p.idempotencyKey);
+    if (had && (had.kind !== p.kind || had.record_id !== p.recordId)) {
+      throw ctx.refuse(422, 'KEY_REUSED', '这次推送的幂等键已用于另一条记录，全厅中心未保存。请联系技术支持检查本工作台的推送队列。', `idempotency key ${p.idempotencyKey} of desk ${ctx.deskId} already stored ${had.kind} ${had.record_id}@${had.version}; this push names ${p.kind} ${p.recordId}`);
+    }
     if (had) return { kind: p.kind, recordId: p.recordId, version: had.version, outcome: had.outcome, duplicate: true, current: await currentOf(c, p.kind, p.recordId) };
     if (p.kind === 'material') await assertMaterialPagesHeld(c, p.body);
     const r = rec!;

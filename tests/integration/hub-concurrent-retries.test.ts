@@ -7,6 +7,8 @@
  * - N pushes of one record version under one key → one stored (201), the others its duplicates
  *   (200, same version and outcome); one version row, one feed item, no `hub.failed`.
  * - the same for a case push (one case row, one feed item) and a file's last chunk (one chunk row).
+ * - one idempotency key sent for two different records at once → the first stored, the other
+ *   refused (422 KEY_REUSED, its Chinese message), nothing of it kept, no 5xx.
  * - N audit sends of one desk with overlapping entry ranges → no deadlock, no 500; the witness
  *   holds every entry once.
  */
@@ -121,6 +123,30 @@ describe('the same request run several times at once (a retry while the first at
     for (const a of answers) expect(a.json).toMatchObject({ version: 1, outcome: 'current' });
     expect((await pool.query('SELECT count(*)::int AS n FROM record_versions WHERE record_id = $1', [recordId])).rows).toEqual([{ n: 1 }]);
     expect((await pool.query('SELECT count(*)::int AS n FROM feed WHERE record_key LIKE $1', [`credit:${recordId}@%`])).rows).toEqual([{ n: 1 }]);
+    expect(failures()).toEqual([]);
+  }, 120_000);
+
+  it('one key sent for two different records — at once, then again — stores the first and refuses the other by name, never a 5xx', async () => {
+    const c = await connector('race-a');
+    const pushOf = (recordId: string, name: string) => ({ kind: 'credit', recordId, baseVersion: 0, body: credit(name), idempotencyKey: 'k-shared' });
+    // Both queued behind the key's lock (each record is new, so nothing else serialises them).
+    const answers = await holding('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [JSON.stringify(['record-key', 'race-a', 'k-shared'])], 2, () =>
+      Promise.all([c.request('POST', '/v1/records', pushOf('credit:shared-x', '赵一')), c.request('POST', '/v1/records', pushOf('credit:shared-y', '钱二'))]),
+    );
+    expect(answers.map((a) => a.status).sort()).toEqual([201, 422]);
+    const refused = answers.find((a) => a.status === 422)!.json as { error: { code: string; message: string } };
+    expect(refused.error.code).toBe('KEY_REUSED');
+    expect(refused.error.message).toBe('这次推送的幂等键已用于另一条记录，全厅中心未保存。请联系技术支持检查本工作台的推送队列。');
+    const stored = (await pool.query<{ record_id: string }>(`SELECT record_id FROM record_versions WHERE idempotency_key = 'k-shared'`)).rows;
+    expect(stored).toHaveLength(1);
+    const other = stored[0]!.record_id === 'credit:shared-x' ? 'credit:shared-y' : 'credit:shared-x';
+    // Nothing of the refused record was kept, not even an empty records row.
+    expect((await pool.query('SELECT count(*)::int AS n FROM records WHERE record_id = $1', [other])).rows).toEqual([{ n: 0 }]);
+    // Sent again later: the same refusal; the stored one's own retry is still its duplicate.
+    expect((await c.request('POST', '/v1/records', pushOf(other, '孙三'))).status).toBe(422);
+    const again = await c.request('POST', '/v1/records', pushOf(stored[0]!.record_id, stored[0]!.record_id === 'credit:shared-x' ? '赵一' : '钱二'));
+    expect(again.status).toBe(200);
+    expect(again.json).toMatchObject({ duplicate: true, version: 1 });
     expect(failures()).toEqual([]);
   }, 120_000);
 
