@@ -36,7 +36,7 @@ import { writeSyncConfig } from '../electron/services/sync/targets-config';
 import { readDeskCard, createDeskKeys } from '../electron/services/transfer/desk-keys';
 import { enrolDesk } from '../hub/trust';
 import { spawnVerticalSim } from '../sim/vertical-system';
-import { queueClones } from '../tests/integration/sync-support';
+import { queueClones } from '../tests/helpers/sync-desks';
 import { emitResult, envInt, load1, median, nowMs, table, tempDir } from './lib';
 import { CpuWindow, fmtCpu, hubDatabase, hubTarget, pin, pinPostgres, spawnHub, startCluster, type Cluster, type HubProcess } from './hub-support';
 

@@ -12,7 +12,7 @@
 // Real parts: a throwaway PostgreSQL 15 cluster (fsync on), the hub in its own process (tsx), each
 // round a fresh desk (createApp, its own SQLite file and key, enrolled) in this process; the hub's
 // case and feed tables emptied before each round so every round pulls the same feed. The cases are
-// queued bench-style (tests/integration/sync-support.ts queueClones: one case accepted through the
+// queued bench-style (tests/helpers/sync-desks.ts queueClones: one case accepted through the
 // intake methods, cloned and enqueued with the outbox's own enqueueCase). The cut-off desk reaches
 // the hub through a loopback relay that is closed (connections refused) while it queues, and opened
 // to reconnect; the desk notices at its next probe (probeIntervalMs 1 s here; 15 s by default).
@@ -23,7 +23,7 @@ import { writeSyncConfig } from '../electron/services/sync/targets-config';
 import { createDeskKeys } from '../electron/services/transfer/desk-keys';
 import { enrolDesk } from '../hub/trust';
 import { freePort } from '../hub/cluster';
-import { queueClones } from '../tests/integration/sync-support';
+import { queueClones } from '../tests/helpers/sync-desks';
 import { CuttableProxy } from '../tests/helpers/cuttable-proxy';
 import { emitResult, envInt, load1, median, nowMs, table, tempDir } from './lib';
 import { hubDatabase, hubTarget, spawnHub, startCluster } from './hub-support';

@@ -16,7 +16,7 @@ import { createDeskKeys } from '../electron/services/transfer/desk-keys';
 import { exited, freePort, startCluster, type Cluster } from '../hub/cluster';
 import { migrate } from '../hub/migrate';
 import { enrolDesk, hubIdentity } from '../hub/trust';
-import { queueClones } from '../tests/integration/sync-support';
+import { queueClones } from '../tests/helpers/sync-desks';
 import { ROOT, tempDir } from './lib';
 
 export { startCluster, type Cluster };

@@ -15,7 +15,7 @@
 //            time, no outbox: the simulator's own capacity, measured in the same run (after
 //            RAW/10, at most 500, untimed warm-up posts)
 //   drain    createApp on a copy of a store with N accepted cases queued (queueClones in
-//            tests/integration/sync-support.ts: one case accepted through the intake methods,
+//            tests/helpers/sync-desks.ts: one case accepted through the intake methods,
 //            then cloned row by row and enqueued with the outbox's own enqueueCase, 500 per
 //            audited transaction), the sender started, timed until every entry is acknowledged
 //            (polled every 100 ms with a COUNT over the open-entries index), once per sender
@@ -35,7 +35,7 @@ import { writeSyncConfig } from '../electron/services/sync/targets-config';
 import type { SenderStoreMode } from '../electron/services/sync/sender-store-client';
 import { spawnVerticalSim } from '../sim/vertical-system';
 import { mapPayload } from '../electron/services/sync/field-mapping';
-import { queueClones } from '../tests/integration/sync-support';
+import { queueClones } from '../tests/helpers/sync-desks';
 import { emitResult, envInt, load1, median, nowMs, table, tempDir } from './lib';
 import { fmtLag, LoopLag, type Lag } from './loop-lag';
 import { instrumentSqlite, type SqliteMeter, type SqliteTime } from './sqlite-main-time';

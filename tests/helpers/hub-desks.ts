@@ -3,7 +3,7 @@ import type { CreateAppOptions } from '../../electron/app/create-app';
 import type { HubCard } from '../../electron/services/hub/hub-protocol';
 import { createDeskKeys } from '../../electron/services/transfer/desk-keys';
 import { enrolDesk } from '../../hub/trust';
-import { dbFile, FAST_SENDER, writeConfig } from '../integration/sync-support';
+import { dbFile, FAST_SENDER, writeConfig } from './sync-desks';
 import { testDesk, type TestDesk } from './app';
 import { hubTargetFor, readDesk } from './hub-process';
 import { tempDir } from './temp';

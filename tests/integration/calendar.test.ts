@@ -7,7 +7,7 @@ import { tempDir } from '../helpers/temp';
 import { openStore } from '../../electron/store/open-store';
 import { storePaths } from '../../electron/app/paths';
 import { verifyAuditChain } from '../../electron/services/audit/audit-chain';
-import { applicantIdOf } from './sync-support';
+import { applicantIdOf } from '../helpers/sync-desks';
 import { signaturePng } from '../helpers/png';
 import { documentJpeg } from '../helpers/jpeg';
 import type { CaseView } from '../../shared/ipc/methods/intake';

@@ -25,7 +25,7 @@ import { tempDir } from '../helpers/temp';
 import { startVerticalSim, type SimHandle } from '../../sim/vertical-system';
 import { DEMO_PASSWORD } from '../../electron/seed/seed-demo';
 import { backoffCapMs } from '../../electron/services/sync/backoff';
-import { acceptCase, applicantIdOf, dbFile, FAST_SENDER, httpTarget, plainItem, simTarget, waitFor, writeConfig } from './sync-support';
+import { acceptCase, applicantIdOf, dbFile, FAST_SENDER, httpTarget, plainItem, simTarget, waitFor, writeConfig } from '../helpers/sync-desks';
 
 const LIBFAKETIME = ['/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1', '/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1', '/usr/lib/faketime/libfaketime.so.1'].find((f) =>
   fs.existsSync(f),

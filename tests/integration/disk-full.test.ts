@@ -27,7 +27,7 @@ import { openTransfer } from '../../electron/services/transfer/open-transfer';
 import { pairPeer, readDesk, setupDesk } from '../../electron/services/transfer/desk-setup';
 import { exportBundle } from '../../electron/services/transfer/export-bundle';
 import { ACTOR, caseWithPages, side, type Side } from './transfer-support';
-import { FAST_SENDER, httpTarget, writeConfig } from './sync-support';
+import { FAST_SENDER, httpTarget, writeConfig } from '../helpers/sync-desks';
 import { randomSource } from '../../sim/vertical-system/faults';
 
 const MOUNT_MB = 32;

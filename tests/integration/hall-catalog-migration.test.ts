@@ -4,7 +4,7 @@ import { openTestStore } from '../helpers/store';
 import { describe, expect, it } from 'vitest';
 import { testDesk } from '../helpers/app';
 import { MIGRATIONS, tempDir } from '../helpers/temp';
-import { dbFile, FAST_SENDER, httpTarget, writeConfig } from './sync-support';
+import { dbFile, FAST_SENDER, httpTarget, writeConfig } from '../helpers/sync-desks';
 
 /**
  * migrations/0018_hall_catalog.sql rebuilds hall_record_outbox (its kind CHECK gains

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDesk, type TestDesk } from '../helpers/app';
 import { signaturePng } from '../helpers/png';
-import { dbFile } from './sync-support';
+import { dbFile } from '../helpers/sync-desks';
 import type { MethodInput } from '../../shared/ipc/contract';
 import { openTestStore } from '../helpers/store';
 

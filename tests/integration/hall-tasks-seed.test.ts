@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { testDesk, type TestDesk } from '../helpers/app';
 import { tempDir } from '../helpers/temp';
 import { signaturePng } from '../helpers/png';
-import { dbFile, FAST_SENDER, waitFor, writeConfig } from './sync-support';
+import { dbFile, FAST_SENDER, waitFor, writeConfig } from '../helpers/sync-desks';
 import { freePort } from '../../hub/cluster';
 import { createDeskKeys } from '../../electron/services/transfer/desk-keys';
 import { hubFingerprint } from '../../electron/services/hub/hub-protocol';

@@ -4,7 +4,7 @@ import { openTestStore } from '../helpers/store';
 import { describe, expect, it } from 'vitest';
 import { testDesk } from '../helpers/app';
 import { MIGRATIONS, tempDir } from '../helpers/temp';
-import { dbFile } from './sync-support';
+import { dbFile } from '../helpers/sync-desks';
 
 /**
  * migrations/0017_hall_users.sql rebuilds hall_record_outbox (its kind CHECK gains 'user'). On a

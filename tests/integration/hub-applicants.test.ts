@@ -5,7 +5,7 @@ import { createDatabase, usePostgres } from '../helpers/postgres';
 import type { TestDesk } from '../helpers/app';
 import { enrolledDesk, type Hall } from '../helpers/hub-desks';
 import { CuttableProxy } from '../helpers/cuttable-proxy';
-import { dbFile, waitFor } from './sync-support';
+import { dbFile, waitFor } from '../helpers/sync-desks';
 import { freePort } from '../../hub/cluster';
 import { serve } from '../../hub/main';
 import { hubIdentity } from '../../hub/trust';

@@ -20,7 +20,7 @@ import { createDatabase, usePostgres } from '../helpers/postgres';
 import { testDesk, type TestDesk } from '../helpers/app';
 import { enrolledDesk, type Hall } from '../helpers/hub-desks';
 import { tempDir } from '../helpers/temp';
-import { dbFile, waitFor, waitWhileProgressing } from './sync-support';
+import { dbFile, waitFor, waitWhileProgressing } from '../helpers/sync-desks';
 import { CuttableProxy } from '../helpers/cuttable-proxy';
 import { freePort } from '../../hub/cluster';
 import { serve } from '../../hub/main';

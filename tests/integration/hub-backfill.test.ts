@@ -5,7 +5,7 @@ import { testDesk, type TestDesk } from '../helpers/app';
 import { deskRows, writeHubConfig } from '../helpers/hub-desks';
 import { tempDir } from '../helpers/temp';
 import { signaturePng } from '../helpers/png';
-import { dbFile, waitFor, waitWhileProgressing } from './sync-support';
+import { dbFile, waitFor, waitWhileProgressing } from '../helpers/sync-desks';
 import { serve } from '../../hub/main';
 import { enrolDesk, hubIdentity } from '../../hub/trust';
 import { createDeskKeys, type DeskCard } from '../../electron/services/transfer/desk-keys';

@@ -4,7 +4,7 @@ import { openTestStore } from '../helpers/store';
 import { describe, expect, it } from 'vitest';
 import { testDesk } from '../helpers/app';
 import { MIGRATIONS, tempDir } from '../helpers/temp';
-import { dbFile, FAST_SENDER, httpTarget, queueClones, writeConfig } from './sync-support';
+import { dbFile, FAST_SENDER, httpTarget, queueClones, writeConfig } from '../helpers/sync-desks';
 
 /**
  * migrations/0012_hub.sql rebuilds sync_targets (its kind CHECK gains 'hub') under deferred

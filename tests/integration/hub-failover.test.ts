@@ -5,7 +5,7 @@ import { auditCount, deskFeed, hubEntries, hubFeed, startHubProcess, type HubPro
 import type { TestDesk } from '../helpers/app';
 import { enrolledDesk } from '../helpers/hub-desks';
 import { prng } from '../helpers/kill-points';
-import { dbFile, queueClones, waitFor } from './sync-support';
+import { dbFile, queueClones, waitFor } from '../helpers/sync-desks';
 import { freePort, type Cluster } from '../../hub/cluster';
 import { migrate } from '../../hub/migrate';
 import { hubIdentity } from '../../hub/trust';

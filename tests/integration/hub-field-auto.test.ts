@@ -9,7 +9,7 @@ import { ROOT } from '../helpers/temp';
 import { freePort, exited } from '../../hub/cluster';
 import { signaturePng } from '../helpers/png';
 import { auditCount, startHubProcess, type HubProcess } from '../helpers/hub-process';
-import { dbFile, waitFor } from './sync-support';
+import { dbFile, waitFor } from '../helpers/sync-desks';
 import { HUB_MIGRATIONS_DIR, migrate } from '../../hub/migrate';
 import { hubIdentity } from '../../hub/trust';
 import type { HubCard } from '../../electron/services/hub/hub-protocol';

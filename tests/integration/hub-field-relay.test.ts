@@ -8,7 +8,7 @@ import { hubTargetFor } from '../helpers/hub-process';
 import { CuttableProxy } from '../helpers/cuttable-proxy';
 import { freePort } from '../../hub/cluster';
 import { signaturePng } from '../helpers/png';
-import { TEST_REQUEST_TIMEOUT_MS, waitFor } from './sync-support';
+import { TEST_REQUEST_TIMEOUT_MS, waitFor } from '../helpers/sync-desks';
 import { HUB_MIGRATIONS_DIR, migrate } from '../../hub/migrate';
 import { createHubServer } from '../../hub/server';
 import { hubIdentity } from '../../hub/trust';

@@ -8,7 +8,7 @@ import { deskRows, enrolledDesk, type Hall, writeHubConfig } from '../helpers/hu
 import { hubTargetFor } from '../helpers/hub-process';
 import { tempDir } from '../helpers/temp';
 import { signaturePng } from '../helpers/png';
-import { FAST_SENDER, TEST_REQUEST_TIMEOUT_MS, waitFor, writeConfig } from './sync-support';
+import { FAST_SENDER, TEST_REQUEST_TIMEOUT_MS, waitFor, writeConfig } from '../helpers/sync-desks';
 import { CuttableProxy } from '../helpers/cuttable-proxy';
 import { freePort } from '../../hub/cluster';
 import { serve } from '../../hub/main';

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, usePostgres } from '../helpers/postgres';
 import type { TestDesk } from '../helpers/app';
 import { deskRows, enrolledDesk, type Hall } from '../helpers/hub-desks';
-import { waitFor } from './sync-support';
+import { waitFor } from '../helpers/sync-desks';
 import { CuttableProxy } from '../helpers/cuttable-proxy';
 import { freePort } from '../../hub/cluster';
 import { serve } from '../../hub/main';

@@ -6,7 +6,7 @@ import { createDatabase, usePostgres } from '../helpers/postgres';
 import type { TestDesk } from '../helpers/app';
 import { deskRows, enrolledDesk, type Hall } from '../helpers/hub-desks';
 import { signaturePng } from '../helpers/png';
-import { waitFor } from './sync-support';
+import { waitFor } from '../helpers/sync-desks';
 import { serve } from '../../hub/main';
 import { hubIdentity } from '../../hub/trust';
 import type { HubCard } from '../../electron/services/hub/hub-protocol';

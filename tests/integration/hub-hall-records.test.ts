@@ -6,7 +6,7 @@ import { testDesk, type TestDesk } from '../helpers/app';
 import { deskRows, enrolledDesk, type Hall } from '../helpers/hub-desks';
 import { hubTargetFor } from '../helpers/hub-process';
 import { signaturePng } from '../helpers/png';
-import { dbFile, TEST_REQUEST_TIMEOUT_MS, waitFor } from './sync-support';
+import { dbFile, TEST_REQUEST_TIMEOUT_MS, waitFor } from '../helpers/sync-desks';
 import { CuttableProxy } from '../helpers/cuttable-proxy';
 import { freePort } from '../../hub/cluster';
 import { serve } from '../../hub/main';

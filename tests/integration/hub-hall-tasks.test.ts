@@ -5,7 +5,7 @@ import { testDesk, type TestDesk } from '../helpers/app';
 import { deskRows, enrolledDesk, type Hall, writeHubConfig } from '../helpers/hub-desks';
 import { hubTargetFor } from '../helpers/hub-process';
 import { signaturePng } from '../helpers/png';
-import { TEST_REQUEST_TIMEOUT_MS, waitFor } from './sync-support';
+import { TEST_REQUEST_TIMEOUT_MS, waitFor } from '../helpers/sync-desks';
 import { CuttableProxy } from '../helpers/cuttable-proxy';
 import { freePort } from '../../hub/cluster';
 import { serve } from '../../hub/main';

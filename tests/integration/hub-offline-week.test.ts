@@ -9,7 +9,7 @@ import { prng } from '../helpers/kill-points';
 import { CuttableProxy } from '../helpers/cuttable-proxy';
 import { HallClock, LIBFAKETIME } from '../helpers/hall-clock';
 import { hubEntries, startHubProcess, type HubProcess } from '../helpers/hub-process';
-import { dbFile, waitFor } from './sync-support';
+import { dbFile, waitFor } from '../helpers/sync-desks';
 import { freePort } from '../../hub/cluster';
 import { migrate } from '../../hub/migrate';
 import { hubIdentity } from '../../hub/trust';
@@ -121,7 +121,7 @@ async function caseWithCommitment(d: TestDesk, token: string, itemId: number, ap
  * Bench-style loading of the cases that only count (clean applicants, never flagged): the template
  * case is copied row by row (the case, its items, certificates and commitment) for each clone's
  * applicant, its commitment signed and the case accepted at the clone's slot, and queued through
- * the outbox's own enqueueCase in one audited transaction — as sync-support.ts queueClones does.
+ * the outbox's own enqueueCase in one audited transaction — as sync-desks.ts queueClones does.
  * The store's triggers mark each clone for the hub (hub-drafts.ts), as for any change.
  */
 function cloneCases(d: TestDesk, templateId: number, clones: { applicantId: number; at: string; n: number }[]): string[] {

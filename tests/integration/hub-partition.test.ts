@@ -6,7 +6,7 @@ import { partitionProxy, type Partition } from '../helpers/partition';
 import type { TestDesk } from '../helpers/app';
 import { enrolledDesk } from '../helpers/hub-desks';
 import { prng } from '../helpers/kill-points';
-import { dbFile, queueClones, waitFor } from './sync-support';
+import { dbFile, queueClones, waitFor } from '../helpers/sync-desks';
 import { freePort } from '../../hub/cluster';
 import { migrate } from '../../hub/migrate';
 import { hubIdentity } from '../../hub/trust';

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, usePostgres } from '../helpers/postgres';
 import { testDesk, type TestDesk } from '../helpers/app';
 import { ROOT, tempDir } from '../helpers/temp';
-import { dbFile, FAST_SENDER, queueClones, TEST_REQUEST_TIMEOUT_MS, waitFor, writeConfig } from './sync-support';
+import { dbFile, FAST_SENDER, queueClones, TEST_REQUEST_TIMEOUT_MS, waitFor, writeConfig } from '../helpers/sync-desks';
 import { freePort } from '../../hub/cluster';
 import { migrate } from '../../hub/migrate';
 import { enrolDesk, hubIdentity } from '../../hub/trust';

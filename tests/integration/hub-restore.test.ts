@@ -8,7 +8,7 @@ import { auditCount, deskFeed, hubEntries, hubFeed, hubTargetFor, startHubProces
 import type { TestDesk } from '../helpers/app';
 import { enrolledDesk } from '../helpers/hub-desks';
 import { MIGRATIONS, tempDir } from '../helpers/temp';
-import { dbFile, queueClones, TEST_REQUEST_TIMEOUT_MS, waitFor } from './sync-support';
+import { dbFile, queueClones, TEST_REQUEST_TIMEOUT_MS, waitFor } from '../helpers/sync-desks';
 import { freePort } from '../../hub/cluster';
 import { migrate } from '../../hub/migrate';
 import { hubIdentity } from '../../hub/trust';

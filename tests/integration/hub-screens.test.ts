@@ -12,7 +12,7 @@ import { hubFingerprint, type HubCard } from '../../electron/services/hub/hub-pr
 import { HubConnector } from '../../electron/services/hub/hub-connector';
 import { writeSyncConfig, type HubTargetConfig } from '../../electron/services/sync/targets-config';
 import type { Claimed } from '../../electron/services/sync/sender-store';
-import { TEST_REQUEST_TIMEOUT_MS } from './sync-support';
+import { TEST_REQUEST_TIMEOUT_MS } from '../helpers/sync-desks';
 
 /**
  * The supervisor's 全厅中心 screen through the desk's own API, against a real PostgreSQL and the

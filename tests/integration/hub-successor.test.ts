@@ -14,7 +14,7 @@ import { hubTargetFor } from '../helpers/hub-process';
 import { documentJpeg, withComment } from '../helpers/jpeg';
 import { signaturePng } from '../helpers/png';
 import { ROOT, tempDir } from '../helpers/temp';
-import { dbFile, FAST_SENDER, httpTarget, plainItem, resolveQuick, TEST_REQUEST_TIMEOUT_MS, waitFor, writeConfig } from './sync-support';
+import { dbFile, FAST_SENDER, httpTarget, plainItem, resolveQuick, TEST_REQUEST_TIMEOUT_MS, waitFor, writeConfig } from '../helpers/sync-desks';
 import { exited, freePort } from '../../hub/cluster';
 import { migrate } from '../../hub/migrate';
 import { createHubServer } from '../../hub/server';

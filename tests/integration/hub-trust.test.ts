@@ -15,7 +15,7 @@ import { HubConnector } from '../../electron/services/hub/hub-connector';
 import { ConnectorFailure } from '../../electron/services/sync/http-connector';
 import { TargetConfig, type HubTargetConfig } from '../../electron/services/sync/targets-config';
 import type { Claimed } from '../../electron/services/sync/sender-store';
-import { TEST_REQUEST_TIMEOUT_MS } from './sync-support';
+import { TEST_REQUEST_TIMEOUT_MS } from '../helpers/sync-desks';
 
 /**
  * The hub's trust rules against a real PostgreSQL: enrolment by public key and fingerprint,

@@ -23,7 +23,7 @@ import { exportBundle } from '../../electron/services/transfer/export-bundle';
 import { importBundle } from '../../electron/services/transfer/import-bundle';
 import { BundleRefused } from '../../electron/services/transfer/bundle-format';
 import { ACTOR, manifestIn, pairOfDesks } from './transfer-support';
-import { applicantIdOf, plainItem, resolveQuick } from './sync-support';
+import { applicantIdOf, plainItem, resolveQuick } from '../helpers/sync-desks';
 
 let platform: RunningPlatform;
 beforeAll(async () => {

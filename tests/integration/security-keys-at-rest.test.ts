@@ -24,7 +24,7 @@ import { loadOrCreateAuditKey, readCheckpoints } from '../../electron/services/a
 import { loadSyncConfig, syncConfigPath } from '../../electron/services/sync/targets-config';
 import * as gm from '../../electron/services/crypto/gm';
 import { ACTOR, caseWithPages, manifestIn, pair, side } from './transfer-support';
-import { FAST_SENDER, simTarget, waitFor } from './sync-support';
+import { FAST_SENDER, simTarget, waitFor } from '../helpers/sync-desks';
 import { openTestStore } from '../helpers/store';
 
 const TOKEN = 'Bearer tok-prov';

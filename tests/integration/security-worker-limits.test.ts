@@ -14,7 +14,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { testDesk } from '../helpers/app';
 import { tempDir } from '../helpers/temp';
-import { acceptCase, applicantIdOf, plainItem } from './sync-support';
+import { acceptCase, applicantIdOf, plainItem } from '../helpers/sync-desks';
 import { runInWorker, workerLanes } from '../../electron/workers/run-in-worker';
 import { AppError } from '../../electron/app/app-error';
 

@@ -8,7 +8,7 @@ import { verifyAuditChain } from '../../electron/services/audit/audit-chain';
 import { verifyAudit } from '../../electron/services/audit/verify-audit';
 import { testDesk, type TestDesk } from '../helpers/app';
 import { tempDir } from '../helpers/temp';
-import { acceptCase, applicantIdOf, FAST_SENDER, httpTarget, plainItem, simTarget, waitFor, writeConfig } from './sync-support';
+import { acceptCase, applicantIdOf, FAST_SENDER, httpTarget, plainItem, simTarget, waitFor, writeConfig } from '../helpers/sync-desks';
 
 // A restore through the recovery methods, in process, against the vertical-system simulator: one
 // target that de-duplicates on Idempotency-Key, one that does not (it answers look-ups).

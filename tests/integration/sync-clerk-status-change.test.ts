@@ -11,7 +11,7 @@ import { tempDir } from '../helpers/temp';
 import { spawnVerticalSim, type SpawnedSim } from '../../sim/vertical-system';
 import { verifyAuditChain } from '../../electron/services/audit/audit-chain';
 import type { OutboxEntryView } from '../../shared/ipc/methods/sync';
-import { acceptCase, applicantIdOf, dbFile, FAST_SENDER, httpTarget, plainItem, simTarget, waitFor, writeConfig } from './sync-support';
+import { acceptCase, applicantIdOf, dbFile, FAST_SENDER, httpTarget, plainItem, simTarget, waitFor, writeConfig } from '../helpers/sync-desks';
 
 const LEGAL_BASIS = '《中华人民共和国行政许可法》第三十二条';
 const REASON = '申请人主动撤回申请';

@@ -17,7 +17,7 @@ import { startDataSharingPlatform, type RunningPlatform } from '../../sim/data-s
 import { verifyAuditChain } from '../../electron/services/audit/audit-chain';
 import { DEMO_CERTIFICATES } from '../../electron/seed/demo-catalog';
 import { killRandom, type Mark, KILL_TEST_TIMEOUT_MS } from '../helpers/kill-points';
-import { dbFile, FAST_SENDER, httpTarget, queueClones, simTarget, waitFor, writeConfig } from './sync-support';
+import { dbFile, FAST_SENDER, httpTarget, queueClones, simTarget, waitFor, writeConfig } from '../helpers/sync-desks';
 
 const CASES = Number(process.env.SYNC_CRASH_CASES ?? 1000);
 const KILLS = Number(process.env.SYNC_CRASH_KILLS ?? 50);

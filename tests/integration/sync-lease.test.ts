@@ -11,7 +11,7 @@ import { openTestStore } from '../helpers/store';
 import { afterAll, describe, expect, it } from 'vitest';
 import { testDesk } from '../helpers/app';
 import { tempDir } from '../helpers/temp';
-import { acceptCase, applicantIdOf, dbFile, FAST_SENDER, httpTarget, plainItem, waitFor, writeConfig } from './sync-support';
+import { acceptCase, applicantIdOf, dbFile, FAST_SENDER, httpTarget, plainItem, waitFor, writeConfig } from '../helpers/sync-desks';
 
 /** A target that stores cases by externalRef, answers look-ups, and holds its first post until `release()`. */
 function holdingTarget() {

@@ -7,7 +7,7 @@ import { tempDir } from '../helpers/temp';
 import { startVerticalSim, type SimHandle } from '../../sim/vertical-system';
 import { verifyAuditChain } from '../../electron/services/audit/audit-chain';
 import { documentJpeg } from '../helpers/jpeg';
-import { acceptCase, applicantIdOf, dbFile, FAST_SENDER, httpTarget, plainItem, resolveQuick, simTarget, waitFor, writeConfig } from './sync-support';
+import { acceptCase, applicantIdOf, dbFile, FAST_SENDER, httpTarget, plainItem, resolveQuick, simTarget, waitFor, writeConfig } from '../helpers/sync-desks';
 
 let sim: SimHandle;
 beforeAll(async () => {

@@ -14,7 +14,7 @@ import { verifyAuditChain } from '../../electron/services/audit/audit-chain';
 import { exportBundle } from '../../electron/services/transfer/export-bundle';
 import { importBundle } from '../../electron/services/transfer/import-bundle';
 import type { OutboxEntryView } from '../../shared/ipc/methods/sync';
-import { applicantIdOf, dbFile, FAST_SENDER, httpTarget, resolveQuick, simTarget, waitFor, writeConfig } from './sync-support';
+import { applicantIdOf, dbFile, FAST_SENDER, httpTarget, resolveQuick, simTarget, waitFor, writeConfig } from '../helpers/sync-desks';
 import { ACTOR, manifestIn, pair, side, type Side } from './transfer-support';
 
 const SIG = signaturePng().toString('base64');

@@ -13,7 +13,7 @@ import { tempDir } from '../helpers/temp';
 import { inlineSenderStore, workerSenderStore, type SenderStore } from '../../electron/services/sync/sender-store-client';
 import { applyPragmas } from '../../electron/store/open-store';
 import { verifyAuditChain } from '../../electron/services/audit/audit-chain';
-import { dbFile, httpTarget, queueClones, writeConfig } from './sync-support';
+import { dbFile, httpTarget, queueClones, writeConfig } from '../helpers/sync-desks';
 
 const OWNER = 'test-owner';
 const open: { close(): void }[] = [];

@@ -14,7 +14,7 @@ import { documentJpeg } from '../helpers/jpeg';
 import { spawnVerticalSim, type SpawnedSim } from '../../sim/vertical-system';
 import { FileStore } from '../../electron/services/files/file-store';
 import { writeTx } from '../../electron/store/write';
-import { acceptCase, applicantIdOf, dbFile, FAST_SENDER, httpTarget, plainItem, resolveQuick, waitWhileProgressing, writeConfig } from './sync-support';
+import { acceptCase, applicantIdOf, dbFile, FAST_SENDER, httpTarget, plainItem, resolveQuick, waitWhileProgressing, writeConfig } from '../helpers/sync-desks';
 
 const BIG = 200 * 1024 * 1024;
 const CHUNK = 4 * 1024 * 1024;

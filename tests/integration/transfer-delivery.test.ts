@@ -12,7 +12,7 @@ import { exportBundle } from '../../electron/services/transfer/export-bundle';
 import { importBundle } from '../../electron/services/transfer/import-bundle';
 import { gapsFromPeer } from '../../electron/services/transfer/acks';
 import { startVerticalSim, type SimHandle } from '../../sim/vertical-system';
-import { simTarget, waitFor } from './sync-support';
+import { simTarget, waitFor } from '../helpers/sync-desks';
 import { ACTOR, caseWithPages, manifestIn, pair, pairOfDesks, side, type Side } from './transfer-support';
 import type { TransferCtx } from '../../electron/services/transfer/transfer-context';
 import { copyStoreKey } from '../helpers/store';

@@ -9,7 +9,7 @@ import { tempDir } from '../helpers/temp';
 import { spawnVerticalSim, type SpawnedSim } from '../../sim/vertical-system';
 import { exportBundle } from '../../electron/services/transfer/export-bundle';
 import { importBundle } from '../../electron/services/transfer/import-bundle';
-import { simTarget, waitFor } from './sync-support';
+import { simTarget, waitFor } from '../helpers/sync-desks';
 import { ACTOR, caseWithPages, manifestIn, pair, side } from './transfer-support';
 
 let sim: SpawnedSim;

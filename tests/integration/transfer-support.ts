@@ -14,7 +14,7 @@ import { openTransfer } from '../../electron/services/transfer/open-transfer';
 import { pairPeer, readDesk, setupDesk } from '../../electron/services/transfer/desk-setup';
 import type { TransferCtx } from '../../electron/services/transfer/transfer-context';
 import type { SignAlg, Zone } from '../../electron/services/transfer/desk-keys';
-import { acceptCase, applicantIdOf, FAST_SENDER, httpTarget, plainItem, resolveQuick, writeConfig } from './sync-support';
+import { acceptCase, applicantIdOf, FAST_SENDER, httpTarget, plainItem, resolveQuick, writeConfig } from '../helpers/sync-desks';
 import { copyStoreKey } from '../helpers/store';
 
 export const ACTOR = { userId: null, username: 'test' };

@@ -17,7 +17,7 @@ import { tempDir } from '../helpers/temp';
 import { signaturePng } from '../helpers/png';
 import { spawnVerticalSim, type SpawnedSim } from '../../sim/vertical-system';
 import type { CaseView } from '../../shared/ipc/methods/intake';
-import { applicantIdOf, FAST_SENDER, httpTarget, simTarget, waitFor, writeConfig } from './sync-support';
+import { applicantIdOf, FAST_SENDER, httpTarget, simTarget, waitFor, writeConfig } from '../helpers/sync-desks';
 
 const SIG = signaturePng().toString('base64');
 const LEGAL_BASIS = '《国务院办公厅关于全面推行证明事项告知承诺制的指导意见》（国办发〔2020〕42号）';

@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { openTestStore } from '../helpers/store';
+import { openTestStore } from './store';
 import type { DeskApp } from '../../electron/app/create-app';
 import { DEMO_PASSWORD } from '../../electron/seed/seed-demo';
 import { writeTx } from '../../electron/store/write';
@@ -14,7 +14,7 @@ import { buildCaseDocument, type CaseDocument } from '../../electron/services/sy
 import { loadSyncConfig } from '../../electron/services/sync/targets-config';
 import type { z } from 'zod';
 import { writeSyncConfig, type SyncConfig } from '../../electron/services/sync/targets-config';
-import type { TestDesk } from '../helpers/app';
+import type { TestDesk } from './app';
 import type { TargetConfig as SimTarget } from '../../sim/vertical-system';
 
 /** The case fields most tests map (externalRef is what the simulator keys on). */
