@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { openTestStore } from './store';
+import { TEST_REQUEST_TIMEOUT_MS } from './test-timeouts';
 import type { DeskApp } from '../../electron/app/create-app';
 import { DEMO_PASSWORD } from '../../electron/seed/seed-demo';
 import { writeTx } from '../../electron/store/write';
@@ -27,15 +28,7 @@ export const CASE_FIELDS = [
   { name: 'acceptedAt', label: '受理时间', from: 'acceptedAt' },
 ];
 
-/**
- * How long a test desk waits for an answer before it gives up ("已发出，但未收到应答"). Generous on
- * purpose: on a loaded machine (CI at load 25–33 on 2 cores) a signed hub request or a chunk upload
- * can take several seconds, and a request given up too early is retried — the attempts, packages
- * and chunks the tests count would then grow with the machine's slowness. A test that needs a
- * request to time out (a black-holed target, a delayed answer) sets its own, shorter timeout and
- * counts only what its fault caused.
- */
-export const TEST_REQUEST_TIMEOUT_MS = 30_000;
+export { TEST_REQUEST_TIMEOUT_MS };
 
 /** Sender settings for tests: quick back-off and probes, small chunks; leases and the request timeout that outlast a loaded machine. */
 export const FAST_SENDER = {

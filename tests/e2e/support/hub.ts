@@ -9,6 +9,7 @@ import type { HubCard } from '../../../electron/services/hub/hub-protocol';
 import { HubConnector } from '../../../electron/services/hub/hub-connector';
 import { writeSyncConfig, type HubTargetConfig } from '../../../electron/services/sync/targets-config';
 import { hubTargetFor } from '../../helpers/hub-process';
+import { TEST_REQUEST_TIMEOUT_MS } from '../../helpers/test-timeouts';
 
 /**
  * The hall hub of an end-to-end spec (docs/hub.md; tests/README.md): a throwaway PostgreSQL cluster
@@ -25,8 +26,12 @@ import { hubTargetFor } from '../../helpers/hub-process';
  *   await signIn(page, A.host, 'zhangmin');
  */
 
-/** The sender's timings of every hub spec's desk: probes and polls quick enough for a test. */
-const SENDER = { probeIntervalMs: 300, pollMs: 100, leaseMs: 5000, requestTimeoutMs: 3000 };
+/**
+ * The sender's timings of every hub spec's desk: probes and polls quick enough for a test; the
+ * request timeout and lease of the integration desks (a slow answer on a loaded machine is waited
+ * for, not retried — the hub's cut links and stopped listeners refuse at once, so nothing waits it out).
+ */
+const SENDER = { probeIntervalMs: 300, pollMs: 100, leaseMs: TEST_REQUEST_TIMEOUT_MS + 15_000, requestTimeoutMs: TEST_REQUEST_TIMEOUT_MS };
 /** The password of every demo user. */
 export const DEMO_PASSWORD = 'Desk@2026';
 
@@ -108,7 +113,7 @@ function hallHub(cluster: Cluster, first: Served, pool: pg.Pool, card: HubCard, 
       return { deskId, dataDir, keys };
     },
     async connector(deskId, name, deskSchema) {
-      return new HubConnector(hub.target(), (await hub.desk(deskId, name)).dataDir, deskSchema, 5_000);
+      return new HubConnector(hub.target(), (await hub.desk(deskId, name)).dataDir, deskSchema, TEST_REQUEST_TIMEOUT_MS);
     },
     async host(deskId, name, o = {}) {
       const d = await hub.desk(deskId, name, o);
