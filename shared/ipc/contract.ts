@@ -6,7 +6,7 @@
  * validates every input against it before any handler runs.
  */
 import { z } from 'zod';
-import { ROLES } from '../domain/roles';
+import { ROLES, ROLES_THAT_MAY_REVEAL_ID } from '../domain/roles';
 import { CERTIFICATE_METHODS } from '../domain/catalog';
 import { passwordProblem } from '../rules/password';
 import { Empty, method, Ok, trimmed, type MethodSpec } from './method';
@@ -272,7 +272,7 @@ const foundationMethods = {
     output: z.array(ApplicantView),
   }),
   'applicants.revealId': method({
-    access: ['clerk', 'supervisor'],
+    access: ROLES_THAT_MAY_REVEAL_ID,
     input: z.object({ id: z.number().int().positive(), reason: trimmed(100) }).strict(),
     output: z.object({ idNumber: z.string() }),
   }),

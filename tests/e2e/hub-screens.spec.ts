@@ -1,7 +1,10 @@
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { openAs, startHub, type E2eHub } from './support/hub';
+import { DEMO_PASSWORD, openAs, startHub, type E2eHub } from './support/hub';
+import { hostRpc, type RunningHost } from './support/host';
 import { inspectScreen } from './support/screen-inspect';
+import { CuttableProxy } from '../helpers/cuttable-proxy';
+import { freePort } from '../../hub/cluster';
 import { hubFingerprint } from '../../electron/services/hub/hub-protocol';
 
 // 全厅中心 as the supervisor uses it: the supervisor desk (enrolled as such by the hub's command
@@ -11,6 +14,8 @@ import { hubFingerprint } from '../../electron/services/hub/hub-protocol';
 // Real PostgreSQL (a throwaway cluster), the real hub, two real browser hosts.
 
 let hub: E2eHub;
+/** 陈晓东, registered during the conflict test (a valid ID number, check digit by GB 11643). */
+const CHEN_ID = '420325199003150032';
 
 test.beforeAll(async () => {
   test.setTimeout(120_000);
@@ -98,4 +103,84 @@ test('the supervisor enrols a desk from its card, sees it connected, removes it,
     { actor: '王建华（admin）@1号窗口（管理）（in-e2e0000001）', action: 'desk.enrolled' },
     { actor: '王建华（admin）@1号窗口（管理）（in-e2e0000001）', action: 'desk.removed' },
   ]);
+});
+
+// 全厅数据冲突 as the supervisor uses it, held to the screen walk's rules with its confirmation bubble
+// (a Popconfirm: neither a drawer nor a modal): two real desks, each reaching the hub through a relay
+// the test cuts, edit one shared applicant from the same version while cut off (as
+// tests/integration/hub-applicants.test.ts does); the supervisor at the second desk settles the
+// conflict by choosing its version, and the choice reaches both desks.
+test('a conflict of two desks editing one applicant while cut off: the supervisor compares the versions, confirms one in its bubble, and it reaches both desks', async ({ browser }, info) => {
+  test.setTimeout(240_000);
+  const shot = async (p: Page, name: string) => {
+    await p.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished.catch(() => undefined))));
+    await p.screenshot({ path: path.join(info.outputDir, name) });
+    expect.soft(await p.evaluate(inspectScreen), name).toEqual([]);
+  };
+  const relays = [new CuttableProxy(await freePort(), () => hub.port), new CuttableProxy(await freePort(), () => hub.port)];
+  try {
+    for (const r of relays) await r.open();
+    const A = (await hub.host('in-e2e0000007', '7号窗口', { port: relays[0]!.port })).host;
+    const B = (await hub.host('in-e2e0000008', '8号窗口', { port: relays[1]!.port })).host;
+    const signInRpc = async (h: RunningHost, username: string) => (await hostRpc<{ token: string }>(h, 'auth.signIn', { username, password: DEMO_PASSWORD })).token;
+    const tokA = await signInRpc(A, 'zhangmin');
+    const tokB = await signInRpc(B, 'liuyang');
+    const find = async (h: RunningHost, token: string) => (await hostRpc<{ id: number; name: string; address: string | null; phoneMasked: string }[]>(h, 'applicants.list', { query: '陈晓东', limit: 5 }, token))[0];
+
+    // 陈晓东 registered at 7号窗口 reaches 8号窗口 through the hub.
+    await hostRpc(A, 'applicants.create', { kind: 'person', name: '陈晓东', idType: 'resident_id', idNumber: CHEN_ID, phone: '13907190001', address: '湖北省十堰市房县城关镇西街3号' }, tokA);
+    await expect.poll(async () => (await find(B, tokB))?.address ?? null, { timeout: 30_000 }).toBe('湖北省十堰市房县城关镇西街3号');
+
+    // Both cut off; each edits version 1: 7号窗口 the phone, 8号窗口 the address.
+    for (const r of relays) await r.cut();
+    await hostRpc(A, 'applicants.update', { id: (await find(A, tokA))!.id, phone: '13907190002' }, tokA);
+    await hostRpc(B, 'applicants.update', { id: (await find(B, tokB))!.id, address: '湖北省十堰市房县土城镇黄连垭村一组' }, tokB);
+    // 7号窗口 reconnects first (its edit is the hall's version 2), then 8号窗口 (its edit on version 1 is kept beside it).
+    const hallVersion = async () => (await hub.pool.query(`SELECT version FROM records WHERE kind = 'applicant' AND record_id = $1`, [`resident_id:${CHEN_ID}`])).rows[0]?.version ?? null;
+    await relays[0]!.open();
+    await expect.poll(hallVersion, { timeout: 60_000 }).toBe(2);
+    await relays[1]!.open();
+    await expect.poll(async () => (await hub.pool.query('SELECT 1 FROM record_conflicts WHERE settled_at IS NULL')).rowCount, { timeout: 60_000 }).toBe(1);
+
+    // The supervisor at 8号窗口: both versions side by side, the fields that differ marked.
+    const page = await openAs(browser, B, 'admin');
+    await page.getByRole('menuitem', { name: '全厅数据冲突' }).click();
+    const list = page.getByTestId('hall-conflicts');
+    await expect(list).toContainText('陈晓东（420***********0032）');
+    await expect(list).toContainText('版本 2（7号窗口）');
+    await expect(list).toContainText('版本 3（8号窗口）');
+    await expect(list.getByRole('row').filter({ hasText: '联系电话' })).toContainText('139****0002');
+    await expect(list.getByRole('row').filter({ hasText: '联系电话' })).toContainText('139****0001');
+    await expect(list.getByRole('row').filter({ hasText: '地址' })).toContainText('湖北省十堰市房县土城镇黄连垭村一组');
+    await shot(page, 'hub-conflicts.png');
+
+    // The bubble says what choosing means; inspected as a screen of its own.
+    await list.getByTestId('choose-3').click();
+    const bubble = page.locator('.ant-popconfirm:visible');
+    await expect(bubble).toHaveClass(/\bant-popover\b/); // one of inspectScreen's roots
+    await expect(bubble).toContainText('采用版本 3（8号窗口）？');
+    await expect(bubble).toContainText('选定后，全厅各窗口都将显示这个版本。');
+    await shot(page, 'hub-conflict-confirm.png');
+    await bubble.getByRole('button', { name: /^采\s*用$/ }).click();
+    await expect(page.getByText('已采用版本 3（8号窗口），将同步到全厅各窗口')).toBeVisible();
+    await expect(list).toContainText('没有待处理的冲突');
+    await expect(list.getByTestId('choose-3')).toHaveCount(0);
+    await shot(page, 'hub-conflicts-settled.png');
+
+    // The chosen version is the hall's version 4, kept under the supervisor, and both desks show it.
+    expect(await hallVersion()).toBe(4);
+    expect((await hub.pool.query('SELECT settled_by, chosen_version, settled_version FROM record_conflicts')).rows).toEqual([{ settled_by: '王建华（admin）', chosen_version: 3, settled_version: 4 }]);
+    await page.getByRole('menuitem', { name: '申请人登记' }).click();
+    const search = page.getByPlaceholder('姓名、证件号码后4位或完整证件号码');
+    await expect(async () => {
+      await search.fill('陈晓东');
+      await search.press('Enter');
+      await expect(page.getByTestId('address-cell')).toHaveText('湖北省十堰市房县土城镇黄连垭村一组', { timeout: 1000 });
+    }).toPass({ timeout: 30_000 });
+    await expect(page.getByRole('row').filter({ hasText: '陈晓东' })).toContainText('139****0001');
+    await expect.poll(async () => (await find(A, tokA))?.address ?? null, { timeout: 30_000 }).toBe('湖北省十堰市房县土城镇黄连垭村一组');
+    expect((await find(A, tokA))!.phoneMasked).toBe('139****0001');
+  } finally {
+    for (const r of relays) await r.cut();
+  }
 });

@@ -406,6 +406,23 @@ async function readOnlyJourney(walk: ScreenWalk): Promise<void> {
   await page.getByRole('row').filter({ hasText: '王芳' }).filter({ hasText: '托育机构备案' }).getByRole('button', { name: /查\s*看/ }).click();
   await expect(page.getByTestId('case-read-only')).toBeVisible();
   await walk.check('办件查看-只读');
+  // 查看原件: the retained 授权委托书 of 王芳's 个体工商户设立登记 (kept by seed(): a 640 × 480 JPEG)
+  // in the image preview, full size, with its toolbar.
+  await menu(page, '办件查询');
+  await page.getByRole('row').filter({ hasText: '王芳' }).filter({ hasText: '个体工商户设立登记' }).getByRole('button', { name: /查\s*看/ }).click();
+  await expect(page.getByTestId('case-read-only')).toBeVisible();
+  await button(page.getByTestId('certificates-table').getByRole('row').filter({ hasText: '授权委托书' }), '查看原件').click();
+  const img = page.locator('.ant-image-preview-img');
+  await expect(img).toBeVisible();
+  // Its toolbar: flip, rotate, zoom (one page: no 上一页/下一页).
+  await expect(page.locator('.ant-image-preview-actions-action')).toHaveCount(6);
+  for (const action of ['flipY', 'flipX', 'rotateLeft', 'rotateRight', 'zoomOut', 'zoomIn']) await expect(page.locator(`.ant-image-preview-actions-action-${action}`)).toBeVisible();
+  await walk.check('办件查看-查看原件');
+  expect(await img.evaluate((i: HTMLImageElement) => [i.naturalWidth, i.naturalHeight])).toEqual([640, 480]);
+  // Drawn at its own size (the page fits the 1366 × 768 window: not scaled down, not a thumbnail).
+  expect(Math.round((await img.boundingBox())!.width)).toBe(640);
+  await page.keyboard.press('Escape');
+  await expect(img).toHaveCount(0);
 }
 
 /** 申请人登记: the full ID number and phone behind their buttons, the edit form, the person's drawer (材料库, 办件, 信用). */
@@ -653,7 +670,9 @@ test('the screen checks find each fault they look for', async ({ page }) => {
       <p>已保存为 receipt.pdf</p>
       <div data-technical><code>sync.enqueue</code></div>
       <table style="table-layout: fixed; width: 80px"><tbody><tr><td title="湖北省一体化政务服务平台（办件汇聚）" style="white-space: nowrap; overflow: hidden; text-overflow: ellipsis">湖北省一体化政务服务平台（办件汇聚）</td></tr></tbody></table>
-    </div>`;
+    </div>
+    <div class="ant-popover ant-popconfirm"><p>采用 Error: 版本 3</p></div>
+    <div class="ant-image-preview"><p>原件 material#7</p></div>`;
   await page.setContent(`<html><body style="font: 14px sans-serif">${faulty}</body></html>`);
   const found = (await page.evaluate(inspectScreen)).map((f) => `${f.rule}: ${f.text}`);
   expect(found.sort()).toEqual(
@@ -661,6 +680,8 @@ test('the screen checks find each fault they look for', async ({ page }) => {
       'action-key: scan.addPage',
       'entity-ref: 对象 case#3',
       'error-prefix: Error: 未配置数据共享平台地址',
+      'error-prefix: 采用 Error: 版本 3',
+      'entity-ref: 原件 material#7',
       'overflow: 420325-ZWFW-20261206-DKCZ-0002',
       'wrapped-cell: 登记人',
       'wrapped-cell: 王建华',
@@ -671,7 +692,7 @@ test('the screen checks find each fault they look for', async ({ page }) => {
       'wrapped-word: 登记人',
     ].sort(),
   );
-  const right = faulty.replace(/width: (20|30|42|60|80|150)px; (padding: 0|white-space)/g, 'white-space: nowrap; $2').replace(/scan\.addPage|Error: |case#3/g, '');
+  const right = faulty.replace(/width: (20|30|42|60|80|150)px; (padding: 0|white-space)/g, 'white-space: nowrap; $2').replace(/scan\.addPage|Error: |case#3|material#7/g, '');
   await page.setContent(`<html><body style="font: 14px sans-serif">${right}</body></html>`);
   expect(await page.evaluate(inspectScreen)).toEqual([]);
 });

@@ -44,6 +44,18 @@ describe('an assistant reads only the cases given to them', () => {
     expect(await code(d.call('materials.forApplicant', { applicantId: windowCase.applicant.id }, chen))).toBe('FORBIDDEN');
     expect((await d.call('intake.list', { limit: 50 }, chen)).map((c) => c.id)).not.toContain(windowCase.id);
     expect((await d.call('scans.listDocuments', { limit: 50 }, chen)).map((s) => s.id)).not.toContain(scan.id);
+    // What the applicant's drawer may show them (applicants.access), the rule held by the service: no
+    // material library, only their own cases, no full ID number (nor its reveal) — said in one line.
+    const applicantId = windowCase.applicant.id;
+    expect(await d.call('applicants.access', { id: applicantId }, chen)).toEqual({
+      revealId: false,
+      materials: false,
+      allCases: false,
+      note: '材料库和办件仅在您代办或被分派核查其办件时可查看；完整证件号码仅窗口人员和管理员可查看。',
+    });
+    expect(await code(d.call('applicants.revealId', { id: applicantId, reason: '核对申请人身份' }, chen))).toBe('FORBIDDEN');
+    expect(await d.call('applicants.access', { id: applicantId }, clerk)).toEqual({ revealId: true, materials: true, allCases: true, note: null });
+    expect(await d.call('applicants.access', { id: applicantId }, admin)).toEqual({ revealId: true, materials: true, allCases: true, note: null });
     // The refusal says why, in Chinese.
     const refused = await d.raw('intake.get', { caseId: windowCase.id }, chen);
     expect(refused.ok === false && refused.error.message).toBe('该办件不在您代办或被分派的核查任务中，无权查看。');
@@ -60,6 +72,12 @@ describe('an assistant reads only the cases given to them', () => {
     expect(await code(d.call('scans.getDocument', { documentId: scan.id }, chen))).toBe('OK');
     expect(await code(d.call('verification.get', { taskId: task.id }, chen))).toBe('OK');
     expect((await d.call('intake.list', { limit: 50 }, chen)).map((c) => c.id)).toContain(windowCase.id);
+    expect(await d.call('applicants.access', { id: applicantId }, chen)).toEqual({
+      revealId: false,
+      materials: true,
+      allCases: false,
+      note: '办件只列出您代办或被分派核查的；完整证件号码仅窗口人员和管理员可查看。',
+    });
 
     // A second assistant does not see it (task assigned to a colleague), nor its board row.
     await d.call('users.create', { username: 'lisi', displayName: '李思', role: 'assistant', password: 'Field@2026x' }, admin);

@@ -10,6 +10,7 @@ import { searchApplicantIds } from './applicant-search';
 import { commitmentBlocks } from '../credit/credit-check';
 import { shareApplicant } from '../hub/hall-applicants';
 import { hallCopyField } from '../hub/hall-records';
+import { applicantAccess } from '../cases/case-access';
 
 export { maskPhone };
 
@@ -179,6 +180,11 @@ export function createApplicantsService(deps: Deps): PartialHandlers {
       if (!phone) throw new AppError('NOT_FOUND', '该单位未登记签署人电话。');
       deps.write(ctx.actor, (w) => w.audit({ action: 'applicant.revealPhone', entityType: 'applicant', entityId: id, detail: { who, reason } }));
       return { phone };
+    },
+
+    'applicants.access': ({ id }, ctx) => {
+      if (!db.prepare('SELECT 1 FROM applicants WHERE id = ?').get(id)) throw new AppError('NOT_FOUND', '该申请人不存在。');
+      return applicantAccess(db, ctx.user!, id);
     },
 
     'applicants.creditStatus': ({ id }) => {

@@ -1,6 +1,7 @@
 import type { Db } from '../../store/open-store';
 import type { UserView } from '../../../shared/ipc/contract';
 import { AppError } from '../../app/app-error';
+import { ROLES_THAT_MAY_REVEAL_ID } from '../../../shared/domain/roles';
 
 /**
  * Who may read a case and what hangs off it (its pages, scans, commitments, receipts, evidence):
@@ -32,10 +33,30 @@ export function refuseUnlessCaseReadable(db: Db, reader: Reader, caseId: number)
 }
 
 /** An applicant's materials and scans: through a case of theirs the assistant may read. */
+export function mayReadApplicantMaterials(db: Db, reader: Reader, applicantId: number): boolean {
+  if (readsAll(reader)) return true;
+  return db.prepare(`SELECT 1 FROM cases c WHERE c.applicant_id = @applicantId AND ${assistantCaseCondition('c')} LIMIT 1`).get({ applicantId, uid: reader.id }) !== undefined;
+}
+
 export function refuseUnlessApplicantReadable(db: Db, reader: Reader, applicantId: number): void {
-  if (readsAll(reader)) return;
-  const ok = db.prepare(`SELECT 1 FROM cases c WHERE c.applicant_id = @applicantId AND ${assistantCaseCondition('c')} LIMIT 1`).get({ applicantId, uid: reader.id });
-  if (!ok) throw new AppError('FORBIDDEN', '该申请人不在您代办或被分派的核查任务中，无权查看其材料。', { applicantId, userId: reader.id });
+  if (!mayReadApplicantMaterials(db, reader, applicantId)) throw new AppError('FORBIDDEN', '该申请人不在您代办或被分派的核查任务中，无权查看其材料。', { applicantId, userId: reader.id });
+}
+
+/**
+ * What `reader` may see of one applicant beyond the list's masked row (申请人登记 › the applicant's
+ * drawer shows and hides by it; each read still enforces its own rule): the full ID number (its
+ * role, shared/domain/roles.ts), the material library, whether the case list is all of theirs, and
+ * what is held back, said in one line (null when nothing is).
+ */
+export function applicantAccess(db: Db, reader: Reader, applicantId: number): { revealId: boolean; materials: boolean; allCases: boolean; note: string | null } {
+  const revealId = ROLES_THAT_MAY_REVEAL_ID.includes(reader.role);
+  const materials = mayReadApplicantMaterials(db, reader, applicantId);
+  const allCases = readsAll(reader);
+  const held: string[] = [];
+  if (!materials) held.push(allCases ? '材料库无权查看' : '材料库和办件仅在您代办或被分派核查其办件时可查看');
+  else if (!allCases) held.push('办件只列出您代办或被分派核查的');
+  if (!revealId) held.push('完整证件号码仅窗口人员和管理员可查看');
+  return { revealId, materials, allCases, note: held.length ? `${held.join('；')}。` : null };
 }
 
 /** A scanned document: the assistant's own, or one of a case (or applicant) they may read. */

@@ -82,7 +82,15 @@ function ConflictCard({ k, onSettled }: { k: HallConflictView; onSettled: () => 
                 <Typography.Text type="secondary" style={{ fontSize: 12 }}>
                   收到于 {deskTime(v.receivedAt)}
                 </Typography.Text>
-                <Popconfirm title={`采用版本 ${v.version}？`} description="选定后，全厅各窗口都将显示这个版本。" okText="采用" cancelText="取消" onConfirm={() => settle(v)}>
+                {/* Below its button: above, the bubble hid the version's own heading. */}
+                <Popconfirm
+                  placement="bottom"
+                  title={`采用版本 ${v.version}（${v.deskName}）？`}
+                  description="选定后，全厅各窗口都将显示这个版本。"
+                  okText="采用"
+                  cancelText="取消"
+                  onConfirm={() => settle(v)}
+                >
                   <Button size="small" type="primary" data-testid={`choose-${v.version}`}>
                     采用此版本
                   </Button>

@@ -139,6 +139,12 @@ export const applicantsMethods = {
     input: z.object({ id: Id, who: z.enum(['applicant', 'signer']).default('applicant'), reason: trimmed(100) }).strict(),
     output: z.object({ phone: z.string() }),
   }),
+  /** What the signed-in user may see of this applicant (electron/services/cases/case-access.ts applicantAccess). */
+  'applicants.access': method({
+    access: 'session',
+    input: z.object({ id: Id }).strict(),
+    output: z.object({ revealId: z.boolean(), materials: z.boolean(), allCases: z.boolean(), note: z.string().nullable() }),
+  }),
   'applicants.creditStatus': method({
     access: 'session',
     input: z.object({ id: Id }).strict(),

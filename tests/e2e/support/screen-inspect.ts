@@ -5,7 +5,8 @@ import { expect, type Locator, type Page, type TestInfo } from '@playwright/test
 // the titles of the drawers and modals that were open on it.
 //
 // The rules, as checked in the page (only visible text, in the header and the content area, the recovery
-// screen, and open drawers and modals):
+// screen, open drawers and modals, open popovers and Popconfirms (a confirmation bubble is neither a drawer
+// nor a modal), and the image preview with its toolbar):
 //  1. Overflow: a table cell (td/th), or an element holding text directly that is not inline, whose
 //     content is wider than its box (scrollWidth > clientWidth + 1, and the content's own extent, a Range
 //     over it, reaches outside the box: not a decoration such as a fixed column's shadow). Allowed only as an intended
@@ -37,7 +38,7 @@ export interface Finding {
 /** Runs in the page: the six rules' in-page part (1–5) over the visible text of the header and content area. */
 export function inspectScreen(): Finding[] {
   const findings: Finding[] = [];
-  const roots = Array.from(document.querySelectorAll<HTMLElement>('.desk-header, .desk-content, .desk-center, [data-testid="recovery-page"], .ant-drawer-open, .ant-modal-wrap'));
+  const roots = Array.from(document.querySelectorAll<HTMLElement>('.desk-header, .desk-content, .desk-center, [data-testid="recovery-page"], .ant-drawer-open, .ant-modal-wrap, .ant-popover, .ant-image-preview'));
   const CJK = /^[\u3400-\u9fff]{2,4}$/;
   const TOKEN = /^[0-9A-Za-z*][0-9A-Za-z*\-:/.]{3,31}$/;
   const TOKENS = /(?<![0-9A-Za-z*\-:/.])[0-9A-Za-z*][0-9A-Za-z*\-:/.]{3,31}(?![0-9A-Za-z*\-:/.])/g;
