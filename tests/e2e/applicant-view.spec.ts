@@ -1,6 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { hostRpc, startHost, type RunningHost } from './support/host';
 import { documentJpeg, withComment } from '../helpers/jpeg';
+import { inspectScreen } from './support/screen-inspect';
 
 // 申请人登记 › one applicant (一次提交，长期有效, issue 16): the clerk opens 王芳 and sees her material
 // library (certificate, source, validity, pages full size), her cases (one opens as 办件查询 opens it)
@@ -26,9 +27,9 @@ async function startedScan(token: string, applicantId: number, title: string, se
   return doc.id;
 }
 
-async function signIn(page: Page) {
+async function signIn(page: Page, username = 'zhangmin') {
   await page.goto(host.url);
-  await page.getByPlaceholder('用户名').fill('zhangmin');
+  await page.getByPlaceholder('用户名').fill(username);
   await page.getByPlaceholder('密码').fill('Desk@2026');
   await page.getByRole('button', { name: /登\s*录/ }).click();
   await expect(page.getByTestId('home-page')).toBeVisible();
@@ -133,4 +134,80 @@ test('a credit-listed applicant opened on 申请人登记 is shown as barred fro
   await expect(block).toContainText('严重失信（严重）');
   await expect(block).toContainText('来源：信用中国（湖北十堰）');
   await expect(drawer.getByTestId('credit-eligible')).toHaveCount(0);
+});
+
+// What an assistant (帮办代办员) may see of an applicant is the service's answer (applicants.access,
+// case-access.ts): 陈静 opening 王芳 before she handles any case of hers sees no material library, none
+// of the window's cases and no full ID number, and reads why in one line (no red error); once she takes
+// in a case for 王芳 herself (代办), the library and that case are hers to see, the window's case still
+// not. The clerk sees everything, with no such line.
+test('an assistant (陈静) opening an applicant sees only what her role may, said in one line; the clerk sees it all', async ({ page, browser }, info) => {
+  const clerkToken = (await hostRpc<{ token: string }>(host, 'auth.signIn', { username: 'liuyang', password: 'Desk@2026' })).token;
+  const chenToken = (await hostRpc<{ token: string }>(host, 'auth.signIn', { username: 'chenjing', password: 'Desk@2026' })).token;
+  const wang = (await hostRpc<{ id: number; name: string }[]>(host, 'applicants.list', { query: '王芳', limit: 5 }, clerkToken)).find((a) => a.name === '王芳')!;
+  const items = await hostRpc<{ id: number; name: string }[]>(host, 'catalog.listServiceItems', { query: '生育医疗费用报销' }, clerkToken);
+  const item = items.find((i) => i.name === '生育医疗费用报销')!;
+  // The window's: a 居住证明 kept in her library (a finished scan), and a case taken in by 刘洋.
+  await hostRpc(host, 'scans.finish', { documentId: await startedScan(clerkToken, wang.id, '居住证明', 41) }, clerkToken);
+  const windowCase = await hostRpc<{ caseNo: string }>(host, 'intake.start', { applicantId: wang.id, serviceItemIds: [item.id] }, clerkToken);
+
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await signIn(page, 'chenjing');
+  const openWang = async () => {
+    await page.getByRole('menuitem', { name: '申请人登记' }).click();
+    await page.getByRole('row').filter({ hasText: '王芳' }).first().getByTestId('applicant-open').click();
+    const drawer = page.getByTestId('applicant-drawer');
+    await expect(drawer.locator('.ant-drawer-title')).toHaveText('申请人：王芳');
+    await expect(drawer.getByTestId('applicant-credit')).toContainText('可以适用告知承诺');
+    return drawer;
+  };
+  const close = async () => {
+    await page.keyboard.press('Escape');
+    await expect(page.getByTestId('applicant-drawer')).toHaveCount(0);
+  };
+
+  // Before any case of hers: the facts (masked), her credit standing, no library, no window case, one line.
+  let drawer = await openWang();
+  await expect(drawer.getByTestId('applicant-limited')).toHaveText('材料库和办件仅在您代办或被分派核查其办件时可查看；完整证件号码仅窗口人员和管理员可查看。');
+  await expect(drawer.getByTestId('applicant-id-masked')).toHaveText('420***********004X');
+  await expect(drawer.getByRole('button', { name: '查看完整证件号码' })).toHaveCount(0);
+  await expect(drawer.getByTestId('applicant-materials')).toHaveCount(0);
+  await expect(drawer).not.toContainText('材料库（');
+  await expect(drawer).not.toContainText('居住证明');
+  await expect(drawer.getByTestId('applicant-cases')).toContainText('没有您代办或被分派核查的该申请人办件');
+  await expect(drawer).not.toContainText(windowCase.caseNo);
+  await expect(drawer.getByTestId('load-error')).toHaveCount(0);
+  await expect(drawer.locator('.ant-alert-error')).toHaveCount(0);
+  await expect.poll(async () => (await drawer.locator('.ant-drawer-title').boundingBox())?.x ?? 9999).toBeLessThan(1366 - 840);
+  await page.screenshot({ path: info.outputPath('applicant-drawer-assistant.png') });
+  expect(await page.evaluate(inspectScreen)).toEqual([]);
+  await close();
+
+  // She takes in a case for 王芳 herself: her library is now hers to see, and that case; the window's case still not.
+  const own = await hostRpc<{ caseNo: string }>(host, 'intake.start', { applicantId: wang.id, serviceItemIds: [item.id] }, chenToken);
+  drawer = await openWang();
+  await expect(drawer.getByTestId('applicant-limited')).toHaveText('办件只列出您代办或被分派核查的；完整证件号码仅窗口人员和管理员可查看。');
+  await expect(drawer.getByTestId('applicant-materials').getByRole('row').filter({ hasText: '居住证明' })).toContainText('高拍仪扫描');
+  const cases = drawer.getByTestId('applicant-cases').locator('tbody tr.ant-table-row');
+  await expect(cases).toHaveCount(1);
+  await expect(cases).toContainText(own.caseNo);
+  await expect(drawer.getByRole('button', { name: '查看完整证件号码' })).toHaveCount(0);
+  await page.screenshot({ path: info.outputPath('applicant-drawer-assistant-own-case.png') });
+  expect(await page.evaluate(inspectScreen)).toEqual([]);
+  await close();
+  expect(errors).toEqual([]);
+
+  // The clerk: no such line, the library, every case, the audited reveal.
+  const clerk = await (await browser.newContext({ locale: 'zh-CN', viewport: { width: 1366, height: 768 } })).newPage();
+  await signIn(clerk, 'zhangmin');
+  await clerk.getByRole('menuitem', { name: '申请人登记' }).click();
+  await clerk.getByRole('row').filter({ hasText: '王芳' }).first().getByTestId('applicant-open').click();
+  const seen = clerk.getByTestId('applicant-drawer');
+  await expect(seen.getByTestId('applicant-materials').getByRole('row').filter({ hasText: '居住证明' })).toBeVisible();
+  await expect(seen.getByTestId('applicant-cases')).toContainText(windowCase.caseNo);
+  await expect(seen.getByTestId('applicant-cases')).toContainText(own.caseNo);
+  await expect(seen.getByRole('button', { name: '查看完整证件号码' })).toBeVisible();
+  await expect(seen.getByTestId('applicant-limited')).toHaveCount(0);
+  await clerk.context().close();
 });

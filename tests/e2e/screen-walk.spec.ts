@@ -78,7 +78,7 @@ const DIALOGS: Record<'clerk-intake' | 'clerk' | 'supervisor' | 'assistant', str
     '录入核查结论：420325-ZWFW-…',
     '登记整改结果：420325-ZWFW-…',
   ],
-  assistant: ['核查任务 420325-ZWFW-…', '录入核查结论：420325-ZWFW-…'],
+  assistant: ['核查任务 420325-ZWFW-…', '录入核查结论：420325-ZWFW-…', '申请人：孙丽', '申请人：王芳'],
 };
 
 const reached = (expected: string, seen: Set<string>) =>
@@ -436,6 +436,18 @@ async function applicantsJourney(walk: ScreenWalk): Promise<void> {
   await walk.dialog('申请人-查看', () => row.getByTestId('applicant-open').click(), { ready: (d) => expect(d.getByTestId('applicant-cases')).toContainText('420325-ZWFW') });
 }
 
+/**
+ * 申请人登记 as an assistant: 孙丽 (no case of hers is 陈静's) with her library and cases held back and
+ * said in one line; 王芳 (her 托育 commitment's check is assigned to 陈静) with her library.
+ */
+async function assistantApplicantsJourney(walk: ScreenWalk): Promise<void> {
+  const { page } = walk;
+  await menu(page, '申请人登记');
+  const open = (name: string) => page.getByRole('row').filter({ hasText: name }).first().getByTestId('applicant-open').click();
+  await walk.dialog('申请人-查看-无权', () => open('孙丽'), { ready: (d) => expect(d.getByTestId('applicant-limited')).toContainText('材料库和办件仅在您代办或被分派核查其办件时可查看') });
+  await walk.dialog('申请人-查看-被分派', () => open('王芳'), { ready: (d) => expect(d.getByTestId('applicant-cases')).toContainText('托育机构备案') });
+}
+
 /** 事项清单: a guide's PDF. */
 async function catalogGuideJourney(walk: ScreenWalk): Promise<void> {
   const { page } = walk;
@@ -598,7 +610,7 @@ test('the supervisor (admin): every screen and every dialog at 1366×768 — not
 });
 
 test('the assistant (陈静): every screen and every dialog at 1366×768 — nothing overflows, no short word broken, nothing raw, no page error', async ({ page }, info) => {
-  await walkRole(page, info, 'assistant', 'chenjing', [(w) => verificationJourney(w, false)]);
+  await walkRole(page, info, 'assistant', 'chenjing', [(w) => verificationJourney(w, false), assistantApplicantsJourney]);
 });
 
 test('the recovery screen (the store emptied, a daily backup kept) and its supervisor confirmation at 1366×768 — nothing overflows, no short word broken, nothing raw, no page error', async ({ page }, info) => {

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { Button, Descriptions, Drawer, Space, Table, Tag, Typography } from 'antd';
+import { Alert, Button, Descriptions, Drawer, Space, Table, Tag, Typography } from 'antd';
 import { EyeOutlined } from '@ant-design/icons';
 import type { ApplicantView, MethodOutput } from '../../../../shared/ipc/contract';
 import type { MaterialView } from '../../../../shared/ipc/methods/intake';
@@ -13,6 +13,7 @@ import { CreditBlockAlert } from '../intake/CreditBlockAlert';
 import { CASE_STATUS_COLORS } from '../../lib/case-status';
 
 type CaseRow = MethodOutput<'intake.list'>[number];
+type Access = MethodOutput<'applicants.access'>;
 
 /** Where a kept material came from: the case it was checked for, another window of the hall, or a standalone scan (the only other way in). */
 function materialSource(m: MaterialView): string {
@@ -25,18 +26,24 @@ function materialSource(m: MaterialView): string {
  * 申请人登记 › one applicant, read-only (一次提交，长期有效): their material library with each
  * material's certificate, source and validity (judged by the service, shared/rules/material-validity.ts),
  * pages full size; their cases, each opened as 办件查询 opens it; and whether they may commit now.
+ * What the signed-in user may see of them is the service's answer (applicants.access, held by
+ * electron/services/cases/case-access.ts): what their role may not see is left out and said in one
+ * line (an assistant: no full ID number; the library and cases only through their own cases).
  */
 export function ApplicantDrawer({ applicant, onClose, onRevealId }: { applicant: ApplicantView | null; onClose: () => void; onRevealId?: (a: ApplicantView) => void }) {
   const openCase = useDesk((s) => s.openCase);
   const [materials, setMaterials] = useState<MaterialView[]>([]);
   const [cases, setCases] = useState<CaseRow[]>([]);
+  const [access, setAccess] = useState<Access | null>(null);
   const [error, setError] = useState<string | null>(null);
   const pages = useMaterialPagesViewer();
 
   const load = useCallback(async (id: number) => {
     setError(null);
     try {
-      const [m, c] = await Promise.all([call('materials.forApplicant', { applicantId: id }), call('intake.list', { applicantId: id, limit: 100 })]);
+      const a = await call('applicants.access', { id });
+      setAccess(a);
+      const [m, c] = await Promise.all([a.materials ? call('materials.forApplicant', { applicantId: id }) : [], call('intake.list', { applicantId: id, limit: 100 })]);
       setMaterials(m);
       setCases(c);
     } catch (e) {
@@ -47,6 +54,7 @@ export function ApplicantDrawer({ applicant, onClose, onRevealId }: { applicant:
   useEffect(() => {
     setMaterials([]);
     setCases([]);
+    setAccess(null);
     if (applicant) void load(applicant.id);
   }, [applicant, load]);
 
@@ -54,13 +62,14 @@ export function ApplicantDrawer({ applicant, onClose, onRevealId }: { applicant:
   return (
     <Drawer open width={900} title={`申请人：${applicant.name}`} onClose={onClose} destroyOnHidden data-testid="applicant-drawer">
       <LoadError error={error} retry={() => void load(applicant.id)} />
+      {access?.note && <Alert type="info" showIcon style={{ marginBottom: 12 }} title={access.note} data-testid="applicant-limited" />}
       <Descriptions size="small" column={2} style={{ marginBottom: 12 }} data-testid="applicant-facts">
         <Descriptions.Item label="证件号码">
           <Space size={4}>
             <Typography.Text code style={{ whiteSpace: 'nowrap' }} data-testid="applicant-id-masked">
               {applicant.idNumberMasked}
             </Typography.Text>
-            {onRevealId && <Button size="small" type="text" icon={<EyeOutlined />} aria-label="查看完整证件号码" title="查看完整证件号码" onClick={() => onRevealId(applicant)} />}
+            {onRevealId && access?.revealId && <Button size="small" type="text" icon={<EyeOutlined />} aria-label="查看完整证件号码" title="查看完整证件号码" onClick={() => onRevealId(applicant)} />}
           </Space>
         </Descriptions.Item>
         <Descriptions.Item label="联系电话">{applicant.phoneMasked}</Descriptions.Item>
@@ -74,52 +83,56 @@ export function ApplicantDrawer({ applicant, onClose, onRevealId }: { applicant:
         <CreditBlockAlert applicantId={applicant.id} showEligible />
       </div>
 
-      <Typography.Title level={5}>材料库（{materials.length} 份）</Typography.Title>
-      <Table<MaterialView>
-        rowKey="id"
-        size="small"
-        data-testid="applicant-materials"
-        dataSource={materials}
-        pagination={{ pageSize: 5, hideOnSinglePage: true }}
-        locale={{ emptyText: '材料库中还没有该申请人的材料' }}
-        columns={[
-          {
-            title: '材料',
-            key: 'title',
-            render: (_: unknown, m) => (
-              <span>
-                {m.title}
-                <Typography.Text type="secondary" style={{ display: 'block', fontSize: 12 }}>
-                  {m.certificateName ?? (m.certificateCode ? m.certificateCode : '未指定证明')}
-                </Typography.Text>
-              </span>
-            ),
-          },
-          { title: '来源', key: 'source', className: 'desk-nowrap', render: (_: unknown, m) => materialSource(m) },
-          { title: '留存日期', dataIndex: 'createdAt', className: 'desk-nowrap', render: (v: string) => <span title={deskTime(v)}>{deskDay(v)}</span> },
-          {
-            title: '有效期至',
-            key: 'valid',
-            className: 'desk-nowrap',
-            render: (_: unknown, m) => (
-              <Space size={4} data-testid="material-validity">
-                {m.validUntil ?? '长期'}
-                {m.valid ? <Tag color="green">有效</Tag> : <Tag color="red">已过期</Tag>}
-              </Space>
-            ),
-          },
-          {
-            title: '',
-            key: 'pages',
-            className: 'desk-nowrap',
-            render: (_: unknown, m) => (
-              <Button size="small" disabled={m.pages === 0} onClick={() => void pages.show(m.title, [m])}>
-                查看 {m.pages} 页
-              </Button>
-            ),
-          },
-        ]}
-      />
+      {access?.materials && (
+        <>
+          <Typography.Title level={5}>材料库（{materials.length} 份）</Typography.Title>
+          <Table<MaterialView>
+            rowKey="id"
+            size="small"
+            data-testid="applicant-materials"
+            dataSource={materials}
+            pagination={{ pageSize: 5, hideOnSinglePage: true }}
+            locale={{ emptyText: '材料库中还没有该申请人的材料' }}
+            columns={[
+              {
+                title: '材料',
+                key: 'title',
+                render: (_: unknown, m) => (
+                  <span>
+                    {m.title}
+                    <Typography.Text type="secondary" style={{ display: 'block', fontSize: 12 }}>
+                      {m.certificateName ?? (m.certificateCode ? m.certificateCode : '未指定证明')}
+                    </Typography.Text>
+                  </span>
+                ),
+              },
+              { title: '来源', key: 'source', className: 'desk-nowrap', render: (_: unknown, m) => materialSource(m) },
+              { title: '留存日期', dataIndex: 'createdAt', className: 'desk-nowrap', render: (v: string) => <span title={deskTime(v)}>{deskDay(v)}</span> },
+              {
+                title: '有效期至',
+                key: 'valid',
+                className: 'desk-nowrap',
+                render: (_: unknown, m) => (
+                  <Space size={4} data-testid="material-validity">
+                    {m.validUntil ?? '长期'}
+                    {m.valid ? <Tag color="green">有效</Tag> : <Tag color="red">已过期</Tag>}
+                  </Space>
+                ),
+              },
+              {
+                title: '',
+                key: 'pages',
+                className: 'desk-nowrap',
+                render: (_: unknown, m) => (
+                  <Button size="small" disabled={m.pages === 0} onClick={() => void pages.show(m.title, [m])}>
+                    查看 {m.pages} 页
+                  </Button>
+                ),
+              },
+            ]}
+          />
+        </>
+      )}
 
       <Typography.Title level={5} style={{ marginTop: 16 }}>
         办件（{cases.length} 件）
@@ -130,7 +143,7 @@ export function ApplicantDrawer({ applicant, onClose, onRevealId }: { applicant:
         data-testid="applicant-cases"
         dataSource={cases}
         pagination={{ pageSize: 5, hideOnSinglePage: true }}
-        locale={{ emptyText: '该申请人还没有办件' }}
+        locale={{ emptyText: access && !access.allCases ? '没有您代办或被分派核查的该申请人办件' : '该申请人还没有办件' }}
         columns={[
           { title: '办件编号', dataIndex: 'caseNo', className: 'desk-nowrap' },
           { title: '事项', key: 'items', render: (_: unknown, r) => (r.bundleName ? <span title={r.items}>{r.bundleName}</span> : r.items) },
