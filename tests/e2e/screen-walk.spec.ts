@@ -366,6 +366,19 @@ async function intakeJourney(walk: ScreenWalk): Promise<void> {
   await walk.check('受理-受理');
   // Back at the certificates: the signed commitment, its withdrawal, the original kept.
   await page.getByRole('button', { name: /返回证明办理/ }).click();
+  // 查看原件: the original just kept (files.original, a 900 × 600 PNG) in the image preview, with its toolbar.
+  await button(page.getByTestId('certificates-table'), '查看原件').first().click();
+  const img = page.locator('.ant-image-preview-img');
+  await expect(img).toBeVisible();
+  // Its toolbar: flip, rotate, zoom (one page: no 上一页/下一页).
+  await expect(page.locator('.ant-image-preview-actions-action')).toHaveCount(6);
+  for (const action of ['flipY', 'flipX', 'rotateLeft', 'rotateRight', 'zoomOut', 'zoomIn']) await expect(page.locator(`.ant-image-preview-actions-action-${action}`)).toBeVisible();
+  await walk.check('受理-查看原件');
+  // The page as kept, not the 70 px thumbnail: the full image, drawn large.
+  expect(await img.evaluate((i: HTMLImageElement) => [i.naturalWidth, i.naturalHeight])).toEqual([900, 600]);
+  expect((await img.boundingBox())!.width).toBeGreaterThan(600);
+  await page.keyboard.press('Escape');
+  await expect(img).toHaveCount(0);
   const signed = page.getByTestId('certificates-table').getByRole('row').filter({ has: button(page, '撤回承诺') }).first();
   await walk.dialog('受理-告知承诺书', () => button(signed, '查看承诺书').click(), { ready: () => expectPdfRendered(page) });
   await walk.dialog('受理-撤回承诺', () => button(signed, '撤回承诺').click());
@@ -406,23 +419,6 @@ async function readOnlyJourney(walk: ScreenWalk): Promise<void> {
   await page.getByRole('row').filter({ hasText: '王芳' }).filter({ hasText: '托育机构备案' }).getByRole('button', { name: /查\s*看/ }).click();
   await expect(page.getByTestId('case-read-only')).toBeVisible();
   await walk.check('办件查看-只读');
-  // 查看原件: the retained 授权委托书 of 王芳's 个体工商户设立登记 (kept by seed(): a 640 × 480 JPEG)
-  // in the image preview, full size, with its toolbar.
-  await menu(page, '办件查询');
-  await page.getByRole('row').filter({ hasText: '王芳' }).filter({ hasText: '个体工商户设立登记' }).getByRole('button', { name: /查\s*看/ }).click();
-  await expect(page.getByTestId('case-read-only')).toBeVisible();
-  await button(page.getByTestId('certificates-table').getByRole('row').filter({ hasText: '授权委托书' }), '查看原件').click();
-  const img = page.locator('.ant-image-preview-img');
-  await expect(img).toBeVisible();
-  // Its toolbar: flip, rotate, zoom (one page: no 上一页/下一页).
-  await expect(page.locator('.ant-image-preview-actions-action')).toHaveCount(6);
-  for (const action of ['flipY', 'flipX', 'rotateLeft', 'rotateRight', 'zoomOut', 'zoomIn']) await expect(page.locator(`.ant-image-preview-actions-action-${action}`)).toBeVisible();
-  await walk.check('办件查看-查看原件');
-  expect(await img.evaluate((i: HTMLImageElement) => [i.naturalWidth, i.naturalHeight])).toEqual([640, 480]);
-  // Drawn at its own size (the page fits the 1366 × 768 window: not scaled down, not a thumbnail).
-  expect(Math.round((await img.boundingBox())!.width)).toBe(640);
-  await page.keyboard.press('Escape');
-  await expect(img).toHaveCount(0);
 }
 
 /** 申请人登记: the full ID number and phone behind their buttons, the edit form, the person's drawer (材料库, 办件, 信用). */
