@@ -82,9 +82,8 @@ function ConflictCard({ k, onSettled }: { k: HallConflictView; onSettled: () => 
                 <Typography.Text type="secondary" style={{ fontSize: 12 }}>
                   收到于 {deskTime(v.receivedAt)}
                 </Typography.Text>
-                {/* Below its button: above, the bubble hid the version's own heading. */}
+                {/* Above its button, the values to compare left in sight; it covers the column's heading, so it names the version and its desk itself. */}
                 <Popconfirm
-                  placement="bottom"
                   title={`采用版本 ${v.version}（${v.deskName}）？`}
                   description="选定后，全厅各窗口都将显示这个版本。"
                   okText="采用"
