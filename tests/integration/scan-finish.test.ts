@@ -59,6 +59,7 @@ describe('scans.finish: a standalone scan belongs to an applicant', () => {
     const v = await scanned({ applicantId: wang, kind: 'certificate', title: '出生医学证明' }, 2);
     const before = (await d.call('materials.forApplicant', { applicantId: wang }, token)).length;
     const r = await d.call('scans.finish', { documentId: v.id }, token);
+    expect(r.alreadyFinished).toBe(false);
     expect(r.document).toMatchObject({ id: v.id, status: 'done', applicant: { id: wang, name: '王芳' }, case: null });
     expect(r.material.certificate).toEqual({ code: 'ZM-420325-0001', name: '出生医学证明' });
     expect(r.material.validUntil).toBeNull(); // 出生医学证明 has no 有效期: 长期
@@ -80,9 +81,12 @@ describe('scans.finish: a standalone scan belongs to an applicant', () => {
     expect(used.state).toBe('presented');
     expect(used.materials).toEqual([{ id: m.id, title: '出生医学证明', trustGrade: 'B', reused: true, pages: 2 }]);
 
-    // Finished is finished: a second 完成 is refused and files nothing twice.
-    expect(await failure(d.call('scans.finish', { documentId: v.id }, token))).toEqual({ code: 'INVALID_STATE', message: '“出生医学证明”已完成；如需修改，请先重新打开。' });
+    // Finished is finished: a second 完成 answers the same material and files nothing twice.
+    const again = await d.call('scans.finish', { documentId: v.id }, token);
+    expect(again.alreadyFinished).toBe(true);
+    expect(again.material).toEqual({ id: m.id, certificate: { code: 'ZM-420325-0001', name: '出生医学证明' }, validUntil: null });
     expect(await d.call('materials.forApplicant', { applicantId: wang }, token)).toHaveLength(before + 1);
+    expect(finishEntries(v.id)).toBe(1);
   });
 
   it('lists the scans started for an applicant and not finished (status open), with the applicant’s name, to resume them', async () => {
@@ -188,5 +192,113 @@ describe('scans.finish: a standalone scan belongs to an applicant', () => {
   it('refuses a scan without pages', async () => {
     const v = await scanned({ applicantId: wang, kind: 'other', title: '空文档' }, 0);
     expect(await failure(d.call('scans.finish', { documentId: v.id }, token))).toEqual({ code: 'INVALID_STATE', message: '文档还没有页面，不能完成。' });
+  });
+});
+
+// The link scan → material as data (migrations/0025): 完成 is idempotent, a filed scan is not
+// reopened, and the 有效期 typed at the start is kept with the scan for 继续 and used at 完成.
+describe('scans.finish: one scan, one material', () => {
+  const library = async (applicantId: number) => (await d.call('materials.forApplicant', { applicantId }, token)).length;
+  function linkedMaterial(documentId: number): number | null {
+    const db = openTestStore(d.app.dbFile, { readonly: true });
+    try {
+      return db.prepare('SELECT material_id FROM scan_documents WHERE id = ?').pluck().get(documentId) as number | null;
+    } finally {
+      db.close();
+    }
+  }
+
+  it('完成 twice files one material: the second answers it (alreadyFinished) and writes nothing; the scan, its list and the library name each other', async () => {
+    const v = await scanned({ applicantId: liu, kind: 'certificate', title: '出生医学证明' }, 2);
+    const before = await library(liu);
+    const first = await d.call('scans.finish', { documentId: v.id }, token);
+    const second = await d.call('scans.finish', { documentId: v.id }, token);
+    expect(first.alreadyFinished).toBe(false);
+    expect(second.alreadyFinished).toBe(true);
+    expect(second.material).toEqual(first.material);
+    expect(await library(liu)).toBe(before + 1);
+    expect(finishEntries(v.id)).toBe(1);
+    expect(linkedMaterial(v.id)).toBe(first.material.id);
+
+    const link = { id: first.material.id, title: '出生医学证明', certificate: { code: 'ZM-420325-0001', name: '出生医学证明' }, validUntil: null, applicantName: '赵大勇' };
+    expect((await d.call('scans.getDocument', { documentId: v.id }, token)).material).toEqual(link);
+    expect(second.document.material).toEqual(link);
+    expect((await d.call('scans.listDocuments', { applicantId: liu, status: 'done' }, token)).find((x) => x.id === v.id)!.material).toEqual(link);
+    const m = (await d.call('materials.forApplicant', { applicantId: liu }, token)).find((x) => x.id === first.material.id)!;
+    expect(m.scan).toEqual({ documentId: v.id, title: '出生医学证明', scannedBy: '张敏', finishedAt: first.document.updatedAt });
+
+    // A repeat asking for something else than the first 完成 did is refused, writing nothing.
+    expect(await failure(d.call('scans.finish', { documentId: v.id, validUntil: '2030-01-01' }, token))).toEqual({
+      code: 'BAD_INPUT',
+      message: '“出生医学证明”已按有效期至 长期 存入材料库，不能再改为 2030-01-01。',
+    });
+    expect(await failure(d.call('scans.finish', { documentId: v.id, applicantId: wang }, token))).toEqual({
+      code: 'BAD_INPUT',
+      message: '“出生医学证明”已存入申请人赵大勇的材料库，不能改到其他申请人名下。',
+    });
+    // The same applicant named again is the same 完成.
+    expect((await d.call('scans.finish', { documentId: v.id, applicantId: liu }, token)).material.id).toBe(first.material.id);
+    expect(await library(liu)).toBe(before + 1);
+    expect(finishEntries(v.id)).toBe(1);
+  });
+
+  it('two 完成 at once (a retry while the first is still answering) file one material, and both answer it', async () => {
+    const v = await scanned({ applicantId: liu, kind: 'other', title: '营业执照（副本）' }, 1);
+    const before = await library(liu);
+    const [a, b] = await Promise.all([d.call('scans.finish', { documentId: v.id }, token), d.call('scans.finish', { documentId: v.id }, token)]);
+    expect(a.material.id).toBe(b.material.id);
+    expect([a.alreadyFinished, b.alreadyFinished].sort()).toEqual([false, true]);
+    expect(await library(liu)).toBe(before + 1);
+    expect(finishEntries(v.id)).toBe(1);
+    expect(linkedMaterial(v.id)).toBe(a.material.id);
+  });
+
+  it('a filed scan is not reopened nor changed (start a new scan); one closed without the library still is', async () => {
+    const v = await scanned({ applicantId: liu, kind: 'other', title: '房屋租赁合同' }, 1);
+    const r = await d.call('scans.finish', { documentId: v.id }, token);
+    const pagesOf = async (materialId: number) => (await d.call('materials.forApplicant', { applicantId: liu }, token)).find((x) => x.id === materialId)!.pages;
+    expect(await failure(d.call('scans.setStatus', { documentId: v.id, status: 'open' }, token))).toEqual({
+      code: 'INVALID_STATE',
+      message: '“房屋租赁合同”已存入申请人赵大勇的材料库（材料“房屋租赁合同”），不能重新打开：材料库中的材料存入后不再改动。如需补拍页面，请新建扫描件，完成后另存为一份材料。',
+    });
+    expect(await failure(d.call('scans.addPage', { documentId: v.id, ...page() }, token))).toEqual({
+      code: 'INVALID_STATE',
+      message: '“房屋租赁合同”已存入申请人赵大勇的材料库（材料“房屋租赁合同”），不能添加页面；如需补拍或重拍，请新建扫描件。',
+    });
+    expect(await failure(d.call('scans.deletePage', { pageId: r.document.pages[0]!.id }, token))).toEqual({
+      code: 'INVALID_STATE',
+      message: '“房屋租赁合同”已存入申请人赵大勇的材料库（材料“房屋租赁合同”），不能删除页面；如需补拍或重拍，请新建扫描件。',
+    });
+    const now = await d.call('scans.getDocument', { documentId: v.id }, token);
+    expect(now).toMatchObject({ status: 'done', material: { id: r.material.id } });
+    expect(now.pages.map((p) => p.id)).toEqual(r.document.pages.map((p) => p.id));
+    expect(await pagesOf(r.material.id)).toBe(1);
+
+    // A scan closed without 完成 (scans.setStatus, as intake's own scans are) files nothing and reopens as before.
+    const plain = await scanned({ applicantId: liu, kind: 'other', title: '结婚证' }, 1);
+    expect((await d.call('scans.setStatus', { documentId: plain.id, status: 'done' }, token)).material).toBeNull();
+    expect(await failure(d.call('scans.addPage', { documentId: plain.id, ...page() }, token))).toEqual({ code: 'INVALID_STATE', message: '“结婚证”已完成，不能添加页面；如需修改，请先重新打开。' });
+    expect((await d.call('scans.setStatus', { documentId: plain.id, status: 'open' }, token)).status).toBe('open');
+  });
+
+  it('the 有效期 and certificate given at the start are kept with the scan (继续 finds them) and 完成 files with them unless it names another date', async () => {
+    const v = await scanned({ applicantId: wang, kind: 'certificate', title: '出生医学证明', validUntil: '2031-06-30' }, 1);
+    expect(v).toMatchObject({ validUntil: '2031-06-30', certificate: { code: 'ZM-420325-0001', name: '出生医学证明' }, material: null });
+    // 继续: the page reads the scan again.
+    expect(await d.call('scans.getDocument', { documentId: v.id }, token)).toMatchObject({ validUntil: '2031-06-30', certificate: { code: 'ZM-420325-0001', name: '出生医学证明' } });
+    expect((await d.call('scans.listDocuments', { applicantId: wang, status: 'open' }, token)).find((x) => x.id === v.id)!.validUntil).toBe('2031-06-30');
+    const r = await d.call('scans.finish', { documentId: v.id }, token);
+    expect(r.material).toEqual({ id: r.material.id, certificate: { code: 'ZM-420325-0001', name: '出生医学证明' }, validUntil: '2031-06-30' });
+    expect((await d.call('materials.forApplicant', { applicantId: wang }, token)).find((x) => x.id === r.material.id)).toMatchObject({ validUntil: '2031-06-30', valid: true });
+    // The same date named again is the same 完成.
+    expect((await d.call('scans.finish', { documentId: v.id, validUntil: '2031-06-30' }, token)).alreadyFinished).toBe(true);
+
+    // A date given at 完成 wins over the one typed at the start, and is the one kept.
+    const w2 = await scanned({ applicantId: wang, kind: 'other', title: '居住证', validUntil: '2031-06-30' }, 1);
+    expect(w2.certificate).toBeNull(); // no catalog certificate has that name: 未指定证明
+    const r2 = await d.call('scans.finish', { documentId: w2.id, validUntil: '2029-12-31' }, token);
+    expect(r2.material.validUntil).toBe('2029-12-31');
+    expect(r2.document.validUntil).toBe('2029-12-31');
+    expect(await failure(d.call('scans.createDocument', { applicantId: wang, kind: 'other', title: '错误日期', validUntil: '2031/06/30' }, token))).toMatchObject({ code: 'BAD_INPUT' });
   });
 });

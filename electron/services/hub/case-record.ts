@@ -30,7 +30,8 @@ type Row = Record<string, unknown>;
 const CASE_DOCS = 'SELECT id FROM scan_documents WHERE case_id = @c';
 const CASE_COMMITMENTS = 'SELECT id FROM commitments WHERE case_id = @c';
 const CASE_TASKS = `SELECT id FROM verification_tasks WHERE commitment_id IN (${CASE_COMMITMENTS})`;
-const CASE_MATERIALS = 'SELECT material_id FROM case_materials WHERE case_id = @c';
+// The materials the case uses, and those its scans became (scan_documents.material_id, migrations/0025).
+const CASE_MATERIALS = 'SELECT material_id FROM case_materials WHERE case_id = @c UNION SELECT material_id FROM scan_documents WHERE case_id = @c AND material_id IS NOT NULL';
 
 /** The case's tables in import order (a row's references come before it), with the rows that belong to the case. */
 const TABLES: { table: string; where: string; order: string }[] = [

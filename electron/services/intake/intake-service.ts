@@ -557,8 +557,11 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
       const validity = (code: string | null) => certificate(code)?.validity_months ?? null;
       const rows = db
         .prepare(
-          `SELECT m.*, COALESCE(c.case_no, m.source_case_no) AS case_no, (SELECT COUNT(*) FROM material_pages p WHERE p.material_id = m.id) AS pages
-           FROM materials m LEFT JOIN cases c ON c.id = m.source_case_id WHERE m.applicant_id = ? ORDER BY m.id DESC`,
+          `SELECT m.*, COALESCE(c.case_no, m.source_case_no) AS case_no, (SELECT COUNT(*) FROM material_pages p WHERE p.material_id = m.id) AS pages,
+                  s.id AS scan_id, s.title AS scan_title, s.updated_at AS scan_finished_at, su.display_name AS scan_by
+           FROM materials m LEFT JOIN cases c ON c.id = m.source_case_id
+             LEFT JOIN scan_documents s ON s.material_id = m.id LEFT JOIN users su ON su.id = s.created_by
+           WHERE m.applicant_id = ? ORDER BY m.id DESC`,
         )
         .all(applicantId) as {
         id: number;
@@ -573,6 +576,10 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
         created_at: string;
         origin_window: string | null;
         origin_desk: string | null;
+        scan_id: number | null;
+        scan_title: string | null;
+        scan_finished_at: string | null;
+        scan_by: string | null;
       }[];
       return rows.map((m) => ({
         id: m.id,
@@ -588,6 +595,7 @@ export function createIntakeService(deps: IntakeDeps, queries: DataQueries): Par
         sourceCaseNo: m.case_no,
         createdAt: m.created_at,
         fromWindow: m.origin_desk === null ? null : (m.origin_window ?? m.origin_desk),
+        scan: m.scan_id === null ? null : { documentId: m.scan_id, title: m.scan_title!, scannedBy: m.scan_by ?? '', finishedAt: m.scan_finished_at! },
       }));
     },
 

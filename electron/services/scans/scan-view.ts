@@ -1,4 +1,5 @@
 import { AppError } from '../../app/app-error';
+import { materialLink } from './scan-link';
 import type { Db } from '../../store/open-store';
 import type { ScanCapture, ScanDocumentView, ScanKind, ScanMode, ScanPageView, ScanSheet } from '../../../shared/ipc/methods/scans';
 
@@ -14,6 +15,12 @@ export interface DocumentRow {
   created_at: string;
   created_by: number;
   updated_at: string;
+  /** The material 完成 filed it as (migrations/0025), or null. */
+  material_id: number | null;
+  /** 有效期至 typed when it was started (or at 完成), or null. */
+  valid_until: string | null;
+  /** The catalog certificate its name matched when it was started, or null. */
+  certificate_code: string | null;
 }
 
 export interface PageRow {
@@ -126,6 +133,9 @@ export function buildDocumentView(db: Db, documentId: number): ScanDocumentView 
     trustGrade: d.trust_grade,
     trustNote: d.trust_note,
     status: d.status,
+    validUntil: d.valid_until,
+    certificate: d.certificate_code === null ? null : { code: d.certificate_code, name: d.title },
+    material: d.material_id === null ? null : materialLink(db, d.material_id),
     pages: pageViews,
     idCardPairs: pairs.map((p) => ({ id: p.id, frontPageId: p.front_page_id, backPageId: p.back_page_id })),
     sheets: sheetsOf(pages, pairs),

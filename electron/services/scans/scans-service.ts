@@ -20,7 +20,9 @@ import { buildDocumentView, livePages, loadDocument, loadPage, type DocumentRow,
 import type { ScanPdfFileRef, ScanPdfJobArgs, ScanPdfJobResult } from './scan-pdf';
 import { chinaDate } from '../../../shared/rules/china-time';
 import { assistantCaseCondition, refuseUnlessDocumentReadable } from '../cases/case-access';
-import { finishScan } from './scan-finish';
+import { AlreadyFinished, certificateNamed, finishScan, repeatedFinish } from './scan-finish';
+import { materialLink, refuseReopenOfFiled, refuseUnlessOpen } from './scan-link';
+import { currentCatalogVersion } from '../catalog/catalog-service';
 
 export interface ScansDeps extends Deps {
   files: FileStore;
@@ -54,8 +56,8 @@ interface StoredPage {
 const MAX_EXPORT_BYTES = 200 * 1024 * 1024;
 
 
-function requireOpen(d: DocumentRow, doing: string): void {
-  if (d.status !== 'open') throw new AppError('INVALID_STATE', `“${d.title}”已完成，不能${doing}；如需修改，请先重新打开。`, { documentId: d.id, doing });
+function requireOpen(db: Db, d: DocumentRow, doing: string): void {
+  refuseUnlessOpen(db, d, doing);
 }
 
 function requireLive(p: PageRow, doing: string): void {
@@ -143,28 +145,37 @@ export function createScansService(deps: ScansDeps): PartialHandlers {
   });
 
   return {
-    'scans.createDocument': ({ applicantId, caseId, kind, title }, ctx) => {
+    'scans.createDocument': ({ applicantId, caseId, kind, title, validUntil }, ctx) => {
       const documentId = deps.write(ctx.actor, (w) => {
         let applicant = applicantId ?? null;
         if (applicant !== null && !w.db.prepare('SELECT 1 FROM applicants WHERE id = ?').get(applicant)) throw new AppError('NOT_FOUND', '该申请人不存在。');
+        let versionId = currentCatalogVersion(w.db, w.at);
         if (caseId !== undefined) {
-          const c = w.db.prepare('SELECT applicant_id FROM cases WHERE id = ?').get(caseId) as { applicant_id: number } | undefined;
+          const c = w.db.prepare('SELECT applicant_id, catalog_version_id FROM cases WHERE id = ?').get(caseId) as { applicant_id: number; catalog_version_id: number } | undefined;
           if (!c) throw new AppError('NOT_FOUND', '该办件不存在。');
           if (applicant !== null && c.applicant_id !== applicant) throw new AppError('BAD_INPUT', '该办件不属于所选申请人。', { caseId, applicantId });
           applicant = c.applicant_id;
+          versionId = c.catalog_version_id;
         }
+        // The certificate chosen by its name now (the case's catalog version, else the one in force): 完成 files it under that one.
+        const certificate = certificateNamed(w.db, title, versionId);
         const iso = w.at.toISOString();
         // Pages are scanned from the originals the applicant presents at the window: trust grade B.
         const note = `经与原件核对无误，核对人：${ctx.user!.displayName}，${chinaDate(w.at)}`;
         const id = Number(
           w.db
             .prepare(
-              `INSERT INTO scan_documents (applicant_id, case_id, kind, title, trust_grade, trust_note, status, created_at, created_by, updated_at)
-               VALUES (?, ?, ?, ?, 'B', ?, 'open', ?, ?, ?)`,
+              `INSERT INTO scan_documents (applicant_id, case_id, kind, title, trust_grade, trust_note, status, created_at, created_by, updated_at, valid_until, certificate_code)
+               VALUES (?, ?, ?, ?, 'B', ?, 'open', ?, ?, ?, ?, ?)`,
             )
-            .run(applicant, caseId ?? null, kind, title, note, iso, userId(ctx), iso).lastInsertRowid,
+            .run(applicant, caseId ?? null, kind, title, note, iso, userId(ctx), iso, validUntil ?? null, certificate?.code ?? null).lastInsertRowid,
         );
-        w.audit({ action: 'scan.createDocument', entityType: 'scan_document', entityId: id, detail: { kind: SCAN_KIND_LABELS[kind], title, applicantId: applicant, caseId: caseId ?? null } });
+        w.audit({
+          action: 'scan.createDocument',
+          entityType: 'scan_document',
+          entityId: id,
+          detail: { kind: SCAN_KIND_LABELS[kind], title, applicantId: applicant, caseId: caseId ?? null, validUntil: validUntil ?? null, certificate: certificate?.code ?? null },
+        });
         return id;
       });
       return view(documentId);
@@ -172,14 +183,14 @@ export function createScansService(deps: ScansDeps): PartialHandlers {
 
     'scans.addPage': ({ documentId, ...input }, ctx) => {
       const d = loadDocument(db, documentId);
-      requireOpen(d, '添加页面');
+      requireOpen(db, d, '添加页面');
       if (livePages(db, documentId).length >= SCAN_LIMITS.maxPagesPerDocument) {
         throw new AppError('INVALID_STATE', `一份文档最多 ${SCAN_LIMITS.maxPagesPerDocument} 页，请新建文档继续扫描。`);
       }
       const stored = storePage(input);
       deps.write(ctx.actor, (w) => {
         // Again under the write lock: the document may have been closed meanwhile.
-        requireOpen(loadDocument(w.db, documentId), '添加页面');
+        requireOpen(w.db, loadDocument(w.db, documentId), '添加页面');
         const next = w.db.prepare('SELECT COALESCE(MAX(position) + 1, 0) AS n, COUNT(*) AS c FROM scan_pages WHERE document_id = ? AND deleted_at IS NULL').get(documentId) as {
           n: number;
           c: number;
@@ -196,12 +207,12 @@ export function createScansService(deps: ScansDeps): PartialHandlers {
     'scans.retakePage': ({ pageId, ...input }, ctx) => {
       const old = loadPage(db, pageId);
       requireLive(old, '重拍');
-      requireOpen(loadDocument(db, old.document_id), '重拍页面');
+      requireOpen(db, loadDocument(db, old.document_id), '重拍页面');
       const stored = storePage(input);
       deps.write(ctx.actor, (w) => {
         const cur = loadPage(w.db, pageId);
         requireLive(cur, '重拍');
-        requireOpen(loadDocument(w.db, cur.document_id), '重拍页面');
+        requireOpen(w.db, loadDocument(w.db, cur.document_id), '重拍页面');
         recordFiles(w, stored);
         // The old row leaves the position first (the live-position index allows one page per position).
         w.db.prepare('UPDATE scan_pages SET deleted_at = ?, deleted_by = ? WHERE id = ?').run(w.at.toISOString(), userId(ctx), cur.id);
@@ -224,7 +235,7 @@ export function createScansService(deps: ScansDeps): PartialHandlers {
       const documentId = deps.write(ctx.actor, (w) => {
         const p = loadPage(w.db, pageId);
         requireLive(p, '删除');
-        requireOpen(loadDocument(w.db, p.document_id), '删除页面');
+        requireOpen(w.db, loadDocument(w.db, p.document_id), '删除页面');
         const iso = w.at.toISOString();
         w.db.prepare('UPDATE scan_pages SET deleted_at = ?, deleted_by = ? WHERE id = ?').run(iso, userId(ctx), p.id);
         const pair = w.db.prepare('SELECT id FROM scan_id_card_pairs WHERE (front_page_id = ? OR back_page_id = ?) AND removed_at IS NULL').get(p.id, p.id) as { id: number } | undefined;
@@ -249,7 +260,7 @@ export function createScansService(deps: ScansDeps): PartialHandlers {
     'scans.reorderPages': ({ documentId, pageIds }, ctx) => {
       deps.write(ctx.actor, (w) => {
         const d = loadDocument(w.db, documentId);
-        requireOpen(d, '调整页序');
+        requireOpen(w.db, d, '调整页序');
         const live = livePages(w.db, documentId);
         const liveIds = new Set(live.map((p) => p.id));
         if (new Set(pageIds).size !== pageIds.length) throw new AppError('BAD_INPUT', '页序中有重复的页。', { documentId, pageIds });
@@ -278,7 +289,7 @@ export function createScansService(deps: ScansDeps): PartialHandlers {
 
     'scans.composeIdCard': ({ documentId, frontPageId, backPageId }, ctx) => {
       deps.write(ctx.actor, (w) => {
-        requireOpen(loadDocument(w.db, documentId), '组合身份证正反面');
+        requireOpen(w.db, loadDocument(w.db, documentId), '组合身份证正反面');
         if (frontPageId === backPageId) throw new AppError('BAD_INPUT', '正面和反面不能是同一页。');
         const sides = [
           { id: frontPageId, label: '正面' },
@@ -314,7 +325,7 @@ export function createScansService(deps: ScansDeps): PartialHandlers {
           | undefined;
         if (!pair) throw new AppError('NOT_FOUND', '该身份证组合不存在。');
         if (pair.removed_at) throw new AppError('INVALID_STATE', '该身份证组合已拆分。');
-        requireOpen(loadDocument(w.db, pair.document_id), '拆分身份证正反面');
+        requireOpen(w.db, loadDocument(w.db, pair.document_id), '拆分身份证正反面');
         w.db.prepare('UPDATE scan_id_card_pairs SET removed_at = ? WHERE id = ?').run(w.at.toISOString(), pair.id);
         touch(w, pair.document_id);
         w.audit({ action: 'scan.splitIdCard', entityType: 'scan_document', entityId: pair.document_id, detail: { pairId, frontPageId: pair.front_page_id, backPageId: pair.back_page_id } });
@@ -328,6 +339,7 @@ export function createScansService(deps: ScansDeps): PartialHandlers {
       deps.write(ctx.actor, (w) => {
         const d = loadDocument(w.db, documentId);
         if (d.status === status) throw new AppError('CONFLICT', '文档状态已被他人修改，请刷新后重试。');
+        if (status === 'open') refuseReopenOfFiled(w.db, d);
         if (status === 'done' && livePages(w.db, documentId).length === 0) throw new AppError('INVALID_STATE', '文档还没有页面，不能标记为完成。');
         w.db.prepare('UPDATE scan_documents SET status = ?, updated_at = ? WHERE id = ?').run(status, w.at.toISOString(), documentId);
         w.audit({ action: 'scan.setStatus', entityType: 'scan_document', entityId: documentId, detail: { from: d.status, to: status, pages: livePages(w.db, documentId).map((p) => p.file_sha256) } });
@@ -337,8 +349,18 @@ export function createScansService(deps: ScansDeps): PartialHandlers {
 
     'scans.finish': (input, ctx) => {
       refuseUnlessDocumentReadable(db, ctx.user!, input.documentId);
-      const done = deps.write(ctx.actor, (w) => finishScan(w, files, input, ctx));
-      return { document: view(done.documentId), material: done.material };
+      // Filed already (完成 pressed twice, a retry after a lost answer): the material it became, nothing written.
+      const d = loadDocument(db, input.documentId);
+      let done = d.material_id !== null ? repeatedFinish(db, d, input) : null;
+      if (!done) {
+        try {
+          done = deps.write(ctx.actor, (w) => finishScan(w, files, input, ctx));
+        } catch (e) {
+          if (!(e instanceof AlreadyFinished)) throw e;
+          done = e.finished;
+        }
+      }
+      return { document: view(done.documentId), material: done.material, alreadyFinished: done.alreadyFinished };
     },
 
     'scans.getDocument': ({ documentId }, ctx) => {
@@ -378,6 +400,8 @@ export function createScansService(deps: ScansDeps): PartialHandlers {
         pages: d.pages,
         coverPageId: d.cover,
         inLibrary: d.in_library === 1,
+        material: d.material_id === null ? null : materialLink(db, d.material_id),
+        validUntil: d.valid_until,
         createdAt: d.created_at,
         createdBy: d.creator ?? `#${d.created_by}`,
         updatedAt: d.updated_at,

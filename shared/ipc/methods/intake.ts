@@ -127,6 +127,8 @@ export const MaterialView = z.object({
   createdAt: z.string(),
   /** The window that checked it, for a material from another desk of the hall (docs/hub.md); null: this desk. */
   fromWindow: z.string().nullable().optional(),
+  /** The 高拍仪 scan it was filed from (scans.finish, migrations/0025): its name, who scanned it, when it was finished; null: not from a scan. */
+  scan: z.object({ documentId: z.number().int(), title: z.string(), scannedBy: z.string(), finishedAt: z.string() }).nullable().optional(),
 });
 export type MaterialView = z.infer<typeof MaterialView>;
 

@@ -117,6 +117,22 @@ export const ScanSheet = z.discriminatedUnion('kind', [
 ]);
 export type ScanSheet = z.infer<typeof ScanSheet>;
 
+/** 有效期至 as the clerk types it (YYYY-MM-DD). */
+const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '有效期格式应为 YYYY-MM-DD');
+
+/** The material a finished scan became in the applicant's library (migrations/0025). */
+export const ScanMaterialLink = z.object({
+  id: z.number().int(),
+  title: z.string(),
+  /** The catalog certificate it is offered for, or null: 未指定证明 (offered for any). */
+  certificate: z.object({ code: z.string(), name: z.string() }).nullable(),
+  /** The last day it may be reused; null: 长期. */
+  validUntil: z.string().nullable(),
+  /** Whose library it is in. */
+  applicantName: z.string(),
+});
+export type ScanMaterialLink = z.infer<typeof ScanMaterialLink>;
+
 export const ScanDocumentView = z.object({
   id: z.number().int(),
   applicant: z.object({ id: z.number().int(), name: z.string() }).nullable(),
@@ -126,6 +142,12 @@ export const ScanDocumentView = z.object({
   trustGrade: z.enum(['A', 'B', 'C', 'D']),
   trustNote: z.string(),
   status: z.enum(['open', 'done']),
+  /** 有效期至 typed when the scan was started (or at 完成), kept for 继续; null: not given (长期 or the certificate's validity). */
+  validUntil: z.string().nullable(),
+  /** The catalog certificate its name matched when it was started; null: 未指定证明. */
+  certificate: z.object({ code: z.string(), name: z.string() }).nullable(),
+  /** The material 完成 filed it as; null: not filed (open, or closed without the library: intake's own scans). */
+  material: ScanMaterialLink.nullable(),
   /** Live pages in order. */
   pages: z.array(ScanPageView),
   idCardPairs: z.array(z.object({ id: z.number().int(), frontPageId: z.number().int(), backPageId: z.number().int() })),
@@ -152,6 +174,10 @@ export const ScanDocumentSummary = z.object({
   coverPageId: z.number().int().nullable(),
   /** Every live page is already kept in a material of its applicant (a scan from intake's 核对原件 drawer, kept through intake.addMaterial). */
   inLibrary: z.boolean().optional(),
+  /** The material 完成 filed it as (see ScanDocumentView.material). */
+  material: ScanMaterialLink.nullable().optional(),
+  /** 有效期至 typed when it was started. */
+  validUntil: z.string().nullable().optional(),
   createdAt: z.string(),
   createdBy: z.string(),
   updatedAt: z.string(),
@@ -161,7 +187,16 @@ export type ScanDocumentSummary = z.infer<typeof ScanDocumentSummary>;
 export const scansMethods = {
   'scans.createDocument': method({
     access: Worker,
-    input: z.object({ applicantId: Id.optional(), caseId: Id.optional(), kind: z.enum(SCAN_KINDS), title: trimmed(100) }).strict(),
+    input: z
+      .object({
+        applicantId: Id.optional(),
+        caseId: Id.optional(),
+        kind: z.enum(SCAN_KINDS),
+        title: trimmed(100),
+        /** 有效期至 read off the document, kept with the scan until 完成 (and after 继续). */
+        validUntil: Day.optional(),
+      })
+      .strict(),
     output: ScanDocumentView,
   }),
   /** Appends a page. When this answers, the page's file is on disk (fsynced) and its row committed. */
@@ -192,7 +227,7 @@ export const scansMethods = {
   }),
   /** Undoes `scans.composeIdCard`: the two pages are exported as ordinary pages again. */
   'scans.splitIdCard': method({ access: Worker, input: z.object({ pairId: Id }).strict(), output: ScanDocumentView }),
-  /** 'done' closes the document to changes; 'open' reopens it. */
+  /** 'done' closes the document to changes; 'open' reopens it — not a scan 完成 filed as a material (refused: the material's pages do not change). */
   'scans.setStatus': method({
     access: Worker,
     input: z.object({ documentId: Id, status: z.enum(['open', 'done']) }).strict(),
@@ -204,6 +239,9 @@ export const scansMethods = {
    * name is its title, else for any certificate (未指定证明). A document needs an applicant (or a case,
    * which names one): one scanned before it had one is attached here. A case must be the applicant's
    * and not yet accepted. One audited transaction; the pages' files are those already stored.
+   * Idempotent: a scan already filed answers the material it became (`alreadyFinished`), writing
+   * nothing — unless the call asks for another applicant, case or 有效期, which is refused.
+   * Without `validUntil`, the one typed when the scan was started is used.
    */
   'scans.finish': method({
     access: Worker,
@@ -213,7 +251,7 @@ export const scansMethods = {
         applicantId: Id.optional(),
         caseId: Id.optional(),
         /** 有效期至, read off the document (YYYY-MM-DD); absent: by the certificate's validity, or 长期. */
-        validUntil: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '有效期格式应为 YYYY-MM-DD').optional(),
+        validUntil: Day.optional(),
       })
       .strict(),
     output: z.object({
@@ -225,6 +263,8 @@ export const scansMethods = {
         /** The last day it may be reused; null: 长期. */
         validUntil: z.string().nullable(),
       }),
+      /** The scan had been filed before (完成 pressed twice, or a retry after a lost answer): nothing was written now. */
+      alreadyFinished: z.boolean(),
     }),
   }),
   'scans.getDocument': method({ access: Worker, input: z.object({ documentId: Id }).strict(), output: ScanDocumentView }),

@@ -3,9 +3,9 @@ import { expect, type Page } from '@playwright/test';
 /**
  * On 高拍仪扫描: fills 新建扫描件 — the applicant searched by `applicant` and picked from the hits
  * (the options list the hits of the typed search only once it has answered), optionally one of
- * their cases by its number, the material's name — and presses 开始扫描.
+ * their cases by its number, the material's name, optionally its 有效期至 — and presses 开始扫描.
  */
-export async function startStandaloneScan(page: Page, o: { applicant: string; title: string; caseNo?: string }): Promise<void> {
+export async function startStandaloneScan(page: Page, o: { applicant: string; title: string; caseNo?: string; validUntil?: string }): Promise<void> {
   const form = page.getByTestId('scan-new');
   await form.getByTestId('scan-applicant').click();
   await page.keyboard.type(o.applicant);
@@ -23,6 +23,14 @@ export async function startStandaloneScan(page: Page, o: { applicant: string; ti
   }
   await form.getByLabel('材料名称').fill(o.title);
   await page.keyboard.press('Escape'); // the name's suggestions close
+  if (o.validUntil) {
+    // 有效期至, typed as the clerk reads it off the document (YYYY-MM-DD); Tab takes it (Enter would also submit the form).
+    const date = form.getByLabel(/^有效期至/);
+    await date.click();
+    await date.fill(o.validUntil);
+    await date.press('Tab');
+    await expect(date).toHaveValue(o.validUntil);
+  }
   await form.getByRole('button', { name: /开始扫描/ }).click();
   await expect(page.getByTestId('scan-owner')).toContainText(`申请人：${o.applicant}`);
 }

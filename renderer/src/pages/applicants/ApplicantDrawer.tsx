@@ -22,6 +22,16 @@ function materialSource(m: MaterialView): string {
   return '高拍仪扫描';
 }
 
+/** The scan a material was filed from (scans.finish): its name, who scanned it, the day it was finished. */
+function MaterialScan({ m }: { m: MaterialView }) {
+  if (!m.scan) return null;
+  return (
+    <Typography.Text type="secondary" style={{ display: 'block', fontSize: 12 }} title={`由高拍仪扫描件“${m.scan.title}”完成时存入`} data-testid="material-scan">
+      扫描件 · {m.scan.scannedBy} · {deskDay(m.scan.finishedAt)}
+    </Typography.Text>
+  );
+}
+
 /**
  * 申请人登记 › one applicant, read-only (一次提交，长期有效): their material library with each
  * material's certificate, source and validity (judged by the service, shared/rules/material-validity.ts),
@@ -106,7 +116,17 @@ export function ApplicantDrawer({ applicant, onClose, onRevealId }: { applicant:
                   </span>
                 ),
               },
-              { title: '来源', key: 'source', className: 'desk-nowrap', render: (_: unknown, m) => materialSource(m) },
+              {
+                title: '来源',
+                key: 'source',
+                className: 'desk-nowrap',
+                render: (_: unknown, m) => (
+                  <span>
+                    {materialSource(m)}
+                    <MaterialScan m={m} />
+                  </span>
+                ),
+              },
               { title: '留存日期', dataIndex: 'createdAt', className: 'desk-nowrap', render: (v: string) => <span title={deskTime(v)}>{deskDay(v)}</span> },
               {
                 title: '有效期至',

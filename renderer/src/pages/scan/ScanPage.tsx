@@ -15,7 +15,7 @@ import { CornerOverlay } from './CornerOverlay';
 import { openPdf, PdfImportError } from '../../scan/pdf-pages';
 import { AutoCaptureWatch, loadAutoCapture, saveAutoCapture } from './auto-capture';
 import { ApplicantSelect, CaseSelect, ScanOwnerFields, TitleInput, type ScanOwner } from './ScanOwnerFields';
-import { whereItWent } from './scan-finish-words';
+import { scanBecameParts, whereItWent } from './scan-finish-words';
 import { deskTime } from '../../lib/time';
 
 type Doc = MethodOutput<'scans.getDocument'>;
@@ -27,6 +27,9 @@ interface NewScan extends ScanOwner {
   title: string;
   validUntil?: { format(f: string): string };
 }
+
+/** A phrase kept on one line (a narrow column breaks between phrases, not inside a name or a date). */
+const NO_BREAK = { whiteSpace: 'nowrap', display: 'inline-block' } as const;
 
 /** UVC cameras (getUserMedia) and cameras behind a vendor's local service; another adapter is one more entry. */
 const ADAPTERS: CameraAdapter[] = [uvcAdapter, vendorAdapter];
@@ -73,11 +76,11 @@ export function ScanPage({
   const [pdf, setPdf] = useState<PdfDoc | null>(null);
   const [form] = Form.useForm<NewScan>();
   const formCaseId = Form.useWatch('caseId', form);
-  // 有效期至 read off the document, kept until 完成; the owner chosen for a scan that has none yet.
-  const [validUntil, setValidUntil] = useState<string | undefined>(undefined);
+  // The owner chosen for a scan that has none yet (the 有效期 typed at the start is kept with the scan: doc.validUntil).
   const [attach, setAttach] = useState<ScanOwner>({});
   const [unattached, setUnattached] = useState<Unattached[]>([]);
   const [unfinished, setUnfinished] = useState<Unattached[]>([]);
+  const [recent, setRecent] = useState<Unattached[]>([]);
   const [finishing, setFinishing] = useState(false);
 
   // Cameras: list, open the remembered one (or the first), at full resolution.
@@ -154,6 +157,8 @@ export function ScanPage({
     // Scans started for an applicant and left before 完成 (a reload, a closed tab): listed to be resumed
     // (not those whose pages intake already kept as a certificate's material).
     void call('scans.listDocuments', { status: 'open', limit: 50 }).then((r) => live && setUnfinished(r.filter((d) => d.applicantId !== null && d.pages > 0 && !d.inLibrary)));
+    // Scans finished here lately, each with the material it became (a reload after 完成 still shows where it went).
+    void call('scans.listDocuments', { status: 'done', limit: 20 }).then((r) => live && setRecent(r.filter((d) => d.material).slice(0, 5)));
     return () => {
       live = false;
     };
@@ -340,14 +345,12 @@ export function ScanPage({
         documentId: d.id,
         ...(d.applicant ? {} : attach.applicantId ? { applicantId: attach.applicantId } : {}),
         ...(!d.case && attach.caseId ? { caseId: attach.caseId } : {}),
-        ...(validUntil ? { validUntil } : {}),
       });
       const words = whereItWent(r);
       // Wide enough that a long material name does not break “（1 页）” over two lines.
       modal.success({ width: 560, title: words.title, content: <span data-testid="scan-done-where">{words.content}</span>, okText: '知道了' });
       setDoc(null);
       setAttach({});
-      setValidUntil(undefined);
       form.resetFields();
     } catch (e) {
       message.error(e instanceof DeskCallError ? e.message : '保存失败，扫描件仍保留在本页，请重试。');
@@ -357,8 +360,8 @@ export function ScanPage({
   }
 
   async function start(v: NewScan) {
-    setValidUntil(v.validUntil ? v.validUntil.format('YYYY-MM-DD') : undefined);
-    await act(() => call('scans.createDocument', { applicantId: v.applicantId!, ...(v.caseId ? { caseId: v.caseId } : {}), kind: v.kind, title: v.title }));
+    const validUntil = v.validUntil ? v.validUntil.format('YYYY-MM-DD') : undefined;
+    await act(() => call('scans.createDocument', { applicantId: v.applicantId!, ...(v.caseId ? { caseId: v.caseId } : {}), kind: v.kind, title: v.title, ...(validUntil ? { validUntil } : {}) }));
   }
 
   const move = (index: number, delta: number) => {
@@ -510,10 +513,7 @@ export function ScanPage({
                           size="small"
                           type="primary"
                           data-testid="scan-resume"
-                          onClick={() => {
-                            setValidUntil(undefined);
-                            void act(() => call('scans.getDocument', { documentId: u.id }));
-                          }}
+                          onClick={() => void act(() => call('scans.getDocument', { documentId: u.id }))}
                         >
                           继续
                         </Button>,
@@ -523,6 +523,7 @@ export function ScanPage({
                         {u.title}（{u.pages} 页）· 申请人：{u.applicantName ?? '—'}
                         <Typography.Text type="secondary" style={{ fontSize: 12, display: 'block' }}>
                           {u.createdBy} 扫描 · 最后修改于 {deskTime(u.updatedAt)}
+                          {u.validUntil ? ` · 有效期至 ${u.validUntil}` : ''}
                         </Typography.Text>
                       </span>
                     </List.Item>
@@ -547,6 +548,26 @@ export function ScanPage({
                         {u.title}（{u.pages} 页）
                         <Typography.Text type="secondary" style={{ fontSize: 12, display: 'block' }}>
                           {u.createdBy} · {deskTime(u.createdAt)}
+                        </Typography.Text>
+                      </span>
+                    </List.Item>
+                  )}
+                />
+              </Card>
+            )}
+            {recent.length > 0 && (
+              <Card size="small" title="最近完成的扫描件" style={{ marginTop: 12 }} data-testid="scan-recent">
+                <List
+                  size="small"
+                  dataSource={recent}
+                  renderItem={(u) => (
+                    <List.Item data-testid={`scan-recent-${u.id}`}>
+                      <span>
+                        {u.title}（{u.pages} 页）
+                        <Typography.Text type="secondary" style={{ fontSize: 12, display: 'block' }} data-testid="scan-became">
+                          {scanBecameParts(u.material!)[0]}
+                          <span style={NO_BREAK}>{scanBecameParts(u.material!)[1]}</span>
+                          <span style={{ display: 'block' }}>{deskTime(u.updatedAt)} 完成</span>
                         </Typography.Text>
                       </span>
                     </List.Item>
@@ -583,9 +604,15 @@ export function ScanPage({
           >
             {!onDone && (doc.applicant ? (
               <Typography.Paragraph type="secondary" style={{ fontSize: 12 }} data-testid="scan-owner">
-                申请人：{doc.applicant.name}
-                {doc.case ? ` · 办件 ${doc.case.caseNo}` : ' · 不关联办件'}
-                {validUntil ? ` · 有效期至 ${validUntil}` : ''}
+                <span style={NO_BREAK}>申请人：{doc.applicant.name}</span>
+                {' · '}
+                <span style={NO_BREAK}>{doc.case ? `办件 ${doc.case.caseNo}` : '不关联办件'}</span>
+                <br />
+                <span style={NO_BREAK}>{doc.certificate ? `证明：${doc.certificate.name}` : '未指定证明'}</span>
+                {' · '}
+                <span style={NO_BREAK} data-testid="scan-valid-until">
+                  {doc.validUntil ? `有效期至 ${doc.validUntil}` : '未填有效期'}
+                </span>
               </Typography.Paragraph>
             ) : (
               <Space direction="vertical" style={{ width: '100%', marginBottom: 8 }} data-testid="scan-attach">
