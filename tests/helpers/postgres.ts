@@ -16,13 +16,54 @@ export function usePostgres(opts: { env?: () => Record<string, string> } = {}): 
   beforeAll(async () => {
     c = await startCluster({ prefix: 'pfd-test-pg-', ...(opts.env ? { env: opts.env() } : {}) });
   }, 120_000);
-  afterAll(() => c?.stop());
+  afterAll(async () => {
+    if (!c) return;
+    await clientsGone(c);
+    c.stop();
+  }, 60_000);
   return {
     get cluster(): Cluster {
       if (!c) throw new Error('the PostgreSQL cluster is not started yet (use it inside a test or hook)');
       return c;
     },
   };
+}
+
+/**
+ * Waits (up to 15 s) until no other client is connected, before the cluster is stopped. A pool the
+ * test ended has only *queued* its connections' goodbyes; `pg_ctl stop` runs synchronously and
+ * blocks the event loop, so a goodbye not yet written would meet the server's "terminating
+ * connection due to administrator command" — an uncaught error that fails the whole vitest run.
+ * Waiting on pg_stat_activity follows the connections' own progress, not a fixed sleep; a pool a
+ * test left open is waited for only up to the bound, then the stop goes ahead as before.
+ */
+async function clientsGone(cluster: Cluster): Promise<void> {
+  const pg = (await import('pg')).default;
+  const client = new pg.Client({ connectionString: cluster.url });
+  client.on('error', () => undefined); // the cluster may already be gone (a crash test killed it)
+  try {
+    await client.connect();
+  } catch {
+    return;
+  }
+  try {
+    const until = Date.now() + 15_000;
+    for (;;) {
+      const others = Number(
+        (await client.query<{ n: string }>(`SELECT count(*) AS n FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()`)).rows[0]!.n,
+      );
+      if (others === 0) return;
+      if (Date.now() > until) {
+        console.warn(`usePostgres: ${others} client(s) still connected 15 s after the file's tests — a pool left open; stopping the cluster anyway`);
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  } catch {
+    // the cluster went away meanwhile: nothing to wait for
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }
 
 /** A fresh database in the cluster (one per test that wants a clean hub). */
