@@ -47,22 +47,32 @@ async function clientsGone(cluster: Cluster): Promise<void> {
     return;
   }
   try {
-    const until = Date.now() + 15_000;
-    for (;;) {
-      const others = Number(
-        (await client.query<{ n: string }>(`SELECT count(*) AS n FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()`)).rows[0]!.n,
-      );
-      if (others === 0) return;
-      if (Date.now() > until) {
-        console.warn(`usePostgres: ${others} client(s) still connected 15 s after the file's tests — a pool left open; stopping the cluster anyway`);
-        return;
-      }
-      await new Promise((r) => setTimeout(r, 25));
-    }
+    await othersGone(client, null, 'the file\'s tests');
   } catch {
     // the cluster went away meanwhile: nothing to wait for
   } finally {
     await client.end().catch(() => undefined);
+  }
+}
+
+/** Polls pg_stat_activity (on `client`'s own connection) until no other client — of `database`, if given — is connected, up to 15 s. */
+async function othersGone(client: import('pg').Client, database: string | null, after: string): Promise<void> {
+  const until = Date.now() + 15_000;
+  for (;;) {
+    const others = Number(
+      (
+        await client.query<{ n: string }>(
+          `SELECT count(*) AS n FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid() AND ($1::text IS NULL OR datname = $1)`,
+          [database],
+        )
+      ).rows[0]!.n,
+    );
+    if (others === 0) return;
+    if (Date.now() > until) {
+      console.warn(`usePostgres: ${others} client(s) still connected 15 s after ${after} — a pool left open; going ahead anyway`);
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 25));
   }
 }
 
@@ -97,6 +107,8 @@ export async function restoreDatabase(cluster: Cluster, name: string, file: stri
   const client = new pg.Client({ connectionString: cluster.url });
   await client.connect();
   try {
+    // A pool the test just ended may not have said goodbye yet: FORCE would end it with an uncaught 57P01.
+    await othersGone(client, name, `the pools of ${name} were ended`);
     await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await client.query(`CREATE DATABASE ${name}`);
   } finally {
