@@ -252,7 +252,7 @@ describe('a false commitment after acceptance reaches the vertical systems', () 
       await d.app.stopSync();
       d.app.close();
     }
-  });
+  }, 120_000); // signing a commitment renders a PDF in the worker: a bound for a loaded machine (the waits inside follow the work)
 
   it('an acceptance in flight when terminated and then refused (422) is superseded by the change, not parked for re-sending', async () => {
     const { d, clerk, admin } = await desk({ sender: { requestTimeoutMs: 10_000, leaseMs: 20_000 }, noFiles: ['keyed'] });
