@@ -14,7 +14,7 @@ import { verifyAuditChain } from '../../electron/services/audit/audit-chain';
 import { exportBundle } from '../../electron/services/transfer/export-bundle';
 import { importBundle } from '../../electron/services/transfer/import-bundle';
 import type { OutboxEntryView } from '../../shared/ipc/methods/sync';
-import { applicantIdOf, dbFile, FAST_SENDER, httpTarget, resolveQuick, simTarget, waitFor, writeConfig } from '../helpers/sync-desks';
+import { applicantIdOf, dbFile, FAST_SENDER, httpTarget, resolveQuick, simTarget, waitFor, waitWhileProgressing, writeConfig } from '../helpers/sync-desks';
 import { ACTOR, manifestIn, pair, side, type Side } from './transfer-support';
 
 const SIG = signaturePng().toString('base64');
@@ -174,12 +174,26 @@ describe('a false commitment after acceptance reaches the vertical systems', () 
     await sim.setFaults('keyed', { refuse: true });
     // plain (once reachable) answers after the desk stopped waiting: the acceptance is stored there, its outcome unknown.
     // The desk waits 2 s, plain answers after 3 s: the timeout is the fault here, so it is short (not the tests' default).
-    const { d, clerk, admin } = await desk({ noFiles: ['plain'], sender: { requestTimeoutMs: 2_000, leaseMs: 10_000 } });
+    // Nothing moves by itself meanwhile, whatever the machine's speed: no probe once a target answered
+    // the first (a delayed /health would mark plain unreachable before the acceptance is posted, if
+    // signing the commitment took longer than 2 s), and an unknown entry waits 10 minutes before its
+    // look-up (else it goes back in flight every few hundred ms, its look-up delayed as well). 立即同步
+    // (sync.kick) ends both waits once the faults are cleared.
+    const patient = { requestTimeoutMs: 2_000, leaseMs: 10_000, probeIntervalMs: 600_000, backoffBaseMs: 600_000, backoffMaxMs: 600_000 };
+    const { d, clerk, admin } = await desk({ noFiles: ['plain'], sender: patient });
     try {
       await waitFor('plain reachable', async () => (await d.call('sync.status', {}, clerk)).targets.find((t) => t.id === 'plain')!.reachable);
       await sim.setFaults('plain', { delayMs: 3000 });
       const c = await acceptedWithCommitment(d, clerk);
-      await waitFor('plain r1 unknown', async () => (await entriesOf(d, clerk, c.id, 'plain'))[0]!.state === 'unknown', 20_000);
+      // pending → in flight → unknown: fails only if that stops moving (not after a fixed time).
+      const plain1 = async () => (await entriesOf(d, clerk, c.id, 'plain'))[0]!;
+      await waitWhileProgressing(
+        'plain r1 unknown',
+        async () => (await plain1()).state === 'unknown',
+        async () => `${(await plain1()).state}/${(await plain1()).attempts}`,
+        30_000,
+      );
+      expect(await plain1()).toMatchObject({ attempts: 1, lastError: '已发出，但未收到“模拟plain”的应答（等待应答超时），是否送达未知，将自动核对' });
       const keyed1 = (await entriesOf(d, clerk, c.id, 'keyed'))[0]!;
       expect(['pending', 'retry_wait']).toContain(keyed1.state);
 
@@ -213,10 +227,14 @@ describe('a false commitment after acceptance reaches the vertical systems', () 
 
       await sim.setFaults('keyed', {});
       await sim.setFaults('plain', {});
-      await waitFor('keyed r2 and plain r1, r2 acknowledged', async () => {
-        const all = [...(await entriesOf(d, clerk, c.id, 'keyed')), ...(await entriesOf(d, clerk, c.id, 'plain'))];
-        return all.filter((e) => e.state === 'acknowledged').length === 3;
-      });
+      await d.call('sync.kick', {}, clerk);
+      const both = async () => [...(await entriesOf(d, clerk, c.id, 'keyed')), ...(await entriesOf(d, clerk, c.id, 'plain'))];
+      await waitWhileProgressing(
+        'keyed r2 and plain r1, r2 acknowledged',
+        async () => (await both()).filter((e) => e.state === 'acknowledged').length === 3,
+        async () => (await both()).map((e) => `${e.id}:${e.state}/${e.attempts}`).join(' '),
+        30_000,
+      );
       // keyed never had the acceptance: it holds the case once, as terminated, from revision 2.
       expectHeld(await storedOf('keyed', c.caseNo), [2]);
       // plain: the acceptance once (found by the look-up, not posted again), then the change.
@@ -234,7 +252,7 @@ describe('a false commitment after acceptance reaches the vertical systems', () 
       await d.app.stopSync();
       d.app.close();
     }
-  });
+  }, 120_000); // signing a commitment renders a PDF in the worker: a bound for a loaded machine (the waits inside follow the work)
 
   it('an acceptance in flight when terminated and then refused (422) is superseded by the change, not parked for re-sending', async () => {
     const { d, clerk, admin } = await desk({ sender: { requestTimeoutMs: 10_000, leaseMs: 20_000 }, noFiles: ['keyed'] });

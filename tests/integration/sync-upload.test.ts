@@ -5,6 +5,7 @@
  * accepted after it go through the other lane without waiting for it.
  */
 import { randomBytes, createHash } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import { openTestStore } from '../helpers/store';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -117,22 +118,33 @@ describe('sync of large files', () => {
     const stored = await sim.cases('files');
     const bigStored = stored.find((c) => c.externalRef === bigCase.caseNo)!;
     expect((bigStored.payload.files as { sha256: string }[]).map((f) => f.sha256)).toContain(bigSha);
+    // One `sync.upload` line per upload attempt of the big file, saying why it ended (read from the
+    // log file: the in-memory ring keeps only the last 500 lines).
+    const attempts = fs
+      .readFileSync(path.join(dataDir, 'logs', 'desk.log'), 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('"event":"sync.upload"'))
+      .map((l) => JSON.parse(l) as { sha256: string; from: number; to: number; bytesPut: number; ended: string; request?: string; afterMs?: number; code?: string; status?: number })
+      .filter((e) => e.sha256 === bigSha);
+    const byReason: Record<string, number> = {};
+    for (const a of attempts) {
+      const why = a.request ? `${a.ended} (${a.request})` : a.ended;
+      byReason[why] = (byReason[why] ?? 0) + 1;
+    }
+    console.log(`200 MB upload: ${attempts.length} attempts; why each ended: ${JSON.stringify(byReason)}`);
+    for (const a of attempts.filter((x) => x.ended !== 'completed')) console.log(`  ${a.from}..${a.to} ${a.ended} ${a.request ?? ''} after ${a.afterMs ?? '-'} ms ${a.code ?? a.status ?? ''}`);
+    // Every attempt ended either at one of the five cuts (the connection reset mid-chunk by the
+    // target) or by completing — the last one. Nothing the fault does not explain: no timeout, no lost lease.
+    expect(byReason).toEqual({ 'connection_reset (putChunk)': 5, completed: 1 });
+    expect(attempts[attempts.length - 1]!.ended).toBe('completed');
     // Resumed from the last whole chunk each time: what went on the wire is the file plus at most one chunk per cut.
-    const attempts = d.app.logger
-      .recent()
-      .filter((e) => e.event === 'sync.upload' && e.sha256 === bigSha)
-      .map((e) => ({ from: e.from as number, to: e.to as number, bytesPut: e.bytesPut as number }));
-    // Six attempts on a quiet machine (the first and one after each cut). On a loaded one an attempt may
-    // also end otherwise (14 attempts in ci-21 at load 30, 9 in another loaded run; why each ended is not
-    // logged yet — see the note); the property holds for each: at most one chunk re-sent per interruption.
-    expect(attempts.length).toBeGreaterThanOrEqual(6);
     const onWire = attempts.reduce((s, a) => s + a.bytesPut, 0);
-    expect(onWire - BIG).toBeLessThanOrEqual((attempts.length - 1) * CHUNK);
+    expect(onWire - BIG).toBeLessThanOrEqual(CUTS_AT.length * CHUNK);
     for (let i = 1; i < attempts.length; i++) {
       expect(attempts[i]!.from).toBeGreaterThanOrEqual(attempts[i - 1]!.to - CHUNK);
       expect(attempts[i]!.from % CHUNK).toBe(0);
     }
-    console.log(`200 MB upload: ${attempts.length} attempts, ${(onWire / 1048576).toFixed(1)} MiB on the wire (${((onWire - BIG) / 1048576).toFixed(1)} MiB re-sent)`);
+    console.log(`200 MB upload: ${(onWire / 1048576).toFixed(1)} MiB on the wire (${((onWire - BIG) / 1048576).toFixed(1)} MiB re-sent)`);
     // Small cases were not held up: all acknowledged while the big file was still on its way.
     expect(bigSentWhenSmallDone).not.toBeNull();
     expect(bigSentWhenSmallDone!).toBeLessThan(BIG);

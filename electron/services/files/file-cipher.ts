@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
 import type { StoreKey } from '../../store/store-cipher';
 
 /**
@@ -60,16 +60,63 @@ export function sealingStream(fileKey: Buffer, sha256: string): { head: Buffer; 
 /** Whether the bytes begin as a sealed file does (a plaintext file written before issue 15 may, rarely, too). */
 export const looksSealed = (bytes: Uint8Array): boolean => bytes.length >= SEAL_OVERHEAD && Buffer.from(bytes.buffer, bytes.byteOffset, MAGIC.length).equals(MAGIC);
 
-/** The plaintext of a sealed file named `sha256`, or null when it does not open (another key, another name, changed, cut short). */
-export function openSealed(fileKey: Buffer, sha256: string, sealed: Uint8Array): Buffer | null {
+/** How much is opened or hashed between two yields of a stepwise opening (a few ms of work). */
+export const OPEN_SLICE_BYTES = 4 * 1024 * 1024;
+
+/**
+ * A piece of work done a slice at a time: it yields between slices (nothing to say), and returns
+ * its result. Run to its end at once (`runNow`), or giving the event loop a turn at every yield
+ * (`runYielding`): one way of opening and checking a file, two ways of running it.
+ */
+export type Steps<T> = Generator<void, T, void>;
+
+export function runNow<T>(steps: Steps<T>): T {
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+export async function runYielding<T>(steps: Steps<T>): Promise<T> {
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+/** The SHA-256 (hex) of `bytes`, a slice at a time. */
+export function* sha256Steps(bytes: Uint8Array): Steps<string> {
+  const h = createHash('sha256');
+  for (let at = 0; at < bytes.length; at += OPEN_SLICE_BYTES) {
+    h.update(bytes.subarray(at, Math.min(at + OPEN_SLICE_BYTES, bytes.length)));
+    yield;
+  }
+  return h.digest('hex');
+}
+
+/** openSealed, a slice at a time. */
+export function* openSealedSteps(fileKey: Buffer, sha256: string, sealed: Uint8Array): Steps<Buffer | null> {
   if (!looksSealed(sealed)) return null;
   const b = Buffer.from(sealed.buffer, sealed.byteOffset, sealed.byteLength);
   try {
     const d = createDecipheriv('aes-256-gcm', fileKey, b.subarray(MAGIC.length, MAGIC.length + NONCE_BYTES));
     d.setAAD(aad(sha256));
     d.setAuthTag(b.subarray(b.length - TAG_BYTES));
-    return Buffer.concat([d.update(b.subarray(MAGIC.length + NONCE_BYTES, b.length - TAG_BYTES)), d.final()]);
+    const body = b.subarray(MAGIC.length + NONCE_BYTES, b.length - TAG_BYTES);
+    const pieces: Buffer[] = [];
+    for (let at = 0; at < body.length; at += OPEN_SLICE_BYTES) {
+      pieces.push(d.update(body.subarray(at, Math.min(at + OPEN_SLICE_BYTES, body.length))));
+      yield;
+    }
+    pieces.push(d.final());
+    return Buffer.concat(pieces);
   } catch {
     return null;
   }
+}
+
+/** The plaintext of a sealed file named `sha256`, or null when it does not open (another key, another name, changed, cut short). */
+export function openSealed(fileKey: Buffer, sha256: string, sealed: Uint8Array): Buffer | null {
+  return runNow(openSealedSteps(fileKey, sha256, sealed));
 }

@@ -6,7 +6,7 @@ import { putContentAddressed, writeFileDurably } from '../../store/durable-write
 import { StoreKeyMissingError, storeKeyFor, type StoreKey } from '../../store/store-cipher';
 import type { Logger } from '../../log/logger';
 import { progress } from '../../log/progress';
-import { fileKeyFrom, looksSealed, openSealed, SEAL_OVERHEAD, sealFile } from './file-cipher';
+import { fileKeyFrom, looksSealed, openSealedSteps, runNow, runYielding, SEAL_OVERHEAD, sealFile, sha256Steps, type Steps } from './file-cipher';
 
 export interface FileStoreOptions {
   /** The store key the file key derives from; default the one registered for the data folder holding `root`. `null`: files in clear (the benchmark's baseline only). */
@@ -26,6 +26,8 @@ function beginsSealed(file: string): boolean {
 }
 
 const sha256Of = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+
+const damaged = (sha256: string, raw: Buffer) => new Error(`file ${sha256} is damaged (${raw.length} bytes that neither open with this desk's file key nor hash to its name)`);
 
 /**
  * Content-addressed files under <dataDir>/files/ab/<sha256>, written through the one durable-write
@@ -81,12 +83,17 @@ export class FileStore {
 
   /** The plaintext of the stored bytes of file `sha256`, checked against its hash; null when they are not it. */
   private opened(sha256: string, raw: Buffer): Buffer | null {
+    return runNow(this.openingSteps(sha256, raw));
+  }
+
+  /** `opened`, a slice at a time (file-cipher.ts Steps): run at once by `get`, yielding by `read`. */
+  private *openingSteps(sha256: string, raw: Buffer): Steps<Buffer | null> {
     if (this.fileKey && looksSealed(raw)) {
-      const plain = openSealed(this.fileKey, sha256, raw);
-      if (plain && sha256Of(plain) === sha256) return plain;
+      const plain = yield* openSealedSteps(this.fileKey, sha256, raw);
+      if (plain && (yield* sha256Steps(plain)) === sha256) return plain;
     }
     // A file written in clear before the files were sealed (or, rarely, such a file that begins like a sealed one).
-    return sha256Of(raw) === sha256 ? raw : null;
+    return (yield* sha256Steps(raw)) === sha256 ? raw : null;
   }
 
   /**
@@ -102,7 +109,20 @@ export class FileStore {
   get(sha256: string): Buffer {
     const raw = fs.readFileSync(this.pathOf(sha256));
     const plain = this.opened(sha256, raw);
-    if (!plain) throw new Error(`file ${sha256} is damaged (${raw.length} bytes that neither open with this desk's file key nor hash to its name)`);
+    if (!plain) throw damaged(sha256, raw);
+    return plain;
+  }
+
+  /**
+   * `get` for a large file on the main thread: read without blocking, opened and checked a slice at
+   * a time with a turn of the event loop between slices. Reading a 200 MB scan in one piece blocked
+   * the main thread for seconds (20 s and more at load 30): sockets the target closed meanwhile
+   * (keep-alive expiry) were still in the pool when it ended, and the next request on one was reset.
+   */
+  async read(sha256: string): Promise<Buffer> {
+    const raw = await fs.promises.readFile(this.pathOf(sha256));
+    const plain = await runYielding(this.openingSteps(sha256, raw));
+    if (!plain) throw damaged(sha256, raw);
     return plain;
   }
 

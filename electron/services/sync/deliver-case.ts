@@ -1,6 +1,8 @@
+import { performance } from 'node:perf_hooks';
 import type { Deps } from '../../app/deps';
 import type { FileStore } from '../files/file-store';
 import { mapPayload } from './field-mapping';
+import { endOf, FileUnreadable, LeaseLost, type AttemptEnd } from './attempt-end';
 import { ConnectorFailure, type HttpTargetConnector, type LookupItem } from './http-connector';
 import type { CaseDocument } from './case-document';
 import type { Claimed, UploadRow } from './sender-store';
@@ -21,14 +23,6 @@ export interface DeliverContext {
   stopped(): boolean;
   /** Does the claim still hold the entry (renewed if about to run out)? Asked before the post when a look-up or uploads went first. */
   holdLease(): Promise<boolean>;
-}
-
-/** The claim no longer holds the entry: nothing was posted, and nothing is to be recorded for this attempt. */
-export class LeaseLost extends Error {
-  constructor(entryId: number) {
-    super(`lease of entry ${entryId} lost before posting`);
-    this.name = 'LeaseLost';
-  }
 }
 
 /**
@@ -56,14 +50,14 @@ export async function deliverCase(ctx: DeliverContext, entry: Claimed): Promise<
   }
   const uploaded: { fileId: string; sha256: string; kind: string }[] = [];
   for (const f of entry.files) {
-    if (ctx.stopped()) throw new ConnectorFailure({ kind: 'retry', status: 0, retryAfterMs: null, message: '发送已停止' });
+    if (ctx.stopped()) throw stoppedFailure();
     const fileId = f.remote_file_id ?? (await upload(ctx, entry, f, externalRef));
     uploaded.push({ fileId, sha256: f.sha256, kind: f.kind });
   }
   if (uploaded.length) payload.files = uploaded;
   // A look-up or uploads went first (they can take long): the post goes only under a lease still
   // held. (Otherwise the sender checked it right before this call.)
-  if ((looked || entry.files.length) && !(await ctx.holdLease())) throw new LeaseLost(entry.id);
+  if ((looked || entry.files.length) && !(await ctx.holdLease())) throw new LeaseLost(entry.id, 'posting');
   const r = await http.postCase(payload, entry.idempotency_key);
   return { targetCaseNo: r.caseNo, via: r.duplicate ? 'duplicate' : 'answer' };
 }
@@ -97,55 +91,71 @@ function holdsRevision(ctx: DeliverContext, entry: Claimed, item: LookupItem): b
   return !earlier;
 }
 
-/** Uploads one file from where the target says it stands; a cut chunk is simply sent again next time. */
+/** The sender is stopping: no further request of this attempt is started. */
+function stoppedFailure(): ConnectorFailure {
+  return new ConnectorFailure({ kind: 'retry', status: 0, retryAfterMs: null, message: '发送已停止' }, { ended: 'stopped' });
+}
+
+/**
+ * Uploads one file from where the target says it stands; a cut chunk is simply sent again next time.
+ * One `sync.upload` line per upload attempt, however it ended: where it resumed, how far it got,
+ * what it put on the wire, and why it ended (attempt-end.ts: `ended`, with the request and how long
+ * it had run when a request ended it).
+ */
 async function upload(ctx: DeliverContext, entry: Claimed, f: UploadRow, externalRef: string): Promise<string> {
   const { http, deps, cfg, store } = ctx;
-  const record = (p: { uploadId: string | null; sentBytes: number; remoteFileId: string | null }) =>
-    store.recordUpload({ entryId: entry.id, sha256: f.sha256, ...p, owner: ctx.owner, attempt: entry.attempts, leaseUntilMs: ctx.nowMs() + cfg.leaseMs });
+  const record = async (p: { uploadId: string | null; sentBytes: number; remoteFileId: string | null }) => {
+    const held = await store.recordUpload({ entryId: entry.id, sha256: f.sha256, ...p, owner: ctx.owner, attempt: entry.attempts, leaseUntilMs: ctx.nowMs() + cfg.leaseMs });
+    // Recovered or claimed again meanwhile: that claim goes on from the recorded progress; this one stops.
+    if (!held) throw new LeaseLost(entry.id, 'the next chunk');
+  };
   const asRetry = (e: unknown): never => {
     // Upload steps are idempotent by offset: a cut or lost answer is retried, not "unknown".
-    if (e instanceof ConnectorFailure && e.failure.kind === 'maybe_sent') throw new ConnectorFailure({ kind: 'retry', status: 0, retryAfterMs: null, message: `上传“${f.name}”中断：${e.message}` });
+    if (e instanceof ConnectorFailure && e.failure.kind === 'maybe_sent') throw new ConnectorFailure({ kind: 'retry', status: 0, retryAfterMs: null, message: `上传“${f.name}”中断：${e.message}` }, e.end);
     throw e;
   };
+  const t = { chunk: 0, from: f.sent_bytes, to: f.sent_bytes, bytesPut: 0, chunks: 0, readMs: null as number | null };
+  let end: AttemptEnd | null = null;
   try {
     let st = f.upload_id ? await http.uploadStatus(f.upload_id, f.size) : null;
     st ??= await http.startUpload({ sha256: f.sha256, size: f.size, name: f.name, externalRef });
+    t.from = t.to = st.received;
     if (st.complete && st.fileId) {
       await record({ uploadId: st.uploadId, sentBytes: f.size, remoteFileId: st.fileId });
+      end = { ended: 'completed' };
       return st.fileId;
     }
     await record({ uploadId: st.uploadId, sentBytes: st.received, remoteFileId: null });
-    const chunk = Math.max(1024, Math.min(cfg.chunkBytes, st.chunkSize ?? cfg.chunkBytes));
+    const chunk = (t.chunk = Math.max(1024, Math.min(cfg.chunkBytes, st.chunkSize ?? cfg.chunkBytes)));
     // The plaintext (the target checks what it receives): the stored file opened and checked against its hash.
+    // Read without blocking the main thread (FileStore.read): seconds for a 200 MB scan on a loaded machine.
     let bytes: Buffer;
+    const reading = performance.now();
     try {
-      bytes = ctx.files.get(f.sha256);
+      bytes = await ctx.files.read(f.sha256);
+      t.readMs = Math.round(performance.now() - reading);
     } catch (e) {
-      throw new Error(`文件“${f.name}”缺失或已损坏，无法上传（${String(e)}）`);
+      throw new FileUnreadable(`文件“${f.name}”缺失或已损坏，无法上传（${String(e)}）`);
     }
-    if (bytes.length !== f.size) throw new Error(`文件“${f.name}”与登记的大小不符（${bytes.length} / ${f.size} 字节）`);
-    const from = st.received;
+    if (bytes.length !== f.size) throw new FileUnreadable(`文件“${f.name}”与登记的大小不符（${bytes.length} / ${f.size} 字节）`);
     let offset = st.received;
-    let bytesPut = 0;
-    let chunks = 0;
-    try {
-      while (offset < f.size) {
-        if (ctx.stopped()) throw new ConnectorFailure({ kind: 'retry', status: 0, retryAfterMs: null, message: '发送已停止' });
-        const piece = bytes.subarray(offset, Math.min(offset + chunk, f.size));
-        bytesPut += piece.length;
-        chunks++;
-        const next = await http.putChunk(st.uploadId, offset, piece);
-        await record({ uploadId: st.uploadId, sentBytes: next, remoteFileId: null });
-        offset = next;
-      }
-    } finally {
-      // One line per upload attempt: where it resumed, how far it got, what it put on the wire.
-      deps.logger.info('sync.upload', { entry: entry.id, sha256: f.sha256, size: f.size, chunk, from, to: offset, bytesPut, chunks, recordedBefore: f.sent_bytes });
+    while (offset < f.size) {
+      if (ctx.stopped()) throw stoppedFailure();
+      const piece = bytes.subarray(offset, Math.min(offset + chunk, f.size));
+      t.bytesPut += piece.length;
+      t.chunks++;
+      const next = await http.putChunk(st.uploadId, offset, piece);
+      t.to = offset = next;
+      await record({ uploadId: st.uploadId, sentBytes: next, remoteFileId: null });
     }
     const fileId = await http.completeUpload(st.uploadId);
     await record({ uploadId: st.uploadId, sentBytes: f.size, remoteFileId: fileId });
+    end = { ended: 'completed' };
     return fileId;
   } catch (e) {
+    end = endOf(e);
     return asRetry(e);
+  } finally {
+    deps.logger.info('sync.upload', { entry: entry.id, attempt: entry.attempts, sha256: f.sha256, size: f.size, ...t, recordedBefore: f.sent_bytes, ...(end ?? { ended: 'error' }) });
   }
 }

@@ -1,4 +1,6 @@
+import { performance } from 'node:perf_hooks';
 import { authHeader, type HttpTargetConfig } from './targets-config';
+import { networkEnd, type AttemptEnd, type RequestOp } from './attempt-end';
 
 /**
  * The HTTP/JSON connector: speaks docs/sync-protocol.md to one target. It
@@ -18,9 +20,22 @@ export type Failure =
   | { kind: 'rejected'; message: string; status: number; field: string | null };
 
 export class ConnectorFailure extends Error {
-  constructor(readonly failure: Failure) {
+  constructor(
+    readonly failure: Failure,
+    /** Why the attempt ended, for the log (attempt-end.ts): set by the connectors that trace their requests. */
+    readonly end: AttemptEnd | null = null,
+  ) {
     super(failure.message);
   }
+}
+
+/** One request's answer, with what the log needs to say which request it was and how long it took. */
+interface Answer {
+  status: number;
+  json: unknown;
+  retryAfter: string | null;
+  op: RequestOp;
+  afterMs: number;
 }
 
 /** One case a target holds under a reference; `revisions`: the desk's revisions of it the target stored, if it reports them. */
@@ -111,7 +126,9 @@ export class HttpTargetConnector {
   }
 
   /** One request; network failures become ConnectorFailure, HTTP answers are returned. */
-  private async request(method: string, p: string, opts: { body?: Uint8Array | string; headers?: Record<string, string>; timeoutMs?: number } = {}): Promise<{ status: number; json: unknown; retryAfter: string | null }> {
+  private async request(op: RequestOp, method: string, p: string, opts: { body?: Uint8Array | string; headers?: Record<string, string>; timeoutMs?: number } = {}): Promise<Answer> {
+    const started = performance.now();
+    const lost = (e: unknown) => networkEnd(errorCode(e), op, performance.now() - started);
     let res: Response;
     try {
       res = await fetch(this.url(p), {
@@ -121,7 +138,7 @@ export class HttpTargetConnector {
         signal: AbortSignal.timeout(opts.timeoutMs ?? this.timeoutMs),
       });
     } catch (e) {
-      throw new ConnectorFailure(networkFailure(e, this.target.name));
+      throw new ConnectorFailure(networkFailure(e, this.target.name), lost(e));
     }
     const date = res.headers.get('date');
     if (date) {
@@ -132,7 +149,7 @@ export class HttpTargetConnector {
     try {
       text = await res.text();
     } catch (e) {
-      throw new ConnectorFailure({ kind: 'maybe_sent', message: `已发出，但“${this.target.name}”的应答中途中断（${ANSWER_LOST[errorCode(e)] ?? '连接中断'}）`, detail: errorDetail(e) });
+      throw new ConnectorFailure({ kind: 'maybe_sent', message: `已发出，但“${this.target.name}”的应答中途中断（${ANSWER_LOST[errorCode(e)] ?? '连接中断'}）`, detail: errorDetail(e) }, lost(e));
     }
     let json: unknown = null;
     if (text) {
@@ -142,35 +159,41 @@ export class HttpTargetConnector {
         json = { raw: text.slice(0, 200) };
       }
     }
-    return { status: res.status, json, retryAfter: res.headers.get('retry-after') };
+    return { status: res.status, json, retryAfter: res.headers.get('retry-after'), op, afterMs: Math.round(performance.now() - started) };
+  }
+
+  /** A 2xx answer that lacks what the protocol requires: it may have been stored, the outcome is unknown. */
+  private invalid(r: Answer, message: string): ConnectorFailure {
+    return new ConnectorFailure({ kind: 'maybe_sent', message }, { ended: 'answer_invalid', request: r.op, afterMs: r.afterMs, status: r.status, error: message });
   }
 
   /** Turns a non-2xx answer into the failure it means. */
-  private fail(r: { status: number; json: unknown; retryAfter: string | null }, doing: string): never {
+  private fail(r: Answer, doing: string): never {
+    const end: AttemptEnd = { ended: 'target_answered', request: r.op, afterMs: r.afterMs, status: r.status };
     const body = r.json as { error?: { message?: string; field?: string; code?: string } } | null;
     const reason = body?.error?.message ?? `HTTP ${r.status}`;
     if (r.status === 429 || r.status >= 500) {
       const s = r.retryAfter ? Number(r.retryAfter) : NaN;
       const at = r.retryAfter && Number.isNaN(s) ? Date.parse(r.retryAfter) - Date.now() : s * 1000;
-      throw new ConnectorFailure({ kind: 'retry', status: r.status, retryAfterMs: Number.isFinite(at) && at >= 0 ? at : null, message: `“${this.target.name}”暂时不可用（${doing}，HTTP ${r.status}）` });
+      throw new ConnectorFailure({ kind: 'retry', status: r.status, retryAfterMs: Number.isFinite(at) && at >= 0 ? at : null, message: `“${this.target.name}”暂时不可用（${doing}，HTTP ${r.status}）` }, end);
     }
-    throw new ConnectorFailure({ kind: 'rejected', status: r.status, field: body?.error?.field ?? null, message: reason });
+    throw new ConnectorFailure({ kind: 'rejected', status: r.status, field: body?.error?.field ?? null, message: reason }, end);
   }
 
   /** The reachability probe. */
   async probe(): Promise<void> {
-    const r = await this.request('GET', 'health', { timeoutMs: Math.min(this.timeoutMs, 5000) });
+    const r = await this.request('probe', 'GET', 'health', { timeoutMs: Math.min(this.timeoutMs, 5000) });
     if (r.status !== 200) this.fail(r, '探测');
   }
 
   async postCase(payload: Record<string, unknown>, idempotencyKey: string): Promise<PostResult> {
-    const r = await this.request('POST', 'api/cases', {
+    const r = await this.request('postCase', 'POST', 'api/cases', {
       body: JSON.stringify(payload),
       headers: { 'Content-Type': 'application/json', 'Idempotency-Key': idempotencyKey },
     });
     if (r.status !== 200 && r.status !== 201) this.fail(r, '推送办件');
     const b = r.json as { caseNo?: string; duplicate?: boolean };
-    if (!b?.caseNo) throw new ConnectorFailure({ kind: 'maybe_sent', message: `“${this.target.name}”的应答缺少编号` });
+    if (!b?.caseNo) throw this.invalid(r, `“${this.target.name}”的应答缺少编号`);
     return { caseNo: b.caseNo, duplicate: b.duplicate === true };
   }
 
@@ -179,34 +202,34 @@ export class HttpTargetConnector {
    * cases the target holds under this reference, with the revisions it stored of each (when it says).
    */
   async lookup(externalRef: string): Promise<LookupItem[]> {
-    const r = await this.request('GET', `api/cases?externalRef=${encodeURIComponent(externalRef)}`);
+    const r = await this.request('lookup', 'GET', `api/cases?externalRef=${encodeURIComponent(externalRef)}`);
     if (r.status !== 200) this.fail(r, '查询办件');
     const items = (r.json as { items?: LookupItem[] })?.items ?? [];
     return items.filter((i) => i?.externalRef === externalRef && typeof i.caseNo === 'string');
   }
 
   async startUpload(f: { sha256: string; size: number; name: string; externalRef: string }): Promise<UploadState> {
-    const r = await this.request('POST', 'api/uploads', { body: JSON.stringify(f), headers: { 'Content-Type': 'application/json' } });
+    const r = await this.request('startUpload', 'POST', 'api/uploads', { body: JSON.stringify(f), headers: { 'Content-Type': 'application/json' } });
     if (r.status !== 200 && r.status !== 201) this.fail(r, '开始上传');
-    return this.uploadState(r.json, f.size);
+    return this.uploadState(r, r.json, f.size);
   }
 
   async uploadStatus(uploadId: string, size: number): Promise<UploadState | null> {
-    const r = await this.request('GET', `api/uploads/${encodeURIComponent(uploadId)}`);
+    const r = await this.request('uploadStatus', 'GET', `api/uploads/${encodeURIComponent(uploadId)}`);
     if (r.status === 404) return null;
     if (r.status !== 200) this.fail(r, '查询上传进度');
-    return this.uploadState({ uploadId, ...(r.json as object) }, size);
+    return this.uploadState(r, { uploadId, ...(r.json as object) }, size);
   }
 
-  private uploadState(json: unknown, size: number): UploadState {
+  private uploadState(r: Answer, json: unknown, size: number): UploadState {
     const b = json as { uploadId?: string; received?: number; complete?: boolean; fileId?: string; chunkSize?: number };
-    if (!b?.uploadId) throw new ConnectorFailure({ kind: 'maybe_sent', message: `“${this.target.name}”的上传应答缺少 uploadId` });
+    if (!b?.uploadId) throw this.invalid(r, `“${this.target.name}”的上传应答缺少 uploadId`);
     return { uploadId: b.uploadId, received: b.complete ? size : (b.received ?? 0), complete: b.complete === true, fileId: b.fileId ?? null, chunkSize: b.chunkSize ?? null };
   }
 
   /** One chunk at an offset; returns the target's new offset (its own, on a 409). */
   async putChunk(uploadId: string, offset: number, bytes: Uint8Array): Promise<number> {
-    const r = await this.request('PUT', `api/uploads/${encodeURIComponent(uploadId)}?offset=${offset}`, {
+    const r = await this.request('putChunk', 'PUT', `api/uploads/${encodeURIComponent(uploadId)}?offset=${offset}`, {
       body: bytes,
       headers: { 'Content-Type': 'application/octet-stream' },
     });
@@ -216,7 +239,7 @@ export class HttpTargetConnector {
   }
 
   async completeUpload(uploadId: string): Promise<string> {
-    const r = await this.request('POST', `api/uploads/${encodeURIComponent(uploadId)}/complete`);
+    const r = await this.request('completeUpload', 'POST', `api/uploads/${encodeURIComponent(uploadId)}/complete`);
     if (r.status !== 200) this.fail(r, '完成上传');
     return (r.json as { fileId: string }).fileId;
   }

@@ -229,14 +229,18 @@ export function entryFiles(db: Db, entryId: number): UploadRow[] {
   return stmt(db, 'SELECT sha256, name, kind, size, upload_id, sent_bytes, remote_file_id FROM outbox_files WHERE entry_id = ? ORDER BY rowid').all(entryId) as UploadRow[];
 }
 
-/** Upload progress (and the lease renewed with it, so a long upload keeps its entry). */
+/**
+ * Upload progress (and the lease renewed with it, so a long upload keeps its entry). The progress
+ * is the target's (where its upload stands) and is recorded whoever holds the entry; returns
+ * whether this claim still held it (false: the upload stops, its attempt ends as `lease_lost`).
+ */
 export function recordUpload(
   db: Db,
   a: { entryId: number; sha256: string; uploadId: string | null; sentBytes: number; remoteFileId: string | null; owner: string; attempt: number; leaseUntilMs: number },
-): void {
-  db.transaction(() => {
+): boolean {
+  return db.transaction(() => {
     stmt(db, 'UPDATE outbox_files SET upload_id = ?, sent_bytes = ?, remote_file_id = ? WHERE entry_id = ? AND sha256 = ?').run(a.uploadId, a.sentBytes, a.remoteFileId, a.entryId, a.sha256);
-    renewLease(db, { id: a.entryId, owner: a.owner, attempt: a.attempt, untilMs: a.leaseUntilMs });
+    return renewLease(db, { id: a.entryId, owner: a.owner, attempt: a.attempt, untilMs: a.leaseUntilMs });
   })();
 }
 

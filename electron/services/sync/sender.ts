@@ -6,7 +6,8 @@ import type { FileStore } from '../files/file-store';
 import { backoffMs } from './backoff';
 import { ClockCheck } from './clock-check';
 import { ConnectorFailure, HttpTargetConnector, type Failure } from './http-connector';
-import { deliverCase, LeaseLost } from './deliver-case';
+import { deliverCase } from './deliver-case';
+import { endOf, LeaseLost, type AttemptEnd } from './attempt-end';
 import { leaseHeld, type Ack, type Claimed, type Lease } from './sender-store';
 import { WallClockSteps } from '../../app/clock';
 import { deskSchemaVersion, HubConnector } from '../hub/hub-connector';
@@ -499,10 +500,15 @@ export class SyncSender implements SyncRuntime {
       this.queueAck({ id: entry.id, attempt: entry.attempts, caseId: entry.case_id, targetId: entry.target_id, ...done });
     } catch (e) {
       this.observeClock(loop);
-      if (this.halted || e instanceof LeaseLost) return;
+      if (this.halted) return;
+      const end = endOf(e);
+      if (e instanceof LeaseLost) {
+        this.deps.logger.warn('sync.attemptFailed', { entry: entry.id, target: entry.target_id, attempt: entry.attempts, ...end });
+        return;
+      }
       const f: Failure = e instanceof ConnectorFailure ? e.failure : { kind: 'retry', status: 0, retryAfterMs: null, message: `发送失败：${(e as Error).message}` };
       if (!(e instanceof ConnectorFailure)) this.deps.logger.error('sync.deliverError', { entry: entry.id, error: String((e as Error)?.stack ?? e) });
-      await this.fail(loop, entry, f);
+      await this.fail(loop, entry, f, end);
     }
   }
 
@@ -513,12 +519,15 @@ export class SyncSender implements SyncRuntime {
    * target does not de-duplicate: never re-sent blind. Only an answer about the entry itself
    * (a refusal of the same-key re-send, or of the post after a look-up found nothing) parks it.
    */
-  private async fail(loop: TargetLoop, entry: Claimed, f: Failure): Promise<void> {
+  private async fail(loop: TargetLoop, entry: Claimed, f: Failure, end: AttemptEnd): Promise<void> {
     const now = this.nowMs();
     const backoff = (retryAfter: number | null = null) => now + backoffMs(entry.attempts, { baseMs: this.cfg.backoffBaseMs, maxMs: this.cfg.backoffMaxMs }, retryAfter);
     const at = this.lease(entry);
     if (f.kind === 'not_sent') this.markUnreachable(loop, f.message);
-    if (f.kind === 'maybe_sent') this.deps.logger.warn('sync.outcomeUnknown', { entry: entry.id, target: entry.target_id, attempt: entry.attempts, error: f.detail ?? f.message });
+    // One line per failed attempt, saying why it ended (attempt-end.ts); `error`: the precise cause where there is one.
+    const why = { entry: entry.id, target: entry.target_id, attempt: entry.attempts, failure: f.kind, ...end };
+    if (f.kind === 'maybe_sent') this.deps.logger.warn('sync.outcomeUnknown', { ...why, error: f.detail ?? f.message });
+    else this.deps.logger.info('sync.attemptFailed', { ...why, ...(f.kind === 'not_sent' && f.detail ? { error: f.detail } : {}) });
     if (entry.prior === 'unknown' && f.kind !== 'rejected') {
       const error =
         f.kind === 'maybe_sent'
