@@ -113,7 +113,6 @@ class WorkerLane {
 
   private start(): Worker {
     const worker = new Worker(workerBundle('worker.cjs'), { resourceLimits: this.limits.resourceLimits });
-    worker.unref(); // an idle worker never keeps the process alive
     this.started++;
     worker.on('message', (msg: { id: number; ok: boolean; value?: unknown; error?: string } | { warmed: boolean; ms: number; error?: string }) => {
       if ('warmed' in msg) {
@@ -148,6 +147,9 @@ class WorkerLane {
     };
     worker.on('error', gone);
     worker.on('exit', (code) => gone(new Error(`the worker exited with code ${code}`)));
+    // An idle worker never keeps the process alive. After the listeners: adding a 'message'
+    // listener refs the worker's port again (a warm worker, idle from its start, would hold the process).
+    worker.unref();
     return worker;
   }
 
