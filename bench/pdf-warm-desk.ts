@@ -28,7 +28,9 @@ class LoaderFreeWorker extends InheritingWorker {
 }
 (wt as { Worker: typeof wt.Worker }).Worker = LoaderFreeWorker;
 
-const [dataDir, idleArg] = process.argv.slice(2);
+const [dataDirArg, idleArg] = process.argv.slice(2);
+if (!dataDirArg || !idleArg) throw new Error('usage: pdf-warm-desk.ts <dataDir> <idleMs | seed>');
+const dataDir = dataDirArg;
 const IDLE_MS = Number(idleArg);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -76,7 +78,7 @@ async function main(): Promise<void> {
       await sleep(50);
     }
   })();
-  let t = nowMs();
+  const t = nowMs();
   const token = (await call<{ token: string }>('auth.signIn', { username: 'zhangmin', password: DEMO_PASSWORD })).token;
   const signInMs = nowMs() - t;
   const first = await caseBeforeSigning(call, token);

@@ -5,7 +5,7 @@
 //
 // Knobs: BENCH_PDF_WARM_ROUNDS (rounds, default 8; each starts one cold and one warm desk, the
 // order alternating round by round), BENCH_PDF_WARM_IDLE_MS (from ready to the signature: the
-// clerk's time with the applicant before it, default 5000; the warm-up starts 2000 ms after ready).
+// clerk's time with the applicant before it, default 10000; the warm-up starts 2000 ms after ready).
 //
 // Each desk is its own process (bench/pdf-warm-desk.ts: the worker lanes are the process's) on a
 // fresh copy of one seeded data folder, so each is an ordinary start of an existing store. Figures
@@ -20,7 +20,7 @@ import path from 'node:path';
 import { emitResult, envInt, load1, median, ROOT, table, tempDir } from './lib';
 
 const ROUNDS = envInt('BENCH_PDF_WARM_ROUNDS', 8);
-const IDLE_MS = envInt('BENCH_PDF_WARM_IDLE_MS', 5000);
+const IDLE_MS = envInt('BENCH_PDF_WARM_IDLE_MS', 10000);
 const DESK = path.join(ROOT, 'bench', 'pdf-warm-desk.ts');
 
 interface LaneState { workers: number; started: number; warmed: number }
