@@ -48,9 +48,9 @@ export const jobs: Record<string, (args: Record<string, unknown>) => unknown> = 
 };
 
 /**
- * What a worker of a warm lane (worker-limits.ts) does before its first job, so that the first
- * document at the window does not pay for the fonts: the same for every warm lane, since only the
- * PDF lanes are warm.
+ * What a worker of a warm lane (worker-limits.ts: the image lane) does before its first job, so
+ * that the first commitment at the window does not pay for the fonts. One warm-up for every warm
+ * lane: only a lane that renders PDFs is worth warming.
  */
 export const warmUp = (): Promise<void> => warmDocuments();
 

@@ -9,7 +9,7 @@
 // gets UNAVAILABLE with a Chinese message (处理超时 / 内存超限) and the log id.
 //
 // Warm lanes (`warm: true`): a worker's first PDF pays for starting the thread and loading the fonts
-// (about half of a commitment's wait at the window). So once the desk is ready, and again after
+// (most of the first commitment's wait at the window: bench/README.md, pdf-warm). So once the desk is ready, and again after
 // such a lane's worker was replaced for a limit, a warm lane with no worker starts one in the
 // background and has it load them (run-in-worker.ts, `warmIfCold`). It gets the lane's limits like
 // any worker, and never keeps the process alive. DESK_WARM_WORKERS=0 turns warming off.
@@ -45,6 +45,9 @@ export const LANES: Record<LaneName, LaneLimits> = {
 /**
  * How long after the desk is ready its warm lanes start their worker: past the first page load and
  * sign-in (so the two do not share the CPU), and long before a clerk can have signed a commitment.
+ * This delay and the worker's own thread are the warm-up's low priority: Node gives a worker thread
+ * no scheduling priority of its own (and a thread's raised nice could not be lowered again, without
+ * privilege, for the jobs it then runs).
  */
 export const WARM_AFTER_READY_MS = 2000;
 
