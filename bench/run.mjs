@@ -3,6 +3,7 @@
 //   npm run bench          (builds first; BENCH_* knobs such as BENCH_RUNS / BENCH_OPS / BENCH_INTAKE_CASES pass through)
 //   node bench/run.mjs intake cold-start     (only the benches whose file names start with these)
 //   node bench/run.mjs hub                   (the four hub benches: hub-ingest, hub-propagation, hub-memory, hub-drain)
+//   node bench/run.mjs pdf-warm              (the first commitment PDF after a desk start, cold vs warm)
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -12,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
 const PREFIX = 'BENCH_RESULT ';
-const benches = ['at-rest.bench.ts', 'audited-write.bench.ts', 'backup.bench.ts', 'cold-start.bench.ts', 'file-put.bench.ts', 'gm.bench.ts', 'hall-tasks.bench.ts', 'hub-audit-witness.bench.ts', 'hub-case-list.bench.ts', 'hub-credit.bench.ts', 'hub-drain.bench.ts', 'hub-ingest.bench.ts', 'hub-memory.bench.ts', 'hub-propagation.bench.ts', 'hub-reconnect.bench.ts', 'intake.bench.ts', 'scan.bench.ts', 'sync.bench.ts', 'transfer.bench.ts', 'verification.bench.ts'];
+const benches = ['at-rest.bench.ts', 'audited-write.bench.ts', 'backup.bench.ts', 'cold-start.bench.ts', 'file-put.bench.ts', 'gm.bench.ts', 'hall-tasks.bench.ts', 'hub-audit-witness.bench.ts', 'hub-case-list.bench.ts', 'hub-credit.bench.ts', 'hub-drain.bench.ts', 'hub-ingest.bench.ts', 'hub-memory.bench.ts', 'hub-propagation.bench.ts', 'hub-reconnect.bench.ts', 'intake.bench.ts', 'pdf-warm.bench.ts', 'scan.bench.ts', 'sync.bench.ts', 'transfer.bench.ts', 'verification.bench.ts'];
 
 /** Runs one bench; echoes its output except the result line, which it returns parsed. */
 function runBench(file) {

@@ -65,7 +65,7 @@ import { seedCalendar } from '../services/calendar/calendar-seed';
 import { deskZone, reachableHere } from '../services/transfer/transfer-context';
 import { createTransferService } from '../services/transfer/transfer-service';
 import { workerRunner } from '../services/transfer/transfer-runner';
-import { runInBackgroundWorker, runInWorker } from '../workers/run-in-worker';
+import { runInBackgroundWorker, runInWorker, warmLanesAfterReady } from '../workers/run-in-worker';
 import { createDispatcher, type Dispatcher } from './dispatcher';
 import { mergeHandlers, type PartialHandlers } from './handlers';
 import { DEFAULT_AUTH_POLICY, type AuthPolicy, type Deps } from './deps';
@@ -443,6 +443,8 @@ async function readyApp(opts: CreateAppOptions, logger: Logger, lock: DataDirLoc
   lockoutTimer?.unref();
   lookUpTimer?.unref();
   if (opts.sync !== false) lookUp();
+  // The commitment's PDF worker, started and warmed in the background once the desk is ready (workers/worker-limits.ts).
+  const stopWarming = warmLanesAfterReady((r) => (r.ok ? logger.info('worker.warmed', { ...r }) : logger.warn('worker.warmFailed', { ...r })));
 
   return {
     state: 'ready',
@@ -455,6 +457,7 @@ async function readyApp(opts: CreateAppOptions, logger: Logger, lock: DataDirLoc
       if (lookUpTimer) clearInterval(lookUpTimer);
       if (lockoutTimer) clearInterval(lockoutTimer);
       clearInterval(checkpointTimer);
+      stopWarming();
       transfer.stop();
       sender.halt();
       signAuditHead('stop');

@@ -15,6 +15,7 @@ import {
   type PaperCommitmentPdfInput,
   type ReceiptPdfInput,
   type RejectionNoticePdfInput,
+  warmDocuments,
 } from '../services/documents/pdf';
 
 /** Jobs that run off the main thread, each on its own connection. */
@@ -45,6 +46,13 @@ export const jobs: Record<string, (args: Record<string, unknown>) => unknown> = 
   'store.backup': (args) => writeBackupSync(String(args.dbFile), String(args.backupDir), String(args.name)),
   ...(process.env.DESK_TEST_WORKER_JOBS === '1' ? testJobs() : {}),
 };
+
+/**
+ * What a worker of a warm lane (worker-limits.ts: the image lane) does before its first job, so
+ * that the first commitment at the window does not pay for the fonts. One warm-up for every warm
+ * lane: only a lane that renders PDFs is worth warming.
+ */
+export const warmUp = (): Promise<void> => warmDocuments();
 
 /**
  * Jobs for the worker-limit tests only (tests/integration/security-worker-limits.test.ts), registered

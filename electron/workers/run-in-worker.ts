@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { appRoot } from '../app/paths';
 import { AppError } from '../app/app-error';
 import { exportStoreKeys } from '../store/store-cipher';
-import { LANES, limitsOf, type JobLimits, type LaneLimits, type LaneName } from './worker-limits';
+import { LANES, limitsOf, WARM_AFTER_READY_MS, type JobLimits, type LaneLimits, type LaneName } from './worker-limits';
 
 /** A worker bundle (e.g. `worker.cjs`) sits beside the main bundle; from source (unit tests, benches) it is taken from dist/ (built by the test setup). */
 export function workerBundle(name: string): string {
@@ -38,6 +38,18 @@ export interface LaneState {
   queued: number;
   /** Workers terminated for a time or memory limit since start. */
   replaced: number;
+  /** Workers started since start (for a job, or ahead of one in a warm lane). */
+  started: number;
+  /** Workers of a warm lane that have loaded what the first job needs (worker-limits.ts). */
+  warmed: number;
+}
+
+/** What a warm lane reports when a worker has warmed (or failed to: the job that follows will fail the same way and say why). */
+export interface WarmReport {
+  lane: LaneName;
+  ok: boolean;
+  ms: number;
+  error?: string;
 }
 
 /**
@@ -52,6 +64,8 @@ class WorkerLane {
   private readonly busy = new Map<Worker, Running>();
   private readonly queue: Job[] = [];
   private replaced = 0;
+  private started = 0;
+  private warmed = 0;
 
   constructor(
     readonly name: LaneName,
@@ -67,7 +81,21 @@ class WorkerLane {
 
   state(): LaneState {
     const running = [...this.busy.values()].sort((a, b) => a.startedAt - b.startedAt).map((r) => r.job.job);
-    return { lane: this.name, workers: this.idle.length + this.busy.size, running, queued: this.queue.length, replaced: this.replaced };
+    return { lane: this.name, workers: this.idle.length + this.busy.size, running, queued: this.queue.length, replaced: this.replaced, started: this.started, warmed: this.warmed };
+  }
+
+  /**
+   * The one rule of warming: a warm lane (worker-limits.ts), once warming is on, that has no worker
+   * at all and nothing queued starts one now and has it load what the first job needs. The worker
+   * is idle from the start, so a job that comes meanwhile goes to it and waits inside it behind
+   * the loading (less than it would wait for a new worker). Called when warming comes on after
+   * the desk is ready, and after a worker was replaced for a limit.
+   */
+  warmIfCold(): void {
+    if (!warming.on || !this.limits.warm || this.idle.length + this.busy.size > 0 || this.queue.length > 0) return;
+    const worker = this.start();
+    this.idle.push(worker);
+    worker.postMessage({ warm: true });
   }
 
   private pump(): void {
@@ -85,8 +113,13 @@ class WorkerLane {
 
   private start(): Worker {
     const worker = new Worker(workerBundle('worker.cjs'), { resourceLimits: this.limits.resourceLimits });
-    worker.unref(); // an idle worker never keeps the process alive
-    worker.on('message', (msg: { id: number; ok: boolean; value?: unknown; error?: string }) => {
+    this.started++;
+    worker.on('message', (msg: { id: number; ok: boolean; value?: unknown; error?: string } | { warmed: boolean; ms: number; error?: string }) => {
+      if ('warmed' in msg) {
+        if (msg.warmed) this.warmed++;
+        warming.report?.({ lane: this.name, ok: msg.warmed, ms: Math.round(msg.ms), ...(msg.error ? { error: msg.error } : {}) });
+        return;
+      }
       const r = this.busy.get(worker);
       if (!r || r.job.id !== msg.id) return;
       clearTimeout(r.timer);
@@ -110,9 +143,13 @@ class WorkerLane {
         } else r.job.reject(new Error(`worker job ${r.job.job} failed: ${error.message}`));
       }
       this.pump();
+      if (r && error.code === 'ERR_WORKER_OUT_OF_MEMORY') this.warmIfCold();
     };
     worker.on('error', gone);
     worker.on('exit', (code) => gone(new Error(`the worker exited with code ${code}`)));
+    // An idle worker never keeps the process alive. After the listeners: adding a 'message'
+    // listener refs the worker's port again (a warm worker, idle from its start, would hold the process).
+    worker.unref();
     return worker;
   }
 
@@ -125,6 +162,7 @@ class WorkerLane {
     r.job.reject(timedOut(r.job, performance.now() - r.startedAt, why));
     void worker.terminate();
     this.pump();
+    this.warmIfCold();
   }
 }
 
@@ -147,6 +185,8 @@ function outOfMemory(job: Job, lane: LaneLimits, error: Error): AppError {
 }
 
 const lanes = new Map<LaneName, WorkerLane>();
+/** Warming is off until a desk is ready (the CLI and the tools never warm); once on, it stays on for the process, as the lanes do. */
+const warming: { on: boolean; report?: (r: WarmReport) => void } = { on: false };
 let nextId = 1;
 
 function laneOf(name: LaneName): WorkerLane {
@@ -171,4 +211,24 @@ export function runInBackgroundWorker<T>(job: string, args: Record<string, unkno
 /** What every lane started so far is doing. */
 export function workerLanes(): LaneState[] {
   return [...lanes.values()].map((l) => l.state());
+}
+
+/**
+ * Called once the desk is ready (create-app.ts): WARM_AFTER_READY_MS later, warming comes on and
+ * each warm lane with no worker starts one in the background (WorkerLane.warmIfCold); `report`
+ * hears each warm-up's outcome (the log). DESK_WARM_WORKERS=0 leaves warming off. Returns a cancel
+ * for the desk's close (a desk closed before then warms nothing).
+ */
+export function warmLanesAfterReady(report: (r: WarmReport) => void): () => void {
+  if (process.env.DESK_WARM_WORKERS === '0') return () => undefined;
+  const timer = setTimeout(() => {
+    warming.on = true;
+    warming.report = report;
+    for (const [name, limits] of Object.entries(LANES) as [LaneName, LaneLimits][]) if (limits.warm) laneOf(name).warmIfCold();
+  }, WARM_AFTER_READY_MS);
+  timer.unref(); // never keeps the process alive
+  return () => {
+    clearTimeout(timer);
+    if (warming.report === report) warming.report = undefined;
+  };
 }

@@ -8,6 +8,12 @@
 // lane replaces for the next job; a worker past its memory limit dies the same way. The caller
 // gets UNAVAILABLE with a Chinese message (处理超时 / 内存超限) and the log id.
 //
+// Warm lanes (`warm: true`): a worker's first PDF pays for starting the thread and loading the fonts
+// (most of the first commitment's wait at the window: bench/README.md, pdf-warm). So once the desk is ready, and again after
+// such a lane's worker was replaced for a limit, a warm lane with no worker starts one in the
+// background and has it load them (run-in-worker.ts, `warmIfCold`). It gets the lane's limits like
+// any worker, and never keeps the process alive. DESK_WARM_WORKERS=0 turns warming off.
+//
 // Memory: `resourceLimits` bounds the worker's JavaScript heap. Decoded pixels live in typed
 // arrays outside that heap; what bounds them is the image check at the boundary
 // (services/images/image-check.ts: ≤ 50 MP, i.e. ≤ 200 MB of RGBA per image).
@@ -18,14 +24,16 @@ export type LaneName = 'documents' | 'images' | 'data' | 'background' | 'test';
 export interface LaneLimits {
   maxWorkers: number;
   resourceLimits: ResourceLimits;
+  /** Keep one worker started and its fonts loaded ahead of the lane's first job (see above). */
+  warm?: boolean;
 }
 
 const MB = 1;
 export const LANES: Record<LaneName, LaneLimits> = {
   /** Text PDFs (receipt, guide): the fonts and a QR code; small, bounded inputs. */
   documents: { maxWorkers: 2, resourceLimits: { maxOldGenerationSizeMb: 512 * MB, maxYoungGenerationSizeMb: 32 * MB, stackSizeMb: 4 } },
-  /** PDFs that embed images the clerk supplied (commitment with its signature, scanned documents). */
-  images: { maxWorkers: 2, resourceLimits: { maxOldGenerationSizeMb: 768 * MB, maxYoungGenerationSizeMb: 32 * MB, stackSizeMb: 4 } },
+  /** PDFs that embed images the clerk supplied (commitment with its signature, scanned documents). Warm: the commitment is signed with the applicant waiting. */
+  images: { maxWorkers: 2, resourceLimits: { maxOldGenerationSizeMb: 768 * MB, maxYoungGenerationSizeMb: 32 * MB, stackSizeMb: 4 }, warm: true },
   /** Reading a catalog workbook, verifying the audit chain. */
   data: { maxWorkers: 1, resourceLimits: { maxOldGenerationSizeMb: 1024 * MB, maxYoungGenerationSizeMb: 64 * MB, stackSizeMb: 4 } },
   /** Upkeep nobody waits for (the daily backup). */
@@ -33,6 +41,15 @@ export const LANES: Record<LaneName, LaneLimits> = {
   /** Test-only jobs (DESK_TEST_WORKER_JOBS=1): small, so that an out-of-memory test is cheap. */
   test: { maxWorkers: 1, resourceLimits: { maxOldGenerationSizeMb: 48 * MB, maxYoungGenerationSizeMb: 8 * MB, stackSizeMb: 4 } },
 };
+
+/**
+ * How long after the desk is ready its warm lanes start their worker: past the first page load and
+ * sign-in (so the two do not share the CPU), and long before a clerk can have signed a commitment.
+ * This delay and the worker's own thread are the warm-up's low priority: Node gives a worker thread
+ * no scheduling priority of its own (and a thread's raised nice could not be lowered again, without
+ * privilege, for the jobs it then runs).
+ */
+export const WARM_AFTER_READY_MS = 2000;
 
 export interface JobLimits {
   lane: LaneName;

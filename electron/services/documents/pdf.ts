@@ -677,3 +677,25 @@ export function rejectionParagraphs(input: RejectionNoticePdfInput): string[] {
     `${INDENT}如对本决定不服，可以自收到本告知书之日起六十日内依法申请行政复议，或者自收到本告知书之日起六个月内依法向人民法院提起行政诉讼。`,
   ];
 }
+
+// ---- warming a worker (workers/run-in-worker.ts, warm lanes) ----
+
+/** A 1×1 grey PNG: the smallest image that takes pdf-lib's PNG path (a signature drawn on the pad is a PNG). */
+const WARM_PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNoAAAAggCBd81ytgAAAABJRU5ErkJggg==', 'base64');
+
+/**
+ * Loads what a worker's first document needs, so that the first one at the window does not pay for
+ * it: both fonts read and parsed (fonts.ts keeps them for the worker's life), and a throwaway page
+ * drawn with them — a table, wrapped text, an image, footers — and saved, which runs the embedding,
+ * image and subsetting code once. Nothing is kept but what the fonts module caches.
+ */
+export async function warmDocuments(): Promise<void> {
+  const { doc, fonts } = await createDocument({ title: '预热', subject: '预热', author: CREATOR, createdAt: '2026-01-01T00:00:00.000Z' });
+  const layout = new Layout(doc, fonts, contentBottom(1));
+  layout.text('证明事项告知承诺书', TITLE, CENTERED);
+  drawTable(layout, { widths: columns(30, 'rest'), rows: [['办件编号', '420325-ZWFW-20260101-0001'], ['申请人', '王芳']], labelColumns: [0] });
+  layout.section('一、告知内容', '申请人应当如实承诺，行政机关依法核查。');
+  layout.page.drawImage(await embedSignature(doc, WARM_PNG), { x: MARGIN, y: layout.y - 10, width: 10, height: 10 });
+  drawFooters(doc, fonts, ['预热']);
+  await doc.save();
+}
