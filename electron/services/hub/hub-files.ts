@@ -73,7 +73,7 @@ async function uploadOne(hub: HubConnector, f: FileRef, have: number, chunkBytes
   if (!hub.files) throw new ConnectorFailure({ kind: 'not_sent', message: '本机文件库不可用，不能向全厅中心上传文件' });
   let bytes: Buffer;
   try {
-    bytes = hub.files.get(f.sha256); // checks the hash: a damaged file is never sent
+    bytes = await hub.files.read(f.sha256); // checks the hash (a damaged file is never sent), a slice at a time without blocking the main thread
   } catch {
     // Sending again will not mend it: parked with the reason, for the clerk (the case's later entries go on).
     throw new ConnectorFailure({ kind: 'rejected', status: 0, field: null, message: `本机文件 ${f.sha256} 缺失或已损坏，无法上传到全厅中心。` });
