@@ -14,6 +14,10 @@ import { ConnectorFailure, HttpTargetConnector } from '../../electron/services/s
 import { endOf, type AttemptEnd } from '../../electron/services/sync/attempt-end';
 import type { HttpTargetConfig } from '../../electron/services/sync/targets-config';
 import { StaleRelay } from '../helpers/stale-relay';
+import { testDesk, type TestDesk } from '../helpers/app';
+import { tempDir } from '../helpers/temp';
+import { FAST_SENDER, httpTarget, simTarget, waitFor, writeConfig } from '../helpers/sync-desks';
+import { startVerticalSim } from '../../sim/vertical-system';
 
 const servers: http.Server[] = [];
 const relays: StaleRelay[] = [];
@@ -113,15 +117,16 @@ describe('a request on a keep-alive connection the target has just closed', () =
   it('several pooled connections closed at once: each GET lands on a fresh one', async () => {
     const relay = await relayed();
     const c = connector(relay.url);
-    await Promise.all([c.probe(), c.probe(), c.probe()]);
+    await Promise.all([c.probe(), c.probe(), c.probe()]); // three at once: three connections
     await pooled();
-    const open = relay.connections;
-    expect(open).toBeGreaterThanOrEqual(2);
-    expect(relay.closeIdle()).toBe(open);
-    await Promise.all([c.probe(), c.probe(), c.probe()]);
-    await c.probe();
-    expect(relay.lost).toBeGreaterThanOrEqual(1);
-    expect(received.length).toBe(7);
+    expect(relay.closeIdle()).toBe(3);
+    await Promise.all([c.probe(), c.probe(), c.probe()]); // each on a closed one: lost, then sent on a new one
+    expect(relay.lost).toBe(3);
+    expect(relay.connections).toBe(6);
+    await pooled();
+    await c.probe(); // the new connections are reused
+    expect(relay.connections).toBe(6);
+    expect(received).toEqual(Array(7).fill('GET /health'));
   });
 
   it('a POST of a case on such a connection is not sent again: its outcome is unknown, as before', async () => {
@@ -150,4 +155,41 @@ describe('a request on a keep-alive connection the target has just closed', () =
     expect(relay.connections).toBe(2);
     expect(received).toEqual([]);
   });
+});
+
+describe('the sender beside such a target', () => {
+  let d: TestDesk | null = null;
+  afterEach(async () => {
+    await d?.app.stopSync();
+    d?.app.close();
+    d = null;
+  });
+
+  it('health checks that meet closed connections keep the target reachable: no false 连接被对方断开', async () => {
+    const sim = await startVerticalSim({ dataDir: tempDir('sim-stale-'), targets: [simTarget('zwfw', true)] });
+    try {
+      const relay = await new StaleRelay(Number(new URL(sim.targets.zwfw!).port)).start();
+      relays.push(relay);
+      const dataDir = tempDir('desk-stale-');
+      writeConfig(dataDir, { version: 1, sender: FAST_SENDER, targets: [httpTarget('zwfw', relay.url, 'key')] });
+      d = await testDesk({ dataDir });
+      const desk = d;
+      const token = (await desk.signIn('zhangmin')).token;
+      const target = async () => (await desk.call('sync.status', {}, token)).targets.find((t) => t.id === 'zwfw')!;
+      await waitFor('the target to be reachable', async () => (await target()).reachable === true);
+      // Three times the target's keep-alive timer fires while the desk holds an idle connection:
+      // the next health check is written on it and lost; the desk checks again on a new connection.
+      for (let round = 1; round <= 3; round++) {
+        const connections = relay.connections;
+        await waitFor('a connection in the pool', () => relay.closeIdle() > 0);
+        await waitFor(`round ${round}: a health check to meet the closed connection`, () => relay.lost >= round);
+        await waitFor(`round ${round}: the health check sent again on a new connection`, () => relay.connections > connections);
+      }
+      const unreachable = desk.app.logger.recent().filter((e) => e.event === 'sync.targetUnreachable' && e.target === 'zwfw');
+      expect(unreachable).toEqual([]);
+      expect(await target()).toMatchObject({ reachable: true, lastError: null });
+    } finally {
+      await sim.close();
+    }
+  }, 60_000);
 });

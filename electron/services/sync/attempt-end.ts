@@ -50,6 +50,8 @@ export interface AttemptEnd {
   code?: string;
   /** The message, for `file_unreadable`, `answer_invalid` and `error`. */
   error?: string;
+  /** The request was sent twice (an idempotent one whose connection was closed under it: stale-connection.ts); why the first try failed. */
+  retriedAfter?: string;
 }
 
 const NETWORK_REASONS: Record<string, AttemptEndReason> = {

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { authHeader, type HttpTargetConfig } from './targets-config';
 import { networkEnd, type AttemptEnd, type RequestOp } from './attempt-end';
+import { errorCode, FailedTwice, lastError, sendOnceMore } from './stale-connection';
 
 /**
  * The HTTP/JSON connector: speaks docs/sync-protocol.md to one target. It
@@ -80,13 +81,6 @@ const ANSWER_LOST: Record<string, string> = {
   UND_ERR_CLOSED: '连接已关闭',
 };
 
-/** The error's string code (`ECONNREFUSED`, `UND_ERR_SOCKET`), else its name (`TimeoutError`); a DOMException's numeric code is not one. */
-function errorCode(e: unknown): string {
-  const err = e as { code?: unknown; name?: unknown; cause?: { code?: unknown; name?: unknown } };
-  const text = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
-  return text(err.cause?.code) ?? text(err.code) ?? text(err.cause?.name) ?? text(err.name) ?? '';
-}
-
 /** The precise cause, for the log: `UND_ERR_SOCKET: other side closed`. */
 function errorDetail(e: unknown): string {
   const err = e as { message?: string; cause?: { message?: string } };
@@ -130,15 +124,15 @@ export class HttpTargetConnector {
     const started = performance.now();
     const lost = (e: unknown) => networkEnd(errorCode(e), op, performance.now() - started);
     let res: Response;
+    const signal = AbortSignal.timeout(opts.timeoutMs ?? this.timeoutMs); // one time limit for both tries
     try {
-      res = await fetch(this.url(p), {
-        method,
-        headers: this.headers(opts.headers),
-        body: opts.body as RequestInit['body'],
-        signal: AbortSignal.timeout(opts.timeoutMs ?? this.timeoutMs),
-      });
+      // A GET that met a connection the target had just closed is sent once more (stale-connection.ts).
+      res = await sendOnceMore(method, () => fetch(this.url(p), { method, headers: this.headers(opts.headers), body: opts.body as RequestInit['body'], signal }));
     } catch (e) {
-      throw new ConnectorFailure(networkFailure(e, this.target.name), lost(e));
+      const err = lastError(e);
+      const end = lost(err);
+      if (e instanceof FailedTwice) end.retriedAfter = e.firstCode;
+      throw new ConnectorFailure(networkFailure(err, this.target.name), end);
     }
     const date = res.headers.get('date');
     if (date) {
