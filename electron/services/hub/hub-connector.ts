@@ -1,6 +1,7 @@
 import type { Db } from '../../store/open-store';
 import { loadDeskKeys, readDeskCard } from '../transfer/desk-keys';
 import { ConnectorFailure, networkFailure } from '../sync/http-connector';
+import { lastError, sendOnceMore } from '../sync/stale-connection';
 import type { Claimed } from '../sync/sender-store';
 import type { HubTargetConfig } from '../sync/targets-config';
 import type { FileStore } from '../files/file-store';
@@ -127,17 +128,24 @@ export class HubConnector {
   /** A signed request with a raw body (a file chunk) and the answer's raw bytes, its signature checked. */
   async requestRaw(method: 'GET' | 'POST' | 'PUT', p: string, payload: { bytes: Buffer; type: string } | null, opts: RequestOptions = {}): Promise<{ status: number; raw: Buffer; type: string }> {
     const body = payload ? payload.bytes : Buffer.alloc(0);
-    const headers = signRequest(this.signer(), method, p, body, this.now(), this.deskSchema);
+    const signer = this.signer();
+    const limit = AbortSignal.timeout(opts.timeoutMs ?? this.timeoutMs); // one time limit for both tries
+    const signal = opts.signal ? AbortSignal.any([limit, opts.signal]) : limit;
+    let headers: Record<string, string> = {};
     let res: Response;
     try {
-      res = await fetch(new URL(p, this.target.baseUrl), {
-        method,
-        headers: { ...headers, ...(payload ? { 'content-type': payload.type } : {}) },
-        body: payload ? new Uint8Array(body) : undefined,
-        signal: opts.signal ? AbortSignal.any([AbortSignal.timeout(opts.timeoutMs ?? this.timeoutMs), opts.signal]) : AbortSignal.timeout(opts.timeoutMs ?? this.timeoutMs),
+      // A GET that met a connection the hub had just closed is sent once more, signed anew (sync/stale-connection.ts).
+      res = await sendOnceMore(method, () => {
+        headers = signRequest(signer, method, p, body, this.now(), this.deskSchema);
+        return fetch(new URL(p, this.target.baseUrl), {
+          method,
+          headers: { ...headers, ...(payload ? { 'content-type': payload.type } : {}) },
+          body: payload ? new Uint8Array(body) : undefined,
+          signal,
+        });
       });
     } catch (e) {
-      throw new ConnectorFailure(networkFailure(e, this.target.name));
+      throw new ConnectorFailure(networkFailure(lastError(e), this.target.name));
     }
     let raw: Buffer;
     try {
