@@ -56,7 +56,7 @@ async function pooled(): Promise<void> {
 }
 
 describe('the hub connector on a keep-alive connection the hub side has just closed', () => {
-  it('the health check and a feed pull (GETs) are sent again on a fresh connection, the second answer's signature checked', async () => {
+  it('the health check and a feed pull (GETs) are sent again on a fresh connection, the second answer’s signature checked', async () => {
     const { relay, c } = await relayed();
     await c.probe();
     await pooled();
