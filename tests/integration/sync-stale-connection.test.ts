@@ -14,6 +14,7 @@ import { ConnectorFailure, HttpTargetConnector } from '../../electron/services/s
 import { endOf, type AttemptEnd } from '../../electron/services/sync/attempt-end';
 import type { HttpTargetConfig } from '../../electron/services/sync/targets-config';
 import { StaleRelay } from '../helpers/stale-relay';
+import { HttpDataSharingConnector } from '../../electron/services/data-sharing/connector';
 import { testDesk, type TestDesk } from '../helpers/app';
 import { tempDir } from '../helpers/temp';
 import { FAST_SENDER, httpTarget, simTarget, waitFor, writeConfig } from '../helpers/sync-desks';
@@ -127,6 +128,18 @@ describe('a request on a keep-alive connection the target has just closed', () =
     await c.probe(); // the new connections are reused
     expect(relay.connections).toBe(6);
     expect(received).toEqual(Array(7).fill('GET /health'));
+  });
+
+  it('the data-sharing platform’s reachability check (GET) too', async () => {
+    const relay = await relayed();
+    const platform = new HttpDataSharingConnector(relay.url);
+    await platform.probe();
+    await pooled();
+    expect(relay.closeIdle()).toBe(1);
+    await platform.probe();
+    expect(relay.lost).toBe(1);
+    expect(relay.connections).toBe(2);
+    expect(received).toEqual(['GET /', 'GET /']);
   });
 
   it('a POST of a case on such a connection is not sent again: its outcome is unknown, as before', async () => {

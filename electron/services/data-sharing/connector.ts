@@ -4,6 +4,8 @@
  * sim/); without a configured address the platform counts as unreachable and
  * queries are queued.
  */
+import { lastError, sendOnceMore } from '../sync/stale-connection';
+
 export interface DataSharingQuery {
   source: string;
   dataset: string;
@@ -44,10 +46,12 @@ export class HttpDataSharingConnector implements DataSharingConnector {
   /** Any HTTP answer from the platform's address counts as reachable; a refused connection does not. */
   async probe(): Promise<void> {
     try {
-      const res = await fetch(this.baseUrl, { method: 'GET', signal: AbortSignal.timeout(Math.min(this.timeoutMs, 5000)) });
+      const signal = AbortSignal.timeout(Math.min(this.timeoutMs, 5000));
+      // Sent once more if it met a connection the platform had just closed (sync/stale-connection.ts).
+      const res = await sendOnceMore('GET', () => fetch(this.baseUrl, { method: 'GET', signal }));
       await res.arrayBuffer().catch(() => undefined);
     } catch (e) {
-      throw new PlatformUnreachable(`共享平台无法连接：${(e as Error).message}`);
+      throw new PlatformUnreachable(`共享平台无法连接：${(lastError(e) as Error).message}`);
     }
   }
 
