@@ -6,7 +6,7 @@
  * a dead connection and fails with "other side closed" / ECONNRESET before any byte of an answer.
  * For a health check that meant a false "unreachable" shown to the clerk until the next check.
  *
- * The rule, in one place for every connector (vertical systems, the hall hub): an idempotent
+ * The rule, in one place for every connector (vertical systems, the hall hub, data sharing): an idempotent
  * request (GET, HEAD) whose connection was closed or reset before its answer began is sent once
  * more. The second try goes out on a fresh connection: undici has dropped the dead socket, and its
  * pool hands the request to the first free client, which is the one that just lost its socket and
