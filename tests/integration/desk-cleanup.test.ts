@@ -23,7 +23,7 @@ describe('desks opened through desksClosedAfterEach', () => {
     await closedByTest.app.stopSync();
     closedByTest.app.close();
     closedByTest.app.close(); // and again: no error (the afterEach leaves it alone)
-  });
+  }, 120_000); // two desks' start: a bound for a loaded machine
 
   it('the next test finds the desk left open closed: its folder is free and its sender stopped', async () => {
     expect(left).not.toBeNull();
@@ -35,5 +35,5 @@ describe('desks opened through desksClosedAfterEach', () => {
       await again.app.stopSync();
       again.app.close();
     }
-  });
+  }, 120_000);
 });

@@ -367,7 +367,7 @@ describe('a false commitment after acceptance reaches the vertical systems', () 
       await a.close();
       await b.close();
     }
-  }, 120_000);
+  }, 300_000); // two desks, bundles and deliveries: a bound for a loaded machine (61 s measured at load 31); the waits inside follow the work
 
   it('carried, and the change reaches the peer before its sender tried the acceptance: the refused acceptance is superseded there and told back as refused, so the origin desk does not wait for it', async () => {
     const a: Side = await side('intranet');
@@ -412,5 +412,5 @@ describe('a false commitment after acceptance reaches the vertical systems', () 
       await a.close();
       await b.close();
     }
-  }, 120_000);
+  }, 300_000); // two desks, bundles and deliveries: a bound for a loaded machine (61 s measured at load 31); the waits inside follow the work
 });
