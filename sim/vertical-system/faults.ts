@@ -37,7 +37,7 @@ export function parseFaults(body: Record<string, unknown>): { ok: true; faults: 
     f.clockSkewS = v;
     return null;
   };
-  const bool = (k: 'refuse' | 'honourIdempotency') => {
+  const bool = (k: 'refuse' | 'honourIdempotency' | 'holdAnswers') => {
     const v = body[k];
     if (v === undefined) return null;
     if (typeof v !== 'boolean') return `${k} 须为 true 或 false`;
@@ -54,6 +54,7 @@ export function parseFaults(body: Record<string, unknown>): { ok: true; faults: 
     count('cutUploadTimes'),
     bool('refuse'),
     bool('honourIdempotency'),
+    bool('holdAnswers'),
     skew(),
     seed(),
   ].filter((e): e is string => e !== null);
@@ -86,6 +87,7 @@ const KNOWN = new Set([
   'cutUploadAfterBytes',
   'cutUploadTimes',
   'honourIdempotency',
+  'holdAnswers',
   'clockSkewS',
   'seed',
 ]);

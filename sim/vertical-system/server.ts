@@ -23,6 +23,8 @@ export class TargetServer {
   private cutsLeft = 0;
   private random: () => number = Math.random;
   private readonly sockets = new Set<Socket>();
+  /** Answers held by the holdAnswers fault, in the order they were due. */
+  private held: (() => void)[] = [];
 
   constructor(
     readonly config: TargetConfig,
@@ -80,6 +82,7 @@ export class TargetServer {
     this.faults = f;
     this.random = randomSource(f.seed);
     this.cutsLeft = f.cutUploadAfterBytes !== undefined ? (f.cutUploadTimes ?? 1) : 0;
+    if (!f.holdAnswers) for (const answer of this.held.splice(0)) answer();
     if (f.refuse && this.listening) {
       this.stats.refused++;
       await this.shut();
@@ -112,7 +115,8 @@ export class TargetServer {
         const skew: Record<string, string> = faults.clockSkewS ? { Date: new Date(Date.now() + faults.clockSkewS * 1000).toUTCString() } : {};
         sendJson(res, status, body, { ...skew, ...headers });
       };
-      if (delay > 0) setTimeout(answer, delay);
+      if (faults.holdAnswers && req.url?.startsWith('/api/')) this.held.push(answer);
+      else if (delay > 0) setTimeout(answer, delay);
       else answer();
     };
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');

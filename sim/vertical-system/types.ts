@@ -19,6 +19,8 @@ export type Reject422 = { rate: number } | { field: string; pattern: string };
 export interface Faults {
   refuse?: boolean;
   delayMs?: number;
+  /** Answers to /api/ requests are held (the request handled first) until faults without it are set: a request "in flight" for as long as a test needs, whatever the machine's speed. */
+  holdAnswers?: boolean;
   rate5xx?: number;
   rate429?: number;
   retryAfterS?: number;

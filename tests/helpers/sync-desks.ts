@@ -141,6 +141,51 @@ export async function waitWhileProgressing<T>(
 
 export const dbFile = (dataDir: string) => path.join(dataDir, 'desk.sqlite');
 
+/**
+ * How many attempts of each outbox entry ended for want of an answer in time (`request_timeout`),
+ * from the desk's log file. On a loaded machine a request can outlast even the tests' generous
+ * timeout; the sender then tries again (a look-up or the same-key re-send), so an entry's attempts
+ * are 1 + this count: tests assert that rather than a fixed 1.
+ */
+export function timedOutAttempts(dataDir: string): Map<number, number> {
+  const file = path.join(dataDir, 'logs', 'desk.log');
+  const out = new Map<number, number>();
+  if (!fs.existsSync(file)) return out;
+  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+    if (!line.includes('"request_timeout"')) continue;
+    const e = JSON.parse(line) as { event?: string; entry?: number; ended?: string };
+    if ((e.event === 'sync.outcomeUnknown' || e.event === 'sync.attemptFailed') && e.ended === 'request_timeout' && typeof e.entry === 'number') out.set(e.entry, (out.get(e.entry) ?? 0) + 1);
+  }
+  return out;
+}
+
+/**
+ * How far a desk's sender has got: its outbox entries by state, their attempts and errors, as one
+ * string that changes whenever the sender does something (a claim, an attempt's end, an ack).
+ */
+export function outboxProgress(dataDir: string): string {
+  const db = openTestStore(dbFile(dataDir), { readonly: true });
+  try {
+    const rows = db.prepare(`SELECT state, COUNT(*) AS n, SUM(attempts) AS attempts, GROUP_CONCAT(last_error) AS errors FROM outbox_entries GROUP BY state ORDER BY state`).all() as {
+      state: string;
+      n: number;
+      attempts: number;
+      errors: string | null;
+    }[];
+    return rows.map((r) => `${r.state}=${r.n}/${r.attempts}/${r.errors ?? ''}`).join(' ');
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Waits for `fn` while the desk's sender moves (outboxProgress): fails only when its outbox has not
+ * changed for `stallMs`, never after a fixed time, so a loaded machine only makes it slower.
+ */
+export function waitForSender<T>(what: string, dataDir: string, fn: () => T | Promise<T>, stallMs = 60_000, everyMs = 50): Promise<NonNullable<T>> {
+  return waitWhileProgressing(what, fn, () => outboxProgress(dataDir), stallMs, everyMs);
+}
+
 async function call<T>(app: DeskApp, method: string, input: unknown, session?: string): Promise<T> {
   const r = await app.dispatcher.dispatch({ id: 'b', method, input, ...(session ? { session } : {}) }, { transport: 'test' });
   if (!r.ok) throw new Error(`${method}: ${r.error.code} ${r.error.message}`);

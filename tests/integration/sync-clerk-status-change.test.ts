@@ -6,17 +6,21 @@
  */
 import { openTestStore } from '../helpers/store';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CallFailed, testDesk, type TestDesk } from '../helpers/app';
+import { CallFailed, type TestDesk } from '../helpers/app';
+import { desksClosedAfterEach } from '../helpers/desk-cleanup';
 import { tempDir } from '../helpers/temp';
 import { spawnVerticalSim, type SpawnedSim } from '../../sim/vertical-system';
 import { verifyAuditChain } from '../../electron/services/audit/audit-chain';
 import type { OutboxEntryView } from '../../shared/ipc/methods/sync';
-import { acceptCase, applicantIdOf, dbFile, FAST_SENDER, httpTarget, plainItem, simTarget, waitFor, writeConfig } from '../helpers/sync-desks';
+import { acceptCase, applicantIdOf, dbFile, FAST_SENDER, httpTarget, plainItem, simTarget, waitForSender, writeConfig } from '../helpers/sync-desks';
 
 const LEGAL_BASIS = '《中华人民共和国行政许可法》第三十二条';
 const REASON = '申请人主动撤回申请';
 
 let sim: SpawnedSim;
+const testDesk = desksClosedAfterEach();
+/** A bound for a loaded machine, not a speed measure (a desk's start and intake take tens of seconds at load 30); the waits inside follow the sender. */
+const LOADED_BOUND = 120_000;
 beforeAll(async () => {
   sim = await spawnVerticalSim({ dataDir: tempDir('clerkhelper-sim-'), targets: [simTarget('keyed', true)] });
 });
@@ -46,7 +50,7 @@ describe('a case terminated by the clerk reaches the vertical systems it was sen
   it('asks for the legal basis, refuses without it (nothing written), then the target gets the termination once, after the acceptance, in the transition transaction', async () => {
     const { d, clerk } = await desk(true);
     const c = await accepted(d, clerk);
-    await waitFor('r1 acknowledged', async () => (await entriesOf(d, clerk, c.id))[0]?.state === 'acknowledged');
+    await waitForSender('r1 acknowledged', d.dataDir, async () => (await entriesOf(d, clerk, c.id))[0]?.state === 'acknowledged');
 
     const view = await d.call('intake.get', { caseId: c.id }, clerk);
     expect(view.transitions.find((t) => t.to === 'terminated')).toMatchObject({ action: '终止办理', needsReason: true, needsLegalBasis: true });
@@ -81,7 +85,7 @@ describe('a case terminated by the clerk reaches the vertical systems it was sen
     const queued = JSON.parse(audit.find((a) => a.action === 'sync.statusChange')!.detail) as { from: string; to: string; entries: { targetId: string; revision: number }[] };
     expect(queued).toMatchObject({ from: 'accepted', to: 'terminated', entries: [{ targetId: 'keyed', revision: 2 }] });
 
-    await waitFor('r2 acknowledged', async () => (await entriesOf(d, clerk, c.id))[1]?.state === 'acknowledged');
+    await waitForSender('r2 acknowledged', d.dataDir, async () => (await entriesOf(d, clerk, c.id))[1]?.state === 'acknowledged');
     const [r1, r2] = await entriesOf(d, clerk, c.id);
     expect(r2).toMatchObject({ revision: 2, statusChange: '终止办理', targetCaseNo: r1!.targetCaseNo, attempts: 1 });
     const stored = (await sim.cases('keyed')).filter((s) => s.externalRef === c.caseNo);
@@ -102,7 +106,7 @@ describe('a case terminated by the clerk reaches the vertical systems it was sen
     db.close();
     await d.app.stopSync();
     d.app.close();
-  });
+  }, LOADED_BOUND);
 
   it('a decision the clerk revokes (撤销决定, after 办结) reaches the target too, with its basis', async () => {
     const REVOKE_BASIS = '《中华人民共和国行政许可法》第六十九条';
@@ -124,7 +128,7 @@ describe('a case terminated by the clerk reaches the vertical systems it was sen
     }
     const a = await d.call('intake.transition', { caseId: v.id, to: 'accepted' }, clerk);
     const c = { id: a.id, caseNo: a.caseNo };
-    await waitFor('r1 acknowledged', async () => (await entriesOf(d, clerk, c.id))[0]?.state === 'acknowledged');
+    await waitForSender('r1 acknowledged', d.dataDir, async () => (await entriesOf(d, clerk, c.id))[0]?.state === 'acknowledged');
     expect((await d.call('intake.transition', { caseId: c.id, to: 'completed', decisionNo: '房民决字〔2026〕第002号' }, clerk)).status).toBe('completed');
 
     const view = await d.call('intake.get', { caseId: c.id }, clerk);
@@ -134,7 +138,7 @@ describe('a case terminated by the clerk reaches the vertical systems it was sen
     expect((await d.call('intake.get', { caseId: c.id }, clerk)).status).toBe('completed');
 
     expect((await d.call('intake.transition', { caseId: c.id, to: 'revoked', reason: REVOKE_REASON, legalBasis: REVOKE_BASIS }, clerk)).status).toBe('revoked');
-    const revoked = await waitFor('the revocation acknowledged', async () => {
+    const revoked = await waitForSender('the revocation acknowledged', d.dataDir, async () => {
       const entries = await entriesOf(d, clerk, c.id);
       const last = entries[entries.length - 1];
       return last?.statusChange === '撤销决定' && last.state === 'acknowledged' ? last : undefined;
@@ -154,7 +158,7 @@ describe('a case terminated by the clerk reaches the vertical systems it was sen
     expect(await sim.stats('keyed')).toMatchObject({ duplicatesServed: 0 });
     await d.app.stopSync();
     d.app.close();
-  });
+  }, LOADED_BOUND);
 
   it('a case never sent anywhere is terminated with a reason alone and queues nothing', async () => {
     const { d, clerk } = await desk(false);
@@ -168,5 +172,5 @@ describe('a case terminated by the clerk reaches the vertical systems it was sen
     db.close();
     await d.app.stopSync();
     d.app.close();
-  });
+  }, LOADED_BOUND);
 });

@@ -17,7 +17,7 @@ import { startDataSharingPlatform, type RunningPlatform } from '../../sim/data-s
 import { verifyAuditChain } from '../../electron/services/audit/audit-chain';
 import { DEMO_CERTIFICATES } from '../../electron/seed/demo-catalog';
 import { killRandom, type Mark, KILL_TEST_TIMEOUT_MS } from '../helpers/kill-points';
-import { dbFile, FAST_SENDER, httpTarget, queueClones, simTarget, waitFor, writeConfig } from '../helpers/sync-desks';
+import { dbFile, FAST_SENDER, httpTarget, queueClones, simTarget, waitForSender, writeConfig } from '../helpers/sync-desks';
 
 const CASES = Number(process.env.SYNC_CRASH_CASES ?? 1000);
 const KILLS = Number(process.env.SYNC_CRASH_KILLS ?? 50);
@@ -143,7 +143,7 @@ describe('sync durability: kill -9 of the desk while it pushes', () => {
 
     // One last start: everything left drains by itself.
     host = await startHost({ dataDir, port: 0, env });
-    await waitFor('every entry acknowledged', () => counts(dataDir).open === 0, 600_000, 200); // a deadline for a loaded machine
+    await waitForSender('every entry acknowledged', dataDir, () => counts(dataDir).open === 0, 60_000, 200); // fails only if the outbox stands still for a minute
     await host.kill('SIGTERM');
     host = null;
 

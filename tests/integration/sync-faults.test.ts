@@ -5,13 +5,18 @@
  */
 import { openTestStore } from '../helpers/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testDesk, type TestDesk } from '../helpers/app';
+import type { TestDesk } from '../helpers/app';
+import { desksClosedAfterEach } from '../helpers/desk-cleanup';
 import { tempDir } from '../helpers/temp';
 import { refusedByRate, startVerticalSim, type SimHandle } from '../../sim/vertical-system';
-import { acceptCase, applicantIdOf, dbFile, FAST_SENDER, httpTarget, plainItem, simTarget, waitFor, writeConfig } from '../helpers/sync-desks';
+import { acceptCase, applicantIdOf, dbFile, FAST_SENDER, httpTarget, plainItem, simTarget, timedOutAttempts, waitForSender, writeConfig } from '../helpers/sync-desks';
 
 let sim: SimHandle;
+const openDesk = desksClosedAfterEach();
+// The simulator's random faults come from this seed (the order of concurrent requests still varies).
+const SEED = Number(process.env.SIM_SEED ?? Math.floor(Math.random() * 2 ** 31));
 beforeAll(async () => {
+  console.log(`sync-faults: simulator fault seed ${SEED} (SIM_SEED=${SEED} to reuse)`);
   sim = await startVerticalSim({ dataDir: tempDir('sim-faults-'), targets: [simTarget('keyed', true), simTarget('plain', false)] });
 });
 afterAll(async () => {
@@ -37,7 +42,7 @@ async function queued(n: number): Promise<{ dataDir: string; caseNos: string[] }
     sender: FAST_SENDER,
     targets: [httpTarget('keyed', sim.targets.keyed!, 'key', { concurrency: 4 }), httpTarget('plain', sim.targets.plain!, 'none', { concurrency: 4 })],
   });
-  const prep = await testDesk({ dataDir, sync: false });
+  const prep = await openDesk({ dataDir, sync: false });
   const token = (await prep.signIn('zhangmin')).token;
   const item = await plainItem(prep, token);
   const applicant = await applicantIdOf(prep, token);
@@ -64,9 +69,13 @@ function entries(dataDir: string): EntryRow[] {
   }
 }
 
-async function run(dataDir: string, until: (rows: EntryRow[]) => boolean, timeoutMs = 60_000): Promise<{ d: TestDesk; rows: EntryRow[] }> {
-  const d = await testDesk({ dataDir });
-  await waitFor('the sender to settle', () => until(entries(dataDir)), timeoutMs, 100);
+/**
+ * Starts the sender on the queued store and waits until `until` holds: as long as the outbox keeps
+ * changing (a loaded machine is slower, not stuck), failing only when it stands still for a minute.
+ */
+async function run(dataDir: string, until: (rows: EntryRow[]) => boolean): Promise<{ d: TestDesk; rows: EntryRow[] }> {
+  const d = await openDesk({ dataDir });
+  await waitForSender('the sender to settle', dataDir, () => until(entries(dataDir)), 60_000, 100);
   await d.app.stopSync();
   return { d, rows: entries(dataDir) };
 }
@@ -82,8 +91,8 @@ describe('sync under faults', () => {
   it('30% of answers dropped after the target committed: no duplicates, every unknown resolves by itself', async () => {
     await sim.reset();
     const { dataDir, caseNos } = await queued(100);
-    await sim.setFaults('keyed', { dropAfterCommitRate: 0.3 });
-    await sim.setFaults('plain', { dropAfterCommitRate: 0.3 });
+    await sim.setFaults('keyed', { dropAfterCommitRate: 0.3, seed: SEED });
+    await sim.setFaults('plain', { dropAfterCommitRate: 0.3, seed: SEED + 1 });
     const { d, rows } = await run(dataDir, (r) => r.every((x) => x.state === 'acknowledged'));
     for (const target of ['keyed', 'plain']) {
       const stored = await sim.cases(target);
@@ -100,7 +109,7 @@ describe('sync under faults', () => {
     expect(acks.find((a) => a.target === 'keyed' && a.via === 'duplicate')?.n ?? 0).toBeGreaterThan(5);
     expect(acks.find((a) => a.target === 'plain' && a.via === 'lookup')?.n ?? 0).toBeGreaterThan(5);
     d.app.close();
-  }, 300_000);
+  }, 600_000); // a bound for a loaded machine (at load 34: up to 150 s, most of it the intake of 200 cases); the waits inside follow the sender
 
   it('5% refused with 422: parked after exactly one attempt with the reason; the others go through at once', async () => {
     await sim.reset();
@@ -112,16 +121,23 @@ describe('sync under faults', () => {
     const keyed = rows.filter((r) => r.target_id === 'keyed');
     const parked = keyed.filter((r) => r.state === 'parked');
     expect(new Set(parked.map((r) => r.case_no))).toEqual(refused);
+    // One attempt each — plus one per request that got no answer in time (a loaded machine can make
+    // a request outlast even the tests' 30 s; the entry is then resolved by the same-key re-send,
+    // which the target refuses again): the count follows the faults, not the machine's speed.
+    const timedOut = timedOutAttempts(dataDir);
+    const attemptsDue = (r: EntryRow) => 1 + (timedOut.get(r.id) ?? 0);
     for (const p of parked) {
-      expect(p.attempts).toBe(1);
+      expect(p.attempts, `attempts of parked ${p.case_no}`).toBe(attemptsDue(p));
       // The target's Chinese reason, with the field it named.
       expect(p.parked_reason).toBe('申请人证件信息与本系统登记信息不一致，请核对后重新提交（字段：applicant）');
     }
-    // Not slowed: every other entry went through on its first attempt, no retry, no wait.
+    // Not slowed: every other entry went through on its first attempt (or once more after a request timeout), no other retry, no wait.
     const others = keyed.filter((r) => !refused.has(r.case_no));
-    expect(others.every((r) => r.state === 'acknowledged' && r.attempts === 1)).toBe(true);
+    expect(others.filter((r) => r.state !== 'acknowledged' || r.attempts !== attemptsDue(r))).toEqual([]);
     const stats = await sim.stats('keyed');
-    expect(stats.rejected).toBe(refused.size);
+    // Each refused case was refused once; a re-send after a timed-out request may have been refused again.
+    expect(stats.rejected).toBeGreaterThanOrEqual(refused.size);
+    expect(stats.rejected).toBeLessThanOrEqual(parked.reduce((n, p) => n + p.attempts, 0));
     expect(stats.stored).toBe(caseNos.length - refused.size);
     // The other target is unaffected.
     expect(rows.filter((r) => r.target_id === 'plain').every((r) => r.state === 'acknowledged')).toBe(true);
@@ -132,13 +148,13 @@ describe('sync under faults', () => {
     expect(list.entries.every((e) => e.parkedReason && refused.has(e.caseNo))).toBe(true);
     expect((await d.call('sync.status', {}, token)).targets.find((t) => t.id === 'keyed')!.parked).toBe(refused.size);
     d.app.close();
-  }, 300_000);
+  }, 600_000); // a bound for a loaded machine (at load 34: up to 150 s, most of it the intake of 200 cases); the waits inside follow the sender
 
   it('5xx and 429 (with Retry-After) are retried with back-off until every case is stored once', async () => {
     await sim.reset();
     const { dataDir, caseNos } = await queued(60);
-    await sim.setFaults('keyed', { rate5xx: 0.3 });
-    await sim.setFaults('plain', { rate429: 0.3, retryAfterS: 1 });
+    await sim.setFaults('keyed', { rate5xx: 0.3, seed: SEED });
+    await sim.setFaults('plain', { rate429: 0.3, retryAfterS: 1, seed: SEED + 1 });
     const started = Date.now();
     const { d, rows } = await run(dataDir, (r) => r.every((x) => x.state === 'acknowledged'));
     for (const target of ['keyed', 'plain']) storedOnce(await sim.cases(target), caseNos);
@@ -150,20 +166,22 @@ describe('sync under faults', () => {
     expect(retried429.length).toBeGreaterThan(0);
     for (const r of retried429) expect(Date.parse(r.acknowledged_at!) - started).toBeGreaterThanOrEqual(1000);
     d.app.close();
-  }, 300_000);
+  }, 600_000); // a bound for a loaded machine (at load 34: up to 150 s, most of it the intake of 200 cases); the waits inside follow the sender
 
   it('an unknown entry stays unknown while the target refuses connections, then is resolved by the look-up: never re-sent blind; a lost answer is told as such', async () => {
     await sim.reset();
     const dataDir = tempDir('desk-sync-unknown-');
-    // No probing of its own (a minute), back-off of 1.5-3 s: the look-up of the unknown
-    // entry is what meets the refused connection, as when a target goes down between two attempts.
+    // No probing of its own (a minute), and a back-off longer than the test: the look-up of the
+    // unknown entry goes when the test lets it (立即同步, which releases the wait), after the target
+    // went down — as when a target goes down between two attempts. (With a back-off of seconds the
+    // look-up could go before the test had closed the port, on a slow machine.)
     writeConfig(dataDir, {
       version: 1,
-      sender: { ...FAST_SENDER, probeIntervalMs: 60_000, backoffBaseMs: 3_000, backoffMaxMs: 4_000 },
+      sender: { ...FAST_SENDER, probeIntervalMs: 60_000, backoffBaseMs: 600_000, backoffMaxMs: 600_000 },
       targets: [httpTarget('plain', sim.targets.plain!, 'none')],
     });
     await sim.setFaults('plain', { dropAfterCommitRate: 1 });
-    const d = await testDesk({ dataDir });
+    const d = await openDesk({ dataDir });
     const token = (await d.signIn('zhangmin')).token;
     const c = await acceptCase(d, token, await applicantIdOf(d, token), (await plainItem(d, token)).id);
     const entry = () => entries(dataDir).find((r) => r.target_id === 'plain')!;
@@ -177,7 +195,7 @@ describe('sync under faults', () => {
     };
 
     // The target stored the case and cut the connection: unknown, and the clerk is told the answer was lost, not "cannot connect".
-    await waitFor('the answer lost', () => entry().state === 'unknown', 10_000, 10);
+    await waitForSender('the answer lost', dataDir, () => entry().state === 'unknown');
     await sim.setFaults('plain', { refuse: true });
     expect(entry().attempts).toBe(1);
     expect(lastError()).toBe('已发出，但未收到“模拟plain”的应答（连接被对方断开），是否送达未知，将自动核对');
@@ -185,7 +203,8 @@ describe('sync under faults', () => {
     expect(String(logged?.error)).toMatch(/^UND_ERR_SOCKET: /); // the precise cause, in the log
 
     // Its look-up meets a refused connection: it stays unknown (before: retry_wait, then a blind second post).
-    await waitFor('the look-up attempted', () => entry().attempts === 2 && entry().state !== 'in_flight', 10_000, 10);
+    await d.call('sync.kick', { targetId: 'plain' }, token);
+    await waitForSender('the look-up attempted', dataDir, () => entry().attempts === 2 && entry().state !== 'in_flight');
     expect(entry().state).toBe('unknown');
     expect(lastError()).toBe('结果未知，待恢复连接后自动核对（无法连接“模拟plain”：对方拒绝连接）');
     expect((await d.call('sync.status', {}, token)).targets.find((t) => t.id === 'plain')).toMatchObject({ reachable: false, unknown: 1 });
@@ -193,7 +212,7 @@ describe('sync under faults', () => {
     // Back: the look-up finds the case the target stored; nothing is posted again.
     await sim.setFaults('plain', { refuse: false });
     await d.call('sync.kick', { targetId: 'plain' }, token);
-    await waitFor('acknowledged', () => entry().state === 'acknowledged', 10_000, 20);
+    await waitForSender('acknowledged', dataDir, () => entry().state === 'acknowledged');
     const stored = await sim.cases('plain');
     expect(stored.map((x) => x.externalRef)).toEqual([c.caseNo]);
     expect(entry().target_case_no).toBe(stored[0]!.caseNo);
@@ -203,5 +222,5 @@ describe('sync under faults', () => {
     expect(via).toEqual(['lookup']);
     await d.app.stopSync();
     d.app.close();
-  }, 60_000);
+  }, 300_000); // a bound for a loaded machine; the waits inside follow the sender's progress
 });

@@ -9,9 +9,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { openTestStore } from '../helpers/store';
 import { afterAll, describe, expect, it } from 'vitest';
-import { testDesk } from '../helpers/app';
+import { desksClosedAfterEach } from '../helpers/desk-cleanup';
 import { tempDir } from '../helpers/temp';
-import { acceptCase, applicantIdOf, dbFile, FAST_SENDER, httpTarget, plainItem, waitFor, writeConfig } from '../helpers/sync-desks';
+import { acceptCase, applicantIdOf, dbFile, FAST_SENDER, httpTarget, plainItem, waitForSender, writeConfig } from '../helpers/sync-desks';
 
 /** A target that stores cases by externalRef, answers look-ups, and holds its first post until `release()`. */
 function holdingTarget() {
@@ -51,6 +51,7 @@ function holdingTarget() {
 }
 
 const target = holdingTarget();
+const testDesk = desksClosedAfterEach();
 afterAll(() => new Promise<void>((r) => target.server.close(() => r())));
 
 interface Row {
@@ -107,7 +108,7 @@ describe('the sender re-checks its lease before every send', () => {
       })();
       target.release();
 
-      await waitFor('e1 and e3 acknowledged', () => {
+      await waitForSender('e1 and e3 acknowledged', dataDir, () => {
         const r = rows();
         return r[0]!.state === 'acknowledged' && r[2]!.state === 'acknowledged';
       });
@@ -126,5 +127,5 @@ describe('the sender re-checks its lease before every send', () => {
       await d.app.stopSync();
       d.app.close();
     }
-  });
+  }, 120_000); // a bound for a loaded machine (three desks' worth of intake); the wait inside follows the sender
 });

@@ -2,14 +2,22 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { openTestStore } from '../helpers/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testDesk, type TestDesk } from '../helpers/app';
+import type { TestDesk } from '../helpers/app';
+import { desksClosedAfterEach } from '../helpers/desk-cleanup';
 import { tempDir } from '../helpers/temp';
 import { startVerticalSim, type SimHandle } from '../../sim/vertical-system';
 import { verifyAuditChain } from '../../electron/services/audit/audit-chain';
 import { documentJpeg } from '../helpers/jpeg';
-import { acceptCase, applicantIdOf, dbFile, FAST_SENDER, httpTarget, plainItem, resolveQuick, simTarget, waitFor, writeConfig } from '../helpers/sync-desks';
+import { acceptCase, applicantIdOf, dbFile, FAST_SENDER, httpTarget, plainItem, resolveQuick, simTarget, timedOutAttempts, waitForSender, writeConfig } from '../helpers/sync-desks';
 
 let sim: SimHandle;
+const testDesk = desksClosedAfterEach();
+/**
+ * A bound for a loaded machine, not a speed measure: each test starts one to three desks (seeding,
+ * password hashing) and signs in up to three times, which at load 30 on 2 cores takes 10-30 s — the
+ * 30 s default cut "nothing unsynced is lost…" off there. The waits inside follow the sender's progress.
+ */
+const LOADED_BOUND = 180_000;
 beforeAll(async () => {
   sim = await startVerticalSim({ dataDir: tempDir('sim-'), targets: [simTarget('keyed', true), simTarget('plain', false)] });
 });
@@ -65,7 +73,7 @@ describe('sync outbox: acceptance queues, the sender delivers', () => {
     expect(new Set(at.map((a) => a.action))).toEqual(new Set(['case.transition', 'sync.enqueue']));
     expect(at[0]!.at).toBe(at[1]!.at);
 
-    await waitFor('both http entries acknowledged', async () => {
+    await waitForSender('both http entries acknowledged', d.dataDir, async () => {
       const e = await d.call('sync.entries', { caseId: c.id }, token);
       return e.entries.filter((x) => x.state === 'acknowledged').length === 2;
     });
@@ -91,7 +99,7 @@ describe('sync outbox: acceptance queues, the sender delivers', () => {
     db.close();
     await d.app.stopSync();
     d.app.close();
-  });
+  }, LOADED_BOUND);
 
   it('manual re-entry: the fields in the screen order, then marked entered with the target number', async () => {
     const { d, token } = await desk();
@@ -117,24 +125,29 @@ describe('sync outbox: acceptance queues, the sender delivers', () => {
     await expect(d.call('sync.manual.view', { entryId: keyed.id }, token)).rejects.toThrow(/INVALID_STATE/);
     await d.app.stopSync();
     d.app.close();
-  });
+  }, LOADED_BOUND);
 
   it('a 422 parks the entry after one attempt with the reason; re-sending makes a new revision with a new key', async () => {
     await sim.reset();
     await sim.setFaults('keyed', { reject422: { field: 'applicantName', pattern: '^王' } });
     const { d, token } = await desk();
     const c = await acceptCase(d, token, await applicantIdOf(d, token), (await plainItem(d, token)).id);
-    const parked = await waitFor('the keyed entry parked', async () => (await d.call('sync.entries', { caseId: c.id, targetId: 'keyed' }, token)).entries.find((e) => e.state === 'parked'));
-    expect(parked.attempts).toBe(1);
+    const parked = await waitForSender('the keyed entry parked', d.dataDir, async () => (await d.call('sync.entries', { caseId: c.id, targetId: 'keyed' }, token)).entries.find((e) => e.state === 'parked'));
+    // One attempt — plus one per request that got no answer in time on a loaded machine (the
+    // same-key re-send is refused again): what the fault caused, not the machine's speed.
+    const timedOut = timedOutAttempts(d.dataDir).get(parked.id) ?? 0;
+    expect(parked.attempts).toBe(1 + timedOut);
     expect(parked.parkedReason).toBe('字段“applicantName”的内容不符合本系统的填写要求（字段：applicantName）');
-    expect((await sim.stats('keyed')).rejected).toBe(1);
+    const rejected = (await sim.stats('keyed')).rejected;
+    expect(rejected).toBeGreaterThanOrEqual(1);
+    expect(rejected).toBeLessThanOrEqual(1 + timedOut);
     expect((await d.call('sync.status', {}, token)).targets.find((t) => t.id === 'keyed')!.parked).toBe(1);
 
     await sim.setFaults('keyed', {});
     const again = await d.call('sync.resend', { entryId: parked.id, note: '已核对申请人信息' }, token);
     expect(again.entry.revision).toBe(2);
     expect(again.entry.idempotencyKey).not.toBe(parked.idempotencyKey);
-    await waitFor('revision 2 acknowledged', async () => (await d.call('sync.entries', { caseId: c.id, targetId: 'keyed' }, token)).entries.find((e) => e.revision === 2 && e.state === 'acknowledged'));
+    await waitForSender('revision 2 acknowledged', d.dataDir, async () => (await d.call('sync.entries', { caseId: c.id, targetId: 'keyed' }, token)).entries.find((e) => e.revision === 2 && e.state === 'acknowledged'));
     const states = (await d.call('sync.entries', { caseId: c.id, targetId: 'keyed' }, token)).entries.map((e) => [e.revision, e.state]);
     expect(states).toEqual([
       [2, 'acknowledged'],
@@ -143,7 +156,7 @@ describe('sync outbox: acceptance queues, the sender delivers', () => {
     expect((await sim.cases('keyed')).filter((x) => x.externalRef === c.caseNo)).toHaveLength(1);
     await d.app.stopSync();
     d.app.close();
-  });
+  }, LOADED_BOUND);
 
   it('a target that is down queues; when it comes back the queue drains by itself', async () => {
     await sim.reset();
@@ -153,19 +166,19 @@ describe('sync outbox: acceptance queues, the sender delivers', () => {
     const applicant = await applicantIdOf(d, token);
     const cases = [];
     for (let i = 0; i < 5; i++) cases.push(await acceptCase(d, token, applicant, item.id));
-    await waitFor('plain seen unreachable', async () => (await d.call('sync.status', {}, token)).targets.find((t) => t.id === 'plain')!.reachable === false);
+    await waitForSender('plain seen unreachable', d.dataDir, async () => (await d.call('sync.status', {}, token)).targets.find((t) => t.id === 'plain')!.reachable === false);
     const down = (await d.call('sync.status', {}, token)).targets.find((t) => t.id === 'plain')!;
     expect(down.queueLength).toBe(5);
     expect(down.oldestWaitingAt).not.toBeNull();
     expect(down.lastError).toMatch(/无法连接/);
 
     await sim.setFaults('plain', { refuse: false }); // nothing local happens after this
-    await waitFor('plain drained', async () => (await d.call('sync.status', {}, token)).targets.find((t) => t.id === 'plain')!.queueLength === 0, 15_000);
+    await waitForSender('plain drained', d.dataDir, async () => (await d.call('sync.status', {}, token)).targets.find((t) => t.id === 'plain')!.queueLength === 0);
     const stored = await sim.cases('plain');
     for (const c of cases) expect(stored.filter((x) => x.externalRef === c.caseNo)).toHaveLength(1);
     await d.app.stopSync();
     d.app.close();
-  });
+  }, LOADED_BOUND);
 
   it('nothing unsynced is lost by sign-out, a user switch or a restart; files an entry needs stay', async () => {
     await sim.reset();
@@ -196,13 +209,13 @@ describe('sync outbox: acceptance queues, the sender delivers', () => {
     // Back up: it goes, with its file.
     await sim.setFaults('keyed', { refuse: false });
     await sim.setFaults('plain', { refuse: false });
-    await waitFor('delivered after the restart', async () => (await again.call('sync.entries', { caseId: c.id, targetId: 'keyed' }, t2)).entries[0]!.state === 'acknowledged');
+    await waitForSender('delivered after the restart', d.dataDir, async () => (await again.call('sync.entries', { caseId: c.id, targetId: 'keyed' }, t2)).entries[0]!.state === 'acknowledged');
     const stored = (await sim.cases('keyed')).filter((x) => x.externalRef === c.caseNo);
     expect(stored).toHaveLength(1);
     expect((stored[0]!.payload.files as { sha256: string }[])[0]!.sha256).toBe(sha);
     await again.app.stopSync();
     again.app.close();
-  });
+  }, LOADED_BOUND);
 
   it('a broken targets file is refused with a clear reason; the desk starts and queued entries wait', async () => {
     await sim.setFaults('keyed', { refuse: true });
@@ -222,7 +235,7 @@ describe('sync outbox: acceptance queues, the sender delivers', () => {
     await again.app.stopSync();
     again.app.close();
     await sim.setFaults('keyed', { refuse: false });
-  });
+  }, LOADED_BOUND);
 
   it('warns when the clock looks wrong: behind the last time seen, or far from a target', async () => {
     await sim.reset();
@@ -238,11 +251,11 @@ describe('sync outbox: acceptance queues, the sender delivers', () => {
     // Restarted with the clock 20 minutes ahead of the targets' Date headers.
     const ahead = await testDesk({ dataDir: d.dataDir, now: () => new Date(Date.now() + 20 * 60_000) });
     const t2 = (await ahead.signIn('zhangmin')).token;
-    const warning = await waitFor('a target answered', async () => (await ahead.call('sync.status', {}, t2)).clockWarning);
+    const warning = await waitForSender('a target answered', d.dataDir, async () => (await ahead.call('sync.status', {}, t2)).clockWarning);
     expect(warning).toMatch(/相差约 (19|20|21) 分钟（本机偏快）/);
     await ahead.app.stopSync();
     ahead.app.close();
-  });
+  }, LOADED_BOUND);
 });
 
 /** An accepted case with one real scanned page on it (the page is one of the case's files). */

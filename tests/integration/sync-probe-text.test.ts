@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { testDesk, type TestDesk } from '../helpers/app';
+import { waitForSender } from '../helpers/sync-desks';
 
 // The 数据同步 card once read "Error: 未配置数据共享平台地址": a probe's failure was shown with
 // String(error). It now shows the connector's own Chinese reason.
@@ -16,14 +17,9 @@ describe('sync probe failure text', () => {
     d = await testDesk({ sync: true });
     const token = (await d.signIn('zhangmin')).token;
     await d.call('sync.kick', {}, token);
-    const deadline = Date.now() + 10_000;
-    let text: string | null | undefined = null;
-    while (Date.now() < deadline) {
-      const status = await d.call('sync.status', {}, token);
-      text = status.targets.find((t) => t.kind === 'data_sharing')?.lastError;
-      if (text) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    // No fixed deadline (the probe is slow on a loaded machine): fails if the desk's sender stands still for a minute.
+    const desk = d;
+    const text = await waitForSender('the probe failure shown', desk.dataDir, async () => (await desk.call('sync.status', {}, token)).targets.find((t) => t.kind === 'data_sharing')?.lastError, 60_000, 100);
     expect(text).toBe('未配置数据共享平台地址');
-  });
+  }, 120_000); // a bound for a loaded machine
 });

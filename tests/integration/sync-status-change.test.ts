@@ -6,7 +6,8 @@
  */
 import { openTestStore } from '../helpers/store';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { testDesk, type TestDesk } from '../helpers/app';
+import type { TestDesk } from '../helpers/app';
+import { desksClosedAfterEach } from '../helpers/desk-cleanup';
 import { tempDir } from '../helpers/temp';
 import { signaturePng } from '../helpers/png';
 import { spawnVerticalSim, type SpawnedSim, type StoredCase } from '../../sim/vertical-system';
@@ -14,7 +15,7 @@ import { verifyAuditChain } from '../../electron/services/audit/audit-chain';
 import { exportBundle } from '../../electron/services/transfer/export-bundle';
 import { importBundle } from '../../electron/services/transfer/import-bundle';
 import type { OutboxEntryView } from '../../shared/ipc/methods/sync';
-import { applicantIdOf, dbFile, FAST_SENDER, httpTarget, resolveQuick, simTarget, waitFor, waitWhileProgressing, writeConfig } from '../helpers/sync-desks';
+import { applicantIdOf, dbFile, FAST_SENDER, httpTarget, resolveQuick, simTarget, waitForSender, waitWhileProgressing, writeConfig } from '../helpers/sync-desks';
 import { ACTOR, manifestIn, pair, side, type Side } from './transfer-support';
 
 const SIG = signaturePng().toString('base64');
@@ -23,6 +24,7 @@ const ITEM = '托育机构备案';
 const CONSEQUENCE = { legalBasis: '《国务院办公厅关于全面推行证明事项告知承诺制的指导意见》（国办发〔2020〕42号）', reason: '拟聘从业人员有犯罪记录', severity: '严重' as const };
 
 let sim: SpawnedSim;
+const testDesk = desksClosedAfterEach();
 beforeAll(async () => {
   sim = await spawnVerticalSim({ dataDir: tempDir('revokehelper-sim-'), targets: [simTarget('keyed', true), simTarget('plain', false), simTarget('prov', true)] });
 });
@@ -107,7 +109,7 @@ describe('a false commitment after acceptance reaches the vertical systems', () 
   it('delivered case: each target gets the termination once, after the acceptance, in the outcome transaction; the manual clerk is told to terminate it there', async () => {
     const { d, clerk, admin } = await desk();
     const c = await acceptedWithCommitment(d, clerk);
-    for (const t of ['keyed', 'plain']) await waitFor(`${t} r1 acknowledged`, async () => (await entriesOf(d, clerk, c.id, t))[0]!.state === 'acknowledged');
+    for (const t of ['keyed', 'plain']) await waitForSender(`${t} r1 acknowledged`, d.dataDir, async () => (await entriesOf(d, clerk, c.id, t))[0]!.state === 'acknowledged');
     const manual1 = (await entriesOf(d, clerk, c.id, 'manual'))[0]!;
     await d.call('sync.manual.markEntered', { entryId: manual1.id, targetCaseNo: 'MZ-2026-000777' }, clerk);
 
@@ -137,7 +139,7 @@ describe('a false commitment after acceptance reaches the vertical systems', () 
     expect(keys.filter((k) => k.revision === 2).every((k) => /\/r2\/e[0-9a-f]{16}$/.test(k.idempotency_key))).toBe(true);
 
     for (const t of ['keyed', 'plain']) {
-      await waitFor(`${t} r2 acknowledged`, async () => (await entriesOf(d, clerk, c.id, t))[1]?.state === 'acknowledged');
+      await waitForSender(`${t} r2 acknowledged`, d.dataDir, async () => (await entriesOf(d, clerk, c.id, t))[1]?.state === 'acknowledged');
       const [r1, r2] = await entriesOf(d, clerk, c.id, t);
       expect(r2).toMatchObject({ revision: 2, statusChange: '终止办理', targetCaseNo: r1!.targetCaseNo, attempts: 1 });
       const stored = await storedOf(t, c.caseNo);
@@ -168,7 +170,7 @@ describe('a false commitment after acceptance reaches the vertical systems', () 
     db.close();
     await d.app.stopSync();
     d.app.close();
-  });
+  }, 120_000); // signing a commitment renders a PDF in the worker: a bound for a loaded machine (the waits inside follow the work)
 
   it('still queued when terminated: an unsent acceptance is superseded (the target gets the case once, already terminated); one that may have arrived goes first and the change follows', async () => {
     await sim.setFaults('keyed', { refuse: true });
@@ -182,7 +184,7 @@ describe('a false commitment after acceptance reaches the vertical systems', () 
     const patient = { requestTimeoutMs: 2_000, leaseMs: 10_000, probeIntervalMs: 600_000, backoffBaseMs: 600_000, backoffMaxMs: 600_000 };
     const { d, clerk, admin } = await desk({ noFiles: ['plain'], sender: patient });
     try {
-      await waitFor('plain reachable', async () => (await d.call('sync.status', {}, clerk)).targets.find((t) => t.id === 'plain')!.reachable);
+      await waitForSender('plain reachable', d.dataDir, async () => (await d.call('sync.status', {}, clerk)).targets.find((t) => t.id === 'plain')!.reachable);
       await sim.setFaults('plain', { delayMs: 3000 });
       const c = await acceptedWithCommitment(d, clerk);
       // pending → in flight → unknown: fails only if that stops moving (not after a fixed time).
@@ -255,18 +257,20 @@ describe('a false commitment after acceptance reaches the vertical systems', () 
   }, 120_000); // signing a commitment renders a PDF in the worker: a bound for a loaded machine (the waits inside follow the work)
 
   it('an acceptance in flight when terminated and then refused (422) is superseded by the change, not parked for re-sending', async () => {
-    const { d, clerk, admin } = await desk({ sender: { requestTimeoutMs: 10_000, leaseMs: 20_000 }, noFiles: ['keyed'] });
+    // The tests' request timeout and lease (FAST_SENDER's): the held answer must not time out while the case is terminated.
+    const { d, clerk, admin } = await desk({ noFiles: ['keyed'] });
     try {
-      await waitFor('keyed reachable', async () => (await d.call('sync.status', {}, clerk)).targets.find((t) => t.id === 'keyed')!.reachable);
-      // The acceptance (it has no revision field) is refused, its answer delayed long enough to terminate the case meanwhile.
+      await waitForSender('keyed reachable', d.dataDir, async () => (await d.call('sync.status', {}, clerk)).targets.find((t) => t.id === 'keyed')!.reachable);
+      // The acceptance (it has no revision field) is refused, its answer held until the case is terminated
+      // (held, not delayed by a fixed time: terminating takes longer on a loaded machine).
       const refuseAcceptance = { reject422: { field: 'revision', pattern: '^$' } };
-      await sim.setFaults('keyed', { ...refuseAcceptance, delayMs: 4000 });
+      await sim.setFaults('keyed', { ...refuseAcceptance, holdAnswers: true });
       const c = await acceptedWithCommitment(d, clerk);
-      await waitFor('keyed r1 in flight', async () => (await entriesOf(d, clerk, c.id, 'keyed'))[0]!.state === 'in_flight');
+      await waitForSender('keyed r1 in flight', d.dataDir, async () => (await entriesOf(d, clerk, c.id, 'keyed'))[0]!.state === 'in_flight');
       await falseFinding(d, admin, c.id);
       expect((await entriesOf(d, clerk, c.id, 'keyed')).map((e) => e.state)).toEqual(['in_flight', 'pending']);
-      await sim.setFaults('keyed', refuseAcceptance); // the answer under way keeps its delay; the change is answered at once
-      await waitFor('keyed r2 acknowledged', async () => (await entriesOf(d, clerk, c.id, 'keyed'))[1]?.state === 'acknowledged', 20_000);
+      await sim.setFaults('keyed', refuseAcceptance); // the held answer (422) leaves now; the change is answered at once
+      await waitForSender('keyed r2 acknowledged', d.dataDir, async () => (await entriesOf(d, clerk, c.id, 'keyed'))[1]?.state === 'acknowledged');
       const [r1, r2] = await entriesOf(d, clerk, c.id, 'keyed');
       expect(r1).toMatchObject({ state: 'superseded', parkedReason: '字段“revision”的内容不符合本系统的填写要求（字段：revision）' });
       expect(r2!.statusChange).toBe('终止办理');
@@ -281,7 +285,7 @@ describe('a false commitment after acceptance reaches the vertical systems', () 
       await d.app.stopSync();
       d.app.close();
     }
-  });
+  }, 120_000); // a bound for a loaded machine (the waits inside follow the work)
 
   it('carried to the other zone: the change goes in the next bundle behind the acceptance the peer holds, also past one the peer\'s target refused; an acceptance never carried is replaced', async () => {
     const a: Side = await side('intranet');
@@ -302,14 +306,14 @@ describe('a false commitment after acceptance reaches the vertical systems', () 
       const x1 = tempDir('revokehelper-x1-');
       expect((await exportBundle(a.ctx, ACTOR, { outDir: x1 })).counts.entries).toBe(1);
       expect(await importBundle(b.ctx, ACTOR, manifestIn(x1))).toMatchObject({ status: 'applied', entriesNew: 1 });
-      await waitFor('the extranet desk to deliver c1', () => onB('acknowledged') === 1);
+      await waitForSender('the extranet desk to deliver c1', b.dataDir, () => onB('acknowledged') === 1);
       // c3: carried, and refused by the target (it refuses first revisions for now).
       await sim.setFaults('prov', { reject422: { field: 'revision', pattern: '^$' } });
       const c3 = await acceptedWithCommitment(a.d, a.token);
       const x2 = tempDir('revokehelper-x2-');
       expect((await exportBundle(a.ctx, ACTOR, { outDir: x2 })).counts.entries).toBe(2); // c1 again (no receipt yet), c3
       expect(await importBundle(b.ctx, ACTOR, manifestIn(x2))).toMatchObject({ status: 'applied', entriesNew: 1, entriesKnown: 1 });
-      await waitFor('the extranet desk to have c3 refused', () => onB('parked') === 1);
+      await waitForSender('the extranet desk to have c3 refused', b.dataDir, () => onB('parked') === 1);
       // The extranet desk holds only a mirror of c3: the refusal is corrected and re-sent on the intranet desk.
       const parkedOnB = (await b.d.call('sync.entries', { targetId: 'prov', states: ['parked'] }, b.token)).entries[0]!;
       await expect(b.d.call('sync.resend', { entryId: parkedOnB.id }, b.token)).rejects.toThrow(
@@ -328,7 +332,7 @@ describe('a false commitment after acceptance reaches the vertical systems', () 
       expect((await exportBundle(a.ctx, ACTOR, { outDir: x3 })).counts.entries).toBe(5); // c1 r1, c3 r1 again; the three changes
       expect(await importBundle(b.ctx, ACTOR, manifestIn(x3))).toMatchObject({ status: 'applied', entriesNew: 3, entriesKnown: 2 });
       // The peer delivers the changes in order; c3's goes past its refused acceptance.
-      await waitFor('the extranet desk to deliver the three changes', () => onB('acknowledged') === 4);
+      await waitForSender('the extranet desk to deliver the three changes', b.dataDir, () => onB('acknowledged') === 4);
       expectHeld(await storedOf('prov', c1.caseNo), [1, 2]);
       expectHeld(await storedOf('prov', c2.caseNo), [2]);
       expectHeld(await storedOf('prov', c3.caseNo), [2]);
@@ -363,7 +367,7 @@ describe('a false commitment after acceptance reaches the vertical systems', () 
       await a.close();
       await b.close();
     }
-  }, 120_000);
+  }, 300_000); // two desks, bundles and deliveries: a bound for a loaded machine (61 s measured at load 31); the waits inside follow the work
 
   it('carried, and the change reaches the peer before its sender tried the acceptance: the refused acceptance is superseded there and told back as refused, so the origin desk does not wait for it', async () => {
     const a: Side = await side('intranet');
@@ -384,7 +388,7 @@ describe('a false commitment after acceptance reaches the vertical systems', () 
       await b.close();
       b = await side('extranet', sim.targets.prov!, { sync: true, dataDir: b.dataDir });
       const onB = () => b.ctx.db.prepare(`SELECT revision, state FROM outbox_entries WHERE target_id = 'prov' ORDER BY revision`).all();
-      await waitFor('the extranet desk to deliver the change', () => (onB() as { state: string }[])[1]?.state === 'acknowledged');
+      await waitForSender('the extranet desk to deliver the change', b.dataDir, () => (onB() as { state: string }[])[1]?.state === 'acknowledged');
       expect(onB()).toEqual([
         { revision: 1, state: 'superseded' },
         { revision: 2, state: 'acknowledged' },
@@ -408,5 +412,5 @@ describe('a false commitment after acceptance reaches the vertical systems', () 
       await a.close();
       await b.close();
     }
-  }, 120_000);
+  }, 300_000); // two desks, bundles and deliveries: a bound for a loaded machine (61 s measured at load 31); the waits inside follow the work
 });

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { openTestStore } from '../helpers/store';
 import { afterAll, describe, expect, it } from 'vitest';
-import { testDesk } from '../helpers/app';
+import { desksClosedAfterEach } from '../helpers/desk-cleanup';
 import { tempDir } from '../helpers/temp';
 import { documentJpeg } from '../helpers/jpeg';
 import { spawnVerticalSim, type SpawnedSim } from '../../sim/vertical-system';
@@ -22,6 +22,7 @@ const CHUNK = 4 * 1024 * 1024;
 const CUTS_AT = [0.15, 0.3, 0.45, 0.6, 0.75];
 
 let sim: SpawnedSim | null = null;
+const testDesk = desksClosedAfterEach();
 afterAll(async () => {
   await sim?.kill();
 });

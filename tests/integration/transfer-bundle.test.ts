@@ -59,5 +59,5 @@ describe('transfer bundles', () => {
     const out3 = tempDir('bundle-');
     expect((await exportBundle(a.ctx, ACTOR, { outDir: out3 })).counts.entries).toBe(0);
     expect(fs.readdirSync(path.join(b.dataDir, 'transfer', 'staging'))).toEqual([]);
-  });
+  }, 180_000); // two desks with scanned pages: a bound for a loaded machine, not a speed measure
 });

@@ -81,7 +81,7 @@ describe('商用密码 transfer', () => {
     expect(await importBundle(b.ctx, ACTOR, manifestIn(out))).toMatchObject({ status: 'applied', seq: 1, entriesNew: 1 });
     const mirrored = b.ctx.db.prepare('SELECT case_id FROM transfer_cases WHERE origin_case_no = ?').pluck().get(c.caseNo) as number;
     expect(b.ctx.db.prepare(`SELECT COUNT(*) FROM transfer_case_files WHERE case_id = ? AND kind = 'scan'`).pluck().get(mirrored)).toBe(2);
-  });
+  }, 180_000); // two desks with scanned pages: a bound for a loaded machine, not a speed measure
 
   it('an Ed25519 pairing still works', async () => {
     const { a, b } = await pairOfDesks(undefined, { signAlg: 'ed25519' });
@@ -94,7 +94,7 @@ describe('商用密码 transfer', () => {
     expect(manifest.alg).toBe('ed25519');
     expect((JSON.parse(manifest.body) as { enc: { alg: string } }).enc.alg).toBe('x25519-hkdf-sha256-aes-256-gcm');
     expect(await importBundle(b.ctx, ACTOR, manifestIn(out))).toMatchObject({ status: 'applied', entriesNew: 1 });
-  });
+  }, 180_000); // two desks with scanned pages: a bound for a loaded machine, not a speed measure
 
   it('transfer-setup on the command line makes an SM2/SM3 desk unless told --ed25519', async () => {
     const cli = (dataDir: string, ...args: string[]) => spawnSync(process.execPath, [path.join(ROOT, 'dist', 'electron', 'cli.cjs'), ...args, '--data-dir', dataDir], { encoding: 'utf8' });
@@ -108,5 +108,5 @@ describe('商用密码 transfer', () => {
       expect(card.status, card.stderr).toBe(0);
       expect((JSON.parse(fs.readFileSync(path.join(dataDir, 'card.json'), 'utf8')) as { signAlg: string }).signAlg).toBe(alg);
     }
-  });
+  }, 180_000); // two desks' start and four CLI processes: a bound for a loaded machine
 });

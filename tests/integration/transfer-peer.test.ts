@@ -9,7 +9,7 @@ import { tempDir } from '../helpers/temp';
 import { spawnVerticalSim, type SpawnedSim } from '../../sim/vertical-system';
 import { exportBundle } from '../../electron/services/transfer/export-bundle';
 import { importBundle } from '../../electron/services/transfer/import-bundle';
-import { simTarget, waitFor } from '../helpers/sync-desks';
+import { simTarget, waitForSender } from '../helpers/sync-desks';
 import { ACTOR, caseWithPages, manifestIn, pair, side } from './transfer-support';
 
 let sim: SpawnedSim;
@@ -40,7 +40,7 @@ describe('a refusal on the peer desk', () => {
       };
 
       expect((await carry(a, b, 'x1')).applied).toMatchObject({ status: 'applied', entriesNew: 1 });
-      await waitFor('the extranet desk to have the case refused', () => onB()[0]?.state === 'parked');
+      await waitForSender('the extranet desk to have the case refused', b.dataDir, () => onB()[0]?.state === 'parked');
       const refused = (await b.d.call('sync.entries', { targetId: 'prov', states: ['parked'] }, b.token)).entries[0]!;
       // The 退回清单 knows it for a mirror (it offers no re-send, it names the origin case number).
       expect(refused.originCaseNo).toBe(c.caseNo);
@@ -60,7 +60,7 @@ describe('a refusal on the peer desk', () => {
       const x2 = await carry(a, b, 'x2');
       expect(x2.out.counts.entries).toBe(1);
       expect(x2.applied).toMatchObject({ status: 'applied', entriesNew: 1 });
-      await waitFor('the extranet desk to deliver revision 2', () => onB()[1]?.state === 'acknowledged');
+      await waitForSender('the extranet desk to deliver revision 2', b.dataDir, () => onB()[1]?.state === 'acknowledged');
       expect(onB()).toEqual([
         { revision: 1, state: 'superseded' },
         { revision: 2, state: 'acknowledged' },
@@ -79,5 +79,5 @@ describe('a refusal on the peer desk', () => {
       await a.close();
       await b.close();
     }
-  }, 120_000);
+  }, 300_000); // two desks and a delivery: a bound for a loaded machine (85 s measured at load 35)
 });

@@ -44,16 +44,22 @@ export async function side(zone: Zone, provUrl = 'http://127.0.0.1:9/', opts: { 
   const d = await testDesk({ dataDir, sync: opts.sync ?? false });
   const token = (await d.signIn('zhangmin')).token;
   const t = openTransfer(dataDir);
+  // Once, however often it is called (by the test, and again by its afterEach whatever happened).
+  let closing: Promise<void> | null = null;
   return {
     d,
     token,
     dataDir,
     ctx: t.ctx,
-    close: async () => {
-      await d.app.stopSync();
-      d.app.close();
-      t.close();
-    },
+    close: () =>
+      (closing ??= (async () => {
+        try {
+          await d.app.stopSync();
+        } finally {
+          d.app.close();
+          t.close();
+        }
+      })()),
   };
 }
 

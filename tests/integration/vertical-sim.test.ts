@@ -271,6 +271,25 @@ describe('vertical-system simulator (in process)', () => {
     expect((await fetch(`${sim.control}/control/stats?target=nope`)).status).toBe(404);
   });
 
+  it('holdAnswers holds every /api/ answer, the request handled first, until faults without it are set; /health answers at once', async () => {
+    await sim.setFaults('honours', { holdAnswers: true });
+    let answered = false;
+    const post = request(honours, 'POST', '/api/cases', { body: { externalRef: 'HOLD-1' }, key: 'k-hold-1' }).then((a) => {
+      answered = true;
+      return a;
+    });
+    expect((await request(honours, 'GET', '/health')).status).toBe(200);
+    // Stored while its answer is held (no deadline: the test's bound is the limit).
+    while (!(await sim.cases('honours')).some((c) => c.externalRef === 'HOLD-1')) await new Promise((r) => setTimeout(r, 20));
+    await sim.setFaults('honours', { holdAnswers: true, clockSkewS: 0 }); // other faults, still holding
+    expect(answered).toBe(false);
+    await sim.setFaults('honours', {});
+    const a = await post;
+    expect(a.status).toBe(201);
+    expect(a.body.caseNo).toBe((await sim.cases('honours')).find((c) => c.externalRef === 'HOLD-1')!.caseNo);
+    expect((await fetch(`${sim.control}/control/faults`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ target: 'honours', holdAnswers: 1 }) })).status).toBe(422);
+  });
+
   it('delays every answer by delayMs', async () => {
     await sim.setFaults('honours', { delayMs: 300 });
     const t0 = Date.now();
