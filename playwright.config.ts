@@ -9,6 +9,7 @@ export default defineConfig({
   // One retry under CI only: a test that passes on its retry is reported as flaky, by name, in
   // npm test's summary (scripts/test.mjs), to be fixed, not forgotten; locally a failure is a failure.
   retries: process.env.CI ? 1 : 0,
+  globalSetup: './tests/e2e/global-setup.ts',
   reporter: [['list'], ['json', { outputFile: 'test-results/e2e-results.json' }]],
   outputDir: 'test-results/e2e',
   use: {
