@@ -2,6 +2,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { hostRpc, startHost, type RunningHost } from './support/host';
 import { documentJpeg, withComment } from '../helpers/jpeg';
 import { inspectScreen } from './support/screen-inspect';
+import { CAMERA_CAPTURE } from './support/scan';
 
 // 申请人登记 › one applicant (一次提交，长期有效, issue 16): the clerk opens 王芳 and sees her material
 // library (certificate, source, validity, pages full size), her cases (one opens as 办件查询 opens it)
@@ -17,7 +18,7 @@ test.afterAll(async () => {
   await host.kill();
 });
 
-const capture = { deviceLabel: 'USB Document Camera', adapter: 'uvc', resolution: { width: 640, height: 900 }, rotation: 0, trigger: 'manual', blank: false };
+const capture = CAMERA_CAPTURE;
 
 /** A scan for 王芳 with one page, as a clerk leaves it when the tab is reloaded before 完成. */
 async function startedScan(token: string, applicantId: number, title: string, seed: number, caseId?: number): Promise<number> {

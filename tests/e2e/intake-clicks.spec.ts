@@ -7,6 +7,7 @@ import { signaturePng } from '../helpers/png';
 import { countClicks, type ClickCounter } from './support/clicks';
 import { expectPdfPrints, expectPdfRendered } from './support/pdf';
 import { rpcAnswer } from './support/waits';
+import { drawSignature } from './support/intake';
 
 // Issue 16: a busy window pays for every click. The two reference cases with the demo data, each
 // from the 受理办件 menu item to the printed receipt, against hand-written budgets.
@@ -50,13 +51,8 @@ async function applicant(page: Page, name: string) {
 }
 
 async function sign(page: Page) {
-  const pad = page.getByTestId('signature-pad');
-  await expect(pad).toBeInViewport({ ratio: 1 });
-  const box = (await pad.boundingBox())!;
-  await page.mouse.move(box.x + 40, box.y + box.height / 2);
-  await page.mouse.down();
-  for (let i = 1; i <= 20; i++) await page.mouse.move(box.x + 40 + i * 18, box.y + box.height / 2 + Math.sin(i) * 30);
-  await page.mouse.up();
+  await expect(page.getByTestId('signature-pad')).toBeInViewport({ ratio: 1 });
+  await drawSignature(page);
 }
 
 /**

@@ -4,7 +4,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { freshDir, startHost, type RunningHost } from './support/host';
 import { startDataSharingPlatform, type RunningPlatform } from '../../sim/data-sharing-platform';
 import { signaturePng } from '../helpers/png';
-import { answerCircumstance, chooseApplicant } from './support/intake';
+import { answerCircumstance, chooseApplicant, drawSignature } from './support/intake';
 import { expectPdfPrints, expectPdfRendered, PDF_WORK_MS } from './support/pdf';
 import { rpcAnswer } from './support/waits';
 
@@ -65,12 +65,7 @@ function row(page: Page, cert: string) {
 }
 
 async function sign(page: Page) {
-  const pad = page.getByTestId('signature-pad');
-  const box = (await pad.boundingBox())!;
-  await page.mouse.move(box.x + 40, box.y + box.height / 2);
-  await page.mouse.down();
-  for (let i = 1; i <= 20; i++) await page.mouse.move(box.x + 40 + i * 18, box.y + box.height / 2 + Math.sin(i) * 30);
-  await page.mouse.up();
+  await drawSignature(page);
   // The commitment PDF is rendered in a worker thread (its time is the machine's): wait for the host's answer.
   const signed = rpcAnswer(page, 'intake.signCommitment');
   await page.getByRole('button', { name: /确认签署/ }).click();

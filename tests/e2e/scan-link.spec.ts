@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { hostRpc, startHost, type RunningHost } from './support/host';
-import { startStandaloneScan } from './support/scan';
+import { startStandaloneScan, CAMERA_CAPTURE } from './support/scan';
 import { documentJpeg, withComment } from '../helpers/jpeg';
 
 // A scan and the material it became (migrations/0025): the 有效期 typed when a scan is started is
@@ -18,7 +18,7 @@ test.afterAll(async () => {
   await host.kill();
 });
 
-const capture = { deviceLabel: 'USB Document Camera', adapter: 'uvc', resolution: { width: 640, height: 900 }, rotation: 0, trigger: 'manual', blank: false };
+const capture = CAMERA_CAPTURE;
 
 async function signIn(page: Page) {
   await page.goto(host.url);

@@ -7,7 +7,7 @@ import { CHROMIUM, CHROMIUM_ARGS, assertChromium } from './support/browser';
 import { documentScene, writeY4m } from '../helpers/y4m';
 import { startIntakeFor, answerCircumstance, makeCaseWithItem } from './support/intake';
 import { expectPdfRendered } from './support/pdf';
-import { startStandaloneScan } from './support/scan';
+import { startStandaloneScan, CAMERA_CAPTURE } from './support/scan';
 
 /**
  * The document camera in the real browser: Chromium's fake camera plays a
@@ -151,7 +151,7 @@ test('a scan that belongs to nobody (made before 完成 asked) is listed and att
     const token = (await hostRpc<{ token: string }>(host, 'auth.signIn', { username: 'liuyang', password: 'Desk@2026' })).token;
     const doc = await hostRpc<{ id: number }>(host, 'scans.createDocument', { kind: 'other', title: '房屋租赁合同' }, token);
     const jpeg = documentJpeg(640, 900, { seed: 21 });
-    const capture = { deviceLabel: 'USB Document Camera', adapter: 'uvc', resolution: { width: 640, height: 900 }, rotation: 0, trigger: 'manual', blank: false };
+    const capture = CAMERA_CAPTURE;
     await hostRpc(host, 'scans.addPage', { documentId: doc.id, page: { mime: 'image/jpeg', base64: jpeg.toString('base64') }, width: 640, height: 900, mode: 'color', capture }, token);
 
     await page.getByRole('menuitem', { name: '高拍仪扫描' }).click();

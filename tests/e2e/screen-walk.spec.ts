@@ -11,6 +11,7 @@ import { startDataSharingPlatform, type RunningPlatform } from '../../sim/data-s
 import { startVerticalSim, type SimHandle } from '../../sim/vertical-system';
 import { writeSyncConfig } from '../../electron/services/sync/targets-config';
 import { DEMO_SYNC_CONFIG } from '../../electron/seed/demo-sync-targets';
+import { drawSignature } from './support/intake';
 
 // Every screen of every role, readable at 1366×768 (issue 16). A clerk (张敏: two tests, the intake
 // wizard apart), a supervisor (admin) and an assistant (陈静), each test with its own desk, click every menu item and every
@@ -254,12 +255,7 @@ async function menuWalk(walk: ScreenWalk): Promise<void> {
 }
 
 async function sign(page: Page): Promise<void> {
-  const pad = page.getByTestId('signature-pad');
-  const box = (await pad.boundingBox())!;
-  await page.mouse.move(box.x + 40, box.y + box.height / 2);
-  await page.mouse.down();
-  for (let i = 1; i <= 20; i++) await page.mouse.move(box.x + 40 + i * 18, box.y + box.height / 2 + Math.sin(i) * 30);
-  await page.mouse.up();
+  await drawSignature(page);
 }
 
 

@@ -9,7 +9,7 @@ import { documentScene, writeY4m } from '../helpers/y4m';
 import { signaturePng } from '../helpers/png';
 import { publishedCalendar } from '../helpers/calendar';
 import { addWorkingDays } from '../../shared/rules/working-days';
-import { startIntakeFor } from './support/intake';
+import { startIntakeFor, drawSignature } from './support/intake';
 import { rpcAnswer } from './support/waits';
 
 /**
@@ -90,12 +90,7 @@ async function startCommitment(page: Page) {
 }
 
 async function signOnPad(page: Page) {
-  const pad = page.getByTestId('signature-pad');
-  const box = (await pad.boundingBox())!;
-  await page.mouse.move(box.x + 40, box.y + box.height / 2);
-  await page.mouse.down();
-  for (let i = 1; i <= 20; i++) await page.mouse.move(box.x + 40 + i * 18, box.y + box.height / 2 + Math.sin(i) * 30);
-  await page.mouse.up();
+  await drawSignature(page);
   // The commitment PDF is rendered in a worker thread: ~1 s alone, over 10 s on a loaded machine.
   // Wait for the host's answer (its progress), then assert the drawer with the default timeout.
   const signed = rpcAnswer(page, 'intake.signCommitment');

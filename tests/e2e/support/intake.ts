@@ -52,3 +52,12 @@ export async function makeCaseWithItem(page: Page, search: string, item: RegExp)
   await page.getByRole('row', { name: item }).getByRole('checkbox').check({ timeout: 15_000 });
   await page.getByRole('button', { name: /生成办件/ }).click();
 }
+
+/** Draws a signature on the commitment drawer's pad (a stroke of 20 mouse moves across it). */
+export async function drawSignature(page: Page): Promise<void> {
+  const box = (await page.getByTestId('signature-pad').boundingBox())!;
+  await page.mouse.move(box.x + 40, box.y + box.height / 2);
+  await page.mouse.down();
+  for (let i = 1; i <= 20; i++) await page.mouse.move(box.x + 40 + i * 18, box.y + box.height / 2 + Math.sin(i) * 30);
+  await page.mouse.up();
+}

@@ -1,5 +1,8 @@
 import { expect, type Page } from '@playwright/test';
 
+/** What the simulated document camera reports with each capture (a USB camera, manual trigger). */
+export const CAMERA_CAPTURE = { deviceLabel: 'USB Document Camera', adapter: 'uvc', resolution: { width: 640, height: 900 }, rotation: 0, trigger: 'manual', blank: false };
+
 /**
  * On 高拍仪扫描: fills 新建扫描件 — the applicant searched by `applicant` and picked from the hits
  * (the options list the hits of the typed search only once it has answered), optionally one of
